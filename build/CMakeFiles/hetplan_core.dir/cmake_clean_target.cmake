@@ -1,0 +1,3 @@
+file(REMOVE_RECURSE
+  "libhetplan_core.a"
+)

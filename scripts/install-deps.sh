@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs the Debian packages hetplan needs to build, test and benchmark.
+# Idempotent: asks apt only for what is missing. Runs as root (CI) or via sudo.
+set -euo pipefail
+
+PKGS=(
+  build-essential cmake pkg-config
+  libyaml-dev            # plan, device and profile files
+  libglpk-dev            # the integer program
+  libjansson-dev         # JSON writing (number formatting, escaping)
+  libcmocka-dev          # unit tests
+  ocl-icd-opencl-dev opencl-headers ocl-icd-libopencl1 # Khronos ICD loader
+  pocl-opencl-icd        # CPU OpenCL device for tests and CI
+  libclblast-dev         # GEMM on OpenCL devices
+  libcairo2-dev          # charts (PNG, SVG)
+  valgrind               # memcheck run in CI
+)
+# Extra packages used only by bench/ programs (reference implementations).
+BENCH_PKGS=(python3-pulp coinor-cbc clpeak libopenblas-dev)
+
+want=("${PKGS[@]}")
+if [ "${HETPLAN_BENCH_DEPS:-0}" = 1 ]; then want+=("${BENCH_PKGS[@]}"); fi
+
+missing=()
+for p in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#want[@]} packages present"
+  exit 0
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"

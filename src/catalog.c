@@ -1,0 +1,510 @@
+/* catalog.c - devices/ *.yaml files into an hp_catalog.
+ *
+ * Each file describes one card SKU. Validation is strict: unknown keys (with
+ * a did-you-mean), missing required figures, non-positive figures, an id that
+ * differs from the file name, and a figure without a source are all errors
+ * that name file:line:column. Strings are copied out of the YAML tree.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "catalog.h"
+
+#include <dirent.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "mem.h"
+#include "status.h"
+#include "yamlx.h"
+
+struct hp_catalog {
+  hp_device_spec *devs; /* sorted by vendor, then id */
+  size_t n;
+};
+
+static const char *const fig_keys[HP_FIG_COUNT] = {
+#define XX(field, key, unit, req) key,
+    HP_FIGURE_MAP(XX)
+#undef XX
+};
+static const char *const fig_units[HP_FIG_COUNT] = {
+#define XX(field, key, unit, req) unit,
+    HP_FIGURE_MAP(XX)
+#undef XX
+};
+static const int fig_required[HP_FIG_COUNT] = {
+#define XX(field, key, unit, req) req,
+    HP_FIGURE_MAP(XX)
+#undef XX
+};
+
+const char *hp_figure_key(hp_figure f) {
+  return f < HP_FIG_COUNT ? fig_keys[f] : "?";
+}
+const char *hp_figure_unit(hp_figure f) {
+  return f < HP_FIG_COUNT ? fig_units[f] : "?";
+}
+int hp_figure_find(const char *key, hp_figure *out) {
+  for (int i = 0; i < HP_FIG_COUNT; i++)
+    if (strcmp(fig_keys[i], key) == 0) {
+      *out = (hp_figure)i;
+      return HP_OK;
+    }
+  return HP_ENOTFOUND;
+}
+
+static const char *const device_keys[] = {
+    "id",        "vendor",         "name",
+    "domestic",  "opencl",         "memory_gb",
+    "memory_bw_tbps", "fp16_tflops", "tdp_w",
+    "cards_per_server", "price_server_cny", "price_card_cny",
+    "fp8_tflops", "int8_tops",    "fp32_tflops",
+    "interconnect_gbps", "server_power_w", "mfu",
+    "mbu",       "notes",          "sources",
+    "measured",  "measured_device", NULL};
+
+void hp_device_spec_cleanup(hp_device_spec *s) {
+  hp_free((char *)s->id);
+  hp_free((char *)s->vendor);
+  hp_free((char *)s->name);
+  hp_free((char *)s->path);
+  hp_free((char *)s->notes);
+  hp_free((char *)s->measured);
+  hp_free((char *)s->measured_device);
+  for (int i = 0; i < HP_FIG_COUNT; i++)
+    hp_free((char *)s->src[i]);
+  memset(s, 0, sizeof *s);
+}
+
+int hp_device_spec_copy(hp_device_spec *dst, const hp_device_spec *src) {
+  hp_device_spec t = *src;
+  t.id = hp_strdup(src->id);
+  t.vendor = hp_strdup(src->vendor);
+  t.name = hp_strdup(src->name);
+  t.path = hp_strdup(src->path);
+  t.notes = hp_strdup(src->notes);
+  t.measured = hp_strdup(src->measured);
+  t.measured_device = hp_strdup(src->measured_device);
+  int ok = t.id && t.vendor && t.name && (!src->path || t.path) &&
+           (!src->notes || t.notes) && (!src->measured || t.measured) &&
+           (!src->measured_device || t.measured_device);
+  for (int i = 0; i < HP_FIG_COUNT; i++) {
+    t.src[i] = hp_strdup(src->src[i]);
+    if (src->src[i] && !t.src[i])
+      ok = 0;
+  }
+  if (!ok) {
+    hp_device_spec_cleanup(&t);
+    return HP_ENOMEM;
+  }
+  *dst = t;
+  return HP_OK;
+}
+
+static int conf_parse(const char *s, hp_confidence *out) {
+  static const char *const names = "VSWEM";
+  if (strlen(s) != 1 || !strchr(names, s[0]))
+    return 0;
+  switch (s[0]) {
+  case 'V': *out = HP_CONF_V; break;
+  case 'S': *out = HP_CONF_S; break;
+  case 'W': *out = HP_CONF_W; break;
+  case 'E': *out = HP_CONF_E; break;
+  default: *out = HP_CONF_M; break;
+  }
+  return 1;
+}
+
+const char *hp_conf_name(hp_confidence c) {
+  switch (c) {
+  case HP_CONF_V: return "V";
+  case HP_CONF_S: return "S";
+  case HP_CONF_W: return "W";
+  case HP_CONF_E: return "E";
+  case HP_CONF_M: return "M";
+  default: return "";
+  }
+}
+
+/* The string at key, copied; *out stays NULL when the key is absent. */
+static int get_str(const hp_ynode *root, const char *key, const char *file,
+                   int required, char **out, hp_diag *d) {
+  const hp_ynode *n = hp_ymap_get(root, key);
+  if (!n) {
+    if (required)
+      return hp_diag_set(d, HP_EMISSING, file, root->line, root->col,
+                         "required key '%s' is missing", key);
+    return HP_OK;
+  }
+  const char *s;
+  int rc = hp_yget_string(n, key, file, &s, d);
+  if (rc != HP_OK)
+    return rc;
+  *out = hp_strdup(s);
+  return *out ? HP_OK : hp_diag_oom(d);
+}
+
+static int is_lower_id(const char *s) {
+  if (!*s)
+    return 0;
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' ||
+          *s == '_'))
+      return 0;
+  return 1;
+}
+
+/* Resolves `rel` against the directory of `file`. */
+static char *resolve_path(const char *file, const char *rel) {
+  if (rel[0] == '/')
+    return hp_strdup(rel);
+  const char *slash = strrchr(file, '/');
+  if (!slash)
+    return hp_strdup(rel);
+  hp_buf b;
+  hp_buf_init(&b);
+  hp_buf_append(&b, file, (size_t)(slash - file) + 1);
+  hp_buf_puts(&b, rel);
+  char *out = NULL;
+  if (hp_buf_detach(&b, &out, NULL) != HP_OK)
+    return NULL;
+  return out;
+}
+
+int hp_device_parse_tree(const hp_ynode *root, const char *file,
+                         hp_device_spec *out, hp_diag *d) {
+  hp_device_spec s;
+  memset(&s, 0, sizeof s);
+  int rc;
+  if (root->kind != HP_Y_MAP)
+    return hp_diag_set(d, HP_ETYPE, file, root->line, root->col,
+                       "expected a mapping of device keys, got %s",
+                       hp_ykind_name(root->kind));
+  if ((rc = hp_ycheck_keys(root, device_keys, "device", file, d)) != HP_OK)
+    return rc;
+  if ((rc = get_str(root, "id", file, 1, (char **)&s.id, d)) != HP_OK)
+    goto fail;
+  if (!is_lower_id(s.id)) {
+    const hp_ynode *n = hp_ymap_get(root, "id");
+    rc = hp_diag_set(d, HP_ERANGE, file, n->line, n->col,
+                     "id: expected lower-case letters, digits, '-' or '_', "
+                     "got '%.100s'",
+                     s.id);
+    goto fail;
+  }
+  if ((rc = get_str(root, "vendor", file, 1, (char **)&s.vendor, d)) != HP_OK)
+    goto fail;
+  if ((rc = get_str(root, "name", file, 1, (char **)&s.name, d)) != HP_OK)
+    goto fail;
+  if ((rc = get_str(root, "notes", file, 0, (char **)&s.notes, d)) != HP_OK)
+    goto fail;
+  const hp_ynode *n = hp_ymap_get(root, "domestic");
+  if (!n) {
+    rc = hp_diag_set(d, HP_EMISSING, file, root->line, root->col,
+                     "required key 'domestic' is missing (true for a Chinese "
+                     "domestic card)");
+    goto fail;
+  }
+  if ((rc = hp_yget_bool(n, "domestic", file, &s.domestic, d)) != HP_OK)
+    goto fail;
+  if ((n = hp_ymap_get(root, "opencl")) &&
+      (rc = hp_yget_bool(n, "opencl", file, &s.opencl, d)) != HP_OK)
+    goto fail;
+
+  const hp_ynode *sources = hp_ymap_get(root, "sources");
+  if (!sources) {
+    rc = hp_diag_set(d, HP_EMISSING, file, root->line, root->col,
+                     "required key 'sources' is missing (every figure needs "
+                     "a source)");
+    goto fail;
+  }
+  if (sources->kind != HP_Y_MAP) {
+    rc = hp_diag_set(d, HP_ETYPE, file, sources->line, sources->col,
+                     "sources: expected a mapping of figure -> {conf, ref}, "
+                     "got %s",
+                     hp_ykind_name(sources->kind));
+    goto fail;
+  }
+
+  for (int f = 0; f < HP_FIG_COUNT; f++) {
+    n = hp_ymap_get(root, fig_keys[f]);
+    if (!n) {
+      if (fig_required[f]) {
+        rc = hp_diag_set(d, HP_EMISSING, file, root->line, root->col,
+                         "required figure '%s' (%s) is missing", fig_keys[f],
+                         fig_units[f]);
+        goto fail;
+      }
+      continue;
+    }
+    if ((rc = hp_yget_number_in(n, fig_keys[f], file, HP_NUM_POSITIVE,
+                                &s.fig[f], d)) != HP_OK)
+      goto fail;
+    if (f == HP_FIG_cards_per_server && s.fig[f] != floor(s.fig[f])) {
+      rc = hp_diag_set(d, HP_ERANGE, file, n->line, n->col,
+                       "cards_per_server: expected a whole number of cards");
+      goto fail;
+    }
+  }
+  if ((n = hp_ymap_get(root, "mfu")) &&
+      (rc = hp_yget_number_in(n, "mfu", file, HP_NUM_UNIT_OPEN, &s.mfu, d)) !=
+          HP_OK)
+    goto fail;
+  if ((n = hp_ymap_get(root, "mbu")) &&
+      (rc = hp_yget_number_in(n, "mbu", file, HP_NUM_UNIT_OPEN, &s.mbu, d)) !=
+          HP_OK)
+    goto fail;
+
+  /* Every figure present needs a source; every source names a figure. */
+  static const char *const src_keys[] = {"conf", "ref", NULL};
+  for (size_t i = 0; i < sources->n; i++) {
+    const char *k = sources->keys[i];
+    hp_figure f = HP_FIG_COUNT;
+    int is_fig = hp_figure_find(k, &f) == HP_OK;
+    int is_eff = strcmp(k, "mfu") == 0 || strcmp(k, "mbu") == 0;
+    if ((!is_fig && !is_eff) || !hp_ymap_get(root, k)) {
+      rc = hp_diag_set(d, HP_EKEY, file, sources->key_line[i],
+                       sources->key_col[i],
+                       "sources: '%.100s' is not a figure given in this file",
+                       k);
+      goto fail;
+    }
+    const hp_ynode *e = sources->items[i];
+    if (e->kind != HP_Y_MAP) {
+      rc = hp_diag_set(d, HP_ETYPE, file, e->line, e->col,
+                       "sources.%s: expected {conf: V|S|W|E, ref: \"...\"}, "
+                       "got %s",
+                       k, hp_ykind_name(e->kind));
+      goto fail;
+    }
+    char where[128];
+    snprintf(where, sizeof where, "sources.%s", k);
+    if ((rc = hp_ycheck_keys(e, src_keys, where, file, d)) != HP_OK)
+      goto fail;
+    const hp_ynode *c = hp_ymap_get(e, "conf"), *r = hp_ymap_get(e, "ref");
+    if (!c || !r) {
+      rc = hp_diag_set(d, HP_EMISSING, file, e->line, e->col,
+                       "sources.%s: needs both 'conf' and 'ref'", k);
+      goto fail;
+    }
+    const char *cs, *rs;
+    hp_confidence conf;
+    if ((rc = hp_yget_string(c, "conf", file, &cs, d)) != HP_OK)
+      goto fail;
+    if (!conf_parse(cs, &conf)) {
+      rc = hp_diag_set(d, HP_ERANGE, file, c->line, c->col,
+                       "sources.%s.conf: expected V, S, W, E or M, got "
+                       "'%.20s'",
+                       k, cs);
+      goto fail;
+    }
+    if ((rc = hp_yget_string(r, "ref", file, &rs, d)) != HP_OK)
+      goto fail;
+    if (is_fig) {
+      s.conf[f] = conf;
+      if (!(s.src[f] = hp_strdup(rs))) {
+        rc = hp_diag_oom(d);
+        goto fail;
+      }
+    }
+  }
+  for (int f = 0; f < HP_FIG_COUNT; f++) {
+    if (s.fig[f] > 0 && s.conf[f] == HP_CONF_NONE) {
+      const long i = hp_ymap_index(root, fig_keys[f]);
+      rc = hp_diag_set(d, HP_EMISSING, file, root->key_line[i],
+                       root->key_col[i],
+                       "%s: no entry under 'sources' (every figure needs a "
+                       "source)",
+                       fig_keys[f]);
+      goto fail;
+    }
+  }
+  for (int e = 0; e < 2; e++) {
+    const char *k = e ? "mbu" : "mfu";
+    long i = hp_ymap_index(root, k);
+    if (i >= 0 && !hp_ymap_get(sources, k)) {
+      rc = hp_diag_set(d, HP_EMISSING, file, root->key_line[i],
+                       root->key_col[i],
+                       "%s: no entry under 'sources' (every figure needs a "
+                       "source)",
+                       k);
+      goto fail;
+    }
+  }
+  char *measured = NULL;
+  if ((rc = get_str(root, "measured", file, 0, &measured, d)) != HP_OK)
+    goto fail;
+  if (measured) {
+    s.measured = resolve_path(file, measured);
+    hp_free(measured);
+    if (!s.measured) {
+      rc = hp_diag_oom(d);
+      goto fail;
+    }
+  }
+  if ((rc = get_str(root, "measured_device", file, 0,
+                    (char **)&s.measured_device, d)) != HP_OK)
+    goto fail;
+  if (!(s.path = hp_strdup(file))) {
+    rc = hp_diag_oom(d);
+    goto fail;
+  }
+  *out = s;
+  return HP_OK;
+fail:
+  hp_device_spec_cleanup(&s);
+  return rc;
+}
+
+static int cmp_spec(const void *a, const void *b) {
+  const hp_device_spec *x = a, *y = b;
+  int c = strcasecmp(x->vendor, y->vendor);
+  return c ? c : strcmp(x->id, y->id);
+}
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int has_yaml_ext(const char *name) {
+  size_t n = strlen(name);
+  return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
+         (n > 4 && strcmp(name + n - 4, ".yml") == 0);
+}
+
+void hp_catalog_free(hp_catalog *c) {
+  if (!c)
+    return;
+  for (size_t i = 0; i < c->n; i++)
+    hp_device_spec_cleanup(&c->devs[i]);
+  hp_free(c->devs);
+  hp_free(c);
+}
+
+int hp_catalog_add(hp_catalog *c, const hp_device_spec *s, hp_diag *d) {
+  for (size_t i = 0; i < c->n; i++)
+    if (strcmp(c->devs[i].id, s->id) == 0)
+      return hp_diag_set(d, HP_EDUP, s->path, 0, 0,
+                         "device id '%s' is already defined in %s", s->id,
+                         c->devs[i].path ? c->devs[i].path : "the catalog");
+  hp_device_spec *p = hp_realloc(c->devs, (c->n + 1) * sizeof *p);
+  if (!p)
+    return hp_diag_oom(d);
+  c->devs = p;
+  c->devs[c->n++] = *s;
+  return HP_OK;
+}
+
+int hp_catalog_new_empty(hp_catalog **out) {
+  hp_catalog *c = hp_calloc(1, sizeof *c);
+  if (!c)
+    return HP_ENOMEM;
+  *out = c;
+  return HP_OK;
+}
+
+int hp_catalog_load(const char *dir, hp_catalog **out, hp_diag *d) {
+  hp_catalog *c = NULL;
+  char **names = NULL;
+  size_t n_names = 0;
+  int rc = HP_OK;
+  DIR *dh = opendir(dir);
+  if (!dh)
+    return hp_diag_set(d, HP_EIO, dir, 0, 0,
+                       "cannot open catalog directory (expected a folder of "
+                       "device *.yaml files)");
+  if (hp_catalog_new_empty(&c) != HP_OK) {
+    rc = hp_diag_oom(d);
+    goto out;
+  }
+  struct dirent *e;
+  while ((e = readdir(dh))) {
+    if (e->d_name[0] == '.' || !has_yaml_ext(e->d_name))
+      continue;
+    char **p = hp_realloc(names, (n_names + 1) * sizeof *p);
+    if (!p) {
+      rc = hp_diag_oom(d);
+      goto out;
+    }
+    names = p;
+    size_t len = strlen(dir) + strlen(e->d_name) + 2;
+    names[n_names] = hp_malloc(len);
+    if (!names[n_names]) {
+      rc = hp_diag_oom(d);
+      goto out;
+    }
+    snprintf(names[n_names++], len, "%s/%s", dir, e->d_name);
+  }
+  if (n_names == 0) {
+    rc = hp_diag_set(d, HP_EEMPTY, dir, 0, 0,
+                     "catalog directory has no *.yaml device files");
+    goto out;
+  }
+  qsort(names, n_names, sizeof *names, cmp_str);
+  for (size_t i = 0; i < n_names; i++) {
+    hp_ynode *root = NULL;
+    if ((rc = hp_yaml_load_file(names[i], &root, d)) != HP_OK)
+      goto out;
+    hp_device_spec s;
+    rc = hp_device_parse_tree(root, names[i], &s, d);
+    if (rc == HP_OK) {
+      /* The id must match the file name, so `--device ID` finds the file. */
+      const char *base = strrchr(names[i], '/');
+      base = base ? base + 1 : names[i];
+      size_t stem = strcspn(base, ".");
+      if (strlen(s.id) != stem || strncmp(s.id, base, stem) != 0) {
+        const hp_ynode *idn = hp_ymap_get(root, "id");
+        rc = hp_diag_set(d, HP_ERANGE, names[i], idn->line, idn->col,
+                         "id: '%s' does not match the file name '%s' "
+                         "(expected '%.*s')",
+                         s.id, base, (int)stem, base);
+        hp_device_spec_cleanup(&s);
+      } else if ((rc = hp_catalog_add(c, &s, d)) != HP_OK) {
+        hp_device_spec_cleanup(&s);
+      }
+    }
+    hp_ynode_free(root);
+    if (rc != HP_OK)
+      goto out;
+  }
+  qsort(c->devs, c->n, sizeof *c->devs, cmp_spec);
+out:
+  closedir(dh);
+  for (size_t i = 0; i < n_names; i++)
+    hp_free(names[i]);
+  hp_free(names);
+  if (rc != HP_OK) {
+    hp_catalog_free(c);
+    return rc;
+  }
+  *out = c;
+  return HP_OK;
+}
+
+size_t hp_catalog_count(const hp_catalog *c) { return c ? c->n : 0; }
+
+const hp_device_spec *hp_catalog_at(const hp_catalog *c, size_t i) {
+  return c && i < c->n ? &c->devs[i] : NULL;
+}
+
+const hp_device_spec *hp_catalog_find(const hp_catalog *c, const char *id) {
+  for (size_t i = 0; c && i < c->n; i++)
+    if (strcmp(c->devs[i].id, id) == 0)
+      return &c->devs[i];
+  return NULL;
+}
+
+const char *hp_catalog_suggest(const hp_catalog *c, const char *id) {
+  const char *best = NULL;
+  size_t best_d = (size_t)-1;
+  for (size_t i = 0; c && i < c->n; i++) {
+    size_t dd = hp_levenshtein(id, c->devs[i].id);
+    if (dd < best_d) {
+      best_d = dd;
+      best = c->devs[i].id;
+    }
+  }
+  return best_d <= 4 ? best : NULL;
+}

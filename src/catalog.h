@@ -1,0 +1,23 @@
+/* catalog.h - internals of the device catalog shared with the planner. */
+#ifndef HP_CATALOG_H
+#define HP_CATALOG_H
+
+#include "hetplan.h"
+#include "yamlx.h"
+
+/* Parses one device mapping (already loaded) into *out (strings owned by
+ * out; release with hp_device_spec_cleanup). */
+int hp_device_parse_tree(const hp_ynode *root, const char *file,
+                         hp_device_spec *out, hp_diag *d);
+void hp_device_spec_cleanup(hp_device_spec *s);
+/* Deep copy of a spec; dst untouched on failure (HP_ENOMEM). */
+int hp_device_spec_copy(hp_device_spec *dst, const hp_device_spec *src);
+/* Closest id for a did-you-mean, or NULL. */
+const char *hp_catalog_suggest(const hp_catalog *c, const char *id);
+/* "V", "S", ... */
+const char *hp_conf_name(hp_confidence c);
+int hp_catalog_new_empty(hp_catalog **out);
+/* Takes ownership of *s on success. */
+int hp_catalog_add(hp_catalog *c, const hp_device_spec *s, hp_diag *d);
+
+#endif

@@ -1,0 +1,21 @@
+/* cli.h - subcommands of the hetplan executable that live outside main.c.
+ * Each takes the arguments after the subcommand name (argv[0] is the
+ * subcommand) and returns the process exit code (see docs/exit-codes.md). */
+#ifndef HP_CLI_H
+#define HP_CLI_H
+
+/* Exit codes of the hetplan executable; one table in docs/limits.md. */
+enum {
+  HP_EXIT_OK = 0,         /* success */
+  HP_EXIT_USAGE = 2,      /* bad command line */
+  HP_EXIT_INPUT = 3,      /* bad input file (plan, device, profile) */
+  HP_EXIT_INFEASIBLE = 4, /* a scenario has no plan under its constraints */
+  HP_EXIT_SOLVER = 5,     /* solver or internal error */
+  HP_EXIT_IO = 6,         /* an output could not be written */
+  HP_EXIT_NOTHING = 7     /* probe: no device could be measured */
+};
+
+/* `hetplan probe ...` (backends/, issue 4). */
+int hp_cli_probe(int argc, char **argv);
+
+#endif

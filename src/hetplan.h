@@ -1,0 +1,319 @@
+/* hetplan.h - the public interface of the hetplan library.
+ *
+ * hetplan sizes a purchase of AI accelerator cards: it loads a catalog of
+ * card SKUs (devices/ *.yaml) and a plan (plans/ *.yaml), turns each scenario's
+ * workload into demand, solves for the cheapest mix of servers, and renders
+ * the result. This is the only installed header; everything behind the
+ * opaque handles may change between versions.
+ *
+ * Conventions (see docs/api.md):
+ *  - Every fallible function returns int: 0 (HP_OK) or a negative HP_E* code.
+ *  - An hp_diag *d, always the last parameter and allowed to be NULL, receives
+ *    a message with the file, 1-based line and column where that applies.
+ *  - hp_x_new/hp_x_load set *out only on success; hp_x_free(NULL) is a no-op.
+ *  - The library never prints, exits or aborts on bad input.
+ */
+#ifndef HETPLAN_H
+#define HETPLAN_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define HP_API __attribute__((visibility("default")))
+#else
+#define HP_API
+#endif
+
+#define HP_VERSION "0.1.0"
+
+/* ---------------------------------------------------------------------------
+ * Status codes, defined once (libuv's UV_ERRNO_MAP shape).
+ * XX(NAME, value, message)
+ * ------------------------------------------------------------------------- */
+#define HP_STATUS_MAP(XX)                                                      \
+  XX(OK, 0, "success")                                                         \
+  XX(ENOMEM, -1, "out of memory")                                              \
+  XX(EIO, -2, "input/output error")                                            \
+  XX(EINVAL, -3, "invalid argument")                                           \
+  XX(EPARSE, -4, "malformed YAML")                                             \
+  XX(ETYPE, -5, "wrong type")                                                  \
+  XX(EKEY, -6, "unknown key")                                                  \
+  XX(EDUP, -7, "duplicate key")                                                \
+  XX(ERANGE, -8, "value out of range")                                         \
+  XX(EMISSING, -9, "required key missing")                                     \
+  XX(ENODEV, -10, "unknown device")                                            \
+  XX(EEMPTY, -11, "empty input")                                               \
+  XX(ELIMIT, -12, "input exceeds a limit")                                     \
+  XX(EINFEASIBLE, -13, "no plan satisfies the constraints")                    \
+  XX(ESOLVER, -14, "solver failure")                                           \
+  XX(ENOTSUP, -15, "not supported")                                            \
+  XX(EBACKEND, -16, "device backend failure")                                  \
+  XX(ENOTFOUND, -17, "not found")                                              \
+  XX(EUNBOUNDED, -18, "objective is unbounded")
+
+typedef enum {
+#define HP_STATUS_ENUM(name, value, msg) HP_##name = value,
+  HP_STATUS_MAP(HP_STATUS_ENUM)
+#undef HP_STATUS_ENUM
+} hp_status;
+
+/** Returns a static English sentence for a status code ("unknown" if none). */
+HP_API const char *hp_strerror(int status);
+/** Returns the symbolic name of a status code, e.g. "HP_EPARSE". */
+HP_API const char *hp_status_name(int status);
+
+/* ---------------------------------------------------------------------------
+ * Diagnostics: where an error happened.
+ * ------------------------------------------------------------------------- */
+#define HP_DIAG_MSG_MAX 1024
+#define HP_DIAG_FILE_MAX 512
+
+typedef struct hp_diag {
+  int status;                  /* the HP_E* code that was returned */
+  char file[HP_DIAG_FILE_MAX]; /* source file, "" when none applies */
+  int line;                    /* 1-based line, 0 when unknown */
+  int column;                  /* 1-based column, 0 when unknown */
+  char msg[HP_DIAG_MSG_MAX];   /* what was wrong and what was expected */
+} hp_diag;
+
+/** Resets a diag to "no error". */
+HP_API void hp_diag_clear(hp_diag *d);
+/** Formats "file:line:col: msg" (or the parts that are known) into buf.
+ * Returns the length that the full text needs, like snprintf. */
+HP_API int hp_diag_format(const hp_diag *d, char *buf, size_t size);
+
+/* ---------------------------------------------------------------------------
+ * Memory hooks: every allocation of the library goes through these, so that
+ * tests can fail the Nth allocation (SQLite faultsim, Lua debug_realloc).
+ * ------------------------------------------------------------------------- */
+typedef struct hp_allocator {
+  void *(*malloc_fn)(size_t size, void *ud);
+  void *(*realloc_fn)(void *p, size_t size, void *ud);
+  void (*free_fn)(void *p, void *ud);
+  void *ud;
+} hp_allocator;
+
+/** Installs an allocator for the whole library; NULL restores libc's.
+ * Not thread-safe: call before any other hetplan function. */
+HP_API void hp_set_allocator(const hp_allocator *a);
+/** Frees memory that a hetplan function returned as "caller frees". */
+HP_API void hp_free(void *p);
+
+/* ---------------------------------------------------------------------------
+ * Catalog: the card SKUs (one devices/ *.yaml file each).
+ * ------------------------------------------------------------------------- */
+typedef struct hp_catalog hp_catalog;
+
+/* Confidence of a catalog figure, from its source. */
+typedef enum {
+  HP_CONF_NONE = 0, /* figure absent */
+  HP_CONF_V,        /* vendor document */
+  HP_CONF_S,        /* reputable secondary source */
+  HP_CONF_W,        /* weak: single low-quality source */
+  HP_CONF_E,        /* estimate derived by stated arithmetic */
+  HP_CONF_M         /* measured by `hetplan probe` */
+} hp_confidence;
+
+/* The numeric figures of a card, indexed for generic access (sweeps,
+ * overrides, sources). XX(field, key, unit, required) */
+#define HP_FIGURE_MAP(XX)                                                      \
+  XX(memory_gb, "memory_gb", "GB", 1)                                          \
+  XX(memory_bw_tbps, "memory_bw_tbps", "TB/s", 1)                              \
+  XX(fp16_tflops, "fp16_tflops", "TFLOPS", 1)                                  \
+  XX(tdp_w, "tdp_w", "W", 1)                                                   \
+  XX(cards_per_server, "cards_per_server", "cards", 1)                         \
+  XX(price_server_cny, "price_server_cny", "CNY", 1)                           \
+  XX(price_card_cny, "price_card_cny", "CNY", 0)                               \
+  XX(fp8_tflops, "fp8_tflops", "TFLOPS", 0)                                    \
+  XX(int8_tops, "int8_tops", "TOPS", 0)                                        \
+  XX(fp32_tflops, "fp32_tflops", "TFLOPS", 0)                                  \
+  XX(interconnect_gbps, "interconnect_gbps", "GB/s", 0)                        \
+  XX(server_power_w, "server_power_w", "W", 0)
+
+typedef enum {
+#define HP_FIGURE_ENUM(field, key, unit, req) HP_FIG_##field,
+  HP_FIGURE_MAP(HP_FIGURE_ENUM)
+#undef HP_FIGURE_ENUM
+      HP_FIG_COUNT
+} hp_figure;
+
+/* One card SKU. Strings are owned by the catalog: valid until
+ * hp_catalog_free. A figure that the file does not give is 0 and its
+ * confidence HP_CONF_NONE. */
+typedef struct hp_device_spec {
+  const char *id;            /* "nvidia-h20": lower case, unique */
+  const char *vendor;        /* "NVIDIA", "Huawei", ... */
+  const char *name;          /* human name, "H20 96GB SXM" */
+  int domestic;              /* 1 for a Chinese domestic card */
+  int opencl;                /* 1 if the vendor ships an OpenCL runtime */
+  double fig[HP_FIG_COUNT];  /* figures in the units of HP_FIGURE_MAP */
+  hp_confidence conf[HP_FIG_COUNT]; /* where each figure came from */
+  const char *src[HP_FIG_COUNT];    /* source text per figure, or NULL */
+  double mfu;                /* default model FLOPs utilisation, 0 = unset */
+  double mbu;                /* default memory-bandwidth utilisation, 0 = unset */
+  const char *path;          /* file it was loaded from */
+  const char *notes;         /* free text, or NULL */
+  const char *measured;      /* probe profile path (resolved), or NULL */
+  const char *measured_device; /* device id inside the profile, or NULL */
+} hp_device_spec;
+
+/** Returns the YAML key of a figure ("fp16_tflops"). */
+HP_API const char *hp_figure_key(hp_figure f);
+/** Returns the unit of a figure ("TFLOPS"). */
+HP_API const char *hp_figure_unit(hp_figure f);
+/** Finds a figure by its key; returns HP_ENOTFOUND if there is none. */
+HP_API int hp_figure_find(const char *key, hp_figure *out);
+
+/** Loads every *.yaml file of a directory as one catalog.
+ * Returns HP_OK and sets *out, or an error with d naming file:line:col. */
+HP_API int hp_catalog_load(const char *dir, hp_catalog **out, hp_diag *d);
+/** Frees a catalog; NULL is a no-op. */
+HP_API void hp_catalog_free(hp_catalog *c);
+/** Number of SKUs in the catalog. */
+HP_API size_t hp_catalog_count(const hp_catalog *c);
+/** The i-th SKU (sorted by vendor, then id). Valid until hp_catalog_free. */
+HP_API const hp_device_spec *hp_catalog_at(const hp_catalog *c, size_t i);
+/** Finds a SKU by id; NULL if absent. Valid until hp_catalog_free. */
+HP_API const hp_device_spec *hp_catalog_find(const hp_catalog *c,
+                                             const char *id);
+
+/* ---------------------------------------------------------------------------
+ * Plans: a plans/ *.yaml file, one or more scenarios.
+ * ------------------------------------------------------------------------- */
+typedef struct hp_planfile hp_planfile;
+
+/** Loads and validates a plan file against a catalog (device ids are checked
+ * here). The catalog must outlive the plan file. */
+HP_API int hp_planfile_load(const char *path, const hp_catalog *cat,
+                            hp_planfile **out, hp_diag *d);
+/** Same, from a string; name is used in diagnostics. */
+HP_API int hp_planfile_parse(const char *text, size_t len, const char *name,
+                             const hp_catalog *cat, hp_planfile **out,
+                             hp_diag *d);
+HP_API void hp_planfile_free(hp_planfile *p);
+HP_API const char *hp_planfile_name(const hp_planfile *p);
+HP_API size_t hp_planfile_count(const hp_planfile *p);
+HP_API const char *hp_planfile_scenario_name(const hp_planfile *p, size_t i);
+
+/** Sets a numeric key of every scenario, addressed by its dotted path
+ * ("constraints.domestic_share.min", "overrides.nvidia-h20.price_server_cny",
+ * "workload.tokens_per_day"), and re-validates. On error nothing changes. */
+HP_API int hp_planfile_set_number(hp_planfile *p, const char *path,
+                                  double value, hp_diag *d);
+
+/* ---------------------------------------------------------------------------
+ * Results.
+ * ------------------------------------------------------------------------- */
+typedef enum {
+  HP_RESULT_OPTIMAL = 0,
+  HP_RESULT_INFEASIBLE,
+  HP_RESULT_ERROR
+} hp_result_status;
+
+/* One SKU line of a solved scenario. */
+typedef struct hp_plan_line {
+  const char *device;       /* SKU id; borrowed from the catalog */
+  const char *vendor;       /* borrowed from the catalog */
+  int domestic;             /* 1 for a domestic SKU */
+  double cards;             /* cards bought (fractional in fractional mode) */
+  double servers;           /* servers bought */
+  double capex_cny;         /* servers x server price, CNY */
+  double tokens_per_s;      /* throughput delivered by these servers */
+  double power_kw;          /* TDP x cards x PUE, kW */
+  double tokens_per_s_per_server; /* per-server throughput used */
+  int measured;             /* 1 if a measured profile set its efficiency */
+} hp_plan_line;
+
+/* The per-vendor roll-up. */
+typedef struct hp_plan_vendor {
+  const char *vendor;   /* borrowed from the catalog */
+  int domestic;         /* 1 if every SKU of the vendor is domestic */
+  double cards;         /* cards */
+  double servers;       /* servers */
+  double capex_cny;     /* CNY */
+  double tokens_per_s;  /* tokens/s delivered */
+} hp_plan_vendor;
+
+/* Everything a renderer needs about one scenario. */
+typedef struct hp_scenario_result {
+  const char *name;             /* scenario name */
+  hp_result_status status;      /* optimal, infeasible or error */
+  const char *granularity;      /* "fractional", "card", "server" */
+  const char *objective;        /* "capex", "max_tokens", "tco" */
+  const char *demand_model;     /* "flops" or "roofline" */
+  double demand_tokens_per_s;   /* peak tokens/s to serve */
+  double demand_flops;          /* FLOP/s that demand implies (flops model) */
+  double required_tokens_per_s; /* demand x (1 + headroom) */
+  double tokens_per_day;        /* average tokens per day */
+  double seconds_per_day;       /* seconds in the serving day */
+  double peak_factor;           /* peak over average */
+  double cards;                 /* total cards */
+  double servers;               /* total servers */
+  double capex_cny;             /* total capex, CNY */
+  double power_mw;              /* total facility power, MW */
+  double delivered_tokens_per_s;/* throughput of the servers bought */
+  double domestic_share_compute;/* share of delivered tokens/s, 0..1 */
+  double domestic_share_cards;  /* share of cards, 0..1 */
+  double domestic_share_capex;  /* share of capex, 0..1 */
+  double opex_cny_per_year;     /* electricity per year, CNY */
+  double tco_cny;               /* capex + opex over the horizon, CNY */
+  double years;                 /* TCO horizon, years */
+  double cost_per_mtok_cny;     /* TCO per million tokens served, CNY */
+  double token_price_per_mtok_cny; /* price to compare with, 0 = none */
+  size_t n_lines;
+  hp_plan_line *lines;          /* one per SKU bought, sorted by capex */
+  size_t n_vendors;
+  hp_plan_vendor *vendors;      /* one per vendor bought */
+  char *explanation;            /* why infeasible/error; NULL when optimal */
+  double solve_ms;              /* time spent in the solver, ms */
+} hp_scenario_result;
+
+typedef struct hp_plan hp_plan;
+
+/** Solves every scenario of a plan file. Infeasible scenarios do not make
+ * this fail: their status says so and their explanation says why. Returns an
+ * error only when nothing could be attempted (out of memory). */
+HP_API int hp_plan_solve(const hp_planfile *pf, const hp_catalog *cat,
+                         hp_plan **out, hp_diag *d);
+HP_API void hp_plan_free(hp_plan *p);
+HP_API const char *hp_plan_name(const hp_plan *p);
+HP_API size_t hp_plan_count(const hp_plan *p);
+/** The i-th scenario result. Valid until hp_plan_free. */
+HP_API const hp_scenario_result *hp_plan_at(const hp_plan *p, size_t i);
+
+/* ---------------------------------------------------------------------------
+ * Reports. Renderers never compute; they only format a finished plan.
+ * ------------------------------------------------------------------------- */
+typedef enum {
+  HP_FORMAT_TABLE = 0,
+  HP_FORMAT_JSON,
+  HP_FORMAT_CSV,
+  HP_FORMAT_MD
+} hp_format;
+
+/** Parses "table", "json", "csv", "md". */
+HP_API int hp_format_parse(const char *s, hp_format *out);
+
+/** Renders a plan into a newly allocated string (caller frees with hp_free). */
+HP_API int hp_report_render(const hp_plan *p, hp_format fmt, char **out,
+                            size_t *len, hp_diag *d);
+/** Renders the catalog as a table/json/csv/md (caller frees with hp_free). */
+HP_API int hp_catalog_render(const hp_catalog *c, hp_format fmt, char **out,
+                             size_t *len, hp_diag *d);
+
+/* ---------------------------------------------------------------------------
+ * Output files: written to a temporary file in the same directory and
+ * renamed into place, so a reader never sees half a file.
+ * ------------------------------------------------------------------------- */
+HP_API int hp_write_file_atomic(const char *path, const char *data,
+                                size_t len, hp_diag *d);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HETPLAN_H */

@@ -1,0 +1,266 @@
+/* main.c - the hetplan command line: a thin client of the library.
+ *
+ * It parses arguments (getopt_long from the C library: standard, well
+ * known, no dependency), calls the public API, prints diagnostics as
+ * "file:line:col: message" on stderr, writes reports to stdout or
+ * atomically to -o FILE, and picks the exit code (src/cli.h). Nothing is
+ * written to stdout unless the whole report was rendered.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "hetplan.h"
+
+#ifndef HETPLAN_SOURCE_DIR
+#define HETPLAN_SOURCE_DIR "."
+#endif
+#ifndef HETPLAN_DATA_DIR
+#define HETPLAN_DATA_DIR "/usr/local/share/hetplan"
+#endif
+
+static const char *const usage_text =
+    "usage: hetplan <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  plan FILE       solve every scenario of a plan file\n"
+    "  devices         list the card catalog\n"
+    "  probe           measure the OpenCL devices of this host\n"
+    "\n"
+    "common options:\n"
+    "  --catalog DIR   device catalog (default: $HETPLAN_CATALOG, ./devices,\n"
+    "                  the source tree's devices/, or the installed one)\n"
+    "  --format F      table (default), json, csv or md\n"
+    "  -o FILE         write the report to FILE (atomically) instead of stdout\n"
+    "  -h, --help      this text;  --version  the version\n"
+    "\n"
+    "exit codes: 0 ok, 2 usage, 3 bad input, 4 infeasible scenario,\n"
+    "            5 solver error, 6 output error, 7 nothing measured (probe)\n";
+
+static int usage_error(const char *fmt, const char *arg) {
+  fprintf(stderr, "hetplan: ");
+  fprintf(stderr, fmt, arg ? arg : "");
+  fprintf(stderr, "\n(run `hetplan --help` for usage)\n");
+  return HP_EXIT_USAGE;
+}
+
+static void print_diag(const hp_diag *d) {
+  char buf[HP_DIAG_MSG_MAX + HP_DIAG_FILE_MAX + 64];
+  hp_diag_format(d, buf, sizeof buf);
+  fprintf(stderr, "hetplan: %s\n", buf);
+}
+
+static int is_dir(const char *p) {
+  struct stat st;
+  return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static const char *default_catalog(void) {
+  const char *env = getenv("HETPLAN_CATALOG");
+  if (env && *env)
+    return env;
+  if (is_dir("devices"))
+    return "devices";
+  if (is_dir(HETPLAN_SOURCE_DIR "/devices"))
+    return HETPLAN_SOURCE_DIR "/devices";
+  return HETPLAN_DATA_DIR "/devices";
+}
+
+/* Writes a finished report to stdout or FILE. */
+static int emit(const char *out_path, const char *text, size_t len) {
+  if (out_path) {
+    hp_diag d;
+    hp_diag_clear(&d);
+    if (hp_write_file_atomic(out_path, text, len, &d) != HP_OK) {
+      print_diag(&d);
+      return HP_EXIT_IO;
+    }
+    return HP_EXIT_OK;
+  }
+  if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
+    fprintf(stderr, "hetplan: cannot write to standard output\n");
+    return HP_EXIT_IO;
+  }
+  return HP_EXIT_OK;
+}
+
+typedef struct common_opts {
+  const char *catalog;
+  const char *out;
+  hp_format format;
+  int help;
+} common_opts;
+
+enum { OPT_CATALOG = 1000, OPT_FORMAT };
+
+static const struct option common_long[] = {
+    {"catalog", required_argument, NULL, OPT_CATALOG},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"output", required_argument, NULL, 'o'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
+
+/* Parses the common options; returns -1 to go on, or an exit code. */
+static int parse_common(int argc, char **argv, common_opts *o) {
+  int c;
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, "+o:h", common_long, NULL)) != -1) {
+    switch (c) {
+    case OPT_CATALOG:
+      o->catalog = optarg;
+      break;
+    case OPT_FORMAT:
+      if (hp_format_parse(optarg, &o->format) != HP_OK)
+        return usage_error("--format: expected table, json, csv or md, got "
+                           "'%s'",
+                           optarg);
+      break;
+    case 'o':
+      o->out = optarg;
+      break;
+    case 'h':
+      o->help = 1;
+      break;
+    case ':':
+      return usage_error("option %s needs a value", argv[optind - 1]);
+    default:
+      return usage_error("unknown option '%s'", argv[optind - 1]);
+    }
+  }
+  return -1;
+}
+
+static int load_catalog(const char *dir, hp_catalog **cat) {
+  hp_diag d;
+  hp_diag_clear(&d);
+  if (hp_catalog_load(dir, cat, &d) != HP_OK) {
+    print_diag(&d);
+    return HP_EXIT_INPUT;
+  }
+  return HP_EXIT_OK;
+}
+
+static int cmd_devices(int argc, char **argv) {
+  common_opts o = {0};
+  int rc = parse_common(argc, argv, &o);
+  if (rc >= 0)
+    return rc;
+  if (o.help) {
+    fputs("usage: hetplan devices [--catalog DIR] [--format table|json|csv|md]"
+          " [-o FILE]\n",
+          stdout);
+    return HP_EXIT_OK;
+  }
+  if (optind < argc)
+    return usage_error("devices: unexpected argument '%s'", argv[optind]);
+  hp_catalog *cat = NULL;
+  if ((rc = load_catalog(o.catalog ? o.catalog : default_catalog(), &cat)))
+    return rc;
+  char *text = NULL;
+  size_t len = 0;
+  hp_diag d;
+  hp_diag_clear(&d);
+  if (hp_catalog_render(cat, o.format, &text, &len, &d) != HP_OK) {
+    print_diag(&d);
+    hp_catalog_free(cat);
+    return HP_EXIT_SOLVER;
+  }
+  rc = emit(o.out, text, len);
+  hp_free(text);
+  hp_catalog_free(cat);
+  return rc;
+}
+
+static int cmd_plan(int argc, char **argv) {
+  common_opts o = {0};
+  int rc = parse_common(argc, argv, &o);
+  if (rc >= 0)
+    return rc;
+  if (o.help) {
+    fputs("usage: hetplan plan FILE [--catalog DIR] "
+          "[--format table|json|csv|md] [-o FILE]\n",
+          stdout);
+    return HP_EXIT_OK;
+  }
+  if (optind >= argc)
+    return usage_error("plan: missing the plan FILE%s", "");
+  if (optind + 1 < argc)
+    return usage_error("plan: unexpected argument '%s'", argv[optind + 1]);
+  const char *path = argv[optind];
+  hp_catalog *cat = NULL;
+  hp_planfile *pf = NULL;
+  hp_plan *plan = NULL;
+  char *text = NULL;
+  size_t len = 0;
+  hp_diag d;
+  hp_diag_clear(&d);
+  if ((rc = load_catalog(o.catalog ? o.catalog : default_catalog(), &cat)))
+    return rc;
+  if (hp_planfile_load(path, cat, &pf, &d) != HP_OK) {
+    print_diag(&d);
+    rc = HP_EXIT_INPUT;
+    goto out;
+  }
+  if (hp_plan_solve(pf, cat, &plan, &d) != HP_OK ||
+      hp_report_render(plan, o.format, &text, &len, &d) != HP_OK) {
+    print_diag(&d);
+    rc = HP_EXIT_SOLVER;
+    goto out;
+  }
+  rc = emit(o.out, text, len);
+  if (rc == HP_EXIT_OK) {
+    for (size_t i = 0; i < hp_plan_count(plan); i++) {
+      const hp_scenario_result *r = hp_plan_at(plan, i);
+      if (r->status == HP_RESULT_ERROR)
+        rc = HP_EXIT_SOLVER;
+      else if (r->status == HP_RESULT_INFEASIBLE && rc == HP_EXIT_OK)
+        rc = HP_EXIT_INFEASIBLE;
+      if (r->status != HP_RESULT_OPTIMAL)
+        fprintf(stderr, "hetplan: %s: scenario '%s' is %s: %s\n", path,
+                r->name,
+                r->status == HP_RESULT_INFEASIBLE ? "infeasible" : "an error",
+                r->explanation ? r->explanation : "");
+    }
+  }
+out:
+  hp_free(text);
+  hp_plan_free(plan);
+  hp_planfile_free(pf);
+  hp_catalog_free(cat);
+  return rc;
+}
+
+#ifndef HETPLAN_HAVE_PROBE
+int hp_cli_probe(int argc, char **argv) {
+  (void)argc;
+  (void)argv;
+  fprintf(stderr, "hetplan: probe: this build has no device backends\n");
+  return HP_EXIT_USAGE;
+}
+#endif
+
+int main(int argc, char **argv) {
+  if (argc < 2)
+    return usage_error("missing command%s", "");
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+    fputs(usage_text, stdout);
+    return HP_EXIT_OK;
+  }
+  if (!strcmp(cmd, "--version")) {
+    printf("hetplan %s\n", HP_VERSION);
+    return HP_EXIT_OK;
+  }
+  if (!strcmp(cmd, "plan"))
+    return cmd_plan(argc - 1, argv + 1);
+  if (!strcmp(cmd, "devices"))
+    return cmd_devices(argc - 1, argv + 1);
+  if (!strcmp(cmd, "probe"))
+    return hp_cli_probe(argc - 1, argv + 1);
+  return usage_error("unknown command '%s'", cmd);
+}

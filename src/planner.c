@@ -1,0 +1,713 @@
+/* planner.c - builds and solves the purchase program for each scenario.
+ *
+ * Formulation (docs/formulation.md): one variable per candidate SKU, counting
+ * servers (or cards with granularity: card), integer unless the granularity
+ * is fractional. Rows: demand, budget, power, supply caps per SKU and per
+ * vendor, domestic-share bounds on one basis, the per-vendor share ceiling.
+ * Layout: coefficients, building, explaining infeasibility, results.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "planner.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "mem.h"
+#include "status.h"
+
+/* ----------------------------------------------------------------------------
+ * Coefficients
+ * ------------------------------------------------------------------------- */
+
+double hp_demand_tokens_per_s(const hp_scenario *s) {
+  if (!s->has_workload)
+    return 0;
+  return s->tokens_per_day / s->seconds_per_day * s->peak_factor;
+}
+
+double hp_server_tokens_per_s(const hp_scenario *s, const hp_candidate *c) {
+  const double *f = c->spec.fig;
+  double params = s->model.active_params > 0 ? s->model.active_params : 1;
+  return f[HP_FIG_cards_per_server] * f[HP_FIG_fp16_tflops] * 1e12 * c->mfu /
+         (2.0 * params);
+}
+
+static int excluded(const hp_scenario *s, const char *vendor) {
+  for (size_t i = 0; i < s->n_exclude_vendors; i++)
+    if (strcmp(s->exclude_vendors[i], vendor) == 0)
+      return 1;
+  return 0;
+}
+
+static double basis_weight(const hp_scenario *s, const hp_unit *u) {
+  switch (s->dom_basis) {
+  case HP_BASIS_CARDS:
+    return u->cards;
+  case HP_BASIS_CAPEX:
+    return u->price_cny;
+  default:
+    return u->tokens_per_s;
+  }
+}
+
+/* ----------------------------------------------------------------------------
+ * Building
+ * ------------------------------------------------------------------------- */
+
+int hp_planner_build(const hp_scenario *s, hp_ip *ip, hp_unit **units_out,
+                     hp_diag *d) {
+  size_t n = s->n_cands;
+  hp_unit *u = hp_calloc(n ? n : 1, sizeof *u);
+  double *a = hp_calloc(n ? n : 1, sizeof *a);
+  int rc = HP_OK;
+  if (!u || !a || hp_ip_init(ip, n) != HP_OK) {
+    hp_free(u);
+    hp_free(a);
+    return hp_diag_oom(d);
+  }
+  for (size_t j = 0; j < n; j++) {
+    const hp_candidate *c = &s->cands[j];
+    double cps = c->spec.fig[HP_FIG_cards_per_server];
+    double per_server = hp_server_tokens_per_s(s, c);
+    double per = s->gran == HP_GRAN_CARD ? 1.0 / cps : 1.0;
+    u[j].tokens_per_s = per_server * per;
+    u[j].cards = cps * per;
+    u[j].price_cny = c->spec.fig[HP_FIG_price_server_cny] * per;
+    u[j].power_kw = c->spec.fig[HP_FIG_tdp_w] * u[j].cards * s->pue / 1000.0;
+    u[j].opex_cny_year =
+        u[j].power_kw * s->utilisation * 8760.0 * s->power_price_cny_per_kwh;
+    ip->is_int[j] = s->gran != HP_GRAN_FRACTIONAL;
+    if (excluded(s, c->spec.vendor))
+      ip->ub[j] = 0;
+    switch (s->objective) {
+    case HP_OBJ_MAX_TOKENS:
+      ip->obj[j] = u[j].tokens_per_s;
+      break;
+    case HP_OBJ_TCO:
+      ip->obj[j] = u[j].price_cny + s->years * u[j].opex_cny_year;
+      break;
+    default:
+      ip->obj[j] = u[j].price_cny;
+      break;
+    }
+  }
+  ip->maximize = s->objective == HP_OBJ_MAX_TOKENS;
+
+#define ADD_ROW(name, lo, hi)                                                  \
+  do {                                                                         \
+    if ((rc = hp_ip_add_row(ip, (name), a, (lo), (hi), NULL)) != HP_OK)        \
+      goto fail;                                                               \
+  } while (0)
+
+  if (s->objective != HP_OBJ_MAX_TOKENS && s->has_workload) {
+    for (size_t j = 0; j < n; j++)
+      a[j] = u[j].tokens_per_s;
+    ADD_ROW("demand", hp_demand_tokens_per_s(s) * (1.0 + s->headroom),
+            HUGE_VAL);
+  }
+  if (s->budget_cny > 0) {
+    for (size_t j = 0; j < n; j++)
+      a[j] = u[j].price_cny;
+    ADD_ROW("budget_cny", -HUGE_VAL, s->budget_cny);
+  }
+  if (s->power_mw > 0) {
+    for (size_t j = 0; j < n; j++)
+      a[j] = u[j].power_kw / 1000.0;
+    ADD_ROW("power_mw", -HUGE_VAL, s->power_mw);
+  }
+  for (size_t k = 0; k < s->n_caps; k++) {
+    const hp_cap *cap = &s->caps[k];
+    char name[64];
+    int any = 0;
+    for (size_t j = 0; j < n; j++) {
+      const char *key = cap->is_vendor ? s->cands[j].spec.vendor
+                                       : s->cands[j].spec.id;
+      a[j] = strcmp(key, cap->key) == 0 ? u[j].cards : 0;
+      any |= a[j] != 0;
+    }
+    if (!any)
+      continue; /* a cap on something this scenario does not buy */
+    snprintf(name, sizeof name, "caps.%s%.50s", cap->is_vendor ? "vendor." : "",
+             cap->key);
+    ADD_ROW(name, -HUGE_VAL, cap->cards);
+  }
+  if (s->has_dom_min || s->has_dom_max) {
+    for (int side = 0; side < 2; side++) {
+      if (side == 0 && !s->has_dom_min)
+        continue;
+      if (side == 1 && !s->has_dom_max)
+        continue;
+      double share = side == 0 ? s->dom_min : s->dom_max;
+      for (size_t j = 0; j < n; j++)
+        a[j] = ((s->cands[j].spec.domestic ? 1.0 : 0.0) - share) *
+               basis_weight(s, &u[j]);
+      if (side == 0)
+        ADD_ROW("domestic_share.min", 0.0, HUGE_VAL);
+      else
+        ADD_ROW("domestic_share.max", -HUGE_VAL, 0.0);
+    }
+  }
+  if (s->max_vendor_share > 0) {
+    for (size_t j = 0; j < n; j++) {
+      const char *v = s->cands[j].spec.vendor;
+      int seen = 0;
+      for (size_t k = 0; k < j; k++)
+        if (strcmp(s->cands[k].spec.vendor, v) == 0)
+          seen = 1;
+      if (seen)
+        continue;
+      for (size_t k = 0; k < n; k++)
+        a[k] = ((strcmp(s->cands[k].spec.vendor, v) == 0 ? 1.0 : 0.0) -
+                s->max_vendor_share) *
+               u[k].tokens_per_s;
+      ADD_ROW("max_vendor_share", -HUGE_VAL, 0.0);
+    }
+  }
+#undef ADD_ROW
+  hp_free(a);
+  *units_out = u;
+  return HP_OK;
+fail:
+  hp_free(a);
+  hp_free(u);
+  hp_ip_cleanup(ip);
+  if (rc == HP_ELIMIT)
+    return hp_diag_set(d, HP_ELIMIT, s->file, s->line, s->col,
+                       "scenario '%s': more than %d constraints", s->name,
+                       HP_IP_MAX_ROWS);
+  return hp_diag_oom(d);
+}
+
+/* ----------------------------------------------------------------------------
+ * Explaining infeasibility
+ * ------------------------------------------------------------------------- */
+
+/* Constraint groups, by row-name prefix. */
+static const char *const groups[] = {"domestic_share.min", "domestic_share.max",
+                                     "caps", "power_mw", "budget_cny",
+                                     "max_vendor_share"};
+#define N_GROUPS (sizeof groups / sizeof groups[0])
+
+static int in_group(const char *row, const char *g) {
+  size_t n = strlen(g);
+  return strncmp(row, g, n) == 0 && (row[n] == '\0' || row[n] == '.');
+}
+
+static int has_group(const hp_ip *ip, const char *g) {
+  for (size_t i = 0; i < ip->n_rows; i++)
+    if (in_group(ip->rows[i].name, g))
+      return 1;
+  return 0;
+}
+
+static void drop_group(hp_ip *ip, const char *g) {
+  for (size_t i = ip->n_rows; i-- > 0;)
+    if (in_group(ip->rows[i].name, g))
+      hp_ip_remove_row(ip, i);
+}
+
+/* 1 feasible, 0 infeasible, negative error. */
+static int feasible(const hp_ip *ip, hp_diag *d) {
+  hp_ip_solution sol;
+  hp_ip t;
+  if (hp_ip_copy(&t, ip) != HP_OK)
+    return hp_diag_oom(d);
+  /* Feasibility only: a zero objective is fastest and never unbounded. */
+  memset(t.obj, 0, t.n_cols * sizeof *t.obj);
+  int rc = hp_ip_solve(&t, &sol, d);
+  hp_ip_cleanup(&t);
+  if (rc != HP_OK)
+    return rc;
+  int ok = sol.status == HP_SOL_OPTIMAL;
+  hp_ip_solution_cleanup(&sol);
+  return ok;
+}
+
+/* Optimises `obj` (min or max) over ip's rows; *val set when optimal.
+ * Returns 1 optimal, 0 not, negative error. */
+static int optimise(const hp_ip *ip, const double *obj, int maximize,
+                    double *val, hp_diag *d) {
+  hp_ip t;
+  hp_ip_solution sol;
+  if (hp_ip_copy(&t, ip) != HP_OK)
+    return hp_diag_oom(d);
+  memcpy(t.obj, obj, t.n_cols * sizeof *t.obj);
+  t.maximize = maximize;
+  int rc = hp_ip_solve(&t, &sol, d);
+  hp_ip_cleanup(&t);
+  if (rc != HP_OK)
+    return rc;
+  int ok = sol.status == HP_SOL_OPTIMAL;
+  if (ok)
+    *val = sol.objective;
+  hp_ip_solution_cleanup(&sol);
+  return ok;
+}
+
+/* Rebuilds the share rows of a copy of ip with a different bound, by
+ * re-deriving the coefficients (the rows are linear in the share). */
+static void set_share_rows(hp_ip *ip, const hp_scenario *s, const hp_unit *u,
+                           const char *g, double share) {
+  for (size_t i = 0; i < ip->n_rows; i++) {
+    if (!in_group(ip->rows[i].name, g))
+      continue;
+    if (strcmp(g, "max_vendor_share") == 0) {
+      /* Recover the vendor of this row: the columns with the largest
+       * coefficient belong to it. */
+      double mx = -HUGE_VAL;
+      for (size_t j = 0; j < ip->n_cols; j++)
+        if (u[j].tokens_per_s > 0 && ip->rows[i].a[j] / u[j].tokens_per_s > mx)
+          mx = ip->rows[i].a[j] / u[j].tokens_per_s;
+      for (size_t j = 0; j < ip->n_cols; j++) {
+        int mine = u[j].tokens_per_s > 0 &&
+                   fabs(ip->rows[i].a[j] / u[j].tokens_per_s - mx) < 1e-9;
+        ip->rows[i].a[j] = ((mine ? 1.0 : 0.0) - share) * u[j].tokens_per_s;
+      }
+    } else {
+      for (size_t j = 0; j < ip->n_cols; j++)
+        ip->rows[i].a[j] =
+            ((s->cands[j].spec.domestic ? 1.0 : 0.0) - share) *
+            basis_weight(s, &u[j]);
+    }
+  }
+}
+
+/* Bisects the share bound of group g over [lo, hi] keeping the rest of ip;
+ * `up` = 1 when feasibility holds below the answer (a minimum share that is
+ * too high), 0 when it holds above it (a ceiling that is too low). */
+static int bisect_share(const hp_ip *ip, const hp_scenario *s,
+                        const hp_unit *u, const char *g, int up,
+                        double *best, hp_diag *d) {
+  double lo = 0, hi = 1;
+  hp_ip t;
+  int found = 0;
+  if (hp_ip_copy(&t, ip) != HP_OK)
+    return hp_diag_oom(d);
+  for (int it = 0; it < 30; it++) {
+    double mid = 0.5 * (lo + hi);
+    set_share_rows(&t, s, u, g, mid);
+    int f = feasible(&t, d);
+    if (f < 0) {
+      hp_ip_cleanup(&t);
+      return f;
+    }
+    if (f)
+      found = 1;
+    if (up == f)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  hp_ip_cleanup(&t);
+  *best = up ? lo : hi;
+  return found || !up ? HP_OK : HP_ENOTFOUND;
+}
+
+static const char *basis_label(const hp_scenario *s) {
+  return hp_basis_name(s->dom_basis);
+}
+
+/* Explains why ip is infeasible, into b. */
+static int explain(const hp_scenario *s, const hp_ip *ip, const hp_unit *u,
+                   hp_buf *b, hp_diag *d) {
+  size_t n = ip->n_cols;
+  int live = 0;
+  for (size_t j = 0; j < n; j++)
+    live |= ip->ub[j] > 0;
+  if (!live) {
+    hp_buf_puts(b, "no device is left to buy: constraints.exclude_vendors "
+                   "removes every candidate");
+    return HP_OK;
+  }
+  double need = hp_demand_tokens_per_s(s) * (1.0 + s->headroom);
+  double *obj = hp_calloc(n ? n : 1, sizeof *obj);
+  if (!obj)
+    return hp_diag_oom(d);
+  int rc = HP_OK, blocking = 0;
+  for (size_t g = 0; g < N_GROUPS; g++) {
+    const char *name = groups[g];
+    if (!has_group(ip, name))
+      continue;
+    hp_ip t;
+    if (hp_ip_copy(&t, ip) != HP_OK) {
+      rc = hp_diag_oom(d);
+      goto out;
+    }
+    drop_group(&t, name);
+    int f = feasible(&t, d);
+    if (f < 0) {
+      hp_ip_cleanup(&t);
+      rc = f;
+      goto out;
+    }
+    if (!f) {
+      hp_ip_cleanup(&t);
+      continue;
+    }
+    blocking++;
+    if (b->len)
+      hp_buf_puts(b, "; ");
+    double v = 0;
+    if (strcmp(name, "domestic_share.min") == 0) {
+      int r = bisect_share(ip, s, u, name, 1, &v, d);
+      if (r < 0 && r != HP_ENOTFOUND) {
+        hp_ip_cleanup(&t);
+        rc = r;
+        goto out;
+      }
+      hp_buf_printf(b,
+                    "constraints.domestic_share.min %.2f (%s basis) is "
+                    "unreachable: the other constraints allow a domestic "
+                    "share of at most %.2f",
+                    s->dom_min, basis_label(s), r == HP_OK ? v : 0.0);
+      /* With supply caps on compute, say how much of demand they cover. */
+      if (s->dom_basis == HP_BASIS_COMPUTE && need > 0) {
+        hp_ip c;
+        if (hp_ip_copy(&c, ip) == HP_OK) {
+          drop_group(&c, "domestic_share.min");
+          drop_group(&c, "demand");
+          for (size_t j = 0; j < n; j++)
+            obj[j] = s->cands[j].spec.domestic ? u[j].tokens_per_s : 0;
+          double mx;
+          int o = optimise(&c, obj, 1, &mx, d);
+          if (o == 1)
+            hp_buf_printf(b, " (domestic cards can serve at most %.2f of "
+                             "demand)",
+                          mx / need);
+          hp_ip_cleanup(&c);
+        }
+      }
+    } else if (strcmp(name, "domestic_share.max") == 0) {
+      int r = bisect_share(ip, s, u, name, 0, &v, d);
+      if (r < 0) {
+        hp_ip_cleanup(&t);
+        rc = r;
+        goto out;
+      }
+      hp_buf_printf(b,
+                    "constraints.domestic_share.max %.2f (%s basis) is too "
+                    "low: the other constraints need a domestic share of at "
+                    "least %.2f",
+                    s->dom_max, basis_label(s), v);
+    } else if (strcmp(name, "max_vendor_share") == 0) {
+      int r = bisect_share(ip, s, u, name, 0, &v, d);
+      if (r < 0) {
+        hp_ip_cleanup(&t);
+        rc = r;
+        goto out;
+      }
+      hp_buf_printf(b,
+                    "constraints.max_vendor_share %.2f is too low: the "
+                    "other constraints need one vendor to carry at least "
+                    "%.2f of the throughput",
+                    s->max_vendor_share, v);
+    } else if (strcmp(name, "budget_cny") == 0) {
+      for (size_t j = 0; j < n; j++)
+        obj[j] = u[j].price_cny;
+      int o = optimise(&t, obj, 0, &v, d);
+      if (o < 0) {
+        hp_ip_cleanup(&t);
+        rc = o;
+        goto out;
+      }
+      hp_buf_printf(b,
+                    "constraints.budget_cny %.6g CNY is too low: the "
+                    "cheapest plan that meets the other constraints costs "
+                    "%.6g CNY",
+                    s->budget_cny, v);
+    } else if (strcmp(name, "power_mw") == 0) {
+      for (size_t j = 0; j < n; j++)
+        obj[j] = u[j].power_kw / 1000.0;
+      int o = optimise(&t, obj, 0, &v, d);
+      if (o < 0) {
+        hp_ip_cleanup(&t);
+        rc = o;
+        goto out;
+      }
+      hp_buf_printf(b,
+                    "constraints.power_mw %.6g MW is too low: meeting the "
+                    "other constraints needs at least %.6g MW",
+                    s->power_mw, v);
+    } else if (strcmp(name, "caps") == 0) {
+      hp_ip c;
+      if (hp_ip_copy(&c, ip) != HP_OK) {
+        hp_ip_cleanup(&t);
+        rc = hp_diag_oom(d);
+        goto out;
+      }
+      drop_group(&c, "demand");
+      for (size_t j = 0; j < n; j++)
+        obj[j] = u[j].tokens_per_s;
+      int o = optimise(&c, obj, 1, &v, d);
+      hp_ip_cleanup(&c);
+      if (o < 0) {
+        hp_ip_cleanup(&t);
+        rc = o;
+        goto out;
+      }
+      hp_buf_printf(b,
+                    "supply caps allow at most %.6g tokens/s, %.2f of the "
+                    "required %.6g tokens/s",
+                    v, need > 0 ? v / need : 0.0, need);
+    }
+    hp_ip_cleanup(&t);
+  }
+  if (!blocking) {
+    hp_ip c;
+    double v = 0;
+    if (hp_ip_copy(&c, ip) != HP_OK) {
+      rc = hp_diag_oom(d);
+      goto out;
+    }
+    drop_group(&c, "demand");
+    for (size_t j = 0; j < n; j++)
+      obj[j] = u[j].tokens_per_s;
+    int o = optimise(&c, obj, 1, &v, d);
+    hp_ip_cleanup(&c);
+    if (o < 0) {
+      rc = o;
+      goto out;
+    }
+    hp_buf_puts(b, "no single constraint is to blame; together ");
+    int first = 1;
+    for (size_t g = 0; g < N_GROUPS; g++)
+      if (has_group(ip, groups[g])) {
+        hp_buf_printf(b, "%s%s", first ? "" : ", ", groups[g]);
+        first = 0;
+      }
+    if (first)
+      hp_buf_puts(b, "the devices' capacity");
+    hp_buf_printf(b,
+                  " allow at most %.6g tokens/s, %.2f of the required %.6g "
+                  "tokens/s",
+                  v, need > 0 ? v / need : 0.0, need);
+  }
+out:
+  hp_free(obj);
+  return rc;
+}
+
+/* ----------------------------------------------------------------------------
+ * Results
+ * ------------------------------------------------------------------------- */
+
+void hp_scenario_result_cleanup(hp_scenario_result *r) {
+  if (!r)
+    return;
+  hp_free((char *)r->name);
+  hp_free(r->lines);
+  hp_free(r->vendors);
+  hp_free(r->explanation);
+  memset(r, 0, sizeof *r);
+}
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_line(const void *a, const void *b) {
+  const hp_plan_line *x = a, *y = b;
+  if (x->capex_cny != y->capex_cny)
+    return x->capex_cny < y->capex_cny ? 1 : -1;
+  return strcmp(x->device, y->device);
+}
+
+static int fill_lines(const hp_scenario *s, const hp_catalog *cat,
+                      const hp_unit *u, const double *x,
+                      hp_scenario_result *r) {
+  size_t n = s->n_cands;
+  r->lines = hp_calloc(n ? n : 1, sizeof *r->lines);
+  r->vendors = hp_calloc(n ? n : 1, sizeof *r->vendors);
+  if (!r->lines || !r->vendors)
+    return HP_ENOMEM;
+  double dom_t = 0, dom_c = 0, dom_k = 0;
+  for (size_t j = 0; j < n; j++) {
+    double v = x[j];
+    if (s->gran != HP_GRAN_FRACTIONAL)
+      v = floor(v + 0.5);
+    if (v <= 1e-9)
+      continue;
+    const hp_candidate *c = &s->cands[j];
+    const hp_device_spec *cs = hp_catalog_find(cat, c->spec.id);
+    hp_plan_line *l = &r->lines[r->n_lines++];
+    l->device = cs ? cs->id : c->spec.id;
+    l->vendor = cs ? cs->vendor : c->spec.vendor;
+    l->domestic = c->spec.domestic;
+    l->cards = v * u[j].cards;
+    l->servers = l->cards / c->spec.fig[HP_FIG_cards_per_server];
+    l->capex_cny = v * u[j].price_cny;
+    l->tokens_per_s = v * u[j].tokens_per_s;
+    l->power_kw = v * u[j].power_kw;
+    l->tokens_per_s_per_server = hp_server_tokens_per_s(s, c);
+    l->measured = c->measured;
+    r->cards += l->cards;
+    r->servers += l->servers;
+    r->capex_cny += l->capex_cny;
+    r->delivered_tokens_per_s += l->tokens_per_s;
+    r->power_mw += l->power_kw / 1000.0;
+    r->opex_cny_per_year += v * u[j].opex_cny_year;
+    if (l->domestic) {
+      dom_t += l->tokens_per_s;
+      dom_c += l->cards;
+      dom_k += l->capex_cny;
+    }
+  }
+  qsort(r->lines, r->n_lines, sizeof *r->lines, cmp_line);
+  for (size_t i = 0; i < r->n_lines; i++) {
+    const hp_plan_line *l = &r->lines[i];
+    size_t k = 0;
+    while (k < r->n_vendors && strcmp(r->vendors[k].vendor, l->vendor) != 0)
+      k++;
+    hp_plan_vendor *v = &r->vendors[k];
+    if (k == r->n_vendors) {
+      r->n_vendors++;
+      v->vendor = l->vendor;
+      v->domestic = 1;
+    }
+    v->domestic &= l->domestic;
+    v->cards += l->cards;
+    v->servers += l->servers;
+    v->capex_cny += l->capex_cny;
+    v->tokens_per_s += l->tokens_per_s;
+  }
+  r->domestic_share_compute =
+      r->delivered_tokens_per_s > 0 ? dom_t / r->delivered_tokens_per_s : 0;
+  r->domestic_share_cards = r->cards > 0 ? dom_c / r->cards : 0;
+  r->domestic_share_capex = r->capex_cny > 0 ? dom_k / r->capex_cny : 0;
+  r->tco_cny = r->capex_cny + r->years * r->opex_cny_per_year;
+  double tokens = r->tokens_per_day * 365.0 * r->years;
+  if (s->objective == HP_OBJ_MAX_TOKENS && !s->has_workload)
+    tokens = r->delivered_tokens_per_s / (s->peak_factor > 0 ? s->peak_factor : 1) *
+             s->seconds_per_day * 365.0 * r->years;
+  r->cost_per_mtok_cny = tokens > 0 ? r->tco_cny / tokens * 1e6 : 0;
+  return HP_OK;
+}
+
+int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,
+                      hp_scenario_result *r, hp_diag *d) {
+  memset(r, 0, sizeof *r);
+  if (!(r->name = hp_strdup(s->name)))
+    return hp_diag_oom(d);
+  r->granularity = hp_granularity_name(s->gran);
+  r->objective = hp_objective_name(s->objective);
+  r->demand_model = hp_demand_model_name(s->demand_model);
+  r->demand_tokens_per_s = hp_demand_tokens_per_s(s);
+  r->demand_flops = r->demand_tokens_per_s * 2.0 * s->model.active_params;
+  r->required_tokens_per_s = r->demand_tokens_per_s * (1.0 + s->headroom);
+  r->tokens_per_day = s->tokens_per_day;
+  r->seconds_per_day = s->seconds_per_day;
+  r->peak_factor = s->peak_factor;
+  r->years = s->years;
+  r->token_price_per_mtok_cny = s->token_price_cny_per_mtok;
+
+  hp_ip ip;
+  hp_unit *u = NULL;
+  hp_ip_solution sol;
+  memset(&sol, 0, sizeof sol);
+  int rc = hp_planner_build(s, &ip, &u, d);
+  if (rc != HP_OK) {
+    hp_scenario_result_cleanup(r);
+    return rc;
+  }
+  double t0 = now_ms();
+  rc = hp_ip_solve(&ip, &sol, d);
+  r->solve_ms = now_ms() - t0;
+  if (rc != HP_OK && rc != HP_ESOLVER)
+    goto fail;
+  hp_buf b;
+  hp_buf_init(&b);
+  if (rc == HP_ESOLVER || sol.status == HP_SOL_ERROR) {
+    r->status = HP_RESULT_ERROR;
+    hp_buf_printf(&b, "solver error: %s",
+                  sol.error[0] ? sol.error : (d ? d->msg : "unknown"));
+    rc = HP_OK;
+  } else if (sol.status == HP_SOL_UNBOUNDED) {
+    r->status = HP_RESULT_ERROR;
+    hp_buf_puts(&b, "the objective is unbounded: add a budget or caps");
+  } else if (sol.status == HP_SOL_INFEASIBLE) {
+    r->status = HP_RESULT_INFEASIBLE;
+    if ((rc = explain(s, &ip, u, &b, d)) != HP_OK) {
+      hp_buf_cleanup(&b);
+      goto fail;
+    }
+  } else {
+    r->status = HP_RESULT_OPTIMAL;
+    if (fill_lines(s, cat, u, sol.x, r) != HP_OK) {
+      hp_buf_cleanup(&b);
+      rc = hp_diag_oom(d);
+      goto fail;
+    }
+  }
+  if (r->status != HP_RESULT_OPTIMAL &&
+      hp_buf_detach(&b, &r->explanation, NULL) != HP_OK) {
+    rc = hp_diag_oom(d);
+    goto fail;
+  }
+  hp_buf_cleanup(&b);
+  hp_ip_solution_cleanup(&sol);
+  hp_ip_cleanup(&ip);
+  hp_free(u);
+  return HP_OK;
+fail:
+  hp_ip_solution_cleanup(&sol);
+  hp_ip_cleanup(&ip);
+  hp_free(u);
+  hp_scenario_result_cleanup(r);
+  return rc;
+}
+
+/* ----------------------------------------------------------------------------
+ * hp_plan
+ * ------------------------------------------------------------------------- */
+
+struct hp_plan {
+  char *name;
+  size_t n;
+  hp_scenario_result *res;
+};
+
+void hp_plan_free(hp_plan *p) {
+  if (!p)
+    return;
+  for (size_t i = 0; i < p->n; i++)
+    hp_scenario_result_cleanup(&p->res[i]);
+  hp_free(p->res);
+  hp_free(p->name);
+  hp_free(p);
+}
+
+int hp_plan_solve(const hp_planfile *pf, const hp_catalog *cat, hp_plan **out,
+                  hp_diag *d) {
+  hp_plan *p = hp_calloc(1, sizeof *p);
+  if (!p)
+    return hp_diag_oom(d);
+  size_t n = hp_planfile_count(pf);
+  p->name = hp_strdup(hp_planfile_name(pf));
+  p->res = hp_calloc(n ? n : 1, sizeof *p->res);
+  if (!p->name || !p->res) {
+    hp_plan_free(p);
+    return hp_diag_oom(d);
+  }
+  for (size_t i = 0; i < n; i++) {
+    int rc = hp_scenario_solve(hp_planfile_scenario(pf, i), cat, &p->res[i], d);
+    if (rc != HP_OK) {
+      hp_plan_free(p);
+      return rc;
+    }
+    p->n++;
+  }
+  *out = p;
+  return HP_OK;
+}
+
+const char *hp_plan_name(const hp_plan *p) { return p->name; }
+size_t hp_plan_count(const hp_plan *p) { return p->n; }
+const hp_scenario_result *hp_plan_at(const hp_plan *p, size_t i) {
+  return i < p->n ? &p->res[i] : NULL;
+}

@@ -1,0 +1,42 @@
+/* planner.h - from a bound scenario to an integer program and back.
+ *
+ * The planner computes each candidate's throughput per server (the broker
+ * formula: cards x FP16 x MFU / (2 x active params)), builds a solver-neutral
+ * hp_ip (solver.h), solves it, and fills an hp_scenario_result. When the
+ * program is infeasible it relaxes one constraint group at a time to find
+ * which ones conflict and how far each can be pushed.
+ */
+#ifndef HP_PLANNER_H
+#define HP_PLANNER_H
+
+#include "hetplan.h"
+#include "scenario.h"
+#include "solver.h"
+
+/* Per-candidate coefficients of one variable unit (a server, or a card with
+ * granularity: card). */
+typedef struct hp_unit {
+  double tokens_per_s;  /* throughput of one unit */
+  double cards;         /* cards in one unit */
+  double price_cny;     /* capex of one unit */
+  double power_kw;      /* facility power of one unit (TDP x cards x PUE) */
+  double opex_cny_year; /* electricity of one unit per year */
+} hp_unit;
+
+/* Throughput of one server of candidate c under the broker formula. */
+double hp_server_tokens_per_s(const hp_scenario *s, const hp_candidate *c);
+/* Demand in tokens/s at peak: tokens/day / seconds/day x peak factor. */
+double hp_demand_tokens_per_s(const hp_scenario *s);
+
+/* Builds the program for s; units receives n_cands entries (caller frees
+ * with hp_free). */
+int hp_planner_build(const hp_scenario *s, hp_ip *ip, hp_unit **units,
+                     hp_diag *d);
+
+/* Solves one scenario into r (caller releases with
+ * hp_scenario_result_cleanup). Infeasible is a result, not an error. */
+int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,
+                      hp_scenario_result *r, hp_diag *d);
+void hp_scenario_result_cleanup(hp_scenario_result *r);
+
+#endif

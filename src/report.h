@@ -1,0 +1,25 @@
+/* report.h - renderers over finished plans and the catalog. Renderers only
+ * format: every figure they print was computed by the planner. */
+#ifndef HP_REPORT_H
+#define HP_REPORT_H
+
+#include "buf.h"
+#include "hetplan.h"
+
+void hp_report_table(const hp_plan *p, hp_buf *b);
+void hp_report_md(const hp_plan *p, hp_buf *b);
+void hp_report_csv(const hp_plan *p, hp_buf *b);
+int hp_report_json(const hp_plan *p, hp_buf *b);
+
+void hp_catalog_table(const hp_catalog *c, hp_buf *b, int markdown);
+void hp_catalog_csv(const hp_catalog *c, hp_buf *b);
+int hp_catalog_json(const hp_catalog *c, hp_buf *b);
+
+/* "1,234,567.89": a number with thousands separators and `decimals`. */
+char *hp_fmt_grouped(double v, int decimals, char *buf, size_t size);
+/* CSV field with quoting as needed. */
+void hp_csv_field(hp_buf *b, const char *s);
+/* Appends a round-trip number (hp_format_number). */
+void hp_buf_number(hp_buf *b, double v);
+
+#endif

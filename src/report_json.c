@@ -1,0 +1,205 @@
+/* report_json.c - JSON renderers, written with jansson (libjansson-dev).
+ *
+ * jansson escapes strings, writes reals with 17 significant digits (so they
+ * read back exactly) and uses '.' whatever the process locale. Every numeric
+ * key carries its unit in its name (capex_cny, tokens_per_s, power_mw).
+ */
+#include <jansson.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "mem.h"
+#include "report.h"
+
+static const char *status_name(hp_result_status s) {
+  switch (s) {
+  case HP_RESULT_OPTIMAL:
+    return "optimal";
+  case HP_RESULT_INFEASIBLE:
+    return "infeasible";
+  default:
+    return "error";
+  }
+}
+
+/* json_object_set_new that remembers failure instead of leaking. */
+static void put(json_t *o, const char *k, json_t *v, int *bad) {
+  if (!v || json_object_set_new(o, k, v) != 0)
+    *bad = 1;
+}
+
+static json_t *scenario_json(const hp_scenario_result *r) {
+  int bad = 0;
+  json_t *o = json_object();
+  if (!o)
+    return NULL;
+  put(o, "name", json_string(r->name), &bad);
+  put(o, "status", json_string(status_name(r->status)), &bad);
+  put(o, "granularity", json_string(r->granularity), &bad);
+  put(o, "objective", json_string(r->objective), &bad);
+  put(o, "demand_model", json_string(r->demand_model), &bad);
+  put(o, "capex_cny", json_real(r->capex_cny), &bad);
+  put(o, "cards", json_real(r->cards), &bad);
+  put(o, "servers", json_real(r->servers), &bad);
+  put(o, "domestic_share", json_real(r->domestic_share_compute), &bad);
+  json_t *sh = json_object();
+  if (sh) {
+    put(sh, "compute", json_real(r->domestic_share_compute), &bad);
+    put(sh, "cards", json_real(r->domestic_share_cards), &bad);
+    put(sh, "capex", json_real(r->domestic_share_capex), &bad);
+  }
+  put(o, "domestic_shares", sh, &bad);
+  json_t *dm = json_object();
+  if (dm) {
+    put(dm, "tokens_per_s", json_real(r->demand_tokens_per_s), &bad);
+    put(dm, "flops", json_real(r->demand_flops), &bad);
+    put(dm, "required_tokens_per_s", json_real(r->required_tokens_per_s),
+        &bad);
+    put(dm, "tokens_per_day", json_real(r->tokens_per_day), &bad);
+    put(dm, "seconds_per_day", json_real(r->seconds_per_day), &bad);
+    put(dm, "peak_factor", json_real(r->peak_factor), &bad);
+  }
+  put(o, "demand", dm, &bad);
+  put(o, "delivered_tokens_per_s", json_real(r->delivered_tokens_per_s), &bad);
+  put(o, "power_mw", json_real(r->power_mw), &bad);
+  put(o, "opex_cny_per_year", json_real(r->opex_cny_per_year), &bad);
+  put(o, "years", json_real(r->years), &bad);
+  put(o, "tco_cny", json_real(r->tco_cny), &bad);
+  put(o, "cost_per_mtok_cny", json_real(r->cost_per_mtok_cny), &bad);
+  if (r->token_price_per_mtok_cny > 0)
+    put(o, "token_price_per_mtok_cny", json_real(r->token_price_per_mtok_cny),
+        &bad);
+  put(o, "explanation",
+      r->explanation ? json_string(r->explanation) : json_null(), &bad);
+  json_t *vs = json_array();
+  for (size_t i = 0; vs && i < r->n_vendors; i++) {
+    const hp_plan_vendor *v = &r->vendors[i];
+    json_t *x = json_object();
+    if (!x) {
+      bad = 1;
+      break;
+    }
+    put(x, "vendor", json_string(v->vendor), &bad);
+    put(x, "domestic", json_boolean(v->domestic), &bad);
+    put(x, "cards", json_real(v->cards), &bad);
+    put(x, "servers", json_real(v->servers), &bad);
+    put(x, "capex_cny", json_real(v->capex_cny), &bad);
+    put(x, "tokens_per_s", json_real(v->tokens_per_s), &bad);
+    if (json_array_append_new(vs, x) != 0)
+      bad = 1;
+  }
+  put(o, "vendors", vs, &bad);
+  json_t *ls = json_array();
+  for (size_t i = 0; ls && i < r->n_lines; i++) {
+    const hp_plan_line *l = &r->lines[i];
+    json_t *x = json_object();
+    if (!x) {
+      bad = 1;
+      break;
+    }
+    put(x, "device", json_string(l->device), &bad);
+    put(x, "vendor", json_string(l->vendor), &bad);
+    put(x, "domestic", json_boolean(l->domestic), &bad);
+    put(x, "cards", json_real(l->cards), &bad);
+    put(x, "servers", json_real(l->servers), &bad);
+    put(x, "capex_cny", json_real(l->capex_cny), &bad);
+    put(x, "tokens_per_s", json_real(l->tokens_per_s), &bad);
+    put(x, "tokens_per_s_per_server", json_real(l->tokens_per_s_per_server),
+        &bad);
+    put(x, "power_kw", json_real(l->power_kw), &bad);
+    put(x, "measured", json_boolean(l->measured), &bad);
+    if (json_array_append_new(ls, x) != 0)
+      bad = 1;
+  }
+  put(o, "lines", ls, &bad);
+  if (bad) {
+    json_decref(o);
+    return NULL;
+  }
+  return o;
+}
+
+/* jansson allocates through the library's hooks too, so fault injection
+ * reaches it. */
+static void use_hp_alloc(void) { json_set_alloc_funcs(hp_malloc, hp_free); }
+
+static int dump(json_t *root, hp_buf *b) {
+  if (!root)
+    return HP_ENOMEM;
+  char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                                 JSON_REAL_PRECISION(17));
+  json_decref(root);
+  if (!s)
+    return HP_ENOMEM;
+  hp_buf_puts(b, s);
+  hp_buf_putc(b, '\n');
+  hp_free(s);
+  return b->oom ? HP_ENOMEM : HP_OK;
+}
+
+int hp_report_json(const hp_plan *p, hp_buf *b) {
+  int bad = 0;
+  use_hp_alloc();
+  json_t *root = json_object();
+  json_t *arr = json_array();
+  if (!root || !arr) {
+    json_decref(root);
+    json_decref(arr);
+    return HP_ENOMEM;
+  }
+  put(root, "plan", json_string(hp_plan_name(p)), &bad);
+  for (size_t i = 0; i < hp_plan_count(p); i++) {
+    json_t *s = scenario_json(hp_plan_at(p, i));
+    if (!s || json_array_append_new(arr, s) != 0)
+      bad = 1;
+  }
+  put(root, "scenarios", arr, &bad);
+  if (bad) {
+    json_decref(root);
+    return HP_ENOMEM;
+  }
+  return dump(root, b);
+}
+
+int hp_catalog_json(const hp_catalog *c, hp_buf *b) {
+  int bad = 0;
+  use_hp_alloc();
+  json_t *root = json_object();
+  json_t *arr = json_array();
+  if (!root || !arr) {
+    json_decref(root);
+    json_decref(arr);
+    return HP_ENOMEM;
+  }
+  for (size_t i = 0; i < hp_catalog_count(c); i++) {
+    const hp_device_spec *s = hp_catalog_at(c, i);
+    json_t *o = json_object();
+    if (!o) {
+      bad = 1;
+      break;
+    }
+    put(o, "id", json_string(s->id), &bad);
+    put(o, "vendor", json_string(s->vendor), &bad);
+    put(o, "name", json_string(s->name), &bad);
+    put(o, "domestic", json_boolean(s->domestic), &bad);
+    put(o, "opencl", json_boolean(s->opencl), &bad);
+    json_t *conf = json_object();
+    for (int f = 0; f < HP_FIG_COUNT; f++) {
+      if (s->fig[f] <= 0)
+        continue;
+      put(o, hp_figure_key((hp_figure)f), json_real(s->fig[f]), &bad);
+      if (conf)
+        put(conf, hp_figure_key((hp_figure)f),
+            json_string(hp_conf_name(s->conf[f])), &bad);
+    }
+    put(o, "confidence", conf, &bad);
+    if (json_array_append_new(arr, o) != 0)
+      bad = 1;
+  }
+  put(root, "devices", arr, &bad);
+  if (bad) {
+    json_decref(root);
+    return HP_ENOMEM;
+  }
+  return dump(root, b);
+}

@@ -1,0 +1,399 @@
+/* report_text.c - terminal table, Markdown and CSV renderers.
+ *
+ * Every number carries its unit, in the column header or beside it. Large
+ * totals are also given in the units Chinese procurement documents use
+ * (10k cards, 100M CNY), so that a report can be checked against a broker's
+ * table line by line.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "mem.h"
+#include "report.h"
+
+static const char *status_name(hp_result_status s) {
+  switch (s) {
+  case HP_RESULT_OPTIMAL:
+    return "optimal";
+  case HP_RESULT_INFEASIBLE:
+    return "infeasible";
+  default:
+    return "error";
+  }
+}
+
+/* Cards are whole except in fractional mode. */
+static int card_decimals(const hp_scenario_result *r) {
+  return strcmp(r->granularity, "fractional") == 0 ? 2 : 0;
+}
+
+/* ----------------------------------------------------------------------------
+ * Simple column layout
+ * ------------------------------------------------------------------------- */
+
+#define MAX_COLS 12
+#define MAX_CELL 48
+
+typedef struct table {
+  int n_cols;
+  const char *head[MAX_COLS];
+  int right[MAX_COLS];
+  size_t n_rows, cap;
+  char (*cells)[MAX_COLS][MAX_CELL];
+  int oom;
+} table;
+
+static void t_row(table *t, const char *cells[]) {
+  if (t->oom)
+    return;
+  if (t->n_rows == t->cap) {
+    size_t cap = t->cap ? t->cap * 2 : 8;
+    void *p = hp_realloc(t->cells, cap * sizeof *t->cells);
+    if (!p) {
+      t->oom = 1;
+      return;
+    }
+    t->cells = p;
+    t->cap = cap;
+  }
+  for (int c = 0; c < t->n_cols; c++)
+    snprintf(t->cells[t->n_rows][c], MAX_CELL, "%s", cells[c] ? cells[c] : "");
+  t->n_rows++;
+}
+
+static void t_render(table *t, hp_buf *b, const char *indent, int markdown) {
+  size_t w[MAX_COLS];
+  if (t->oom) {
+    b->oom = 1;
+    return;
+  }
+  for (int c = 0; c < t->n_cols; c++) {
+    w[c] = strlen(t->head[c]);
+    for (size_t r = 0; r < t->n_rows; r++)
+      if (strlen(t->cells[r][c]) > w[c])
+        w[c] = strlen(t->cells[r][c]);
+  }
+  for (size_t r = 0; r <= t->n_rows + 1; r++) {
+    hp_buf_puts(b, indent);
+    if (markdown)
+      hp_buf_puts(b, "|");
+    for (int c = 0; c < t->n_cols; c++) {
+      const char *s;
+      if (r == 0)
+        s = t->head[c];
+      else if (r == 1)
+        s = NULL;
+      else
+        s = t->cells[r - 2][c];
+      if (!s) {
+        if (markdown) {
+          hp_buf_puts(b, " ");
+          hp_buf_repeat(b, "-", w[c] - (t->right[c] ? 1 : 0));
+          hp_buf_puts(b, t->right[c] ? ": |" : " |");
+        } else {
+          hp_buf_repeat(b, "-", w[c]);
+          if (c + 1 < t->n_cols)
+            hp_buf_puts(b, "  ");
+        }
+        continue;
+      }
+      size_t pad = w[c] - strlen(s);
+      if (markdown)
+        hp_buf_puts(b, " ");
+      if (t->right[c])
+        hp_buf_repeat(b, " ", pad);
+      hp_buf_puts(b, s);
+      if (!t->right[c] && (markdown || c + 1 < t->n_cols))
+        hp_buf_repeat(b, " ", pad);
+      if (markdown)
+        hp_buf_puts(b, " |");
+      else if (c + 1 < t->n_cols)
+        hp_buf_puts(b, "  ");
+    }
+    hp_buf_putc(b, '\n');
+  }
+  hp_free(t->cells);
+  memset(t, 0, sizeof *t);
+}
+
+/* ----------------------------------------------------------------------------
+ * Plan: table and Markdown
+ * ------------------------------------------------------------------------- */
+
+static void summary(const hp_scenario_result *r, hp_buf *b, int md) {
+  char n1[48], n2[48], n3[48];
+  const char *li = md ? "- " : "  ";
+  if (r->demand_tokens_per_s > 0) {
+    hp_buf_printf(b,
+                  "%sdemand: %s tokens/s at peak (%.6g tokens/day over %.6g "
+                  "s/day x peak %.6g); %.6g FLOP/s by the broker formula\n",
+                  li, hp_fmt_grouped(r->demand_tokens_per_s, 0, n1, sizeof n1),
+                  r->tokens_per_day, r->seconds_per_day, r->peak_factor,
+                  r->demand_flops);
+    if (r->required_tokens_per_s > r->demand_tokens_per_s * (1 + 1e-12))
+      hp_buf_printf(b, "%swith headroom: %s tokens/s to serve\n", li,
+                    hp_fmt_grouped(r->required_tokens_per_s, 0, n1, sizeof n1));
+  }
+  hp_buf_printf(b, "%smodel: %s demand, %s granularity, objective %s\n", li,
+                r->demand_model, r->granularity, r->objective);
+  if (r->status != HP_RESULT_OPTIMAL) {
+    hp_buf_printf(b, "%s%s: %s\n", li,
+                  r->status == HP_RESULT_INFEASIBLE ? "infeasible" : "error",
+                  r->explanation ? r->explanation : "");
+    return;
+  }
+  hp_buf_printf(b,
+                "%stotal: %s cards (%.2f x10k), %s servers, capex %s CNY "
+                "(%.2f x100M CNY)\n",
+                li, hp_fmt_grouped(r->cards, card_decimals(r), n1, sizeof n1),
+                r->cards / 1e4,
+                hp_fmt_grouped(r->servers, card_decimals(r), n2, sizeof n2),
+                hp_fmt_grouped(r->capex_cny, 2, n3, sizeof n3),
+                r->capex_cny / 1e8);
+  hp_buf_printf(b,
+                "%sdelivered: %s tokens/s; power %.4g MW at TDP x PUE\n", li,
+                hp_fmt_grouped(r->delivered_tokens_per_s, 0, n1, sizeof n1),
+                r->power_mw);
+  hp_buf_printf(b,
+                "%sdomestic share: %.1f%% of compute, %.1f%% of cards, %.1f%% "
+                "of capex\n",
+                li, 100 * r->domestic_share_compute,
+                100 * r->domestic_share_cards, 100 * r->domestic_share_capex);
+  hp_buf_printf(b,
+                "%sopex %s CNY/year; TCO over %.3g years %s CNY; %.4g CNY "
+                "per million tokens",
+                li, hp_fmt_grouped(r->opex_cny_per_year, 0, n1, sizeof n1),
+                r->years, hp_fmt_grouped(r->tco_cny, 0, n2, sizeof n2),
+                r->cost_per_mtok_cny);
+  if (r->token_price_per_mtok_cny > 0)
+    hp_buf_printf(b, " (price %.4g CNY per million tokens: margin %.1f%%)",
+                  r->token_price_per_mtok_cny,
+                  100 * (1 - r->cost_per_mtok_cny / r->token_price_per_mtok_cny));
+  hp_buf_puts(b, "\n");
+}
+
+static void tables(const hp_scenario_result *r, hp_buf *b, int md) {
+  char c1[48], c2[48], c3[48], c4[48];
+  const char *indent = md ? "" : "  ";
+  int cd = card_decimals(r);
+  table t = {0};
+  t.n_cols = 6;
+  const char *vh[] = {"vendor", "domestic", "cards", "servers", "capex (CNY)",
+                      "tokens/s"};
+  for (int i = 0; i < 6; i++) {
+    t.head[i] = vh[i];
+    t.right[i] = i >= 2;
+  }
+  for (size_t i = 0; i < r->n_vendors; i++) {
+    const hp_plan_vendor *v = &r->vendors[i];
+    const char *row[] = {v->vendor,
+                         v->domestic ? "yes" : "no",
+                         hp_fmt_grouped(v->cards, cd, c1, sizeof c1),
+                         hp_fmt_grouped(v->servers, cd, c2, sizeof c2),
+                         hp_fmt_grouped(v->capex_cny, 2, c3, sizeof c3),
+                         hp_fmt_grouped(v->tokens_per_s, 0, c4, sizeof c4)};
+    t_row(&t, row);
+  }
+  hp_buf_puts(b, "\n");
+  t_render(&t, b, indent, md);
+  hp_buf_puts(b, "\n");
+  table l = {0};
+  l.n_cols = 8;
+  const char *lh[] = {"device",      "vendor",   "cards",
+                      "servers",     "capex (CNY)", "tokens/s",
+                      "tokens/s per server", "power (kW)"};
+  for (int i = 0; i < 8; i++) {
+    l.head[i] = lh[i];
+    l.right[i] = i >= 2;
+  }
+  for (size_t i = 0; i < r->n_lines; i++) {
+    const hp_plan_line *x = &r->lines[i];
+    char c5[48], c6[48];
+    char dev[64];
+    snprintf(dev, sizeof dev, "%s%s", x->device, x->measured ? " (measured)" : "");
+    const char *row[] = {dev,
+                         x->vendor,
+                         hp_fmt_grouped(x->cards, cd, c1, sizeof c1),
+                         hp_fmt_grouped(x->servers, cd, c2, sizeof c2),
+                         hp_fmt_grouped(x->capex_cny, 2, c3, sizeof c3),
+                         hp_fmt_grouped(x->tokens_per_s, 0, c4, sizeof c4),
+                         hp_fmt_grouped(x->tokens_per_s_per_server, 0, c5,
+                                        sizeof c5),
+                         hp_fmt_grouped(x->power_kw, 1, c6, sizeof c6)};
+    t_row(&l, row);
+  }
+  t_render(&l, b, indent, md);
+}
+
+void hp_report_table(const hp_plan *p, hp_buf *b) {
+  for (size_t i = 0; i < hp_plan_count(p); i++) {
+    const hp_scenario_result *r = hp_plan_at(p, i);
+    if (i)
+      hp_buf_puts(b, "\n");
+    hp_buf_printf(b, "%s / %s: %s\n", hp_plan_name(p), r->name,
+                  status_name(r->status));
+    summary(r, b, 0);
+    if (r->status == HP_RESULT_OPTIMAL)
+      tables(r, b, 0);
+  }
+}
+
+void hp_report_md(const hp_plan *p, hp_buf *b) {
+  hp_buf_printf(b, "# Plan %s\n", hp_plan_name(p));
+  for (size_t i = 0; i < hp_plan_count(p); i++) {
+    const hp_scenario_result *r = hp_plan_at(p, i);
+    hp_buf_printf(b, "\n## %s (%s)\n\n", r->name, status_name(r->status));
+    summary(r, b, 1);
+    if (r->status == HP_RESULT_OPTIMAL)
+      tables(r, b, 1);
+  }
+}
+
+/* ----------------------------------------------------------------------------
+ * Plan: CSV (one row per SKU line, per vendor and per scenario total)
+ * ------------------------------------------------------------------------- */
+
+static void csv_row(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
+                    const char *level, const char *device, const char *vendor,
+                    int domestic, double cards, double servers, double capex,
+                    double tps, double power_kw) {
+  hp_csv_field(b, hp_plan_name(p));
+  hp_buf_putc(b, ',');
+  hp_csv_field(b, r->name);
+  hp_buf_putc(b, ',');
+  hp_buf_puts(b, status_name(r->status));
+  hp_buf_printf(b, ",%s,", level);
+  hp_csv_field(b, device ? device : "");
+  hp_buf_putc(b, ',');
+  hp_csv_field(b, vendor ? vendor : "");
+  hp_buf_putc(b, ',');
+  if (domestic >= 0)
+    hp_buf_puts(b, domestic ? "true" : "false");
+  double nums[] = {cards, servers, capex, tps, power_kw};
+  for (int i = 0; i < 5; i++) {
+    hp_buf_putc(b, ',');
+    hp_buf_number(b, nums[i]);
+  }
+  hp_buf_putc(b, ',');
+  hp_buf_number(b, r->demand_tokens_per_s);
+  hp_buf_putc(b, ',');
+  hp_buf_number(b, r->demand_flops);
+  if (strcmp(level, "total") == 0) {
+    hp_buf_putc(b, ',');
+    hp_buf_number(b, r->domestic_share_compute);
+    hp_buf_putc(b, ',');
+    hp_buf_number(b, r->domestic_share_cards);
+    hp_buf_putc(b, ',');
+    hp_buf_number(b, r->domestic_share_capex);
+    hp_buf_putc(b, ',');
+    hp_buf_number(b, r->opex_cny_per_year);
+    hp_buf_putc(b, ',');
+    hp_buf_number(b, r->tco_cny);
+    hp_buf_putc(b, ',');
+    hp_buf_number(b, r->cost_per_mtok_cny);
+    hp_buf_putc(b, ',');
+    hp_csv_field(b, r->explanation ? r->explanation : "");
+  } else {
+    hp_buf_puts(b, ",,,,,,,");
+  }
+  hp_buf_putc(b, '\n');
+}
+
+void hp_report_csv(const hp_plan *p, hp_buf *b) {
+  hp_buf_puts(b, "plan,scenario,status,level,device,vendor,domestic,cards,"
+                 "servers,capex_cny,tokens_per_s,power_kw,demand_tokens_per_s,"
+                 "demand_flops,domestic_share_compute,domestic_share_cards,"
+                 "domestic_share_capex,opex_cny_per_year,tco_cny,"
+                 "cost_per_mtok_cny,explanation\n");
+  for (size_t i = 0; i < hp_plan_count(p); i++) {
+    const hp_scenario_result *r = hp_plan_at(p, i);
+    for (size_t k = 0; k < r->n_lines; k++) {
+      const hp_plan_line *l = &r->lines[k];
+      csv_row(b, p, r, "device", l->device, l->vendor, l->domestic, l->cards,
+              l->servers, l->capex_cny, l->tokens_per_s, l->power_kw);
+    }
+    for (size_t k = 0; k < r->n_vendors; k++) {
+      const hp_plan_vendor *v = &r->vendors[k];
+      csv_row(b, p, r, "vendor", NULL, v->vendor, v->domestic, v->cards,
+              v->servers, v->capex_cny, v->tokens_per_s, 0);
+    }
+    csv_row(b, p, r, "total", NULL, NULL, -1, r->cards, r->servers,
+            r->capex_cny, r->delivered_tokens_per_s, r->power_mw * 1000.0);
+  }
+}
+
+/* ----------------------------------------------------------------------------
+ * Catalog
+ * ------------------------------------------------------------------------- */
+
+/* "148" or "148*" when the figure is weak or estimated. */
+static const char *fig_cell(const hp_device_spec *s, hp_figure f, char *buf,
+                            size_t size, int decimals) {
+  if (s->fig[f] <= 0)
+    return "-";
+  char num[48];
+  hp_fmt_grouped(s->fig[f], decimals, num, sizeof num);
+  int low = s->conf[f] == HP_CONF_W || s->conf[f] == HP_CONF_E;
+  snprintf(buf, size, "%s%s", num, low ? "*" : "");
+  return buf;
+}
+
+void hp_catalog_table(const hp_catalog *c, hp_buf *b, int markdown) {
+  table t = {0};
+  t.n_cols = 10;
+  const char *h[] = {"id",          "vendor",     "dom",   "FP16 (TFLOPS)",
+                     "mem (GB)",    "BW (TB/s)",  "TDP (W)", "cards/server",
+                     "server (CNY)", "FLOP/byte"};
+  for (int i = 0; i < 10; i++) {
+    t.head[i] = h[i];
+    t.right[i] = i >= 3;
+  }
+  for (size_t i = 0; i < hp_catalog_count(c); i++) {
+    const hp_device_spec *s = hp_catalog_at(c, i);
+    char a[64], bb[64], cc[64], dd[64], e[64], f[64], g[64];
+    snprintf(g, sizeof g, "%.0f",
+             s->fig[HP_FIG_fp16_tflops] / s->fig[HP_FIG_memory_bw_tbps]);
+    const char *row[] = {s->id,
+                         s->vendor,
+                         s->domestic ? "yes" : "no",
+                         fig_cell(s, HP_FIG_fp16_tflops, a, sizeof a, 1),
+                         fig_cell(s, HP_FIG_memory_gb, bb, sizeof bb, 0),
+                         fig_cell(s, HP_FIG_memory_bw_tbps, cc, sizeof cc, 3),
+                         fig_cell(s, HP_FIG_tdp_w, dd, sizeof dd, 0),
+                         fig_cell(s, HP_FIG_cards_per_server, e, sizeof e, 0),
+                         fig_cell(s, HP_FIG_price_server_cny, f, sizeof f, 0),
+                         g};
+    t_row(&t, row);
+  }
+  t_render(&t, b, "", markdown);
+  hp_buf_printf(b,
+                "\n%zu devices. * marks a weak (W) or estimated (E) figure; "
+                "see each file's sources.\n",
+                hp_catalog_count(c));
+}
+
+void hp_catalog_csv(const hp_catalog *c, hp_buf *b) {
+  hp_buf_puts(b, "id,vendor,name,domestic");
+  for (int f = 0; f < HP_FIG_COUNT; f++)
+    hp_buf_printf(b, ",%s,%s_conf", hp_figure_key((hp_figure)f),
+                  hp_figure_key((hp_figure)f));
+  hp_buf_puts(b, "\n");
+  for (size_t i = 0; i < hp_catalog_count(c); i++) {
+    const hp_device_spec *s = hp_catalog_at(c, i);
+    hp_csv_field(b, s->id);
+    hp_buf_putc(b, ',');
+    hp_csv_field(b, s->vendor);
+    hp_buf_putc(b, ',');
+    hp_csv_field(b, s->name);
+    hp_buf_puts(b, s->domestic ? ",true" : ",false");
+    for (int f = 0; f < HP_FIG_COUNT; f++) {
+      hp_buf_putc(b, ',');
+      if (s->fig[f] > 0)
+        hp_buf_number(b, s->fig[f]);
+      hp_buf_printf(b, ",%s", hp_conf_name(s->conf[f]));
+    }
+    hp_buf_puts(b, "\n");
+  }
+}

@@ -1,0 +1,118 @@
+/* scenario.h - a plan file's scenarios, merged and validated.
+ *
+ * Pure data: the planner reads an hp_scenario, never the YAML. A scenario is
+ * the plan's `defaults:` deep-merged with one entry of `scenarios:`, then
+ * bound to the typed struct below against the catalog.
+ */
+#ifndef HP_SCENARIO_H
+#define HP_SCENARIO_H
+
+#include <stddef.h>
+
+#include "hetplan.h"
+#include "yamlx.h"
+
+typedef enum {
+  HP_GRAN_FRACTIONAL = 0, /* continuous servers: the broker's answer */
+  HP_GRAN_CARD,           /* whole cards */
+  HP_GRAN_SERVER          /* whole servers (default) */
+} hp_granularity;
+
+typedef enum { HP_OBJ_CAPEX = 0, HP_OBJ_MAX_TOKENS, HP_OBJ_TCO } hp_objective;
+typedef enum { HP_DEMAND_FLOPS = 0, HP_DEMAND_ROOFLINE } hp_demand_model;
+typedef enum {
+  HP_BASIS_COMPUTE = 0, /* share of delivered tokens/s */
+  HP_BASIS_CARDS,       /* share of cards */
+  HP_BASIS_CAPEX        /* share of capex */
+} hp_share_basis;
+
+const char *hp_granularity_name(hp_granularity g);
+const char *hp_objective_name(hp_objective o);
+const char *hp_demand_model_name(hp_demand_model m);
+const char *hp_basis_name(hp_share_basis b);
+
+/* A supply cap, per SKU or per vendor. */
+typedef struct hp_cap {
+  char *key;      /* SKU id, or vendor name for a vendor cap */
+  int is_vendor;  /* 1 for `vendor.NAME` */
+  double cards;   /* most cards that can be bought */
+} hp_cap;
+
+/* One SKU that a scenario may buy, with its overrides applied. */
+typedef struct hp_candidate {
+  hp_device_spec spec;  /* copy of the catalog entry (owned strings) */
+  double mfu;           /* effective model FLOPs utilisation used */
+  double mbu;           /* effective memory-bandwidth utilisation used */
+  int measured;         /* 1 if mfu/bandwidth came from a probe profile */
+  char *mfu_from;       /* where mfu came from: "plan", "override", ... */
+} hp_candidate;
+
+/* The model being served (enough for the broker formula; the roofline
+ * model adds the architecture). */
+typedef struct hp_model_desc {
+  char *name;            /* model name, or NULL */
+  double params;         /* total parameters */
+  double active_params;  /* parameters used per token (MoE), = params if dense */
+} hp_model_desc;
+
+typedef struct hp_scenario {
+  char *name;                 /* scenario name, unique in the plan */
+  char *file;                 /* plan file, for messages */
+  int line, col;              /* where the scenario entry starts */
+  /* workload */
+  hp_model_desc model;        /* the model served */
+  int has_workload;           /* 0 only for max_tokens without workload */
+  double tokens_per_day;      /* average tokens per day */
+  double users;               /* users, when given (0 otherwise) */
+  double tokens_per_user_per_day; /* tokens per user per day, when given */
+  double seconds_per_day;     /* serving seconds per day, default 86400 */
+  double peak_factor;         /* peak over average, default 1 */
+  hp_demand_model demand_model;
+  hp_granularity gran;
+  hp_objective objective;
+  /* candidates, in catalog order */
+  hp_candidate *cands;
+  size_t n_cands;
+  /* constraints */
+  double headroom;            /* demand x (1 + headroom) must be served */
+  int has_dom_min, has_dom_max;
+  double dom_min, dom_max;    /* domestic share bounds, 0..1 */
+  hp_share_basis dom_basis;   /* basis of those bounds */
+  hp_cap *caps;
+  size_t n_caps;
+  char **exclude_vendors;     /* vendors never bought */
+  size_t n_exclude_vendors;
+  double power_mw;            /* facility power limit, MW; 0 = none */
+  double budget_cny;          /* capex limit, CNY; 0 = none */
+  double max_vendor_share;    /* no vendor above this share of tokens/s; 0 = none */
+  /* costs */
+  double pue;                 /* power usage effectiveness, default 1.3 */
+  double years;               /* TCO horizon, default 5 */
+  double power_price_cny_per_kwh; /* default 0.4 */
+  double utilisation;         /* average draw / TDP, default 1.0 */
+  double token_price_cny_per_mtok; /* 0 = none */
+} hp_scenario;
+
+void hp_scenario_cleanup(hp_scenario *s);
+
+/* Internal view of a plan file. */
+struct hp_planfile {
+  char *path;         /* file name for messages */
+  char *name;         /* plan name */
+  hp_ynode *root;     /* the document */
+  size_t n;           /* scenarios */
+  hp_ynode **merged;  /* per scenario: defaults + scenario entry */
+  hp_scenario *scen;  /* per scenario: bound */
+  const hp_catalog *cat;
+};
+
+/* Limits (docs/limits.md). */
+#define HP_MAX_SCENARIOS 10000
+
+const hp_scenario *hp_planfile_scenario(const hp_planfile *p, size_t i);
+
+/* Binds a merged scenario tree (exposed for tests). */
+int hp_scenario_bind(const hp_ynode *m, const char *file,
+                     const hp_catalog *cat, hp_scenario *out, hp_diag *d);
+
+#endif

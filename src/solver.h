@@ -1,0 +1,66 @@
+/* solver.h - the solver seam: a small, solver-neutral mixed-integer program.
+ *
+ * The planner builds an hp_ip; solver_glpk.c is the only file that includes
+ * <glpk.h>. tests/test_planner.c checks the GLPK optimum against an
+ * exhaustive enumerator written in the test (a second implementation).
+ * Rows are dense: planning problems have tens of columns, not thousands.
+ */
+#ifndef HP_SOLVER_H
+#define HP_SOLVER_H
+
+#include <stddef.h>
+
+#include "hetplan.h"
+
+#define HP_IP_MAX_ROWS 256
+
+typedef struct hp_ip_row {
+  char name[64];  /* constraint name for explanations: "demand", "power_mw" */
+  double *a;      /* n_cols coefficients (owned) */
+  double lo, hi;  /* lo <= a.x <= hi; -HUGE_VAL / HUGE_VAL when open */
+} hp_ip_row;
+
+typedef struct hp_ip {
+  size_t n_cols;   /* variables */
+  double *obj;     /* objective coefficients */
+  double *lb, *ub; /* column bounds (ub may be HUGE_VAL) */
+  int *is_int;     /* 1 for an integer column */
+  int maximize;    /* 1 to maximise the objective */
+  size_t n_rows;
+  hp_ip_row rows[HP_IP_MAX_ROWS];
+} hp_ip;
+
+typedef enum {
+  HP_SOL_OPTIMAL = 0,
+  HP_SOL_INFEASIBLE,
+  HP_SOL_UNBOUNDED,
+  HP_SOL_ERROR
+} hp_sol_status;
+
+typedef struct hp_ip_solution {
+  hp_sol_status status;
+  double objective;  /* objective value at x */
+  double *x;         /* n_cols values (owned; NULL unless optimal) */
+  char error[256];   /* solver message when status is error */
+} hp_ip_solution;
+
+/* Allocates an empty program with n columns (bounds [0, +inf), continuous). */
+int hp_ip_init(hp_ip *ip, size_t n_cols);
+void hp_ip_cleanup(hp_ip *ip);
+/* Deep copy; dst untouched on failure. */
+int hp_ip_copy(hp_ip *dst, const hp_ip *src);
+/* Adds a row (coefficients copied); returns its index through *idx. */
+int hp_ip_add_row(hp_ip *ip, const char *name, const double *a, double lo,
+                  double hi, size_t *idx);
+/* Removes row i. */
+void hp_ip_remove_row(hp_ip *ip, size_t i);
+/* Index of the first row whose name equals `name`, or -1. */
+long hp_ip_find_row(const hp_ip *ip, const char *name);
+
+/* Solves with GLPK. Returns HP_OK whenever the search ran (sol->status says
+ * optimal/infeasible/unbounded); HP_ESOLVER if GLPK failed, HP_ENOMEM on OOM.
+ * The caller frees sol->x with hp_free. */
+int hp_ip_solve(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d);
+void hp_ip_solution_cleanup(hp_ip_solution *sol);
+
+#endif

@@ -1,0 +1,273 @@
+/* solver_glpk.c - hp_ip solved by GLPK; the only file that includes glpk.h.
+ *
+ * GLPK's conventions are converted here: its terminal output is switched
+ * off, its abnormal termination (which calls the error hook and then
+ * longjmps or aborts) is contained with setjmp around each solve, and a 0
+ * from glp_intopt/glp_simplex means "the search ran": the status comes from
+ * glp_mip_status/glp_get_status.
+ */
+#include "solver.h"
+
+#include <glpk.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mem.h"
+#include "status.h"
+
+int hp_ip_init(hp_ip *ip, size_t n_cols) {
+  memset(ip, 0, sizeof *ip);
+  size_t n = n_cols ? n_cols : 1;
+  ip->obj = hp_calloc(n, sizeof(double));
+  ip->lb = hp_calloc(n, sizeof(double));
+  ip->ub = hp_calloc(n, sizeof(double));
+  ip->is_int = hp_calloc(n, sizeof(int));
+  if (!ip->obj || !ip->lb || !ip->ub || !ip->is_int) {
+    hp_ip_cleanup(ip);
+    return HP_ENOMEM;
+  }
+  ip->n_cols = n_cols;
+  for (size_t j = 0; j < n_cols; j++)
+    ip->ub[j] = HUGE_VAL;
+  return HP_OK;
+}
+
+void hp_ip_cleanup(hp_ip *ip) {
+  hp_free(ip->obj);
+  hp_free(ip->lb);
+  hp_free(ip->ub);
+  hp_free(ip->is_int);
+  for (size_t i = 0; i < ip->n_rows; i++)
+    hp_free(ip->rows[i].a);
+  memset(ip, 0, sizeof *ip);
+}
+
+int hp_ip_add_row(hp_ip *ip, const char *name, const double *a, double lo,
+                  double hi, size_t *idx) {
+  if (ip->n_rows >= HP_IP_MAX_ROWS)
+    return HP_ELIMIT;
+  double *c = hp_malloc((ip->n_cols ? ip->n_cols : 1) * sizeof *c);
+  if (!c)
+    return HP_ENOMEM;
+  memcpy(c, a, ip->n_cols * sizeof *c);
+  hp_ip_row *r = &ip->rows[ip->n_rows];
+  snprintf(r->name, sizeof r->name, "%s", name);
+  r->a = c;
+  r->lo = lo;
+  r->hi = hi;
+  if (idx)
+    *idx = ip->n_rows;
+  ip->n_rows++;
+  return HP_OK;
+}
+
+void hp_ip_remove_row(hp_ip *ip, size_t i) {
+  if (i >= ip->n_rows)
+    return;
+  hp_free(ip->rows[i].a);
+  memmove(&ip->rows[i], &ip->rows[i + 1],
+          (ip->n_rows - i - 1) * sizeof ip->rows[0]);
+  ip->n_rows--;
+}
+
+long hp_ip_find_row(const hp_ip *ip, const char *name) {
+  for (size_t i = 0; i < ip->n_rows; i++)
+    if (strcmp(ip->rows[i].name, name) == 0)
+      return (long)i;
+  return -1;
+}
+
+int hp_ip_copy(hp_ip *dst, const hp_ip *src) {
+  hp_ip t;
+  if (hp_ip_init(&t, src->n_cols) != HP_OK)
+    return HP_ENOMEM;
+  memcpy(t.obj, src->obj, src->n_cols * sizeof *t.obj);
+  memcpy(t.lb, src->lb, src->n_cols * sizeof *t.lb);
+  memcpy(t.ub, src->ub, src->n_cols * sizeof *t.ub);
+  memcpy(t.is_int, src->is_int, src->n_cols * sizeof *t.is_int);
+  t.maximize = src->maximize;
+  for (size_t i = 0; i < src->n_rows; i++)
+    if (hp_ip_add_row(&t, src->rows[i].name, src->rows[i].a, src->rows[i].lo,
+                      src->rows[i].hi, NULL) != HP_OK) {
+      hp_ip_cleanup(&t);
+      return HP_ENOMEM;
+    }
+  *dst = t;
+  return HP_OK;
+}
+
+void hp_ip_solution_cleanup(hp_ip_solution *sol) {
+  hp_free(sol->x);
+  memset(sol, 0, sizeof *sol);
+}
+
+/* GLPK error containment: the hook longjmps back into hp_ip_solve. */
+static _Thread_local jmp_buf *glpk_jmp;
+
+static void glpk_error_hook(void *info) {
+  (void)info;
+  if (glpk_jmp)
+    longjmp(*glpk_jmp, 1);
+}
+
+static int bound_type(double lo, double hi) {
+  int has_lo = lo > -HUGE_VAL, has_hi = hi < HUGE_VAL;
+  if (has_lo && has_hi)
+    return lo == hi ? GLP_FX : GLP_DB;
+  if (has_lo)
+    return GLP_LO;
+  if (has_hi)
+    return GLP_UP;
+  return GLP_FR;
+}
+
+int hp_ip_solve(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d) {
+  memset(sol, 0, sizeof *sol);
+  size_t n = ip->n_cols, m = ip->n_rows;
+  size_t nz_cap = n * m + 1;
+  int *ia = hp_malloc(nz_cap * sizeof *ia);
+  int *ja = hp_malloc(nz_cap * sizeof *ja);
+  double *ar = hp_malloc(nz_cap * sizeof *ar);
+  double *x = hp_malloc((n ? n : 1) * sizeof *x);
+  if (!ia || !ja || !ar || !x) {
+    hp_free(ia);
+    hp_free(ja);
+    hp_free(ar);
+    hp_free(x);
+    return hp_diag_oom(d);
+  }
+  volatile int rc = HP_OK;
+  glp_prob *volatile lp = NULL;
+  jmp_buf jb;
+  glpk_jmp = &jb;
+  if (setjmp(jb)) {
+    /* GLPK hit an abnormal condition; its environment must be freed. */
+    glpk_jmp = NULL;
+    glp_free_env();
+    sol->status = HP_SOL_ERROR;
+    snprintf(sol->error, sizeof sol->error, "GLPK abnormal termination");
+    rc = hp_diag_set(d, HP_ESOLVER, NULL, 0, 0, "GLPK abnormal termination");
+    goto out;
+  }
+  glp_error_hook(glpk_error_hook, NULL);
+  glp_term_out(GLP_OFF);
+  lp = glp_create_prob();
+  glp_set_obj_dir(lp, ip->maximize ? GLP_MAX : GLP_MIN);
+  int any_int = 0;
+  if (n)
+    glp_add_cols(lp, (int)n);
+  for (size_t j = 0; j < n; j++) {
+    int col = (int)j + 1;
+    glp_set_col_bnds(lp, col, bound_type(ip->lb[j], ip->ub[j]), ip->lb[j],
+                     ip->ub[j] < HUGE_VAL ? ip->ub[j] : 0.0);
+    glp_set_obj_coef(lp, col, ip->obj[j]);
+    if (ip->is_int[j]) {
+      glp_set_col_kind(lp, col, GLP_IV);
+      any_int = 1;
+    }
+  }
+  if (m)
+    glp_add_rows(lp, (int)m);
+  int nz = 0;
+  for (size_t i = 0; i < m; i++) {
+    const hp_ip_row *r = &ip->rows[i];
+    glp_set_row_bnds(lp, (int)i + 1, bound_type(r->lo, r->hi),
+                     r->lo > -HUGE_VAL ? r->lo : 0.0,
+                     r->hi < HUGE_VAL ? r->hi : 0.0);
+    for (size_t j = 0; j < n; j++)
+      if (r->a[j] != 0.0) {
+        nz++;
+        ia[nz] = (int)i + 1;
+        ja[nz] = (int)j + 1;
+        ar[nz] = r->a[j];
+      }
+  }
+  if (nz)
+    glp_load_matrix(lp, nz, ia, ja, ar);
+
+  if (n == 0) {
+    /* No variables: feasible iff every row admits 0. */
+    int ok = 1;
+    for (size_t i = 0; i < m; i++)
+      if (ip->rows[i].lo > 0 || ip->rows[i].hi < 0)
+        ok = 0;
+    sol->status = ok ? HP_SOL_OPTIMAL : HP_SOL_INFEASIBLE;
+    sol->objective = 0;
+    goto done;
+  }
+
+  if (any_int) {
+    glp_iocp parm;
+    glp_init_iocp(&parm);
+    parm.presolve = GLP_ON;
+    parm.msg_lev = GLP_MSG_OFF;
+    parm.mip_gap = 0.0;
+    int ret = glp_intopt(lp, &parm);
+    if (ret == GLP_ENOPFS || ret == GLP_ENOFEAS) {
+      sol->status = HP_SOL_INFEASIBLE;
+    } else if (ret == GLP_ENODFS) {
+      sol->status = HP_SOL_UNBOUNDED;
+    } else if (ret != 0) {
+      sol->status = HP_SOL_ERROR;
+      snprintf(sol->error, sizeof sol->error, "glp_intopt returned %d", ret);
+    } else {
+      int st = glp_mip_status(lp);
+      if (st == GLP_OPT) {
+        sol->status = HP_SOL_OPTIMAL;
+        sol->objective = glp_mip_obj_val(lp);
+        for (size_t j = 0; j < n; j++)
+          x[j] = glp_mip_col_val(lp, (int)j + 1);
+      } else if (st == GLP_NOFEAS) {
+        sol->status = HP_SOL_INFEASIBLE;
+      } else {
+        sol->status = HP_SOL_ERROR;
+        snprintf(sol->error, sizeof sol->error, "glp_mip_status %d", st);
+      }
+    }
+  } else {
+    glp_smcp parm;
+    glp_init_smcp(&parm);
+    parm.presolve = GLP_ON;
+    parm.msg_lev = GLP_MSG_OFF;
+    int ret = glp_simplex(lp, &parm);
+    if (ret == GLP_ENOPFS) {
+      sol->status = HP_SOL_INFEASIBLE;
+    } else if (ret == GLP_ENODFS) {
+      sol->status = HP_SOL_UNBOUNDED;
+    } else if (ret != 0) {
+      sol->status = HP_SOL_ERROR;
+      snprintf(sol->error, sizeof sol->error, "glp_simplex returned %d", ret);
+    } else {
+      int st = glp_get_status(lp);
+      if (st == GLP_OPT) {
+        sol->status = HP_SOL_OPTIMAL;
+        sol->objective = glp_get_obj_val(lp);
+        for (size_t j = 0; j < n; j++)
+          x[j] = glp_get_col_prim(lp, (int)j + 1);
+      } else if (st == GLP_NOFEAS) {
+        sol->status = HP_SOL_INFEASIBLE;
+      } else if (st == GLP_UNBND) {
+        sol->status = HP_SOL_UNBOUNDED;
+      } else {
+        sol->status = HP_SOL_ERROR;
+        snprintf(sol->error, sizeof sol->error, "glp_get_status %d", st);
+      }
+    }
+  }
+done:
+  glp_delete_prob(lp);
+  glpk_jmp = NULL;
+  glp_error_hook(NULL, NULL);
+out:
+  hp_free(ia);
+  hp_free(ja);
+  hp_free(ar);
+  if (rc == HP_OK && sol->status == HP_SOL_OPTIMAL) {
+    sol->x = x;
+  } else {
+    hp_free(x);
+  }
+  return rc;
+}

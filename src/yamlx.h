@@ -1,0 +1,112 @@
+/* yamlx.h - YAML documents as owned trees with source marks.
+ *
+ * yamlx.c is the only file that includes <yaml.h>. It reads a document with
+ * libyaml's event parser into an hp_ynode tree whose strings are all copied,
+ * refusing duplicate keys, merge keys and anything over the limits below
+ * (alias expansion, nesting depth, scalar length), each with a message that
+ * names file:line:column. Typed getters convert scalars locale-independently.
+ */
+#ifndef HP_YAMLX_H
+#define HP_YAMLX_H
+
+#include <stddef.h>
+
+#include "hetplan.h"
+
+/* Limits on hostile input; each has its own error message (docs/limits.md). */
+#define HP_YAML_MAX_BYTES (16u * 1024u * 1024u) /* file size */
+#define HP_YAML_MAX_DEPTH 64                    /* nested maps/sequences */
+#define HP_YAML_MAX_SCALAR (64u * 1024u)        /* bytes in one scalar */
+#define HP_YAML_MAX_NODES 200000 /* nodes after alias expansion */
+
+typedef enum { HP_Y_SCALAR = 0, HP_Y_MAP, HP_Y_SEQ } hp_ykind;
+
+typedef struct hp_ynode hp_ynode;
+struct hp_ynode {
+  hp_ykind kind;     /* scalar, map or sequence */
+  int line;          /* 1-based line of the node's start */
+  int col;           /* 1-based column of the node's start */
+  char *scalar;      /* scalar text (owned); NULL for maps and sequences */
+  int plain;         /* 1 for an unquoted scalar (may be a number/bool) */
+  size_t n;          /* children */
+  size_t cap;        /* allocated children */
+  char **keys;       /* map keys (owned), n of them; NULL for sequences */
+  int *key_line;     /* map key positions, 1-based */
+  int *key_col;
+  hp_ynode **items;  /* map values or sequence items (owned) */
+};
+
+/* Parses a YAML document from memory. `name` is the file name used in
+ * diagnostics. An empty document is HP_EEMPTY. Sets *out (caller frees with
+ * hp_ynode_free) only on success. */
+int hp_yaml_parse(const char *text, size_t len, const char *name,
+                  hp_ynode **out, hp_diag *d);
+/* Reads a file and parses it (same contract). */
+int hp_yaml_load_file(const char *path, hp_ynode **out, hp_diag *d);
+/* Reads a whole file into memory (caller frees with hp_free). */
+int hp_read_file(const char *path, size_t max_bytes, char **out, size_t *len,
+                 hp_diag *d);
+
+void hp_ynode_free(hp_ynode *n);
+/* Deep copy; NULL on OOM. */
+hp_ynode *hp_ynode_clone(const hp_ynode *n);
+/* A new empty map/sequence or a scalar at the given mark; NULL on OOM. */
+hp_ynode *hp_ynode_new(hp_ykind kind, const char *scalar, int line, int col);
+/* Appends or replaces key in a map; takes ownership of val on success only. */
+int hp_ymap_set(hp_ynode *map, const char *key, hp_ynode *val, int line,
+                int col);
+/* Removes a key from a map (frees its value); no-op if absent. */
+void hp_ymap_remove(hp_ynode *map, const char *key);
+/* Appends to a sequence; takes ownership of val on success only. */
+int hp_yseq_push(hp_ynode *seq, hp_ynode *val);
+
+/* Map lookup; NULL if absent or if map is not a map. */
+const hp_ynode *hp_ymap_get(const hp_ynode *map, const char *key);
+/* Index of key in map, or -1. */
+long hp_ymap_index(const hp_ynode *map, const char *key);
+
+/* Kind name for messages: "a mapping", "a sequence", "a scalar". */
+const char *hp_ykind_name(hp_ykind k);
+
+/* Checks that every key of `map` is in `allowed` (NULL-terminated). An
+ * unknown key gives HP_EKEY with "unknown key 'x' in <where> (did you mean
+ * 'y'?)" at the key's mark. */
+int hp_ycheck_keys(const hp_ynode *map, const char *const *allowed,
+                   const char *where, const char *file, hp_diag *d);
+
+/* Typed scalar conversions. Each fails with a message naming `key` and the
+ * node's mark in `file`, and leaves *out untouched. */
+int hp_yget_number(const hp_ynode *n, const char *key, const char *file,
+                   double *out, hp_diag *d);
+int hp_yget_bool(const hp_ynode *n, const char *key, const char *file,
+                 int *out, hp_diag *d);
+/* Borrowed string: valid while n lives. */
+int hp_yget_string(const hp_ynode *n, const char *key, const char *file,
+                   const char **out, hp_diag *d);
+
+/* Range classes for numbers. */
+typedef enum {
+  HP_NUM_ANY = 0,   /* any finite number */
+  HP_NUM_POSITIVE,  /* > 0 */
+  HP_NUM_NONNEG,    /* >= 0 */
+  HP_NUM_FRACTION,  /* 0 <= x <= 1 */
+  HP_NUM_UNIT_OPEN, /* 0 < x <= 1 */
+  HP_NUM_GE1        /* >= 1 */
+} hp_numrange;
+
+/* hp_yget_number plus a range check with a message saying what was
+ * expected ("expected a number > 0, got -3"). */
+int hp_yget_number_in(const hp_ynode *n, const char *key, const char *file,
+                      hp_numrange r, double *out, hp_diag *d);
+
+/* Parses a locale-independent finite number from a whole string. Returns 1 on
+ * success. Used for command-line values too. */
+int hp_parse_number(const char *s, double *out);
+/* Formats a double so that it reads back exactly ("%.17g" shortened), in the
+ * C locale whatever the process locale. Returns buf. */
+char *hp_format_number(double v, char *buf, size_t size);
+
+/* Edit distance, for did-you-mean suggestions. */
+size_t hp_levenshtein(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,459 @@
+/* test_planner.c - the planner and its GLPK solver.
+ *
+ *  - the seed report's Figure 11, to the cent;
+ *  - one hand-checked case per constraint, on a fixture catalog with round
+ *    numbers (tests/data/catalog: 100 tokens/s per alpha-a server, ...);
+ *  - infeasibility explanations, word by word;
+ *  - 200+ random small programs whose GLPK optimum must equal an exhaustive
+ *    enumeration written here (the second implementation of the solver).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hetplan.h"
+#include "planner.h"
+#include "scenario.h"
+#include "solver.h"
+
+static hp_catalog *real_cat, *fix_cat;
+
+static int setup(void **state) {
+  (void)state;
+  hp_diag d;
+  if (hp_catalog_load(HP_SOURCE_DIR "/devices", &real_cat, &d) != HP_OK)
+    return -1;
+  return hp_catalog_load(HP_TEST_DATA "/catalog", &fix_cat, &d);
+}
+static int teardown(void **state) {
+  (void)state;
+  hp_catalog_free(real_cat);
+  hp_catalog_free(fix_cat);
+  return 0;
+}
+
+static hp_plan *solve_text(const char *text, const hp_catalog *cat) {
+  hp_planfile *pf = NULL;
+  hp_plan *plan = NULL;
+  hp_diag d;
+  hp_diag_clear(&d);
+  int rc = hp_planfile_parse(text, strlen(text), "t.yaml", cat, &pf, &d);
+  if (rc != HP_OK)
+    print_error("%s:%d:%d: %s\n", d.file, d.line, d.column, d.msg);
+  assert_int_equal(rc, HP_OK);
+  assert_int_equal(hp_plan_solve(pf, cat, &plan, &d), HP_OK);
+  hp_planfile_free(pf);
+  return plan;
+}
+
+/* ----------------------------------------------------------------------------
+ * Figure 11
+ * ------------------------------------------------------------------------- */
+
+static void doubao_figure11_to_the_cent(void **state) {
+  (void)state;
+  hp_planfile *pf = NULL;
+  hp_plan *plan = NULL;
+  hp_diag d;
+  assert_int_equal(hp_planfile_load(HP_SOURCE_DIR
+                                    "/plans/doubao-minsheng-2024.yaml",
+                                    real_cat, &pf, &d),
+                   HP_OK);
+  assert_int_equal(hp_plan_solve(pf, real_cat, &plan, &d), HP_OK);
+  const char *names[] = {"end-2024", "conservative", "neutral", "optimistic"};
+  /* The report's rows, in 10k cards and 100M CNY, in cents. */
+  const long cards_cents[] = {4338, 7229, 10844, 18074};
+  const long capex_cents[] = {45546, 75909, 113864, 189773};
+  const double flops[] = {3.20988e19, 5.34979e19, 8.02469e19, 1.33745e20};
+  for (int i = 0; i < 4; i++) {
+    const hp_scenario_result *r = hp_plan_at(plan, (size_t)i);
+    assert_string_equal(r->name, names[i]);
+    assert_int_equal(r->status, HP_RESULT_OPTIMAL);
+    assert_int_equal(lround(r->cards / 1e4 * 100), cards_cents[i]);
+    assert_int_equal(lround(r->capex_cny / 1e8 * 100), capex_cents[i]);
+    /* The FLOPS row as printed (6 significant digits). */
+    assert_true(fabs(r->demand_flops / flops[i] - 1) < 5e-6);
+    assert_int_equal(r->n_lines, 1);
+    assert_string_equal(r->lines[0].device, "nvidia-h20");
+    assert_int_equal(r->n_vendors, 1);
+    assert_string_equal(r->vendors[0].vendor, "NVIDIA");
+    assert_true(r->domestic_share_compute == 0);
+  }
+  /* Closed form of end-2024: 4e12/129600*4*2*130e9/(148e12*0.5) cards. */
+  double cards = 4e12 / 129600 * 4 * 2 * 130e9 / (148e12 * 0.5);
+  const hp_scenario_result *r = hp_plan_at(plan, 0);
+  assert_true(fabs(r->cards / cards - 1) < 1e-9);
+  assert_true(fabs(r->capex_cny / (cards / 8 * 840000) - 1) < 1e-9);
+  /* Whole servers round up. */
+  r = hp_plan_at(plan, 4);
+  assert_string_equal(r->name, "end-2024-whole-servers");
+  assert_true(r->servers == ceil(cards / 8));
+  assert_true(r->capex_cny == ceil(cards / 8) * 840000);
+  hp_plan_free(plan);
+  hp_planfile_free(pf);
+}
+
+/* ----------------------------------------------------------------------------
+ * Hand-checked constraints on the fixture catalog
+ * ------------------------------------------------------------------------- */
+
+/* 1000 tokens/s at peak; 100 tokens/s per alpha-a or beta-b server. */
+#define HEAD                                                                   \
+  "name: t\n"                                                                  \
+  "defaults:\n"                                                                \
+  "  workload: {model: {params: 5e11}, tokens_per_day: 8.64e7}\n"              \
+  "  mfu: 0.5\n"                                                               \
+  "scenarios:\n"                                                               \
+  "  - name: s\n"
+
+static double servers_of(const hp_scenario_result *r, const char *id) {
+  for (size_t i = 0; i < r->n_lines; i++)
+    if (strcmp(r->lines[i].device, id) == 0)
+      return r->lines[i].servers;
+  return 0;
+}
+
+typedef struct hand_case {
+  const char *body;      /* scenario keys */
+  double capex;          /* expected optimum, CNY */
+  const char *ids[3];    /* expected servers per SKU */
+  double servers[3];
+} hand_case;
+
+static void hand_checked_constraints(void **state) {
+  (void)state;
+  const hand_case cases[] = {
+      /* no constraint: the cheapest per token/s */
+      {"    devices: [alpha-a, beta-b]\n", 1e7, {"alpha-a"}, {10}},
+      /* domestic share on compute */
+      {"    devices: [alpha-a, beta-b]\n"
+       "    constraints: {domestic_share: {min: 0.3}}\n",
+       1.3e7, {"alpha-a", "beta-b"}, {7, 3}},
+      /* on cards: met with the weakest cheap card */
+      {"    devices: [alpha-a, beta-c]\n"
+       "    constraints: {domestic_share: {min: 0.3, basis: cards}}\n",
+       1.05e7, {"alpha-a", "beta-c"}, {9, 5}},
+      /* the same share on compute costs more */
+      {"    devices: [alpha-a, beta-c]\n"
+       "    constraints: {domestic_share: {min: 0.3, basis: compute}}\n",
+       1.15e7, {"alpha-a", "beta-c"}, {7, 15}},
+      /* a domestic ceiling, when domestic is the cheaper card */
+      {"    devices: [alpha-a, gamma-d]\n"
+       "    overrides: {gamma-d: {price_server_cny: 1.0e6}}\n"
+       "    constraints: {domestic_share: {max: 0.5}}\n",
+       8e6, {"alpha-a", "gamma-d"}, {6, 2}},
+      /* a supply cap per SKU (cards) */
+      {"    devices: [alpha-a, beta-b]\n"
+       "    constraints: {caps: {alpha-a: 40}}\n",
+       1.5e7, {"alpha-a", "beta-b"}, {5, 5}},
+      /* a cap per vendor */
+      {"    devices: [alpha-a, beta-b]\n"
+       "    constraints: {caps: {vendor.Alpha: 56}}\n",
+       1.3e7, {"alpha-a", "beta-b"}, {7, 3}},
+      /* power: 8.32 kW per alpha-a server, 10.4 per gamma-d (PUE 1.3) */
+      {"    devices: [alpha-a, gamma-d]\n"
+       "    constraints: {power_mw: 0.06}\n",
+       1.4e7, {"alpha-a", "gamma-d"}, {2, 4}},
+      /* no vendor above 60% of throughput */
+      {"    devices: [alpha-a, beta-b]\n"
+       "    constraints: {max_vendor_share: 0.6}\n",
+       1.4e7, {"alpha-a", "beta-b"}, {6, 4}},
+      /* excluded vendor */
+      {"    devices: [alpha-a, beta-b]\n"
+       "    constraints: {exclude_vendors: [Alpha]}\n",
+       2e7, {"beta-b"}, {10}},
+      /* headroom */
+      {"    devices: [alpha-a]\n"
+       "    constraints: {headroom: 0.2}\n",
+       1.2e7, {"alpha-a"}, {12}},
+      /* whole cards: 1050 tokens/s = 84 cards of 12.5 tokens/s */
+      {"    devices: [alpha-a]\n"
+       "    granularity: card\n"
+       "    workload: {tokens_per_day: 9.072e7}\n",
+       1.05e7, {"alpha-a"}, {10.5}},
+      /* the same in whole servers */
+      {"    devices: [alpha-a]\n"
+       "    workload: {tokens_per_day: 9.072e7}\n",
+       1.1e7, {"alpha-a"}, {11}},
+      /* fractional servers */
+      {"    devices: [alpha-a]\n"
+       "    granularity: fractional\n"
+       "    workload: {tokens_per_day: 9.072e7}\n",
+       1.05e7, {"alpha-a"}, {10.5}},
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    char text[2048];
+    snprintf(text, sizeof text, "%s%s", HEAD, cases[k].body);
+    hp_plan *plan = solve_text(text, fix_cat);
+    const hp_scenario_result *r = hp_plan_at(plan, 0);
+    if (r->status != HP_RESULT_OPTIMAL || fabs(r->capex_cny - cases[k].capex) > 1e-3)
+      print_error("case %zu: status %d capex %.17g explanation %s\n", k,
+                  r->status, r->capex_cny, r->explanation ? r->explanation : "");
+    assert_int_equal(r->status, HP_RESULT_OPTIMAL);
+    assert_true(fabs(r->capex_cny - cases[k].capex) < 1e-3);
+    for (int i = 0; i < 3 && cases[k].ids[i]; i++)
+      assert_true(fabs(servers_of(r, cases[k].ids[i]) - cases[k].servers[i]) <
+                  1e-9);
+    hp_plan_free(plan);
+  }
+}
+
+static void max_tokens_within_budget(void **state) {
+  (void)state;
+  hp_plan *plan = solve_text(HEAD "    devices: [alpha-a, gamma-d]\n"
+                                  "    objective: max_tokens\n"
+                                  "    constraints: {budget_cny: 1.05e7}\n",
+                             fix_cat);
+  const hp_scenario_result *r = hp_plan_at(plan, 0);
+  assert_int_equal(r->status, HP_RESULT_OPTIMAL);
+  assert_true(fabs(r->delivered_tokens_per_s - 1000) < 1e-6);
+  assert_true(r->capex_cny <= 1.05e7);
+  hp_plan_free(plan);
+}
+
+static void shares_reported_on_all_bases(void **state) {
+  (void)state;
+  hp_plan *plan = solve_text(
+      HEAD "    devices: [alpha-a, beta-c]\n"
+           "    constraints: {domestic_share: {min: 0.3, basis: cards}}\n",
+      fix_cat);
+  const hp_scenario_result *r = hp_plan_at(plan, 0);
+  /* 9 alpha-a (900 tokens/s, 9e6 CNY) + 5 beta-c (100 tokens/s, 1.5e6). */
+  assert_true(fabs(r->domestic_share_cards - 5.0 / 14) < 1e-12);
+  assert_true(fabs(r->domestic_share_compute - 100.0 / 1000) < 1e-12);
+  assert_true(fabs(r->domestic_share_capex - 1.5 / 10.5) < 1e-12);
+  hp_plan_free(plan);
+}
+
+/* ----------------------------------------------------------------------------
+ * Infeasibility explained, word by word
+ * ------------------------------------------------------------------------- */
+
+static void expect_explanation(const char *body, const char *want) {
+  char text[2048];
+  snprintf(text, sizeof text, "%s%s", HEAD, body);
+  hp_plan *plan = solve_text(text, fix_cat);
+  const hp_scenario_result *r = hp_plan_at(plan, 0);
+  assert_int_equal(r->status, HP_RESULT_INFEASIBLE);
+  assert_non_null(r->explanation);
+  if (strcmp(r->explanation, want) != 0)
+    print_error("got:  %s\nwant: %s\n", r->explanation, want);
+  assert_string_equal(r->explanation, want);
+  hp_plan_free(plan);
+}
+
+static void infeasible_explained(void **state) {
+  (void)state;
+  expect_explanation(
+      "    devices: [alpha-a, beta-b]\n"
+      "    granularity: fractional\n"
+      "    constraints: {domestic_share: {min: 0.8}, caps: {beta-b: 32.8}}\n",
+      "constraints.domestic_share.min 0.80 (compute basis) is unreachable: "
+      "the other constraints allow a domestic share of at most 0.41 "
+      "(domestic cards can serve at most 0.41 of demand); supply caps allow "
+      "at most 512.5 tokens/s, 0.51 of the required 1000 tokens/s");
+  expect_explanation("    devices: [alpha-a]\n"
+                     "    constraints: {budget_cny: 5e6}\n",
+                     "constraints.budget_cny 5e+06 CNY is too low: the "
+                     "cheapest plan that meets the other constraints costs "
+                     "1e+07 CNY");
+  expect_explanation("    devices: [alpha-a]\n"
+                     "    constraints: {power_mw: 0.05}\n",
+                     "constraints.power_mw 0.05 MW is too low: meeting the "
+                     "other constraints needs at least 0.0832 MW");
+  expect_explanation("    devices: [alpha-a]\n"
+                     "    constraints: {caps: {alpha-a: 40}}\n",
+                     "supply caps allow at most 500 tokens/s, 0.50 of the "
+                     "required 1000 tokens/s");
+  expect_explanation("    devices: [alpha-a]\n"
+                     "    constraints: {exclude_vendors: [Alpha]}\n",
+                     "no device is left to buy: constraints.exclude_vendors "
+                     "removes every candidate");
+  expect_explanation("    devices: [alpha-a, beta-b]\n"
+                     "    granularity: fractional\n"
+                     "    constraints: {max_vendor_share: 0.4}\n",
+                     "constraints.max_vendor_share 0.40 is too low: the other "
+                     "constraints need one vendor to carry at least 0.50 of "
+                     "the throughput");
+  expect_explanation("    devices: [alpha-a, beta-b]\n"
+                     "    constraints: {caps: {alpha-a: 40, beta-b: 16},"
+                     " power_mw: 0.01}\n",
+                     "no single constraint is to blame; together caps, "
+                     "power_mw allow at most 100 tokens/s, 0.10 of the "
+                     "required 1000 tokens/s");
+}
+
+/* ----------------------------------------------------------------------------
+ * Random programs against exhaustive enumeration
+ * ------------------------------------------------------------------------- */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+static double urand(void) {
+  rng_state ^= rng_state << 13;
+  rng_state ^= rng_state >> 7;
+  rng_state ^= rng_state << 17;
+  return (double)(rng_state >> 11) / 9007199254740992.0;
+}
+static int irand(int lo, int hi) { return lo + (int)(urand() * (hi - lo + 1)); }
+
+/* The second implementation: tries every integer point of the box. */
+static int enumerate(const hp_ip *ip, double *best, double *best_x) {
+  size_t n = ip->n_cols;
+  int x[8] = {0};
+  int found = 0;
+  for (;;) {
+    int ok = 1;
+    for (size_t i = 0; i < ip->n_rows && ok; i++) {
+      double v = 0;
+      for (size_t j = 0; j < n; j++)
+        v += ip->rows[i].a[j] * x[j];
+      double tol = 1e-7 * (1 + fabs(v));
+      if (v < ip->rows[i].lo - tol || v > ip->rows[i].hi + tol)
+        ok = 0;
+    }
+    if (ok) {
+      double o = 0;
+      for (size_t j = 0; j < n; j++)
+        o += ip->obj[j] * x[j];
+      if (!found || (ip->maximize ? o > *best : o < *best)) {
+        *best = o;
+        for (size_t j = 0; j < n; j++)
+          best_x[j] = x[j];
+      }
+      found = 1;
+    }
+    size_t j = 0;
+    while (j < n && x[j] >= (int)ip->ub[j]) {
+      x[j] = 0;
+      j++;
+    }
+    if (j == n)
+      break;
+    x[j]++;
+  }
+  return found;
+}
+
+static void random_vs_enumeration(void **state) {
+  (void)state;
+  static const char *vendors[] = {"Alpha", "Beta", "Gamma"};
+  static const char *ids[] = {"s0", "s1", "s2", "s3"};
+  int agree = 0, infeasible = 0;
+  for (int it = 0; it < 240; it++) {
+    hp_scenario s;
+    memset(&s, 0, sizeof s);
+    hp_candidate cands[4];
+    memset(cands, 0, sizeof cands);
+    hp_cap caps[8];
+    memset(caps, 0, sizeof caps);
+    s.name = "r";
+    s.file = "r";
+    s.has_workload = 1;
+    s.model.params = s.model.active_params = 1e9;
+    s.seconds_per_day = 86400;
+    s.peak_factor = 1;
+    s.pue = 1.3;
+    s.years = 5;
+    s.utilisation = 1;
+    s.power_price_cny_per_kwh = 0.4;
+    s.gran = urand() < 0.8 ? HP_GRAN_SERVER : HP_GRAN_CARD;
+    s.objective = urand() < 0.15 ? HP_OBJ_MAX_TOKENS
+                  : urand() < 0.2 ? HP_OBJ_TCO
+                                  : HP_OBJ_CAPEX;
+    size_t n = (size_t)irand(1, 3);
+    s.n_cands = n;
+    s.cands = cands;
+    double cps = s.gran == HP_GRAN_CARD ? 1 : 2;
+    for (size_t j = 0; j < n; j++) {
+      hp_device_spec *sp = &cands[j].spec;
+      sp->id = ids[j];
+      sp->vendor = vendors[irand(0, 2)];
+      sp->domestic = urand() < 0.5;
+      sp->fig[HP_FIG_cards_per_server] = cps;
+      sp->fig[HP_FIG_fp16_tflops] = irand(1, 20);
+      sp->fig[HP_FIG_price_server_cny] = irand(1, 50) * 1000;
+      sp->fig[HP_FIG_tdp_w] = irand(100, 900);
+      cands[j].mfu = 0.5;
+      /* every SKU capped so the box is small */
+      caps[s.n_caps].key = (char *)ids[j];
+      caps[s.n_caps++].cards = irand(0, 6) * (s.gran == HP_GRAN_CARD ? 1 : 2);
+    }
+    if (urand() < 0.3) {
+      caps[s.n_caps].key = (char *)vendors[irand(0, 2)];
+      caps[s.n_caps].is_vendor = 1;
+      caps[s.n_caps++].cards = irand(0, 8);
+    }
+    s.caps = caps;
+    /* tokens/s per unit = cps * tflops * 1e12 * 0.5 / 2e9 = 250 * cps * tf */
+    double unit = 250.0 * (s.gran == HP_GRAN_CARD ? 1 : cps);
+    s.tokens_per_day = irand(1, 40) * unit * 86400 * 0.5;
+    if (urand() < 0.4) {
+      s.has_dom_min = 1;
+      s.dom_min = irand(0, 10) / 10.0;
+      s.dom_basis = (hp_share_basis)irand(0, 2);
+    }
+    if (urand() < 0.2) {
+      s.has_dom_max = 1;
+      s.dom_max = s.has_dom_min ? s.dom_min + (1 - s.dom_min) * urand()
+                                : urand();
+    }
+    if (urand() < 0.3)
+      s.power_mw = irand(1, 30) * 1e-3;
+    if (urand() < 0.3 || s.objective == HP_OBJ_MAX_TOKENS)
+      s.budget_cny = irand(1, 200) * 1000;
+    if (urand() < 0.2)
+      s.max_vendor_share = irand(4, 10) / 10.0;
+    if (urand() < 0.2)
+      s.headroom = irand(0, 5) / 10.0;
+
+    hp_ip ip;
+    hp_unit *u = NULL;
+    hp_diag d;
+    assert_int_equal(hp_planner_build(&s, &ip, &u, &d), HP_OK);
+    /* Caps are rows; tighten column bounds for the enumerator from them. */
+    for (size_t j = 0; j < n; j++)
+      ip.ub[j] = floor(caps[j].cards / u[j].cards + 1e-9);
+    hp_ip_solution sol;
+    assert_int_equal(hp_ip_solve(&ip, &sol, &d), HP_OK);
+    double best = 0, bx[8];
+    int found = enumerate(&ip, &best, bx);
+    if (!found) {
+      assert_int_equal(sol.status, HP_SOL_INFEASIBLE);
+      infeasible++;
+    } else {
+      if (sol.status != HP_SOL_OPTIMAL ||
+          fabs(sol.objective - best) > 1e-6 * (1 + fabs(best)))
+        print_error("it %d: glpk %d %.17g, enumeration %.17g\n", it,
+                    sol.status, sol.objective, best);
+      assert_int_equal(sol.status, HP_SOL_OPTIMAL);
+      assert_true(fabs(sol.objective - best) <= 1e-6 * (1 + fabs(best)));
+      agree++;
+    }
+    hp_ip_solution_cleanup(&sol);
+    hp_ip_cleanup(&ip);
+    hp_free(u);
+  }
+  print_message("random programs: %d optimal equal, %d infeasible both\n",
+                agree, infeasible);
+  assert_true(agree + infeasible == 240);
+  assert_true(agree >= 100);
+  assert_true(infeasible >= 10);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(doubao_figure11_to_the_cent),
+      cmocka_unit_test(hand_checked_constraints),
+      cmocka_unit_test(max_tokens_within_budget),
+      cmocka_unit_test(shares_reported_on_all_bases),
+      cmocka_unit_test(infeasible_explained),
+      cmocka_unit_test(random_vs_enumeration),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,272 @@
+/* test_scenario.c - plan files: merging, binding and every input error,
+ * each checked for its status, its file:line:column and its words. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hetplan.h"
+#include "scenario.h"
+
+static hp_catalog *cat;
+
+static int setup(void **state) {
+  (void)state;
+  hp_diag d;
+  return hp_catalog_load(HP_SOURCE_DIR "/devices", &cat, &d);
+}
+static int teardown(void **state) {
+  (void)state;
+  hp_catalog_free(cat);
+  return 0;
+}
+
+static const char *good_head =
+    "name: t\n"
+    "defaults:\n"
+    "  workload:\n"
+    "    model: {params: 130e9}\n"
+    "    tokens_per_day: 4.0e12\n"
+    "    peak_factor: 4\n"
+    "  devices: [nvidia-h20]\n";
+
+/* Parses text; expects status rc at line:col with msg containing `want`. */
+static void expect_error(const char *text, int rc, int line, int col,
+                         const char *want) {
+  hp_planfile *pf = NULL;
+  hp_diag d;
+  hp_diag_clear(&d);
+  int got = hp_planfile_parse(text, strlen(text), "p.yaml", cat, &pf, &d);
+  if (got != rc || !strstr(d.msg, want) || d.line != line || d.column != col)
+    print_error("got %s at %d:%d '%s'; want %s at %d:%d '%s'\n",
+                hp_status_name(got), d.line, d.column, d.msg,
+                hp_status_name(rc), line, col, want);
+  assert_int_equal(got, rc);
+  assert_null(pf);
+  assert_string_equal(d.file, "p.yaml");
+  assert_int_equal(d.line, line);
+  assert_int_equal(d.column, col);
+  assert_non_null(strstr(d.msg, want));
+}
+
+static hp_planfile *parse_ok(const char *text) {
+  hp_planfile *pf = NULL;
+  hp_diag d;
+  hp_diag_clear(&d);
+  int rc = hp_planfile_parse(text, strlen(text), "p.yaml", cat, &pf, &d);
+  if (rc != HP_OK)
+    print_error("unexpected: %s:%d:%d: %s\n", d.file, d.line, d.column, d.msg);
+  assert_int_equal(rc, HP_OK);
+  return pf;
+}
+
+static void scenario_merge_defaults(void **state) {
+  (void)state;
+  char text[1024];
+  snprintf(text, sizeof text,
+           "%sscenarios:\n  - name: a\n  - name: b\n"
+           "    workload: {peak_factor: 5}\n",
+           good_head);
+  hp_planfile *pf = parse_ok(text);
+  assert_int_equal(hp_planfile_count(pf), 2);
+  const hp_scenario *a = hp_planfile_scenario(pf, 0);
+  const hp_scenario *b = hp_planfile_scenario(pf, 1);
+  assert_true(a->peak_factor == 4);
+  assert_true(b->peak_factor == 5);
+  /* The deep merge kept the rest of workload from defaults. */
+  assert_true(b->tokens_per_day == 4.0e12);
+  assert_true(b->model.params == 130e9);
+  assert_true(a->seconds_per_day == 86400);
+  assert_int_equal(a->gran, HP_GRAN_SERVER);
+  assert_int_equal(a->n_cands, 1);
+  assert_string_equal(a->cands[0].spec.id, "nvidia-h20");
+  hp_planfile_free(pf);
+}
+
+static void scenario_users_replace_tokens(void **state) {
+  (void)state;
+  char text[1024];
+  snprintf(text, sizeof text,
+           "%s  overrides: {nvidia-h20: {price_server_cny: 1.0e6, mfu: 0.4}}\n"
+           "scenarios:\n  - name: a\n"
+           "    workload: {users: 1.0e8, tokens_per_user_per_day: 1000}\n",
+           good_head);
+  hp_planfile *pf = parse_ok(text);
+  const hp_scenario *a = hp_planfile_scenario(pf, 0);
+  assert_true(a->tokens_per_day == 1.0e11);
+  assert_true(a->cands[0].spec.fig[HP_FIG_price_server_cny] == 1.0e6);
+  assert_true(a->cands[0].mfu == 0.4);
+  assert_string_equal(a->cands[0].mfu_from, "override");
+  hp_planfile_free(pf);
+}
+
+static void scenario_set_number_by_path(void **state) {
+  (void)state;
+  char text[1024];
+  snprintf(text, sizeof text, "%sscenarios:\n  - name: a\n", good_head);
+  hp_planfile *pf = parse_ok(text);
+  hp_diag d;
+  assert_int_equal(hp_planfile_set_number(pf, "workload.peak_factor", 7, &d),
+                   HP_OK);
+  assert_true(hp_planfile_scenario(pf, 0)->peak_factor == 7);
+  assert_int_equal(hp_planfile_set_number(
+                       pf, "overrides.nvidia-h20.price_server_cny", 123, &d),
+                   HP_OK);
+  assert_true(hp_planfile_scenario(pf, 0)->cands[0].spec.fig
+                  [HP_FIG_price_server_cny] == 123);
+  assert_int_equal(
+      hp_planfile_set_number(pf, "constraints.domestic_share.min", 0.3, &d),
+      HP_OK);
+  assert_true(hp_planfile_scenario(pf, 0)->dom_min == 0.3);
+  /* A bad path is refused, names the path, and changes nothing. */
+  assert_int_equal(
+      hp_planfile_set_number(pf, "constraints.domestc_share.min", 0.3, &d),
+      HP_EKEY);
+  assert_non_null(strstr(d.msg, "constraints.domestc_share.min"));
+  assert_non_null(strstr(d.msg, "did you mean 'domestic_share'"));
+  assert_int_equal(hp_planfile_set_number(pf, "workload.peak_factor", -1, &d),
+                   HP_ERANGE);
+  assert_true(hp_planfile_scenario(pf, 0)->peak_factor == 7);
+  hp_planfile_free(pf);
+}
+
+/* The acceptance list of issue 2, one case each. */
+static void error_unknown_key(void **state) {
+  (void)state;
+  expect_error("name: t\nscenarios:\n  - name: a\n    devices: [nvidia-h20]\n"
+               "    workload:\n      model: {params: 1e9}\n"
+               "      tokens_per_dya: 1e9\n",
+               HP_EKEY, 7, 7,
+               "workload: unknown key 'tokens_per_dya' (did you mean "
+               "'tokens_per_day'?)");
+}
+
+static void error_wrong_type(void **state) {
+  (void)state;
+  expect_error("name: t\nscenarios:\n  - name: a\n    devices: [nvidia-h20]\n"
+               "    workload:\n      model: {params: lots}\n"
+               "      tokens_per_day: 1e9\n",
+               HP_ETYPE, 6, 23,
+               "workload.model.params: expected a number, got 'lots'");
+  expect_error("name: t\nscenarios:\n  - name: a\n    devices: nvidia-h20\n"
+               "    workload: {model: {params: 1e9}, tokens_per_day: 1e9}\n",
+               HP_ETYPE, 4, 14,
+               "devices: expected a sequence of device ids or 'all'");
+  expect_error("name: t\nscenarios:\n  - name: a\n    devices: [nvidia-h20]\n"
+               "    workload: {model: {params: 1e9}, tokens_per_day: "
+               "\"1e9\"}\n",
+               HP_ETYPE, 5, 54,
+               "workload.tokens_per_day: expected a number, got the string "
+               "'1e9'");
+}
+
+static void error_bad_numbers(void **state) {
+  (void)state;
+  const char *vals[] = {"-3", "0", ".nan", ".inf", "-.inf"};
+  const char *want[] = {"expected a number > 0, got -3",
+                        "expected a number > 0, got 0",
+                        "expected a finite number, got '.nan'",
+                        "expected a finite number, got '.inf'",
+                        "expected a finite number, got '-.inf'"};
+  int codes[] = {HP_ERANGE, HP_ERANGE, HP_ERANGE, HP_ERANGE, HP_ERANGE};
+  for (int i = 0; i < 5; i++) {
+    char text[512];
+    snprintf(text, sizeof text,
+             "name: t\nscenarios:\n  - name: a\n    devices: [nvidia-h20]\n"
+             "    workload:\n      model: {params: 1e9}\n"
+             "      tokens_per_day: %s\n",
+             vals[i]);
+    expect_error(text, codes[i], 7, 23, want[i]);
+  }
+  expect_error("name: t\nscenarios:\n  - name: a\n    devices: [nvidia-h20]\n"
+               "    mfu: 1.5\n"
+               "    workload: {model: {params: 1e9}, tokens_per_day: 1e9}\n",
+               HP_ERANGE, 5, 10,
+               "mfu: expected a fraction > 0 and <= 1, got 1.5");
+}
+
+static void error_unknown_device(void **state) {
+  (void)state;
+  expect_error("name: t\nscenarios:\n  - name: a\n    devices: [nvidia-h2O]\n"
+               "    workload: {model: {params: 1e9}, tokens_per_day: 1e9}\n",
+               HP_ENODEV, 4, 15,
+               "devices: unknown device 'nvidia-h2O' (did you mean "
+               "'nvidia-h20'?)");
+  expect_error("name: t\nscenarios:\n  - name: a\n    devices: [nvidia-h20]\n"
+               "    constraints: {caps: {huawei-910x: 5}}\n"
+               "    workload: {model: {params: 1e9}, tokens_per_day: 1e9}\n",
+               HP_ENODEV, 5, 26, "constraints.caps: unknown device");
+}
+
+static void error_duplicate_key(void **state) {
+  (void)state;
+  expect_error("name: t\nscenarios:\n  - name: a\n    devices: [nvidia-h20]\n"
+               "    workload: {model: {params: 1e9}, tokens_per_day: 1e9}\n"
+               "    devices: [nvidia-h100]\n",
+               HP_EDUP, 6, 5,
+               "duplicate key 'devices' (first given at line 4, column 5)");
+}
+
+static void error_malformed(void **state) {
+  (void)state;
+  expect_error("name: t\nscenarios:\n  - name: a\n    devices: [nvidia-h20\n"
+               "    workload: {}\n",
+               HP_EPARSE, 5, 13, "malformed YAML");
+  expect_error("name: t\n  bad indent: 1\n", HP_EPARSE, 2, 13,
+               "malformed YAML: mapping values are not allowed");
+}
+
+static void error_empty(void **state) {
+  (void)state;
+  expect_error("", HP_EEMPTY, 1, 1, "file is empty");
+  expect_error("# only a comment\n\n", HP_EEMPTY, 1, 1, "file is empty");
+}
+
+static void error_missing_and_conflicts(void **state) {
+  (void)state;
+  expect_error("name: t\nscenarios:\n  - name: a\n    devices: [nvidia-h20]\n",
+               HP_EMISSING, 3, 5, "required key 'workload' is missing");
+  expect_error("name: t\nscenarios:\n  - name: a\n    devices: [nvidia-h20]\n"
+               "    workload: {model: {params: 1e9}, tokens_per_day: 1e9,"
+               " users: 5}\n",
+               HP_EDUP, 5, 66, "give either tokens_per_day or users");
+  expect_error("name: t\nscenarios: []\n", HP_ETYPE, 2, 12,
+               "expected a non-empty sequence");
+  expect_error("name: t\nscenarios:\n  - name: a\n    devices: [nvidia-h20]\n"
+               "    workload: {model: {params: 1e9}, tokens_per_day: 1e9}\n"
+               "  - name: a\n    devices: [nvidia-h20]\n"
+               "    workload: {model: {params: 1e9}, tokens_per_day: 1e9}\n",
+               HP_EDUP, 6, 11, "scenario name 'a' is used twice");
+  expect_error("name: t\nscenarios:\n  - name: a\n    devices: [nvidia-h20]\n"
+               "    granularity: servers\n"
+               "    workload: {model: {params: 1e9}, tokens_per_day: 1e9}\n",
+               HP_ERANGE, 5, 18,
+               "granularity: expected one of fractional, card, server, got "
+               "'servers'");
+  expect_error("name: t\nscenarios:\n  - name: a\n    devices: [nvidia-h20]\n"
+               "    constraints: {domestic_share: {min: 0.5, max: 0.2}}\n"
+               "    workload: {model: {params: 1e9}, tokens_per_day: 1e9}\n",
+               HP_ERANGE, 5, 51,
+               "constraints.domestic_share.max: expected at least min");
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(scenario_merge_defaults),
+      cmocka_unit_test(scenario_users_replace_tokens),
+      cmocka_unit_test(scenario_set_number_by_path),
+      cmocka_unit_test(error_unknown_key),
+      cmocka_unit_test(error_wrong_type),
+      cmocka_unit_test(error_bad_numbers),
+      cmocka_unit_test(error_unknown_device),
+      cmocka_unit_test(error_duplicate_key),
+      cmocka_unit_test(error_malformed),
+      cmocka_unit_test(error_empty),
+      cmocka_unit_test(error_missing_and_conflicts),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
