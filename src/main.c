@@ -109,7 +109,7 @@ static int parse_common(int argc, char **argv, common_opts *o) {
   int c;
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, "+o:h", common_long, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "o:h", common_long, NULL)) != -1) {
     switch (c) {
     case OPT_CATALOG:
       o->catalog = optarg;

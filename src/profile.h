@@ -1,24 +1,82 @@
-/* profile.h - probe profiles: what `hetplan probe -o FILE --format yaml`
- * saved, read back so the planner can use measured efficiency.
- * (Contract agreed between the planner and the device layer; the format is
- * documented in docs/probe.md.) */
+/* profile.h - probe profiles: what `hetplan probe` measured on one host,
+ * saved as YAML (docs/probe.md gives the format) and read back by the
+ * planner (`measured: FILE`), by `probe --compare` and by the fake backend.
+ *
+ * A profile holds devices; each device its properties and one figure per
+ * hp_bench_kind with a status (ok/unsupported/skipped/error), a value in the
+ * figure's unit when ok, and a reason otherwise. Loading checks every key,
+ * unit and status and names file:line:col on error. */
 #ifndef HP_PROFILE_H
 #define HP_PROFILE_H
 
+#include <stddef.h>
+
+#include "backend.h"
 #include "hetplan.h"
+
+#define HP_PROFILE_SCHEMA_VERSION 1
 
 typedef struct hp_profile hp_profile; /* opaque */
 
-/* Loads a profile file; errors name file:line:col. *out set on success. */
+/* Output formats of hp_profile_render. */
+typedef enum {
+  HP_PROFILE_TABLE = 0,
+  HP_PROFILE_JSON,
+  HP_PROFILE_YAML
+} hp_profile_format;
+
+/** The key of a figure in JSON and YAML ("fp32_gflops"), by kind. */
+const char *hp_profile_figure_key(hp_bench_kind k);
+/** The unit of a figure ("GFLOPS", "GB/s", "us"), by kind. */
+const char *hp_profile_figure_unit(hp_bench_kind k);
+/** Finds a kind by its key; HP_ENOTFOUND if none. */
+int hp_profile_figure_find(const char *key, hp_bench_kind *out);
+
+/** A new empty profile. host, date (ISO 8601) and backend are copied.
+ * Sets *out only on success; free with hp_profile_free. */
+int hp_profile_new(const char *host, const char *date, const char *backend,
+                   hp_profile **out, hp_diag *d);
+/** Appends a device and its results (HP_BENCH_COUNT of them, indexed by
+ * kind; NULL means every figure skipped). Copies everything; on failure
+ * the profile is unchanged. */
+int hp_profile_add_device(hp_profile *p, const hp_device_info *info,
+                          const hp_bench_result *results, hp_diag *d);
+
+/** Loads a profile written by `hetplan probe --format yaml`. Errors name
+ * file:line:col. Sets *out only on success. */
 int hp_profile_load(const char *path, hp_profile **out, hp_diag *d);
-/* NULL-safe. */
+/** Same, from memory; name is used in diagnostics. */
+int hp_profile_parse(const char *text, size_t len, const char *name,
+                     hp_profile **out, hp_diag *d);
+/** Frees a profile; NULL is a no-op. */
 void hp_profile_free(hp_profile *p);
-/* Efficiency of one probed device (device_id NULL: the first device with an
- * ok GEMM). mfu = achieved GEMM GFLOPS (HGEMM if ok, else SGEMM) / the
- * matching measured compute roof, clamped to (0,1]; mem_bw_gbps = measured
- * global-memory bandwidth. HP_ENOTFOUND (with a message) if the device or
- * the figures are absent. */
+
+/** Number of devices. */
+size_t hp_profile_count(const hp_profile *p);
+/** Device i as an hp_device_info whose strings are borrowed from p (valid
+ * until hp_profile_free; handle is NULL). */
+void hp_profile_device(const hp_profile *p, size_t i, hp_device_info *out);
+/** Index of the device whose id is id, or -1. */
+long hp_profile_find(const hp_profile *p, const char *id);
+/** Figure k of device i as a bench result (reason and detail copied). */
+void hp_profile_result(const hp_profile *p, size_t i, hp_bench_kind k,
+                       hp_bench_result *out);
+
+/** Efficiency of one probed device (device_id NULL = the first device with
+ * an ok GEMM). mfu = achieved GEMM GFLOPS (HGEMM if ok, else SGEMM) / the
+ * matching measured compute roof (fp16 or fp32 peak), clamped to (0,1];
+ * mem_bw_gbps = measured global-memory bandwidth. Returns HP_ENOTFOUND (with
+ * a message) if the device or the figures are absent. */
 int hp_profile_efficiency(const hp_profile *p, const char *device_id,
                           double *mfu, double *mem_bw_gbps, hp_diag *d);
+
+/** Renders the profile (caller frees *out with hp_free). */
+int hp_profile_render(const hp_profile *p, hp_profile_format fmt, char **out,
+                      size_t *len, hp_diag *d);
+/** Renders the change per figure from old to cur: old, new, % change, with
+ * units (table or JSON). Devices are matched by id, then by name. */
+int hp_profile_render_compare(const hp_profile *old, const hp_profile *cur,
+                              hp_profile_format fmt, char **out, size_t *len,
+                              hp_diag *d);
 
 #endif

@@ -732,7 +732,7 @@ fail:
  * ------------------------------------------------------------------------- */
 
 static const char *const plan_keys[] = {"name", "description", "defaults",
-                                        "scenarios", NULL};
+                                        "scenarios", "uncertain", NULL};
 
 void hp_planfile_free(hp_planfile *p) {
   if (!p)
@@ -889,6 +889,10 @@ int hp_planfile_load(const char *path, const hp_catalog *cat,
 }
 
 const char *hp_planfile_name(const hp_planfile *p) { return p->name; }
+const hp_ynode *hp_planfile_uncertain(const hp_planfile *p) {
+  return hp_ymap_get(p->root, "uncertain");
+}
+const char *hp_planfile_path(const hp_planfile *p) { return p->path; }
 size_t hp_planfile_count(const hp_planfile *p) { return p->n; }
 const char *hp_planfile_scenario_name(const hp_planfile *p, size_t i) {
   return i < p->n ? p->scen[i].name : NULL;

@@ -110,6 +110,11 @@ struct hp_planfile {
 #define HP_MAX_SCENARIOS 10000
 
 const hp_scenario *hp_planfile_scenario(const hp_planfile *p, size_t i);
+/* The plan's top-level `uncertain:` block (Monte Carlo), or NULL; validated
+ * by its user. Valid until hp_planfile_free. */
+const hp_ynode *hp_planfile_uncertain(const hp_planfile *p);
+/* The file name the plan was loaded from. */
+const char *hp_planfile_path(const hp_planfile *p);
 
 /* Binds a merged scenario tree (exposed for tests). */
 int hp_scenario_bind(const hp_ynode *m, const char *file,

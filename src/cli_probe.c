@@ -1,0 +1,311 @@
+/* cli_probe.c - `hetplan probe`: opens a backend, probes its devices, runs
+ * every measurement on each, and prints or saves the profile (table, JSON
+ * or YAML) or its change from an older one. A thin client: the library
+ * measures and renders; this file parses, prints, and picks the exit code.
+ * Progress goes to stderr when stderr is a terminal. */
+#define _POSIX_C_SOURCE 200809L /* gethostname, isatty, gmtime_r */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "cli.h"
+#include "hetplan.h"
+#include "mem.h"
+#include "profile.h"
+#include "yamlx.h"
+
+static const char probe_usage[] =
+    "usage: hetplan probe [--device ID] [--quick] [--format table|json|yaml]\n"
+    "                     [-o FILE] [--compare OLD.yaml]\n"
+    "                     [--backend opencl|fake] [--fake-file FILE]\n"
+    "                     [--kernel-limit-ms MS]\n"
+    "Measures each device: fp32/fp16/fp64 compute roofs (GFLOPS), int8 dot\n"
+    "(GOPS), global-memory and host<->device bandwidth (GB/s), kernel launch\n"
+    "latency (us), CLBlast SGEMM/HGEMM (GFLOPS). See docs/probe.md.\n"
+    "Exit status: 0 something measured, 2 usage, 3 bad --compare file,\n"
+    "6 output not written, 7 nothing measured.\n";
+
+static int usage(const char *fmt, const char *arg) {
+  fprintf(stderr, "hetplan: probe: ");
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\n%s", probe_usage);
+  return HP_EXIT_USAGE;
+}
+
+static void print_diag(const char *prefix, const hp_diag *d) {
+  char msg[HP_DIAG_MSG_MAX + HP_DIAG_FILE_MAX + 32];
+  hp_diag_format(d, msg, sizeof msg);
+  fprintf(stderr, "hetplan: %s%s\n", prefix, msg);
+}
+
+typedef struct probe_opts {
+  const char *device;      /* --device ID, or NULL for all */
+  int quick;               /* --quick */
+  hp_profile_format fmt;   /* --format */
+  const char *out;         /* -o FILE */
+  const char *compare;     /* --compare OLD.yaml */
+  const char *backend;     /* --backend */
+  const char *fake_file;   /* --fake-file */
+  double kernel_limit_ms;  /* --kernel-limit-ms */
+} probe_opts;
+
+static int parse(int argc, char **argv, probe_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->fmt = HP_PROFILE_TABLE;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      fputs(probe_usage, stdout);
+      return 1;
+    } else if (!strcmp(a, "--quick")) {
+      o->quick = 1;
+      continue;
+    }
+    if (!v && (!strcmp(a, "--device") || !strcmp(a, "--format") ||
+               !strcmp(a, "-o") || !strcmp(a, "--compare") ||
+               !strcmp(a, "--backend") || !strcmp(a, "--fake-file") ||
+               !strcmp(a, "--kernel-limit-ms")))
+      return usage("%s needs a value", a);
+    if (!strcmp(a, "--device")) {
+      o->device = v;
+    } else if (!strcmp(a, "--format")) {
+      if (!strcmp(v, "table"))
+        o->fmt = HP_PROFILE_TABLE;
+      else if (!strcmp(v, "json"))
+        o->fmt = HP_PROFILE_JSON;
+      else if (!strcmp(v, "yaml"))
+        o->fmt = HP_PROFILE_YAML;
+      else
+        return usage("unknown format '%s' (table, json, yaml)", v);
+    } else if (!strcmp(a, "-o")) {
+      o->out = v;
+    } else if (!strcmp(a, "--compare")) {
+      o->compare = v;
+    } else if (!strcmp(a, "--backend")) {
+      o->backend = v;
+    } else if (!strcmp(a, "--fake-file")) {
+      o->fake_file = v;
+    } else if (!strcmp(a, "--kernel-limit-ms")) {
+      if (!hp_parse_number(v, &o->kernel_limit_ms) ||
+          !(o->kernel_limit_ms > 0))
+        return usage("--kernel-limit-ms: expected a number of ms > 0, got "
+                     "'%s'",
+                     v);
+    } else {
+      return usage("unknown option '%s'", a);
+    }
+    i++;
+  }
+  if (!o->backend)
+    o->backend = o->fake_file ? "fake" : "opencl";
+  return 0;
+}
+
+static void now_iso(char *buf, size_t size) {
+  time_t t = time(NULL);
+  struct tm tm;
+  if (gmtime_r(&t, &tm))
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  else
+    snprintf(buf, size, "unknown");
+}
+
+/* Writes text to -o FILE (atomically) or stdout. */
+static int emit(const char *path, const char *text, size_t len) {
+  hp_diag d;
+  hp_diag_clear(&d);
+  if (!path) {
+    fwrite(text, 1, len, stdout);
+    return fflush(stdout) == 0 ? HP_EXIT_OK : HP_EXIT_IO;
+  }
+  if (hp_write_file_atomic(path, text, len, &d) != HP_OK) {
+    print_diag("probe: ", &d);
+    return HP_EXIT_IO;
+  }
+  return HP_EXIT_OK;
+}
+
+int hp_cli_probe(int argc, char **argv) {
+  probe_opts o;
+  hp_backend_config cfg;
+  const hp_backend *be;
+  hp_profile *old = NULL, *prof = NULL;
+  hp_device_info *devs = NULL;
+  size_t n = 0, measured = 0, probed = 0;
+  void *state = NULL;
+  char *text = NULL;
+  size_t len = 0;
+  int rc, exit_code = HP_EXIT_NOTHING;
+  int tty = isatty(STDERR_FILENO);
+  hp_diag d;
+
+  hp_diag_clear(&d);
+  if ((rc = parse(argc, argv, &o)) != 0)
+    return rc == 1 ? HP_EXIT_OK : rc;
+  be = hp_backend_find(o.backend);
+  if (!be) {
+    fprintf(stderr, "hetplan: probe: no backend '%s' in this build (have:",
+            o.backend);
+    for (const hp_backend *const *b = hp_backend_list(); *b; b++)
+      fprintf(stderr, " %s", (*b)->name);
+    fprintf(stderr, ")\n");
+    return HP_EXIT_USAGE;
+  }
+  if (be->abi_version != HP_BACKEND_ABI_VERSION) {
+    fprintf(stderr, "hetplan: probe: backend '%s' has ABI %d, expected %d\n",
+            be->name, be->abi_version, HP_BACKEND_ABI_VERSION);
+    return HP_EXIT_SOLVER;
+  }
+  if (o.compare && hp_profile_load(o.compare, &old, &d) != HP_OK) {
+    print_diag("probe: ", &d);
+    return HP_EXIT_INPUT;
+  }
+
+  memset(&cfg, 0, sizeof cfg);
+  cfg.quick = o.quick;
+  cfg.fake_file = o.fake_file;
+  cfg.kernel_limit_ms = o.kernel_limit_ms;
+  /* Testing seam (docs/probe.md): inject a device fault. */
+  cfg.fault = getenv("HETPLAN_FAULT");
+  if ((rc = be->open(&cfg, &state, &d)) != HP_OK) {
+    print_diag("probe: ", &d);
+    exit_code = rc == HP_EINVAL ? HP_EXIT_USAGE
+                : (rc == HP_EIO || rc == HP_EPARSE || rc == HP_ETYPE ||
+                   rc == HP_EKEY || rc == HP_EMISSING || rc == HP_ERANGE ||
+                   rc == HP_EDUP || rc == HP_EEMPTY)
+                    ? HP_EXIT_INPUT
+                    : HP_EXIT_NOTHING;
+    goto out;
+  }
+  if ((rc = be->probe(state, &devs, &n, &d)) != HP_OK) {
+    print_diag("probe: ", &d);
+    goto out;
+  }
+  if (n == 0) {
+    fprintf(stderr,
+            "hetplan: probe: no %s device found: no OpenCL platform is "
+            "installed, or none has a device (the ICD loader reads "
+            "/etc/OpenCL/vendors, or OCL_ICD_VENDORS)\n",
+            be->name);
+    goto out;
+  }
+  if (o.device) {
+    size_t i;
+    for (i = 0; i < n && strcmp(devs[i].id, o.device) != 0; i++)
+      ;
+    if (i == n) {
+      fprintf(stderr, "hetplan: probe: no device '%s' (found:", o.device);
+      for (i = 0; i < n; i++)
+        fprintf(stderr, " %s", devs[i].id);
+      fprintf(stderr, ")\n");
+      exit_code = HP_EXIT_USAGE;
+      goto out;
+    }
+  }
+
+  char host[256] = "unknown", date[32];
+  if (gethostname(host, sizeof host) != 0)
+    snprintf(host, sizeof host, "unknown");
+  host[sizeof host - 1] = '\0';
+  now_iso(date, sizeof date);
+  if (hp_profile_new(host, date, be->name, &prof, &d) != HP_OK) {
+    print_diag("probe: ", &d);
+    goto out;
+  }
+
+  for (size_t i = 0; i < n; i++) {
+    hp_bench_result res[HP_BENCH_COUNT];
+    int ok = 0;
+    if (o.device && strcmp(devs[i].id, o.device) != 0)
+      continue;
+    probed++;
+    for (int k = 0; k < HP_BENCH_COUNT; k++) {
+      hp_bench_spec spec;
+      spec.kind = (hp_bench_kind)k;
+      spec.name = hp_profile_figure_key(spec.kind);
+      spec.unit = hp_profile_figure_unit(spec.kind);
+      /* 400 ms per figure keeps a whole probe of a PoCL CPU device under
+       * 10 s with a warm kernel cache; --quick trades precision for time. */
+      spec.budget_ms = o.quick ? 120.0 : 400.0;
+      spec.repeats = o.quick ? 3 : 5;
+      if (tty)
+        fprintf(stderr, "\rprobing %s %.40s: %-14s", devs[i].id,
+                devs[i].name, spec.name);
+      memset(&res[k], 0, sizeof res[k]);
+      if (be->bench(state, &devs[i], &spec, &res[k], &d) != HP_OK) {
+        res[k].status = HP_BENCH_ERROR;
+        snprintf(res[k].reason, sizeof res[k].reason, "%.200s", d.msg);
+      }
+      if (res[k].status == HP_BENCH_OK)
+        ok++;
+      else if (res[k].status == HP_BENCH_ERROR) {
+        if (tty)
+          fprintf(stderr, "\r%72s\r", "");
+        fprintf(stderr, "hetplan: probe: device %s (%s): %s: %s\n",
+                devs[i].id, devs[i].name, spec.name, res[k].reason);
+      }
+    }
+    if (tty)
+      fprintf(stderr, "\r%72s\r", "");
+    if (ok == 0)
+      fprintf(stderr,
+              "hetplan: probe: device %s (%s): nothing could be measured\n",
+              devs[i].id, devs[i].name);
+    else
+      measured++;
+    if (hp_profile_add_device(prof, &devs[i], res, &d) != HP_OK) {
+      print_diag("probe: ", &d);
+      goto out;
+    }
+  }
+
+  if (old)
+    rc = hp_profile_render_compare(old, prof, o.fmt, &text, &len, &d);
+  else
+    rc = hp_profile_render(prof, o.fmt, &text, &len, &d);
+  if (rc != HP_OK) {
+    print_diag("probe: ", &d);
+    goto out;
+  }
+  if (old) {
+    /* The comparison goes to stdout; -o still saves the new profile. */
+    int e = emit(NULL, text, len);
+    hp_free(text);
+    text = NULL;
+    if (e == HP_EXIT_OK && o.out) {
+      hp_profile_format f = o.fmt == HP_PROFILE_TABLE ? HP_PROFILE_YAML : o.fmt;
+      if (hp_profile_render(prof, f, &text, &len, &d) != HP_OK) {
+        print_diag("probe: ", &d);
+        goto out;
+      }
+      e = emit(o.out, text, len);
+    }
+    if (e != HP_EXIT_OK) {
+      exit_code = e;
+      goto out;
+    }
+  } else {
+    int e = emit(o.out, text, len);
+    if (e != HP_EXIT_OK) {
+      exit_code = e;
+      goto out;
+    }
+  }
+  exit_code = measured > 0 ? HP_EXIT_OK : HP_EXIT_NOTHING;
+  if (measured == 0)
+    fprintf(stderr, "hetplan: probe: nothing was measured on %zu device%s\n",
+            probed, probed == 1 ? "" : "s");
+out:
+  hp_free(text);
+  hp_profile_free(prof);
+  hp_profile_free(old);
+  hp_device_info_free(devs, n);
+  if (be && state)
+    be->close(state);
+  return exit_code;
+}

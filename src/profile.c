@@ -1,0 +1,894 @@
+/* profile.c - probe profiles: building one from probe results, YAML/JSON/
+ * table rendering, loading with full validation (yamlx), comparison, and
+ * the efficiency accessor the planner calls. Never prints.
+ *
+ * Layout: figure table; lifecycle; accessors; efficiency; loading;
+ * rendering (YAML, JSON, table); comparison. */
+#include "profile.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "mem.h"
+#include "status.h"
+#include "yamlx.h"
+
+/* ---- Figure table --------------------------------------------------------- */
+
+static const struct {
+  const char *key;
+  const char *unit;
+} figures[HP_BENCH_COUNT] = {
+    {"fp32_gflops", "GFLOPS"}, {"fp16_gflops", "GFLOPS"},
+    {"fp64_gflops", "GFLOPS"}, {"int8_gops", "GOPS"},
+    {"mem_bw_gbps", "GB/s"},   {"h2d_gbps", "GB/s"},
+    {"d2h_gbps", "GB/s"},      {"launch_us", "us"},
+    {"sgemm_gflops", "GFLOPS"}, {"hgemm_gflops", "GFLOPS"},
+};
+
+static const char *const status_names[] = {"ok", "unsupported", "skipped",
+                                           "error"};
+static const char *const class_names[] = {"cpu", "gpu", "accelerator",
+                                          "custom", "other"};
+
+const char *hp_profile_figure_key(hp_bench_kind k) {
+  return (unsigned)k < HP_BENCH_COUNT ? figures[k].key : "?";
+}
+
+const char *hp_profile_figure_unit(hp_bench_kind k) {
+  return (unsigned)k < HP_BENCH_COUNT ? figures[k].unit : "?";
+}
+
+int hp_profile_figure_find(const char *key, hp_bench_kind *out) {
+  for (int k = 0; k < HP_BENCH_COUNT; k++)
+    if (strcmp(figures[k].key, key) == 0) {
+      *out = (hp_bench_kind)k;
+      return HP_OK;
+    }
+  return HP_ENOTFOUND;
+}
+
+/* ---- Lifecycle -------------------------------------------------------------- */
+
+typedef struct pfig {
+  hp_bench_status status; /* ok/unsupported/skipped/error */
+  double value;           /* in the figure's unit when ok */
+  double best;            /* best repeat, same unit; 0 if unknown */
+  int repeats;            /* timed repeats; 0 if unknown */
+  char *reason;           /* why, unless ok (owned, may be NULL) */
+  char *detail;           /* how it was measured (owned, may be NULL) */
+} pfig;
+
+typedef struct pdev {
+  char *id, *platform, *name, *vendor, *driver_version; /* owned */
+  const char *fp16_how;            /* static string from the table below */
+  hp_devclass devclass;            /* class */
+  unsigned compute_units;          /* CUs */
+  unsigned clock_mhz;              /* MHz */
+  unsigned long long memory_bytes; /* bytes */
+  unsigned long long max_alloc_bytes; /* bytes */
+  int fp16, fp64, int8_dot;        /* 1 if supported */
+  pfig fig[HP_BENCH_COUNT];        /* by hp_bench_kind */
+} pdev;
+
+struct hp_profile {
+  int schema_version; /* HP_PROFILE_SCHEMA_VERSION */
+  char *host;         /* host name */
+  char *date;         /* ISO 8601, UTC */
+  char *backend;      /* "opencl", "fake" */
+  size_t n_devices;
+  pdev *devices;
+};
+
+static const char *const fp16_hows[] = {"cl_khr_fp16", "half fp config",
+                                        "test kernel", "none", NULL};
+
+static const char *intern_fp16_how(const char *s) {
+  for (size_t i = 0; s && fp16_hows[i]; i++)
+    if (strcmp(s, fp16_hows[i]) == 0)
+      return fp16_hows[i];
+  return NULL;
+}
+
+static void pdev_cleanup(pdev *v) {
+  hp_free(v->id);
+  hp_free(v->platform);
+  hp_free(v->name);
+  hp_free(v->vendor);
+  hp_free(v->driver_version);
+  for (int k = 0; k < HP_BENCH_COUNT; k++) {
+    hp_free(v->fig[k].reason);
+    hp_free(v->fig[k].detail);
+  }
+  memset(v, 0, sizeof *v);
+}
+
+void hp_profile_free(hp_profile *p) {
+  if (!p)
+    return;
+  for (size_t i = 0; i < p->n_devices; i++)
+    pdev_cleanup(&p->devices[i]);
+  hp_free(p->devices);
+  hp_free(p->host);
+  hp_free(p->date);
+  hp_free(p->backend);
+  hp_free(p);
+}
+
+static char *dup_or_empty(const char *s) { return hp_strdup(s ? s : ""); }
+
+int hp_profile_new(const char *host, const char *date, const char *backend,
+                   hp_profile **out, hp_diag *d) {
+  hp_profile *p = hp_calloc(1, sizeof *p);
+  if (!p)
+    return hp_diag_oom(d);
+  p->schema_version = HP_PROFILE_SCHEMA_VERSION;
+  p->host = dup_or_empty(host);
+  p->date = dup_or_empty(date);
+  p->backend = dup_or_empty(backend);
+  if (!p->host || !p->date || !p->backend) {
+    hp_profile_free(p);
+    return hp_diag_oom(d);
+  }
+  *out = p;
+  return HP_OK;
+}
+
+/* Grows the device array by one zeroed slot; the slot is counted only when
+ * the caller commits it. */
+static pdev *grow(hp_profile *p) {
+  pdev *nv = hp_realloc(p->devices, (p->n_devices + 1) * sizeof *nv);
+  if (!nv)
+    return NULL;
+  p->devices = nv;
+  memset(&nv[p->n_devices], 0, sizeof *nv);
+  return &nv[p->n_devices];
+}
+
+int hp_profile_add_device(hp_profile *p, const hp_device_info *info,
+                          const hp_bench_result *results, hp_diag *d) {
+  pdev *v = grow(p);
+  if (!v)
+    return hp_diag_oom(d);
+  v->id = dup_or_empty(info->id);
+  v->platform = dup_or_empty(info->platform);
+  v->name = dup_or_empty(info->name);
+  v->vendor = dup_or_empty(info->vendor);
+  v->driver_version = dup_or_empty(info->driver_version);
+  v->fp16_how = intern_fp16_how(info->fp16_how);
+  v->devclass = info->devclass;
+  v->compute_units = info->compute_units;
+  v->clock_mhz = info->clock_mhz;
+  v->memory_bytes = info->memory_bytes;
+  v->max_alloc_bytes = info->max_alloc_bytes;
+  v->fp16 = info->fp16;
+  v->fp64 = info->fp64;
+  v->int8_dot = info->int8_dot;
+  int oom = !v->id || !v->platform || !v->name || !v->vendor ||
+            !v->driver_version;
+  for (int k = 0; k < HP_BENCH_COUNT && !oom; k++) {
+    pfig *f = &v->fig[k];
+    if (!results) {
+      f->status = HP_BENCH_SKIPPED;
+      continue;
+    }
+    const hp_bench_result *r = &results[k];
+    f->status = r->status;
+    f->value = r->status == HP_BENCH_OK ? r->value : 0;
+    f->best = r->status == HP_BENCH_OK ? r->best : 0;
+    f->repeats = r->repeats;
+    if (r->status != HP_BENCH_OK && r->reason[0])
+      oom |= !(f->reason = hp_strdup(r->reason));
+    if (r->detail[0])
+      oom |= !(f->detail = hp_strdup(r->detail));
+  }
+  if (oom) {
+    pdev_cleanup(v);
+    return hp_diag_oom(d);
+  }
+  p->n_devices++;
+  return HP_OK;
+}
+
+/* ---- Accessors ---------------------------------------------------------------- */
+
+size_t hp_profile_count(const hp_profile *p) { return p ? p->n_devices : 0; }
+
+void hp_profile_device(const hp_profile *p, size_t i, hp_device_info *out) {
+  const pdev *v = &p->devices[i];
+  memset(out, 0, sizeof *out);
+  out->id = v->id;
+  out->platform = v->platform;
+  out->name = v->name;
+  out->vendor = v->vendor;
+  out->driver_version = v->driver_version;
+  out->devclass = v->devclass;
+  out->compute_units = v->compute_units;
+  out->clock_mhz = v->clock_mhz;
+  out->memory_bytes = v->memory_bytes;
+  out->max_alloc_bytes = v->max_alloc_bytes;
+  out->fp16 = v->fp16;
+  out->fp64 = v->fp64;
+  out->int8_dot = v->int8_dot;
+  out->fp16_how = v->fp16_how;
+}
+
+long hp_profile_find(const hp_profile *p, const char *id) {
+  for (size_t i = 0; p && id && i < p->n_devices; i++)
+    if (strcmp(p->devices[i].id, id) == 0)
+      return (long)i;
+  return -1;
+}
+
+void hp_profile_result(const hp_profile *p, size_t i, hp_bench_kind k,
+                       hp_bench_result *out) {
+  const pfig *f = &p->devices[i].fig[k];
+  memset(out, 0, sizeof *out);
+  out->status = f->status;
+  out->value = f->value;
+  out->best = f->best;
+  out->repeats = f->repeats;
+  if (f->reason)
+    snprintf(out->reason, sizeof out->reason, "%s", f->reason);
+  if (f->detail)
+    snprintf(out->detail, sizeof out->detail, "%s", f->detail);
+}
+
+/* ---- Efficiency ------------------------------------------------------------- */
+
+static int fig_ok(const pdev *v, hp_bench_kind k) {
+  return v->fig[k].status == HP_BENCH_OK && v->fig[k].value > 0;
+}
+
+int hp_profile_efficiency(const hp_profile *p, const char *device_id,
+                          double *mfu, double *mem_bw_gbps, hp_diag *d) {
+  const pdev *v = NULL;
+  if (!p || p->n_devices == 0)
+    return hp_diag_set(d, HP_ENOTFOUND, NULL, 0, 0,
+                       "the probe profile has no device");
+  if (device_id) {
+    long i = hp_profile_find(p, device_id);
+    if (i < 0)
+      return hp_diag_set(d, HP_ENOTFOUND, NULL, 0, 0,
+                         "no device '%s' in the probe profile", device_id);
+    v = &p->devices[i];
+  } else {
+    for (size_t i = 0; i < p->n_devices && !v; i++)
+      if (fig_ok(&p->devices[i], HP_BENCH_HGEMM) ||
+          fig_ok(&p->devices[i], HP_BENCH_SGEMM))
+        v = &p->devices[i];
+    if (!v)
+      return hp_diag_set(d, HP_ENOTFOUND, NULL, 0, 0,
+                         "no device in the probe profile has a measured GEMM");
+  }
+  hp_bench_kind gemm, roof;
+  if (fig_ok(v, HP_BENCH_HGEMM) && fig_ok(v, HP_BENCH_FP16_PEAK)) {
+    gemm = HP_BENCH_HGEMM;
+    roof = HP_BENCH_FP16_PEAK;
+  } else if (fig_ok(v, HP_BENCH_SGEMM) && fig_ok(v, HP_BENCH_FP32_PEAK)) {
+    gemm = HP_BENCH_SGEMM;
+    roof = HP_BENCH_FP32_PEAK;
+  } else {
+    return hp_diag_set(d, HP_ENOTFOUND, NULL, 0, 0,
+                       "device %s: the profile has no ok GEMM with its "
+                       "compute roof (need hgemm_gflops and fp16_gflops, or "
+                       "sgemm_gflops and fp32_gflops)",
+                       v->id);
+  }
+  if (!fig_ok(v, HP_BENCH_MEM_BW))
+    return hp_diag_set(d, HP_ENOTFOUND, NULL, 0, 0,
+                       "device %s: the profile has no ok mem_bw_gbps", v->id);
+  double e = v->fig[gemm].value / v->fig[roof].value;
+  if (e > 1.0)
+    e = 1.0;
+  if (!(e > 0.0))
+    return hp_diag_set(d, HP_ENOTFOUND, NULL, 0, 0,
+                       "device %s: GEMM efficiency is not positive", v->id);
+  *mfu = e;
+  *mem_bw_gbps = v->fig[HP_BENCH_MEM_BW].value;
+  return HP_OK;
+}
+
+/* ---- Loading -------------------------------------------------------------------- */
+
+typedef struct loadctx {
+  const char *file; /* name for diagnostics */
+  hp_diag *d;
+} loadctx;
+
+static int want_map(loadctx *L, const hp_ynode *n, const char *what) {
+  if (n->kind != HP_Y_MAP)
+    return hp_diag_set(L->d, HP_ETYPE, L->file, n->line, n->col,
+                       "%s: expected a mapping, got %s", what,
+                       hp_ykind_name(n->kind));
+  return HP_OK;
+}
+
+static int req(loadctx *L, const hp_ynode *map, const char *key,
+               const char *where, const hp_ynode **out) {
+  const hp_ynode *n = hp_ymap_get(map, key);
+  if (!n)
+    return hp_diag_set(L->d, HP_EMISSING, L->file, map->line, map->col,
+                       "%s: required key '%s' missing", where, key);
+  *out = n;
+  return HP_OK;
+}
+
+static int get_str(loadctx *L, const hp_ynode *map, const char *key,
+                   const char *where, int required, char **out) {
+  const hp_ynode *n = hp_ymap_get(map, key);
+  const char *s;
+  int rc;
+  if (!n) {
+    if (required)
+      return req(L, map, key, where, &n);
+    *out = hp_strdup("");
+    return *out ? HP_OK : hp_diag_oom(L->d);
+  }
+  if ((rc = hp_yget_string(n, key, L->file, &s, L->d)) != HP_OK)
+    return rc;
+  *out = hp_strdup(s);
+  return *out ? HP_OK : hp_diag_oom(L->d);
+}
+
+static int get_count(loadctx *L, const hp_ynode *map, const char *key,
+                     double max, unsigned long long *out) {
+  const hp_ynode *n = hp_ymap_get(map, key);
+  double v;
+  int rc;
+  if (!n) {
+    *out = 0;
+    return HP_OK;
+  }
+  if ((rc = hp_yget_number_in(n, key, L->file, HP_NUM_NONNEG, &v, L->d)))
+    return rc;
+  if (v != floor(v) || v > max)
+    return hp_diag_set(L->d, HP_ERANGE, L->file, n->line, n->col,
+                       "%s: expected a whole number from 0 to %.0f, got %s",
+                       key, max, n->scalar);
+  *out = (unsigned long long)v;
+  return HP_OK;
+}
+
+static int get_flag(loadctx *L, const hp_ynode *map, const char *key,
+                    int *out) {
+  const hp_ynode *n = hp_ymap_get(map, key);
+  if (!n) {
+    *out = 0;
+    return HP_OK;
+  }
+  return hp_yget_bool(n, key, L->file, out, L->d);
+}
+
+static int pick(loadctx *L, const hp_ynode *n, const char *key,
+                const char *const *names, size_t count, int *out) {
+  const char *s;
+  int rc = hp_yget_string(n, key, L->file, &s, L->d);
+  if (rc)
+    return rc;
+  for (size_t i = 0; i < count; i++)
+    if (strcmp(s, names[i]) == 0) {
+      *out = (int)i;
+      return HP_OK;
+    }
+  hp_buf b;
+  hp_buf_init(&b);
+  for (size_t i = 0; i < count; i++)
+    hp_buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
+  rc = hp_diag_set(L->d, HP_EINVAL, L->file, n->line, n->col,
+                   "%s: '%s' is not one of %s", key, s,
+                   b.data ? b.data : "");
+  hp_buf_cleanup(&b);
+  return rc;
+}
+
+static int load_figure(loadctx *L, const char *key, const hp_ynode *n,
+                       hp_bench_kind k, pfig *f) {
+  static const char *const allowed[] = {"value",  "unit",    "status",
+                                        "best",   "repeats", "reason",
+                                        "detail", NULL};
+  const hp_ynode *x = NULL;
+  int rc, st;
+  if ((rc = want_map(L, n, key)) || (rc = hp_ycheck_keys(n, allowed, key,
+                                                          L->file, L->d)))
+    return rc;
+  if ((rc = req(L, n, "status", key, &x)) ||
+      (rc = pick(L, x, "status", status_names, 4, &st)))
+    return rc;
+  f->status = (hp_bench_status)st;
+  if ((x = hp_ymap_get(n, "unit")) != NULL) {
+    const char *u;
+    if ((rc = hp_yget_string(x, "unit", L->file, &u, L->d)))
+      return rc;
+    if (strcmp(u, figures[k].unit) != 0)
+      return hp_diag_set(L->d, HP_EINVAL, L->file, x->line, x->col,
+                         "%s: unit '%s', expected '%s'", key, u,
+                         figures[k].unit);
+  }
+  if (f->status == HP_BENCH_OK) {
+    if ((rc = req(L, n, "value", key, &x)) ||
+        (rc = hp_yget_number_in(x, "value", L->file, HP_NUM_POSITIVE,
+                                &f->value, L->d)))
+      return rc;
+    if ((x = hp_ymap_get(n, "best")) != NULL &&
+        (rc = hp_yget_number_in(x, "best", L->file, HP_NUM_NONNEG, &f->best,
+                                L->d)))
+      return rc;
+  }
+  unsigned long long reps = 0;
+  if ((rc = get_count(L, n, "repeats", 1e9, &reps)))
+    return rc;
+  f->repeats = (int)reps;
+  const char *s;
+  if ((x = hp_ymap_get(n, "reason")) != NULL) {
+    if ((rc = hp_yget_string(x, "reason", L->file, &s, L->d)))
+      return rc;
+    if (!(f->reason = hp_strdup(s)))
+      return hp_diag_oom(L->d);
+  }
+  if ((x = hp_ymap_get(n, "detail")) != NULL) {
+    if ((rc = hp_yget_string(x, "detail", L->file, &s, L->d)))
+      return rc;
+    if (!(f->detail = hp_strdup(s)))
+      return hp_diag_oom(L->d);
+  }
+  return HP_OK;
+}
+
+static int load_device(loadctx *L, const hp_ynode *n, pdev *v) {
+  static const char *const allowed[] = {
+      "id",           "platform",      "name",          "vendor",
+      "driver_version", "class",       "compute_units", "clock_mhz",
+      "memory_bytes", "max_alloc_bytes", "fp16",         "fp16_how",
+      "fp64",         "int8_dot",      "figures",       NULL};
+  const hp_ynode *x = NULL;
+  unsigned long long u;
+  int rc, cls;
+  if ((rc = want_map(L, n, "device")) ||
+      (rc = hp_ycheck_keys(n, allowed, "device", L->file, L->d)))
+    return rc;
+  if ((rc = get_str(L, n, "id", "device", 1, &v->id)) ||
+      (rc = get_str(L, n, "name", "device", 1, &v->name)) ||
+      (rc = get_str(L, n, "platform", "device", 0, &v->platform)) ||
+      (rc = get_str(L, n, "vendor", "device", 0, &v->vendor)) ||
+      (rc = get_str(L, n, "driver_version", "device", 0, &v->driver_version)))
+    return rc;
+  if ((rc = req(L, n, "class", "device", &x)) ||
+      (rc = pick(L, x, "class", class_names, 5, &cls)))
+    return rc;
+  v->devclass = (hp_devclass)cls;
+  if ((rc = get_count(L, n, "compute_units", 4294967295.0, &u)))
+    return rc;
+  v->compute_units = (unsigned)u;
+  if ((rc = get_count(L, n, "clock_mhz", 4294967295.0, &u)))
+    return rc;
+  v->clock_mhz = (unsigned)u;
+  if ((rc = get_count(L, n, "memory_bytes", 9007199254740992.0,
+                      &v->memory_bytes)) ||
+      (rc = get_count(L, n, "max_alloc_bytes", 9007199254740992.0,
+                      &v->max_alloc_bytes)) ||
+      (rc = get_flag(L, n, "fp16", &v->fp16)) ||
+      (rc = get_flag(L, n, "fp64", &v->fp64)) ||
+      (rc = get_flag(L, n, "int8_dot", &v->int8_dot)))
+    return rc;
+  if ((x = hp_ymap_get(n, "fp16_how")) != NULL) {
+    int h;
+    if ((rc = pick(L, x, "fp16_how", fp16_hows, 4, &h)))
+      return rc;
+    v->fp16_how = fp16_hows[h];
+  }
+  for (int k = 0; k < HP_BENCH_COUNT; k++)
+    v->fig[k].status = HP_BENCH_SKIPPED;
+  if ((x = hp_ymap_get(n, "figures")) == NULL)
+    return HP_OK;
+  if ((rc = want_map(L, x, "figures")))
+    return rc;
+  const char *keys[HP_BENCH_COUNT + 1];
+  for (int k = 0; k < HP_BENCH_COUNT; k++)
+    keys[k] = figures[k].key;
+  keys[HP_BENCH_COUNT] = NULL;
+  if ((rc = hp_ycheck_keys(x, keys, "figures", L->file, L->d)))
+    return rc;
+  for (size_t i = 0; i < x->n; i++) {
+    hp_bench_kind k;
+    hp_profile_figure_find(x->keys[i], &k); /* checked just above */
+    if ((rc = load_figure(L, x->keys[i], x->items[i], k, &v->fig[k])))
+      return rc;
+  }
+  return HP_OK;
+}
+
+static int load_tree(loadctx *L, const hp_ynode *root, hp_profile **out) {
+  static const char *const allowed[] = {"schema_version", "host", "date",
+                                        "backend", "devices", NULL};
+  hp_profile *p = NULL;
+  const hp_ynode *x = NULL;
+  double ver;
+  int rc;
+  if ((rc = want_map(L, root, "probe profile")) ||
+      (rc = hp_ycheck_keys(root, allowed, "probe profile", L->file, L->d)))
+    return rc;
+  if ((rc = req(L, root, "schema_version", "probe profile", &x)) ||
+      (rc = hp_yget_number(x, "schema_version", L->file, &ver, L->d)))
+    return rc;
+  if (ver != HP_PROFILE_SCHEMA_VERSION)
+    return hp_diag_set(L->d, HP_ERANGE, L->file, x->line, x->col,
+                       "schema_version: %s is not supported (this hetplan "
+                       "reads %d)",
+                       x->scalar, HP_PROFILE_SCHEMA_VERSION);
+  p = hp_calloc(1, sizeof *p);
+  if (!p)
+    return hp_diag_oom(L->d);
+  p->schema_version = HP_PROFILE_SCHEMA_VERSION;
+  if ((rc = get_str(L, root, "host", "probe profile", 0, &p->host)) ||
+      (rc = get_str(L, root, "date", "probe profile", 0, &p->date)) ||
+      (rc = get_str(L, root, "backend", "probe profile", 0, &p->backend)))
+    goto fail;
+  if ((rc = req(L, root, "devices", "probe profile", &x)))
+    goto fail;
+  if (x->kind != HP_Y_SEQ) {
+    rc = hp_diag_set(L->d, HP_ETYPE, L->file, x->line, x->col,
+                     "devices: expected a sequence, got %s",
+                     hp_ykind_name(x->kind));
+    goto fail;
+  }
+  for (size_t i = 0; i < x->n; i++) {
+    pdev *v = grow(p);
+    if (!v) {
+      rc = hp_diag_oom(L->d);
+      goto fail;
+    }
+    rc = load_device(L, x->items[i], v);
+    if (rc == HP_OK && hp_profile_find(p, v->id) >= 0)
+      rc = hp_diag_set(L->d, HP_EDUP, L->file, x->items[i]->line,
+                       x->items[i]->col, "device id '%s' appears twice",
+                       v->id);
+    if (rc != HP_OK) {
+      pdev_cleanup(v);
+      goto fail;
+    }
+    p->n_devices++;
+  }
+  *out = p;
+  return HP_OK;
+fail:
+  hp_profile_free(p);
+  return rc;
+}
+
+int hp_profile_parse(const char *text, size_t len, const char *name,
+                     hp_profile **out, hp_diag *d) {
+  hp_ynode *root = NULL;
+  loadctx L = {name, d};
+  int rc = hp_yaml_parse(text, len, name, &root, d);
+  if (rc != HP_OK)
+    return rc;
+  rc = load_tree(&L, root, out);
+  hp_ynode_free(root);
+  return rc;
+}
+
+int hp_profile_load(const char *path, hp_profile **out, hp_diag *d) {
+  hp_ynode *root = NULL;
+  loadctx L = {path, d};
+  int rc = hp_yaml_load_file(path, &root, d);
+  if (rc != HP_OK)
+    return rc;
+  rc = load_tree(&L, root, out);
+  hp_ynode_free(root);
+  return rc;
+}
+
+/* ---- Rendering ------------------------------------------------------------------- */
+
+/* A YAML double-quoted scalar. */
+static void yq(hp_buf *b, const char *s) {
+  hp_buf_putc(b, '"');
+  for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+    if (*p == '"' || *p == '\\')
+      hp_buf_printf(b, "\\%c", *p);
+    else if (*p == '\n')
+      hp_buf_puts(b, "\\n");
+    else if (*p < 0x20)
+      hp_buf_printf(b, "\\x%02x", *p);
+    else
+      hp_buf_putc(b, (char)*p);
+  }
+  hp_buf_putc(b, '"');
+}
+
+static void render_yaml(const hp_profile *p, hp_buf *b) {
+  char num[64];
+  hp_buf_puts(b, "# hetplan probe profile; format in docs/probe.md\n");
+  hp_buf_printf(b, "schema_version: %d\nhost: ", p->schema_version);
+  yq(b, p->host);
+  hp_buf_puts(b, "\ndate: ");
+  yq(b, p->date);
+  hp_buf_puts(b, "\nbackend: ");
+  yq(b, p->backend);
+  hp_buf_puts(b, p->n_devices ? "\ndevices:\n" : "\ndevices: []\n");
+  for (size_t i = 0; i < p->n_devices; i++) {
+    const pdev *v = &p->devices[i];
+    hp_buf_puts(b, "  - id: ");
+    yq(b, v->id);
+    hp_buf_puts(b, "\n    platform: ");
+    yq(b, v->platform);
+    hp_buf_puts(b, "\n    name: ");
+    yq(b, v->name);
+    hp_buf_puts(b, "\n    vendor: ");
+    yq(b, v->vendor);
+    hp_buf_puts(b, "\n    driver_version: ");
+    yq(b, v->driver_version);
+    hp_buf_printf(b,
+                  "\n    class: %s\n    compute_units: %u\n"
+                  "    clock_mhz: %u\n    memory_bytes: %llu\n"
+                  "    max_alloc_bytes: %llu\n    fp16: %s\n",
+                  class_names[v->devclass], v->compute_units, v->clock_mhz,
+                  v->memory_bytes, v->max_alloc_bytes,
+                  v->fp16 ? "true" : "false");
+    if (v->fp16_how)
+      hp_buf_printf(b, "    fp16_how: \"%s\"\n", v->fp16_how);
+    hp_buf_printf(b, "    fp64: %s\n    int8_dot: %s\n    figures:\n",
+                  v->fp64 ? "true" : "false", v->int8_dot ? "true" : "false");
+    for (int k = 0; k < HP_BENCH_COUNT; k++) {
+      const pfig *f = &v->fig[k];
+      hp_buf_printf(b, "      %s:\n", figures[k].key);
+      if (f->status == HP_BENCH_OK)
+        hp_buf_printf(b, "        value: %s\n",
+                      hp_format_number(f->value, num, sizeof num));
+      else
+        hp_buf_puts(b, "        value: null\n");
+      hp_buf_printf(b, "        unit: \"%s\"\n        status: %s\n",
+                    figures[k].unit, status_names[f->status]);
+      if (f->status == HP_BENCH_OK && f->best > 0)
+        hp_buf_printf(b, "        best: %s\n",
+                      hp_format_number(f->best, num, sizeof num));
+      if (f->repeats > 0)
+        hp_buf_printf(b, "        repeats: %d\n", f->repeats);
+      if (f->reason) {
+        hp_buf_puts(b, "        reason: ");
+        yq(b, f->reason);
+        hp_buf_putc(b, '\n');
+      }
+      if (f->detail) {
+        hp_buf_puts(b, "        detail: ");
+        yq(b, f->detail);
+        hp_buf_putc(b, '\n');
+      }
+    }
+  }
+}
+
+static json_t *jstr(const char *s) { return json_string(s ? s : ""); }
+
+static json_t *json_profile(const hp_profile *p) {
+  json_t *root = json_object(), *devs = json_array();
+  if (!root || !devs) {
+    json_decref(root);
+    json_decref(devs);
+    return NULL;
+  }
+  json_object_set_new(root, "schema_version", json_integer(p->schema_version));
+  json_object_set_new(root, "host", jstr(p->host));
+  json_object_set_new(root, "date", jstr(p->date));
+  json_object_set_new(root, "backend", jstr(p->backend));
+  json_object_set_new(root, "devices", devs);
+  for (size_t i = 0; i < p->n_devices; i++) {
+    const pdev *v = &p->devices[i];
+    json_t *o = json_object(), *st = json_object();
+    if (!o || !st) {
+      json_decref(o);
+      json_decref(st);
+      json_decref(root);
+      return NULL;
+    }
+    json_object_set_new(o, "id", jstr(v->id));
+    json_object_set_new(o, "platform", jstr(v->platform));
+    json_object_set_new(o, "name", jstr(v->name));
+    json_object_set_new(o, "vendor", jstr(v->vendor));
+    json_object_set_new(o, "driver_version", jstr(v->driver_version));
+    json_object_set_new(o, "class", json_string(class_names[v->devclass]));
+    json_object_set_new(o, "compute_units", json_integer(v->compute_units));
+    json_object_set_new(o, "clock_mhz", json_integer(v->clock_mhz));
+    json_object_set_new(o, "memory_bytes",
+                        json_integer((json_int_t)v->memory_bytes));
+    json_object_set_new(o, "max_alloc_bytes",
+                        json_integer((json_int_t)v->max_alloc_bytes));
+    json_object_set_new(o, "fp16", json_boolean(v->fp16));
+    json_object_set_new(o, "fp16_how", jstr(v->fp16_how ? v->fp16_how : ""));
+    json_object_set_new(o, "fp64", json_boolean(v->fp64));
+    json_object_set_new(o, "int8_dot", json_boolean(v->int8_dot));
+    for (int k = 0; k < HP_BENCH_COUNT; k++) {
+      const pfig *f = &v->fig[k];
+      json_object_set_new(o, figures[k].key,
+                          f->status == HP_BENCH_OK ? json_real(f->value)
+                                                   : json_null());
+      json_t *s = json_object();
+      json_object_set_new(s, "status", json_string(status_names[f->status]));
+      json_object_set_new(s, "unit", json_string(figures[k].unit));
+      if (f->status == HP_BENCH_OK && f->best > 0)
+        json_object_set_new(s, "best", json_real(f->best));
+      if (f->repeats > 0)
+        json_object_set_new(s, "repeats", json_integer(f->repeats));
+      if (f->reason)
+        json_object_set_new(s, "reason", jstr(f->reason));
+      if (f->detail)
+        json_object_set_new(s, "detail", jstr(f->detail));
+      json_object_set_new(st, figures[k].key, s);
+    }
+    json_object_set_new(o, "status", st);
+    json_array_append_new(devs, o);
+  }
+  return root;
+}
+
+static void dump_json(json_t *j, hp_buf *b) {
+  char *s = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                                JSON_REAL_PRECISION(15)) : NULL;
+  if (!s) {
+    b->oom = 1;
+    return;
+  }
+  hp_buf_puts(b, s);
+  hp_buf_putc(b, '\n');
+  free(s); /* jansson allocates with malloc */
+}
+
+/* Bytes in GiB with the exact count, so that every number has a unit. */
+static void put_bytes(hp_buf *b, unsigned long long v) {
+  hp_buf_printf(b, "%.1f GiB (%llu bytes)", (double)v / (1024.0 * 1024 * 1024),
+                v);
+}
+
+static void render_table(const hp_profile *p, hp_buf *b) {
+  if (p->n_devices == 0) {
+    hp_buf_puts(b, "no device\n");
+    return;
+  }
+  for (size_t i = 0; i < p->n_devices; i++) {
+    const pdev *v = &p->devices[i];
+    hp_buf_printf(b, "%sdevice %s: %s\n", i ? "\n" : "", v->id, v->name);
+    hp_buf_printf(b, "  class %s, vendor %s, platform %s, driver %s\n",
+                  class_names[v->devclass], v->vendor, v->platform,
+                  v->driver_version);
+    hp_buf_printf(b, "  %u compute units at %u MHz, memory ", v->compute_units,
+                  v->clock_mhz);
+    put_bytes(b, v->memory_bytes);
+    hp_buf_puts(b, ", largest buffer ");
+    put_bytes(b, v->max_alloc_bytes);
+    hp_buf_printf(b, "\n  fp16 %s%s%s%s, fp64 %s, int8 dot %s\n",
+                  v->fp16 ? "yes" : "no", v->fp16_how ? " (" : "",
+                  v->fp16_how ? v->fp16_how : "", v->fp16_how ? ")" : "",
+                  v->fp64 ? "yes" : "no", v->int8_dot ? "yes" : "no");
+    hp_buf_printf(b, "  %-14s %14s %-7s %-12s %s\n", "figure", "value", "unit",
+                  "status", "how / why");
+    for (int k = 0; k < HP_BENCH_COUNT; k++) {
+      const pfig *f = &v->fig[k];
+      if (f->status == HP_BENCH_OK)
+        hp_buf_printf(b, "  %-14s %14.2f %-7s %-12s %s\n", figures[k].key,
+                      f->value, figures[k].unit, status_names[f->status],
+                      f->detail ? f->detail : "");
+      else
+        hp_buf_printf(b, "  %-14s %14s %-7s %-12s %s\n", figures[k].key, "-",
+                      figures[k].unit, status_names[f->status],
+                      f->reason ? f->reason : "");
+    }
+  }
+}
+
+static int finish(hp_buf *b, char **out, size_t *len, hp_diag *d) {
+  if (hp_buf_detach(b, out, len) != HP_OK)
+    return hp_diag_oom(d);
+  return HP_OK;
+}
+
+int hp_profile_render(const hp_profile *p, hp_profile_format fmt, char **out,
+                      size_t *len, hp_diag *d) {
+  hp_buf b;
+  hp_buf_init(&b);
+  if (fmt == HP_PROFILE_YAML) {
+    render_yaml(p, &b);
+  } else if (fmt == HP_PROFILE_JSON) {
+    json_t *j = json_profile(p);
+    dump_json(j, &b);
+    json_decref(j);
+  } else {
+    render_table(p, &b);
+  }
+  return finish(&b, out, len, d);
+}
+
+/* ---- Comparison ------------------------------------------------------------------ */
+
+static long match(const hp_profile *old, const pdev *v) {
+  long i = hp_profile_find(old, v->id);
+  if (i >= 0 && strcmp(old->devices[i].name, v->name) == 0)
+    return i;
+  for (size_t j = 0; j < old->n_devices; j++)
+    if (strcmp(old->devices[j].name, v->name) == 0)
+      return (long)j;
+  return i;
+}
+
+int hp_profile_render_compare(const hp_profile *old, const hp_profile *cur,
+                              hp_profile_format fmt, char **out, size_t *len,
+                              hp_diag *d) {
+  hp_buf b;
+  json_t *root = fmt == HP_PROFILE_JSON ? json_array() : NULL;
+  hp_buf_init(&b);
+  if (fmt != HP_PROFILE_JSON)
+    hp_buf_printf(&b, "comparing %s (%s) with %s (%s)\n", old->date,
+                  old->host, cur->date, cur->host);
+  for (size_t i = 0; i < cur->n_devices; i++) {
+    const pdev *v = &cur->devices[i];
+    long oi = match(old, v);
+    json_t *jd = NULL, *jf = NULL;
+    if (root) {
+      jd = json_object();
+      jf = json_object();
+      json_object_set_new(jd, "id", jstr(v->id));
+      json_object_set_new(jd, "name", jstr(v->name));
+      json_object_set_new(jd, "old_id",
+                          oi >= 0 ? jstr(old->devices[oi].id) : json_null());
+      json_object_set_new(jd, "figures", jf);
+      json_array_append_new(root, jd);
+    } else {
+      hp_buf_printf(&b, "\ndevice %s: %s", v->id, v->name);
+      if (oi < 0) {
+        hp_buf_puts(&b, " (not in the old profile)\n");
+        continue;
+      }
+      hp_buf_printf(&b, " (old: %s)\n", old->devices[oi].id);
+      hp_buf_printf(&b, "  %-14s %20s %20s %10s\n", "figure", "old", "new",
+                    "change");
+    }
+    if (oi < 0)
+      continue;
+    const pdev *o = &old->devices[oi];
+    for (int k = 0; k < HP_BENCH_COUNT; k++) {
+      const pfig *fo = &o->fig[k], *fn = &v->fig[k];
+      int both = fo->status == HP_BENCH_OK && fn->status == HP_BENCH_OK;
+      double pct = both && fo->value > 0
+                       ? (fn->value - fo->value) / fo->value * 100.0
+                       : 0.0;
+      if (root) {
+        json_t *x = json_object();
+        json_object_set_new(x, "unit", json_string(figures[k].unit));
+        json_object_set_new(x, "old", fo->status == HP_BENCH_OK
+                                          ? json_real(fo->value)
+                                          : json_null());
+        json_object_set_new(x, "new", fn->status == HP_BENCH_OK
+                                          ? json_real(fn->value)
+                                          : json_null());
+        json_object_set_new(x, "change_pct",
+                            both ? json_real(pct) : json_null());
+        json_object_set_new(jf, figures[k].key, x);
+        continue;
+      }
+      char so[48], sn[48], sc[24];
+      if (fo->status == HP_BENCH_OK)
+        snprintf(so, sizeof so, "%.2f %s", fo->value, figures[k].unit);
+      else
+        snprintf(so, sizeof so, "%s", status_names[fo->status]);
+      if (fn->status == HP_BENCH_OK)
+        snprintf(sn, sizeof sn, "%.2f %s", fn->value, figures[k].unit);
+      else
+        snprintf(sn, sizeof sn, "%s", status_names[fn->status]);
+      if (both)
+        snprintf(sc, sizeof sc, "%+.1f %%", pct);
+      else
+        snprintf(sc, sizeof sc, "-");
+      hp_buf_printf(&b, "  %-14s %20s %20s %10s\n", figures[k].key, so, sn,
+                    sc);
+    }
+  }
+  if (root) {
+    dump_json(root, &b);
+    json_decref(root);
+  }
+  return finish(&b, out, len, d);
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# CLI tests: golden reports, the bad-input corpus, exit codes, output files.
+# usage: run.sh HETPLAN SOURCE_DIR   (run by ctest; set UPDATE=1 to rewrite
+# the golden files after reviewing a deliberate change).
+set -u
+HP=$1
+SRC=$2
+CAT="$SRC/devices"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# Golden reports of the shipped plans.
+for plan in "$SRC"/tests/cli/golden/*.plan; do
+  [ -e "$plan" ] || continue
+  name=$(basename "$plan" .plan)
+  read -r planfile fmt < "$plan"
+  out="$TMP/$name.out"
+  (cd "$SRC" && "$HP" plan "$planfile" --catalog devices --format "$fmt") > "$out" 2> "$TMP/$name.err"
+  rc=$?
+  want="$SRC/tests/cli/golden/$name.$fmt"
+  if [ "${UPDATE:-0}" = 1 ]; then cp "$out" "$want"; fi
+  if [ $rc -eq 0 ] && diff -u "$want" "$out" > "$TMP/$name.diff"; then ok; else
+    bad "golden $name (exit $rc)"; head -40 "$TMP/$name.diff"; cat "$TMP/$name.err"; fi
+done
+
+# Bad plans: exit 3, nothing on stdout, the message names file:line:col.
+check_bad() { # file expect-suffix command...
+  local f=$1 expect=$2; shift 2
+  "$@" > "$TMP/out" 2> "$TMP/err"
+  local rc=$?
+  if [ $rc -ne 3 ]; then bad "$f: exit $rc, want 3"; cat "$TMP/err"; return; fi
+  if [ -s "$TMP/out" ]; then bad "$f: wrote to stdout"; return; fi
+  if ! grep -qF -- "hetplan: $expect" "$TMP/err"; then
+    bad "$f: message"; echo "  want: hetplan: $expect"; echo "  got:  $(cat "$TMP/err")"; return; fi
+  ok
+}
+expect_of() { # the '# expect: ' line of a file, or its .expect sidecar
+  local f=$1 side="${1%.yaml}.expect"
+  if [ -f "$side" ]; then sed -n 's/^# expect: //p' "$side"; else sed -n '1s/^# expect: //p' "$f"; fi
+}
+for f in "$SRC"/tests/data/bad/plans/*.yaml; do
+  check_bad "$f" "$f$(expect_of "$f")" "$HP" plan "$f" --catalog "$CAT"
+done
+for f in "$SRC"/tests/data/bad/devices/*.yaml; do
+  d="$TMP/cat-$(basename "$f" .yaml)"
+  mkdir -p "$d" && cp "$f" "$d/"
+  check_bad "$f" "$d/$(basename "$f")$(expect_of "$f")" "$HP" devices --catalog "$d"
+done
+
+# A bad plan with -o leaves no output file behind.
+"$HP" plan "$SRC/tests/data/bad/plans/unknown-key.yaml" --catalog "$CAT" -o "$TMP/o.json" 2>/dev/null
+if [ $? -eq 3 ] && [ ! -e "$TMP/o.json" ] && ! compgen -G "$TMP/o.json*" > /dev/null; then ok; else bad "-o on error left a file"; fi
+# A good plan with -o writes the same bytes as stdout, and nothing on stdout.
+(cd "$SRC" && "$HP" plan plans/doubao-minsheng-2024.yaml --catalog devices --format json -o "$TMP/o.json") > "$TMP/stdout"
+(cd "$SRC" && "$HP" plan plans/doubao-minsheng-2024.yaml --catalog devices --format json) > "$TMP/direct.json"
+if [ $? -eq 0 ] && [ ! -s "$TMP/stdout" ] && cmp -s "$TMP/o.json" "$TMP/direct.json"; then ok; else bad "-o output differs"; fi
+
+# Exit codes: usage 2, infeasible 4 (with its explanation on stderr).
+"$HP" plan > /dev/null 2>&1; [ $? -eq 2 ] && ok || bad "missing FILE: want exit 2"
+"$HP" frobnicate > /dev/null 2>&1; [ $? -eq 2 ] && ok || bad "unknown command: want exit 2"
+"$HP" plan x.yaml --format xml > /dev/null 2> "$TMP/err"; [ $? -eq 2 ] && grep -q "expected table, json, csv or md, got 'xml'" "$TMP/err" && ok || bad "--format xml"
+"$HP" plan "$TMP/none.yaml" --catalog "$CAT" > /dev/null 2> "$TMP/err"; [ $? -eq 3 ] && grep -q "none.yaml: cannot open" "$TMP/err" && ok || bad "missing plan file"
+cat > "$TMP/inf.yaml" <<'PLAN'
+name: inf
+defaults:
+  workload: {model: {params: 130e9}, tokens_per_day: 4.0e12, seconds_per_day: 129600, peak_factor: 4}
+  devices: [nvidia-h20, huawei-ascend-910b3]
+scenarios:
+  - name: capped
+    constraints: {caps: {nvidia-h20: 100000, huawei-ascend-910b3: 50000}}
+PLAN
+"$HP" plan "$TMP/inf.yaml" --catalog "$CAT" --format json > "$TMP/inf.json" 2> "$TMP/err"
+rc=$?
+if [ $rc -eq 4 ] && grep -q '"status": "infeasible"' "$TMP/inf.json" && grep -q "supply caps allow at most" "$TMP/err"; then ok; else bad "infeasible: exit $rc"; cat "$TMP/err"; fi
+
+# The catalog lists every device file, in every format.
+n=$(ls "$CAT"/*.yaml | wc -l)
+"$HP" devices --catalog "$CAT" > "$TMP/dev.txt" && grep -q "^$n devices" "$TMP/dev.txt" && ok || bad "devices table count"
+"$HP" devices --catalog "$CAT" --format csv | tail -n +2 | wc -l | grep -qx "$n" && ok || bad "devices csv count"
+
+echo "cli: $pass passed, $fail failed"
+[ $fail -eq 0 ]

@@ -1,0 +1,177 @@
+/* test_profile.c - probe profiles: save -> load round trip, the efficiency
+ * accessor the planner uses, and bad files that must name file:line:col. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "backend.h"
+#include "mem.h"
+#include "profile.h"
+
+#define DATA(f) HP_TEST_DATA "/" f
+
+static void fill_results(hp_bench_result *r) {
+  memset(r, 0, sizeof(hp_bench_result) * HP_BENCH_COUNT);
+  for (int k = 0; k < HP_BENCH_COUNT; k++) {
+    r[k].status = HP_BENCH_OK;
+    r[k].value = 1000.0 / 3.0 * (k + 1); /* not exact in decimal */
+    r[k].best = r[k].value * 1.01;
+    r[k].repeats = 5;
+    snprintf(r[k].detail, sizeof r[k].detail, "detail \"%d\"\n", k);
+  }
+  r[HP_BENCH_FP16_PEAK].status = HP_BENCH_UNSUPPORTED;
+  snprintf(r[HP_BENCH_FP16_PEAK].reason, sizeof r[0].reason, "no fp16");
+  r[HP_BENCH_HGEMM].status = HP_BENCH_ERROR;
+  snprintf(r[HP_BENCH_HGEMM].reason, sizeof r[0].reason,
+           "kernel build failed: CL_BUILD_PROGRAM_FAILURE (-11): a: b");
+}
+
+static void profile_round_trip(void **state) {
+  (void)state;
+  hp_profile *p = NULL, *q = NULL;
+  hp_bench_result res[HP_BENCH_COUNT];
+  hp_device_info info;
+  hp_diag d;
+  char *text = NULL;
+  size_t len = 0;
+  memset(&info, 0, sizeof info);
+  info.id = "0:1";
+  info.platform = "Plat \"quoted\"";
+  info.name = "Dev: with colon";
+  info.vendor = "V";
+  info.driver_version = "1.0";
+  info.devclass = HP_DEVCLASS_ACCELERATOR;
+  info.compute_units = 7;
+  info.clock_mhz = 1234;
+  info.memory_bytes = 85017493504ull;
+  info.max_alloc_bytes = 1ull << 34;
+  info.fp16 = 1;
+  info.fp16_how = "test kernel";
+  info.fp64 = 0;
+  info.int8_dot = 1;
+  fill_results(res);
+  assert_int_equal(hp_profile_new("h", "2026-01-01T00:00:00Z", "opencl", &p,
+                                  &d),
+                   HP_OK);
+  assert_int_equal(hp_profile_add_device(p, &info, res, &d), HP_OK);
+  assert_int_equal(hp_profile_render(p, HP_PROFILE_YAML, &text, &len, &d),
+                   HP_OK);
+  assert_int_equal(hp_profile_parse(text, len, "rt.yaml", &q, &d), HP_OK);
+  assert_int_equal(hp_profile_count(q), 1);
+  hp_device_info got;
+  hp_profile_device(q, 0, &got);
+  assert_string_equal(got.id, "0:1");
+  assert_string_equal(got.platform, info.platform);
+  assert_string_equal(got.name, info.name);
+  assert_int_equal(got.devclass, HP_DEVCLASS_ACCELERATOR);
+  assert_int_equal(got.compute_units, 7);
+  assert_int_equal(got.clock_mhz, 1234);
+  assert_true(got.memory_bytes == info.memory_bytes);
+  assert_true(got.max_alloc_bytes == info.max_alloc_bytes);
+  assert_int_equal(got.fp16, 1);
+  assert_string_equal(got.fp16_how, "test kernel");
+  assert_int_equal(got.fp64, 0);
+  assert_int_equal(got.int8_dot, 1);
+  for (int k = 0; k < HP_BENCH_COUNT; k++) {
+    hp_bench_result r;
+    hp_profile_result(q, 0, (hp_bench_kind)k, &r);
+    assert_int_equal(r.status, res[k].status);
+    if (r.status == HP_BENCH_OK) {
+      /* hp_format_number writes numbers that read back exactly. */
+      assert_true(r.value == res[k].value);
+      assert_true(r.best == res[k].best);
+    } else {
+      assert_string_equal(r.reason, res[k].reason);
+    }
+    assert_string_equal(r.detail, res[k].detail);
+  }
+  hp_free(text);
+  /* JSON carries null for a figure that is not ok. */
+  assert_int_equal(hp_profile_render(q, HP_PROFILE_JSON, &text, &len, &d),
+                   HP_OK);
+  assert_non_null(strstr(text, "\"fp16_gflops\": null"));
+  hp_free(text);
+  hp_profile_free(p);
+  hp_profile_free(q);
+}
+
+static void profile_efficiency(void **state) {
+  (void)state;
+  hp_profile *p = NULL;
+  hp_diag d;
+  double mfu = 0, bw = 0;
+  assert_int_equal(hp_profile_load(DATA("two_devices.yaml"), &p, &d), HP_OK);
+  /* H100: HGEMM unsupported, so SGEMM over the fp32 roof. */
+  assert_int_equal(hp_profile_efficiency(p, NULL, &mfu, &bw, &d), HP_OK);
+  assert_true(fabs(mfu - 34247.0 / 63707.0) < 1e-12);
+  assert_true(fabs(bw - 2982.0) < 1e-9);
+  assert_int_equal(hp_profile_efficiency(p, "1:0", &mfu, &bw, &d), HP_OK);
+  assert_true(fabs(mfu - 35.4 / 478.9) < 1e-12);
+  assert_int_equal(hp_profile_efficiency(p, "9:9", &mfu, &bw, &d),
+                   HP_ENOTFOUND);
+  assert_non_null(strstr(d.msg, "no device '9:9'"));
+  hp_profile_free(p);
+}
+
+/* Each bad file: expected status, line, column and message part. */
+static const struct {
+  const char *file;
+  int status;
+  int line;
+  int col;
+  const char *msg;
+} bad[] = {
+    {"bad_unknown_key.yaml", HP_EKEY, 10, 5, "did you mean 'compute_units'"},
+    {"bad_unit.yaml", HP_EINVAL, 11, 39, "unit 'GB/s', expected 'GFLOPS'"},
+    {"bad_status.yaml", HP_EINVAL, 11, 57, "'fine' is not one of"},
+    {"bad_schema.yaml", HP_ERANGE, 1, 17, "schema_version: 2 is not supported"},
+    {"bad_value.yaml", HP_EMISSING, 11, 20, "required key 'value' missing"},
+    {"bad_negative.yaml", HP_ERANGE, 11, 28, "expected a number > 0"},
+};
+
+static void profile_bad_files(void **state) {
+  (void)state;
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char path[512], text[2048];
+    hp_profile *p = NULL;
+    hp_diag d;
+    hp_diag_clear(&d);
+    snprintf(path, sizeof path, "%s/%s", HP_TEST_DATA, bad[i].file);
+    int rc = hp_profile_load(path, &p, &d);
+    hp_diag_format(&d, text, sizeof text);
+    print_message("%s -> %s\n", bad[i].file, text);
+    assert_int_equal(rc, bad[i].status);
+    assert_null(p);
+    assert_non_null(strstr(d.file, bad[i].file));
+    assert_int_equal(d.line, bad[i].line);
+    assert_int_equal(d.column, bad[i].col);
+    assert_non_null(strstr(d.msg, bad[i].msg));
+  }
+}
+
+static void profile_missing_file(void **state) {
+  (void)state;
+  hp_profile *p = NULL;
+  hp_diag d;
+  assert_int_not_equal(hp_profile_load(DATA("no_such_file.yaml"), &p, &d),
+                       HP_OK);
+  assert_null(p);
+  assert_non_null(strstr(d.file, "no_such_file.yaml"));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(profile_round_trip),
+      cmocka_unit_test(profile_efficiency),
+      cmocka_unit_test(profile_bad_files),
+      cmocka_unit_test(profile_missing_file),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
