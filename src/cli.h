@@ -18,4 +18,10 @@ enum {
 /* `hetplan probe ...` (backends/, issue 4). */
 int hp_cli_probe(int argc, char **argv);
 
+/* What-if commands (src/cli_whatif.c, issue 6): `hetplan batch PLAN...`,
+ * `hetplan sweep PLAN --vary ...`, `hetplan montecarlo PLAN ...`. */
+int hp_cli_batch(int argc, char **argv);
+int hp_cli_sweep(int argc, char **argv);
+int hp_cli_montecarlo(int argc, char **argv);
+
 #endif

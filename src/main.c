@@ -30,6 +30,9 @@ static const char *const usage_text =
     "  plan FILE       solve every scenario of a plan file\n"
     "  devices         list the card catalog\n"
     "  probe           measure the OpenCL devices of this host\n"
+    "  batch PLAN...   every scenario of every plan in one summary\n"
+    "  sweep PLAN      a grid over plan keys (--vary KEY=START:STOP:STEP)\n"
+    "  montecarlo PLAN percentiles under the plan's uncertain: block\n"
     "\n"
     "common options:\n"
     "  --catalog DIR   device catalog (default: $HETPLAN_CATALOG, ./devices,\n"
@@ -235,6 +238,28 @@ out:
   return rc;
 }
 
+#ifndef HETPLAN_HAVE_WHATIF
+static int no_whatif(void) {
+  fprintf(stderr, "hetplan: this build has no what-if commands\n");
+  return HP_EXIT_USAGE;
+}
+int hp_cli_batch(int argc, char **argv) {
+  (void)argc;
+  (void)argv;
+  return no_whatif();
+}
+int hp_cli_sweep(int argc, char **argv) {
+  (void)argc;
+  (void)argv;
+  return no_whatif();
+}
+int hp_cli_montecarlo(int argc, char **argv) {
+  (void)argc;
+  (void)argv;
+  return no_whatif();
+}
+#endif
+
 #ifndef HETPLAN_HAVE_PROBE
 int hp_cli_probe(int argc, char **argv) {
   (void)argc;
@@ -262,5 +287,11 @@ int main(int argc, char **argv) {
     return cmd_devices(argc - 1, argv + 1);
   if (!strcmp(cmd, "probe"))
     return hp_cli_probe(argc - 1, argv + 1);
+  if (!strcmp(cmd, "batch"))
+    return hp_cli_batch(argc - 1, argv + 1);
+  if (!strcmp(cmd, "sweep"))
+    return hp_cli_sweep(argc - 1, argv + 1);
+  if (!strcmp(cmd, "montecarlo"))
+    return hp_cli_montecarlo(argc - 1, argv + 1);
   return usage_error("unknown command '%s'", cmd);
 }
