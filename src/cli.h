@@ -24,4 +24,8 @@ int hp_cli_batch(int argc, char **argv);
 int hp_cli_sweep(int argc, char **argv);
 int hp_cli_montecarlo(int argc, char **argv);
 
+/* `hetplan explain PLAN --device ID` (src/cli_explain.c, issue 5): the
+ * per-SKU derivation of throughput, step by step. */
+int hp_cli_explain(int argc, char **argv);
+
 #endif

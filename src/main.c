@@ -29,6 +29,7 @@ static const char *const usage_text =
     "commands:\n"
     "  plan FILE       solve every scenario of a plan file\n"
     "  devices         list the card catalog\n"
+    "  explain PLAN    how a device's throughput is derived (--device ID)\n"
     "  probe           measure the OpenCL devices of this host\n"
     "  batch PLAN...   every scenario of every plan in one summary\n"
     "  sweep PLAN      a grid over plan keys (--vary KEY=START:STOP:STEP)\n"
@@ -260,6 +261,15 @@ int hp_cli_montecarlo(int argc, char **argv) {
 }
 #endif
 
+#ifndef HETPLAN_HAVE_EXPLAIN
+int hp_cli_explain(int argc, char **argv) {
+  (void)argc;
+  (void)argv;
+  fprintf(stderr, "hetplan: this build has no explain command\n");
+  return HP_EXIT_USAGE;
+}
+#endif
+
 #ifndef HETPLAN_HAVE_PROBE
 int hp_cli_probe(int argc, char **argv) {
   (void)argc;
@@ -287,6 +297,8 @@ int main(int argc, char **argv) {
     return cmd_devices(argc - 1, argv + 1);
   if (!strcmp(cmd, "probe"))
     return hp_cli_probe(argc - 1, argv + 1);
+  if (!strcmp(cmd, "explain"))
+    return hp_cli_explain(argc - 1, argv + 1);
   if (!strcmp(cmd, "batch"))
     return hp_cli_batch(argc - 1, argv + 1);
   if (!strcmp(cmd, "sweep"))
