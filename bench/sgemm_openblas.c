@@ -34,13 +34,13 @@ int main(int argc, char **argv) {
     c[i] = 0.0f;
   }
   /* The first call warms caches and OpenBLAS's thread pool. */
-  cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n,
-              b, n, 0.0f, c, n);
+  cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n, b,
+              n, 0.0f, c, n);
   double best_s = 1e30;
   for (int r = 0; r < reps; r++) {
     double t0 = now_s();
-    cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a,
-                n, b, n, 0.0f, c, n);
+    cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n,
+                b, n, 0.0f, c, n);
     double dt = now_s() - t0;
     if (dt < best_s)
       best_s = dt;

@@ -43,14 +43,14 @@ static void print_diag(const char *prefix, const hp_diag *d) {
 }
 
 typedef struct probe_opts {
-  const char *device;      /* --device ID, or NULL for all */
-  int quick;               /* --quick */
-  hp_profile_format fmt;   /* --format */
-  const char *out;         /* -o FILE */
-  const char *compare;     /* --compare OLD.yaml */
-  const char *backend;     /* --backend */
-  const char *fake_file;   /* --fake-file */
-  double kernel_limit_ms;  /* --kernel-limit-ms */
+  const char *device;     /* --device ID, or NULL for all */
+  int quick;              /* --quick */
+  hp_profile_format fmt;  /* --format */
+  const char *out;        /* -o FILE */
+  const char *compare;    /* --compare OLD.yaml */
+  const char *backend;    /* --backend */
+  const char *fake_file;  /* --fake-file */
+  double kernel_limit_ms; /* --kernel-limit-ms */
 } probe_opts;
 
 static int parse(int argc, char **argv, probe_opts *o) {
@@ -66,10 +66,10 @@ static int parse(int argc, char **argv, probe_opts *o) {
       o->quick = 1;
       continue;
     }
-    if (!v && (!strcmp(a, "--device") || !strcmp(a, "--format") ||
-               !strcmp(a, "-o") || !strcmp(a, "--compare") ||
-               !strcmp(a, "--backend") || !strcmp(a, "--fake-file") ||
-               !strcmp(a, "--kernel-limit-ms")))
+    if (!v &&
+        (!strcmp(a, "--device") || !strcmp(a, "--format") || !strcmp(a, "-o") ||
+         !strcmp(a, "--compare") || !strcmp(a, "--backend") ||
+         !strcmp(a, "--fake-file") || !strcmp(a, "--kernel-limit-ms")))
       return usage("%s needs a value", a);
     if (!strcmp(a, "--device")) {
       o->device = v;
@@ -91,8 +91,7 @@ static int parse(int argc, char **argv, probe_opts *o) {
     } else if (!strcmp(a, "--fake-file")) {
       o->fake_file = v;
     } else if (!strcmp(a, "--kernel-limit-ms")) {
-      if (!hp_parse_number(v, &o->kernel_limit_ms) ||
-          !(o->kernel_limit_ms > 0))
+      if (!hp_parse_number(v, &o->kernel_limit_ms) || !(o->kernel_limit_ms > 0))
         return usage("--kernel-limit-ms: expected a number of ms > 0, got "
                      "'%s'",
                      v);
@@ -149,8 +148,8 @@ int hp_cli_probe(int argc, char **argv) {
     return rc == 1 ? HP_EXIT_OK : rc;
   be = hp_backend_find(o.backend);
   if (!be) {
-    fprintf(stderr, "hetplan: probe: no backend '%s' in this build (have:",
-            o.backend);
+    fprintf(stderr,
+            "hetplan: probe: no backend '%s' in this build (have:", o.backend);
     for (const hp_backend *const *b = hp_backend_list(); *b; b++)
       fprintf(stderr, " %s", (*b)->name);
     fprintf(stderr, ")\n");
@@ -234,8 +233,8 @@ int hp_cli_probe(int argc, char **argv) {
       spec.budget_ms = o.quick ? 120.0 : 400.0;
       spec.repeats = o.quick ? 3 : 5;
       if (tty)
-        fprintf(stderr, "\rprobing %s %.40s: %-14s", devs[i].id,
-                devs[i].name, spec.name);
+        fprintf(stderr, "\rprobing %s %.40s: %-14s", devs[i].id, devs[i].name,
+                spec.name);
       memset(&res[k], 0, sizeof res[k]);
       if (be->bench(state, &devs[i], &spec, &res[k], &d) != HP_OK) {
         res[k].status = HP_BENCH_ERROR;
@@ -246,8 +245,8 @@ int hp_cli_probe(int argc, char **argv) {
       else if (res[k].status == HP_BENCH_ERROR) {
         if (tty)
           fprintf(stderr, "\r%72s\r", "");
-        fprintf(stderr, "hetplan: probe: device %s (%s): %s: %s\n",
-                devs[i].id, devs[i].name, spec.name, res[k].reason);
+        fprintf(stderr, "hetplan: probe: device %s (%s): %s: %s\n", devs[i].id,
+                devs[i].name, spec.name, res[k].reason);
       }
     }
     if (tty)

@@ -17,23 +17,24 @@
 #include "status.h"
 #include "yamlx.h"
 
-/* ---- Figure table --------------------------------------------------------- */
+/* ---- Figure table ---------------------------------------------------------
+ */
 
 static const struct {
   const char *key;
   const char *unit;
 } figures[HP_BENCH_COUNT] = {
-    {"fp32_gflops", "GFLOPS"}, {"fp16_gflops", "GFLOPS"},
-    {"fp64_gflops", "GFLOPS"}, {"int8_gops", "GOPS"},
-    {"mem_bw_gbps", "GB/s"},   {"h2d_gbps", "GB/s"},
-    {"d2h_gbps", "GB/s"},      {"launch_us", "us"},
+    {"fp32_gflops", "GFLOPS"},  {"fp16_gflops", "GFLOPS"},
+    {"fp64_gflops", "GFLOPS"},  {"int8_gops", "GOPS"},
+    {"mem_bw_gbps", "GB/s"},    {"h2d_gbps", "GB/s"},
+    {"d2h_gbps", "GB/s"},       {"launch_us", "us"},
     {"sgemm_gflops", "GFLOPS"}, {"hgemm_gflops", "GFLOPS"},
 };
 
 static const char *const status_names[] = {"ok", "unsupported", "skipped",
                                            "error"};
-static const char *const class_names[] = {"cpu", "gpu", "accelerator",
-                                          "custom", "other"};
+static const char *const class_names[] = {"cpu", "gpu", "accelerator", "custom",
+                                          "other"};
 
 const char *hp_profile_figure_key(hp_bench_kind k) {
   return (unsigned)k < HP_BENCH_COUNT ? figures[k].key : "?";
@@ -52,7 +53,8 @@ int hp_profile_figure_find(const char *key, hp_bench_kind *out) {
   return HP_ENOTFOUND;
 }
 
-/* ---- Lifecycle -------------------------------------------------------------- */
+/* ---- Lifecycle --------------------------------------------------------------
+ */
 
 typedef struct pfig {
   hp_bench_status status; /* ok/unsupported/skipped/error */
@@ -65,14 +67,14 @@ typedef struct pfig {
 
 typedef struct pdev {
   char *id, *platform, *name, *vendor, *driver_version; /* owned */
-  const char *fp16_how;            /* static string from the table below */
-  hp_devclass devclass;            /* class */
-  unsigned compute_units;          /* CUs */
-  unsigned clock_mhz;              /* MHz */
-  unsigned long long memory_bytes; /* bytes */
+  const char *fp16_how;               /* static string from the table below */
+  hp_devclass devclass;               /* class */
+  unsigned compute_units;             /* CUs */
+  unsigned clock_mhz;                 /* MHz */
+  unsigned long long memory_bytes;    /* bytes */
   unsigned long long max_alloc_bytes; /* bytes */
-  int fp16, fp64, int8_dot;        /* 1 if supported */
-  pfig fig[HP_BENCH_COUNT];        /* by hp_bench_kind */
+  int fp16, fp64, int8_dot;           /* 1 if supported */
+  pfig fig[HP_BENCH_COUNT];           /* by hp_bench_kind */
 } pdev;
 
 struct hp_profile {
@@ -168,8 +170,8 @@ int hp_profile_add_device(hp_profile *p, const hp_device_info *info,
   v->fp16 = info->fp16;
   v->fp64 = info->fp64;
   v->int8_dot = info->int8_dot;
-  int oom = !v->id || !v->platform || !v->name || !v->vendor ||
-            !v->driver_version;
+  int oom =
+      !v->id || !v->platform || !v->name || !v->vendor || !v->driver_version;
   for (int k = 0; k < HP_BENCH_COUNT && !oom; k++) {
     pfig *f = &v->fig[k];
     if (!results) {
@@ -194,7 +196,8 @@ int hp_profile_add_device(hp_profile *p, const hp_device_info *info,
   return HP_OK;
 }
 
-/* ---- Accessors ---------------------------------------------------------------- */
+/* ---- Accessors
+ * ---------------------------------------------------------------- */
 
 size_t hp_profile_count(const hp_profile *p) { return p ? p->n_devices : 0; }
 
@@ -238,7 +241,8 @@ void hp_profile_result(const hp_profile *p, size_t i, hp_bench_kind k,
     snprintf(out->detail, sizeof out->detail, "%s", f->detail);
 }
 
-/* ---- Efficiency ------------------------------------------------------------- */
+/* ---- Efficiency -------------------------------------------------------------
+ */
 
 static int fig_ok(const pdev *v, hp_bench_kind k) {
   return v->fig[k].status == HP_BENCH_OK && v->fig[k].value > 0;
@@ -293,7 +297,8 @@ int hp_profile_efficiency(const hp_profile *p, const char *device_id,
   return HP_OK;
 }
 
-/* ---- Loading -------------------------------------------------------------------- */
+/* ---- Loading
+ * -------------------------------------------------------------------- */
 
 typedef struct loadctx {
   const char *file; /* name for diagnostics */
@@ -380,21 +385,19 @@ static int pick(loadctx *L, const hp_ynode *n, const char *key,
   for (size_t i = 0; i < count; i++)
     hp_buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
   rc = hp_diag_set(L->d, HP_EINVAL, L->file, n->line, n->col,
-                   "%s: '%s' is not one of %s", key, s,
-                   b.data ? b.data : "");
+                   "%s: '%s' is not one of %s", key, s, b.data ? b.data : "");
   hp_buf_cleanup(&b);
   return rc;
 }
 
 static int load_figure(loadctx *L, const char *key, const hp_ynode *n,
                        hp_bench_kind k, pfig *f) {
-  static const char *const allowed[] = {"value",  "unit",    "status",
-                                        "best",   "repeats", "reason",
-                                        "detail", NULL};
+  static const char *const allowed[] = {"value",   "unit",   "status", "best",
+                                        "repeats", "reason", "detail", NULL};
   const hp_ynode *x = NULL;
   int rc, st;
-  if ((rc = want_map(L, n, key)) || (rc = hp_ycheck_keys(n, allowed, key,
-                                                          L->file, L->d)))
+  if ((rc = want_map(L, n, key)) ||
+      (rc = hp_ycheck_keys(n, allowed, key, L->file, L->d)))
     return rc;
   if ((rc = req(L, n, "status", key, &x)) ||
       (rc = pick(L, x, "status", status_names, 4, &st)))
@@ -411,8 +414,8 @@ static int load_figure(loadctx *L, const char *key, const hp_ynode *n,
   }
   if (f->status == HP_BENCH_OK) {
     if ((rc = req(L, n, "value", key, &x)) ||
-        (rc = hp_yget_number_in(x, "value", L->file, HP_NUM_POSITIVE,
-                                &f->value, L->d)))
+        (rc = hp_yget_number_in(x, "value", L->file, HP_NUM_POSITIVE, &f->value,
+                                L->d)))
       return rc;
     if ((x = hp_ymap_get(n, "best")) != NULL &&
         (rc = hp_yget_number_in(x, "best", L->file, HP_NUM_NONNEG, &f->best,
@@ -441,10 +444,10 @@ static int load_figure(loadctx *L, const char *key, const hp_ynode *n,
 
 static int load_device(loadctx *L, const hp_ynode *n, pdev *v) {
   static const char *const allowed[] = {
-      "id",           "platform",      "name",          "vendor",
-      "driver_version", "class",       "compute_units", "clock_mhz",
-      "memory_bytes", "max_alloc_bytes", "fp16",         "fp16_how",
-      "fp64",         "int8_dot",      "figures",       NULL};
+      "id",    "platform",      "name",      "vendor",       "driver_version",
+      "class", "compute_units", "clock_mhz", "memory_bytes", "max_alloc_bytes",
+      "fp16",  "fp16_how",      "fp64",      "int8_dot",     "figures",
+      NULL};
   const hp_ynode *x = NULL;
   unsigned long long u;
   int rc, cls;
@@ -503,8 +506,8 @@ static int load_device(loadctx *L, const hp_ynode *n, pdev *v) {
 }
 
 static int load_tree(loadctx *L, const hp_ynode *root, hp_profile **out) {
-  static const char *const allowed[] = {"schema_version", "host", "date",
-                                        "backend", "devices", NULL};
+  static const char *const allowed[] = {"schema_version", "host",    "date",
+                                        "backend",        "devices", NULL};
   hp_profile *p = NULL;
   const hp_ynode *x = NULL;
   double ver;
@@ -545,8 +548,7 @@ static int load_tree(loadctx *L, const hp_ynode *root, hp_profile **out) {
     rc = load_device(L, x->items[i], v);
     if (rc == HP_OK && hp_profile_find(p, v->id) >= 0)
       rc = hp_diag_set(L->d, HP_EDUP, L->file, x->items[i]->line,
-                       x->items[i]->col, "device id '%s' appears twice",
-                       v->id);
+                       x->items[i]->col, "device id '%s' appears twice", v->id);
     if (rc != HP_OK) {
       pdev_cleanup(v);
       goto fail;
@@ -583,7 +585,8 @@ int hp_profile_load(const char *path, hp_profile **out, hp_diag *d) {
   return rc;
 }
 
-/* ---- Rendering ------------------------------------------------------------------- */
+/* ---- Rendering
+ * ------------------------------------------------------------------- */
 
 /* A YAML double-quoted scalar. */
 static void yq(hp_buf *b, const char *s) {
@@ -728,7 +731,8 @@ static json_t *json_profile(const hp_profile *p) {
 
 static void dump_json(json_t *j, hp_buf *b) {
   char *s = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-                                JSON_REAL_PRECISION(15)) : NULL;
+                                  JSON_REAL_PRECISION(15))
+              : NULL;
   if (!s) {
     b->oom = 1;
     return;
@@ -802,7 +806,8 @@ int hp_profile_render(const hp_profile *p, hp_profile_format fmt, char **out,
   return finish(&b, out, len, d);
 }
 
-/* ---- Comparison ------------------------------------------------------------------ */
+/* ---- Comparison
+ * ------------------------------------------------------------------ */
 
 static long match(const hp_profile *old, const pdev *v) {
   long i = hp_profile_find(old, v->id);
@@ -821,8 +826,8 @@ int hp_profile_render_compare(const hp_profile *old, const hp_profile *cur,
   json_t *root = fmt == HP_PROFILE_JSON ? json_array() : NULL;
   hp_buf_init(&b);
   if (fmt != HP_PROFILE_JSON)
-    hp_buf_printf(&b, "comparing %s (%s) with %s (%s)\n", old->date,
-                  old->host, cur->date, cur->host);
+    hp_buf_printf(&b, "comparing %s (%s) with %s (%s)\n", old->date, old->host,
+                  cur->date, cur->host);
   for (size_t i = 0; i < cur->n_devices; i++) {
     const pdev *v = &cur->devices[i];
     long oi = match(old, v);
@@ -858,12 +863,12 @@ int hp_profile_render_compare(const hp_profile *old, const hp_profile *cur,
       if (root) {
         json_t *x = json_object();
         json_object_set_new(x, "unit", json_string(figures[k].unit));
-        json_object_set_new(x, "old", fo->status == HP_BENCH_OK
-                                          ? json_real(fo->value)
-                                          : json_null());
-        json_object_set_new(x, "new", fn->status == HP_BENCH_OK
-                                          ? json_real(fn->value)
-                                          : json_null());
+        json_object_set_new(x, "old",
+                            fo->status == HP_BENCH_OK ? json_real(fo->value)
+                                                      : json_null());
+        json_object_set_new(x, "new",
+                            fn->status == HP_BENCH_OK ? json_real(fn->value)
+                                                      : json_null());
         json_object_set_new(x, "change_pct",
                             both ? json_real(pct) : json_null());
         json_object_set_new(jf, figures[k].key, x);
@@ -882,8 +887,7 @@ int hp_profile_render_compare(const hp_profile *old, const hp_profile *cur,
         snprintf(sc, sizeof sc, "%+.1f %%", pct);
       else
         snprintf(sc, sizeof sc, "-");
-      hp_buf_printf(&b, "  %-14s %20s %20s %10s\n", figures[k].key, so, sn,
-                    sc);
+      hp_buf_printf(&b, "  %-14s %20s %20s %10s\n", figures[k].key, so, sn, sc);
     }
   }
   if (root) {

@@ -17,13 +17,13 @@
  * the profiling queue and the compiled programs (the first build of a
  * program is the slow part, so it is done once). */
 typedef struct hp_ocl_dev {
-  cl_device_id id;       /* the device; borrowed from the ICD */
-  cl_context ctx;        /* NULL until the first benchmark */
-  cl_command_queue q;    /* in-order queue with CL_QUEUE_PROFILING_ENABLE */
-  cl_program prog[4];    /* peak programs: fp32, fp16, fp64, int8; lazily */
-  int prog_err[4];       /* cl_int of a failed build, 0 if none yet */
-  cl_program misc;       /* memory-bandwidth and launch kernels */
-  int misc_err;          /* cl_int of a failed build of misc */
+  cl_device_id id;    /* the device; borrowed from the ICD */
+  cl_context ctx;     /* NULL until the first benchmark */
+  cl_command_queue q; /* in-order queue with CL_QUEUE_PROFILING_ENABLE */
+  cl_program prog[4]; /* peak programs: fp32, fp16, fp64, int8; lazily */
+  int prog_err[4];    /* cl_int of a failed build, 0 if none yet */
+  cl_program misc;    /* memory-bandwidth and launch kernels */
+  int misc_err;       /* cl_int of a failed build of misc */
 } hp_ocl_dev;
 
 /* The backend's private state. Starts with what the core sees (the config

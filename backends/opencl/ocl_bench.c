@@ -58,8 +58,8 @@ static double event_ms(cl_event ev, cl_int *err) {
     *err = clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof t0,
                                    &t0, NULL);
   if (*err == CL_SUCCESS)
-    *err = clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof t1,
-                                   &t1, NULL);
+    *err = clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof t1, &t1,
+                                   NULL);
   clReleaseEvent(ev);
   return *err == CL_SUCCESS ? (double)(t1 - t0) * 1e-6 : -1.0;
 }
@@ -188,24 +188,39 @@ typedef struct peak_variant {
 } peak_variant;
 
 typedef struct peak_desc {
-  const char *scalar;     /* "float" */
-  const char *arg;        /* type of the kernel's scalar arguments: half
-                             arguments would need cl_khr_fp16, which NVIDIA
-                             does not advertise, so fp16 takes floats */
-  const char *prefix;     /* kernel-source prelude (pragmas) */
-  const char *unit_ops;   /* not used for naming; the op of one lane */
-  double ops_per_lane;    /* ops counted per lane per step: 2 for fma */
-  peak_variant v[3];      /* variants tried, fastest kept */
+  const char *scalar;   /* "float" */
+  const char *arg;      /* type of the kernel's scalar arguments: half
+                           arguments would need cl_khr_fp16, which NVIDIA
+                           does not advertise, so fp16 takes floats */
+  const char *prefix;   /* kernel-source prelude (pragmas) */
+  const char *unit_ops; /* not used for naming; the op of one lane */
+  double ops_per_lane;  /* ops counted per lane per step: 2 for fma */
+  peak_variant v[3];    /* variants tried, fastest kept */
   int n_v;
 } peak_desc;
 
 static const peak_desc peak_descs[4] = {
-    {"float", "float", "", "fma", 2.0,
-     {{"float", 1, 16}, {"float4", 4, 8}, {"float16", 16, 16}}, 3},
-    {"half", "float", "#pragma OPENCL EXTENSION cl_khr_fp16 : enable\n", "fma", 2.0,
-     {{"half2", 2, 16}, {"half8", 8, 8}, {"half16", 16, 16}}, 3},
-    {"double", "double", "#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n", "fma", 2.0,
-     {{"double", 1, 16}, {"double4", 4, 8}, {"double8", 8, 16}}, 3},
+    {"float",
+     "float",
+     "",
+     "fma",
+     2.0,
+     {{"float", 1, 16}, {"float4", 4, 8}, {"float16", 16, 16}},
+     3},
+    {"half",
+     "float",
+     "#pragma OPENCL EXTENSION cl_khr_fp16 : enable\n",
+     "fma",
+     2.0,
+     {{"half2", 2, 16}, {"half8", 8, 8}, {"half16", 16, 16}},
+     3},
+    {"double",
+     "double",
+     "#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n",
+     "fma",
+     2.0,
+     {{"double", 1, 16}, {"double4", 4, 8}, {"double8", 8, 16}},
+     3},
     /* int8: one dot_4x8packed_uu_uint is 4 multiplies and 4 adds. */
     {"uint", "uint", "", "dot4", 8.0, {{"uint", 1, 16}}, 1},
 };
@@ -229,8 +244,7 @@ static int has_fma(bench_ctx *c, int pi) {
   cl_device_info param = pi == 0   ? CL_DEVICE_SINGLE_FP_CONFIG
                          : pi == 1 ? 0x1033 /* CL_DEVICE_HALF_FP_CONFIG */
                                    : CL_DEVICE_DOUBLE_FP_CONFIG;
-  if (clGetDeviceInfo(c->dev->id, param, sizeof cfg, &cfg, NULL) !=
-      CL_SUCCESS)
+  if (clGetDeviceInfo(c->dev->id, param, sizeof cfg, &cfg, NULL) != CL_SUCCESS)
     cfg = 0;
   /* An unadvertised half (NVIDIA) reports 0 but has native fma. */
   if (pi == 1 && cfg == 0)
@@ -353,8 +367,8 @@ static int bench_peak(bench_ctx *c, hp_bench_kind kind, hp_bench_result *r) {
   size_t lsz = 64;
   if (c->info->max_wg_size && c->info->max_wg_size < lsz)
     lsz = c->info->max_wg_size;
-  size_t gsz = (size_t)(c->info->compute_units ? c->info->compute_units : 1) *
-               2048;
+  size_t gsz =
+      (size_t)(c->info->compute_units ? c->info->compute_units : 1) * 2048;
   gsz = (gsz + lsz - 1) / lsz * lsz;
   out = make_buffer(c, CL_MEM_WRITE_ONLY, gsz * 16 * 8, r);
   if (!out)
@@ -402,8 +416,7 @@ static int bench_peak(bench_ctx *c, hp_bench_kind kind, hp_bench_result *r) {
     int n = 16;
     if (peak_run(c, kern[i], pd, &pd->v[i], gsz, lsz, 1, &rate, &ms, r))
       goto out; /* warm-up */
-    if (calibrate(c, kern[i], pd, &pd->v[i], gsz, lsz, trial_ms, &n, &rate,
-                  r))
+    if (calibrate(c, kern[i], pd, &pd->v[i], gsz, lsz, trial_ms, &n, &rate, r))
       goto out;
     if (rate > best_rate) {
       best_rate = rate;
@@ -418,11 +431,10 @@ static int bench_peak(bench_ctx *c, hp_bench_kind kind, hp_bench_result *r) {
   }
   /* Timed repeats share the rest of the budget. */
   double per_ms = c->budget_ms * 0.6 / c->repeats;
-  double est_ms = best_rate > 0
-                      ? (double)gsz * best_n * pd->v[best].nacc *
-                            pd->v[best].width * pd->ops_per_lane /
-                            (best_rate * 1e9) * 1e3
-                      : per_ms;
+  double est_ms = best_rate > 0 ? (double)gsz * best_n * pd->v[best].nacc *
+                                      pd->v[best].width * pd->ops_per_lane /
+                                      (best_rate * 1e9) * 1e3
+                                : per_ms;
   if (est_ms > 0 && est_ms < per_ms)
     best_n = (int)fmin((double)best_n * per_ms / est_ms, (double)(1 << 24));
   rates = hp_calloc((size_t)c->repeats, sizeof *rates);
@@ -446,7 +458,10 @@ static int bench_peak(bench_ctx *c, hp_bench_kind kind, hp_bench_result *r) {
   r->status = HP_BENCH_OK;
   snprintf(r->detail, sizeof r->detail, "%s x%d chains, %s, %zu work-items",
            pd->v[best].type, pd->v[best].nacc,
-           pi == 3 ? "dot4" : (has_fma(c, pi) ? "fma" : "mad"), gsz);
+           pi == 3   ? "dot4"
+           : pi == 1 ? (has_fma(c, pi) ? "contracted mul+add" : "mad")
+                     : (has_fma(c, pi) ? "fma" : "mad"),
+           gsz);
   rc = 0;
 out:
   hp_free(rates);
@@ -626,9 +641,8 @@ static int bench_transfer(bench_ctx *c, int to_device, hp_bench_result *r) {
   dev = make_buffer(c, CL_MEM_READ_WRITE, bytes, r);
   if (!dev)
     goto out;
-  ptr = clEnqueueMapBuffer(c->dev->q, host, CL_TRUE,
-                           CL_MAP_READ | CL_MAP_WRITE, 0, bytes, 0, NULL, NULL,
-                           &err);
+  ptr = clEnqueueMapBuffer(c->dev->q, host, CL_TRUE, CL_MAP_READ | CL_MAP_WRITE,
+                           0, bytes, 0, NULL, NULL, &err);
   if (!ptr) {
     hp_ocl_result_error(r, err, "clEnqueueMapBuffer");
     goto out;
@@ -652,8 +666,8 @@ static int bench_transfer(bench_ctx *c, int to_device, hp_bench_result *r) {
       err = clEnqueueReadBuffer(c->dev->q, dev, CL_FALSE, 0, bytes, ptr, 0,
                                 NULL, &ev);
     if (err != CL_SUCCESS) {
-      hp_ocl_result_error(r, err, to_device ? "clEnqueueWriteBuffer"
-                                            : "clEnqueueReadBuffer");
+      hp_ocl_result_error(
+          r, err, to_device ? "clEnqueueWriteBuffer" : "clEnqueueReadBuffer");
       goto out;
     }
     double ms = event_ms(ev, &err);
@@ -777,12 +791,12 @@ static int gemm_call(bench_ctx *c, int half, size_t n, cl_mem a, cl_mem b,
   CLBlastStatusCode st;
   if (half)
     st = CLBlastHgemm(CLBlastLayoutColMajor, CLBlastTransposeNo,
-                      CLBlastTransposeNo, n, n, n, 0x3c00 /* 1.0 */, a, 0, n,
-                      b, 0, n, 0 /* 0.0 */, cm, 0, n, &c->dev->q, &ev);
+                      CLBlastTransposeNo, n, n, n, 0x3c00 /* 1.0 */, a, 0, n, b,
+                      0, n, 0 /* 0.0 */, cm, 0, n, &c->dev->q, &ev);
   else
     st = CLBlastSgemm(CLBlastLayoutColMajor, CLBlastTransposeNo,
-                      CLBlastTransposeNo, n, n, n, 1.0f, a, 0, n, b, 0, n,
-                      0.0f, cm, 0, n, &c->dev->q, &ev);
+                      CLBlastTransposeNo, n, n, n, 1.0f, a, 0, n, b, 0, n, 0.0f,
+                      cm, 0, n, &c->dev->q, &ev);
   if (st != CLBlastSuccess) {
     if (st == CLBlastNoHalfPrecision) {
       r->status = HP_BENCH_UNSUPPORTED;
@@ -822,13 +836,24 @@ static int bench_gemm(bench_ctx *c, int half, hp_bench_result *r) {
     snprintf(r->reason, sizeof r->reason, "no fp16 on this device");
     return 0;
   }
+  /* CLBlast checks the extension list itself and would refuse (and print
+   * to stderr); say why without asking it. */
+  if (half &&
+      (!c->info->fp16_how || strcmp(c->info->fp16_how, "cl_khr_fp16") != 0)) {
+    r->status = HP_BENCH_UNSUPPORTED;
+    snprintf(r->reason, sizeof r->reason,
+             "CLBlast refuses half precision: the driver does not list "
+             "cl_khr_fp16 (fp16 found by %s)",
+             c->info->fp16_how ? c->info->fp16_how : "?");
+    return 0;
+  }
   /* Largest n whose buffers fit, from 512 up to 16384. */
   size_t n_max = 512;
   unsigned long long mem_cap =
       c->info->memory_bytes ? c->info->memory_bytes / 4 : (1ull << 30);
   while (n_max < 16384) {
-    unsigned long long one = (unsigned long long)(2 * n_max) * (2 * n_max) *
-                             elem;
+    unsigned long long one =
+        (unsigned long long)(2 * n_max) * (2 * n_max) * elem;
     if ((c->info->max_alloc_bytes && one > c->info->max_alloc_bytes) ||
         3 * one > mem_cap)
       break;
@@ -894,7 +919,8 @@ out:
   return rc;
 }
 
-/* ---- Dispatch -------------------------------------------------------------- */
+/* ---- Dispatch --------------------------------------------------------------
+ */
 
 int hp_ocl_bench(hp_ocl_state *st, const hp_device_info *info,
                  const hp_bench_spec *spec, hp_bench_result *r, hp_diag *d) {

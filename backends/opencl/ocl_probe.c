@@ -102,14 +102,14 @@ int hp_ocl_dev_open(hp_ocl_dev *dev, hp_diag *d) {
   dev->ctx = clCreateContext(NULL, 1, &dev->id, NULL, NULL, &err);
   if (!dev->ctx)
     return hp_ocl_fail(d, err, "clCreateContext");
-  /* OpenCL 1.2 call: still the one every ICD implements; the 2.0
-   * clCreateCommandQueueWithProperties is missing from some runtimes. */
+    /* OpenCL 1.2 call: still the one every ICD implements; the 2.0
+     * clCreateCommandQueueWithProperties is missing from some runtimes. */
 #if defined(__GNUC__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 #endif
-  dev->q = clCreateCommandQueue(dev->ctx, dev->id, CL_QUEUE_PROFILING_ENABLE,
-                                &err);
+  dev->q =
+      clCreateCommandQueue(dev->ctx, dev->id, CL_QUEUE_PROFILING_ENABLE, &err);
 #if defined(__GNUC__)
 #pragma GCC diagnostic pop
 #endif
@@ -226,7 +226,8 @@ out:
   return ok;
 }
 
-/* ---- Enumeration ---------------------------------------------------------- */
+/* ---- Enumeration ----------------------------------------------------------
+ */
 
 static void free_state_devs(hp_ocl_state *st) {
   for (size_t i = 0; i < st->n_devs; i++)

@@ -56,11 +56,11 @@ static const struct {
   double lo, hi;
   int may_be_unsupported;
 } ranges[] = {
-    {HP_BENCH_FP32_PEAK, 1.0, 1e5, 0},  {HP_BENCH_FP16_PEAK, 1.0, 1e5, 1},
-    {HP_BENCH_FP64_PEAK, 0.5, 1e5, 1},  {HP_BENCH_INT8_PEAK, 1.0, 1e6, 1},
-    {HP_BENCH_MEM_BW, 0.5, 2000.0, 0},  {HP_BENCH_H2D, 0.1, 2000.0, 0},
-    {HP_BENCH_D2H, 0.1, 2000.0, 0},     {HP_BENCH_LAUNCH, 0.01, 1e5, 0},
-    {HP_BENCH_SGEMM, 0.5, 1e5, 0},      {HP_BENCH_HGEMM, 0.5, 1e5, 1},
+    {HP_BENCH_FP32_PEAK, 1.0, 1e5, 0}, {HP_BENCH_FP16_PEAK, 1.0, 1e5, 1},
+    {HP_BENCH_FP64_PEAK, 0.5, 1e5, 1}, {HP_BENCH_INT8_PEAK, 1.0, 1e6, 1},
+    {HP_BENCH_MEM_BW, 0.5, 2000.0, 0}, {HP_BENCH_H2D, 0.1, 2000.0, 0},
+    {HP_BENCH_D2H, 0.1, 2000.0, 0},    {HP_BENCH_LAUNCH, 0.01, 1e5, 0},
+    {HP_BENCH_SGEMM, 0.5, 1e5, 0},     {HP_BENCH_HGEMM, 0.5, 1e5, 1},
 };
 
 static void ocl_figures_plausible(void **state) {

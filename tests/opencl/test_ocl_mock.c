@@ -78,8 +78,7 @@ static void mock_loader_out_of_memory(void **state) {
   hp_diag d;
   will_return(__wrap_clGetPlatformIDs, CL_OUT_OF_HOST_MEMORY);
   assert_int_equal(probe_once(&n, &d), HP_ENOMEM);
-  assert_string_equal(d.msg,
-                      "clGetPlatformIDs: CL_OUT_OF_HOST_MEMORY (-6)");
+  assert_string_equal(d.msg, "clGetPlatformIDs: CL_OUT_OF_HOST_MEMORY (-6)");
 }
 
 int main(void) {

@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "backend.h"
@@ -57,9 +58,8 @@ static void profile_round_trip(void **state) {
   info.fp64 = 0;
   info.int8_dot = 1;
   fill_results(res);
-  assert_int_equal(hp_profile_new("h", "2026-01-01T00:00:00Z", "opencl", &p,
-                                  &d),
-                   HP_OK);
+  assert_int_equal(
+      hp_profile_new("h", "2026-01-01T00:00:00Z", "opencl", &p, &d), HP_OK);
   assert_int_equal(hp_profile_add_device(p, &info, res, &d), HP_OK);
   assert_int_equal(hp_profile_render(p, HP_PROFILE_YAML, &text, &len, &d),
                    HP_OK);
@@ -166,12 +166,57 @@ static void profile_missing_file(void **state) {
   assert_non_null(strstr(d.file, "no_such_file.yaml"));
 }
 
+/* Allocator that fails the Nth allocation (SQLite faultsim idea). */
+static long fail_at, n_allocs;
+static void *fail_malloc(size_t size, void *ud) {
+  (void)ud;
+  return ++n_allocs == fail_at ? NULL : malloc(size);
+}
+static void *fail_realloc(void *p, size_t size, void *ud) {
+  (void)ud;
+  return ++n_allocs == fail_at ? NULL : realloc(p, size);
+}
+static void plain_free(void *p, void *ud) {
+  (void)ud;
+  free(p);
+}
+
+/* Every allocation of load + render + efficiency fails once in turn: each
+ * gives HP_ENOMEM with nothing set, and (under valgrind) nothing leaks. */
+static void profile_oom_walk(void **state) {
+  (void)state;
+  hp_allocator a = {fail_malloc, fail_realloc, plain_free, NULL};
+  int done = 0;
+  for (fail_at = 1; !done && fail_at < 100000; fail_at++) {
+    hp_profile *p = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    hp_diag d;
+    n_allocs = 0;
+    hp_set_allocator(&a);
+    int rc = hp_profile_load(DATA("two_devices.yaml"), &p, &d);
+    if (rc == HP_OK)
+      rc = hp_profile_render(p, HP_PROFILE_YAML, &text, &len, &d);
+    hp_set_allocator(NULL);
+    if (rc == HP_OK) {
+      done = 1;
+    } else {
+      assert_int_equal(rc, HP_ENOMEM);
+      assert_null(text);
+    }
+    hp_free(text);
+    hp_profile_free(p);
+  }
+  assert_true(done);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(profile_round_trip),
       cmocka_unit_test(profile_efficiency),
       cmocka_unit_test(profile_bad_files),
       cmocka_unit_test(profile_missing_file),
+      cmocka_unit_test(profile_oom_walk),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
