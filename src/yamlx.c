@@ -631,7 +631,7 @@ int hp_parse_number(const char *s, double *out) {
   char *end;
   errno = 0;
   double v = strtod_l(p, &end, c_locale());
-  if (end == p || *end != '\0' || !isfinite(v) || errno == ERANGE)
+  if (end == p || *end != '\0' || !isfinite(v))
     return 0;
   *out = v;
   return 1;

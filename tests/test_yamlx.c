@@ -1,0 +1,219 @@
+/* test_yamlx.c - the YAML loader's limits, marks and number handling, and
+ * the status table (src/hetplan.h against docs/limits.md). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "hetplan.h"
+#include "yamlx.h"
+
+static int parse(const char *text, hp_ynode **out, hp_diag *d) {
+  hp_diag_clear(d);
+  return hp_yaml_parse(text, strlen(text), "t.yaml", out, d);
+}
+
+static void yamlx_marks_are_one_based(void **state) {
+  (void)state;
+  hp_ynode *root;
+  hp_diag d;
+  assert_int_equal(parse("a: 1\nb:\n  c: [x, y]\n", &root, &d), HP_OK);
+  const hp_ynode *b = hp_ymap_get(root, "b");
+  const hp_ynode *c = hp_ymap_get(b, "c");
+  assert_int_equal(c->kind, HP_Y_SEQ);
+  assert_int_equal(c->line, 3);
+  assert_int_equal(c->col, 6);
+  assert_int_equal(c->items[1]->col, 10);
+  assert_int_equal(b->key_line[0], 3);
+  assert_int_equal(b->key_col[0], 3);
+  hp_ynode_free(root);
+}
+
+static void yamlx_alias_bomb_refused(void **state) {
+  (void)state;
+  /* Nine levels of 10x expansion: 1e9 nodes if expanded. */
+  hp_buf b;
+  hp_buf_init(&b);
+  hp_buf_puts(&b, "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+  for (int i = 1; i < 10; i++) {
+    hp_buf_printf(&b, "a%d: &a%d [", i, i);
+    for (int k = 0; k < 10; k++)
+      hp_buf_printf(&b, "%s*a%d", k ? ", " : "", i - 1);
+    hp_buf_puts(&b, "]\n");
+  }
+  hp_ynode *root = NULL;
+  hp_diag d;
+  assert_int_equal(parse(b.data, &root, &d), HP_ELIMIT);
+  assert_null(root);
+  assert_non_null(strstr(d.msg, "HP_YAML_MAX_NODES"));
+  assert_true(d.line > 1);
+  hp_buf_cleanup(&b);
+}
+
+static void yamlx_aliases_expand_within_limits(void **state) {
+  (void)state;
+  hp_ynode *root;
+  hp_diag d;
+  assert_int_equal(parse("base: &b {x: 1}\nuse: *b\n", &root, &d), HP_OK);
+  const hp_ynode *u = hp_ymap_get(root, "use");
+  assert_int_equal(u->kind, HP_Y_MAP);
+  assert_string_equal(hp_ymap_get(u, "x")->scalar, "1");
+  hp_ynode_free(root);
+  assert_int_equal(parse("a: *nope\n", &root, &d), HP_EPARSE);
+  assert_non_null(strstr(d.msg, "unknown alias '*nope'"));
+}
+
+static void yamlx_depth_limit(void **state) {
+  (void)state;
+  hp_buf b;
+  hp_buf_init(&b);
+  for (int i = 0; i < HP_YAML_MAX_DEPTH + 5; i++)
+    hp_buf_puts(&b, "[");
+  for (int i = 0; i < HP_YAML_MAX_DEPTH + 5; i++)
+    hp_buf_puts(&b, "]");
+  hp_ynode *root = NULL;
+  hp_diag d;
+  assert_int_equal(parse(b.data, &root, &d), HP_ELIMIT);
+  assert_non_null(strstr(d.msg, "nesting deeper than 64 levels"));
+  assert_int_equal(d.column, HP_YAML_MAX_DEPTH + 1);
+  hp_buf_cleanup(&b);
+}
+
+static void yamlx_scalar_limit(void **state) {
+  (void)state;
+  size_t n = HP_YAML_MAX_SCALAR + 10;
+  char *text = malloc(n + 8);
+  memcpy(text, "k: ", 3);
+  memset(text + 3, 'x', n);
+  text[3 + n] = '\0';
+  hp_ynode *root = NULL;
+  hp_diag d;
+  assert_int_equal(parse(text, &root, &d), HP_ELIMIT);
+  assert_non_null(strstr(d.msg, "HP_YAML_MAX_SCALAR"));
+  free(text);
+}
+
+static void yamlx_duplicates_and_keys(void **state) {
+  (void)state;
+  hp_ynode *root = NULL;
+  hp_diag d;
+  assert_int_equal(parse("a: 1\nb: 2\na: 3\n", &root, &d), HP_EDUP);
+  assert_int_equal(d.line, 3);
+  assert_string_equal(d.msg,
+                      "duplicate key 'a' (first given at line 1, column 1)");
+  assert_int_equal(parse("[a]: 1\n", &root, &d), HP_EPARSE);
+  assert_non_null(strstr(d.msg, "mapping key must be a plain scalar"));
+  assert_int_equal(parse("a: 1\n---\nb: 2\n", &root, &d), HP_EPARSE);
+  assert_non_null(strstr(d.msg, "only one document"));
+}
+
+static void yamlx_did_you_mean(void **state) {
+  (void)state;
+  hp_ynode *root;
+  hp_diag d;
+  static const char *const allowed[] = {"tokens_per_day", "peak_factor",
+                                        NULL};
+  assert_int_equal(parse("peak_facter: 2\n", &root, &d), HP_OK);
+  assert_int_equal(hp_ycheck_keys(root, allowed, "workload", "t.yaml", &d),
+                   HP_EKEY);
+  assert_string_equal(d.msg, "workload: unknown key 'peak_facter' (did you "
+                             "mean 'peak_factor'?)");
+  hp_ynode_free(root);
+  assert_int_equal(parse("zzz: 2\n", &root, &d), HP_OK);
+  assert_int_equal(hp_ycheck_keys(root, allowed, "workload", "t.yaml", &d),
+                   HP_EKEY);
+  assert_string_equal(d.msg, "workload: unknown key 'zzz'");
+  hp_ynode_free(root);
+}
+
+static void yamlx_numbers(void **state) {
+  (void)state;
+  double v;
+  assert_true(hp_parse_number("130e9", &v) && v == 130e9);
+  assert_true(hp_parse_number("-0.25", &v) && v == -0.25);
+  assert_false(hp_parse_number("1,5", &v));
+  assert_false(hp_parse_number("0x10", &v));
+  assert_false(hp_parse_number("nan", &v));
+  assert_false(hp_parse_number("inf", &v));
+  assert_false(hp_parse_number("1e999", &v));
+  assert_false(hp_parse_number(" 1", &v));
+  assert_false(hp_parse_number("", &v));
+  /* Round trip: every double formats and reads back exactly, whatever
+   * the process locale says about the decimal point. */
+  const char *locales[] = {"C", "de_DE.UTF-8", "fr_FR.UTF-8"};
+  uint64_t x = 88172645463325252ull;
+  for (int l = 0; l < 3; l++) {
+    setlocale(LC_NUMERIC, locales[l]);
+    for (int i = 0; i < 20000; i++) {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      double r;
+      uint64_t bits = x;
+      memcpy(&r, &bits, sizeof r);
+      if (!isfinite(r))
+        continue;
+      char buf[40];
+      hp_format_number(r, buf, sizeof buf);
+      assert_null(strchr(buf, ','));
+      double back;
+      assert_true(hp_parse_number(buf, &back));
+      assert_memory_equal(&back, &r, sizeof r);
+    }
+  }
+  setlocale(LC_NUMERIC, "C");
+  char buf[40];
+  assert_string_equal(hp_format_number(0.1, buf, sizeof buf), "0.1");
+  assert_string_equal(hp_format_number(840000, buf, sizeof buf), "840000");
+}
+
+static void status_table_matches_docs(void **state) {
+  (void)state;
+  FILE *f = fopen(HP_SOURCE_DIR "/docs/limits.md", "r");
+  assert_non_null(f);
+  char line[512];
+  int rows = 0;
+  while (fgets(line, sizeof line, f)) {
+    int code;
+    char name[64], msg[256];
+    if (sscanf(line, "| %d | %63s | %255[^|]|", &code, name, msg) != 3 ||
+        strncmp(name, "HP_", 3) != 0)
+      continue;
+    size_t n = strlen(msg);
+    while (n && msg[n - 1] == ' ')
+      msg[--n] = '\0';
+    assert_string_equal(hp_status_name(code), name);
+    assert_string_equal(hp_strerror(code), msg);
+    rows++;
+  }
+  fclose(f);
+  /* Every code of the X-macro is documented. */
+  int codes = 0;
+#define XX(name, value, msg) codes++;
+  HP_STATUS_MAP(XX)
+#undef XX
+  assert_int_equal(rows, codes);
+  assert_string_equal(hp_status_name(-999), "HP_UNKNOWN");
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(yamlx_marks_are_one_based),
+      cmocka_unit_test(yamlx_alias_bomb_refused),
+      cmocka_unit_test(yamlx_aliases_expand_within_limits),
+      cmocka_unit_test(yamlx_depth_limit),
+      cmocka_unit_test(yamlx_scalar_limit),
+      cmocka_unit_test(yamlx_duplicates_and_keys),
+      cmocka_unit_test(yamlx_did_you_mean),
+      cmocka_unit_test(yamlx_numbers),
+      cmocka_unit_test(status_table_matches_docs),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
