@@ -31,3 +31,6 @@ for t in build/tests/test_*; do
 done
 "${vg[@]}" ./build/hetplan plan plans/doubao-minsheng-2024.yaml --format json > /dev/null
 echo "memcheck: hetplan plan clean"
+
+echo "== fuzz smoke (libFuzzer, ${FUZZ_SECONDS:-15}s per target)"
+FUZZ_SECONDS=${FUZZ_SECONDS:-15} bash tests/fuzz/run.sh
