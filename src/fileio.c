@@ -1,9 +1,13 @@
 /* fileio.c - output files written whole or not at all: data goes to a
  * temporary file beside the target, is flushed and fsync'd, then renamed
- * over it. A crash or signal leaves either the old file or the new one. */
+ * over it. SIGINT, SIGTERM and SIGHUP are held back while the temporary
+ * file exists (and delivered right after), so an interrupted run leaves
+ * either the old file or the new one, and no stray temporary file. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +25,16 @@ int hp_write_file_atomic(const char *path, const char *data, size_t len,
   if (!tmp)
     return hp_diag_oom(d);
   snprintf(tmp, n, "%s.tmp.XXXXXX", path);
+  sigset_t block, old;
+  sigemptyset(&block);
+  sigaddset(&block, SIGINT);
+  sigaddset(&block, SIGTERM);
+  sigaddset(&block, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &block, &old);
   int fd = mkstemp(tmp);
   if (fd < 0) {
     int e = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     hp_free(tmp);
     return hp_diag_set(d, HP_EIO, path, 0, 0, "cannot create output: %s",
                        strerror(e));
@@ -58,6 +69,7 @@ int hp_write_file_atomic(const char *path, const char *data, size_t len,
                      strerror(errno));
   if (rc != HP_OK)
     unlink(tmp);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
   hp_free(tmp);
   return rc;
 }
