@@ -239,6 +239,22 @@ typedef struct hp_plan_vendor {
   double tokens_per_s;  /* tokens/s delivered */
 } hp_plan_vendor;
 
+/* Under the roofline demand model: the servers of one SKU given to one
+ * request class (a Melange-style assignment), with the operating point the
+ * roofline derivation chose for them. */
+typedef struct hp_plan_assign {
+  const char *request_class; /* class name; owned by the result */
+  const char *device;        /* SKU id; borrowed from the catalog */
+  double servers;            /* servers serving this class */
+  double tokens_per_s;       /* input + output tokens/s they deliver */
+  double tokens_per_s_per_server; /* per server, from the roofline */
+  int tp;                    /* tensor-parallel degree */
+  int batch;                 /* concurrent requests per replica */
+  int memory_bound;          /* 1 if the decode step is bandwidth bound */
+  double ttft_ms;            /* prefill time of one prompt, ms */
+  double tpot_ms;            /* time per output token at that batch, ms */
+} hp_plan_assign;
+
 /* Everything a renderer needs about one scenario. */
 typedef struct hp_scenario_result {
   const char *name;             /* scenario name */
@@ -271,6 +287,12 @@ typedef struct hp_scenario_result {
   hp_plan_vendor *vendors;      /* one per vendor bought */
   char *explanation;            /* why infeasible/error; NULL when optimal */
   double solve_ms;              /* time spent in the solver, ms */
+  /* since 0.2 (issue 5) */
+  size_t n_assigns;
+  hp_plan_assign *assigns;      /* roofline: (class, SKU) servers; else none */
+  struct hp_scenario_result *compare; /* the same scenario under the other
+                                         demand model (HP_SOLVE_COMPARE_MODELS),
+                                         or NULL; owned by this result */
 } hp_scenario_result;
 
 typedef struct hp_plan hp_plan;
@@ -280,6 +302,17 @@ typedef struct hp_plan hp_plan;
  * error only when nothing could be attempted (out of memory). */
 HP_API int hp_plan_solve(const hp_planfile *pf, const hp_catalog *cat,
                          hp_plan **out, hp_diag *d);
+/* Flags of hp_plan_solve_ex. */
+#define HP_SOLVE_COMPARE_MODELS 1u /* also solve under the other demand model
+                                      (flops <-> roofline) into ->compare */
+
+/** hp_plan_solve with flags (HP_SOLVE_*). With HP_SOLVE_COMPARE_MODELS each
+ * result's `compare` holds the scenario solved under the other demand
+ * model; when that model cannot run (a flops scenario without an
+ * architecture or request classes) its status is HP_RESULT_ERROR and its
+ * explanation says what is missing. */
+HP_API int hp_plan_solve_ex(const hp_planfile *pf, const hp_catalog *cat,
+                            unsigned flags, hp_plan **out, hp_diag *d);
 HP_API void hp_plan_free(hp_plan *p);
 HP_API const char *hp_plan_name(const hp_plan *p);
 HP_API size_t hp_plan_count(const hp_plan *p);

@@ -182,12 +182,28 @@ static int cmd_devices(int argc, char **argv) {
 
 static int cmd_plan(int argc, char **argv) {
   common_opts o = {0};
+  /* --compare-models is plan's own flag: take it out before the common
+   * options are parsed. */
+  unsigned flags = 0;
+  int n = 0;
+  for (int i = 0; i < argc; i++) {
+    if (i > 0 && strcmp(argv[i], "--compare-models") == 0 &&
+        strcmp(argv[i - 1], "-o") != 0) {
+      flags |= HP_SOLVE_COMPARE_MODELS;
+      continue;
+    }
+    argv[n++] = argv[i];
+  }
+  argc = n;
   int rc = parse_common(argc, argv, &o);
   if (rc >= 0)
     return rc;
   if (o.help) {
     fputs("usage: hetplan plan FILE [--catalog DIR] "
-          "[--format table|json|csv|md] [-o FILE]\n",
+          "[--format table|json|csv|md] [-o FILE] [--compare-models]\n"
+          "  --compare-models  also solve each scenario under the other "
+          "demand model\n"
+          "                    (flops <-> roofline) and show both answers\n",
           stdout);
     return HP_EXIT_OK;
   }
@@ -210,7 +226,7 @@ static int cmd_plan(int argc, char **argv) {
     rc = HP_EXIT_INPUT;
     goto out;
   }
-  if (hp_plan_solve(pf, cat, &plan, &d) != HP_OK ||
+  if (hp_plan_solve_ex(pf, cat, flags, &plan, &d) != HP_OK ||
       hp_report_render(plan, o.format, &text, &len, &d) != HP_OK) {
     print_diag(&d);
     rc = HP_EXIT_SOLVER;

@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "mem.h"
+#include "roofline.h"
 #include "status.h"
 
 /* ----------------------------------------------------------------------------
@@ -58,9 +59,27 @@ static double basis_weight(const hp_scenario *s, const hp_unit *u) {
  * Building
  * ------------------------------------------------------------------------- */
 
+int hp_planner_is_roofline(const hp_scenario *s) {
+  return s->demand_model == HP_DEMAND_ROOFLINE && s->model.has_arch &&
+         s->n_classes > 0;
+}
+
+size_t hp_planner_columns(const hp_scenario *s) {
+  return s->n_cands * (hp_planner_is_roofline(s) ? s->n_classes : 1);
+}
+
+/* Peak demand of one request class, tokens/s (input + output). */
+static double class_demand(const hp_scenario *s, size_t i) {
+  const hp_request_class *k = &s->classes[i];
+  return s->requests_per_s * s->peak_factor * k->share *
+         (k->input_tokens + k->output_tokens);
+}
+
 int hp_planner_build(const hp_scenario *s, hp_ip *ip, hp_unit **units_out,
                      hp_diag *d) {
-  size_t n = s->n_cands;
+  int roof = hp_planner_is_roofline(s);
+  size_t nk = roof ? s->n_classes : 1;
+  size_t n = hp_planner_columns(s);
   hp_unit *u = hp_calloc(n ? n : 1, sizeof *u);
   double *a = hp_calloc(n ? n : 1, sizeof *a);
   int rc = HP_OK;
@@ -70,9 +89,25 @@ int hp_planner_build(const hp_scenario *s, hp_ip *ip, hp_unit **units_out,
     return hp_diag_oom(d);
   }
   for (size_t j = 0; j < n; j++) {
-    const hp_candidate *c = &s->cands[j];
+    const hp_candidate *c = &s->cands[j / nk];
+    u[j].cand = j / nk;
+    u[j].cls = j % nk;
+    u[j].usable = 1;
     double cps = c->spec.fig[HP_FIG_cards_per_server];
-    double per_server = hp_server_tokens_per_s(s, c);
+    double per_server;
+    if (roof) {
+      hp_roof_result rr;
+      hp_roof_eval(&s->model, c, &s->classes[u[j].cls], &s->roof, &rr);
+      u[j].usable = rr.ok;
+      per_server = rr.ok ? rr.tokens_per_s_server : 0;
+      u[j].tp = rr.tp;
+      u[j].batch = rr.batch;
+      u[j].memory_bound = rr.memory_bound;
+      u[j].ttft_ms = rr.prefill_s * 1e3;
+      u[j].tpot_ms = rr.tpot_s * 1e3;
+    } else {
+      per_server = hp_server_tokens_per_s(s, c);
+    }
     double per = s->gran == HP_GRAN_CARD ? 1.0 / cps : 1.0;
     u[j].tokens_per_s = per_server * per;
     u[j].cards = cps * per;
@@ -81,7 +116,7 @@ int hp_planner_build(const hp_scenario *s, hp_ip *ip, hp_unit **units_out,
     u[j].opex_cny_year =
         u[j].power_kw * s->utilisation * 8760.0 * s->power_price_cny_per_kwh;
     ip->is_int[j] = s->gran != HP_GRAN_FRACTIONAL;
-    if (excluded(s, c->spec.vendor))
+    if (excluded(s, c->spec.vendor) || !u[j].usable)
       ip->ub[j] = 0;
     switch (s->objective) {
     case HP_OBJ_MAX_TOKENS:
@@ -103,11 +138,22 @@ int hp_planner_build(const hp_scenario *s, hp_ip *ip, hp_unit **units_out,
       goto fail;                                                               \
   } while (0)
 
-  if (s->objective != HP_OBJ_MAX_TOKENS && s->has_workload) {
+  if (s->objective != HP_OBJ_MAX_TOKENS && s->has_workload && !roof) {
     for (size_t j = 0; j < n; j++)
       a[j] = u[j].tokens_per_s;
     ADD_ROW("demand", hp_demand_tokens_per_s(s) * (1.0 + s->headroom),
             HUGE_VAL);
+  }
+  if (s->objective != HP_OBJ_MAX_TOKENS && s->has_workload && roof) {
+    /* One demand row per request class (Melange): only that class's
+     * columns serve it. */
+    for (size_t i = 0; i < nk; i++) {
+      char name[64];
+      for (size_t j = 0; j < n; j++)
+        a[j] = u[j].cls == i ? u[j].tokens_per_s : 0;
+      snprintf(name, sizeof name, "demand.%.50s", s->classes[i].name);
+      ADD_ROW(name, class_demand(s, i) * (1.0 + s->headroom), HUGE_VAL);
+    }
   }
   if (s->budget_cny > 0) {
     for (size_t j = 0; j < n; j++)
@@ -124,8 +170,8 @@ int hp_planner_build(const hp_scenario *s, hp_ip *ip, hp_unit **units_out,
     char name[64];
     int any = 0;
     for (size_t j = 0; j < n; j++) {
-      const char *key = cap->is_vendor ? s->cands[j].spec.vendor
-                                       : s->cands[j].spec.id;
+      const hp_candidate *cj = &s->cands[u[j].cand];
+      const char *key = cap->is_vendor ? cj->spec.vendor : cj->spec.id;
       a[j] = strcmp(key, cap->key) == 0 ? u[j].cards : 0;
       any |= a[j] != 0;
     }
@@ -143,7 +189,7 @@ int hp_planner_build(const hp_scenario *s, hp_ip *ip, hp_unit **units_out,
         continue;
       double share = side == 0 ? s->dom_min : s->dom_max;
       for (size_t j = 0; j < n; j++)
-        a[j] = ((s->cands[j].spec.domestic ? 1.0 : 0.0) - share) *
+        a[j] = ((s->cands[u[j].cand].spec.domestic ? 1.0 : 0.0) - share) *
                basis_weight(s, &u[j]);
       if (side == 0)
         ADD_ROW("domestic_share.min", 0.0, HUGE_VAL);
@@ -152,7 +198,7 @@ int hp_planner_build(const hp_scenario *s, hp_ip *ip, hp_unit **units_out,
     }
   }
   if (s->max_vendor_share > 0) {
-    for (size_t j = 0; j < n; j++) {
+    for (size_t j = 0; j < s->n_cands; j++) {
       const char *v = s->cands[j].spec.vendor;
       int seen = 0;
       for (size_t k = 0; k < j; k++)
@@ -161,7 +207,8 @@ int hp_planner_build(const hp_scenario *s, hp_ip *ip, hp_unit **units_out,
       if (seen)
         continue;
       for (size_t k = 0; k < n; k++)
-        a[k] = ((strcmp(s->cands[k].spec.vendor, v) == 0 ? 1.0 : 0.0) -
+        a[k] = ((strcmp(s->cands[u[k].cand].spec.vendor, v) == 0 ? 1.0
+                                                                 : 0.0) -
                 s->max_vendor_share) *
                u[k].tokens_per_s;
       ADD_ROW("max_vendor_share", -HUGE_VAL, 0.0);
@@ -270,7 +317,7 @@ static void set_share_rows(hp_ip *ip, const hp_scenario *s, const hp_unit *u,
     } else {
       for (size_t j = 0; j < ip->n_cols; j++)
         ip->rows[i].a[j] =
-            ((s->cands[j].spec.domestic ? 1.0 : 0.0) - share) *
+            ((s->cands[u[j].cand].spec.domestic ? 1.0 : 0.0) - share) *
             basis_weight(s, &u[j]);
     }
   }
@@ -367,19 +414,28 @@ static int explain(const hp_scenario *s, const hp_ip *ip, const hp_unit *u,
       /* With supply caps on compute, say how much of demand they cover. */
       if (s->dom_basis == HP_BASIS_COMPUTE && need > 0) {
         hp_ip c;
-        if (hp_ip_copy(&c, ip) == HP_OK) {
-          drop_group(&c, "domestic_share.min");
-          drop_group(&c, "demand");
-          for (size_t j = 0; j < n; j++)
-            obj[j] = s->cands[j].spec.domestic ? u[j].tokens_per_s : 0;
-          double mx;
-          int o = optimise(&c, obj, 1, &mx, d);
-          if (o == 1)
-            hp_buf_printf(b, " (domestic cards can serve at most %.2f of "
-                             "demand)",
-                          mx / need);
-          hp_ip_cleanup(&c);
+        if (hp_ip_copy(&c, ip) != HP_OK) {
+          hp_ip_cleanup(&t);
+          rc = hp_diag_oom(d);
+          goto out;
         }
+        drop_group(&c, "domestic_share.min");
+        drop_group(&c, "demand");
+        for (size_t j = 0; j < n; j++)
+          obj[j] =
+              s->cands[u[j].cand].spec.domestic ? u[j].tokens_per_s : 0;
+        double mx;
+        int o = optimise(&c, obj, 1, &mx, d);
+        hp_ip_cleanup(&c);
+        if (o < 0) {
+          hp_ip_cleanup(&t);
+          rc = o;
+          goto out;
+        }
+        if (o == 1)
+          hp_buf_printf(b, " (domestic cards can serve at most %.2f of "
+                           "demand)",
+                        mx / need);
       }
     } else if (strcmp(name, "domestic_share.max") == 0) {
       int r = bisect_share(ip, s, u, name, 0, &v, d);
@@ -502,6 +558,13 @@ void hp_scenario_result_cleanup(hp_scenario_result *r) {
   hp_free(r->lines);
   hp_free(r->vendors);
   hp_free(r->explanation);
+  for (size_t i = 0; i < r->n_assigns; i++)
+    hp_free((char *)r->assigns[i].request_class);
+  hp_free(r->assigns);
+  if (r->compare) {
+    hp_scenario_result_cleanup(r->compare);
+    hp_free(r->compare);
+  }
   memset(r, 0, sizeof *r);
 }
 
@@ -521,43 +584,87 @@ static int cmp_line(const void *a, const void *b) {
 static int fill_lines(const hp_scenario *s, const hp_catalog *cat,
                       const hp_unit *u, const double *x,
                       hp_scenario_result *r) {
-  size_t n = s->n_cands;
-  r->lines = hp_calloc(n ? n : 1, sizeof *r->lines);
-  r->vendors = hp_calloc(n ? n : 1, sizeof *r->vendors);
-  if (!r->lines || !r->vendors)
+  size_t nc = s->n_cands, n = hp_planner_columns(s);
+  int roof = hp_planner_is_roofline(s);
+  r->lines = hp_calloc(nc ? nc : 1, sizeof *r->lines);
+  r->vendors = hp_calloc(nc ? nc : 1, sizeof *r->vendors);
+  hp_plan_line *agg = hp_calloc(nc ? nc : 1, sizeof *agg);
+  double *opex = hp_calloc(nc ? nc : 1, sizeof *opex);
+  if (roof)
+    r->assigns = hp_calloc(n ? n : 1, sizeof *r->assigns);
+  if (!r->lines || !r->vendors || !agg || !opex || (roof && !r->assigns)) {
+    hp_free(agg);
+    hp_free(opex);
     return HP_ENOMEM;
-  double dom_t = 0, dom_c = 0, dom_k = 0;
+  }
+  /* Columns add up per SKU (one column per SKU under flops). */
   for (size_t j = 0; j < n; j++) {
     double v = x[j];
     if (s->gran != HP_GRAN_FRACTIONAL)
       v = floor(v + 0.5);
     if (v <= 1e-9)
       continue;
-    const hp_candidate *c = &s->cands[j];
+    size_t k = u[j].cand;
+    const hp_candidate *c = &s->cands[k];
+    hp_plan_line *l = &agg[k];
+    l->servers = 1; /* marks the SKU as bought */
+    l->cards += v * u[j].cards;
+    l->capex_cny += v * u[j].price_cny;
+    l->tokens_per_s += v * u[j].tokens_per_s;
+    l->power_kw += v * u[j].power_kw;
+    opex[k] += v * u[j].opex_cny_year;
+    if (roof) {
+      const hp_device_spec *cs = hp_catalog_find(cat, c->spec.id);
+      hp_plan_assign *as = &r->assigns[r->n_assigns];
+      double cps = c->spec.fig[HP_FIG_cards_per_server];
+      char *nm = hp_strdup(s->classes[u[j].cls].name);
+      if (!nm) {
+        hp_free(agg);
+        hp_free(opex);
+        return HP_ENOMEM;
+      }
+      as->request_class = nm;
+      r->n_assigns++;
+      as->device = cs ? cs->id : c->spec.id;
+      as->servers = v * u[j].cards / cps;
+      as->tokens_per_s = v * u[j].tokens_per_s;
+      as->tokens_per_s_per_server = u[j].tokens_per_s * cps / u[j].cards;
+      as->tp = u[j].tp;
+      as->batch = u[j].batch;
+      as->memory_bound = u[j].memory_bound;
+      as->ttft_ms = u[j].ttft_ms;
+      as->tpot_ms = u[j].tpot_ms;
+    }
+  }
+  double dom_t = 0, dom_c = 0, dom_k = 0;
+  for (size_t k = 0; k < nc; k++) {
+    if (agg[k].servers == 0)
+      continue;
+    const hp_candidate *c = &s->cands[k];
     const hp_device_spec *cs = hp_catalog_find(cat, c->spec.id);
     hp_plan_line *l = &r->lines[r->n_lines++];
+    *l = agg[k];
     l->device = cs ? cs->id : c->spec.id;
     l->vendor = cs ? cs->vendor : c->spec.vendor;
     l->domestic = c->spec.domestic;
-    l->cards = v * u[j].cards;
     l->servers = l->cards / c->spec.fig[HP_FIG_cards_per_server];
-    l->capex_cny = v * u[j].price_cny;
-    l->tokens_per_s = v * u[j].tokens_per_s;
-    l->power_kw = v * u[j].power_kw;
-    l->tokens_per_s_per_server = hp_server_tokens_per_s(s, c);
+    l->tokens_per_s_per_server = roof ? l->tokens_per_s / l->servers
+                                      : hp_server_tokens_per_s(s, c);
     l->measured = c->measured;
     r->cards += l->cards;
     r->servers += l->servers;
     r->capex_cny += l->capex_cny;
     r->delivered_tokens_per_s += l->tokens_per_s;
     r->power_mw += l->power_kw / 1000.0;
-    r->opex_cny_per_year += v * u[j].opex_cny_year;
+    r->opex_cny_per_year += opex[k];
     if (l->domestic) {
       dom_t += l->tokens_per_s;
       dom_c += l->cards;
       dom_k += l->capex_cny;
     }
   }
+  hp_free(agg);
+  hp_free(opex);
   qsort(r->lines, r->n_lines, sizeof *r->lines, cmp_line);
   for (size_t i = 0; i < r->n_lines; i++) {
     const hp_plan_line *l = &r->lines[i];
@@ -614,6 +721,39 @@ int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,
   if (rc != HP_OK) {
     hp_scenario_result_cleanup(r);
     return rc;
+  }
+  if (hp_planner_is_roofline(s)) {
+    /* A request class no SKU can serve makes the program infeasible for a
+     * reason the solver cannot see: say it from the roofline. */
+    hp_buf b;
+    hp_buf_init(&b);
+    size_t n = hp_planner_columns(s);
+    for (size_t i = 0; i < s->n_classes; i++) {
+      int any = 0;
+      for (size_t j = 0; j < n; j++)
+        any |= u[j].cls == i && u[j].usable;
+      if (any)
+        continue;
+      hp_buf_printf(&b, "%sno device can serve request class '%s': ",
+                    b.len ? "; " : "", s->classes[i].name);
+      for (size_t k = 0; k < s->n_cands; k++) {
+        hp_roof_result rr;
+        hp_roof_eval(&s->model, &s->cands[k], &s->classes[i], &s->roof, &rr);
+        hp_buf_printf(&b, "%s%s: %s", k ? "; " : "", s->cands[k].spec.id,
+                      rr.why);
+      }
+    }
+    if (b.len || b.oom) {
+      r->status = HP_RESULT_INFEASIBLE;
+      hp_ip_cleanup(&ip);
+      hp_free(u);
+      if (hp_buf_detach(&b, &r->explanation, NULL) != HP_OK) {
+        hp_scenario_result_cleanup(r);
+        return hp_diag_oom(d);
+      }
+      return HP_OK;
+    }
+    hp_buf_cleanup(&b);
   }
   double t0 = now_ms();
   rc = hp_ip_solve(&ip, &sol, d);
@@ -682,8 +822,55 @@ void hp_plan_free(hp_plan *p) {
   hp_free(p);
 }
 
+/* Solves s under the other demand model into a new r->compare. */
+static int solve_compare(const hp_scenario *s, const hp_catalog *cat,
+                         hp_scenario_result *r, hp_diag *d) {
+  hp_scenario_result *c = hp_calloc(1, sizeof *c);
+  if (!c)
+    return hp_diag_oom(d);
+  hp_scenario alt = *s; /* shallow: solving only reads it */
+  alt.demand_model = s->demand_model == HP_DEMAND_ROOFLINE
+                         ? HP_DEMAND_FLOPS
+                         : HP_DEMAND_ROOFLINE;
+  int rc;
+  if (alt.demand_model == HP_DEMAND_ROOFLINE &&
+      (!s->model.has_arch || s->n_classes == 0) && s->has_workload) {
+    memset(c, 0, sizeof *c);
+    c->name = hp_strdup(s->name);
+    c->status = HP_RESULT_ERROR;
+    c->granularity = hp_granularity_name(s->gran);
+    c->objective = hp_objective_name(s->objective);
+    c->demand_model = hp_demand_model_name(HP_DEMAND_ROOFLINE);
+    c->explanation = hp_strdup(
+        !s->model.has_arch
+            ? "the roofline model needs the model's architecture "
+              "(workload.model: layers, hidden_size, heads, ... or a "
+              "models/ file)"
+            : "the roofline model needs request classes "
+              "(workload.requests)");
+    if (!c->name || !c->explanation) {
+      hp_scenario_result_cleanup(c);
+      hp_free(c);
+      return hp_diag_oom(d);
+    }
+    r->compare = c;
+    return HP_OK;
+  }
+  if ((rc = hp_scenario_solve(&alt, cat, c, d)) != HP_OK) {
+    hp_free(c);
+    return rc;
+  }
+  r->compare = c;
+  return HP_OK;
+}
+
 int hp_plan_solve(const hp_planfile *pf, const hp_catalog *cat, hp_plan **out,
                   hp_diag *d) {
+  return hp_plan_solve_ex(pf, cat, 0, out, d);
+}
+
+int hp_plan_solve_ex(const hp_planfile *pf, const hp_catalog *cat,
+                     unsigned flags, hp_plan **out, hp_diag *d) {
   hp_plan *p = hp_calloc(1, sizeof *p);
   if (!p)
     return hp_diag_oom(d);
@@ -695,12 +882,18 @@ int hp_plan_solve(const hp_planfile *pf, const hp_catalog *cat, hp_plan **out,
     return hp_diag_oom(d);
   }
   for (size_t i = 0; i < n; i++) {
-    int rc = hp_scenario_solve(hp_planfile_scenario(pf, i), cat, &p->res[i], d);
+    const hp_scenario *sc = hp_planfile_scenario(pf, i);
+    int rc = hp_scenario_solve(sc, cat, &p->res[i], d);
     if (rc != HP_OK) {
       hp_plan_free(p);
       return rc;
     }
     p->n++;
+    if ((flags & HP_SOLVE_COMPARE_MODELS) &&
+        (rc = solve_compare(sc, cat, &p->res[i], d)) != HP_OK) {
+      hp_plan_free(p);
+      return rc;
+    }
   }
   *out = p;
   return HP_OK;

@@ -21,15 +21,27 @@ typedef struct hp_unit {
   double price_cny;     /* capex of one unit */
   double power_kw;      /* facility power of one unit (TDP x cards x PUE) */
   double opex_cny_year; /* electricity of one unit per year */
+  /* Columns: one per candidate under the flops model; one per (candidate,
+   * request class) pair under the roofline model (docs/roofline.md). */
+  size_t cand;          /* index into s->cands */
+  size_t cls;           /* index into s->classes (0 under flops) */
+  int usable;           /* roofline: 1 if the SKU can serve the class */
+  int tp, batch, memory_bound; /* roofline operating point */
+  double ttft_ms, tpot_ms;     /* roofline latencies, ms */
 } hp_unit;
+
+/* 1 when s is solved with per-(class, SKU) roofline columns. */
+int hp_planner_is_roofline(const hp_scenario *s);
+/* Number of columns of s's program (candidates x classes under roofline). */
+size_t hp_planner_columns(const hp_scenario *s);
 
 /* Throughput of one server of candidate c under the broker formula. */
 double hp_server_tokens_per_s(const hp_scenario *s, const hp_candidate *c);
 /* Demand in tokens/s at peak: tokens/day / seconds/day x peak factor. */
 double hp_demand_tokens_per_s(const hp_scenario *s);
 
-/* Builds the program for s; units receives n_cands entries (caller frees
- * with hp_free). */
+/* Builds the program for s; units receives hp_planner_columns(s) entries
+ * (caller frees with hp_free). */
 int hp_planner_build(const hp_scenario *s, hp_ip *ip, hp_unit **units,
                      hp_diag *d);
 

@@ -112,6 +112,36 @@ static json_t *scenario_json(const hp_scenario_result *r) {
       bad = 1;
   }
   put(o, "lines", ls, &bad);
+  if (strcmp(r->demand_model, "roofline") == 0) {
+    json_t *as = json_array();
+    for (size_t i = 0; as && i < r->n_assigns; i++) {
+      const hp_plan_assign *a = &r->assigns[i];
+      json_t *x = json_object();
+      if (!x) {
+        bad = 1;
+        break;
+      }
+      put(x, "request_class", json_string(a->request_class), &bad);
+      put(x, "device", json_string(a->device), &bad);
+      put(x, "servers", json_real(a->servers), &bad);
+      put(x, "tokens_per_s", json_real(a->tokens_per_s), &bad);
+      put(x, "tokens_per_s_per_server", json_real(a->tokens_per_s_per_server),
+          &bad);
+      put(x, "tp", json_integer(a->tp), &bad);
+      put(x, "batch", json_integer(a->batch), &bad);
+      put(x, "bound", json_string(a->memory_bound ? "memory" : "compute"),
+          &bad);
+      put(x, "ttft_ms", json_real(a->ttft_ms), &bad);
+      put(x, "tpot_ms", json_real(a->tpot_ms), &bad);
+      if (json_array_append_new(as, x) != 0)
+        bad = 1;
+    }
+    put(o, "assignments", as, &bad);
+  }
+  if (r->compare) {
+    json_t *c = scenario_json(r->compare);
+    put(o, "compare", c, &bad);
+  }
   if (bad) {
     json_decref(o);
     return NULL;
@@ -123,17 +153,27 @@ static json_t *scenario_json(const hp_scenario_result *r) {
  * reaches it. */
 static void use_hp_alloc(void) { json_set_alloc_funcs(hp_malloc, hp_free); }
 
+/* jansson writes straight into our buffer. Its json_dumps builds its own
+ * string and, in 2.14, ignores a failed append while writing an object
+ * key (dump.c), which under memory pressure yields a report with a key
+ * cut short; hp_buf's failure is sticky, so this way a failed append
+ * anywhere fails the whole report (tests/test_fault.c found it). */
+static int dump_cb(const char *buffer, size_t size, void *data) {
+  hp_buf *b = data;
+  hp_buf_append(b, buffer, size);
+  return b->oom ? -1 : 0;
+}
+
 static int dump(json_t *root, hp_buf *b) {
   if (!root)
     return HP_ENOMEM;
-  char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-                                 JSON_REAL_PRECISION(17));
+  int rc = json_dump_callback(root, dump_cb, b,
+                              JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                                  JSON_REAL_PRECISION(17));
   json_decref(root);
-  if (!s)
+  if (rc != 0 || b->oom)
     return HP_ENOMEM;
-  hp_buf_puts(b, s);
   hp_buf_putc(b, '\n');
-  hp_free(s);
   return b->oom ? HP_ENOMEM : HP_OK;
 }
 

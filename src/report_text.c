@@ -227,6 +227,135 @@ static void tables(const hp_scenario_result *r, hp_buf *b, int md) {
   t_render(&l, b, indent, md);
 }
 
+/* Roofline: which SKU serves which request class, at what operating point. */
+static void assignments(const hp_scenario_result *r, hp_buf *b, int md) {
+  if (r->n_assigns == 0)
+    return;
+  char c1[48], c2[48], c3[48], c4[48], c5[48], c6[48], c7[48];
+  table t = {0};
+  t.n_cols = 10;
+  const char *h[] = {"request class", "device",   "servers",
+                     "tokens/s",      "tokens/s per server", "TP",
+                     "batch",         "bound",    "TTFT (ms)",
+                     "TPOT (ms)"};
+  for (int i = 0; i < 10; i++) {
+    t.head[i] = h[i];
+    t.right[i] = i >= 2 && i != 7;
+  }
+  for (size_t i = 0; i < r->n_assigns; i++) {
+    const hp_plan_assign *a = &r->assigns[i];
+    snprintf(c4, sizeof c4, "%d", a->tp);
+    snprintf(c5, sizeof c5, "%d", a->batch);
+    snprintf(c6, sizeof c6, "%.1f", a->ttft_ms);
+    snprintf(c7, sizeof c7, "%.1f", a->tpot_ms);
+    const char *row[] = {a->request_class,
+                         a->device,
+                         hp_fmt_grouped(a->servers, card_decimals(r) ? 2 : 0,
+                                        c1, sizeof c1),
+                         hp_fmt_grouped(a->tokens_per_s, 0, c2, sizeof c2),
+                         hp_fmt_grouped(a->tokens_per_s_per_server, 0, c3,
+                                        sizeof c3),
+                         c4,
+                         c5,
+                         a->memory_bound ? "memory" : "compute",
+                         c6,
+                         c7};
+    t_row(&t, row);
+  }
+  hp_buf_puts(b, "\n");
+  t_render(&t, b, md ? "" : "  ", md);
+}
+
+/* --compare-models: both demand models' answers side by side. */
+static void compare_block(const hp_scenario_result *r, hp_buf *b, int md) {
+  const hp_scenario_result *o = r->compare;
+  if (!o)
+    return;
+  const hp_scenario_result *fl = strcmp(r->demand_model, "flops") == 0 ? r : o;
+  const hp_scenario_result *rf = fl == r ? o : r;
+  char c1[48], c2[48], c3[48], c4[48];
+  hp_buf_printf(b, "\n%scompare demand models (flops = the broker formula "
+                   "2 x params x tokens/s; roofline = memory fit, bandwidth "
+                   "and SLOs):\n",
+                md ? "" : "  ");
+  table t = {0};
+  t.n_cols = 6;
+  const char *h[] = {"demand model", "status", "cards", "servers",
+                     "capex (CNY)", "delivered tokens/s"};
+  for (int i = 0; i < 6; i++) {
+    t.head[i] = h[i];
+    t.right[i] = i >= 2;
+  }
+  const hp_scenario_result *both[] = {fl, rf};
+  for (int k = 0; k < 2; k++) {
+    const hp_scenario_result *x = both[k];
+    int ok = x->status == HP_RESULT_OPTIMAL;
+    const char *row[] = {
+        x->demand_model, status_name(x->status),
+        ok ? hp_fmt_grouped(x->cards, card_decimals(x), c1, sizeof c1) : "-",
+        ok ? hp_fmt_grouped(x->servers, card_decimals(x), c2, sizeof c2) : "-",
+        ok ? hp_fmt_grouped(x->capex_cny, 2, c3, sizeof c3) : "-",
+        ok ? hp_fmt_grouped(x->delivered_tokens_per_s, 0, c4, sizeof c4)
+           : "-"};
+    t_row(&t, row);
+  }
+  t_render(&t, b, md ? "" : "  ", md);
+  for (int k = 0; k < 2; k++)
+    if (both[k]->status != HP_RESULT_OPTIMAL)
+      hp_buf_printf(b, "%s%s: %s\n", md ? "- " : "  ", both[k]->demand_model,
+                    both[k]->explanation ? both[k]->explanation : "");
+  if (fl->status != HP_RESULT_OPTIMAL || rf->status != HP_RESULT_OPTIMAL)
+    return;
+  hp_buf_puts(b, "\n");
+  table d = {0};
+  d.n_cols = 5;
+  const char *dh[] = {"device", "cards (flops)", "cards (roofline)",
+                      "capex flops (CNY)", "capex roofline (CNY)"};
+  for (int i = 0; i < 5; i++) {
+    d.head[i] = dh[i];
+    d.right[i] = i >= 1;
+  }
+  /* Every SKU either model buys, in the flops answer's order first. */
+  for (int k = 0; k < 2; k++) {
+    const hp_scenario_result *x = both[k];
+    for (size_t i = 0; i < x->n_lines; i++) {
+      const char *id = x->lines[i].device;
+      if (k == 1) {
+        int seen = 0;
+        for (size_t j = 0; j < fl->n_lines; j++)
+          seen |= strcmp(fl->lines[j].device, id) == 0;
+        if (seen)
+          continue;
+      }
+      double cf = 0, cr = 0, kf = 0, kr = 0;
+      for (size_t j = 0; j < fl->n_lines; j++)
+        if (strcmp(fl->lines[j].device, id) == 0) {
+          cf = fl->lines[j].cards;
+          kf = fl->lines[j].capex_cny;
+        }
+      for (size_t j = 0; j < rf->n_lines; j++)
+        if (strcmp(rf->lines[j].device, id) == 0) {
+          cr = rf->lines[j].cards;
+          kr = rf->lines[j].capex_cny;
+        }
+      const char *row[] = {id, hp_fmt_grouped(cf, card_decimals(fl), c1,
+                                              sizeof c1),
+                           hp_fmt_grouped(cr, card_decimals(rf), c2,
+                                          sizeof c2),
+                           hp_fmt_grouped(kf, 2, c3, sizeof c3),
+                           hp_fmt_grouped(kr, 2, c4, sizeof c4)};
+      t_row(&d, row);
+    }
+  }
+  t_render(&d, b, md ? "" : "  ", md);
+  if (fl->capex_cny > 0)
+    hp_buf_printf(b,
+                  "%sroofline capex / flops capex = %.3f (the broker formula "
+                  "is off by %+.1f%%)\n",
+                  md ? "- " : "  ", rf->capex_cny / fl->capex_cny,
+                  100 * (fl->capex_cny / rf->capex_cny - 1));
+}
+
 void hp_report_table(const hp_plan *p, hp_buf *b) {
   for (size_t i = 0; i < hp_plan_count(p); i++) {
     const hp_scenario_result *r = hp_plan_at(p, i);
@@ -235,8 +364,11 @@ void hp_report_table(const hp_plan *p, hp_buf *b) {
     hp_buf_printf(b, "%s / %s: %s\n", hp_plan_name(p), r->name,
                   status_name(r->status));
     summary(r, b, 0);
-    if (r->status == HP_RESULT_OPTIMAL)
+    if (r->status == HP_RESULT_OPTIMAL) {
       tables(r, b, 0);
+      assignments(r, b, 0);
+    }
+    compare_block(r, b, 0);
   }
 }
 
@@ -246,8 +378,11 @@ void hp_report_md(const hp_plan *p, hp_buf *b) {
     const hp_scenario_result *r = hp_plan_at(p, i);
     hp_buf_printf(b, "\n## %s (%s)\n\n", r->name, status_name(r->status));
     summary(r, b, 1);
-    if (r->status == HP_RESULT_OPTIMAL)
+    if (r->status == HP_RESULT_OPTIMAL) {
       tables(r, b, 1);
+      assignments(r, b, 1);
+    }
+    compare_block(r, b, 1);
   }
 }
 
@@ -280,7 +415,7 @@ static void csv_row(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
   hp_buf_number(b, r->demand_tokens_per_s);
   hp_buf_putc(b, ',');
   hp_buf_number(b, r->demand_flops);
-  if (strcmp(level, "total") == 0) {
+  if (strstr(level, "total") != NULL) {
     hp_buf_putc(b, ',');
     hp_buf_number(b, r->domestic_share_compute);
     hp_buf_putc(b, ',');
@@ -321,6 +456,18 @@ void hp_report_csv(const hp_plan *p, hp_buf *b) {
     }
     csv_row(b, p, r, "total", NULL, NULL, -1, r->cards, r->servers,
             r->capex_cny, r->delivered_tokens_per_s, r->power_mw * 1000.0);
+    const hp_scenario_result *c = r->compare;
+    if (!c)
+      continue;
+    /* --compare-models: the other demand model's rows, level compare-*. */
+    for (size_t k = 0; k < c->n_lines; k++) {
+      const hp_plan_line *l = &c->lines[k];
+      csv_row(b, p, c, "compare-device", l->device, l->vendor, l->domestic,
+              l->cards, l->servers, l->capex_cny, l->tokens_per_s,
+              l->power_kw);
+    }
+    csv_row(b, p, c, "compare-total", NULL, NULL, -1, c->cards, c->servers,
+            c->capex_cny, c->delivered_tokens_per_s, c->power_mw * 1000.0);
   }
 }
 

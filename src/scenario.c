@@ -12,6 +12,8 @@
 #include "scenario.h"
 
 #include <math.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +37,22 @@ const char *hp_objective_name(hp_objective o) {
 }
 const char *hp_demand_model_name(hp_demand_model m) {
   return m == HP_DEMAND_ROOFLINE ? "roofline" : "flops";
+}
+const char *hp_dtype_name(hp_dtype t) {
+  static const char *const n[] = {"fp16", "bf16", "fp8", "int8", "int4"};
+  return t <= HP_DTYPE_INT4 ? n[t] : "?";
+}
+double hp_dtype_bytes(hp_dtype t) {
+  static const double b[] = {2, 2, 1, 1, 0.5};
+  return t <= HP_DTYPE_INT4 ? b[t] : 2;
+}
+void hp_roof_opts_default(hp_roof_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->memory_fraction = 0.9; /* runtime, activations, fragmentation */
+  o->min_batch = 8;         /* a TP degree must hold at least this many */
+  o->max_batch = 256;       /* vLLM's default max_num_seqs */
+  o->pcie_gbps = 64;        /* PCIe Gen4 x16, both directions */
+  o->allreduce_us = 5;      /* NCCL small-message all-reduce in a node */
 }
 const char *hp_basis_name(hp_share_basis b) {
   static const char *const n[] = {"compute", "cards", "capex"};
@@ -73,6 +91,8 @@ static int get_enum(const hp_ynode *n, const char *key, const char *file,
  * inherited from the base (tokens/day or users x tokens/user/day). */
 static const char *const alternatives[][2] = {
     {"tokens_per_day", "users"},
+    {"tokens_per_day", "requests_per_s"},
+    {"users", "requests_per_s"},
 };
 
 /* Deep-merges overlay into base (base is modified). */
@@ -114,6 +134,10 @@ void hp_scenario_cleanup(hp_scenario *s) {
   hp_free(s->name);
   hp_free(s->file);
   hp_free(s->model.name);
+  hp_free(s->model.file);
+  for (size_t i = 0; i < s->n_classes; i++)
+    hp_free(s->classes[i].name);
+  hp_free(s->classes);
   for (size_t i = 0; i < s->n_cands; i++) {
     hp_device_spec_cleanup(&s->cands[i].spec);
     hp_free(s->cands[i].mfu_from);
@@ -133,12 +157,11 @@ static const char *const scenario_keys[] = {
     "mfu",       "mbu",         "granularity", "devices",
     "overrides", "measured",    "objective", "constraints",
     "pue",       "years",       "power_price_cny_per_kwh",
-    "utilisation", "token_price_cny_per_mtok", NULL};
+    "utilisation", "token_price_cny_per_mtok", "roofline", NULL};
 static const char *const workload_keys[] = {
-    "model", "tokens_per_day", "users", "tokens_per_user_per_day",
-    "seconds_per_day", "peak_factor", NULL};
-static const char *const model_keys[] = {"name", "params", "active_params",
-                                         NULL};
+    "model", "model_file", "tokens_per_day", "users",
+    "tokens_per_user_per_day", "requests_per_s", "seconds_per_day",
+    "peak_factor", "requests", "slo", NULL};
 static const char *const constraint_keys[] = {
     "headroom",  "domestic_share", "caps",           "exclude_vendors",
     "power_mw",  "budget_cny",     "max_vendor_share", NULL};
@@ -165,8 +188,494 @@ static int expect_map(const hp_ynode *n, const char *key, const char *file,
   return HP_OK;
 }
 
-static int bind_workload(const hp_ynode *m, const char *file, hp_scenario *s,
+/* ----------------------------------------------------------------------------
+ * The model: inline under workload.model, from a models/ file named by
+ * workload.model_file or by workload.model.name (when params is absent), or
+ * both (inline keys override the file's).
+ * ------------------------------------------------------------------------- */
+
+/* Numeric model keys; `whole` ones must be integers. */
+static const struct model_num {
+  const char *key;
+  size_t off;
+  int whole;
+  hp_numrange range;
+} model_nums[] = {
+    {"params", offsetof(hp_model_desc, params), 0, HP_NUM_POSITIVE},
+    {"active_params", offsetof(hp_model_desc, active_params), 0,
+     HP_NUM_POSITIVE},
+    {"layers", offsetof(hp_model_desc, layers), 1, HP_NUM_POSITIVE},
+    {"hidden_size", offsetof(hp_model_desc, hidden_size), 1, HP_NUM_POSITIVE},
+    {"heads", offsetof(hp_model_desc, heads), 1, HP_NUM_POSITIVE},
+    {"kv_heads", offsetof(hp_model_desc, kv_heads), 1, HP_NUM_POSITIVE},
+    {"head_dim", offsetof(hp_model_desc, head_dim), 1, HP_NUM_POSITIVE},
+    {"vocab", offsetof(hp_model_desc, vocab), 1, HP_NUM_POSITIVE},
+    {"intermediate_size", 0, 1, HP_NUM_POSITIVE}, /* informational */
+    {"kv_lora_rank", offsetof(hp_model_desc, kv_lora_rank), 1, HP_NUM_NONNEG},
+    {"qk_rope_head_dim", offsetof(hp_model_desc, qk_rope_head_dim), 1,
+     HP_NUM_NONNEG},
+    {"experts", offsetof(hp_model_desc, experts), 1, HP_NUM_NONNEG},
+    {"experts_per_token", offsetof(hp_model_desc, experts_per_token), 1,
+     HP_NUM_NONNEG},
+};
+#define N_MODEL_NUMS (sizeof model_nums / sizeof model_nums[0])
+
+static const char *const model_keys[] = {
+    "name",         "params",           "active_params", "layers",
+    "hidden_size",  "heads",            "kv_heads",      "head_dim",
+    "vocab",        "intermediate_size", "kv_lora_rank", "qk_rope_head_dim",
+    "experts",      "experts_per_token", "weight_dtype", "kv_dtype",
+    NULL};
+static const char *const model_file_keys[] = {
+    "name",         "params",           "active_params", "layers",
+    "hidden_size",  "heads",            "kv_heads",      "head_dim",
+    "vocab",        "intermediate_size", "kv_lora_rank", "qk_rope_head_dim",
+    "experts",      "experts_per_token", "weight_dtype", "kv_dtype",
+    "description",  "notes",            "sources",       NULL};
+static const char *const dtypes[] = {"fp16", "bf16", "fp8", "int8", "int4",
+                                     NULL};
+
+/* Where each model figure was set, for cross-key messages. */
+typedef struct model_marks {
+  const char *file[N_MODEL_NUMS];
+  int line[N_MODEL_NUMS], col[N_MODEL_NUMS];
+  int have[N_MODEL_NUMS];
+} model_marks;
+
+static long model_num_index(const char *key) {
+  for (size_t i = 0; i < N_MODEL_NUMS; i++)
+    if (strcmp(model_nums[i].key, key) == 0)
+      return (long)i;
+  return -1;
+}
+
+/* Applies the keys of one model mapping (a file's or the inline one). */
+static int apply_model_map(const hp_ynode *map, const char *file,
+                           const char *where, hp_model_desc *md,
+                           model_marks *mk, hp_diag *d) {
+  int rc;
+  char full[200];
+  for (size_t i = 0; i < map->n; i++) {
+    const char *k = map->keys[i];
+    const hp_ynode *v = map->items[i];
+    snprintf(full, sizeof full, "%s.%s", where, k);
+    long j = model_num_index(k);
+    if (j >= 0) {
+      double x;
+      if ((rc = hp_yget_number_in(v, full, file, model_nums[j].range, &x,
+                                  d)) != HP_OK)
+        return rc;
+      if (model_nums[j].whole && x != floor(x))
+        return hp_diag_set(d, HP_ERANGE, file, v->line, v->col,
+                           "%s: expected a whole number, got %g", full, x);
+      if (model_nums[j].off)
+        *(double *)((char *)md + model_nums[j].off) = x;
+      mk->have[j] = 1;
+      mk->file[j] = file;
+      mk->line[j] = v->line;
+      mk->col[j] = v->col;
+    } else if (strcmp(k, "weight_dtype") == 0 || strcmp(k, "kv_dtype") == 0) {
+      int e;
+      if ((rc = get_enum(v, full, file, dtypes, &e, d)) != HP_OK)
+        return rc;
+      if (k[0] == 'w')
+        md->weight_dtype = (hp_dtype)e;
+      else
+        md->kv_dtype = (hp_dtype)e;
+    } else if (strcmp(k, "name") == 0) {
+      const char *str;
+      if ((rc = hp_yget_string(v, full, file, &str, d)) != HP_OK)
+        return rc;
+      char *dup = hp_strdup(str);
+      if (!dup)
+        return hp_diag_oom(d);
+      hp_free(md->name);
+      md->name = dup;
+    }
+  }
+  return HP_OK;
+}
+
+/* A model file: keys checked, every figure with a source. */
+static int load_model_file(const char *path, hp_model_desc *md,
+                           model_marks *mk, hp_diag *d) {
+  hp_ynode *root = NULL;
+  int rc = hp_yaml_load_file(path, &root, d);
+  if (rc != HP_OK)
+    return rc;
+  if (root->kind != HP_Y_MAP) {
+    rc = hp_diag_set(d, HP_ETYPE, path, root->line, root->col,
+                     "expected a model mapping (name, params, layers, ...), "
+                     "got %s",
+                     hp_ykind_name(root->kind));
+    goto out;
+  }
+  if ((rc = hp_ycheck_keys(root, model_file_keys, "model", path, d)) != HP_OK)
+    goto out;
+  const hp_ynode *src = hp_ymap_get(root, "sources");
+  if (!src) {
+    rc = hp_diag_set(d, HP_EMISSING, path, root->line, root->col,
+                     "model: required key 'sources' is missing (a source "
+                     "for every figure, e.g. the model card's config.json)");
+    goto out;
+  }
+  if ((rc = expect_map(src, "sources", path, d)) != HP_OK)
+    goto out;
+  for (size_t i = 0; i < src->n; i++) {
+    if (model_num_index(src->keys[i]) < 0 &&
+        strcmp(src->keys[i], "weight_dtype") != 0 &&
+        strcmp(src->keys[i], "kv_dtype") != 0) {
+      rc = hp_ycheck_keys(src, model_keys, "sources", path, d);
+      if (rc == HP_OK)
+        rc = hp_diag_set(d, HP_EKEY, path, src->key_line[i], src->key_col[i],
+                         "sources: '%s' is not a figure", src->keys[i]);
+      goto out;
+    }
+    const char *str;
+    if ((rc = hp_yget_string(src->items[i], "sources", path, &str, d)) !=
+        HP_OK)
+      goto out;
+  }
+  for (size_t i = 0; i < root->n; i++)
+    if (model_num_index(root->keys[i]) >= 0 &&
+        !hp_ymap_get(src, root->keys[i])) {
+      rc = hp_diag_set(d, HP_EMISSING, path, root->key_line[i],
+                       root->key_col[i],
+                       "%s: no source given (add it under 'sources:')",
+                       root->keys[i]);
+      goto out;
+    }
+  rc = apply_model_map(root, path, "model", md, mk, d);
+out:
+  hp_ynode_free(root);
+  return rc;
+}
+
+static int file_exists(const char *p) {
+  FILE *f = fopen(p, "r");
+  if (!f)
+    return 0;
+  fclose(f);
+  return 1;
+}
+
+/* Finds models/<name>.yaml: next to the plan's directory, inside it,
+ * $HETPLAN_MODELS, ./models. *out is owned by the caller (hp_free). */
+static int find_model(const char *plan, const hp_catalog *cat,
+                      const char *name, char **out, hp_buf *tried) {
+  char dir[1024];
+  const char *slash = strrchr(plan, '/');
+  if (slash)
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - plan), plan);
+  else
+    snprintf(dir, sizeof dir, ".");
+  const char *env = getenv("HETPLAN_MODELS");
+  char cands[5][1200];
+  int n = 0;
+  snprintf(cands[n++], sizeof cands[0], "%s/../models", dir);
+  snprintf(cands[n++], sizeof cands[0], "%s/models", dir);
+  if (env && *env)
+    snprintf(cands[n++], sizeof cands[0], "%s", env);
+  /* Beside the catalog: DIR/devices/x.yaml -> DIR/models. */
+  const hp_device_spec *any = cat && hp_catalog_count(cat)
+                                  ? hp_catalog_at(cat, 0)
+                                  : NULL;
+  if (any && any->path) {
+    const char *s1 = strrchr(any->path, '/');
+    if (s1)
+      snprintf(cands[n++], sizeof cands[0], "%.*s/../models",
+               (int)(s1 - any->path), any->path);
+    else
+      snprintf(cands[n++], sizeof cands[0], "../models");
+  }
+  snprintf(cands[n++], sizeof cands[0], "models");
+  for (int i = 0; i < n; i++) {
+    hp_buf b;
+    hp_buf_init(&b);
+    hp_buf_printf(&b, "%s/%s.yaml", cands[i], name);
+    if (b.oom) {
+      hp_buf_cleanup(&b);
+      return HP_ENOMEM;
+    }
+    if (file_exists(b.data)) {
+      *out = b.data;
+      return HP_OK;
+    }
+    hp_buf_cleanup(&b);
+    hp_buf_printf(tried, "%s%s", i ? ", " : "", cands[i]);
+  }
+  return HP_ENOTFOUND;
+}
+
+static int bind_model(const hp_ynode *w, const char *file,
+                      const hp_catalog *cat, hp_scenario *s, hp_diag *d) {
+  hp_model_desc *md = &s->model;
+  model_marks mk;
+  int rc;
+  memset(&mk, 0, sizeof mk);
+  md->weight_dtype = md->kv_dtype = HP_DTYPE_BF16;
+  const hp_ynode *model = hp_ymap_get(w, "model");
+  const hp_ynode *mf = hp_ymap_get(w, "model_file");
+  if (!model && !mf)
+    return hp_diag_set(d, HP_EMISSING, file, w->line, w->col,
+                       "workload: required key 'model' is missing (e.g. "
+                       "model: {params: 130e9}, or model: {name: "
+                       "llama-3-70b} for models/llama-3-70b.yaml)");
+  if (model &&
+      ((rc = expect_map(model, "workload.model", file, d)) != HP_OK ||
+       (rc = hp_ycheck_keys(model, model_keys, "workload.model", file, d)) !=
+           HP_OK))
+    return rc;
+  const hp_ynode *mname = model ? hp_ymap_get(model, "name") : NULL;
+  char *path = NULL;
+  if (mf) {
+    const char *rel;
+    if ((rc = hp_yget_string(mf, "workload.model_file", file, &rel, d)) !=
+        HP_OK)
+      return rc;
+    hp_buf b;
+    hp_buf_init(&b);
+    const char *slash = strrchr(file, '/');
+    if (rel[0] != '/' && slash)
+      hp_buf_append(&b, file, (size_t)(slash - file) + 1);
+    hp_buf_puts(&b, rel);
+    if (hp_buf_detach(&b, &path, NULL) != HP_OK)
+      return hp_diag_oom(d);
+    if (!file_exists(path)) {
+      rc = hp_diag_set(d, HP_ENOTFOUND, file, mf->line, mf->col,
+                       "workload.model_file: cannot open '%.300s'", path);
+      hp_free(path);
+      return rc;
+    }
+  } else if (mname && !hp_ymap_get(model, "params")) {
+    const char *nm;
+    if ((rc = hp_yget_string(mname, "workload.model.name", file, &nm, d)) !=
+        HP_OK)
+      return rc;
+    for (const char *p = nm; *p; p++)
+      if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '_' || *p == '.') ||
+          (p == nm && *p == '.'))
+        return hp_diag_set(d, HP_ERANGE, file, mname->line, mname->col,
+                           "workload.model.name: '%.100s' is not a model "
+                           "file name (lower case letters, digits, '-', "
+                           "'_', '.')",
+                           nm);
+    hp_buf tried;
+    hp_buf_init(&tried);
+    rc = find_model(file, cat, nm, &path, &tried);
+    if (rc == HP_ENOTFOUND)
+      rc = hp_diag_set(d, HP_ENOTFOUND, file, mname->line, mname->col,
+                       "workload.model: no params given and no model file "
+                       "'%.100s.yaml' found (looked in %s; or give params "
+                       "and the architecture inline)",
+                       nm, tried.data ? tried.data : "");
+    else if (rc == HP_ENOMEM)
+      rc = hp_diag_oom(d);
+    hp_buf_cleanup(&tried);
+    if (rc != HP_OK)
+      return rc;
+  }
+  if (path) {
+    md->file = path; /* owned by the scenario from here on */
+    if ((rc = load_model_file(path, md, &mk, d)) != HP_OK)
+      return rc;
+  }
+  if (model && (rc = apply_model_map(model, file, "workload.model", md, &mk,
+                                     d)) != HP_OK)
+    return rc;
+  const hp_ynode *at = model ? model : mf;
+  const char *atfile = file;
+  enum { P = 0, A, L, H, NH, KV, HD };
+  if (!mk.have[P])
+    return hp_diag_set(d, HP_EMISSING, atfile, at->line, at->col,
+                       "workload.model: required key 'params' is missing "
+                       "(total parameters, e.g. 130e9)");
+  if (!mk.have[A])
+    md->active_params = md->params;
+  if (md->active_params > md->params)
+    return hp_diag_set(d, HP_ERANGE, mk.file[A], mk.line[A], mk.col[A],
+                       "workload.model.active_params: expected at most params "
+                       "(%g), got %g",
+                       md->params, md->active_params);
+  int any = 0;
+  for (size_t i = L; i < N_MODEL_NUMS; i++)
+    any |= mk.have[i];
+  if (any) {
+    static const char *const need[] = {"layers", "hidden_size", "heads"};
+    for (int i = 0; i < 3; i++)
+      if (!mk.have[L + i])
+        return hp_diag_set(d, HP_EMISSING, atfile, at->line, at->col,
+                           "workload.model: an architecture needs layers, "
+                           "hidden_size and heads; '%s' is missing",
+                           need[i]);
+    md->has_arch = 1;
+    if (!mk.have[KV])
+      md->kv_heads = md->heads;
+    if (!mk.have[HD])
+      md->head_dim = floor(md->hidden_size / md->heads);
+    if (md->kv_heads > md->heads ||
+        fmod(md->heads, md->kv_heads) != 0)
+      return hp_diag_set(d, HP_ERANGE, mk.file[KV], mk.line[KV], mk.col[KV],
+                         "workload.model.kv_heads: expected a divisor of "
+                         "heads (%g), got %g",
+                         md->heads, md->kv_heads);
+    long e = model_num_index("experts"), k = model_num_index("experts_per_token");
+    if (md->experts_per_token > md->experts ||
+        (md->experts > 0 && md->experts_per_token == 0))
+      return hp_diag_set(d, HP_ERANGE, mk.file[mk.have[k] ? k : e],
+                         mk.line[mk.have[k] ? k : e],
+                         mk.col[mk.have[k] ? k : e],
+                         "workload.model.experts_per_token: expected between "
+                         "1 and experts (%g), got %g",
+                         md->experts, md->experts_per_token);
+  }
+  return HP_OK;
+}
+
+/* workload.requests (the mix) and workload.slo (their default SLOs). */
+static int bind_requests(const hp_ynode *w, const char *file, hp_scenario *s,
                          hp_diag *d) {
+  static const char *const slo_keys[] = {"ttft_ms", "tpot_ms", NULL};
+  static const char *const class_keys[] = {"name",    "share",
+                                           "input_tokens", "output_tokens",
+                                           "ttft_ms", "tpot_ms",
+                                           NULL};
+  double ttft = 0, tpot = 0;
+  int rc;
+  const hp_ynode *slo = hp_ymap_get(w, "slo");
+  if (slo) {
+    if ((rc = expect_map(slo, "workload.slo", file, d)) != HP_OK ||
+        (rc = hp_ycheck_keys(slo, slo_keys, "workload.slo", file, d)) !=
+            HP_OK ||
+        (rc = opt_num(slo, "ttft_ms", "workload.slo", file, HP_NUM_POSITIVE,
+                      &ttft, d)) != HP_OK ||
+        (rc = opt_num(slo, "tpot_ms", "workload.slo", file, HP_NUM_POSITIVE,
+                      &tpot, d)) != HP_OK)
+      return rc;
+  }
+  const hp_ynode *rq = hp_ymap_get(w, "requests");
+  if (!rq)
+    return HP_OK;
+  if (rq->kind != HP_Y_SEQ || rq->n == 0)
+    return hp_diag_set(d, HP_ETYPE, file, rq->line, rq->col,
+                       "workload.requests: expected a non-empty sequence of "
+                       "request classes ({name, share, input_tokens, "
+                       "output_tokens}), got %s",
+                       rq->kind == HP_Y_SEQ ? "an empty sequence"
+                                            : hp_ykind_name(rq->kind));
+  if (rq->n > HP_MAX_CLASSES)
+    return hp_diag_set(d, HP_ELIMIT, file, rq->line, rq->col,
+                       "workload.requests: %zu classes, more than the limit "
+                       "of %d (HP_MAX_CLASSES)",
+                       rq->n, HP_MAX_CLASSES);
+  s->classes = hp_calloc(rq->n, sizeof *s->classes);
+  if (!s->classes)
+    return hp_diag_oom(d);
+  double total = 0;
+  for (size_t i = 0; i < rq->n; i++) {
+    const hp_ynode *e = rq->items[i];
+    hp_request_class *k = &s->classes[i];
+    char where[64];
+    snprintf(where, sizeof where, "workload.requests[%zu]", i);
+    if ((rc = expect_map(e, where, file, d)) != HP_OK ||
+        (rc = hp_ycheck_keys(e, class_keys, where, file, d)) != HP_OK)
+      return rc;
+    s->n_classes++;
+    const hp_ynode *nm = hp_ymap_get(e, "name");
+    char def[32];
+    const char *str = def;
+    snprintf(def, sizeof def, "class-%zu", i + 1);
+    if (nm && (rc = hp_yget_string(nm, "workload.requests.name", file, &str,
+                                   d)) != HP_OK)
+      return rc;
+    if (!(k->name = hp_strdup(str)))
+      return hp_diag_oom(d);
+    for (size_t j = 0; j < i; j++)
+      if (strcmp(s->classes[j].name, k->name) == 0)
+        return hp_diag_set(d, HP_EDUP, file, nm ? nm->line : e->line,
+                           nm ? nm->col : e->col,
+                           "workload.requests: class name '%s' is used twice",
+                           k->name);
+    k->share = 1;
+    k->ttft_ms = ttft;
+    k->tpot_ms = tpot;
+    static const char *const need[] = {"input_tokens", "output_tokens"};
+    for (int j = 0; j < 2; j++)
+      if (!hp_ymap_get(e, need[j]))
+        return hp_diag_set(d, HP_EMISSING, file, e->line, e->col,
+                           "%s: required key '%s' is missing (tokens per "
+                           "request)",
+                           where, need[j]);
+    if ((rc = opt_num(e, "share", where, file, HP_NUM_POSITIVE, &k->share,
+                      d)) != HP_OK ||
+        (rc = opt_num(e, "input_tokens", where, file, HP_NUM_POSITIVE,
+                      &k->input_tokens, d)) != HP_OK ||
+        (rc = opt_num(e, "output_tokens", where, file, HP_NUM_GE1,
+                      &k->output_tokens, d)) != HP_OK ||
+        (rc = opt_num(e, "ttft_ms", where, file, HP_NUM_POSITIVE, &k->ttft_ms,
+                      d)) != HP_OK ||
+        (rc = opt_num(e, "tpot_ms", where, file, HP_NUM_POSITIVE, &k->tpot_ms,
+                      d)) != HP_OK)
+      return rc;
+    total += k->share;
+  }
+  for (size_t i = 0; i < s->n_classes; i++)
+    s->classes[i].share /= total;
+  return HP_OK;
+}
+
+/* The scenario's `roofline:` knobs. */
+static int bind_roofline(const hp_ynode *m, const char *file, hp_scenario *s,
+                         hp_diag *d) {
+  static const char *const keys[] = {"memory_fraction", "min_batch",
+                                     "max_batch",       "pcie_gbps",
+                                     "allreduce_latency_us", "tp",
+                                     "batch",           NULL};
+  hp_roof_opts_default(&s->roof);
+  const hp_ynode *r = hp_ymap_get(m, "roofline");
+  int rc;
+  if (!r)
+    return HP_OK;
+  if ((rc = expect_map(r, "roofline", file, d)) != HP_OK ||
+      (rc = hp_ycheck_keys(r, keys, "roofline", file, d)) != HP_OK)
+    return rc;
+  hp_roof_opts *o = &s->roof;
+  if ((rc = opt_num(r, "memory_fraction", "roofline", file, HP_NUM_UNIT_OPEN,
+                    &o->memory_fraction, d)) != HP_OK ||
+      (rc = opt_num(r, "pcie_gbps", "roofline", file, HP_NUM_POSITIVE,
+                    &o->pcie_gbps, d)) != HP_OK ||
+      (rc = opt_num(r, "allreduce_latency_us", "roofline", file,
+                    HP_NUM_NONNEG, &o->allreduce_us, d)) != HP_OK)
+    return rc;
+  static const char *const whole[] = {"min_batch", "max_batch", "tp", "batch"};
+  double *dst[] = {&o->min_batch, &o->max_batch, &o->tp, &o->batch};
+  for (int i = 0; i < 4; i++) {
+    const hp_ynode *n = hp_ymap_get(r, whole[i]);
+    if (!n)
+      continue;
+    char full[64];
+    snprintf(full, sizeof full, "roofline.%s", whole[i]);
+    double v;
+    if ((rc = hp_yget_number_in(n, full, file, HP_NUM_GE1, &v, d)) != HP_OK)
+      return rc;
+    if (v != floor(v) || v > 1e6)
+      return hp_diag_set(d, HP_ERANGE, file, n->line, n->col,
+                         "%s: expected a whole number from 1 to 1000000, got "
+                         "%g",
+                         full, v);
+    if (i == 2 && ((long)v & ((long)v - 1)) != 0)
+      return hp_diag_set(d, HP_ERANGE, file, n->line, n->col,
+                         "%s: expected a power of two (1, 2, 4, 8, ...), got "
+                         "%g",
+                         full, v);
+    *dst[i] = v;
+  }
+  return HP_OK;
+}
+
+static int bind_workload(const hp_ynode *m, const char *file,
+                         const hp_catalog *cat, hp_scenario *s, hp_diag *d) {
   const hp_ynode *w = hp_ymap_get(m, "workload");
   int rc;
   s->seconds_per_day = 86400;
@@ -183,46 +692,32 @@ static int bind_workload(const hp_ynode *m, const char *file, hp_scenario *s,
       (rc = hp_ycheck_keys(w, workload_keys, "workload", file, d)) != HP_OK)
     return rc;
   s->has_workload = 1;
-  const hp_ynode *model = hp_ymap_get(w, "model");
-  if (!model)
-    return hp_diag_set(d, HP_EMISSING, file, w->line, w->col,
-                       "workload: required key 'model' is missing (e.g. "
-                       "model: {params: 130e9})");
-  if ((rc = expect_map(model, "workload.model", file, d)) != HP_OK ||
-      (rc = hp_ycheck_keys(model, model_keys, "workload.model", file, d)) !=
-          HP_OK)
+  if ((rc = bind_model(w, file, cat, s, d)) != HP_OK)
     return rc;
-  const hp_ynode *params = hp_ymap_get(model, "params");
-  if (!params)
-    return hp_diag_set(d, HP_EMISSING, file, model->line, model->col,
-                       "workload.model: required key 'params' is missing "
-                       "(total parameters, e.g. 130e9)");
-  if ((rc = hp_yget_number_in(params, "workload.model.params", file,
-                              HP_NUM_POSITIVE, &s->model.params, d)) != HP_OK)
-    return rc;
-  s->model.active_params = s->model.params;
-  if ((rc = opt_num(model, "active_params", "workload.model", file,
-                    HP_NUM_POSITIVE, &s->model.active_params, d)) != HP_OK)
-    return rc;
-  if (s->model.active_params > s->model.params) {
-    const hp_ynode *a = hp_ymap_get(model, "active_params");
-    return hp_diag_set(d, HP_ERANGE, file, a->line, a->col,
-                       "workload.model.active_params: expected at most params "
-                       "(%g), got %g",
-                       s->model.params, s->model.active_params);
-  }
-  const hp_ynode *mn = hp_ymap_get(model, "name");
-  if (mn) {
-    const char *str;
-    if ((rc = hp_yget_string(mn, "workload.model.name", file, &str, d)) !=
-        HP_OK)
-      return rc;
-    if (!(s->model.name = hp_strdup(str)))
-      return hp_diag_oom(d);
-  }
   const hp_ynode *tpd = hp_ymap_get(w, "tokens_per_day");
   const hp_ynode *users = hp_ymap_get(w, "users");
   const hp_ynode *tpu = hp_ymap_get(w, "tokens_per_user_per_day");
+  const hp_ynode *rps = hp_ymap_get(w, "requests_per_s");
+  if ((rc = bind_requests(w, file, s, d)) != HP_OK)
+    return rc;
+  if (rps && (tpd || users)) {
+    const hp_ynode *other = tpd ? tpd : users;
+    return hp_diag_set(d, HP_EDUP, file, rps->line, rps->col,
+                       "workload: give one of tokens_per_day, users or "
+                       "requests_per_s; %s is at line %d",
+                       tpd ? "tokens_per_day" : "users", other->line);
+  }
+  if (rps) {
+    if ((rc = hp_yget_number_in(rps, "workload.requests_per_s", file,
+                                HP_NUM_POSITIVE, &s->requests_per_s, d)) !=
+        HP_OK)
+      return rc;
+    if (s->n_classes == 0)
+      return hp_diag_set(d, HP_EMISSING, file, rps->line, rps->col,
+                         "workload.requests_per_s needs workload.requests "
+                         "(request classes with input_tokens and "
+                         "output_tokens)");
+  }
   if (tpd && users)
     return hp_diag_set(d, HP_EDUP, file, users->line, users->col,
                        "workload: give either tokens_per_day or users (with "
@@ -247,10 +742,11 @@ static int bind_workload(const hp_ynode *m, const char *file, hp_scenario *s,
                                 d)) != HP_OK)
       return rc;
     s->tokens_per_day = s->users * s->tokens_per_user_per_day;
-  } else {
+  } else if (!rps) {
     return hp_diag_set(d, HP_EMISSING, file, w->line, w->col,
                        "workload: needs tokens_per_day, or users with "
-                       "tokens_per_user_per_day");
+                       "tokens_per_user_per_day, or requests_per_s with "
+                       "requests");
   }
   if (tpu && !users) {
     if ((rc = hp_yget_number_in(tpu, "workload.tokens_per_user_per_day",
@@ -271,6 +767,18 @@ static int bind_workload(const hp_ynode *m, const char *file, hp_scenario *s,
   if ((rc = opt_num(w, "peak_factor", "workload", file, HP_NUM_GE1,
                     &s->peak_factor, d)) != HP_OK)
     return rc;
+  /* One rate drives both models: tokens/day (input + output tokens, as the
+   * broker counts them) and requests/s over the mix. */
+  if (s->n_classes) {
+    double per_req = 0;
+    for (size_t i = 0; i < s->n_classes; i++)
+      per_req += s->classes[i].share *
+                 (s->classes[i].input_tokens + s->classes[i].output_tokens);
+    if (rps)
+      s->tokens_per_day = s->requests_per_s * s->seconds_per_day * per_req;
+    else
+      s->requests_per_s = s->tokens_per_day / s->seconds_per_day / per_req;
+  }
   return HP_OK;
 }
 
@@ -683,15 +1191,31 @@ int hp_scenario_bind(const hp_ynode *m, const char *file,
     if ((rc = get_enum(n, "demand_model", file, models, &e, d)) != HP_OK)
       goto fail;
     s.demand_model = (hp_demand_model)e;
-    if (s.demand_model == HP_DEMAND_ROOFLINE) {
-      rc = hp_diag_set(d, HP_ENOTSUP, file, n->line, n->col,
-                       "demand_model: 'roofline' is not implemented yet; use "
-                       "'flops'");
+  }
+  if ((rc = bind_workload(m, file, cat, &s, d)) != HP_OK)
+    goto fail;
+  if ((rc = bind_roofline(m, file, &s, d)) != HP_OK)
+    goto fail;
+  if (s.demand_model == HP_DEMAND_ROOFLINE && s.has_workload) {
+    const hp_ynode *w = hp_ymap_get(m, "workload");
+    const hp_ynode *mo = hp_ymap_get(w, "model");
+    if (!mo)
+      mo = hp_ymap_get(w, "model_file");
+    if (!s.model.has_arch) {
+      rc = hp_diag_set(d, HP_EMISSING, file, mo->line, mo->col,
+                       "demand_model roofline needs the model's "
+                       "architecture: workload.model has no layers, "
+                       "hidden_size and heads (name a models/ file, e.g. "
+                       "model: {name: llama-3-70b})");
+      goto fail;
+    }
+    if (s.n_classes == 0) {
+      rc = hp_diag_set(d, HP_EMISSING, file, w->line, w->col,
+                       "demand_model roofline needs workload.requests (request "
+                       "classes with input_tokens and output_tokens)");
       goto fail;
     }
   }
-  if ((rc = bind_workload(m, file, &s, d)) != HP_OK)
-    goto fail;
   if ((rc = bind_constraints(m, file, cat, &s, d)) != HP_OK)
     goto fail;
   if (s.objective == HP_OBJ_MAX_TOKENS && s.budget_cny <= 0) {

@@ -47,13 +47,66 @@ typedef struct hp_candidate {
   char *mfu_from;       /* where mfu came from: "plan", "override", ... */
 } hp_candidate;
 
-/* The model being served (enough for the broker formula; the roofline
- * model adds the architecture). */
+/* Number formats of weights and KV cache (docs/roofline.md). */
+typedef enum {
+  HP_DTYPE_FP16 = 0, /* 2 bytes */
+  HP_DTYPE_BF16,     /* 2 bytes */
+  HP_DTYPE_FP8,      /* 1 byte; computes on the FP8 roof where the card has one */
+  HP_DTYPE_INT8,     /* 1 byte, weight-only: computes on the FP16 roof */
+  HP_DTYPE_INT4      /* 0.5 byte, weight-only: computes on the FP16 roof */
+} hp_dtype;
+
+const char *hp_dtype_name(hp_dtype t);
+double hp_dtype_bytes(hp_dtype t);
+
+/* The model being served. params/active_params are enough for the broker
+ * formula; the roofline model needs the architecture (has_arch). Counts are
+ * doubles so that they print and sweep like every other figure; the binder
+ * checks that they are whole. */
 typedef struct hp_model_desc {
   char *name;            /* model name, or NULL */
   double params;         /* total parameters */
   double active_params;  /* parameters used per token (MoE), = params if dense */
+  /* architecture (roofline); 0 when not given */
+  int has_arch;          /* 1 when layers, hidden_size and heads are known */
+  double layers;         /* transformer blocks */
+  double hidden_size;    /* model width (activations per token) */
+  double heads;          /* attention (query) heads */
+  double kv_heads;       /* KV heads (GQA); = heads for MHA */
+  double head_dim;       /* per-head dimension (V head dim for MLA) */
+  double vocab;          /* vocabulary, informational */
+  double kv_lora_rank;   /* MLA compressed KV latent width; 0 = GQA/MHA */
+  double qk_rope_head_dim; /* MLA decoupled RoPE key width, per layer */
+  double experts;        /* routed experts per MoE layer; 0 = dense */
+  double experts_per_token; /* routed experts each token uses */
+  hp_dtype weight_dtype; /* weights as stored and read (default bf16) */
+  hp_dtype kv_dtype;     /* KV cache entries (default bf16) */
+  char *file;            /* models/ file the figures came from, or NULL */
 } hp_model_desc;
+
+/* One class of requests (a Melange-style request mix, docs/roofline.md). */
+typedef struct hp_request_class {
+  char *name;           /* class name, unique in the scenario */
+  double share;         /* fraction of requests, normalised to sum to 1 */
+  double input_tokens;  /* prompt tokens per request */
+  double output_tokens; /* generated tokens per request */
+  double ttft_ms;       /* time-to-first-token SLO, ms; 0 = none */
+  double tpot_ms;       /* time-per-output-token SLO, ms; 0 = none */
+} hp_request_class;
+
+/* Knobs of the roofline model (scenario key `roofline:`), defaults in
+ * hp_roof_opts_default and docs/roofline.md. */
+typedef struct hp_roof_opts {
+  double memory_fraction; /* usable share of memory_gb (runtime reserve) */
+  double min_batch;       /* requests that must fit for a TP degree to count */
+  double max_batch;       /* scheduler's cap on concurrent requests */
+  double pcie_gbps;       /* link used when a card has no interconnect_gbps */
+  double allreduce_us;    /* fixed latency of one all-reduce, us */
+  double tp;              /* forced TP degree; 0 = chosen by the model */
+  double batch;           /* forced batch; 0 = chosen by the model */
+} hp_roof_opts;
+
+void hp_roof_opts_default(hp_roof_opts *o);
 
 typedef struct hp_scenario {
   char *name;                 /* scenario name, unique in the plan */
@@ -91,6 +144,11 @@ typedef struct hp_scenario {
   double power_price_cny_per_kwh; /* default 0.4 */
   double utilisation;         /* average draw / TDP, default 1.0 */
   double token_price_cny_per_mtok; /* 0 = none */
+  /* roofline demand model (issue 5) */
+  hp_request_class *classes;  /* request mix; empty unless workload.requests */
+  size_t n_classes;
+  double requests_per_s;      /* average requests/s (0 without classes) */
+  hp_roof_opts roof;          /* roofline knobs */
 } hp_scenario;
 
 void hp_scenario_cleanup(hp_scenario *s);
@@ -108,6 +166,7 @@ struct hp_planfile {
 
 /* Limits (docs/limits.md). */
 #define HP_MAX_SCENARIOS 10000
+#define HP_MAX_CLASSES 64 /* request classes per scenario */
 
 const hp_scenario *hp_planfile_scenario(const hp_planfile *p, size_t i);
 /* The plan's top-level `uncertain:` block (Monte Carlo), or NULL; validated

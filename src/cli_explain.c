@@ -1,0 +1,166 @@
+/* cli_explain.c - `hetplan explain PLAN [--scenario NAME] --device ID`:
+ * how one SKU's throughput per server is derived, step by step (the broker
+ * formula, then the roofline model: memory fit, TP degree, KV bytes per
+ * token, prefill, decode step, batch limit, tokens/s), every number with
+ * its unit. It only parses, calls the library and prints (src/roofline.c
+ * does the arithmetic).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "buf.h"
+#include "catalog.h"
+#include "cli.h"
+#include "hetplan.h"
+#include "mem.h"
+#include "roofline.h"
+#include "scenario.h"
+
+#ifndef HETPLAN_SOURCE_DIR
+#define HETPLAN_SOURCE_DIR "."
+#endif
+#ifndef HETPLAN_DATA_DIR
+#define HETPLAN_DATA_DIR "/usr/local/share/hetplan"
+#endif
+
+static const char *const explain_usage =
+    "usage: hetplan explain PLAN --device ID [--scenario NAME] "
+    "[--catalog DIR] [-o FILE]\n";
+
+static int is_dir(const char *p) {
+  struct stat st;
+  return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static const char *catalog_dir(void) {
+  const char *env = getenv("HETPLAN_CATALOG");
+  if (env && *env)
+    return env;
+  if (is_dir("devices"))
+    return "devices";
+  if (is_dir(HETPLAN_SOURCE_DIR "/devices"))
+    return HETPLAN_SOURCE_DIR "/devices";
+  return HETPLAN_DATA_DIR "/devices";
+}
+
+static void diag_print(const hp_diag *d) {
+  char buf[HP_DIAG_MSG_MAX + HP_DIAG_FILE_MAX + 64];
+  hp_diag_format(d, buf, sizeof buf);
+  fprintf(stderr, "hetplan: %s\n", buf);
+}
+
+static int usage(const char *msg, const char *arg) {
+  fprintf(stderr, "hetplan: explain: ");
+  fprintf(stderr, msg, arg ? arg : "");
+  fprintf(stderr, "\n%s", explain_usage);
+  return HP_EXIT_USAGE;
+}
+
+enum { OPT_CATALOG = 1000, OPT_SCENARIO, OPT_DEVICE };
+
+int hp_cli_explain(int argc, char **argv) {
+  static const struct option longopts[] = {
+      {"catalog", required_argument, NULL, OPT_CATALOG},
+      {"scenario", required_argument, NULL, OPT_SCENARIO},
+      {"device", required_argument, NULL, OPT_DEVICE},
+      {"output", required_argument, NULL, 'o'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  const char *cat_dir = NULL, *scen = NULL, *dev = NULL, *out = NULL;
+  int c;
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+    switch (c) {
+    case OPT_CATALOG:
+      cat_dir = optarg;
+      break;
+    case OPT_SCENARIO:
+      scen = optarg;
+      break;
+    case OPT_DEVICE:
+      dev = optarg;
+      break;
+    case 'o':
+      out = optarg;
+      break;
+    case 'h':
+      fputs(explain_usage, stdout);
+      return HP_EXIT_OK;
+    case ':':
+      return usage("option %s needs a value", argv[optind - 1]);
+    default:
+      return usage("unknown option '%s'", argv[optind - 1]);
+    }
+  }
+  if (optind >= argc)
+    return usage("missing the PLAN file%s", "");
+  if (optind + 1 < argc)
+    return usage("unexpected argument '%s'", argv[optind + 1]);
+  if (!dev)
+    return usage("--device ID is required (see `hetplan devices`)%s", "");
+  const char *path = argv[optind];
+  hp_catalog *cat = NULL;
+  hp_planfile *pf = NULL;
+  hp_buf b;
+  hp_buf_init(&b);
+  hp_diag d;
+  hp_diag_clear(&d);
+  int rc = HP_EXIT_OK;
+  if (hp_catalog_load(cat_dir ? cat_dir : catalog_dir(), &cat, &d) != HP_OK ||
+      hp_planfile_load(path, cat, &pf, &d) != HP_OK) {
+    diag_print(&d);
+    rc = HP_EXIT_INPUT;
+    goto out;
+  }
+  const hp_scenario *s = NULL;
+  for (size_t i = 0; i < hp_planfile_count(pf); i++) {
+    const hp_scenario *x = hp_planfile_scenario(pf, i);
+    if (!scen || strcmp(x->name, scen) == 0) {
+      s = x;
+      break;
+    }
+  }
+  if (!s) {
+    fprintf(stderr, "hetplan: explain: %s has no scenario '%s'\n", path, scen);
+    rc = HP_EXIT_USAGE;
+    goto out;
+  }
+  size_t k = 0;
+  while (k < s->n_cands && strcmp(s->cands[k].spec.id, dev) != 0)
+    k++;
+  if (k == s->n_cands) {
+    const hp_device_spec *known = hp_catalog_find(cat, dev);
+    fprintf(stderr,
+            "hetplan: explain: scenario '%s' of %s does not list device "
+            "'%s'%s\n",
+            s->name, path, dev,
+            known ? "" : " (and the catalog has no such device)");
+    rc = HP_EXIT_USAGE;
+    goto out;
+  }
+  hp_roof_explain(s, k, &b);
+  if (b.oom) {
+    fprintf(stderr, "hetplan: out of memory\n");
+    rc = HP_EXIT_SOLVER;
+    goto out;
+  }
+  if (out) {
+    if (hp_write_file_atomic(out, b.data, b.len, &d) != HP_OK) {
+      diag_print(&d);
+      rc = HP_EXIT_IO;
+    }
+  } else if (fwrite(b.data, 1, b.len, stdout) != b.len || fflush(stdout)) {
+    fprintf(stderr, "hetplan: cannot write to standard output\n");
+    rc = HP_EXIT_IO;
+  }
+out:
+  hp_buf_cleanup(&b);
+  hp_planfile_free(pf);
+  hp_catalog_free(cat);
+  return rc;
+}

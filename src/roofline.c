@@ -1,0 +1,514 @@
+/* roofline.c - from a model's architecture to tokens/s per server.
+ *
+ * Every formula is in docs/roofline.md, with the defaults and why. This file
+ * only computes; the planner turns the results into program coefficients
+ * and hp_roof_explain prints the derivation for `hetplan explain`.
+ * Layout: model arithmetic, one card's roofs, the derivation, explain.
+ */
+#include "roofline.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "report.h"
+
+/* Activations travel between TP ranks in 16-bit: 2 bytes per element. */
+#define ACT_BYTES 2.0
+
+/* ----------------------------------------------------------------------------
+ * Model arithmetic
+ * ------------------------------------------------------------------------- */
+
+double hp_roof_kv_bytes_per_token(const hp_model_desc *m) {
+  double b = hp_dtype_bytes(m->kv_dtype);
+  if (m->kv_lora_rank > 0)
+    return (m->kv_lora_rank + m->qk_rope_head_dim) * m->layers * b;
+  return 2.0 * m->layers * m->kv_heads * m->head_dim * b;
+}
+
+double hp_roof_weight_bytes(const hp_model_desc *m) {
+  return m->params * hp_dtype_bytes(m->weight_dtype);
+}
+
+double hp_roof_weight_bytes_touched(const hp_model_desc *m, double tokens) {
+  double wb = hp_dtype_bytes(m->weight_dtype);
+  if (m->active_params >= m->params || tokens <= 0)
+    return m->params * wb;
+  if (m->experts > 0 && m->experts_per_token > 0 &&
+      m->experts_per_token < m->experts) {
+    /* params = S + R, active = S + R k/E: solve for the routed part R. */
+    double f = m->experts_per_token / m->experts;
+    double routed = (m->params - m->active_params) / (1.0 - f);
+    double shared = m->params - routed;
+    if (shared < 0)
+      shared = 0;
+    double touched = 1.0 - pow(1.0 - f, tokens);
+    return (shared + routed * touched) * wb;
+  }
+  return fmin(m->params, tokens * m->active_params) * wb;
+}
+
+double hp_roof_decode_flops(const hp_model_desc *m, double ctx) {
+  double attn;
+  if (m->kv_lora_rank > 0) /* absorbed MLA: scores and values in latent space */
+    attn = 2.0 * m->layers * m->heads *
+           (2.0 * m->kv_lora_rank + m->qk_rope_head_dim) * ctx;
+  else
+    attn = 4.0 * m->layers * m->heads * m->head_dim * ctx;
+  return 2.0 * m->active_params + attn;
+}
+
+double hp_roof_prefill_flops(const hp_model_desc *m, double n) {
+  /* Causal attention: each of n queries sees on average n/2 keys. */
+  double dqk = m->head_dim + (m->kv_lora_rank > 0 ? m->qk_rope_head_dim : 0);
+  double attn = m->layers * m->heads * (dqk + m->head_dim) * n * n;
+  return 2.0 * m->active_params * n + attn;
+}
+
+/* ----------------------------------------------------------------------------
+ * One card's roofs
+ * ------------------------------------------------------------------------- */
+
+static double peak_flops(const hp_model_desc *m, const hp_candidate *c) {
+  if (m->weight_dtype == HP_DTYPE_FP8 && c->spec.fig[HP_FIG_fp8_tflops] > 0)
+    return c->spec.fig[HP_FIG_fp8_tflops] * 1e12;
+  return c->spec.fig[HP_FIG_fp16_tflops] * 1e12;
+}
+
+/* Per direction: catalog interconnect figures are bidirectional aggregates. */
+static double link_bytes_s(const hp_candidate *c, const hp_roof_opts *o,
+                           int *pcie) {
+  double g = c->spec.fig[HP_FIG_interconnect_gbps];
+  *pcie = !(g > 0);
+  return (g > 0 ? g : o->pcie_gbps) / 2.0 * 1e9;
+}
+
+static double usable_bytes(const hp_candidate *c, const hp_roof_opts *o) {
+  return c->spec.fig[HP_FIG_memory_gb] * 1e9 * o->memory_fraction;
+}
+
+/* KV bytes per token held by one card: GQA heads split over TP ranks (a
+ * head is replicated once tp exceeds kv_heads); the MLA latent is shared by
+ * all heads, so every rank holds all of it. */
+static double kv_card(const hp_model_desc *m, int tp) {
+  double kv = hp_roof_kv_bytes_per_token(m);
+  if (m->kv_lora_rank > 0)
+    return kv;
+  return kv / fmin((double)tp, m->kv_heads > 0 ? m->kv_heads : 1);
+}
+
+int hp_roof_min_tp(const hp_model_desc *m, const hp_candidate *c,
+                   const hp_roof_opts *o, double context_tokens) {
+  double cps = c->spec.fig[HP_FIG_cards_per_server];
+  double usable = usable_bytes(c, o);
+  double w = hp_roof_weight_bytes(m);
+  for (int tp = 1; tp <= cps; tp *= 2) {
+    double need = w / tp + o->min_batch * context_tokens * kv_card(m, tp);
+    if (need <= usable)
+      return tp;
+  }
+  return 0;
+}
+
+static double comm_s(const hp_model_desc *m, const hp_candidate *c,
+                     const hp_roof_opts *o, int tp, double tokens) {
+  if (tp <= 1)
+    return 0;
+  int pcie;
+  double link = link_bytes_s(c, o, &pcie);
+  /* Ring all-reduce: each rank sends and receives 2 (tp-1)/tp of the data. */
+  double bytes = 2.0 * (tp - 1) / tp * tokens * m->hidden_size * ACT_BYTES;
+  return 2.0 * m->layers * (o->allreduce_us * 1e-6 + bytes / link);
+}
+
+void hp_roof_decode_step(const hp_model_desc *m, const hp_candidate *c,
+                         const hp_roof_opts *o, int tp, double batch,
+                         double ctx, hp_roof_step *out) {
+  double flops = batch * hp_roof_decode_flops(m, ctx);
+  double bytes = hp_roof_weight_bytes_touched(m, batch) / tp +
+                 batch * ctx * kv_card(m, tp);
+  out->compute_s = flops / (tp * peak_flops(m, c) * c->mfu);
+  out->memory_s = bytes / (c->spec.fig[HP_FIG_memory_bw_tbps] * 1e12 * c->mbu);
+  out->comm_s = comm_s(m, c, o, tp, batch);
+  out->total_s = fmax(out->compute_s, out->memory_s) + out->comm_s;
+}
+
+/* One prompt of n tokens on one replica: compute bound in practice, but
+ * never faster than reading the weights once. */
+static double prefill_s(const hp_model_desc *m, const hp_candidate *c,
+                        const hp_roof_opts *o, int tp, double n) {
+  double compute =
+      hp_roof_prefill_flops(m, n) / (tp * peak_flops(m, c) * c->mfu);
+  double memory = hp_roof_weight_bytes_touched(m, n) / tp /
+                  (c->spec.fig[HP_FIG_memory_bw_tbps] * 1e12 * c->mbu);
+  return fmax(compute, memory) + comm_s(m, c, o, tp, n);
+}
+
+/* ----------------------------------------------------------------------------
+ * The derivation
+ * ------------------------------------------------------------------------- */
+
+/* Time per output token at batch b: the step plus the prefill of the b/out
+ * requests that start, on average, in each step (prefill and decode share
+ * the replica; docs/roofline.md). */
+static double tpot_at(const hp_model_desc *m, const hp_candidate *c,
+                      const hp_roof_opts *o, int tp, double b, double ctx,
+                      double prefill, double out, hp_roof_step *st) {
+  hp_roof_step tmp;
+  if (!st)
+    st = &tmp;
+  hp_roof_decode_step(m, c, o, tp, b, ctx, st);
+  return st->total_s + b * prefill / out;
+}
+
+/* Evaluates one TP degree; r->ok says whether it can serve the class. */
+static void eval_tp(const hp_model_desc *m, const hp_candidate *c,
+                    const hp_request_class *k, const hp_roof_opts *o, int tp,
+                    hp_roof_result *r) {
+  double in = k->input_tokens, out = k->output_tokens;
+  r->ok = 0;
+  r->tp = tp;
+  r->replicas = (int)floor(c->spec.fig[HP_FIG_cards_per_server] / tp);
+  r->weight_bytes_card = r->weight_bytes / tp;
+  r->kv_bytes_token_card = kv_card(m, tp);
+  r->kv_capacity_tokens =
+      (r->usable_bytes - r->weight_bytes_card) / r->kv_bytes_token_card;
+  r->prefill_flops = hp_roof_prefill_flops(m, in);
+  r->prefill_s = prefill_s(m, c, o, tp, in);
+  r->decode_ctx = in + out / 2.0;
+  r->flops_per_token = hp_roof_decode_flops(m, r->decode_ctx);
+  if (r->kv_capacity_tokens < r->context_tokens) {
+    snprintf(r->why, sizeof r->why,
+             "at TP %d the KV cache left after the weights holds %.0f "
+             "tokens per replica, less than one request's %.0f tokens",
+             tp, fmax(r->kv_capacity_tokens, 0), r->context_tokens);
+    return;
+  }
+  if (k->ttft_ms > 0 && r->prefill_s * 1e3 > k->ttft_ms) {
+    snprintf(r->why, sizeof r->why,
+             "at TP %d the prefill of one %.0f-token prompt takes %.1f ms, "
+             "over the TTFT SLO of %g ms",
+             tp, in, r->prefill_s * 1e3, k->ttft_ms);
+    return;
+  }
+  double bm = floor(r->kv_capacity_tokens / r->context_tokens);
+  r->batch_mem = bm > INT_MAX ? INT_MAX : (int)bm;
+  r->batch_cap = (int)(o->batch > 0 ? o->batch : o->max_batch);
+  r->batch_slo = INT_MAX;
+  int hi = r->batch_mem < r->batch_cap ? r->batch_mem : r->batch_cap;
+  if (o->batch > 0) {
+    if (o->batch > r->batch_mem) {
+      snprintf(r->why, sizeof r->why,
+               "at TP %d the forced batch of %g requests needs more KV "
+               "cache than the %d requests that fit",
+               tp, o->batch, r->batch_mem);
+      return;
+    }
+    r->batch = (int)o->batch;
+    r->batch_limit = "forced";
+  } else {
+    if (k->tpot_ms > 0) {
+      double slo = k->tpot_ms * 1e-3;
+      double t1 = tpot_at(m, c, o, tp, 1, r->decode_ctx, r->prefill_s, out,
+                          NULL);
+      if (t1 > slo) {
+        snprintf(r->why, sizeof r->why,
+                 "at TP %d one request alone takes %.2f ms per output "
+                 "token, over the TPOT SLO of %g ms",
+                 tp, t1 * 1e3, k->tpot_ms);
+        return;
+      }
+      /* tpot grows with the batch: bisect for the largest batch within it. */
+      if (tpot_at(m, c, o, tp, hi, r->decode_ctx, r->prefill_s, out, NULL) >
+          slo) {
+        int lo = 1, top = hi;
+        while (top - lo > 1) {
+          int mid = lo + (top - lo) / 2;
+          if (tpot_at(m, c, o, tp, mid, r->decode_ctx, r->prefill_s, out,
+                      NULL) <= slo)
+            lo = mid;
+          else
+            top = mid;
+        }
+        r->batch_slo = lo;
+        hi = lo;
+      }
+    }
+    r->batch = hi;
+    if (r->batch_slo != INT_MAX)
+      r->batch_limit = "tpot";
+    else if (r->batch_mem <= r->batch_cap)
+      r->batch_limit = "memory";
+    else
+      r->batch_limit = "max_batch";
+  }
+  r->tpot_s = tpot_at(m, c, o, tp, r->batch, r->decode_ctx, r->prefill_s, out,
+                      &r->step);
+  r->memory_bound = r->step.memory_s >= r->step.compute_s;
+  /* Crossover of the pure decode step (no all-reduce), all weights read. */
+  double eff_c = tp * r->peak_flops * c->mfu;
+  double eff_m = r->bw_bytes_s * c->mbu;
+  double per_seq_c = r->flops_per_token / eff_c;
+  double per_seq_m = r->decode_ctx * r->kv_bytes_token_card / eff_m;
+  r->crossover_batch = per_seq_c > per_seq_m
+                           ? (r->weight_bytes_card / eff_m) /
+                                 (per_seq_c - per_seq_m)
+                           : HUGE_VAL;
+  double out_tps = r->batch / r->tpot_s * r->replicas;
+  r->output_tokens_per_s_server = out_tps;
+  r->tokens_per_s_server = out_tps * (in + out) / out;
+  r->requests_per_s_server = out_tps / out;
+  r->ok = 1;
+  r->why[0] = '\0';
+}
+
+void hp_roof_eval(const hp_model_desc *m, const hp_candidate *c,
+                  const hp_request_class *k, const hp_roof_opts *o,
+                  hp_roof_result *r) {
+  memset(r, 0, sizeof *r);
+  r->peak_flops = peak_flops(m, c);
+  r->bw_bytes_s = c->spec.fig[HP_FIG_memory_bw_tbps] * 1e12;
+  r->link_bytes_s = link_bytes_s(c, o, &r->link_is_pcie);
+  r->usable_bytes = usable_bytes(c, o);
+  r->weight_bytes = hp_roof_weight_bytes(m);
+  r->kv_bytes_per_token = hp_roof_kv_bytes_per_token(m);
+  r->context_tokens = k->input_tokens + k->output_tokens;
+  r->batch_slo = INT_MAX;
+  r->tp_fit = hp_roof_min_tp(m, c, o, r->context_tokens);
+  double cps = c->spec.fig[HP_FIG_cards_per_server];
+  if (o->tp > 0) {
+    if (o->tp > cps) {
+      snprintf(r->why, sizeof r->why,
+               "roofline.tp %g is more than the %g cards of a server", o->tp,
+               cps);
+      return;
+    }
+    int keep = r->tp_fit;
+    eval_tp(m, c, k, o, (int)o->tp, r);
+    r->tp_fit = keep;
+    return;
+  }
+  if (r->tp_fit == 0) {
+    snprintf(r->why, sizeof r->why,
+             "weights of %.1f GB and %g requests of %.0f tokens do not fit "
+             "in %g cards of %.1f GB usable",
+             r->weight_bytes / 1e9, o->min_batch, r->context_tokens, cps,
+             r->usable_bytes / 1e9);
+    return;
+  }
+  /* From the smallest TP that fits, keep the degree that gives the most
+   * tokens/s per server (ties go to the smaller degree). */
+  hp_roof_result best, cur;
+  int have = 0;
+  for (int tp = r->tp_fit; tp <= cps; tp *= 2) {
+    cur = *r;
+    eval_tp(m, c, k, o, tp, &cur);
+    if (cur.ok && (!have || cur.tokens_per_s_server >
+                                best.tokens_per_s_server * (1 + 1e-9))) {
+      best = cur;
+      have = 1;
+    }
+    if (!have)
+      best = cur; /* the reason of the largest degree tried */
+  }
+  *r = best;
+}
+
+/* ----------------------------------------------------------------------------
+ * Explain
+ * ------------------------------------------------------------------------- */
+
+static const char *g0(double v, char *buf, size_t n) {
+  return hp_fmt_grouped(v, 0, buf, n);
+}
+
+static void explain_class(const hp_scenario *s, const hp_candidate *c,
+                          const hp_request_class *k, hp_buf *b) {
+  const hp_model_desc *m = &s->model;
+  const hp_roof_opts *o = &s->roof;
+  hp_roof_result r;
+  char n1[48], n2[48], n3[48], n4[48], n5[48];
+  hp_roof_eval(m, c, k, o, &r);
+  const double *f = c->spec.fig;
+  hp_buf_printf(b, "\nrequest class '%s': %s input + %s output tokens per "
+                   "request",
+                k->name, g0(k->input_tokens, n1, sizeof n1),
+                g0(k->output_tokens, n2, sizeof n2));
+  if (k->ttft_ms > 0 || k->tpot_ms > 0) {
+    hp_buf_puts(b, "; SLO");
+    if (k->ttft_ms > 0)
+      hp_buf_printf(b, " TTFT <= %g ms", k->ttft_ms);
+    if (k->tpot_ms > 0)
+      hp_buf_printf(b, " TPOT <= %g ms", k->tpot_ms);
+  }
+  hp_buf_printf(b, "; %.1f%% of requests\n", 100 * k->share);
+  hp_buf_printf(b,
+                "  roofs: %g TFLOPS (%s) x MFU %.2f = %.1f TFLOPS per card; "
+                "%g TB/s x MBU %.2f = %.2f TB/s per card; link %g GB/s per "
+                "direction (%s)\n",
+                r.peak_flops / 1e12,
+                r.peak_flops == f[HP_FIG_fp8_tflops] * 1e12 &&
+                        m->weight_dtype == HP_DTYPE_FP8
+                    ? "fp8"
+                    : "fp16",
+                c->mfu, r.peak_flops * c->mfu / 1e12, f[HP_FIG_memory_bw_tbps],
+                c->mbu, f[HP_FIG_memory_bw_tbps] * c->mbu, r.link_bytes_s / 1e9,
+                r.link_is_pcie ? "no interconnect_gbps: PCIe fallback "
+                                 "roofline.pcie_gbps / 2"
+                               : "interconnect_gbps / 2");
+  hp_buf_printf(b,
+                "  1. memory fit: weights %s params x %g B = %.1f GB; usable "
+                "%g GB x %.2f = %.1f GB per card, %g cards per server\n",
+                g0(m->params, n1, sizeof n1), hp_dtype_bytes(m->weight_dtype),
+                r.weight_bytes / 1e9, f[HP_FIG_memory_gb], o->memory_fraction,
+                r.usable_bytes / 1e9, f[HP_FIG_cards_per_server]);
+  if (m->kv_lora_rank > 0)
+    hp_buf_printf(b,
+                  "     KV cache (MLA): (%g latent + %g RoPE) x %g layers x %g "
+                  "B = %s B/token; %s tokens reserved per request\n",
+                  m->kv_lora_rank, m->qk_rope_head_dim, m->layers,
+                  hp_dtype_bytes(m->kv_dtype),
+                  g0(r.kv_bytes_per_token, n1, sizeof n1),
+                  g0(r.context_tokens, n2, sizeof n2));
+  else
+    hp_buf_printf(b,
+                  "     KV cache: 2 x %g layers x %g KV heads x %g dim x %g B "
+                  "= %s B/token; %s tokens reserved per request\n",
+                  m->layers, m->kv_heads, m->head_dim,
+                  hp_dtype_bytes(m->kv_dtype),
+                  g0(r.kv_bytes_per_token, n1, sizeof n1),
+                  g0(r.context_tokens, n2, sizeof n2));
+  if (r.tp_fit)
+    hp_buf_printf(b,
+                  "     smallest TP where the weights and %g requests fit: "
+                  "%d (%.1f GB weights + %.2f GB KV per card <= %.1f GB)\n",
+                  o->min_batch, r.tp_fit,
+                  r.weight_bytes / r.tp_fit / 1e9,
+                  o->min_batch * r.context_tokens *
+                      (m->kv_lora_rank > 0
+                           ? r.kv_bytes_per_token
+                           : r.kv_bytes_per_token /
+                                 fmin(r.tp_fit, m->kv_heads)) /
+                      1e9,
+                  r.usable_bytes / 1e9);
+  if (!r.ok) {
+    hp_buf_printf(b, "  cannot serve this class: %s\n", r.why);
+    return;
+  }
+  hp_buf_printf(b,
+                "  2. TP degree: %d%s, %d replica%s per server; per card "
+                "%.1f GB weights, %s B/token KV; KV room %s tokens per "
+                "replica\n",
+                r.tp, o->tp > 0 ? " (forced by roofline.tp)" : "",
+                r.replicas, r.replicas == 1 ? "" : "s",
+                r.weight_bytes_card / 1e9,
+                g0(r.kv_bytes_token_card, n1, sizeof n1),
+                g0(r.kv_capacity_tokens, n2, sizeof n2));
+  if (o->tp <= 0 && r.tp > r.tp_fit)
+    hp_buf_printf(b,
+                  "     (TP %d gives more tokens/s per server than TP %d: "
+                  "larger degrees are tried and the best is kept)\n",
+                  r.tp, r.tp_fit);
+  hp_buf_printf(b,
+                "  3. prefill: %s tokens x %.1f GFLOP/token + attention = "
+                "%.3g FLOP; %.1f ms on %d card%s",
+                g0(k->input_tokens, n1, sizeof n1),
+                2 * m->active_params / 1e9, r.prefill_flops, r.prefill_s * 1e3,
+                r.tp, r.tp == 1 ? "" : "s");
+  if (k->ttft_ms > 0)
+    hp_buf_printf(b, " (<= TTFT %g ms)", k->ttft_ms);
+  hp_buf_puts(b, "\n");
+  hp_buf_printf(b,
+                "  4. decode step at batch %d (mean context %s tokens, %.1f "
+                "GFLOP/token): compute %.2f ms, memory %.2f ms, all-reduce "
+                "%.2f ms -> %.2f ms, %s bound",
+                r.batch, g0(r.decode_ctx, n1, sizeof n1),
+                r.flops_per_token / 1e9, r.step.compute_s * 1e3,
+                r.step.memory_s * 1e3, r.step.comm_s * 1e3,
+                r.step.total_s * 1e3, r.memory_bound ? "memory" : "compute");
+  if (isfinite(r.crossover_batch))
+    hp_buf_printf(b, " (compute bound from batch %.0f)\n", r.crossover_batch);
+  else
+    hp_buf_puts(b, " (memory bound at every batch)\n");
+  hp_buf_printf(b,
+                "     time per output token: step %.2f ms + prefill share %d x "
+                "%.1f ms / %s = %.2f ms",
+                r.step.total_s * 1e3, r.batch, r.prefill_s * 1e3,
+                g0(k->output_tokens, n1, sizeof n1), r.tpot_s * 1e3);
+  if (k->tpot_ms > 0)
+    hp_buf_printf(b, " (<= TPOT %g ms)", k->tpot_ms);
+  hp_buf_puts(b, "\n");
+  hp_buf_printf(b, "  5. batch: %d requests per replica, limited by %s (",
+                r.batch, r.batch_limit);
+  hp_buf_printf(b, "memory allows %s", g0(r.batch_mem, n1, sizeof n1));
+  if (strcmp(r.batch_limit, "forced") == 0)
+    hp_buf_printf(b, ", roofline.batch forces %d", r.batch_cap);
+  else
+    hp_buf_printf(b, ", roofline.max_batch %d", r.batch_cap);
+  if (r.batch_slo != INT_MAX)
+    hp_buf_printf(b, ", TPOT allows %d", r.batch_slo);
+  hp_buf_puts(b, ")\n");
+  hp_buf_printf(b,
+                "  6. throughput: %d / %.2f ms x %d replica%s = %s output "
+                "tokens/s per server; x %s / %s tokens = %s tokens/s per "
+                "server (input + output); %s requests/s per server\n",
+                r.batch, r.tpot_s * 1e3, r.replicas,
+                r.replicas == 1 ? "" : "s",
+                g0(r.output_tokens_per_s_server, n1, sizeof n1),
+                g0(r.context_tokens, n2, sizeof n2),
+                g0(k->output_tokens, n3, sizeof n3),
+                g0(r.tokens_per_s_server, n4, sizeof n4),
+                hp_fmt_grouped(r.requests_per_s_server, 2, n5, sizeof n5));
+}
+
+void hp_roof_explain(const hp_scenario *s, size_t cand, hp_buf *b) {
+  const hp_candidate *c = &s->cands[cand];
+  const hp_model_desc *m = &s->model;
+  char n1[48], n2[48];
+  const double *f = c->spec.fig;
+  hp_buf_printf(b, "%s (%s), scenario '%s', demand model %s\n", c->spec.id,
+                c->spec.name ? c->spec.name : c->spec.vendor, s->name,
+                hp_demand_model_name(s->demand_model));
+  hp_buf_printf(b,
+                "card: %g GB, %g TB/s, %g TFLOPS fp16, %g TFLOPS fp8, %g "
+                "cards per server, %s CNY per server; MFU %.2f (%s), MBU %.2f"
+                "%s\n",
+                f[HP_FIG_memory_gb], f[HP_FIG_memory_bw_tbps],
+                f[HP_FIG_fp16_tflops], f[HP_FIG_fp8_tflops],
+                f[HP_FIG_cards_per_server],
+                g0(f[HP_FIG_price_server_cny], n1, sizeof n1), c->mfu,
+                c->mfu_from ? c->mfu_from : "?", c->mbu,
+                c->measured ? " (bandwidth measured by a probe profile)" : "");
+  double broker = f[HP_FIG_cards_per_server] * f[HP_FIG_fp16_tflops] * 1e12 *
+                  c->mfu / (2.0 * m->active_params);
+  hp_buf_printf(b,
+                "broker formula: %g cards x %g TFLOPS x MFU %.2f / (2 x %s "
+                "active params) = %s tokens/s per server\n",
+                f[HP_FIG_cards_per_server], f[HP_FIG_fp16_tflops], c->mfu,
+                g0(m->active_params, n1, sizeof n1),
+                g0(broker, n2, sizeof n2));
+  if (!m->has_arch) {
+    hp_buf_puts(b, "roofline: not available: the model has no architecture "
+                   "(give layers, hidden_size, heads, ... or a models/ "
+                   "file)\n");
+    return;
+  }
+  hp_buf_printf(b,
+                "model %s: %s params (%s active), %g layers, hidden %g, %g "
+                "heads, %g KV heads x %g dim, weights %s, KV cache %s%s%s\n",
+                m->name ? m->name : "(unnamed)",
+                g0(m->params, n1, sizeof n1),
+                g0(m->active_params, n2, sizeof n2), m->layers,
+                m->hidden_size, m->heads, m->kv_heads, m->head_dim,
+                hp_dtype_name(m->weight_dtype), hp_dtype_name(m->kv_dtype),
+                m->file ? ", from " : "", m->file ? m->file : "");
+  if (s->n_classes == 0) {
+    hp_buf_puts(b, "roofline: not available: the workload has no request "
+                   "classes (workload.requests)\n");
+    return;
+  }
+  for (size_t i = 0; i < s->n_classes; i++)
+    explain_class(s, c, &s->classes[i], b);
+}

@@ -1,0 +1,101 @@
+/* roofline.h - tokens/s per server from a model's architecture and a card's
+ * roofs (issue 5; docs/roofline.md gives every formula and default).
+ *
+ * Pure arithmetic over a bound scenario: no I/O, no allocation except in
+ * hp_roof_explain. For one (request class, SKU) pair it finds the tensor-
+ * parallel degree, the prefill time, the decode step time (the larger of the
+ * compute and memory times, plus the TP all-reduce), the largest batch that
+ * fits memory and meets the SLOs, and from these the sustained throughput of
+ * one server.
+ */
+#ifndef HP_ROOFLINE_H
+#define HP_ROOFLINE_H
+
+#include "buf.h"
+#include "scenario.h"
+
+/* The times of one decode step of `batch` sequences at context `ctx`. */
+typedef struct hp_roof_step {
+  double compute_s; /* FLOPs / (tp x peak x MFU), s */
+  double memory_s;  /* (weights + KV read per card) / (bandwidth x MBU), s */
+  double comm_s;    /* 2 all-reduces per layer over the TP group, s */
+  double total_s;   /* max(compute, memory) + comm, s */
+} hp_roof_step;
+
+/* Everything the derivation found for one (class, SKU) pair, in SI units
+ * (bytes, FLOP, seconds) unless the name says otherwise. */
+typedef struct hp_roof_result {
+  int ok;                     /* 1 if the SKU can serve the class at all */
+  char why[256];              /* if !ok: why not */
+  /* roofs */
+  double peak_flops;          /* per card, FLOP/s (FP8 roof for fp8 weights) */
+  double bw_bytes_s;          /* per card, bytes/s (before MBU) */
+  double link_bytes_s;        /* per card and direction, bytes/s */
+  int link_is_pcie;           /* 1 when the PCIe fallback was used */
+  double usable_bytes;        /* per card: memory x memory_fraction, bytes */
+  /* memory fit */
+  double weight_bytes;        /* whole model, bytes */
+  double kv_bytes_per_token;  /* whole model, bytes per token of context */
+  double context_tokens;      /* reserved per request: input + output */
+  int tp_fit;                 /* smallest TP where min_batch requests fit */
+  int tp;                     /* TP degree chosen */
+  int replicas;               /* model copies per server: cards / tp */
+  double weight_bytes_card;   /* weights per card at tp, bytes */
+  double kv_bytes_token_card; /* KV per token per card at tp, bytes */
+  double kv_capacity_tokens;  /* KV tokens one replica can hold */
+  /* prefill */
+  double prefill_flops;       /* one request's prompt, FLOP */
+  double prefill_s;           /* one request's prompt on one replica, s */
+  /* decode */
+  double decode_ctx;          /* mean context while decoding, tokens */
+  double flops_per_token;     /* decode FLOPs per token at decode_ctx */
+  int batch;                  /* concurrent requests per replica */
+  int batch_mem;              /* limit from KV capacity */
+  int batch_slo;              /* limit from the TPOT SLO (INT_MAX = none) */
+  int batch_cap;              /* roofline.max_batch (or the forced batch) */
+  const char *batch_limit;    /* "memory", "tpot", "max_batch", "forced" */
+  hp_roof_step step;          /* decode step at `batch` */
+  int memory_bound;           /* 1 if memory_s >= compute_s at `batch` */
+  double crossover_batch;     /* batch where compute time = memory time */
+  double tpot_s;              /* step + the prefill share of each step, s */
+  /* throughput */
+  double output_tokens_per_s_server; /* generated tokens/s per server */
+  double tokens_per_s_server;        /* input + output tokens/s per server */
+  double requests_per_s_server;      /* requests/s per server */
+} hp_roof_result;
+
+/* KV cache bytes per token of context for the whole model: 2 x layers x
+ * kv_heads x head_dim x kv bytes (GQA/MHA), or (kv_lora_rank +
+ * qk_rope_head_dim) x layers x kv bytes (MLA). */
+double hp_roof_kv_bytes_per_token(const hp_model_desc *m);
+/* Weight bytes of the whole model: params x weight bytes. */
+double hp_roof_weight_bytes(const hp_model_desc *m);
+/* Weight bytes one decode step reads for a batch of `tokens` tokens (all
+ * for dense; for MoE the shared part plus the expected share of routed
+ * experts touched under uniform routing). */
+double hp_roof_weight_bytes_touched(const hp_model_desc *m, double tokens);
+/* Decode FLOPs per generated token at context ctx (matmuls + attention). */
+double hp_roof_decode_flops(const hp_model_desc *m, double ctx);
+/* Prefill FLOPs of a prompt of n tokens (matmuls + causal attention). */
+double hp_roof_prefill_flops(const hp_model_desc *m, double n);
+
+/* The smallest power-of-two TP <= cards_per_server at which the weights and
+ * min_batch requests of context_tokens fit in usable memory; 0 if none. */
+int hp_roof_min_tp(const hp_model_desc *m, const hp_candidate *c,
+                   const hp_roof_opts *o, double context_tokens);
+/* One decode step of `batch` sequences at mean context ctx on TP degree tp. */
+void hp_roof_decode_step(const hp_model_desc *m, const hp_candidate *c,
+                         const hp_roof_opts *o, int tp, double batch,
+                         double ctx, hp_roof_step *out);
+
+/* The whole derivation for one class on one candidate. Never fails: a pair
+ * that cannot be served has ok = 0 and a reason. m must have has_arch. */
+void hp_roof_eval(const hp_model_desc *m, const hp_candidate *c,
+                  const hp_request_class *k, const hp_roof_opts *o,
+                  hp_roof_result *r);
+
+/* Appends the step-by-step derivation of every request class of s on
+ * candidate `cand` to b, every number with its unit (`hetplan explain`). */
+void hp_roof_explain(const hp_scenario *s, size_t cand, hp_buf *b);
+
+#endif

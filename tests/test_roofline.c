@@ -1,0 +1,549 @@
+/* test_roofline.c - the roofline inference model (issue 5).
+ *
+ *  - KV bytes per token for GQA and MLA, against hand arithmetic;
+ *  - memory fit and the smallest TP degree on hand-computed cases;
+ *  - the decode step switching from memory to compute bound at the
+ *    hand-computed crossover batch;
+ *  - the batch limit: the largest batch that meets the TPOT SLO;
+ *  - plans: model files by name, per-class demand rows, --compare-models,
+ *    input errors with file:line:col;
+ *  - validation against published measurements (docs/validation.md): the
+ *    predictions are pinned here, with their error against the measurement.
+ */
+#define _POSIX_C_SOURCE 200809L /* setenv */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hetplan.h"
+#include "planner.h"
+#include "roofline.h"
+#include "scenario.h"
+
+static hp_catalog *cat;
+
+static int setup(void **state) {
+  (void)state;
+  hp_diag d;
+  setenv("HETPLAN_MODELS", HP_SOURCE_DIR "/models", 1);
+  return hp_catalog_load(HP_SOURCE_DIR "/devices", &cat, &d);
+}
+static int teardown(void **state) {
+  (void)state;
+  hp_catalog_free(cat);
+  return 0;
+}
+
+static hp_planfile *parse_ok(const char *text) {
+  hp_planfile *pf = NULL;
+  hp_diag d;
+  hp_diag_clear(&d);
+  int rc = hp_planfile_parse(text, strlen(text), "p.yaml", cat, &pf, &d);
+  if (rc != HP_OK)
+    print_error("%s:%d:%d: %s\n", d.file, d.line, d.column, d.msg);
+  assert_int_equal(rc, HP_OK);
+  return pf;
+}
+
+static void expect_error(const char *text, int rc, int line, int col,
+                         const char *want) {
+  hp_planfile *pf = NULL;
+  hp_diag d;
+  hp_diag_clear(&d);
+  int got = hp_planfile_parse(text, strlen(text), "p.yaml", cat, &pf, &d);
+  if (got != rc || !strstr(d.msg, want) || d.line != line || d.column != col)
+    print_error("got %s at %d:%d '%s'; want %s at %d:%d '%s'\n",
+                hp_status_name(got), d.line, d.column, d.msg,
+                hp_status_name(rc), line, col, want);
+  assert_int_equal(got, rc);
+  assert_null(pf);
+  assert_int_equal(d.line, line);
+  assert_int_equal(d.column, col);
+  assert_non_null(strstr(d.msg, want));
+}
+
+/* A one-scenario roofline plan on `dev` for model `model` (a YAML flow map)
+ * and one request class; `extra` adds scenario keys. */
+static hp_planfile *one(const char *dev, const char *model, double in,
+                        double out, const char *extra) {
+  char text[2048];
+  snprintf(text, sizeof text,
+           "name: t\n"
+           "scenarios:\n"
+           "  - name: s\n"
+           "    demand_model: roofline\n"
+           "    devices: [%s]\n"
+           "    mfu: 0.5\n"
+           "    workload:\n"
+           "      model: %s\n"
+           "      requests: [{name: r, input_tokens: %g, output_tokens: %g}]\n"
+           "      requests_per_s: 1\n"
+           "%s",
+           dev, model, in, out, extra ? extra : "");
+  return parse_ok(text);
+}
+
+static int near(double got, double want, double rel) {
+  return fabs(got - want) <= rel * fabs(want);
+}
+
+/* ----------------------------------------------------------------------------
+ * KV cache bytes per token
+ * ------------------------------------------------------------------------- */
+
+static void kv_bytes_gqa_and_mla(void **state) {
+  (void)state;
+  /* Llama-3-70B at fp16: 2 x 80 layers x 8 KV heads x 128 x 2 B. */
+  hp_planfile *pf = one("nvidia-h100", "{name: llama-3-70b, kv_dtype: fp16}",
+                        1000, 100, NULL);
+  const hp_scenario *s = hp_planfile_scenario(pf, 0);
+  assert_true(s->model.has_arch);
+  assert_true(hp_roof_kv_bytes_per_token(&s->model) == 327680.0);
+  assert_true(hp_roof_weight_bytes(&s->model) == 70.55e9 * 2);
+  hp_planfile_free(pf);
+  /* DeepSeek-V3 (MLA): (512 latent + 64 RoPE) x 61 layers x 2 B. */
+  pf = one("nvidia-h20", "{name: deepseek-v3}", 1000, 100, NULL);
+  s = hp_planfile_scenario(pf, 0);
+  assert_true(hp_roof_kv_bytes_per_token(&s->model) == 70272.0);
+  assert_true(s->model.active_params == 37e9);
+  assert_int_equal(s->model.weight_dtype, HP_DTYPE_FP8);
+  /* MoE weights read per step: the shared part at batch 1 (37e9 active of
+   * which 8/256 of the routed experts), nearly all at batch 1024. */
+  double w1 = hp_roof_weight_bytes_touched(&s->model, 1);
+  assert_true(near(w1, 37e9, 1e-9));
+  double wbig = hp_roof_weight_bytes_touched(&s->model, 1024);
+  assert_true(wbig > 0.99 * 671e9 && wbig <= 671e9);
+  hp_planfile_free(pf);
+  /* fp8 KV halves it; int4 weights are half a byte. */
+  pf = one("nvidia-h100",
+           "{name: llama-3-70b, kv_dtype: fp8, weight_dtype: int4}", 1000, 100,
+           NULL);
+  s = hp_planfile_scenario(pf, 0);
+  assert_true(hp_roof_kv_bytes_per_token(&s->model) == 163840.0);
+  assert_true(hp_roof_weight_bytes(&s->model) == 70.55e9 * 0.5);
+  hp_planfile_free(pf);
+}
+
+/* ----------------------------------------------------------------------------
+ * Memory fit and TP degree
+ * ------------------------------------------------------------------------- */
+
+static void memory_fit_and_tp(void **state) {
+  (void)state;
+  /* Llama-3-70B bf16 on H100 (80 GB x 0.9 = 72 GB usable per card),
+   * requests of 1024 + 1024 tokens:
+   *  TP1: 141.1 GB of weights > 72 GB;
+   *  TP2: 70.55 GB + 8 x 2048 x 327,680 / 2 B = 70.55 + 2.68 = 73.23 GB
+   *       > 72 GB (the KV cache of 8 requests does not fit);
+   *  TP4: 35.28 + 1.34 = 36.62 GB <= 72 GB -> TP 4.
+   * With min_batch 1, TP2 needs 70.55 + 0.34 = 70.89 GB -> TP 2. */
+  hp_planfile *pf = one("nvidia-h100", "{name: llama-3-70b}", 1024, 1024, NULL);
+  const hp_scenario *s = hp_planfile_scenario(pf, 0);
+  assert_true(s->roof.memory_fraction == 0.9);
+  assert_int_equal(hp_roof_min_tp(&s->model, &s->cands[0], &s->roof, 2048), 4);
+  hp_roof_opts o = s->roof;
+  o.min_batch = 1;
+  assert_int_equal(hp_roof_min_tp(&s->model, &s->cands[0], &o, 2048), 2);
+  hp_roof_result r;
+  hp_roof_eval(&s->model, &s->cands[0], &s->classes[0], &s->roof, &r);
+  assert_true(r.ok);
+  assert_int_equal(r.tp_fit, 4);
+  assert_true(r.tp >= 4);
+  /* KV room at TP 4: (72e9 - 141.1e9 / 4) / (327,680 / 4) tokens. */
+  hp_roof_eval(&s->model, &s->cands[0], &s->classes[0], &o, &r);
+  hp_planfile_free(pf);
+  pf = one("nvidia-h100", "{name: llama-3-70b}", 1024, 1024,
+           "    roofline: {tp: 4}\n");
+  s = hp_planfile_scenario(pf, 0);
+  hp_roof_eval(&s->model, &s->cands[0], &s->classes[0], &s->roof, &r);
+  assert_int_equal(r.tp, 4);
+  assert_int_equal(r.replicas, 2);
+  assert_true(near(r.kv_capacity_tokens, (72e9 - 141.1e9 / 4) / 81920.0,
+                   1e-12));
+  assert_int_equal(r.batch_mem, (int)floor((72e9 - 141.1e9 / 4) / 81920.0 /
+                                           2048));
+  hp_planfile_free(pf);
+  /* DeepSeek-V3 (671 GB of fp8 weights) does not fit in one 8 x 96 GB H20
+   * server once 8 requests of KV are added: 671 / 8 = 83.9 GB per card +
+   * MLA latent replicated on every rank 8 x 9000 x 70,272 B = 5.06 GB =
+   * 88.9 GB > 86.4 GB usable. */
+  pf = one("nvidia-h20", "{name: deepseek-v3}", 8000, 1000, NULL);
+  s = hp_planfile_scenario(pf, 0);
+  assert_int_equal(hp_roof_min_tp(&s->model, &s->cands[0], &s->roof, 9000), 0);
+  hp_roof_eval(&s->model, &s->cands[0], &s->classes[0], &s->roof, &r);
+  assert_false(r.ok);
+  assert_non_null(strstr(r.why, "do not fit"));
+  hp_planfile_free(pf);
+}
+
+/* ----------------------------------------------------------------------------
+ * Memory-bound to compute-bound crossover
+ * ------------------------------------------------------------------------- */
+
+static void decode_crossover(void **state) {
+  (void)state;
+  /* A card of round figures (100 TFLOPS, 1 TB/s, 80 GB, MFU = MBU = 0.5)
+   * and a model of 1e9 fp16 params, 1 layer, 1 head of 64, 1 KV head:
+   *  weights 2e9 B -> 2e9 / 0.5e12 B/s = 4 ms per step, any batch;
+   *  KV 2 x 1 x 1 x 64 x 2 = 256 B/token; context 50 + 100 / 2 = 100;
+   *  per sequence: compute (2e9 + 4 x 64 x 100) / 50e12 = 40.000512 us,
+   *                memory 100 x 256 / 0.5e12 = 0.0512 us;
+   *  crossover: 4 ms / (40.000512 - 0.0512) us = 100.127 sequences:
+   *  batch 100 is memory bound, batch 101 compute bound. */
+  hp_model_desc m;
+  memset(&m, 0, sizeof m);
+  m.params = m.active_params = 1e9;
+  m.has_arch = 1;
+  m.layers = 1;
+  m.hidden_size = 64;
+  m.heads = m.kv_heads = 1;
+  m.head_dim = 64;
+  m.weight_dtype = m.kv_dtype = HP_DTYPE_FP16;
+  hp_candidate c;
+  memset(&c, 0, sizeof c);
+  c.spec.id = "round";
+  c.spec.fig[HP_FIG_fp16_tflops] = 100;
+  c.spec.fig[HP_FIG_memory_bw_tbps] = 1;
+  c.spec.fig[HP_FIG_memory_gb] = 80;
+  c.spec.fig[HP_FIG_cards_per_server] = 1;
+  c.mfu = c.mbu = 0.5;
+  hp_roof_opts o;
+  hp_roof_opts_default(&o);
+  hp_roof_step st;
+  hp_roof_decode_step(&m, &c, &o, 1, 100, 100, &st);
+  assert_true(near(st.compute_s, 100 * 40.000512e-6, 1e-12));
+  assert_true(near(st.memory_s, 4e-3 + 100 * 0.0512e-6, 1e-12));
+  assert_true(st.memory_s > st.compute_s);
+  assert_true(st.comm_s == 0);
+  hp_roof_decode_step(&m, &c, &o, 1, 101, 100, &st);
+  assert_true(st.compute_s > st.memory_s);
+  hp_request_class k = {"r", 1, 50, 100, 0, 0};
+  o.batch = 100;
+  hp_roof_result r;
+  hp_roof_eval(&m, &c, &k, &o, &r);
+  assert_true(r.ok);
+  assert_true(near(r.crossover_batch, 4e-3 / (40.000512e-6 - 0.0512e-6),
+                   1e-9));
+  assert_true(fabs(r.crossover_batch - 100.127) < 1e-3);
+  assert_true(r.memory_bound);
+  o.batch = 101;
+  hp_roof_eval(&m, &c, &k, &o, &r);
+  assert_false(r.memory_bound);
+}
+
+/* ----------------------------------------------------------------------------
+ * Batch limits
+ * ------------------------------------------------------------------------- */
+
+static void batch_limited_by_tpot(void **state) {
+  (void)state;
+  hp_planfile *pf = one("nvidia-h20", "{name: llama-3-70b}", 1000, 250,
+                        "    roofline: {tp: 8}\n");
+  hp_planfile *slo = one("nvidia-h20", "{name: llama-3-70b}", 1000, 250,
+                         "    roofline: {tp: 8}\n"
+                         "    overrides: {}\n");
+  const hp_scenario *s = hp_planfile_scenario(pf, 0);
+  hp_request_class k = s->classes[0];
+  hp_roof_result r, r2;
+  hp_roof_eval(&s->model, &s->cands[0], &k, &s->roof, &r);
+  assert_true(r.ok);
+  assert_string_equal(r.batch_limit, "max_batch");
+  assert_int_equal(r.batch, 256);
+  /* A TPOT SLO of 30 ms: the batch is the largest that meets it. */
+  k.tpot_ms = 30;
+  hp_roof_eval(&s->model, &s->cands[0], &k, &s->roof, &r);
+  assert_true(r.ok);
+  assert_string_equal(r.batch_limit, "tpot");
+  assert_true(r.tpot_s <= 30e-3);
+  hp_roof_opts o = s->roof;
+  o.batch = r.batch + 1;
+  hp_roof_eval(&s->model, &s->cands[0], &k, &o, &r2);
+  assert_true(r2.tpot_s > 30e-3);
+  /* tokens/s per server = batch / tpot x replicas x (in + out) / out */
+  assert_true(near(r.tokens_per_s_server,
+                   r.batch / r.tpot_s * r.replicas * 1250 / 250, 1e-12));
+  /* An impossible SLO: one request alone is too slow. */
+  k.tpot_ms = 1;
+  hp_roof_eval(&s->model, &s->cands[0], &k, &s->roof, &r);
+  assert_false(r.ok);
+  assert_non_null(strstr(r.why, "over the TPOT SLO of 1 ms"));
+  /* TTFT: a 1000-token prompt cannot be prefilled in 1 ms. */
+  k.tpot_ms = 0;
+  k.ttft_ms = 1;
+  hp_roof_eval(&s->model, &s->cands[0], &k, &s->roof, &r);
+  assert_false(r.ok);
+  assert_non_null(strstr(r.why, "TTFT"));
+  hp_planfile_free(pf);
+  hp_planfile_free(slo);
+}
+
+/* ----------------------------------------------------------------------------
+ * Plans: classes, demand rows, compare
+ * ------------------------------------------------------------------------- */
+
+static const char *mix_plan =
+    "name: mix\n"
+    "defaults:\n"
+    "  demand_model: roofline\n"
+    "  mfu: 0.5\n"
+    "  devices: [nvidia-h20, huawei-ascend-910b3]\n"
+    "  workload:\n"
+    "    model: {name: llama-3-70b}\n"
+    "    tokens_per_day: 1.0e10\n"
+    "    slo: {ttft_ms: 3000, tpot_ms: 60}\n"
+    "    requests:\n"
+    "      - {name: chat, share: 3, input_tokens: 1000, output_tokens: 250}\n"
+    "      - {name: long, share: 1, input_tokens: 8000, output_tokens: 500,\n"
+    "         ttft_ms: 8000}\n"
+    "scenarios:\n"
+    "  - name: a\n"
+    "  - name: b\n"
+    "    demand_model: flops\n";
+
+static void plan_per_class_demand(void **state) {
+  (void)state;
+  hp_planfile *pf = parse_ok(mix_plan);
+  const hp_scenario *s = hp_planfile_scenario(pf, 0);
+  assert_int_equal(s->n_classes, 2);
+  assert_true(near(s->classes[0].share, 0.75, 1e-15));
+  /* requests/s = tokens/day / s/day / mean tokens per request. */
+  double per_req = 0.75 * 1250 + 0.25 * 8500;
+  assert_true(near(s->requests_per_s, 1e10 / 86400 / per_req, 1e-12));
+  assert_true(s->classes[1].ttft_ms == 8000 && s->classes[1].tpot_ms == 60);
+  assert_int_equal(hp_planner_columns(s), 4);
+  hp_plan *plan = NULL;
+  hp_diag d;
+  assert_int_equal(
+      hp_plan_solve_ex(pf, cat, HP_SOLVE_COMPARE_MODELS, &plan, &d), HP_OK);
+  const hp_scenario_result *r = hp_plan_at(plan, 0);
+  assert_int_equal(r->status, HP_RESULT_OPTIMAL);
+  assert_string_equal(r->demand_model, "roofline");
+  assert_true(r->n_assigns >= 2);
+  /* Each class gets at least its peak demand. */
+  double got[2] = {0, 0};
+  for (size_t i = 0; i < r->n_assigns; i++)
+    got[strcmp(r->assigns[i].request_class, "chat") == 0 ? 0 : 1] +=
+        r->assigns[i].tokens_per_s;
+  for (int i = 0; i < 2; i++) {
+    double need = s->requests_per_s * s->classes[i].share *
+                  (s->classes[i].input_tokens + s->classes[i].output_tokens);
+    assert_true(got[i] >= need * (1 - 1e-9));
+  }
+  /* The compare side is the broker formula on the same demand. */
+  assert_non_null(r->compare);
+  assert_string_equal(r->compare->demand_model, "flops");
+  assert_int_equal(r->compare->status, HP_RESULT_OPTIMAL);
+  assert_true(near(r->compare->demand_tokens_per_s, r->demand_tokens_per_s,
+                   1e-12));
+  /* Scenario b is flops, and its compare side is the roofline. */
+  const hp_scenario_result *b = hp_plan_at(plan, 1);
+  assert_string_equal(b->demand_model, "flops");
+  assert_string_equal(b->compare->demand_model, "roofline");
+  assert_true(near(b->compare->capex_cny, r->capex_cny, 1e-12));
+  char *text = NULL;
+  size_t len;
+  assert_int_equal(hp_report_render(plan, HP_FORMAT_TABLE, &text, &len, &d),
+                   HP_OK);
+  assert_non_null(strstr(text, "compare demand models"));
+  assert_non_null(strstr(text, "TPOT (ms)"));
+  hp_free(text);
+  assert_int_equal(hp_report_render(plan, HP_FORMAT_JSON, &text, &len, &d),
+                   HP_OK);
+  assert_non_null(strstr(text, "\"assignments\""));
+  assert_non_null(strstr(text, "\"compare\""));
+  hp_free(text);
+  hp_plan_free(plan);
+  hp_planfile_free(pf);
+}
+
+static void compare_without_architecture(void **state) {
+  (void)state;
+  hp_planfile *pf = parse_ok("name: t\nscenarios:\n  - name: a\n"
+                             "    devices: [nvidia-h20]\n"
+                             "    workload: {model: {params: 130e9}, "
+                             "tokens_per_day: 4e12}\n");
+  hp_plan *plan = NULL;
+  hp_diag d;
+  assert_int_equal(
+      hp_plan_solve_ex(pf, cat, HP_SOLVE_COMPARE_MODELS, &plan, &d), HP_OK);
+  const hp_scenario_result *r = hp_plan_at(plan, 0);
+  assert_int_equal(r->status, HP_RESULT_OPTIMAL);
+  assert_int_equal(r->compare->status, HP_RESULT_ERROR);
+  assert_non_null(strstr(r->compare->explanation, "architecture"));
+  hp_plan_free(plan);
+  hp_planfile_free(pf);
+}
+
+static void explain_every_step_with_units(void **state) {
+  (void)state;
+  hp_planfile *pf = parse_ok(mix_plan);
+  const hp_scenario *s = hp_planfile_scenario(pf, 0);
+  hp_buf b;
+  hp_buf_init(&b);
+  hp_roof_explain(s, 0, &b);
+  assert_false(b.oom);
+  const char *want[] = {"1. memory fit", "B/token", "GB per card",
+                        "2. TP degree",  "3. prefill", " ms on ",
+                        "4. decode step", " bound", "5. batch",
+                        "6. throughput", "tokens/s per server",
+                        "broker formula"};
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+    if (!strstr(b.data, want[i]))
+      print_error("missing '%s' in:\n%s\n", want[i], b.data);
+    assert_non_null(strstr(b.data, want[i]));
+  }
+  hp_buf_cleanup(&b);
+  hp_planfile_free(pf);
+}
+
+static void model_input_errors(void **state) {
+  (void)state;
+  const char *h = "name: t\nscenarios:\n  - name: a\n"
+                  "    devices: [nvidia-h20]\n";
+  char t[1024];
+  snprintf(t, sizeof t,
+           "%s    demand_model: roofline\n"
+           "    workload: {model: {params: 7e10}, tokens_per_day: 1e9}\n",
+           h);
+  expect_error(t, HP_EMISSING, 6, 23, "needs the model's architecture");
+  snprintf(t, sizeof t,
+           "%s    demand_model: roofline\n"
+           "    workload: {model: {name: llama-3-70b}, tokens_per_day: 1e9}\n",
+           h);
+  expect_error(t, HP_EMISSING, 6, 15, "needs workload.requests");
+  snprintf(t, sizeof t,
+           "%s    workload: {model: {name: llama-9-70b}, tokens_per_day: "
+           "1e9}\n",
+           h);
+  expect_error(t, HP_ENOTFOUND, 5, 30, "no model file 'llama-9-70b.yaml'");
+  snprintf(t, sizeof t,
+           "%s    workload:\n"
+           "      model: {params: 7e10, layers: 80, hidden_size: 8192,\n"
+           "              heads: 64, kv_heads: 7}\n"
+           "      tokens_per_day: 1e9\n",
+           h);
+  expect_error(t, HP_ERANGE, 7, 36, "kv_heads: expected a divisor of heads");
+  snprintf(t, sizeof t,
+           "%s    workload:\n"
+           "      model: {name: llama-3-70b, kv_dtype: fp6}\n"
+           "      tokens_per_day: 1e9\n",
+           h);
+  expect_error(t, HP_ERANGE, 6, 44,
+               "workload.model.kv_dtype: expected one of fp16, bf16, fp8, "
+               "int8, int4, got 'fp6'");
+  snprintf(t, sizeof t,
+           "%s    workload:\n"
+           "      model: {name: llama-3-70b}\n"
+           "      requests: [{name: a, input_tokens: 100}]\n"
+           "      tokens_per_day: 1e9\n",
+           h);
+  expect_error(t, HP_EMISSING, 7, 18,
+               "workload.requests[0]: required key 'output_tokens' is "
+               "missing");
+  snprintf(t, sizeof t,
+           "%s    workload:\n"
+           "      model: {name: llama-3-70b}\n"
+           "      slo: {tpot_ms: -5}\n"
+           "      tokens_per_day: 1e9\n",
+           h);
+  expect_error(t, HP_ERANGE, 7, 22,
+               "workload.slo.tpot_ms: expected a number > 0, got -5");
+  snprintf(t, sizeof t,
+           "%s    roofline: {tp: 3}\n"
+           "    workload: {model: {params: 7e10}, tokens_per_day: 1e9}\n",
+           h);
+  expect_error(t, HP_ERANGE, 5, 20, "roofline.tp: expected a power of two");
+}
+
+/* ----------------------------------------------------------------------------
+ * Validation against published measurements (docs/validation.md)
+ * ------------------------------------------------------------------------- */
+
+typedef struct vcase {
+  const char *id;       /* row in docs/validation.md */
+  const char *device;   /* catalog SKU */
+  const char *model;    /* model flow map */
+  int tp, batch;        /* as measured */
+  double in, out;       /* tokens per request */
+  int what;             /* 0 output tokens/s per GPU, 1 decode step ms
+                           (inter-token latency of a lone request), 2 TTFT
+                           ms, 3 output tokens/s per replica, 4 TPOT ms
+                           with the prefill share (loaded server) */
+  double measured;      /* the published figure */
+  double predicted;     /* pinned prediction (default MFU 0.5, MBU 0.8) */
+} vcase;
+
+static void validation_table(void **state) {
+  (void)state;
+  const char *l2 = "{name: llama-2-70b, weight_dtype: fp8, kv_dtype: fp8}";
+  const char *l3 = "{name: llama-3-70b, weight_dtype: fp8, kv_dtype: fp8}";
+  const vcase cases[] = {
+      {"V1", "nvidia-h100", l2, 2, 1024, 128, 128, 0, 2657, 2642.8},
+      {"V2", "nvidia-h100", l2, 2, 96, 2048, 128, 0, 306, 345.0},
+      {"V3", "nvidia-h100", l2, 2, 64, 2048, 2048, 0, 547, 1280.1},
+      {"V4", "nvidia-h100", l2, 4, 480, 128, 2048, 0, 1486, 4989.6},
+      {"V5", "nvidia-h200", l2, 1, 512, 128, 128, 0, 3014, 3568.0},
+      {"V6", "nvidia-h200", l2, 1, 32, 2048, 128, 0, 303, 341.8},
+      {"V7", "nvidia-h100", l3, 2, 1, 5000, 500, 1, 18.58, 14.13},
+      {"V8", "nvidia-h100", l3, 2, 1, 5000, 500, 2, 406.77, 403.0},
+      {"V9", "nvidia-h100", l3, 2, 50, 5000, 500, 3, 814.37, 799.0},
+      {"V10", "nvidia-h100", l3, 2, 50, 5000, 500, 4, 59.73, 62.58},
+  };
+  int within = 0;
+  print_message("%-4s %-12s %5s %6s %11s %10s %10s %7s\n", "case", "device",
+                "TP", "batch", "in/out", "measured", "predicted", "error");
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    const vcase *v = &cases[i];
+    char extra[128];
+    snprintf(extra, sizeof extra, "    roofline: {tp: %d, batch: %d}\n", v->tp,
+             v->batch);
+    hp_planfile *pf = one(v->device, v->model, v->in, v->out, extra);
+    const hp_scenario *s = hp_planfile_scenario(pf, 0);
+    hp_roof_result r;
+    hp_roof_eval(&s->model, &s->cands[0], &s->classes[0], &s->roof, &r);
+    assert_true(r.ok);
+    double cards = s->cands[0].spec.fig[HP_FIG_cards_per_server];
+    double pred = v->what == 0   ? r.output_tokens_per_s_server / cards
+                  : v->what == 1 ? r.step.total_s * 1e3
+                  : v->what == 2 ? r.prefill_s * 1e3
+                  : v->what == 3 ? r.output_tokens_per_s_server / r.replicas
+                                 : r.tpot_s * 1e3;
+    double err = pred / v->measured - 1;
+    within += fabs(err) <= 0.30;
+    char io[32];
+    snprintf(io, sizeof io, "%g/%g", v->in, v->out);
+    print_message("%-4s %-12s %5d %6d %11s %10.2f %10.2f %+6.1f%%\n", v->id,
+                  v->device, v->tp, v->batch, io, v->measured, pred,
+                  100 * err);
+    if (!near(pred, v->predicted, 2e-3))
+      print_error("%s: prediction %.2f drifted from the pinned %.2f: update "
+                  "docs/validation.md\n",
+                  v->id, pred, v->predicted);
+    assert_true(near(pred, v->predicted, 2e-3));
+    hp_planfile_free(pf);
+  }
+  print_message("%d of %zu within +-30%%\n", within,
+                sizeof cases / sizeof cases[0]);
+  assert_int_equal(within, 8);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(kv_bytes_gqa_and_mla),
+      cmocka_unit_test(memory_fit_and_tp),
+      cmocka_unit_test(decode_crossover),
+      cmocka_unit_test(batch_limited_by_tpot),
+      cmocka_unit_test(plan_per_class_demand),
+      cmocka_unit_test(compare_without_architecture),
+      cmocka_unit_test(explain_every_step_with_units),
+      cmocka_unit_test(model_input_errors),
+      cmocka_unit_test(validation_table),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
