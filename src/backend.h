@@ -29,25 +29,25 @@ const char *hp_devclass_name(hp_devclass c);
 /* A device as a backend found it; neutral of any API. Owned by the array
  * that hp_backend.probe returned: free with hp_device_info_free. */
 typedef struct hp_device_info {
-  char *id;              /* stable id within this host, "0:1" (platform:dev) */
-  char *platform;        /* platform name */
-  char *name;            /* device name */
-  char *vendor;          /* device vendor */
-  char *driver_version;  /* driver version string */
-  hp_devclass devclass;  /* class */
-  unsigned compute_units;/* CL_DEVICE_MAX_COMPUTE_UNITS */
-  unsigned clock_mhz;    /* CL_DEVICE_MAX_CLOCK_FREQUENCY, MHz */
-  unsigned long long memory_bytes;      /* global memory, bytes */
-  unsigned long long max_alloc_bytes;   /* largest single buffer, bytes */
-  int fp16;              /* 1 if half precision works (tested, not advertised) */
-  int fp64;              /* 1 if double precision is supported */
-  int int8_dot;          /* 1 if an int8 dot-product extension is present */
-  void *handle;          /* backend-private handle (cl_device_id), borrowed */
+  char *id;               /* stable id within this host, "0:1" (platform:dev) */
+  char *platform;         /* platform name */
+  char *name;             /* device name */
+  char *vendor;           /* device vendor */
+  char *driver_version;   /* driver version string */
+  hp_devclass devclass;   /* class */
+  unsigned compute_units; /* CL_DEVICE_MAX_COMPUTE_UNITS */
+  unsigned clock_mhz;     /* CL_DEVICE_MAX_CLOCK_FREQUENCY, MHz */
+  unsigned long long memory_bytes;    /* global memory, bytes */
+  unsigned long long max_alloc_bytes; /* largest single buffer, bytes */
+  int fp16;     /* 1 if half precision works (tested, not advertised) */
+  int fp64;     /* 1 if double precision is supported */
+  int int8_dot; /* 1 if an int8 dot-product extension is present */
+  void *handle; /* backend-private handle (cl_device_id), borrowed */
   /* Fields below were added after the first layout; zero means unknown. */
-  const char *fp16_how;  /* how fp16 was decided: "cl_khr_fp16",
-                            "half fp config", "test kernel", "none"; static */
+  const char *fp16_how;               /* how fp16 was decided: "cl_khr_fp16",
+                                         "half fp config", "test kernel", "none"; static */
   unsigned long long local_mem_bytes; /* CL_DEVICE_LOCAL_MEM_SIZE, bytes */
-  size_t max_wg_size;    /* CL_DEVICE_MAX_WORK_GROUP_SIZE, work-items */
+  size_t max_wg_size; /* CL_DEVICE_MAX_WORK_GROUP_SIZE, work-items */
 } hp_device_info;
 
 void hp_device_info_free(hp_device_info *devs, size_t n);
@@ -78,11 +78,11 @@ typedef enum {
 } hp_bench_kind;
 
 typedef struct hp_bench_spec {
-  hp_bench_kind kind;   /* which figure */
-  const char *name;     /* "fp32_gflops", the JSON key */
-  const char *unit;     /* "GFLOPS", "GB/s", "us" */
-  double budget_ms;     /* time budget for the timed repeats, ms */
-  int repeats;          /* timed repeats; the median is reported */
+  hp_bench_kind kind; /* which figure */
+  const char *name;   /* "fp32_gflops", the JSON key */
+  const char *unit;   /* "GFLOPS", "GB/s", "us" */
+  double budget_ms;   /* time budget for the timed repeats, ms */
+  int repeats;        /* timed repeats; the median is reported */
 } hp_bench_spec;
 
 typedef struct hp_bench_result {
@@ -93,12 +93,12 @@ typedef struct hp_bench_result {
   long long iterations;   /* iterations per repeat after calibration */
   char reason[256];       /* why, unless ok */
   /* Added after the first layout. */
-  char detail[128];       /* how it was measured: kernel variant, size */
+  char detail[128]; /* how it was measured: kernel variant, size */
 } hp_bench_result;
 
 typedef struct hp_backend_config {
-  int quick;              /* 1: smaller budgets, fewer repeats */
-  const char *fake_file;  /* fake backend: the YAML file to serve */
+  int quick;             /* 1: smaller budgets, fewer repeats */
+  const char *fake_file; /* fake backend: the YAML file to serve */
   /* Testing seam (SQLite aSyscall idea): NULL in production. "build" makes
    * every benchmark kernel fail to compile, "oversize" asks for a buffer one
    * byte over the device's largest allocation, "slow" sets the per-kernel
@@ -108,8 +108,8 @@ typedef struct hp_backend_config {
 } hp_backend_config;
 
 typedef struct hp_backend {
-  int abi_version;   /* HP_BACKEND_ABI_VERSION at build time; valid since 1 */
-  const char *name;  /* registry key: "opencl", "fake"; valid since 1 */
+  int abi_version;  /* HP_BACKEND_ABI_VERSION at build time; valid since 1 */
+  const char *name; /* registry key: "opencl", "fake"; valid since 1 */
   /* Allocates backend state; *state is set only on success. Since 1. */
   int (*open)(const hp_backend_config *cfg, void **state, hp_diag *d);
   /* Enumerates devices; no platform or no device gives n = 0 and HP_OK.
@@ -119,8 +119,7 @@ typedef struct hp_backend {
    * in result->status, and the function still returns HP_OK; an error return
    * means the backend itself is broken. Since 1. */
   int (*bench)(void *state, const hp_device_info *dev,
-               const hp_bench_spec *spec, hp_bench_result *result,
-               hp_diag *d);
+               const hp_bench_spec *spec, hp_bench_result *result, hp_diag *d);
   /* Frees state; NULL-safe, cannot fail. Since 1. */
   void (*close)(void *state);
 } hp_backend;

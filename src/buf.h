@@ -9,10 +9,10 @@
 #include "status.h"
 
 typedef struct hp_buf {
-  char *data;  /* NUL-terminated contents, NULL until the first append */
-  size_t len;  /* bytes used, without the NUL */
-  size_t cap;  /* bytes allocated */
-  int oom;     /* 1 once an append failed; further appends do nothing */
+  char *data; /* NUL-terminated contents, NULL until the first append */
+  size_t len; /* bytes used, without the NUL */
+  size_t cap; /* bytes allocated */
+  int oom;    /* 1 once an append failed; further appends do nothing */
 } hp_buf;
 
 void hp_buf_init(hp_buf *b);

@@ -55,15 +55,30 @@ int hp_figure_find(const char *key, hp_figure *out) {
   return HP_ENOTFOUND;
 }
 
-static const char *const device_keys[] = {
-    "id",        "vendor",         "name",
-    "domestic",  "opencl",         "memory_gb",
-    "memory_bw_tbps", "fp16_tflops", "tdp_w",
-    "cards_per_server", "price_server_cny", "price_card_cny",
-    "fp8_tflops", "int8_tops",    "fp32_tflops",
-    "interconnect_gbps", "server_power_w", "mfu",
-    "mbu",       "notes",          "sources",
-    "measured",  "measured_device", NULL};
+static const char *const device_keys[] = {"id",
+                                          "vendor",
+                                          "name",
+                                          "domestic",
+                                          "opencl",
+                                          "memory_gb",
+                                          "memory_bw_tbps",
+                                          "fp16_tflops",
+                                          "tdp_w",
+                                          "cards_per_server",
+                                          "price_server_cny",
+                                          "price_card_cny",
+                                          "fp8_tflops",
+                                          "int8_tops",
+                                          "fp32_tflops",
+                                          "interconnect_gbps",
+                                          "server_power_w",
+                                          "mfu",
+                                          "mbu",
+                                          "notes",
+                                          "sources",
+                                          "measured",
+                                          "measured_device",
+                                          NULL};
 
 void hp_device_spec_cleanup(hp_device_spec *s) {
   hp_free((char *)s->id);
@@ -108,23 +123,39 @@ static int conf_parse(const char *s, hp_confidence *out) {
   if (strlen(s) != 1 || !strchr(names, s[0]))
     return 0;
   switch (s[0]) {
-  case 'V': *out = HP_CONF_V; break;
-  case 'S': *out = HP_CONF_S; break;
-  case 'W': *out = HP_CONF_W; break;
-  case 'E': *out = HP_CONF_E; break;
-  default: *out = HP_CONF_M; break;
+  case 'V':
+    *out = HP_CONF_V;
+    break;
+  case 'S':
+    *out = HP_CONF_S;
+    break;
+  case 'W':
+    *out = HP_CONF_W;
+    break;
+  case 'E':
+    *out = HP_CONF_E;
+    break;
+  default:
+    *out = HP_CONF_M;
+    break;
   }
   return 1;
 }
 
 const char *hp_conf_name(hp_confidence c) {
   switch (c) {
-  case HP_CONF_V: return "V";
-  case HP_CONF_S: return "S";
-  case HP_CONF_W: return "W";
-  case HP_CONF_E: return "E";
-  case HP_CONF_M: return "M";
-  default: return "";
+  case HP_CONF_V:
+    return "V";
+  case HP_CONF_S:
+    return "S";
+  case HP_CONF_W:
+    return "W";
+  case HP_CONF_E:
+    return "E";
+  case HP_CONF_M:
+    return "M";
+  default:
+    return "";
   }
 }
 
@@ -265,10 +296,9 @@ int hp_device_parse_tree(const hp_ynode *root, const char *file,
     int is_fig = hp_figure_find(k, &f) == HP_OK;
     int is_eff = strcmp(k, "mfu") == 0 || strcmp(k, "mbu") == 0;
     if ((!is_fig && !is_eff) || !hp_ymap_get(root, k)) {
-      rc = hp_diag_set(d, HP_EKEY, file, sources->key_line[i],
-                       sources->key_col[i],
-                       "sources: '%.100s' is not a figure given in this file",
-                       k);
+      rc = hp_diag_set(
+          d, HP_EKEY, file, sources->key_line[i], sources->key_col[i],
+          "sources: '%.100s' is not a figure given in this file", k);
       goto fail;
     }
     const hp_ynode *e = sources->items[i];
@@ -313,11 +343,11 @@ int hp_device_parse_tree(const hp_ynode *root, const char *file,
   for (int f = 0; f < HP_FIG_COUNT; f++) {
     if (s.fig[f] > 0 && s.conf[f] == HP_CONF_NONE) {
       const long i = hp_ymap_index(root, fig_keys[f]);
-      rc = hp_diag_set(d, HP_EMISSING, file, root->key_line[i],
-                       root->key_col[i],
-                       "%s: no entry under 'sources' (every figure needs a "
-                       "source)",
-                       fig_keys[f]);
+      rc =
+          hp_diag_set(d, HP_EMISSING, file, root->key_line[i], root->key_col[i],
+                      "%s: no entry under 'sources' (every figure needs a "
+                      "source)",
+                      fig_keys[f]);
       goto fail;
     }
   }
@@ -325,11 +355,11 @@ int hp_device_parse_tree(const hp_ynode *root, const char *file,
     const char *k = e ? "mbu" : "mfu";
     long i = hp_ymap_index(root, k);
     if (i >= 0 && !hp_ymap_get(sources, k)) {
-      rc = hp_diag_set(d, HP_EMISSING, file, root->key_line[i],
-                       root->key_col[i],
-                       "%s: no entry under 'sources' (every figure needs a "
-                       "source)",
-                       k);
+      rc =
+          hp_diag_set(d, HP_EMISSING, file, root->key_line[i], root->key_col[i],
+                      "%s: no entry under 'sources' (every figure needs a "
+                      "source)",
+                      k);
       goto fail;
     }
   }

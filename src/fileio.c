@@ -53,8 +53,8 @@ int hp_write_file_atomic(const char *path, const char *data, size_t len,
     off += (size_t)w;
   }
   if (rc == HP_OK && fsync(fd) != 0 && errno != EINVAL)
-    rc = hp_diag_set(d, HP_EIO, path, 0, 0, "fsync failed: %s",
-                     strerror(errno));
+    rc =
+        hp_diag_set(d, HP_EIO, path, 0, 0, "fsync failed: %s", strerror(errno));
   /* mkstemp makes 0600 files; outputs are ordinary files. */
   if (rc == HP_OK) {
     mode_t um = umask(0);
@@ -62,8 +62,8 @@ int hp_write_file_atomic(const char *path, const char *data, size_t len,
     fchmod(fd, 0666 & ~um);
   }
   if (close(fd) != 0 && rc == HP_OK)
-    rc = hp_diag_set(d, HP_EIO, path, 0, 0, "close failed: %s",
-                     strerror(errno));
+    rc =
+        hp_diag_set(d, HP_EIO, path, 0, 0, "close failed: %s", strerror(errno));
   if (rc == HP_OK && rename(tmp, path) != 0)
     rc = hp_diag_set(d, HP_EIO, path, 0, 0, "cannot rename into place: %s",
                      strerror(errno));

@@ -146,19 +146,19 @@ typedef enum {
  * hp_catalog_free. A figure that the file does not give is 0 and its
  * confidence HP_CONF_NONE. */
 typedef struct hp_device_spec {
-  const char *id;            /* "nvidia-h20": lower case, unique */
-  const char *vendor;        /* "NVIDIA", "Huawei", ... */
-  const char *name;          /* human name, "H20 96GB SXM" */
-  int domestic;              /* 1 for a Chinese domestic card */
-  int opencl;                /* 1 if the vendor ships an OpenCL runtime */
-  double fig[HP_FIG_COUNT];  /* figures in the units of HP_FIGURE_MAP */
+  const char *id;           /* "nvidia-h20": lower case, unique */
+  const char *vendor;       /* "NVIDIA", "Huawei", ... */
+  const char *name;         /* human name, "H20 96GB SXM" */
+  int domestic;             /* 1 for a Chinese domestic card */
+  int opencl;               /* 1 if the vendor ships an OpenCL runtime */
+  double fig[HP_FIG_COUNT]; /* figures in the units of HP_FIGURE_MAP */
   hp_confidence conf[HP_FIG_COUNT]; /* where each figure came from */
   const char *src[HP_FIG_COUNT];    /* source text per figure, or NULL */
-  double mfu;                /* default model FLOPs utilisation, 0 = unset */
-  double mbu;                /* default memory-bandwidth utilisation, 0 = unset */
-  const char *path;          /* file it was loaded from */
-  const char *notes;         /* free text, or NULL */
-  const char *measured;      /* probe profile path (resolved), or NULL */
+  double mfu;           /* default model FLOPs utilisation, 0 = unset */
+  double mbu;           /* default memory-bandwidth utilisation, 0 = unset */
+  const char *path;     /* file it was loaded from */
+  const char *notes;    /* free text, or NULL */
+  const char *measured; /* probe profile path (resolved), or NULL */
   const char *measured_device; /* device id inside the profile, or NULL */
 } hp_device_spec;
 
@@ -217,79 +217,79 @@ typedef enum {
 
 /* One SKU line of a solved scenario. */
 typedef struct hp_plan_line {
-  const char *device;       /* SKU id; borrowed from the catalog */
-  const char *vendor;       /* borrowed from the catalog */
-  int domestic;             /* 1 for a domestic SKU */
-  double cards;             /* cards bought (fractional in fractional mode) */
-  double servers;           /* servers bought */
-  double capex_cny;         /* servers x server price, CNY */
-  double tokens_per_s;      /* throughput delivered by these servers */
-  double power_kw;          /* TDP x cards x PUE, kW */
+  const char *device;  /* SKU id; borrowed from the catalog */
+  const char *vendor;  /* borrowed from the catalog */
+  int domestic;        /* 1 for a domestic SKU */
+  double cards;        /* cards bought (fractional in fractional mode) */
+  double servers;      /* servers bought */
+  double capex_cny;    /* servers x server price, CNY */
+  double tokens_per_s; /* throughput delivered by these servers */
+  double power_kw;     /* TDP x cards x PUE, kW */
   double tokens_per_s_per_server; /* per-server throughput used */
-  int measured;             /* 1 if a measured profile set its efficiency */
+  int measured; /* 1 if a measured profile set its efficiency */
 } hp_plan_line;
 
 /* The per-vendor roll-up. */
 typedef struct hp_plan_vendor {
-  const char *vendor;   /* borrowed from the catalog */
-  int domestic;         /* 1 if every SKU of the vendor is domestic */
-  double cards;         /* cards */
-  double servers;       /* servers */
-  double capex_cny;     /* CNY */
-  double tokens_per_s;  /* tokens/s delivered */
+  const char *vendor;  /* borrowed from the catalog */
+  int domestic;        /* 1 if every SKU of the vendor is domestic */
+  double cards;        /* cards */
+  double servers;      /* servers */
+  double capex_cny;    /* CNY */
+  double tokens_per_s; /* tokens/s delivered */
 } hp_plan_vendor;
 
 /* Under the roofline demand model: the servers of one SKU given to one
  * request class (a Melange-style assignment), with the operating point the
  * roofline derivation chose for them. */
 typedef struct hp_plan_assign {
-  const char *request_class; /* class name; owned by the result */
-  const char *device;        /* SKU id; borrowed from the catalog */
-  double servers;            /* servers serving this class */
-  double tokens_per_s;       /* input + output tokens/s they deliver */
+  const char *request_class;      /* class name; owned by the result */
+  const char *device;             /* SKU id; borrowed from the catalog */
+  double servers;                 /* servers serving this class */
+  double tokens_per_s;            /* input + output tokens/s they deliver */
   double tokens_per_s_per_server; /* per server, from the roofline */
-  int tp;                    /* tensor-parallel degree */
-  int batch;                 /* concurrent requests per replica */
-  int memory_bound;          /* 1 if the decode step is bandwidth bound */
-  double ttft_ms;            /* prefill time of one prompt, ms */
-  double tpot_ms;            /* time per output token at that batch, ms */
+  int tp;                         /* tensor-parallel degree */
+  int batch;                      /* concurrent requests per replica */
+  int memory_bound;               /* 1 if the decode step is bandwidth bound */
+  double ttft_ms;                 /* prefill time of one prompt, ms */
+  double tpot_ms;                 /* time per output token at that batch, ms */
 } hp_plan_assign;
 
 /* Everything a renderer needs about one scenario. */
 typedef struct hp_scenario_result {
-  const char *name;             /* scenario name */
-  hp_result_status status;      /* optimal, infeasible or error */
-  const char *granularity;      /* "fractional", "card", "server" */
-  const char *objective;        /* "capex", "max_tokens", "tco" */
-  const char *demand_model;     /* "flops" or "roofline" */
-  double demand_tokens_per_s;   /* peak tokens/s to serve */
-  double demand_flops;          /* FLOP/s that demand implies (flops model) */
-  double required_tokens_per_s; /* demand x (1 + headroom) */
-  double tokens_per_day;        /* average tokens per day */
-  double seconds_per_day;       /* seconds in the serving day */
-  double peak_factor;           /* peak over average */
-  double cards;                 /* total cards */
-  double servers;               /* total servers */
-  double capex_cny;             /* total capex, CNY */
-  double power_mw;              /* total facility power, MW */
-  double delivered_tokens_per_s;/* throughput of the servers bought */
-  double domestic_share_compute;/* share of delivered tokens/s, 0..1 */
-  double domestic_share_cards;  /* share of cards, 0..1 */
-  double domestic_share_capex;  /* share of capex, 0..1 */
-  double opex_cny_per_year;     /* electricity per year, CNY */
-  double tco_cny;               /* capex + opex over the horizon, CNY */
-  double years;                 /* TCO horizon, years */
-  double cost_per_mtok_cny;     /* TCO per million tokens served, CNY */
+  const char *name;              /* scenario name */
+  hp_result_status status;       /* optimal, infeasible or error */
+  const char *granularity;       /* "fractional", "card", "server" */
+  const char *objective;         /* "capex", "max_tokens", "tco" */
+  const char *demand_model;      /* "flops" or "roofline" */
+  double demand_tokens_per_s;    /* peak tokens/s to serve */
+  double demand_flops;           /* FLOP/s that demand implies (flops model) */
+  double required_tokens_per_s;  /* demand x (1 + headroom) */
+  double tokens_per_day;         /* average tokens per day */
+  double seconds_per_day;        /* seconds in the serving day */
+  double peak_factor;            /* peak over average */
+  double cards;                  /* total cards */
+  double servers;                /* total servers */
+  double capex_cny;              /* total capex, CNY */
+  double power_mw;               /* total facility power, MW */
+  double delivered_tokens_per_s; /* throughput of the servers bought */
+  double domestic_share_compute; /* share of delivered tokens/s, 0..1 */
+  double domestic_share_cards;   /* share of cards, 0..1 */
+  double domestic_share_capex;   /* share of capex, 0..1 */
+  double opex_cny_per_year;      /* electricity per year, CNY */
+  double tco_cny;                /* capex + opex over the horizon, CNY */
+  double years;                  /* TCO horizon, years */
+  double cost_per_mtok_cny;      /* TCO per million tokens served, CNY */
   double token_price_per_mtok_cny; /* price to compare with, 0 = none */
   size_t n_lines;
-  hp_plan_line *lines;          /* one per SKU bought, sorted by capex */
+  hp_plan_line *lines; /* one per SKU bought, sorted by capex */
   size_t n_vendors;
-  hp_plan_vendor *vendors;      /* one per vendor bought */
-  char *explanation;            /* why infeasible/error; NULL when optimal */
-  double solve_ms;              /* time spent in the solver, ms */
+  hp_plan_vendor *vendors; /* one per vendor bought */
+  char *explanation;       /* why infeasible/error; NULL when optimal */
+  double solve_ms;         /* time spent in the solver, ms */
   /* since 0.2 (issue 5) */
   size_t n_assigns;
-  hp_plan_assign *assigns;      /* roofline: (class, SKU) servers; else none */
+  hp_plan_assign *assigns; /* roofline: (class, SKU) servers; else none */
   struct hp_scenario_result *compare; /* the same scenario under the other
                                          demand model (HP_SOLVE_COMPARE_MODELS),
                                          or NULL; owned by this result */
@@ -303,8 +303,9 @@ typedef struct hp_plan hp_plan;
 HP_API int hp_plan_solve(const hp_planfile *pf, const hp_catalog *cat,
                          hp_plan **out, hp_diag *d);
 /* Flags of hp_plan_solve_ex. */
-#define HP_SOLVE_COMPARE_MODELS 1u /* also solve under the other demand model
-                                      (flops <-> roofline) into ->compare */
+#define HP_SOLVE_COMPARE_MODELS                                                \
+  1u /* also solve under the other demand model                                \
+        (flops <-> roofline) into ->compare */
 
 /** hp_plan_solve with flags (HP_SOLVE_*). With HP_SOLVE_COMPARE_MODELS each
  * result's `compare` holds the scenario solved under the other demand
@@ -343,8 +344,8 @@ HP_API int hp_catalog_render(const hp_catalog *c, hp_format fmt, char **out,
  * Output files: written to a temporary file in the same directory and
  * renamed into place, so a reader never sees half a file.
  * ------------------------------------------------------------------------- */
-HP_API int hp_write_file_atomic(const char *path, const char *data,
-                                size_t len, hp_diag *d);
+HP_API int hp_write_file_atomic(const char *path, const char *data, size_t len,
+                                hp_diag *d);
 
 #ifdef __cplusplus
 }

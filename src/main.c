@@ -39,7 +39,8 @@ static const char *const usage_text =
     "  --catalog DIR   device catalog (default: $HETPLAN_CATALOG, ./devices,\n"
     "                  the source tree's devices/, or the installed one)\n"
     "  --format F      table (default), json, csv or md\n"
-    "  -o FILE         write the report to FILE (atomically) instead of stdout\n"
+    "  -o FILE         write the report to FILE (atomically) instead of "
+    "stdout\n"
     "  -h, --help      this text;  --version  the version\n"
     "\n"
     "exit codes: 0 ok, 2 usage, 3 bad input, 4 infeasible scenario,\n"
@@ -241,8 +242,7 @@ static int cmd_plan(int argc, char **argv) {
       else if (r->status == HP_RESULT_INFEASIBLE && rc == HP_EXIT_OK)
         rc = HP_EXIT_INFEASIBLE;
       if (r->status != HP_RESULT_OPTIMAL)
-        fprintf(stderr, "hetplan: %s: scenario '%s' is %s: %s\n", path,
-                r->name,
+        fprintf(stderr, "hetplan: %s: scenario '%s' is %s: %s\n", path, r->name,
                 r->status == HP_RESULT_INFEASIBLE ? "infeasible" : "an error",
                 r->explanation ? r->explanation : "");
     }

@@ -207,8 +207,7 @@ int hp_planner_build(const hp_scenario *s, hp_ip *ip, hp_unit **units_out,
       if (seen)
         continue;
       for (size_t k = 0; k < n; k++)
-        a[k] = ((strcmp(s->cands[u[k].cand].spec.vendor, v) == 0 ? 1.0
-                                                                 : 0.0) -
+        a[k] = ((strcmp(s->cands[u[k].cand].spec.vendor, v) == 0 ? 1.0 : 0.0) -
                 s->max_vendor_share) *
                u[k].tokens_per_s;
       ADD_ROW("max_vendor_share", -HUGE_VAL, 0.0);
@@ -234,9 +233,9 @@ fail:
  * ------------------------------------------------------------------------- */
 
 /* Constraint groups, by row-name prefix. */
-static const char *const groups[] = {"domestic_share.min", "domestic_share.max",
-                                     "caps", "power_mw", "budget_cny",
-                                     "max_vendor_share"};
+static const char *const groups[] = {
+    "domestic_share.min", "domestic_share.max", "caps",
+    "power_mw",           "budget_cny",         "max_vendor_share"};
 #define N_GROUPS (sizeof groups / sizeof groups[0])
 
 static int in_group(const char *row, const char *g) {
@@ -326,9 +325,8 @@ static void set_share_rows(hp_ip *ip, const hp_scenario *s, const hp_unit *u,
 /* Bisects the share bound of group g over [lo, hi] keeping the rest of ip;
  * `up` = 1 when feasibility holds below the answer (a minimum share that is
  * too high), 0 when it holds above it (a ceiling that is too low). */
-static int bisect_share(const hp_ip *ip, const hp_scenario *s,
-                        const hp_unit *u, const char *g, int up,
-                        double *best, hp_diag *d) {
+static int bisect_share(const hp_ip *ip, const hp_scenario *s, const hp_unit *u,
+                        const char *g, int up, double *best, hp_diag *d) {
   double lo = 0, hi = 1;
   hp_ip t;
   int found = 0;
@@ -422,8 +420,7 @@ static int explain(const hp_scenario *s, const hp_ip *ip, const hp_unit *u,
         drop_group(&c, "domestic_share.min");
         drop_group(&c, "demand");
         for (size_t j = 0; j < n; j++)
-          obj[j] =
-              s->cands[u[j].cand].spec.domestic ? u[j].tokens_per_s : 0;
+          obj[j] = s->cands[u[j].cand].spec.domestic ? u[j].tokens_per_s : 0;
         double mx;
         int o = optimise(&c, obj, 1, &mx, d);
         hp_ip_cleanup(&c);
@@ -433,8 +430,9 @@ static int explain(const hp_scenario *s, const hp_ip *ip, const hp_unit *u,
           goto out;
         }
         if (o == 1)
-          hp_buf_printf(b, " (domestic cards can serve at most %.2f of "
-                           "demand)",
+          hp_buf_printf(b,
+                        " (domestic cards can serve at most %.2f of "
+                        "demand)",
                         mx / need);
       }
     } else if (strcmp(name, "domestic_share.max") == 0) {
@@ -648,8 +646,8 @@ static int fill_lines(const hp_scenario *s, const hp_catalog *cat,
     l->vendor = cs ? cs->vendor : c->spec.vendor;
     l->domestic = c->spec.domestic;
     l->servers = l->cards / c->spec.fig[HP_FIG_cards_per_server];
-    l->tokens_per_s_per_server = roof ? l->tokens_per_s / l->servers
-                                      : hp_server_tokens_per_s(s, c);
+    l->tokens_per_s_per_server =
+        roof ? l->tokens_per_s / l->servers : hp_server_tokens_per_s(s, c);
     l->measured = c->measured;
     r->cards += l->cards;
     r->servers += l->servers;
@@ -690,8 +688,9 @@ static int fill_lines(const hp_scenario *s, const hp_catalog *cat,
   r->tco_cny = r->capex_cny + r->years * r->opex_cny_per_year;
   double tokens = r->tokens_per_day * 365.0 * r->years;
   if (s->objective == HP_OBJ_MAX_TOKENS && !s->has_workload)
-    tokens = r->delivered_tokens_per_s / (s->peak_factor > 0 ? s->peak_factor : 1) *
-             s->seconds_per_day * 365.0 * r->years;
+    tokens = r->delivered_tokens_per_s /
+             (s->peak_factor > 0 ? s->peak_factor : 1) * s->seconds_per_day *
+             365.0 * r->years;
   r->cost_per_mtok_cny = tokens > 0 ? r->tco_cny / tokens * 1e6 : 0;
   return HP_OK;
 }
@@ -829,9 +828,8 @@ static int solve_compare(const hp_scenario *s, const hp_catalog *cat,
   if (!c)
     return hp_diag_oom(d);
   hp_scenario alt = *s; /* shallow: solving only reads it */
-  alt.demand_model = s->demand_model == HP_DEMAND_ROOFLINE
-                         ? HP_DEMAND_FLOPS
-                         : HP_DEMAND_ROOFLINE;
+  alt.demand_model = s->demand_model == HP_DEMAND_ROOFLINE ? HP_DEMAND_FLOPS
+                                                           : HP_DEMAND_ROOFLINE;
   int rc;
   if (alt.demand_model == HP_DEMAND_ROOFLINE &&
       (!s->model.has_arch || s->n_classes == 0) && s->has_workload) {
@@ -841,13 +839,13 @@ static int solve_compare(const hp_scenario *s, const hp_catalog *cat,
     c->granularity = hp_granularity_name(s->gran);
     c->objective = hp_objective_name(s->objective);
     c->demand_model = hp_demand_model_name(HP_DEMAND_ROOFLINE);
-    c->explanation = hp_strdup(
-        !s->model.has_arch
-            ? "the roofline model needs the model's architecture "
-              "(workload.model: layers, hidden_size, heads, ... or a "
-              "models/ file)"
-            : "the roofline model needs request classes "
-              "(workload.requests)");
+    c->explanation =
+        hp_strdup(!s->model.has_arch
+                      ? "the roofline model needs the model's architecture "
+                        "(workload.model: layers, hidden_size, heads, ... or a "
+                        "models/ file)"
+                      : "the roofline model needs request classes "
+                        "(workload.requests)");
     if (!c->name || !c->explanation) {
       hp_scenario_result_cleanup(c);
       hp_free(c);

@@ -23,9 +23,9 @@ typedef struct hp_unit {
   double opex_cny_year; /* electricity of one unit per year */
   /* Columns: one per candidate under the flops model; one per (candidate,
    * request class) pair under the roofline model (docs/roofline.md). */
-  size_t cand;          /* index into s->cands */
-  size_t cls;           /* index into s->classes (0 under flops) */
-  int usable;           /* roofline: 1 if the SKU can serve the class */
+  size_t cand;                 /* index into s->cands */
+  size_t cls;                  /* index into s->classes (0 under flops) */
+  int usable;                  /* roofline: 1 if the SKU can serve the class */
   int tp, batch, memory_bound; /* roofline operating point */
   double ttft_ms, tpot_ms;     /* roofline latencies, ms */
 } hp_unit;

@@ -53,8 +53,7 @@ static json_t *scenario_json(const hp_scenario_result *r) {
   if (dm) {
     put(dm, "tokens_per_s", json_real(r->demand_tokens_per_s), &bad);
     put(dm, "flops", json_real(r->demand_flops), &bad);
-    put(dm, "required_tokens_per_s", json_real(r->required_tokens_per_s),
-        &bad);
+    put(dm, "required_tokens_per_s", json_real(r->required_tokens_per_s), &bad);
     put(dm, "tokens_per_day", json_real(r->tokens_per_day), &bad);
     put(dm, "seconds_per_day", json_real(r->seconds_per_day), &bad);
     put(dm, "peak_factor", json_real(r->peak_factor), &bad);

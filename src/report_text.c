@@ -152,8 +152,7 @@ static void summary(const hp_scenario_result *r, hp_buf *b, int md) {
                 hp_fmt_grouped(r->servers, card_decimals(r), n2, sizeof n2),
                 hp_fmt_grouped(r->capex_cny, 2, n3, sizeof n3),
                 r->capex_cny / 1e8);
-  hp_buf_printf(b,
-                "%sdelivered: %s tokens/s; power %.4g MW at TDP x PUE\n", li,
+  hp_buf_printf(b, "%sdelivered: %s tokens/s; power %.4g MW at TDP x PUE\n", li,
                 hp_fmt_grouped(r->delivered_tokens_per_s, 0, n1, sizeof n1),
                 r->power_mw);
   hp_buf_printf(b,
@@ -170,7 +169,8 @@ static void summary(const hp_scenario_result *r, hp_buf *b, int md) {
   if (r->token_price_per_mtok_cny > 0)
     hp_buf_printf(b, " (price %.4g CNY per million tokens: margin %.1f%%)",
                   r->token_price_per_mtok_cny,
-                  100 * (1 - r->cost_per_mtok_cny / r->token_price_per_mtok_cny));
+                  100 *
+                      (1 - r->cost_per_mtok_cny / r->token_price_per_mtok_cny));
   hp_buf_puts(b, "\n");
 }
 
@@ -180,8 +180,8 @@ static void tables(const hp_scenario_result *r, hp_buf *b, int md) {
   int cd = card_decimals(r);
   table t = {0};
   t.n_cols = 6;
-  const char *vh[] = {"vendor", "domestic", "cards", "servers", "capex (CNY)",
-                      "tokens/s"};
+  const char *vh[] = {"vendor",  "domestic",    "cards",
+                      "servers", "capex (CNY)", "tokens/s"};
   for (int i = 0; i < 6; i++) {
     t.head[i] = vh[i];
     t.right[i] = i >= 2;
@@ -201,9 +201,14 @@ static void tables(const hp_scenario_result *r, hp_buf *b, int md) {
   hp_buf_puts(b, "\n");
   table l = {0};
   l.n_cols = 8;
-  const char *lh[] = {"device",      "vendor",   "cards",
-                      "servers",     "capex (CNY)", "tokens/s",
-                      "tokens/s per server", "power (kW)"};
+  const char *lh[] = {"device",
+                      "vendor",
+                      "cards",
+                      "servers",
+                      "capex (CNY)",
+                      "tokens/s",
+                      "tokens/s per server",
+                      "power (kW)"};
   for (int i = 0; i < 8; i++) {
     l.head[i] = lh[i];
     l.right[i] = i >= 2;
@@ -212,16 +217,17 @@ static void tables(const hp_scenario_result *r, hp_buf *b, int md) {
     const hp_plan_line *x = &r->lines[i];
     char c5[48], c6[48];
     char dev[64];
-    snprintf(dev, sizeof dev, "%s%s", x->device, x->measured ? " (measured)" : "");
-    const char *row[] = {dev,
-                         x->vendor,
-                         hp_fmt_grouped(x->cards, cd, c1, sizeof c1),
-                         hp_fmt_grouped(x->servers, cd, c2, sizeof c2),
-                         hp_fmt_grouped(x->capex_cny, 2, c3, sizeof c3),
-                         hp_fmt_grouped(x->tokens_per_s, 0, c4, sizeof c4),
-                         hp_fmt_grouped(x->tokens_per_s_per_server, 0, c5,
-                                        sizeof c5),
-                         hp_fmt_grouped(x->power_kw, 1, c6, sizeof c6)};
+    snprintf(dev, sizeof dev, "%s%s", x->device,
+             x->measured ? " (measured)" : "");
+    const char *row[] = {
+        dev,
+        x->vendor,
+        hp_fmt_grouped(x->cards, cd, c1, sizeof c1),
+        hp_fmt_grouped(x->servers, cd, c2, sizeof c2),
+        hp_fmt_grouped(x->capex_cny, 2, c3, sizeof c3),
+        hp_fmt_grouped(x->tokens_per_s, 0, c4, sizeof c4),
+        hp_fmt_grouped(x->tokens_per_s_per_server, 0, c5, sizeof c5),
+        hp_fmt_grouped(x->power_kw, 1, c6, sizeof c6)};
     t_row(&l, row);
   }
   t_render(&l, b, indent, md);
@@ -234,10 +240,9 @@ static void assignments(const hp_scenario_result *r, hp_buf *b, int md) {
   char c1[48], c2[48], c3[48], c4[48], c5[48], c6[48], c7[48];
   table t = {0};
   t.n_cols = 10;
-  const char *h[] = {"request class", "device",   "servers",
-                     "tokens/s",      "tokens/s per server", "TP",
-                     "batch",         "bound",    "TTFT (ms)",
-                     "TPOT (ms)"};
+  const char *h[] = {"request class",       "device",   "servers", "tokens/s",
+                     "tokens/s per server", "TP",       "batch",   "bound",
+                     "TTFT (ms)",           "TPOT (ms)"};
   for (int i = 0; i < 10; i++) {
     t.head[i] = h[i];
     t.right[i] = i >= 2 && i != 7;
@@ -248,18 +253,17 @@ static void assignments(const hp_scenario_result *r, hp_buf *b, int md) {
     snprintf(c5, sizeof c5, "%d", a->batch);
     snprintf(c6, sizeof c6, "%.1f", a->ttft_ms);
     snprintf(c7, sizeof c7, "%.1f", a->tpot_ms);
-    const char *row[] = {a->request_class,
-                         a->device,
-                         hp_fmt_grouped(a->servers, card_decimals(r) ? 2 : 0,
-                                        c1, sizeof c1),
-                         hp_fmt_grouped(a->tokens_per_s, 0, c2, sizeof c2),
-                         hp_fmt_grouped(a->tokens_per_s_per_server, 0, c3,
-                                        sizeof c3),
-                         c4,
-                         c5,
-                         a->memory_bound ? "memory" : "compute",
-                         c6,
-                         c7};
+    const char *row[] = {
+        a->request_class,
+        a->device,
+        hp_fmt_grouped(a->servers, card_decimals(r) ? 2 : 0, c1, sizeof c1),
+        hp_fmt_grouped(a->tokens_per_s, 0, c2, sizeof c2),
+        hp_fmt_grouped(a->tokens_per_s_per_server, 0, c3, sizeof c3),
+        c4,
+        c5,
+        a->memory_bound ? "memory" : "compute",
+        c6,
+        c7};
     t_row(&t, row);
   }
   hp_buf_puts(b, "\n");
@@ -274,14 +278,15 @@ static void compare_block(const hp_scenario_result *r, hp_buf *b, int md) {
   const hp_scenario_result *fl = strcmp(r->demand_model, "flops") == 0 ? r : o;
   const hp_scenario_result *rf = fl == r ? o : r;
   char c1[48], c2[48], c3[48], c4[48];
-  hp_buf_printf(b, "\n%scompare demand models (flops = the broker formula "
-                   "2 x params x tokens/s; roofline = memory fit, bandwidth "
-                   "and SLOs):\n",
+  hp_buf_printf(b,
+                "\n%scompare demand models (flops = the broker formula "
+                "2 x params x tokens/s; roofline = memory fit, bandwidth "
+                "and SLOs):\n",
                 md ? "" : "  ");
   table t = {0};
   t.n_cols = 6;
-  const char *h[] = {"demand model", "status", "cards", "servers",
-                     "capex (CNY)", "delivered tokens/s"};
+  const char *h[] = {"demand model", "status",      "cards",
+                     "servers",      "capex (CNY)", "delivered tokens/s"};
   for (int i = 0; i < 6; i++) {
     t.head[i] = h[i];
     t.right[i] = i >= 2;
@@ -291,12 +296,12 @@ static void compare_block(const hp_scenario_result *r, hp_buf *b, int md) {
     const hp_scenario_result *x = both[k];
     int ok = x->status == HP_RESULT_OPTIMAL;
     const char *row[] = {
-        x->demand_model, status_name(x->status),
+        x->demand_model,
+        status_name(x->status),
         ok ? hp_fmt_grouped(x->cards, card_decimals(x), c1, sizeof c1) : "-",
         ok ? hp_fmt_grouped(x->servers, card_decimals(x), c2, sizeof c2) : "-",
         ok ? hp_fmt_grouped(x->capex_cny, 2, c3, sizeof c3) : "-",
-        ok ? hp_fmt_grouped(x->delivered_tokens_per_s, 0, c4, sizeof c4)
-           : "-"};
+        ok ? hp_fmt_grouped(x->delivered_tokens_per_s, 0, c4, sizeof c4) : "-"};
     t_row(&t, row);
   }
   t_render(&t, b, md ? "" : "  ", md);
@@ -338,10 +343,9 @@ static void compare_block(const hp_scenario_result *r, hp_buf *b, int md) {
           cr = rf->lines[j].cards;
           kr = rf->lines[j].capex_cny;
         }
-      const char *row[] = {id, hp_fmt_grouped(cf, card_decimals(fl), c1,
-                                              sizeof c1),
-                           hp_fmt_grouped(cr, card_decimals(rf), c2,
-                                          sizeof c2),
+      const char *row[] = {id,
+                           hp_fmt_grouped(cf, card_decimals(fl), c1, sizeof c1),
+                           hp_fmt_grouped(cr, card_decimals(rf), c2, sizeof c2),
                            hp_fmt_grouped(kf, 2, c3, sizeof c3),
                            hp_fmt_grouped(kr, 2, c4, sizeof c4)};
       t_row(&d, row);
@@ -463,8 +467,7 @@ void hp_report_csv(const hp_plan *p, hp_buf *b) {
     for (size_t k = 0; k < c->n_lines; k++) {
       const hp_plan_line *l = &c->lines[k];
       csv_row(b, p, c, "compare-device", l->device, l->vendor, l->domestic,
-              l->cards, l->servers, l->capex_cny, l->tokens_per_s,
-              l->power_kw);
+              l->cards, l->servers, l->capex_cny, l->tokens_per_s, l->power_kw);
     }
     csv_row(b, p, c, "compare-total", NULL, NULL, -1, c->cards, c->servers,
             c->capex_cny, c->delivered_tokens_per_s, c->power_mw * 1000.0);
@@ -490,8 +493,8 @@ static const char *fig_cell(const hp_device_spec *s, hp_figure f, char *buf,
 void hp_catalog_table(const hp_catalog *c, hp_buf *b, int markdown) {
   table t = {0};
   t.n_cols = 10;
-  const char *h[] = {"id",          "vendor",     "dom",   "FP16 (TFLOPS)",
-                     "mem (GB)",    "BW (TB/s)",  "TDP (W)", "cards/server",
+  const char *h[] = {"id",           "vendor",    "dom",     "FP16 (TFLOPS)",
+                     "mem (GB)",     "BW (TB/s)", "TDP (W)", "cards/server",
                      "server (CNY)", "FLOP/byte"};
   for (int i = 0; i < 10; i++) {
     t.head[i] = h[i];

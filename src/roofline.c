@@ -211,8 +211,8 @@ static void eval_tp(const hp_model_desc *m, const hp_candidate *c,
   } else {
     if (k->tpot_ms > 0) {
       double slo = k->tpot_ms * 1e-3;
-      double t1 = tpot_at(m, c, o, tp, 1, r->decode_ctx, r->prefill_s, out,
-                          NULL);
+      double t1 =
+          tpot_at(m, c, o, tp, 1, r->decode_ctx, r->prefill_s, out, NULL);
       if (t1 > slo) {
         snprintf(r->why, sizeof r->why,
                  "at TP %d one request alone takes %.2f ms per output "
@@ -252,10 +252,9 @@ static void eval_tp(const hp_model_desc *m, const hp_candidate *c,
   double eff_m = r->bw_bytes_s * c->mbu;
   double per_seq_c = r->flops_per_token / eff_c;
   double per_seq_m = r->decode_ctx * r->kv_bytes_token_card / eff_m;
-  r->crossover_batch = per_seq_c > per_seq_m
-                           ? (r->weight_bytes_card / eff_m) /
-                                 (per_seq_c - per_seq_m)
-                           : HUGE_VAL;
+  r->crossover_batch = per_seq_c > per_seq_m ? (r->weight_bytes_card / eff_m) /
+                                                   (per_seq_c - per_seq_m)
+                                             : HUGE_VAL;
   double out_tps = r->batch / r->tpot_s * r->replicas;
   r->output_tokens_per_s_server = out_tps;
   r->tokens_per_s_server = out_tps * (in + out) / out;
@@ -332,8 +331,9 @@ static void explain_class(const hp_scenario *s, const hp_candidate *c,
   char n1[48], n2[48], n3[48], n4[48], n5[48];
   hp_roof_eval(m, c, k, o, &r);
   const double *f = c->spec.fig;
-  hp_buf_printf(b, "\nrequest class '%s': %s input + %s output tokens per "
-                   "request",
+  hp_buf_printf(b,
+                "\nrequest class '%s': %s input + %s output tokens per "
+                "request",
                 k->name, g0(k->input_tokens, n1, sizeof n1),
                 g0(k->output_tokens, n2, sizeof n2));
   if (k->ttft_ms > 0 || k->tpot_ms > 0) {
@@ -384,13 +384,11 @@ static void explain_class(const hp_scenario *s, const hp_candidate *c,
     hp_buf_printf(b,
                   "     smallest TP where the weights and %g requests fit: "
                   "%d (%.1f GB weights + %.2f GB KV per card <= %.1f GB)\n",
-                  o->min_batch, r.tp_fit,
-                  r.weight_bytes / r.tp_fit / 1e9,
+                  o->min_batch, r.tp_fit, r.weight_bytes / r.tp_fit / 1e9,
                   o->min_batch * r.context_tokens *
-                      (m->kv_lora_rank > 0
-                           ? r.kv_bytes_per_token
-                           : r.kv_bytes_per_token /
-                                 fmin(r.tp_fit, m->kv_heads)) /
+                      (m->kv_lora_rank > 0 ? r.kv_bytes_per_token
+                                           : r.kv_bytes_per_token /
+                                                 fmin(r.tp_fit, m->kv_heads)) /
                       1e9,
                   r.usable_bytes / 1e9);
   if (!r.ok) {
@@ -401,9 +399,8 @@ static void explain_class(const hp_scenario *s, const hp_candidate *c,
                 "  2. TP degree: %d%s, %d replica%s per server; per card "
                 "%.1f GB weights, %s B/token KV; KV room %s tokens per "
                 "replica\n",
-                r.tp, o->tp > 0 ? " (forced by roofline.tp)" : "",
-                r.replicas, r.replicas == 1 ? "" : "s",
-                r.weight_bytes_card / 1e9,
+                r.tp, o->tp > 0 ? " (forced by roofline.tp)" : "", r.replicas,
+                r.replicas == 1 ? "" : "s", r.weight_bytes_card / 1e9,
                 g0(r.kv_bytes_token_card, n1, sizeof n1),
                 g0(r.kv_capacity_tokens, n2, sizeof n2));
   if (o->tp <= 0 && r.tp > r.tp_fit)
@@ -414,9 +411,8 @@ static void explain_class(const hp_scenario *s, const hp_candidate *c,
   hp_buf_printf(b,
                 "  3. prefill: %s tokens x %.1f GFLOP/token + attention = "
                 "%.3g FLOP; %.1f ms on %d card%s",
-                g0(k->input_tokens, n1, sizeof n1),
-                2 * m->active_params / 1e9, r.prefill_flops, r.prefill_s * 1e3,
-                r.tp, r.tp == 1 ? "" : "s");
+                g0(k->input_tokens, n1, sizeof n1), 2 * m->active_params / 1e9,
+                r.prefill_flops, r.prefill_s * 1e3, r.tp, r.tp == 1 ? "" : "s");
   if (k->ttft_ms > 0)
     hp_buf_printf(b, " (<= TTFT %g ms)", k->ttft_ms);
   hp_buf_puts(b, "\n");
@@ -454,8 +450,7 @@ static void explain_class(const hp_scenario *s, const hp_candidate *c,
                 "  6. throughput: %d / %.2f ms x %d replica%s = %s output "
                 "tokens/s per server; x %s / %s tokens = %s tokens/s per "
                 "server (input + output); %s requests/s per server\n",
-                r.batch, r.tpot_s * 1e3, r.replicas,
-                r.replicas == 1 ? "" : "s",
+                r.batch, r.tpot_s * 1e3, r.replicas, r.replicas == 1 ? "" : "s",
                 g0(r.output_tokens_per_s_server, n1, sizeof n1),
                 g0(r.context_tokens, n2, sizeof n2),
                 g0(k->output_tokens, n3, sizeof n3),
@@ -487,8 +482,7 @@ void hp_roof_explain(const hp_scenario *s, size_t cand, hp_buf *b) {
                 "broker formula: %g cards x %g TFLOPS x MFU %.2f / (2 x %s "
                 "active params) = %s tokens/s per server\n",
                 f[HP_FIG_cards_per_server], f[HP_FIG_fp16_tflops], c->mfu,
-                g0(m->active_params, n1, sizeof n1),
-                g0(broker, n2, sizeof n2));
+                g0(m->active_params, n1, sizeof n1), g0(broker, n2, sizeof n2));
   if (!m->has_arch) {
     hp_buf_puts(b, "roofline: not available: the model has no architecture "
                    "(give layers, hidden_size, heads, ... or a models/ "
@@ -498,10 +492,9 @@ void hp_roof_explain(const hp_scenario *s, size_t cand, hp_buf *b) {
   hp_buf_printf(b,
                 "model %s: %s params (%s active), %g layers, hidden %g, %g "
                 "heads, %g KV heads x %g dim, weights %s, KV cache %s%s%s\n",
-                m->name ? m->name : "(unnamed)",
-                g0(m->params, n1, sizeof n1),
-                g0(m->active_params, n2, sizeof n2), m->layers,
-                m->hidden_size, m->heads, m->kv_heads, m->head_dim,
+                m->name ? m->name : "(unnamed)", g0(m->params, n1, sizeof n1),
+                g0(m->active_params, n2, sizeof n2), m->layers, m->hidden_size,
+                m->heads, m->kv_heads, m->head_dim,
                 hp_dtype_name(m->weight_dtype), hp_dtype_name(m->kv_dtype),
                 m->file ? ", from " : "", m->file ? m->file : "");
   if (s->n_classes == 0) {

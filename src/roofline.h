@@ -25,14 +25,14 @@ typedef struct hp_roof_step {
 /* Everything the derivation found for one (class, SKU) pair, in SI units
  * (bytes, FLOP, seconds) unless the name says otherwise. */
 typedef struct hp_roof_result {
-  int ok;                     /* 1 if the SKU can serve the class at all */
-  char why[256];              /* if !ok: why not */
+  int ok;        /* 1 if the SKU can serve the class at all */
+  char why[256]; /* if !ok: why not */
   /* roofs */
-  double peak_flops;          /* per card, FLOP/s (FP8 roof for fp8 weights) */
-  double bw_bytes_s;          /* per card, bytes/s (before MBU) */
-  double link_bytes_s;        /* per card and direction, bytes/s */
-  int link_is_pcie;           /* 1 when the PCIe fallback was used */
-  double usable_bytes;        /* per card: memory x memory_fraction, bytes */
+  double peak_flops;   /* per card, FLOP/s (FP8 roof for fp8 weights) */
+  double bw_bytes_s;   /* per card, bytes/s (before MBU) */
+  double link_bytes_s; /* per card and direction, bytes/s */
+  int link_is_pcie;    /* 1 when the PCIe fallback was used */
+  double usable_bytes; /* per card: memory x memory_fraction, bytes */
   /* memory fit */
   double weight_bytes;        /* whole model, bytes */
   double kv_bytes_per_token;  /* whole model, bytes per token of context */
@@ -44,20 +44,20 @@ typedef struct hp_roof_result {
   double kv_bytes_token_card; /* KV per token per card at tp, bytes */
   double kv_capacity_tokens;  /* KV tokens one replica can hold */
   /* prefill */
-  double prefill_flops;       /* one request's prompt, FLOP */
-  double prefill_s;           /* one request's prompt on one replica, s */
+  double prefill_flops; /* one request's prompt, FLOP */
+  double prefill_s;     /* one request's prompt on one replica, s */
   /* decode */
-  double decode_ctx;          /* mean context while decoding, tokens */
-  double flops_per_token;     /* decode FLOPs per token at decode_ctx */
-  int batch;                  /* concurrent requests per replica */
-  int batch_mem;              /* limit from KV capacity */
-  int batch_slo;              /* limit from the TPOT SLO (INT_MAX = none) */
-  int batch_cap;              /* roofline.max_batch (or the forced batch) */
-  const char *batch_limit;    /* "memory", "tpot", "max_batch", "forced" */
-  hp_roof_step step;          /* decode step at `batch` */
-  int memory_bound;           /* 1 if memory_s >= compute_s at `batch` */
-  double crossover_batch;     /* batch where compute time = memory time */
-  double tpot_s;              /* step + the prefill share of each step, s */
+  double decode_ctx;       /* mean context while decoding, tokens */
+  double flops_per_token;  /* decode FLOPs per token at decode_ctx */
+  int batch;               /* concurrent requests per replica */
+  int batch_mem;           /* limit from KV capacity */
+  int batch_slo;           /* limit from the TPOT SLO (INT_MAX = none) */
+  int batch_cap;           /* roofline.max_batch (or the forced batch) */
+  const char *batch_limit; /* "memory", "tpot", "max_batch", "forced" */
+  hp_roof_step step;       /* decode step at `batch` */
+  int memory_bound;        /* 1 if memory_s >= compute_s at `batch` */
+  double crossover_batch;  /* batch where compute time = memory time */
+  double tpot_s;           /* step + the prefill share of each step, s */
   /* throughput */
   double output_tokens_per_s_server; /* generated tokens/s per server */
   double tokens_per_s_server;        /* input + output tokens/s per server */

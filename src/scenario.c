@@ -152,19 +152,39 @@ void hp_scenario_cleanup(hp_scenario *s) {
   memset(s, 0, sizeof *s);
 }
 
-static const char *const scenario_keys[] = {
-    "name",      "description", "workload",  "demand_model",
-    "mfu",       "mbu",         "granularity", "devices",
-    "overrides", "measured",    "objective", "constraints",
-    "pue",       "years",       "power_price_cny_per_kwh",
-    "utilisation", "token_price_cny_per_mtok", "roofline", NULL};
-static const char *const workload_keys[] = {
-    "model", "model_file", "tokens_per_day", "users",
-    "tokens_per_user_per_day", "requests_per_s", "seconds_per_day",
-    "peak_factor", "requests", "slo", NULL};
+static const char *const scenario_keys[] = {"name",
+                                            "description",
+                                            "workload",
+                                            "demand_model",
+                                            "mfu",
+                                            "mbu",
+                                            "granularity",
+                                            "devices",
+                                            "overrides",
+                                            "measured",
+                                            "objective",
+                                            "constraints",
+                                            "pue",
+                                            "years",
+                                            "power_price_cny_per_kwh",
+                                            "utilisation",
+                                            "token_price_cny_per_mtok",
+                                            "roofline",
+                                            NULL};
+static const char *const workload_keys[] = {"model",
+                                            "model_file",
+                                            "tokens_per_day",
+                                            "users",
+                                            "tokens_per_user_per_day",
+                                            "requests_per_s",
+                                            "seconds_per_day",
+                                            "peak_factor",
+                                            "requests",
+                                            "slo",
+                                            NULL};
 static const char *const constraint_keys[] = {
-    "headroom",  "domestic_share", "caps",           "exclude_vendors",
-    "power_mw",  "budget_cny",     "max_vendor_share", NULL};
+    "headroom",   "domestic_share",   "caps", "exclude_vendors", "power_mw",
+    "budget_cny", "max_vendor_share", NULL};
 static const char *const share_keys[] = {"min", "max", "basis", NULL};
 
 /* Optional number at key with a range; *out untouched when absent. */
@@ -220,20 +240,36 @@ static const struct model_num {
 };
 #define N_MODEL_NUMS (sizeof model_nums / sizeof model_nums[0])
 
-static const char *const model_keys[] = {
-    "name",         "params",           "active_params", "layers",
-    "hidden_size",  "heads",            "kv_heads",      "head_dim",
-    "vocab",        "intermediate_size", "kv_lora_rank", "qk_rope_head_dim",
-    "experts",      "experts_per_token", "weight_dtype", "kv_dtype",
-    NULL};
+static const char *const model_keys[] = {"name",
+                                         "params",
+                                         "active_params",
+                                         "layers",
+                                         "hidden_size",
+                                         "heads",
+                                         "kv_heads",
+                                         "head_dim",
+                                         "vocab",
+                                         "intermediate_size",
+                                         "kv_lora_rank",
+                                         "qk_rope_head_dim",
+                                         "experts",
+                                         "experts_per_token",
+                                         "weight_dtype",
+                                         "kv_dtype",
+                                         NULL};
 static const char *const model_file_keys[] = {
-    "name",         "params",           "active_params", "layers",
-    "hidden_size",  "heads",            "kv_heads",      "head_dim",
-    "vocab",        "intermediate_size", "kv_lora_rank", "qk_rope_head_dim",
-    "experts",      "experts_per_token", "weight_dtype", "kv_dtype",
-    "description",  "notes",            "sources",       NULL};
-static const char *const dtypes[] = {"fp16", "bf16", "fp8", "int8", "int4",
-                                     NULL};
+    "name",          "params",
+    "active_params", "layers",
+    "hidden_size",   "heads",
+    "kv_heads",      "head_dim",
+    "vocab",         "intermediate_size",
+    "kv_lora_rank",  "qk_rope_head_dim",
+    "experts",       "experts_per_token",
+    "weight_dtype",  "kv_dtype",
+    "description",   "notes",
+    "sources",       NULL};
+static const char *const dtypes[] = {"fp16", "bf16", "fp8",
+                                     "int8", "int4", NULL};
 
 /* Where each model figure was set, for cross-key messages. */
 typedef struct model_marks {
@@ -262,8 +298,8 @@ static int apply_model_map(const hp_ynode *map, const char *file,
     long j = model_num_index(k);
     if (j >= 0) {
       double x;
-      if ((rc = hp_yget_number_in(v, full, file, model_nums[j].range, &x,
-                                  d)) != HP_OK)
+      if ((rc = hp_yget_number_in(v, full, file, model_nums[j].range, &x, d)) !=
+          HP_OK)
         return rc;
       if (model_nums[j].whole && x != floor(x))
         return hp_diag_set(d, HP_ERANGE, file, v->line, v->col,
@@ -297,8 +333,8 @@ static int apply_model_map(const hp_ynode *map, const char *file,
 }
 
 /* A model file: keys checked, every figure with a source. */
-static int load_model_file(const char *path, hp_model_desc *md,
-                           model_marks *mk, hp_diag *d) {
+static int load_model_file(const char *path, hp_model_desc *md, model_marks *mk,
+                           hp_diag *d) {
   hp_ynode *root = NULL;
   int rc = hp_yaml_load_file(path, &root, d);
   if (rc != HP_OK)
@@ -332,17 +368,15 @@ static int load_model_file(const char *path, hp_model_desc *md,
       goto out;
     }
     const char *str;
-    if ((rc = hp_yget_string(src->items[i], "sources", path, &str, d)) !=
-        HP_OK)
+    if ((rc = hp_yget_string(src->items[i], "sources", path, &str, d)) != HP_OK)
       goto out;
   }
   for (size_t i = 0; i < root->n; i++)
     if (model_num_index(root->keys[i]) >= 0 &&
         !hp_ymap_get(src, root->keys[i])) {
-      rc = hp_diag_set(d, HP_EMISSING, path, root->key_line[i],
-                       root->key_col[i],
-                       "%s: no source given (add it under 'sources:')",
-                       root->keys[i]);
+      rc = hp_diag_set(
+          d, HP_EMISSING, path, root->key_line[i], root->key_col[i],
+          "%s: no source given (add it under 'sources:')", root->keys[i]);
       goto out;
     }
   rc = apply_model_map(root, path, "model", md, mk, d);
@@ -361,8 +395,8 @@ static int file_exists(const char *p) {
 
 /* Finds models/<name>.yaml: next to the plan's directory, inside it,
  * $HETPLAN_MODELS, ./models. *out is owned by the caller (hp_free). */
-static int find_model(const char *plan, const hp_catalog *cat,
-                      const char *name, char **out, hp_buf *tried) {
+static int find_model(const char *plan, const hp_catalog *cat, const char *name,
+                      char **out, hp_buf *tried) {
   char dir[1024];
   const char *slash = strrchr(plan, '/');
   if (slash)
@@ -377,9 +411,8 @@ static int find_model(const char *plan, const hp_catalog *cat,
   if (env && *env)
     snprintf(cands[n++], sizeof cands[0], "%s", env);
   /* Beside the catalog: DIR/devices/x.yaml -> DIR/models. */
-  const hp_device_spec *any = cat && hp_catalog_count(cat)
-                                  ? hp_catalog_at(cat, 0)
-                                  : NULL;
+  const hp_device_spec *any =
+      cat && hp_catalog_count(cat) ? hp_catalog_at(cat, 0) : NULL;
   if (any && any->path) {
     const char *s1 = strrchr(any->path, '/');
     if (s1)
@@ -421,10 +454,9 @@ static int bind_model(const hp_ynode *w, const char *file,
                        "workload: required key 'model' is missing (e.g. "
                        "model: {params: 130e9}, or model: {name: "
                        "llama-3-70b} for models/llama-3-70b.yaml)");
-  if (model &&
-      ((rc = expect_map(model, "workload.model", file, d)) != HP_OK ||
-       (rc = hp_ycheck_keys(model, model_keys, "workload.model", file, d)) !=
-           HP_OK))
+  if (model && ((rc = expect_map(model, "workload.model", file, d)) != HP_OK ||
+                (rc = hp_ycheck_keys(model, model_keys, "workload.model", file,
+                                     d)) != HP_OK))
     return rc;
   const hp_ynode *mname = model ? hp_ymap_get(model, "name") : NULL;
   char *path = NULL;
@@ -453,8 +485,8 @@ static int bind_model(const hp_ynode *w, const char *file,
         HP_OK)
       return rc;
     for (const char *p = nm; *p; p++)
-      if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-            *p == '-' || *p == '_' || *p == '.') ||
+      if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+            *p == '_' || *p == '.') ||
           (p == nm && *p == '.'))
         return hp_diag_set(d, HP_ERANGE, file, mname->line, mname->col,
                            "workload.model.name: '%.100s' is not a model "
@@ -514,13 +546,13 @@ static int bind_model(const hp_ynode *w, const char *file,
       md->kv_heads = md->heads;
     if (!mk.have[HD])
       md->head_dim = floor(md->hidden_size / md->heads);
-    if (md->kv_heads > md->heads ||
-        fmod(md->heads, md->kv_heads) != 0)
+    if (md->kv_heads > md->heads || fmod(md->heads, md->kv_heads) != 0)
       return hp_diag_set(d, HP_ERANGE, mk.file[KV], mk.line[KV], mk.col[KV],
                          "workload.model.kv_heads: expected a divisor of "
                          "heads (%g), got %g",
                          md->heads, md->kv_heads);
-    long e = model_num_index("experts"), k = model_num_index("experts_per_token");
+    long e = model_num_index("experts"),
+         k = model_num_index("experts_per_token");
     if (md->experts_per_token > md->experts ||
         (md->experts > 0 && md->experts_per_token == 0))
       return hp_diag_set(d, HP_ERANGE, mk.file[mk.have[k] ? k : e],
@@ -537,10 +569,9 @@ static int bind_model(const hp_ynode *w, const char *file,
 static int bind_requests(const hp_ynode *w, const char *file, hp_scenario *s,
                          hp_diag *d) {
   static const char *const slo_keys[] = {"ttft_ms", "tpot_ms", NULL};
-  static const char *const class_keys[] = {"name",    "share",
-                                           "input_tokens", "output_tokens",
-                                           "ttft_ms", "tpot_ms",
-                                           NULL};
+  static const char *const class_keys[] = {
+      "name",    "share", "input_tokens", "output_tokens", "ttft_ms",
+      "tpot_ms", NULL};
   double ttft = 0, tpot = 0;
   int rc;
   const hp_ynode *slo = hp_ymap_get(w, "slo");
@@ -593,10 +624,9 @@ static int bind_requests(const hp_ynode *w, const char *file, hp_scenario *s,
       return hp_diag_oom(d);
     for (size_t j = 0; j < i; j++)
       if (strcmp(s->classes[j].name, k->name) == 0)
-        return hp_diag_set(d, HP_EDUP, file, nm ? nm->line : e->line,
-                           nm ? nm->col : e->col,
-                           "workload.requests: class name '%s' is used twice",
-                           k->name);
+        return hp_diag_set(
+            d, HP_EDUP, file, nm ? nm->line : e->line, nm ? nm->col : e->col,
+            "workload.requests: class name '%s' is used twice", k->name);
     k->share = 1;
     k->ttft_ms = ttft;
     k->tpot_ms = tpot;
@@ -628,10 +658,9 @@ static int bind_requests(const hp_ynode *w, const char *file, hp_scenario *s,
 /* The scenario's `roofline:` knobs. */
 static int bind_roofline(const hp_ynode *m, const char *file, hp_scenario *s,
                          hp_diag *d) {
-  static const char *const keys[] = {"memory_fraction", "min_batch",
-                                     "max_batch",       "pcie_gbps",
-                                     "allreduce_latency_us", "tp",
-                                     "batch",           NULL};
+  static const char *const keys[] = {
+      "memory_fraction",      "min_batch", "max_batch", "pcie_gbps",
+      "allreduce_latency_us", "tp",        "batch",     NULL};
   hp_roof_opts_default(&s->roof);
   const hp_ynode *r = hp_ymap_get(m, "roofline");
   int rc;
@@ -645,8 +674,8 @@ static int bind_roofline(const hp_ynode *m, const char *file, hp_scenario *s,
                     &o->memory_fraction, d)) != HP_OK ||
       (rc = opt_num(r, "pcie_gbps", "roofline", file, HP_NUM_POSITIVE,
                     &o->pcie_gbps, d)) != HP_OK ||
-      (rc = opt_num(r, "allreduce_latency_us", "roofline", file,
-                    HP_NUM_NONNEG, &o->allreduce_us, d)) != HP_OK)
+      (rc = opt_num(r, "allreduce_latency_us", "roofline", file, HP_NUM_NONNEG,
+                    &o->allreduce_us, d)) != HP_OK)
     return rc;
   static const char *const whole[] = {"min_batch", "max_batch", "tp", "batch"};
   double *dst[] = {&o->min_batch, &o->max_batch, &o->tp, &o->batch};
@@ -730,8 +759,8 @@ static int bind_workload(const hp_ynode *m, const char *file,
         HP_OK)
       return rc;
   } else if (users) {
-    if ((rc = hp_yget_number_in(users, "workload.users", file,
-                                HP_NUM_POSITIVE, &s->users, d)) != HP_OK)
+    if ((rc = hp_yget_number_in(users, "workload.users", file, HP_NUM_POSITIVE,
+                                &s->users, d)) != HP_OK)
       return rc;
     if (!tpu)
       return hp_diag_set(d, HP_EMISSING, file, users->line, users->col,
@@ -749,9 +778,9 @@ static int bind_workload(const hp_ynode *m, const char *file,
                        "requests");
   }
   if (tpu && !users) {
-    if ((rc = hp_yget_number_in(tpu, "workload.tokens_per_user_per_day",
-                                file, HP_NUM_POSITIVE,
-                                &s->tokens_per_user_per_day, d)) != HP_OK)
+    if ((rc = hp_yget_number_in(tpu, "workload.tokens_per_user_per_day", file,
+                                HP_NUM_POSITIVE, &s->tokens_per_user_per_day,
+                                d)) != HP_OK)
       return rc;
   }
   if ((rc = opt_num(w, "seconds_per_day", "workload", file, HP_NUM_POSITIVE,
@@ -805,21 +834,20 @@ static int vendor_known(const hp_catalog *cat, const char *v) {
 }
 
 static int unknown_device(const hp_catalog *cat, const char *id,
-                          const char *what, const char *file, int line,
-                          int col, hp_diag *d) {
+                          const char *what, const char *file, int line, int col,
+                          hp_diag *d) {
   const char *sug = hp_catalog_suggest(cat, id);
   if (sug)
     return hp_diag_set(d, HP_ENODEV, file, line, col,
-                       "%s: unknown device '%.100s' (did you mean '%s'?)",
-                       what, id, sug);
+                       "%s: unknown device '%.100s' (did you mean '%s'?)", what,
+                       id, sug);
   return hp_diag_set(d, HP_ENODEV, file, line, col,
                      "%s: unknown device '%.100s' (see `hetplan devices`)",
                      what, id);
 }
 
 static int bind_constraints(const hp_ynode *m, const char *file,
-                            const hp_catalog *cat, hp_scenario *s,
-                            hp_diag *d) {
+                            const hp_catalog *cat, hp_scenario *s, hp_diag *d) {
   const hp_ynode *c = hp_ymap_get(m, "constraints");
   int rc;
   if (!c)
@@ -840,8 +868,8 @@ static int bind_constraints(const hp_ynode *m, const char *file,
   const hp_ynode *ds = hp_ymap_get(c, "domestic_share");
   if (ds) {
     if ((rc = expect_map(ds, "constraints.domestic_share", file, d)) != HP_OK ||
-        (rc = hp_ycheck_keys(ds, share_keys, "constraints.domestic_share",
-                             file, d)) != HP_OK)
+        (rc = hp_ycheck_keys(ds, share_keys, "constraints.domestic_share", file,
+                             d)) != HP_OK)
       return rc;
     const hp_ynode *n;
     if ((n = hp_ymap_get(ds, "min"))) {
@@ -859,8 +887,8 @@ static int bind_constraints(const hp_ynode *m, const char *file,
     if ((n = hp_ymap_get(ds, "basis"))) {
       static const char *const bases[] = {"compute", "cards", "capex", NULL};
       int b;
-      if ((rc = get_enum(n, "constraints.domestic_share.basis", file, bases,
-                         &b, d)) != HP_OK)
+      if ((rc = get_enum(n, "constraints.domestic_share.basis", file, bases, &b,
+                         d)) != HP_OK)
         return rc;
       s->dom_basis = (hp_share_basis)b;
     }
@@ -943,8 +971,8 @@ static int apply_override(const hp_ynode *o, const char *id, const char *file,
     hp_figure f;
     if (strcmp(k, "mfu") == 0 || strcmp(k, "mbu") == 0) {
       double v;
-      if ((rc = hp_yget_number_in(o->items[i], full, file, HP_NUM_UNIT_OPEN,
-                                  &v, d)) != HP_OK)
+      if ((rc = hp_yget_number_in(o->items[i], full, file, HP_NUM_UNIT_OPEN, &v,
+                                  d)) != HP_OK)
         return rc;
       if (k[1] == 'f') {
         c->mfu = v;
@@ -1033,8 +1061,7 @@ static int bind_devices(const hp_ynode *m, const char *file,
       return hp_diag_oom(d);
     for (size_t i = 0; i < dv->n; i++) {
       const char *id;
-      if ((rc = hp_yget_string(dv->items[i], "devices", file, &id, d)) !=
-          HP_OK)
+      if ((rc = hp_yget_string(dv->items[i], "devices", file, &id, d)) != HP_OK)
         goto out;
       const hp_device_spec *sp = hp_catalog_find(cat, id);
       if (!sp) {
@@ -1045,8 +1072,8 @@ static int bind_devices(const hp_ynode *m, const char *file,
       for (size_t j = 0; j < n; j++)
         if (pick[j] == sp) {
           rc = hp_diag_set(d, HP_EDUP, file, dv->items[i]->line,
-                           dv->items[i]->col,
-                           "devices: '%s' is listed twice", id);
+                           dv->items[i]->col, "devices: '%s' is listed twice",
+                           id);
           goto out;
         }
       pick[n++] = sp;
@@ -1126,8 +1153,8 @@ static int bind_devices(const hp_ynode *m, const char *file,
     }
     int mfu_set = 0;
     const hp_ynode *o = ov ? hp_ymap_get(ov, pick[i]->id) : NULL;
-    if (o && (rc = apply_override(o, pick[i]->id, file, c, &mfu_set, d)) !=
-                 HP_OK)
+    if (o &&
+        (rc = apply_override(o, pick[i]->id, file, c, &mfu_set, d)) != HP_OK)
       goto out;
     if (mfu_set)
       from = "override";
@@ -1142,8 +1169,8 @@ out:
   return rc;
 }
 
-int hp_scenario_bind(const hp_ynode *m, const char *file,
-                     const hp_catalog *cat, hp_scenario *out, hp_diag *d) {
+int hp_scenario_bind(const hp_ynode *m, const char *file, const hp_catalog *cat,
+                     hp_scenario *out, hp_diag *d) {
   hp_scenario s;
   memset(&s, 0, sizeof s);
   int rc;
@@ -1255,8 +1282,8 @@ fail:
  * The plan file
  * ------------------------------------------------------------------------- */
 
-static const char *const plan_keys[] = {"name", "description", "defaults",
-                                        "scenarios", "uncertain", NULL};
+static const char *const plan_keys[] = {"name",      "description", "defaults",
+                                        "scenarios", "uncertain",   NULL};
 
 void hp_planfile_free(hp_planfile *p) {
   if (!p)
@@ -1400,8 +1427,8 @@ fail:
   return rc;
 }
 
-int hp_planfile_load(const char *path, const hp_catalog *cat,
-                     hp_planfile **out, hp_diag *d) {
+int hp_planfile_load(const char *path, const hp_catalog *cat, hp_planfile **out,
+                     hp_diag *d) {
   char *text;
   size_t len;
   int rc = hp_read_file(path, HP_YAML_MAX_BYTES, &text, &len, d);
@@ -1457,8 +1484,8 @@ static int set_path(hp_ynode *m, const char *path, double v, hp_diag *d) {
     hp_ynode *child = (hp_ynode *)hp_ymap_get(cur, seg);
     if (!next) {
       char num[40];
-      hp_ynode *val = hp_ynode_new(HP_Y_SCALAR,
-                                   hp_format_number(v, num, sizeof num), 0, 0);
+      hp_ynode *val =
+          hp_ynode_new(HP_Y_SCALAR, hp_format_number(v, num, sizeof num), 0, 0);
       if (!val || hp_ymap_set(cur, seg, val, 0, 0) != HP_OK) {
         hp_ynode_free(val);
         return hp_diag_oom(d);

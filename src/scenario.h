@@ -33,27 +33,27 @@ const char *hp_basis_name(hp_share_basis b);
 
 /* A supply cap, per SKU or per vendor. */
 typedef struct hp_cap {
-  char *key;      /* SKU id, or vendor name for a vendor cap */
-  int is_vendor;  /* 1 for `vendor.NAME` */
-  double cards;   /* most cards that can be bought */
+  char *key;     /* SKU id, or vendor name for a vendor cap */
+  int is_vendor; /* 1 for `vendor.NAME` */
+  double cards;  /* most cards that can be bought */
 } hp_cap;
 
 /* One SKU that a scenario may buy, with its overrides applied. */
 typedef struct hp_candidate {
-  hp_device_spec spec;  /* copy of the catalog entry (owned strings) */
-  double mfu;           /* effective model FLOPs utilisation used */
-  double mbu;           /* effective memory-bandwidth utilisation used */
-  int measured;         /* 1 if mfu/bandwidth came from a probe profile */
-  char *mfu_from;       /* where mfu came from: "plan", "override", ... */
+  hp_device_spec spec; /* copy of the catalog entry (owned strings) */
+  double mfu;          /* effective model FLOPs utilisation used */
+  double mbu;          /* effective memory-bandwidth utilisation used */
+  int measured;        /* 1 if mfu/bandwidth came from a probe profile */
+  char *mfu_from;      /* where mfu came from: "plan", "override", ... */
 } hp_candidate;
 
 /* Number formats of weights and KV cache (docs/roofline.md). */
 typedef enum {
   HP_DTYPE_FP16 = 0, /* 2 bytes */
   HP_DTYPE_BF16,     /* 2 bytes */
-  HP_DTYPE_FP8,      /* 1 byte; computes on the FP8 roof where the card has one */
-  HP_DTYPE_INT8,     /* 1 byte, weight-only: computes on the FP16 roof */
-  HP_DTYPE_INT4      /* 0.5 byte, weight-only: computes on the FP16 roof */
+  HP_DTYPE_FP8,  /* 1 byte; computes on the FP8 roof where the card has one */
+  HP_DTYPE_INT8, /* 1 byte, weight-only: computes on the FP16 roof */
+  HP_DTYPE_INT4  /* 0.5 byte, weight-only: computes on the FP16 roof */
 } hp_dtype;
 
 const char *hp_dtype_name(hp_dtype t);
@@ -64,24 +64,24 @@ double hp_dtype_bytes(hp_dtype t);
  * doubles so that they print and sweep like every other figure; the binder
  * checks that they are whole. */
 typedef struct hp_model_desc {
-  char *name;            /* model name, or NULL */
-  double params;         /* total parameters */
-  double active_params;  /* parameters used per token (MoE), = params if dense */
+  char *name;           /* model name, or NULL */
+  double params;        /* total parameters */
+  double active_params; /* parameters used per token (MoE), = params if dense */
   /* architecture (roofline); 0 when not given */
-  int has_arch;          /* 1 when layers, hidden_size and heads are known */
-  double layers;         /* transformer blocks */
-  double hidden_size;    /* model width (activations per token) */
-  double heads;          /* attention (query) heads */
-  double kv_heads;       /* KV heads (GQA); = heads for MHA */
-  double head_dim;       /* per-head dimension (V head dim for MLA) */
-  double vocab;          /* vocabulary, informational */
-  double kv_lora_rank;   /* MLA compressed KV latent width; 0 = GQA/MHA */
-  double qk_rope_head_dim; /* MLA decoupled RoPE key width, per layer */
-  double experts;        /* routed experts per MoE layer; 0 = dense */
+  int has_arch;             /* 1 when layers, hidden_size and heads are known */
+  double layers;            /* transformer blocks */
+  double hidden_size;       /* model width (activations per token) */
+  double heads;             /* attention (query) heads */
+  double kv_heads;          /* KV heads (GQA); = heads for MHA */
+  double head_dim;          /* per-head dimension (V head dim for MLA) */
+  double vocab;             /* vocabulary, informational */
+  double kv_lora_rank;      /* MLA compressed KV latent width; 0 = GQA/MHA */
+  double qk_rope_head_dim;  /* MLA decoupled RoPE key width, per layer */
+  double experts;           /* routed experts per MoE layer; 0 = dense */
   double experts_per_token; /* routed experts each token uses */
-  hp_dtype weight_dtype; /* weights as stored and read (default bf16) */
-  hp_dtype kv_dtype;     /* KV cache entries (default bf16) */
-  char *file;            /* models/ file the figures came from, or NULL */
+  hp_dtype weight_dtype;    /* weights as stored and read (default bf16) */
+  hp_dtype kv_dtype;        /* KV cache entries (default bf16) */
+  char *file;               /* models/ file the figures came from, or NULL */
 } hp_model_desc;
 
 /* One class of requests (a Melange-style request mix, docs/roofline.md). */
@@ -109,17 +109,17 @@ typedef struct hp_roof_opts {
 void hp_roof_opts_default(hp_roof_opts *o);
 
 typedef struct hp_scenario {
-  char *name;                 /* scenario name, unique in the plan */
-  char *file;                 /* plan file, for messages */
-  int line, col;              /* where the scenario entry starts */
+  char *name;    /* scenario name, unique in the plan */
+  char *file;    /* plan file, for messages */
+  int line, col; /* where the scenario entry starts */
   /* workload */
-  hp_model_desc model;        /* the model served */
-  int has_workload;           /* 0 only for max_tokens without workload */
-  double tokens_per_day;      /* average tokens per day */
-  double users;               /* users, when given (0 otherwise) */
+  hp_model_desc model;            /* the model served */
+  int has_workload;               /* 0 only for max_tokens without workload */
+  double tokens_per_day;          /* average tokens per day */
+  double users;                   /* users, when given (0 otherwise) */
   double tokens_per_user_per_day; /* tokens per user per day, when given */
-  double seconds_per_day;     /* serving seconds per day, default 86400 */
-  double peak_factor;         /* peak over average, default 1 */
+  double seconds_per_day;         /* serving seconds per day, default 86400 */
+  double peak_factor;             /* peak over average, default 1 */
   hp_demand_model demand_model;
   hp_granularity gran;
   hp_objective objective;
@@ -127,40 +127,41 @@ typedef struct hp_scenario {
   hp_candidate *cands;
   size_t n_cands;
   /* constraints */
-  double headroom;            /* demand x (1 + headroom) must be served */
+  double headroom; /* demand x (1 + headroom) must be served */
   int has_dom_min, has_dom_max;
-  double dom_min, dom_max;    /* domestic share bounds, 0..1 */
-  hp_share_basis dom_basis;   /* basis of those bounds */
+  double dom_min, dom_max;  /* domestic share bounds, 0..1 */
+  hp_share_basis dom_basis; /* basis of those bounds */
   hp_cap *caps;
   size_t n_caps;
-  char **exclude_vendors;     /* vendors never bought */
+  char **exclude_vendors; /* vendors never bought */
   size_t n_exclude_vendors;
-  double power_mw;            /* facility power limit, MW; 0 = none */
-  double budget_cny;          /* capex limit, CNY; 0 = none */
-  double max_vendor_share;    /* no vendor above this share of tokens/s; 0 = none */
+  double power_mw;   /* facility power limit, MW; 0 = none */
+  double budget_cny; /* capex limit, CNY; 0 = none */
+  double
+      max_vendor_share; /* no vendor above this share of tokens/s; 0 = none */
   /* costs */
-  double pue;                 /* power usage effectiveness, default 1.3 */
-  double years;               /* TCO horizon, default 5 */
-  double power_price_cny_per_kwh; /* default 0.4 */
-  double utilisation;         /* average draw / TDP, default 1.0 */
+  double pue;                      /* power usage effectiveness, default 1.3 */
+  double years;                    /* TCO horizon, default 5 */
+  double power_price_cny_per_kwh;  /* default 0.4 */
+  double utilisation;              /* average draw / TDP, default 1.0 */
   double token_price_cny_per_mtok; /* 0 = none */
   /* roofline demand model (issue 5) */
-  hp_request_class *classes;  /* request mix; empty unless workload.requests */
+  hp_request_class *classes; /* request mix; empty unless workload.requests */
   size_t n_classes;
-  double requests_per_s;      /* average requests/s (0 without classes) */
-  hp_roof_opts roof;          /* roofline knobs */
+  double requests_per_s; /* average requests/s (0 without classes) */
+  hp_roof_opts roof;     /* roofline knobs */
 } hp_scenario;
 
 void hp_scenario_cleanup(hp_scenario *s);
 
 /* Internal view of a plan file. */
 struct hp_planfile {
-  char *path;         /* file name for messages */
-  char *name;         /* plan name */
-  hp_ynode *root;     /* the document */
-  size_t n;           /* scenarios */
-  hp_ynode **merged;  /* per scenario: defaults + scenario entry */
-  hp_scenario *scen;  /* per scenario: bound */
+  char *path;        /* file name for messages */
+  char *name;        /* plan name */
+  hp_ynode *root;    /* the document */
+  size_t n;          /* scenarios */
+  hp_ynode **merged; /* per scenario: defaults + scenario entry */
+  hp_scenario *scen; /* per scenario: bound */
   const hp_catalog *cat;
 };
 
@@ -176,7 +177,7 @@ const hp_ynode *hp_planfile_uncertain(const hp_planfile *p);
 const char *hp_planfile_path(const hp_planfile *p);
 
 /* Binds a merged scenario tree (exposed for tests). */
-int hp_scenario_bind(const hp_ynode *m, const char *file,
-                     const hp_catalog *cat, hp_scenario *out, hp_diag *d);
+int hp_scenario_bind(const hp_ynode *m, const char *file, const hp_catalog *cat,
+                     hp_scenario *out, hp_diag *d);
 
 #endif

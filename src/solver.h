@@ -15,9 +15,9 @@
 #define HP_IP_MAX_ROWS 256
 
 typedef struct hp_ip_row {
-  char name[64];  /* constraint name for explanations: "demand", "power_mw" */
-  double *a;      /* n_cols coefficients (owned) */
-  double lo, hi;  /* lo <= a.x <= hi; -HUGE_VAL / HUGE_VAL when open */
+  char name[64]; /* constraint name for explanations: "demand", "power_mw" */
+  double *a;     /* n_cols coefficients (owned) */
+  double lo, hi; /* lo <= a.x <= hi; -HUGE_VAL / HUGE_VAL when open */
 } hp_ip_row;
 
 typedef struct hp_ip {
@@ -39,9 +39,9 @@ typedef enum {
 
 typedef struct hp_ip_solution {
   hp_sol_status status;
-  double objective;  /* objective value at x */
-  double *x;         /* n_cols values (owned; NULL unless optimal) */
-  char error[256];   /* solver message when status is error */
+  double objective; /* objective value at x */
+  double *x;        /* n_cols values (owned; NULL unless optimal) */
+  char error[256];  /* solver message when status is error */
 } hp_ip_solution;
 
 /* Allocates an empty program with n columns (bounds [0, +inf), continuous). */

@@ -152,9 +152,9 @@ hp_ynode *hp_ynode_clone(const hp_ynode *n) {
     hp_ynode *item = hp_ynode_clone(n->items[i]);
     int rc = item ? HP_OK : HP_ENOMEM;
     if (rc == HP_OK)
-      rc = n->kind == HP_Y_MAP ? hp_ymap_set(c, n->keys[i], item,
-                                             n->key_line[i], n->key_col[i])
-                               : hp_yseq_push(c, item);
+      rc = n->kind == HP_Y_MAP
+               ? hp_ymap_set(c, n->keys[i], item, n->key_line[i], n->key_col[i])
+               : hp_yseq_push(c, item);
     if (rc != HP_OK) {
       hp_ynode_free(item);
       hp_ynode_free(c);
@@ -187,8 +187,8 @@ static size_t subtree_size(const hp_ynode *n) {
  * ------------------------------------------------------------------------- */
 
 typedef struct frame {
-  hp_ynode *node;  /* the open map or sequence */
-  char *key;       /* map: the key waiting for its value, or NULL */
+  hp_ynode *node; /* the open map or sequence */
+  char *key;      /* map: the key waiting for its value, or NULL */
   int key_line, key_col;
 } frame;
 
@@ -374,8 +374,8 @@ static int on_event(loader *L, yaml_event_t *ev, int *done) {
                                (int)m->line + 1, (int)m->column + 1);
     if (!n)
       return hp_diag_oom(L->d);
-    const unsigned char *anc = is_map ? ev->data.mapping_start.anchor
-                                      : ev->data.sequence_start.anchor;
+    const unsigned char *anc =
+        is_map ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
     if ((rc = attach(L, n, m)) != HP_OK)
       return rc;
     if ((rc = add_anchor(L, anc, n)) != HP_OK)
@@ -494,8 +494,8 @@ int hp_read_file(const char *path, size_t max_bytes, char **out, size_t *len,
   for (;;) {
     if (n == cap) {
       if (cap > max_bytes) {
-        rc = hp_diag_set(d, HP_ELIMIT, path, 0, 0,
-                         "file larger than %zu bytes", max_bytes);
+        rc = hp_diag_set(d, HP_ELIMIT, path, 0, 0, "file larger than %zu bytes",
+                         max_bytes);
         goto out;
       }
       size_t ncap = cap ? cap * 2 : 8192;
@@ -563,10 +563,10 @@ size_t hp_levenshtein(const char *a, const char *b) {
     row[0] = i;
     for (size_t j = 1; j <= lb; j++) {
       size_t cur = row[j];
-      size_t cost = tolower((unsigned char)a[i - 1]) ==
-                            tolower((unsigned char)b[j - 1])
-                        ? 0
-                        : 1;
+      size_t cost =
+          tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1])
+              ? 0
+              : 1;
       size_t best = prev + cost;
       if (row[j] + 1 < best)
         best = row[j] + 1;
@@ -602,8 +602,8 @@ int hp_ycheck_keys(const hp_ynode *map, const char *const *allowed,
     size_t klen = strlen(k);
     if (best && best_dist <= (klen > 6 ? 3u : 2u))
       return hp_diag_set(d, HP_EKEY, file, map->key_line[i], map->key_col[i],
-                         "%s: unknown key '%.200s' (did you mean '%s'?)",
-                         where, k, best);
+                         "%s: unknown key '%.200s' (did you mean '%s'?)", where,
+                         k, best);
     return hp_diag_set(d, HP_EKEY, file, map->key_line[i], map->key_col[i],
                        "%s: unknown key '%.200s'", where, k);
   }
@@ -710,15 +710,17 @@ int hp_yget_number_in(const hp_ynode *n, const char *key, const char *file,
   return HP_OK;
 }
 
-int hp_yget_bool(const hp_ynode *n, const char *key, const char *file,
-                 int *out, hp_diag *d) {
+int hp_yget_bool(const hp_ynode *n, const char *key, const char *file, int *out,
+                 hp_diag *d) {
   if (n->kind == HP_Y_SCALAR && n->plain) {
     const char *s = n->scalar;
-    if (!strcasecmp(s, "true") || !strcasecmp(s, "yes") || !strcasecmp(s, "on")) {
+    if (!strcasecmp(s, "true") || !strcasecmp(s, "yes") ||
+        !strcasecmp(s, "on")) {
       *out = 1;
       return HP_OK;
     }
-    if (!strcasecmp(s, "false") || !strcasecmp(s, "no") || !strcasecmp(s, "off")) {
+    if (!strcasecmp(s, "false") || !strcasecmp(s, "no") ||
+        !strcasecmp(s, "off")) {
       *out = 0;
       return HP_OK;
     }

@@ -23,17 +23,17 @@ typedef enum { HP_Y_SCALAR = 0, HP_Y_MAP, HP_Y_SEQ } hp_ykind;
 
 typedef struct hp_ynode hp_ynode;
 struct hp_ynode {
-  hp_ykind kind;     /* scalar, map or sequence */
-  int line;          /* 1-based line of the node's start */
-  int col;           /* 1-based column of the node's start */
-  char *scalar;      /* scalar text (owned); NULL for maps and sequences */
-  int plain;         /* 1 for an unquoted scalar (may be a number/bool) */
-  size_t n;          /* children */
-  size_t cap;        /* allocated children */
-  char **keys;       /* map keys (owned), n of them; NULL for sequences */
-  int *key_line;     /* map key positions, 1-based */
+  hp_ykind kind; /* scalar, map or sequence */
+  int line;      /* 1-based line of the node's start */
+  int col;       /* 1-based column of the node's start */
+  char *scalar;  /* scalar text (owned); NULL for maps and sequences */
+  int plain;     /* 1 for an unquoted scalar (may be a number/bool) */
+  size_t n;      /* children */
+  size_t cap;    /* allocated children */
+  char **keys;   /* map keys (owned), n of them; NULL for sequences */
+  int *key_line; /* map key positions, 1-based */
   int *key_col;
-  hp_ynode **items;  /* map values or sequence items (owned) */
+  hp_ynode **items; /* map values or sequence items (owned) */
 };
 
 /* Parses a YAML document from memory. `name` is the file name used in
@@ -78,8 +78,8 @@ int hp_ycheck_keys(const hp_ynode *map, const char *const *allowed,
  * node's mark in `file`, and leaves *out untouched. */
 int hp_yget_number(const hp_ynode *n, const char *key, const char *file,
                    double *out, hp_diag *d);
-int hp_yget_bool(const hp_ynode *n, const char *key, const char *file,
-                 int *out, hp_diag *d);
+int hp_yget_bool(const hp_ynode *n, const char *key, const char *file, int *out,
+                 hp_diag *d);
 /* Borrowed string: valid while n lives. */
 int hp_yget_string(const hp_ynode *n, const char *key, const char *file,
                    const char **out, hp_diag *d);

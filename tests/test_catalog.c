@@ -24,14 +24,18 @@ static void catalog_has_required_skus(void **state) {
   hp_diag d;
   assert_int_equal(hp_catalog_load(HP_SOURCE_DIR "/devices", &c, &d), HP_OK);
   static const char *const ids[] = {
-      "nvidia-h20",          "nvidia-h100",          "nvidia-h200",
-      "nvidia-h800",         "nvidia-a100",          "nvidia-a800",
-      "nvidia-l20",          "nvidia-l40s",          "nvidia-b200",
-      "huawei-ascend-910b2", "huawei-ascend-910b3",  "huawei-ascend-910b4",
-      "huawei-ascend-910c",  "huawei-atlas-300i-duo", "cambricon-mlu370-x8",
-      "cambricon-mlu590",    "hygon-k100-ai",        "hygon-bw200",
-      "kunlunxin-p800",      "metax-c550",           "mthreads-mtt-s4000",
-      "iluvatar-bi-v150",    "intel-gaudi3",         "amd-mi300x"};
+      "nvidia-h20",          "nvidia-h100",
+      "nvidia-h200",         "nvidia-h800",
+      "nvidia-a100",         "nvidia-a800",
+      "nvidia-l20",          "nvidia-l40s",
+      "nvidia-b200",         "huawei-ascend-910b2",
+      "huawei-ascend-910b3", "huawei-ascend-910b4",
+      "huawei-ascend-910c",  "huawei-atlas-300i-duo",
+      "cambricon-mlu370-x8", "cambricon-mlu590",
+      "hygon-k100-ai",       "hygon-bw200",
+      "kunlunxin-p800",      "metax-c550",
+      "mthreads-mtt-s4000",  "iluvatar-bi-v150",
+      "intel-gaudi3",        "amd-mi300x"};
   for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
     const hp_device_spec *s = hp_catalog_find(c, ids[i]);
     if (!s)
@@ -39,8 +43,8 @@ static void catalog_has_required_skus(void **state) {
     assert_non_null(s);
   }
   static const char *const domestic_vendors[] = {
-      "Huawei", "Cambricon", "Hygon", "Kunlunxin", "MetaX", "Moore Threads",
-      "Iluvatar CoreX", "Biren"};
+      "Huawei", "Cambricon",     "Hygon",          "Kunlunxin",
+      "MetaX",  "Moore Threads", "Iluvatar CoreX", "Biren"};
   for (size_t i = 0; i < hp_catalog_count(c); i++) {
     const hp_device_spec *s = hp_catalog_at(c, i);
     int dom = 0;

@@ -93,8 +93,8 @@ static int run_once(char **json_out) {
   hp_diag_clear(&d);
   int rc = hp_catalog_load(HP_TEST_DATA "/catalog", &cat, &d);
   if (rc == HP_OK)
-    rc = hp_planfile_parse(plan_text, strlen(plan_text), "fault.yaml", cat,
-                           &pf, &d);
+    rc = hp_planfile_parse(plan_text, strlen(plan_text), "fault.yaml", cat, &pf,
+                           &d);
   if (rc == HP_OK)
     rc = hp_planfile_set_number(pf, "constraints.headroom", 0.1, &d);
   if (rc == HP_OK)

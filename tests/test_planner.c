@@ -120,9 +120,9 @@ static double servers_of(const hp_scenario_result *r, const char *id) {
 }
 
 typedef struct hand_case {
-  const char *body;      /* scenario keys */
-  double capex;          /* expected optimum, CNY */
-  const char *ids[3];    /* expected servers per SKU */
+  const char *body;   /* scenario keys */
+  double capex;       /* expected optimum, CNY */
+  const char *ids[3]; /* expected servers per SKU */
   double servers[3];
 } hand_case;
 
@@ -134,67 +134,95 @@ static void hand_checked_constraints(void **state) {
       /* domestic share on compute */
       {"    devices: [alpha-a, beta-b]\n"
        "    constraints: {domestic_share: {min: 0.3}}\n",
-       1.3e7, {"alpha-a", "beta-b"}, {7, 3}},
+       1.3e7,
+       {"alpha-a", "beta-b"},
+       {7, 3}},
       /* on cards: met with the weakest cheap card */
       {"    devices: [alpha-a, beta-c]\n"
        "    constraints: {domestic_share: {min: 0.3, basis: cards}}\n",
-       1.05e7, {"alpha-a", "beta-c"}, {9, 5}},
+       1.05e7,
+       {"alpha-a", "beta-c"},
+       {9, 5}},
       /* the same share on compute costs more */
       {"    devices: [alpha-a, beta-c]\n"
        "    constraints: {domestic_share: {min: 0.3, basis: compute}}\n",
-       1.15e7, {"alpha-a", "beta-c"}, {7, 15}},
+       1.15e7,
+       {"alpha-a", "beta-c"},
+       {7, 15}},
       /* a domestic ceiling, when domestic is the cheaper card */
       {"    devices: [alpha-a, gamma-d]\n"
        "    overrides: {gamma-d: {price_server_cny: 1.0e6}}\n"
        "    constraints: {domestic_share: {max: 0.5}}\n",
-       8e6, {"alpha-a", "gamma-d"}, {6, 2}},
+       8e6,
+       {"alpha-a", "gamma-d"},
+       {6, 2}},
       /* a supply cap per SKU (cards) */
       {"    devices: [alpha-a, beta-b]\n"
        "    constraints: {caps: {alpha-a: 40}}\n",
-       1.5e7, {"alpha-a", "beta-b"}, {5, 5}},
+       1.5e7,
+       {"alpha-a", "beta-b"},
+       {5, 5}},
       /* a cap per vendor */
       {"    devices: [alpha-a, beta-b]\n"
        "    constraints: {caps: {vendor.Alpha: 56}}\n",
-       1.3e7, {"alpha-a", "beta-b"}, {7, 3}},
+       1.3e7,
+       {"alpha-a", "beta-b"},
+       {7, 3}},
       /* power: 8.32 kW per alpha-a server, 10.4 per gamma-d (PUE 1.3) */
       {"    devices: [alpha-a, gamma-d]\n"
        "    constraints: {power_mw: 0.06}\n",
-       1.4e7, {"alpha-a", "gamma-d"}, {2, 4}},
+       1.4e7,
+       {"alpha-a", "gamma-d"},
+       {2, 4}},
       /* no vendor above 60% of throughput */
       {"    devices: [alpha-a, beta-b]\n"
        "    constraints: {max_vendor_share: 0.6}\n",
-       1.4e7, {"alpha-a", "beta-b"}, {6, 4}},
+       1.4e7,
+       {"alpha-a", "beta-b"},
+       {6, 4}},
       /* excluded vendor */
       {"    devices: [alpha-a, beta-b]\n"
        "    constraints: {exclude_vendors: [Alpha]}\n",
-       2e7, {"beta-b"}, {10}},
+       2e7,
+       {"beta-b"},
+       {10}},
       /* headroom */
       {"    devices: [alpha-a]\n"
        "    constraints: {headroom: 0.2}\n",
-       1.2e7, {"alpha-a"}, {12}},
+       1.2e7,
+       {"alpha-a"},
+       {12}},
       /* whole cards: 1050 tokens/s = 84 cards of 12.5 tokens/s */
       {"    devices: [alpha-a]\n"
        "    granularity: card\n"
        "    workload: {tokens_per_day: 9.072e7}\n",
-       1.05e7, {"alpha-a"}, {10.5}},
+       1.05e7,
+       {"alpha-a"},
+       {10.5}},
       /* the same in whole servers */
       {"    devices: [alpha-a]\n"
        "    workload: {tokens_per_day: 9.072e7}\n",
-       1.1e7, {"alpha-a"}, {11}},
+       1.1e7,
+       {"alpha-a"},
+       {11}},
       /* fractional servers */
       {"    devices: [alpha-a]\n"
        "    granularity: fractional\n"
        "    workload: {tokens_per_day: 9.072e7}\n",
-       1.05e7, {"alpha-a"}, {10.5}},
+       1.05e7,
+       {"alpha-a"},
+       {10.5}},
   };
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
     char text[2048];
     snprintf(text, sizeof text, "%s%s", HEAD, cases[k].body);
     hp_plan *plan = solve_text(text, fix_cat);
     const hp_scenario_result *r = hp_plan_at(plan, 0);
-    if (r->status != HP_RESULT_OPTIMAL || fabs(r->capex_cny - cases[k].capex) > 1e-3)
+    if (r->status != HP_RESULT_OPTIMAL ||
+        fabs(r->capex_cny - cases[k].capex) > 1e-3)
       print_error("case %zu: status %d capex %.17g explanation %s\n", k,
-                  r->status, r->capex_cny, r->explanation ? r->explanation : "");
+                  r->status, r->capex_cny,
+                  r->explanation ? r->explanation : "");
     assert_int_equal(r->status, HP_RESULT_OPTIMAL);
     assert_true(fabs(r->capex_cny - cases[k].capex) < 1e-3);
     for (int i = 0; i < 3 && cases[k].ids[i]; i++)
@@ -363,7 +391,7 @@ static void random_vs_enumeration(void **state) {
     s.utilisation = 1;
     s.power_price_cny_per_kwh = 0.4;
     s.gran = urand() < 0.8 ? HP_GRAN_SERVER : HP_GRAN_CARD;
-    s.objective = urand() < 0.15 ? HP_OBJ_MAX_TOKENS
+    s.objective = urand() < 0.15  ? HP_OBJ_MAX_TOKENS
                   : urand() < 0.2 ? HP_OBJ_TCO
                                   : HP_OBJ_CAPEX;
     size_t n = (size_t)irand(1, 3);
@@ -400,8 +428,8 @@ static void random_vs_enumeration(void **state) {
     }
     if (urand() < 0.2) {
       s.has_dom_max = 1;
-      s.dom_max = s.has_dom_min ? s.dom_min + (1 - s.dom_min) * urand()
-                                : urand();
+      s.dom_max =
+          s.has_dom_min ? s.dom_min + (1 - s.dom_min) * urand() : urand();
     }
     if (urand() < 0.3)
       s.power_mw = irand(1, 30) * 1e-3;
@@ -429,8 +457,8 @@ static void random_vs_enumeration(void **state) {
     } else {
       if (sol.status != HP_SOL_OPTIMAL ||
           fabs(sol.objective - best) > 1e-6 * (1 + fabs(best)))
-        print_error("it %d: glpk %d %.17g, enumeration %.17g\n", it,
-                    sol.status, sol.objective, best);
+        print_error("it %d: glpk %d %.17g, enumeration %.17g\n", it, sol.status,
+                    sol.objective, best);
       assert_int_equal(sol.status, HP_SOL_OPTIMAL);
       assert_true(fabs(sol.objective - best) <= 1e-6 * (1 + fabs(best)));
       agree++;

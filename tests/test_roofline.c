@@ -164,10 +164,10 @@ static void memory_fit_and_tp(void **state) {
   hp_roof_eval(&s->model, &s->cands[0], &s->classes[0], &s->roof, &r);
   assert_int_equal(r.tp, 4);
   assert_int_equal(r.replicas, 2);
-  assert_true(near(r.kv_capacity_tokens, (72e9 - 141.1e9 / 4) / 81920.0,
-                   1e-12));
-  assert_int_equal(r.batch_mem, (int)floor((72e9 - 141.1e9 / 4) / 81920.0 /
-                                           2048));
+  assert_true(
+      near(r.kv_capacity_tokens, (72e9 - 141.1e9 / 4) / 81920.0, 1e-12));
+  assert_int_equal(r.batch_mem,
+                   (int)floor((72e9 - 141.1e9 / 4) / 81920.0 / 2048));
   hp_planfile_free(pf);
   /* DeepSeek-V3 (671 GB of fp8 weights) does not fit in one 8 x 96 GB H20
    * server once 8 requests of KV are added: 671 / 8 = 83.9 GB per card +
@@ -228,8 +228,7 @@ static void decode_crossover(void **state) {
   hp_roof_result r;
   hp_roof_eval(&m, &c, &k, &o, &r);
   assert_true(r.ok);
-  assert_true(near(r.crossover_batch, 4e-3 / (40.000512e-6 - 0.0512e-6),
-                   1e-9));
+  assert_true(near(r.crossover_batch, 4e-3 / (40.000512e-6 - 0.0512e-6), 1e-9));
   assert_true(fabs(r.crossover_batch - 100.127) < 1e-3);
   assert_true(r.memory_bound);
   o.batch = 101;
@@ -339,8 +338,8 @@ static void plan_per_class_demand(void **state) {
   assert_non_null(r->compare);
   assert_string_equal(r->compare->demand_model, "flops");
   assert_int_equal(r->compare->status, HP_RESULT_OPTIMAL);
-  assert_true(near(r->compare->demand_tokens_per_s, r->demand_tokens_per_s,
-                   1e-12));
+  assert_true(
+      near(r->compare->demand_tokens_per_s, r->demand_tokens_per_s, 1e-12));
   /* Scenario b is flops, and its compare side is the roofline. */
   const hp_scenario_result *b = hp_plan_at(plan, 1);
   assert_string_equal(b->demand_model, "flops");
@@ -388,10 +387,17 @@ static void explain_every_step_with_units(void **state) {
   hp_buf_init(&b);
   hp_roof_explain(s, 0, &b);
   assert_false(b.oom);
-  const char *want[] = {"1. memory fit", "B/token", "GB per card",
-                        "2. TP degree",  "3. prefill", " ms on ",
-                        "4. decode step", " bound", "5. batch",
-                        "6. throughput", "tokens/s per server",
+  const char *want[] = {"1. memory fit",
+                        "B/token",
+                        "GB per card",
+                        "2. TP degree",
+                        "3. prefill",
+                        " ms on ",
+                        "4. decode step",
+                        " bound",
+                        "5. batch",
+                        "6. throughput",
+                        "tokens/s per server",
                         "broker formula"};
   for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
     if (!strstr(b.data, want[i]))
@@ -466,17 +472,17 @@ static void model_input_errors(void **state) {
  * ------------------------------------------------------------------------- */
 
 typedef struct vcase {
-  const char *id;       /* row in docs/validation.md */
-  const char *device;   /* catalog SKU */
-  const char *model;    /* model flow map */
-  int tp, batch;        /* as measured */
-  double in, out;       /* tokens per request */
-  int what;             /* 0 output tokens/s per GPU, 1 decode step ms
-                           (inter-token latency of a lone request), 2 TTFT
-                           ms, 3 output tokens/s per replica, 4 TPOT ms
-                           with the prefill share (loaded server) */
-  double measured;      /* the published figure */
-  double predicted;     /* pinned prediction (default MFU 0.5, MBU 0.8) */
+  const char *id;     /* row in docs/validation.md */
+  const char *device; /* catalog SKU */
+  const char *model;  /* model flow map */
+  int tp, batch;      /* as measured */
+  double in, out;     /* tokens per request */
+  int what;           /* 0 output tokens/s per GPU, 1 decode step ms
+                         (inter-token latency of a lone request), 2 TTFT
+                         ms, 3 output tokens/s per replica, 4 TPOT ms
+                         with the prefill share (loaded server) */
+  double measured;    /* the published figure */
+  double predicted;   /* pinned prediction (default MFU 0.5, MBU 0.8) */
 } vcase;
 
 static void validation_table(void **state) {
@@ -519,8 +525,7 @@ static void validation_table(void **state) {
     char io[32];
     snprintf(io, sizeof io, "%g/%g", v->in, v->out);
     print_message("%-4s %-12s %5d %6d %11s %10.2f %10.2f %+6.1f%%\n", v->id,
-                  v->device, v->tp, v->batch, io, v->measured, pred,
-                  100 * err);
+                  v->device, v->tp, v->batch, io, v->measured, pred, 100 * err);
     if (!near(pred, v->predicted, 2e-3))
       print_error("%s: prediction %.2f drifted from the pinned %.2f: update "
                   "docs/validation.md\n",

@@ -25,14 +25,13 @@ static int teardown(void **state) {
   return 0;
 }
 
-static const char *good_head =
-    "name: t\n"
-    "defaults:\n"
-    "  workload:\n"
-    "    model: {params: 130e9}\n"
-    "    tokens_per_day: 4.0e12\n"
-    "    peak_factor: 4\n"
-    "  devices: [nvidia-h20]\n";
+static const char *good_head = "name: t\n"
+                               "defaults:\n"
+                               "  workload:\n"
+                               "    model: {params: 130e9}\n"
+                               "    tokens_per_day: 4.0e12\n"
+                               "    peak_factor: 4\n"
+                               "  devices: [nvidia-h20]\n";
 
 /* Parses text; expects status rc at line:col with msg containing `want`. */
 static void expect_error(const char *text, int rc, int line, int col,
@@ -116,8 +115,9 @@ static void scenario_set_number_by_path(void **state) {
   assert_int_equal(hp_planfile_set_number(
                        pf, "overrides.nvidia-h20.price_server_cny", 123, &d),
                    HP_OK);
-  assert_true(hp_planfile_scenario(pf, 0)->cands[0].spec.fig
-                  [HP_FIG_price_server_cny] == 123);
+  assert_true(
+      hp_planfile_scenario(pf, 0)->cands[0].spec.fig[HP_FIG_price_server_cny] ==
+      123);
   assert_int_equal(
       hp_planfile_set_number(pf, "constraints.domestic_share.min", 0.3, &d),
       HP_OK);

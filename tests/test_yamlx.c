@@ -118,8 +118,7 @@ static void yamlx_did_you_mean(void **state) {
   (void)state;
   hp_ynode *root;
   hp_diag d;
-  static const char *const allowed[] = {"tokens_per_day", "peak_factor",
-                                        NULL};
+  static const char *const allowed[] = {"tokens_per_day", "peak_factor", NULL};
   assert_int_equal(parse("peak_facter: 2\n", &root, &d), HP_OK);
   assert_int_equal(hp_ycheck_keys(root, allowed, "workload", "t.yaml", &d),
                    HP_EKEY);

@@ -21,15 +21,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   hp_plan *plan = NULL;
   hp_diag d;
   hp_diag_clear(&d);
-  int rc = hp_planfile_parse((const char *)data, size, "fuzz.yaml", cat, &pf,
-                             &d);
+  int rc =
+      hp_planfile_parse((const char *)data, size, "fuzz.yaml", cat, &pf, &d);
   if (rc != HP_OK) {
     if (!d.msg[0])
       abort(); /* every error says what was wrong */
     return 0;
   }
   /* Keep runs short: solving is exercised on small plans only. */
-  if (hp_planfile_count(pf) <= 4 && hp_plan_solve(pf, cat, &plan, &d) == HP_OK) {
+  if (hp_planfile_count(pf) <= 4 &&
+      hp_plan_solve(pf, cat, &plan, &d) == HP_OK) {
     char *out = NULL;
     size_t len;
     if (hp_report_render(plan, HP_FORMAT_JSON, &out, &len, &d) == HP_OK)
