@@ -356,6 +356,109 @@ static const char *basis_label(const hp_scenario *s) {
   return hp_basis_name(s->dom_basis);
 }
 
+/* Says why blocking group `name` (dropping it alone makes `t` feasible)
+ * cannot be met, and the best value the other constraints allow. */
+static int explain_group(const hp_scenario *s, const hp_ip *ip, const hp_ip *t,
+                         const hp_unit *u, const char *name, double need,
+                         double *obj, hp_buf *b, hp_diag *d) {
+  size_t n = ip->n_cols;
+  double v = 0;
+  if (strcmp(name, "domestic_share.min") == 0) {
+    int r = bisect_share(ip, s, u, name, 1, &v, d);
+    if (r < 0 && r != HP_ENOTFOUND) {
+      return r;
+    }
+    hp_buf_printf(b,
+                  "constraints.domestic_share.min %.2f (%s basis) is "
+                  "unreachable: the other constraints allow a domestic "
+                  "share of at most %.2f",
+                  s->dom_min, basis_label(s), r == HP_OK ? v : 0.0);
+    /* With supply caps on compute, say how much of demand they cover. */
+    if (s->dom_basis == HP_BASIS_COMPUTE && need > 0) {
+      hp_ip c;
+      if (hp_ip_copy(&c, ip) != HP_OK) {
+        return hp_diag_oom(d);
+      }
+      drop_group(&c, "domestic_share.min");
+      drop_group(&c, "demand");
+      for (size_t j = 0; j < n; j++)
+        obj[j] = s->cands[u[j].cand].spec.domestic ? u[j].tokens_per_s : 0;
+      double mx;
+      int o = optimise(&c, obj, 1, &mx, d);
+      hp_ip_cleanup(&c);
+      if (o < 0) {
+        return o;
+      }
+      if (o == 1)
+        hp_buf_printf(b,
+                      " (domestic cards can serve at most %.2f of "
+                      "demand)",
+                      mx / need);
+    }
+  } else if (strcmp(name, "domestic_share.max") == 0) {
+    int r = bisect_share(ip, s, u, name, 0, &v, d);
+    if (r < 0) {
+      return r;
+    }
+    hp_buf_printf(b,
+                  "constraints.domestic_share.max %.2f (%s basis) is too "
+                  "low: the other constraints need a domestic share of at "
+                  "least %.2f",
+                  s->dom_max, basis_label(s), v);
+  } else if (strcmp(name, "max_vendor_share") == 0) {
+    int r = bisect_share(ip, s, u, name, 0, &v, d);
+    if (r < 0) {
+      return r;
+    }
+    hp_buf_printf(b,
+                  "constraints.max_vendor_share %.2f is too low: the "
+                  "other constraints need one vendor to carry at least "
+                  "%.2f of the throughput",
+                  s->max_vendor_share, v);
+  } else if (strcmp(name, "budget_cny") == 0) {
+    for (size_t j = 0; j < n; j++)
+      obj[j] = u[j].price_cny;
+    int o = optimise(t, obj, 0, &v, d);
+    if (o < 0) {
+      return o;
+    }
+    hp_buf_printf(b,
+                  "constraints.budget_cny %.6g CNY is too low: the "
+                  "cheapest plan that meets the other constraints costs "
+                  "%.6g CNY",
+                  s->budget_cny, v);
+  } else if (strcmp(name, "power_mw") == 0) {
+    for (size_t j = 0; j < n; j++)
+      obj[j] = u[j].power_kw / 1000.0;
+    int o = optimise(t, obj, 0, &v, d);
+    if (o < 0) {
+      return o;
+    }
+    hp_buf_printf(b,
+                  "constraints.power_mw %.6g MW is too low: meeting the "
+                  "other constraints needs at least %.6g MW",
+                  s->power_mw, v);
+  } else if (strcmp(name, "caps") == 0) {
+    hp_ip c;
+    if (hp_ip_copy(&c, ip) != HP_OK) {
+      return hp_diag_oom(d);
+    }
+    drop_group(&c, "demand");
+    for (size_t j = 0; j < n; j++)
+      obj[j] = u[j].tokens_per_s;
+    int o = optimise(&c, obj, 1, &v, d);
+    hp_ip_cleanup(&c);
+    if (o < 0) {
+      return o;
+    }
+    hp_buf_printf(b,
+                  "supply caps allow at most %.6g tokens/s, %.2f of the "
+                  "required %.6g tokens/s",
+                  v, need > 0 ? v / need : 0.0, need);
+  }
+  return HP_OK;
+}
+
 /* Explains why ip is infeasible, into b. */
 static int explain(const hp_scenario *s, const hp_ip *ip, const hp_unit *u,
                    hp_buf *b, hp_diag *d) {
@@ -396,119 +499,10 @@ static int explain(const hp_scenario *s, const hp_ip *ip, const hp_unit *u,
     blocking++;
     if (b->len)
       hp_buf_puts(b, "; ");
-    double v = 0;
-    if (strcmp(name, "domestic_share.min") == 0) {
-      int r = bisect_share(ip, s, u, name, 1, &v, d);
-      if (r < 0 && r != HP_ENOTFOUND) {
-        hp_ip_cleanup(&t);
-        rc = r;
-        goto out;
-      }
-      hp_buf_printf(b,
-                    "constraints.domestic_share.min %.2f (%s basis) is "
-                    "unreachable: the other constraints allow a domestic "
-                    "share of at most %.2f",
-                    s->dom_min, basis_label(s), r == HP_OK ? v : 0.0);
-      /* With supply caps on compute, say how much of demand they cover. */
-      if (s->dom_basis == HP_BASIS_COMPUTE && need > 0) {
-        hp_ip c;
-        if (hp_ip_copy(&c, ip) != HP_OK) {
-          hp_ip_cleanup(&t);
-          rc = hp_diag_oom(d);
-          goto out;
-        }
-        drop_group(&c, "domestic_share.min");
-        drop_group(&c, "demand");
-        for (size_t j = 0; j < n; j++)
-          obj[j] = s->cands[u[j].cand].spec.domestic ? u[j].tokens_per_s : 0;
-        double mx;
-        int o = optimise(&c, obj, 1, &mx, d);
-        hp_ip_cleanup(&c);
-        if (o < 0) {
-          hp_ip_cleanup(&t);
-          rc = o;
-          goto out;
-        }
-        if (o == 1)
-          hp_buf_printf(b,
-                        " (domestic cards can serve at most %.2f of "
-                        "demand)",
-                        mx / need);
-      }
-    } else if (strcmp(name, "domestic_share.max") == 0) {
-      int r = bisect_share(ip, s, u, name, 0, &v, d);
-      if (r < 0) {
-        hp_ip_cleanup(&t);
-        rc = r;
-        goto out;
-      }
-      hp_buf_printf(b,
-                    "constraints.domestic_share.max %.2f (%s basis) is too "
-                    "low: the other constraints need a domestic share of at "
-                    "least %.2f",
-                    s->dom_max, basis_label(s), v);
-    } else if (strcmp(name, "max_vendor_share") == 0) {
-      int r = bisect_share(ip, s, u, name, 0, &v, d);
-      if (r < 0) {
-        hp_ip_cleanup(&t);
-        rc = r;
-        goto out;
-      }
-      hp_buf_printf(b,
-                    "constraints.max_vendor_share %.2f is too low: the "
-                    "other constraints need one vendor to carry at least "
-                    "%.2f of the throughput",
-                    s->max_vendor_share, v);
-    } else if (strcmp(name, "budget_cny") == 0) {
-      for (size_t j = 0; j < n; j++)
-        obj[j] = u[j].price_cny;
-      int o = optimise(&t, obj, 0, &v, d);
-      if (o < 0) {
-        hp_ip_cleanup(&t);
-        rc = o;
-        goto out;
-      }
-      hp_buf_printf(b,
-                    "constraints.budget_cny %.6g CNY is too low: the "
-                    "cheapest plan that meets the other constraints costs "
-                    "%.6g CNY",
-                    s->budget_cny, v);
-    } else if (strcmp(name, "power_mw") == 0) {
-      for (size_t j = 0; j < n; j++)
-        obj[j] = u[j].power_kw / 1000.0;
-      int o = optimise(&t, obj, 0, &v, d);
-      if (o < 0) {
-        hp_ip_cleanup(&t);
-        rc = o;
-        goto out;
-      }
-      hp_buf_printf(b,
-                    "constraints.power_mw %.6g MW is too low: meeting the "
-                    "other constraints needs at least %.6g MW",
-                    s->power_mw, v);
-    } else if (strcmp(name, "caps") == 0) {
-      hp_ip c;
-      if (hp_ip_copy(&c, ip) != HP_OK) {
-        hp_ip_cleanup(&t);
-        rc = hp_diag_oom(d);
-        goto out;
-      }
-      drop_group(&c, "demand");
-      for (size_t j = 0; j < n; j++)
-        obj[j] = u[j].tokens_per_s;
-      int o = optimise(&c, obj, 1, &v, d);
-      hp_ip_cleanup(&c);
-      if (o < 0) {
-        hp_ip_cleanup(&t);
-        rc = o;
-        goto out;
-      }
-      hp_buf_printf(b,
-                    "supply caps allow at most %.6g tokens/s, %.2f of the "
-                    "required %.6g tokens/s",
-                    v, need > 0 ? v / need : 0.0, need);
-    }
+    rc = explain_group(s, ip, &t, u, name, need, obj, b, d);
     hp_ip_cleanup(&t);
+    if (rc < 0)
+      goto out;
   }
   if (!blocking) {
     hp_ip c;
