@@ -257,13 +257,19 @@ static void drop_group(hp_ip *ip, const char *g) {
 }
 
 /* 1 feasible, 0 infeasible, negative error. */
+/* Time limit of each solve made to explain an infeasible plan. */
+#define EXPLAIN_LIMIT_MS 5000
+
 static int feasible(const hp_ip *ip, hp_diag *d) {
   hp_ip_solution sol;
   hp_ip t;
   if (hp_ip_copy(&t, ip) != HP_OK)
     return hp_diag_oom(d);
-  /* Feasibility only: a zero objective is fastest and never unbounded. */
+  /* Feasibility only: a zero objective is fastest and never unbounded.
+   * An explanation must not take minutes: a check that GLPK cannot settle
+   * within the limit counts as "not shown feasible". */
   memset(t.obj, 0, t.n_cols * sizeof *t.obj);
+  t.time_limit_ms = EXPLAIN_LIMIT_MS;
   int rc = hp_ip_solve(&t, &sol, d);
   hp_ip_cleanup(&t);
   if (rc != HP_OK)
@@ -332,7 +338,12 @@ static int bisect_share(const hp_ip *ip, const hp_scenario *s, const hp_unit *u,
   int found = 0;
   if (hp_ip_copy(&t, ip) != HP_OK)
     return hp_diag_oom(d);
-  for (int it = 0; it < 30; it++) {
+  /* On the continuous relaxation: near the boundary each integer
+   * feasibility proof can take GLPK a minute, and whole servers move a
+   * Doubao-scale share by less than the 0.01 the message prints. */
+  for (size_t j = 0; j < t.n_cols; j++)
+    t.is_int[j] = 0;
+  while (hi - lo > 1e-6) {
     double mid = 0.5 * (lo + hi);
     set_share_rows(&t, s, u, g, mid);
     int f = feasible(&t, d);

@@ -26,6 +26,7 @@ typedef struct hp_ip {
   double *lb, *ub; /* column bounds (ub may be HUGE_VAL) */
   int *is_int;     /* 1 for an integer column */
   int maximize;    /* 1 to maximise the objective */
+  int time_limit_ms; /* solver time limit, 0 = none */
   size_t n_rows;
   hp_ip_row rows[HP_IP_MAX_ROWS];
 } hp_ip;
