@@ -983,7 +983,7 @@ static int apply_override(const hp_ynode *o, const char *id, const char *file,
       continue;
     }
     if (hp_figure_find(k, &f) != HP_OK) {
-      static const char *allowed[HP_FIG_COUNT + 3];
+      const char *allowed[HP_FIG_COUNT + 3];
       int j = 0;
       for (; j < HP_FIG_COUNT; j++)
         allowed[j] = hp_figure_key((hp_figure)j);

@@ -63,5 +63,8 @@ long hp_ip_find_row(const hp_ip *ip, const char *name);
  * The caller frees sol->x with hp_free. */
 int hp_ip_solve(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d);
 void hp_ip_solution_cleanup(hp_ip_solution *sol);
+/* Frees the calling thread's solver state (GLPK keeps one environment per
+ * thread); call before a worker thread exits. */
+void hp_ip_thread_cleanup(void);
 
 #endif

@@ -99,6 +99,8 @@ int hp_ip_copy(hp_ip *dst, const hp_ip *src) {
   return HP_OK;
 }
 
+void hp_ip_thread_cleanup(void) { glp_free_env(); }
+
 void hp_ip_solution_cleanup(hp_ip_solution *sol) {
   hp_free(sol->x);
   memset(sol, 0, sizeof *sol);

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <locale.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -610,11 +611,15 @@ int hp_ycheck_keys(const hp_ynode *map, const char *const *allowed,
   return HP_OK;
 }
 
+/* The "C" numeric locale, made once for every thread (pthread_once). */
+static locale_t c_loc = (locale_t)0;
+static pthread_once_t c_loc_once = PTHREAD_ONCE_INIT;
+static void make_c_locale(void) {
+  c_loc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+}
 static locale_t c_locale(void) {
-  static locale_t loc = (locale_t)0;
-  if (!loc)
-    loc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-  return loc;
+  pthread_once(&c_loc_once, make_c_locale);
+  return c_loc;
 }
 
 int hp_parse_number(const char *s, double *out) {

@@ -1,0 +1,502 @@
+/* cli_whatif.c - `hetplan batch`, `hetplan sweep` and `hetplan montecarlo`.
+ *
+ * A thin client of whatif.h and chart.h: parses arguments, reads the plan,
+ * runs the engine, renders, and writes the report (stdout or -o FILE) and
+ * the chart (--chart FILE) only once both are complete, each atomically.
+ * Diagnostics go to stderr as "hetplan: file:line:col: message".
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "chart.h"
+#include "cli.h"
+#include "hetplan.h"
+#include "whatif.h"
+#include "yamlx.h"
+
+#ifndef HETPLAN_SOURCE_DIR
+#define HETPLAN_SOURCE_DIR "."
+#endif
+#ifndef HETPLAN_DATA_DIR
+#define HETPLAN_DATA_DIR "/usr/local/share/hetplan"
+#endif
+
+static int usage_error(const char *cmd, const char *fmt, const char *arg) {
+  fprintf(stderr, "hetplan: %s: ", cmd);
+  fprintf(stderr, fmt, arg ? arg : "");
+  fprintf(stderr, "\n(run `hetplan %s --help` for usage)\n", cmd);
+  return HP_EXIT_USAGE;
+}
+
+static void print_diag(const hp_diag *d) {
+  char buf[HP_DIAG_MSG_MAX + HP_DIAG_FILE_MAX + 64];
+  hp_diag_format(d, buf, sizeof buf);
+  fprintf(stderr, "hetplan: %s\n", buf);
+}
+
+static int is_dir(const char *p) {
+  struct stat st;
+  return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Same search as `hetplan plan` (main.c). */
+static const char *default_catalog(void) {
+  const char *env = getenv("HETPLAN_CATALOG");
+  if (env && *env)
+    return env;
+  if (is_dir("devices"))
+    return "devices";
+  if (is_dir(HETPLAN_SOURCE_DIR "/devices"))
+    return HETPLAN_SOURCE_DIR "/devices";
+  return HETPLAN_DATA_DIR "/devices";
+}
+
+/* Exit code of an input-side status. */
+static int exit_of(int status) {
+  switch (status) {
+  case HP_ENOMEM:
+  case HP_ESOLVER:
+    return HP_EXIT_SOLVER;
+  case HP_EINFEASIBLE:
+    return HP_EXIT_INFEASIBLE;
+  default:
+    return HP_EXIT_INPUT;
+  }
+}
+
+/* "Worst wins" for batch: ok < infeasible < bad input < solver error. */
+static int worse(int a, int b) {
+  static const int rank[8] = {0, 0, 0, 2, 1, 3, 0, 0};
+  int ra = a >= 0 && a < 8 ? rank[a] : 3, rb = b >= 0 && b < 8 ? rank[b] : 3;
+  return rb > ra ? b : a;
+}
+
+typedef struct opts {
+  const char *catalog;
+  const char *out;
+  const char *chart;
+  const char *scenario;
+  hp_format format;
+  unsigned threads;
+  size_t samples;
+  uint64_t seed;
+  int help;
+  int quiet;
+  const char *vary[HP_WI_MAX_KEYS];
+  size_t n_vary;
+} opts;
+
+enum {
+  OPT_CATALOG = 1000,
+  OPT_FORMAT,
+  OPT_CHART,
+  OPT_SCENARIO,
+  OPT_THREADS,
+  OPT_VARY,
+  OPT_SAMPLES,
+  OPT_SEED,
+  OPT_QUIET
+};
+
+static const struct option long_opts[] = {
+    {"catalog", required_argument, NULL, OPT_CATALOG},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"output", required_argument, NULL, 'o'},
+    {"chart", required_argument, NULL, OPT_CHART},
+    {"scenario", required_argument, NULL, OPT_SCENARIO},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"vary", required_argument, NULL, OPT_VARY},
+    {"samples", required_argument, NULL, OPT_SAMPLES},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
+
+/* Parses a whole non-negative integer; 1 on success. */
+static int parse_count(const char *s, uint64_t max, uint64_t *out) {
+  if (!s || !*s || *s == '-' || *s == '+')
+    return 0;
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (*end || errno || v > max)
+    return 0;
+  *out = v;
+  return 1;
+}
+
+/* Parses the options of `cmd` (the ones in `allowed`, a string of the
+ * OPT_* letters below); returns -1 to go on, or an exit code. */
+static int parse_opts(const char *cmd, int argc, char **argv, opts *o) {
+  int c;
+  uint64_t v;
+  optind = 1;
+  opterr = 0;
+  o->samples = 1000;
+  o->seed = 1;
+  while ((c = getopt_long(argc, argv, "o:h", long_opts, NULL)) != -1) {
+    switch (c) {
+    case OPT_CATALOG:
+      o->catalog = optarg;
+      break;
+    case OPT_FORMAT:
+      if (hp_format_parse(optarg, &o->format) != HP_OK)
+        return usage_error(cmd,
+                           "--format: expected table, json, csv or md, got "
+                           "'%s'",
+                           optarg);
+      break;
+    case 'o':
+      o->out = optarg;
+      break;
+    case OPT_CHART:
+      o->chart = optarg;
+      break;
+    case OPT_SCENARIO:
+      o->scenario = optarg;
+      break;
+    case OPT_THREADS:
+      if (!parse_count(optarg, HP_WI_MAX_THREADS, &v) || v == 0)
+        return usage_error(cmd, "--threads: expected 1 to 64, got '%s'",
+                           optarg);
+      o->threads = (unsigned)v;
+      break;
+    case OPT_VARY:
+      if (strcmp(cmd, "sweep") != 0)
+        return usage_error(cmd, "--vary is an option of `sweep`%s", "");
+      if (o->n_vary == HP_WI_MAX_KEYS)
+        return usage_error(cmd, "more --vary keys than the limit of 8 (%s)",
+                           "HP_WI_MAX_KEYS");
+      o->vary[o->n_vary++] = optarg;
+      break;
+    case OPT_SAMPLES:
+      if (!parse_count(optarg, HP_WI_MAX_POINTS, &v) || v == 0)
+        return usage_error(cmd,
+                           "--samples: expected 1 to 1000000 "
+                           "(HP_WI_MAX_POINTS), got '%s'",
+                           optarg);
+      o->samples = (size_t)v;
+      break;
+    case OPT_SEED:
+      if (!parse_count(optarg, UINT64_MAX, &v))
+        return usage_error(cmd, "--seed: expected a whole number >= 0, got "
+                                "'%s'",
+                           optarg);
+      o->seed = v;
+      break;
+    case OPT_QUIET:
+      o->quiet = 1;
+      break;
+    case 'h':
+      o->help = 1;
+      break;
+    case ':':
+      return usage_error(cmd, "option %s needs a value", argv[optind - 1]);
+    default:
+      return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+    }
+  }
+  return -1;
+}
+
+static int load_catalog(const opts *o, hp_catalog **cat) {
+  hp_diag d;
+  hp_diag_clear(&d);
+  if (hp_catalog_load(o->catalog ? o->catalog : default_catalog(), cat, &d) !=
+      HP_OK) {
+    print_diag(&d);
+    return HP_EXIT_INPUT;
+  }
+  return HP_EXIT_OK;
+}
+
+/* Writes the report and the chart, both complete in memory already. */
+static int emit(const opts *o, const char *text, size_t len,
+                const char *chart, size_t chart_len) {
+  hp_diag d;
+  hp_diag_clear(&d);
+  if (o->out) {
+    if (hp_write_file_atomic(o->out, text, len, &d) != HP_OK) {
+      print_diag(&d);
+      return HP_EXIT_IO;
+    }
+  } else if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
+    fprintf(stderr, "hetplan: cannot write to standard output\n");
+    return HP_EXIT_IO;
+  }
+  if (chart && hp_write_file_atomic(o->chart, chart, chart_len, &d) != HP_OK) {
+    print_diag(&d);
+    return HP_EXIT_IO;
+  }
+  return HP_EXIT_OK;
+}
+
+/* A progress bar on stderr, drawn only when stderr is a terminal. */
+static void progress_bar(size_t done, size_t total, void *ud) {
+  (void)ud;
+  int width = 40;
+  int fill = total ? (int)((double)done / (double)total * width) : width;
+  fprintf(stderr, "\r[%.*s%*s] %3d%% %zu/%zu points", fill,
+          "########################################", width - fill, "",
+          total ? (int)(100.0 * (double)done / (double)total) : 100, done,
+          total);
+  if (done >= total)
+    fputc('\n', stderr);
+  fflush(stderr);
+}
+
+/* ----------------------------------------------------------------------------
+ * sweep and montecarlo
+ * ------------------------------------------------------------------------- */
+
+static const char *const sweep_usage =
+    "usage: hetplan sweep PLAN --vary KEY=START:STOP:STEP [--vary ...]\n"
+    "                     [--scenario NAME] [--threads N] [--chart FILE.png|"
+    "FILE.svg]\n"
+    "                     [--catalog DIR] [--format table|json|csv|md] "
+    "[-o FILE]\n"
+    "KEY is a numeric plan key by its dotted path, e.g.\n"
+    "constraints.domestic_share.min, workload.tokens_per_day,\n"
+    "overrides.nvidia-h20.price_server_cny, constraints.caps.nvidia-h20.\n"
+    "The last --vary varies fastest; at most 1,000,000 rows.\n";
+
+static const char *const mc_usage =
+    "usage: hetplan montecarlo PLAN [--samples N] [--seed S] [--scenario "
+    "NAME]\n"
+    "                          [--threads N] [--chart FILE.png|FILE.svg]\n"
+    "                          [--catalog DIR] [--format table|json|csv|md] "
+    "[-o FILE]\n"
+    "The plan's uncertain: block gives a distribution per key path\n"
+    "(uniform, normal, triangular, lognormal; see docs/whatif.md).\n"
+    "Defaults: 1000 samples, seed 1. Results do not depend on --threads.\n";
+
+static int run_engine(const char *cmd, int argc, char **argv) {
+  int mc = strcmp(cmd, "montecarlo") == 0;
+  opts o;
+  memset(&o, 0, sizeof o);
+  int rc = parse_opts(cmd, argc, argv, &o);
+  if (rc >= 0)
+    return rc;
+  if (o.help) {
+    fputs(mc ? mc_usage : sweep_usage, stdout);
+    return HP_EXIT_OK;
+  }
+  if (optind >= argc)
+    return usage_error(cmd, "missing the PLAN file%s", "");
+  if (optind + 1 < argc)
+    return usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
+  if (!mc && o.n_vary == 0)
+    return usage_error(cmd, "give at least one --vary KEY=START:STOP:STEP%s",
+                       "");
+  hp_chart_format cf = HP_CHART_PNG;
+  hp_diag d;
+  hp_diag_clear(&d);
+  if (o.chart && hp_chart_format_of(o.chart, &cf, &d) != HP_OK) {
+    print_diag(&d);
+    return HP_EXIT_USAGE;
+  }
+  const char *path = argv[optind];
+  hp_wi_axis axes[HP_WI_MAX_KEYS];
+  size_t n_axes = 0;
+  hp_catalog *cat = NULL;
+  hp_wi_table *t = NULL;
+  char *text = NULL, *chart = NULL;
+  size_t len = 0, chart_len = 0;
+  hp_buf b;
+  hp_buf_init(&b);
+  for (size_t i = 0; i < o.n_vary; i++) {
+    if (hp_wi_axis_parse(o.vary[i], &axes[n_axes], &d) != HP_OK) {
+      print_diag(&d);
+      rc = HP_EXIT_USAGE;
+      goto out;
+    }
+    n_axes++;
+  }
+  if (!mc && o.chart && n_axes != 1) {
+    rc = usage_error(cmd, "--chart draws a sweep of one --vary key%s", "");
+    goto out;
+  }
+  if ((rc = load_catalog(&o, &cat)) != HP_EXIT_OK)
+    goto out;
+  if (hp_read_file(path, HP_YAML_MAX_BYTES, &text, &len, &d) != HP_OK) {
+    print_diag(&d);
+    rc = HP_EXIT_INPUT;
+    goto out;
+  }
+  hp_wi_opts wo = {o.threads, o.scenario, NULL, NULL};
+  if (!o.quiet && isatty(STDERR_FILENO))
+    wo.progress = progress_bar;
+  int st = mc ? hp_wi_montecarlo(text, len, path, cat, o.samples, o.seed, &wo,
+                                 &t, &d)
+              : hp_wi_sweep(text, len, path, cat, axes, n_axes, &wo, &t, &d);
+  if (st != HP_OK) {
+    print_diag(&d);
+    /* A bad --vary key or an unknown scenario is a command-line error. */
+    rc = st == HP_ENOMEM ? HP_EXIT_SOLVER
+         : (!mc && d.line == 0) || st == HP_ENOTFOUND || st == HP_ELIMIT
+             ? HP_EXIT_USAGE
+             : exit_of(st);
+    goto out;
+  }
+  if (hp_wi_render(t, o.format, &b) != HP_OK) {
+    fprintf(stderr, "hetplan: out of memory\n");
+    rc = HP_EXIT_SOLVER;
+    goto out;
+  }
+  if (o.chart) {
+    int cr = mc ? hp_chart_montecarlo(t, 0, cf, &chart, &chart_len, &d)
+                : hp_chart_sweep(t, 0, cf, &chart, &chart_len, &d);
+    if (cr != HP_OK) {
+      print_diag(&d);
+      rc = cr == HP_EINVAL ? HP_EXIT_USAGE : HP_EXIT_SOLVER;
+      goto out;
+    }
+  }
+  rc = emit(&o, b.data ? b.data : "", b.len, chart, chart_len);
+  if (rc == HP_EXIT_OK && t->n_error) {
+    fprintf(stderr, "hetplan: %s: %zu of %zu rows could not be solved; the "
+                    "first: %s\n",
+            path, t->n_error, t->n_rows,
+            t->first_error ? t->first_error : "(no message)");
+    rc = HP_EXIT_INPUT;
+    for (size_t i = 0; i < t->n_rows; i++)
+      if (t->rows[i].status == HP_RESULT_ERROR &&
+          t->rows[i].error != HP_EKEY && t->rows[i].error != HP_ERANGE &&
+          t->rows[i].error != HP_ETYPE && t->rows[i].error != HP_EINVAL)
+        rc = HP_EXIT_SOLVER;
+  }
+out:
+  for (size_t i = 0; i < n_axes; i++)
+    hp_wi_axis_cleanup(&axes[i]);
+  hp_buf_cleanup(&b);
+  hp_free(chart);
+  if (o.chart)
+    hp_chart_shutdown();
+  hp_wi_table_free(t);
+  hp_free(text);
+  hp_catalog_free(cat);
+  return rc;
+}
+
+int hp_cli_sweep(int argc, char **argv) { return run_engine("sweep", argc, argv); }
+
+int hp_cli_montecarlo(int argc, char **argv) {
+  return run_engine("montecarlo", argc, argv);
+}
+
+/* ----------------------------------------------------------------------------
+ * batch
+ * ------------------------------------------------------------------------- */
+
+static const char *const batch_usage =
+    "usage: hetplan batch PLAN... [--chart FILE.png|FILE.svg] [--catalog "
+    "DIR]\n"
+    "                    [--format table|json|csv|md] [-o FILE]\n"
+    "Solves every scenario of every plan into one summary. A plan that does\n"
+    "not load, or a scenario that cannot be met, is reported and the rest\n"
+    "go on; the exit code is the worst outcome (4 infeasible < 3 bad input\n"
+    "< 5 solver error).\n";
+
+int hp_cli_batch(int argc, char **argv) {
+  opts o;
+  memset(&o, 0, sizeof o);
+  int rc = parse_opts("batch", argc, argv, &o);
+  if (rc >= 0)
+    return rc;
+  if (o.help) {
+    fputs(batch_usage, stdout);
+    return HP_EXIT_OK;
+  }
+  if (optind >= argc)
+    return usage_error("batch", "missing the PLAN files%s", "");
+  if (o.scenario || o.threads)
+    return usage_error("batch", "--scenario and --threads are options of "
+                                "sweep and montecarlo%s",
+                       "");
+  hp_chart_format cf = HP_CHART_PNG;
+  hp_diag cd;
+  hp_diag_clear(&cd);
+  if (o.chart && hp_chart_format_of(o.chart, &cf, &cd) != HP_OK) {
+    print_diag(&cd);
+    return HP_EXIT_USAGE;
+  }
+  hp_catalog *cat = NULL;
+  if ((rc = load_catalog(&o, &cat)) != HP_EXIT_OK)
+    return rc;
+  size_t n = (size_t)(argc - optind);
+  hp_wi_batch_entry *e = calloc(n, sizeof *e);
+  hp_plan **plans = calloc(n, sizeof *plans);
+  hp_diag *diags = calloc(n, sizeof *diags);
+  char *chart = NULL;
+  size_t chart_len = 0;
+  hp_buf b;
+  hp_buf_init(&b);
+  int worst = HP_EXIT_OK;
+  if (!e || !plans || !diags) {
+    fprintf(stderr, "hetplan: out of memory\n");
+    rc = HP_EXIT_SOLVER;
+    goto out;
+  }
+  for (size_t i = 0; i < n; i++) {
+    const char *path = argv[optind + (int)i];
+    hp_planfile *pf = NULL;
+    e[i].path = path;
+    e[i].diag = &diags[i];
+    hp_diag_clear(&diags[i]);
+    int st = hp_planfile_load(path, cat, &pf, &diags[i]);
+    if (st == HP_OK)
+      st = hp_plan_solve(pf, cat, &plans[i], &diags[i]);
+    hp_planfile_free(pf);
+    if (st != HP_OK) {
+      e[i].status = st;
+      print_diag(&diags[i]);
+      worst = worse(worst, exit_of(st));
+      continue;
+    }
+    e[i].plan = plans[i];
+    for (size_t j = 0; j < hp_plan_count(plans[i]); j++) {
+      const hp_scenario_result *r = hp_plan_at(plans[i], j);
+      if (r->status == HP_RESULT_OPTIMAL)
+        continue;
+      worst = worse(worst, r->status == HP_RESULT_INFEASIBLE
+                               ? HP_EXIT_INFEASIBLE
+                               : HP_EXIT_SOLVER);
+      fprintf(stderr, "hetplan: %s: scenario '%s' is %s: %s\n", path,
+              r->name,
+              r->status == HP_RESULT_INFEASIBLE ? "infeasible" : "an error",
+              r->explanation ? r->explanation : "");
+    }
+  }
+  if (hp_wi_render_batch(e, n, o.format, &b) != HP_OK) {
+    fprintf(stderr, "hetplan: out of memory\n");
+    rc = HP_EXIT_SOLVER;
+    goto out;
+  }
+  if (o.chart && hp_chart_batch(e, n, cf, &chart, &chart_len, &cd) != HP_OK) {
+    print_diag(&cd);
+    rc = HP_EXIT_SOLVER;
+    goto out;
+  }
+  rc = emit(&o, b.data ? b.data : "", b.len, chart, chart_len);
+  if (rc == HP_EXIT_OK)
+    rc = worst;
+out:
+  hp_buf_cleanup(&b);
+  hp_free(chart);
+  if (o.chart)
+    hp_chart_shutdown();
+  for (size_t i = 0; plans && i < n; i++)
+    hp_plan_free(plans[i]);
+  free(plans);
+  free(diags);
+  free(e);
+  hp_catalog_free(cat);
+  return rc;
+}

@@ -1,0 +1,2052 @@
+/* whatif.c - sweeps, Monte Carlo and batch summaries over one planner.
+ *
+ * Every row (grid point or sample, times scenario) is solved from scratch
+ * by a worker thread on its own hp_planfile, parsed from the plan's text:
+ * set the varied keys with hp_planfile_set_number, build the program with
+ * hp_planner_build, solve it with hp_ip_solve, sum the columns. No state
+ * carries from one row to the next, so the table is the same whatever the
+ * thread count. This file never prints; renderers only format.
+ * Layout: axes, RNG and distributions, the lean row solve, runs,
+ * statistics, renderers.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "whatif.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mem.h"
+#include "planner.h"
+#include "report.h"
+#include "solver.h"
+#include "status.h"
+#include "yamlx.h"
+
+/* ----------------------------------------------------------------------------
+ * Grid axes
+ * ------------------------------------------------------------------------- */
+
+/* A grid reaches STOP when (STOP - START) / STEP is within this relative
+ * distance of a whole number: 0:1:0.1 has 11 points although 10 x 0.1 is
+ * not exactly 1 in binary. */
+#define AXIS_TOL 1e-9
+
+int hp_wi_axis_parse(const char *spec, hp_wi_axis *out, hp_diag *d) {
+  const char *eq = strchr(spec, '=');
+  if (!eq || eq == spec)
+    return hp_diag_set(d, HP_EINVAL, NULL, 0, 0,
+                       "--vary '%.200s': expected KEY=START:STOP:STEP", spec);
+  char *key = hp_strndup(spec, (size_t)(eq - spec));
+  char *rest = hp_strdup(eq + 1);
+  int rc = HP_OK;
+  if (!key || !rest) {
+    rc = hp_diag_oom(d);
+    goto fail;
+  }
+  char *f[3] = {NULL, NULL, NULL};
+  int nf = 0;
+  for (char *p = rest; nf < 3;) {
+    f[nf++] = p;
+    char *c = strchr(p, ':');
+    if (!c)
+      break;
+    *c = '\0';
+    p = c + 1;
+    if (nf == 3 && *p) {
+      nf = 4;
+      break;
+    }
+  }
+  double v[3] = {0, 0, 0};
+  if (nf != 1 && nf != 3) {
+    rc = hp_diag_set(d, HP_EINVAL, NULL, 0, 0,
+                     "--vary '%.200s': expected KEY=START:STOP:STEP or "
+                     "KEY=VALUE",
+                     spec);
+    goto fail;
+  }
+  for (int i = 0; i < nf; i++)
+    if (!hp_parse_number(f[i], &v[i])) {
+      rc = hp_diag_set(d, HP_EINVAL, NULL, 0, 0,
+                       "--vary '%.200s': '%.60s' is not a number", spec, f[i]);
+      goto fail;
+    }
+  hp_wi_axis a = {key, v[0], v[0], 1, 1};
+  if (nf == 3) {
+    a.stop = v[1];
+    a.step = v[2];
+    if (a.step == 0) {
+      rc = hp_diag_set(d, HP_EINVAL, NULL, 0, 0,
+                       "--vary '%.200s': STEP must not be 0", spec);
+      goto fail;
+    }
+    double q = (a.stop - a.start) / a.step;
+    if (q < -AXIS_TOL) {
+      rc = hp_diag_set(d, HP_EINVAL, NULL, 0, 0,
+                       "--vary '%.200s': STEP %g leads away from STOP", spec,
+                       a.step);
+      goto fail;
+    }
+    if (!isfinite(q) || q + 1 > (double)HP_WI_MAX_POINTS + 0.5) {
+      rc = hp_diag_set(d, HP_ELIMIT, NULL, 0, 0,
+                       "--vary '%.200s': %.0f points, more than the limit of "
+                       "%u (HP_WI_MAX_POINTS)",
+                       spec, isfinite(q) ? floor(q + AXIS_TOL) + 1 : q,
+                       HP_WI_MAX_POINTS);
+      goto fail;
+    }
+    double r = floor(q + 0.5);
+    if (fabs(q - r) <= AXIS_TOL * (r > 1 ? r : 1))
+      a.n = (size_t)r + 1;
+    else
+      a.n = (size_t)floor(q) + 1;
+  }
+  hp_free(rest);
+  *out = a;
+  return HP_OK;
+fail:
+  hp_free(key);
+  hp_free(rest);
+  return rc;
+}
+
+void hp_wi_axis_cleanup(hp_wi_axis *a) {
+  if (!a)
+    return;
+  hp_free(a->key);
+  a->key = NULL;
+}
+
+/* Rounds to 15 significant digits, removing the binary noise of
+ * START + i x STEP (0 + 3 x 0.1 = 0.30000000000000004 becomes 0.3, the
+ * value the user meant) without ever accumulating it. */
+static double round15(double v) {
+  if (v == 0 || !isfinite(v))
+    return v;
+  int e = (int)floor(log10(fabs(v)));
+  if (e > 280 || e < -280)
+    return v;
+  double scale = pow(10, 14 - e);
+  double r = round(v * scale) / scale;
+  return isfinite(r) ? r : v;
+}
+
+double hp_wi_axis_value(const hp_wi_axis *a, size_t i) {
+  double v = round15(a->start + (double)i * a->step);
+  /* The last point is STOP itself when the grid reaches it (within the
+   * tolerance), so 0:1:0.1 ends on 1, not 0.9999999999999999. */
+  if (i + 1 == a->n && fabs(v - a->stop) <= AXIS_TOL * fabs(a->step))
+    v = a->stop;
+  return v;
+}
+
+/* ----------------------------------------------------------------------------
+ * Random streams and distributions
+ * ------------------------------------------------------------------------- */
+
+static uint64_t splitmix64(uint64_t *x) {
+  uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+void hp_rng_seed(hp_rng *r, uint64_t seed, uint64_t stream) {
+  /* Mix the stream index through splitmix64 first, so that streams i and
+   * i + 1 start from unrelated states (Vigna's recommended seeding). */
+  uint64_t x = seed;
+  uint64_t k = splitmix64(&x) ^ (stream * 0xd1342543de82ef95ULL);
+  uint64_t y = k;
+  for (int i = 0; i < 4; i++)
+    r->s[i] = splitmix64(&y);
+  if (!(r->s[0] | r->s[1] | r->s[2] | r->s[3]))
+    r->s[0] = 1;
+}
+
+static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+uint64_t hp_rng_next(hp_rng *r) {
+  uint64_t *s = r->s;
+  uint64_t result = rotl(s[1] * 5, 7) * 9;
+  uint64_t t = s[1] << 17;
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = rotl(s[3], 45);
+  return result;
+}
+
+double hp_rng_uniform(hp_rng *r) {
+  return (double)(hp_rng_next(r) >> 11) * 0x1.0p-53;
+}
+
+/* Standard normal by Box-Muller (one of the pair; two uniforms a draw, so
+ * the stream position does not depend on a cached second value). */
+static double std_normal(hp_rng *r) {
+  double u1 = 1.0 - hp_rng_uniform(r); /* (0, 1] */
+  double u2 = hp_rng_uniform(r);
+  return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+static double draw_once(const hp_wi_dist *g, hp_rng *r) {
+  const double *p = g->p;
+  switch (g->kind) {
+  case HP_DIST_UNIFORM:
+    return p[0] + hp_rng_uniform(r) * (p[1] - p[0]);
+  case HP_DIST_NORMAL:
+    return p[0] + p[1] * std_normal(r);
+  case HP_DIST_TRIANGULAR: {
+    double u = hp_rng_uniform(r), a = p[0], c = p[1], b = p[2];
+    double fc = (c - a) / (b - a);
+    if (u < fc)
+      return a + sqrt(u * (b - a) * (c - a));
+    return b - sqrt((1 - u) * (b - a) * (b - c));
+  }
+  default:
+    return p[0] * exp(p[1] * std_normal(r));
+  }
+}
+
+double hp_wi_dist_draw(const hp_wi_dist *g, hp_rng *r) {
+  double v = 0;
+  for (int i = 0; i < 1000; i++) {
+    v = draw_once(g, r);
+    if (v >= g->lo && v <= g->hi)
+      return v;
+  }
+  return v < g->lo ? g->lo : g->hi;
+}
+
+const char *hp_dist_name(hp_dist_kind k) {
+  static const char *const names[] = {"uniform", "normal", "triangular",
+                                      "lognormal"};
+  return (unsigned)k < 4 ? names[k] : "?";
+}
+
+/* Parameters per distribution, in hp_wi_dist.p order; min/max of normal
+ * and lognormal are optional truncation bounds. */
+static const char *const dist_params[4][3] = {{"min", "max", NULL},
+                                              {"mean", "sd", NULL},
+                                              {"min", "mode", "max"},
+                                              {"median", "sigma", NULL}};
+static const char *const dist_keys[4][6] = {
+    {"dist", "min", "max", NULL},
+    {"dist", "mean", "sd", "min", "max", NULL},
+    {"dist", "min", "mode", "max", NULL},
+    {"dist", "median", "sigma", "min", "max", NULL}};
+
+void hp_wi_dists_free(hp_wi_dist *v, size_t n) {
+  if (!v)
+    return;
+  for (size_t i = 0; i < n; i++)
+    hp_free(v[i].key);
+  hp_free(v);
+}
+
+static double dist_centre(const hp_wi_dist *g) {
+  double c = g->kind == HP_DIST_UNIFORM ? 0.5 * (g->p[0] + g->p[1])
+             : g->kind == HP_DIST_TRIANGULAR ? g->p[1]
+                                             : g->p[0];
+  if (c < g->lo)
+    c = g->lo;
+  if (c > g->hi)
+    c = g->hi;
+  return c;
+}
+
+static int parse_one_dist(const hp_ynode *v, const char *key, int kl, int kc,
+                          const char *file, hp_wi_dist *g, hp_diag *d) {
+  int rc;
+  if (v->kind != HP_Y_MAP)
+    return hp_diag_set(d, HP_ETYPE, file, v->line, v->col,
+                       "uncertain.%s: expected a mapping like {dist: uniform, "
+                       "min: 1, max: 2}, got %s",
+                       key, hp_ykind_name(v->kind));
+  const hp_ynode *dn = hp_ymap_get(v, "dist");
+  if (!dn)
+    return hp_diag_set(d, HP_EMISSING, file, v->line, v->col,
+                       "uncertain.%s: required key 'dist' is missing "
+                       "(uniform, normal, triangular or lognormal)",
+                       key);
+  const char *ds;
+  if ((rc = hp_yget_string(dn, "dist", file, &ds, d)) != HP_OK)
+    return rc;
+  int kind = -1;
+  for (int k = 0; k < 4; k++)
+    if (strcmp(ds, hp_dist_name((hp_dist_kind)k)) == 0)
+      kind = k;
+  if (kind < 0)
+    return hp_diag_set(d, HP_EINVAL, file, dn->line, dn->col,
+                       "uncertain.%s.dist: expected uniform, normal, "
+                       "triangular or lognormal, got '%.60s'",
+                       key, ds);
+  char where[160];
+  snprintf(where, sizeof where, "uncertain.%.100s (%s)", key, ds);
+  if ((rc = hp_ycheck_keys(v, dist_keys[kind], where, file, d)) != HP_OK)
+    return rc;
+  g->kind = (hp_dist_kind)kind;
+  g->lo = -HUGE_VAL;
+  g->hi = HUGE_VAL;
+  g->line = kl;
+  g->col = kc;
+  for (int i = 0; i < 3 && dist_params[kind][i]; i++) {
+    const char *pn = dist_params[kind][i];
+    const hp_ynode *n = hp_ymap_get(v, pn);
+    if (!n)
+      return hp_diag_set(d, HP_EMISSING, file, v->line, v->col,
+                         "uncertain.%s: a %s distribution needs '%s'", key, ds,
+                         pn);
+    if ((rc = hp_yget_number(n, pn, file, &g->p[i], d)) != HP_OK)
+      return rc;
+  }
+  if (kind == HP_DIST_NORMAL || kind == HP_DIST_LOGNORMAL) {
+    const hp_ynode *n;
+    if ((n = hp_ymap_get(v, "min")) &&
+        (rc = hp_yget_number(n, "min", file, &g->lo, d)) != HP_OK)
+      return rc;
+    if ((n = hp_ymap_get(v, "max")) &&
+        (rc = hp_yget_number(n, "max", file, &g->hi, d)) != HP_OK)
+      return rc;
+    if (g->lo >= g->hi)
+      return hp_diag_set(d, HP_ERANGE, file, v->line, v->col,
+                         "uncertain.%s: truncation min must be below max", key);
+  }
+  const hp_ynode *at = v;
+  const char *bad = NULL;
+  switch (kind) {
+  case HP_DIST_UNIFORM:
+    if (!(g->p[0] < g->p[1]))
+      bad = "min must be below max";
+    break;
+  case HP_DIST_NORMAL:
+    if (!(g->p[1] > 0))
+      bad = "sd must be > 0", at = hp_ymap_get(v, "sd");
+    break;
+  case HP_DIST_TRIANGULAR:
+    if (!(g->p[0] < g->p[2]))
+      bad = "min must be below max";
+    else if (g->p[1] < g->p[0] || g->p[1] > g->p[2])
+      bad = "mode must lie in [min, max]", at = hp_ymap_get(v, "mode");
+    break;
+  default:
+    if (!(g->p[0] > 0))
+      bad = "median must be > 0", at = hp_ymap_get(v, "median");
+    else if (!(g->p[1] > 0))
+      bad = "sigma must be > 0", at = hp_ymap_get(v, "sigma");
+    break;
+  }
+  if (bad)
+    return hp_diag_set(d, HP_ERANGE, file, at->line, at->col,
+                       "uncertain.%s: %s", key, bad);
+  return HP_OK;
+}
+
+int hp_wi_dists_parse(const char *text, size_t len, const char *path,
+                      const hp_catalog *cat, hp_wi_dist **out, size_t *n_out,
+                      hp_diag *d) {
+  hp_planfile *pf = NULL;
+  hp_wi_dist *v = NULL;
+  size_t n = 0;
+  int rc = hp_planfile_parse(text, len, path, cat, &pf, d);
+  if (rc != HP_OK)
+    return rc;
+  const char *file = hp_planfile_path(pf);
+  const hp_ynode *u = hp_planfile_uncertain(pf);
+  if (!u) {
+    rc = hp_diag_set(d, HP_EMISSING, file, 0, 0,
+                     "the plan has no uncertain: block (Monte Carlo needs "
+                     "one: see docs/whatif.md)");
+    goto fail;
+  }
+  if (u->kind != HP_Y_MAP || u->n == 0) {
+    rc = hp_diag_set(d, HP_ETYPE, file, u->line, u->col,
+                     "uncertain: expected a non-empty mapping of key paths "
+                     "to distributions, got %s",
+                     u->kind == HP_Y_MAP ? "an empty mapping"
+                                         : hp_ykind_name(u->kind));
+    goto fail;
+  }
+  if (u->n > HP_WI_MAX_KEYS) {
+    rc = hp_diag_set(d, HP_ELIMIT, file, u->line, u->col,
+                     "uncertain: %zu keys, more than the limit of %d "
+                     "(HP_WI_MAX_KEYS)",
+                     u->n, HP_WI_MAX_KEYS);
+    goto fail;
+  }
+  if (!(v = hp_calloc(u->n, sizeof *v))) {
+    rc = hp_diag_oom(d);
+    goto fail;
+  }
+  for (size_t i = 0; i < u->n; i++) {
+    hp_wi_dist *g = &v[n];
+    if (!(g->key = hp_strdup(u->keys[i]))) {
+      rc = hp_diag_oom(d);
+      goto fail;
+    }
+    n++;
+    if ((rc = parse_one_dist(u->items[i], u->keys[i], u->key_line[i],
+                             u->key_col[i], file, g, d)) != HP_OK)
+      goto fail;
+    /* The path must be one the plan accepts: set it to the centre. */
+    hp_diag e;
+    hp_diag_clear(&e);
+    if ((rc = hp_planfile_set_number(pf, g->key, dist_centre(g), &e)) !=
+        HP_OK) {
+      hp_diag_set(d, rc, file, g->line, g->col, "uncertain: %s", e.msg);
+      goto fail;
+    }
+  }
+  hp_planfile_free(pf);
+  *out = v;
+  *n_out = n;
+  return HP_OK;
+fail:
+  hp_wi_dists_free(v, n);
+  hp_planfile_free(pf);
+  return rc;
+}
+
+/* ----------------------------------------------------------------------------
+ * The lean row solve
+ * ------------------------------------------------------------------------- */
+
+static void zero_vendors(double *a, size_t n) {
+  if (a)
+    memset(a, 0, n * sizeof *a);
+}
+
+int hp_wi_solve_row(const hp_scenario *s, const char *const *vendors,
+                    size_t n_vendors, hp_wi_row *row, double *vendor_cards,
+                    double *vendor_servers, double *vendor_capex, hp_diag *d) {
+  size_t point = row->point, scen = row->scenario;
+  memset(row, 0, sizeof *row);
+  row->point = point;
+  row->scenario = scen;
+  row->years = s->years;
+  row->token_price_per_mtok_cny = s->token_price_cny_per_mtok;
+  row->tokens_per_day = s->tokens_per_day;
+  zero_vendors(vendor_cards, n_vendors);
+  zero_vendors(vendor_servers, n_vendors);
+  zero_vendors(vendor_capex, n_vendors);
+
+  hp_ip ip;
+  hp_unit *u = NULL;
+  hp_ip_solution sol;
+  double *agg = NULL;
+  memset(&sol, 0, sizeof sol);
+  int rc = hp_planner_build(s, &ip, &u, d);
+  if (rc != HP_OK) {
+    if (rc == HP_ENOMEM)
+      return rc;
+    row->status = HP_RESULT_ERROR;
+    row->error = rc;
+    return HP_OK;
+  }
+  rc = hp_ip_solve(&ip, &sol, d);
+  if (rc == HP_ENOMEM)
+    goto out;
+  if (rc != HP_OK || sol.status == HP_SOL_ERROR) {
+    row->status = HP_RESULT_ERROR;
+    row->error = HP_ESOLVER;
+    if (rc == HP_OK)
+      hp_diag_set(d, HP_ESOLVER, NULL, 0, 0, "solver error: %s", sol.error);
+    rc = HP_OK;
+    goto out;
+  }
+  if (sol.status == HP_SOL_UNBOUNDED) {
+    row->status = HP_RESULT_ERROR;
+    row->error = HP_EUNBOUNDED;
+    hp_diag_set(d, HP_EUNBOUNDED, NULL, 0, 0,
+                "the objective is unbounded: add a budget or caps");
+    goto out;
+  }
+  if (sol.status == HP_SOL_INFEASIBLE) {
+    row->status = HP_RESULT_INFEASIBLE;
+    goto out;
+  }
+  /* Sum the columns per SKU, then over SKUs in candidate order: the same
+   * arithmetic, in the same order, as the planner's own result. */
+  size_t nc = s->n_cands, n = ip.n_cols;
+  enum { A_CARDS, A_CAPEX, A_TOK, A_POWER, A_OPEX, A_BOUGHT, A_N };
+  if (!(agg = hp_calloc((nc ? nc : 1) * A_N, sizeof *agg))) {
+    rc = hp_diag_oom(d);
+    goto out;
+  }
+  for (size_t j = 0; j < n; j++) {
+    double v = sol.x[j];
+    if (s->gran != HP_GRAN_FRACTIONAL)
+      v = floor(v + 0.5);
+    if (v <= 1e-9)
+      continue;
+    double *a = &agg[u[j].cand * A_N];
+    a[A_BOUGHT] = 1;
+    a[A_CARDS] += v * u[j].cards;
+    a[A_CAPEX] += v * u[j].price_cny;
+    a[A_TOK] += v * u[j].tokens_per_s;
+    a[A_POWER] += v * u[j].power_kw;
+    a[A_OPEX] += v * u[j].opex_cny_year;
+  }
+  double dom_t = 0, dom_c = 0, dom_k = 0;
+  for (size_t k = 0; k < nc; k++) {
+    const double *a = &agg[k * A_N];
+    if (!a[A_BOUGHT])
+      continue;
+    const hp_candidate *c = &s->cands[k];
+    double servers = a[A_CARDS] / c->spec.fig[HP_FIG_cards_per_server];
+    row->cards += a[A_CARDS];
+    row->servers += servers;
+    row->capex_cny += a[A_CAPEX];
+    row->delivered_tokens_per_s += a[A_TOK];
+    row->power_mw += a[A_POWER] / 1000.0;
+    row->opex_cny_per_year += a[A_OPEX];
+    if (c->spec.domestic) {
+      dom_t += a[A_TOK];
+      dom_c += a[A_CARDS];
+      dom_k += a[A_CAPEX];
+    }
+    for (size_t vi = 0; vi < n_vendors; vi++)
+      if (strcmp(vendors[vi], c->spec.vendor) == 0) {
+        if (vendor_cards)
+          vendor_cards[vi] += a[A_CARDS];
+        if (vendor_servers)
+          vendor_servers[vi] += servers;
+        if (vendor_capex)
+          vendor_capex[vi] += a[A_CAPEX];
+        break;
+      }
+  }
+  row->status = HP_RESULT_OPTIMAL;
+  row->share_compute = row->delivered_tokens_per_s > 0
+                           ? dom_t / row->delivered_tokens_per_s
+                           : 0;
+  row->share_cards = row->cards > 0 ? dom_c / row->cards : 0;
+  row->share_capex = row->capex_cny > 0 ? dom_k / row->capex_cny : 0;
+  row->tco_cny = row->capex_cny + s->years * row->opex_cny_per_year;
+  double tokens = s->tokens_per_day * 365.0 * s->years;
+  if (s->objective == HP_OBJ_MAX_TOKENS && !s->has_workload)
+    tokens = row->delivered_tokens_per_s /
+             (s->peak_factor > 0 ? s->peak_factor : 1) * s->seconds_per_day *
+             365.0 * s->years;
+  row->cost_per_mtok_cny = tokens > 0 ? row->tco_cny / tokens * 1e6 : 0;
+out:
+  hp_free(agg);
+  hp_ip_solution_cleanup(&sol);
+  hp_ip_cleanup(&ip);
+  hp_free(u);
+  return rc;
+}
+
+/* ----------------------------------------------------------------------------
+ * Runs
+ * ------------------------------------------------------------------------- */
+
+/* GLPK keeps one environment per thread: Debian's libglpk40 5.0 is built
+ * with thread-local storage (its tls_get_ptr reads a __thread slot through
+ * __tls_get_addr), so glp_* calls from several threads do not share state,
+ * but each thread's environment must be freed by that thread or it leaks:
+ * hp_ip_thread_cleanup (solver.h) does that. */
+static void solver_thread_end(void) { hp_ip_thread_cleanup(); }
+
+/* Rows are handed out in chunks of points to keep the atomic counter cold
+ * but the load balanced (one point takes 0.05 to 5 ms). */
+#define CHUNK 4
+
+typedef struct run {
+  hp_wi_table *t;
+  const char *text;
+  size_t len;
+  const char *path;
+  const hp_catalog *cat;
+  const hp_wi_axis *axes;     /* sweep */
+  const hp_wi_dist *dists;    /* Monte Carlo */
+  size_t *scen;               /* plan index of each table scenario */
+  atomic_size_t next;         /* next point to hand out */
+  atomic_size_t done;         /* points finished */
+  atomic_int stop;            /* set on a fatal error */
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  unsigned running;           /* workers not finished */
+  int fatal;                  /* HP_E* that stopped the run (OOM, parse) */
+  hp_diag fatal_diag;
+  size_t err_row;             /* lowest row whose message is kept */
+} run;
+
+static void point_values(const run *r, size_t p, double *vals) {
+  const hp_wi_table *t = r->t;
+  if (t->kind == HP_WI_SWEEP) {
+    for (size_t k = t->n_keys; k-- > 0;) {
+      size_t n = r->axes[k].n;
+      vals[k] = hp_wi_axis_value(&r->axes[k], p % n);
+      p /= n;
+    }
+  } else {
+    hp_rng g;
+    hp_rng_seed(&g, t->seed, p);
+    for (size_t k = 0; k < t->n_keys; k++)
+      vals[k] = hp_wi_dist_draw(&r->dists[k], &g);
+  }
+}
+
+static void note_error(run *r, size_t row, const hp_diag *d) {
+  pthread_mutex_lock(&r->mu);
+  if (row < r->err_row) {
+    char buf[HP_DIAG_MSG_MAX + HP_DIAG_FILE_MAX + 64];
+    hp_diag_format(d, buf, sizeof buf);
+    char *m = hp_strdup(buf);
+    if (m) {
+      hp_free(r->t->first_error);
+      r->t->first_error = m;
+      r->err_row = row;
+    }
+  }
+  pthread_mutex_unlock(&r->mu);
+}
+
+static void note_fatal(run *r, int rc, const hp_diag *d) {
+  pthread_mutex_lock(&r->mu);
+  if (!r->fatal) {
+    r->fatal = rc;
+    if (d)
+      r->fatal_diag = *d;
+    else
+      hp_diag_oom(&r->fatal_diag);
+  }
+  pthread_mutex_unlock(&r->mu);
+  atomic_store(&r->stop, 1);
+}
+
+static void *worker(void *arg) {
+  run *r = arg;
+  hp_wi_table *t = r->t;
+  hp_planfile *pf = NULL;
+  hp_diag d;
+  hp_diag_clear(&d);
+  int rc = hp_planfile_parse(r->text, r->len, r->path, r->cat, &pf, &d);
+  if (rc != HP_OK) {
+    note_fatal(r, rc, &d);
+    goto out;
+  }
+  const char *const *vendors = (const char *const *)t->vendors;
+  size_t nv = t->n_vendors, ns = t->n_scenarios, nk = t->n_keys;
+  double vals[HP_WI_MAX_KEYS];
+  while (!atomic_load(&r->stop)) {
+    size_t p0 = atomic_fetch_add(&r->next, CHUNK);
+    if (p0 >= t->n_points)
+      break;
+    size_t p1 = p0 + CHUNK < t->n_points ? p0 + CHUNK : t->n_points;
+    for (size_t p = p0; p < p1 && !atomic_load(&r->stop); p++) {
+      point_values(r, p, vals);
+      memcpy(&t->values[p * nk], vals, nk * sizeof *vals);
+      int bad = HP_OK;
+      for (size_t k = 0; k < nk && bad == HP_OK; k++)
+        bad = hp_planfile_set_number(pf, t->keys[k], vals[k], &d);
+      if (bad == HP_ENOMEM) {
+        note_fatal(r, bad, &d);
+        break;
+      }
+      for (size_t si = 0; si < ns; si++) {
+        size_t ri = p * ns + si;
+        hp_wi_row *row = &t->rows[ri];
+        row->point = p;
+        row->scenario = si;
+        if (bad != HP_OK) {
+          row->status = HP_RESULT_ERROR;
+          row->error = bad;
+          note_error(r, ri, &d);
+          continue;
+        }
+        rc = hp_wi_solve_row(hp_planfile_scenario(pf, r->scen[si]), vendors,
+                             nv, row, &t->vendor_cards[ri * nv],
+                             &t->vendor_servers[ri * nv],
+                             &t->vendor_capex[ri * nv], &d);
+        if (rc != HP_OK) {
+          note_fatal(r, rc, &d);
+          break;
+        }
+        if (row->status == HP_RESULT_ERROR)
+          note_error(r, ri, &d);
+      }
+      atomic_fetch_add(&r->done, 1);
+    }
+  }
+out:
+  hp_planfile_free(pf);
+  solver_thread_end();
+  pthread_mutex_lock(&r->mu);
+  r->running--;
+  pthread_cond_signal(&r->cv);
+  pthread_mutex_unlock(&r->mu);
+  return NULL;
+}
+
+void hp_wi_table_free(hp_wi_table *t) {
+  if (!t)
+    return;
+  for (size_t i = 0; i < t->n_keys; i++)
+    if (t->keys)
+      hp_free(t->keys[i]);
+  for (size_t i = 0; i < t->n_scenarios; i++)
+    if (t->scenarios)
+      hp_free(t->scenarios[i]);
+  for (size_t i = 0; i < t->n_vendors; i++)
+    if (t->vendors)
+      hp_free(t->vendors[i]);
+  hp_free(t->keys);
+  hp_free(t->scenarios);
+  hp_free(t->vendors);
+  hp_free(t->vendor_domestic);
+  hp_free(t->values);
+  hp_free(t->rows);
+  hp_free(t->vendor_cards);
+  hp_free(t->vendor_servers);
+  hp_free(t->vendor_capex);
+  hp_free(t->first_error);
+  hp_free(t->plan);
+  hp_free(t->path);
+  hp_wi_dists_free(t->dists, t->kind == HP_WI_MONTECARLO ? t->n_keys : 0);
+  hp_free(t);
+}
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* The catalog's vendors, in catalog order, once each. */
+static int table_vendors(hp_wi_table *t, const hp_catalog *cat) {
+  size_t n = hp_catalog_count(cat);
+  t->vendors = hp_calloc(n ? n : 1, sizeof *t->vendors);
+  t->vendor_domestic = hp_calloc(n ? n : 1, sizeof *t->vendor_domestic);
+  if (!t->vendors || !t->vendor_domestic)
+    return HP_ENOMEM;
+  for (size_t i = 0; i < n; i++) {
+    const hp_device_spec *s = hp_catalog_at(cat, i);
+    size_t k = 0;
+    while (k < t->n_vendors && strcmp(t->vendors[k], s->vendor) != 0)
+      k++;
+    if (k == t->n_vendors) {
+      if (!(t->vendors[k] = hp_strdup(s->vendor)))
+        return HP_ENOMEM;
+      t->vendor_domestic[k] = 1;
+      t->n_vendors++;
+    }
+    t->vendor_domestic[k] &= s->domestic;
+  }
+  return HP_OK;
+}
+
+static unsigned default_threads(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? (unsigned)n : 1;
+}
+
+/* Shared by sweep and Monte Carlo: sets up the table, checks point 0 on the
+ * caller's thread, runs the workers. */
+static int run_table(hp_wi_kind kind, const char *text, size_t len,
+                     const char *path, const hp_catalog *cat,
+                     const hp_wi_axis *axes, hp_wi_dist *dists,
+                     size_t n_keys, size_t n_points, uint64_t seed,
+                     const hp_wi_opts *o, hp_wi_table **out, hp_diag *d) {
+  hp_wi_opts none = {0};
+  if (!o)
+    o = &none;
+  double t0 = now_ms();
+  hp_planfile *pf = NULL;
+  hp_wi_table *t = hp_calloc(1, sizeof *t);
+  run r;
+  memset(&r, 0, sizeof r);
+  int rc;
+  if (!t) {
+    hp_wi_dists_free(dists, n_keys);
+    return hp_diag_oom(d);
+  }
+  t->kind = kind;
+  t->seed = seed;
+  t->dists = dists;
+  t->n_keys = n_keys;
+  t->n_points = n_points;
+  if ((rc = hp_planfile_parse(text, len, path, cat, &pf, d)) != HP_OK)
+    goto fail;
+  /* Which scenarios. */
+  size_t np = hp_planfile_count(pf);
+  r.scen = hp_calloc(np, sizeof *r.scen);
+  t->scenarios = hp_calloc(np, sizeof *t->scenarios);
+  t->keys = hp_calloc(n_keys ? n_keys : 1, sizeof *t->keys);
+  t->plan = hp_strdup(hp_planfile_name(pf));
+  t->path = hp_strdup(path);
+  if (!r.scen || !t->scenarios || !t->keys || !t->plan || !t->path)
+    goto oom;
+  for (size_t i = 0; i < np; i++) {
+    const char *nm = hp_planfile_scenario_name(pf, i);
+    if (o->scenario && strcmp(o->scenario, nm) != 0)
+      continue;
+    if (!(t->scenarios[t->n_scenarios] = hp_strdup(nm)))
+      goto oom;
+    r.scen[t->n_scenarios++] = i;
+  }
+  if (t->n_scenarios == 0) {
+    rc = hp_diag_set(d, HP_ENOTFOUND, path, 0, 0,
+                     "no scenario named '%.100s' (the plan has %zu: '%s'%s)",
+                     o->scenario ? o->scenario : "", np,
+                     hp_planfile_scenario_name(pf, 0), np > 1 ? ", ..." : "");
+    goto fail;
+  }
+  if (n_points == 0 || n_points > HP_WI_MAX_POINTS / t->n_scenarios) {
+    rc = hp_diag_set(d, n_points ? HP_ELIMIT : HP_EINVAL, NULL, 0, 0,
+                     "%zu points x %zu scenarios: %s", n_points,
+                     t->n_scenarios,
+                     n_points ? "more rows than the limit of 1000000 "
+                                "(HP_WI_MAX_POINTS)"
+                              : "nothing to do");
+    goto fail;
+  }
+  for (size_t k = 0; k < n_keys; k++)
+    if (!(t->keys[k] = hp_strdup(kind == HP_WI_SWEEP ? axes[k].key
+                                                     : dists[k].key)))
+      goto oom;
+  if (table_vendors(t, cat) != HP_OK)
+    goto oom;
+  t->n_rows = n_points * t->n_scenarios;
+  size_t nv = t->n_vendors ? t->n_vendors : 1;
+  t->values = hp_calloc(n_points * (n_keys ? n_keys : 1), sizeof *t->values);
+  t->rows = hp_calloc(t->n_rows, sizeof *t->rows);
+  t->vendor_cards = hp_calloc(t->n_rows * nv, sizeof(double));
+  t->vendor_servers = hp_calloc(t->n_rows * nv, sizeof(double));
+  t->vendor_capex = hp_calloc(t->n_rows * nv, sizeof(double));
+  if (!t->values || !t->rows || !t->vendor_cards || !t->vendor_servers ||
+      !t->vendor_capex)
+    goto oom;
+  /* Point 0 on this thread: a bad path or value fails the whole run with
+   * the planner's message, which names the path. */
+  r.t = t;
+  r.axes = axes;
+  r.dists = dists;
+  double vals[HP_WI_MAX_KEYS];
+  point_values(&r, 0, vals);
+  for (size_t k = 0; k < n_keys; k++)
+    if ((rc = hp_planfile_set_number(pf, t->keys[k], vals[k], d)) != HP_OK)
+      goto fail;
+  hp_planfile_free(pf);
+  pf = NULL;
+
+  unsigned nt = o->threads ? o->threads : default_threads();
+  if (nt > HP_WI_MAX_THREADS)
+    nt = HP_WI_MAX_THREADS;
+  if (nt > (n_points + CHUNK - 1) / CHUNK)
+    nt = (unsigned)((n_points + CHUNK - 1) / CHUNK);
+  if (nt == 0)
+    nt = 1;
+  r.text = text;
+  r.len = len;
+  r.path = path;
+  r.cat = cat;
+  r.err_row = (size_t)-1;
+  atomic_init(&r.next, 0);
+  atomic_init(&r.done, 0);
+  atomic_init(&r.stop, 0);
+  pthread_mutex_init(&r.mu, NULL);
+  pthread_cond_init(&r.cv, NULL);
+  pthread_t tid[HP_WI_MAX_THREADS];
+  unsigned started = 0;
+  for (unsigned i = 0; i < nt; i++) {
+    pthread_mutex_lock(&r.mu);
+    r.running++;
+    pthread_mutex_unlock(&r.mu);
+    if (pthread_create(&tid[i], NULL, worker, &r) != 0) {
+      pthread_mutex_lock(&r.mu);
+      r.running--;
+      pthread_mutex_unlock(&r.mu);
+      break;
+    }
+    started++;
+  }
+  if (started == 0) {
+    /* No thread could start: run on this one. */
+    r.running = 1;
+    worker(&r);
+  }
+  pthread_mutex_lock(&r.mu);
+  while (r.running > 0) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += 100 * 1000 * 1000;
+    if (ts.tv_nsec >= 1000000000L) {
+      ts.tv_sec++;
+      ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&r.cv, &r.mu, &ts);
+    if (o->progress && r.running > 0) {
+      pthread_mutex_unlock(&r.mu);
+      o->progress(atomic_load(&r.done), n_points, o->progress_ud);
+      pthread_mutex_lock(&r.mu);
+    }
+  }
+  pthread_mutex_unlock(&r.mu);
+  for (unsigned i = 0; i < started; i++)
+    pthread_join(tid[i], NULL);
+  pthread_mutex_destroy(&r.mu);
+  pthread_cond_destroy(&r.cv);
+  if (o->progress)
+    o->progress(atomic_load(&r.done), n_points, o->progress_ud);
+  if (r.fatal) {
+    rc = r.fatal;
+    if (d)
+      *d = r.fatal_diag;
+    goto fail;
+  }
+  for (size_t i = 0; i < t->n_rows; i++) {
+    t->n_infeasible += t->rows[i].status == HP_RESULT_INFEASIBLE;
+    t->n_error += t->rows[i].status == HP_RESULT_ERROR;
+  }
+  t->threads = started ? started : 1;
+  t->wall_ms = now_ms() - t0;
+  hp_free(r.scen);
+  *out = t;
+  return HP_OK;
+oom:
+  rc = hp_diag_oom(d);
+fail:
+  hp_free(r.scen);
+  hp_planfile_free(pf);
+  hp_wi_table_free(t);
+  return rc;
+}
+
+int hp_wi_sweep(const char *text, size_t len, const char *path,
+                const hp_catalog *cat, const hp_wi_axis *axes, size_t n_axes,
+                const hp_wi_opts *o, hp_wi_table **out, hp_diag *d) {
+  if (n_axes == 0 || n_axes > HP_WI_MAX_KEYS)
+    return hp_diag_set(d, n_axes ? HP_ELIMIT : HP_EINVAL, NULL, 0, 0,
+                       "sweep: %zu --vary keys; give 1 to %d", n_axes,
+                       HP_WI_MAX_KEYS);
+  double total = 1;
+  for (size_t k = 0; k < n_axes; k++)
+    total *= (double)axes[k].n;
+  if (total > HP_WI_MAX_POINTS)
+    return hp_diag_set(d, HP_ELIMIT, NULL, 0, 0,
+                       "sweep: %.0f grid points, more than the limit of %u "
+                       "(HP_WI_MAX_POINTS)",
+                       total, HP_WI_MAX_POINTS);
+  return run_table(HP_WI_SWEEP, text, len, path, cat, axes, NULL, n_axes,
+                   (size_t)total, 0, o, out, d);
+}
+
+int hp_wi_montecarlo(const char *text, size_t len, const char *path,
+                     const hp_catalog *cat, size_t n_samples, uint64_t seed,
+                     const hp_wi_opts *o, hp_wi_table **out, hp_diag *d) {
+  if (n_samples == 0 || n_samples > HP_WI_MAX_POINTS)
+    return hp_diag_set(d, n_samples ? HP_ELIMIT : HP_EINVAL, NULL, 0, 0,
+                       "montecarlo: %zu samples; give 1 to %u "
+                       "(HP_WI_MAX_POINTS)",
+                       n_samples, HP_WI_MAX_POINTS);
+  hp_wi_dist *dists = NULL;
+  size_t n = 0;
+  int rc = hp_wi_dists_parse(text, len, path, cat, &dists, &n, d);
+  if (rc != HP_OK)
+    return rc;
+  return run_table(HP_WI_MONTECARLO, text, len, path, cat, NULL, dists, n,
+                   n_samples, seed, o, out, d);
+}
+
+/* ----------------------------------------------------------------------------
+ * Statistics
+ * ------------------------------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+double hp_wi_quantile(const double *v, size_t n, double p) {
+  if (n == 0)
+    return 0;
+  double h = (double)(n - 1) * p;
+  size_t lo = (size_t)floor(h);
+  if (lo + 1 >= n)
+    return v[n - 1];
+  return v[lo] + (h - (double)lo) * (v[lo + 1] - v[lo]);
+}
+
+void hp_wi_stats_of(double *v, size_t n, hp_wi_stats *out) {
+  memset(out, 0, sizeof *out);
+  if (n == 0)
+    return;
+  qsort(v, n, sizeof *v, cmp_double);
+  double sum = 0;
+  for (size_t i = 0; i < n; i++)
+    sum += v[i];
+  out->n = n;
+  out->mean = sum / (double)n;
+  out->p10 = hp_wi_quantile(v, n, 0.10);
+  out->p50 = hp_wi_quantile(v, n, 0.50);
+  out->p90 = hp_wi_quantile(v, n, 0.90);
+  out->min = v[0];
+  out->max = v[n - 1];
+}
+
+static int row_column(const hp_wi_table *t, size_t ri, const char *col,
+                      double *v) {
+  const hp_wi_row *r = &t->rows[ri];
+  if (strncmp(col, "cards.", 6) == 0) {
+    for (size_t k = 0; k < t->n_vendors; k++)
+      if (strcmp(t->vendors[k], col + 6) == 0) {
+        *v = t->vendor_cards[ri * t->n_vendors + k];
+        return HP_OK;
+      }
+    return HP_ENOTFOUND;
+  }
+  static const struct {
+    const char *name;
+    size_t off;
+  } cols[] = {
+      {"capex_cny", offsetof(hp_wi_row, capex_cny)},
+      {"opex_cny_per_year", offsetof(hp_wi_row, opex_cny_per_year)},
+      {"tco_cny", offsetof(hp_wi_row, tco_cny)},
+      {"cost_per_mtok_cny", offsetof(hp_wi_row, cost_per_mtok_cny)},
+      {"cards", offsetof(hp_wi_row, cards)},
+      {"servers", offsetof(hp_wi_row, servers)},
+      {"power_mw", offsetof(hp_wi_row, power_mw)},
+      {"share_compute", offsetof(hp_wi_row, share_compute)},
+      {"share_cards", offsetof(hp_wi_row, share_cards)},
+      {"share_capex", offsetof(hp_wi_row, share_capex)},
+  };
+  for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
+    if (strcmp(cols[i].name, col) == 0) {
+      memcpy(v, (const char *)r + cols[i].off, sizeof *v);
+      return HP_OK;
+    }
+  return HP_ENOTFOUND;
+}
+
+int hp_wi_column_stats(const hp_wi_table *t, size_t scen, const char *column,
+                       hp_wi_stats *out) {
+  double *v = hp_malloc((t->n_points ? t->n_points : 1) * sizeof *v);
+  if (!v)
+    return HP_ENOMEM;
+  size_t n = 0;
+  for (size_t p = 0; p < t->n_points; p++) {
+    size_t ri = p * t->n_scenarios + scen;
+    if (t->rows[ri].status != HP_RESULT_OPTIMAL)
+      continue;
+    if (row_column(t, ri, column, &v[n]) != HP_OK) {
+      hp_free(v);
+      return HP_ENOTFOUND;
+    }
+    n++;
+  }
+  hp_wi_stats_of(v, n, out);
+  hp_free(v);
+  return HP_OK;
+}
+
+/* ----------------------------------------------------------------------------
+ * Renderers
+ * ------------------------------------------------------------------------- */
+
+static const char *status_name(hp_result_status s) {
+  return s == HP_RESULT_OPTIMAL      ? "optimal"
+         : s == HP_RESULT_INFEASIBLE ? "infeasible"
+                                     : "error";
+}
+
+/* The unit of a plan key, from its last path segment, for column headers. */
+static const char *key_unit(const char *key) {
+  static const struct {
+    const char *seg, *unit;
+  } units[] = {{"tokens_per_day", "tokens/day"},
+               {"users", "users"},
+               {"tokens_per_user_per_day", "tokens/user/day"},
+               {"seconds_per_day", "s/day"},
+               {"peak_factor", "x"},
+               {"params", "parameters"},
+               {"active_params", "parameters"},
+               {"mfu", "fraction"},
+               {"mbu", "fraction"},
+               {"min", "fraction"},
+               {"max", "fraction"},
+               {"headroom", "fraction"},
+               {"max_vendor_share", "fraction"},
+               {"utilisation", "fraction"},
+               {"budget_cny", "CNY"},
+               {"power_mw", "MW"},
+               {"pue", "ratio"},
+               {"years", "years"},
+               {"power_price_cny_per_kwh", "CNY/kWh"},
+               {"token_price_cny_per_mtok", "CNY/Mtok"},
+               {"requests_per_s", "requests/s"}};
+  const char *seg = strrchr(key, '.');
+  seg = seg ? seg + 1 : key;
+  if (strstr(key, "caps.") == key || strstr(key, ".caps."))
+    return "cards";
+  for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+    if (strcmp(units[i].seg, seg) == 0)
+      return units[i].unit;
+  hp_figure f;
+  if (hp_figure_find(seg, &f) == HP_OK)
+    return hp_figure_unit(f);
+  return "plan units";
+}
+
+static void json_str(hp_buf *b, const char *s) {
+  hp_buf_putc(b, '"');
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\')
+      hp_buf_printf(b, "\\%c", c);
+    else if (c < 0x20)
+      hp_buf_printf(b, "\\u%04x", c);
+    else
+      hp_buf_putc(b, (char)c);
+  }
+  hp_buf_putc(b, '"');
+}
+
+static void json_num(hp_buf *b, double v) {
+  if (isfinite(v))
+    hp_buf_number(b, v);
+  else
+    hp_buf_puts(b, "null");
+}
+
+/* A text table formatted in two passes through a cell callback, so that
+ * 100,000 rows need no storage beyond the output. */
+typedef void (*cell_fn)(const void *ctx, size_t row, int col, char *out,
+                        size_t size);
+
+typedef struct grid {
+  int n_cols;
+  const char *const *head; /* n_cols headers */
+  const int *right;  /* 1 to right-align */
+  size_t n_rows;
+  cell_fn cell;
+  const void *ctx;
+} grid;
+
+static int grid_render(const grid *g, hp_buf *b, int markdown) {
+  size_t *w = hp_calloc((size_t)g->n_cols, sizeof *w);
+  char cell[512];
+  if (!w)
+    return HP_ENOMEM;
+  for (int c = 0; c < g->n_cols; c++)
+    w[c] = strlen(g->head[c]);
+  for (size_t r = 0; r < g->n_rows; r++)
+    for (int c = 0; c < g->n_cols; c++) {
+      g->cell(g->ctx, r, c, cell, sizeof cell);
+      size_t l = strlen(cell);
+      if (l > w[c])
+        w[c] = l;
+    }
+  for (size_t r = 0; r < g->n_rows + 2; r++) {
+    if (markdown)
+      hp_buf_puts(b, "|");
+    for (int c = 0; c < g->n_cols; c++) {
+      const char *txt;
+      if (r == 0) {
+        txt = g->head[c];
+      } else if (r == 1) {
+        if (markdown) {
+          hp_buf_putc(b, ' ');
+          hp_buf_repeat(b, "-", w[c] - (g->right[c] ? 1 : 0));
+          hp_buf_puts(b, g->right[c] ? ": |" : " |");
+        } else {
+          hp_buf_repeat(b, "-", w[c]);
+          if (c + 1 < g->n_cols)
+            hp_buf_puts(b, "  ");
+        }
+        continue;
+      } else {
+        g->cell(g->ctx, r - 2, c, cell, sizeof cell);
+        txt = cell;
+      }
+      size_t pad = w[c] - strlen(txt);
+      if (markdown)
+        hp_buf_putc(b, ' ');
+      if (g->right[c])
+        hp_buf_repeat(b, " ", pad);
+      hp_buf_puts(b, txt);
+      if (!g->right[c] && (markdown || c + 1 < g->n_cols))
+        hp_buf_repeat(b, " ", pad);
+      if (markdown)
+        hp_buf_puts(b, " |");
+      else if (c + 1 < g->n_cols)
+        hp_buf_puts(b, "  ");
+    }
+    hp_buf_putc(b, '\n');
+  }
+  hp_free(w);
+  return b->oom ? HP_ENOMEM : HP_OK;
+}
+
+/* Cards are whole except in fractional mode. */
+static void fmt_cards(double v, char *out, size_t size) {
+  hp_fmt_grouped(v, fabs(v - floor(v + 0.5)) < 1e-6 ? 0 : 2, out, size);
+}
+
+/* -- sweep ---------------------------------------------------------------- */
+
+enum {
+  SC_SCEN,
+  SC_STATUS,
+  SC_CAPEX,
+  SC_OPEX,
+  SC_TCO,
+  SC_COST,
+  SC_VS_PRICE,
+  SC_CARDS,
+  SC_SERVERS,
+  SC_DOM_COMPUTE,
+  SC_DOM_CARDS,
+  SC_FIXED
+};
+
+typedef struct sweep_ctx {
+  const hp_wi_table *t;
+  size_t *vend;   /* vendors shown */
+  size_t n_vend;
+  int has_price;  /* any row has a token price */
+  int col_of[SC_FIXED]; /* column of each fixed field, -1 if hidden */
+} sweep_ctx;
+
+static void sweep_cell(const void *ctxp, size_t ri, int col, char *out,
+                       size_t size) {
+  const sweep_ctx *c = ctxp;
+  const hp_wi_table *t = c->t;
+  const hp_wi_row *r = &t->rows[ri];
+  char num[64];
+  out[0] = '\0';
+  if ((size_t)col < t->n_keys) {
+    snprintf(out, size, "%s",
+             hp_format_number(t->values[r->point * t->n_keys + (size_t)col],
+                              num, sizeof num));
+    return;
+  }
+  int f = -1;
+  for (int k = 0; k < SC_FIXED; k++)
+    if (c->col_of[k] == col)
+      f = k;
+  int ok = r->status == HP_RESULT_OPTIMAL;
+  switch (f) {
+  case SC_SCEN:
+    snprintf(out, size, "%s", t->scenarios[r->scenario]);
+    return;
+  case SC_STATUS:
+    snprintf(out, size, "%s", status_name(r->status));
+    return;
+  default:
+    break;
+  }
+  if (!ok) {
+    snprintf(out, size, "-");
+    return;
+  }
+  switch (f) {
+  case SC_CAPEX:
+    snprintf(out, size, "%.4f", r->capex_cny / 1e8);
+    return;
+  case SC_OPEX:
+    snprintf(out, size, "%.2f", r->opex_cny_per_year / 1e6);
+    return;
+  case SC_TCO:
+    snprintf(out, size, "%.4f", r->tco_cny / 1e8);
+    return;
+  case SC_COST:
+    snprintf(out, size, "%.4f", r->cost_per_mtok_cny);
+    return;
+  case SC_VS_PRICE:
+    if (r->token_price_per_mtok_cny > 0)
+      snprintf(out, size, "%.2f",
+               100.0 * r->cost_per_mtok_cny / r->token_price_per_mtok_cny);
+    else
+      snprintf(out, size, "-");
+    return;
+  case SC_CARDS:
+    fmt_cards(r->cards, out, size);
+    return;
+  case SC_SERVERS:
+    fmt_cards(r->servers, out, size);
+    return;
+  case SC_DOM_COMPUTE:
+    snprintf(out, size, "%.2f", 100.0 * r->share_compute);
+    return;
+  case SC_DOM_CARDS:
+    snprintf(out, size, "%.2f", 100.0 * r->share_cards);
+    return;
+  default: {
+    int first_vendor_col = 0;
+    for (int k = 0; k < SC_FIXED; k++)
+      if (c->col_of[k] >= first_vendor_col)
+        first_vendor_col = c->col_of[k] + 1;
+    size_t vi = c->vend[col - first_vendor_col];
+    fmt_cards(t->vendor_cards[ri * t->n_vendors + vi], out, size);
+    return;
+  }
+  }
+}
+
+/* Vendors bought in any row, in catalog order. */
+static size_t vendors_used(const hp_wi_table *t, size_t *idx) {
+  size_t n = 0;
+  for (size_t k = 0; k < t->n_vendors; k++) {
+    int used = 0;
+    for (size_t ri = 0; ri < t->n_rows && !used; ri++)
+      used = t->vendor_cards[ri * t->n_vendors + k] > 0;
+    if (used)
+      idx[n++] = k;
+  }
+  return n;
+}
+
+static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
+  sweep_ctx c;
+  memset(&c, 0, sizeof c);
+  c.t = t;
+  c.vend = hp_calloc(t->n_vendors ? t->n_vendors : 1, sizeof *c.vend);
+  if (!c.vend)
+    return HP_ENOMEM;
+  c.n_vend = vendors_used(t, c.vend);
+  for (size_t i = 0; i < t->n_rows; i++)
+    c.has_price |= t->rows[i].token_price_per_mtok_cny > 0;
+  int rc = HP_OK;
+  if (fmt == HP_FORMAT_JSON) {
+    hp_buf_puts(b, "{\n  \"plan\": ");
+    json_str(b, t->plan);
+    hp_buf_puts(b, ",\n  \"keys\": [");
+    for (size_t k = 0; k < t->n_keys; k++) {
+      hp_buf_puts(b, k ? ", " : "");
+      json_str(b, t->keys[k]);
+    }
+    hp_buf_printf(b, "],\n  \"points\": %zu,\n  \"infeasible\": %zu,\n  "
+                     "\"errors\": %zu,\n  \"rows\": [\n",
+                  t->n_points, t->n_infeasible, t->n_error);
+    for (size_t ri = 0; ri < t->n_rows; ri++) {
+      const hp_wi_row *r = &t->rows[ri];
+      hp_buf_puts(b, "    {\"values\": {");
+      for (size_t k = 0; k < t->n_keys; k++) {
+        hp_buf_puts(b, k ? ", " : "");
+        json_str(b, t->keys[k]);
+        hp_buf_puts(b, ": ");
+        json_num(b, t->values[r->point * t->n_keys + k]);
+      }
+      hp_buf_puts(b, "}, \"scenario\": ");
+      json_str(b, t->scenarios[r->scenario]);
+      hp_buf_printf(b, ", \"status\": \"%s\"", status_name(r->status));
+      if (r->status == HP_RESULT_OPTIMAL) {
+        static const char *const names[] = {
+            "capex_cny", "opex_cny_per_year", "tco_cny", "cost_per_mtok_cny",
+            "cards", "servers", "share_compute", "share_cards",
+            "share_capex", "power_mw"};
+        const double vals[] = {r->capex_cny, r->opex_cny_per_year,
+                               r->tco_cny, r->cost_per_mtok_cny, r->cards,
+                               r->servers, r->share_compute, r->share_cards,
+                               r->share_capex, r->power_mw};
+        for (size_t k = 0; k < sizeof vals / sizeof vals[0]; k++) {
+          hp_buf_printf(b, ", \"%s\": ", names[k]);
+          json_num(b, vals[k]);
+        }
+        if (r->token_price_per_mtok_cny > 0) {
+          hp_buf_puts(b, ", \"token_price_per_mtok_cny\": ");
+          json_num(b, r->token_price_per_mtok_cny);
+        }
+        hp_buf_puts(b, ", \"vendors\": {");
+        int first = 1;
+        for (size_t k = 0; k < t->n_vendors; k++) {
+          size_t o = ri * t->n_vendors + k;
+          if (t->vendor_cards[o] <= 0)
+            continue;
+          hp_buf_puts(b, first ? "" : ", ");
+          first = 0;
+          json_str(b, t->vendors[k]);
+          hp_buf_puts(b, ": {\"cards\": ");
+          json_num(b, t->vendor_cards[o]);
+          hp_buf_puts(b, ", \"servers\": ");
+          json_num(b, t->vendor_servers[o]);
+          hp_buf_puts(b, ", \"capex_cny\": ");
+          json_num(b, t->vendor_capex[o]);
+          hp_buf_puts(b, "}");
+        }
+        hp_buf_puts(b, "}");
+      }
+      hp_buf_puts(b, ri + 1 < t->n_rows ? "},\n" : "}\n");
+    }
+    hp_buf_puts(b, "  ]\n}\n");
+    goto out;
+  }
+  if (fmt == HP_FORMAT_CSV) {
+    for (size_t k = 0; k < t->n_keys; k++) {
+      hp_csv_field(b, t->keys[k]);
+      hp_buf_putc(b, ',');
+    }
+    hp_buf_puts(b, "scenario,status,capex_cny,opex_cny_per_year,tco_cny,"
+                   "cost_per_mtok_cny,token_price_per_mtok_cny,cards,servers,"
+                   "share_compute,share_cards,share_capex,power_mw");
+    for (size_t v = 0; v < c.n_vend; v++)
+      for (int q = 0; q < 3; q++) {
+        char h[200];
+        snprintf(h, sizeof h, "%s.%s",
+                 q == 0 ? "cards" : q == 1 ? "servers" : "capex_cny",
+                 t->vendors[c.vend[v]]);
+        hp_buf_putc(b, ',');
+        hp_csv_field(b, h);
+      }
+    hp_buf_putc(b, '\n');
+    for (size_t ri = 0; ri < t->n_rows; ri++) {
+      const hp_wi_row *r = &t->rows[ri];
+      for (size_t k = 0; k < t->n_keys; k++) {
+        hp_buf_number(b, t->values[r->point * t->n_keys + k]);
+        hp_buf_putc(b, ',');
+      }
+      hp_csv_field(b, t->scenarios[r->scenario]);
+      hp_buf_printf(b, ",%s", status_name(r->status));
+      int ok = r->status == HP_RESULT_OPTIMAL;
+      const double vals[] = {r->capex_cny,       r->opex_cny_per_year,
+                             r->tco_cny,         r->cost_per_mtok_cny,
+                             r->token_price_per_mtok_cny,
+                             r->cards,           r->servers,
+                             r->share_compute,   r->share_cards,
+                             r->share_capex,     r->power_mw};
+      for (size_t k = 0; k < sizeof vals / sizeof vals[0]; k++) {
+        hp_buf_putc(b, ',');
+        if (ok)
+          hp_buf_number(b, vals[k]);
+      }
+      for (size_t v = 0; v < c.n_vend; v++) {
+        size_t o = ri * t->n_vendors + c.vend[v];
+        const double vv[] = {t->vendor_cards[o], t->vendor_servers[o],
+                             t->vendor_capex[o]};
+        for (int q = 0; q < 3; q++) {
+          hp_buf_putc(b, ',');
+          if (ok)
+            hp_buf_number(b, vv[q]);
+        }
+      }
+      hp_buf_putc(b, '\n');
+    }
+    goto out;
+  }
+  /* Table and Markdown. */
+  int nk = (int)t->n_keys, n = nk;
+  const char *head[HP_WI_MAX_KEYS + SC_FIXED + 64];
+  int right[HP_WI_MAX_KEYS + SC_FIXED + 64];
+  char keyhead[HP_WI_MAX_KEYS][200];
+  char vhead[64][120];
+  if (c.n_vend > 64)
+    c.n_vend = 64;
+  for (int k = 0; k < nk; k++) {
+    snprintf(keyhead[k], sizeof keyhead[k], "%s (%s)", t->keys[k],
+             key_unit(t->keys[k]));
+    head[k] = keyhead[k];
+    right[k] = 1;
+  }
+  static const char *const fixed_head[SC_FIXED] = {
+      "scenario",        "status",          "capex (100M CNY)",
+      "opex (M CNY/yr)", "TCO (100M CNY)",  "cost (CNY/Mtok)",
+      "cost/price (%)",  "cards",           "servers",
+      "domestic compute (%)", "domestic cards (%)"};
+  for (int f = 0; f < SC_FIXED; f++) {
+    c.col_of[f] = -1;
+    if (f == SC_SCEN && t->n_scenarios < 2)
+      continue;
+    if (f == SC_VS_PRICE && !c.has_price)
+      continue;
+    c.col_of[f] = n;
+    head[n] = fixed_head[f];
+    right[n] = f >= SC_CAPEX;
+    n++;
+  }
+  for (size_t v = 0; v < c.n_vend; v++) {
+    snprintf(vhead[v], sizeof vhead[v], "%s (cards)", t->vendors[c.vend[v]]);
+    head[n] = vhead[v];
+    right[n] = 1;
+    n++;
+  }
+  if (fmt == HP_FORMAT_TABLE) {
+    hp_buf_printf(b, "Sweep of plan %s (%s): %zu points x %zu scenario%s, "
+                     "%zu infeasible, %zu errors\n\n",
+                  t->plan, t->path, t->n_points, t->n_scenarios,
+                  t->n_scenarios == 1 ? "" : "s", t->n_infeasible,
+                  t->n_error);
+  }
+  grid g = {n, head, right, t->n_rows, sweep_cell, &c};
+  rc = grid_render(&g, b, fmt == HP_FORMAT_MD);
+  if (fmt == HP_FORMAT_TABLE) {
+    hp_buf_puts(b, "\nCapex in 100M CNY (1e8 CNY); opex is electricity per "
+                   "year; TCO = capex + years x opex; cost per million "
+                   "tokens = TCO / tokens served over the horizon.\n");
+  }
+out:
+  hp_free(c.vend);
+  return rc != HP_OK || b->oom ? HP_ENOMEM : HP_OK;
+}
+
+/* -- Monte Carlo -------------------------------------------------------- */
+
+typedef struct mc_line {
+  char name[160];
+  char unit[32];
+  double scale; /* value / scale is printed */
+  int decimals;
+  hp_wi_stats st;
+  char column[160];
+} mc_line;
+
+typedef struct mc_ctx {
+  const mc_line *lines;
+} mc_ctx;
+
+static void mc_cell(const void *ctxp, size_t r, int col, char *out,
+                    size_t size) {
+  const mc_line *l = &((const mc_ctx *)ctxp)->lines[r];
+  double v = 0;
+  switch (col) {
+  case 0:
+    snprintf(out, size, "%s", l->name);
+    return;
+  case 1:
+    snprintf(out, size, "%s", l->unit);
+    return;
+  case 2:
+    v = l->st.p10;
+    break;
+  case 3:
+    v = l->st.p50;
+    break;
+  case 4:
+    v = l->st.p90;
+    break;
+  default:
+    v = l->st.mean;
+    break;
+  }
+  if (l->st.n == 0) {
+    snprintf(out, size, "-");
+    return;
+  }
+  v /= l->scale;
+  if (strcmp(l->unit, "cards") == 0 || strcmp(l->unit, "servers") == 0)
+    hp_fmt_grouped(v, l->decimals, out, size);
+  else
+    snprintf(out, size, "%.*f", l->decimals, v);
+}
+
+/* The quantities a Monte Carlo summary lists for one scenario. */
+static int mc_lines(const hp_wi_table *t, size_t s, mc_line **out,
+                    size_t *n_out) {
+  size_t cap = 16 + t->n_vendors + t->n_keys;
+  mc_line *l = hp_calloc(cap, sizeof *l);
+  if (!l)
+    return HP_ENOMEM;
+  size_t n = 0;
+  /* Inputs first: the sampled values, whatever the scenario's outcome. */
+  double *v = hp_malloc((t->n_points ? t->n_points : 1) * sizeof *v);
+  if (!v) {
+    hp_free(l);
+    return HP_ENOMEM;
+  }
+  for (size_t k = 0; k < t->n_keys; k++) {
+    for (size_t p = 0; p < t->n_points; p++)
+      v[p] = t->values[p * t->n_keys + k];
+    mc_line *m = &l[n++];
+    snprintf(m->name, sizeof m->name, "input %s (%s)", t->keys[k],
+             hp_dist_name(t->dists[k].kind));
+    snprintf(m->unit, sizeof m->unit, "%s", key_unit(t->keys[k]));
+    m->scale = 1;
+    m->decimals = -1; /* round-trip format */
+    hp_wi_stats_of(v, t->n_points, &m->st);
+  }
+  hp_free(v);
+  static const struct {
+    const char *name, *unit, *col;
+    double scale;
+    int dec;
+  } outs[] = {{"capex", "100M CNY", "capex_cny", 1e8, 4},
+              {"opex", "M CNY/yr", "opex_cny_per_year", 1e6, 2},
+              {"TCO", "100M CNY", "tco_cny", 1e8, 4},
+              {"cost per million tokens", "CNY/Mtok", "cost_per_mtok_cny", 1,
+               4},
+              {"cards", "cards", "cards", 1, 0},
+              {"servers", "servers", "servers", 1, 0},
+              {"domestic share (compute)", "%", "share_compute", 0.01, 2},
+              {"domestic share (cards)", "%", "share_cards", 0.01, 2}};
+  for (size_t i = 0; i < sizeof outs / sizeof outs[0]; i++) {
+    mc_line *m = &l[n++];
+    snprintf(m->name, sizeof m->name, "%s", outs[i].name);
+    snprintf(m->unit, sizeof m->unit, "%s", outs[i].unit);
+    snprintf(m->column, sizeof m->column, "%s", outs[i].col);
+    m->scale = outs[i].scale;
+    m->decimals = outs[i].dec;
+    if (hp_wi_column_stats(t, s, outs[i].col, &m->st) != HP_OK)
+      goto oom;
+  }
+  for (size_t k = 0; k < t->n_vendors; k++) {
+    int used = 0;
+    for (size_t p = 0; p < t->n_points && !used; p++)
+      used = t->vendor_cards[(p * t->n_scenarios + s) * t->n_vendors + k] > 0;
+    if (!used)
+      continue;
+    mc_line *m = &l[n++];
+    snprintf(m->name, sizeof m->name, "cards %s", t->vendors[k]);
+    snprintf(m->unit, sizeof m->unit, "cards");
+    snprintf(m->column, sizeof m->column, "cards.%s", t->vendors[k]);
+    m->scale = 1;
+    m->decimals = 0;
+    if (hp_wi_column_stats(t, s, m->column, &m->st) != HP_OK)
+      goto oom;
+  }
+  *out = l;
+  *n_out = n;
+  return HP_OK;
+oom:
+  hp_free(l);
+  return HP_ENOMEM;
+}
+
+/* Share of optimal samples whose cost per million tokens exceeds the plan's
+ * token price; -1 when the plan gives none. */
+static double share_above_price(const hp_wi_table *t, size_t s,
+                                double *price) {
+  size_t n = 0, above = 0;
+  *price = 0;
+  for (size_t p = 0; p < t->n_points; p++) {
+    const hp_wi_row *r = &t->rows[p * t->n_scenarios + s];
+    if (r->status != HP_RESULT_OPTIMAL || r->token_price_per_mtok_cny <= 0)
+      continue;
+    *price = r->token_price_per_mtok_cny;
+    n++;
+    above += r->cost_per_mtok_cny > r->token_price_per_mtok_cny;
+  }
+  return n ? (double)above / (double)n : -1;
+}
+
+static void mc_counts(const hp_wi_table *t, size_t s, size_t *ok,
+                      size_t *inf, size_t *err) {
+  *ok = *inf = *err = 0;
+  for (size_t p = 0; p < t->n_points; p++) {
+    hp_result_status st = t->rows[p * t->n_scenarios + s].status;
+    *ok += st == HP_RESULT_OPTIMAL;
+    *inf += st == HP_RESULT_INFEASIBLE;
+    *err += st == HP_RESULT_ERROR;
+  }
+}
+
+static void fmt_stat(hp_buf *b, const mc_line *m, double v) {
+  char num[64];
+  if (m->decimals < 0)
+    hp_buf_puts(b, hp_format_number(v, num, sizeof num));
+  else
+    hp_buf_number(b, v);
+}
+
+static void mc_cell_rt(const void *ctxp, size_t r, int col, char *out,
+                       size_t size) {
+  const mc_line *l = &((const mc_ctx *)ctxp)->lines[r];
+  if (l->decimals >= 0 || col < 2 || l->st.n == 0) {
+    mc_cell(ctxp, r, col, out, size);
+    return;
+  }
+  double v = col == 2 ? l->st.p10 : col == 3 ? l->st.p50
+             : col == 4 ? l->st.p90 : l->st.mean;
+  snprintf(out, size, "%.6g", v);
+}
+
+static int render_mc(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
+  int rc = HP_OK;
+  if (fmt == HP_FORMAT_JSON)
+    hp_buf_puts(b, "{\n");
+  if (fmt == HP_FORMAT_CSV)
+    hp_buf_puts(b, "scenario,quantity,unit,p10,p50,p90,mean,n\n");
+  if (fmt == HP_FORMAT_JSON) {
+    hp_buf_puts(b, "  \"plan\": ");
+    json_str(b, t->plan);
+    hp_buf_printf(b, ",\n  \"samples\": %zu,\n  \"seed\": %llu,\n"
+                     "  \"scenarios\": [\n",
+                  t->n_points, (unsigned long long)t->seed);
+  }
+  for (size_t s = 0; s < t->n_scenarios; s++) {
+    mc_line *l = NULL;
+    size_t n = 0, ok, inf, err;
+    if ((rc = mc_lines(t, s, &l, &n)) != HP_OK)
+      return rc;
+    mc_counts(t, s, &ok, &inf, &err);
+    double price;
+    double above = share_above_price(t, s, &price);
+    if (fmt == HP_FORMAT_JSON) {
+      hp_buf_puts(b, "    {\"scenario\": ");
+      json_str(b, t->scenarios[s]);
+      hp_buf_printf(b, ", \"optimal\": %zu, \"infeasible\": %zu, "
+                       "\"errors\": %zu",
+                    ok, inf, err);
+      if (above >= 0) {
+        hp_buf_puts(b, ", \"token_price_per_mtok_cny\": ");
+        json_num(b, price);
+        hp_buf_puts(b, ", \"share_cost_above_price\": ");
+        json_num(b, above);
+      }
+      hp_buf_puts(b, ",\n     \"quantities\": [\n");
+      for (size_t i = 0; i < n; i++) {
+        const mc_line *m = &l[i];
+        const char *key = m->column[0] ? m->column : m->name;
+        /* JSON keeps raw units: CNY, CNY/year, fractions. */
+        const double sc = 1;
+        hp_buf_puts(b, "       {\"name\": ");
+        json_str(b, key);
+        hp_buf_printf(b, ", \"n\": %zu, \"p10\": ", m->st.n);
+        json_num(b, m->st.p10 * sc);
+        hp_buf_puts(b, ", \"p50\": ");
+        json_num(b, m->st.p50 * sc);
+        hp_buf_puts(b, ", \"p90\": ");
+        json_num(b, m->st.p90 * sc);
+        hp_buf_puts(b, ", \"mean\": ");
+        json_num(b, m->st.mean * sc);
+        hp_buf_puts(b, i + 1 < n ? "},\n" : "}\n");
+      }
+      hp_buf_puts(b, s + 1 < t->n_scenarios ? "     ]},\n" : "     ]}\n");
+    } else if (fmt == HP_FORMAT_CSV) {
+      for (size_t i = 0; i < n; i++) {
+        const mc_line *m = &l[i];
+        hp_csv_field(b, t->scenarios[s]);
+        hp_buf_putc(b, ',');
+        hp_csv_field(b, m->column[0] ? m->column : m->name);
+        /* CSV keeps raw units: CNY, CNY/year, fractions. */
+        const char *unit = m->decimals < 0 ? m->unit
+                           : strcmp(m->unit, "100M CNY") == 0 ? "CNY"
+                           : strcmp(m->unit, "M CNY/yr") == 0 ? "CNY/year"
+                           : strcmp(m->unit, "%") == 0       ? "fraction"
+                                                              : m->unit;
+        hp_buf_putc(b, ',');
+        hp_csv_field(b, unit);
+        const double vv[] = {m->st.p10, m->st.p50, m->st.p90, m->st.mean};
+        for (int q = 0; q < 4; q++) {
+          hp_buf_putc(b, ',');
+          fmt_stat(b, m, vv[q]);
+        }
+        hp_buf_printf(b, ",%zu\n", m->st.n);
+      }
+    } else {
+      if (fmt == HP_FORMAT_MD)
+        hp_buf_printf(b, "### %s / %s\n\n", t->plan, t->scenarios[s]);
+      else
+        hp_buf_printf(b, "Monte Carlo of plan %s (%s), scenario %s\n",
+                      t->plan, t->path, t->scenarios[s]);
+      hp_buf_printf(b, "%s%zu samples (seed %llu, %u threads): %zu optimal, "
+                       "%zu infeasible, %zu invalid%s\n\n",
+                    fmt == HP_FORMAT_MD ? "" : "  ", t->n_points,
+                    (unsigned long long)t->seed, t->threads, ok, inf, err,
+                    err ? " (a sampled value the plan rejects)" : "");
+      static const char *const head[] = {"quantity", "unit", "P10", "P50",
+                                         "P90",      "mean"};
+      static const int right[] = {0, 0, 1, 1, 1, 1};
+      mc_ctx c = {l};
+      grid g = {6, head, right, n, mc_cell_rt, &c};
+      rc = grid_render(&g, b, fmt == HP_FORMAT_MD);
+      if (above >= 0)
+        hp_buf_printf(b, "\nToken price %.4g CNY/Mtok: the cost per million "
+                         "tokens exceeds it in %.1f%% of the optimal "
+                         "samples.\n",
+                      price, 100.0 * above);
+      hp_buf_puts(b, "\nPercentiles over the optimal samples (inputs: over "
+                     "all samples); capex and TCO in 100M CNY.\n");
+      if (s + 1 < t->n_scenarios)
+        hp_buf_putc(b, '\n');
+    }
+    hp_free(l);
+    if (rc != HP_OK)
+      return rc;
+  }
+  if (fmt == HP_FORMAT_JSON)
+    hp_buf_puts(b, "  ]\n}\n");
+  return b->oom ? HP_ENOMEM : HP_OK;
+}
+
+int hp_wi_render(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
+  return t->kind == HP_WI_SWEEP ? render_sweep(t, fmt, b)
+                                : render_mc(t, fmt, b);
+}
+
+/* -- batch -------------------------------------------------------------- */
+
+typedef struct batch_row {
+  const hp_wi_batch_entry *e;
+  const hp_scenario_result *r; /* NULL for a plan that failed to load */
+} batch_row;
+
+typedef struct batch_ctx {
+  const batch_row *rows;
+  int has_price;
+} batch_ctx;
+
+enum {
+  BC_PLAN,
+  BC_SCEN,
+  BC_STATUS,
+  BC_CAPEX,
+  BC_OPEX,
+  BC_TCO,
+  BC_COST,
+  BC_PRICE,
+  BC_CARDS,
+  BC_SERVERS,
+  BC_DOM,
+  BC_MIX,
+  BC_N
+};
+
+static void batch_cell(const void *ctxp, size_t ri, int col, char *out,
+                       size_t size) {
+  const batch_ctx *c = ctxp;
+  const batch_row *br = &c->rows[ri];
+  const hp_scenario_result *r = br->r;
+  if (!c->has_price && col >= BC_PRICE)
+    col++;
+  if (col == BC_PLAN) {
+    snprintf(out, size, "%s", br->e->path);
+    return;
+  }
+  if (!r) {
+    snprintf(out, size, "%s", col == BC_SCEN ? "-" : col == BC_STATUS
+                                                      ? "input error"
+                                                      : "-");
+    return;
+  }
+  if (col == BC_SCEN) {
+    snprintf(out, size, "%s", r->name);
+    return;
+  }
+  if (col == BC_STATUS) {
+    snprintf(out, size, "%s", status_name(r->status));
+    return;
+  }
+  if (r->status != HP_RESULT_OPTIMAL) {
+    snprintf(out, size, "-");
+    return;
+  }
+  switch (col) {
+  case BC_CAPEX:
+    snprintf(out, size, "%.2f", r->capex_cny / 1e8);
+    return;
+  case BC_OPEX:
+    snprintf(out, size, "%.2f", r->opex_cny_per_year / 1e6);
+    return;
+  case BC_TCO:
+    snprintf(out, size, "%.2f", r->tco_cny / 1e8);
+    return;
+  case BC_COST:
+    snprintf(out, size, "%.4f", r->cost_per_mtok_cny);
+    return;
+  case BC_PRICE:
+    if (r->token_price_per_mtok_cny > 0)
+      snprintf(out, size, "%.4g", r->token_price_per_mtok_cny);
+    else
+      snprintf(out, size, "-");
+    return;
+  case BC_CARDS:
+    fmt_cards(r->cards, out, size);
+    return;
+  case BC_SERVERS:
+    fmt_cards(r->servers, out, size);
+    return;
+  case BC_DOM:
+    snprintf(out, size, "%.2f", 100.0 * r->domestic_share_compute);
+    return;
+  default: {
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t v = 0; v < r->n_vendors && used + 1 < size; v++) {
+      char num[48];
+      fmt_cards(r->vendors[v].cards, num, sizeof num);
+      int w = snprintf(out + used, size - used, "%s%s %s", v ? ", " : "",
+                       r->vendors[v].vendor, num);
+      if (w < 0)
+        break;
+      used += (size_t)w;
+    }
+    return;
+  }
+  }
+}
+
+int hp_wi_render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
+                       hp_buf *b) {
+  size_t nr = 0;
+  for (size_t i = 0; i < n; i++)
+    nr += e[i].plan ? hp_plan_count(e[i].plan) : 1;
+  batch_row *rows = hp_calloc(nr ? nr : 1, sizeof *rows);
+  if (!rows)
+    return HP_ENOMEM;
+  batch_ctx c = {rows, 0};
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!e[i].plan) {
+      rows[k++].e = &e[i];
+      continue;
+    }
+    for (size_t j = 0; j < hp_plan_count(e[i].plan); j++) {
+      rows[k].e = &e[i];
+      rows[k].r = hp_plan_at(e[i].plan, j);
+      c.has_price |= rows[k].r->token_price_per_mtok_cny > 0;
+      k++;
+    }
+  }
+  int rc = HP_OK;
+  char msg[HP_DIAG_MSG_MAX + HP_DIAG_FILE_MAX + 64];
+  if (fmt == HP_FORMAT_JSON || fmt == HP_FORMAT_CSV) {
+    int json = fmt == HP_FORMAT_JSON;
+    hp_buf_puts(b, json ? "{\n  \"rows\": [\n"
+                        : "plan,scenario,status,capex_cny,opex_cny_per_year,"
+                          "tco_cny,cost_per_mtok_cny,token_price_per_mtok_cny,"
+                          "cards,servers,share_compute,share_cards,"
+                          "share_capex,vendor_cards,reason\n");
+    for (size_t i = 0; i < nr; i++) {
+      const batch_row *br = &rows[i];
+      const hp_scenario_result *r = br->r;
+      const char *reason = NULL;
+      if (!r) {
+        hp_diag_format(br->e->diag, msg, sizeof msg);
+        reason = msg;
+      } else if (r->status != HP_RESULT_OPTIMAL) {
+        reason = r->explanation ? r->explanation : "";
+      }
+      const char *st = r ? status_name(r->status) : "input_error";
+      if (json) {
+        hp_buf_puts(b, "    {\"plan\": ");
+        json_str(b, br->e->path);
+        if (r) {
+          hp_buf_puts(b, ", \"scenario\": ");
+          json_str(b, r->name);
+        }
+        hp_buf_printf(b, ", \"status\": \"%s\"", st);
+      } else {
+        hp_csv_field(b, br->e->path);
+        hp_buf_putc(b, ',');
+        hp_csv_field(b, r ? r->name : "");
+        hp_buf_printf(b, ",%s", st);
+      }
+      int ok = r && r->status == HP_RESULT_OPTIMAL;
+      static const char *const names[] = {
+          "capex_cny", "opex_cny_per_year", "tco_cny", "cost_per_mtok_cny",
+          "token_price_per_mtok_cny", "cards", "servers", "share_compute",
+          "share_cards", "share_capex"};
+      double vals[10] = {0};
+      if (ok) {
+        const double v[10] = {r->capex_cny,     r->opex_cny_per_year,
+                              r->tco_cny,       r->cost_per_mtok_cny,
+                              r->token_price_per_mtok_cny,
+                              r->cards,         r->servers,
+                              r->domestic_share_compute,
+                              r->domestic_share_cards,
+                              r->domestic_share_capex};
+        memcpy(vals, v, sizeof v);
+      }
+      for (int q = 0; q < 10; q++) {
+        if (json) {
+          if (!ok)
+            continue;
+          hp_buf_printf(b, ", \"%s\": ", names[q]);
+          json_num(b, vals[q]);
+        } else {
+          hp_buf_putc(b, ',');
+          if (ok)
+            hp_buf_number(b, vals[q]);
+        }
+      }
+      if (json) {
+        if (ok) {
+          hp_buf_puts(b, ", \"vendors\": {");
+          for (size_t v = 0; v < r->n_vendors; v++) {
+            hp_buf_puts(b, v ? ", " : "");
+            json_str(b, r->vendors[v].vendor);
+            hp_buf_puts(b, ": {\"cards\": ");
+            json_num(b, r->vendors[v].cards);
+            hp_buf_puts(b, ", \"servers\": ");
+            json_num(b, r->vendors[v].servers);
+            hp_buf_puts(b, ", \"capex_cny\": ");
+            json_num(b, r->vendors[v].capex_cny);
+            hp_buf_puts(b, "}");
+          }
+          hp_buf_puts(b, "}");
+        }
+        if (reason) {
+          hp_buf_puts(b, ", \"reason\": ");
+          json_str(b, reason);
+        }
+        hp_buf_puts(b, i + 1 < nr ? "},\n" : "}\n");
+      } else {
+        char mix[1024] = "";
+        if (ok) {
+          size_t used = 0;
+          for (size_t v = 0; v < r->n_vendors && used + 1 < sizeof mix; v++) {
+            char num[40];
+            int w = snprintf(mix + used, sizeof mix - used, "%s%s=%s",
+                             v ? ";" : "", r->vendors[v].vendor,
+                             hp_format_number(r->vendors[v].cards, num,
+                                              sizeof num));
+            if (w < 0)
+              break;
+            used += (size_t)w;
+          }
+        }
+        hp_buf_putc(b, ',');
+        hp_csv_field(b, mix);
+        hp_buf_putc(b, ',');
+        hp_csv_field(b, reason ? reason : "");
+        hp_buf_putc(b, '\n');
+      }
+    }
+    if (json)
+      hp_buf_puts(b, "  ]\n}\n");
+  } else {
+    static const char *const all_head[BC_N] = {
+        "plan",           "scenario",          "status",
+        "capex (100M CNY)", "opex (M CNY/yr)", "TCO (100M CNY)",
+        "cost (CNY/Mtok)", "price (CNY/Mtok)", "cards",
+        "servers",        "domestic compute (%)", "cards by vendor"};
+    static const int all_right[BC_N] = {0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0};
+    const char *head[BC_N];
+    int right[BC_N];
+    int nc = 0;
+    for (int q = 0; q < BC_N; q++) {
+      if (q == BC_PRICE && !c.has_price)
+        continue;
+      head[nc] = all_head[q];
+      right[nc++] = all_right[q];
+    }
+    if (fmt == HP_FORMAT_TABLE)
+      hp_buf_printf(b, "Batch: %zu plan%s, %zu rows\n\n", n,
+                    n == 1 ? "" : "s", nr);
+    grid g = {nc, head, right, nr, batch_cell, &c};
+    rc = grid_render(&g, b, fmt == HP_FORMAT_MD);
+    int any = 0;
+    for (size_t i = 0; i < nr; i++) {
+      const batch_row *br = &rows[i];
+      const char *reason = NULL;
+      if (!br->r) {
+        hp_diag_format(br->e->diag, msg, sizeof msg);
+        reason = msg;
+      } else if (br->r->status != HP_RESULT_OPTIMAL) {
+        reason = br->r->explanation ? br->r->explanation : "";
+      }
+      if (!reason)
+        continue;
+      if (!any)
+        hp_buf_puts(b, "\nNot solved:\n");
+      any = 1;
+      hp_buf_printf(b, "%s %s: %s: %s\n", fmt == HP_FORMAT_MD ? "-" : " ",
+                    br->e->path, br->r ? br->r->name : "(plan)", reason);
+    }
+    if (fmt == HP_FORMAT_TABLE)
+      hp_buf_puts(b, "\nCapex and TCO in 100M CNY (1e8 CNY); opex is "
+                     "electricity per year; cost per million tokens = TCO / "
+                     "tokens served over the TCO horizon.\n");
+  }
+  hp_free(rows);
+  return rc != HP_OK || b->oom ? HP_ENOMEM : HP_OK;
+}

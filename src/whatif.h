@@ -1,0 +1,243 @@
+/* whatif.h - what-if at scale: sweep grids, Monte Carlo and batch summaries.
+ *
+ * The engine re-solves one plan file many times with numeric keys rebound by
+ * their dotted path (hp_planfile_set_number). Work is spread over threads,
+ * each with its own hp_planfile parsed from the same text; every row is
+ * computed from scratch, so results do not depend on the thread count. The
+ * results are an hp_wi_table; renderers (bottom) only format it.
+ * Layout: grid axes, distributions and the RNG, tables, runs, statistics,
+ * renderers.
+ */
+#ifndef HP_WHATIF_H
+#define HP_WHATIF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "hetplan.h"
+#include "scenario.h"
+
+/* Limits (docs/whatif.md). Each has its own error message naming it. */
+#define HP_WI_MAX_POINTS 1000000u  /* grid points or samples x scenarios */
+#define HP_WI_MAX_KEYS 8           /* --vary keys, uncertain: keys */
+#define HP_WI_MAX_THREADS 64       /* worker threads */
+
+/* ----------------------------------------------------------------------------
+ * Grid axes: KEY=START:STOP:STEP
+ * ------------------------------------------------------------------------- */
+
+typedef struct hp_wi_axis {
+  char *key;      /* dotted plan path, "constraints.domestic_share.min" (owned) */
+  double start;   /* first value, in the key's own unit */
+  double stop;    /* last value (included within 1e-9 of a step) */
+  double step;    /* increment; negative when stop < start */
+  size_t n;       /* number of values, >= 1 */
+} hp_wi_axis;
+
+/** Parses "KEY=START:STOP:STEP" (or "KEY=VALUE" for one point). Fails with
+ * HP_EINVAL (a message quoting spec) on bad syntax, a zero step, a step
+ * whose sign does not lead from START to STOP, or more than
+ * HP_WI_MAX_POINTS values (HP_ELIMIT). Sets *out (caller releases with
+ * hp_wi_axis_cleanup) only on success. */
+int hp_wi_axis_parse(const char *spec, hp_wi_axis *out, hp_diag *d);
+void hp_wi_axis_cleanup(hp_wi_axis *a);
+/** The i-th value: START + i x STEP, computed afresh (never accumulated);
+ * the last value is STOP exactly when the grid reaches it. */
+double hp_wi_axis_value(const hp_wi_axis *a, size_t i);
+
+/* ----------------------------------------------------------------------------
+ * Distributions (the plan's `uncertain:` block) and the random streams
+ * ------------------------------------------------------------------------- */
+
+typedef enum {
+  HP_DIST_UNIFORM = 0, /* min, max */
+  HP_DIST_NORMAL,      /* mean, sd */
+  HP_DIST_TRIANGULAR,  /* min, mode, max */
+  HP_DIST_LOGNORMAL    /* median, sigma (of the log) */
+} hp_dist_kind;
+
+typedef struct hp_wi_dist {
+  char *key;          /* dotted plan path (owned) */
+  hp_dist_kind kind;  /* which distribution */
+  double p[3];        /* parameters in the order listed above */
+  double lo, hi;      /* truncation bounds (normal, lognormal); +-HUGE_VAL */
+  int line, col;      /* where the key is written, 1-based */
+} hp_wi_dist;
+
+/** Validates the plan's `uncertain:` block into *out (n_out entries, in the
+ * order written; caller frees with hp_wi_dists_free). Every error names
+ * file:line:col: unknown distribution, missing or extra parameter, bad
+ * ranges (sd <= 0, min >= max, mode outside [min, max], median <= 0), and
+ * a key path that the plan does not accept (checked by setting it to the
+ * distribution's centre on a copy). HP_EMISSING when the plan has no
+ * uncertain: block. */
+int hp_wi_dists_parse(const char *plan_text, size_t len, const char *path,
+                      const hp_catalog *cat, hp_wi_dist **out, size_t *n_out,
+                      hp_diag *d);
+void hp_wi_dists_free(hp_wi_dist *v, size_t n);
+/** The distribution's name ("lognormal"). */
+const char *hp_dist_name(hp_dist_kind k);
+
+/* xoshiro256** seeded by splitmix64 (Vigna): one independent stream per
+ * (seed, sample index), so sample i draws the same numbers whichever thread
+ * runs it. */
+typedef struct hp_rng {
+  uint64_t s[4]; /* state; never all zero */
+} hp_rng;
+
+void hp_rng_seed(hp_rng *r, uint64_t seed, uint64_t stream);
+uint64_t hp_rng_next(hp_rng *r);
+/** Uniform on [0, 1) with 53 random bits. */
+double hp_rng_uniform(hp_rng *r);
+/** One draw of a distribution; truncation is by rejection (at most 1000
+ * tries, then the nearest bound). */
+double hp_wi_dist_draw(const hp_wi_dist *dist, hp_rng *r);
+
+/* ----------------------------------------------------------------------------
+ * Result tables
+ * ------------------------------------------------------------------------- */
+
+/* One solved row: a grid point or a sample, for one scenario. */
+typedef struct hp_wi_row {
+  size_t point;                 /* grid point or sample index */
+  size_t scenario;              /* index into hp_wi_table.scenarios */
+  hp_result_status status;      /* optimal, infeasible or error */
+  int error;                    /* HP_E* when status is error (bad value...) */
+  double capex_cny;             /* CNY */
+  double opex_cny_per_year;     /* electricity, CNY per year */
+  double tco_cny;               /* capex + years x opex, CNY */
+  double years;                 /* TCO horizon, years */
+  double cost_per_mtok_cny;     /* TCO per million tokens served, CNY */
+  double token_price_per_mtok_cny; /* plan's token price, CNY; 0 = none */
+  double cards;                 /* cards */
+  double servers;               /* servers */
+  double tokens_per_day;        /* demand, tokens per day */
+  double delivered_tokens_per_s;/* throughput bought, tokens/s */
+  double power_mw;              /* facility power, MW */
+  double share_compute;         /* domestic share of tokens/s, 0..1 */
+  double share_cards;           /* domestic share of cards, 0..1 */
+  double share_capex;           /* domestic share of capex, 0..1 */
+} hp_wi_row;
+
+typedef enum { HP_WI_SWEEP = 0, HP_WI_MONTECARLO } hp_wi_kind;
+
+typedef struct hp_wi_table {
+  hp_wi_kind kind;       /* sweep or Monte Carlo */
+  char *plan;            /* plan name (owned) */
+  char *path;            /* plan file (owned) */
+  size_t n_points;       /* grid points or samples */
+  size_t n_keys;         /* varied keys */
+  char **keys;           /* their dotted paths (owned) */
+  double *values;        /* n_points x n_keys values set at each point */
+  size_t n_scenarios;    /* scenarios solved at each point */
+  char **scenarios;      /* their names (owned) */
+  size_t n_vendors;      /* every vendor of the catalog */
+  char **vendors;        /* names (owned), catalog order */
+  int *vendor_domestic;  /* 1 if every SKU of the vendor is domestic */
+  size_t n_rows;         /* n_points x n_scenarios, point-major */
+  hp_wi_row *rows;
+  double *vendor_cards;  /* n_rows x n_vendors, cards */
+  double *vendor_servers;/* n_rows x n_vendors, servers */
+  double *vendor_capex;  /* n_rows x n_vendors, CNY */
+  size_t n_infeasible;   /* rows with status infeasible */
+  size_t n_error;        /* rows with status error */
+  char *first_error;     /* message of the lowest erroring row, or NULL */
+  uint64_t seed;         /* Monte Carlo seed */
+  hp_wi_dist *dists;     /* Monte Carlo: the distributions (owned) */
+  unsigned threads;      /* threads used */
+  double wall_ms;        /* time the run took, ms */
+} hp_wi_table;
+
+void hp_wi_table_free(hp_wi_table *t);
+
+/* ----------------------------------------------------------------------------
+ * Runs
+ * ------------------------------------------------------------------------- */
+
+/* Progress callback: called from the calling thread about ten times a
+ * second while a run is under way, and once at the end. */
+typedef void (*hp_wi_progress_fn)(size_t done, size_t total, void *ud);
+
+typedef struct hp_wi_opts {
+  unsigned threads;           /* 0 = one per online CPU */
+  const char *scenario;       /* only this scenario; NULL = every one */
+  hp_wi_progress_fn progress; /* or NULL */
+  void *progress_ud;
+} hp_wi_opts;
+
+/** Solves every point of the grid axes[0] x axes[1] x ... (the last axis
+ * varies fastest) for the selected scenarios of the plan in `text` (read
+ * from `path`, which names it in messages). The first grid point is set on
+ * the caller's thread first: a bad key path or value fails the whole run
+ * with a message naming the path (HP_EKEY, HP_ERANGE, ...). Later points
+ * that a key rejects become rows with status error. HP_ELIMIT when the
+ * grid has more than HP_WI_MAX_POINTS rows, HP_ENOTFOUND for an unknown
+ * scenario. *out (caller frees with hp_wi_table_free) set only on success.
+ * Rows are solved without infeasibility explanations (status only). */
+int hp_wi_sweep(const char *text, size_t len, const char *path,
+                const hp_catalog *cat, const hp_wi_axis *axes, size_t n_axes,
+                const hp_wi_opts *o, hp_wi_table **out, hp_diag *d);
+
+/** Draws n_samples joint samples of the plan's `uncertain:` keys (sample i
+ * from stream (seed, i)) and solves the selected scenarios at each. Same
+ * contract as hp_wi_sweep; the table's values hold the sampled inputs. */
+int hp_wi_montecarlo(const char *text, size_t len, const char *path,
+                     const hp_catalog *cat, size_t n_samples, uint64_t seed,
+                     const hp_wi_opts *o, hp_wi_table **out, hp_diag *d);
+
+/** Solves one scenario without the infeasibility explanation: the lean path
+ * that sweeps use. vendor_* receive n_vendors entries indexed like
+ * `vendors` (may be NULL when n_vendors is 0). Exposed for tests, which
+ * check it against hp_scenario_solve. */
+int hp_wi_solve_row(const hp_scenario *s, const char *const *vendors,
+                    size_t n_vendors, hp_wi_row *row, double *vendor_cards,
+                    double *vendor_servers, double *vendor_capex, hp_diag *d);
+
+/* ----------------------------------------------------------------------------
+ * Statistics
+ * ------------------------------------------------------------------------- */
+
+typedef struct hp_wi_stats {
+  size_t n;    /* values summarised */
+  double p10;  /* 10th percentile (linear interpolation, R type 7) */
+  double p50;  /* median */
+  double p90;  /* 90th percentile */
+  double mean; /* arithmetic mean */
+  double min, max;
+} hp_wi_stats;
+
+/** Summarises v[0..n) (v is sorted in place). n = 0 gives all zeros. */
+void hp_wi_stats_of(double *v, size_t n, hp_wi_stats *out);
+/** The p-quantile (0..1) of sorted v by linear interpolation (R type 7). */
+double hp_wi_quantile(const double *sorted, size_t n, double p);
+
+/** Statistics of one column over the optimal rows of scenario `scen`.
+ * `column` is "capex_cny", "opex_cny_per_year", "tco_cny",
+ * "cost_per_mtok_cny", "cards", "servers", "share_compute", "share_cards",
+ * "share_capex", or "cards.VENDOR". HP_ENOTFOUND for an unknown column,
+ * HP_ENOMEM. */
+int hp_wi_column_stats(const hp_wi_table *t, size_t scen, const char *column,
+                       hp_wi_stats *out);
+
+/* ----------------------------------------------------------------------------
+ * Renderers (format only)
+ * ------------------------------------------------------------------------- */
+
+/** One row per grid point and scenario (sweep), or per-scenario percentile
+ * summaries (Monte Carlo), as table/json/csv/md. */
+int hp_wi_render(const hp_wi_table *t, hp_format fmt, hp_buf *b);
+
+/* One plan of a batch: solved, or failed to load (its diag). */
+typedef struct hp_wi_batch_entry {
+  const char *path;     /* plan file as given */
+  const hp_plan *plan;  /* solved plan, or NULL when it failed to load */
+  const hp_diag *diag;  /* why it failed (when plan is NULL) */
+  int status;           /* HP_E* of the failure (when plan is NULL) */
+} hp_wi_batch_entry;
+
+/** Every scenario of every plan in one summary table/json/csv/md. */
+int hp_wi_render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
+                       hp_buf *b);
+
+#endif

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# CLI tests of `hetplan batch`, `hetplan sweep` and `hetplan montecarlo`:
+# exit codes, errors naming the key or file:line:col, no half-written
+# output, reproducible Monte Carlo whatever --threads, charts.
+# usage: whatif.sh HETPLAN SOURCE_DIR   (run by ctest)
+set -u
+HP=$1
+SRC=$2
+CAT="$SRC/devices"
+FIX="$SRC/tests/data/catalog"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+# expect RC COMMAND...: runs it, stdout to $TMP/out, stderr to $TMP/err.
+expect() {
+  local want=$1; shift
+  "$@" > "$TMP/out" 2> "$TMP/err"
+  local rc=$?
+  if [ $rc -ne "$want" ]; then bad "exit $rc, want $want: $*"; head -5 "$TMP/err"; return 1; fi
+  return 0
+}
+
+cat > "$TMP/one.yaml" <<'PLAN'
+name: one
+defaults:
+  workload: {model: {params: 5e11}, tokens_per_day: 8.64e7}
+  mfu: 0.5
+  devices: [alpha-a, beta-b]
+  token_price_cny_per_mtok: 30
+scenarios:
+  - name: s
+uncertain:
+  workload.tokens_per_day: {dist: uniform, min: 8.64e7, max: 1.728e8}
+  constraints.caps.alpha-a: {dist: uniform, min: 40, max: 120}
+PLAN
+
+# --- sweep -----------------------------------------------------------------
+expect 0 "$HP" sweep "$TMP/one.yaml" --catalog "$FIX" --format csv \
+  --vary constraints.domestic_share.min=0:1:0.1 && {
+  # 11 points; capex 1e7 + 1e7 x share (beta-b costs twice alpha-a).
+  [ "$(tail -n +2 "$TMP/out" | wc -l)" = 11 ] && grep -q '^0.3,s,optimal,13000000,' "$TMP/out" \
+    && grep -q '^1,s,optimal,20000000,' "$TMP/out" && ok || bad "sweep csv rows"; }
+# Two keys: the last varies fastest.
+expect 0 "$HP" sweep "$TMP/one.yaml" --catalog "$FIX" --format csv \
+  --vary constraints.domestic_share.min=0:1:0.5 --vary overrides.beta-b.price_server_cny=1e6:2e6:1e6 && {
+  [ "$(sed -n 2p "$TMP/out" | cut -d, -f1-2)" = "0,1000000" ] && [ "$(sed -n 3p "$TMP/out" | cut -d, -f1-2)" = "0,2000000" ] \
+    && [ "$(tail -n +2 "$TMP/out" | wc -l)" = 6 ] && ok || bad "sweep two keys"; }
+# A bad key path: usage error naming the path, nothing on stdout.
+expect 2 "$HP" sweep "$TMP/one.yaml" --catalog "$FIX" --vary constraints.domestic_sahre.min=0:1:0.5 && {
+  grep -q "constraints.domestic_sahre.min" "$TMP/err" && [ ! -s "$TMP/out" ] && ok || bad "bad path message"; }
+expect 2 "$HP" sweep "$TMP/one.yaml" --catalog "$FIX" --vary mfu=0:1:0 && {
+  grep -q "STEP must not be 0" "$TMP/err" && ok || bad "zero step"; }
+expect 2 "$HP" sweep "$TMP/one.yaml" --catalog "$FIX" --vary mfu=0:1e9:1 && {
+  grep -q "1000000" "$TMP/err" && ok || bad "points limit"; }
+expect 2 "$HP" sweep "$TMP/one.yaml" --catalog "$FIX" && ok
+expect 2 "$HP" sweep "$TMP/one.yaml" --catalog "$FIX" --vary mfu=0.5 --scenario nope && {
+  grep -q "nope" "$TMP/err" && ok || bad "unknown scenario"; }
+# A value rejected later in the grid: rows marked error, exit 3, message.
+expect 3 "$HP" sweep "$TMP/one.yaml" --catalog "$FIX" --vary mfu=0.5:1.5:0.5 && {
+  grep -q ",s,error" <("$HP" sweep "$TMP/one.yaml" --catalog "$FIX" --vary mfu=0.5:1.5:0.5 --format csv 2>/dev/null) \
+    && grep -q "rows could not be solved" "$TMP/err" && ok || bad "rejected value rows"; }
+# -o and --chart written whole; a failure leaves neither.
+expect 0 "$HP" sweep "$TMP/one.yaml" --catalog "$FIX" --vary constraints.domestic_share.min=0:1:0.1 \
+  -o "$TMP/s.json" --format json --chart "$TMP/s.png" && {
+  [ ! -s "$TMP/out" ] && head -c 8 "$TMP/s.png" | od -An -c | grep -q 'P   N   G' \
+    && grep -q '"capex_cny"' "$TMP/s.json" && ok || bad "sweep -o/--chart"; }
+expect 0 "$HP" sweep "$TMP/one.yaml" --catalog "$FIX" --vary constraints.domestic_share.min=0:1:0.1 --chart "$TMP/s.svg" && {
+  grep -q '<svg' "$TMP/s.svg" && ok || bad "svg chart"; }
+expect 2 "$HP" sweep "$TMP/one.yaml" --catalog "$FIX" --vary mfu=0.5 --chart "$TMP/c.gif" && ok
+expect 2 "$HP" sweep "$TMP/one.yaml" --catalog "$FIX" --vary nope.key=0:1:1 -o "$TMP/no.csv" --chart "$TMP/no.png" && {
+  ! compgen -G "$TMP/no.*" > /dev/null && ok || bad "failed sweep left a file"; }
+
+# --- montecarlo ------------------------------------------------------------
+for t in 1 2; do
+  expect 0 "$HP" montecarlo "$TMP/one.yaml" --catalog "$FIX" --samples 400 --seed 9 --threads $t --format csv \
+    && cp "$TMP/out" "$TMP/mc$t.csv"
+done
+cmp -s "$TMP/mc1.csv" "$TMP/mc2.csv" && ok || bad "montecarlo differs between 1 and 2 threads"
+expect 0 "$HP" montecarlo "$TMP/one.yaml" --catalog "$FIX" --samples 400 --seed 10 --format csv && {
+  ! cmp -s "$TMP/out" "$TMP/mc1.csv" && ok || bad "seed has no effect"; }
+expect 0 "$HP" montecarlo "$TMP/one.yaml" --catalog "$FIX" --samples 400 --seed 9 && {
+  grep -q "400 samples (seed 9" "$TMP/out" && grep -q "infeasible" "$TMP/out" && grep -q "P10" "$TMP/out" \
+    && grep -q "capex  *100M CNY" "$TMP/out" && grep -q "Token price 30 CNY/Mtok" "$TMP/out" && ok || bad "montecarlo table"; }
+expect 0 "$HP" montecarlo "$SRC/plans/doubao-montecarlo.yaml" --catalog "$CAT" --samples 200 --seed 1 \
+  --chart "$TMP/mc.png" --format json -o "$TMP/mc.json" && {
+  [ -s "$TMP/mc.png" ] && grep -q '"share_cost_above_price"' "$TMP/mc.json" && ok || bad "doubao montecarlo"; }
+# Bad uncertain: blocks: exit 3 with file:line:col.
+cat > "$TMP/badmc.yaml" <<'PLAN'
+name: badmc
+defaults:
+  workload: {model: {params: 5e11}, tokens_per_day: 8.64e7}
+  devices: [alpha-a]
+scenarios:
+  - name: s
+uncertain:
+  mfu: {dist: normal, mean: 0.5, sd: -1}
+PLAN
+expect 3 "$HP" montecarlo "$TMP/badmc.yaml" --catalog "$FIX" -o "$TMP/badmc.out" && {
+  grep -q "badmc.yaml:8:38: uncertain.mfu: sd must be > 0" "$TMP/err" && [ ! -e "$TMP/badmc.out" ] \
+    && ok || { bad "bad uncertain message"; cat "$TMP/err"; }; }
+expect 3 "$HP" montecarlo "$SRC/plans/doubao-mix-2024.yaml" --catalog "$CAT" && {
+  grep -q "no uncertain: block" "$TMP/err" && ok || bad "no uncertain block"; }
+expect 2 "$HP" montecarlo "$TMP/one.yaml" --catalog "$FIX" --samples 0 && ok
+expect 2 "$HP" montecarlo "$TMP/one.yaml" --catalog "$FIX" --seed -1 && ok
+
+# --- batch -----------------------------------------------------------------
+printf 'name: broken\nscenarios:\n  - name: s\n    mfu: 0.5\n' > "$TMP/broken.yaml"
+expect 3 "$HP" batch "$TMP/broken.yaml" "$SRC/plans/doubao-minsheng-2024.yaml" --catalog "$CAT" && {
+  grep -q "broken.yaml:3:5" "$TMP/err" && grep -q "broken.yaml:3:5" "$TMP/out" \
+    && grep -q "end-2024-whole-servers" "$TMP/out" && grep -q "optimistic" "$TMP/out" \
+    && ok || bad "batch past a broken plan"; }
+# Infeasible scenarios: exit 4 with the explanation; a broken plan is worse.
+cat > "$TMP/inf.yaml" <<'PLAN'
+name: inf
+defaults:
+  workload: {model: {params: 5e11}, tokens_per_day: 8.64e7}
+  mfu: 0.5
+  devices: [alpha-a, beta-b]
+scenarios:
+  - name: fine
+  - name: capped
+    constraints: {caps: {alpha-a: 8, beta-b: 8}}
+PLAN
+expect 4 "$HP" batch "$TMP/inf.yaml" --catalog "$FIX" --format csv && {
+  grep -q "^.*inf.yaml,capped,infeasible" "$TMP/out" && grep -q "supply caps allow at most" "$TMP/err" \
+    && grep -q "inf.yaml,fine,optimal,10000000," "$TMP/out" && ok || bad "batch infeasible"; }
+expect 3 "$HP" batch "$TMP/inf.yaml" "$TMP/broken.yaml" --catalog "$FIX" && ok
+expect 3 "$HP" batch "$TMP/none.yaml" "$SRC/plans/doubao-minsheng-2024.yaml" --catalog "$CAT" --format json && {
+  grep -q '"status": "input_error"' "$TMP/out" && grep -q "none.yaml" "$TMP/err" && ok || bad "batch missing file"; }
+expect 0 "$HP" batch "$SRC/plans/doubao-minsheng-2024.yaml" --catalog "$CAT" --format md --chart "$TMP/b.png" && {
+  grep -q "| plan" "$TMP/out" && [ -s "$TMP/b.png" ] && ok || bad "batch md/chart"; }
+expect 2 "$HP" batch --catalog "$CAT" && ok
+
+echo "whatif cli: $pass passed, $fail failed"
+[ $fail -eq 0 ]

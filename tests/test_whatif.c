@@ -1,0 +1,645 @@
+/* test_whatif.c - sweeps, Monte Carlo, TCO and batch rendering (issue 6).
+ *
+ *  - grid axes: point counts, START + i x STEP without drift, bad specs;
+ *  - sweeps over key paths, a bad path named in the error;
+ *  - the lean row solve against hp_scenario_solve on the shipped plans;
+ *  - Monte Carlo: the same table with 1 and 2 threads, percentiles of a
+ *    closed-form case, infeasible samples counted, distribution moments,
+ *    uncertain: errors with file:line:col;
+ *  - TCO arithmetic by hand;
+ *  - the batch summary going on past a plan that failed to load.
+ * Fixture catalog (tests/data/catalog): one alpha-a server = 8 cards x 25
+ * TFLOPS x MFU 0.5 / (2 x 5e11 params) = 100 tokens/s for 1,000,000 CNY.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hetplan.h"
+#include "planner.h"
+#include "scenario.h"
+#include "whatif.h"
+
+static hp_catalog *real_cat, *fix_cat;
+
+static int setup(void **state) {
+  (void)state;
+  hp_diag d;
+  if (hp_catalog_load(HP_SOURCE_DIR "/devices", &real_cat, &d) != HP_OK)
+    return -1;
+  return hp_catalog_load(HP_TEST_DATA "/catalog", &fix_cat, &d);
+}
+static int teardown(void **state) {
+  (void)state;
+  hp_catalog_free(real_cat);
+  hp_catalog_free(fix_cat);
+  return 0;
+}
+
+static int near(double a, double b, double tol) { return fabs(a - b) <= tol; }
+
+/* 1000 tokens/s at peak over an 86,400 s day: 10 alpha-a servers. */
+#define HEAD0                                                                  \
+  "name: t\n"                                                                  \
+  "defaults:\n"                                                                \
+  "  workload: {model: {params: 5e11}, tokens_per_day: 8.64e7}\n"              \
+  "  mfu: 0.5\n"
+#define HEAD HEAD0 "  devices: [alpha-a]\n"
+
+/* ----------------------------------------------------------------------------
+ * Grid axes
+ * ------------------------------------------------------------------------- */
+
+static void axis_grid_points(void **state) {
+  (void)state;
+  hp_wi_axis a;
+  hp_diag d;
+  assert_int_equal(hp_wi_axis_parse("k=0:1:0.1", &a, &d), HP_OK);
+  assert_string_equal(a.key, "k");
+  assert_int_equal(a.n, 11); /* 1 is reached although 10 x 0.1 != 1 */
+  assert_true(hp_wi_axis_value(&a, 3) == 0.3); /* not 0.30000000000000004 */
+  assert_true(hp_wi_axis_value(&a, 7) == 0.7);
+  assert_true(hp_wi_axis_value(&a, 10) == 1.0);
+  hp_wi_axis_cleanup(&a);
+  /* 0:1:0.0001 has 10,001 points and no drift at the far end. */
+  assert_int_equal(hp_wi_axis_parse("constraints.domestic_share.min=0:1:0.0001",
+                                    &a, &d),
+                   HP_OK);
+  assert_int_equal(a.n, 10001);
+  assert_true(hp_wi_axis_value(&a, 9999) == 0.9999);
+  assert_true(hp_wi_axis_value(&a, 10000) == 1.0);
+  hp_wi_axis_cleanup(&a);
+  /* STOP not on the grid: the last point stays below it. */
+  assert_int_equal(hp_wi_axis_parse("k=0:1:0.3", &a, &d), HP_OK);
+  assert_int_equal(a.n, 4);
+  assert_true(hp_wi_axis_value(&a, 3) == 0.9);
+  hp_wi_axis_cleanup(&a);
+  /* Downwards, and a single value. */
+  assert_int_equal(hp_wi_axis_parse("k=1:0:-0.25", &a, &d), HP_OK);
+  assert_int_equal(a.n, 5);
+  assert_true(hp_wi_axis_value(&a, 4) == 0.0);
+  hp_wi_axis_cleanup(&a);
+  assert_int_equal(hp_wi_axis_parse("workload.tokens_per_day=4e12", &a, &d),
+                   HP_OK);
+  assert_int_equal(a.n, 1);
+  assert_true(hp_wi_axis_value(&a, 0) == 4e12);
+  hp_wi_axis_cleanup(&a);
+  /* Errors. */
+  assert_int_equal(hp_wi_axis_parse("k=0:1:0", &a, &d), HP_EINVAL);
+  assert_non_null(strstr(d.msg, "STEP must not be 0"));
+  assert_int_equal(hp_wi_axis_parse("k=0:1:-0.1", &a, &d), HP_EINVAL);
+  assert_int_equal(hp_wi_axis_parse("=0:1:0.1", &a, &d), HP_EINVAL);
+  assert_int_equal(hp_wi_axis_parse("k=0:x:0.1", &a, &d), HP_EINVAL);
+  assert_int_equal(hp_wi_axis_parse("k=0:1", &a, &d), HP_EINVAL);
+  assert_int_equal(hp_wi_axis_parse("k=0:1:1:1", &a, &d), HP_EINVAL);
+  assert_int_equal(hp_wi_axis_parse("k=0:1e9:1", &a, &d), HP_ELIMIT);
+  assert_non_null(strstr(d.msg, "1000000"));
+}
+
+/* ----------------------------------------------------------------------------
+ * Sweeps
+ * ------------------------------------------------------------------------- */
+
+static hp_wi_table *sweep(const char *text, const hp_catalog *cat,
+                          const char *spec, unsigned threads) {
+  hp_wi_axis a;
+  hp_diag d;
+  hp_wi_table *t = NULL;
+  assert_int_equal(hp_wi_axis_parse(spec, &a, &d), HP_OK);
+  hp_wi_opts o = {threads, NULL, NULL, NULL};
+  int rc = hp_wi_sweep(text, strlen(text), "t.yaml", cat, &a, 1, &o, &t, &d);
+  if (rc != HP_OK)
+    print_error("%s:%d:%d: %s\n", d.file, d.line, d.column, d.msg);
+  assert_int_equal(rc, HP_OK);
+  hp_wi_axis_cleanup(&a);
+  return t;
+}
+
+static void sweep_key_paths(void **state) {
+  (void)state;
+  const char *plan = HEAD "  granularity: fractional\n"
+                          "scenarios:\n  - name: s\n";
+  /* Demand: capex is linear, 1e7 CNY per 8.64e7 tokens/day. */
+  hp_wi_table *t = sweep(plan, fix_cat, "workload.tokens_per_day=8.64e7:"
+                                        "1.728e8:8.64e6", 2);
+  assert_int_equal(t->n_points, 11);
+  assert_int_equal(t->n_rows, 11);
+  for (size_t i = 0; i < 11; i++) {
+    assert_int_equal(t->rows[i].status, HP_RESULT_OPTIMAL);
+    assert_true(near(t->values[i], 8.64e7 + (double)i * 8.64e6, 1e-3));
+    assert_true(near(t->rows[i].capex_cny, 1e7 * (1 + 0.1 * (double)i), 1e-3));
+  }
+  hp_wi_table_free(t);
+  /* A price override. */
+  t = sweep(plan, fix_cat,
+            "overrides.alpha-a.price_server_cny=1e6:2e6:5e5", 1);
+  assert_int_equal(t->n_points, 3);
+  assert_true(near(t->rows[2].capex_cny, 2e7, 1e-3));
+  hp_wi_table_free(t);
+  /* A supply cap, on two cards: beta-b takes what alpha-a cannot. */
+  t = sweep(HEAD0 "  devices: [alpha-a, beta-b]\n"
+                 "scenarios:\n  - name: s\n",
+            fix_cat, "constraints.caps.alpha-a=80:0:-40", 2);
+  assert_int_equal(t->n_points, 3);
+  assert_true(near(t->rows[0].capex_cny, 1e7, 1e-3)); /* 10 alpha-a */
+  assert_true(near(t->rows[1].capex_cny, 1.5e7, 1e-3)); /* 5 + 5 */
+  assert_true(near(t->rows[2].capex_cny, 2e7, 1e-3));   /* 10 beta-b */
+  /* Vendor columns: Alpha then Beta cards at the middle point. */
+  size_t alpha = 0, beta = 0;
+  for (size_t k = 0; k < t->n_vendors; k++) {
+    if (!strcmp(t->vendors[k], "Alpha"))
+      alpha = k;
+    if (!strcmp(t->vendors[k], "Beta"))
+      beta = k;
+  }
+  assert_true(near(t->vendor_cards[1 * t->n_vendors + alpha], 40, 1e-9));
+  assert_true(near(t->vendor_cards[1 * t->n_vendors + beta], 40, 1e-9));
+  assert_true(near(t->rows[1].share_compute, 0.5, 1e-12));
+  hp_wi_table_free(t);
+  /* The domestic mandate on the fixture pair: 1e7 + 1e7 x share (beta-b is
+   * domestic and costs twice alpha-a per token/s). */
+  t = sweep(HEAD0 "  devices: [alpha-a, beta-b]\n"
+                 "scenarios:\n  - name: s\n",
+            fix_cat, "constraints.domestic_share.min=0:1:0.1", 2);
+  assert_int_equal(t->n_points, 11);
+  for (size_t i = 0; i < 11; i++)
+    assert_true(near(t->rows[i].capex_cny, 1e7 + 1e6 * (double)i, 1e-3));
+  hp_wi_table_free(t);
+}
+
+static void sweep_bad_path_named(void **state) {
+  (void)state;
+  const char *plan = HEAD "scenarios:\n  - name: s\n";
+  hp_wi_axis a;
+  hp_diag d;
+  hp_wi_table *t = NULL;
+  assert_int_equal(
+      hp_wi_axis_parse("constraints.domestic_sahre.min=0:1:0.5", &a, &d),
+      HP_OK);
+  int rc = hp_wi_sweep(plan, strlen(plan), "t.yaml", fix_cat, &a, 1, NULL,
+                       &t, &d);
+  assert_int_equal(rc, HP_EKEY);
+  assert_null(t);
+  assert_non_null(strstr(d.msg, "constraints.domestic_sahre.min"));
+  hp_wi_axis_cleanup(&a);
+  /* A value the key rejects (a share above 1) at the first point. */
+  assert_int_equal(hp_wi_axis_parse("constraints.domestic_share.min=2:3:1",
+                                    &a, &d),
+                   HP_OK);
+  rc = hp_wi_sweep(plan, strlen(plan), "t.yaml", fix_cat, &a, 1, NULL, &t,
+                   &d);
+  assert_int_not_equal(rc, HP_OK);
+  assert_non_null(strstr(d.msg, "constraints.domestic_share.min"));
+  hp_wi_axis_cleanup(&a);
+  /* An unknown scenario. */
+  assert_int_equal(hp_wi_axis_parse("mfu=0.5", &a, &d), HP_OK);
+  hp_wi_opts o = {1, "nope", NULL, NULL};
+  rc = hp_wi_sweep(plan, strlen(plan), "t.yaml", fix_cat, &a, 1, &o, &t, &d);
+  assert_int_equal(rc, HP_ENOTFOUND);
+  assert_non_null(strstr(d.msg, "nope"));
+  hp_wi_axis_cleanup(&a);
+}
+
+static void sweep_points_limit(void **state) {
+  (void)state;
+  const char *plan = HEAD "scenarios:\n  - name: s\n";
+  hp_wi_axis a[2];
+  hp_diag d;
+  hp_wi_table *t = NULL;
+  assert_int_equal(hp_wi_axis_parse("mfu=0.1:1:0.0001", &a[0], &d), HP_OK);
+  assert_int_equal(hp_wi_axis_parse("pue=1:2:0.001", &a[1], &d), HP_OK);
+  assert_int_equal(hp_wi_sweep(plan, strlen(plan), "t.yaml", fix_cat, a, 2,
+                               NULL, &t, &d),
+                   HP_ELIMIT);
+  assert_non_null(strstr(d.msg, "HP_WI_MAX_POINTS"));
+  hp_wi_axis_cleanup(&a[0]);
+  hp_wi_axis_cleanup(&a[1]);
+}
+
+/* ----------------------------------------------------------------------------
+ * The lean row solve against the planner's own result
+ * ------------------------------------------------------------------------- */
+
+static void lean_solve_matches_planner(void **state) {
+  (void)state;
+  const char *files[] = {HP_SOURCE_DIR "/plans/doubao-mix-2024.yaml",
+                         HP_SOURCE_DIR "/plans/doubao-minsheng-2024.yaml",
+                         HP_SOURCE_DIR "/plans/dongwu-80bn-budget.yaml"};
+  for (size_t f = 0; f < 3; f++) {
+    hp_planfile *pf = NULL;
+    hp_diag d;
+    assert_int_equal(hp_planfile_load(files[f], real_cat, &pf, &d), HP_OK);
+    for (size_t i = 0; i < hp_planfile_count(pf); i++) {
+      const hp_scenario *s = hp_planfile_scenario(pf, i);
+      /* The planner spends minutes explaining these two infeasible
+       * scenarios (bisection over integer programs); the fixture case
+       * below covers an infeasible row. */
+      if (!strcmp(s->name, "impossible-mandate") ||
+          !strcmp(s->name, "share-on-cards"))
+        continue;
+      hp_scenario_result r;
+      assert_int_equal(hp_scenario_solve(s, real_cat, &r, &d), HP_OK);
+      const char *vendors[64];
+      double vc[64];
+      size_t nv = r.n_vendors;
+      for (size_t v = 0; v < nv; v++)
+        vendors[v] = r.vendors[v].vendor;
+      hp_wi_row row;
+      memset(&row, 0, sizeof row);
+      assert_int_equal(hp_wi_solve_row(s, vendors, nv, &row, vc, NULL, NULL,
+                                       &d),
+                       HP_OK);
+      assert_int_equal(row.status, r.status);
+      if (r.status == HP_RESULT_OPTIMAL) {
+        double tol = 1e-9 * fmax(1, r.capex_cny);
+        assert_true(near(row.capex_cny, r.capex_cny, tol));
+        assert_true(near(row.cards, r.cards, 1e-6));
+        assert_true(near(row.servers, r.servers, 1e-6));
+        assert_true(near(row.opex_cny_per_year, r.opex_cny_per_year,
+                         1e-9 * fmax(1, r.opex_cny_per_year)));
+        assert_true(near(row.tco_cny, r.tco_cny, 1e-9 * fmax(1, r.tco_cny)));
+        assert_true(near(row.cost_per_mtok_cny, r.cost_per_mtok_cny, 1e-9));
+        assert_true(near(row.share_compute, r.domestic_share_compute, 1e-12));
+        assert_true(near(row.share_cards, r.domestic_share_cards, 1e-12));
+        assert_true(near(row.share_capex, r.domestic_share_capex, 1e-12));
+        for (size_t v = 0; v < nv; v++)
+          assert_true(near(vc[v], r.vendors[v].cards, 1e-6));
+      }
+      hp_scenario_result_cleanup(&r);
+    }
+    hp_planfile_free(pf);
+  }
+  /* Infeasible on the fixture catalog: the status agrees. */
+  const char *text = HEAD "scenarios:\n  - name: s\n"
+                          "    constraints: {caps: {alpha-a: 8}}\n";
+  hp_planfile *pf = NULL;
+  hp_diag d;
+  assert_int_equal(
+      hp_planfile_parse(text, strlen(text), "t.yaml", fix_cat, &pf, &d),
+      HP_OK);
+  hp_wi_row row;
+  memset(&row, 0, sizeof row);
+  assert_int_equal(hp_wi_solve_row(hp_planfile_scenario(pf, 0), NULL, 0, &row,
+                                   NULL, NULL, NULL, &d),
+                   HP_OK);
+  assert_int_equal(row.status, HP_RESULT_INFEASIBLE);
+  hp_planfile_free(pf);
+}
+
+/* ----------------------------------------------------------------------------
+ * TCO by hand
+ * ------------------------------------------------------------------------- */
+
+static void tco_arithmetic_by_hand(void **state) {
+  (void)state;
+  /* 10 alpha-a servers = 80 cards x 800 W = 64 kW of TDP. */
+  struct {
+    const char *keys;
+    double opex_year, tco, cost_mtok, price;
+  } cases[] = {
+      /* Defaults: PUE 1.3, utilisation 1, 0.4 CNY/kWh, 5 years.
+       * opex = 64 kW x 1.3 x 1.0 x 8760 h x 0.4 = 291,532.8 CNY/year;
+       * TCO = 1e7 + 5 x 291,532.8 = 11,457,664 CNY;
+       * tokens = 8.64e7/day x 365 x 5 = 1.5768e11;
+       * cost = 11,457,664 / 1.5768e11 x 1e6 = 72.6640... CNY/Mtok. */
+      {"", 291532.8, 11457664.0, 11457664.0 / 157680.0, 0},
+      /* PUE 1.2, utilisation 0.6, 0.5 CNY/kWh, 3 years, a 30 CNY/Mtok
+       * price: opex = 64 x 1.2 x 0.6 x 8760 x 0.5 = 201,830.4 CNY/year;
+       * TCO = 1e7 + 3 x 201,830.4 = 10,605,491.2 CNY;
+       * tokens = 8.64e7 x 365 x 3 = 9.4608e10; cost = 112.0993... */
+      {"  pue: 1.2\n  utilisation: 0.6\n  power_price_cny_per_kwh: 0.5\n"
+       "  years: 3\n  token_price_cny_per_mtok: 30\n",
+       201830.4, 10605491.2, 10605491.2 / 94608.0, 30},
+  };
+  for (size_t k = 0; k < 2; k++) {
+    char text[1024];
+    snprintf(text, sizeof text, "%s%sscenarios:\n  - name: s\n", HEAD,
+             cases[k].keys);
+    hp_planfile *pf = NULL;
+    hp_diag d;
+    assert_int_equal(hp_planfile_parse(text, strlen(text), "t.yaml", fix_cat,
+                                       &pf, &d),
+                     HP_OK);
+    const hp_scenario *s = hp_planfile_scenario(pf, 0);
+    hp_scenario_result r;
+    assert_int_equal(hp_scenario_solve(s, fix_cat, &r, &d), HP_OK);
+    hp_wi_row row;
+    memset(&row, 0, sizeof row);
+    assert_int_equal(hp_wi_solve_row(s, NULL, 0, &row, NULL, NULL, NULL, &d),
+                     HP_OK);
+    assert_true(near(r.capex_cny, 1e7, 1e-6));
+    assert_true(near(r.opex_cny_per_year, cases[k].opex_year, 1e-6));
+    assert_true(near(r.tco_cny, cases[k].tco, 1e-6));
+    assert_true(near(r.cost_per_mtok_cny, cases[k].cost_mtok, 1e-9));
+    assert_true(near(r.token_price_per_mtok_cny, cases[k].price, 0));
+    assert_true(near(row.opex_cny_per_year, cases[k].opex_year, 1e-6));
+    assert_true(near(row.tco_cny, cases[k].tco, 1e-6));
+    assert_true(near(row.cost_per_mtok_cny, cases[k].cost_mtok, 1e-9));
+    assert_true(near(row.token_price_per_mtok_cny, cases[k].price, 0));
+    hp_scenario_result_cleanup(&r);
+    hp_planfile_free(pf);
+  }
+}
+
+/* ----------------------------------------------------------------------------
+ * Monte Carlo
+ * ------------------------------------------------------------------------- */
+
+static hp_wi_table *mc(const char *text, size_t n, uint64_t seed,
+                       unsigned threads) {
+  hp_wi_table *t = NULL;
+  hp_diag d;
+  hp_wi_opts o = {threads, NULL, NULL, NULL};
+  int rc = hp_wi_montecarlo(text, strlen(text), "t.yaml", fix_cat, n, seed,
+                            &o, &t, &d);
+  if (rc != HP_OK)
+    print_error("%s:%d:%d: %s\n", d.file, d.line, d.column, d.msg);
+  assert_int_equal(rc, HP_OK);
+  return t;
+}
+
+/* Four keys, integer servers, two cards, a cap: every kind of draw. */
+#define MC_PLAN                                                                \
+  HEAD0 "  devices: [alpha-a, beta-b, gamma-d]\n"                               \
+       "  constraints: {domestic_share: {min: 0.2}, caps: {alpha-a: 200}}\n"   \
+       "scenarios:\n  - name: s\n  - name: t\n"                                \
+       "    constraints: {caps: {alpha-a: 40}}\n"                              \
+       "uncertain:\n"                                                          \
+       "  workload.tokens_per_day: {dist: lognormal, median: 8.64e7, "         \
+       "sigma: 0.3}\n"                                                         \
+       "  overrides.alpha-a.price_server_cny: {dist: triangular, min: 8e5, "   \
+       "mode: 9e5, max: 1.4e6}\n"                                              \
+       "  constraints.caps.gamma-d: {dist: uniform, min: 0, max: 100}\n"       \
+       "  mfu: {dist: normal, mean: 0.5, sd: 0.05, min: 0.3, max: 0.7}\n"
+
+static void mc_same_with_1_and_2_threads(void **state) {
+  (void)state;
+  hp_wi_table *a = mc(MC_PLAN, 500, 42, 1);
+  hp_wi_table *b = mc(MC_PLAN, 500, 42, 2);
+  assert_int_equal(a->threads, 1);
+  assert_int_equal(b->threads, 2);
+  assert_int_equal(a->n_rows, 1000);
+  assert_int_equal(b->n_rows, a->n_rows);
+  assert_memory_equal(a->values, b->values,
+                      a->n_points * a->n_keys * sizeof *a->values);
+  assert_memory_equal(a->rows, b->rows, a->n_rows * sizeof *a->rows);
+  assert_memory_equal(a->vendor_cards, b->vendor_cards,
+                      a->n_rows * a->n_vendors * sizeof(double));
+  /* Another seed draws other numbers; the same seed the same ones. */
+  hp_wi_table *c = mc(MC_PLAN, 500, 43, 2);
+  assert_memory_not_equal(a->values, c->values,
+                          a->n_points * a->n_keys * sizeof *a->values);
+  hp_wi_table_free(a);
+  hp_wi_table_free(b);
+  hp_wi_table_free(c);
+}
+
+static void mc_percentiles_closed_form(void **state) {
+  (void)state;
+  /* One SKU, fractional servers: capex = tokens_per_day / 86,400 / 100 x
+   * 1e6 CNY, linear. tokens_per_day ~ U(8.64e7, 1.728e8) makes capex ~
+   * U(1e7, 2e7): P10 = 1.1e7, P50 = 1.5e7, P90 = 1.9e7, mean 1.5e7.
+   * With n = 10,000 samples the standard error of the p-quantile of a
+   * uniform of range R is R x sqrt(p (1 - p) / n): 3.0e4 at P10/P90, 5.0e4
+   * at P50; the mean's is R / sqrt(12 n) = 2.9e4. A tolerance of 2e5 is 4
+   * standard errors or more for each, and the seed is fixed, so the test
+   * is deterministic; a biased sampler (e.g. a wrong bound) would miss by
+   * far more. */
+  const char *plan = HEAD "  granularity: fractional\n"
+                          "scenarios:\n  - name: s\n"
+                          "uncertain:\n"
+                          "  workload.tokens_per_day: {dist: uniform, "
+                          "min: 8.64e7, max: 1.728e8}\n";
+  hp_wi_table *t = mc(plan, 10000, 7, 2);
+  hp_wi_stats st;
+  assert_int_equal(hp_wi_column_stats(t, 0, "capex_cny", &st), HP_OK);
+  assert_int_equal(st.n, 10000);
+  assert_true(near(st.p10, 1.1e7, 2e5));
+  assert_true(near(st.p50, 1.5e7, 2e5));
+  assert_true(near(st.p90, 1.9e7, 2e5));
+  assert_true(near(st.mean, 1.5e7, 2e5));
+  assert_true(st.min >= 1e7 - 1e-3 && st.max <= 2e7 + 1e-3);
+  /* Cards follow: 8 per 1e6 CNY. */
+  assert_int_equal(hp_wi_column_stats(t, 0, "cards.Alpha", &st), HP_OK);
+  assert_true(near(st.p50, 120, 1.6));
+  assert_int_equal(hp_wi_column_stats(t, 0, "nope", &st), HP_ENOTFOUND);
+  hp_wi_table_free(t);
+}
+
+static void mc_infeasible_counted(void **state) {
+  (void)state;
+  /* Demand needs 80 alpha-a cards; the cap is U(40, 120): about half the
+   * samples cannot be served. They stay in the table, counted. */
+  const char *plan = HEAD "scenarios:\n  - name: s\n"
+                          "uncertain:\n"
+                          "  constraints.caps.alpha-a: {dist: uniform, "
+                          "min: 40, max: 120}\n";
+  hp_wi_table *t = mc(plan, 2000, 3, 2);
+  assert_int_equal(t->n_rows, 2000);
+  size_t inf = 0;
+  for (size_t i = 0; i < t->n_rows; i++) {
+    int feasible = t->values[i] >= 80;
+    assert_int_equal(t->rows[i].status,
+                     feasible ? HP_RESULT_OPTIMAL : HP_RESULT_INFEASIBLE);
+    inf += !feasible;
+  }
+  assert_int_equal(t->n_infeasible, inf);
+  assert_true(inf > 900 && inf < 1100); /* binomial(2000, 0.5): 4.5 sd */
+  hp_buf b;
+  hp_buf_init(&b);
+  assert_int_equal(hp_wi_render(t, HP_FORMAT_TABLE, &b), HP_OK);
+  char want[64];
+  snprintf(want, sizeof want, "%zu infeasible", inf);
+  assert_non_null(strstr(b.data, want));
+  hp_buf_cleanup(&b);
+  hp_wi_table_free(t);
+}
+
+static void dist_moments(void **state) {
+  (void)state;
+  /* 200,000 draws each: standard errors are sd / 447. */
+  hp_wi_dist g[4] = {
+      {NULL, HP_DIST_UNIFORM, {2, 4, 0}, -HUGE_VAL, HUGE_VAL, 0, 0},
+      {NULL, HP_DIST_NORMAL, {10, 2, 0}, -HUGE_VAL, HUGE_VAL, 0, 0},
+      {NULL, HP_DIST_TRIANGULAR, {0, 1, 5}, -HUGE_VAL, HUGE_VAL, 0, 0},
+      {NULL, HP_DIST_LOGNORMAL, {3, 0.5, 0}, -HUGE_VAL, HUGE_VAL, 0, 0}};
+  const double mean[4] = {3, 10, 2, 3 * 1.1331484530668263}; /* e^(s^2/2) */
+  const double sd[4] = {2 / sqrt(12.0), 2, sqrt((25 + 1 - 5) / 18.0), 1.6};
+  static double v[200000];
+  for (int k = 0; k < 4; k++) {
+    hp_rng r;
+    hp_rng_seed(&r, 99, (uint64_t)k);
+    double sum = 0;
+    for (int i = 0; i < 200000; i++)
+      sum += v[i] = hp_wi_dist_draw(&g[k], &r);
+    assert_true(near(sum / 200000, mean[k], 5 * sd[k] / 447));
+    if (k == 3) { /* lognormal: the median is the parameter */
+      hp_wi_stats st;
+      hp_wi_stats_of(v, 200000, &st);
+      assert_true(near(st.p50, 3, 0.02));
+    }
+  }
+  /* Truncation keeps draws inside [min, max]. */
+  hp_wi_dist t = {NULL, HP_DIST_NORMAL, {0.5, 0.3, 0}, 0.3, 0.7, 0, 0};
+  hp_rng r;
+  hp_rng_seed(&r, 1, 0);
+  for (int i = 0; i < 10000; i++) {
+    double x = hp_wi_dist_draw(&t, &r);
+    assert_true(x >= 0.3 && x <= 0.7);
+  }
+  /* Streams: the same (seed, index) gives the same numbers. */
+  hp_rng a, b;
+  hp_rng_seed(&a, 5, 123);
+  hp_rng_seed(&b, 5, 123);
+  for (int i = 0; i < 100; i++)
+    assert_true(hp_rng_next(&a) == hp_rng_next(&b));
+  hp_rng_seed(&b, 5, 124);
+  assert_true(hp_rng_next(&a) != hp_rng_next(&b));
+}
+
+static void expect_uncertain_error(const char *block, int status, int line,
+                                   int col, const char *words) {
+  char text[2048];
+  snprintf(text, sizeof text, "%sscenarios:\n  - name: s\nuncertain:\n%s",
+           HEAD, block);
+  hp_wi_dist *g = NULL;
+  size_t n = 0;
+  hp_diag d;
+  hp_diag_clear(&d);
+  int rc = hp_wi_dists_parse(text, strlen(text), "u.yaml", fix_cat, &g, &n,
+                             &d);
+  if (rc != status || d.line != line || d.column != col ||
+      !strstr(d.msg, words))
+    print_error("got %d %s:%d:%d: %s\n", rc, d.file, d.line, d.column, d.msg);
+  assert_int_equal(rc, status);
+  assert_string_equal(d.file, "u.yaml");
+  assert_int_equal(d.line, line);
+  assert_int_equal(d.column, col);
+  assert_non_null(strstr(d.msg, words));
+  assert_null(g);
+}
+
+static void uncertain_errors_with_marks(void **state) {
+  (void)state;
+  /* HEAD is 5 lines; "scenarios:", "- name: s", "uncertain:" make 8. */
+  expect_uncertain_error("  mfu: {dist: gamma, a: 1}\n", HP_EINVAL, 9, 15,
+                         "expected uniform, normal, triangular or lognormal");
+  expect_uncertain_error("  mfu: {dist: normal, mean: 0.5}\n", HP_EMISSING, 9,
+                         8, "needs 'sd'");
+  expect_uncertain_error("  mfu: {dist: normal, mean: 0.5, sd: 0}\n",
+                         HP_ERANGE, 9, 38, "sd must be > 0");
+  expect_uncertain_error("  mfu: {dist: uniform, min: 0.5, max: 0.5}\n",
+                         HP_ERANGE, 9, 8, "min must be below max");
+  expect_uncertain_error("  mfu: {dist: triangular, min: 0.1, mode: 0.9, "
+                         "max: 0.5}\n",
+                         HP_ERANGE, 9, 43, "mode must lie in [min, max]");
+  expect_uncertain_error("  mfu: {dist: uniform, min: 0.1, max: 0.5, "
+                         "mode: 0.2}\n",
+                         HP_EKEY, 9, 44, "unknown key 'mode'");
+  expect_uncertain_error("  mfu: 0.5\n", HP_ETYPE, 9, 8, "expected a mapping");
+  /* A path the plan does not accept: the error is at the key. */
+  expect_uncertain_error("  workload.tokens_per_dya: {dist: uniform, min: 1, "
+                         "max: 2}\n",
+                         HP_EKEY, 9, 3, "workload.tokens_per_dya");
+  /* No block at all. */
+  const char *text = HEAD "scenarios:\n  - name: s\n";
+  hp_wi_dist *g = NULL;
+  size_t n = 0;
+  hp_diag d;
+  assert_int_equal(hp_wi_dists_parse(text, strlen(text), "u.yaml", fix_cat,
+                                     &g, &n, &d),
+                   HP_EMISSING);
+}
+
+/* ----------------------------------------------------------------------------
+ * Batch and renderers
+ * ------------------------------------------------------------------------- */
+
+static void batch_goes_on_past_a_broken_plan(void **state) {
+  (void)state;
+  hp_planfile *pf = NULL;
+  hp_plan *plan = NULL;
+  hp_diag d, bad;
+  hp_diag_clear(&bad);
+  /* A plan that does not load, then one that does. */
+  const char *broken = "name: b\nscenarios:\n  - name: s\n    mfu: [1]\n";
+  int st = hp_planfile_parse(broken, strlen(broken), "broken.yaml", fix_cat,
+                             &pf, &bad);
+  assert_int_not_equal(st, HP_OK);
+  const char *good = HEAD "scenarios:\n  - name: ok\n  - name: capped\n"
+                          "    constraints: {caps: {alpha-a: 8}}\n";
+  assert_int_equal(
+      hp_planfile_parse(good, strlen(good), "good.yaml", fix_cat, &pf, &d),
+      HP_OK);
+  assert_int_equal(hp_plan_solve(pf, fix_cat, &plan, &d), HP_OK);
+  hp_wi_batch_entry e[2] = {{"broken.yaml", NULL, &bad, st},
+                            {"good.yaml", plan, NULL, 0}};
+  for (int f = 0; f < 4; f++) {
+    hp_buf b;
+    hp_buf_init(&b);
+    assert_int_equal(hp_wi_render_batch(e, 2, (hp_format)f, &b), HP_OK);
+    assert_non_null(strstr(b.data, "broken.yaml:3:5: scenario 's'"));
+    assert_non_null(strstr(b.data, "good.yaml"));
+    assert_non_null(strstr(b.data, "capped"));
+    assert_non_null(strstr(b.data, "infeasible"));
+    assert_non_null(strstr(b.data, "supply caps allow at most"));
+    hp_buf_cleanup(&b);
+  }
+  hp_plan_free(plan);
+  hp_planfile_free(pf);
+}
+
+static void renderers_carry_units(void **state) {
+  (void)state;
+  hp_wi_table *t = sweep(HEAD "  token_price_cny_per_mtok: 30\n"
+                              "scenarios:\n  - name: s\n",
+                         fix_cat, "constraints.domestic_share.min=0:0.2:0.1",
+                         1);
+  hp_buf b;
+  hp_buf_init(&b);
+  assert_int_equal(hp_wi_render(t, HP_FORMAT_TABLE, &b), HP_OK);
+  assert_non_null(strstr(b.data, "constraints.domestic_share.min (fraction)"));
+  assert_non_null(strstr(b.data, "capex (100M CNY)"));
+  assert_non_null(strstr(b.data, "cost (CNY/Mtok)"));
+  assert_non_null(strstr(b.data, "cost/price (%)"));
+  assert_non_null(strstr(b.data, "Alpha (cards)"));
+  hp_buf_cleanup(&b);
+  hp_buf_init(&b);
+  assert_int_equal(hp_wi_render(t, HP_FORMAT_CSV, &b), HP_OK);
+  assert_non_null(strstr(b.data, "constraints.domestic_share.min,scenario,"
+                                 "status,capex_cny,opex_cny_per_year,"));
+  assert_non_null(strstr(b.data, "\n0,s,optimal,10000000,291532.8,"));
+  /* alpha-a is the only card and is not domestic: any mandate fails. */
+  assert_non_null(strstr(b.data, "\n0.1,s,infeasible,"));
+  hp_buf_cleanup(&b);
+  hp_buf_init(&b);
+  assert_int_equal(hp_wi_render(t, HP_FORMAT_JSON, &b), HP_OK);
+  assert_non_null(strstr(b.data, "\"capex_cny\": "));
+  hp_buf_cleanup(&b);
+  hp_wi_table_free(t);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(axis_grid_points),
+      cmocka_unit_test(sweep_key_paths),
+      cmocka_unit_test(sweep_bad_path_named),
+      cmocka_unit_test(sweep_points_limit),
+      cmocka_unit_test(lean_solve_matches_planner),
+      cmocka_unit_test(tco_arithmetic_by_hand),
+      cmocka_unit_test(mc_same_with_1_and_2_threads),
+      cmocka_unit_test(mc_percentiles_closed_form),
+      cmocka_unit_test(mc_infeasible_counted),
+      cmocka_unit_test(dist_moments),
+      cmocka_unit_test(uncertain_errors_with_marks),
+      cmocka_unit_test(batch_goes_on_past_a_broken_plan),
+      cmocka_unit_test(renderers_carry_units),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
