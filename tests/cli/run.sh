@@ -59,6 +59,20 @@ if [ $? -eq 3 ] && [ ! -e "$TMP/o.json" ] && ! compgen -G "$TMP/o.json*" > /dev/
 (cd "$SRC" && "$HP" plan plans/doubao-minsheng-2024.yaml --catalog devices --format json) > "$TMP/direct.json"
 if [ $? -eq 0 ] && [ ! -s "$TMP/stdout" ] && cmp -s "$TMP/o.json" "$TMP/direct.json"; then ok; else bad "-o output differs"; fi
 
+# SIGINT in the middle of a long sweep leaves neither the output file nor
+# a temporary file behind. (perl restores SIGINT's default action, which a
+# non-interactive shell ignores for background jobs.)
+perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV' "$HP" sweep "$SRC/plans/doubao-mandate-sweep.yaml" \
+  --catalog "$CAT" --vary constraints.domestic_share.min=0:1:0.0001 --format csv \
+  -o "$TMP/sweep.csv" > /dev/null 2>&1 &
+pid=$!
+sleep 1
+kill -INT $pid
+wait $pid
+rc=$?
+if [ $rc -eq 130 ] && ! compgen -G "$TMP/sweep.csv*" > /dev/null; then ok; else
+  bad "SIGINT mid-sweep: exit $rc, files: $(ls "$TMP" | grep sweep)"; fi
+
 # Exit codes: usage 2, infeasible 4 (with its explanation on stderr).
 "$HP" plan > /dev/null 2>&1; [ $? -eq 2 ] && ok || bad "missing FILE: want exit 2"
 "$HP" frobnicate > /dev/null 2>&1; [ $? -eq 2 ] && ok || bad "unknown command: want exit 2"
