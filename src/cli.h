@@ -4,6 +4,8 @@
 #ifndef HP_CLI_H
 #define HP_CLI_H
 
+#include "hetplan.h"
+
 /* Exit codes of the hetplan executable; one table in docs/limits.md. */
 enum {
   HP_EXIT_OK = 0,         /* success */
@@ -14,6 +16,12 @@ enum {
   HP_EXIT_IO = 6,         /* an output could not be written */
   HP_EXIT_NOTHING = 7     /* probe: no device could be measured */
 };
+
+/* The catalog directory when --catalog is not given: $HETPLAN_CATALOG,
+ * ./devices, the source tree's devices/, or the installed one. */
+const char *hp_cli_default_catalog(void);
+/* Prints "hetplan: file:line:col: message" on stderr. */
+void hp_cli_print_diag(const hp_diag *d);
 
 /* `hetplan probe ...` (backends/, issue 4). */
 int hp_cli_probe(int argc, char **argv);

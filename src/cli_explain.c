@@ -20,38 +20,9 @@
 #include "roofline.h"
 #include "scenario.h"
 
-#ifndef HETPLAN_SOURCE_DIR
-#define HETPLAN_SOURCE_DIR "."
-#endif
-#ifndef HETPLAN_DATA_DIR
-#define HETPLAN_DATA_DIR "/usr/local/share/hetplan"
-#endif
-
 static const char *const explain_usage =
     "usage: hetplan explain PLAN --device ID [--scenario NAME] "
     "[--catalog DIR] [-o FILE]\n";
-
-static int is_dir(const char *p) {
-  struct stat st;
-  return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static const char *catalog_dir(void) {
-  const char *env = getenv("HETPLAN_CATALOG");
-  if (env && *env)
-    return env;
-  if (is_dir("devices"))
-    return "devices";
-  if (is_dir(HETPLAN_SOURCE_DIR "/devices"))
-    return HETPLAN_SOURCE_DIR "/devices";
-  return HETPLAN_DATA_DIR "/devices";
-}
-
-static void diag_print(const hp_diag *d) {
-  char buf[HP_DIAG_MSG_MAX + HP_DIAG_FILE_MAX + 64];
-  hp_diag_format(d, buf, sizeof buf);
-  fprintf(stderr, "hetplan: %s\n", buf);
-}
 
 static int usage(const char *msg, const char *arg) {
   fprintf(stderr, "hetplan: explain: ");
@@ -111,9 +82,10 @@ int hp_cli_explain(int argc, char **argv) {
   hp_diag d;
   hp_diag_clear(&d);
   int rc = HP_EXIT_OK;
-  if (hp_catalog_load(cat_dir ? cat_dir : catalog_dir(), &cat, &d) != HP_OK ||
+  if (hp_catalog_load(cat_dir ? cat_dir : hp_cli_default_catalog(), &cat, &d) !=
+          HP_OK ||
       hp_planfile_load(path, cat, &pf, &d) != HP_OK) {
-    diag_print(&d);
+    hp_cli_print_diag(&d);
     rc = HP_EXIT_INPUT;
     goto out;
   }
@@ -151,7 +123,7 @@ int hp_cli_explain(int argc, char **argv) {
   }
   if (out) {
     if (hp_write_file_atomic(out, b.data, b.len, &d) != HP_OK) {
-      diag_print(&d);
+      hp_cli_print_diag(&d);
       rc = HP_EXIT_IO;
     }
   } else if (fwrite(b.data, 1, b.len, stdout) != b.len || fflush(stdout)) {

@@ -21,41 +21,11 @@
 #include "whatif.h"
 #include "yamlx.h"
 
-#ifndef HETPLAN_SOURCE_DIR
-#define HETPLAN_SOURCE_DIR "."
-#endif
-#ifndef HETPLAN_DATA_DIR
-#define HETPLAN_DATA_DIR "/usr/local/share/hetplan"
-#endif
-
 static int usage_error(const char *cmd, const char *fmt, const char *arg) {
   fprintf(stderr, "hetplan: %s: ", cmd);
   fprintf(stderr, fmt, arg ? arg : "");
   fprintf(stderr, "\n(run `hetplan %s --help` for usage)\n", cmd);
   return HP_EXIT_USAGE;
-}
-
-static void print_diag(const hp_diag *d) {
-  char buf[HP_DIAG_MSG_MAX + HP_DIAG_FILE_MAX + 64];
-  hp_diag_format(d, buf, sizeof buf);
-  fprintf(stderr, "hetplan: %s\n", buf);
-}
-
-static int is_dir(const char *p) {
-  struct stat st;
-  return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* Same search as `hetplan plan` (main.c). */
-static const char *default_catalog(void) {
-  const char *env = getenv("HETPLAN_CATALOG");
-  if (env && *env)
-    return env;
-  if (is_dir("devices"))
-    return "devices";
-  if (is_dir(HETPLAN_SOURCE_DIR "/devices"))
-    return HETPLAN_SOURCE_DIR "/devices";
-  return HETPLAN_DATA_DIR "/devices";
 }
 
 /* Exit code of an input-side status. */
@@ -186,8 +156,9 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o) {
       break;
     case OPT_SEED:
       if (!parse_count(optarg, UINT64_MAX, &v))
-        return usage_error(cmd, "--seed: expected a whole number >= 0, got "
-                                "'%s'",
+        return usage_error(cmd,
+                           "--seed: expected a whole number >= 0, got "
+                           "'%s'",
                            optarg);
       o->seed = v;
       break;
@@ -209,22 +180,22 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o) {
 static int load_catalog(const opts *o, hp_catalog **cat) {
   hp_diag d;
   hp_diag_clear(&d);
-  if (hp_catalog_load(o->catalog ? o->catalog : default_catalog(), cat, &d) !=
-      HP_OK) {
-    print_diag(&d);
+  if (hp_catalog_load(o->catalog ? o->catalog : hp_cli_default_catalog(), cat,
+                      &d) != HP_OK) {
+    hp_cli_print_diag(&d);
     return HP_EXIT_INPUT;
   }
   return HP_EXIT_OK;
 }
 
 /* Writes the report and the chart, both complete in memory already. */
-static int emit(const opts *o, const char *text, size_t len,
-                const char *chart, size_t chart_len) {
+static int emit(const opts *o, const char *text, size_t len, const char *chart,
+                size_t chart_len) {
   hp_diag d;
   hp_diag_clear(&d);
   if (o->out) {
     if (hp_write_file_atomic(o->out, text, len, &d) != HP_OK) {
-      print_diag(&d);
+      hp_cli_print_diag(&d);
       return HP_EXIT_IO;
     }
   } else if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
@@ -232,7 +203,7 @@ static int emit(const opts *o, const char *text, size_t len,
     return HP_EXIT_IO;
   }
   if (chart && hp_write_file_atomic(o->chart, chart, chart_len, &d) != HP_OK) {
-    print_diag(&d);
+    hp_cli_print_diag(&d);
     return HP_EXIT_IO;
   }
   return HP_EXIT_OK;
@@ -299,7 +270,7 @@ static int run_engine(const char *cmd, int argc, char **argv) {
   hp_diag d;
   hp_diag_clear(&d);
   if (o.chart && hp_chart_format_of(o.chart, &cf, &d) != HP_OK) {
-    print_diag(&d);
+    hp_cli_print_diag(&d);
     return HP_EXIT_USAGE;
   }
   const char *path = argv[optind];
@@ -313,7 +284,7 @@ static int run_engine(const char *cmd, int argc, char **argv) {
   hp_buf_init(&b);
   for (size_t i = 0; i < o.n_vary; i++) {
     if (hp_wi_axis_parse(o.vary[i], &axes[n_axes], &d) != HP_OK) {
-      print_diag(&d);
+      hp_cli_print_diag(&d);
       rc = HP_EXIT_USAGE;
       goto out;
     }
@@ -326,7 +297,7 @@ static int run_engine(const char *cmd, int argc, char **argv) {
   if ((rc = load_catalog(&o, &cat)) != HP_EXIT_OK)
     goto out;
   if (hp_read_file(path, HP_YAML_MAX_BYTES, &text, &len, &d) != HP_OK) {
-    print_diag(&d);
+    hp_cli_print_diag(&d);
     rc = HP_EXIT_INPUT;
     goto out;
   }
@@ -337,7 +308,7 @@ static int run_engine(const char *cmd, int argc, char **argv) {
                                  &t, &d)
               : hp_wi_sweep(text, len, path, cat, axes, n_axes, &wo, &t, &d);
   if (st != HP_OK) {
-    print_diag(&d);
+    hp_cli_print_diag(&d);
     /* A bad --vary key or an unknown scenario is a command-line error. */
     rc = st == HP_ENOMEM ? HP_EXIT_SOLVER
          : (!mc && d.line == 0) || st == HP_ENOTFOUND || st == HP_ELIMIT
@@ -354,22 +325,23 @@ static int run_engine(const char *cmd, int argc, char **argv) {
     int cr = mc ? hp_chart_montecarlo(t, 0, cf, &chart, &chart_len, &d)
                 : hp_chart_sweep(t, 0, cf, &chart, &chart_len, &d);
     if (cr != HP_OK) {
-      print_diag(&d);
+      hp_cli_print_diag(&d);
       rc = cr == HP_EINVAL ? HP_EXIT_USAGE : HP_EXIT_SOLVER;
       goto out;
     }
   }
   rc = emit(&o, b.data ? b.data : "", b.len, chart, chart_len);
   if (rc == HP_EXIT_OK && t->n_error) {
-    fprintf(stderr, "hetplan: %s: %zu of %zu rows could not be solved; the "
-                    "first: %s\n",
+    fprintf(stderr,
+            "hetplan: %s: %zu of %zu rows could not be solved; the "
+            "first: %s\n",
             path, t->n_error, t->n_rows,
             t->first_error ? t->first_error : "(no message)");
     rc = HP_EXIT_INPUT;
     for (size_t i = 0; i < t->n_rows; i++)
-      if (t->rows[i].status == HP_RESULT_ERROR &&
-          t->rows[i].error != HP_EKEY && t->rows[i].error != HP_ERANGE &&
-          t->rows[i].error != HP_ETYPE && t->rows[i].error != HP_EINVAL)
+      if (t->rows[i].status == HP_RESULT_ERROR && t->rows[i].error != HP_EKEY &&
+          t->rows[i].error != HP_ERANGE && t->rows[i].error != HP_ETYPE &&
+          t->rows[i].error != HP_EINVAL)
         rc = HP_EXIT_SOLVER;
   }
 out:
@@ -385,7 +357,9 @@ out:
   return rc;
 }
 
-int hp_cli_sweep(int argc, char **argv) { return run_engine("sweep", argc, argv); }
+int hp_cli_sweep(int argc, char **argv) {
+  return run_engine("sweep", argc, argv);
+}
 
 int hp_cli_montecarlo(int argc, char **argv) {
   return run_engine("montecarlo", argc, argv);
@@ -417,14 +391,15 @@ int hp_cli_batch(int argc, char **argv) {
   if (optind >= argc)
     return usage_error("batch", "missing the PLAN files%s", "");
   if (o.scenario || o.threads)
-    return usage_error("batch", "--scenario and --threads are options of "
-                                "sweep and montecarlo%s",
+    return usage_error("batch",
+                       "--scenario and --threads are options of "
+                       "sweep and montecarlo%s",
                        "");
   hp_chart_format cf = HP_CHART_PNG;
   hp_diag cd;
   hp_diag_clear(&cd);
   if (o.chart && hp_chart_format_of(o.chart, &cf, &cd) != HP_OK) {
-    print_diag(&cd);
+    hp_cli_print_diag(&cd);
     return HP_EXIT_USAGE;
   }
   hp_catalog *cat = NULL;
@@ -456,7 +431,7 @@ int hp_cli_batch(int argc, char **argv) {
     hp_planfile_free(pf);
     if (st != HP_OK) {
       e[i].status = st;
-      print_diag(&diags[i]);
+      hp_cli_print_diag(&diags[i]);
       worst = worse(worst, exit_of(st));
       continue;
     }
@@ -465,11 +440,10 @@ int hp_cli_batch(int argc, char **argv) {
       const hp_scenario_result *r = hp_plan_at(plans[i], j);
       if (r->status == HP_RESULT_OPTIMAL)
         continue;
-      worst = worse(worst, r->status == HP_RESULT_INFEASIBLE
-                               ? HP_EXIT_INFEASIBLE
-                               : HP_EXIT_SOLVER);
-      fprintf(stderr, "hetplan: %s: scenario '%s' is %s: %s\n", path,
-              r->name,
+      worst =
+          worse(worst, r->status == HP_RESULT_INFEASIBLE ? HP_EXIT_INFEASIBLE
+                                                         : HP_EXIT_SOLVER);
+      fprintf(stderr, "hetplan: %s: scenario '%s' is %s: %s\n", path, r->name,
               r->status == HP_RESULT_INFEASIBLE ? "infeasible" : "an error",
               r->explanation ? r->explanation : "");
     }
@@ -480,7 +454,7 @@ int hp_cli_batch(int argc, char **argv) {
     goto out;
   }
   if (o.chart && hp_chart_batch(e, n, cf, &chart, &chart_len, &cd) != HP_OK) {
-    print_diag(&cd);
+    hp_cli_print_diag(&cd);
     rc = HP_EXIT_SOLVER;
     goto out;
   }

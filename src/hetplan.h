@@ -215,6 +215,9 @@ typedef enum {
   HP_RESULT_ERROR
 } hp_result_status;
 
+/** Returns "optimal", "infeasible" or "error". */
+HP_API const char *hp_result_status_name(hp_result_status s);
+
 /* One SKU line of a solved scenario. */
 typedef struct hp_plan_line {
   const char *device;  /* SKU id; borrowed from the catalog */

@@ -16,13 +16,6 @@
 #include "cli.h"
 #include "hetplan.h"
 
-#ifndef HETPLAN_SOURCE_DIR
-#define HETPLAN_SOURCE_DIR "."
-#endif
-#ifndef HETPLAN_DATA_DIR
-#define HETPLAN_DATA_DIR "/usr/local/share/hetplan"
-#endif
-
 static const char *const usage_text =
     "usage: hetplan <command> [options]\n"
     "\n"
@@ -53,35 +46,13 @@ static int usage_error(const char *fmt, const char *arg) {
   return HP_EXIT_USAGE;
 }
 
-static void print_diag(const hp_diag *d) {
-  char buf[HP_DIAG_MSG_MAX + HP_DIAG_FILE_MAX + 64];
-  hp_diag_format(d, buf, sizeof buf);
-  fprintf(stderr, "hetplan: %s\n", buf);
-}
-
-static int is_dir(const char *p) {
-  struct stat st;
-  return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static const char *default_catalog(void) {
-  const char *env = getenv("HETPLAN_CATALOG");
-  if (env && *env)
-    return env;
-  if (is_dir("devices"))
-    return "devices";
-  if (is_dir(HETPLAN_SOURCE_DIR "/devices"))
-    return HETPLAN_SOURCE_DIR "/devices";
-  return HETPLAN_DATA_DIR "/devices";
-}
-
 /* Writes a finished report to stdout or FILE. */
 static int emit(const char *out_path, const char *text, size_t len) {
   if (out_path) {
     hp_diag d;
     hp_diag_clear(&d);
     if (hp_write_file_atomic(out_path, text, len, &d) != HP_OK) {
-      print_diag(&d);
+      hp_cli_print_diag(&d);
       return HP_EXIT_IO;
     }
     return HP_EXIT_OK;
@@ -144,7 +115,7 @@ static int load_catalog(const char *dir, hp_catalog **cat) {
   hp_diag d;
   hp_diag_clear(&d);
   if (hp_catalog_load(dir, cat, &d) != HP_OK) {
-    print_diag(&d);
+    hp_cli_print_diag(&d);
     return HP_EXIT_INPUT;
   }
   return HP_EXIT_OK;
@@ -164,14 +135,15 @@ static int cmd_devices(int argc, char **argv) {
   if (optind < argc)
     return usage_error("devices: unexpected argument '%s'", argv[optind]);
   hp_catalog *cat = NULL;
-  if ((rc = load_catalog(o.catalog ? o.catalog : default_catalog(), &cat)))
+  if ((rc = load_catalog(o.catalog ? o.catalog : hp_cli_default_catalog(),
+                         &cat)))
     return rc;
   char *text = NULL;
   size_t len = 0;
   hp_diag d;
   hp_diag_clear(&d);
   if (hp_catalog_render(cat, o.format, &text, &len, &d) != HP_OK) {
-    print_diag(&d);
+    hp_cli_print_diag(&d);
     hp_catalog_free(cat);
     return HP_EXIT_SOLVER;
   }
@@ -220,16 +192,17 @@ static int cmd_plan(int argc, char **argv) {
   size_t len = 0;
   hp_diag d;
   hp_diag_clear(&d);
-  if ((rc = load_catalog(o.catalog ? o.catalog : default_catalog(), &cat)))
+  if ((rc = load_catalog(o.catalog ? o.catalog : hp_cli_default_catalog(),
+                         &cat)))
     return rc;
   if (hp_planfile_load(path, cat, &pf, &d) != HP_OK) {
-    print_diag(&d);
+    hp_cli_print_diag(&d);
     rc = HP_EXIT_INPUT;
     goto out;
   }
   if (hp_plan_solve_ex(pf, cat, flags, &plan, &d) != HP_OK ||
       hp_report_render(plan, o.format, &text, &len, &d) != HP_OK) {
-    print_diag(&d);
+    hp_cli_print_diag(&d);
     rc = HP_EXIT_SOLVER;
     goto out;
   }

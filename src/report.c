@@ -8,6 +8,17 @@
 #include "mem.h"
 #include "yamlx.h"
 
+const char *hp_result_status_name(hp_result_status s) {
+  switch (s) {
+  case HP_RESULT_OPTIMAL:
+    return "optimal";
+  case HP_RESULT_INFEASIBLE:
+    return "infeasible";
+  default:
+    return "error";
+  }
+}
+
 int hp_format_parse(const char *s, hp_format *out) {
   static const char *const names[] = {"table", "json", "csv", "md"};
   for (int i = 0; i < 4; i++)

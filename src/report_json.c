@@ -11,17 +11,6 @@
 #include "mem.h"
 #include "report.h"
 
-static const char *status_name(hp_result_status s) {
-  switch (s) {
-  case HP_RESULT_OPTIMAL:
-    return "optimal";
-  case HP_RESULT_INFEASIBLE:
-    return "infeasible";
-  default:
-    return "error";
-  }
-}
-
 /* json_object_set_new that remembers failure instead of leaking. */
 static void put(json_t *o, const char *k, json_t *v, int *bad) {
   if (!v || json_object_set_new(o, k, v) != 0)
@@ -34,7 +23,7 @@ static json_t *scenario_json(const hp_scenario_result *r) {
   if (!o)
     return NULL;
   put(o, "name", json_string(r->name), &bad);
-  put(o, "status", json_string(status_name(r->status)), &bad);
+  put(o, "status", json_string(hp_result_status_name(r->status)), &bad);
   put(o, "granularity", json_string(r->granularity), &bad);
   put(o, "objective", json_string(r->objective), &bad);
   put(o, "demand_model", json_string(r->demand_model), &bad);

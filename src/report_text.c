@@ -13,17 +13,6 @@
 #include "mem.h"
 #include "report.h"
 
-static const char *status_name(hp_result_status s) {
-  switch (s) {
-  case HP_RESULT_OPTIMAL:
-    return "optimal";
-  case HP_RESULT_INFEASIBLE:
-    return "infeasible";
-  default:
-    return "error";
-  }
-}
-
 /* Cards are whole except in fractional mode. */
 static int card_decimals(const hp_scenario_result *r) {
   return strcmp(r->granularity, "fractional") == 0 ? 2 : 0;
@@ -297,7 +286,7 @@ static void compare_block(const hp_scenario_result *r, hp_buf *b, int md) {
     int ok = x->status == HP_RESULT_OPTIMAL;
     const char *row[] = {
         x->demand_model,
-        status_name(x->status),
+        hp_result_status_name(x->status),
         ok ? hp_fmt_grouped(x->cards, card_decimals(x), c1, sizeof c1) : "-",
         ok ? hp_fmt_grouped(x->servers, card_decimals(x), c2, sizeof c2) : "-",
         ok ? hp_fmt_grouped(x->capex_cny, 2, c3, sizeof c3) : "-",
@@ -366,7 +355,7 @@ void hp_report_table(const hp_plan *p, hp_buf *b) {
     if (i)
       hp_buf_puts(b, "\n");
     hp_buf_printf(b, "%s / %s: %s\n", hp_plan_name(p), r->name,
-                  status_name(r->status));
+                  hp_result_status_name(r->status));
     summary(r, b, 0);
     if (r->status == HP_RESULT_OPTIMAL) {
       tables(r, b, 0);
@@ -380,7 +369,8 @@ void hp_report_md(const hp_plan *p, hp_buf *b) {
   hp_buf_printf(b, "# Plan %s\n", hp_plan_name(p));
   for (size_t i = 0; i < hp_plan_count(p); i++) {
     const hp_scenario_result *r = hp_plan_at(p, i);
-    hp_buf_printf(b, "\n## %s (%s)\n\n", r->name, status_name(r->status));
+    hp_buf_printf(b, "\n## %s (%s)\n\n", r->name,
+                  hp_result_status_name(r->status));
     summary(r, b, 1);
     if (r->status == HP_RESULT_OPTIMAL) {
       tables(r, b, 1);
@@ -402,7 +392,7 @@ static void csv_row(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
   hp_buf_putc(b, ',');
   hp_csv_field(b, r->name);
   hp_buf_putc(b, ',');
-  hp_buf_puts(b, status_name(r->status));
+  hp_buf_puts(b, hp_result_status_name(r->status));
   hp_buf_printf(b, ",%s,", level);
   hp_csv_field(b, device ? device : "");
   hp_buf_putc(b, ',');

@@ -253,7 +253,7 @@ void hp_wi_dists_free(hp_wi_dist *v, size_t n) {
 }
 
 static double dist_centre(const hp_wi_dist *g) {
-  double c = g->kind == HP_DIST_UNIFORM ? 0.5 * (g->p[0] + g->p[1])
+  double c = g->kind == HP_DIST_UNIFORM      ? 0.5 * (g->p[0] + g->p[1])
              : g->kind == HP_DIST_TRIANGULAR ? g->p[1]
                                              : g->p[0];
   if (c < g->lo)
@@ -525,9 +525,8 @@ int hp_wi_solve_row(const hp_scenario *s, const char *const *vendors,
       }
   }
   row->status = HP_RESULT_OPTIMAL;
-  row->share_compute = row->delivered_tokens_per_s > 0
-                           ? dom_t / row->delivered_tokens_per_s
-                           : 0;
+  row->share_compute =
+      row->delivered_tokens_per_s > 0 ? dom_t / row->delivered_tokens_per_s : 0;
   row->share_cards = row->cards > 0 ? dom_c / row->cards : 0;
   row->share_capex = row->capex_cny > 0 ? dom_k / row->capex_cny : 0;
   row->tco_cny = row->capex_cny + s->years * row->opex_cny_per_year;
@@ -566,18 +565,18 @@ typedef struct run {
   size_t len;
   const char *path;
   const hp_catalog *cat;
-  const hp_wi_axis *axes;     /* sweep */
-  const hp_wi_dist *dists;    /* Monte Carlo */
-  size_t *scen;               /* plan index of each table scenario */
-  atomic_size_t next;         /* next point to hand out */
-  atomic_size_t done;         /* points finished */
-  atomic_int stop;            /* set on a fatal error */
+  const hp_wi_axis *axes;  /* sweep */
+  const hp_wi_dist *dists; /* Monte Carlo */
+  size_t *scen;            /* plan index of each table scenario */
+  atomic_size_t next;      /* next point to hand out */
+  atomic_size_t done;      /* points finished */
+  atomic_int stop;         /* set on a fatal error */
   pthread_mutex_t mu;
   pthread_cond_t cv;
-  unsigned running;           /* workers not finished */
-  int fatal;                  /* HP_E* that stopped the run (OOM, parse) */
+  unsigned running; /* workers not finished */
+  int fatal;        /* HP_E* that stopped the run (OOM, parse) */
   hp_diag fatal_diag;
-  size_t err_row;             /* lowest row whose message is kept */
+  size_t err_row; /* lowest row whose message is kept */
 } run;
 
 static void point_values(const run *r, size_t p, double *vals) {
@@ -664,8 +663,8 @@ static void *worker(void *arg) {
           note_error(r, ri, &d);
           continue;
         }
-        rc = hp_wi_solve_row(hp_planfile_scenario(pf, r->scen[si]), vendors,
-                             nv, row, &t->vendor_cards[ri * nv],
+        rc = hp_wi_solve_row(hp_planfile_scenario(pf, r->scen[si]), vendors, nv,
+                             row, &t->vendor_cards[ri * nv],
                              &t->vendor_servers[ri * nv],
                              &t->vendor_capex[ri * nv], &d);
         if (rc != HP_OK) {
@@ -754,9 +753,9 @@ static unsigned default_threads(void) {
  * caller's thread, runs the workers. */
 static int run_table(hp_wi_kind kind, const char *text, size_t len,
                      const char *path, const hp_catalog *cat,
-                     const hp_wi_axis *axes, hp_wi_dist *dists,
-                     size_t n_keys, size_t n_points, uint64_t seed,
-                     const hp_wi_opts *o, hp_wi_table **out, hp_diag *d) {
+                     const hp_wi_axis *axes, hp_wi_dist *dists, size_t n_keys,
+                     size_t n_points, uint64_t seed, const hp_wi_opts *o,
+                     hp_wi_table **out, hp_diag *d) {
   hp_wi_opts none = {0};
   if (!o)
     o = &none;
@@ -803,16 +802,15 @@ static int run_table(hp_wi_kind kind, const char *text, size_t len,
   }
   if (n_points == 0 || n_points > HP_WI_MAX_POINTS / t->n_scenarios) {
     rc = hp_diag_set(d, n_points ? HP_ELIMIT : HP_EINVAL, NULL, 0, 0,
-                     "%zu points x %zu scenarios: %s", n_points,
-                     t->n_scenarios,
+                     "%zu points x %zu scenarios: %s", n_points, t->n_scenarios,
                      n_points ? "more rows than the limit of 1000000 "
                                 "(HP_WI_MAX_POINTS)"
                               : "nothing to do");
     goto fail;
   }
   for (size_t k = 0; k < n_keys; k++)
-    if (!(t->keys[k] = hp_strdup(kind == HP_WI_SWEEP ? axes[k].key
-                                                     : dists[k].key)))
+    if (!(t->keys[k] =
+              hp_strdup(kind == HP_WI_SWEEP ? axes[k].key : dists[k].key)))
       goto oom;
   if (table_vendors(t, cat) != HP_OK)
     goto oom;
@@ -1053,12 +1051,6 @@ int hp_wi_column_stats(const hp_wi_table *t, size_t scen, const char *column,
  * Renderers
  * ------------------------------------------------------------------------- */
 
-static const char *status_name(hp_result_status s) {
-  return s == HP_RESULT_OPTIMAL      ? "optimal"
-         : s == HP_RESULT_INFEASIBLE ? "infeasible"
-                                     : "error";
-}
-
 /* The unit of a plan key, from its last path segment, for column headers. */
 static const char *key_unit(const char *key) {
   static const struct {
@@ -1126,7 +1118,7 @@ typedef void (*cell_fn)(const void *ctx, size_t row, int col, char *out,
 typedef struct grid {
   int n_cols;
   const char *const *head; /* n_cols headers */
-  const int *right;  /* 1 to right-align */
+  const int *right;        /* 1 to right-align */
   size_t n_rows;
   cell_fn cell;
   const void *ctx;
@@ -1211,9 +1203,9 @@ enum {
 
 typedef struct sweep_ctx {
   const hp_wi_table *t;
-  size_t *vend;   /* vendors shown */
+  size_t *vend; /* vendors shown */
   size_t n_vend;
-  int has_price;  /* any row has a token price */
+  int has_price;        /* any row has a token price */
   int col_of[SC_FIXED]; /* column of each fixed field, -1 if hidden */
 } sweep_ctx;
 
@@ -1240,7 +1232,7 @@ static void sweep_cell(const void *ctxp, size_t ri, int col, char *out,
     snprintf(out, size, "%s", t->scenarios[r->scenario]);
     return;
   case SC_STATUS:
-    snprintf(out, size, "%s", status_name(r->status));
+    snprintf(out, size, "%s", hp_result_status_name(r->status));
     return;
   default:
     break;
@@ -1325,8 +1317,9 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
       hp_buf_puts(b, k ? ", " : "");
       json_str(b, t->keys[k]);
     }
-    hp_buf_printf(b, "],\n  \"points\": %zu,\n  \"infeasible\": %zu,\n  "
-                     "\"errors\": %zu,\n  \"rows\": [\n",
+    hp_buf_printf(b,
+                  "],\n  \"points\": %zu,\n  \"infeasible\": %zu,\n  "
+                  "\"errors\": %zu,\n  \"rows\": [\n",
                   t->n_points, t->n_infeasible, t->n_error);
     for (size_t ri = 0; ri < t->n_rows; ri++) {
       const hp_wi_row *r = &t->rows[ri];
@@ -1339,16 +1332,20 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
       }
       hp_buf_puts(b, "}, \"scenario\": ");
       json_str(b, t->scenarios[r->scenario]);
-      hp_buf_printf(b, ", \"status\": \"%s\"", status_name(r->status));
+      hp_buf_printf(b, ", \"status\": \"%s\"",
+                    hp_result_status_name(r->status));
       if (r->status == HP_RESULT_OPTIMAL) {
         static const char *const names[] = {
-            "capex_cny", "opex_cny_per_year", "tco_cny", "cost_per_mtok_cny",
-            "cards", "servers", "share_compute", "share_cards",
-            "share_capex", "power_mw"};
-        const double vals[] = {r->capex_cny, r->opex_cny_per_year,
-                               r->tco_cny, r->cost_per_mtok_cny, r->cards,
-                               r->servers, r->share_compute, r->share_cards,
-                               r->share_capex, r->power_mw};
+            "capex_cny",     "opex_cny_per_year",
+            "tco_cny",       "cost_per_mtok_cny",
+            "cards",         "servers",
+            "share_compute", "share_cards",
+            "share_capex",   "power_mw"};
+        const double vals[] = {r->capex_cny,     r->opex_cny_per_year,
+                               r->tco_cny,       r->cost_per_mtok_cny,
+                               r->cards,         r->servers,
+                               r->share_compute, r->share_cards,
+                               r->share_capex,   r->power_mw};
         for (size_t k = 0; k < sizeof vals / sizeof vals[0]; k++) {
           hp_buf_printf(b, ", \"%s\": ", names[k]);
           json_num(b, vals[k]);
@@ -1393,7 +1390,9 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
       for (int q = 0; q < 3; q++) {
         char h[200];
         snprintf(h, sizeof h, "%s.%s",
-                 q == 0 ? "cards" : q == 1 ? "servers" : "capex_cny",
+                 q == 0   ? "cards"
+                 : q == 1 ? "servers"
+                          : "capex_cny",
                  t->vendors[c.vend[v]]);
         hp_buf_putc(b, ',');
         hp_csv_field(b, h);
@@ -1406,14 +1405,19 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
         hp_buf_putc(b, ',');
       }
       hp_csv_field(b, t->scenarios[r->scenario]);
-      hp_buf_printf(b, ",%s", status_name(r->status));
+      hp_buf_printf(b, ",%s", hp_result_status_name(r->status));
       int ok = r->status == HP_RESULT_OPTIMAL;
-      const double vals[] = {r->capex_cny,       r->opex_cny_per_year,
-                             r->tco_cny,         r->cost_per_mtok_cny,
+      const double vals[] = {r->capex_cny,
+                             r->opex_cny_per_year,
+                             r->tco_cny,
+                             r->cost_per_mtok_cny,
                              r->token_price_per_mtok_cny,
-                             r->cards,           r->servers,
-                             r->share_compute,   r->share_cards,
-                             r->share_capex,     r->power_mw};
+                             r->cards,
+                             r->servers,
+                             r->share_compute,
+                             r->share_cards,
+                             r->share_capex,
+                             r->power_mw};
       for (size_t k = 0; k < sizeof vals / sizeof vals[0]; k++) {
         hp_buf_putc(b, ',');
         if (ok)
@@ -1448,10 +1452,12 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
     right[k] = 1;
   }
   static const char *const fixed_head[SC_FIXED] = {
-      "scenario",        "status",          "capex (100M CNY)",
-      "opex (M CNY/yr)", "TCO (100M CNY)",  "cost (CNY/Mtok)",
-      "cost/price (%)",  "cards",           "servers",
-      "domestic compute (%)", "domestic cards (%)"};
+      "scenario",          "status",
+      "capex (100M CNY)",  "opex (M CNY/yr)",
+      "TCO (100M CNY)",    "cost (CNY/Mtok)",
+      "cost/price (%)",    "cards",
+      "servers",           "domestic compute (%)",
+      "domestic cards (%)"};
   for (int f = 0; f < SC_FIXED; f++) {
     c.col_of[f] = -1;
     if (f == SC_SCEN && t->n_scenarios < 2)
@@ -1470,11 +1476,11 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
     n++;
   }
   if (fmt == HP_FORMAT_TABLE) {
-    hp_buf_printf(b, "Sweep of plan %s (%s): %zu points x %zu scenario%s, "
-                     "%zu infeasible, %zu errors\n\n",
+    hp_buf_printf(b,
+                  "Sweep of plan %s (%s): %zu points x %zu scenario%s, "
+                  "%zu infeasible, %zu errors\n\n",
                   t->plan, t->path, t->n_points, t->n_scenarios,
-                  t->n_scenarios == 1 ? "" : "s", t->n_infeasible,
-                  t->n_error);
+                  t->n_scenarios == 1 ? "" : "s", t->n_infeasible, t->n_error);
   }
   grid g = {n, head, right, t->n_rows, sweep_cell, &c};
   rc = grid_render(&g, b, fmt == HP_FORMAT_MD);
@@ -1568,15 +1574,15 @@ static int mc_lines(const hp_wi_table *t, size_t s, mc_line **out,
     const char *name, *unit, *col;
     double scale;
     int dec;
-  } outs[] = {{"capex", "100M CNY", "capex_cny", 1e8, 4},
-              {"opex", "M CNY/yr", "opex_cny_per_year", 1e6, 2},
-              {"TCO", "100M CNY", "tco_cny", 1e8, 4},
-              {"cost per million tokens", "CNY/Mtok", "cost_per_mtok_cny", 1,
-               4},
-              {"cards", "cards", "cards", 1, 0},
-              {"servers", "servers", "servers", 1, 0},
-              {"domestic share (compute)", "%", "share_compute", 0.01, 2},
-              {"domestic share (cards)", "%", "share_cards", 0.01, 2}};
+  } outs[] = {
+      {"capex", "100M CNY", "capex_cny", 1e8, 4},
+      {"opex", "M CNY/yr", "opex_cny_per_year", 1e6, 2},
+      {"TCO", "100M CNY", "tco_cny", 1e8, 4},
+      {"cost per million tokens", "CNY/Mtok", "cost_per_mtok_cny", 1, 4},
+      {"cards", "cards", "cards", 1, 0},
+      {"servers", "servers", "servers", 1, 0},
+      {"domestic share (compute)", "%", "share_compute", 0.01, 2},
+      {"domestic share (cards)", "%", "share_cards", 0.01, 2}};
   for (size_t i = 0; i < sizeof outs / sizeof outs[0]; i++) {
     mc_line *m = &l[n++];
     snprintf(m->name, sizeof m->name, "%s", outs[i].name);
@@ -1612,8 +1618,7 @@ oom:
 
 /* Share of optimal samples whose cost per million tokens exceeds the plan's
  * token price; -1 when the plan gives none. */
-static double share_above_price(const hp_wi_table *t, size_t s,
-                                double *price) {
+static double share_above_price(const hp_wi_table *t, size_t s, double *price) {
   size_t n = 0, above = 0;
   *price = 0;
   for (size_t p = 0; p < t->n_points; p++) {
@@ -1627,8 +1632,8 @@ static double share_above_price(const hp_wi_table *t, size_t s,
   return n ? (double)above / (double)n : -1;
 }
 
-static void mc_counts(const hp_wi_table *t, size_t s, size_t *ok,
-                      size_t *inf, size_t *err) {
+static void mc_counts(const hp_wi_table *t, size_t s, size_t *ok, size_t *inf,
+                      size_t *err) {
   *ok = *inf = *err = 0;
   for (size_t p = 0; p < t->n_points; p++) {
     hp_result_status st = t->rows[p * t->n_scenarios + s].status;
@@ -1653,8 +1658,10 @@ static void mc_cell_rt(const void *ctxp, size_t r, int col, char *out,
     mc_cell(ctxp, r, col, out, size);
     return;
   }
-  double v = col == 2 ? l->st.p10 : col == 3 ? l->st.p50
-             : col == 4 ? l->st.p90 : l->st.mean;
+  double v = col == 2   ? l->st.p10
+             : col == 3 ? l->st.p50
+             : col == 4 ? l->st.p90
+                        : l->st.mean;
   snprintf(out, size, "%.6g", v);
 }
 
@@ -1667,8 +1674,9 @@ static int render_mc(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
   if (fmt == HP_FORMAT_JSON) {
     hp_buf_puts(b, "  \"plan\": ");
     json_str(b, t->plan);
-    hp_buf_printf(b, ",\n  \"samples\": %zu,\n  \"seed\": %llu,\n"
-                     "  \"scenarios\": [\n",
+    hp_buf_printf(b,
+                  ",\n  \"samples\": %zu,\n  \"seed\": %llu,\n"
+                  "  \"scenarios\": [\n",
                   t->n_points, (unsigned long long)t->seed);
   }
   for (size_t s = 0; s < t->n_scenarios; s++) {
@@ -1682,8 +1690,9 @@ static int render_mc(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
     if (fmt == HP_FORMAT_JSON) {
       hp_buf_puts(b, "    {\"scenario\": ");
       json_str(b, t->scenarios[s]);
-      hp_buf_printf(b, ", \"optimal\": %zu, \"infeasible\": %zu, "
-                       "\"errors\": %zu",
+      hp_buf_printf(b,
+                    ", \"optimal\": %zu, \"infeasible\": %zu, "
+                    "\"errors\": %zu",
                     ok, inf, err);
       if (above >= 0) {
         hp_buf_puts(b, ", \"token_price_per_mtok_cny\": ");
@@ -1717,10 +1726,10 @@ static int render_mc(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
         hp_buf_putc(b, ',');
         hp_csv_field(b, m->column[0] ? m->column : m->name);
         /* CSV keeps raw units: CNY, CNY/year, fractions. */
-        const char *unit = m->decimals < 0 ? m->unit
+        const char *unit = m->decimals < 0                    ? m->unit
                            : strcmp(m->unit, "100M CNY") == 0 ? "CNY"
                            : strcmp(m->unit, "M CNY/yr") == 0 ? "CNY/year"
-                           : strcmp(m->unit, "%") == 0       ? "fraction"
+                           : strcmp(m->unit, "%") == 0        ? "fraction"
                                                               : m->unit;
         hp_buf_putc(b, ',');
         hp_csv_field(b, unit);
@@ -1735,23 +1744,25 @@ static int render_mc(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
       if (fmt == HP_FORMAT_MD)
         hp_buf_printf(b, "### %s / %s\n\n", t->plan, t->scenarios[s]);
       else
-        hp_buf_printf(b, "Monte Carlo of plan %s (%s), scenario %s\n",
-                      t->plan, t->path, t->scenarios[s]);
-      hp_buf_printf(b, "%s%zu samples (seed %llu, %u threads): %zu optimal, "
-                       "%zu infeasible, %zu invalid%s\n\n",
+        hp_buf_printf(b, "Monte Carlo of plan %s (%s), scenario %s\n", t->plan,
+                      t->path, t->scenarios[s]);
+      hp_buf_printf(b,
+                    "%s%zu samples (seed %llu, %u threads): %zu optimal, "
+                    "%zu infeasible, %zu invalid%s\n\n",
                     fmt == HP_FORMAT_MD ? "" : "  ", t->n_points,
                     (unsigned long long)t->seed, t->threads, ok, inf, err,
                     err ? " (a sampled value the plan rejects)" : "");
-      static const char *const head[] = {"quantity", "unit", "P10", "P50",
-                                         "P90",      "mean"};
+      static const char *const head[] = {"quantity", "unit", "P10",
+                                         "P50",      "P90",  "mean"};
       static const int right[] = {0, 0, 1, 1, 1, 1};
       mc_ctx c = {l};
       grid g = {6, head, right, n, mc_cell_rt, &c};
       rc = grid_render(&g, b, fmt == HP_FORMAT_MD);
       if (above >= 0)
-        hp_buf_printf(b, "\nToken price %.4g CNY/Mtok: the cost per million "
-                         "tokens exceeds it in %.1f%% of the optimal "
-                         "samples.\n",
+        hp_buf_printf(b,
+                      "\nToken price %.4g CNY/Mtok: the cost per million "
+                      "tokens exceeds it in %.1f%% of the optimal "
+                      "samples.\n",
                       price, 100.0 * above);
       hp_buf_puts(b, "\nPercentiles over the optimal samples (inputs: over "
                      "all samples); capex and TCO in 100M CNY.\n");
@@ -1812,9 +1823,10 @@ static void batch_cell(const void *ctxp, size_t ri, int col, char *out,
     return;
   }
   if (!r) {
-    snprintf(out, size, "%s", col == BC_SCEN ? "-" : col == BC_STATUS
-                                                      ? "input error"
-                                                      : "-");
+    snprintf(out, size, "%s",
+             col == BC_SCEN     ? "-"
+             : col == BC_STATUS ? "input error"
+                                : "-");
     return;
   }
   if (col == BC_SCEN) {
@@ -1822,7 +1834,7 @@ static void batch_cell(const void *ctxp, size_t ri, int col, char *out,
     return;
   }
   if (col == BC_STATUS) {
-    snprintf(out, size, "%s", status_name(r->status));
+    snprintf(out, size, "%s", hp_result_status_name(r->status));
     return;
   }
   if (r->status != HP_RESULT_OPTIMAL) {
@@ -1915,7 +1927,7 @@ int hp_wi_render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
       } else if (r->status != HP_RESULT_OPTIMAL) {
         reason = r->explanation ? r->explanation : "";
       }
-      const char *st = r ? status_name(r->status) : "input_error";
+      const char *st = r ? hp_result_status_name(r->status) : "input_error";
       if (json) {
         hp_buf_puts(b, "    {\"plan\": ");
         json_str(b, br->e->path);
@@ -1931,16 +1943,25 @@ int hp_wi_render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
         hp_buf_printf(b, ",%s", st);
       }
       int ok = r && r->status == HP_RESULT_OPTIMAL;
-      static const char *const names[] = {
-          "capex_cny", "opex_cny_per_year", "tco_cny", "cost_per_mtok_cny",
-          "token_price_per_mtok_cny", "cards", "servers", "share_compute",
-          "share_cards", "share_capex"};
+      static const char *const names[] = {"capex_cny",
+                                          "opex_cny_per_year",
+                                          "tco_cny",
+                                          "cost_per_mtok_cny",
+                                          "token_price_per_mtok_cny",
+                                          "cards",
+                                          "servers",
+                                          "share_compute",
+                                          "share_cards",
+                                          "share_capex"};
       double vals[10] = {0};
       if (ok) {
-        const double v[10] = {r->capex_cny,     r->opex_cny_per_year,
-                              r->tco_cny,       r->cost_per_mtok_cny,
+        const double v[10] = {r->capex_cny,
+                              r->opex_cny_per_year,
+                              r->tco_cny,
+                              r->cost_per_mtok_cny,
                               r->token_price_per_mtok_cny,
-                              r->cards,         r->servers,
+                              r->cards,
+                              r->servers,
                               r->domestic_share_compute,
                               r->domestic_share_cards,
                               r->domestic_share_capex};
@@ -1985,10 +2006,10 @@ int hp_wi_render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
           size_t used = 0;
           for (size_t v = 0; v < r->n_vendors && used + 1 < sizeof mix; v++) {
             char num[40];
-            int w = snprintf(mix + used, sizeof mix - used, "%s%s=%s",
-                             v ? ";" : "", r->vendors[v].vendor,
-                             hp_format_number(r->vendors[v].cards, num,
-                                              sizeof num));
+            int w = snprintf(
+                mix + used, sizeof mix - used, "%s%s=%s", v ? ";" : "",
+                r->vendors[v].vendor,
+                hp_format_number(r->vendors[v].cards, num, sizeof num));
             if (w < 0)
               break;
             used += (size_t)w;
@@ -2004,11 +2025,18 @@ int hp_wi_render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
     if (json)
       hp_buf_puts(b, "  ]\n}\n");
   } else {
-    static const char *const all_head[BC_N] = {
-        "plan",           "scenario",          "status",
-        "capex (100M CNY)", "opex (M CNY/yr)", "TCO (100M CNY)",
-        "cost (CNY/Mtok)", "price (CNY/Mtok)", "cards",
-        "servers",        "domestic compute (%)", "cards by vendor"};
+    static const char *const all_head[BC_N] = {"plan",
+                                               "scenario",
+                                               "status",
+                                               "capex (100M CNY)",
+                                               "opex (M CNY/yr)",
+                                               "TCO (100M CNY)",
+                                               "cost (CNY/Mtok)",
+                                               "price (CNY/Mtok)",
+                                               "cards",
+                                               "servers",
+                                               "domestic compute (%)",
+                                               "cards by vendor"};
     static const int all_right[BC_N] = {0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0};
     const char *head[BC_N];
     int right[BC_N];
@@ -2020,8 +2048,8 @@ int hp_wi_render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
       right[nc++] = all_right[q];
     }
     if (fmt == HP_FORMAT_TABLE)
-      hp_buf_printf(b, "Batch: %zu plan%s, %zu rows\n\n", n,
-                    n == 1 ? "" : "s", nr);
+      hp_buf_printf(b, "Batch: %zu plan%s, %zu rows\n\n", n, n == 1 ? "" : "s",
+                    nr);
     grid g = {nc, head, right, nr, batch_cell, &c};
     rc = grid_render(&g, b, fmt == HP_FORMAT_MD);
     int any = 0;
