@@ -424,9 +424,62 @@ static void zero_vendors(double *a, size_t n) {
     memset(a, 0, n * sizeof *a);
 }
 
+int hp_wi_tightening(const char *key, double step) {
+  static const struct {
+    const char *key; /* exact key, or a prefix ending in '.' */
+    int up;          /* 1: a larger value is tighter; 0: a smaller one */
+  } rules[] = {
+      {"constraints.domestic_share.min", 1},
+      {"constraints.domestic_share.max", 0},
+      {"constraints.headroom", 1},
+      {"workload.tokens_per_day", 1},
+      {"constraints.caps.", 0},
+      {"constraints.power_mw", 0},
+      {"constraints.budget_cny", 0},
+      {"constraints.max_vendor_share", 0},
+  };
+  for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+    size_t n = strlen(rules[i].key);
+    int match = rules[i].key[n - 1] == '.' ? strncmp(key, rules[i].key, n) == 0
+                                           : strcmp(key, rules[i].key) == 0;
+    if (match)
+      return rules[i].up ? step > 0 : step < 0;
+  }
+  return 0;
+}
+
+/* 1 if x satisfies every bound and row of ip (x came from the same
+ * columns, so integrality holds). The tolerance is GLPK's own feasibility
+ * tolerance scale. */
+static int still_feasible(const hp_ip *ip, const double *x) {
+  for (size_t j = 0; j < ip->n_cols; j++)
+    if (x[j] < ip->lb[j] - 1e-9 || x[j] > ip->ub[j] + 1e-9)
+      return 0;
+  for (size_t i = 0; i < ip->n_rows; i++) {
+    double v = 0, mag = 0;
+    for (size_t j = 0; j < ip->n_cols; j++) {
+      v += ip->rows[i].a[j] * x[j];
+      mag += fabs(ip->rows[i].a[j] * x[j]);
+    }
+    double tol = 1e-9 * (1 + mag);
+    if (v < ip->rows[i].lo - tol || v > ip->rows[i].hi + tol)
+      return 0;
+  }
+  return 1;
+}
+
 int hp_wi_solve_row(const hp_scenario *s, const char *const *vendors,
                     size_t n_vendors, hp_wi_row *row, double *vendor_cards,
                     double *vendor_servers, double *vendor_capex, hp_diag *d) {
+  return hp_wi_solve_row_warm(s, NULL, vendors, n_vendors, row, vendor_cards,
+                              vendor_servers, vendor_capex, d);
+}
+
+int hp_wi_solve_row_warm(const hp_scenario *s, hp_wi_warm *warm,
+                         const char *const *vendors, size_t n_vendors,
+                         hp_wi_row *row, double *vendor_cards,
+                         double *vendor_servers, double *vendor_capex,
+                         hp_diag *d) {
   size_t point = row->point, scen = row->scenario;
   memset(row, 0, sizeof *row);
   row->point = point;
@@ -451,7 +504,37 @@ int hp_wi_solve_row(const hp_scenario *s, const char *const *vendors,
     row->error = rc;
     return HP_OK;
   }
-  rc = hp_ip_solve(&ip, &sol, d);
+  if (warm && warm->valid && warm->n == ip.n_cols &&
+      still_feasible(&ip, warm->x)) {
+    /* The previous optimum survives the tighter constraints: optimal. */
+    sol.x = hp_malloc((ip.n_cols ? ip.n_cols : 1) * sizeof *sol.x);
+    if (!sol.x) {
+      rc = hp_diag_oom(d);
+      goto out;
+    }
+    memcpy(sol.x, warm->x, ip.n_cols * sizeof *sol.x);
+    sol.status = HP_SOL_OPTIMAL;
+    warm->reused++;
+    rc = HP_OK;
+  } else {
+    if (warm)
+      warm->valid = 0;
+    rc = hp_ip_solve(&ip, &sol, d);
+    if (rc == HP_OK && warm && sol.status == HP_SOL_OPTIMAL) {
+      if (warm->n != ip.n_cols) {
+        double *x =
+            hp_realloc(warm->x, (ip.n_cols ? ip.n_cols : 1) * sizeof *x);
+        if (!x) {
+          rc = hp_diag_oom(d);
+          goto out;
+        }
+        warm->x = x;
+        warm->n = ip.n_cols;
+      }
+      memcpy(warm->x, sol.x, ip.n_cols * sizeof *warm->x);
+      warm->valid = 1;
+    }
+  }
   if (rc == HP_ENOMEM)
     goto out;
   if (rc != HP_OK || sol.status == HP_SOL_ERROR) {
@@ -556,8 +639,12 @@ out:
 static void solver_thread_end(void) { hp_ip_thread_cleanup(); }
 
 /* Rows are handed out in chunks of points to keep the atomic counter cold
- * but the load balanced (one point takes 0.05 to 5 ms). */
+ * but the load balanced (one point takes 0.05 to 5 ms). Chunk boundaries
+ * are fixed by the point index, whatever the thread count, so a warm
+ * optimum reused inside a chunk gives the same table with 1 or N threads;
+ * sweeps that only tighten the region use longer chunks to reuse more. */
 #define CHUNK 4
+#define WARM_CHUNK 64
 
 typedef struct run {
   hp_wi_table *t;
@@ -577,6 +664,8 @@ typedef struct run {
   int fatal;        /* HP_E* that stopped the run (OOM, parse) */
   hp_diag fatal_diag;
   size_t err_row; /* lowest row whose message is kept */
+  size_t chunk;   /* points per chunk: CHUNK, or WARM_CHUNK with warm */
+  int warm;       /* 1: reuse an optimum while the sweep tightens */
 } run;
 
 static void point_values(const run *r, size_t p, double *vals) {
@@ -627,6 +716,7 @@ static void *worker(void *arg) {
   run *r = arg;
   hp_wi_table *t = r->t;
   hp_planfile *pf = NULL;
+  hp_wi_warm *warm = NULL; /* one per scenario, when r->warm */
   hp_diag d;
   hp_diag_clear(&d);
   int rc = hp_planfile_parse(r->text, r->len, r->path, r->cat, &pf, &d);
@@ -637,11 +727,17 @@ static void *worker(void *arg) {
   const char *const *vendors = (const char *const *)t->vendors;
   size_t nv = t->n_vendors, ns = t->n_scenarios, nk = t->n_keys;
   double vals[HP_WI_MAX_KEYS];
+  if (r->warm && !(warm = hp_calloc(ns ? ns : 1, sizeof *warm))) {
+    note_fatal(r, HP_ENOMEM, NULL);
+    goto out;
+  }
   while (!atomic_load(&r->stop)) {
-    size_t p0 = atomic_fetch_add(&r->next, CHUNK);
+    size_t p0 = atomic_fetch_add(&r->next, r->chunk);
     if (p0 >= t->n_points)
       break;
-    size_t p1 = p0 + CHUNK < t->n_points ? p0 + CHUNK : t->n_points;
+    size_t p1 = p0 + r->chunk < t->n_points ? p0 + r->chunk : t->n_points;
+    for (size_t si = 0; warm && si < ns; si++)
+      warm[si].valid = 0;
     for (size_t p = p0; p < p1 && !atomic_load(&r->stop); p++) {
       point_values(r, p, vals);
       memcpy(&t->values[p * nk], vals, nk * sizeof *vals);
@@ -663,10 +759,10 @@ static void *worker(void *arg) {
           note_error(r, ri, &d);
           continue;
         }
-        rc = hp_wi_solve_row(hp_planfile_scenario(pf, r->scen[si]), vendors, nv,
-                             row, &t->vendor_cards[ri * nv],
-                             &t->vendor_servers[ri * nv],
-                             &t->vendor_capex[ri * nv], &d);
+        rc = hp_wi_solve_row_warm(
+            hp_planfile_scenario(pf, r->scen[si]), warm ? &warm[si] : NULL,
+            vendors, nv, row, &t->vendor_cards[ri * nv],
+            &t->vendor_servers[ri * nv], &t->vendor_capex[ri * nv], &d);
         if (rc != HP_OK) {
           note_fatal(r, rc, &d);
           break;
@@ -678,6 +774,9 @@ static void *worker(void *arg) {
     }
   }
 out:
+  for (size_t si = 0; warm && si < t->n_scenarios; si++)
+    hp_free(warm[si].x);
+  hp_free(warm);
   hp_planfile_free(pf);
   solver_thread_end();
   pthread_mutex_lock(&r->mu);
@@ -829,6 +928,10 @@ static int run_table(hp_wi_kind kind, const char *text, size_t len,
   r.t = t;
   r.axes = axes;
   r.dists = dists;
+  /* A one-key sweep that only tightens the region reuses optima. */
+  r.warm = kind == HP_WI_SWEEP && n_keys == 1 &&
+           hp_wi_tightening(axes[0].key, axes[0].step);
+  r.chunk = r.warm ? WARM_CHUNK : CHUNK;
   double vals[HP_WI_MAX_KEYS];
   point_values(&r, 0, vals);
   for (size_t k = 0; k < n_keys; k++)
@@ -840,8 +943,8 @@ static int run_table(hp_wi_kind kind, const char *text, size_t len,
   unsigned nt = o->threads ? o->threads : default_threads();
   if (nt > HP_WI_MAX_THREADS)
     nt = HP_WI_MAX_THREADS;
-  if (nt > (n_points + CHUNK - 1) / CHUNK)
-    nt = (unsigned)((n_points + CHUNK - 1) / CHUNK);
+  if (nt > (n_points + r.chunk - 1) / r.chunk)
+    nt = (unsigned)((n_points + r.chunk - 1) / r.chunk);
   if (nt == 0)
     nt = 1;
   r.text = text;

@@ -19,20 +19,20 @@
 #include "scenario.h"
 
 /* Limits (docs/whatif.md). Each has its own error message naming it. */
-#define HP_WI_MAX_POINTS 1000000u  /* grid points or samples x scenarios */
-#define HP_WI_MAX_KEYS 8           /* --vary keys, uncertain: keys */
-#define HP_WI_MAX_THREADS 64       /* worker threads */
+#define HP_WI_MAX_POINTS 1000000u /* grid points or samples x scenarios */
+#define HP_WI_MAX_KEYS 8          /* --vary keys, uncertain: keys */
+#define HP_WI_MAX_THREADS 64      /* worker threads */
 
 /* ----------------------------------------------------------------------------
  * Grid axes: KEY=START:STOP:STEP
  * ------------------------------------------------------------------------- */
 
 typedef struct hp_wi_axis {
-  char *key;      /* dotted plan path, "constraints.domestic_share.min" (owned) */
-  double start;   /* first value, in the key's own unit */
-  double stop;    /* last value (included within 1e-9 of a step) */
-  double step;    /* increment; negative when stop < start */
-  size_t n;       /* number of values, >= 1 */
+  char *key;    /* dotted plan path, "constraints.domestic_share.min" (owned) */
+  double start; /* first value, in the key's own unit */
+  double stop;  /* last value (included within 1e-9 of a step) */
+  double step;  /* increment; negative when stop < start */
+  size_t n;     /* number of values, >= 1 */
 } hp_wi_axis;
 
 /** Parses "KEY=START:STOP:STEP" (or "KEY=VALUE" for one point). Fails with
@@ -58,11 +58,11 @@ typedef enum {
 } hp_dist_kind;
 
 typedef struct hp_wi_dist {
-  char *key;          /* dotted plan path (owned) */
-  hp_dist_kind kind;  /* which distribution */
-  double p[3];        /* parameters in the order listed above */
-  double lo, hi;      /* truncation bounds (normal, lognormal); +-HUGE_VAL */
-  int line, col;      /* where the key is written, 1-based */
+  char *key;         /* dotted plan path (owned) */
+  hp_dist_kind kind; /* which distribution */
+  double p[3];       /* parameters in the order listed above */
+  double lo, hi;     /* truncation bounds (normal, lognormal); +-HUGE_VAL */
+  int line, col;     /* where the key is written, 1-based */
 } hp_wi_dist;
 
 /** Validates the plan's `uncertain:` block into *out (n_out entries, in the
@@ -100,53 +100,53 @@ double hp_wi_dist_draw(const hp_wi_dist *dist, hp_rng *r);
 
 /* One solved row: a grid point or a sample, for one scenario. */
 typedef struct hp_wi_row {
-  size_t point;                 /* grid point or sample index */
-  size_t scenario;              /* index into hp_wi_table.scenarios */
-  hp_result_status status;      /* optimal, infeasible or error */
-  int error;                    /* HP_E* when status is error (bad value...) */
-  double capex_cny;             /* CNY */
-  double opex_cny_per_year;     /* electricity, CNY per year */
-  double tco_cny;               /* capex + years x opex, CNY */
-  double years;                 /* TCO horizon, years */
-  double cost_per_mtok_cny;     /* TCO per million tokens served, CNY */
+  size_t point;             /* grid point or sample index */
+  size_t scenario;          /* index into hp_wi_table.scenarios */
+  hp_result_status status;  /* optimal, infeasible or error */
+  int error;                /* HP_E* when status is error (bad value...) */
+  double capex_cny;         /* CNY */
+  double opex_cny_per_year; /* electricity, CNY per year */
+  double tco_cny;           /* capex + years x opex, CNY */
+  double years;             /* TCO horizon, years */
+  double cost_per_mtok_cny; /* TCO per million tokens served, CNY */
   double token_price_per_mtok_cny; /* plan's token price, CNY; 0 = none */
-  double cards;                 /* cards */
-  double servers;               /* servers */
-  double tokens_per_day;        /* demand, tokens per day */
-  double delivered_tokens_per_s;/* throughput bought, tokens/s */
-  double power_mw;              /* facility power, MW */
-  double share_compute;         /* domestic share of tokens/s, 0..1 */
-  double share_cards;           /* domestic share of cards, 0..1 */
-  double share_capex;           /* domestic share of capex, 0..1 */
+  double cards;                    /* cards */
+  double servers;                  /* servers */
+  double tokens_per_day;           /* demand, tokens per day */
+  double delivered_tokens_per_s;   /* throughput bought, tokens/s */
+  double power_mw;                 /* facility power, MW */
+  double share_compute;            /* domestic share of tokens/s, 0..1 */
+  double share_cards;              /* domestic share of cards, 0..1 */
+  double share_capex;              /* domestic share of capex, 0..1 */
 } hp_wi_row;
 
 typedef enum { HP_WI_SWEEP = 0, HP_WI_MONTECARLO } hp_wi_kind;
 
 typedef struct hp_wi_table {
-  hp_wi_kind kind;       /* sweep or Monte Carlo */
-  char *plan;            /* plan name (owned) */
-  char *path;            /* plan file (owned) */
-  size_t n_points;       /* grid points or samples */
-  size_t n_keys;         /* varied keys */
-  char **keys;           /* their dotted paths (owned) */
-  double *values;        /* n_points x n_keys values set at each point */
-  size_t n_scenarios;    /* scenarios solved at each point */
-  char **scenarios;      /* their names (owned) */
-  size_t n_vendors;      /* every vendor of the catalog */
-  char **vendors;        /* names (owned), catalog order */
-  int *vendor_domestic;  /* 1 if every SKU of the vendor is domestic */
-  size_t n_rows;         /* n_points x n_scenarios, point-major */
+  hp_wi_kind kind;      /* sweep or Monte Carlo */
+  char *plan;           /* plan name (owned) */
+  char *path;           /* plan file (owned) */
+  size_t n_points;      /* grid points or samples */
+  size_t n_keys;        /* varied keys */
+  char **keys;          /* their dotted paths (owned) */
+  double *values;       /* n_points x n_keys values set at each point */
+  size_t n_scenarios;   /* scenarios solved at each point */
+  char **scenarios;     /* their names (owned) */
+  size_t n_vendors;     /* every vendor of the catalog */
+  char **vendors;       /* names (owned), catalog order */
+  int *vendor_domestic; /* 1 if every SKU of the vendor is domestic */
+  size_t n_rows;        /* n_points x n_scenarios, point-major */
   hp_wi_row *rows;
-  double *vendor_cards;  /* n_rows x n_vendors, cards */
-  double *vendor_servers;/* n_rows x n_vendors, servers */
-  double *vendor_capex;  /* n_rows x n_vendors, CNY */
-  size_t n_infeasible;   /* rows with status infeasible */
-  size_t n_error;        /* rows with status error */
-  char *first_error;     /* message of the lowest erroring row, or NULL */
-  uint64_t seed;         /* Monte Carlo seed */
-  hp_wi_dist *dists;     /* Monte Carlo: the distributions (owned) */
-  unsigned threads;      /* threads used */
-  double wall_ms;        /* time the run took, ms */
+  double *vendor_cards;   /* n_rows x n_vendors, cards */
+  double *vendor_servers; /* n_rows x n_vendors, servers */
+  double *vendor_capex;   /* n_rows x n_vendors, CNY */
+  size_t n_infeasible;    /* rows with status infeasible */
+  size_t n_error;         /* rows with status error */
+  char *first_error;      /* message of the lowest erroring row, or NULL */
+  uint64_t seed;          /* Monte Carlo seed */
+  hp_wi_dist *dists;      /* Monte Carlo: the distributions (owned) */
+  unsigned threads;       /* threads used */
+  double wall_ms;         /* time the run took, ms */
 } hp_wi_table;
 
 void hp_wi_table_free(hp_wi_table *t);
@@ -194,6 +194,30 @@ int hp_wi_solve_row(const hp_scenario *s, const char *const *vendors,
                     size_t n_vendors, hp_wi_row *row, double *vendor_cards,
                     double *vendor_servers, double *vendor_capex, hp_diag *d);
 
+/* The previous optimum of one scenario within a chunk of sweep points,
+ * reused while the sweep only tightens the feasible region (see
+ * hp_wi_tightening): an optimum that stays feasible in a smaller region
+ * stays optimal. */
+typedef struct hp_wi_warm {
+  int valid;     /* 1 when x holds the previous point's optimum */
+  size_t n;      /* columns of x */
+  double *x;     /* the optimum (owned; hp_free) */
+  size_t reused; /* points answered by reuse, for the report */
+} hp_wi_warm;
+
+/* hp_wi_solve_row with a warm cache (NULL = none). */
+int hp_wi_solve_row_warm(const hp_scenario *s, hp_wi_warm *warm,
+                         const char *const *vendors, size_t n_vendors,
+                         hp_wi_row *row, double *vendor_cards,
+                         double *vendor_servers, double *vendor_capex,
+                         hp_diag *d);
+
+/* 1 if moving `key` in the direction of `step` can only shrink the feasible
+ * region without changing the objective (a higher domestic-share floor, a
+ * lower cap, budget, power or vendor-share ceiling, more demand), so that a
+ * warm optimum may be reused. */
+int hp_wi_tightening(const char *key, double step);
+
 /* ----------------------------------------------------------------------------
  * Statistics
  * ------------------------------------------------------------------------- */
@@ -230,10 +254,10 @@ int hp_wi_render(const hp_wi_table *t, hp_format fmt, hp_buf *b);
 
 /* One plan of a batch: solved, or failed to load (its diag). */
 typedef struct hp_wi_batch_entry {
-  const char *path;     /* plan file as given */
-  const hp_plan *plan;  /* solved plan, or NULL when it failed to load */
-  const hp_diag *diag;  /* why it failed (when plan is NULL) */
-  int status;           /* HP_E* of the failure (when plan is NULL) */
+  const char *path;    /* plan file as given */
+  const hp_plan *plan; /* solved plan, or NULL when it failed to load */
+  const hp_diag *diag; /* why it failed (when plan is NULL) */
+  int status;          /* HP_E* of the failure (when plan is NULL) */
 } hp_wi_batch_entry;
 
 /** Every scenario of every plan in one summary table/json/csv/md. */

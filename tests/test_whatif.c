@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "hetplan.h"
+#include "yamlx.h"
 #include "planner.h"
 #include "scenario.h"
 #include "whatif.h"
@@ -68,9 +69,9 @@ static void axis_grid_points(void **state) {
   assert_true(hp_wi_axis_value(&a, 10) == 1.0);
   hp_wi_axis_cleanup(&a);
   /* 0:1:0.0001 has 10,001 points and no drift at the far end. */
-  assert_int_equal(hp_wi_axis_parse("constraints.domestic_share.min=0:1:0.0001",
-                                    &a, &d),
-                   HP_OK);
+  assert_int_equal(
+      hp_wi_axis_parse("constraints.domestic_share.min=0:1:0.0001", &a, &d),
+      HP_OK);
   assert_int_equal(a.n, 10001);
   assert_true(hp_wi_axis_value(&a, 9999) == 0.9999);
   assert_true(hp_wi_axis_value(&a, 10000) == 1.0);
@@ -126,8 +127,10 @@ static void sweep_key_paths(void **state) {
   const char *plan = HEAD "  granularity: fractional\n"
                           "scenarios:\n  - name: s\n";
   /* Demand: capex is linear, 1e7 CNY per 8.64e7 tokens/day. */
-  hp_wi_table *t = sweep(plan, fix_cat, "workload.tokens_per_day=8.64e7:"
-                                        "1.728e8:8.64e6", 2);
+  hp_wi_table *t = sweep(plan, fix_cat,
+                         "workload.tokens_per_day=8.64e7:"
+                         "1.728e8:8.64e6",
+                         2);
   assert_int_equal(t->n_points, 11);
   assert_int_equal(t->n_rows, 11);
   for (size_t i = 0; i < 11; i++) {
@@ -137,17 +140,16 @@ static void sweep_key_paths(void **state) {
   }
   hp_wi_table_free(t);
   /* A price override. */
-  t = sweep(plan, fix_cat,
-            "overrides.alpha-a.price_server_cny=1e6:2e6:5e5", 1);
+  t = sweep(plan, fix_cat, "overrides.alpha-a.price_server_cny=1e6:2e6:5e5", 1);
   assert_int_equal(t->n_points, 3);
   assert_true(near(t->rows[2].capex_cny, 2e7, 1e-3));
   hp_wi_table_free(t);
   /* A supply cap, on two cards: beta-b takes what alpha-a cannot. */
   t = sweep(HEAD0 "  devices: [alpha-a, beta-b]\n"
-                 "scenarios:\n  - name: s\n",
+                  "scenarios:\n  - name: s\n",
             fix_cat, "constraints.caps.alpha-a=80:0:-40", 2);
   assert_int_equal(t->n_points, 3);
-  assert_true(near(t->rows[0].capex_cny, 1e7, 1e-3)); /* 10 alpha-a */
+  assert_true(near(t->rows[0].capex_cny, 1e7, 1e-3));   /* 10 alpha-a */
   assert_true(near(t->rows[1].capex_cny, 1.5e7, 1e-3)); /* 5 + 5 */
   assert_true(near(t->rows[2].capex_cny, 2e7, 1e-3));   /* 10 beta-b */
   /* Vendor columns: Alpha then Beta cards at the middle point. */
@@ -165,7 +167,7 @@ static void sweep_key_paths(void **state) {
   /* The domestic mandate on the fixture pair: 1e7 + 1e7 x share (beta-b is
    * domestic and costs twice alpha-a per token/s). */
   t = sweep(HEAD0 "  devices: [alpha-a, beta-b]\n"
-                 "scenarios:\n  - name: s\n",
+                  "scenarios:\n  - name: s\n",
             fix_cat, "constraints.domestic_share.min=0:1:0.1", 2);
   assert_int_equal(t->n_points, 11);
   for (size_t i = 0; i < 11; i++)
@@ -182,18 +184,16 @@ static void sweep_bad_path_named(void **state) {
   assert_int_equal(
       hp_wi_axis_parse("constraints.domestic_sahre.min=0:1:0.5", &a, &d),
       HP_OK);
-  int rc = hp_wi_sweep(plan, strlen(plan), "t.yaml", fix_cat, &a, 1, NULL,
-                       &t, &d);
+  int rc =
+      hp_wi_sweep(plan, strlen(plan), "t.yaml", fix_cat, &a, 1, NULL, &t, &d);
   assert_int_equal(rc, HP_EKEY);
   assert_null(t);
   assert_non_null(strstr(d.msg, "constraints.domestic_sahre.min"));
   hp_wi_axis_cleanup(&a);
   /* A value the key rejects (a share above 1) at the first point. */
-  assert_int_equal(hp_wi_axis_parse("constraints.domestic_share.min=2:3:1",
-                                    &a, &d),
-                   HP_OK);
-  rc = hp_wi_sweep(plan, strlen(plan), "t.yaml", fix_cat, &a, 1, NULL, &t,
-                   &d);
+  assert_int_equal(
+      hp_wi_axis_parse("constraints.domestic_share.min=2:3:1", &a, &d), HP_OK);
+  rc = hp_wi_sweep(plan, strlen(plan), "t.yaml", fix_cat, &a, 1, NULL, &t, &d);
   assert_int_not_equal(rc, HP_OK);
   assert_non_null(strstr(d.msg, "constraints.domestic_share.min"));
   hp_wi_axis_cleanup(&a);
@@ -214,9 +214,9 @@ static void sweep_points_limit(void **state) {
   hp_wi_table *t = NULL;
   assert_int_equal(hp_wi_axis_parse("mfu=0.1:1:0.0001", &a[0], &d), HP_OK);
   assert_int_equal(hp_wi_axis_parse("pue=1:2:0.001", &a[1], &d), HP_OK);
-  assert_int_equal(hp_wi_sweep(plan, strlen(plan), "t.yaml", fix_cat, a, 2,
-                               NULL, &t, &d),
-                   HP_ELIMIT);
+  assert_int_equal(
+      hp_wi_sweep(plan, strlen(plan), "t.yaml", fix_cat, a, 2, NULL, &t, &d),
+      HP_ELIMIT);
   assert_non_null(strstr(d.msg, "HP_WI_MAX_POINTS"));
   hp_wi_axis_cleanup(&a[0]);
   hp_wi_axis_cleanup(&a[1]);
@@ -237,12 +237,6 @@ static void lean_solve_matches_planner(void **state) {
     assert_int_equal(hp_planfile_load(files[f], real_cat, &pf, &d), HP_OK);
     for (size_t i = 0; i < hp_planfile_count(pf); i++) {
       const hp_scenario *s = hp_planfile_scenario(pf, i);
-      /* The planner spends minutes explaining these two infeasible
-       * scenarios (bisection over integer programs); the fixture case
-       * below covers an infeasible row. */
-      if (!strcmp(s->name, "impossible-mandate") ||
-          !strcmp(s->name, "share-on-cards"))
-        continue;
       hp_scenario_result r;
       assert_int_equal(hp_scenario_solve(s, real_cat, &r, &d), HP_OK);
       const char *vendors[64];
@@ -252,9 +246,8 @@ static void lean_solve_matches_planner(void **state) {
         vendors[v] = r.vendors[v].vendor;
       hp_wi_row row;
       memset(&row, 0, sizeof row);
-      assert_int_equal(hp_wi_solve_row(s, vendors, nv, &row, vc, NULL, NULL,
-                                       &d),
-                       HP_OK);
+      assert_int_equal(
+          hp_wi_solve_row(s, vendors, nv, &row, vc, NULL, NULL, &d), HP_OK);
       assert_int_equal(row.status, r.status);
       if (r.status == HP_RESULT_OPTIMAL) {
         double tol = 1e-9 * fmax(1, r.capex_cny);
@@ -281,8 +274,7 @@ static void lean_solve_matches_planner(void **state) {
   hp_planfile *pf = NULL;
   hp_diag d;
   assert_int_equal(
-      hp_planfile_parse(text, strlen(text), "t.yaml", fix_cat, &pf, &d),
-      HP_OK);
+      hp_planfile_parse(text, strlen(text), "t.yaml", fix_cat, &pf, &d), HP_OK);
   hp_wi_row row;
   memset(&row, 0, sizeof row);
   assert_int_equal(hp_wi_solve_row(hp_planfile_scenario(pf, 0), NULL, 0, &row,
@@ -290,6 +282,64 @@ static void lean_solve_matches_planner(void **state) {
                    HP_OK);
   assert_int_equal(row.status, HP_RESULT_INFEASIBLE);
   hp_planfile_free(pf);
+}
+
+/* A sweep that only tightens reuses the previous optimum while it stays
+ * feasible: every row must equal a fresh solve of that point, and the
+ * table must not depend on the thread count. */
+static void sweep_warm_reuse_is_exact(void **state) {
+  (void)state;
+  assert_true(hp_wi_tightening("constraints.domestic_share.min", 0.1));
+  assert_false(hp_wi_tightening("constraints.domestic_share.min", -0.1));
+  assert_true(hp_wi_tightening("constraints.caps.nvidia-h20", -1000));
+  assert_true(hp_wi_tightening("constraints.caps.vendor.Huawei", -1000));
+  assert_false(hp_wi_tightening("constraints.caps.nvidia-h20", 1000));
+  assert_true(hp_wi_tightening("workload.tokens_per_day", 1e11));
+  assert_false(hp_wi_tightening("overrides.nvidia-h20.price_server_cny", 1));
+  assert_false(hp_wi_tightening("mfu", -0.1));
+
+  char *text = NULL;
+  size_t len;
+  hp_diag d;
+  const char *path = HP_SOURCE_DIR "/plans/doubao-mandate-sweep.yaml";
+  assert_int_equal(hp_read_file(path, 1 << 20, &text, &len, &d), HP_OK);
+  hp_wi_table *t1 =
+      sweep(text, real_cat, "constraints.domestic_share.min=0:1:0.02", 1);
+  hp_wi_table *t2 =
+      sweep(text, real_cat, "constraints.domestic_share.min=0:1:0.02", 2);
+  hp_planfile *pf = NULL;
+  assert_int_equal(hp_planfile_parse(text, len, path, real_cat, &pf, &d),
+                   HP_OK);
+  size_t ns = t1->n_scenarios;
+  int optimal = 0;
+  for (size_t p = 0; p < t1->n_points; p++) {
+    assert_int_equal(hp_planfile_set_number(pf,
+                                            "constraints.domestic_share.min",
+                                            t1->values[p], &d),
+                     HP_OK);
+    for (size_t si = 0; si < ns; si++) {
+      const hp_wi_row *a = &t1->rows[p * ns + si];
+      const hp_wi_row *b = &t2->rows[p * ns + si];
+      hp_wi_row fresh;
+      memset(&fresh, 0, sizeof fresh);
+      assert_int_equal(hp_wi_solve_row(hp_planfile_scenario(pf, si), NULL, 0,
+                                       &fresh, NULL, NULL, NULL, &d),
+                       HP_OK);
+      assert_int_equal(a->status, fresh.status);
+      assert_int_equal(b->status, fresh.status);
+      if (fresh.status != HP_RESULT_OPTIMAL)
+        continue;
+      optimal++;
+      assert_true(near(a->capex_cny, fresh.capex_cny, 1e-9 * fresh.capex_cny));
+      assert_true(a->capex_cny == b->capex_cny && a->cards == b->cards &&
+                  a->share_compute == b->share_compute);
+    }
+  }
+  assert_true(optimal > 20);
+  hp_planfile_free(pf);
+  hp_wi_table_free(t1);
+  hp_wi_table_free(t2);
+  hp_free(text);
 }
 
 /* ----------------------------------------------------------------------------
@@ -323,9 +373,9 @@ static void tco_arithmetic_by_hand(void **state) {
              cases[k].keys);
     hp_planfile *pf = NULL;
     hp_diag d;
-    assert_int_equal(hp_planfile_parse(text, strlen(text), "t.yaml", fix_cat,
-                                       &pf, &d),
-                     HP_OK);
+    assert_int_equal(
+        hp_planfile_parse(text, strlen(text), "t.yaml", fix_cat, &pf, &d),
+        HP_OK);
     const hp_scenario *s = hp_planfile_scenario(pf, 0);
     hp_scenario_result r;
     assert_int_equal(hp_scenario_solve(s, fix_cat, &r, &d), HP_OK);
@@ -356,8 +406,8 @@ static hp_wi_table *mc(const char *text, size_t n, uint64_t seed,
   hp_wi_table *t = NULL;
   hp_diag d;
   hp_wi_opts o = {threads, NULL, NULL, NULL};
-  int rc = hp_wi_montecarlo(text, strlen(text), "t.yaml", fix_cat, n, seed,
-                            &o, &t, &d);
+  int rc = hp_wi_montecarlo(text, strlen(text), "t.yaml", fix_cat, n, seed, &o,
+                            &t, &d);
   if (rc != HP_OK)
     print_error("%s:%d:%d: %s\n", d.file, d.line, d.column, d.msg);
   assert_int_equal(rc, HP_OK);
@@ -366,17 +416,17 @@ static hp_wi_table *mc(const char *text, size_t n, uint64_t seed,
 
 /* Four keys, integer servers, two cards, a cap: every kind of draw. */
 #define MC_PLAN                                                                \
-  HEAD0 "  devices: [alpha-a, beta-b, gamma-d]\n"                               \
-       "  constraints: {domestic_share: {min: 0.2}, caps: {alpha-a: 200}}\n"   \
-       "scenarios:\n  - name: s\n  - name: t\n"                                \
-       "    constraints: {caps: {alpha-a: 40}}\n"                              \
-       "uncertain:\n"                                                          \
-       "  workload.tokens_per_day: {dist: lognormal, median: 8.64e7, "         \
-       "sigma: 0.3}\n"                                                         \
-       "  overrides.alpha-a.price_server_cny: {dist: triangular, min: 8e5, "   \
-       "mode: 9e5, max: 1.4e6}\n"                                              \
-       "  constraints.caps.gamma-d: {dist: uniform, min: 0, max: 100}\n"       \
-       "  mfu: {dist: normal, mean: 0.5, sd: 0.05, min: 0.3, max: 0.7}\n"
+  HEAD0 "  devices: [alpha-a, beta-b, gamma-d]\n"                              \
+        "  constraints: {domestic_share: {min: 0.2}, caps: {alpha-a: 200}}\n"  \
+        "scenarios:\n  - name: s\n  - name: t\n"                               \
+        "    constraints: {caps: {alpha-a: 40}}\n"                             \
+        "uncertain:\n"                                                         \
+        "  workload.tokens_per_day: {dist: lognormal, median: 8.64e7, "        \
+        "sigma: 0.3}\n"                                                        \
+        "  overrides.alpha-a.price_server_cny: {dist: triangular, min: 8e5, "  \
+        "mode: 9e5, max: 1.4e6}\n"                                             \
+        "  constraints.caps.gamma-d: {dist: uniform, min: 0, max: 100}\n"      \
+        "  mfu: {dist: normal, mean: 0.5, sd: 0.05, min: 0.3, max: 0.7}\n"
 
 static void mc_same_with_1_and_2_threads(void **state) {
   (void)state;
@@ -506,14 +556,13 @@ static void dist_moments(void **state) {
 static void expect_uncertain_error(const char *block, int status, int line,
                                    int col, const char *words) {
   char text[2048];
-  snprintf(text, sizeof text, "%sscenarios:\n  - name: s\nuncertain:\n%s",
-           HEAD, block);
+  snprintf(text, sizeof text, "%sscenarios:\n  - name: s\nuncertain:\n%s", HEAD,
+           block);
   hp_wi_dist *g = NULL;
   size_t n = 0;
   hp_diag d;
   hp_diag_clear(&d);
-  int rc = hp_wi_dists_parse(text, strlen(text), "u.yaml", fix_cat, &g, &n,
-                             &d);
+  int rc = hp_wi_dists_parse(text, strlen(text), "u.yaml", fix_cat, &g, &n, &d);
   if (rc != status || d.line != line || d.column != col ||
       !strstr(d.msg, words))
     print_error("got %d %s:%d:%d: %s\n", rc, d.file, d.line, d.column, d.msg);
@@ -532,8 +581,8 @@ static void uncertain_errors_with_marks(void **state) {
                          "expected uniform, normal, triangular or lognormal");
   expect_uncertain_error("  mfu: {dist: normal, mean: 0.5}\n", HP_EMISSING, 9,
                          8, "needs 'sd'");
-  expect_uncertain_error("  mfu: {dist: normal, mean: 0.5, sd: 0}\n",
-                         HP_ERANGE, 9, 38, "sd must be > 0");
+  expect_uncertain_error("  mfu: {dist: normal, mean: 0.5, sd: 0}\n", HP_ERANGE,
+                         9, 38, "sd must be > 0");
   expect_uncertain_error("  mfu: {dist: uniform, min: 0.5, max: 0.5}\n",
                          HP_ERANGE, 9, 8, "min must be below max");
   expect_uncertain_error("  mfu: {dist: triangular, min: 0.1, mode: 0.9, "
@@ -552,9 +601,9 @@ static void uncertain_errors_with_marks(void **state) {
   hp_wi_dist *g = NULL;
   size_t n = 0;
   hp_diag d;
-  assert_int_equal(hp_wi_dists_parse(text, strlen(text), "u.yaml", fix_cat,
-                                     &g, &n, &d),
-                   HP_EMISSING);
+  assert_int_equal(
+      hp_wi_dists_parse(text, strlen(text), "u.yaml", fix_cat, &g, &n, &d),
+      HP_EMISSING);
 }
 
 /* ----------------------------------------------------------------------------
@@ -597,10 +646,10 @@ static void batch_goes_on_past_a_broken_plan(void **state) {
 
 static void renderers_carry_units(void **state) {
   (void)state;
-  hp_wi_table *t = sweep(HEAD "  token_price_cny_per_mtok: 30\n"
-                              "scenarios:\n  - name: s\n",
-                         fix_cat, "constraints.domestic_share.min=0:0.2:0.1",
-                         1);
+  hp_wi_table *t =
+      sweep(HEAD "  token_price_cny_per_mtok: 30\n"
+                 "scenarios:\n  - name: s\n",
+            fix_cat, "constraints.domestic_share.min=0:0.2:0.1", 1);
   hp_buf b;
   hp_buf_init(&b);
   assert_int_equal(hp_wi_render(t, HP_FORMAT_TABLE, &b), HP_OK);
@@ -632,6 +681,7 @@ int main(void) {
       cmocka_unit_test(sweep_bad_path_named),
       cmocka_unit_test(sweep_points_limit),
       cmocka_unit_test(lean_solve_matches_planner),
+      cmocka_unit_test(sweep_warm_reuse_is_exact),
       cmocka_unit_test(tco_arithmetic_by_hand),
       cmocka_unit_test(mc_same_with_1_and_2_threads),
       cmocka_unit_test(mc_percentiles_closed_form),
