@@ -584,27 +584,26 @@ int hp_ycheck_keys(const hp_ynode *map, const char *const *allowed,
                    const char *where, const char *file, hp_diag *d) {
   for (size_t i = 0; i < map->n; i++) {
     const char *k = map->keys[i];
-    int ok = 0;
+    const char *const *a = allowed;
+    while (*a && strcmp(*a, k) != 0)
+      a++;
+    if (*a)
+      continue;
+    /* Unknown: only now look for the nearest allowed key. */
     const char *best = NULL;
     size_t best_dist = (size_t)-1;
-    for (const char *const *a = allowed; *a; a++) {
-      if (strcmp(*a, k) == 0) {
-        ok = 1;
-        break;
-      }
+    for (a = allowed; *a; a++) {
       size_t dist = hp_levenshtein(k, *a);
       if (dist < best_dist) {
         best_dist = dist;
         best = *a;
       }
     }
-    if (ok)
-      continue;
     size_t klen = strlen(k);
     if (best && best_dist <= (klen > 6 ? 3u : 2u))
       return hp_diag_set(d, HP_EKEY, file, map->key_line[i], map->key_col[i],
-                         "%s: unknown key '%.200s' (did you mean '%s'?)", where,
-                         k, best);
+                         "%s: unknown key '%.200s' (did you mean '%s'?)",
+                         where, k, best);
     return hp_diag_set(d, HP_EKEY, file, map->key_line[i], map->key_col[i],
                        "%s: unknown key '%.200s'", where, k);
   }
