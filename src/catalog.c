@@ -187,8 +187,7 @@ static int is_lower_id(const char *s) {
   return 1;
 }
 
-/* Resolves `rel` against the directory of `file`. */
-static char *resolve_path(const char *file, const char *rel) {
+char *hp_resolve_path(const char *file, const char *rel) {
   if (rel[0] == '/')
     return hp_strdup(rel);
   const char *slash = strrchr(file, '/');
@@ -367,7 +366,7 @@ int hp_device_parse_tree(const hp_ynode *root, const char *file,
   if ((rc = get_str(root, "measured", file, 0, &measured, d)) != HP_OK)
     goto fail;
   if (measured) {
-    s.measured = resolve_path(file, measured);
+    s.measured = hp_resolve_path(file, measured);
     hp_free(measured);
     if (!s.measured) {
       rc = hp_diag_oom(d);

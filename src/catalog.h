@@ -14,6 +14,9 @@ void hp_device_spec_cleanup(hp_device_spec *s);
 int hp_device_spec_copy(hp_device_spec *dst, const hp_device_spec *src);
 /* Closest id for a did-you-mean, or NULL. */
 const char *hp_catalog_suggest(const hp_catalog *c, const char *id);
+/* `rel` resolved against the directory of `file` (an absolute `rel` is
+ * kept). Caller frees with hp_free; NULL on OOM. */
+char *hp_resolve_path(const char *file, const char *rel);
 /* "V", "S", ... */
 const char *hp_conf_name(hp_confidence c);
 int hp_catalog_new_empty(hp_catalog **out);

@@ -465,13 +465,7 @@ static int bind_model(const hp_ynode *w, const char *file,
     if ((rc = hp_yget_string(mf, "workload.model_file", file, &rel, d)) !=
         HP_OK)
       return rc;
-    hp_buf b;
-    hp_buf_init(&b);
-    const char *slash = strrchr(file, '/');
-    if (rel[0] != '/' && slash)
-      hp_buf_append(&b, file, (size_t)(slash - file) + 1);
-    hp_buf_puts(&b, rel);
-    if (hp_buf_detach(&b, &path, NULL) != HP_OK)
+    if (!(path = hp_resolve_path(file, rel)))
       return hp_diag_oom(d);
     if (!file_exists(path)) {
       rc = hp_diag_set(d, HP_ENOTFOUND, file, mf->line, mf->col,
@@ -1132,13 +1126,7 @@ static int bind_devices(const hp_ynode *m, const char *file,
       const char *rel;
       if ((rc = hp_yget_string(mp, "measured", file, &rel, d)) != HP_OK)
         goto out;
-      hp_buf b;
-      hp_buf_init(&b);
-      const char *slash = strrchr(file, '/');
-      if (rel[0] != '/' && slash)
-        hp_buf_append(&b, file, (size_t)(slash - file) + 1);
-      hp_buf_puts(&b, rel);
-      if (hp_buf_detach(&b, &plan_prof, NULL) != HP_OK) {
+      if (!(plan_prof = hp_resolve_path(file, rel))) {
         rc = hp_diag_oom(d);
         goto out;
       }
