@@ -58,7 +58,25 @@ void hp_ip_remove_row(hp_ip *ip, size_t i);
 /* Index of the first row whose name equals `name`, or -1. */
 long hp_ip_find_row(const hp_ip *ip, const char *name);
 
-/* Solves with GLPK. Returns HP_OK whenever the search ran (sol->status says
+/* Exact reductions (ip_presolve.c): singleton rows become column bounds,
+ * twin columns (same kind, objective and rows) are merged. */
+typedef struct hp_ip_presolved {
+  hp_ip ip;       /* the reduced program */
+  size_t n_orig;  /* columns of the original */
+  size_t *rep;    /* original column -> reduced column */
+  double *lb, *ub; /* original columns' bounds after the singleton rows */
+  int infeasible; /* 1 if some column's bounds crossed */
+} hp_ip_presolved;
+
+/* Fills *p from ip; HP_OK or HP_ENOMEM (p then empty). */
+int hp_ip_presolve(const hp_ip *ip, hp_ip_presolved *p);
+/* Maps a solution xr of p->ip to x over the original columns: a merged
+ * value is split over its members in column order, first ones filled
+ * first. */
+void hp_ip_unpresolve(const hp_ip_presolved *p, const double *xr, double *x);
+void hp_ip_presolve_cleanup(hp_ip_presolved *p);
+
+/* Solves with GLPK, after hp_ip_presolve. Returns HP_OK whenever the search ran (sol->status says
  * optimal/infeasible/unbounded); HP_ESOLVER if GLPK failed, HP_ENOMEM on OOM.
  * The caller frees sol->x with hp_free. */
 int hp_ip_solve(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d);

@@ -141,7 +141,7 @@ static void stop_after_nodes(glp_tree *tree, void *info) {
     glp_ios_terminate(tree);
 }
 
-int hp_ip_solve(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d) {
+static int solve_glpk(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d) {
   memset(sol, 0, sizeof *sol);
   size_t n = ip->n_cols, m = ip->n_rows;
   size_t nz_cap = n * m + 1;
@@ -335,5 +335,33 @@ out:
   } else {
     hp_free(x);
   }
+  return rc;
+}
+
+int hp_ip_solve(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d) {
+  memset(sol, 0, sizeof *sol);
+  hp_ip_presolved p;
+  if (hp_ip_presolve(ip, &p) != HP_OK)
+    return hp_diag_oom(d);
+  if (p.infeasible) {
+    sol->status = HP_SOL_INFEASIBLE;
+    hp_ip_presolve_cleanup(&p);
+    return HP_OK;
+  }
+  hp_ip_solution rs;
+  int rc = solve_glpk(&p.ip, &rs, d);
+  *sol = rs;
+  sol->x = NULL;
+  if (rc == HP_OK && rs.status == HP_SOL_OPTIMAL) {
+    sol->x = hp_malloc((ip->n_cols ? ip->n_cols : 1) * sizeof *sol->x);
+    if (!sol->x) {
+      rc = hp_diag_oom(d);
+      sol->status = HP_SOL_ERROR;
+    } else {
+      hp_ip_unpresolve(&p, rs.x, sol->x);
+    }
+  }
+  hp_free(rs.x);
+  hp_ip_presolve_cleanup(&p);
   return rc;
 }

@@ -368,11 +368,63 @@ static int enumerate(const hp_ip *ip, double *best, double *best_x) {
   return found;
 }
 
+/* The presolve (ip_presolve.c): singleton rows become bounds, twin columns
+ * merge, and the merged value is split in column order. */
+static void presolve_twins_and_singletons(void **state) {
+  (void)state;
+  /* min 5a + 5b + 7c  s.t.  3a + 3b + 4c >= 25,  2a <= 8 (a <= 4),
+   * 2b <= 13 (b <= 6), c <= 1: a and b are twins once their caps are
+   * bounds. Nine of a/b (27 >= 25) cost 45; seven of a/b and the one c
+   * (21 + 4 = 25) cost 42, the optimum, split a = 4 (full), b = 3. */
+  hp_ip ip;
+  assert_int_equal(hp_ip_init(&ip, 3), HP_OK);
+  double obj[3] = {5, 5, 7};
+  for (size_t j = 0; j < 3; j++) {
+    ip.obj[j] = obj[j];
+    ip.is_int[j] = 1;
+  }
+  double r0[3] = {3, 3, 4}, r1[3] = {2, 0, 0}, r2[3] = {0, 2, 0},
+         r3[3] = {0, 0, 1};
+  assert_int_equal(hp_ip_add_row(&ip, "demand", r0, 25, HUGE_VAL, NULL), HP_OK);
+  assert_int_equal(hp_ip_add_row(&ip, "caps.a", r1, -HUGE_VAL, 8, NULL), HP_OK);
+  assert_int_equal(hp_ip_add_row(&ip, "caps.b", r2, -HUGE_VAL, 13, NULL), HP_OK);
+  assert_int_equal(hp_ip_add_row(&ip, "caps.c", r3, -HUGE_VAL, 1, NULL), HP_OK);
+
+  hp_ip_presolved p;
+  assert_int_equal(hp_ip_presolve(&ip, &p), HP_OK);
+  assert_int_equal(p.infeasible, 0);
+  assert_int_equal(p.ip.n_cols, 2);  /* a and b merged */
+  assert_int_equal(p.ip.n_rows, 1);  /* only the demand row is left */
+  assert_int_equal(p.rep[0], p.rep[1]);
+  assert_true(p.ip.ub[p.rep[0]] == 10); /* 4 + floor(6.5) */
+  assert_true(p.ip.ub[p.rep[2]] == 1);
+  hp_ip_presolve_cleanup(&p);
+
+  hp_ip_solution sol;
+  hp_diag d;
+  assert_int_equal(hp_ip_solve(&ip, &sol, &d), HP_OK);
+  assert_int_equal(sol.status, HP_SOL_OPTIMAL);
+  assert_true(sol.objective == 42);
+  assert_true(sol.x[0] == 4 && sol.x[1] == 3 && sol.x[2] == 1);
+  hp_ip_solution_cleanup(&sol);
+
+  /* 2c >= 3 and 2c <= 3 leave no integer c: infeasible in the presolve. */
+  double r4[3] = {0, 0, 2};
+  assert_int_equal(hp_ip_add_row(&ip, "odd", r4, 3, 3, NULL), HP_OK);
+  assert_int_equal(hp_ip_presolve(&ip, &p), HP_OK);
+  assert_int_equal(p.infeasible, 1);
+  hp_ip_presolve_cleanup(&p);
+  assert_int_equal(hp_ip_solve(&ip, &sol, &d), HP_OK);
+  assert_int_equal(sol.status, HP_SOL_INFEASIBLE);
+  hp_ip_solution_cleanup(&sol);
+  hp_ip_cleanup(&ip);
+}
+
 static void random_vs_enumeration(void **state) {
   (void)state;
   static const char *vendors[] = {"Alpha", "Beta", "Gamma"};
   static const char *ids[] = {"s0", "s1", "s2", "s3"};
-  int agree = 0, infeasible = 0;
+  int agree = 0, infeasible = 0, twins = 0;
   for (int it = 0; it < 240; it++) {
     hp_scenario s;
     memset(&s, 0, sizeof s);
@@ -411,6 +463,16 @@ static void random_vs_enumeration(void **state) {
       /* every SKU capped so the box is small */
       caps[s.n_caps].key = (char *)ids[j];
       caps[s.n_caps++].cards = irand(0, 6) * (s.gran == HP_GRAN_CARD ? 1 : 2);
+    }
+    /* A quarter of the programs get a twin of SKU 0 (same vendor and
+     * figures, its own cap): the presolve merges the two columns. */
+    if (urand() < 0.25) {
+      cands[n] = cands[0];
+      cands[n].spec.id = ids[n];
+      caps[s.n_caps].key = (char *)ids[n];
+      caps[s.n_caps++].cards = irand(0, 6) * (s.gran == HP_GRAN_CARD ? 1 : 2);
+      s.n_cands = ++n;
+      twins++;
     }
     if (urand() < 0.3) {
       caps[s.n_caps].key = (char *)vendors[irand(0, 2)];
@@ -467,8 +529,10 @@ static void random_vs_enumeration(void **state) {
     hp_ip_cleanup(&ip);
     hp_free(u);
   }
-  print_message("random programs: %d optimal equal, %d infeasible both\n",
-                agree, infeasible);
+  print_message("random programs: %d optimal equal, %d infeasible both, "
+                "%d with twin columns\n",
+                agree, infeasible, twins);
+  assert_true(twins >= 40);
   assert_true(agree + infeasible == 240);
   assert_true(agree >= 100);
   assert_true(infeasible >= 10);
@@ -481,6 +545,7 @@ int main(void) {
       cmocka_unit_test(max_tokens_within_budget),
       cmocka_unit_test(shares_reported_on_all_bases),
       cmocka_unit_test(infeasible_explained),
+      cmocka_unit_test(presolve_twins_and_singletons),
       cmocka_unit_test(random_vs_enumeration),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
