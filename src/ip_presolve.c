@@ -196,3 +196,116 @@ void hp_ip_unpresolve(const hp_ip_presolved *p, const double *xr, double *x) {
       x[last] += left;
   }
 }
+
+int hp_ip_presolve_point(const hp_ip_presolved *p, const double *x,
+                         double *xr) {
+  const hp_ip *ip = &p->ip;
+  for (size_t c = 0; c < ip->n_cols; c++)
+    xr[c] = 0;
+  for (size_t j = 0; j < p->n_orig; j++) {
+    if (!isfinite(x[j]) || x[j] < p->lb[j] - 1e-9 * fmax(1, fabs(p->lb[j])) ||
+        x[j] > p->ub[j] + 1e-9 * fmax(1, fabs(p->ub[j])))
+      return 0;
+    xr[p->rep[j]] += x[j];
+  }
+  for (size_t c = 0; c < ip->n_cols; c++)
+    if (ip->is_int[c] && xr[c] != floor(xr[c]))
+      return 0;
+  for (size_t i = 0; i < ip->n_rows; i++) {
+    double v = 0, mag = 0;
+    for (size_t c = 0; c < ip->n_cols; c++) {
+      v += ip->rows[i].a[c] * xr[c];
+      mag += fabs(ip->rows[i].a[c] * xr[c]);
+    }
+    double tol = 1e-9 * (1 + mag);
+    if (v < ip->rows[i].lo - tol || v > ip->rows[i].hi + tol)
+      return 0;
+  }
+  return 1;
+}
+
+/* Row activities of x. */
+static void activities(const hp_ip *ip, const double *x, double *act) {
+  for (size_t i = 0; i < ip->n_rows; i++) {
+    double v = 0;
+    for (size_t c = 0; c < ip->n_cols; c++)
+      v += ip->rows[i].a[c] * x[c];
+    act[i] = v;
+  }
+}
+
+/* The best integer step of column j once column k has moved by dk (act:
+ * x's row activities): the feasible range of j's step from the bounds and
+ * every row, and in it the step that lowers sign * objective most. Returns
+ * 0 if no step of j (0 included) keeps x feasible. */
+static int best_step(const hp_ip *ip, const double *x, const double *act,
+                     double sign, size_t k, double dk, size_t j, double *dj) {
+  double lo = ip->lb[j] - x[j], hi = ip->ub[j] - x[j];
+  for (size_t i = 0; i < ip->n_rows && lo <= hi; i++) {
+    const hp_ip_row *r = &ip->rows[i];
+    double v = act[i] + r->a[k] * dk;
+    double tol = 1e-9 * (1 + fabs(act[i]));
+    double a = r->a[j];
+    if (a == 0) {
+      if (v < r->lo - tol || v > r->hi + tol)
+        return 0;
+      continue;
+    }
+    /* r->lo <= v + a * step <= r->hi */
+    double s1 = (r->lo - tol - v) / a, s2 = (r->hi + tol - v) / a;
+    if (a < 0) {
+      double t = s1;
+      s1 = s2;
+      s2 = t;
+    }
+    if (s1 > lo)
+      lo = s1;
+    if (s2 < hi)
+      hi = s2;
+  }
+  lo = ceil(lo - 1e-9);
+  hi = floor(hi + 1e-9);
+  if (lo > hi)
+    return 0;
+  *dj = sign * ip->obj[j] > 0 ? lo : hi;
+  return 1;
+}
+
+void hp_ip_improve(const hp_ip *ip, double *x, double *act) {
+  double sign = ip->maximize ? -1 : 1; /* minimise sign * obj */
+  size_t n = ip->n_cols;
+  activities(ip, x, act);
+  /* Best improvement over: one unit onto or off column k, and with it the
+   * best integer step of another column j (the compensating move: one
+   * large server in, thirteen small ones out), until none improves. */
+  for (int pass = 0; pass < 64; pass++) {
+    double best = -1e-9 * (1 + fabs(sign * 1.0));
+    size_t bj = 0, bk = 0;
+    double bdj = 0, bdk = 0;
+    int found = 0;
+    for (size_t k = 0; k < n; k++) {
+      if (!ip->is_int[k])
+        continue;
+      for (int dk = -1; dk <= 1; dk += 2) {
+        if (x[k] + dk < ip->lb[k] || x[k] + dk > ip->ub[k])
+          continue;
+        for (size_t j = 0; j < n; j++) {
+          double dj;
+          if (j == k || !ip->is_int[j] ||
+              !best_step(ip, x, act, sign, k, dk, j, &dj))
+            continue;
+          double g = sign * (ip->obj[k] * dk + ip->obj[j] * dj);
+          if (g < best) {
+            best = g, bj = j, bk = k, bdj = dj, bdk = dk;
+            found = 1;
+          }
+        }
+      }
+    }
+    if (!found)
+      break;
+    x[bk] += bdk;
+    x[bj] += bdj;
+    activities(ip, x, act);
+  }
+}

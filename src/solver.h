@@ -27,6 +27,11 @@ typedef struct hp_ip {
   int *is_int;     /* 1 for an integer column */
   int maximize;    /* 1 to maximise the objective */
   int time_limit_ms; /* solver time limit, 0 = none */
+  /* Optional, borrowed: a point to start from (n_cols values), e.g. the
+   * optimum of a neighbouring sweep point. Used only if it satisfies
+   * every bound, row and integrality; it prunes the search, and may decide
+   * which of tied optima is returned, never the optimal value. */
+  const double *hint;
   size_t n_rows;
   hp_ip_row rows[HP_IP_MAX_ROWS];
 } hp_ip;
@@ -75,6 +80,16 @@ int hp_ip_presolve(const hp_ip *ip, hp_ip_presolved *p);
  * first. */
 void hp_ip_unpresolve(const hp_ip_presolved *p, const double *xr, double *x);
 void hp_ip_presolve_cleanup(hp_ip_presolved *p);
+/* Maps x over the original columns to xr over p->ip's; returns 1 if xr is
+ * a feasible point of p->ip (bounds, integrality and rows, to a relative
+ * 1e-9), else 0. */
+int hp_ip_presolve_point(const hp_ip_presolved *p, const double *x, double *xr);
+/* Improves a feasible point x of ip in place by local moves on its integer
+ * columns (one unit off a column, or one unit off one and 1-3 onto another,
+ * either way), best first, while the objective improves; x stays feasible.
+ * act: scratch of n_rows values. A primal heuristic: its result only
+ * starts the search. */
+void hp_ip_improve(const hp_ip *ip, double *x, double *act);
 
 /* Solves with GLPK, after hp_ip_presolve. Returns HP_OK whenever the search ran (sol->status says
  * optimal/infeasible/unbounded); HP_ESOLVER if GLPK failed, HP_ENOMEM on OOM.

@@ -89,6 +89,7 @@ int hp_ip_copy(hp_ip *dst, const hp_ip *src) {
   memcpy(t.is_int, src->is_int, src->n_cols * sizeof *t.is_int);
   t.maximize = src->maximize;
   t.time_limit_ms = src->time_limit_ms;
+  t.hint = src->hint;
   for (size_t i = 0; i < src->n_rows; i++)
     if (hp_ip_add_row(&t, src->rows[i].name, src->rows[i].a, src->rows[i].lo,
                       src->rows[i].hi, NULL) != HP_OK) {
@@ -126,22 +127,48 @@ static int bound_type(double lo, double hi) {
   return GLP_FR;
 }
 
-/* Branch-and-bound node budget of one portfolio turn. */
-typedef struct node_budget {
-  int nodes; /* stop once the search tree has had this many nodes */
-} node_budget;
+/* One portfolio turn: its node budget, and a feasible point to hand GLPK
+ * as its first incumbent (GLPK's x[1..n] convention). */
+typedef struct turn_ctx {
+  int nodes;           /* stop once the tree has had this many nodes */
+  const double *start; /* NULL or start[1..n], integer feasible */
+  int given;           /* start handed over in this turn */
+} turn_ctx;
 
-static void stop_after_nodes(glp_tree *tree, void *info) {
-  const node_budget *nb = info;
-  if (glp_ios_reason(tree) != GLP_ISELECT)
-    return;
+static void on_tree(glp_tree *tree, void *info) {
+  turn_ctx *tc = info;
   int a_cnt, n_cnt, t_cnt;
-  glp_ios_tree_size(tree, &a_cnt, &n_cnt, &t_cnt);
-  if (t_cnt > nb->nodes)
-    glp_ios_terminate(tree);
+  switch (glp_ios_reason(tree)) {
+  case GLP_ISELECT:
+    glp_ios_tree_size(tree, &a_cnt, &n_cnt, &t_cnt);
+    if (t_cnt > tc->nodes)
+      glp_ios_terminate(tree);
+    break;
+  case GLP_IHEUR:
+    /* At the root, before any branching: prunes every node whose bound
+     * is no better than the start. GLPK checks integrality and the
+     * objective, not the rows: hp_ip_solve checked those. */
+    if (tc->start && !tc->given) {
+      tc->given = 1;
+      glp_ios_heur_sol(tree, tc->start);
+    }
+    break;
+  default:
+    break;
+  }
 }
 
-static int solve_glpk(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d) {
+/* Solves the LP relaxation in place (no presolve, so that the optimal
+ * basis stays for glp_intopt); 1 if it is optimal. */
+static int root_lp(glp_prob *lp) {
+  glp_smcp parm;
+  glp_init_smcp(&parm);
+  parm.msg_lev = GLP_MSG_OFF;
+  return glp_simplex(lp, &parm) == 0 && glp_get_status(lp) == GLP_OPT;
+}
+
+static int solve_glpk(const hp_ip *ip, const double *hint, hp_ip_solution *sol,
+                      hp_diag *d) {
   memset(sol, 0, sizeof *sol);
   size_t n = ip->n_cols, m = ip->n_rows;
   size_t nz_cap = n * m + 1;
@@ -149,12 +176,18 @@ static int solve_glpk(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d) {
   int *ja = hp_malloc(nz_cap * sizeof *ja);
   double *ar = hp_malloc(nz_cap * sizeof *ar);
   double *x = hp_malloc((n ? n : 1) * sizeof *x);
-  if (!ia || !ja || !ar || !x) {
+  double *start = hint ? hp_malloc((n + 1) * sizeof *start) : NULL;
+  if (!ia || !ja || !ar || !x || (hint && !start)) {
     hp_free(ia);
     hp_free(ja);
     hp_free(ar);
     hp_free(x);
+    hp_free(start);
     return hp_diag_oom(d);
+  }
+  if (start) {
+    start[0] = 0;
+    memcpy(start + 1, hint, n * sizeof *start);
   }
   volatile int rc = HP_OK;
   glp_prob *volatile lp = NULL;
@@ -234,12 +267,24 @@ static int solve_glpk(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d) {
       int br, bt, cuts, pp;
     } turns[2] = {{GLP_BR_DTH, GLP_BT_BLB, 0, GLP_PP_NONE},
                   {GLP_BR_PCH, GLP_BT_BFS, 1, GLP_PP_ALL}};
+    /* With a start point GLPK's MIP presolver stays off (it would rename
+     * the columns the start is given in), so the root LP is solved here;
+     * a turn that runs out of nodes hands its incumbent to the next. */
+    int use_start = start && root_lp(lp);
     int ret = GLP_ESTOP, spent_ms = 0;
-    node_budget nb = {1000};
+    turn_ctx tc = {1000, use_start ? start : NULL, 0};
     for (int turn = 0; ret == GLP_ESTOP; turn++) {
+      if (turn > 0 && use_start) {
+        if (glp_mip_status(lp) == GLP_FEAS)
+          for (size_t j = 1; j <= n; j++)
+            start[j] = glp_mip_col_val(lp, (int)j);
+        if (!root_lp(lp))
+          use_start = 0, tc.start = NULL;
+      }
+      tc.given = 0;
       glp_iocp parm;
       glp_init_iocp(&parm);
-      parm.presolve = GLP_ON;
+      parm.presolve = use_start ? GLP_OFF : GLP_ON;
       parm.msg_lev = GLP_MSG_OFF;
       parm.mip_gap = 0.0;
       /* GLPK prunes a node whose bound is within tol_obj (relative, default
@@ -250,8 +295,8 @@ static int solve_glpk(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d) {
       parm.br_tech = turns[turn % 2].br;
       parm.bt_tech = turns[turn % 2].bt;
       parm.gmi_cuts = parm.mir_cuts = turns[turn % 2].cuts ? GLP_ON : GLP_OFF;
-      parm.cb_func = stop_after_nodes;
-      parm.cb_info = &nb;
+      parm.cb_func = on_tree;
+      parm.cb_info = &tc;
       if (ip->time_limit_ms > 0) {
         int left = ip->time_limit_ms - spent_ms;
         parm.tm_lim = left > 0 ? left : 1;
@@ -259,7 +304,7 @@ static int solve_glpk(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d) {
       double t0 = glp_time();
       ret = glp_intopt(lp, &parm);
       spent_ms += (int)(glp_time() - t0);
-      nb.nodes = turn == 0 ? 20000 : nb.nodes * 2;
+      tc.nodes = turn == 0 ? 20000 : tc.nodes * 2;
       if (ret == GLP_ESTOP && ip->time_limit_ms > 0 &&
           spent_ms >= ip->time_limit_ms)
         ret = GLP_ETMLIM;
@@ -330,6 +375,7 @@ out:
   hp_free(ia);
   hp_free(ja);
   hp_free(ar);
+  hp_free(start);
   if (rc == HP_OK && sol->status == HP_SOL_OPTIMAL) {
     sol->x = x;
   } else {
@@ -348,8 +394,28 @@ int hp_ip_solve(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d) {
     hp_ip_presolve_cleanup(&p);
     return HP_OK;
   }
+  /* A start point, improved by local moves before GLPK sees it. */
+  double *hint = NULL;
+  if (ip->hint && p.ip.n_cols) {
+    hint = hp_malloc(p.ip.n_cols * sizeof *hint);
+    double *act = hp_malloc((p.ip.n_rows ? p.ip.n_rows : 1) * sizeof *act);
+    if (!hint || !act) {
+      hp_free(hint);
+      hp_free(act);
+      hp_ip_presolve_cleanup(&p);
+      return hp_diag_oom(d);
+    }
+    if (hp_ip_presolve_point(&p, ip->hint, hint)) {
+      hp_ip_improve(&p.ip, hint, act);
+    } else {
+      hp_free(hint);
+      hint = NULL;
+    }
+    hp_free(act);
+  }
   hp_ip_solution rs;
-  int rc = solve_glpk(&p.ip, &rs, d);
+  int rc = solve_glpk(&p.ip, hint, &rs, d);
+  hp_free(hint);
   *sol = rs;
   sol->x = NULL;
   if (rc == HP_OK && rs.status == HP_SOL_OPTIMAL) {

@@ -448,26 +448,6 @@ int hp_wi_tightening(const char *key, double step) {
   return 0;
 }
 
-/* 1 if x satisfies every bound and row of ip (x came from the same
- * columns, so integrality holds). The tolerance is GLPK's own feasibility
- * tolerance scale. */
-static int still_feasible(const hp_ip *ip, const double *x) {
-  for (size_t j = 0; j < ip->n_cols; j++)
-    if (x[j] < ip->lb[j] - 1e-9 || x[j] > ip->ub[j] + 1e-9)
-      return 0;
-  for (size_t i = 0; i < ip->n_rows; i++) {
-    double v = 0, mag = 0;
-    for (size_t j = 0; j < ip->n_cols; j++) {
-      v += ip->rows[i].a[j] * x[j];
-      mag += fabs(ip->rows[i].a[j] * x[j]);
-    }
-    double tol = 1e-9 * (1 + mag);
-    if (v < ip->rows[i].lo - tol || v > ip->rows[i].hi + tol)
-      return 0;
-  }
-  return 1;
-}
-
 int hp_wi_solve_row(const hp_scenario *s, const char *const *vendors,
                     size_t n_vendors, hp_wi_row *row, double *vendor_cards,
                     double *vendor_servers, double *vendor_capex, hp_diag *d) {
@@ -504,36 +484,26 @@ int hp_wi_solve_row_warm(const hp_scenario *s, hp_wi_warm *warm,
     row->error = rc;
     return HP_OK;
   }
-  if (warm && warm->valid && warm->n == ip.n_cols &&
-      still_feasible(&ip, warm->x)) {
-    /* The previous optimum survives the tighter constraints: optimal. */
-    sol.x = hp_malloc((ip.n_cols ? ip.n_cols : 1) * sizeof *sol.x);
-    if (!sol.x) {
-      rc = hp_diag_oom(d);
-      goto out;
-    }
-    memcpy(sol.x, warm->x, ip.n_cols * sizeof *sol.x);
-    sol.status = HP_SOL_OPTIMAL;
-    warm->reused++;
-    rc = HP_OK;
-  } else {
-    if (warm)
-      warm->valid = 0;
-    rc = hp_ip_solve(&ip, &sol, d);
-    if (rc == HP_OK && warm && sol.status == HP_SOL_OPTIMAL) {
-      if (warm->n != ip.n_cols) {
-        double *x =
-            hp_realloc(warm->x, (ip.n_cols ? ip.n_cols : 1) * sizeof *x);
-        if (!x) {
-          rc = hp_diag_oom(d);
-          goto out;
-        }
-        warm->x = x;
-        warm->n = ip.n_cols;
+  /* The previous point's optimum starts the search when it is feasible
+   * here (hp_ip_solve checks): the solver then only has to improve on it
+   * or prove it optimal. */
+  if (warm && warm->valid && warm->n == ip.n_cols)
+    ip.hint = warm->x;
+  rc = hp_ip_solve(&ip, &sol, d);
+  if (warm)
+    warm->valid = 0;
+  if (rc == HP_OK && warm && sol.status == HP_SOL_OPTIMAL) {
+    if (warm->n != ip.n_cols) {
+      double *x = hp_realloc(warm->x, (ip.n_cols ? ip.n_cols : 1) * sizeof *x);
+      if (!x) {
+        rc = hp_diag_oom(d);
+        goto out;
       }
-      memcpy(warm->x, sol.x, ip.n_cols * sizeof *warm->x);
-      warm->valid = 1;
+      warm->x = x;
+      warm->n = ip.n_cols;
     }
+    memcpy(warm->x, sol.x, ip.n_cols * sizeof *warm->x);
+    warm->valid = 1;
   }
   if (rc == HP_ENOMEM)
     goto out;
@@ -640,9 +610,12 @@ static void solver_thread_end(void) { hp_ip_thread_cleanup(); }
 
 /* Rows are handed out in chunks of points to keep the atomic counter cold
  * but the load balanced (one point takes 0.05 to 5 ms). Chunk boundaries
- * are fixed by the point index, whatever the thread count, so a warm
- * optimum reused inside a chunk gives the same table with 1 or N threads;
- * sweeps that only tighten the region use longer chunks to reuse more. */
+ * are fixed by the point index, whatever the thread count, and a sweep
+ * walks each chunk in a fixed order handing each point's optimum to the
+ * next as a start (hp_ip.hint), so the table is the same with 1 or N
+ * threads. A one-key sweep that tightens the region (hp_wi_tightening)
+ * walks its chunks backwards: then every step loosens it, and the
+ * previous optimum is always feasible, a start the solver can use. */
 #define CHUNK 4
 #define WARM_CHUNK 64
 
@@ -665,7 +638,8 @@ typedef struct run {
   hp_diag fatal_diag;
   size_t err_row; /* lowest row whose message is kept */
   size_t chunk;   /* points per chunk: CHUNK, or WARM_CHUNK with warm */
-  int warm;       /* 1: reuse an optimum while the sweep tightens */
+  int warm;       /* 1: each point starts from the previous optimum */
+  int backwards;  /* 1: walk each chunk from its last point to its first */
 } run;
 
 static void point_values(const run *r, size_t p, double *vals) {
@@ -738,7 +712,8 @@ static void *worker(void *arg) {
     size_t p1 = p0 + r->chunk < t->n_points ? p0 + r->chunk : t->n_points;
     for (size_t si = 0; warm && si < ns; si++)
       warm[si].valid = 0;
-    for (size_t p = p0; p < p1 && !atomic_load(&r->stop); p++) {
+    for (size_t q = p0; q < p1 && !atomic_load(&r->stop); q++) {
+      size_t p = r->backwards ? p1 - 1 - (q - p0) : q;
       point_values(r, p, vals);
       memcpy(&t->values[p * nk], vals, nk * sizeof *vals);
       int bad = HP_OK;
@@ -928,9 +903,11 @@ static int run_table(hp_wi_kind kind, const char *text, size_t len,
   r.t = t;
   r.axes = axes;
   r.dists = dists;
-  /* A one-key sweep that only tightens the region reuses optima. */
-  r.warm = kind == HP_WI_SWEEP && n_keys == 1 &&
-           hp_wi_tightening(axes[0].key, axes[0].step);
+  /* Sweep points start from their neighbour's optimum; Monte Carlo
+   * samples are unrelated. */
+  r.warm = kind == HP_WI_SWEEP;
+  r.backwards = r.warm && n_keys == 1 &&
+                hp_wi_tightening(axes[0].key, axes[0].step);
   r.chunk = r.warm ? WARM_CHUNK : CHUNK;
   double vals[HP_WI_MAX_KEYS];
   point_values(&r, 0, vals);

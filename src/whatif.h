@@ -195,14 +195,11 @@ int hp_wi_solve_row(const hp_scenario *s, const char *const *vendors,
                     double *vendor_servers, double *vendor_capex, hp_diag *d);
 
 /* The previous optimum of one scenario within a chunk of sweep points,
- * reused while the sweep only tightens the feasible region (see
- * hp_wi_tightening): an optimum that stays feasible in a smaller region
- * stays optimal. */
+ * handed to the solver as a start (hp_ip.hint; used if still feasible). */
 typedef struct hp_wi_warm {
-  int valid;     /* 1 when x holds the previous point's optimum */
-  size_t n;      /* columns of x */
-  double *x;     /* the optimum (owned; hp_free) */
-  size_t reused; /* points answered by reuse, for the report */
+  int valid; /* 1 when x holds the previous point's optimum */
+  size_t n;  /* columns of x */
+  double *x; /* the optimum (owned; hp_free) */
 } hp_wi_warm;
 
 /* hp_wi_solve_row with a warm cache (NULL = none). */
@@ -214,8 +211,9 @@ int hp_wi_solve_row_warm(const hp_scenario *s, hp_wi_warm *warm,
 
 /* 1 if moving `key` in the direction of `step` can only shrink the feasible
  * region without changing the objective (a higher domestic-share floor, a
- * lower cap, budget, power or vendor-share ceiling, more demand), so that a
- * warm optimum may be reused. */
+ * lower cap, budget, power or vendor-share ceiling, more demand): a sweep
+ * of it is walked backwards, so that each optimum is feasible at the next
+ * point. */
 int hp_wi_tightening(const char *key, double step);
 
 /* ----------------------------------------------------------------------------

@@ -331,10 +331,12 @@ static double urand(void) {
 static int irand(int lo, int hi) { return lo + (int)(urand() * (hi - lo + 1)); }
 
 /* The second implementation: tries every integer point of the box. */
-static int enumerate(const hp_ip *ip, double *best, double *best_x) {
+static int enumerate(const hp_ip *ip, double *best, double *best_x,
+                     double *worst_x) {
   size_t n = ip->n_cols;
   int x[8] = {0};
   int found = 0;
+  double worst = 0;
   for (;;) {
     int ok = 1;
     for (size_t i = 0; i < ip->n_rows && ok; i++) {
@@ -353,6 +355,11 @@ static int enumerate(const hp_ip *ip, double *best, double *best_x) {
         *best = o;
         for (size_t j = 0; j < n; j++)
           best_x[j] = x[j];
+      }
+      if (!found || (ip->maximize ? o < worst : o > worst)) {
+        worst = o;
+        for (size_t j = 0; j < n; j++)
+          worst_x[j] = x[j];
       }
       found = 1;
     }
@@ -424,7 +431,7 @@ static void random_vs_enumeration(void **state) {
   (void)state;
   static const char *vendors[] = {"Alpha", "Beta", "Gamma"};
   static const char *ids[] = {"s0", "s1", "s2", "s3"};
-  int agree = 0, infeasible = 0, twins = 0;
+  int agree = 0, infeasible = 0, twins = 0, improved = 0;
   for (int it = 0; it < 240; it++) {
     hp_scenario s;
     memset(&s, 0, sizeof s);
@@ -511,8 +518,8 @@ static void random_vs_enumeration(void **state) {
       ip.ub[j] = floor(caps[j].cards / u[j].cards + 1e-9);
     hp_ip_solution sol;
     assert_int_equal(hp_ip_solve(&ip, &sol, &d), HP_OK);
-    double best = 0, bx[8];
-    int found = enumerate(&ip, &best, bx);
+    double best = 0, bx[8], wx[8];
+    int found = enumerate(&ip, &best, bx, wx);
     if (!found) {
       assert_int_equal(sol.status, HP_SOL_INFEASIBLE);
       infeasible++;
@@ -524,14 +531,51 @@ static void random_vs_enumeration(void **state) {
       assert_int_equal(sol.status, HP_SOL_OPTIMAL);
       assert_true(fabs(sol.objective - best) <= 1e-6 * (1 + fabs(best)));
       agree++;
+      /* Started from the worst feasible point, or from an infeasible one,
+       * the solver finds the same optimum (hp_ip.hint). */
+      double far[8];
+      for (size_t j = 0; j < n; j++)
+        far[j] = ip.ub[j] + 1;
+      const double *starts[2] = {wx, far};
+      for (int h = 0; h < 2; h++) {
+        hp_ip_solution hs;
+        ip.hint = starts[h];
+        assert_int_equal(hp_ip_solve(&ip, &hs, &d), HP_OK);
+        assert_int_equal(hs.status, HP_SOL_OPTIMAL);
+        assert_true(fabs(hs.objective - best) <= 1e-6 * (1 + fabs(best)));
+        hp_ip_solution_cleanup(&hs);
+        ip.hint = NULL;
+      }
+      /* Local moves from the worst point keep it feasible and never make
+       * it worse. */
+      double act[HP_IP_MAX_ROWS], wobj = 0, iobj = 0;
+      for (size_t j = 0; j < n; j++)
+        wobj += ip.obj[j] * wx[j];
+      hp_ip_improve(&ip, wx, act);
+      for (size_t j = 0; j < n; j++) {
+        iobj += ip.obj[j] * wx[j];
+        assert_true(wx[j] >= ip.lb[j] && wx[j] <= ip.ub[j] &&
+                    wx[j] == floor(wx[j]));
+      }
+      for (size_t i = 0; i < ip.n_rows; i++) {
+        double v = 0;
+        for (size_t j = 0; j < n; j++)
+          v += ip.rows[i].a[j] * wx[j];
+        double tol = 1e-7 * (1 + fabs(v));
+        assert_true(v >= ip.rows[i].lo - tol && v <= ip.rows[i].hi + tol);
+      }
+      assert_true(ip.maximize ? iobj >= wobj : iobj <= wobj);
+      if (iobj != wobj)
+        improved++;
     }
     hp_ip_solution_cleanup(&sol);
     hp_ip_cleanup(&ip);
     hp_free(u);
   }
   print_message("random programs: %d optimal equal, %d infeasible both, "
-                "%d with twin columns\n",
-                agree, infeasible, twins);
+                "%d with twin columns; local moves improved %d worst points\n",
+                agree, infeasible, twins, improved);
+  assert_true(improved >= 50);
   assert_true(twins >= 40);
   assert_true(agree + infeasible == 240);
   assert_true(agree >= 100);

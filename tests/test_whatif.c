@@ -284,9 +284,9 @@ static void lean_solve_matches_planner(void **state) {
   hp_planfile_free(pf);
 }
 
-/* A sweep that only tightens reuses the previous optimum while it stays
- * feasible: every row must equal a fresh solve of that point, and the
- * table must not depend on the thread count. */
+/* A sweep starts each point from the previous optimum (walking a
+ * tightening sweep backwards): every row must equal a fresh solve of that
+ * point, and the table must not depend on the thread count. */
 static void sweep_warm_reuse_is_exact(void **state) {
   (void)state;
   assert_true(hp_wi_tightening("constraints.domestic_share.min", 0.1));
