@@ -50,6 +50,20 @@ double hp_roof_weight_bytes_touched(const hp_model_desc *m, double tokens) {
   return fmin(m->params, tokens * m->active_params) * wb;
 }
 
+double hp_roof_kv_read_factor(const hp_model_desc *m, hp_roof_attn a, int tp) {
+  /* A per-query-head kernel gives each query head its own thread block, and
+   * each block streams its group's K and V from memory: TensorRT-LLM
+   * v0.6.1's masked MHA maps block hi to KV head hi / (heads / kv_heads)
+   * (docs/roofline.md, "KV reads"). Per card that is the query heads over
+   * the KV heads it holds (one, replicated, once tp exceeds kv_heads). */
+  if (a != HP_ROOF_ATTN_PER_QHEAD || m->kv_lora_rank > 0 || m->kv_heads <= 0 ||
+      m->heads <= m->kv_heads || tp < 1)
+    return 1.0;
+  double q_card = m->heads / tp;
+  double kv_card_heads = m->kv_heads / fmin((double)tp, m->kv_heads);
+  return fmax(1.0, q_card / kv_card_heads);
+}
+
 double hp_roof_decode_flops(const hp_model_desc *m, double ctx) {
   double attn;
   if (m->kv_lora_rank > 0) /* absorbed MLA: scores and values in latent space */
@@ -123,16 +137,23 @@ static double comm_s(const hp_model_desc *m, const hp_candidate *c,
   return 2.0 * m->layers * (o->allreduce_us * 1e-6 + bytes / link);
 }
 
-void hp_roof_decode_step(const hp_model_desc *m, const hp_candidate *c,
-                         const hp_roof_opts *o, int tp, double batch,
-                         double ctx, hp_roof_step *out) {
+void hp_roof_decode_step_attn(const hp_model_desc *m, const hp_candidate *c,
+                              const hp_roof_opts *o, int tp, double batch,
+                              double ctx, hp_roof_attn a, hp_roof_step *out) {
   double flops = batch * hp_roof_decode_flops(m, ctx);
-  double bytes = hp_roof_weight_bytes_touched(m, batch) / tp +
-                 batch * ctx * kv_card(m, tp);
+  double bytes =
+      hp_roof_weight_bytes_touched(m, batch) / tp +
+      batch * ctx * kv_card(m, tp) * hp_roof_kv_read_factor(m, a, tp);
   out->compute_s = flops / (tp * peak_flops(m, c) * c->mfu);
   out->memory_s = bytes / (c->spec.fig[HP_FIG_memory_bw_tbps] * 1e12 * c->mbu);
   out->comm_s = comm_s(m, c, o, tp, batch);
   out->total_s = fmax(out->compute_s, out->memory_s) + out->comm_s;
+}
+
+void hp_roof_decode_step(const hp_model_desc *m, const hp_candidate *c,
+                         const hp_roof_opts *o, int tp, double batch,
+                         double ctx, hp_roof_step *out) {
+  hp_roof_decode_step_attn(m, c, o, tp, batch, ctx, HP_ROOF_ATTN_GROUPED, out);
 }
 
 /* One prompt of n tokens on one replica: compute bound in practice, but
@@ -154,25 +175,27 @@ static double prefill_s(const hp_model_desc *m, const hp_candidate *c,
  * requests that start, on average, in each step (prefill and decode share
  * the replica; docs/roofline.md). */
 static double tpot_at(const hp_model_desc *m, const hp_candidate *c,
-                      const hp_roof_opts *o, int tp, double b, double ctx,
-                      double prefill, double out, hp_roof_step *st) {
+                      const hp_roof_opts *o, hp_roof_attn a, int tp, double b,
+                      double ctx, double prefill, double out,
+                      hp_roof_step *st) {
   hp_roof_step tmp;
   if (!st)
     st = &tmp;
-  hp_roof_decode_step(m, c, o, tp, b, ctx, st);
+  hp_roof_decode_step_attn(m, c, o, tp, b, ctx, a, st);
   return st->total_s + b * prefill / out;
 }
 
 /* Evaluates one TP degree; r->ok says whether it can serve the class. */
 static void eval_tp(const hp_model_desc *m, const hp_candidate *c,
-                    const hp_request_class *k, const hp_roof_opts *o, int tp,
-                    hp_roof_result *r) {
+                    const hp_request_class *k, const hp_roof_opts *o,
+                    hp_roof_attn a, int tp, hp_roof_result *r) {
   double in = k->input_tokens, out = k->output_tokens;
   r->ok = 0;
   r->tp = tp;
   r->replicas = (int)floor(c->spec.fig[HP_FIG_cards_per_server] / tp);
   r->weight_bytes_card = r->weight_bytes / tp;
   r->kv_bytes_token_card = kv_card(m, tp);
+  r->kv_read_factor = hp_roof_kv_read_factor(m, a, tp);
   r->kv_capacity_tokens =
       (r->usable_bytes - r->weight_bytes_card) / r->kv_bytes_token_card;
   r->prefill_flops = hp_roof_prefill_flops(m, in);
@@ -212,7 +235,7 @@ static void eval_tp(const hp_model_desc *m, const hp_candidate *c,
     if (k->tpot_ms > 0) {
       double slo = k->tpot_ms * 1e-3;
       double t1 =
-          tpot_at(m, c, o, tp, 1, r->decode_ctx, r->prefill_s, out, NULL);
+          tpot_at(m, c, o, a, tp, 1, r->decode_ctx, r->prefill_s, out, NULL);
       if (t1 > slo) {
         snprintf(r->why, sizeof r->why,
                  "at TP %d one request alone takes %.2f ms per output "
@@ -221,12 +244,12 @@ static void eval_tp(const hp_model_desc *m, const hp_candidate *c,
         return;
       }
       /* tpot grows with the batch: bisect for the largest batch within it. */
-      if (tpot_at(m, c, o, tp, hi, r->decode_ctx, r->prefill_s, out, NULL) >
+      if (tpot_at(m, c, o, a, tp, hi, r->decode_ctx, r->prefill_s, out, NULL) >
           slo) {
         int lo = 1, top = hi;
         while (top - lo > 1) {
           int mid = lo + (top - lo) / 2;
-          if (tpot_at(m, c, o, tp, mid, r->decode_ctx, r->prefill_s, out,
+          if (tpot_at(m, c, o, a, tp, mid, r->decode_ctx, r->prefill_s, out,
                       NULL) <= slo)
             lo = mid;
           else
@@ -244,14 +267,15 @@ static void eval_tp(const hp_model_desc *m, const hp_candidate *c,
     else
       r->batch_limit = "max_batch";
   }
-  r->tpot_s = tpot_at(m, c, o, tp, r->batch, r->decode_ctx, r->prefill_s, out,
-                      &r->step);
+  r->tpot_s = tpot_at(m, c, o, a, tp, r->batch, r->decode_ctx, r->prefill_s,
+                      out, &r->step);
   r->memory_bound = r->step.memory_s >= r->step.compute_s;
   /* Crossover of the pure decode step (no all-reduce), all weights read. */
   double eff_c = tp * r->peak_flops * c->mfu;
   double eff_m = r->bw_bytes_s * c->mbu;
   double per_seq_c = r->flops_per_token / eff_c;
-  double per_seq_m = r->decode_ctx * r->kv_bytes_token_card / eff_m;
+  double per_seq_m =
+      r->decode_ctx * r->kv_bytes_token_card * r->kv_read_factor / eff_m;
   r->crossover_batch = per_seq_c > per_seq_m ? (r->weight_bytes_card / eff_m) /
                                                    (per_seq_c - per_seq_m)
                                              : HUGE_VAL;
@@ -266,6 +290,12 @@ static void eval_tp(const hp_model_desc *m, const hp_candidate *c,
 void hp_roof_eval(const hp_model_desc *m, const hp_candidate *c,
                   const hp_request_class *k, const hp_roof_opts *o,
                   hp_roof_result *r) {
+  hp_roof_eval_attn(m, c, k, o, (hp_roof_attn)o->attention, r);
+}
+
+void hp_roof_eval_attn(const hp_model_desc *m, const hp_candidate *c,
+                       const hp_request_class *k, const hp_roof_opts *o,
+                       hp_roof_attn a, hp_roof_result *r) {
   memset(r, 0, sizeof *r);
   r->peak_flops = peak_flops(m, c);
   r->bw_bytes_s = c->spec.fig[HP_FIG_memory_bw_tbps] * 1e12;
@@ -285,7 +315,7 @@ void hp_roof_eval(const hp_model_desc *m, const hp_candidate *c,
       return;
     }
     int keep = r->tp_fit;
-    eval_tp(m, c, k, o, (int)o->tp, r);
+    eval_tp(m, c, k, o, a, (int)o->tp, r);
     r->tp_fit = keep;
     return;
   }
@@ -303,7 +333,7 @@ void hp_roof_eval(const hp_model_desc *m, const hp_candidate *c,
   int have = 0;
   for (int tp = r->tp_fit; tp <= cps; tp *= 2) {
     cur = *r;
-    eval_tp(m, c, k, o, tp, &cur);
+    eval_tp(m, c, k, o, a, tp, &cur);
     if (cur.ok && (!have || cur.tokens_per_s_server >
                                 best.tokens_per_s_server * (1 + 1e-9))) {
       best = cur;
@@ -424,6 +454,11 @@ static void explain_class(const hp_scenario *s, const hp_candidate *c,
                 r.flops_per_token / 1e9, r.step.compute_s * 1e3,
                 r.step.memory_s * 1e3, r.step.comm_s * 1e3,
                 r.step.total_s * 1e3, r.memory_bound ? "memory" : "compute");
+  if (r.kv_read_factor != 1)
+    hp_buf_printf(b,
+                  "; the KV cache is read %g times a step "
+                  "(roofline.attention: per_query_head)",
+                  r.kv_read_factor);
   if (isfinite(r.crossover_batch))
     hp_buf_printf(b, " (compute bound from batch %.0f)\n", r.crossover_batch);
   else

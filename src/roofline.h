@@ -14,10 +14,24 @@
 #include "buf.h"
 #include "scenario.h"
 
+/* How the decode attention kernel reads the KV cache (docs/roofline.md,
+ * "KV reads"). A property of the serving stack, not an efficiency: it
+ * changes how many bytes a step moves, not how fast they move. */
+typedef enum hp_roof_attn {
+  HP_ROOF_ATTN_GROUPED = 0, /* each KV head read once per step for all the
+                               query heads that share it (TensorRT-LLM XQA
+                               since v0.8; assumed of current stacks): the
+                               default */
+  HP_ROOF_ATTN_PER_QHEAD    /* one thread block per query head, each reading
+                               its KV head again (TensorRT-LLM's masked MHA
+                               kernel before XQA: v0.5-v0.7) */
+} hp_roof_attn;
+
 /* The times of one decode step of `batch` sequences at context `ctx`. */
 typedef struct hp_roof_step {
   double compute_s; /* FLOPs / (tp x peak x MFU), s */
-  double memory_s;  /* (weights + KV read per card) / (bandwidth x MBU), s */
+  double memory_s;  /* (weights + KV read per card, x kv_read_factor) /
+                       (bandwidth x MBU), s */
   double comm_s;    /* 2 all-reduces per layer over the TP group, s */
   double total_s;   /* max(compute, memory) + comm, s */
 } hp_roof_step;
@@ -54,6 +68,7 @@ typedef struct hp_roof_result {
   int batch_slo;           /* limit from the TPOT SLO (INT_MAX = none) */
   int batch_cap;           /* roofline.max_batch (or the forced batch) */
   const char *batch_limit; /* "memory", "tpot", "max_batch", "forced" */
+  double kv_read_factor;   /* reads of each cached KV byte per step */
   hp_roof_step step;       /* decode step at `batch` */
   int memory_bound;        /* 1 if memory_s >= compute_s at `batch` */
   double crossover_batch;  /* batch where compute time = memory time */
@@ -74,6 +89,13 @@ double hp_roof_weight_bytes(const hp_model_desc *m);
  * for dense; for MoE the shared part plus the expected share of routed
  * experts touched under uniform routing). */
 double hp_roof_weight_bytes_touched(const hp_model_desc *m, double tokens);
+/* How many times one decode step reads each cached KV byte a card holds at
+ * TP degree tp: 1 for HP_ROOF_ATTN_GROUPED; for HP_ROOF_ATTN_PER_QHEAD the
+ * card's query heads over its KV heads, heads / kv_heads while tp <=
+ * kv_heads (8 for Llama-2-70B, 29 for Falcon-180B, 1 for multi-head
+ * attention), heads / tp beyond. MLA's latent is shared by all heads by
+ * construction: always 1. */
+double hp_roof_kv_read_factor(const hp_model_desc *m, hp_roof_attn a, int tp);
 /* Decode FLOPs per generated token at context ctx (matmuls + attention). */
 double hp_roof_decode_flops(const hp_model_desc *m, double ctx);
 /* Prefill FLOPs of a prompt of n tokens (matmuls + causal attention). */
@@ -83,16 +105,28 @@ double hp_roof_prefill_flops(const hp_model_desc *m, double n);
  * min_batch requests of context_tokens fit in usable memory; 0 if none. */
 int hp_roof_min_tp(const hp_model_desc *m, const hp_candidate *c,
                    const hp_roof_opts *o, double context_tokens);
-/* One decode step of `batch` sequences at mean context ctx on TP degree tp. */
+/* One decode step of `batch` sequences at mean context ctx on TP degree tp,
+ * with a grouped-query attention kernel. */
 void hp_roof_decode_step(const hp_model_desc *m, const hp_candidate *c,
                          const hp_roof_opts *o, int tp, double batch,
                          double ctx, hp_roof_step *out);
+/* The same with the KV cache read as attention kernel `a` reads it. */
+void hp_roof_decode_step_attn(const hp_model_desc *m, const hp_candidate *c,
+                              const hp_roof_opts *o, int tp, double batch,
+                              double ctx, hp_roof_attn a, hp_roof_step *out);
 
-/* The whole derivation for one class on one candidate. Never fails: a pair
- * that cannot be served has ok = 0 and a reason. m must have has_arch. */
+/* The whole derivation for one class on one candidate, with the attention
+ * kernel of o->attention (plan key roofline.attention). Never fails: a
+ * pair that cannot be served has ok = 0 and a reason. m must have
+ * has_arch. */
 void hp_roof_eval(const hp_model_desc *m, const hp_candidate *c,
                   const hp_request_class *k, const hp_roof_opts *o,
                   hp_roof_result *r);
+/* The same with attention kernel `a` (the validation of docs/validation.md
+ * runs measured stacks with the kernel they used). */
+void hp_roof_eval_attn(const hp_model_desc *m, const hp_candidate *c,
+                       const hp_request_class *k, const hp_roof_opts *o,
+                       hp_roof_attn a, hp_roof_result *r);
 
 /* Appends the step-by-step derivation of every request class of s on
  * candidate `cand` to b, every number with its unit (`hetplan explain`). */

@@ -654,7 +654,9 @@ static int bind_roofline(const hp_ynode *m, const char *file, hp_scenario *s,
                          hp_diag *d) {
   static const char *const keys[] = {
       "memory_fraction",      "min_batch", "max_batch", "pcie_gbps",
-      "allreduce_latency_us", "tp",        "batch",     NULL};
+      "allreduce_latency_us", "tp",        "batch",     "attention",
+      NULL};
+  static const char *const kernels[] = {"grouped", "per_query_head", NULL};
   hp_roof_opts_default(&s->roof);
   const hp_ynode *r = hp_ymap_get(m, "roofline");
   int rc;
@@ -670,6 +672,10 @@ static int bind_roofline(const hp_ynode *m, const char *file, hp_scenario *s,
                     &o->pcie_gbps, d)) != HP_OK ||
       (rc = opt_num(r, "allreduce_latency_us", "roofline", file, HP_NUM_NONNEG,
                     &o->allreduce_us, d)) != HP_OK)
+    return rc;
+  const hp_ynode *an = hp_ymap_get(r, "attention");
+  if (an && (rc = get_enum(an, "roofline.attention", file, kernels,
+                           &o->attention, d)) != HP_OK)
     return rc;
   static const char *const whole[] = {"min_batch", "max_batch", "tp", "batch"};
   double *dst[] = {&o->min_batch, &o->max_batch, &o->tp, &o->batch};

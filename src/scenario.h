@@ -104,6 +104,10 @@ typedef struct hp_roof_opts {
   double allreduce_us;    /* fixed latency of one all-reduce, us */
   double tp;              /* forced TP degree; 0 = chosen by the model */
   double batch;           /* forced batch; 0 = chosen by the model */
+  int attention;          /* how decode attention reads the KV cache, an
+                             hp_roof_attn (roofline.h): 0 grouped (each KV
+                             head once per step, the default), 1 per query
+                             head (TensorRT-LLM before XQA) */
 } hp_roof_opts;
 
 void hp_roof_opts_default(hp_roof_opts *o);

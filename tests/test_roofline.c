@@ -4,6 +4,8 @@
  *  - memory fit and the smallest TP degree on hand-computed cases;
  *  - the decode step switching from memory to compute bound at the
  *    hand-computed crossover batch;
+ *  - the KV reads of a per-query-head attention kernel (heads / kv_heads
+ *    per KV byte) against hand arithmetic;
  *  - the batch limit: the largest batch that meets the TPOT SLO;
  *  - plans: model files by name, per-class demand rows, --compare-models,
  *    input errors with file:line:col;
@@ -234,6 +236,98 @@ static void decode_crossover(void **state) {
   o.batch = 101;
   hp_roof_eval(&m, &c, &k, &o, &r);
   assert_false(r.memory_bound);
+}
+
+/* ----------------------------------------------------------------------------
+ * KV reads of a per-query-head attention kernel
+ * ------------------------------------------------------------------------- */
+
+static void kv_reads_per_query_head(void **state) {
+  (void)state;
+  const hp_roof_attn q = HP_ROOF_ATTN_PER_QHEAD, g = HP_ROOF_ATTN_GROUPED;
+  /* Llama-2-70B: 64 query heads over 8 KV heads. Up to TP 8 a card holds
+   * 64/tp query heads and 8/tp KV heads: 8 reads of each KV byte; at TP 16
+   * it holds 4 query heads and one (replicated) KV head: 4 reads. */
+  hp_planfile *pf = one("nvidia-h100",
+                        "{name: llama-2-70b, weight_dtype: fp8, kv_dtype: fp8}",
+                        2048, 2048, "    roofline: {tp: 2, batch: 64}\n");
+  const hp_scenario *s = hp_planfile_scenario(pf, 0);
+  const hp_model_desc *m = &s->model;
+  assert_true(hp_roof_kv_read_factor(m, g, 2) == 1);
+  for (int tp = 1; tp <= 8; tp *= 2)
+    assert_true(hp_roof_kv_read_factor(m, q, tp) == 8);
+  assert_true(hp_roof_kv_read_factor(m, q, 16) == 4);
+  /* V3 of docs/validation.md: TP 2, batch 64, 2048 + 2048 tokens, mean
+   * context 3,072; fp8 KV of 2 x 80 x 8 x 128 x 1 B = 163,840 B/token,
+   * 81,920 B per card at TP 2. Memory per step:
+   *  grouped:   (68.98e9 / 2 + 64 x 3072 x 81,920) B
+   *             = 34.49e9 + 16.106e9 = 50.596e9 B / (3.35e12 x 0.8) B/s
+   *             = 18.88 ms;
+   *  per head:  34.49e9 + 8 x 16.106e9 = 163.339e9 B -> 60.95 ms.
+   * The compute time does not change: the kernel reads more, not more
+   * FLOPs. */
+  hp_roof_result r, rg;
+  hp_roof_eval_attn(m, &s->cands[0], &s->classes[0], &s->roof, q, &r);
+  hp_roof_eval_attn(m, &s->cands[0], &s->classes[0], &s->roof, g, &rg);
+  assert_true(r.ok && rg.ok);
+  assert_true(r.kv_read_factor == 8 && rg.kv_read_factor == 1);
+  double kv = 64.0 * 3072 * 81920;
+  assert_true(near(rg.step.memory_s, (34.49e9 + kv) / 2.68e12, 1e-12));
+  assert_true(near(r.step.memory_s, (34.49e9 + 8 * kv) / 2.68e12, 1e-12));
+  assert_true(fabs(r.step.memory_s - 60.95e-3) < 0.01e-3);
+  assert_true(r.step.compute_s == rg.step.compute_s);
+  assert_true(r.memory_bound);
+  hp_planfile_free(pf);
+  /* Falcon-180B: 232 / 8 = 29 reads; multi-head Llama-2-7B and MLA
+   * DeepSeek-V3: 1 with either kernel. */
+  const char *m1[] = {"{name: falcon-180b}", "{name: llama-2-7b}",
+                      "{name: deepseek-v3}"};
+  const double want[] = {29, 1, 1};
+  for (int i = 0; i < 3; i++) {
+    pf = one("nvidia-h20", m1[i], 1000, 100, NULL);
+    s = hp_planfile_scenario(pf, 0);
+    assert_true(hp_roof_kv_read_factor(&s->model, q, 8) == want[i]);
+    assert_true(hp_roof_kv_read_factor(&s->model, g, 8) == 1);
+    hp_planfile_free(pf);
+  }
+  /* The crossover moves with the reads. The round card of decode_crossover
+   * (MFU = MBU = 0.5, 100 TFLOPS, 1 TB/s) and 1e9 fp16 params, 1 layer, 8
+   * query heads of 64 over 1 KV head, context 100:
+   *  compute per sequence (2e9 + 4 x 8 x 64 x 100) / 50e12 = 40.004096 us;
+   *  KV 2 x 1 x 1 x 64 x 2 = 256 B/token: 100 x 256 / 0.5e12 = 0.0512 us
+   *  grouped, x 8 = 0.4096 us per head;
+   *  crossover 4 ms / (40.004096 - 0.0512) us = 100.118 (grouped),
+   *            4 ms / (40.004096 - 0.4096) us = 101.024 (per head). */
+  hp_model_desc mm;
+  memset(&mm, 0, sizeof mm);
+  mm.params = mm.active_params = 1e9;
+  mm.has_arch = 1;
+  mm.layers = 1;
+  mm.hidden_size = 512;
+  mm.heads = 8;
+  mm.kv_heads = 1;
+  mm.head_dim = 64;
+  mm.weight_dtype = mm.kv_dtype = HP_DTYPE_FP16;
+  hp_candidate c;
+  memset(&c, 0, sizeof c);
+  c.spec.id = "round";
+  c.spec.fig[HP_FIG_fp16_tflops] = 100;
+  c.spec.fig[HP_FIG_memory_bw_tbps] = 1;
+  c.spec.fig[HP_FIG_memory_gb] = 80;
+  c.spec.fig[HP_FIG_cards_per_server] = 1;
+  c.mfu = c.mbu = 0.5;
+  hp_roof_opts o;
+  hp_roof_opts_default(&o);
+  o.batch = 100;
+  hp_request_class k = {"r", 1, 50, 100, 0, 0};
+  hp_roof_eval_attn(&mm, &c, &k, &o, g, &r);
+  assert_true(near(r.crossover_batch, 4e-3 / (40.004096e-6 - 0.0512e-6), 1e-9));
+  hp_roof_eval_attn(&mm, &c, &k, &o, q, &r);
+  assert_true(near(r.crossover_batch, 4e-3 / (40.004096e-6 - 0.4096e-6), 1e-9));
+  assert_true(fabs(r.crossover_batch - 101.024) < 1e-3);
+  hp_roof_step st;
+  hp_roof_decode_step_attn(&mm, &c, &o, 1, 100, 100, q, &st);
+  assert_true(near(st.memory_s, 4e-3 + 100 * 0.4096e-6, 1e-12));
 }
 
 /* ----------------------------------------------------------------------------
@@ -477,65 +571,110 @@ typedef struct vcase {
   const char *model;  /* model flow map */
   int tp, batch;      /* as measured */
   double in, out;     /* tokens per request */
+  hp_roof_attn attn;  /* the measured stack's decode attention kernel */
   int what;           /* 0 output tokens/s per GPU, 1 decode step ms
                          (inter-token latency of a lone request), 2 TTFT
                          ms, 3 output tokens/s per replica, 4 TPOT ms
                          with the prefill share (loaded server) */
   double measured;    /* the published figure */
   double predicted;   /* pinned prediction (default MFU 0.5, MBU 0.8) */
+  double other;       /* pinned prediction with the other kernel: shows
+                         which kernel the measurement points to */
 } vcase;
+
+/* The compared quantity of a validation case (vcase.what). */
+static double metric(const hp_roof_result *r, int what, double cards) {
+  return what == 0   ? r->output_tokens_per_s_server / cards
+         : what == 1 ? r->step.total_s * 1e3
+         : what == 2 ? r->prefill_s * 1e3
+         : what == 3 ? r->output_tokens_per_s_server / r->replicas
+                     : r->tpot_s * 1e3;
+}
 
 static void validation_table(void **state) {
   (void)state;
   const char *l2 = "{name: llama-2-70b, weight_dtype: fp8, kv_dtype: fp8}";
   const char *l3 = "{name: llama-3-70b, weight_dtype: fp8, kv_dtype: fp8}";
+  const char *l7 = "{name: llama-2-7b, weight_dtype: fp8, kv_dtype: fp8}";
+  const char *f1 = "{name: falcon-180b, weight_dtype: fp8, kv_dtype: fp8}";
+  /* TensorRT-LLM v0.5.0 and v0.6.1 (T1, T2) decode with the masked MHA
+   * kernel, one block per query head; NIM 1.8.0 (N1) with a grouped one. */
+  const hp_roof_attn old = HP_ROOF_ATTN_PER_QHEAD, grp = HP_ROOF_ATTN_GROUPED;
   const vcase cases[] = {
-      {"V1", "nvidia-h100", l2, 2, 1024, 128, 128, 0, 2657, 2642.8},
-      {"V2", "nvidia-h100", l2, 2, 96, 2048, 128, 0, 306, 345.0},
-      {"V3", "nvidia-h100", l2, 2, 64, 2048, 2048, 0, 547, 1280.1},
-      {"V4", "nvidia-h100", l2, 4, 480, 128, 2048, 0, 1486, 4989.6},
-      {"V5", "nvidia-h200", l2, 1, 512, 128, 128, 0, 3014, 3568.0},
-      {"V6", "nvidia-h200", l2, 1, 32, 2048, 128, 0, 303, 341.8},
-      {"V7", "nvidia-h100", l3, 2, 1, 5000, 500, 1, 18.58, 14.13},
-      {"V8", "nvidia-h100", l3, 2, 1, 5000, 500, 2, 406.77, 403.0},
-      {"V9", "nvidia-h100", l3, 2, 50, 5000, 500, 3, 814.37, 799.0},
-      {"V10", "nvidia-h100", l3, 2, 50, 5000, 500, 4, 59.73, 62.58},
+      {"V1", "nvidia-h100", l2, 2, 1024, 128, 128, old, 0, 2657, 2642.79,
+       2642.79},
+      {"V2", "nvidia-h100", l2, 2, 96, 2048, 128, old, 0, 306, 262.98, 344.97},
+      {"V3", "nvidia-h100", l2, 2, 64, 2048, 2048, old, 0, 547, 477.14,
+       1280.08},
+      {"V4", "nvidia-h100", l2, 4, 480, 128, 2048, old, 0, 1486, 1481.55,
+       4989.59},
+      {"V5", "nvidia-h200", l2, 1, 512, 128, 128, old, 0, 3014, 3567.95,
+       3567.95},
+      {"V6", "nvidia-h200", l2, 1, 32, 2048, 128, old, 0, 303, 281.18, 341.8},
+      {"V7", "nvidia-h100", l3, 2, 1, 5000, 500, grp, 1, 18.58, 14.13, 15.25},
+      {"V8", "nvidia-h100", l3, 2, 1, 5000, 500, grp, 2, 406.77, 403, 403},
+      {"V9", "nvidia-h100", l3, 2, 50, 5000, 500, grp, 3, 814.37, 799.01,
+       421.07},
+      {"V10", "nvidia-h100", l3, 2, 50, 5000, 500, grp, 4, 59.73, 62.58,
+       118.74},
+      {"V11", "nvidia-h100", l7, 1, 768, 128, 128, old, 0, 19694, 23983, 23983},
+      {"V12", "nvidia-h100", l7, 1, 112, 128, 2048, old, 0, 6818, 7333.61,
+       7333.61},
+      {"V13", "nvidia-h100", l7, 1, 80, 2048, 128, old, 0, 2244, 2152.35,
+       2152.35},
+      {"V14", "nvidia-h100", l7, 1, 48, 2048, 2048, old, 0, 2740, 2724.58,
+       2724.58},
+      {"V15", "nvidia-h100", f1, 4, 1024, 128, 128, old, 0, 987, 964.18,
+       964.18},
+      {"V16", "nvidia-h100", f1, 8, 1024, 128, 2048, old, 0, 724, 778.08,
+       1768.65},
+      {"V17", "nvidia-h100", f1, 4, 64, 2048, 128, old, 0, 112, 100.82, 123.29},
+      {"V18", "nvidia-h100", f1, 4, 64, 2048, 2048, old, 0, 264, 232.11, 595.6},
   };
+  size_t n = sizeof cases / sizeof cases[0];
   int within = 0;
-  print_message("%-4s %-12s %5s %6s %11s %10s %10s %7s\n", "case", "device",
-                "TP", "batch", "in/out", "measured", "predicted", "error");
-  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+  print_message("%-4s %-12s %3s %5s %10s %5s %9s %9s %7s %9s %7s\n", "case",
+                "device", "TP", "batch", "in/out", "reads", "measured",
+                "predicted", "error", "other", "error");
+  for (size_t i = 0; i < n; i++) {
     const vcase *v = &cases[i];
     char extra[128];
     snprintf(extra, sizeof extra, "    roofline: {tp: %d, batch: %d}\n", v->tp,
              v->batch);
     hp_planfile *pf = one(v->device, v->model, v->in, v->out, extra);
     const hp_scenario *s = hp_planfile_scenario(pf, 0);
-    hp_roof_result r;
-    hp_roof_eval(&s->model, &s->cands[0], &s->classes[0], &s->roof, &r);
-    assert_true(r.ok);
+    hp_roof_result r, g, d;
+    hp_roof_eval_attn(&s->model, &s->cands[0], &s->classes[0], &s->roof,
+                      v->attn, &r);
+    hp_roof_eval_attn(&s->model, &s->cands[0], &s->classes[0], &s->roof,
+                      v->attn == old ? grp : old, &g);
+    hp_roof_eval(&s->model, &s->cands[0], &s->classes[0], &s->roof, &d);
+    assert_true(r.ok && g.ok && d.ok);
+    /* What plans get is the grouped kernel. */
+    assert_true(metric(&d, v->what, 1) ==
+                metric(v->attn == grp ? &r : &g, v->what, 1));
     double cards = s->cands[0].spec.fig[HP_FIG_cards_per_server];
-    double pred = v->what == 0   ? r.output_tokens_per_s_server / cards
-                  : v->what == 1 ? r.step.total_s * 1e3
-                  : v->what == 2 ? r.prefill_s * 1e3
-                  : v->what == 3 ? r.output_tokens_per_s_server / r.replicas
-                                 : r.tpot_s * 1e3;
+    double pred = metric(&r, v->what, cards);
+    double pred_g = metric(&g, v->what, cards);
     double err = pred / v->measured - 1;
     within += fabs(err) <= 0.30;
     char io[32];
     snprintf(io, sizeof io, "%g/%g", v->in, v->out);
-    print_message("%-4s %-12s %5d %6d %11s %10.2f %10.2f %+6.1f%%\n", v->id,
-                  v->device, v->tp, v->batch, io, v->measured, pred, 100 * err);
-    if (!near(pred, v->predicted, 2e-3))
-      print_error("%s: prediction %.2f drifted from the pinned %.2f: update "
-                  "docs/validation.md\n",
-                  v->id, pred, v->predicted);
+    print_message("%-4s %-12s %3d %5d %10s %5g %9.2f %9.2f %+6.1f%% %9.2f "
+                  "%+6.1f%%\n",
+                  v->id, v->device, v->tp, v->batch, io, r.kv_read_factor,
+                  v->measured, pred, 100 * err, pred_g,
+                  100 * (pred_g / v->measured - 1));
+    if (!near(pred, v->predicted, 2e-3) || !near(pred_g, v->other, 2e-3))
+      print_error("%s: prediction %.2f (other kernel %.2f) drifted from the "
+                  "pinned %.2f (%.2f): update docs/validation.md\n",
+                  v->id, pred, pred_g, v->predicted, v->other);
     assert_true(near(pred, v->predicted, 2e-3));
+    assert_true(near(pred_g, v->other, 2e-3));
     hp_planfile_free(pf);
   }
-  print_message("%d of %zu within +-30%%\n", within,
-                sizeof cases / sizeof cases[0]);
-  assert_int_equal(within, 8);
+  print_message("%d of %zu within +-30%%\n", within, n);
+  assert_int_equal(within, 18);
 }
 
 int main(void) {
@@ -543,6 +682,7 @@ int main(void) {
       cmocka_unit_test(kv_bytes_gqa_and_mla),
       cmocka_unit_test(memory_fit_and_tp),
       cmocka_unit_test(decode_crossover),
+      cmocka_unit_test(kv_reads_per_query_head),
       cmocka_unit_test(batch_limited_by_tpot),
       cmocka_unit_test(plan_per_class_demand),
       cmocka_unit_test(compare_without_architecture),

@@ -103,6 +103,23 @@ static void scenario_users_replace_tokens(void **state) {
   hp_planfile_free(pf);
 }
 
+/* roofline.attention selects how decode attention reads the KV cache
+ * (docs/roofline.md, "KV reads"); grouped is the default. */
+static void scenario_roofline_attention(void **state) {
+  (void)state;
+  char text[1024];
+  snprintf(text, sizeof text,
+           "%sscenarios:\n  - name: a\n  - name: b\n"
+           "    roofline: {attention: per_query_head}\n"
+           "  - name: c\n    roofline: {attention: grouped}\n",
+           good_head);
+  hp_planfile *pf = parse_ok(text);
+  assert_int_equal(hp_planfile_scenario(pf, 0)->roof.attention, 0);
+  assert_int_equal(hp_planfile_scenario(pf, 1)->roof.attention, 1);
+  assert_int_equal(hp_planfile_scenario(pf, 2)->roof.attention, 0);
+  hp_planfile_free(pf);
+}
+
 static void scenario_set_number_by_path(void **state) {
   (void)state;
   char text[1024];
@@ -258,6 +275,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(scenario_merge_defaults),
       cmocka_unit_test(scenario_users_replace_tokens),
+      cmocka_unit_test(scenario_roofline_attention),
       cmocka_unit_test(scenario_set_number_by_path),
       cmocka_unit_test(error_unknown_key),
       cmocka_unit_test(error_wrong_type),
