@@ -77,6 +77,10 @@ void hp_chart_shutdown(void) {}
  * cairo_api; the macros below keep the drawing code in cairo's own names.
  * ------------------------------------------------------------------------- */
 
+#ifndef HP_CAIRO_SONAME /* set by CMake from the library it found */
+#define HP_CAIRO_SONAME "libcairo.so.2"
+#endif
+
 #define HP_CAIRO_FUNCS(X) \
   X(cairo_close_path) \
   X(cairo_create) \

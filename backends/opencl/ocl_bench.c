@@ -790,6 +790,10 @@ out:
 /* CLBlast is loaded on first use, not linked: its static initialisers and
  * libstdc++ cost every hetplan start 1.6 ms (perf stat, an empty program
  * linked with and without it), and only the GEMM bench needs it. */
+#ifndef HP_CLBLAST_SONAME /* set by CMake from the library it found */
+#define HP_CLBLAST_SONAME "libclblast.so.1"
+#endif
+
 static struct {
   __typeof__(CLBlastSgemm) *sgemm;
   __typeof__(CLBlastHgemm) *hgemm;
