@@ -58,8 +58,11 @@ static unsigned long long col_hash(const hp_ip *ip, const unsigned char *keep,
   return h;
 }
 
-static int same_col(const hp_ip *ip, const unsigned char *keep, size_t j,
-                    size_t k) {
+static int same_col(const hp_ip *ip, const unsigned char *keep,
+                    const double *lb, size_t j, size_t k) {
+  /* A merged value is split from the members' lower bounds up. */
+  if (!isfinite(lb[j]) || !isfinite(lb[k]))
+    return 0;
   if (ip->is_int[j] != ip->is_int[k] || ip->obj[j] != ip->obj[k])
     return 0;
   for (size_t i = 0; i < ip->n_rows; i++)
@@ -115,9 +118,17 @@ int hp_ip_presolve(const hp_ip *ip, hp_ip_presolved *p) {
     if (hi < p->ub[j])
       p->ub[j] = hi;
   }
-  for (size_t j = 0; j < n; j++)
-    if (p->lb[j] > p->ub[j])
+  /* Bounds crossed by more than rounding are infeasible; bounds that meet
+   * to within it (two caps that say the same thing through different
+   * quotients) fix the column. */
+  for (size_t j = 0; j < n; j++) {
+    if (p->lb[j] <= p->ub[j])
+      continue;
+    if (p->lb[j] - p->ub[j] > 1e-9 * fmax(1.0, fabs(p->ub[j])))
       p->infeasible = 1;
+    else
+      p->lb[j] = p->ub[j];
+  }
 
   /* 2. Twin columns are merged into the first of them. */
   size_t nr = 0;
@@ -125,7 +136,7 @@ int hp_ip_presolve(const hp_ip *ip, hp_ip_presolved *p) {
     hash[j] = col_hash(ip, keep, j);
     p->rep[j] = (size_t)-1;
     for (size_t k = 0; k < j; k++)
-      if (hash[k] == hash[j] && same_col(ip, keep, j, k)) {
+      if (hash[k] == hash[j] && same_col(ip, keep, p->lb, j, k)) {
         p->rep[j] = p->rep[k];
         break;
       }

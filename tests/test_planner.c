@@ -425,6 +425,20 @@ static void presolve_twins_and_singletons(void **state) {
   assert_int_equal(sol.status, HP_SOL_INFEASIBLE);
   hp_ip_solution_cleanup(&sol);
   hp_ip_cleanup(&ip);
+
+  /* 0.3 x >= 0.1 and 3 x <= 1 cross by one rounding (0.1 / 0.3 is
+   * 0.33333333333333337, 1 / 3 is 0.3333333333333333): fixed, not
+   * infeasible. */
+  assert_int_equal(hp_ip_init(&ip, 1), HP_OK);
+  ip.obj[0] = 1;
+  double c0[1] = {0.3}, c1[1] = {3};
+  assert_int_equal(hp_ip_add_row(&ip, "lo", c0, 0.1, HUGE_VAL, NULL), HP_OK);
+  assert_int_equal(hp_ip_add_row(&ip, "hi", c1, -HUGE_VAL, 1, NULL), HP_OK);
+  assert_int_equal(hp_ip_solve(&ip, &sol, &d), HP_OK);
+  assert_int_equal(sol.status, HP_SOL_OPTIMAL);
+  assert_true(fabs(sol.x[0] - 1.0 / 3) < 1e-12);
+  hp_ip_solution_cleanup(&sol);
+  hp_ip_cleanup(&ip);
 }
 
 static void random_vs_enumeration(void **state) {
