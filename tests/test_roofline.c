@@ -95,6 +95,19 @@ static int near(double got, double want, double rel) {
   return fabs(got - want) <= rel * fabs(want);
 }
 
+/* A card with round figures: 100 TFLOPS fp16, 1 TB/s, 80 GB, one per
+ * server, MFU = MBU = 0.5 (50 TFLOPS and 0.5 TB/s delivered). */
+static void round_card(hp_candidate *c) {
+  memset(c, 0, sizeof *c);
+  c->spec.id = "round";
+  c->spec.fig[HP_FIG_fp16_tflops] = 100;
+  c->spec.fig[HP_FIG_memory_bw_tbps] = 1;
+  c->spec.fig[HP_FIG_memory_gb] = 80;
+  c->spec.fig[HP_FIG_cards_per_server] = 1;
+  c->mfu = c->mbu = 0.5;
+}
+
+
 /* ----------------------------------------------------------------------------
  * KV cache bytes per token
  * ------------------------------------------------------------------------- */
@@ -208,13 +221,7 @@ static void decode_crossover(void **state) {
   m.head_dim = 64;
   m.weight_dtype = m.kv_dtype = HP_DTYPE_FP16;
   hp_candidate c;
-  memset(&c, 0, sizeof c);
-  c.spec.id = "round";
-  c.spec.fig[HP_FIG_fp16_tflops] = 100;
-  c.spec.fig[HP_FIG_memory_bw_tbps] = 1;
-  c.spec.fig[HP_FIG_memory_gb] = 80;
-  c.spec.fig[HP_FIG_cards_per_server] = 1;
-  c.mfu = c.mbu = 0.5;
+  round_card(&c);
   hp_roof_opts o;
   hp_roof_opts_default(&o);
   hp_roof_step st;
@@ -309,13 +316,7 @@ static void kv_reads_per_query_head(void **state) {
   mm.head_dim = 64;
   mm.weight_dtype = mm.kv_dtype = HP_DTYPE_FP16;
   hp_candidate c;
-  memset(&c, 0, sizeof c);
-  c.spec.id = "round";
-  c.spec.fig[HP_FIG_fp16_tflops] = 100;
-  c.spec.fig[HP_FIG_memory_bw_tbps] = 1;
-  c.spec.fig[HP_FIG_memory_gb] = 80;
-  c.spec.fig[HP_FIG_cards_per_server] = 1;
-  c.mfu = c.mbu = 0.5;
+  round_card(&c);
   hp_roof_opts o;
   hp_roof_opts_default(&o);
   o.batch = 100;
