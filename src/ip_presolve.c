@@ -290,10 +290,12 @@ void hp_ip_improve(const hp_ip *ip, double *x, double *act) {
    * best integer step of another column j (the compensating move: one
    * large server in, thirteen small ones out), until none improves. */
   for (int pass = 0; pass < 64; pass++) {
-    double best = -1e-9 * (1 + fabs(sign * 1.0));
+    /* A move must gain more than rounding (objective terms are whole
+     * multiples of prices), or the pass could cycle on ties. */
+    const double none = -1e-9;
+    double best = none;
     size_t bj = 0, bk = 0;
     double bdj = 0, bdk = 0;
-    int found = 0;
     for (size_t k = 0; k < n; k++) {
       if (!ip->is_int[k])
         continue;
@@ -306,14 +308,12 @@ void hp_ip_improve(const hp_ip *ip, double *x, double *act) {
               !best_step(ip, x, act, sign, k, dk, j, &dj))
             continue;
           double g = sign * (ip->obj[k] * dk + ip->obj[j] * dj);
-          if (g < best) {
+          if (g < best)
             best = g, bj = j, bk = k, bdj = dj, bdk = dk;
-            found = 1;
-          }
         }
       }
     }
-    if (!found)
+    if (best == none)
       break;
     x[bk] += bdk;
     x[bj] += bdj;
