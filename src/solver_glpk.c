@@ -167,17 +167,59 @@ static int root_lp(glp_prob *lp) {
   return glp_simplex(lp, &parm) == 0 && glp_get_status(lp) == GLP_OPT;
 }
 
+/* Reduced-cost fixing, done once at the root by deleting columns: with the
+ * LP optimum z and a start of objective u (minimising), every point
+ * satisfies obj >= z + sum_j dj (xj - lbj) over the columns at their lower
+ * bound, so a column whose reduced cost dj exceeds u - z is at its lower
+ * bound in every point at least as good as the start, and the start has it
+ * there too. GLPK applies the same test at each node but keeps the column;
+ * deleting it makes every node's LP and branching work smaller (the
+ * columns a mandate prices out: 5 of 27 on the full catalog). gcol[j] is
+ * column j's GLPK index, 0 once deleted; start[] is compacted to match.
+ * The root LP is solved again (the basis stays optimal). Returns 1 if the
+ * LP is optimal. */
+static int drop_priced_out(glp_prob *lp, const hp_ip *ip, double *start,
+                           int *gcol, int *del) {
+  size_t n = ip->n_cols;
+  double sign = ip->maximize ? -1 : 1, u = 0;
+  for (size_t j = 0; j < n; j++)
+    u += ip->obj[j] * start[j + 1];
+  double gap = sign * (u - glp_get_obj_val(lp));
+  /* slack for rounding in the objective sums */
+  gap += 1e-9 * (1 + fabs(u));
+  int nd = 0, k = 0;
+  for (size_t j = 0; j < n; j++) {
+    int col = (int)j + 1;
+    int st = glp_get_col_stat(lp, col);
+    double dj = sign * glp_get_col_dual(lp, col);
+    if (st == GLP_NL && start[col] == ip->lb[j] && dj > gap) {
+      del[++nd] = col;
+      gcol[j] = 0;
+      continue;
+    }
+    gcol[j] = ++k;
+    start[k] = start[col];
+
+  }
+  if (nd == 0)
+    return 1;
+  glp_del_cols(lp, nd, del);
+  return root_lp(lp);
+}
+
 static int solve_glpk(const hp_ip *ip, const double *hint, hp_ip_solution *sol,
                       hp_diag *d) {
   memset(sol, 0, sizeof *sol);
   size_t n = ip->n_cols, m = ip->n_rows;
-  size_t nz_cap = n * m + 1;
+  size_t nz_cap = n * m + n + 1; /* also the deleted columns' list */
   int *ia = hp_malloc(nz_cap * sizeof *ia);
   int *ja = hp_malloc(nz_cap * sizeof *ja);
   double *ar = hp_malloc(nz_cap * sizeof *ar);
   double *x = hp_malloc((n ? n : 1) * sizeof *x);
   double *start = hint ? hp_malloc((n + 1) * sizeof *start) : NULL;
-  if (!ia || !ja || !ar || !x || (hint && !start)) {
+  int *gcol = hp_malloc((n ? n : 1) * sizeof *gcol);
+  if (!ia || !ja || !ar || !x || !gcol || (hint && !start)) {
+    hp_free(gcol);
     hp_free(ia);
     hp_free(ja);
     hp_free(ar);
@@ -189,6 +231,8 @@ static int solve_glpk(const hp_ip *ip, const double *hint, hp_ip_solution *sol,
     start[0] = 0;
     memcpy(start + 1, hint, n * sizeof *start);
   }
+  for (size_t j = 0; j < n; j++)
+    gcol[j] = (int)j + 1;
   volatile int rc = HP_OK;
   glp_prob *volatile lp = NULL;
   jmp_buf jb;
@@ -270,14 +314,15 @@ static int solve_glpk(const hp_ip *ip, const double *hint, hp_ip_solution *sol,
     /* With a start point GLPK's MIP presolver stays off (it would rename
      * the columns the start is given in), so the root LP is solved here;
      * a turn that runs out of nodes hands its incumbent to the next. */
-    int use_start = start && root_lp(lp);
+    int use_start = start && root_lp(lp) && drop_priced_out(lp, ip, start, gcol, ia);
+    int n_lp = glp_get_num_cols(lp);
     int ret = GLP_ESTOP, spent_ms = 0;
     turn_ctx tc = {1000, use_start ? start : NULL, 0};
     for (int turn = 0; ret == GLP_ESTOP; turn++) {
       if (turn > 0 && use_start) {
         if (glp_mip_status(lp) == GLP_FEAS)
-          for (size_t j = 1; j <= n; j++)
-            start[j] = glp_mip_col_val(lp, (int)j);
+          for (int j = 1; j <= n_lp; j++)
+            start[j] = glp_mip_col_val(lp, j);
         if (!root_lp(lp))
           use_start = 0, tc.start = NULL;
       }
@@ -327,7 +372,7 @@ static int solve_glpk(const hp_ip *ip, const double *hint, hp_ip_solution *sol,
         sol->status = HP_SOL_OPTIMAL;
         sol->objective = glp_mip_obj_val(lp);
         for (size_t j = 0; j < n; j++)
-          x[j] = glp_mip_col_val(lp, (int)j + 1);
+          x[j] = gcol[j] ? glp_mip_col_val(lp, gcol[j]) : ip->lb[j];
       } else if (st == GLP_NOFEAS) {
         sol->status = HP_SOL_INFEASIBLE;
       } else {
@@ -372,6 +417,7 @@ done:
   glpk_jmp = NULL;
   glp_error_hook(NULL, NULL);
 out:
+  hp_free(gcol);
   hp_free(ia);
   hp_free(ja);
   hp_free(ar);
