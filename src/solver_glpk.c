@@ -370,9 +370,13 @@ static int solve_glpk(const hp_ip *ip, const double *hint, hp_ip_solution *sol,
       int st = glp_mip_status(lp);
       if (st == GLP_OPT) {
         sol->status = HP_SOL_OPTIMAL;
+        /* GLPK's objective leaves out the deleted columns' share. */
         sol->objective = glp_mip_obj_val(lp);
-        for (size_t j = 0; j < n; j++)
+        for (size_t j = 0; j < n; j++) {
           x[j] = gcol[j] ? glp_mip_col_val(lp, gcol[j]) : ip->lb[j];
+          if (!gcol[j])
+            sol->objective += ip->obj[j] * ip->lb[j];
+        }
       } else if (st == GLP_NOFEAS) {
         sol->status = HP_SOL_INFEASIBLE;
       } else {

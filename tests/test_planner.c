@@ -441,6 +441,46 @@ static void presolve_twins_and_singletons(void **state) {
   hp_ip_cleanup(&ip);
 }
 
+/* With a start, the solver deletes the columns the root reduced costs price
+ * out (solver_glpk.c, drop_priced_out) and puts them back at their lower
+ * bound, which need not be 0. min x0 + 100 x1 + 3 x2 over
+ * x0 + x1 + 2 x2 >= 7.5, x0 <= 4, 2 <= x1 <= 10, all integer: the LP bound
+ * is 206.25 (x2 = 0.75), the optimum x = (4, 2, 1) at 207; x1's reduced
+ * cost (98.5) exceeds any start's gap here. The same as a maximisation. */
+static void start_prices_out_columns(void **state) {
+  (void)state;
+  for (int maximize = 0; maximize <= 1; maximize++) {
+    hp_ip ip;
+    hp_diag d;
+    assert_int_equal(hp_ip_init(&ip, 3), HP_OK);
+    double sign = maximize ? -1 : 1, a[3] = {1, 1, 2};
+    ip.maximize = maximize;
+    ip.obj[0] = sign * 1;
+    ip.obj[1] = sign * 100;
+    ip.obj[2] = sign * 3;
+    ip.ub[0] = 4;
+    ip.lb[1] = 2;
+    ip.ub[1] = 10;
+    ip.ub[2] = HUGE_VAL;
+    for (size_t j = 0; j < 3; j++)
+      ip.is_int[j] = 1;
+    assert_int_equal(hp_ip_add_row(&ip, "demand", a, 7.5, HUGE_VAL, NULL),
+                     HP_OK);
+    const double start[3] = {0, 2, 3}; /* feasible, 209 */
+    for (int h = 0; h < 2; h++) {
+      hp_ip_solution sol;
+      ip.hint = h ? start : NULL;
+      assert_int_equal(hp_ip_solve(&ip, &sol, &d), HP_OK);
+      assert_int_equal(sol.status, HP_SOL_OPTIMAL);
+      assert_true(fabs(sol.objective - sign * 207) < 1e-9);
+      assert_true(sol.x[0] == 4 && sol.x[1] == 2 && sol.x[2] == 1);
+      hp_ip_solution_cleanup(&sol);
+    }
+    ip.hint = NULL;
+    hp_ip_cleanup(&ip);
+  }
+}
+
 static void random_vs_enumeration(void **state) {
   (void)state;
   static const char *vendors[] = {"Alpha", "Beta", "Gamma"};
@@ -604,6 +644,7 @@ int main(void) {
       cmocka_unit_test(shares_reported_on_all_bases),
       cmocka_unit_test(infeasible_explained),
       cmocka_unit_test(presolve_twins_and_singletons),
+      cmocka_unit_test(start_prices_out_columns),
       cmocka_unit_test(random_vs_enumeration),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
