@@ -96,5 +96,16 @@ n=$(ls "$CAT"/*.yaml | wc -l)
 "$HP" devices --catalog "$CAT" > "$TMP/dev.txt" && grep -q "^$n devices" "$TMP/dev.txt" && ok || bad "devices table count"
 "$HP" devices --catalog "$CAT" --format csv | tail -n +2 | wc -l | grep -qx "$n" && ok || bad "devices csv count"
 
+# CLBlast is loaded when the GEMM bench first runs. Without it (a broken
+# libclblast.so.1 first on the search path) the probe still measures the
+# rest, and the GEMM figures carry the reason and the package to install.
+mkdir "$TMP/nolib" && echo "not a library" > "$TMP/nolib/libclblast.so.1"
+LD_LIBRARY_PATH="$TMP/nolib" "$HP" probe --quick --format json -o "$TMP/probe.json" > "$TMP/out" 2> "$TMP/err"
+rc=$?
+if [ $rc -eq 0 ] && grep -q '"sgemm_gflops": null' "$TMP/probe.json" \
+  && grep -q 'CLBlast (libclblast.so.1) could not be loaded: .*apt-get install libclblast1' "$TMP/probe.json" \
+  && grep -q '"mem_bw_gbps": [0-9]' "$TMP/probe.json"; then ok; else
+  bad "probe without CLBlast: exit $rc"; cat "$TMP/err"; fi
+
 echo "cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -72,6 +72,14 @@ expect 0 "$HP" sweep "$TMP/one.yaml" --catalog "$FIX" --vary constraints.domesti
 expect 2 "$HP" sweep "$TMP/one.yaml" --catalog "$FIX" --vary mfu=0.5 --chart "$TMP/c.gif" && ok
 expect 2 "$HP" sweep "$TMP/one.yaml" --catalog "$FIX" --vary nope.key=0:1:1 -o "$TMP/no.csv" --chart "$TMP/no.png" && {
   ! compgen -G "$TMP/no.*" > /dev/null && ok || bad "failed sweep left a file"; }
+# cairo is loaded when a chart is first drawn. Without it (here a broken
+# libcairo.so.2 first on the search path) the run fails naming the library
+# and the package to install, and writes neither file.
+mkdir "$TMP/nolib" && echo "not a library" > "$TMP/nolib/libcairo.so.2"
+expect 5 env LD_LIBRARY_PATH="$TMP/nolib" "$HP" sweep "$TMP/one.yaml" --catalog "$FIX" \
+  --vary constraints.domestic_share.min=0:1:0.5 -o "$TMP/nc.csv" --chart "$TMP/nc.png" && {
+  grep -q "charts need cairo (libcairo.so.2), which could not be loaded: .*apt-get install libcairo2" "$TMP/err" \
+    && ! compgen -G "$TMP/nc.*" > /dev/null && ok || bad "chart without cairo"; }
 
 # --- montecarlo ------------------------------------------------------------
 for t in 1 2; do
