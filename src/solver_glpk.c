@@ -199,7 +199,6 @@ static int drop_priced_out(glp_prob *lp, const hp_ip *ip, double *start,
     }
     gcol[j] = ++k;
     start[k] = start[col];
-
   }
   if (nd == 0)
     return 1;
@@ -314,7 +313,8 @@ static int solve_glpk(const hp_ip *ip, const double *hint, hp_ip_solution *sol,
     /* With a start point GLPK's MIP presolver stays off (it would rename
      * the columns the start is given in), so the root LP is solved here;
      * a turn that runs out of nodes hands its incumbent to the next. */
-    int use_start = start && root_lp(lp) && drop_priced_out(lp, ip, start, gcol, ia);
+    int use_start =
+        start && root_lp(lp) && drop_priced_out(lp, ip, start, gcol, ia);
     int n_lp = glp_get_num_cols(lp);
     int ret = GLP_ESTOP, spent_ms = 0;
     turn_ctx tc = {1000, use_start ? start : NULL, 0};

@@ -394,14 +394,15 @@ static void presolve_twins_and_singletons(void **state) {
          r3[3] = {0, 0, 1};
   assert_int_equal(hp_ip_add_row(&ip, "demand", r0, 25, HUGE_VAL, NULL), HP_OK);
   assert_int_equal(hp_ip_add_row(&ip, "caps.a", r1, -HUGE_VAL, 8, NULL), HP_OK);
-  assert_int_equal(hp_ip_add_row(&ip, "caps.b", r2, -HUGE_VAL, 13, NULL), HP_OK);
+  assert_int_equal(hp_ip_add_row(&ip, "caps.b", r2, -HUGE_VAL, 13, NULL),
+                   HP_OK);
   assert_int_equal(hp_ip_add_row(&ip, "caps.c", r3, -HUGE_VAL, 1, NULL), HP_OK);
 
   hp_ip_presolved p;
   assert_int_equal(hp_ip_presolve(&ip, &p), HP_OK);
   assert_int_equal(p.infeasible, 0);
-  assert_int_equal(p.ip.n_cols, 2);  /* a and b merged */
-  assert_int_equal(p.ip.n_rows, 1);  /* only the demand row is left */
+  assert_int_equal(p.ip.n_cols, 2); /* a and b merged */
+  assert_int_equal(p.ip.n_rows, 1); /* only the demand row is left */
   assert_int_equal(p.rep[0], p.rep[1]);
   assert_true(p.ip.ub[p.rep[0]] == 10); /* 4 + floor(6.5) */
   assert_true(p.ip.ub[p.rep[2]] == 1);
