@@ -691,13 +691,19 @@ static int fill_lines(const hp_scenario *s, const hp_catalog *cat,
   r->domestic_share_cards = r->cards > 0 ? dom_c / r->cards : 0;
   r->domestic_share_capex = r->capex_cny > 0 ? dom_k / r->capex_cny : 0;
   r->tco_cny = r->capex_cny + r->years * r->opex_cny_per_year;
-  double tokens = r->tokens_per_day * 365.0 * r->years;
-  if (s->objective == HP_OBJ_MAX_TOKENS && !s->has_workload)
-    tokens = r->delivered_tokens_per_s /
-             (s->peak_factor > 0 ? s->peak_factor : 1) * s->seconds_per_day *
-             365.0 * r->years;
-  r->cost_per_mtok_cny = tokens > 0 ? r->tco_cny / tokens * 1e6 : 0;
+  r->cost_per_mtok_cny =
+      hp_planner_cost_per_mtok(s, r->tco_cny, r->delivered_tokens_per_s);
   return HP_OK;
+}
+
+double hp_planner_cost_per_mtok(const hp_scenario *s, double tco_cny,
+                                double delivered_tokens_per_s) {
+  double tokens = s->tokens_per_day * 365.0 * s->years;
+  if (s->objective == HP_OBJ_MAX_TOKENS && !s->has_workload)
+    tokens = delivered_tokens_per_s /
+             (s->peak_factor > 0 ? s->peak_factor : 1) * s->seconds_per_day *
+             365.0 * s->years;
+  return tokens > 0 ? tco_cny / tokens * 1e6 : 0;
 }
 
 int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,

@@ -45,6 +45,13 @@ double hp_demand_tokens_per_s(const hp_scenario *s);
 int hp_planner_build(const hp_scenario *s, hp_ip *ip, hp_unit **units,
                      hp_diag *d);
 
+/* TCO per million tokens served, CNY: the tokens are the workload's over
+ * the scenario's years, or, for a max-tokens plan without a workload, what
+ * the fleet delivers at its peak divided by the peak factor. Used by the
+ * planner's result and by each what-if row. */
+double hp_planner_cost_per_mtok(const hp_scenario *s, double tco_cny,
+                                double delivered_tokens_per_s);
+
 /* Solves one scenario into r (caller releases with
  * hp_scenario_result_cleanup). Infeasible is a result, not an error. */
 int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,

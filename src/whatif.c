@@ -583,12 +583,8 @@ int hp_wi_solve_row_warm(const hp_scenario *s, hp_wi_warm *warm,
   row->share_cards = row->cards > 0 ? dom_c / row->cards : 0;
   row->share_capex = row->capex_cny > 0 ? dom_k / row->capex_cny : 0;
   row->tco_cny = row->capex_cny + s->years * row->opex_cny_per_year;
-  double tokens = s->tokens_per_day * 365.0 * s->years;
-  if (s->objective == HP_OBJ_MAX_TOKENS && !s->has_workload)
-    tokens = row->delivered_tokens_per_s /
-             (s->peak_factor > 0 ? s->peak_factor : 1) * s->seconds_per_day *
-             365.0 * s->years;
-  row->cost_per_mtok_cny = tokens > 0 ? row->tco_cny / tokens * 1e6 : 0;
+  row->cost_per_mtok_cny =
+      hp_planner_cost_per_mtok(s, row->tco_cny, row->delivered_tokens_per_s);
 out:
   hp_free(agg);
   hp_ip_solution_cleanup(&sol);
