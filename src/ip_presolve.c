@@ -89,8 +89,14 @@ int hp_ip_presolve(const hp_ip *ip, hp_ip_presolved *p) {
   p->ub = hp_malloc(n1 * sizeof *p->ub);
   if (!keep || !hash || !p->rep || !p->lb || !p->ub)
     goto oom;
-  memcpy(p->lb, ip->lb, n * sizeof *p->lb);
-  memcpy(p->ub, ip->ub, n * sizeof *p->ub);
+  /* An integer column's bounds round inwards (GLPK refuses fractional
+   * ones). */
+  for (size_t j = 0; j < n; j++) {
+    p->lb[j] =
+        ip->is_int[j] && isfinite(ip->lb[j]) ? round_lo(ip->lb[j]) : ip->lb[j];
+    p->ub[j] =
+        ip->is_int[j] && isfinite(ip->ub[j]) ? round_hi(ip->ub[j]) : ip->ub[j];
+  }
 
   /* 1. Singleton rows become column bounds. */
   for (size_t i = 0; i < m; i++) {
@@ -319,4 +325,78 @@ void hp_ip_improve(const hp_ip *ip, double *x, double *act) {
     x[bj] += bdj;
     activities(ip, x, act);
   }
+}
+
+int hp_ip_exclusion_cut(const hp_ip *prev, const hp_ip *cur, hp_ip_cut *cut) {
+  size_t n = cur->n_cols;
+  if (prev->n_cols != n || prev->n_rows != cur->n_rows ||
+      prev->maximize != cur->maximize || n == 0)
+    return 0;
+  for (size_t j = 0; j < n; j++)
+    if (prev->obj[j] != cur->obj[j] || prev->is_int[j] != cur->is_int[j])
+      return 0;
+  /* The one row, or the one column's bounds, that differ. */
+  long row = -1, col = -1;
+  for (size_t i = 0; i < cur->n_rows; i++) {
+    const hp_ip_row *p = &prev->rows[i], *c = &cur->rows[i];
+    if (strcmp(p->name, c->name) != 0)
+      return 0;
+    if (p->lo == c->lo && p->hi == c->hi &&
+        memcmp(p->a, c->a, n * sizeof *p->a) == 0)
+      continue;
+    if (row >= 0)
+      return 0;
+    row = (long)i;
+  }
+  for (size_t j = 0; j < n; j++) {
+    if (prev->lb[j] == cur->lb[j] && prev->ub[j] == cur->ub[j])
+      continue;
+    if (col >= 0 || row >= 0)
+      return 0;
+    col = (long)j;
+  }
+  /* prev's bounds on column j, from the column or from a singleton row
+   * (a per-SKU cap, 8 x_j <= 230000), and which of them moved. */
+  size_t j;
+  double lo, hi;
+  int lo_moved, hi_moved;
+  if (col >= 0) {
+    j = (size_t)col;
+    lo = prev->lb[j];
+    hi = prev->ub[j];
+    lo_moved = lo != cur->lb[j];
+    hi_moved = hi != cur->ub[j];
+  } else if (row >= 0) {
+    const hp_ip_row *p = &prev->rows[row], *c = &cur->rows[row];
+    size_t nz = 0;
+    j = 0;
+    for (size_t k = 0; k < n; k++)
+      if (p->a[k] != 0.0 || c->a[k] != 0.0) {
+        nz++;
+        j = k;
+      }
+    if (nz != 1 || p->a[j] != c->a[j])
+      return 0;
+    double a = p->a[j];
+    lo = a > 0 ? p->lo / a : p->hi / a;
+    hi = a > 0 ? p->hi / a : p->lo / a;
+    lo_moved = a > 0 ? p->lo != c->lo : p->hi != c->hi;
+    hi_moved = a > 0 ? p->hi != c->hi : p->lo != c->lo;
+  } else {
+    return 0;
+  }
+  /* Broken on the side that moved: x_j < lo or x_j > hi, by a whole unit
+   * on an integer column (kept closed otherwise: the boundary belongs to
+   * prev's region, where nothing beats its optimum). */
+  double clo = -HUGE_VAL, chi = HUGE_VAL;
+  if (lo_moved && !hi_moved && isfinite(lo))
+    chi = cur->is_int[j] ? ceil(lo - 1e-9 * fmax(1, fabs(lo))) - 1 : lo;
+  else if (hi_moved && !lo_moved && isfinite(hi))
+    clo = cur->is_int[j] ? floor(hi + 1e-9 * fmax(1, fabs(hi))) + 1 : hi;
+  else
+    return 0;
+  cut->col = j;
+  cut->lo = clo;
+  cut->hi = chi;
+  return 1;
 }

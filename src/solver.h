@@ -20,18 +20,30 @@ typedef struct hp_ip_row {
   double lo, hi; /* lo <= a.x <= hi; -HUGE_VAL / HUGE_VAL when open */
 } hp_ip_row;
 
+/* lo <= x[col] <= hi (hp_ip_exclusion_cut). */
+typedef struct hp_ip_cut {
+  size_t col;
+  double lo, hi;
+} hp_ip_cut;
+
 typedef struct hp_ip {
-  size_t n_cols;   /* variables */
-  double *obj;     /* objective coefficients */
-  double *lb, *ub; /* column bounds (ub may be HUGE_VAL) */
-  int *is_int;     /* 1 for an integer column */
-  int maximize;    /* 1 to maximise the objective */
+  size_t n_cols;     /* variables */
+  double *obj;       /* objective coefficients */
+  double *lb, *ub;   /* column bounds (ub may be HUGE_VAL) */
+  int *is_int;       /* 1 for an integer column */
+  int maximize;      /* 1 to maximise the objective */
   int time_limit_ms; /* solver time limit, 0 = none */
   /* Optional, borrowed: a point to start from (n_cols values), e.g. the
    * optimum of a neighbouring sweep point. Used only if it satisfies
    * every bound, row and integrality; it prunes the search, and may decide
    * which of tied optima is returned, never the optimal value. */
   const double *hint;
+  /* Optional, borrowed, used only with a hint that is used: bounds on one
+   * column that every point with a better objective than the hint
+   * satisfies, though the hint need not (hp_ip_exclusion_cut). The search
+   * is confined to them; when nothing there beats the hint, the hint is
+   * the optimum. */
+  const struct hp_ip_cut *cut;
   size_t n_rows;
   hp_ip_row rows[HP_IP_MAX_ROWS];
 } hp_ip;
@@ -66,11 +78,11 @@ long hp_ip_find_row(const hp_ip *ip, const char *name);
 /* Exact reductions (ip_presolve.c): singleton rows become column bounds,
  * twin columns (same kind, objective and rows) are merged. */
 typedef struct hp_ip_presolved {
-  hp_ip ip;       /* the reduced program */
-  size_t n_orig;  /* columns of the original */
-  size_t *rep;    /* original column -> reduced column */
+  hp_ip ip;        /* the reduced program */
+  size_t n_orig;   /* columns of the original */
+  size_t *rep;     /* original column -> reduced column */
   double *lb, *ub; /* original columns' bounds after the singleton rows */
-  int infeasible; /* 1 if some column's bounds crossed */
+  int infeasible;  /* 1 if some column's bounds crossed */
 } hp_ip_presolved;
 
 /* Fills *p from ip; HP_OK or HP_ENOMEM (p then empty). */
@@ -91,9 +103,21 @@ int hp_ip_presolve_point(const hp_ip_presolved *p, const double *x, double *xr);
  * starts the search. */
 void hp_ip_improve(const hp_ip *ip, double *x, double *act);
 
-/* Solves with GLPK, after hp_ip_presolve. Returns HP_OK whenever the search ran (sol->status says
- * optimal/infeasible/unbounded); HP_ESOLVER if GLPK failed, HP_ENOMEM on OOM.
- * The caller frees sol->x with hp_free. */
+/* Bounds on one column that every point of cur strictly better than
+ * prev's optimum satisfies, when prev and cur (same columns, objective and
+ * row names) differ only in one bound of one column, or in one bound of a
+ * row on one column (a per-SKU cap, 8 x_j <= 230000). Such a point is
+ * feasible for cur, so it breaks prev's version of that bound (were it
+ * feasible for prev, prev's optimum would be at least as good): x_j >
+ * prev's upper bound, or x_j < its lower bound, by a whole unit on an
+ * integer column. For a sweep that loosens a cap step by step, it confines
+ * each point's search to the units the step added. Returns 1 and fills
+ * *cut, or returns 0 (no such bound). */
+int hp_ip_exclusion_cut(const hp_ip *prev, const hp_ip *cur, hp_ip_cut *cut);
+
+/* Solves with GLPK, after hp_ip_presolve. Returns HP_OK whenever the search ran
+ * (sol->status says optimal/infeasible/unbounded); HP_ESOLVER if GLPK failed,
+ * HP_ENOMEM on OOM. The caller frees sol->x with hp_free. */
 int hp_ip_solve(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d);
 void hp_ip_solution_cleanup(hp_ip_solution *sol);
 /* Frees the calling thread's solver state (GLPK keeps one environment per

@@ -110,6 +110,21 @@ void hp_ip_solution_cleanup(hp_ip_solution *sol) {
 /* GLPK error containment: the hook longjmps back into hp_ip_solve. */
 static _Thread_local jmp_buf *glpk_jmp;
 
+/* GLPK's terminal output: switched off, but on an abnormal termination
+ * GLPK switches it back on and prints its message to stdout, where it
+ * would land in a report. The hook keeps the start of the message for
+ * the error instead, and prints nothing. */
+static _Thread_local char glpk_msg[160];
+static _Thread_local size_t glpk_msg_len;
+
+static int glpk_term_hook(void *info, const char *s) {
+  (void)info;
+  for (; *s && glpk_msg_len + 1 < sizeof glpk_msg; s++)
+    glpk_msg[glpk_msg_len++] = *s == '\n' ? ' ' : *s;
+  glpk_msg[glpk_msg_len] = 0;
+  return 1;
+}
+
 static void glpk_error_hook(void *info) {
   (void)info;
   if (glpk_jmp)
@@ -241,11 +256,18 @@ static int solve_glpk(const hp_ip *ip, const double *hint, hp_ip_solution *sol,
     glpk_jmp = NULL;
     glp_free_env();
     sol->status = HP_SOL_ERROR;
-    snprintf(sol->error, sizeof sol->error, "GLPK abnormal termination");
-    rc = hp_diag_set(d, HP_ESOLVER, NULL, 0, 0, "GLPK abnormal termination");
+    while (glpk_msg_len > 0 && glpk_msg[glpk_msg_len - 1] == ' ')
+      glpk_msg[--glpk_msg_len] = 0;
+    snprintf(sol->error, sizeof sol->error, "GLPK abnormal termination: %s",
+             glpk_msg);
+    rc = hp_diag_set(d, HP_ESOLVER, NULL, 0, 0, "GLPK abnormal termination: %s",
+                     glpk_msg);
     goto out;
   }
   glp_error_hook(glpk_error_hook, NULL);
+  glpk_msg_len = 0;
+  glpk_msg[0] = 0;
+  glp_term_hook(glpk_term_hook, NULL);
   glp_term_out(GLP_OFF);
   lp = glp_create_prob();
   glp_set_obj_dir(lp, ip->maximize ? GLP_MAX : GLP_MIN);
@@ -420,6 +442,7 @@ done:
   glp_delete_prob(lp);
   glpk_jmp = NULL;
   glp_error_hook(NULL, NULL);
+  glp_term_hook(NULL, NULL);
 out:
   hp_free(gcol);
   hp_free(ia);
@@ -463,8 +486,56 @@ int hp_ip_solve(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d) {
     }
     hp_free(act);
   }
+  /* The cut on the reduced columns: a column merged with twins has no
+   * bound of its own, and is left alone. */
+  int with_cut = 0, hint_optimal = 0;
+  double cut_lb = 0, cut_ub = 0; /* the column's bounds before the cut */
+  if (hint && ip->cut && ip->cut->col < ip->n_cols) {
+    size_t c = p.rep[ip->cut->col], members = 0;
+    for (size_t j = 0; j < ip->n_cols; j++)
+      members += p.rep[j] == c;
+    if (members == 1) {
+      with_cut = 1;
+      cut_lb = p.ip.lb[c];
+      cut_ub = p.ip.ub[c];
+      if (ip->cut->lo > p.ip.lb[c])
+        p.ip.lb[c] = ip->cut->lo;
+      if (ip->cut->hi < p.ip.ub[c])
+        p.ip.ub[c] = ip->cut->hi;
+      /* Nothing beyond the bound the step moved: the hint is optimal. */
+      hint_optimal = p.ip.lb[c] > p.ip.ub[c];
+    }
+  }
   hp_ip_solution rs;
-  int rc = solve_glpk(&p.ip, hint, &rs, d);
+  int rc = HP_OK;
+  if (hint_optimal)
+    memset(&rs, 0, sizeof rs), rs.status = HP_SOL_INFEASIBLE;
+  else
+    rc = solve_glpk(&p.ip, hint, &rs, d);
+  if (with_cut && rc != HP_ENOMEM) {
+    /* Nothing inside the cut beats the hint: the hint is the optimum. A
+     * failed search is run again without the cut. */
+    double sign = ip->maximize ? -1 : 1, hv = 0;
+    for (size_t c = 0; c < p.ip.n_cols; c++)
+      hv += p.ip.obj[c] * hint[c];
+    if (rc != HP_OK || rs.status == HP_SOL_ERROR) {
+      hp_ip_solution_cleanup(&rs);
+      size_t c = p.rep[ip->cut->col];
+      p.ip.lb[c] = cut_lb;
+      p.ip.ub[c] = cut_ub;
+      if (d)
+        hp_diag_clear(d);
+      rc = solve_glpk(&p.ip, hint, &rs, d);
+    } else if (rs.status == HP_SOL_INFEASIBLE ||
+               (rs.status == HP_SOL_OPTIMAL &&
+                sign * (rs.objective - hv) > 0)) {
+      hp_free(rs.x);
+      rs.x = hint;
+      hint = NULL;
+      rs.status = HP_SOL_OPTIMAL;
+      rs.objective = hv;
+    }
+  }
   hp_free(hint);
   *sol = rs;
   sol->x = NULL;

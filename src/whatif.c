@@ -448,6 +448,12 @@ int hp_wi_tightening(const char *key, double step) {
   return 0;
 }
 
+void hp_wi_warm_cleanup(hp_wi_warm *w) {
+  hp_free(w->x);
+  hp_ip_cleanup(&w->prev);
+  memset(w, 0, sizeof *w);
+}
+
 int hp_wi_solve_row(const hp_scenario *s, const char *const *vendors,
                     size_t n_vendors, hp_wi_row *row, double *vendor_cards,
                     double *vendor_servers, double *vendor_capex, hp_diag *d) {
@@ -487,9 +493,18 @@ int hp_wi_solve_row_warm(const hp_scenario *s, hp_wi_warm *warm,
   /* The previous point's optimum starts the search when it is feasible
    * here (hp_ip_solve checks): the solver then only has to improve on it
    * or prove it optimal. */
-  if (warm && warm->valid && warm->n == ip.n_cols)
+  hp_ip_cut cut;
+  if (warm && warm->valid && warm->n == ip.n_cols) {
     ip.hint = warm->x;
+    /* Only a point beyond the previous point's constraint can beat its
+     * optimum: the search is confined there. */
+    if (hp_ip_exclusion_cut(&warm->prev, &ip, &cut))
+      ip.cut = &cut;
+  }
+  size_t n_cols = ip.n_cols;
   rc = hp_ip_solve(&ip, &sol, d);
+  ip.cut = NULL;
+  ip.hint = NULL;
   if (warm)
     warm->valid = 0;
   if (rc == HP_OK && warm && sol.status == HP_SOL_OPTIMAL) {
@@ -503,6 +518,10 @@ int hp_wi_solve_row_warm(const hp_scenario *s, hp_wi_warm *warm,
       warm->n = ip.n_cols;
     }
     memcpy(warm->x, sol.x, ip.n_cols * sizeof *warm->x);
+    /* The program moves into the cache (ip is left empty). */
+    hp_ip_cleanup(&warm->prev);
+    warm->prev = ip;
+    memset(&ip, 0, sizeof ip);
     warm->valid = 1;
   }
   if (rc == HP_ENOMEM)
@@ -528,7 +547,7 @@ int hp_wi_solve_row_warm(const hp_scenario *s, hp_wi_warm *warm,
   }
   /* Sum the columns per SKU, then over SKUs in candidate order: the same
    * arithmetic, in the same order, as the planner's own result. */
-  size_t nc = s->n_cands, n = ip.n_cols;
+  size_t nc = s->n_cands, n = n_cols;
   enum { A_CARDS, A_CAPEX, A_TOK, A_POWER, A_OPEX, A_BOUGHT, A_N };
   if (!(agg = hp_calloc((nc ? nc : 1) * A_N, sizeof *agg))) {
     rc = hp_diag_oom(d);
@@ -746,7 +765,7 @@ static void *worker(void *arg) {
   }
 out:
   for (size_t si = 0; warm && si < t->n_scenarios; si++)
-    hp_free(warm[si].x);
+    hp_wi_warm_cleanup(&warm[si]);
   hp_free(warm);
   hp_planfile_free(pf);
   solver_thread_end();

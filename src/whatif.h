@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "hetplan.h"
 #include "scenario.h"
+#include "solver.h"
 
 /* Limits (docs/whatif.md). Each has its own error message naming it. */
 #define HP_WI_MAX_POINTS 1000000u /* grid points or samples x scenarios */
@@ -197,10 +198,14 @@ int hp_wi_solve_row(const hp_scenario *s, const char *const *vendors,
 /* The previous optimum of one scenario within a chunk of sweep points,
  * handed to the solver as a start (hp_ip.hint; used if still feasible). */
 typedef struct hp_wi_warm {
-  int valid; /* 1 when x holds the previous point's optimum */
-  size_t n;  /* columns of x */
-  double *x; /* the optimum (owned; hp_free) */
+  int valid;  /* 1 when x holds the previous point's optimum */
+  size_t n;   /* columns of x */
+  double *x;  /* the optimum (owned; hp_free) */
+  hp_ip prev; /* the previous point's program when valid (owned) */
 } hp_wi_warm;
+
+/* Frees what a warm cache owns. */
+void hp_wi_warm_cleanup(hp_wi_warm *w);
 
 /* hp_wi_solve_row with a warm cache (NULL = none). */
 int hp_wi_solve_row_warm(const hp_scenario *s, hp_wi_warm *warm,

@@ -482,6 +482,142 @@ static void start_prices_out_columns(void **state) {
   }
 }
 
+/* hp_ip_exclusion_cut on hand cases, then sweeps that move one cap step by
+ * step (a singleton row, a column's upper or lower bound, either way):
+ * each point is solved from the previous point's optimum with the cut,
+ * and must reach the enumerated optimum. */
+static void exclusion_cut_walks_a_cap(void **state) {
+  (void)state;
+  hp_ip a, b;
+  hp_ip_cut cut;
+  assert_int_equal(hp_ip_init(&a, 2), HP_OK);
+  double r1[2] = {1, 1}, cap[2] = {2, 0};
+  a.is_int[0] = a.is_int[1] = 1;
+  a.obj[0] = 1;
+  a.obj[1] = 2;
+  assert_int_equal(hp_ip_add_row(&a, "demand", r1, 3, HUGE_VAL, NULL), HP_OK);
+  assert_int_equal(hp_ip_add_row(&a, "cap", cap, -HUGE_VAL, 7, NULL), HP_OK);
+  assert_int_equal(hp_ip_copy(&b, &a), HP_OK);
+  assert_int_equal(hp_ip_exclusion_cut(&a, &b, &cut), 0); /* nothing moved */
+  b.rows[1].hi = 9; /* 2 x0 <= 7 loosened: better points have x0 >= 4 */
+  assert_int_equal(hp_ip_exclusion_cut(&a, &b, &cut), 1);
+  assert_true(cut.col == 0 && cut.lo == 4 && cut.hi == HUGE_VAL);
+  b.rows[0].lo = 4; /* two rows moved */
+  assert_int_equal(hp_ip_exclusion_cut(&a, &b, &cut), 0);
+  b.rows[1].hi = 7; /* a row on two columns moved */
+  assert_int_equal(hp_ip_exclusion_cut(&a, &b, &cut), 0);
+  b.rows[0].lo = 3;
+  b.lb[1] = 1; /* a lower bound tightened: nothing better, x1 <= -1 */
+  assert_int_equal(hp_ip_exclusion_cut(&a, &b, &cut), 1);
+  assert_true(cut.col == 1 && cut.lo == -HUGE_VAL && cut.hi == -1);
+  a.lb[1] = 2; /* loosened: better points have x1 <= 1 */
+  assert_int_equal(hp_ip_exclusion_cut(&a, &b, &cut), 1);
+  assert_true(cut.col == 1 && cut.lo == -HUGE_VAL && cut.hi == 1);
+  b.ub[1] = 5; /* and its upper bound too */
+  assert_int_equal(hp_ip_exclusion_cut(&a, &b, &cut), 0);
+  b.obj[0] = 3; /* another objective */
+  assert_int_equal(hp_ip_exclusion_cut(&a, &b, &cut), 0);
+  hp_ip_cleanup(&a);
+  hp_ip_cleanup(&b);
+
+  int cut_used = 0, hint_kept = 0, moved = 0;
+  for (int it = 0; it < 120; it++) {
+    size_t n = (size_t)irand(2, 4);
+    hp_ip ip;
+    hp_diag d;
+    assert_int_equal(hp_ip_init(&ip, n), HP_OK);
+    double dem[8], mix[8], one[8] = {0};
+    for (size_t j = 0; j < n; j++) {
+      ip.is_int[j] = 1;
+      ip.obj[j] = irand(1, 30);
+      ip.ub[j] = 6;
+      dem[j] = irand(1, 9);
+      mix[j] = irand(-5, 5);
+    }
+    one[0] = irand(1, 3);
+    int kind = it % 4; /* 0, 1: row cap up, down; 2: ub up; 3: lb down */
+    assert_int_equal(
+        hp_ip_add_row(&ip, "demand", dem, irand(5, 40), HUGE_VAL, NULL), HP_OK);
+    assert_int_equal(
+        hp_ip_add_row(&ip, "mix", mix, irand(-10, 5), HUGE_VAL, NULL), HP_OK);
+    assert_int_equal(hp_ip_add_row(&ip, "cap", one, -HUGE_VAL, 0, NULL), HP_OK);
+    hp_ip prev;
+    int have = 0;
+    double px[8];
+    for (int k = 0; k <= 12; k++) {
+      int v = kind == 1 ? 12 - k : k;
+      ip.rows[2].hi = kind <= 1 ? v : HUGE_VAL;
+      if (kind == 2)
+        ip.ub[0] = v / 2.0;
+      if (kind == 3)
+        ip.lb[0] = 6 - v / 2.0;
+      /* (enumerate starts every column at 0: no lower bounds) */
+      double best = 0, bx[8], wx[8];
+      int found = kind != 3 && enumerate(&ip, &best, bx, wx);
+      hp_ip_solution sol;
+      ip.hint = have ? px : NULL;
+      ip.cut = have && hp_ip_exclusion_cut(&prev, &ip, &cut) ? &cut : NULL;
+      cut_used += ip.cut != NULL;
+      assert_int_equal(hp_ip_solve(&ip, &sol, &d), HP_OK);
+      hp_ip_solution cold;
+      ip.hint = NULL;
+      ip.cut = NULL;
+      assert_int_equal(hp_ip_solve(&ip, &cold, &d), HP_OK);
+      assert_int_equal(sol.status, cold.status);
+      if (kind != 3)
+        assert_int_equal(sol.status == HP_SOL_OPTIMAL, found);
+      if (sol.status == HP_SOL_OPTIMAL) {
+        assert_true(fabs(sol.objective - cold.objective) < 1e-9);
+        if (kind != 3)
+          assert_true(fabs(sol.objective - best) < 1e-9);
+        double o = 0;
+        for (size_t j = 0; j < n; j++) {
+          assert_true(sol.x[j] >= ip.lb[j] - 1e-9 &&
+                      sol.x[j] <= ip.ub[j] + 1e-9);
+          o += ip.obj[j] * sol.x[j];
+        }
+        assert_true(fabs(o - sol.objective) < 1e-9);
+        for (size_t i = 0; i < ip.n_rows; i++) {
+          double act = 0;
+          for (size_t j = 0; j < n; j++)
+            act += ip.rows[i].a[j] * sol.x[j];
+          assert_true(act >= ip.rows[i].lo - 1e-9 &&
+                      act <= ip.rows[i].hi + 1e-9);
+        }
+        if (have) {
+          double ph = 0;
+          for (size_t j = 0; j < n; j++)
+            ph += ip.obj[j] * px[j];
+          if (fabs(ph - sol.objective) < 1e-9)
+            hint_kept++;
+          else
+            moved++;
+        }
+        memcpy(px, sol.x, n * sizeof *px);
+        if (have)
+          hp_ip_cleanup(&prev);
+        assert_int_equal(hp_ip_copy(&prev, &ip), HP_OK);
+        have = 1;
+      } else {
+        if (have)
+          hp_ip_cleanup(&prev);
+        have = 0;
+      }
+      hp_ip_solution_cleanup(&sol);
+      hp_ip_solution_cleanup(&cold);
+    }
+    if (have)
+      hp_ip_cleanup(&prev);
+    hp_ip_cleanup(&ip);
+  }
+  print_message("cap walks: %d points solved with the cut, %d kept the "
+                "previous optimum, %d moved\n",
+                cut_used, hint_kept, moved);
+  assert_true(cut_used >= 300);
+  assert_true(hint_kept >= 50);
+  assert_true(moved >= 50);
+}
+
 static void random_vs_enumeration(void **state) {
   (void)state;
   static const char *vendors[] = {"Alpha", "Beta", "Gamma"};
@@ -647,6 +783,7 @@ int main(void) {
       cmocka_unit_test(presolve_twins_and_singletons),
       cmocka_unit_test(start_prices_out_columns),
       cmocka_unit_test(random_vs_enumeration),
+      cmocka_unit_test(exclusion_cut_walks_a_cap),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
