@@ -251,25 +251,34 @@ static void activities(const hp_ip *ip, const double *x, double *act) {
   }
 }
 
-/* The best integer step of column j once column k has moved by dk (act:
- * x's row activities): the feasible range of j's step from the bounds and
- * every row, and in it the step that lowers sign * objective most. Returns
- * 0 if no step of j (0 included) keeps x feasible. */
-static int best_step(const hp_ip *ip, const double *x, const double *act,
-                     double sign, size_t k, double dk, size_t j, double *dj) {
+/* What the moves need of each row, once per pass: the row's limits
+ * widened by the tolerance (lo[i] - tol, hi[i] + tol, tol from x's
+ * activity), and the matrix by columns. */
+typedef struct move_rows {
+  size_t m;
+  double *lo, *hi; /* m widened limits */
+  double *w;       /* m activities after the first column's move */
+  double *at;      /* n * m: at[j * m + i] = a_ij */
+} move_rows;
+
+/* The best integer step of column j once the rows' activities are mr->w
+ * (column k moved): the feasible range of j's step from its bounds and
+ * every row, and in it the step that lowers sign * objective most.
+ * Returns 0 if no step of j (0 included) keeps x feasible. */
+static int best_step(const hp_ip *ip, const move_rows *mr, const double *x,
+                     double sign, size_t j, double *dj) {
   double lo = ip->lb[j] - x[j], hi = ip->ub[j] - x[j];
-  for (size_t i = 0; i < ip->n_rows && lo <= hi; i++) {
-    const hp_ip_row *r = &ip->rows[i];
-    double v = act[i] + r->a[k] * dk;
-    double tol = 1e-9 * (1 + fabs(act[i]));
-    double a = r->a[j];
+  const double *aj = &mr->at[j * mr->m];
+  for (size_t i = 0; i < mr->m && lo <= hi; i++) {
+    double v = mr->w[i];
+    double a = aj[i];
     if (a == 0) {
-      if (v < r->lo - tol || v > r->hi + tol)
+      if (v < mr->lo[i] || v > mr->hi[i])
         return 0;
       continue;
     }
-    /* r->lo <= v + a * step <= r->hi */
-    double s1 = (r->lo - tol - v) / a, s2 = (r->hi + tol - v) / a;
+    /* lo[i] <= v + a * step <= hi[i] */
+    double s1 = (mr->lo[i] - v) / a, s2 = (mr->hi[i] - v) / a;
     if (a < 0) {
       double t = s1;
       s1 = s2;
@@ -290,12 +299,27 @@ static int best_step(const hp_ip *ip, const double *x, const double *act,
 
 void hp_ip_improve(const hp_ip *ip, double *x, double *act) {
   double sign = ip->maximize ? -1 : 1; /* minimise sign * obj */
-  size_t n = ip->n_cols;
+  size_t n = ip->n_cols, m = ip->n_rows;
+  move_rows mr = {m, hp_malloc((3 * m + n * m + 1) * sizeof(double)), NULL,
+                  NULL, NULL};
+  if (!mr.lo)
+    return; /* a heuristic: x stays as it was */
+  mr.hi = mr.lo + m;
+  mr.w = mr.hi + m;
+  mr.at = mr.w + m;
+  for (size_t j = 0; j < n; j++)
+    for (size_t i = 0; i < m; i++)
+      mr.at[j * m + i] = ip->rows[i].a[j];
   activities(ip, x, act);
   /* Best improvement over: one unit onto or off column k, and with it the
    * best integer step of another column j (the compensating move: one
    * large server in, thirteen small ones out), until none improves. */
   for (int pass = 0; pass < 64; pass++) {
+    for (size_t i = 0; i < m; i++) {
+      double tol = 1e-9 * (1 + fabs(act[i]));
+      mr.lo[i] = ip->rows[i].lo - tol;
+      mr.hi[i] = ip->rows[i].hi + tol;
+    }
     /* A move must gain more than rounding (objective terms are whole
      * multiples of prices), or the pass could cycle on ties. */
     const double none = -1e-9;
@@ -308,10 +332,11 @@ void hp_ip_improve(const hp_ip *ip, double *x, double *act) {
       for (int dk = -1; dk <= 1; dk += 2) {
         if (x[k] + dk < ip->lb[k] || x[k] + dk > ip->ub[k])
           continue;
+        for (size_t i = 0; i < m; i++)
+          mr.w[i] = act[i] + mr.at[k * m + i] * dk;
         for (size_t j = 0; j < n; j++) {
           double dj;
-          if (j == k || !ip->is_int[j] ||
-              !best_step(ip, x, act, sign, k, dk, j, &dj))
+          if (j == k || !ip->is_int[j] || !best_step(ip, &mr, x, sign, j, &dj))
             continue;
           double g = sign * (ip->obj[k] * dk + ip->obj[j] * dj);
           if (g < best)
@@ -325,6 +350,7 @@ void hp_ip_improve(const hp_ip *ip, double *x, double *act) {
     x[bj] += bdj;
     activities(ip, x, act);
   }
+  hp_free(mr.lo);
 }
 
 int hp_ip_exclusion_cut(const hp_ip *prev, const hp_ip *cur, hp_ip_cut *cut) {
