@@ -93,31 +93,6 @@ void hp_device_spec_cleanup(hp_device_spec *s) {
   memset(s, 0, sizeof *s);
 }
 
-int hp_device_spec_copy(hp_device_spec *dst, const hp_device_spec *src) {
-  hp_device_spec t = *src;
-  t.id = hp_strdup(src->id);
-  t.vendor = hp_strdup(src->vendor);
-  t.name = hp_strdup(src->name);
-  t.path = hp_strdup(src->path);
-  t.notes = hp_strdup(src->notes);
-  t.measured = hp_strdup(src->measured);
-  t.measured_device = hp_strdup(src->measured_device);
-  int ok = t.id && t.vendor && t.name && (!src->path || t.path) &&
-           (!src->notes || t.notes) && (!src->measured || t.measured) &&
-           (!src->measured_device || t.measured_device);
-  for (int i = 0; i < HP_FIG_COUNT; i++) {
-    t.src[i] = hp_strdup(src->src[i]);
-    if (src->src[i] && !t.src[i])
-      ok = 0;
-  }
-  if (!ok) {
-    hp_device_spec_cleanup(&t);
-    return HP_ENOMEM;
-  }
-  *dst = t;
-  return HP_OK;
-}
-
 static int conf_parse(const char *s, hp_confidence *out) {
   static const char *const names = "VSWEM";
   if (strlen(s) != 1 || !strchr(names, s[0]))

@@ -10,8 +10,6 @@
 int hp_device_parse_tree(const hp_ynode *root, const char *file,
                          hp_device_spec *out, hp_diag *d);
 void hp_device_spec_cleanup(hp_device_spec *s);
-/* Deep copy of a spec; dst untouched on failure (HP_ENOMEM). */
-int hp_device_spec_copy(hp_device_spec *dst, const hp_device_spec *src);
 /* Closest id for a did-you-mean, or NULL. */
 const char *hp_catalog_suggest(const hp_catalog *c, const char *id);
 /* `rel` resolved against the directory of `file` (an absolute `rel` is

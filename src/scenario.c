@@ -138,10 +138,8 @@ void hp_scenario_cleanup(hp_scenario *s) {
   for (size_t i = 0; i < s->n_classes; i++)
     hp_free(s->classes[i].name);
   hp_free(s->classes);
-  for (size_t i = 0; i < s->n_cands; i++) {
-    hp_device_spec_cleanup(&s->cands[i].spec);
+  for (size_t i = 0; i < s->n_cands; i++)
     hp_free(s->cands[i].mfu_from);
-  }
   hp_free(s->cands);
   for (size_t i = 0; i < s->n_caps; i++)
     hp_free(s->caps[i].key);
@@ -1108,10 +1106,7 @@ static int bind_devices(const hp_ynode *m, const char *file,
   }
   for (size_t i = 0; i < n; i++) {
     hp_candidate *c = &s->cands[s->n_cands];
-    if (hp_device_spec_copy(&c->spec, pick[i]) != HP_OK) {
-      rc = hp_diag_oom(d);
-      goto out;
-    }
+    c->spec = *pick[i]; /* figures copied, strings borrowed */
     s->n_cands++;
     /* Efficiency precedence: override > measured > plan > device > 0.5. */
     const char *from = "default 0.5";

@@ -40,7 +40,8 @@ typedef struct hp_cap {
 
 /* One SKU that a scenario may buy, with its overrides applied. */
 typedef struct hp_candidate {
-  hp_device_spec spec; /* copy of the catalog entry (owned strings) */
+  hp_device_spec spec; /* the catalog entry's figures, overridden where the
+                        * plan says; strings borrowed from the catalog */
   double mfu;          /* effective model FLOPs utilisation used */
   double mbu;          /* effective memory-bandwidth utilisation used */
   int measured;        /* 1 if mfu/bandwidth came from a probe profile */
