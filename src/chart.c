@@ -81,37 +81,37 @@ void hp_chart_shutdown(void) {}
 #define HP_CAIRO_SONAME "libcairo.so.2"
 #endif
 
-#define HP_CAIRO_FUNCS(X) \
-  X(cairo_close_path) \
-  X(cairo_create) \
-  X(cairo_debug_reset_static_data) \
-  X(cairo_destroy) \
-  X(cairo_fill) \
-  X(cairo_image_surface_create) \
-  X(cairo_line_to) \
-  X(cairo_move_to) \
-  X(cairo_new_path) \
-  X(cairo_paint) \
-  X(cairo_rectangle) \
-  X(cairo_restore) \
-  X(cairo_rotate) \
-  X(cairo_save) \
-  X(cairo_select_font_face) \
-  X(cairo_set_dash) \
-  X(cairo_set_font_size) \
-  X(cairo_set_line_width) \
-  X(cairo_set_source_rgb) \
-  X(cairo_set_source_rgba) \
-  X(cairo_show_text) \
-  X(cairo_status) \
-  X(cairo_status_to_string) \
-  X(cairo_stroke) \
-  X(cairo_surface_destroy) \
-  X(cairo_surface_finish) \
-  X(cairo_surface_status) \
-  X(cairo_surface_write_to_png_stream) \
-  X(cairo_svg_surface_create_for_stream) \
-  X(cairo_text_extents) \
+#define HP_CAIRO_FUNCS(X)                                                      \
+  X(cairo_close_path)                                                          \
+  X(cairo_create)                                                              \
+  X(cairo_debug_reset_static_data)                                             \
+  X(cairo_destroy)                                                             \
+  X(cairo_fill)                                                                \
+  X(cairo_image_surface_create)                                                \
+  X(cairo_line_to)                                                             \
+  X(cairo_move_to)                                                             \
+  X(cairo_new_path)                                                            \
+  X(cairo_paint)                                                               \
+  X(cairo_rectangle)                                                           \
+  X(cairo_restore)                                                             \
+  X(cairo_rotate)                                                              \
+  X(cairo_save)                                                                \
+  X(cairo_select_font_face)                                                    \
+  X(cairo_set_dash)                                                            \
+  X(cairo_set_font_size)                                                       \
+  X(cairo_set_line_width)                                                      \
+  X(cairo_set_source_rgb)                                                      \
+  X(cairo_set_source_rgba)                                                     \
+  X(cairo_show_text)                                                           \
+  X(cairo_status)                                                              \
+  X(cairo_status_to_string)                                                    \
+  X(cairo_stroke)                                                              \
+  X(cairo_surface_destroy)                                                     \
+  X(cairo_surface_finish)                                                      \
+  X(cairo_surface_status)                                                      \
+  X(cairo_surface_write_to_png_stream)                                         \
+  X(cairo_svg_surface_create_for_stream)                                       \
+  X(cairo_text_extents)                                                        \
   X(cairo_translate)
 
 static struct {
@@ -161,7 +161,8 @@ static int cairo_ready(hp_diag *d) {
 
 #define cairo_close_path (cairo_api.p_cairo_close_path)
 #define cairo_create (cairo_api.p_cairo_create)
-#define cairo_debug_reset_static_data (cairo_api.p_cairo_debug_reset_static_data)
+#define cairo_debug_reset_static_data                                          \
+  (cairo_api.p_cairo_debug_reset_static_data)
 #define cairo_destroy (cairo_api.p_cairo_destroy)
 #define cairo_fill (cairo_api.p_cairo_fill)
 #define cairo_image_surface_create (cairo_api.p_cairo_image_surface_create)
@@ -186,8 +187,10 @@ static int cairo_ready(hp_diag *d) {
 #define cairo_surface_destroy (cairo_api.p_cairo_surface_destroy)
 #define cairo_surface_finish (cairo_api.p_cairo_surface_finish)
 #define cairo_surface_status (cairo_api.p_cairo_surface_status)
-#define cairo_surface_write_to_png_stream (cairo_api.p_cairo_surface_write_to_png_stream)
-#define cairo_svg_surface_create_for_stream (cairo_api.p_cairo_svg_surface_create_for_stream)
+#define cairo_surface_write_to_png_stream                                      \
+  (cairo_api.p_cairo_surface_write_to_png_stream)
+#define cairo_svg_surface_create_for_stream                                    \
+  (cairo_api.p_cairo_svg_surface_create_for_stream)
 #define cairo_text_extents (cairo_api.p_cairo_text_extents)
 #define cairo_translate (cairo_api.p_cairo_translate)
 
@@ -244,11 +247,9 @@ static int canvas_close(canvas *c, char **out, size_t *len, hp_diag *d) {
   cairo_surface_destroy(c->s);
   if (st != CAIRO_STATUS_SUCCESS || c->out.oom) {
     hp_buf_cleanup(&c->out);
-    return hp_diag_set(d, st == CAIRO_STATUS_NO_MEMORY || c->out.oom
-                              ? HP_ENOMEM
-                              : HP_EIO,
-                       NULL, 0, 0, "chart: cairo: %s",
-                       cairo_status_to_string(st));
+    return hp_diag_set(
+        d, st == CAIRO_STATUS_NO_MEMORY || c->out.oom ? HP_ENOMEM : HP_EIO,
+        NULL, 0, 0, "chart: cairo: %s", cairo_status_to_string(st));
   }
   return hp_buf_detach(&c->out, out, len) == HP_OK ? HP_OK : hp_diag_oom(d);
 }
@@ -302,8 +303,8 @@ static void nice_range(double *lo, double *hi, int want) {
   *hi = ceil(*hi / s - 1e-9) * s;
 }
 
-static void text_at(cairo_t *cr, double x, double y, const char *s,
-                    double size, double halign, double valign) {
+static void text_at(cairo_t *cr, double x, double y, const char *s, double size,
+                    double halign, double valign) {
   cairo_text_extents_t e;
   cairo_set_font_size(cr, size);
   cairo_text_extents(cr, s, &e);
@@ -504,13 +505,12 @@ int hp_chart_sweep(const hp_wi_table *t, size_t scen, hp_chart_format f,
       continue;
     /* One band per run of unsolved points, from midpoint to midpoint. */
     size_t q = p;
-    while (q + 1 < np && t->rows[(q + 1) * ns + scen].status !=
-                             HP_RESULT_OPTIMAL)
+    while (q + 1 < np &&
+           t->rows[(q + 1) * ns + scen].status != HP_RESULT_OPTIMAL)
       q++;
-    double xl = p > 0 ? 0.5 * (t->values[p] + t->values[p - 1])
-                      : t->values[p];
-    double xr = q + 1 < np ? 0.5 * (t->values[q] + t->values[q + 1])
-                           : t->values[q];
+    double xl = p > 0 ? 0.5 * (t->values[p] + t->values[p - 1]) : t->values[p];
+    double xr =
+        q + 1 < np ? 0.5 * (t->values[q] + t->values[q + 1]) : t->values[q];
     p = q;
     double l = px(&a, fmin(xl, xr)), rr = px(&a, fmax(xl, xr));
     if (rr - l < 1)
@@ -548,10 +548,10 @@ int hp_chart_sweep(const hp_wi_table *t, size_t scen, hp_chart_format f,
       if (q > p) {
         cairo_new_path(cr);
         for (size_t k = p; k < q; k++)
-          cairo_line_to(cr, px(&a, t->values[k]),
-                        py(&a, base[k] +
-                                   t->vendor_capex[(k * ns + scen) * nv + v] /
-                                       1e8));
+          cairo_line_to(
+              cr, px(&a, t->values[k]),
+              py(&a,
+                 base[k] + t->vendor_capex[(k * ns + scen) * nv + v] / 1e8));
         for (size_t k = q; k-- > p;)
           cairo_line_to(cr, px(&a, t->values[k]), py(&a, base[k]));
         cairo_close_path(cr);
@@ -559,13 +559,12 @@ int hp_chart_sweep(const hp_wi_table *t, size_t scen, hp_chart_format f,
         cairo_fill(cr);
         if (q - p == 1) { /* a lone point: a short bar */
           double x = px(&a, t->values[p]);
-          cairo_rectangle(cr, x - 2, py(&a, base[p] +
-                                               t->vendor_capex[(p * ns + scen) *
-                                                                   nv + v] /
-                                                   1e8),
-                          4,
-                          t->vendor_capex[(p * ns + scen) * nv + v] / 1e8 /
-                              (a.y1 - a.y0) * (PB - PT));
+          cairo_rectangle(
+              cr, x - 2,
+              py(&a, base[p] + t->vendor_capex[(p * ns + scen) * nv + v] / 1e8),
+              4,
+              t->vendor_capex[(p * ns + scen) * nv + v] / 1e8 / (a.y1 - a.y0) *
+                  (PB - PT));
           cairo_fill(cr);
         }
       }
@@ -803,9 +802,9 @@ int hp_chart_batch(const hp_wi_batch_entry *e, size_t n, hp_chart_format f,
         cairo_translate(cr, x0 + bwid / 2 + 4, PB - 8);
         cairo_rotate(cr, -HP_PI / 2);
         text_at(cr, 0, 0,
-                !r ? "input error"
-                   : r->status == HP_RESULT_INFEASIBLE ? "infeasible"
-                                                       : "error",
+                !r                                  ? "input error"
+                : r->status == HP_RESULT_INFEASIBLE ? "infeasible"
+                                                    : "error",
                 12, 0, 0);
         cairo_restore(cr);
       }

@@ -650,10 +650,15 @@ static int bind_requests(const hp_ynode *w, const char *file, hp_scenario *s,
 /* The scenario's `roofline:` knobs. */
 static int bind_roofline(const hp_ynode *m, const char *file, hp_scenario *s,
                          hp_diag *d) {
-  static const char *const keys[] = {
-      "memory_fraction",      "min_batch", "max_batch", "pcie_gbps",
-      "allreduce_latency_us", "tp",        "batch",     "attention",
-      NULL};
+  static const char *const keys[] = {"memory_fraction",
+                                     "min_batch",
+                                     "max_batch",
+                                     "pcie_gbps",
+                                     "allreduce_latency_us",
+                                     "tp",
+                                     "batch",
+                                     "attention",
+                                     NULL};
   static const char *const kernels[] = {"grouped", "per_query_head", NULL};
   hp_roof_opts_default(&s->roof);
   const hp_ynode *r = hp_ymap_get(m, "roofline");

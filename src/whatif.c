@@ -921,8 +921,8 @@ static int run_table(hp_wi_kind kind, const char *text, size_t len,
   /* Sweep points start from their neighbour's optimum; Monte Carlo
    * samples are unrelated. */
   r.warm = kind == HP_WI_SWEEP;
-  r.backwards = r.warm && n_keys == 1 &&
-                hp_wi_tightening(axes[0].key, axes[0].step);
+  r.backwards =
+      r.warm && n_keys == 1 && hp_wi_tightening(axes[0].key, axes[0].step);
   r.chunk = r.warm ? WARM_CHUNK : CHUNK;
   double vals[HP_WI_MAX_KEYS];
   point_values(&r, 0, vals);

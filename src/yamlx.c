@@ -602,8 +602,8 @@ int hp_ycheck_keys(const hp_ynode *map, const char *const *allowed,
     size_t klen = strlen(k);
     if (best && best_dist <= (klen > 6 ? 3u : 2u))
       return hp_diag_set(d, HP_EKEY, file, map->key_line[i], map->key_col[i],
-                         "%s: unknown key '%.200s' (did you mean '%s'?)",
-                         where, k, best);
+                         "%s: unknown key '%.200s' (did you mean '%s'?)", where,
+                         k, best);
     return hp_diag_set(d, HP_EKEY, file, map->key_line[i], map->key_col[i],
                        "%s: unknown key '%.200s'", where, k);
   }
