@@ -38,6 +38,24 @@ static double round_hi(double v) {
   return v - r > 1 - 1e-9 * fmax(1.0, fabs(v)) ? r + 1 : r;
 }
 
+/* If row r has one non-zero, its column *j and the bounds it puts on it
+ * (lo <= x_j <= hi, before rounding); returns 1, else 0. */
+static int singleton_bounds(const hp_ip_row *r, size_t n, size_t *j, double *lo,
+                            double *hi) {
+  size_t nz = 0;
+  for (size_t k = 0; k < n && nz < 2; k++)
+    if (r->a[k] != 0.0) {
+      nz++;
+      *j = k;
+    }
+  if (nz != 1)
+    return 0;
+  double a = r->a[*j];
+  *lo = a > 0 ? r->lo / a : r->hi / a;
+  *hi = a > 0 ? r->hi / a : r->lo / a;
+  return 1;
+}
+
 /* Hash of column j over the kept rows, its kind and objective. */
 static unsigned long long col_hash(const hp_ip *ip, const unsigned char *keep,
                                    size_t j) {
@@ -100,19 +118,11 @@ int hp_ip_presolve(const hp_ip *ip, hp_ip_presolved *p) {
 
   /* 1. Singleton rows become column bounds. */
   for (size_t i = 0; i < m; i++) {
-    const hp_ip_row *r = &ip->rows[i];
-    size_t nz = 0, j = 0;
-    for (size_t k = 0; k < n && nz < 2; k++)
-      if (r->a[k] != 0.0) {
-        nz++;
-        j = k;
-      }
-    keep[i] = nz != 1;
-    if (nz != 1)
+    size_t j;
+    double lo, hi;
+    keep[i] = !singleton_bounds(&ip->rows[i], n, &j, &lo, &hi);
+    if (keep[i])
       continue;
-    double a = r->a[j];
-    double lo = a > 0 ? r->lo / a : r->hi / a;
-    double hi = a > 0 ? r->hi / a : r->lo / a;
     if (ip->is_int[j]) {
       if (isfinite(lo))
         lo = round_lo(lo);
@@ -393,21 +403,14 @@ int hp_ip_exclusion_cut(const hp_ip *prev, const hp_ip *cur, hp_ip_cut *cut) {
     lo_moved = lo != cur->lb[j];
     hi_moved = hi != cur->ub[j];
   } else if (row >= 0) {
-    const hp_ip_row *p = &prev->rows[row], *c = &cur->rows[row];
-    size_t nz = 0;
-    j = 0;
-    for (size_t k = 0; k < n; k++)
-      if (p->a[k] != 0.0 || c->a[k] != 0.0) {
-        nz++;
-        j = k;
-      }
-    if (nz != 1 || p->a[j] != c->a[j])
+    size_t jc;
+    double lo_cur, hi_cur;
+    if (!singleton_bounds(&prev->rows[row], n, &j, &lo, &hi) ||
+        !singleton_bounds(&cur->rows[row], n, &jc, &lo_cur, &hi_cur) ||
+        jc != j || prev->rows[row].a[j] != cur->rows[row].a[j])
       return 0;
-    double a = p->a[j];
-    lo = a > 0 ? p->lo / a : p->hi / a;
-    hi = a > 0 ? p->hi / a : p->lo / a;
-    lo_moved = a > 0 ? p->lo != c->lo : p->hi != c->hi;
-    hi_moved = a > 0 ? p->hi != c->hi : p->lo != c->lo;
+    lo_moved = lo != lo_cur;
+    hi_moved = hi != hi_cur;
   } else {
     return 0;
   }
@@ -416,9 +419,9 @@ int hp_ip_exclusion_cut(const hp_ip *prev, const hp_ip *cur, hp_ip_cut *cut) {
    * prev's region, where nothing beats its optimum). */
   double clo = -HUGE_VAL, chi = HUGE_VAL;
   if (lo_moved && !hi_moved && isfinite(lo))
-    chi = cur->is_int[j] ? ceil(lo - 1e-9 * fmax(1, fabs(lo))) - 1 : lo;
+    chi = cur->is_int[j] ? round_lo(lo) - 1 : lo;
   else if (hi_moved && !lo_moved && isfinite(hi))
-    clo = cur->is_int[j] ? floor(hi + 1e-9 * fmax(1, fabs(hi))) + 1 : hi;
+    clo = cur->is_int[j] ? round_hi(hi) + 1 : hi;
   else
     return 0;
   cut->col = j;
