@@ -296,6 +296,11 @@ typedef struct hp_scenario_result {
   struct hp_scenario_result *compare; /* the same scenario under the other
                                          demand model (HP_SOLVE_COMPARE_MODELS),
                                          or NULL; owned by this result */
+  /* solver.mip_gap (issue 6) */
+  double mip_gap; /* relative gap the plan let the solver stop at (scenario
+                     key solver.mip_gap); 0 = the optimum is proven */
+  int within_gap; /* 1: the search stopped at mip_gap; the plan's objective
+                     is within that share of the optimum, not proven equal */
 } hp_scenario_result;
 
 typedef struct hp_plan hp_plan;

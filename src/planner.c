@@ -131,6 +131,7 @@ int hp_planner_build(const hp_scenario *s, hp_ip *ip, hp_unit **units_out,
     }
   }
   ip->maximize = s->objective == HP_OBJ_MAX_TOKENS;
+  ip->mip_gap = s->mip_gap;
 
 #define ADD_ROW(name, lo, hi)                                                  \
   do {                                                                         \
@@ -721,6 +722,7 @@ int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,
   r->seconds_per_day = s->seconds_per_day;
   r->peak_factor = s->peak_factor;
   r->years = s->years;
+  r->mip_gap = s->mip_gap;
   r->token_price_per_mtok_cny = s->token_price_cny_per_mtok;
 
   hp_ip ip;
@@ -788,6 +790,7 @@ int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,
     }
   } else {
     r->status = HP_RESULT_OPTIMAL;
+    r->within_gap = sol.within_gap;
     if (fill_lines(s, cat, u, sol.x, r) != HP_OK) {
       hp_buf_cleanup(&b);
       rc = hp_diag_oom(d);

@@ -57,6 +57,11 @@ static json_t *scenario_json(const hp_scenario_result *r) {
   if (r->token_price_per_mtok_cny > 0)
     put(o, "token_price_per_mtok_cny", json_real(r->token_price_per_mtok_cny),
         &bad);
+  if (r->mip_gap > 0) {
+    put(o, "mip_gap", json_real(r->mip_gap), &bad);
+    if (r->status == HP_RESULT_OPTIMAL)
+      put(o, "within_gap", json_boolean(r->within_gap), &bad);
+  }
   put(o, "explanation",
       r->explanation ? json_string(r->explanation) : json_null(), &bad);
   json_t *vs = json_array();

@@ -127,6 +127,11 @@ static void summary(const hp_scenario_result *r, hp_buf *b, int md) {
   }
   hp_buf_printf(b, "%smodel: %s demand, %s granularity, objective %s\n", li,
                 r->demand_model, r->granularity, r->objective);
+  if (r->mip_gap > 0 && r->status == HP_RESULT_OPTIMAL)
+    hp_buf_printf(b, "%ssolver: %s %.3g%% (solver.mip_gap %g)\n", li,
+                  r->within_gap ? "not proven optimal; within"
+                                : "optimum proven; allowed gap",
+                  100 * r->mip_gap, r->mip_gap);
   if (r->status != HP_RESULT_OPTIMAL) {
     hp_buf_printf(b, "%s%s: %s\n", li,
                   r->status == HP_RESULT_INFEASIBLE ? "infeasible" : "error",

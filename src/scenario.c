@@ -168,6 +168,7 @@ static const char *const scenario_keys[] = {"name",
                                             "utilisation",
                                             "token_price_cny_per_mtok",
                                             "roofline",
+                                            "solver",
                                             NULL};
 static const char *const workload_keys[] = {"model",
                                             "model_file",
@@ -706,6 +707,20 @@ static int bind_roofline(const hp_ynode *m, const char *file, hp_scenario *s,
   return HP_OK;
 }
 
+/* The scenario's `solver:` settings. */
+static int bind_solver(const hp_ynode *m, const char *file, hp_scenario *s,
+                       hp_diag *d) {
+  static const char *const keys[] = {"mip_gap", NULL};
+  const hp_ynode *r = hp_ymap_get(m, "solver");
+  int rc;
+  if (!r)
+    return HP_OK;
+  if ((rc = expect_map(r, "solver", file, d)) != HP_OK ||
+      (rc = hp_ycheck_keys(r, keys, "solver", file, d)) != HP_OK)
+    return rc;
+  return opt_num(r, "mip_gap", "solver", file, HP_NUM_FRACTION, &s->mip_gap, d);
+}
+
 static int bind_workload(const hp_ynode *m, const char *file,
                          const hp_catalog *cat, hp_scenario *s, hp_diag *d) {
   const hp_ynode *w = hp_ymap_get(m, "workload");
@@ -1215,7 +1230,8 @@ int hp_scenario_bind(const hp_ynode *m, const char *file, const hp_catalog *cat,
   }
   if ((rc = bind_workload(m, file, cat, &s, d)) != HP_OK)
     goto fail;
-  if ((rc = bind_roofline(m, file, &s, d)) != HP_OK)
+  if ((rc = bind_roofline(m, file, &s, d)) != HP_OK ||
+      (rc = bind_solver(m, file, &s, d)) != HP_OK)
     goto fail;
   if (s.demand_model == HP_DEMAND_ROOFLINE && s.has_workload) {
     const hp_ynode *w = hp_ymap_get(m, "workload");

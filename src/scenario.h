@@ -155,6 +155,8 @@ typedef struct hp_scenario {
   size_t n_classes;
   double requests_per_s; /* average requests/s (0 without classes) */
   hp_roof_opts roof;     /* roofline knobs */
+  /* solver (scenario key `solver:`) */
+  double mip_gap; /* relative gap at which the search may stop; 0 = exact */
 } hp_scenario;
 
 void hp_scenario_cleanup(hp_scenario *s);

@@ -33,6 +33,9 @@ typedef struct hp_ip {
   int *is_int;       /* 1 for an integer column */
   int maximize;      /* 1 to maximise the objective */
   int time_limit_ms; /* solver time limit, 0 = none */
+  /* Relative gap at which the search may stop (GLPK's mip_gap: |best -
+   * bound| / |best| <= mip_gap); 0 proves the optimum. */
+  double mip_gap;
   /* Optional, borrowed: a point to start from (n_cols values), e.g. the
    * optimum of a neighbouring sweep point. Used only if it satisfies
    * every bound, row and integrality; it prunes the search, and may decide
@@ -42,7 +45,8 @@ typedef struct hp_ip {
    * column that every point with a better objective than the hint
    * satisfies, though the hint need not (hp_ip_exclusion_cut). The search
    * is confined to them; when nothing there beats the hint, the hint is
-   * the optimum. */
+   * the optimum. Ignored with a mip_gap, where a hint is not known to be
+   * optimal at its own point. */
   const struct hp_ip_cut *cut;
   size_t n_rows;
   hp_ip_row rows[HP_IP_MAX_ROWS];
@@ -58,6 +62,8 @@ typedef enum {
 typedef struct hp_ip_solution {
   hp_sol_status status;
   double objective; /* objective value at x */
+  int within_gap;   /* 1: the search stopped at ip->mip_gap, so x is within
+                       that gap of the optimum but not proven optimal */
   double *x;        /* n_cols values (owned; NULL unless optimal) */
   char error[256];  /* solver message when status is error */
 } hp_ip_solution;

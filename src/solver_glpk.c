@@ -89,6 +89,7 @@ int hp_ip_copy(hp_ip *dst, const hp_ip *src) {
   memcpy(t.is_int, src->is_int, src->n_cols * sizeof *t.is_int);
   t.maximize = src->maximize;
   t.time_limit_ms = src->time_limit_ms;
+  t.mip_gap = src->mip_gap;
   t.hint = src->hint;
   for (size_t i = 0; i < src->n_rows; i++)
     if (hp_ip_add_row(&t, src->rows[i].name, src->rows[i].a, src->rows[i].lo,
@@ -210,6 +211,11 @@ static int drop_priced_out(glp_prob *lp, const hp_ip *ip, double *start,
     if (st == GLP_NL && start[col] == ip->lb[j] && dj > gap) {
       del[++nd] = col;
       gcol[j] = 0;
+      /* GLPK's objective keeps the deleted column's share as its constant
+       * term, so that its relative gap (mip_gap) is taken on the whole. */
+      if (ip->lb[j] != 0)
+        glp_set_obj_coef(lp, 0,
+                         glp_get_obj_coef(lp, 0) + ip->obj[j] * ip->lb[j]);
       continue;
     }
     gcol[j] = ++k;
@@ -353,7 +359,7 @@ static int solve_glpk(const hp_ip *ip, const double *hint, hp_ip_solution *sol,
       glp_init_iocp(&parm);
       parm.presolve = use_start ? GLP_OFF : GLP_ON;
       parm.msg_lev = GLP_MSG_OFF;
-      parm.mip_gap = 0.0;
+      parm.mip_gap = ip->mip_gap > 0 ? ip->mip_gap : 0.0;
       /* GLPK prunes a node whose bound is within tol_obj (relative, default
        * 1e-7) of the incumbent: on a 3e10 CNY plan that is 3,000 CNY, enough
        * to miss the optimum by a card (found against CBC). */
@@ -385,20 +391,21 @@ static int solve_glpk(const hp_ip *ip, const double *hint, hp_ip_solution *sol,
       sol->status = HP_SOL_INFEASIBLE;
     } else if (ret == GLP_ENODFS) {
       sol->status = HP_SOL_UNBOUNDED;
-    } else if (ret != 0) {
+    } else if (ret != 0 && ret != GLP_EMIPGAP) {
       sol->status = HP_SOL_ERROR;
       snprintf(sol->error, sizeof sol->error, "glp_intopt returned %d", ret);
     } else {
+      /* GLP_EMIPGAP: stopped at the relative gap the plan allows, with an
+       * incumbent within it (GLPK reports it as feasible). */
       int st = glp_mip_status(lp);
-      if (st == GLP_OPT) {
+      if (st == GLP_OPT || (ret == GLP_EMIPGAP && st == GLP_FEAS)) {
         sol->status = HP_SOL_OPTIMAL;
-        /* GLPK's objective leaves out the deleted columns' share. */
+        sol->within_gap = ret == GLP_EMIPGAP;
+        /* A deleted column is at its lower bound; the objective counts it
+         * in its constant term. */
         sol->objective = glp_mip_obj_val(lp);
-        for (size_t j = 0; j < n; j++) {
+        for (size_t j = 0; j < n; j++)
           x[j] = gcol[j] ? glp_mip_col_val(lp, gcol[j]) : ip->lb[j];
-          if (!gcol[j])
-            sol->objective += ip->obj[j] * ip->lb[j];
-        }
       } else if (st == GLP_NOFEAS) {
         sol->status = HP_SOL_INFEASIBLE;
       } else {
@@ -490,7 +497,7 @@ int hp_ip_solve(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d) {
    * bound of its own, and is left alone. */
   int with_cut = 0, hint_optimal = 0;
   double cut_lb = 0, cut_ub = 0; /* the column's bounds before the cut */
-  if (hint && ip->cut && ip->cut->col < ip->n_cols) {
+  if (hint && ip->cut && ip->cut->col < ip->n_cols && !(ip->mip_gap > 0)) {
     size_t c = p.rep[ip->cut->col], members = 0;
     for (size_t j = 0; j < ip->n_cols; j++)
       members += p.rep[j] == c;

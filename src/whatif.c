@@ -597,6 +597,7 @@ int hp_wi_solve_row_warm(const hp_scenario *s, hp_wi_warm *warm,
       }
   }
   row->status = HP_RESULT_OPTIMAL;
+  row->within_gap = sol.within_gap;
   row->share_compute =
       row->delivered_tokens_per_s > 0 ? dom_t / row->delivered_tokens_per_s : 0;
   row->share_cards = row->cards > 0 ? dom_c / row->cards : 0;
@@ -1000,6 +1001,7 @@ static int run_table(hp_wi_kind kind, const char *text, size_t len,
   for (size_t i = 0; i < t->n_rows; i++) {
     t->n_infeasible += t->rows[i].status == HP_RESULT_INFEASIBLE;
     t->n_error += t->rows[i].status == HP_RESULT_ERROR;
+    t->n_within_gap += t->rows[i].within_gap;
   }
   t->threads = started ? started : 1;
   t->wall_ms = now_ms() - t0;
@@ -1327,7 +1329,8 @@ static void sweep_cell(const void *ctxp, size_t ri, int col, char *out,
     snprintf(out, size, "%s", t->scenarios[r->scenario]);
     return;
   case SC_STATUS:
-    snprintf(out, size, "%s", hp_result_status_name(r->status));
+    snprintf(out, size, "%s%s", hp_result_status_name(r->status),
+             r->within_gap ? "*" : "");
     return;
   default:
     break;
@@ -1393,6 +1396,18 @@ static size_t vendors_used(const hp_wi_table *t, size_t *idx) {
   return n;
 }
 
+/* Says how many optimal rows the solver stopped at the plan's
+ * solver.mip_gap without proving them optimal; nothing when none. */
+static void gap_note(const hp_wi_table *t, hp_buf *b) {
+  if (t->n_within_gap)
+    hp_buf_printf(b,
+                  "\n%zu of %zu %s within the plan's solver.mip_gap of their "
+                  "optimum, not proven optimal.\n",
+                  t->n_within_gap, t->n_rows,
+                  t->kind == HP_WI_SWEEP ? "rows (optimal*) are"
+                                         : "samples are");
+}
+
 static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
   sweep_ctx c;
   memset(&c, 0, sizeof c);
@@ -1414,8 +1429,11 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
     }
     hp_buf_printf(b,
                   "],\n  \"points\": %zu,\n  \"infeasible\": %zu,\n  "
-                  "\"errors\": %zu,\n  \"rows\": [\n",
+                  "\"errors\": %zu,\n",
                   t->n_points, t->n_infeasible, t->n_error);
+    if (t->n_within_gap)
+      hp_buf_printf(b, "  \"within_gap\": %zu,\n", t->n_within_gap);
+    hp_buf_puts(b, "  \"rows\": [\n");
     for (size_t ri = 0; ri < t->n_rows; ri++) {
       const hp_wi_row *r = &t->rows[ri];
       hp_buf_puts(b, "    {\"values\": {");
@@ -1429,6 +1447,8 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
       json_str(b, t->scenarios[r->scenario]);
       hp_buf_printf(b, ", \"status\": \"%s\"",
                     hp_result_status_name(r->status));
+      if (r->within_gap)
+        hp_buf_puts(b, ", \"within_gap\": true");
       if (r->status == HP_RESULT_OPTIMAL) {
         static const char *const names[] = {
             "capex_cny",     "opex_cny_per_year",
@@ -1481,6 +1501,9 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
     hp_buf_puts(b, "scenario,status,capex_cny,opex_cny_per_year,tco_cny,"
                    "cost_per_mtok_cny,token_price_per_mtok_cny,cards,servers,"
                    "share_compute,share_cards,share_capex,power_mw");
+    /* Only when the plan lets the solver stop short of a proof. */
+    if (t->n_within_gap)
+      hp_buf_puts(b, ",within_gap");
     for (size_t v = 0; v < c.n_vend; v++)
       for (int q = 0; q < 3; q++) {
         char h[200];
@@ -1518,6 +1541,8 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
         if (ok)
           hp_buf_number(b, vals[k]);
       }
+      if (t->n_within_gap)
+        hp_buf_printf(b, ",%d", r->within_gap);
       for (size_t v = 0; v < c.n_vend; v++) {
         size_t o = ri * t->n_vendors + c.vend[v];
         const double vv[] = {t->vendor_cards[o], t->vendor_servers[o],
@@ -1579,6 +1604,8 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
   }
   grid g = {n, head, right, t->n_rows, sweep_cell, &c};
   rc = grid_render(&g, b, fmt == HP_FORMAT_MD);
+  if (fmt == HP_FORMAT_TABLE || fmt == HP_FORMAT_MD)
+    gap_note(t, b);
   if (fmt == HP_FORMAT_TABLE) {
     hp_buf_puts(b, "\nCapex in 100M CNY (1e8 CNY); opex is electricity per "
                    "year; TCO = capex + years x opex; cost per million "
@@ -1769,10 +1796,11 @@ static int render_mc(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
   if (fmt == HP_FORMAT_JSON) {
     hp_buf_puts(b, "  \"plan\": ");
     json_str(b, t->plan);
-    hp_buf_printf(b,
-                  ",\n  \"samples\": %zu,\n  \"seed\": %llu,\n"
-                  "  \"scenarios\": [\n",
-                  t->n_points, (unsigned long long)t->seed);
+    hp_buf_printf(b, ",\n  \"samples\": %zu,\n  \"seed\": %llu,\n", t->n_points,
+                  (unsigned long long)t->seed);
+    if (t->n_within_gap)
+      hp_buf_printf(b, "  \"within_gap\": %zu,\n", t->n_within_gap);
+    hp_buf_puts(b, "  \"scenarios\": [\n");
   }
   for (size_t s = 0; s < t->n_scenarios; s++) {
     mc_line *l = NULL;
@@ -1870,6 +1898,8 @@ static int render_mc(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
   }
   if (fmt == HP_FORMAT_JSON)
     hp_buf_puts(b, "  ]\n}\n");
+  else if (fmt != HP_FORMAT_CSV)
+    gap_note(t, b);
   return b->oom ? HP_ENOMEM : HP_OK;
 }
 
@@ -2031,6 +2061,8 @@ int hp_wi_render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
           json_str(b, r->name);
         }
         hp_buf_printf(b, ", \"status\": \"%s\"", st);
+        if (r && r->within_gap)
+          hp_buf_puts(b, ", \"within_gap\": true");
       } else {
         hp_csv_field(b, br->e->path);
         hp_buf_putc(b, ',');
@@ -2164,6 +2196,19 @@ int hp_wi_render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
       any = 1;
       hp_buf_printf(b, "%s %s: %s: %s\n", fmt == HP_FORMAT_MD ? "-" : " ",
                     br->e->path, br->r ? br->r->name : "(plan)", reason);
+    }
+    any = 0;
+    for (size_t i = 0; i < nr; i++) {
+      const hp_scenario_result *r = rows[i].r;
+      if (!r || !r->within_gap)
+        continue;
+      if (!any)
+        hp_buf_puts(b, "\nWithin the plan's solver.mip_gap of the optimum, "
+                       "not proven optimal:\n");
+      any = 1;
+      hp_buf_printf(b, "%s %s: %s: within %.3g%% (solver.mip_gap %g)\n",
+                    fmt == HP_FORMAT_MD ? "-" : " ", rows[i].e->path, r->name,
+                    100 * r->mip_gap, r->mip_gap);
     }
     if (fmt == HP_FORMAT_TABLE)
       hp_buf_puts(b, "\nCapex and TCO in 100M CNY (1e8 CNY); opex is "

@@ -119,6 +119,8 @@ typedef struct hp_wi_row {
   double share_compute;            /* domestic share of tokens/s, 0..1 */
   double share_cards;              /* domestic share of cards, 0..1 */
   double share_capex;              /* domestic share of capex, 0..1 */
+  int within_gap;                  /* 1: optimal only to within the scenario's
+                                      solver.mip_gap, not proven */
 } hp_wi_row;
 
 typedef enum { HP_WI_SWEEP = 0, HP_WI_MONTECARLO } hp_wi_kind;
@@ -143,6 +145,7 @@ typedef struct hp_wi_table {
   double *vendor_capex;   /* n_rows x n_vendors, CNY */
   size_t n_infeasible;    /* rows with status infeasible */
   size_t n_error;         /* rows with status error */
+  size_t n_within_gap;    /* optimal rows not proven so (solver.mip_gap) */
   char *first_error;      /* message of the lowest erroring row, or NULL */
   uint64_t seed;          /* Monte Carlo seed */
   hp_wi_dist *dists;      /* Monte Carlo: the distributions (owned) */
