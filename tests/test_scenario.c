@@ -120,6 +120,42 @@ static void scenario_roofline_attention(void **state) {
   hp_planfile_free(pf);
 }
 
+/* solver.mip_gap: 0 (prove the optimum) unless a plan says otherwise; a
+ * fraction; settable by path like any numeric key; nothing else under
+ * solver:. */
+static void scenario_solver_mip_gap(void **state) {
+  (void)state;
+  char text[1024];
+  snprintf(text, sizeof text,
+           "%sscenarios:\n  - name: a\n  - name: b\n"
+           "    solver: {mip_gap: 1.0e-5}\n",
+           good_head);
+  hp_planfile *pf = parse_ok(text);
+  assert_true(hp_planfile_scenario(pf, 0)->mip_gap == 0);
+  assert_true(hp_planfile_scenario(pf, 1)->mip_gap == 1.0e-5);
+  hp_diag d;
+  assert_int_equal(hp_planfile_set_number(pf, "solver.mip_gap", 0.01, &d),
+                   HP_OK);
+  assert_true(hp_planfile_scenario(pf, 0)->mip_gap == 0.01);
+  assert_true(hp_planfile_scenario(pf, 1)->mip_gap == 0.01);
+  hp_planfile_free(pf);
+  snprintf(text, sizeof text,
+           "%sscenarios:\n  - name: a\n    solver: {mip_gap: 2}\n", good_head);
+  expect_error(text, HP_ERANGE, 10, 23,
+               "solver.mip_gap: expected a fraction between 0 and 1, got 2");
+  snprintf(text, sizeof text,
+           "%sscenarios:\n  - name: a\n    solver: {mip_gap: -0.1}\n",
+           good_head);
+  expect_error(text, HP_ERANGE, 10, 23, "solver.mip_gap");
+  snprintf(text, sizeof text,
+           "%sscenarios:\n  - name: a\n    solver: {time_limit: 3}\n",
+           good_head);
+  expect_error(text, HP_EKEY, 10, 14, "solver: unknown key 'time_limit'");
+  snprintf(text, sizeof text, "%sscenarios:\n  - name: a\n    solver: 1e-5\n",
+           good_head);
+  expect_error(text, HP_ETYPE, 10, 13, "solver: expected a mapping");
+}
+
 static void scenario_set_number_by_path(void **state) {
   (void)state;
   char text[1024];
@@ -277,6 +313,7 @@ int main(void) {
       cmocka_unit_test(scenario_users_replace_tokens),
       cmocka_unit_test(scenario_roofline_attention),
       cmocka_unit_test(scenario_set_number_by_path),
+      cmocka_unit_test(scenario_solver_mip_gap),
       cmocka_unit_test(error_unknown_key),
       cmocka_unit_test(error_wrong_type),
       cmocka_unit_test(error_bad_numbers),

@@ -373,6 +373,71 @@ static void sweep_warm_reuse_is_exact(void **state) {
   assert_true(distinct > 40);
 }
 
+/* solver.mip_gap lets the search stop short of a proof: every row is then
+ * no cheaper than the proven optimum and at most the gap above it, a row
+ * not flagged within_gap is the optimum, and capex still never falls as
+ * the mandate rises. */
+static void sweep_mip_gap_bounded(void **state) {
+  (void)state;
+  static const char plan[] =
+      "name: gap\n"
+      "defaults:\n"
+      "  workload: {model: {name: m, params: 130e9}, tokens_per_day: 4.0e12,\n"
+      "             seconds_per_day: 129600, peak_factor: 4}\n"
+      "  mfu: 0.5\n"
+      "  granularity: server\n"
+      "  devices: all\n"
+      "  solver: {mip_gap: 1.0e-4}\n"
+      "  constraints:\n"
+      "    domestic_share: {min: 0.3, basis: compute}\n"
+      "    caps: {nvidia-h20: 230000, vendor.Huawei: 30000, "
+      "vendor.Hygon: 10000, vendor.Cambricon: 10000}\n"
+      "scenarios:\n"
+      "  - name: s\n";
+  const double gap = 1.0e-4;
+  hp_wi_table *t =
+      sweep(plan, real_cat, "constraints.domestic_share.min=0:0.8:0.01", 2);
+  hp_planfile *pf = NULL;
+  hp_diag d;
+  assert_int_equal(
+      hp_planfile_parse(plan, sizeof plan - 1, "gap.yaml", real_cat, &pf, &d),
+      HP_OK);
+  assert_int_equal(hp_planfile_set_number(pf, "solver.mip_gap", 0, &d), HP_OK);
+  size_t flagged = 0, above = 0;
+  double last = 0;
+  for (size_t p = 0; p < t->n_points; p++) {
+    const hp_wi_row *r = &t->rows[p];
+    assert_int_equal(hp_planfile_set_number(pf,
+                                            "constraints.domestic_share.min",
+                                            t->values[p], &d),
+                     HP_OK);
+    hp_wi_row exact;
+    memset(&exact, 0, sizeof exact);
+    assert_int_equal(hp_wi_solve_row(hp_planfile_scenario(pf, 0), NULL, 0,
+                                     &exact, NULL, NULL, NULL, &d),
+                     HP_OK);
+    assert_int_equal(exact.status, HP_RESULT_OPTIMAL);
+    assert_int_equal(r->status, HP_RESULT_OPTIMAL);
+    assert_int_equal(exact.within_gap, 0);
+    double e = exact.capex_cny, g = r->capex_cny;
+    assert_true(g >= e - 1e-9 * e);
+    assert_true(g - e <= gap * g + 1e-9 * e);
+    if (!r->within_gap)
+      assert_true(near(g, e, 1e-9 * e));
+    flagged += r->within_gap;
+    above += g > e + 1e-9 * e;
+    assert_true(g >= last);
+    last = g;
+  }
+  /* The gap took effect: some searches stopped early, and some of those
+   * short of the optimum. */
+  assert_int_equal(flagged, t->n_within_gap);
+  assert_true(flagged > 0);
+  assert_true(above > 0);
+  hp_planfile_free(pf);
+  hp_wi_table_free(t);
+}
+
 /* ----------------------------------------------------------------------------
  * TCO by hand
  * ------------------------------------------------------------------------- */
@@ -713,6 +778,7 @@ int main(void) {
       cmocka_unit_test(sweep_points_limit),
       cmocka_unit_test(lean_solve_matches_planner),
       cmocka_unit_test(sweep_warm_reuse_is_exact),
+      cmocka_unit_test(sweep_mip_gap_bounded),
       cmocka_unit_test(tco_arithmetic_by_hand),
       cmocka_unit_test(mc_same_with_1_and_2_threads),
       cmocka_unit_test(mc_percentiles_closed_form),

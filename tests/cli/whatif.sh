@@ -81,6 +81,50 @@ expect 5 env LD_LIBRARY_PATH="$TMP/nolib" "$HP" sweep "$TMP/one.yaml" --catalog 
   grep -q "charts need cairo (libcairo.so.2), which could not be loaded: .*apt-get install libcairo2" "$TMP/err" \
     && ! compgen -G "$TMP/nc.*" > /dev/null && ok || bad "chart without cairo"; }
 
+# solver.mip_gap: rows the solver stopped within the gap are flagged (a
+# within_gap column in CSV, optimal* and a note in the table); a plan
+# without it has no such column; a gap out of range names file:line:col.
+cat > "$TMP/gap.yaml" <<'PLAN'
+name: gap
+defaults:
+  workload: {model: {name: m, params: 130e9}, tokens_per_day: 4.0e12,
+             seconds_per_day: 129600, peak_factor: 4}
+  mfu: 0.5
+  granularity: server
+  devices: all
+  solver: {mip_gap: 1.0e-4}
+  constraints:
+    domestic_share: {min: 0.3}
+    caps: {nvidia-h20: 230000, vendor.Huawei: 30000, vendor.Hygon: 10000}
+scenarios:
+  - name: s
+PLAN
+expect 0 "$HP" sweep "$TMP/gap.yaml" --catalog "$CAT" --format csv \
+  --vary constraints.domestic_share.min=0.1:0.8:0.1 && {
+  col=$(head -1 "$TMP/out" | tr , '\n' | grep -nx within_gap | cut -d: -f1)
+  [ -n "$col" ] && [ "$(tail -n +2 "$TMP/out" | cut -d, -f"$col" | grep -c '^1$')" -gt 0 ] \
+    && ok || bad "within_gap column"; }
+expect 0 "$HP" sweep "$TMP/gap.yaml" --catalog "$CAT" \
+  --vary constraints.domestic_share.min=0.1:0.8:0.1 && {
+  grep -q ' optimal\* ' "$TMP/out" && grep -q "within the plan's solver.mip_gap" "$TMP/out" \
+    && ok || bad "optimal* and the note"; }
+# A single plan says whether its optimum was proven, in text and JSON.
+expect 0 "$HP" plan "$TMP/gap.yaml" --catalog "$CAT" && {
+  grep -Eq '^  solver: (optimum proven; allowed gap|not proven optimal; within) 0.01% \(solver.mip_gap 0.0001\)$' "$TMP/out" \
+    && ok || bad "plan text solver line"; }
+expect 0 "$HP" plan "$TMP/gap.yaml" --catalog "$CAT" --format json && {
+  grep -q '"mip_gap": 0.0001' "$TMP/out" && grep -Eq '"within_gap": (true|false)' "$TMP/out" \
+    && ok || bad "plan json mip_gap"; }
+sed 's/^  solver: .*$//' "$TMP/gap.yaml" > "$TMP/nogap.yaml"
+expect 0 "$HP" sweep "$TMP/nogap.yaml" --catalog "$CAT" --format csv \
+  --vary constraints.domestic_share.min=0.1:0.3:0.1 && {
+  ! head -1 "$TMP/out" | grep -q within_gap && ok || bad "no within_gap column without a gap"; }
+sed 's/mip_gap: 1.0e-4/mip_gap: 2/' "$TMP/gap.yaml" > "$TMP/badgap.yaml"
+expect 3 "$HP" sweep "$TMP/badgap.yaml" --catalog "$CAT" \
+  --vary constraints.domestic_share.min=0.1:0.3:0.1 && {
+  grep -q "badgap.yaml:8:21: solver.mip_gap: expected a fraction between 0 and 1, got 2" "$TMP/err" \
+    && [ ! -s "$TMP/out" ] && ok || bad "bad mip_gap message"; }
+
 # --- montecarlo ------------------------------------------------------------
 for t in 1 2; do
   expect 0 "$HP" montecarlo "$TMP/one.yaml" --catalog "$FIX" --samples 400 --seed 9 --threads $t --format csv \
