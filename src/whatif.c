@@ -1959,7 +1959,8 @@ static void batch_cell(const void *ctxp, size_t ri, int col, char *out,
     return;
   }
   if (col == BC_STATUS) {
-    snprintf(out, size, "%s", hp_result_status_name(r->status));
+    snprintf(out, size, "%s%s", hp_result_status_name(r->status),
+             r->within_gap ? "*" : "");
     return;
   }
   if (r->status != HP_RESULT_OPTIMAL) {
@@ -2142,6 +2143,12 @@ int hp_wi_render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
             used += (size_t)w;
           }
         }
+        char gap[96];
+        if (!reason && r && r->within_gap) {
+          snprintf(gap, sizeof gap,
+                   "not proven optimal: within solver.mip_gap %g", r->mip_gap);
+          reason = gap;
+        }
         hp_buf_putc(b, ',');
         hp_csv_field(b, mix);
         hp_buf_putc(b, ',');
@@ -2203,8 +2210,8 @@ int hp_wi_render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
       if (!r || !r->within_gap)
         continue;
       if (!any)
-        hp_buf_puts(b, "\nWithin the plan's solver.mip_gap of the optimum, "
-                       "not proven optimal:\n");
+        hp_buf_puts(b, "\noptimal*: within the plan's solver.mip_gap of the "
+                       "optimum, not proven optimal:\n");
       any = 1;
       hp_buf_printf(b, "%s %s: %s: within %.3g%% (solver.mip_gap %g)\n",
                     fmt == HP_FORMAT_MD ? "-" : " ", rows[i].e->path, r->name,

@@ -115,6 +115,9 @@ expect 0 "$HP" plan "$TMP/gap.yaml" --catalog "$CAT" && {
 expect 0 "$HP" plan "$TMP/gap.yaml" --catalog "$CAT" --format json && {
   grep -q '"mip_gap": 0.0001' "$TMP/out" && grep -Eq '"within_gap": (true|false)' "$TMP/out" \
     && ok || bad "plan json mip_gap"; }
+expect 0 "$HP" batch "$TMP/gap.yaml" --catalog "$CAT" --format csv && {
+  tail -1 "$TMP/out" | grep -Eq ',optimal,.*,not proven optimal: within solver.mip_gap 0.0001$' \
+    && ok || bad "batch csv with a gap"; }
 sed 's/^  solver: .*$//' "$TMP/gap.yaml" > "$TMP/nogap.yaml"
 expect 0 "$HP" sweep "$TMP/nogap.yaml" --catalog "$CAT" --format csv \
   --vary constraints.domestic_share.min=0.1:0.3:0.1 && {
