@@ -290,6 +290,9 @@ static int optimise(const hp_ip *ip, const double *obj, int maximize,
     return hp_diag_oom(d);
   memcpy(t.obj, obj, t.n_cols * sizeof *t.obj);
   t.maximize = maximize;
+  /* The figures an explanation quotes are proven, whatever the plan's
+   * solver.mip_gap. */
+  t.mip_gap = 0;
   int rc = hp_ip_solve(&t, &sol, d);
   hp_ip_cleanup(&t);
   if (rc != HP_OK)
