@@ -922,8 +922,13 @@ static int run_table(hp_wi_kind kind, const char *text, size_t len,
   /* Sweep points start from their neighbour's optimum; Monte Carlo
    * samples are unrelated. */
   r.warm = kind == HP_WI_SWEEP;
-  r.backwards =
-      r.warm && n_keys == 1 && hp_wi_tightening(axes[0].key, axes[0].step);
+  /* Backwards when one key varies and it tightens; keys set to one value
+   * (`--vary solver.mip_gap=1e-5`) do not count. */
+  size_t varied = 0, vk = 0;
+  for (size_t k = 0; r.warm && k < n_keys; k++)
+    if (axes[k].n > 1)
+      varied++, vk = k;
+  r.backwards = varied == 1 && hp_wi_tightening(axes[vk].key, axes[vk].step);
   r.chunk = r.warm ? WARM_CHUNK : CHUNK;
   double vals[HP_WI_MAX_KEYS];
   point_values(&r, 0, vals);
