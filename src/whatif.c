@@ -497,8 +497,9 @@ int hp_wi_solve_row_warm(const hp_scenario *s, hp_wi_warm *warm,
   if (warm && warm->valid && warm->n == ip.n_cols) {
     ip.hint = warm->x;
     /* Only a point beyond the previous point's constraint can beat its
-     * optimum: the search is confined there. */
-    if (hp_ip_exclusion_cut(&warm->prev, &ip, &cut))
+     * optimum: the search is confined there (not with a mip_gap, where
+     * hp_ip_solve ignores the cut). */
+    if (!(ip.mip_gap > 0) && hp_ip_exclusion_cut(&warm->prev, &ip, &cut))
       ip.cut = &cut;
   }
   size_t n_cols = ip.n_cols;
