@@ -49,6 +49,24 @@ void hp_buf_repeat(hp_buf *b, const char *s, size_t times) {
     hp_buf_puts(b, s);
 }
 
+void hp_buf_cell(hp_buf *b, const char *s, int markdown) {
+  for (; *s; s++) {
+    if (*s == '\n' || *s == '\r' || *s == '\t')
+      hp_buf_putc(b, ' ');
+    else if (*s == '|' && markdown)
+      hp_buf_puts(b, "\\|");
+    else
+      hp_buf_putc(b, *s);
+  }
+}
+
+size_t hp_cell_len(const char *s, int markdown) {
+  size_t n = 0;
+  for (; *s; s++)
+    n += *s == '|' && markdown ? 2 : 1;
+  return n;
+}
+
 void hp_buf_printf(hp_buf *b, const char *fmt, ...) {
   char small[256];
   va_list ap;

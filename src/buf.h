@@ -22,6 +22,11 @@ void hp_buf_puts(hp_buf *b, const char *s);
 void hp_buf_printf(hp_buf *b, const char *fmt, ...) HP_PRINTF(2, 3);
 void hp_buf_putc(hp_buf *b, char c);
 void hp_buf_repeat(hp_buf *b, const char *s, size_t times);
+/* A table cell: line breaks and tabs become spaces (they would break any
+ * row), and in Markdown '|' is escaped as '\|'. hp_cell_len is the length
+ * hp_buf_cell writes, for column widths. */
+void hp_buf_cell(hp_buf *b, const char *s, int markdown);
+size_t hp_cell_len(const char *s, int markdown);
 /* Hands the contents to the caller (hp_free) and resets b. Returns HP_ENOMEM
  * if any append failed (and frees the contents). */
 int hp_buf_detach(hp_buf *b, char **out, size_t *len);

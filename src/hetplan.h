@@ -206,6 +206,11 @@ HP_API const char *hp_planfile_scenario_name(const hp_planfile *p, size_t i);
 HP_API int hp_planfile_set_number(hp_planfile *p, const char *path,
                                   double value, hp_diag *d);
 
+/** 1 if the plan would accept text at a key path (a name, a description):
+ * such a key is not one a sweep or an uncertain: block can vary. The plan
+ * is not changed. */
+HP_API int hp_planfile_takes_text(const hp_planfile *p, const char *path);
+
 /* ---------------------------------------------------------------------------
  * Results.
  * ------------------------------------------------------------------------- */
@@ -302,6 +307,11 @@ typedef struct hp_scenario_result {
   int within_gap; /* 1: the search stopped at mip_gap; the plan's objective
                      is within that share of the optimum, not proven equal */
 } hp_scenario_result;
+
+/** Tokens per day that a result's bought capacity sustains: delivered
+ * tokens/s at peak over the peak factor, times the serving seconds per day.
+ * What objective max_tokens buys (and prices per million tokens). */
+HP_API double hp_result_sustained_tokens_per_day(const hp_scenario_result *r);
 
 typedef struct hp_plan hp_plan;
 

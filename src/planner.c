@@ -470,6 +470,23 @@ static int explain_group(const hp_scenario *s, const hp_ip *ip, const hp_ip *t,
                   "supply caps allow at most %.6g tokens/s, %.2f of the "
                   "required %.6g tokens/s",
                   v, need > 0 ? v / need : 0.0, need);
+    /* Whole servers: a cap below one server's cards buys none of it. */
+    int first = 1;
+    for (size_t i = 0; s->gran == HP_GRAN_SERVER && i < s->n_caps; i++) {
+      const hp_cap *cp = &s->caps[i];
+      for (size_t k = 0; !cp->is_vendor && k < s->n_cands; k++) {
+        double per = s->cands[k].spec.fig[HP_FIG_cards_per_server];
+        if (strcmp(s->cands[k].spec.id, cp->key) != 0 || !(cp->cards < per))
+          continue;
+        hp_buf_printf(b,
+                      "%s%s capped at %g cards, below one server of %g "
+                      "cards",
+                      first ? "; whole servers only (granularity: server): "
+                            : ", ",
+                      cp->key, cp->cards, per);
+        first = 0;
+      }
+    }
   }
   return HP_OK;
 }
@@ -702,8 +719,11 @@ static int fill_lines(const hp_scenario *s, const hp_catalog *cat,
 
 double hp_planner_cost_per_mtok(const hp_scenario *s, double tco_cny,
                                 double delivered_tokens_per_s) {
+  /* The workload's tokens, which the plan serves; under max_tokens the
+   * workload is not a constraint (only its model and peak factor count),
+   * so the tokens are those the bought capacity sustains. */
   double tokens = s->tokens_per_day * 365.0 * s->years;
-  if (s->objective == HP_OBJ_MAX_TOKENS && !s->has_workload)
+  if (s->objective == HP_OBJ_MAX_TOKENS)
     tokens = delivered_tokens_per_s /
              (s->peak_factor > 0 ? s->peak_factor : 1) * s->seconds_per_day *
              365.0 * s->years;

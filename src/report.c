@@ -8,6 +8,11 @@
 #include "mem.h"
 #include "yamlx.h"
 
+double hp_result_sustained_tokens_per_day(const hp_scenario_result *r) {
+  return r->delivered_tokens_per_s / (r->peak_factor > 0 ? r->peak_factor : 1) *
+         r->seconds_per_day;
+}
+
 const char *hp_result_status_name(hp_result_status s) {
   switch (s) {
   case HP_RESULT_OPTIMAL:
@@ -39,10 +44,13 @@ char *hp_fmt_grouped(double v, int decimals, char *buf, size_t size) {
     snprintf(buf, size, "%s", isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"));
     return buf;
   }
-  snprintf(raw, sizeof raw, "%.*f", decimals, fabs(v));
-  if (strcmp(raw, "0") != 0 && v < 0 && strspn(raw, "0.") != strlen(raw)) {
-    /* keep sign */
+  /* Past a quadrillion, digit groups stop being readable (and a 1e30
+   * would overflow the buffers): scientific notation. */
+  if (fabs(v) >= 1e15) {
+    snprintf(buf, size, "%.6g", v);
+    return buf;
   }
+  snprintf(raw, sizeof raw, "%.*f", decimals, fabs(v));
   const char *dot = strchr(raw, '.');
   size_t int_len = dot ? (size_t)(dot - raw) : strlen(raw);
   char out[96];

@@ -17,6 +17,12 @@ static void put(json_t *o, const char *k, json_t *v, int *bad) {
     *bad = 1;
 }
 
+/* A scenario without a plan (infeasible, error) bought nothing: its
+ * purchase figures are null, not 0. */
+static json_t *bought(const hp_scenario_result *r, double v) {
+  return r->status == HP_RESULT_OPTIMAL ? json_real(v) : json_null();
+}
+
 static json_t *scenario_json(const hp_scenario_result *r) {
   int bad = 0;
   json_t *o = json_object();
@@ -27,15 +33,15 @@ static json_t *scenario_json(const hp_scenario_result *r) {
   put(o, "granularity", json_string(r->granularity), &bad);
   put(o, "objective", json_string(r->objective), &bad);
   put(o, "demand_model", json_string(r->demand_model), &bad);
-  put(o, "capex_cny", json_real(r->capex_cny), &bad);
-  put(o, "cards", json_real(r->cards), &bad);
-  put(o, "servers", json_real(r->servers), &bad);
-  put(o, "domestic_share", json_real(r->domestic_share_compute), &bad);
+  put(o, "capex_cny", bought(r, r->capex_cny), &bad);
+  put(o, "cards", bought(r, r->cards), &bad);
+  put(o, "servers", bought(r, r->servers), &bad);
+  put(o, "domestic_share", bought(r, r->domestic_share_compute), &bad);
   json_t *sh = json_object();
   if (sh) {
-    put(sh, "compute", json_real(r->domestic_share_compute), &bad);
-    put(sh, "cards", json_real(r->domestic_share_cards), &bad);
-    put(sh, "capex", json_real(r->domestic_share_capex), &bad);
+    put(sh, "compute", bought(r, r->domestic_share_compute), &bad);
+    put(sh, "cards", bought(r, r->domestic_share_cards), &bad);
+    put(sh, "capex", bought(r, r->domestic_share_capex), &bad);
   }
   put(o, "domestic_shares", sh, &bad);
   json_t *dm = json_object();
@@ -48,12 +54,15 @@ static json_t *scenario_json(const hp_scenario_result *r) {
     put(dm, "peak_factor", json_real(r->peak_factor), &bad);
   }
   put(o, "demand", dm, &bad);
-  put(o, "delivered_tokens_per_s", json_real(r->delivered_tokens_per_s), &bad);
-  put(o, "power_mw", json_real(r->power_mw), &bad);
-  put(o, "opex_cny_per_year", json_real(r->opex_cny_per_year), &bad);
+  put(o, "delivered_tokens_per_s", bought(r, r->delivered_tokens_per_s), &bad);
+  put(o, "power_mw", bought(r, r->power_mw), &bad);
+  put(o, "opex_cny_per_year", bought(r, r->opex_cny_per_year), &bad);
   put(o, "years", json_real(r->years), &bad);
-  put(o, "tco_cny", json_real(r->tco_cny), &bad);
-  put(o, "cost_per_mtok_cny", json_real(r->cost_per_mtok_cny), &bad);
+  put(o, "tco_cny", bought(r, r->tco_cny), &bad);
+  put(o, "cost_per_mtok_cny", bought(r, r->cost_per_mtok_cny), &bad);
+  if (strcmp(r->objective, "max_tokens") == 0)
+    put(o, "sustained_tokens_per_day",
+        bought(r, hp_result_sustained_tokens_per_day(r)), &bad);
   if (r->token_price_per_mtok_cny > 0)
     put(o, "token_price_per_mtok_cny", json_real(r->token_price_per_mtok_cny),
         &bad);

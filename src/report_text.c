@@ -18,6 +18,14 @@ static int card_decimals(const hp_scenario_result *r) {
   return strcmp(r->granularity, "fractional") == 0 ? 2 : 0;
 }
 
+/* Servers are whole only when whole servers are bought: 11 cards bought one
+ * by one fill 1.375 servers of 8 (2 chassis), not "1". */
+static int server_decimals(const hp_scenario_result *r) {
+  return strcmp(r->granularity, "server") == 0 ? 0
+         : strcmp(r->granularity, "card") == 0 ? 3 /* eighths */
+                                               : 2;
+}
+
 /* ----------------------------------------------------------------------------
  * Simple column layout
  * ------------------------------------------------------------------------- */
@@ -61,8 +69,8 @@ static void t_render(table *t, hp_buf *b, const char *indent, int markdown) {
   for (int c = 0; c < t->n_cols; c++) {
     w[c] = strlen(t->head[c]);
     for (size_t r = 0; r < t->n_rows; r++)
-      if (strlen(t->cells[r][c]) > w[c])
-        w[c] = strlen(t->cells[r][c]);
+      if (hp_cell_len(t->cells[r][c], markdown) > w[c])
+        w[c] = hp_cell_len(t->cells[r][c], markdown);
   }
   for (size_t r = 0; r <= t->n_rows + 1; r++) {
     hp_buf_puts(b, indent);
@@ -88,12 +96,12 @@ static void t_render(table *t, hp_buf *b, const char *indent, int markdown) {
         }
         continue;
       }
-      size_t pad = w[c] - strlen(s);
+      size_t pad = w[c] - hp_cell_len(s, markdown);
       if (markdown)
         hp_buf_puts(b, " ");
       if (t->right[c])
         hp_buf_repeat(b, " ", pad);
-      hp_buf_puts(b, s);
+      hp_buf_cell(b, s, markdown);
       if (!t->right[c] && (markdown || c + 1 < t->n_cols))
         hp_buf_repeat(b, " ", pad);
       if (markdown)
@@ -114,13 +122,18 @@ static void t_render(table *t, hp_buf *b, const char *indent, int markdown) {
 static void summary(const hp_scenario_result *r, hp_buf *b, int md) {
   char n1[48], n2[48], n3[48];
   const char *li = md ? "- " : "  ";
+  int max_tokens = strcmp(r->objective, "max_tokens") == 0;
   if (r->demand_tokens_per_s > 0) {
     hp_buf_printf(b,
-                  "%sdemand: %s tokens/s at peak (%.6g tokens/day over %.6g "
-                  "s/day x peak %.6g); %.6g FLOP/s by the broker formula\n",
-                  li, hp_fmt_grouped(r->demand_tokens_per_s, 0, n1, sizeof n1),
+                  "%s%s: %s tokens/s at peak (%.6g tokens/day over %.6g "
+                  "s/day x peak %.6g); %.6g FLOP/s by the broker formula%s\n",
+                  li, max_tokens ? "workload" : "demand",
+                  hp_fmt_grouped(r->demand_tokens_per_s, 0, n1, sizeof n1),
                   r->tokens_per_day, r->seconds_per_day, r->peak_factor,
-                  r->demand_flops);
+                  r->demand_flops,
+                  max_tokens ? " (for comparison: objective max_tokens buys "
+                               "the most tokens/s within the budget)"
+                             : "");
     if (r->required_tokens_per_s > r->demand_tokens_per_s * (1 + 1e-12))
       hp_buf_printf(b, "%swith headroom: %s tokens/s to serve\n", li,
                     hp_fmt_grouped(r->required_tokens_per_s, 0, n1, sizeof n1));
@@ -143,12 +156,24 @@ static void summary(const hp_scenario_result *r, hp_buf *b, int md) {
                 "(%.2f x100M CNY)\n",
                 li, hp_fmt_grouped(r->cards, card_decimals(r), n1, sizeof n1),
                 r->cards / 1e4,
-                hp_fmt_grouped(r->servers, card_decimals(r), n2, sizeof n2),
+                hp_fmt_grouped(r->servers, server_decimals(r), n2, sizeof n2),
                 hp_fmt_grouped(r->capex_cny, 2, n3, sizeof n3),
                 r->capex_cny / 1e8);
   hp_buf_printf(b, "%sdelivered: %s tokens/s; power %.4g MW at TDP x PUE\n", li,
                 hp_fmt_grouped(r->delivered_tokens_per_s, 0, n1, sizeof n1),
                 r->power_mw);
+  if (max_tokens) {
+    double tpd = hp_result_sustained_tokens_per_day(r);
+    hp_buf_printf(b,
+                  "%ssustains: %.4g tokens/day (delivered / peak %.6g x %.6g "
+                  "s/day)",
+                  li, tpd, r->peak_factor > 0 ? r->peak_factor : 1,
+                  r->seconds_per_day);
+    if (r->tokens_per_day > 0)
+      hp_buf_printf(b, ", %.3g x the workload's %.4g tokens/day",
+                    tpd / r->tokens_per_day, r->tokens_per_day);
+    hp_buf_puts(b, "\n");
+  }
   hp_buf_printf(b,
                 "%sdomestic share: %.1f%% of compute, %.1f%% of cards, %.1f%% "
                 "of capex\n",
@@ -171,7 +196,7 @@ static void summary(const hp_scenario_result *r, hp_buf *b, int md) {
 static void tables(const hp_scenario_result *r, hp_buf *b, int md) {
   char c1[48], c2[48], c3[48], c4[48];
   const char *indent = md ? "" : "  ";
-  int cd = card_decimals(r);
+  int cd = card_decimals(r), sd = server_decimals(r);
   table t = {0};
   t.n_cols = 6;
   const char *vh[] = {"vendor",  "domestic",    "cards",
@@ -185,7 +210,7 @@ static void tables(const hp_scenario_result *r, hp_buf *b, int md) {
     const char *row[] = {v->vendor,
                          v->domestic ? "yes" : "no",
                          hp_fmt_grouped(v->cards, cd, c1, sizeof c1),
-                         hp_fmt_grouped(v->servers, cd, c2, sizeof c2),
+                         hp_fmt_grouped(v->servers, sd, c2, sizeof c2),
                          hp_fmt_grouped(v->capex_cny, 2, c3, sizeof c3),
                          hp_fmt_grouped(v->tokens_per_s, 0, c4, sizeof c4)};
     t_row(&t, row);
@@ -217,7 +242,7 @@ static void tables(const hp_scenario_result *r, hp_buf *b, int md) {
         dev,
         x->vendor,
         hp_fmt_grouped(x->cards, cd, c1, sizeof c1),
-        hp_fmt_grouped(x->servers, cd, c2, sizeof c2),
+        hp_fmt_grouped(x->servers, sd, c2, sizeof c2),
         hp_fmt_grouped(x->capex_cny, 2, c3, sizeof c3),
         hp_fmt_grouped(x->tokens_per_s, 0, c4, sizeof c4),
         hp_fmt_grouped(x->tokens_per_s_per_server, 0, c5, sizeof c5),
@@ -250,7 +275,7 @@ static void assignments(const hp_scenario_result *r, hp_buf *b, int md) {
     const char *row[] = {
         a->request_class,
         a->device,
-        hp_fmt_grouped(a->servers, card_decimals(r) ? 2 : 0, c1, sizeof c1),
+        hp_fmt_grouped(a->servers, server_decimals(r), c1, sizeof c1),
         hp_fmt_grouped(a->tokens_per_s, 0, c2, sizeof c2),
         hp_fmt_grouped(a->tokens_per_s_per_server, 0, c3, sizeof c3),
         c4,
@@ -293,7 +318,7 @@ static void compare_block(const hp_scenario_result *r, hp_buf *b, int md) {
         x->demand_model,
         hp_result_status_name(x->status),
         ok ? hp_fmt_grouped(x->cards, card_decimals(x), c1, sizeof c1) : "-",
-        ok ? hp_fmt_grouped(x->servers, card_decimals(x), c2, sizeof c2) : "-",
+        ok ? hp_fmt_grouped(x->servers, server_decimals(x), c2, sizeof c2) : "-",
         ok ? hp_fmt_grouped(x->capex_cny, 2, c3, sizeof c3) : "-",
         ok ? hp_fmt_grouped(x->delivered_tokens_per_s, 0, c4, sizeof c4) : "-"};
     t_row(&t, row);
@@ -405,28 +430,27 @@ static void csv_row(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
   hp_buf_putc(b, ',');
   if (domestic >= 0)
     hp_buf_puts(b, domestic ? "true" : "false");
+  /* A scenario without a plan has no purchase: empty fields, not zeros. */
+  int ok = r->status == HP_RESULT_OPTIMAL;
   double nums[] = {cards, servers, capex, tps, power_kw};
   for (int i = 0; i < 5; i++) {
     hp_buf_putc(b, ',');
-    hp_buf_number(b, nums[i]);
+    if (ok)
+      hp_buf_number(b, nums[i]);
   }
   hp_buf_putc(b, ',');
   hp_buf_number(b, r->demand_tokens_per_s);
   hp_buf_putc(b, ',');
   hp_buf_number(b, r->demand_flops);
   if (strstr(level, "total") != NULL) {
-    hp_buf_putc(b, ',');
-    hp_buf_number(b, r->domestic_share_compute);
-    hp_buf_putc(b, ',');
-    hp_buf_number(b, r->domestic_share_cards);
-    hp_buf_putc(b, ',');
-    hp_buf_number(b, r->domestic_share_capex);
-    hp_buf_putc(b, ',');
-    hp_buf_number(b, r->opex_cny_per_year);
-    hp_buf_putc(b, ',');
-    hp_buf_number(b, r->tco_cny);
-    hp_buf_putc(b, ',');
-    hp_buf_number(b, r->cost_per_mtok_cny);
+    double tot[] = {r->domestic_share_compute, r->domestic_share_cards,
+                    r->domestic_share_capex,   r->opex_cny_per_year,
+                    r->tco_cny,                r->cost_per_mtok_cny};
+    for (int i = 0; i < 6; i++) {
+      hp_buf_putc(b, ',');
+      if (ok)
+        hp_buf_number(b, tot[i]);
+    }
     hp_buf_putc(b, ',');
     hp_csv_field(b, r->explanation ? r->explanation : "");
   } else {
@@ -450,8 +474,12 @@ void hp_report_csv(const hp_plan *p, hp_buf *b) {
     }
     for (size_t k = 0; k < r->n_vendors; k++) {
       const hp_plan_vendor *v = &r->vendors[k];
+      double kw = 0;
+      for (size_t l = 0; l < r->n_lines; l++)
+        if (strcmp(r->lines[l].vendor, v->vendor) == 0)
+          kw += r->lines[l].power_kw;
       csv_row(b, p, r, "vendor", NULL, v->vendor, v->domestic, v->cards,
-              v->servers, v->capex_cny, v->tokens_per_s, 0);
+              v->servers, v->capex_cny, v->tokens_per_s, kw);
     }
     csv_row(b, p, r, "total", NULL, NULL, -1, r->cards, r->servers,
             r->capex_cny, r->delivered_tokens_per_s, r->power_mw * 1000.0);

@@ -1468,7 +1468,10 @@ const hp_scenario *hp_planfile_scenario(const hp_planfile *p, size_t i) {
 
 /* Sets path to a number scalar in tree m, creating maps on the way. A path
  * segment "vendor" under "caps" joins the next one ("vendor.NVIDIA"). */
-static int set_path(hp_ynode *m, const char *path, double v, hp_diag *d) {
+/* Sets the scalar at a dotted path to text (mappings on the way are
+ * created). */
+static int set_path(hp_ynode *m, const char *path, const char *text,
+                    hp_diag *d) {
   char buf[512];
   if (strlen(path) >= sizeof buf)
     return hp_diag_set(d, HP_EINVAL, NULL, 0, 0, "path too long: '%.100s'",
@@ -1493,9 +1496,7 @@ static int set_path(hp_ynode *m, const char *path, double v, hp_diag *d) {
                          seg, hp_ykind_name(cur->kind));
     hp_ynode *child = (hp_ynode *)hp_ymap_get(cur, seg);
     if (!next) {
-      char num[40];
-      hp_ynode *val =
-          hp_ynode_new(HP_Y_SCALAR, hp_format_number(v, num, sizeof num), 0, 0);
+      hp_ynode *val = hp_ynode_new(HP_Y_SCALAR, text, 0, 0);
       if (!val || hp_ymap_set(cur, seg, val, 0, 0) != HP_OK) {
         hp_ynode_free(val);
         return hp_diag_oom(d);
@@ -1516,8 +1517,38 @@ static int set_path(hp_ynode *m, const char *path, double v, hp_diag *d) {
   return hp_diag_set(d, HP_EINVAL, NULL, 0, 0, "empty path");
 }
 
+static int set_text(hp_planfile *p, const char *path, const char *text,
+                    hp_diag *d);
+
 int hp_planfile_set_number(hp_planfile *p, const char *path, double value,
                            hp_diag *d) {
+  char num[40];
+  return set_text(p, path, hp_format_number(value, num, sizeof num), d);
+}
+
+int hp_planfile_takes_text(const hp_planfile *p, const char *path) {
+  hp_ynode **copies = hp_calloc(p->n, sizeof *copies);
+  int ok = copies != NULL;
+  for (size_t i = 0; ok && i < p->n; i++)
+    ok = (copies[i] = hp_ynode_clone(p->merged[i])) != NULL &&
+         set_path(copies[i], path, "hetplan: not a number", NULL) == HP_OK;
+  if (ok) {
+    hp_planfile q = *p;
+    q.merged = copies;
+    hp_scenario *sc = NULL;
+    ok = bind_all(&q, &sc, NULL) == HP_OK;
+    for (size_t i = 0; ok && i < p->n; i++)
+      hp_scenario_cleanup(&sc[i]);
+    hp_free(sc);
+  }
+  for (size_t i = 0; copies && i < p->n; i++)
+    hp_ynode_free(copies[i]);
+  hp_free(copies);
+  return ok;
+}
+
+static int set_text(hp_planfile *p, const char *path, const char *text,
+                    hp_diag *d) {
   hp_ynode **copies = hp_calloc(p->n, sizeof *copies);
   int rc = HP_OK;
   if (!copies)
@@ -1527,7 +1558,7 @@ int hp_planfile_set_number(hp_planfile *p, const char *path, double value,
       rc = hp_diag_oom(d);
       goto out;
     }
-    if ((rc = set_path(copies[i], path, value, d)) != HP_OK)
+    if ((rc = set_path(copies[i], path, text, d)) != HP_OK)
       goto out;
   }
   hp_ynode **old = p->merged;

@@ -216,9 +216,12 @@ static double draw_once(const hp_wi_dist *g, hp_rng *r) {
   }
 }
 
+/* Truncated normal and lognormal by rejection: parsing refuses bounds that
+ * keep less than 1% of the distribution (trunc_mass), so 10,000 draws all
+ * fail with probability below 0.99^10000 = 2e-44. */
 double hp_wi_dist_draw(const hp_wi_dist *g, hp_rng *r) {
   double v = 0;
-  for (int i = 0; i < 1000; i++) {
+  for (int i = 0; i < 10000; i++) {
     v = draw_once(g, r);
     if (v >= g->lo && v <= g->hi)
       return v;
@@ -263,6 +266,23 @@ static double dist_centre(const hp_wi_dist *g) {
   return c;
 }
 
+/* Standard normal CDF. */
+static double phi(double z) { return 0.5 * erfc(-z / sqrt(2.0)); }
+
+/* The share of a normal or lognormal distribution inside its truncation
+ * bounds [lo, hi]. */
+static double trunc_mass(const hp_wi_dist *g) {
+  double a, b;
+  if (g->kind == HP_DIST_NORMAL) {
+    a = (g->lo - g->p[0]) / g->p[1];
+    b = (g->hi - g->p[0]) / g->p[1];
+  } else {
+    a = g->lo > 0 ? log(g->lo / g->p[0]) / g->p[1] : -HUGE_VAL;
+    b = g->hi > 0 ? log(g->hi / g->p[0]) / g->p[1] : -HUGE_VAL;
+  }
+  return phi(b) - phi(a);
+}
+
 static int parse_one_dist(const hp_ynode *v, const char *key, int kl, int kc,
                           const char *file, hp_wi_dist *g, hp_diag *d) {
   int rc;
@@ -305,16 +325,19 @@ static int parse_one_dist(const hp_ynode *v, const char *key, int kl, int kc,
       return hp_diag_set(d, HP_EMISSING, file, v->line, v->col,
                          "uncertain.%s: a %s distribution needs '%s'", key, ds,
                          pn);
-    if ((rc = hp_yget_number(n, pn, file, &g->p[i], d)) != HP_OK)
+    snprintf(where, sizeof where, "uncertain.%.100s.%s", key, pn);
+    if ((rc = hp_yget_number(n, where, file, &g->p[i], d)) != HP_OK)
       return rc;
   }
   if (kind == HP_DIST_NORMAL || kind == HP_DIST_LOGNORMAL) {
     const hp_ynode *n;
+    snprintf(where, sizeof where, "uncertain.%.100s.min", key);
     if ((n = hp_ymap_get(v, "min")) &&
-        (rc = hp_yget_number(n, "min", file, &g->lo, d)) != HP_OK)
+        (rc = hp_yget_number(n, where, file, &g->lo, d)) != HP_OK)
       return rc;
+    snprintf(where, sizeof where, "uncertain.%.100s.max", key);
     if ((n = hp_ymap_get(v, "max")) &&
-        (rc = hp_yget_number(n, "max", file, &g->hi, d)) != HP_OK)
+        (rc = hp_yget_number(n, where, file, &g->hi, d)) != HP_OK)
       return rc;
     if (g->lo >= g->hi)
       return hp_diag_set(d, HP_ERANGE, file, v->line, v->col,
@@ -347,8 +370,22 @@ static int parse_one_dist(const hp_ynode *v, const char *key, int kl, int kc,
   if (bad)
     return hp_diag_set(d, HP_ERANGE, file, at->line, at->col,
                        "uncertain.%s: %s", key, bad);
+  if ((kind == HP_DIST_NORMAL || kind == HP_DIST_LOGNORMAL) &&
+      (g->lo > -HUGE_VAL || g->hi < HUGE_VAL)) {
+    double m = trunc_mass(g);
+    if (!(m >= 0.01))
+      return hp_diag_set(d, HP_ERANGE, file, v->line, v->col,
+                         "uncertain.%s: min and max keep %.2g%% of the %s "
+                         "distribution (%s %g, %s %g); at least 1%% is needed "
+                         "to sample it: widen them or move the %s",
+                         key, 100 * m, ds, dist_params[kind][0], g->p[0],
+                         dist_params[kind][1], g->p[1], dist_params[kind][0]);
+  }
   return HP_OK;
 }
+
+static int check_key(const hp_planfile *pf, const char *key,
+                     const size_t *scen, size_t n_scen, hp_diag *d);
 
 int hp_wi_dists_parse(const char *text, size_t len, const char *path,
                       const hp_catalog *cat, hp_wi_dist **out, size_t *n_out,
@@ -401,6 +438,19 @@ int hp_wi_dists_parse(const char *text, size_t len, const char *path,
     hp_diag_clear(&e);
     if ((rc = hp_planfile_set_number(pf, g->key, dist_centre(g), &e)) !=
         HP_OK) {
+      hp_diag_set(d, rc, file, g->line, g->col, "uncertain: %s", e.msg);
+      goto fail;
+    }
+    size_t *all = hp_malloc((hp_planfile_count(pf) + 1) * sizeof *all);
+    if (!all) {
+      rc = hp_diag_oom(d);
+      goto fail;
+    }
+    for (size_t s = 0; s < hp_planfile_count(pf); s++)
+      all[s] = s;
+    rc = check_key(pf, g->key, all, hp_planfile_count(pf), &e);
+    hp_free(all);
+    if (rc != HP_OK) {
       hp_diag_set(d, rc, file, g->line, g->col, "uncertain: %s", e.msg);
       goto fail;
     }
@@ -842,6 +892,89 @@ static unsigned default_threads(void) {
 
 /* Shared by sweep and Monte Carlo: sets up the table, checks point 0 on the
  * caller's thread, runs the workers. */
+/* A key a sweep or an uncertain: block may vary: one the plan reads as a
+ * number (not text: a name, a description), and, for a card's override or
+ * cap, a card that some scenario of the run can buy (otherwise the key
+ * would change nothing). Returns HP_OK or an error whose message names the
+ * key; the caller adds where it was given. */
+static int check_key(const hp_planfile *pf, const char *key,
+                     const size_t *scen, size_t n_scen, hp_diag *d) {
+  const char *id = NULL;
+  size_t idn = 0;
+  if (strncmp(key, "overrides.", 10) == 0) {
+    id = key + 10;
+    const char *dot = strchr(id, '.');
+    idn = dot ? (size_t)(dot - id) : strlen(id);
+  } else if (strncmp(key, "constraints.caps.", 17) == 0 &&
+             strncmp(key + 17, "vendor.", 7) != 0) {
+    id = key + 17;
+    idn = strlen(id);
+  }
+  for (size_t i = 0; id && i < n_scen; i++) {
+    const hp_scenario *s = hp_planfile_scenario(pf, scen[i]);
+    for (size_t c = 0; id && c < s->n_cands; c++)
+      if (strlen(s->cands[c].spec.id) == idn &&
+          strncmp(s->cands[c].spec.id, id, idn) == 0)
+        id = NULL;
+  }
+  if (!id) {
+    if (hp_planfile_takes_text(pf, key))
+      return hp_diag_set(d, HP_ETYPE, NULL, 0, 0,
+                         "'%s' is not a numeric plan key: the plan reads it as "
+                         "text (see docs/whatif.md for the keys that can vary)",
+                         key);
+    return HP_OK;
+  }
+  return hp_diag_set(d, HP_EINVAL, NULL, 0, 0,
+                     "'%s': card '%.*s' is not among the devices of %s, so "
+                     "the key would change nothing",
+                     key, (int)idn, key + (strncmp(key, "overrides.", 10) == 0
+                                               ? 10
+                                               : 17),
+                     n_scen > 1 ? "any scenario of the run" : "the scenario");
+}
+
+/* Before a sweep starts: every key must be one a sweep can vary, named
+ * once, and take at least one of its axis's values (its first, middle or
+ * last): a key no value binds to fails the run with the planner's message;
+ * a point whose value the plan rejects (an MFU above 1) is an error row. */
+static int check_axes(hp_planfile *pf, const hp_wi_axis *axes, size_t n,
+                      const size_t *scen, size_t n_scen, hp_diag *d) {
+  int rc;
+  for (size_t k = 0; k < n; k++) {
+    for (size_t j = 0; j < k; j++)
+      if (strcmp(axes[j].key, axes[k].key) == 0)
+        return hp_diag_set(d, HP_EDUP, NULL, 0, 0,
+                           "--vary %s is given twice (one --vary per key)",
+                           axes[k].key);
+    hp_diag first;
+    hp_diag_clear(&first);
+    size_t at[3] = {0, axes[k].n / 2, axes[k].n - 1};
+    rc = HP_EINVAL;
+    for (int i = 0; i < 3 && rc != HP_OK; i++) {
+      hp_diag e;
+      hp_diag_clear(&e);
+      rc = hp_planfile_set_number(pf, axes[k].key,
+                                  hp_wi_axis_value(&axes[k], at[i]), &e);
+      if (rc == HP_ENOMEM)
+        return hp_diag_oom(d);
+      if (rc != HP_OK && i == 0)
+        first = e;
+    }
+    if (rc != HP_OK) {
+      if (d)
+        *d = first;
+      return first.status ? first.status : rc;
+    }
+    if ((rc = check_key(pf, axes[k].key, scen, n_scen, d)) != HP_OK) {
+      char msg[HP_DIAG_MSG_MAX];
+      snprintf(msg, sizeof msg, "%s", d ? d->msg : "");
+      return hp_diag_set(d, rc, NULL, 0, 0, "--vary %s", msg);
+    }
+  }
+  return HP_OK;
+}
+
 static int run_table(hp_wi_kind kind, const char *text, size_t len,
                      const char *path, const hp_catalog *cat,
                      const hp_wi_axis *axes, hp_wi_dist *dists, size_t n_keys,
@@ -931,11 +1064,10 @@ static int run_table(hp_wi_kind kind, const char *text, size_t len,
       varied++, vk = k;
   r.backwards = varied == 1 && hp_wi_tightening(axes[vk].key, axes[vk].step);
   r.chunk = r.warm ? WARM_CHUNK : CHUNK;
-  double vals[HP_WI_MAX_KEYS];
-  point_values(&r, 0, vals);
-  for (size_t k = 0; k < n_keys; k++)
-    if ((rc = hp_planfile_set_number(pf, t->keys[k], vals[k], d)) != HP_OK)
-      goto fail;
+  /* Keys an uncertain: block names were checked where it was parsed. */
+  if (kind == HP_WI_SWEEP &&
+      (rc = check_axes(pf, axes, n_keys, r.scen, t->n_scenarios, d)) != HP_OK)
+    goto fail;
   hp_planfile_free(pf);
   pf = NULL;
 
@@ -1178,7 +1310,20 @@ static const char *key_unit(const char *key) {
                {"years", "years"},
                {"power_price_cny_per_kwh", "CNY/kWh"},
                {"token_price_cny_per_mtok", "CNY/Mtok"},
-               {"requests_per_s", "requests/s"}};
+               {"requests_per_s", "requests/s"},
+               {"mip_gap", "fraction"},
+               {"ttft_ms", "ms"},
+               {"tpot_ms", "ms"},
+               {"share", "fraction"},
+               {"input_tokens", "tokens"},
+               {"output_tokens", "tokens"},
+               {"memory_fraction", "fraction"},
+               {"pcie_gbps", "GB/s"},
+               {"allreduce_latency_us", "us"},
+               {"min_batch", "requests"},
+               {"max_batch", "requests"},
+               {"batch", "requests"},
+               {"tp", "cards"}};
   const char *seg = strrchr(key, '.');
   seg = seg ? seg + 1 : key;
   if (strstr(key, "caps.") == key || strstr(key, ".caps."))
@@ -1237,7 +1382,7 @@ static int grid_render(const grid *g, hp_buf *b, int markdown) {
   for (size_t r = 0; r < g->n_rows; r++)
     for (int c = 0; c < g->n_cols; c++) {
       g->cell(g->ctx, r, c, cell, sizeof cell);
-      size_t l = strlen(cell);
+      size_t l = hp_cell_len(cell, markdown);
       if (l > w[c])
         w[c] = l;
     }
@@ -1263,12 +1408,12 @@ static int grid_render(const grid *g, hp_buf *b, int markdown) {
         g->cell(g->ctx, r - 2, c, cell, sizeof cell);
         txt = cell;
       }
-      size_t pad = w[c] - strlen(txt);
+      size_t pad = w[c] - hp_cell_len(txt, markdown);
       if (markdown)
         hp_buf_putc(b, ' ');
       if (g->right[c])
         hp_buf_repeat(b, " ", pad);
-      hp_buf_puts(b, txt);
+      hp_buf_cell(b, txt, markdown);
       if (!g->right[c] && (markdown || c + 1 < g->n_cols))
         hp_buf_repeat(b, " ", pad);
       if (markdown)
@@ -1544,7 +1689,8 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
                              r->power_mw};
       for (size_t k = 0; k < sizeof vals / sizeof vals[0]; k++) {
         hp_buf_putc(b, ',');
-        if (ok)
+        /* No token price in the plan: an empty field, not 0. */
+        if (ok && (k != 4 || vals[k] > 0))
           hp_buf_number(b, vals[k]);
       }
       if (t->n_within_gap)
@@ -1793,6 +1939,15 @@ static void mc_cell_rt(const void *ctxp, size_t r, int col, char *out,
   snprintf(out, size, "%.6g", v);
 }
 
+/* CSV and JSON keep raw units: CNY, CNY/year, fractions. */
+static const char *raw_unit(const mc_line *m) {
+  return m->decimals < 0                    ? m->unit
+         : strcmp(m->unit, "100M CNY") == 0 ? "CNY"
+         : strcmp(m->unit, "M CNY/yr") == 0 ? "CNY/year"
+         : strcmp(m->unit, "%") == 0        ? "fraction"
+                                            : m->unit;
+}
+
 static int render_mc(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
   int rc = HP_OK;
   if (fmt == HP_FORMAT_JSON)
@@ -1833,18 +1988,21 @@ static int render_mc(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
       for (size_t i = 0; i < n; i++) {
         const mc_line *m = &l[i];
         const char *key = m->column[0] ? m->column : m->name;
-        /* JSON keeps raw units: CNY, CNY/year, fractions. */
-        const double sc = 1;
         hp_buf_puts(b, "       {\"name\": ");
         json_str(b, key);
-        hp_buf_printf(b, ", \"n\": %zu, \"p10\": ", m->st.n);
-        json_num(b, m->st.p10 * sc);
-        hp_buf_puts(b, ", \"p50\": ");
-        json_num(b, m->st.p50 * sc);
-        hp_buf_puts(b, ", \"p90\": ");
-        json_num(b, m->st.p90 * sc);
-        hp_buf_puts(b, ", \"mean\": ");
-        json_num(b, m->st.mean * sc);
+        hp_buf_puts(b, ", \"unit\": ");
+        json_str(b, raw_unit(m));
+        hp_buf_printf(b, ", \"n\": %zu", m->st.n);
+        /* No optimal sample: no percentile (null, not 0). */
+        const char *qn[] = {"p10", "p50", "p90", "mean"};
+        const double qv[] = {m->st.p10, m->st.p50, m->st.p90, m->st.mean};
+        for (int q = 0; q < 4; q++) {
+          hp_buf_printf(b, ", \"%s\": ", qn[q]);
+          if (m->st.n)
+            json_num(b, qv[q]);
+          else
+            hp_buf_puts(b, "null");
+        }
         hp_buf_puts(b, i + 1 < n ? "},\n" : "}\n");
       }
       hp_buf_puts(b, s + 1 < t->n_scenarios ? "     ]},\n" : "     ]}\n");
@@ -1854,18 +2012,13 @@ static int render_mc(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
         hp_csv_field(b, t->scenarios[s]);
         hp_buf_putc(b, ',');
         hp_csv_field(b, m->column[0] ? m->column : m->name);
-        /* CSV keeps raw units: CNY, CNY/year, fractions. */
-        const char *unit = m->decimals < 0                    ? m->unit
-                           : strcmp(m->unit, "100M CNY") == 0 ? "CNY"
-                           : strcmp(m->unit, "M CNY/yr") == 0 ? "CNY/year"
-                           : strcmp(m->unit, "%") == 0        ? "fraction"
-                                                              : m->unit;
         hp_buf_putc(b, ',');
-        hp_csv_field(b, unit);
+        hp_csv_field(b, raw_unit(m));
         const double vv[] = {m->st.p10, m->st.p50, m->st.p90, m->st.mean};
         for (int q = 0; q < 4; q++) {
           hp_buf_putc(b, ',');
-          fmt_stat(b, m, vv[q]);
+          if (m->st.n)
+            fmt_stat(b, m, vv[q]);
         }
         hp_buf_printf(b, ",%zu\n", m->st.n);
       }
@@ -1935,6 +2088,7 @@ enum {
   BC_TCO,
   BC_COST,
   BC_PRICE,
+  BC_VS_PRICE,
   BC_CARDS,
   BC_SERVERS,
   BC_DOM,
@@ -1948,7 +2102,7 @@ static void batch_cell(const void *ctxp, size_t ri, int col, char *out,
   const batch_row *br = &c->rows[ri];
   const hp_scenario_result *r = br->r;
   if (!c->has_price && col >= BC_PRICE)
-    col++;
+    col += 2; /* no price column, no cost/price column */
   if (col == BC_PLAN) {
     snprintf(out, size, "%s", br->e->path);
     return;
@@ -1989,6 +2143,13 @@ static void batch_cell(const void *ctxp, size_t ri, int col, char *out,
   case BC_PRICE:
     if (r->token_price_per_mtok_cny > 0)
       snprintf(out, size, "%.4g", r->token_price_per_mtok_cny);
+    else
+      snprintf(out, size, "-");
+    return;
+  case BC_VS_PRICE:
+    if (r->token_price_per_mtok_cny > 0)
+      snprintf(out, size, "%.2f",
+               100.0 * r->cost_per_mtok_cny / r->token_price_per_mtok_cny);
     else
       snprintf(out, size, "-");
     return;
@@ -2102,6 +2263,12 @@ int hp_wi_render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
         memcpy(vals, v, sizeof v);
       }
       for (int q = 0; q < 10; q++) {
+        if (q == 4 && !(vals[q] > 0)) {
+          /* No token price in the plan: left out, not 0. */
+          if (!json)
+            hp_buf_putc(b, ',');
+          continue;
+        }
         if (json) {
           if (!ok)
             continue;
@@ -2173,16 +2340,17 @@ int hp_wi_render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
                                                "TCO (100M CNY)",
                                                "cost (CNY/Mtok)",
                                                "price (CNY/Mtok)",
+                                               "cost/price (%)",
                                                "cards",
                                                "servers",
                                                "domestic compute (%)",
                                                "cards by vendor"};
-    static const int all_right[BC_N] = {0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0};
+    static const int all_right[BC_N] = {0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0};
     const char *head[BC_N];
     int right[BC_N];
     int nc = 0;
     for (int q = 0; q < BC_N; q++) {
-      if (q == BC_PRICE && !c.has_price)
+      if ((q == BC_PRICE || q == BC_VS_PRICE) && !c.has_price)
         continue;
       head[nc] = all_head[q];
       right[nc++] = all_right[q];

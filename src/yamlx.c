@@ -680,6 +680,13 @@ int hp_yget_number_in(const hp_ynode *n, const char *key, const char *file,
   if (rc != HP_OK)
     return rc;
   const char *want = NULL;
+  if (fabs(v) > HP_YAML_MAX_MAGNITUDE) {
+    char buf[40];
+    return hp_diag_set(d, HP_ERANGE, file, n->line, n->col,
+                       "%s: expected a magnitude of at most 1e18 (limit "
+                       "HP_YAML_MAX_MAGNITUDE), got %s",
+                       key, hp_format_number(v, buf, sizeof buf));
+  }
   switch (r) {
   case HP_NUM_ANY:
     break;

@@ -18,6 +18,10 @@
 #define HP_YAML_MAX_DEPTH 64                    /* nested maps/sequences */
 #define HP_YAML_MAX_SCALAR (64u * 1024u)        /* bytes in one scalar */
 #define HP_YAML_MAX_NODES 200000 /* nodes after alias expansion */
+/* Largest magnitude of a number read through hp_yget_number_in: far above
+ * any real input (Doubao's 4e12 tokens/day, 1.3e11 parameters, 8e10 CNY),
+ * low enough that every derived figure stays printable. */
+#define HP_YAML_MAX_MAGNITUDE 1e18
 
 typedef enum { HP_Y_SCALAR = 0, HP_Y_MAP, HP_Y_SEQ } hp_ykind;
 

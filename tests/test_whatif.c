@@ -197,6 +197,55 @@ static void sweep_bad_path_named(void **state) {
   assert_int_not_equal(rc, HP_OK);
   assert_non_null(strstr(d.msg, "constraints.domestic_share.min"));
   hp_wi_axis_cleanup(&a);
+  /* Only some values rejected, the first among them: those points are
+   * error rows, the others are solved. */
+  assert_int_equal(
+      hp_wi_axis_parse("constraints.domestic_share.min=1.5:0.5:-0.5", &a, &d),
+      HP_OK);
+  rc = hp_wi_sweep(plan, strlen(plan), "t.yaml", fix_cat, &a, 1, NULL, &t, &d);
+  assert_int_equal(rc, HP_OK);
+  assert_int_equal(t->n_rows, 3);
+  assert_int_equal(t->n_error, 1);
+  assert_int_equal(t->rows[0].status, HP_RESULT_ERROR);
+  assert_int_not_equal(t->rows[1].status, HP_RESULT_ERROR);
+  assert_int_not_equal(t->rows[2].status, HP_RESULT_ERROR);
+  hp_wi_table_free(t);
+  t = NULL;
+  hp_wi_axis_cleanup(&a);
+  /* Keys a sweep cannot vary: text, a card the scenario does not buy, the
+   * same key twice. */
+  static const struct {
+    const char *spec[2];
+    int n, rc;
+    const char *words;
+  } refused[] = {
+      {{"description=1"}, 1, HP_ETYPE, "'description' is not a numeric"},
+      {{"name=1"}, 1, HP_ETYPE, "'name' is not a numeric"},
+      {{"overrides.beta-b.price_server_cny=1e6"},
+       1,
+       HP_EINVAL,
+       "card 'beta-b' is not among the devices"},
+      {{"constraints.caps.beta-b=10"},
+       1,
+       HP_EINVAL,
+       "card 'beta-b' is not among the devices"},
+      {{"mfu=0.1:0.2:0.1", "mfu=0.3"}, 2, HP_EDUP, "--vary mfu is given twice"},
+  };
+  for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+    hp_wi_axis ax[2];
+    for (int k = 0; k < refused[i].n; k++)
+      assert_int_equal(hp_wi_axis_parse(refused[i].spec[k], &ax[k], &d), HP_OK);
+    hp_diag_clear(&d);
+    rc = hp_wi_sweep(plan, strlen(plan), "t.yaml", fix_cat, ax,
+                     (size_t)refused[i].n, NULL, &t, &d);
+    if (rc != refused[i].rc || !strstr(d.msg, refused[i].words))
+      print_error("%s: got %d: %s\n", refused[i].spec[0], rc, d.msg);
+    assert_int_equal(rc, refused[i].rc);
+    assert_non_null(strstr(d.msg, refused[i].words));
+    assert_null(t);
+    for (int k = 0; k < refused[i].n; k++)
+      hp_wi_axis_cleanup(&ax[k]);
+  }
   /* An unknown scenario. */
   assert_int_equal(hp_wi_axis_parse("mfu=0.5", &a, &d), HP_OK);
   hp_wi_opts o = {1, "nope", NULL, NULL};
@@ -493,6 +542,46 @@ static void tco_arithmetic_by_hand(void **state) {
   }
 }
 
+/* objective max_tokens: the workload is no constraint, and the cost per
+ * million tokens is over the tokens the bought capacity sustains. */
+static void max_tokens_cost_by_hand(void **state) {
+  (void)state;
+  /* 100 tokens/s per alpha-a server; a 1.05e7 CNY budget buys 10 servers,
+   * 1,000 tokens/s at peak, so at peak x2 over 86,400 s it sustains
+   * 1000 / 2 x 86400 = 4.32e7 tokens/day (half the workload's 8.64e7).
+   * opex = 291,532.8 CNY/year (tco_arithmetic_by_hand), TCO = 11,457,664
+   * CNY; tokens = 4.32e7 x 365 x 5 = 7.884e10; cost = 145.33 CNY/Mtok. */
+  const char *text =
+      "name: t\n"
+      "defaults:\n"
+      "  workload: {model: {params: 5e11}, tokens_per_day: 8.64e7, "
+      "peak_factor: 2}\n"
+      "  mfu: 0.5\n"
+      "  devices: [alpha-a]\n"
+      "  objective: max_tokens\n"
+      "  constraints: {budget_cny: 1.05e7}\n"
+      "scenarios:\n  - name: s\n";
+  hp_planfile *pf = NULL;
+  hp_diag d;
+  assert_int_equal(
+      hp_planfile_parse(text, strlen(text), "t.yaml", fix_cat, &pf, &d), HP_OK);
+  const hp_scenario *s = hp_planfile_scenario(pf, 0);
+  hp_scenario_result r;
+  assert_int_equal(hp_scenario_solve(s, fix_cat, &r, &d), HP_OK);
+  hp_wi_row row;
+  memset(&row, 0, sizeof row);
+  assert_int_equal(hp_wi_solve_row(s, NULL, 0, &row, NULL, NULL, NULL, &d),
+                   HP_OK);
+  assert_true(near(r.capex_cny, 1e7, 1e-6));
+  assert_true(near(r.delivered_tokens_per_s, 1000, 1e-6));
+  assert_true(near(hp_result_sustained_tokens_per_day(&r), 4.32e7, 1e-3));
+  assert_true(near(r.tco_cny, 11457664.0, 1e-6));
+  assert_true(near(r.cost_per_mtok_cny, 11457664.0 / 78840.0, 1e-9));
+  assert_true(near(row.cost_per_mtok_cny, 11457664.0 / 78840.0, 1e-9));
+  hp_scenario_result_cleanup(&r);
+  hp_planfile_free(pf);
+}
+
 /* ----------------------------------------------------------------------------
  * Monte Carlo
  * ------------------------------------------------------------------------- */
@@ -607,6 +696,30 @@ static void mc_infeasible_counted(void **state) {
   hp_wi_table_free(t);
 }
 
+/* A sampled value the plan rejects makes that sample invalid, whichever
+ * sample it is (sample 0 too): the run goes on. */
+static void mc_invalid_samples_counted(void **state) {
+  (void)state;
+  const char *plan = HEAD "scenarios:\n  - name: s\n"
+                          "uncertain:\n"
+                          "  mfu: {dist: normal, mean: 0.9, sd: 0.2}\n";
+  int first_invalid = 0;
+  for (uint64_t seed = 1; seed <= 4; seed++) {
+    hp_wi_table *t = mc(plan, 200, seed, 2);
+    size_t bad = 0;
+    for (size_t i = 0; i < t->n_rows; i++) {
+      int invalid = !(t->values[i] > 0 && t->values[i] <= 1);
+      assert_int_equal(t->rows[i].status == HP_RESULT_ERROR, invalid);
+      bad += invalid;
+    }
+    assert_int_equal(t->n_error, bad);
+    assert_true(bad > 0 && bad < 200);
+    first_invalid |= t->rows[0].status == HP_RESULT_ERROR;
+    hp_wi_table_free(t);
+  }
+  assert_true(first_invalid); /* the case that used to stop the run */
+}
+
 static void dist_moments(void **state) {
   (void)state;
   /* 200,000 draws each: standard errors are sd / 447. */
@@ -692,6 +805,23 @@ static void uncertain_errors_with_marks(void **state) {
   expect_uncertain_error("  workload.tokens_per_dya: {dist: uniform, min: 1, "
                          "max: 2}\n",
                          HP_EKEY, 9, 3, "workload.tokens_per_dya");
+  /* Truncation bounds that keep almost none of the distribution. */
+  expect_uncertain_error("  mfu: {dist: normal, mean: 0.5, sd: 0.001, "
+                         "min: 0.9, max: 0.95}\n",
+                         HP_ERANGE, 9, 8, "at least 1% is needed");
+  expect_uncertain_error("  mfu: {dist: lognormal, median: 0.5, sigma: 0.1, "
+                         "min: 0.9}\n",
+                         HP_ERANGE, 9, 8, "at least 1% is needed");
+  /* The parameter's full path. */
+  expect_uncertain_error("  mfu: {dist: uniform, min: .nan, max: 1}\n",
+                         HP_ERANGE, 9, 29, "uncertain.mfu.min: expected a "
+                                           "finite number");
+  /* Keys that cannot vary. */
+  expect_uncertain_error("  description: {dist: uniform, min: 1, max: 2}\n",
+                         HP_ETYPE, 9, 3, "'description' is not a numeric");
+  expect_uncertain_error("  overrides.beta-b.price_server_cny: {dist: uniform, "
+                         "min: 1, max: 2}\n",
+                         HP_EINVAL, 9, 3, "card 'beta-b' is not among");
   /* No block at all. */
   const char *text = HEAD "scenarios:\n  - name: s\n";
   hp_wi_dist *g = NULL;
@@ -780,9 +910,11 @@ int main(void) {
       cmocka_unit_test(sweep_warm_reuse_is_exact),
       cmocka_unit_test(sweep_mip_gap_bounded),
       cmocka_unit_test(tco_arithmetic_by_hand),
+      cmocka_unit_test(max_tokens_cost_by_hand),
       cmocka_unit_test(mc_same_with_1_and_2_threads),
       cmocka_unit_test(mc_percentiles_closed_form),
       cmocka_unit_test(mc_infeasible_counted),
+      cmocka_unit_test(mc_invalid_samples_counted),
       cmocka_unit_test(dist_moments),
       cmocka_unit_test(uncertain_errors_with_marks),
       cmocka_unit_test(batch_goes_on_past_a_broken_plan),

@@ -90,6 +90,49 @@ PLAN
 "$HP" plan "$TMP/inf.yaml" --catalog "$CAT" --format json > "$TMP/inf.json" 2> "$TMP/err"
 rc=$?
 if [ $rc -eq 4 ] && grep -q '"status": "infeasible"' "$TMP/inf.json" && grep -q "supply caps allow at most" "$TMP/err"; then ok; else bad "infeasible: exit $rc"; cat "$TMP/err"; fi
+# An infeasible scenario bought nothing: null in JSON, empty in CSV, not 0.
+if grep -q '"capex_cny": null' "$TMP/inf.json" && grep -q '"cost_per_mtok_cny": null' "$TMP/inf.json"; then ok; else bad "infeasible JSON: not null"; fi
+"$HP" plan "$TMP/inf.yaml" --catalog "$CAT" --format csv 2> /dev/null | grep ',total,' > "$TMP/inf.csv"
+if grep -q '^inf,capped,infeasible,total,,,,,,,,,[0-9]' "$TMP/inf.csv"; then ok; else bad "infeasible CSV: $(cat "$TMP/inf.csv")"; fi
+# Caps below one server are named in the explanation.
+cat > "$TMP/small.yaml" <<'PLAN'
+name: small
+scenarios:
+  - name: s1
+    devices: [nvidia-h20, huawei-ascend-910b3]
+    workload: {model: {params: 7e9}, tokens_per_day: 1e10}
+    constraints: {caps: {nvidia-h20: 2, huawei-ascend-910b3: 3}}
+PLAN
+"$HP" plan "$TMP/small.yaml" --catalog "$CAT" > /dev/null 2> "$TMP/err"
+if [ $? -eq 4 ] && grep -q "nvidia-h20 capped at 2 cards, below one server of 8 cards" "$TMP/err"; then ok; else bad "caps below a server: $(cat "$TMP/err")"; fi
+
+# Whole cards: servers are not rounded (11 cards fill 1.375 servers), and
+# the table agrees with the CSV.
+cat > "$TMP/card.yaml" <<'PLAN'
+name: card
+defaults: {workload: {model: {params: 7e9}, tokens_per_day: 5e9}, devices: [nvidia-h20], granularity: card}
+scenarios:
+  - name: a
+PLAN
+"$HP" plan "$TMP/card.yaml" --catalog "$CAT" > "$TMP/card.txt"
+"$HP" plan "$TMP/card.yaml" --catalog "$CAT" --format csv > "$TMP/card.csv"
+if grep -q "total: 11 cards (0.00 x10k), 1.375 servers" "$TMP/card.txt" && grep -q '^card,a,optimal,total,,,,11,1.375,' "$TMP/card.csv"; then ok; else
+  bad "card granularity servers"; grep total "$TMP/card.txt" "$TMP/card.csv"; fi
+
+# objective max_tokens: the tokens/day the capacity sustains, and the cost
+# per million tokens over them (7.849e12 tokens/day: TCO / 7.849e12 / 365 / 5).
+"$HP" plan "$SRC/plans/dongwu-80bn-budget.yaml" --catalog "$CAT" 2>&1 | head -8 > "$TMP/dw.txt"
+awk '/sustains:/ { tpd = $2 + 0 }
+     /TCO over/ { gsub(",", "", $8); tco = $8 + 0; cost = $10 + 0 }
+     END { want = tco / (tpd * 365 * 5) * 1e6;
+           exit !(tpd > 0 && cost > 0 && (cost - want) / want < 1e-3 && (want - cost) / want < 1e-3) }' "$TMP/dw.txt" \
+  && ok || bad "max_tokens cost per sustained token: $(grep -E 'sustains|TCO' "$TMP/dw.txt" | head -2)"
+
+# Markdown cells escape '|'.
+printf 'name: t\ndefaults: {workload: {model: {params: 7e9}, tokens_per_day: 1e10}, devices: [nvidia-h20]}\nscenarios:\n  - name: "h20 | ascend"\n' > "$TMP/pipe.yaml"
+"$HP" batch "$TMP/pipe.yaml" --catalog "$CAT" --format md > "$TMP/pipe.md"
+if grep -qF '| h20 \| ascend |' "$TMP/pipe.md" && [ "$(sed 's/\\|//g' "$TMP/pipe.md" | awk -F'|' 'NR == 3 { print NF }')" = "$(awk -F'|' 'NR == 1 { print NF }' "$TMP/pipe.md")" ]; then ok; else
+  bad "md escaping"; cat "$TMP/pipe.md"; fi
 
 # The catalog lists every device file, in every format.
 n=$(ls "$CAT"/*.yaml | wc -l)
