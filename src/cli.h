@@ -23,6 +23,17 @@ const char *hp_cli_default_catalog(void);
 /* Prints "hetplan: file:line:col: message" on stderr. */
 void hp_cli_print_diag(const hp_diag *d);
 
+/* Whether two output paths (-o and --chart) name the same file: the same
+ * device and inode when both exist, the same resolved directory and base
+ * name when neither does. Returns 1 or 0. */
+int hp_cli_same_output(const char *a, const char *b);
+/* Checks, before a command writes two files, that path could be written
+ * now, so that the common failures (a missing or read-only directory, a
+ * directory or a dangling symbolic link as the target) stop it before
+ * either file is touched. Returns HP_EXIT_OK, or prints the reason as
+ * hp_write_file_atomic would and returns HP_EXIT_IO. */
+int hp_cli_check_output(const char *path);
+
 /* `hetplan probe ...` (backends/, issue 4). */
 int hp_cli_probe(int argc, char **argv);
 

@@ -31,7 +31,18 @@ static int usage(const char *msg, const char *arg) {
   return HP_EXIT_USAGE;
 }
 
-enum { OPT_CATALOG = 1000, OPT_SCENARIO, OPT_DEVICE };
+enum { OPT_CATALOG = 1000, OPT_SCENARIO, OPT_DEVICE, OPT_FORMAT };
+
+/* The usage error for an option given last, without its value. */
+static int missing_value(const char *opt, int which) {
+  const char *what = which == OPT_DEVICE ? "a device ID; see `hetplan devices`"
+                     : which == OPT_SCENARIO ? "a scenario NAME"
+                     : which == OPT_CATALOG  ? "a directory"
+                                             : "a FILE name";
+  fprintf(stderr, "hetplan: explain: option '%s' needs a value (%s)\n%s", opt,
+          what, explain_usage);
+  return HP_EXIT_USAGE;
+}
 
 int hp_cli_explain(int argc, char **argv) {
   static const struct option longopts[] = {
@@ -39,13 +50,15 @@ int hp_cli_explain(int argc, char **argv) {
       {"scenario", required_argument, NULL, OPT_SCENARIO},
       {"device", required_argument, NULL, OPT_DEVICE},
       {"output", required_argument, NULL, 'o'},
+      {"format", required_argument, NULL, OPT_FORMAT},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   const char *cat_dir = NULL, *scen = NULL, *dev = NULL, *out = NULL;
   int c;
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+  /* The leading ':' makes a missing value come back as ':', not '?'. */
+  while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
     switch (c) {
     case OPT_CATALOG:
       cat_dir = optarg;
@@ -57,13 +70,21 @@ int hp_cli_explain(int argc, char **argv) {
       dev = optarg;
       break;
     case 'o':
+      if (!*optarg)
+        return usage("-o: expected a FILE name, got ''%s", "");
       out = optarg;
       break;
+    case OPT_FORMAT:
+      /* Known, so that it is not called unknown: the derivation is prose
+       * with units, and has no json, csv or md form. */
+      return usage("explain prints its derivation as text only; it has no "
+                   "--format (got '%s')",
+                   optarg);
     case 'h':
       fputs(explain_usage, stdout);
       return HP_EXIT_OK;
     case ':':
-      return usage("option %s needs a value", argv[optind - 1]);
+      return missing_value(argv[optind - 1], optopt);
     default:
       return usage("unknown option '%s'", argv[optind - 1]);
     }

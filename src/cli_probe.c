@@ -70,7 +70,7 @@ static int parse(int argc, char **argv, probe_opts *o) {
         (!strcmp(a, "--device") || !strcmp(a, "--format") || !strcmp(a, "-o") ||
          !strcmp(a, "--compare") || !strcmp(a, "--backend") ||
          !strcmp(a, "--fake-file") || !strcmp(a, "--kernel-limit-ms")))
-      return usage("%s needs a value", a);
+      return usage("option '%s' needs a value", a);
     if (!strcmp(a, "--device")) {
       o->device = v;
     } else if (!strcmp(a, "--format")) {
@@ -83,6 +83,8 @@ static int parse(int argc, char **argv, probe_opts *o) {
       else
         return usage("unknown format '%s' (table, json, yaml)", v);
     } else if (!strcmp(a, "-o")) {
+      if (!*v)
+        return usage("-o: expected a FILE name, got ''%s", "");
       o->out = v;
     } else if (!strcmp(a, "--compare")) {
       o->compare = v;

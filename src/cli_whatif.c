@@ -2,7 +2,8 @@
  *
  * A thin client of whatif.h and chart.h: parses arguments, reads the plan,
  * runs the engine, renders, and writes the report (stdout or -o FILE) and
- * the chart (--chart FILE) only once both are complete, each atomically.
+ * the chart (--chart FILE) only once both are complete, each atomically,
+ * the chart first (emit() says why).
  * Diagnostics go to stderr as "hetplan: file:line:col: message".
  */
 #define _POSIX_C_SOURCE 200809L
@@ -89,6 +90,48 @@ static const struct option long_opts[] = {
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
 
+/* The usage error for an option given last, without its value. */
+static int missing_value(const char *cmd, const char *opt, int which) {
+  const char *what;
+  switch (which) {
+  case OPT_CATALOG:
+    what = "a directory";
+    break;
+  case OPT_FORMAT:
+    what = "table, json, csv or md";
+    break;
+  case 'o':
+    what = "a FILE name";
+    break;
+  case OPT_CHART:
+    what = "FILE.png or FILE.svg";
+    break;
+  case OPT_SCENARIO:
+    what = "a scenario NAME";
+    break;
+  case OPT_THREADS:
+    what = "1 to 64";
+    break;
+  case OPT_VARY:
+    what = "KEY=START:STOP:STEP";
+    break;
+  case OPT_SAMPLES:
+    what = "1 to 1000000";
+    break;
+  case OPT_SEED:
+    what = "a whole number >= 0";
+    break;
+  default:
+    what = "see --help";
+    break;
+  }
+  fprintf(stderr,
+          "hetplan: %s: option '%s' needs a value (%s)\n"
+          "(run `hetplan %s --help` for usage)\n",
+          cmd, opt, what, cmd);
+  return HP_EXIT_USAGE;
+}
+
 /* Parses a whole non-negative integer; 1 on success. */
 static int parse_count(const char *s, uint64_t max, uint64_t *out) {
   if (!s || !*s || *s == '-' || *s == '+')
@@ -111,7 +154,8 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o) {
   opterr = 0;
   o->samples = 1000;
   o->seed = 1;
-  while ((c = getopt_long(argc, argv, "o:h", long_opts, NULL)) != -1) {
+  /* The leading ':' makes a missing value come back as ':', not '?'. */
+  while ((c = getopt_long(argc, argv, ":o:h", long_opts, NULL)) != -1) {
     switch (c) {
     case OPT_CATALOG:
       o->catalog = optarg;
@@ -124,6 +168,8 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o) {
                            optarg);
       break;
     case 'o':
+      if (!*optarg)
+        return usage_error(cmd, "-o: expected a FILE name, got ''%s", "");
       o->out = optarg;
       break;
     case OPT_CHART:
@@ -169,7 +215,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o) {
       o->help = 1;
       break;
     case ':':
-      return usage_error(cmd, "option %s needs a value", argv[optind - 1]);
+      return missing_value(cmd, argv[optind - 1], optopt);
     default:
       return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
     }
@@ -188,22 +234,49 @@ static int load_catalog(const opts *o, hp_catalog **cat) {
   return HP_EXIT_OK;
 }
 
-/* Writes the report and the chart, both complete in memory already. */
+/* Rejects -o and --chart naming one file (the chart would silently replace
+ * the report); called before any work. */
+static int check_outputs(const char *cmd, const opts *o) {
+  if (o->out && o->chart && hp_cli_same_output(o->out, o->chart))
+    return usage_error(cmd, "-o and --chart name the same file '%s'", o->out);
+  return -1;
+}
+
+/* Writes the report and the chart, both complete in memory already, so
+ * that a failure leaves no output file created or changed in the common
+ * cases:
+ *  1. with both -o and --chart, both targets are checked first (directory
+ *     there and writable, not a directory, not a dangling link);
+ *  2. the chart is written next: the report may go to stdout, which cannot
+ *     be taken back, so it is not printed when the chart fails;
+ *  3. the report last. Should it still fail (a full disk), a chart that
+ *     did not exist before is removed again; one that did stays replaced.
+ * Each file is written atomically (hp_write_file_atomic). */
 static int emit(const opts *o, const char *text, size_t len, const char *chart,
                 size_t chart_len) {
   hp_diag d;
   hp_diag_clear(&d);
+  struct stat st;
+  int chart_is_new = 0;
+  if (chart && o->out) {
+    if (hp_cli_check_output(o->chart) != HP_EXIT_OK ||
+        hp_cli_check_output(o->out) != HP_EXIT_OK)
+      return HP_EXIT_IO;
+    chart_is_new = lstat(o->chart, &st) != 0 && errno == ENOENT;
+  }
+  if (chart && hp_write_file_atomic(o->chart, chart, chart_len, &d) != HP_OK) {
+    hp_cli_print_diag(&d);
+    return HP_EXIT_IO;
+  }
   if (o->out) {
     if (hp_write_file_atomic(o->out, text, len, &d) != HP_OK) {
       hp_cli_print_diag(&d);
+      if (chart_is_new)
+        unlink(o->chart);
       return HP_EXIT_IO;
     }
   } else if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
     fprintf(stderr, "hetplan: cannot write to standard output\n");
-    return HP_EXIT_IO;
-  }
-  if (chart && hp_write_file_atomic(o->chart, chart, chart_len, &d) != HP_OK) {
-    hp_cli_print_diag(&d);
     return HP_EXIT_IO;
   }
   return HP_EXIT_OK;
@@ -233,10 +306,13 @@ static const char *const sweep_usage =
     "FILE.svg]\n"
     "                     [--catalog DIR] [--format table|json|csv|md] "
     "[-o FILE]\n"
+    "                     [--quiet]\n"
     "KEY is a numeric plan key by its dotted path, e.g.\n"
     "constraints.domestic_share.min, workload.tokens_per_day,\n"
     "overrides.nvidia-h20.price_server_cny, constraints.caps.nvidia-h20.\n"
-    "The last --vary varies fastest; at most 1,000,000 rows.\n";
+    "The last --vary varies fastest; at most 1,000,000 rows.\n"
+    "A progress bar is drawn on stderr when it is a terminal; --quiet hides "
+    "it.\n";
 
 static const char *const mc_usage =
     "usage: hetplan montecarlo PLAN [--samples N] [--seed S] [--scenario "
@@ -244,9 +320,12 @@ static const char *const mc_usage =
     "                          [--threads N] [--chart FILE.png|FILE.svg]\n"
     "                          [--catalog DIR] [--format table|json|csv|md] "
     "[-o FILE]\n"
+    "                          [--quiet]\n"
     "The plan's uncertain: block gives a distribution per key path\n"
     "(uniform, normal, triangular, lognormal; see docs/whatif.md).\n"
-    "Defaults: 1000 samples, seed 1. Results do not depend on --threads.\n";
+    "Defaults: 1000 samples, seed 1. Results do not depend on --threads.\n"
+    "A progress bar is drawn on stderr when it is a terminal; --quiet hides "
+    "it.\n";
 
 static int run_engine(const char *cmd, int argc, char **argv) {
   int mc = strcmp(cmd, "montecarlo") == 0;
@@ -273,6 +352,8 @@ static int run_engine(const char *cmd, int argc, char **argv) {
     hp_cli_print_diag(&d);
     return HP_EXIT_USAGE;
   }
+  if ((rc = check_outputs(cmd, &o)) >= 0)
+    return rc;
   const char *path = argv[optind];
   hp_wi_axis axes[HP_WI_MAX_KEYS];
   size_t n_axes = 0;
@@ -402,6 +483,8 @@ int hp_cli_batch(int argc, char **argv) {
     hp_cli_print_diag(&cd);
     return HP_EXIT_USAGE;
   }
+  if ((rc = check_outputs("batch", &o)) >= 0)
+    return rc;
   hp_catalog *cat = NULL;
   if ((rc = load_catalog(&o, &cat)) != HP_EXIT_OK)
     return rc;

@@ -1,9 +1,19 @@
-/* fileio.c - output files written whole or not at all: data goes to a
- * temporary file beside the target, is flushed and fsync'd, then renamed
- * over it. SIGINT, SIGTERM and SIGHUP are held back while the temporary
- * file exists (and delivered right after), so an interrupted run leaves
- * either the old file or the new one, and no stray temporary file. */
-#define _POSIX_C_SOURCE 200809L
+/* fileio.c - output files written whole or not at all.
+ *
+ * What happens depends on what the path names now:
+ *  - a new name or a regular file: the data goes to a temporary file beside
+ *    it, is flushed and fsync'd, then renamed over it. An existing file's
+ *    permission bits (and owner, where allowed) carry over; a new file gets
+ *    0666 & ~umask. SIGINT, SIGTERM and SIGHUP are held back while the
+ *    temporary file exists (and delivered right after), so an interrupted
+ *    run leaves either the old file or the new one, and no stray temporary.
+ *  - a symbolic link: resolved first, and its target replaced as above, so
+ *    the link survives. A dangling link is an error.
+ *  - a FIFO, device or socket: written through directly (a rename would
+ *    replace the node itself, e.g. /dev/null, with a regular file).
+ *  - a directory: an error.
+ */
+#define _XOPEN_SOURCE 700 /* realpath; implies POSIX.1-2008 */
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
@@ -18,48 +28,90 @@
 #include "mem.h"
 #include "status.h"
 
-int hp_write_file_atomic(const char *path, const char *data, size_t len,
-                         hp_diag *d) {
-  size_t n = strlen(path) + 32;
-  char *tmp = hp_malloc(n);
-  if (!tmp)
-    return hp_diag_oom(d);
-  snprintf(tmp, n, "%s.tmp.XXXXXX", path);
-  sigset_t block, old;
-  sigemptyset(&block);
-  sigaddset(&block, SIGINT);
-  sigaddset(&block, SIGTERM);
-  sigaddset(&block, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &block, &old);
-  int fd = mkstemp(tmp);
-  if (fd < 0) {
-    int e = errno;
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    hp_free(tmp);
-    return hp_diag_set(d, HP_EIO, path, 0, 0, "cannot create output: %s",
-                       strerror(e));
-  }
+/* Writes all of data to fd, retrying short writes; errors name path. */
+static int write_all(int fd, const char *data, size_t len, const char *path,
+                     hp_diag *d) {
   size_t off = 0;
-  int rc = HP_OK;
   while (off < len) {
     ssize_t w = write(fd, data + off, len - off);
     if (w < 0) {
       if (errno == EINTR)
         continue;
-      rc = hp_diag_set(d, HP_EIO, path, 0, 0, "write failed: %s",
-                       strerror(errno));
-      break;
+      return hp_diag_set(d, HP_EIO, path, 0, 0, "write failed: %s",
+                         strerror(errno));
     }
     off += (size_t)w;
   }
+  return HP_OK;
+}
+
+/* Writes into an existing FIFO, device or socket as it is: no temporary
+ * file, no rename. Signals are not held back: opening a FIFO waits for a
+ * reader, and the user must be able to interrupt that. */
+static int write_through(const char *path, const struct stat *st,
+                         const char *data, size_t len, hp_diag *d) {
+  int fd;
+  do
+    fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+  while (fd < 0 && errno == EINTR);
+  if (fd < 0)
+    return hp_diag_set(d, HP_EIO, path, 0, 0, "cannot open output: %s",
+                       strerror(errno));
+  int rc = write_all(fd, data, len, path, d);
+  /* Only a block device holds data that fsync can flush. */
+  if (rc == HP_OK && S_ISBLK(st->st_mode) && fsync(fd) != 0 && errno != EINVAL)
+    rc =
+        hp_diag_set(d, HP_EIO, path, 0, 0, "fsync failed: %s", strerror(errno));
+  if (close(fd) != 0 && rc == HP_OK)
+    rc =
+        hp_diag_set(d, HP_EIO, path, 0, 0, "close failed: %s", strerror(errno));
+  return rc;
+}
+
+/* Replaces the regular file at path (old: its stat) or creates it (old is
+ * NULL) through a temporary file and a rename. */
+static int replace_atomic(const char *path, const struct stat *old,
+                          const char *data, size_t len, hp_diag *d) {
+  size_t n = strlen(path) + 32;
+  char *tmp = hp_malloc(n);
+  if (!tmp)
+    return hp_diag_oom(d);
+  snprintf(tmp, n, "%s.tmp.XXXXXX", path);
+  sigset_t block, saved;
+  sigemptyset(&block);
+  sigaddset(&block, SIGINT);
+  sigaddset(&block, SIGTERM);
+  sigaddset(&block, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &block, &saved);
+  int fd = mkstemp(tmp);
+  if (fd < 0) {
+    int e = errno;
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    hp_free(tmp);
+    return hp_diag_set(d, HP_EIO, path, 0, 0, "cannot create output: %s",
+                       strerror(e));
+  }
+  int rc = write_all(fd, data, len, path, d);
   if (rc == HP_OK && fsync(fd) != 0 && errno != EINVAL)
     rc =
         hp_diag_set(d, HP_EIO, path, 0, 0, "fsync failed: %s", strerror(errno));
-  /* mkstemp makes 0600 files; outputs are ordinary files. */
+  /* mkstemp makes 0600 files. A replaced file keeps its mode, and its owner
+   * where we may set it (root replacing a user's file); a new one is an
+   * ordinary file. Both are best effort: some file systems (vfat, some
+   * network mounts) refuse them, and the data is what matters. The owner
+   * goes first, since chown clears the set-user-ID and set-group-ID bits. */
   if (rc == HP_OK) {
-    mode_t um = umask(0);
-    umask(um);
-    fchmod(fd, 0666 & ~um);
+    if (old) {
+      if ((old->st_uid != geteuid() || old->st_gid != getegid()) &&
+          fchown(fd, old->st_uid, old->st_gid) != 0) {
+        /* Not ours to give away: the new file stays ours. */
+      }
+      (void)fchmod(fd, old->st_mode & 07777);
+    } else {
+      mode_t um = umask(0);
+      umask(um);
+      (void)fchmod(fd, 0666 & ~um);
+    }
   }
   if (close(fd) != 0 && rc == HP_OK)
     rc =
@@ -69,7 +121,53 @@ int hp_write_file_atomic(const char *path, const char *data, size_t len,
                      strerror(errno));
   if (rc != HP_OK)
     unlink(tmp);
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  pthread_sigmask(SIG_SETMASK, &saved, NULL);
   hp_free(tmp);
+  return rc;
+}
+
+int hp_write_file_atomic(const char *path, const char *data, size_t len,
+                         hp_diag *d) {
+  if (!path || !*path)
+    return hp_diag_set(d, HP_EINVAL, NULL, 0, 0,
+                       "the output file name is "
+                       "empty");
+  /* realpath allocates with malloc (a foreign convention): free() below. */
+  char *resolved = NULL;
+  const char *target = path;
+  struct stat st;
+  int rc;
+  if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+    resolved = realpath(path, NULL);
+    if (!resolved) {
+      int e = errno;
+      char to[HP_DIAG_FILE_MAX];
+      ssize_t k = readlink(path, to, sizeof to - 1);
+      to[k > 0 ? k : 0] = '\0';
+      if (e == ENOENT)
+        return hp_diag_set(d, HP_EIO, path, 0, 0,
+                           "is a symbolic link to '%.400s', which does not "
+                           "exist",
+                           to);
+      return hp_diag_set(d, HP_EIO, path, 0, 0,
+                         "cannot follow the symbolic link: %s", strerror(e));
+    }
+    target = resolved;
+  }
+  if (stat(target, &st) != 0) {
+    if (errno == ENOENT)
+      rc = replace_atomic(target, NULL, data, len, d);
+    else
+      rc = hp_diag_set(d, HP_EIO, target, 0, 0, "cannot create output: %s",
+                       strerror(errno));
+  } else if (S_ISDIR(st.st_mode)) {
+    rc = hp_diag_set(d, HP_EIO, target, 0, 0,
+                     "is a directory; name a file to write");
+  } else if (S_ISREG(st.st_mode)) {
+    rc = replace_atomic(target, &st, data, len, d);
+  } else {
+    rc = write_through(target, &st, data, len, d);
+  }
+  free(resolved);
   return rc;
 }

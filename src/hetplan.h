@@ -359,8 +359,11 @@ HP_API int hp_catalog_render(const hp_catalog *c, hp_format fmt, char **out,
                              size_t *len, hp_diag *d);
 
 /* ---------------------------------------------------------------------------
- * Output files: written to a temporary file in the same directory and
- * renamed into place, so a reader never sees half a file.
+ * Output files, so that a reader never sees half a file: a regular file or
+ * a new name is replaced atomically (temporary file, fsync, rename; an
+ * existing file keeps its mode); a symbolic link is resolved and its target
+ * replaced; a FIFO or device is written through; a directory, a dangling
+ * link or an empty name is an error.
  * ------------------------------------------------------------------------- */
 HP_API int hp_write_file_atomic(const char *path, const char *data, size_t len,
                                 hp_diag *d);

@@ -16,6 +16,8 @@
 #include "cli.h"
 #include "hetplan.h"
 
+enum { OPT_CATALOG = 1000, OPT_FORMAT };
+
 static const char *const usage_text =
     "usage: hetplan <command> [options]\n"
     "\n"
@@ -31,13 +33,26 @@ static const char *const usage_text =
     "common options:\n"
     "  --catalog DIR   device catalog (default: $HETPLAN_CATALOG, ./devices,\n"
     "                  the source tree's devices/, or the installed one)\n"
-    "  --format F      table (default), json, csv or md\n"
-    "  -o FILE         write the report to FILE (atomically) instead of "
-    "stdout\n"
+    "  --format F      table (default), json, csv or md (probe: table, json\n"
+    "                  or yaml; explain prints its derivation as text only)\n"
+    "  -o FILE         write the report to FILE instead of stdout (a file is\n"
+    "                  replaced atomically, a FIFO or a device written to)\n"
     "  -h, --help      this text;  --version  the version\n"
     "\n"
     "exit codes: 0 ok, 2 usage, 3 bad input, 4 infeasible scenario,\n"
     "            5 solver error, 6 output error, 7 nothing measured (probe)\n";
+
+/* The usage error for an option given last, without its value. */
+static int missing_value(const char *opt, int which) {
+  fprintf(stderr,
+          "hetplan: option '%s' needs a value (%s)\n"
+          "(run `hetplan --help` for usage)\n",
+          opt,
+          which == OPT_FORMAT    ? "table, json, csv or md"
+          : which == OPT_CATALOG ? "a directory"
+                                 : "a FILE name");
+  return HP_EXIT_USAGE;
+}
 
 static int usage_error(const char *fmt, const char *arg) {
   fprintf(stderr, "hetplan: ");
@@ -71,8 +86,6 @@ typedef struct common_opts {
   int help;
 } common_opts;
 
-enum { OPT_CATALOG = 1000, OPT_FORMAT };
-
 static const struct option common_long[] = {
     {"catalog", required_argument, NULL, OPT_CATALOG},
     {"format", required_argument, NULL, OPT_FORMAT},
@@ -85,7 +98,8 @@ static int parse_common(int argc, char **argv, common_opts *o) {
   int c;
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, "o:h", common_long, NULL)) != -1) {
+  /* The leading ':' makes a missing value come back as ':', not '?'. */
+  while ((c = getopt_long(argc, argv, ":o:h", common_long, NULL)) != -1) {
     switch (c) {
     case OPT_CATALOG:
       o->catalog = optarg;
@@ -97,13 +111,15 @@ static int parse_common(int argc, char **argv, common_opts *o) {
                            optarg);
       break;
     case 'o':
+      if (!*optarg)
+        return usage_error("-o: expected a FILE name, got ''%s", "");
       o->out = optarg;
       break;
     case 'h':
       o->help = 1;
       break;
     case ':':
-      return usage_error("option %s needs a value", argv[optind - 1]);
+      return missing_value(argv[optind - 1], optopt);
     default:
       return usage_error("unknown option '%s'", argv[optind - 1]);
     }

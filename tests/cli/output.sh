@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# CLI tests of where output goes: -o into a FIFO, a device, a symbolic link
+# or over a file with its own mode; a directory, a dangling link or an
+# empty name as -o; -o and --chart as a pair (one file named twice, one of
+# them unwritable); and options given last without their value.
+# usage: output.sh HETPLAN SOURCE_DIR   (run by ctest)
+set -euo pipefail
+HP=$1
+SRC=$2
+FIX="$SRC/tests/data/catalog"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+# expect RC COMMAND...: runs it, stdout to $TMP/out, stderr to $TMP/err.
+expect() {
+  local want=$1 rc=0
+  shift
+  "$@" > "$TMP/out" 2> "$TMP/err" || rc=$?
+  if [ $rc -ne "$want" ]; then bad "exit $rc, want $want: $*"; head -5 "$TMP/err"; return 1; fi
+  return 0
+}
+# The exit code `hetplan --help` documents for "output error".
+"$HP" --help > "$TMP/help"
+IO=$(sed -n 's/.* \([0-9]\) output error.*/\1/p' "$TMP/help")
+[ -n "$IO" ] || { echo "FAIL: no output error code in hetplan --help"; exit 1; }
+
+cat > "$TMP/one.yaml" <<'PLAN'
+name: one
+defaults:
+  workload: {model: {params: 5e11}, tokens_per_day: 8.64e7}
+  mfu: 0.5
+  devices: [alpha-a, beta-b]
+scenarios:
+  - name: s
+uncertain:
+  workload.tokens_per_day: {dist: uniform, min: 8.64e7, max: 1.728e8}
+PLAN
+PLAN=("$HP" plan "$TMP/one.yaml" --catalog "$FIX")
+SWEEP=("$HP" sweep "$TMP/one.yaml" --catalog "$FIX" --vary constraints.domestic_share.min=0:1:0.5)
+"${PLAN[@]}" > "$TMP/want.txt"
+[ -s "$TMP/want.txt" ] || { echo "FAIL: plan prints nothing"; exit 1; }
+
+# --- -o into what is already there -----------------------------------------
+# A FIFO is written through (a reader gets the report) and stays a FIFO.
+mkfifo "$TMP/fifo"
+timeout 30 cat "$TMP/fifo" > "$TMP/fifo.got" &
+reader=$!
+expect 0 "${PLAN[@]}" -o "$TMP/fifo" && ok
+wait "$reader" || true
+[ -p "$TMP/fifo" ] && cmp -s "$TMP/fifo.got" "$TMP/want.txt" && ok || bad "FIFO replaced or not written through"
+# A character device likewise (a private node: never a real /dev one).
+# mknod needs root and a container that allows it; else these are skipped.
+if mknod "$TMP/null" c 1 3 2> /dev/null; then
+  expect 0 "${PLAN[@]}" -o "$TMP/null" && { [ -c "$TMP/null" ] && ok || bad "device node replaced"; }
+fi
+if mknod "$TMP/full" c 1 7 2> /dev/null; then
+  expect "$IO" "${PLAN[@]}" -o "$TMP/full" && {
+    [ -c "$TMP/full" ] && grep -q "full: write failed: No space left on device" "$TMP/err" \
+      && ok || bad "write error on a device"; }
+fi
+# A symbolic link survives; the file it points to (in another directory)
+# gets the report and keeps its mode.
+mkdir "$TMP/sub"
+echo old > "$TMP/sub/target.txt"
+chmod 600 "$TMP/sub/target.txt"
+ln -s sub/target.txt "$TMP/link.txt"
+expect 0 "${PLAN[@]}" -o "$TMP/link.txt" && {
+  [ -L "$TMP/link.txt" ] && [ "$(readlink "$TMP/link.txt")" = sub/target.txt ] \
+    && cmp -s "$TMP/sub/target.txt" "$TMP/want.txt" && [ "$(stat -c %a "$TMP/sub/target.txt")" = 600 ] \
+    && ok || bad "symlink replaced or its target not updated"; }
+# An existing file keeps its permission bits; a new one gets 0666 & ~umask.
+echo old > "$TMP/private.txt"
+chmod 600 "$TMP/private.txt"
+expect 0 "${PLAN[@]}" -o "$TMP/private.txt" && {
+  [ "$(stat -c %a "$TMP/private.txt")" = 600 ] && cmp -s "$TMP/private.txt" "$TMP/want.txt" \
+    && ok || bad "0600 file mode not kept"; }
+chmod 640 "$TMP/private.txt"
+expect 0 "${PLAN[@]}" -o "$TMP/private.txt" --format json && {
+  [ "$(stat -c %a "$TMP/private.txt")" = 640 ] && grep -q '"scenarios"\|"name"' "$TMP/private.txt" \
+    && ok || bad "0640 file mode not kept"; }
+(umask 027 && "${PLAN[@]}" -o "$TMP/new.txt") && [ "$(stat -c %a "$TMP/new.txt")" = 640 ] \
+  && ok || bad "new file mode is not 0666 & ~umask"
+# A directory: an output error naming it, the directory untouched.
+mkdir "$TMP/dir.txt"
+expect "$IO" "${PLAN[@]}" -o "$TMP/dir.txt" && {
+  [ -d "$TMP/dir.txt" ] && grep -q "dir.txt: is a directory" "$TMP/err" && [ ! -s "$TMP/out" ] \
+    && ok || bad "directory as -o"; }
+# A dangling symbolic link: an output error naming the link and its target.
+ln -s nowhere.txt "$TMP/dangling.txt"
+expect "$IO" "${PLAN[@]}" -o "$TMP/dangling.txt" && {
+  [ -L "$TMP/dangling.txt" ] && [ ! -e "$TMP/nowhere.txt" ] \
+    && grep -q "dangling.txt: is a symbolic link to 'nowhere.txt', which does not exist" "$TMP/err" \
+    && ok || bad "dangling symlink"; }
+# An empty name is a usage error naming the option, in every command.
+expect 2 "${PLAN[@]}" -o "" && { grep -q -- "-o: expected a FILE name" "$TMP/err" && ok || bad "plan -o ''"; }
+expect 2 "${SWEEP[@]}" -o "" && { grep -q -- "-o: expected a FILE name" "$TMP/err" && ok || bad "sweep -o ''"; }
+expect 2 "$HP" explain "$TMP/one.yaml" --catalog "$FIX" --device alpha-a -o "" && {
+  grep -q -- "-o: expected a FILE name" "$TMP/err" && ok || bad "explain -o ''"; }
+expect 2 "$HP" probe --backend fake -o "" && { grep -q -- "-o: expected a FILE name" "$TMP/err" && ok || bad "probe -o ''"; }
+
+# --- -o and --chart as a pair ------------------------------------------------
+# One file named twice, however spelt: a usage error before any work.
+expect 2 "${SWEEP[@]}" -o "$TMP/same.png" --chart "$TMP/same.png" && {
+  grep -q "name the same file" "$TMP/err" && [ ! -e "$TMP/same.png" ] && ok || bad "same -o and --chart"; }
+expect 2 "${SWEEP[@]}" -o "$TMP/same.png" --chart "$TMP/sub/../same.png" && {
+  [ ! -e "$TMP/same.png" ] && ok || bad "same -o and --chart via .."; }
+expect 2 "$HP" batch "$TMP/one.yaml" --catalog "$FIX" -o "$TMP/same.svg" --chart "$TMP/./same.svg" && {
+  [ ! -e "$TMP/same.svg" ] && ok || bad "batch: same -o and --chart"; }
+echo old > "$TMP/kept.png"
+ln -s kept.png "$TMP/kept-link.png"
+expect 2 "${SWEEP[@]}" -o "$TMP/kept.png" --chart "$TMP/kept-link.png" && {
+  [ "$(cat "$TMP/kept.png")" = old ] && ok || bad "same file through a link"; }
+# The chart cannot be written: no report file, nothing on stdout, an old
+# report untouched.
+expect "$IO" "${SWEEP[@]}" -o "$TMP/rep.txt" --chart "$TMP/missing/c.png" && {
+  [ ! -e "$TMP/rep.txt" ] && [ ! -s "$TMP/out" ] && grep -q "missing/c.png" "$TMP/err" \
+    && ok || bad "chart failure left a report"; }
+expect "$IO" "${SWEEP[@]}" --chart "$TMP/missing/c.png" && {
+  [ ! -s "$TMP/out" ] && ok || bad "chart failure printed the report"; }
+echo old > "$TMP/old-rep.txt"
+expect "$IO" "${SWEEP[@]}" -o "$TMP/old-rep.txt" --chart "$TMP/missing/c.svg" && {
+  [ "$(cat "$TMP/old-rep.txt")" = old ] && ok || bad "chart failure changed the report"; }
+# The report cannot be written: no chart file either.
+expect "$IO" "${SWEEP[@]}" -o "$TMP/missing/rep.txt" --chart "$TMP/c.png" && {
+  [ ! -e "$TMP/c.png" ] && grep -q "missing/rep.txt" "$TMP/err" && ok || bad "report failure left a chart"; }
+expect "$IO" "${SWEEP[@]}" -o "$TMP/dir.txt" --chart "$TMP/c.png" && {
+  [ ! -e "$TMP/c.png" ] && ok || bad "directory as -o left a chart"; }
+expect "$IO" "$HP" batch "$TMP/one.yaml" --catalog "$FIX" -o "$TMP/dangling.txt" --chart "$TMP/c.svg" && {
+  [ ! -e "$TMP/c.svg" ] && ok || bad "batch: dangling -o left a chart"; }
+# A read-only directory (root may write anywhere: only checked as a user).
+if [ "$(id -u)" != 0 ]; then
+  mkdir "$TMP/ro" && chmod 555 "$TMP/ro"
+  expect "$IO" "${SWEEP[@]}" -o "$TMP/ro/rep.txt" --chart "$TMP/c.png" && {
+    [ ! -e "$TMP/c.png" ] && grep -q "Permission denied" "$TMP/err" && ok || bad "read-only -o dir left a chart"; }
+  expect "$IO" "${SWEEP[@]}" -o "$TMP/rep.txt" --chart "$TMP/ro/c.png" && {
+    [ ! -e "$TMP/rep.txt" ] && ok || bad "read-only --chart dir left a report"; }
+fi
+# Both fine: both written.
+expect 0 "${SWEEP[@]}" -o "$TMP/rep.txt" --chart "$TMP/c.png" && {
+  [ -s "$TMP/rep.txt" ] && [ -s "$TMP/c.png" ] && [ ! -s "$TMP/out" ] && ok || bad "report and chart"; }
+
+# --- options given last without their value -------------------------------
+expect 2 "${PLAN[@]}" --format && {
+  grep -q "option '--format' needs a value (table, json, csv or md)" "$TMP/err" && ok || bad "plan --format"; }
+expect 2 "$HP" sweep "$TMP/one.yaml" --catalog "$FIX" --vary && {
+  grep -q "option '--vary' needs a value (KEY=START:STOP:STEP)" "$TMP/err" && ok || bad "sweep --vary"; }
+expect 2 "$HP" montecarlo "$TMP/one.yaml" --catalog "$FIX" --samples && {
+  grep -q "option '--samples' needs a value" "$TMP/err" && ok || bad "montecarlo --samples"; }
+expect 2 "$HP" batch "$TMP/one.yaml" --catalog "$FIX" --chart && {
+  grep -q "option '--chart' needs a value" "$TMP/err" && ok || bad "batch --chart"; }
+expect 2 "$HP" devices --catalog && {
+  grep -q "option '--catalog' needs a value" "$TMP/err" && ok || bad "devices --catalog"; }
+expect 2 "$HP" explain "$TMP/one.yaml" --catalog "$FIX" --device && {
+  grep -q "option '--device' needs a value" "$TMP/err" && ok || bad "explain --device"; }
+expect 2 "$HP" probe --format && {
+  grep -q "option '--format' needs a value" "$TMP/err" && ok || bad "probe --format"; }
+expect 2 "${PLAN[@]}" -o && { grep -q "option '-o' needs a value" "$TMP/err" && ok || bad "plan -o"; }
+# A truly unknown option is still called unknown.
+expect 2 "${PLAN[@]}" --nope && { grep -q "unknown option '--nope'" "$TMP/err" && ok || bad "unknown option"; }
+
+# --- help texts --------------------------------------------------------------
+for cmd in sweep montecarlo; do
+  expect 0 "$HP" $cmd --help && { grep -q -- "--quiet" "$TMP/out" && ok || bad "$cmd --help lacks --quiet"; }
+done
+# explain has no --format: it says so, rather than "unknown option".
+expect 2 "$HP" explain "$TMP/one.yaml" --catalog "$FIX" --device alpha-a --format json && {
+  grep -q "text only" "$TMP/err" && ok || bad "explain --format message"; }
+
+# No temporary file is left anywhere.
+if compgen -G "$TMP/*.tmp.*" > /dev/null || compgen -G "$TMP/*/*.tmp.*" > /dev/null; then
+  bad "stray temporary files"
+fi
+
+echo "output cli: $pass passed, $fail failed"
+[ $fail -eq 0 ]
