@@ -1427,6 +1427,14 @@ static int grid_render(const grid *g, hp_buf *b, int markdown) {
   return b->oom ? HP_ENOMEM : HP_OK;
 }
 
+/* Cost as a share of the plan's token price (%), "-" without a price. */
+static void fmt_vs_price(double cost, double price, char *out, size_t size) {
+  if (price > 0)
+    snprintf(out, size, "%.2f", 100.0 * cost / price);
+  else
+    snprintf(out, size, "-");
+}
+
 /* Cards are whole except in fractional mode. */
 static void fmt_cards(double v, char *out, size_t size) {
   hp_fmt_grouped(v, fabs(v - floor(v + 0.5)) < 1e-6 ? 0 : 2, out, size);
@@ -1504,11 +1512,7 @@ static void sweep_cell(const void *ctxp, size_t ri, int col, char *out,
     snprintf(out, size, "%.4f", r->cost_per_mtok_cny);
     return;
   case SC_VS_PRICE:
-    if (r->token_price_per_mtok_cny > 0)
-      snprintf(out, size, "%.2f",
-               100.0 * r->cost_per_mtok_cny / r->token_price_per_mtok_cny);
-    else
-      snprintf(out, size, "-");
+    fmt_vs_price(r->cost_per_mtok_cny, r->token_price_per_mtok_cny, out, size);
     return;
   case SC_CARDS:
     fmt_cards(r->cards, out, size);
@@ -2147,11 +2151,7 @@ static void batch_cell(const void *ctxp, size_t ri, int col, char *out,
       snprintf(out, size, "-");
     return;
   case BC_VS_PRICE:
-    if (r->token_price_per_mtok_cny > 0)
-      snprintf(out, size, "%.2f",
-               100.0 * r->cost_per_mtok_cny / r->token_price_per_mtok_cny);
-    else
-      snprintf(out, size, "-");
+    fmt_vs_price(r->cost_per_mtok_cny, r->token_price_per_mtok_cny, out, size);
     return;
   case BC_CARDS:
     fmt_cards(r->cards, out, size);

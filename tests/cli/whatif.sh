@@ -188,6 +188,14 @@ expect 3 "$HP" batch "$TMP/none.yaml" "$SRC/plans/doubao-minsheng-2024.yaml" --c
 expect 0 "$HP" batch "$SRC/plans/doubao-minsheng-2024.yaml" --catalog "$CAT" --format md --chart "$TMP/b.png" && {
   grep -q "| plan" "$TMP/out" && [ -s "$TMP/b.png" ] && ok || bad "batch md/chart"; }
 expect 2 "$HP" batch --catalog "$CAT" && ok
+# A plan with a token price: batch compares cost with it (5.3423 / 30 CNY
+# per million tokens = 17.81%); CSV leaves the price empty where a plan
+# gives none, rather than 0.
+expect 0 "$HP" batch "$SRC/plans/doubao-montecarlo.yaml" --catalog "$CAT" && {
+  grep -q "cost/price (%)" "$TMP/out" && grep -Eq "5\.3423 +30 +17\.81 " "$TMP/out" \
+    && ok || bad "batch cost/price"; }
+expect 0 "$HP" batch "$SRC/plans/doubao-minsheng-2024.yaml" --catalog "$CAT" --format csv && {
+  awk -F, 'NR > 1 && $8 != "" { bad = 1 } END { exit bad }' "$TMP/out" && ok || bad "batch csv price not empty"; }
 
 echo "whatif cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]
