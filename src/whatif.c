@@ -726,10 +726,13 @@ static void point_values(const run *r, size_t p, double *vals) {
 }
 
 static void note_error(run *r, size_t row, const hp_diag *d) {
+  char buf[HP_DIAG_MSG_MAX + HP_DIAG_FILE_MAX + 64];
+  hp_diag_format(d, buf, sizeof buf);
+  /* The row is this thread's alone. */
+  hp_free(r->t->rows[row].error_msg);
+  r->t->rows[row].error_msg = hp_strdup(buf);
   pthread_mutex_lock(&r->mu);
   if (row < r->err_row) {
-    char buf[HP_DIAG_MSG_MAX + HP_DIAG_FILE_MAX + 64];
-    hp_diag_format(d, buf, sizeof buf);
     char *m = hp_strdup(buf);
     if (m) {
       hp_free(r->t->first_error);
@@ -845,6 +848,8 @@ void hp_wi_table_free(hp_wi_table *t) {
   hp_free(t->vendors);
   hp_free(t->vendor_domestic);
   hp_free(t->values);
+  for (size_t i = 0; t->rows && i < t->n_rows; i++)
+    hp_free(t->rows[i].error_msg);
   hp_free(t->rows);
   hp_free(t->vendor_cards);
   hp_free(t->vendor_servers);
@@ -1604,6 +1609,10 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
                     hp_result_status_name(r->status));
       if (r->within_gap)
         hp_buf_puts(b, ", \"within_gap\": true");
+      if (r->status == HP_RESULT_ERROR) {
+        hp_buf_puts(b, ", \"error\": ");
+        json_str(b, r->error_msg ? r->error_msg : "");
+      }
       if (r->status == HP_RESULT_OPTIMAL) {
         static const char *const names[] = {
             "capex_cny",     "opex_cny_per_year",
@@ -1659,6 +1668,8 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
     /* Only when the plan lets the solver stop short of a proof. */
     if (t->n_within_gap)
       hp_buf_puts(b, ",within_gap");
+    /* Only when some row failed: why, last so the other columns stay put. */
+    int err_col = t->n_error > 0;
     for (size_t v = 0; v < c.n_vend; v++)
       for (int q = 0; q < 3; q++) {
         char h[200];
@@ -1670,6 +1681,8 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
         hp_buf_putc(b, ',');
         hp_csv_field(b, h);
       }
+    if (err_col)
+      hp_buf_puts(b, ",error");
     hp_buf_putc(b, '\n');
     for (size_t ri = 0; ri < t->n_rows; ri++) {
       const hp_wi_row *r = &t->rows[ri];
@@ -1708,6 +1721,11 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
           if (ok)
             hp_buf_number(b, vv[q]);
         }
+      }
+      if (err_col) {
+        hp_buf_putc(b, ',');
+        if (r->status == HP_RESULT_ERROR && r->error_msg)
+          hp_csv_field(b, r->error_msg);
       }
       hp_buf_putc(b, '\n');
     }

@@ -121,6 +121,8 @@ typedef struct hp_wi_row {
   double share_capex;              /* domestic share of capex, 0..1 */
   int within_gap;                  /* 1: optimal only to within the scenario's
                                       solver.mip_gap, not proven */
+  char *error_msg; /* status error: why, "file: setting 'KEY': ..." (owned;
+                      NULL if out of memory) */
 } hp_wi_row;
 
 typedef enum { HP_WI_SWEEP = 0, HP_WI_MONTECARLO } hp_wi_kind;

@@ -209,6 +209,23 @@ static void sweep_bad_path_named(void **state) {
   assert_int_equal(t->rows[0].status, HP_RESULT_ERROR);
   assert_int_not_equal(t->rows[1].status, HP_RESULT_ERROR);
   assert_int_not_equal(t->rows[2].status, HP_RESULT_ERROR);
+  /* Each error row says why, in CSV (a last column) and JSON. */
+  assert_non_null(t->rows[0].error_msg);
+  assert_non_null(
+      strstr(t->rows[0].error_msg, "setting 'constraints.domestic_share.min'"));
+  assert_null(t->rows[1].error_msg);
+  hp_buf eb;
+  hp_buf_init(&eb);
+  assert_int_equal(hp_wi_render(t, HP_FORMAT_CSV, &eb), HP_OK);
+  assert_non_null(strstr(eb.data, ",error\n"));
+  assert_non_null(strstr(eb.data, "1.5,s,error,"));
+  assert_non_null(strstr(eb.data, "got 1.5\"\n"));
+  hp_buf_cleanup(&eb);
+  hp_buf_init(&eb);
+  assert_int_equal(hp_wi_render(t, HP_FORMAT_JSON, &eb), HP_OK);
+  assert_non_null(strstr(eb.data, "\"status\": \"error\", \"error\": \"t.yaml: "
+                                  "setting 'constraints.domestic_share.min'"));
+  hp_buf_cleanup(&eb);
   hp_wi_table_free(t);
   t = NULL;
   hp_wi_axis_cleanup(&a);
