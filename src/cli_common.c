@@ -102,6 +102,19 @@ int hp_cli_check_output(const char *path) {
   const char *target = path;
   struct stat st;
   int rc = HP_EXIT_OK;
+  int fd = hp_output_fd(path);
+  if (fd >= 0) {
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY)
+      return cannot_write(path, "cannot write: descriptor %s is not open for "
+                          "writing", path);
+    return HP_EXIT_OK;
+  }
+  if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && stat(path, &st) == 0 &&
+      !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+    return faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) == 0
+               ? HP_EXIT_OK
+               : cannot_write(path, "cannot open output: %s", strerror(errno));
   if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
     resolved = realpath(path, NULL);
     if (!resolved) {

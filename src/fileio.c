@@ -126,17 +126,44 @@ static int replace_atomic(const char *path, const struct stat *old,
   return rc;
 }
 
+int hp_output_fd(const char *path) {
+  if (strcmp(path, "/dev/stdout") == 0)
+    return 1;
+  if (strcmp(path, "/dev/stderr") == 0)
+    return 2;
+  const char *num = strncmp(path, "/dev/fd/", 8) == 0           ? path + 8
+                    : strncmp(path, "/proc/self/fd/", 14) == 0 ? path + 14
+                                                                : NULL;
+  if (!num || !*num || strspn(num, "0123456789") != strlen(num) ||
+      strlen(num) > 6)
+    return -1;
+  return atoi(num);
+}
+
 int hp_write_file_atomic(const char *path, const char *data, size_t len,
                          hp_diag *d) {
   if (!path || !*path)
     return hp_diag_set(d, HP_EINVAL, NULL, 0, 0,
                        "the output file name is "
                        "empty");
+  /* -o /dev/stdout (or /dev/fd/N): the descriptor the shell set up, as it
+   * is. Opening the path anew would lose a `>>` redirection's append mode,
+   * and on a pipe there is no file to resolve. */
+  int fd = hp_output_fd(path);
+  if (fd >= 0) {
+    if (fcntl(fd, F_GETFL) < 0)
+      return hp_diag_set(d, HP_EIO, path, 0, 0, "cannot write: descriptor %d "
+                         "is not open", fd);
+    return write_all(fd, data, len, path, d);
+  }
   /* realpath allocates with malloc (a foreign convention): free() below. */
   char *resolved = NULL;
   const char *target = path;
   struct stat st;
   int rc;
+  if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && stat(path, &st) == 0 &&
+      !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+    return write_through(path, &st, data, len, d);
   if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
     resolved = realpath(path, NULL);
     if (!resolved) {

@@ -207,8 +207,8 @@ HP_API int hp_planfile_set_number(hp_planfile *p, const char *path,
                                   double value, hp_diag *d);
 
 /** 1 if the plan would accept text at a key path (a name, a description):
- * such a key is not one a sweep or an uncertain: block can vary. The plan
- * is not changed. */
+ * such a key is not one a sweep or an uncertain: block can vary; 0 if not;
+ * HP_ENOMEM if memory ran out. The plan is not changed. */
 HP_API int hp_planfile_takes_text(const hp_planfile *p, const char *path);
 
 /* ---------------------------------------------------------------------------
@@ -362,9 +362,14 @@ HP_API int hp_catalog_render(const hp_catalog *c, hp_format fmt, char **out,
  * Output files, so that a reader never sees half a file: a regular file or
  * a new name is replaced atomically (temporary file, fsync, rename; an
  * existing file keeps its mode); a symbolic link is resolved and its target
- * replaced; a FIFO or device is written through; a directory, a dangling
- * link or an empty name is an error.
+ * replaced; a FIFO or device is written through, and /dev/stdout or
+ * /dev/fd/N is written to the descriptor itself (a `>>` redirection keeps
+ * appending); a directory, a dangling link or an empty name is an error.
  * ------------------------------------------------------------------------- */
+/** The descriptor an output path names by itself: 1 for /dev/stdout, 2 for
+ * /dev/stderr, N for /dev/fd/N or /proc/self/fd/N; -1 for any other path.
+ * hp_write_file_atomic writes to such a descriptor as it is. */
+HP_API int hp_output_fd(const char *path);
 HP_API int hp_write_file_atomic(const char *path, const char *data, size_t len,
                                 hp_diag *d);
 

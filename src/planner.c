@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "mem.h"
+#include "report.h"
 #include "roofline.h"
 #include "status.h"
 
@@ -474,18 +475,23 @@ static int explain_group(const hp_scenario *s, const hp_ip *ip, const hp_ip *t,
     int first = 1;
     for (size_t i = 0; s->gran == HP_GRAN_SERVER && i < s->n_caps; i++) {
       const hp_cap *cp = &s->caps[i];
-      for (size_t k = 0; !cp->is_vendor && k < s->n_cands; k++) {
-        double per = s->cands[k].spec.fig[HP_FIG_cards_per_server];
-        if (strcmp(s->cands[k].spec.id, cp->key) != 0 || !(cp->cards < per))
-          continue;
-        hp_buf_printf(b,
-                      "%s%s capped at %g cards, below one server of %g "
-                      "cards",
-                      first ? "; whole servers only (granularity: server): "
-                            : ", ",
-                      cp->key, cp->cards, per);
-        first = 0;
+      /* The smallest server among the cards the cap covers. */
+      double per = HUGE_VAL;
+      for (size_t k = 0; k < s->n_cands; k++) {
+        const hp_device_spec *sp = &s->cands[k].spec;
+        if (strcmp(cp->is_vendor ? sp->vendor : sp->id, cp->key) == 0 &&
+            sp->fig[HP_FIG_cards_per_server] < per)
+          per = sp->fig[HP_FIG_cards_per_server];
       }
+      if (!(cp->cards < per) || per == HUGE_VAL)
+        continue;
+      hp_buf_printf(b,
+                    "%s%s%s capped at %g cards, below one server of %g "
+                    "cards",
+                    first ? "; whole servers only (granularity: server): "
+                          : ", ",
+                    cp->is_vendor ? "vendor " : "", cp->key, cp->cards, per);
+      first = 0;
     }
   }
   return HP_OK;
@@ -730,6 +736,28 @@ double hp_planner_cost_per_mtok(const hp_scenario *s, double tco_cny,
   return tokens > 0 ? tco_cny / tokens * 1e6 : 0;
 }
 
+int hp_planner_buys_nothing(const hp_scenario *s,
+                            double delivered_tokens_per_s) {
+  return s->objective == HP_OBJ_MAX_TOKENS && !(delivered_tokens_per_s > 0);
+}
+
+void hp_planner_explain_budget(const hp_scenario *s, const hp_unit *u,
+                               size_t n, hp_buf *b) {
+  size_t best = n;
+  for (size_t j = 0; j < n; j++)
+    if (u[j].tokens_per_s > 0 &&
+        (best == n || u[j].price_cny < u[best].price_cny))
+      best = j;
+  hp_buf_printf(b, "constraints.budget_cny %.6g CNY buys nothing", s->budget_cny);
+  if (best < n) {
+    char num[48];
+    hp_buf_printf(b, ": the cheapest %s the plan can buy (%s) costs %s CNY",
+                  s->gran == HP_GRAN_SERVER ? "server" : "card",
+                  s->cands[u[best].cand].spec.id,
+                  hp_fmt_grouped(u[best].price_cny, 0, num, sizeof num));
+  }
+}
+
 int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,
                       hp_scenario_result *r, hp_diag *d) {
   memset(r, 0, sizeof *r);
@@ -818,6 +846,10 @@ int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,
       hp_buf_cleanup(&b);
       rc = hp_diag_oom(d);
       goto fail;
+    }
+    if (hp_planner_buys_nothing(s, r->delivered_tokens_per_s)) {
+      r->status = HP_RESULT_INFEASIBLE;
+      hp_planner_explain_budget(s, u, ip.n_cols, &b);
     }
   }
   if (r->status != HP_RESULT_OPTIMAL &&

@@ -9,6 +9,7 @@
 #ifndef HP_PLANNER_H
 #define HP_PLANNER_H
 
+#include "buf.h"
 #include "hetplan.h"
 #include "scenario.h"
 #include "solver.h"
@@ -29,6 +30,14 @@ typedef struct hp_unit {
   int tp, batch, memory_bound; /* roofline operating point */
   double ttft_ms, tpot_ms;     /* roofline latencies, ms */
 } hp_unit;
+
+/* 1 when an objective max_tokens plan bought nothing (a budget below the
+ * cheapest server): reported as infeasible, explained by
+ * hp_planner_explain_budget over the program's n columns. */
+int hp_planner_buys_nothing(const hp_scenario *s,
+                            double delivered_tokens_per_s);
+void hp_planner_explain_budget(const hp_scenario *s, const hp_unit *u,
+                               size_t n, hp_buf *b);
 
 /* 1 when s is solved with per-(class, SKU) roofline columns. */
 int hp_planner_is_roofline(const hp_scenario *s);

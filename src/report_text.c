@@ -67,7 +67,7 @@ static void t_render(table *t, hp_buf *b, const char *indent, int markdown) {
     return;
   }
   for (int c = 0; c < t->n_cols; c++) {
-    w[c] = strlen(t->head[c]);
+    w[c] = hp_cell_len(t->head[c], markdown);
     for (size_t r = 0; r < t->n_rows; r++)
       if (hp_cell_len(t->cells[r][c], markdown) > w[c])
         w[c] = hp_cell_len(t->cells[r][c], markdown);

@@ -1466,10 +1466,9 @@ const hp_scenario *hp_planfile_scenario(const hp_planfile *p, size_t i) {
  * Numeric edits by path (sweeps, Monte Carlo)
  * ------------------------------------------------------------------------- */
 
-/* Sets path to a number scalar in tree m, creating maps on the way. A path
- * segment "vendor" under "caps" joins the next one ("vendor.NVIDIA"). */
-/* Sets the scalar at a dotted path to text (mappings on the way are
- * created). */
+/* Sets the scalar at a dotted path in tree m to text, creating maps on the
+ * way. A path segment "vendor" under "caps" joins the next one
+ * ("vendor.NVIDIA"). */
 static int set_path(hp_ynode *m, const char *path, const char *text,
                     hp_diag *d) {
   char buf[512];
@@ -1527,24 +1526,29 @@ int hp_planfile_set_number(hp_planfile *p, const char *path, double value,
 }
 
 int hp_planfile_takes_text(const hp_planfile *p, const char *path) {
-  hp_ynode **copies = hp_calloc(p->n, sizeof *copies);
-  int ok = copies != NULL;
-  for (size_t i = 0; ok && i < p->n; i++)
-    ok = (copies[i] = hp_ynode_clone(p->merged[i])) != NULL &&
-         set_path(copies[i], path, "hetplan: not a number", NULL) == HP_OK;
-  if (ok) {
+  hp_ynode **copies = hp_calloc(p->n ? p->n : 1, sizeof *copies);
+  int rc = copies ? HP_OK : HP_ENOMEM;
+  for (size_t i = 0; rc == HP_OK && i < p->n; i++)
+    if (!(copies[i] = hp_ynode_clone(p->merged[i])))
+      rc = HP_ENOMEM;
+    else
+      rc = set_path(copies[i], path, "hetplan: not a number", NULL);
+  int takes = 0;
+  if (rc == HP_OK) {
     hp_planfile q = *p;
     q.merged = copies;
     hp_scenario *sc = NULL;
-    ok = bind_all(&q, &sc, NULL) == HP_OK;
-    for (size_t i = 0; ok && i < p->n; i++)
+    rc = bind_all(&q, &sc, NULL);
+    takes = rc == HP_OK;
+    for (size_t i = 0; takes && i < p->n; i++)
       hp_scenario_cleanup(&sc[i]);
-    hp_free(sc);
+    if (takes)
+      hp_free(sc);
   }
   for (size_t i = 0; copies && i < p->n; i++)
     hp_ynode_free(copies[i]);
   hp_free(copies);
-  return ok;
+  return rc == HP_ENOMEM ? HP_ENOMEM : takes;
 }
 
 static int set_text(hp_planfile *p, const char *path, const char *text,

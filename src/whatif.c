@@ -374,12 +374,18 @@ static int parse_one_dist(const hp_ynode *v, const char *key, int kl, int kc,
       (g->lo > -HUGE_VAL || g->hi < HUGE_VAL)) {
     double m = trunc_mass(g);
     if (!(m >= 0.01))
-      return hp_diag_set(d, HP_ERANGE, file, v->line, v->col,
-                         "uncertain.%s: min and max keep %.2g%% of the %s "
-                         "distribution (%s %g, %s %g); at least 1%% is needed "
-                         "to sample it: widen them or move the %s",
-                         key, 100 * m, ds, dist_params[kind][0], g->p[0],
-                         dist_params[kind][1], g->p[1], dist_params[kind][0]);
+      return hp_diag_set(
+          d, HP_ERANGE, file, v->line, v->col,
+          "uncertain.%s: %s keep%s %.2g%% of the %s distribution (%s %g, %s "
+          "%g); at least 1%% is needed to sample it: %s or move the %s",
+          key,
+          g->lo > -HUGE_VAL && g->hi < HUGE_VAL ? "min and max"
+          : g->lo > -HUGE_VAL                  ? "min"
+                                               : "max",
+          g->lo > -HUGE_VAL && g->hi < HUGE_VAL ? "" : "s", 100 * m, ds,
+          dist_params[kind][0], g->p[0], dist_params[kind][1], g->p[1],
+          g->lo > -HUGE_VAL && g->hi < HUGE_VAL ? "widen them" : "move it",
+          dist_params[kind][0]);
   }
   return HP_OK;
 }
@@ -649,6 +655,11 @@ int hp_wi_solve_row_warm(const hp_scenario *s, hp_wi_warm *warm,
   }
   row->status = HP_RESULT_OPTIMAL;
   row->within_gap = sol.within_gap;
+  /* As hp_scenario_solve: a budget that buys nothing is no plan. */
+  if (hp_planner_buys_nothing(s, row->delivered_tokens_per_s)) {
+    row->status = HP_RESULT_INFEASIBLE;
+    goto out;
+  }
   row->share_compute =
       row->delivered_tokens_per_s > 0 ? dom_t / row->delivered_tokens_per_s : 0;
   row->share_cards = row->cards > 0 ? dom_c / row->cards : 0;
@@ -895,8 +906,6 @@ static unsigned default_threads(void) {
   return n > 0 ? (unsigned)n : 1;
 }
 
-/* Shared by sweep and Monte Carlo: sets up the table, checks point 0 on the
- * caller's thread, runs the workers. */
 /* A key a sweep or an uncertain: block may vary: one the plan reads as a
  * number (not text: a name, a description), and, for a card's override or
  * cap, a card that some scenario of the run can buy (otherwise the key
@@ -923,7 +932,10 @@ static int check_key(const hp_planfile *pf, const char *key,
         id = NULL;
   }
   if (!id) {
-    if (hp_planfile_takes_text(pf, key))
+    int tt = hp_planfile_takes_text(pf, key);
+    if (tt == HP_ENOMEM)
+      return hp_diag_oom(d);
+    if (tt)
       return hp_diag_set(d, HP_ETYPE, NULL, 0, 0,
                          "'%s' is not a numeric plan key: the plan reads it as "
                          "text (see docs/whatif.md for the keys that can vary)",
@@ -939,47 +951,68 @@ static int check_key(const hp_planfile *pf, const char *key,
                      n_scen > 1 ? "any scenario of the run" : "the scenario");
 }
 
-/* Before a sweep starts: every key must be one a sweep can vary, named
- * once, and take at least one of its axis's values (its first, middle or
- * last): a key no value binds to fails the run with the planner's message;
- * a point whose value the plan rejects (an MFU above 1) is an error row. */
-static int check_axes(hp_planfile *pf, const hp_wi_axis *axes, size_t n,
+/* Axis k of a sweep: named once, and taking at least one of its first,
+ * middle and last values. */
+static int check_axis(hp_planfile *pf, const hp_wi_axis *axes, size_t k,
                       const size_t *scen, size_t n_scen, hp_diag *d) {
   int rc;
-  for (size_t k = 0; k < n; k++) {
-    for (size_t j = 0; j < k; j++)
-      if (strcmp(axes[j].key, axes[k].key) == 0)
-        return hp_diag_set(d, HP_EDUP, NULL, 0, 0,
-                           "--vary %s is given twice (one --vary per key)",
-                           axes[k].key);
-    hp_diag first;
-    hp_diag_clear(&first);
-    size_t at[3] = {0, axes[k].n / 2, axes[k].n - 1};
-    rc = HP_EINVAL;
-    for (int i = 0; i < 3 && rc != HP_OK; i++) {
-      hp_diag e;
-      hp_diag_clear(&e);
-      rc = hp_planfile_set_number(pf, axes[k].key,
-                                  hp_wi_axis_value(&axes[k], at[i]), &e);
-      if (rc == HP_ENOMEM)
-        return hp_diag_oom(d);
-      if (rc != HP_OK && i == 0)
-        first = e;
-    }
-    if (rc != HP_OK) {
-      if (d)
-        *d = first;
-      return first.status ? first.status : rc;
-    }
-    if ((rc = check_key(pf, axes[k].key, scen, n_scen, d)) != HP_OK) {
-      char msg[HP_DIAG_MSG_MAX];
-      snprintf(msg, sizeof msg, "%s", d ? d->msg : "");
-      return hp_diag_set(d, rc, NULL, 0, 0, "--vary %s", msg);
-    }
+  for (size_t j = 0; j < k; j++)
+    if (strcmp(axes[j].key, axes[k].key) == 0)
+      return hp_diag_set(d, HP_EDUP, NULL, 0, 0,
+                         "--vary %s is given twice (one --vary per key)",
+                         axes[k].key);
+  hp_diag first;
+  hp_diag_clear(&first);
+  size_t at[3] = {0, axes[k].n / 2, axes[k].n - 1};
+  rc = HP_EINVAL;
+  for (int i = 0; i < 3 && rc != HP_OK; i++) {
+    hp_diag e;
+    hp_diag_clear(&e);
+    rc = hp_planfile_set_number(pf, axes[k].key,
+                                hp_wi_axis_value(&axes[k], at[i]), &e);
+    if (rc == HP_ENOMEM)
+      return hp_diag_oom(d);
+    if (rc != HP_OK && i == 0)
+      first = e;
+  }
+  if (rc != HP_OK) {
+    if (d)
+      *d = first;
+    return first.status ? first.status : rc;
+  }
+  if ((rc = check_key(pf, axes[k].key, scen, n_scen, d)) != HP_OK) {
+    char msg[HP_DIAG_MSG_MAX];
+    snprintf(msg, sizeof msg, "%s", d ? d->msg : "");
+    return hp_diag_set(d, rc, NULL, 0, 0, "--vary %s", msg);
   }
   return HP_OK;
 }
 
+/* Before a sweep starts: every key must be one a sweep can vary, named
+ * once, and take at least one of its axis's values (its first, middle or
+ * last): a key no value binds to fails the run with the planner's message;
+ * a point whose value the plan rejects (an MFU above 1) is an error row. */
+static int check_axes(const char *text, size_t len, const char *path,
+                      const hp_catalog *cat, const hp_wi_axis *axes, size_t n,
+                      const size_t *scen, size_t n_scen, hp_diag *d) {
+  int rc = HP_OK;
+  hp_planfile *pf = NULL;
+  for (size_t k = 0; k < n && rc == HP_OK; k++) {
+    /* Each key against the plan as written, so that the order of the
+     * --vary options (or an axis's direction) does not matter when keys
+     * depend on each other (domestic_share.min <= max). */
+    hp_planfile_free(pf);
+    pf = NULL;
+    if ((rc = hp_planfile_parse(text, len, path, cat, &pf, d)) != HP_OK)
+      break;
+    rc = check_axis(pf, axes, k, scen, n_scen, d);
+  }
+  hp_planfile_free(pf);
+  return rc;
+}
+
+/* Shared by sweep and Monte Carlo: sets up the table, checks a sweep's
+ * keys (check_axes) on the caller's thread, runs the workers. */
 static int run_table(hp_wi_kind kind, const char *text, size_t len,
                      const char *path, const hp_catalog *cat,
                      const hp_wi_axis *axes, hp_wi_dist *dists, size_t n_keys,
@@ -1053,8 +1086,6 @@ static int run_table(hp_wi_kind kind, const char *text, size_t len,
   if (!t->values || !t->rows || !t->vendor_cards || !t->vendor_servers ||
       !t->vendor_capex)
     goto oom;
-  /* Point 0 on this thread: a bad path or value fails the whole run with
-   * the planner's message, which names the path. */
   r.t = t;
   r.axes = axes;
   r.dists = dists;
@@ -1071,7 +1102,8 @@ static int run_table(hp_wi_kind kind, const char *text, size_t len,
   r.chunk = r.warm ? WARM_CHUNK : CHUNK;
   /* Keys an uncertain: block names were checked where it was parsed. */
   if (kind == HP_WI_SWEEP &&
-      (rc = check_axes(pf, axes, n_keys, r.scen, t->n_scenarios, d)) != HP_OK)
+      (rc = check_axes(text, len, path, cat, axes, n_keys, r.scen,
+                       t->n_scenarios, d)) != HP_OK)
     goto fail;
   hp_planfile_free(pf);
   pf = NULL;
@@ -1383,7 +1415,7 @@ static int grid_render(const grid *g, hp_buf *b, int markdown) {
   if (!w)
     return HP_ENOMEM;
   for (int c = 0; c < g->n_cols; c++)
-    w[c] = strlen(g->head[c]);
+    w[c] = hp_cell_len(g->head[c], markdown);
   for (size_t r = 0; r < g->n_rows; r++)
     for (int c = 0; c < g->n_cols; c++) {
       g->cell(g->ctx, r, c, cell, sizeof cell);
@@ -1443,6 +1475,18 @@ static void fmt_vs_price(double cost, double price, char *out, size_t size) {
 /* Cards are whole except in fractional mode. */
 static void fmt_cards(double v, char *out, size_t size) {
   hp_fmt_grouped(v, fabs(v - floor(v + 0.5)) < 1e-6 ? 0 : 2, out, size);
+}
+
+/* Servers: whole cards bought one by one fill eighths of a server (1.375),
+ * which two decimals would round; other fractions keep two. */
+static void fmt_servers(double v, char *out, size_t size) {
+  double m = v * 1000;
+  int thousandths = fabs(m - floor(m + 0.5)) < 1e-6 &&
+                    fabs(v * 100 - floor(v * 100 + 0.5)) >= 1e-6;
+  if (thousandths)
+    hp_fmt_grouped(v, 3, out, size);
+  else
+    fmt_cards(v, out, size);
 }
 
 /* -- sweep ---------------------------------------------------------------- */
@@ -1523,7 +1567,7 @@ static void sweep_cell(const void *ctxp, size_t ri, int col, char *out,
     fmt_cards(r->cards, out, size);
     return;
   case SC_SERVERS:
-    fmt_cards(r->servers, out, size);
+    fmt_servers(r->servers, out, size);
     return;
   case SC_DOM_COMPUTE:
     snprintf(out, size, "%.2f", 100.0 * r->share_compute);
@@ -2175,7 +2219,7 @@ static void batch_cell(const void *ctxp, size_t ri, int col, char *out,
     fmt_cards(r->cards, out, size);
     return;
   case BC_SERVERS:
-    fmt_cards(r->servers, out, size);
+    fmt_servers(r->servers, out, size);
     return;
   case BC_DOM:
     snprintf(out, size, "%.2f", 100.0 * r->domestic_share_compute);

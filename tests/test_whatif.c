@@ -263,6 +263,31 @@ static void sweep_bad_path_named(void **state) {
     for (int k = 0; k < refused[i].n; k++)
       hp_wi_axis_cleanup(&ax[k]);
   }
+  /* Keys that depend on each other (min <= max) are checked one by one
+   * against the plan as written: the grid runs whatever the axes'
+   * direction, the points with min > max being error rows. */
+  for (int dir = 0; dir < 2; dir++) {
+    hp_wi_axis ax[2];
+    assert_int_equal(hp_wi_axis_parse(dir ? "constraints.domestic_share.min="
+                                            "0.6:0:-0.1"
+                                          : "constraints.domestic_share.min="
+                                            "0:0.6:0.1",
+                                      &ax[0], &d),
+                     HP_OK);
+    assert_int_equal(
+        hp_wi_axis_parse("constraints.domestic_share.max=0.1:0.5:0.1", &ax[1],
+                         &d),
+        HP_OK);
+    rc = hp_wi_sweep(plan, strlen(plan), "t.yaml", fix_cat, ax, 2, NULL, &t,
+                     &d);
+    assert_int_equal(rc, HP_OK);
+    assert_int_equal(t->n_rows, 35);
+    assert_int_equal(t->n_error, 15); /* min > max at 15 of the 35 points */
+    hp_wi_table_free(t);
+    t = NULL;
+    hp_wi_axis_cleanup(&ax[0]);
+    hp_wi_axis_cleanup(&ax[1]);
+  }
   /* An unknown scenario. */
   assert_int_equal(hp_wi_axis_parse("mfu=0.5", &a, &d), HP_OK);
   hp_wi_opts o = {1, "nope", NULL, NULL};

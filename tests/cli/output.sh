@@ -161,6 +161,16 @@ expect 2 "${PLAN[@]}" -o && { grep -q "option '-o' needs a value" "$TMP/err" && 
 # A truly unknown option is still called unknown.
 expect 2 "${PLAN[@]}" --nope && { grep -q "unknown option '--nope'" "$TMP/err" && ok || bad "unknown option"; }
 
+# --- -o /dev/stdout ------------------------------------------------------------
+# The descriptor itself: into a pipe (nothing to resolve), and after a `>>`
+# redirection it appends (reopening the path would start at offset 0).
+"${PLAN[@]}" -o /dev/stdout | cat > "$TMP/piped.txt"
+cmp -s "$TMP/piped.txt" "$TMP/want.txt" && ok || bad "-o /dev/stdout into a pipe"
+echo precious > "$TMP/log.txt"
+"${PLAN[@]}" -o /dev/stdout >> "$TMP/log.txt"
+{ echo precious; cat "$TMP/want.txt"; } | cmp -s - "$TMP/log.txt" && ok || bad "-o /dev/stdout after >> did not append"
+[ -L /dev/stdout ] || [ -c /dev/stdout ] && ok || bad "/dev/stdout replaced"
+
 # --- help texts --------------------------------------------------------------
 for cmd in sweep montecarlo; do
   expect 0 "$HP" $cmd --help && { grep -q -- "--quiet" "$TMP/out" && ok || bad "$cmd --help lacks --quiet"; }

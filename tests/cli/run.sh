@@ -128,6 +128,14 @@ awk '/sustains:/ { tpd = $2 + 0 }
            exit !(tpd > 0 && cost > 0 && (cost - want) / want < 1e-3 && (want - cost) / want < 1e-3) }' "$TMP/dw.txt" \
   && ok || bad "max_tokens cost per sustained token: $(grep -E 'sustains|TCO' "$TMP/dw.txt" | head -2)"
 
+# A max_tokens budget below the cheapest server buys nothing: infeasible,
+# with the cheapest server's price, in plan and sweep alike.
+printf 'name: t\ndefaults: {objective: max_tokens, workload: {model: {params: 7e9}, tokens_per_day: 1e10}, devices: [nvidia-h20, huawei-ascend-910b3], constraints: {budget_cny: 1000}}\nscenarios:\n  - name: a\n' > "$TMP/mt.yaml"
+"$HP" plan "$TMP/mt.yaml" --catalog "$CAT" > /dev/null 2> "$TMP/err"
+if [ $? -eq 4 ] && grep -q "budget_cny 1000 CNY buys nothing: the cheapest server the plan can buy (nvidia-h20) costs 840,000 CNY" "$TMP/err"; then ok; else bad "budget below a server: $(cat "$TMP/err")"; fi
+"$HP" sweep "$TMP/mt.yaml" --catalog "$CAT" --vary constraints.budget_cny=1000:1000000:999000 --format csv > "$TMP/mt.csv" 2> /dev/null
+if grep -q '^1000,a,infeasible,' "$TMP/mt.csv" && grep -q '^1000000,a,optimal,840000,' "$TMP/mt.csv"; then ok; else bad "sweep budget below a server"; cat "$TMP/mt.csv"; fi
+
 # Markdown cells escape '|'.
 printf 'name: t\ndefaults: {workload: {model: {params: 7e9}, tokens_per_day: 1e10}, devices: [nvidia-h20]}\nscenarios:\n  - name: "h20 | ascend"\n' > "$TMP/pipe.yaml"
 "$HP" batch "$TMP/pipe.yaml" --catalog "$CAT" --format md > "$TMP/pipe.md"

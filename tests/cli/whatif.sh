@@ -188,6 +188,13 @@ expect 3 "$HP" batch "$TMP/none.yaml" "$SRC/plans/doubao-minsheng-2024.yaml" --c
 expect 0 "$HP" batch "$SRC/plans/doubao-minsheng-2024.yaml" --catalog "$CAT" --format md --chart "$TMP/b.png" && {
   grep -q "| plan" "$TMP/out" && [ -s "$TMP/b.png" ] && ok || bad "batch md/chart"; }
 expect 2 "$HP" batch --catalog "$CAT" && ok
+# Markdown escapes '|' in headers too (a vendor named with one once sent
+# the column padding below zero and the sweep into a near-endless loop).
+mkdir "$TMP/pcat" && cp "$CAT/nvidia-h20.yaml" "$CAT/huawei-ascend-910b3.yaml" "$TMP/pcat/"
+sed -i 's/^vendor: .*/vendor: "Hua|wei"/' "$TMP/pcat/huawei-ascend-910b3.yaml"
+printf 'name: p\ndefaults: {workload: {model: {params: 7e9}, tokens_per_day: 1e10}, devices: [nvidia-h20, huawei-ascend-910b3]}\nscenarios:\n  - name: a\n' > "$TMP/p.yaml"
+expect 0 timeout 30 "$HP" sweep "$TMP/p.yaml" --catalog "$TMP/pcat" --vary mfu=0.3:0.5:0.1 --format md && {
+  grep -qF 'Hua\|wei (cards)' "$TMP/out" && ok || bad "md header escaping"; }
 # A plan with a token price: batch compares cost with it (5.3423 / 30 CNY
 # per million tokens = 17.81%); CSV leaves the price empty where a plan
 # gives none, rather than 0.
