@@ -247,9 +247,12 @@ int hp_device_parse_tree(const hp_ynode *root, const char *file,
     if ((rc = hp_yget_number_in(n, fig_keys[f], file, HP_NUM_POSITIVE,
                                 &s.fig[f], d)) != HP_OK)
       goto fail;
-    if (f == HP_FIG_cards_per_server && s.fig[f] != floor(s.fig[f])) {
+    if (f == HP_FIG_cards_per_server &&
+        (s.fig[f] != floor(s.fig[f]) || s.fig[f] > HP_MAX_CARDS_PER_SERVER)) {
       rc = hp_diag_set(d, HP_ERANGE, file, n->line, n->col,
-                       "cards_per_server: expected a whole number of cards");
+                       "cards_per_server: expected a whole number of cards "
+                       "from 1 to %d (HP_MAX_CARDS_PER_SERVER), got %g",
+                       HP_MAX_CARDS_PER_SERVER, s.fig[f]);
       goto fail;
     }
   }

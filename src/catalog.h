@@ -2,6 +2,10 @@
 #ifndef HP_CATALOG_H
 #define HP_CATALOG_H
 
+/* Most cards in one server: a rack-scale "server" (NVL72, Huawei's
+ * CM384 supernode) stays well below it (docs/limits.md). */
+#define HP_MAX_CARDS_PER_SERVER 4096
+
 #include "hetplan.h"
 #include "yamlx.h"
 

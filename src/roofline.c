@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "report.h"
 
 /* Activations travel between TP ranks in 16-bit: 2 bytes per element. */
@@ -118,7 +119,7 @@ int hp_roof_min_tp(const hp_model_desc *m, const hp_candidate *c,
   double cps = c->spec.fig[HP_FIG_cards_per_server];
   double usable = usable_bytes(c, o);
   double w = hp_roof_weight_bytes(m);
-  for (int tp = 1; tp <= cps; tp *= 2) {
+  for (int tp = 1; tp <= cps && tp <= HP_MAX_CARDS_PER_SERVER; tp *= 2) {
     double need = w / tp + o->min_batch * context_tokens * kv_card(m, tp);
     if (need <= usable)
       return tp;
@@ -331,7 +332,8 @@ void hp_roof_eval_attn(const hp_model_desc *m, const hp_candidate *c,
    * tokens/s per server (ties go to the smaller degree). */
   hp_roof_result best, cur;
   int have = 0;
-  for (int tp = r->tp_fit; tp <= cps; tp *= 2) {
+  for (int tp = r->tp_fit; tp <= cps && tp <= HP_MAX_CARDS_PER_SERVER;
+       tp *= 2) {
     cur = *r;
     eval_tp(m, c, k, o, a, tp, &cur);
     if (cur.ok && (!have || cur.tokens_per_s_server >

@@ -1014,10 +1014,13 @@ static int apply_override(const hp_ynode *o, const char *id, const char *file,
     if ((rc = hp_yget_number_in(o->items[i], full, file, HP_NUM_POSITIVE, &v,
                                 d)) != HP_OK)
       return rc;
-    if (f == HP_FIG_cards_per_server && v != floor(v))
+    if (f == HP_FIG_cards_per_server &&
+        (v != floor(v) || v > HP_MAX_CARDS_PER_SERVER))
       return hp_diag_set(d, HP_ERANGE, file, o->items[i]->line,
                          o->items[i]->col,
-                         "%s: expected a whole number of cards", full);
+                         "%s: expected a whole number of cards from 1 to %d "
+                         "(HP_MAX_CARDS_PER_SERVER), got %g",
+                         full, HP_MAX_CARDS_PER_SERVER, v);
     c->spec.fig[f] = v;
     c->spec.conf[f] = HP_CONF_E;
   }
