@@ -157,6 +157,26 @@ int hp_planner_build(const hp_scenario *s, hp_ip *ip, hp_unit **units_out,
       ADD_ROW(name, class_demand(s, i) * (1.0 + s->headroom), HUGE_VAL);
     }
   }
+  if (s->objective == HP_OBJ_MAX_TOKENS && s->has_workload && roof && nk > 1) {
+    /* The most tokens/s in the workload's mix, or the budget would all go
+     * to the cheapest class: each request class gets its share of the
+     * tokens served, short by at most one server of its own (whole servers
+     * rarely split a total in exact shares). */
+    double total = 0;
+    for (size_t i = 0; i < nk; i++)
+      total += class_demand(s, i);
+    for (size_t i = 0; total > 0 && i < nk; i++) {
+      char name[64];
+      double w = class_demand(s, i) / total, one = 0;
+      for (size_t j = 0; j < n; j++) {
+        a[j] = ((u[j].cls == i ? 1.0 : 0.0) - w) * u[j].tokens_per_s;
+        if (u[j].cls == i && u[j].usable && u[j].tokens_per_s > one)
+          one = u[j].tokens_per_s;
+      }
+      snprintf(name, sizeof name, "mix.%.50s", s->classes[i].name);
+      ADD_ROW(name, s->gran == HP_GRAN_FRACTIONAL ? 0.0 : -one, HUGE_VAL);
+    }
+  }
   if (s->budget_cny > 0) {
     for (size_t j = 0; j < n; j++)
       a[j] = u[j].price_cny;

@@ -371,7 +371,19 @@ static void compare_block(const hp_scenario_result *r, hp_buf *b, int md) {
     }
   }
   t_render(&d, b, md ? "" : "  ", md);
-  if (fl->capex_cny > 0)
+  /* A budget plan spends the same on both sides: what differs is what it
+   * buys. */
+  if (strcmp(fl->objective, "max_tokens") == 0) {
+    if (fl->delivered_tokens_per_s > 0 && rf->delivered_tokens_per_s > 0)
+      hp_buf_printf(b,
+                    "%sroofline tokens/s / flops tokens/s = %.3f for the same "
+                    "budget (the broker formula is off by %+.1f%%)\n",
+                    md ? "- " : "  ",
+                    rf->delivered_tokens_per_s / fl->delivered_tokens_per_s,
+                    100 * (fl->delivered_tokens_per_s /
+                               rf->delivered_tokens_per_s -
+                           1));
+  } else if (fl->capex_cny > 0)
     hp_buf_printf(b,
                   "%sroofline capex / flops capex = %.3f (the broker formula "
                   "is off by %+.1f%%)\n",

@@ -136,6 +136,31 @@ if [ $? -eq 4 ] && grep -q "budget_cny 1000 CNY buys nothing: the cheapest serve
 "$HP" sweep "$TMP/mt.yaml" --catalog "$CAT" --vary constraints.budget_cny=1000:1000000:999000 --format csv > "$TMP/mt.csv" 2> /dev/null
 if grep -q '^1000,a,infeasible,' "$TMP/mt.csv" && grep -q '^1000000,a,optimal,840000,' "$TMP/mt.csv"; then ok; else bad "sweep budget below a server"; cat "$TMP/mt.csv"; fi
 
+# max_tokens under the roofline model buys the workload's mix: each request
+# class gets its share of the tokens (chat 1,200 of every 9,600 tokens:
+# 12.5%), short by at most one server, not the whole budget on one class.
+cat > "$TMP/mtr.yaml" <<PLAN
+name: mtr
+defaults:
+  demand_model: roofline
+  objective: max_tokens
+  workload:
+    model_file: $(cd "$SRC" && pwd)/models/llama-3-70b.yaml
+    tokens_per_day: 1.0e10
+    slo: {ttft_ms: 2000, tpot_ms: 50}
+    requests:
+      - {name: chat, share: 0.5, input_tokens: 1000, output_tokens: 200}
+      - {name: doc,  share: 0.5, input_tokens: 8000, output_tokens: 400}
+  devices: [nvidia-h20, huawei-ascend-910b3]
+  constraints: {budget_cny: 1.0e8}
+scenarios: [{name: a}]
+PLAN
+"$HP" plan "$TMP/mtr.yaml" --catalog "$CAT" > "$TMP/mtr.txt" 2>&1
+awk '$1 == "chat" && $4 ~ /^[0-9,]+$/ { gsub(",", "", $4); chat += $4; one = $4 > one ? $4 : one }
+     $1 == "doc" && $4 ~ /^[0-9,]+$/ { gsub(",", "", $4); doc += $4 }
+     END { t = chat + doc; exit !(doc > 0 && chat >= 0.125 * t - 6000 && chat <= 0.5 * t) }' "$TMP/mtr.txt" \
+  && ok || bad "max_tokens roofline mix: $(grep -E '^  (chat|doc) ' "$TMP/mtr.txt")"
+
 # Markdown cells escape '|'.
 printf 'name: t\ndefaults: {workload: {model: {params: 7e9}, tokens_per_day: 1e10}, devices: [nvidia-h20]}\nscenarios:\n  - name: "h20 | ascend"\n' > "$TMP/pipe.yaml"
 "$HP" batch "$TMP/pipe.yaml" --catalog "$CAT" --format md > "$TMP/pipe.md"
