@@ -392,6 +392,17 @@ static const char *basis_label(const hp_scenario *s) {
   return hp_basis_name(s->dom_basis);
 }
 
+/* A share the plan gave, as given: "0.30", but "0.285" (two decimals would
+ * print the 0.28 the bound below may also print). */
+static const char *share_given(double v, char *buf, size_t size) {
+  double c = v * 100;
+  if (fabs(c - floor(c + 0.5)) < 1e-9)
+    snprintf(buf, size, "%.2f", v);
+  else
+    snprintf(buf, size, "%.6g", v);
+  return buf;
+}
+
 /* Says why blocking group `name` (dropping it alone makes `t` feasible)
  * cannot be met, and the best value the other constraints allow. */
 static int explain_group(const hp_scenario *s, const hp_ip *ip, const hp_ip *t,
@@ -404,11 +415,17 @@ static int explain_group(const hp_scenario *s, const hp_ip *ip, const hp_ip *t,
     if (r < 0 && r != HP_ENOTFOUND) {
       return r;
     }
+    /* Bounds to two decimals, rounded towards what the plan cannot have:
+     * "at most" down, "at least" up (the bisection leaves them within 1e-6,
+     * so within 2e-4 of a hundredth they are that hundredth). */
+    char given[32];
     hp_buf_printf(b,
-                  "constraints.domestic_share.min %.2f (%s basis) is "
+                  "constraints.domestic_share.min %s (%s basis) is "
                   "unreachable: the other constraints allow a domestic "
                   "share of at most %.2f",
-                  s->dom_min, basis_label(s), r == HP_OK ? v : 0.0);
+                  share_given(s->dom_min, given, sizeof given),
+                  basis_label(s),
+                  r == HP_OK ? floor(v * 100 + 2e-4) / 100 : 0.0);
     /* With supply caps on compute, say how much of demand they cover. */
     if (s->dom_basis == HP_BASIS_COMPUTE && need > 0) {
       hp_ip c;
@@ -436,21 +453,25 @@ static int explain_group(const hp_scenario *s, const hp_ip *ip, const hp_ip *t,
     if (r < 0) {
       return r;
     }
+    char given[32];
     hp_buf_printf(b,
-                  "constraints.domestic_share.max %.2f (%s basis) is too "
+                  "constraints.domestic_share.max %s (%s basis) is too "
                   "low: the other constraints need a domestic share of at "
                   "least %.2f",
-                  s->dom_max, basis_label(s), v);
+                  share_given(s->dom_max, given, sizeof given), basis_label(s),
+                  ceil(v * 100 - 2e-4) / 100);
   } else if (strcmp(name, "max_vendor_share") == 0) {
     int r = bisect_share(ip, s, u, name, 0, &v, d);
     if (r < 0) {
       return r;
     }
+    char given[32];
     hp_buf_printf(b,
-                  "constraints.max_vendor_share %.2f is too low: the "
+                  "constraints.max_vendor_share %s is too low: the "
                   "other constraints need one vendor to carry at least "
                   "%.2f of the throughput",
-                  s->max_vendor_share, v);
+                  share_given(s->max_vendor_share, given, sizeof given),
+                  ceil(v * 100 - 2e-4) / 100);
   } else if (strcmp(name, "budget_cny") == 0) {
     for (size_t j = 0; j < n; j++)
       obj[j] = u[j].price_cny;
@@ -491,6 +512,12 @@ static int explain_group(const hp_scenario *s, const hp_ip *ip, const hp_ip *t,
                   "supply caps allow at most %.6g tokens/s, %.2f of the "
                   "required %.6g tokens/s",
                   v, need > 0 ? v / need : 0.0, need);
+    /* Enough in total, yet infeasible: not in the mix the rest needs. */
+    if (need > 0 && v >= need)
+      hp_buf_puts(b, hp_planner_is_roofline(s)
+                         ? ", but not in the mix of request classes the "
+                           "workload needs under the other constraints"
+                         : ", but not together with the other constraints");
     /* Whole servers: a cap below one server's cards buys none of it. */
     int first = 1;
     for (size_t i = 0; s->gran == HP_GRAN_SERVER && i < s->n_caps; i++) {

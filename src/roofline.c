@@ -503,13 +503,17 @@ void hp_roof_explain(const hp_scenario *s, size_t cand, hp_buf *b) {
   hp_buf_printf(b, "%s (%s), scenario '%s', demand model %s\n", c->spec.id,
                 c->spec.name ? c->spec.name : c->spec.vendor, s->name,
                 hp_demand_model_name(s->demand_model));
+  char fp8[48];
+  if (f[HP_FIG_fp8_tflops] > 0)
+    snprintf(fp8, sizeof fp8, "%g TFLOPS fp8", f[HP_FIG_fp8_tflops]);
+  else
+    snprintf(fp8, sizeof fp8, "fp8 not known");
   hp_buf_printf(b,
-                "card: %g GB, %g TB/s, %g TFLOPS fp16, %g TFLOPS fp8, %g "
+                "card: %g GB, %g TB/s, %g TFLOPS fp16, %s, %g "
                 "cards per server, %s CNY per server; MFU %.2f (%s), MBU %.2f"
                 "%s\n",
                 f[HP_FIG_memory_gb], f[HP_FIG_memory_bw_tbps],
-                f[HP_FIG_fp16_tflops], f[HP_FIG_fp8_tflops],
-                f[HP_FIG_cards_per_server],
+                f[HP_FIG_fp16_tflops], fp8, f[HP_FIG_cards_per_server],
                 g0(f[HP_FIG_price_server_cny], n1, sizeof n1), c->mfu,
                 c->mfu_from ? c->mfu_from : "?", c->mbu,
                 c->measured ? " (bandwidth measured by a probe profile)" : "");
