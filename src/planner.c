@@ -76,6 +76,13 @@ static double class_demand(const hp_scenario *s, size_t i) {
          (k->input_tokens + k->output_tokens);
 }
 
+/* A request class's tokens per request of the workload (its share x its
+ * input + output tokens): its weight in the token mix, whatever the volume. */
+static double class_weight(const hp_scenario *s, size_t i) {
+  const hp_request_class *k = &s->classes[i];
+  return k->share * (k->input_tokens + k->output_tokens);
+}
+
 int hp_planner_build(const hp_scenario *s, hp_ip *ip, hp_unit **units_out,
                      hp_diag *d) {
   int roof = hp_planner_is_roofline(s);
@@ -157,17 +164,17 @@ int hp_planner_build(const hp_scenario *s, hp_ip *ip, hp_unit **units_out,
       ADD_ROW(name, class_demand(s, i) * (1.0 + s->headroom), HUGE_VAL);
     }
   }
-  if (s->objective == HP_OBJ_MAX_TOKENS && s->has_workload && roof && nk > 1) {
+  if (s->objective == HP_OBJ_MAX_TOKENS && roof && nk > 1) {
     /* The most tokens/s in the workload's mix, or the budget would all go
      * to the cheapest class: each request class gets its share of the
      * tokens served, short by at most one server of its own (whole servers
      * rarely split a total in exact shares). */
     double total = 0;
     for (size_t i = 0; i < nk; i++)
-      total += class_demand(s, i);
+      total += class_weight(s, i);
     for (size_t i = 0; total > 0 && i < nk; i++) {
       char name[64];
-      double w = class_demand(s, i) / total, one = 0;
+      double w = class_weight(s, i) / total, one = 0;
       for (size_t j = 0; j < n; j++) {
         a[j] = ((u[j].cls == i ? 1.0 : 0.0) - w) * u[j].tokens_per_s;
         if (u[j].cls == i && u[j].usable && u[j].tokens_per_s > one)

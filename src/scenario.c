@@ -506,6 +506,20 @@ static int bind_model(const hp_ynode *w, const char *file,
     if ((rc = load_model_file(path, md, &mk, d)) != HP_OK)
       return rc;
   }
+  /* Inline keys override a model file's, but not its name: a label that
+   * disagrees with the file would size one model under another's name. */
+  if (mf && mname && md->name) {
+    const char *nm;
+    if ((rc = hp_yget_string(mname, "workload.model.name", file, &nm, d)) !=
+        HP_OK)
+      return rc;
+    if (strcmp(nm, md->name) != 0)
+      return hp_diag_set(d, HP_EINVAL, file, mname->line, mname->col,
+                         "workload.model.name '%.100s' disagrees with "
+                         "workload.model_file, whose model is '%.100s': "
+                         "give one of them",
+                         nm, md->name);
+  }
   if (model && (rc = apply_model_map(model, file, "workload.model", md, &mk,
                                      d)) != HP_OK)
     return rc;
@@ -789,7 +803,8 @@ static int bind_workload(const hp_ynode *m, const char *file,
                                 d)) != HP_OK)
       return rc;
     s->tokens_per_day = s->users * s->tokens_per_user_per_day;
-  } else if (!rps) {
+  } else if (!rps && s->objective != HP_OBJ_MAX_TOKENS) {
+    /* Under max_tokens the volume is optional: the budget sets it. */
     return hp_diag_set(d, HP_EMISSING, file, w->line, w->col,
                        "workload: needs tokens_per_day, or users with "
                        "tokens_per_user_per_day, or requests_per_s with "
