@@ -161,6 +161,12 @@ awk '$1 == "chat" && $4 ~ /^[0-9,]+$/ { gsub(",", "", $4); chat += $4; one = $4 
      END { t = chat + doc; exit !(doc > 0 && chat >= 0.125 * t - 6000 && chat <= 0.5 * t) }' "$TMP/mtr.txt" \
   && ok || bad "max_tokens roofline mix: $(grep -E '^  (chat|doc) ' "$TMP/mtr.txt")"
 
+# Under max_tokens the workload needs no volume: the budget sets it.
+printf 'name: t\ndefaults: {objective: max_tokens, workload: {model: {params: 70e9}}, devices: [nvidia-h20], constraints: {budget_cny: 1e7}}\nscenarios:\n  - name: a\n' > "$TMP/mt2.yaml"
+"$HP" plan "$TMP/mt2.yaml" --catalog "$CAT" > "$TMP/mt2.txt" 2>&1 \
+  && grep -q "total: 88 cards .*, 11 servers" "$TMP/mt2.txt" && grep -q "sustains: " "$TMP/mt2.txt" \
+  && ok || bad "max_tokens without a volume: $(head -3 "$TMP/mt2.txt")"
+
 # Markdown cells escape '|'.
 printf 'name: t\ndefaults: {workload: {model: {params: 7e9}, tokens_per_day: 1e10}, devices: [nvidia-h20]}\nscenarios:\n  - name: "h20 | ascend"\n' > "$TMP/pipe.yaml"
 "$HP" batch "$TMP/pipe.yaml" --catalog "$CAT" --format md > "$TMP/pipe.md"
