@@ -354,6 +354,13 @@ int hp_device_parse_tree(const hp_ynode *root, const char *file,
   if ((rc = get_str(root, "measured_device", file, 0,
                     (char **)&s.measured_device, d)) != HP_OK)
     goto fail;
+  if (s.measured_device && !s.measured) {
+    const hp_ynode *md = hp_ymap_get(root, "measured_device");
+    rc = hp_diag_set(d, HP_EMISSING, file, md->line, md->col,
+                     "measured_device needs measured: (the probe profile "
+                     "it picks a device of)");
+    goto fail;
+  }
   if (!(s.path = hp_strdup(file))) {
     rc = hp_diag_oom(d);
     goto fail;
