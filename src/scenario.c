@@ -366,8 +366,16 @@ static int load_model_file(const char *path, hp_model_desc *md, model_marks *mk,
                          "sources: '%s' is not a figure", src->keys[i]);
       goto out;
     }
+    if (!hp_ymap_get(root, src->keys[i])) {
+      rc = hp_diag_set(d, HP_EKEY, path, src->key_line[i], src->key_col[i],
+                       "sources: '%s' is not a figure given in this file",
+                       src->keys[i]);
+      goto out;
+    }
+    char where[96];
+    snprintf(where, sizeof where, "sources.%.60s", src->keys[i]);
     const char *str;
-    if ((rc = hp_yget_string(src->items[i], "sources", path, &str, d)) != HP_OK)
+    if ((rc = hp_yget_string(src->items[i], where, path, &str, d)) != HP_OK)
       goto out;
   }
   for (size_t i = 0; i < root->n; i++)

@@ -167,6 +167,15 @@ printf 'name: t\ndefaults: {objective: max_tokens, workload: {model: {params: 70
   && grep -q "total: 88 cards .*, 11 servers" "$TMP/mt2.txt" && grep -q "sustains: " "$TMP/mt2.txt" \
   && ok || bad "max_tokens without a volume: $(head -3 "$TMP/mt2.txt")"
 
+# A model file's sources name only figures it gives, each as a string.
+printf 'name: m\nparams: 7e9\nsources:\n  params: "x"\n  layers: "y"\n' > "$TMP/m1.model"
+printf 'name: t\nscenarios:\n  - name: a\n    devices: [nvidia-h20]\n    workload: {model_file: m1.model, tokens_per_day: 1e10}\n' > "$TMP/pm1.yaml"
+"$HP" plan "$TMP/pm1.yaml" --catalog "$CAT" > /dev/null 2> "$TMP/err"
+[ $? -eq 3 ] && grep -q "m1.model:5:3: sources: 'layers' is not a figure given in this file" "$TMP/err" && ok || bad "model source for an absent figure: $(cat "$TMP/err")"
+printf 'name: m\nparams: 7e9\nsources:\n  params:\n' > "$TMP/m1.model"
+"$HP" plan "$TMP/pm1.yaml" --catalog "$CAT" > /dev/null 2> "$TMP/err"
+[ $? -eq 3 ] && grep -q "m1.model:4:10: sources.params: expected a string" "$TMP/err" && ok || bad "empty model source: $(cat "$TMP/err")"
+
 # Markdown cells escape '|'.
 printf 'name: t\ndefaults: {workload: {model: {params: 7e9}, tokens_per_day: 1e10}, devices: [nvidia-h20]}\nscenarios:\n  - name: "h20 | ascend"\n' > "$TMP/pipe.yaml"
 "$HP" batch "$TMP/pipe.yaml" --catalog "$CAT" --format md > "$TMP/pipe.md"
