@@ -247,6 +247,12 @@ int hp_device_parse_tree(const hp_ynode *root, const char *file,
     if ((rc = hp_yget_number_in(n, fig_keys[f], file, HP_NUM_POSITIVE,
                                 &s.fig[f], d)) != HP_OK)
       goto fail;
+    if (s.fig[f] < HP_MIN_FIGURE) {
+      rc = hp_diag_set(d, HP_ERANGE, file, n->line, n->col,
+                       "%s: expected at least %g (HP_MIN_FIGURE), got %g",
+                       fig_keys[f], HP_MIN_FIGURE, s.fig[f]);
+      goto fail;
+    }
     if (f == HP_FIG_cards_per_server &&
         (s.fig[f] != floor(s.fig[f]) || s.fig[f] > HP_MAX_CARDS_PER_SERVER)) {
       rc = hp_diag_set(d, HP_ERANGE, file, n->line, n->col,

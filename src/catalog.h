@@ -5,6 +5,9 @@
 /* Most cards in one server: a rack-scale "server" (NVL72, Huawei's
  * CM384 supernode) stays well below it (docs/limits.md). */
 #define HP_MAX_CARDS_PER_SERVER 4096
+/* Smallest card figure (TFLOPS, TB/s, GB, W, CNY): anything below is a
+ * typo, and would print as hundreds of digits downstream. */
+#define HP_MIN_FIGURE 1e-6
 
 #include "hetplan.h"
 #include "yamlx.h"

@@ -1037,6 +1037,11 @@ static int apply_override(const hp_ynode *o, const char *id, const char *file,
     if ((rc = hp_yget_number_in(o->items[i], full, file, HP_NUM_POSITIVE, &v,
                                 d)) != HP_OK)
       return rc;
+    if (v < HP_MIN_FIGURE)
+      return hp_diag_set(d, HP_ERANGE, file, o->items[i]->line,
+                         o->items[i]->col,
+                         "%s: expected at least %g (HP_MIN_FIGURE), got %g",
+                         full, HP_MIN_FIGURE, v);
     if (f == HP_FIG_cards_per_server &&
         (v != floor(v) || v > HP_MAX_CARDS_PER_SERVER))
       return hp_diag_set(d, HP_ERANGE, file, o->items[i]->line,
