@@ -5,9 +5,11 @@
  * Progress goes to stderr when stderr is a terminal. */
 #define _POSIX_C_SOURCE 200809L /* gethostname, isatty, gmtime_r */
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h> /* strcasecmp */
 #include <time.h>
 #include <unistd.h>
 
@@ -26,8 +28,11 @@ static const char probe_usage[] =
     "Measures each device: fp32/fp16/fp64 compute roofs (GFLOPS), int8 dot\n"
     "(GOPS), global-memory and host<->device bandwidth (GB/s), kernel launch\n"
     "latency (us), CLBlast SGEMM/HGEMM (GFLOPS). See docs/probe.md.\n"
-    "Exit status: 0 something measured, 2 usage, 3 bad --compare file,\n"
-    "6 output not written, 7 nothing measured.\n";
+    "Without --format, -o FILE.yaml or .yml writes YAML, .json JSON, any\n"
+    "other name the table. --fake-file implies --backend fake.\n"
+    "Exit status: 0 something measured, 2 usage, 3 bad --compare or\n"
+    "--fake-file profile, 6 output not written, 7 nothing measured (-o FILE\n"
+    "is then left as it was).\n";
 
 static int usage(const char *fmt, const char *arg) {
   fprintf(stderr, "hetplan: probe: ");
@@ -45,7 +50,8 @@ static void print_diag(const char *prefix, const hp_diag *d) {
 typedef struct probe_opts {
   const char *device;     /* --device ID, or NULL for all */
   int quick;              /* --quick */
-  hp_profile_format fmt;  /* --format */
+  hp_profile_format fmt;  /* --format, or what -o's name implies */
+  int fmt_given;          /* 1 if --format was given */
   const char *out;        /* -o FILE */
   const char *compare;    /* --compare OLD.yaml */
   const char *backend;    /* --backend */
@@ -53,58 +59,118 @@ typedef struct probe_opts {
   double kernel_limit_ms; /* --kernel-limit-ms */
 } probe_opts;
 
+/* The format that FILE's extension names: .yaml/.yml, .json, else table. */
+static hp_profile_format format_of(const char *path) {
+  const char *dot = strrchr(path, '.');
+  if (!dot || strchr(dot, '/'))
+    return HP_PROFILE_TABLE;
+  if (!strcasecmp(dot, ".yaml") || !strcasecmp(dot, ".yml"))
+    return HP_PROFILE_YAML;
+  return !strcasecmp(dot, ".json") ? HP_PROFILE_JSON : HP_PROFILE_TABLE;
+}
+
+enum {
+  OPT_DEVICE = 1000,
+  OPT_QUICK,
+  OPT_FORMAT,
+  OPT_COMPARE,
+  OPT_BACKEND,
+  OPT_FAKE_FILE,
+  OPT_KERNEL_LIMIT
+};
+
+/* getopt_long, as the other commands: --opt VALUE and --opt=VALUE. Returns
+ * 0 to go on, 1 after --help, or HP_EXIT_USAGE. */
 static int parse(int argc, char **argv, probe_opts *o) {
+  static const struct option longopts[] = {
+      {"device", required_argument, NULL, OPT_DEVICE},
+      {"quick", no_argument, NULL, OPT_QUICK},
+      {"format", required_argument, NULL, OPT_FORMAT},
+      {"output", required_argument, NULL, 'o'},
+      {"compare", required_argument, NULL, OPT_COMPARE},
+      {"backend", required_argument, NULL, OPT_BACKEND},
+      {"fake-file", required_argument, NULL, OPT_FAKE_FILE},
+      {"kernel-limit-ms", required_argument, NULL, OPT_KERNEL_LIMIT},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  int c;
   memset(o, 0, sizeof *o);
   o->fmt = HP_PROFILE_TABLE;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-      fputs(probe_usage, stdout);
-      return 1;
-    } else if (!strcmp(a, "--quick")) {
+  optind = 1;
+  opterr = 0;
+  /* The leading ':' makes a missing value come back as ':', not '?'. */
+  while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+    switch (c) {
+    case OPT_DEVICE:
+      o->device = optarg;
+      break;
+    case OPT_QUICK:
       o->quick = 1;
-      continue;
-    }
-    if (!v &&
-        (!strcmp(a, "--device") || !strcmp(a, "--format") || !strcmp(a, "-o") ||
-         !strcmp(a, "--compare") || !strcmp(a, "--backend") ||
-         !strcmp(a, "--fake-file") || !strcmp(a, "--kernel-limit-ms")))
-      return usage("option '%s' needs a value", a);
-    if (!strcmp(a, "--device")) {
-      o->device = v;
-    } else if (!strcmp(a, "--format")) {
-      if (!strcmp(v, "table"))
+      break;
+    case OPT_FORMAT:
+      if (!strcmp(optarg, "table"))
         o->fmt = HP_PROFILE_TABLE;
-      else if (!strcmp(v, "json"))
+      else if (!strcmp(optarg, "json"))
         o->fmt = HP_PROFILE_JSON;
-      else if (!strcmp(v, "yaml"))
+      else if (!strcmp(optarg, "yaml"))
         o->fmt = HP_PROFILE_YAML;
       else
-        return usage("unknown format '%s' (table, json, yaml)", v);
-    } else if (!strcmp(a, "-o")) {
-      if (!*v)
+        return usage("unknown format '%s' (table, json, yaml)", optarg);
+      o->fmt_given = 1;
+      break;
+    case 'o':
+      if (!*optarg)
         return usage("-o: expected a FILE name, got ''%s", "");
-      o->out = v;
-    } else if (!strcmp(a, "--compare")) {
-      o->compare = v;
-    } else if (!strcmp(a, "--backend")) {
-      o->backend = v;
-    } else if (!strcmp(a, "--fake-file")) {
-      o->fake_file = v;
-    } else if (!strcmp(a, "--kernel-limit-ms")) {
-      if (!hp_parse_number(v, &o->kernel_limit_ms) || !(o->kernel_limit_ms > 0))
+      o->out = optarg;
+      break;
+    case OPT_COMPARE:
+      o->compare = optarg;
+      break;
+    case OPT_BACKEND:
+      o->backend = optarg;
+      break;
+    case OPT_FAKE_FILE:
+      o->fake_file = optarg;
+      break;
+    case OPT_KERNEL_LIMIT:
+      if (!hp_parse_number(optarg, &o->kernel_limit_ms) ||
+          !(o->kernel_limit_ms > 0))
         return usage("--kernel-limit-ms: expected a number of ms > 0, got "
                      "'%s'",
-                     v);
-    } else {
-      return usage("unknown option '%s'", a);
+                     optarg);
+      break;
+    case 'h':
+      fputs(probe_usage, stdout);
+      return 1;
+    case ':':
+      return usage("option '%s' needs a value", argv[optind - 1]);
+    default:
+      return usage("unknown option '%s'", argv[optind - 1]);
     }
-    i++;
   }
+  if (optind < argc)
+    return usage("unexpected argument '%s'", argv[optind]);
+  /* An explicit other backend would silently ignore the file. */
+  if (o->fake_file && o->backend && strcmp(o->backend, "fake") != 0)
+    return usage("--fake-file is only for --backend fake (got --backend %s)",
+                 o->backend);
   if (!o->backend)
     o->backend = o->fake_file ? "fake" : "opencl";
+  if (!o->fmt_given && o->out)
+    o->fmt = format_of(o->out);
   return 0;
+}
+
+/* The exit code for a backend that did not open: a bad --fake-file (an
+ * error that names a file, or a profile's own statuses) is bad input, as a
+ * bad --compare file is; a missing --fake-file is usage; anything else
+ * means nothing could be measured. */
+static int open_exit(int rc, const hp_diag *d) {
+  if (d->file[0] || rc == HP_EIO || rc == HP_EPARSE || rc == HP_ETYPE ||
+      rc == HP_EKEY || rc == HP_EMISSING || rc == HP_ERANGE || rc == HP_EDUP ||
+      rc == HP_EEMPTY || rc == HP_ELIMIT)
+    return HP_EXIT_INPUT;
+  return rc == HP_EINVAL ? HP_EXIT_USAGE : HP_EXIT_NOTHING;
 }
 
 static void now_iso(char *buf, size_t size) {
@@ -175,12 +241,7 @@ int hp_cli_probe(int argc, char **argv) {
   cfg.fault = getenv("HETPLAN_FAULT");
   if ((rc = be->open(&cfg, &state, &d)) != HP_OK) {
     print_diag("probe: ", &d);
-    exit_code = rc == HP_EINVAL ? HP_EXIT_USAGE
-                : (rc == HP_EIO || rc == HP_EPARSE || rc == HP_ETYPE ||
-                   rc == HP_EKEY || rc == HP_EMISSING || rc == HP_ERANGE ||
-                   rc == HP_EDUP || rc == HP_EEMPTY)
-                    ? HP_EXIT_INPUT
-                    : HP_EXIT_NOTHING;
+    exit_code = open_exit(rc, &d);
     goto out;
   }
   if ((rc = be->probe(state, &devs, &n, &d)) != HP_OK) {
@@ -265,33 +326,44 @@ int hp_cli_probe(int argc, char **argv) {
     }
   }
 
-  if (old)
-    rc = hp_profile_render_compare(old, prof, o.fmt, &text, &len, &d);
-  else
+  /* With nothing measured, -o FILE is not written: a saved profile is what
+   * `measured:` and --compare read, and one of errors only would replace a
+   * good earlier one. The reasons are on stderr already. */
+  const char *save = measured > 0 ? o.out : NULL;
+  rc = HP_OK;
+  if (old) {
+    /* The comparison goes to stdout; -o saves the new profile, never as a
+     * table: --format json or yaml, else JSON for FILE.json, else YAML. */
+    rc = hp_profile_render_compare(
+        old, prof, o.fmt_given ? o.fmt : HP_PROFILE_TABLE, &text, &len, &d);
+  } else if (!o.out || save) {
     rc = hp_profile_render(prof, o.fmt, &text, &len, &d);
+  }
   if (rc != HP_OK) {
     print_diag("probe: ", &d);
     goto out;
   }
   if (old) {
-    /* The comparison goes to stdout; -o still saves the new profile. */
     int e = emit(NULL, text, len);
     hp_free(text);
     text = NULL;
-    if (e == HP_EXIT_OK && o.out) {
-      hp_profile_format f = o.fmt == HP_PROFILE_TABLE ? HP_PROFILE_YAML : o.fmt;
+    if (e == HP_EXIT_OK && save) {
+      hp_profile_format f = o.fmt_given && o.fmt != HP_PROFILE_TABLE ? o.fmt
+                            : format_of(save) == HP_PROFILE_JSON
+                                ? HP_PROFILE_JSON
+                                : HP_PROFILE_YAML;
       if (hp_profile_render(prof, f, &text, &len, &d) != HP_OK) {
         print_diag("probe: ", &d);
         goto out;
       }
-      e = emit(o.out, text, len);
+      e = emit(save, text, len);
     }
     if (e != HP_EXIT_OK) {
       exit_code = e;
       goto out;
     }
-  } else {
-    int e = emit(o.out, text, len);
+  } else if (!o.out || save) {
+    int e = emit(save, text, len);
     if (e != HP_EXIT_OK) {
       exit_code = e;
       goto out;
@@ -299,8 +371,10 @@ int hp_cli_probe(int argc, char **argv) {
   }
   exit_code = measured > 0 ? HP_EXIT_OK : HP_EXIT_NOTHING;
   if (measured == 0)
-    fprintf(stderr, "hetplan: probe: nothing was measured on %zu device%s\n",
-            probed, probed == 1 ? "" : "s");
+    fprintf(
+        stderr, "hetplan: probe: nothing was measured on %zu device%s%s%s%s\n",
+        probed, probed == 1 ? "" : "s", o.out ? "; " : "", o.out ? o.out : "",
+        o.out ? " not written (a file already there is kept)" : "");
 out:
   hp_free(text);
   hp_profile_free(prof);

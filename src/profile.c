@@ -67,6 +67,7 @@ typedef struct pfig {
 
 typedef struct pdev {
   char *id, *platform, *name, *vendor, *driver_version; /* owned */
+  int line, col;                      /* where the file gives it; 0 if built */
   const char *fp16_how;               /* static string from the table below */
   hp_devclass devclass;               /* class */
   unsigned compute_units;             /* CUs */
@@ -79,6 +80,9 @@ typedef struct pdev {
 
 struct hp_profile {
   int schema_version; /* HP_PROFILE_SCHEMA_VERSION */
+  char *file;         /* the file it was loaded from; "" if built */
+  int devices_line;   /* line of its devices: key; 0 if built */
+  int devices_col;    /* column of its devices: key; 0 if built */
   char *host;         /* host name */
   char *date;         /* ISO 8601, UTC */
   char *backend;      /* "opencl", "fake" */
@@ -115,6 +119,7 @@ void hp_profile_free(hp_profile *p) {
   for (size_t i = 0; i < p->n_devices; i++)
     pdev_cleanup(&p->devices[i]);
   hp_free(p->devices);
+  hp_free(p->file);
   hp_free(p->host);
   hp_free(p->date);
   hp_free(p->backend);
@@ -129,10 +134,11 @@ int hp_profile_new(const char *host, const char *date, const char *backend,
   if (!p)
     return hp_diag_oom(d);
   p->schema_version = HP_PROFILE_SCHEMA_VERSION;
+  p->file = dup_or_empty(NULL);
   p->host = dup_or_empty(host);
   p->date = dup_or_empty(date);
   p->backend = dup_or_empty(backend);
-  if (!p->host || !p->date || !p->backend) {
+  if (!p->file || !p->host || !p->date || !p->backend) {
     hp_profile_free(p);
     return hp_diag_oom(d);
   }
@@ -248,17 +254,32 @@ static int fig_ok(const pdev *v, hp_bench_kind k) {
   return v->fig[k].status == HP_BENCH_OK && v->fig[k].value > 0;
 }
 
+/* The file a diagnostic names: NULL for a profile built in memory. */
+static const char *src(const hp_profile *p) {
+  return p && p->file && p->file[0] ? p->file : NULL;
+}
+
 int hp_profile_efficiency(const hp_profile *p, const char *device_id,
                           double *mfu, double *mem_bw_gbps, hp_diag *d) {
   const pdev *v = NULL;
   if (!p || p->n_devices == 0)
-    return hp_diag_set(d, HP_ENOTFOUND, NULL, 0, 0,
+    return hp_diag_set(d, HP_ENOTFOUND, src(p), p ? p->devices_line : 0,
+                       p ? p->devices_col : 0,
                        "the probe profile has no device");
   if (device_id) {
     long i = hp_profile_find(p, device_id);
-    if (i < 0)
-      return hp_diag_set(d, HP_ENOTFOUND, NULL, 0, 0,
-                         "no device '%s' in the probe profile", device_id);
+    if (i < 0) {
+      hp_buf ids;
+      hp_buf_init(&ids);
+      for (size_t j = 0; j < p->n_devices; j++)
+        hp_buf_printf(&ids, "%s%s", j ? ", " : "", p->devices[j].id);
+      int rc =
+          hp_diag_set(d, HP_ENOTFOUND, src(p), p->devices_line, p->devices_col,
+                      "no device '%s' in the probe profile (it has: %s)",
+                      device_id, ids.data ? ids.data : "");
+      hp_buf_cleanup(&ids);
+      return rc;
+    }
     v = &p->devices[i];
   } else {
     for (size_t i = 0; i < p->n_devices && !v; i++)
@@ -266,8 +287,10 @@ int hp_profile_efficiency(const hp_profile *p, const char *device_id,
           fig_ok(&p->devices[i], HP_BENCH_SGEMM))
         v = &p->devices[i];
     if (!v)
-      return hp_diag_set(d, HP_ENOTFOUND, NULL, 0, 0,
-                         "no device in the probe profile has a measured GEMM");
+      return hp_diag_set(d, HP_ENOTFOUND, src(p), p->devices_line,
+                         p->devices_col,
+                         "no device in the probe profile has a measured GEMM "
+                         "(sgemm_gflops or hgemm_gflops with status ok)");
   }
   hp_bench_kind gemm, roof;
   if (fig_ok(v, HP_BENCH_HGEMM) && fig_ok(v, HP_BENCH_FP16_PEAK)) {
@@ -277,20 +300,20 @@ int hp_profile_efficiency(const hp_profile *p, const char *device_id,
     gemm = HP_BENCH_SGEMM;
     roof = HP_BENCH_FP32_PEAK;
   } else {
-    return hp_diag_set(d, HP_ENOTFOUND, NULL, 0, 0,
+    return hp_diag_set(d, HP_ENOTFOUND, src(p), v->line, v->col,
                        "device %s: the profile has no ok GEMM with its "
                        "compute roof (need hgemm_gflops and fp16_gflops, or "
                        "sgemm_gflops and fp32_gflops)",
                        v->id);
   }
   if (!fig_ok(v, HP_BENCH_MEM_BW))
-    return hp_diag_set(d, HP_ENOTFOUND, NULL, 0, 0,
+    return hp_diag_set(d, HP_ENOTFOUND, src(p), v->line, v->col,
                        "device %s: the profile has no ok mem_bw_gbps", v->id);
   double e = v->fig[gemm].value / v->fig[roof].value;
   if (e > 1.0)
     e = 1.0;
   if (!(e > 0.0))
-    return hp_diag_set(d, HP_ENOTFOUND, NULL, 0, 0,
+    return hp_diag_set(d, HP_ENOTFOUND, src(p), v->line, v->col,
                        "device %s: GEMM efficiency is not positive", v->id);
   *mfu = e;
   *mem_bw_gbps = v->fig[HP_BENCH_MEM_BW].value;
@@ -384,20 +407,24 @@ static int pick(loadctx *L, const hp_ynode *n, const char *key,
   hp_buf_init(&b);
   for (size_t i = 0; i < count; i++)
     hp_buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
-  rc = hp_diag_set(L->d, HP_EINVAL, L->file, n->line, n->col,
+  rc = hp_diag_set(L->d, HP_ERANGE, L->file, n->line, n->col,
                    "%s: '%s' is not one of %s", key, s, b.data ? b.data : "");
   hp_buf_cleanup(&b);
   return rc;
 }
 
+/* One figure: n is its mapping. In the YAML shape the value is n's 'value';
+ * in the JSON shape (dev non-NULL) n is the device's status.KEY object and
+ * the value is the device's own KEY, as `--format json` writes them. */
 static int load_figure(loadctx *L, const char *key, const hp_ynode *n,
-                       hp_bench_kind k, pfig *f) {
+                       const hp_ynode *dev, hp_bench_kind k, pfig *f) {
   static const char *const allowed[] = {"value",   "unit",   "status", "best",
                                         "repeats", "reason", "detail", NULL};
   const hp_ynode *x = NULL;
   int rc, st;
+  /* allowed + 1 leaves out "value": in JSON it is the device's KEY. */
   if ((rc = want_map(L, n, key)) ||
-      (rc = hp_ycheck_keys(n, allowed, key, L->file, L->d)))
+      (rc = hp_ycheck_keys(n, dev ? allowed + 1 : allowed, key, L->file, L->d)))
     return rc;
   if ((rc = req(L, n, "status", key, &x)) ||
       (rc = pick(L, x, "status", status_names, 4, &st)))
@@ -408,15 +435,21 @@ static int load_figure(loadctx *L, const char *key, const hp_ynode *n,
     if ((rc = hp_yget_string(x, "unit", L->file, &u, L->d)))
       return rc;
     if (strcmp(u, figures[k].unit) != 0)
-      return hp_diag_set(L->d, HP_EINVAL, L->file, x->line, x->col,
+      return hp_diag_set(L->d, HP_ERANGE, L->file, x->line, x->col,
                          "%s: unit '%s', expected '%s'", key, u,
                          figures[k].unit);
   }
   if (f->status == HP_BENCH_OK) {
-    if ((rc = req(L, n, "value", key, &x)) ||
-        (rc = hp_yget_number_in(x, "value", L->file, HP_NUM_POSITIVE, &f->value,
-                                L->d)))
+    if (dev) {
+      if ((rc = req(L, dev, key, "device", &x)) ||
+          (rc = hp_yget_number_in(x, key, L->file, HP_NUM_POSITIVE, &f->value,
+                                  L->d)))
+        return rc;
+    } else if ((rc = req(L, n, "value", key, &x)) ||
+               (rc = hp_yget_number_in(x, "value", L->file, HP_NUM_POSITIVE,
+                                       &f->value, L->d))) {
       return rc;
+    }
     if ((x = hp_ymap_get(n, "best")) != NULL &&
         (rc = hp_yget_number_in(x, "best", L->file, HP_NUM_NONNEG, &f->best,
                                 L->d)))
@@ -442,17 +475,33 @@ static int load_figure(loadctx *L, const char *key, const hp_ynode *n,
   return HP_OK;
 }
 
+/* A device in either shape: YAML (figures.KEY.{value, unit, status, ...})
+ * or the JSON report's (KEY: value beside status.KEY.{unit, status, ...}),
+ * told apart by which of 'figures' and 'status' it has. */
 static int load_device(loadctx *L, const hp_ynode *n, pdev *v) {
-  static const char *const allowed[] = {
+  static const char *const base[] = {
       "id",    "platform",      "name",      "vendor",       "driver_version",
       "class", "compute_units", "clock_mhz", "memory_bytes", "max_alloc_bytes",
-      "fp16",  "fp16_how",      "fp64",      "int8_dot",     "figures",
-      NULL};
+      "fp16",  "fp16_how",      "fp64",      "int8_dot",     NULL};
+  const char *allowed[sizeof base / sizeof base[0] + HP_BENCH_COUNT + 1];
   const hp_ynode *x = NULL;
   unsigned long long u;
-  int rc, cls;
-  if ((rc = want_map(L, n, "device")) ||
-      (rc = hp_ycheck_keys(n, allowed, "device", L->file, L->d)))
+  int rc, cls, json;
+  size_t na = 0;
+  if ((rc = want_map(L, n, "device")))
+    return rc;
+  v->line = n->line;
+  v->col = n->col;
+  json = !hp_ymap_get(n, "figures") && hp_ymap_get(n, "status");
+  while (base[na]) {
+    allowed[na] = base[na];
+    na++;
+  }
+  allowed[na++] = json ? "status" : "figures";
+  for (int k = 0; json && k < HP_BENCH_COUNT; k++)
+    allowed[na++] = figures[k].key;
+  allowed[na] = NULL;
+  if ((rc = hp_ycheck_keys(n, allowed, "device", L->file, L->d)))
     return rc;
   if ((rc = get_str(L, n, "id", "device", 1, &v->id)) ||
       (rc = get_str(L, n, "name", "device", 1, &v->name)) ||
@@ -478,7 +527,9 @@ static int load_device(loadctx *L, const hp_ynode *n, pdev *v) {
       (rc = get_flag(L, n, "fp64", &v->fp64)) ||
       (rc = get_flag(L, n, "int8_dot", &v->int8_dot)))
     return rc;
-  if ((x = hp_ymap_get(n, "fp16_how")) != NULL) {
+  /* The JSON report writes "" when the backend did not say. */
+  if ((x = hp_ymap_get(n, "fp16_how")) != NULL &&
+      !(x->kind == HP_Y_SCALAR && x->scalar && !x->scalar[0])) {
     int h;
     if ((rc = pick(L, x, "fp16_how", fp16_hows, 4, &h)))
       return rc;
@@ -486,21 +537,37 @@ static int load_device(loadctx *L, const hp_ynode *n, pdev *v) {
   }
   for (int k = 0; k < HP_BENCH_COUNT; k++)
     v->fig[k].status = HP_BENCH_SKIPPED;
-  if ((x = hp_ymap_get(n, "figures")) == NULL)
+  if ((x = hp_ymap_get(n, json ? "status" : "figures")) == NULL)
     return HP_OK;
-  if ((rc = want_map(L, x, "figures")))
+  if ((rc = want_map(L, x, json ? "status" : "figures")))
     return rc;
   const char *keys[HP_BENCH_COUNT + 1];
   for (int k = 0; k < HP_BENCH_COUNT; k++)
     keys[k] = figures[k].key;
   keys[HP_BENCH_COUNT] = NULL;
-  if ((rc = hp_ycheck_keys(x, keys, "figures", L->file, L->d)))
+  if ((rc =
+           hp_ycheck_keys(x, keys, json ? "status" : "figures", L->file, L->d)))
     return rc;
   for (size_t i = 0; i < x->n; i++) {
     hp_bench_kind k;
     hp_profile_figure_find(x->keys[i], &k); /* checked just above */
-    if ((rc = load_figure(L, x->keys[i], x->items[i], k, &v->fig[k])))
+    if ((rc = load_figure(L, x->keys[i], x->items[i], json ? n : NULL, k,
+                          &v->fig[k])))
       return rc;
+  }
+  /* JSON: a figure's number without its status would be dropped unseen. */
+  for (size_t i = 0; json && i < n->n; i++) {
+    hp_bench_kind k;
+    const hp_ynode *val = n->items[i];
+    if (hp_profile_figure_find(n->keys[i], &k) != HP_OK ||
+        hp_ymap_get(x, n->keys[i]) ||
+        (val->kind == HP_Y_SCALAR && val->plain && val->scalar &&
+         strcmp(val->scalar, "null") == 0))
+      continue;
+    return hp_diag_set(L->d, HP_EMISSING, L->file, n->key_line[i],
+                       n->key_col[i],
+                       "%s: a value without its status (status.%s missing)",
+                       n->keys[i], n->keys[i]);
   }
   return HP_OK;
 }
@@ -512,8 +579,18 @@ static int load_tree(loadctx *L, const hp_ynode *root, hp_profile **out) {
   const hp_ynode *x = NULL;
   double ver;
   int rc;
-  if ((rc = want_map(L, root, "probe profile")) ||
-      (rc = hp_ycheck_keys(root, allowed, "probe profile", L->file, L->d)))
+  if (root->kind != HP_Y_MAP)
+    return hp_diag_set(
+        L->d, HP_ETYPE, L->file, root->line, root->col,
+        "probe profile: expected a mapping (schema_version, devices, ...), "
+        "got %s%s",
+        hp_ykind_name(root->kind),
+        root->kind == HP_Y_SEQ
+            ? " (a `probe --compare --format json` report is not a profile; "
+              "-o FILE.yaml saves one)"
+            : " (the table `hetplan probe` prints is not a profile; "
+              "--format yaml or -o FILE.yaml saves one)");
+  if ((rc = hp_ycheck_keys(root, allowed, "probe profile", L->file, L->d)))
     return rc;
   if ((rc = req(L, root, "schema_version", "probe profile", &x)) ||
       (rc = hp_yget_number(x, "schema_version", L->file, &ver, L->d)))
@@ -527,12 +604,21 @@ static int load_tree(loadctx *L, const hp_ynode *root, hp_profile **out) {
   if (!p)
     return hp_diag_oom(L->d);
   p->schema_version = HP_PROFILE_SCHEMA_VERSION;
+  if (!(p->file = dup_or_empty(L->file))) {
+    rc = hp_diag_oom(L->d);
+    goto fail;
+  }
   if ((rc = get_str(L, root, "host", "probe profile", 0, &p->host)) ||
       (rc = get_str(L, root, "date", "probe profile", 0, &p->date)) ||
       (rc = get_str(L, root, "backend", "probe profile", 0, &p->backend)))
     goto fail;
   if ((rc = req(L, root, "devices", "probe profile", &x)))
     goto fail;
+  {
+    long di = hp_ymap_index(root, "devices"); /* present: req passed */
+    p->devices_line = root->key_line[di];
+    p->devices_col = root->key_col[di];
+  }
   if (x->kind != HP_Y_SEQ) {
     rc = hp_diag_set(L->d, HP_ETYPE, L->file, x->line, x->col,
                      "devices: expected a sequence, got %s",
@@ -809,14 +895,34 @@ int hp_profile_render(const hp_profile *p, hp_profile_format fmt, char **out,
 /* ---- Comparison
  * ------------------------------------------------------------------ */
 
-static long match(const hp_profile *old, const pdev *v) {
-  long i = hp_profile_find(old, v->id);
-  if (i >= 0 && strcmp(old->devices[i].name, v->name) == 0)
-    return i;
-  for (size_t j = 0; j < old->n_devices; j++)
-    if (strcmp(old->devices[j].name, v->name) == 0)
-      return (long)j;
-  return i;
+/* Pairs each device of cur with one of old, or -1: same name always, and
+ * of those the same platform and id first, so that two identical cards
+ * keep their own ids, then same platform, then same id, then any. A device
+ * is never compared with different hardware that happens to share its id.
+ * pair[i] is for cur's device i; used[j] is 1 for a paired old device j. */
+static void match_devices(const hp_profile *old, const hp_profile *cur,
+                          long *pair, unsigned char *used) {
+  for (size_t i = 0; i < cur->n_devices; i++)
+    pair[i] = -1;
+  for (int pass = 0; pass < 4; pass++) {
+    int same_platform = pass < 2, same_id = pass == 0 || pass == 2;
+    for (size_t i = 0; i < cur->n_devices; i++) {
+      const pdev *v = &cur->devices[i];
+      for (size_t j = 0; pair[i] < 0 && j < old->n_devices; j++) {
+        const pdev *o = &old->devices[j];
+        if (used[j] || strcmp(o->name, v->name) != 0 ||
+            (same_platform && strcmp(o->platform, v->platform) != 0) ||
+            (same_id && strcmp(o->id, v->id) != 0))
+          continue;
+        pair[i] = (long)j;
+        used[j] = 1;
+      }
+    }
+  }
+}
+
+static json_t *jfig(const pfig *f) {
+  return f->status == HP_BENCH_OK ? json_real(f->value) : json_null();
 }
 
 int hp_profile_render_compare(const hp_profile *old, const hp_profile *cur,
@@ -824,27 +930,40 @@ int hp_profile_render_compare(const hp_profile *old, const hp_profile *cur,
                               hp_diag *d) {
   hp_buf b;
   json_t *root = fmt == HP_PROFILE_JSON ? json_array() : NULL;
+  long *pair = hp_calloc(cur->n_devices ? cur->n_devices : 1, sizeof *pair);
+  unsigned char *used = hp_calloc(old->n_devices ? old->n_devices : 1, 1);
+  const char *old_name = src(old) ? src(old) : "the old profile";
   hp_buf_init(&b);
+  if (!pair || !used || (fmt == HP_PROFILE_JSON && !root)) {
+    hp_free(pair);
+    hp_free(used);
+    json_decref(root);
+    return hp_diag_oom(d);
+  }
+  match_devices(old, cur, pair, used);
   if (fmt != HP_PROFILE_JSON)
     hp_buf_printf(&b, "comparing %s (%s) with %s (%s)\n", old->date, old->host,
                   cur->date, cur->host);
   for (size_t i = 0; i < cur->n_devices; i++) {
     const pdev *v = &cur->devices[i];
-    long oi = match(old, v);
-    json_t *jd = NULL, *jf = NULL;
+    long oi = pair[i];
+    json_t *jf = NULL;
     if (root) {
-      jd = json_object();
+      json_t *jd = json_object();
       jf = json_object();
       json_object_set_new(jd, "id", jstr(v->id));
       json_object_set_new(jd, "name", jstr(v->name));
       json_object_set_new(jd, "old_id",
                           oi >= 0 ? jstr(old->devices[oi].id) : json_null());
+      json_object_set_new(jd, "match",
+                          json_string(oi >= 0 ? "compared" : "not_in_old"));
       json_object_set_new(jd, "figures", jf);
       json_array_append_new(root, jd);
     } else {
       hp_buf_printf(&b, "\ndevice %s: %s", v->id, v->name);
       if (oi < 0) {
-        hp_buf_puts(&b, " (not in the old profile)\n");
+        hp_buf_printf(&b, ": no device named '%s' in %s: not compared\n",
+                      v->name, old_name);
         continue;
       }
       hp_buf_printf(&b, " (old: %s)\n", old->devices[oi].id);
@@ -863,12 +982,8 @@ int hp_profile_render_compare(const hp_profile *old, const hp_profile *cur,
       if (root) {
         json_t *x = json_object();
         json_object_set_new(x, "unit", json_string(figures[k].unit));
-        json_object_set_new(x, "old",
-                            fo->status == HP_BENCH_OK ? json_real(fo->value)
-                                                      : json_null());
-        json_object_set_new(x, "new",
-                            fn->status == HP_BENCH_OK ? json_real(fn->value)
-                                                      : json_null());
+        json_object_set_new(x, "old", jfig(fo));
+        json_object_set_new(x, "new", jfig(fn));
         json_object_set_new(x, "change_pct",
                             both ? json_real(pct) : json_null());
         json_object_set_new(jf, figures[k].key, x);
@@ -890,6 +1005,29 @@ int hp_profile_render_compare(const hp_profile *old, const hp_profile *cur,
       hp_buf_printf(&b, "  %-14s %20s %20s %10s\n", figures[k].key, so, sn, sc);
     }
   }
+  /* Old devices that nothing matched: gone, renamed, or left out by
+   * --device. Said, so that a silent absence is not read as "no change". */
+  for (size_t j = 0; j < old->n_devices; j++) {
+    const pdev *o = &old->devices[j];
+    if (used[j])
+      continue;
+    if (root) {
+      json_t *jd = json_object();
+      json_object_set_new(jd, "id", json_null());
+      json_object_set_new(jd, "name", jstr(o->name));
+      json_object_set_new(jd, "old_id", jstr(o->id));
+      json_object_set_new(jd, "match", json_string("not_in_new"));
+      json_object_set_new(jd, "figures", json_object());
+      json_array_append_new(root, jd);
+    } else {
+      hp_buf_printf(&b,
+                    "\nold device %s: %s: not in the new profile: not "
+                    "compared\n",
+                    o->id, o->name);
+    }
+  }
+  hp_free(pair);
+  hp_free(used);
   if (root) {
     dump_json(root, &b);
     json_decref(root);

@@ -42,10 +42,14 @@ int hp_profile_new(const char *host, const char *date, const char *backend,
 int hp_profile_add_device(hp_profile *p, const hp_device_info *info,
                           const hp_bench_result *results, hp_diag *d);
 
-/** Loads a profile written by `hetplan probe --format yaml`. Errors name
- * file:line:col. Sets *out only on success. */
+/** Loads a profile written by `hetplan probe --format yaml` or `--format
+ * json` (JSON is YAML; a device with a `status` object and no `figures` is
+ * read in the JSON report's shape). Errors name file:line:col and are
+ * input statuses: HP_EIO, HP_EPARSE, HP_ETYPE, HP_EKEY, HP_EMISSING,
+ * HP_ERANGE (a bad value, unit or status), HP_EDUP, HP_EEMPTY, HP_ELIMIT,
+ * never HP_EINVAL. Sets *out only on success. */
 int hp_profile_load(const char *path, hp_profile **out, hp_diag *d);
-/** Same, from memory; name is used in diagnostics. */
+/** Same, from memory; name is used in diagnostics, as the path is. */
 int hp_profile_parse(const char *text, size_t len, const char *name,
                      hp_profile **out, hp_diag *d);
 /** Frees a profile; NULL is a no-op. */
@@ -65,8 +69,11 @@ void hp_profile_result(const hp_profile *p, size_t i, hp_bench_kind k,
 /** Efficiency of one probed device (device_id NULL = the first device with
  * an ok GEMM). mfu = achieved GEMM GFLOPS (HGEMM if ok, else SGEMM) / the
  * matching measured compute roof (fp16 or fp32 peak), clamped to (0,1];
- * mem_bw_gbps = measured global-memory bandwidth. Returns HP_ENOTFOUND (with
- * a message) if the device or the figures are absent. */
+ * mem_bw_gbps = measured global-memory bandwidth (achieved, not a fraction
+ * of a peak). Returns HP_ENOTFOUND if the device or the figures are absent;
+ * d then names the file the profile was loaded from (none if it was built
+ * in memory) and the device's line:col, or the devices: key's when no one
+ * device is at fault. */
 int hp_profile_efficiency(const hp_profile *p, const char *device_id,
                           double *mfu, double *mem_bw_gbps, hp_diag *d);
 
@@ -74,7 +81,10 @@ int hp_profile_efficiency(const hp_profile *p, const char *device_id,
 int hp_profile_render(const hp_profile *p, hp_profile_format fmt, char **out,
                       size_t *len, hp_diag *d);
 /** Renders the change per figure from old to cur: old, new, % change, with
- * units (table or JSON). Devices are matched by id, then by name. */
+ * units (table or JSON). A device is compared only with one of the same
+ * name (same platform and id preferred); a device of cur with no such
+ * match, and one of old that nothing matched, are listed as not compared
+ * (JSON: "match" is "compared", "not_in_old" or "not_in_new"). */
 int hp_profile_render_compare(const hp_profile *old, const hp_profile *cur,
                               hp_profile_format fmt, char **out, size_t *len,
                               hp_diag *d);
