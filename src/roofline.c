@@ -516,7 +516,9 @@ void hp_roof_explain(const hp_scenario *s, size_t cand, hp_buf *b) {
                 f[HP_FIG_fp16_tflops], fp8, f[HP_FIG_cards_per_server],
                 g0(f[HP_FIG_price_server_cny], n1, sizeof n1), c->mfu,
                 c->mfu_from ? c->mfu_from : "?", c->mbu,
-                c->measured ? " (bandwidth measured by a probe profile)" : "");
+                c->measured ? " (measured: achieved over peak bandwidth, from "
+                              "a probe profile)"
+                            : "");
   double broker = f[HP_FIG_cards_per_server] * f[HP_FIG_fp16_tflops] * 1e12 *
                   c->mfu / (2.0 * m->active_params);
   hp_buf_printf(b,

@@ -1068,10 +1068,13 @@ static int apply_measured(hp_candidate *c, const char *profile_path,
   if (rc != HP_OK)
     return rc;
   c->mfu = mfu;
-  if (bw_gbps > 0) {
-    c->spec.fig[HP_FIG_memory_bw_tbps] = bw_gbps / 1000.0;
-    c->spec.conf[HP_FIG_memory_bw_tbps] = HP_CONF_M;
-  }
+  /* The achieved bandwidth as a share of the catalog's peak is the card's
+   * MBU, as GEMM over the roof is its MFU: both then scale the peak once.
+   * (Replacing the peak by the achieved figure and keeping the default MBU
+   * of 0.8 would discount the measurement a second time.) */
+  double peak = c->spec.fig[HP_FIG_memory_bw_tbps];
+  if (bw_gbps > 0 && peak > 0)
+    c->mbu = fmin(1.0, bw_gbps / 1000.0 / peak);
   c->measured = 1;
   return HP_OK;
 }
@@ -1187,8 +1190,21 @@ static int bind_devices(const hp_ynode *m, const char *file,
     if (prof) {
       rc = apply_measured(c, prof, mp ? NULL : pick[i]->measured_device, d);
       hp_free(plan_prof);
-      if (rc != HP_OK)
+      if (rc != HP_OK) {
+        /* The profile's own position is in d; add where it was named. */
+        if (d && rc != HP_ENOMEM) {
+          char more[HP_DIAG_MSG_MAX];
+          if (mp)
+            snprintf(more, sizeof more, " (measured: for %s at %s:%d:%d)",
+                     pick[i]->id, file, mp->line, mp->col);
+          else
+            snprintf(more, sizeof more, " (measured: in the device file %s)",
+                     pick[i]->path ? pick[i]->path : pick[i]->id);
+          size_t l = strlen(d->msg);
+          snprintf(d->msg + l, sizeof d->msg - l, "%s", more);
+        }
         goto out;
+      }
       from = "measured";
     }
     int mfu_set = 0;

@@ -176,6 +176,18 @@ printf 'name: m\nparams: 7e9\nsources:\n  params:\n' > "$TMP/m1.model"
 "$HP" plan "$TMP/pm1.yaml" --catalog "$CAT" > /dev/null 2> "$TMP/err"
 [ $? -eq 3 ] && grep -q "m1.model:4:10: sources.params: expected a string" "$TMP/err" && ok || bad "empty model source: $(cat "$TMP/err")"
 
+# A measured profile sets MFU (GEMM over roof) and MBU (achieved over the
+# catalog's peak bandwidth: 2,986.33 GB/s of 3.35 TB/s = 0.89), each
+# applied to the catalog's peak once.
+printf "name: t\nscenarios:\n  - name: a\n    devices: [nvidia-h100]\n    measured: {nvidia-h100: $(cd "$SRC" && pwd)/tests/opencl/data/h100_probe.yaml}\n    workload: {model: {params: 70e9}, tokens_per_day: 1e10}\n" > "$TMP/meas.yaml"
+"$HP" explain "$TMP/meas.yaml" --catalog "$CAT" --device nvidia-h100 > "$TMP/meas.txt" 2>&1
+grep -q "3.35 TB/s, .*MFU 0.54 (measured), MBU 0.89 (measured" "$TMP/meas.txt" && ok || bad "measured MBU: $(sed -n 2p "$TMP/meas.txt")"
+# A profile that cannot give a card's efficiency: its position, and where
+# the plan named it.
+sed "s|h100_probe.yaml|no_gemm.yaml|" "$TMP/meas.yaml" > "$TMP/meas2.yaml"
+"$HP" plan "$TMP/meas2.yaml" --catalog "$CAT" > /dev/null 2> "$TMP/err"
+[ $? -eq 3 ] && grep -q "no_gemm.yaml:[0-9]*:[0-9]*: .*(measured: for nvidia-h100 at .*meas2.yaml:5:29)" "$TMP/err" && ok || bad "measured error position: $(cat "$TMP/err")"
+
 # Markdown cells escape '|'.
 printf 'name: t\ndefaults: {workload: {model: {params: 7e9}, tokens_per_day: 1e10}, devices: [nvidia-h20]}\nscenarios:\n  - name: "h20 | ascend"\n' > "$TMP/pipe.yaml"
 "$HP" batch "$TMP/pipe.yaml" --catalog "$CAT" --format md > "$TMP/pipe.md"
