@@ -151,14 +151,17 @@ static void summary(const hp_scenario_result *r, hp_buf *b, int md) {
                   r->explanation ? r->explanation : "");
     return;
   }
-  hp_buf_printf(b,
-                "%stotal: %s cards (%.2f x10k), %s servers, capex %s CNY "
-                "(%.2f x100M CNY)\n",
-                li, hp_fmt_grouped(r->cards, card_decimals(r), n1, sizeof n1),
-                r->cards / 1e4,
+  /* The broker's units (10k cards, 100M CNY) where they mean something:
+   * "0.00 x10k" says nothing about 24 cards. */
+  char w1[48] = "", w2[48] = "";
+  if (r->cards >= 100)
+    snprintf(w1, sizeof w1, " (%.2f x10k)", r->cards / 1e4);
+  if (r->capex_cny >= 1e6)
+    snprintf(w2, sizeof w2, " (%.2f x100M CNY)", r->capex_cny / 1e8);
+  hp_buf_printf(b, "%stotal: %s cards%s, %s servers, capex %s CNY%s\n", li,
+                hp_fmt_grouped(r->cards, card_decimals(r), n1, sizeof n1), w1,
                 hp_fmt_grouped(r->servers, server_decimals(r), n2, sizeof n2),
-                hp_fmt_grouped(r->capex_cny, 2, n3, sizeof n3),
-                r->capex_cny / 1e8);
+                hp_fmt_grouped(r->capex_cny, 2, n3, sizeof n3), w2);
   hp_buf_printf(b, "%sdelivered: %s tokens/s; power %.4g MW at TDP x PUE\n", li,
                 hp_fmt_grouped(r->delivered_tokens_per_s, 0, n1, sizeof n1),
                 r->power_mw);

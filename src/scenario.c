@@ -1151,6 +1151,27 @@ static int bind_devices(const hp_ynode *m, const char *file,
                             file, map->key_line[i], map->key_col[i], d);
         goto out;
       }
+      /* A profile must exist even for a card this scenario does not buy:
+       * another scenario, or the next edit, will. */
+      const char *rel;
+      if (pass && map->items[i]->kind == HP_Y_SCALAR &&
+          hp_yget_string(map->items[i], "measured", file, &rel, NULL) ==
+              HP_OK) {
+        char *path = hp_resolve_path(file, rel);
+        if (!path) {
+          rc = hp_diag_oom(d);
+          goto out;
+        }
+        int there = file_exists(path);
+        if (!there)
+          rc = hp_diag_set(d, HP_ENOTFOUND, file, map->items[i]->line,
+                           map->items[i]->col,
+                           "measured.%s: cannot open '%.300s'", map->keys[i],
+                           path);
+        hp_free(path);
+        if (!there)
+          goto out;
+      }
     }
   }
   s->cands = hp_calloc(n ? n : 1, sizeof *s->cands);

@@ -116,7 +116,7 @@ scenarios:
 PLAN
 "$HP" plan "$TMP/card.yaml" --catalog "$CAT" > "$TMP/card.txt"
 "$HP" plan "$TMP/card.yaml" --catalog "$CAT" --format csv > "$TMP/card.csv"
-if grep -q "total: 11 cards (0.00 x10k), 1.375 servers" "$TMP/card.txt" && grep -q '^card,a,optimal,total,,,,11,1.375,' "$TMP/card.csv"; then ok; else
+if grep -q "total: 11 cards, 1.375 servers" "$TMP/card.txt" && grep -q '^card,a,optimal,total,,,,11,1.375,' "$TMP/card.csv"; then ok; else
   bad "card granularity servers"; grep total "$TMP/card.txt" "$TMP/card.csv"; fi
 
 # objective max_tokens: the tokens/day the capacity sustains, and the cost
@@ -164,7 +164,7 @@ awk '$1 == "chat" && $4 ~ /^[0-9,]+$/ { gsub(",", "", $4); chat += $4; one = $4 
 # Under max_tokens the workload needs no volume: the budget sets it.
 printf 'name: t\ndefaults: {objective: max_tokens, workload: {model: {params: 70e9}}, devices: [nvidia-h20], constraints: {budget_cny: 1e7}}\nscenarios:\n  - name: a\n' > "$TMP/mt2.yaml"
 "$HP" plan "$TMP/mt2.yaml" --catalog "$CAT" > "$TMP/mt2.txt" 2>&1 \
-  && grep -q "total: 88 cards .*, 11 servers" "$TMP/mt2.txt" && grep -q "sustains: " "$TMP/mt2.txt" \
+  && grep -q "total: 88 cards, 11 servers" "$TMP/mt2.txt" && grep -q "sustains: " "$TMP/mt2.txt" \
   && ok || bad "max_tokens without a volume: $(head -3 "$TMP/mt2.txt")"
 
 # A model file's sources name only figures it gives, each as a string.
