@@ -311,6 +311,9 @@ static const char *const sweep_usage =
     "constraints.domestic_share.min, workload.tokens_per_day,\n"
     "overrides.nvidia-h20.price_server_cny, constraints.caps.nvidia-h20.\n"
     "The last --vary varies fastest; at most 1,000,000 rows.\n"
+    "--chart needs exactly one --vary KEY: it draws capex against KEY (TCO\n"
+    "when capex is the same at every point and TCO is not) for one\n"
+    "scenario, the first unless --scenario names one.\n"
     "A progress bar is drawn on stderr when it is a terminal; --quiet hides "
     "it.\n";
 
@@ -324,6 +327,8 @@ static const char *const mc_usage =
     "The plan's uncertain: block gives a distribution per key path\n"
     "(uniform, normal, triangular, lognormal; see docs/whatif.md).\n"
     "Defaults: 1000 samples, seed 1. Results do not depend on --threads.\n"
+    "--chart draws the capex histogram of one scenario, the first unless\n"
+    "--scenario names one.\n"
     "A progress bar is drawn on stderr when it is a terminal; --quiet hides "
     "it.\n";
 
@@ -372,7 +377,12 @@ static int run_engine(const char *cmd, int argc, char **argv) {
     n_axes++;
   }
   if (!mc && o.chart && n_axes != 1) {
-    rc = usage_error(cmd, "--chart draws a sweep of one --vary key%s", "");
+    char given[24];
+    snprintf(given, sizeof given, "%zu", n_axes);
+    rc = usage_error(cmd,
+                     "--chart needs exactly one --vary key (%s given): it "
+                     "draws capex against that key",
+                     given);
     goto out;
   }
   if ((rc = load_catalog(&o, &cat)) != HP_EXIT_OK)
@@ -412,6 +422,13 @@ static int run_engine(const char *cmd, int argc, char **argv) {
     }
   }
   rc = emit(&o, b.data ? b.data : "", b.len, chart, chart_len);
+  /* The chart draws one scenario; its subtitle says which, and so does
+   * this note, since the table shows them all. */
+  if (rc == HP_EXIT_OK && o.chart && t->n_scenarios > 1)
+    fprintf(stderr,
+            "hetplan: %s: the chart shows scenario '%s' only (1 of %zu); "
+            "--scenario NAME picks another\n",
+            cmd, t->scenarios[0], t->n_scenarios);
   if (rc == HP_EXIT_OK && t->n_error) {
     fprintf(stderr,
             "hetplan: %s: %zu of %zu rows could not be solved; the "

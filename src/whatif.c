@@ -1324,7 +1324,7 @@ int hp_wi_column_stats(const hp_wi_table *t, size_t scen, const char *column,
  * ------------------------------------------------------------------------- */
 
 /* The unit of a plan key, from its last path segment, for column headers. */
-static const char *key_unit(const char *key) {
+const char *hp_wi_key_unit(const char *key) {
   static const struct {
     const char *seg, *unit;
   } units[] = {{"tokens_per_day", "tokens/day"},
@@ -1785,7 +1785,7 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
     c.n_vend = 64;
   for (int k = 0; k < nk; k++) {
     snprintf(keyhead[k], sizeof keyhead[k], "%s (%s)", t->keys[k],
-             key_unit(t->keys[k]));
+             hp_wi_key_unit(t->keys[k]));
     head[k] = keyhead[k];
     right[k] = 1;
   }
@@ -1904,7 +1904,7 @@ static int mc_lines(const hp_wi_table *t, size_t s, mc_line **out,
     mc_line *m = &l[n++];
     snprintf(m->name, sizeof m->name, "input %s (%s)", t->keys[k],
              hp_dist_name(t->dists[k].kind));
-    snprintf(m->unit, sizeof m->unit, "%s", key_unit(t->keys[k]));
+    snprintf(m->unit, sizeof m->unit, "%s", hp_wi_key_unit(t->keys[k]));
     m->scale = 1;
     m->decimals = -1; /* round-trip format */
     hp_wi_stats_of(v, t->n_points, &m->st);

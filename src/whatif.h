@@ -272,4 +272,9 @@ typedef struct hp_wi_batch_entry {
 int hp_wi_render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
                        hp_buf *b);
 
+/** The unit of a plan key as the tables print it ("fraction", "CNY/Mtok",
+ * "cards" for caps, ...), looked up by the key's last dotted segment, or
+ * "plan units" when unknown. A static string. */
+const char *hp_wi_key_unit(const char *key);
+
 #endif

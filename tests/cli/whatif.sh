@@ -204,5 +204,60 @@ expect 0 "$HP" batch "$SRC/plans/doubao-montecarlo.yaml" --catalog "$CAT" && {
 expect 0 "$HP" batch "$SRC/plans/doubao-minsheng-2024.yaml" --catalog "$CAT" --format csv && {
   awk -F, 'NR > 1 && $8 != "" { bad = 1 } END { exit bad }' "$TMP/out" && ok || bad "batch csv price not empty"; }
 
+# --- charts ------------------------------------------------------------------
+# png_ok FILE: a PNG of the charts' size (1100 x 640, in its IHDR chunk).
+png_ok() {
+  head -c 8 "$1" | od -An -c | grep -q 'P   N   G' \
+    && [ "$(od -An -tu1 -j16 -N8 "$1" | tr -s ' ')" = " 0 0 4 76 0 0 2 128" ]
+}
+# svg_ok FILE: well-formed XML (when python3 is there to say so).
+svg_ok() {
+  grep -q '</svg>' "$1" || return 1
+  command -v python3 > /dev/null || return 0
+  python3 -c "import xml.dom.minidom,sys; xml.dom.minidom.parse(sys.argv[1])" "$1"
+}
+# A chart needs exactly one --vary key, and the help says so.
+expect 2 "$HP" sweep "$TMP/one.yaml" --catalog "$FIX" --vary mfu=0.4:0.5:0.1 \
+  --vary years=1:2:1 --chart "$TMP/k2.png" && {
+  grep -q -- "--chart needs exactly one --vary key (2 given)" "$TMP/err" && [ ! -e "$TMP/k2.png" ] \
+    && ok || bad "chart of two keys"; }
+expect 0 "$HP" sweep --help && {
+  grep -q -- "--chart needs exactly one --vary KEY" "$TMP/out" && ok || bad "sweep --help on --chart"; }
+# Several scenarios: the chart draws the first and says so (in its subtitle
+# and on stderr); with --scenario, no note.
+sed 's/^  - name: s$/  - name: s\n  - name: t\n    mfu: 0.4/' "$TMP/one.yaml" > "$TMP/two.yaml"
+expect 0 "$HP" sweep "$TMP/two.yaml" --catalog "$FIX" --vary constraints.domestic_share.min=0:1:0.25 \
+  --chart "$TMP/two.png" && {
+  grep -q "the chart shows scenario 's' only (1 of 2); --scenario NAME picks another" "$TMP/err" \
+    && png_ok "$TMP/two.png" && ok || bad "multi-scenario sweep chart note"; }
+expect 0 "$HP" sweep "$TMP/two.yaml" --catalog "$FIX" --vary constraints.domestic_share.min=0:1:0.25 \
+  --scenario t --chart "$TMP/two-t.png" && {
+  [ ! -s "$TMP/err" ] && png_ok "$TMP/two-t.png" && ok || bad "chart of a --scenario"; }
+expect 0 "$HP" montecarlo "$TMP/two.yaml" --catalog "$FIX" --samples 20 --chart "$TMP/two-mc.svg" && {
+  grep -q "the chart shows scenario 's' only (1 of 2)" "$TMP/err" && svg_ok "$TMP/two-mc.svg" \
+    && ok || bad "multi-scenario montecarlo chart note"; }
+# Edge cases drawn, not refused: one point; values rejected (exit 3, the
+# chart still written); nothing feasible; no optimal sample; one sample.
+expect 0 "$HP" sweep "$TMP/one.yaml" --catalog "$FIX" --vary mfu=0.5 --chart "$TMP/pt.png" && {
+  png_ok "$TMP/pt.png" && ok || bad "one-point sweep chart"; }
+expect 3 "$HP" sweep "$TMP/one.yaml" --catalog "$FIX" --vary mfu=1.5:0.1:-0.25 --chart "$TMP/rej.svg" && {
+  svg_ok "$TMP/rej.svg" && grep -q "rows could not be solved" "$TMP/err" && ok || bad "chart with rejected values"; }
+printf 'name: inf\ndefaults:\n  workload: {model: {params: 5e11}, tokens_per_day: 8.64e7}\n  mfu: 0.5\n  devices: [alpha-a]\n  constraints: {caps: {alpha-a: 8}}\nscenarios:\n  - name: s\nuncertain:\n  workload.tokens_per_day: {dist: uniform, min: 8.64e7, max: 1.728e8}\n' > "$TMP/cinf.yaml"
+expect 0 "$HP" sweep "$TMP/cinf.yaml" --catalog "$FIX" --vary mfu=0.3:0.6:0.1 --chart "$TMP/cinf.svg" && {
+  svg_ok "$TMP/cinf.svg" && ok || bad "all-infeasible sweep chart"; }
+expect 0 "$HP" montecarlo "$TMP/cinf.yaml" --catalog "$FIX" --samples 20 --chart "$TMP/cinf-mc.png" && {
+  png_ok "$TMP/cinf-mc.png" && grep -q "0 optimal, 20 infeasible" "$TMP/out" && ok || bad "no-optimal montecarlo chart"; }
+expect 0 "$HP" montecarlo "$TMP/one.yaml" --catalog "$FIX" --samples 1 --chart "$TMP/mc1.svg" && {
+  svg_ok "$TMP/mc1.svg" && ok || bad "one-sample montecarlo chart"; }
+# Opex-only keys (TCO drawn) and long names in a batch (elided, thinned).
+expect 0 "$HP" sweep "$TMP/one.yaml" --catalog "$FIX" --vary years=1:10:1 --chart "$TMP/years.svg" && {
+  svg_ok "$TMP/years.svg" && ok || bad "TCO sweep chart"; }
+{ printf 'name: a-plan-with-a-name-far-longer-than-its-group-of-bars-could-hold\n'
+  printf 'defaults:\n  workload: {model: {params: 5e11}, tokens_per_day: 8.64e7}\n  mfu: 0.5\n  devices: [alpha-a, beta-b]\nscenarios:\n'
+  for i in $(seq -w 0 39); do printf '  - name: scenario-%s-with-a-very-long-descriptive-name-that-ends-here\n' "$i"; done
+} > "$TMP/forty.yaml"
+expect 0 "$HP" batch "$TMP/forty.yaml" "$TMP/one.yaml" --catalog "$FIX" --chart "$TMP/forty.svg" && {
+  svg_ok "$TMP/forty.svg" && ok || bad "batch chart of 41 long names"; }
+
 echo "whatif cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]
