@@ -5,23 +5,7 @@
 # them unwritable); and options given last without their value.
 # usage: output.sh HETPLAN SOURCE_DIR   (run by ctest)
 set -euo pipefail
-HP=$1
-SRC=$2
-FIX="$SRC/tests/data/catalog"
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-# expect RC COMMAND...: runs it, stdout to $TMP/out, stderr to $TMP/err.
-expect() {
-  local want=$1 rc=0
-  shift
-  "$@" > "$TMP/out" 2> "$TMP/err" || rc=$?
-  if [ $rc -ne "$want" ]; then bad "exit $rc, want $want: $*"; head -5 "$TMP/err"; return 1; fi
-  return 0
-}
+. "$(dirname "$0")/lib.sh" "$@"
 # The exit code `hetplan --help` documents for "output error".
 "$HP" --help > "$TMP/help"
 IO=$(sed -n 's/.* \([0-9]\) output error.*/\1/p' "$TMP/help")
@@ -184,5 +168,4 @@ if compgen -G "$TMP/*.tmp.*" > /dev/null || compgen -G "$TMP/*/*.tmp.*" > /dev/n
   bad "stray temporary files"
 fi
 
-echo "output cli: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish "output cli"

@@ -3,15 +3,7 @@
 # usage: run.sh HETPLAN SOURCE_DIR   (run by ctest; set UPDATE=1 to rewrite
 # the golden files after reviewing a deliberate change).
 set -u
-HP=$1
-SRC=$2
-CAT="$SRC/devices"
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib.sh" "$@"
 
 # Golden reports of the shipped plans.
 for plan in "$SRC"/tests/cli/golden/*.plan; do
@@ -210,5 +202,4 @@ if [ $rc -eq 0 ] && grep -q '"sgemm_gflops": null' "$TMP/probe.json" \
   && grep -q '"mem_bw_gbps": [0-9]' "$TMP/probe.json"; then ok; else
   bad "probe without CLBlast: exit $rc"; cat "$TMP/err"; fi
 
-echo "cli: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish "cli"

@@ -4,24 +4,7 @@
 # output, reproducible Monte Carlo whatever --threads, charts.
 # usage: whatif.sh HETPLAN SOURCE_DIR   (run by ctest)
 set -u
-HP=$1
-SRC=$2
-CAT="$SRC/devices"
-FIX="$SRC/tests/data/catalog"
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-# expect RC COMMAND...: runs it, stdout to $TMP/out, stderr to $TMP/err.
-expect() {
-  local want=$1; shift
-  "$@" > "$TMP/out" 2> "$TMP/err"
-  local rc=$?
-  if [ $rc -ne "$want" ]; then bad "exit $rc, want $want: $*"; head -5 "$TMP/err"; return 1; fi
-  return 0
-}
+. "$(dirname "$0")/lib.sh" "$@"
 
 cat > "$TMP/one.yaml" <<'PLAN'
 name: one
@@ -259,5 +242,4 @@ expect 0 "$HP" sweep "$TMP/one.yaml" --catalog "$FIX" --vary years=1:10:1 --char
 expect 0 "$HP" batch "$TMP/forty.yaml" "$TMP/one.yaml" --catalog "$FIX" --chart "$TMP/forty.svg" && {
   svg_ok "$TMP/forty.svg" && ok || bad "batch chart of 41 long names"; }
 
-echo "whatif cli: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+finish "whatif cli"
