@@ -252,6 +252,26 @@ int hp_ip_presolve_point(const hp_ip_presolved *p, const double *x,
   return 1;
 }
 
+int hp_ip_point_ok(const hp_ip *ip, const double *x) {
+  for (size_t c = 0; c < ip->n_cols; c++) {
+    double t = 1e-7 * fmax(1, fabs(x[c]));
+    if (!isfinite(x[c]) || x[c] < ip->lb[c] - t || x[c] > ip->ub[c] + t ||
+        (ip->is_int[c] && fabs(x[c] - floor(x[c] + 0.5)) > 1e-6))
+      return 0;
+  }
+  for (size_t i = 0; i < ip->n_rows; i++) {
+    double v = 0, mag = 0;
+    for (size_t c = 0; c < ip->n_cols; c++) {
+      v += ip->rows[i].a[c] * x[c];
+      mag += fabs(ip->rows[i].a[c] * x[c]);
+    }
+    double tol = 1e-7 * (1 + mag);
+    if (v < ip->rows[i].lo - tol || v > ip->rows[i].hi + tol)
+      return 0;
+  }
+  return 1;
+}
+
 /* Row activities of x. */
 static void activities(const hp_ip *ip, const double *x, double *act) {
   for (size_t i = 0; i < ip->n_rows; i++) {

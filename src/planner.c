@@ -795,21 +795,60 @@ int hp_planner_buys_nothing(const hp_scenario *s,
   return s->objective == HP_OBJ_MAX_TOKENS && !(delivered_tokens_per_s > 0);
 }
 
-void hp_planner_explain_budget(const hp_scenario *s, const hp_unit *u,
-                               size_t n, hp_buf *b) {
-  size_t best = n;
-  for (size_t j = 0; j < n; j++)
-    if (u[j].tokens_per_s > 0 &&
-        (best == n || u[j].price_cny < u[best].price_cny))
+/* Why an objective max_tokens plan bought nothing: a budget below the
+ * cheapest server it may buy, or else the constraint that forbids buying
+ * anything (explained as if at least one server's tokens/s were
+ * demanded). */
+static int explain_nothing(const hp_scenario *s, const hp_ip *ip,
+                           const hp_unit *u, hp_buf *b, hp_diag *d) {
+  size_t n = ip->n_cols, best = n;
+  double least = HUGE_VAL;
+  for (size_t j = 0; j < n; j++) {
+    if (!(u[j].tokens_per_s > 0) || !(ip->ub[j] > 0))
+      continue; /* excluded, or capped at nothing */
+    if (best == n || u[j].price_cny < u[best].price_cny)
       best = j;
-  hp_buf_printf(b, "constraints.budget_cny %.6g CNY buys nothing", s->budget_cny);
-  if (best < n) {
+    if (u[j].tokens_per_s < least)
+      least = u[j].tokens_per_s;
+  }
+  if (best < n && s->budget_cny > 0 && u[best].price_cny > s->budget_cny) {
     char num[48];
-    hp_buf_printf(b, ": the cheapest %s the plan can buy (%s) costs %s CNY",
-                  s->gran == HP_GRAN_SERVER ? "server" : "card",
+    hp_buf_printf(b,
+                  "constraints.budget_cny %.6g CNY buys nothing: the "
+                  "cheapest %s the plan can buy (%s) costs %s CNY",
+                  s->budget_cny, s->gran == HP_GRAN_SERVER ? "server" : "card",
                   s->cands[u[best].cand].spec.id,
                   hp_fmt_grouped(u[best].price_cny, 0, num, sizeof num));
+    return HP_OK;
   }
+  if (best == n) {
+    hp_buf_puts(b, "nothing can be bought: every candidate is excluded or "
+                   "capped at zero");
+    return HP_OK;
+  }
+  /* Something fits the budget: the blame lies elsewhere. Ask for the
+   * smallest purchase and explain why it is infeasible. */
+  hp_ip c;
+  if (hp_ip_copy(&c, ip) != HP_OK)
+    return hp_diag_oom(d);
+  double *a = hp_calloc(n ? n : 1, sizeof *a);
+  int rc = a ? HP_OK : hp_diag_oom(d);
+  for (size_t j = 0; a && j < n; j++)
+    a[j] = u[j].tokens_per_s;
+  if (rc == HP_OK)
+    rc = hp_ip_add_row(&c, "demand", a, least, HUGE_VAL, NULL) == HP_OK
+             ? HP_OK
+             : hp_diag_oom(d);
+  hp_free(a);
+  hp_buf why;
+  hp_buf_init(&why);
+  if (rc == HP_OK && (rc = explain(s, &c, u, &why, d)) == HP_OK)
+    hp_buf_printf(b, "nothing can be bought: %s", why.data ? why.data : "");
+  if (why.oom && rc == HP_OK)
+    rc = hp_diag_oom(d);
+  hp_buf_cleanup(&why);
+  hp_ip_cleanup(&c);
+  return rc;
 }
 
 int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,
@@ -903,7 +942,10 @@ int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,
     }
     if (hp_planner_buys_nothing(s, r->delivered_tokens_per_s)) {
       r->status = HP_RESULT_INFEASIBLE;
-      hp_planner_explain_budget(s, u, ip.n_cols, &b);
+      if ((rc = explain_nothing(s, &ip, u, &b, d)) != HP_OK) {
+        hp_buf_cleanup(&b);
+        goto fail;
+      }
     }
   }
   if (r->status != HP_RESULT_OPTIMAL &&

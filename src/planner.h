@@ -32,12 +32,10 @@ typedef struct hp_unit {
 } hp_unit;
 
 /* 1 when an objective max_tokens plan bought nothing (a budget below the
- * cheapest server): reported as infeasible, explained by
- * hp_planner_explain_budget over the program's n columns. */
+ * cheapest server, or constraints that forbid any purchase): reported as
+ * infeasible, and explained by hp_scenario_solve. */
 int hp_planner_buys_nothing(const hp_scenario *s,
                             double delivered_tokens_per_s);
-void hp_planner_explain_budget(const hp_scenario *s, const hp_unit *u,
-                               size_t n, hp_buf *b);
 
 /* 1 when s is solved with per-(class, SKU) roofline columns. */
 int hp_planner_is_roofline(const hp_scenario *s);

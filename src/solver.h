@@ -102,6 +102,10 @@ void hp_ip_presolve_cleanup(hp_ip_presolved *p);
  * a feasible point of p->ip (bounds, integrality and rows, to a relative
  * 1e-9), else 0. */
 int hp_ip_presolve_point(const hp_ip_presolved *p, const double *x, double *xr);
+/* 1 if x is a point of ip to a solver's tolerance: within its bounds and
+ * rows to 1e-7 relative (of the row's terms), integer columns within 1e-6
+ * of an integer. */
+int hp_ip_point_ok(const hp_ip *ip, const double *x);
 /* Improves a feasible point x of ip in place by local moves on its integer
  * columns (one unit off a column, or one unit off one and 1-3 onto another,
  * either way), best first, while the objective improves; x stays feasible.

@@ -227,8 +227,11 @@ static int drop_priced_out(glp_prob *lp, const hp_ip *ip, double *start,
   return root_lp(lp);
 }
 
-static int solve_glpk(const hp_ip *ip, const double *hint, hp_ip_solution *sol,
-                      hp_diag *d) {
+/* glpk_presolve: 0 keeps GLPK's MIP presolver off even without a start
+ * (hp_ip_solve's second try, when the presolver's tolerances let a point
+ * past a row). */
+static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
+                      hp_ip_solution *sol, hp_diag *d) {
   memset(sol, 0, sizeof *sol);
   size_t n = ip->n_cols, m = ip->n_rows;
   size_t nz_cap = n * m + n + 1; /* also the deleted columns' list */
@@ -343,6 +346,21 @@ static int solve_glpk(const hp_ip *ip, const double *hint, hp_ip_solution *sol,
      * a turn that runs out of nodes hands its incumbent to the next. */
     int use_start =
         start && root_lp(lp) && drop_priced_out(lp, ip, start, gcol, ia);
+    /* Without the presolver the root LP must be solved here; if it has no
+     * optimum, neither has the program. */
+    int lp_ready = 0;
+    if (!use_start && !glpk_presolve) {
+      if (!root_lp(lp)) {
+        int st = glp_get_status(lp);
+        sol->status = st == GLP_NOFEAS   ? HP_SOL_INFEASIBLE
+                      : st == GLP_UNBND ? HP_SOL_UNBOUNDED
+                                        : HP_SOL_ERROR;
+        if (sol->status == HP_SOL_ERROR)
+          snprintf(sol->error, sizeof sol->error, "root LP status %d", st);
+        goto done;
+      }
+      lp_ready = 1;
+    }
     int n_lp = glp_get_num_cols(lp);
     int ret = GLP_ESTOP, spent_ms = 0;
     turn_ctx tc = {1000, use_start ? start : NULL, 0};
@@ -354,10 +372,12 @@ static int solve_glpk(const hp_ip *ip, const double *hint, hp_ip_solution *sol,
         if (!root_lp(lp))
           use_start = 0, tc.start = NULL;
       }
+      if (turn > 0 && lp_ready && !root_lp(lp))
+        lp_ready = 0;
       tc.given = 0;
       glp_iocp parm;
       glp_init_iocp(&parm);
-      parm.presolve = use_start ? GLP_OFF : GLP_ON;
+      parm.presolve = use_start || lp_ready ? GLP_OFF : GLP_ON;
       parm.msg_lev = GLP_MSG_OFF;
       parm.mip_gap = ip->mip_gap > 0 ? ip->mip_gap : 0.0;
       /* GLPK prunes a node whose bound is within tol_obj (relative, default
@@ -518,7 +538,7 @@ int hp_ip_solve(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d) {
   if (hint_optimal)
     memset(&rs, 0, sizeof rs), rs.status = HP_SOL_INFEASIBLE;
   else
-    rc = solve_glpk(&p.ip, hint, &rs, d);
+    rc = solve_glpk(&p.ip, hint, 1, &rs, d);
   if (with_cut && rc != HP_ENOMEM) {
     /* Nothing inside the cut beats the hint: the hint is the optimum. A
      * failed search is run again without the cut. */
@@ -532,7 +552,7 @@ int hp_ip_solve(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d) {
       p.ip.ub[c] = cut_ub;
       if (d)
         hp_diag_clear(d);
-      rc = solve_glpk(&p.ip, hint, &rs, d);
+      rc = solve_glpk(&p.ip, hint, 1, &rs, d);
     } else if (rs.status == HP_SOL_INFEASIBLE ||
                (rs.status == HP_SOL_OPTIMAL &&
                 sign * (rs.objective - hv) > 0)) {
@@ -542,6 +562,21 @@ int hp_ip_solve(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d) {
       rs.status = HP_SOL_OPTIMAL;
       rs.objective = hv;
     }
+  }
+  if (with_cut) {
+    /* The cut bounded the search, not the program. */
+    size_t c = p.rep[ip->cut->col];
+    p.ip.lb[c] = cut_lb;
+    p.ip.ub[c] = cut_ub;
+  }
+  /* GLPK's MIP presolver works to an absolute tolerance (1e-3 plus 1e-6 of
+   * a row's bound): on a small power row in MW it lets a point past the
+   * limit. Every optimum is checked against the rows; one that fails them
+   * is searched again with the presolver off. */
+  if (rc == HP_OK && rs.status == HP_SOL_OPTIMAL && rs.x &&
+      !hp_ip_point_ok(&p.ip, rs.x)) {
+    hp_ip_solution_cleanup(&rs);
+    rc = solve_glpk(&p.ip, hint, 0, &rs, d);
   }
   hp_free(hint);
   *sol = rs;

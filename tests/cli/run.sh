@@ -180,6 +180,20 @@ sed "s|h100_probe.yaml|no_gemm.yaml|" "$TMP/meas.yaml" > "$TMP/meas2.yaml"
 "$HP" plan "$TMP/meas2.yaml" --catalog "$CAT" > /dev/null 2> "$TMP/err"
 [ $? -eq 3 ] && grep -q "no_gemm.yaml:[0-9]*:[0-9]*: .*(measured: for nvidia-h100 at .*meas2.yaml:5:29)" "$TMP/err" && ok || bad "measured error position: $(cat "$TMP/err")"
 
+# GLPK's MIP presolver lets a point 0.44 kW past a 63 kW power row (its
+# tolerance is absolute): the optimum is checked against the rows and
+# searched again without it. 7 Gaudi3 (65.52 kW) or 6 + 1 H800 (63.44 kW)
+# are the least power that serves the demand, so this is infeasible.
+printf 'name: q\nscenarios:\n  - name: s\n    devices: [intel-gaudi3, nvidia-h20, nvidia-h800]\n    mfu: 0.35\n    workload: {model: {params: 7.0e10}, tokens_per_day: 10123640000, seconds_per_day: 43200}\n    constraints: {power_mw: 0.063}\n' > "$TMP/pw.yaml"
+"$HP" plan "$TMP/pw.yaml" --catalog "$CAT" > /dev/null 2> "$TMP/err"
+[ $? -eq 4 ] && grep -q "power_mw 0.063 MW is too low: meeting the other constraints needs at least 0.06344 MW" "$TMP/err" && ok || bad "power row past its limit: $(cat "$TMP/err")"
+
+# A max_tokens plan that buys nothing although the budget would: the
+# constraint that forbids any purchase is named, not the budget.
+printf 'name: q\nscenarios:\n  - name: s\n    devices: [alpha-a, gamma-d]\n    objective: max_tokens\n    workload: {model: {params: 5.0e11}}\n    constraints: {exclude_vendors: [Alpha], power_mw: 0.005, budget_cny: 1.0e8}\n' > "$TMP/mn2.yaml"
+"$HP" plan "$TMP/mn2.yaml" --catalog "$FIX" > /dev/null 2> "$TMP/err"
+[ $? -eq 4 ] && grep -q "nothing can be bought: constraints.power_mw 0.005 MW is too low: meeting the other constraints needs at least 0.0104 MW" "$TMP/err" && ok || bad "max_tokens buys nothing: $(cat "$TMP/err")"
+
 # Markdown cells escape '|'.
 printf 'name: t\ndefaults: {workload: {model: {params: 7e9}, tokens_per_day: 1e10}, devices: [nvidia-h20]}\nscenarios:\n  - name: "h20 | ascend"\n' > "$TMP/pipe.yaml"
 "$HP" batch "$TMP/pipe.yaml" --catalog "$CAT" --format md > "$TMP/pipe.md"
