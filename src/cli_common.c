@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fileio.h"
 
 #ifndef HETPLAN_SOURCE_DIR
 #define HETPLAN_SOURCE_DIR "."
@@ -98,52 +99,31 @@ static int cannot_write(const char *path, const char *what, const char *arg) {
 }
 
 int hp_cli_check_output(const char *path) {
-  char *resolved = NULL;
-  const char *target = path;
-  struct stat st;
+  hp_out_target t;
+  hp_diag d;
+  hp_diag_clear(&d);
   int rc = HP_EXIT_OK;
-  int fd = hp_output_fd(path);
-  if (fd >= 0) {
-    int fl = fcntl(fd, F_GETFL);
-    if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY)
-      return cannot_write(path, "cannot write: descriptor %s is not open for "
-                          "writing", path);
-    return HP_EXIT_OK;
-  }
-  if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && stat(path, &st) == 0 &&
-      !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-    return faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) == 0
-               ? HP_EXIT_OK
-               : cannot_write(path, "cannot open output: %s", strerror(errno));
-  if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
-    resolved = realpath(path, NULL);
-    if (!resolved) {
-      if (errno != ENOENT)
-        return cannot_write(path, "cannot follow the symbolic link: %s",
-                            strerror(errno));
-      char to[512];
-      ssize_t k = readlink(path, to, sizeof to - 1);
-      to[k > 0 ? k : 0] = '\0';
-      return cannot_write(
-          path, "is a symbolic link to '%s', which does not exist", to);
-    }
-    target = resolved;
-  }
-  int exists = stat(target, &st) == 0;
-  if (exists && S_ISDIR(st.st_mode)) {
-    rc = cannot_write(target, "is a directory; name a file to write%s", "");
-  } else if (exists && !S_ISREG(st.st_mode)) {
-    /* A FIFO or a device is written through: it only needs to be
-     * writable (opening a FIFO here would wait for a reader). */
-    if (faccessat(AT_FDCWD, target, W_OK, AT_EACCESS) != 0)
-      rc = cannot_write(target, "cannot open output: %s", strerror(errno));
+  if (hp_output_target(path, &t, &d) != HP_OK) {
+    hp_cli_print_diag(&d);
+    rc = HP_EXIT_IO;
+  } else if (t.kind == HP_OUT_FD) {
+    if ((fcntl(t.fd, F_GETFL) & O_ACCMODE) == O_RDONLY)
+      rc = cannot_write(path,
+                        "cannot write: descriptor %s is not open for "
+                        "writing",
+                        path);
+  } else if (t.kind == HP_OUT_THROUGH) {
+    /* Written through: it only needs to be writable (opening a FIFO here
+     * would wait for a reader). */
+    if (faccessat(AT_FDCWD, t.path, W_OK, AT_EACCESS) != 0)
+      rc = cannot_write(t.path, "cannot open output: %s", strerror(errno));
   } else {
     /* A new or a regular file: a temporary file is made beside it. */
-    char *dir = dir_of(target);
+    char *dir = dir_of(t.path);
     if (dir && faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0)
-      rc = cannot_write(target, "cannot create output: %s", strerror(errno));
+      rc = cannot_write(t.path, "cannot create output: %s", strerror(errno));
     free(dir);
   }
-  free(resolved);
+  hp_output_target_cleanup(&t);
   return rc;
 }

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "hetplan.h"
 #include "mem.h"
 #include "status.h"
@@ -131,42 +132,42 @@ int hp_output_fd(const char *path) {
     return 1;
   if (strcmp(path, "/dev/stderr") == 0)
     return 2;
-  const char *num = strncmp(path, "/dev/fd/", 8) == 0           ? path + 8
+  const char *num = strncmp(path, "/dev/fd/", 8) == 0          ? path + 8
                     : strncmp(path, "/proc/self/fd/", 14) == 0 ? path + 14
-                                                                : NULL;
+                                                               : NULL;
   if (!num || !*num || strspn(num, "0123456789") != strlen(num) ||
       strlen(num) > 6)
     return -1;
   return atoi(num);
 }
 
-int hp_write_file_atomic(const char *path, const char *data, size_t len,
-                         hp_diag *d) {
+int hp_output_target(const char *path, hp_out_target *t, hp_diag *d) {
+  memset(t, 0, sizeof *t);
+  t->path = path;
   if (!path || !*path)
     return hp_diag_set(d, HP_EINVAL, NULL, 0, 0,
-                       "the output file name is "
-                       "empty");
+                       "the output file name is empty");
   /* -o /dev/stdout (or /dev/fd/N): the descriptor the shell set up, as it
    * is. Opening the path anew would lose a `>>` redirection's append mode,
    * and on a pipe there is no file to resolve. */
-  int fd = hp_output_fd(path);
-  if (fd >= 0) {
-    if (fcntl(fd, F_GETFL) < 0)
-      return hp_diag_set(d, HP_EIO, path, 0, 0, "cannot write: descriptor %d "
-                         "is not open", fd);
-    return write_all(fd, data, len, path, d);
+  if ((t->fd = hp_output_fd(path)) >= 0) {
+    t->kind = HP_OUT_FD;
+    if (fcntl(t->fd, F_GETFL) < 0)
+      return hp_diag_set(d, HP_EIO, path, 0, 0,
+                         "cannot write: descriptor %d is not open", t->fd);
+    return HP_OK;
   }
-  /* realpath allocates with malloc (a foreign convention): free() below. */
-  char *resolved = NULL;
-  const char *target = path;
-  struct stat st;
-  int rc;
-  if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && stat(path, &st) == 0 &&
-      !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-    return write_through(path, &st, data, len, d);
-  if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
-    resolved = realpath(path, NULL);
-    if (!resolved) {
+  struct stat lst;
+  if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+    /* A link to a FIFO or device is written through as it is; a link to
+     * a file is resolved, so that the file is replaced and the link kept.
+     * realpath allocates with malloc (a foreign convention): free(). */
+    if (stat(path, &t->st) == 0 && !S_ISREG(t->st.st_mode) &&
+        !S_ISDIR(t->st.st_mode)) {
+      t->kind = HP_OUT_THROUGH;
+      return HP_OK;
+    }
+    if (!(t->resolved = realpath(path, NULL))) {
       int e = errno;
       char to[HP_DIAG_FILE_MAX];
       ssize_t k = readlink(path, to, sizeof to - 1);
@@ -179,22 +180,47 @@ int hp_write_file_atomic(const char *path, const char *data, size_t len,
       return hp_diag_set(d, HP_EIO, path, 0, 0,
                          "cannot follow the symbolic link: %s", strerror(e));
     }
-    target = resolved;
+    t->path = t->resolved;
   }
-  if (stat(target, &st) != 0) {
-    if (errno == ENOENT)
-      rc = replace_atomic(target, NULL, data, len, d);
-    else
-      rc = hp_diag_set(d, HP_EIO, target, 0, 0, "cannot create output: %s",
-                       strerror(errno));
-  } else if (S_ISDIR(st.st_mode)) {
-    rc = hp_diag_set(d, HP_EIO, target, 0, 0,
-                     "is a directory; name a file to write");
-  } else if (S_ISREG(st.st_mode)) {
-    rc = replace_atomic(target, &st, data, len, d);
+  if (stat(t->path, &t->st) != 0) {
+    if (errno != ENOENT)
+      return hp_diag_set(d, HP_EIO, t->path, 0, 0, "cannot create output: %s",
+                         strerror(errno));
+    t->kind = HP_OUT_NEW;
+  } else if (S_ISDIR(t->st.st_mode)) {
+    return hp_diag_set(d, HP_EIO, t->path, 0, 0,
+                       "is a directory; name a file to write");
   } else {
-    rc = write_through(target, &st, data, len, d);
+    t->kind = S_ISREG(t->st.st_mode) ? HP_OUT_REPLACE : HP_OUT_THROUGH;
   }
-  free(resolved);
+  return HP_OK;
+}
+
+void hp_output_target_cleanup(hp_out_target *t) {
+  free(t->resolved);
+  memset(t, 0, sizeof *t);
+}
+
+int hp_write_file_atomic(const char *path, const char *data, size_t len,
+                         hp_diag *d) {
+  hp_out_target t;
+  int rc = hp_output_target(path, &t, d);
+  if (rc == HP_OK) {
+    switch (t.kind) {
+    case HP_OUT_FD:
+      rc = write_all(t.fd, data, len, path, d);
+      break;
+    case HP_OUT_THROUGH:
+      rc = write_through(t.path, &t.st, data, len, d);
+      break;
+    case HP_OUT_REPLACE:
+      rc = replace_atomic(t.path, &t.st, data, len, d);
+      break;
+    case HP_OUT_NEW:
+      rc = replace_atomic(t.path, NULL, data, len, d);
+      break;
+    }
+  }
+  hp_output_target_cleanup(&t);
   return rc;
 }

@@ -1,0 +1,33 @@
+/* fileio.h - what an output path names, for the writer (fileio.c) and for
+ * the check made before two outputs are written as a pair (cli_common.c).
+ */
+#ifndef HP_FILEIO_H
+#define HP_FILEIO_H
+
+#include <sys/stat.h>
+
+#include "hetplan.h"
+
+typedef enum {
+  HP_OUT_FD,      /* /dev/stdout, /dev/fd/N: the open descriptor fd */
+  HP_OUT_THROUGH, /* an existing FIFO, device or socket: written through */
+  HP_OUT_REPLACE, /* an existing regular file: replaced atomically */
+  HP_OUT_NEW      /* nothing there yet: created atomically */
+} hp_out_kind;
+
+typedef struct hp_out_target {
+  hp_out_kind kind;
+  int fd;           /* HP_OUT_FD */
+  const char *path; /* where to write: the path, or the file a symbolic
+                       link names (then owned, in resolved) */
+  char *resolved;   /* realpath's result (malloc'd), or NULL */
+  struct stat st;   /* HP_OUT_THROUGH, HP_OUT_REPLACE: the target's stat */
+} hp_out_target;
+
+/* Classifies path. HP_OK, or HP_EINVAL (empty name) or HP_EIO with a
+ * message naming the path: a directory, a dangling symbolic link, a
+ * descriptor that is not open, a stat that failed. */
+int hp_output_target(const char *path, hp_out_target *t, hp_diag *d);
+void hp_output_target_cleanup(hp_out_target *t);
+
+#endif
