@@ -430,8 +430,7 @@ static int explain_group(const hp_scenario *s, const hp_ip *ip, const hp_ip *t,
                   "constraints.domestic_share.min %s (%s basis) is "
                   "unreachable: the other constraints allow a domestic "
                   "share of at most %.2f",
-                  share_given(s->dom_min, given, sizeof given),
-                  basis_label(s),
+                  share_given(s->dom_min, given, sizeof given), basis_label(s),
                   r == HP_OK ? floor(v * 100 + 2e-4) / 100 : 0.0);
     /* With supply caps on compute, say how much of demand they cover. */
     if (s->dom_basis == HP_BASIS_COMPUTE && need > 0) {

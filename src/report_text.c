@@ -321,7 +321,8 @@ static void compare_block(const hp_scenario_result *r, hp_buf *b, int md) {
         x->demand_model,
         hp_result_status_name(x->status),
         ok ? hp_fmt_grouped(x->cards, card_decimals(x), c1, sizeof c1) : "-",
-        ok ? hp_fmt_grouped(x->servers, server_decimals(x), c2, sizeof c2) : "-",
+        ok ? hp_fmt_grouped(x->servers, server_decimals(x), c2, sizeof c2)
+           : "-",
         ok ? hp_fmt_grouped(x->capex_cny, 2, c3, sizeof c3) : "-",
         ok ? hp_fmt_grouped(x->delivered_tokens_per_s, 0, c4, sizeof c4) : "-"};
     t_row(&t, row);
@@ -378,14 +379,13 @@ static void compare_block(const hp_scenario_result *r, hp_buf *b, int md) {
    * buys. */
   if (strcmp(fl->objective, "max_tokens") == 0) {
     if (fl->delivered_tokens_per_s > 0 && rf->delivered_tokens_per_s > 0)
-      hp_buf_printf(b,
-                    "%sroofline tokens/s / flops tokens/s = %.3f for the same "
-                    "budget (the broker formula is off by %+.1f%%)\n",
-                    md ? "- " : "  ",
-                    rf->delivered_tokens_per_s / fl->delivered_tokens_per_s,
-                    100 * (fl->delivered_tokens_per_s /
-                               rf->delivered_tokens_per_s -
-                           1));
+      hp_buf_printf(
+          b,
+          "%sroofline tokens/s / flops tokens/s = %.3f for the same "
+          "budget (the broker formula is off by %+.1f%%)\n",
+          md ? "- " : "  ",
+          rf->delivered_tokens_per_s / fl->delivered_tokens_per_s,
+          100 * (fl->delivered_tokens_per_s / rf->delivered_tokens_per_s - 1));
   } else if (fl->capex_cny > 0)
     hp_buf_printf(b,
                   "%sroofline capex / flops capex = %.3f (the broker formula "
@@ -458,9 +458,12 @@ static void csv_row(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
   hp_buf_putc(b, ',');
   hp_buf_number(b, r->demand_flops);
   if (strstr(level, "total") != NULL) {
-    double tot[] = {r->domestic_share_compute, r->domestic_share_cards,
-                    r->domestic_share_capex,   r->opex_cny_per_year,
-                    r->tco_cny,                r->cost_per_mtok_cny};
+    double tot[] = {r->domestic_share_compute,
+                    r->domestic_share_cards,
+                    r->domestic_share_capex,
+                    r->opex_cny_per_year,
+                    r->tco_cny,
+                    r->cost_per_mtok_cny};
     for (int i = 0; i < 6; i++) {
       hp_buf_putc(b, ',');
       if (ok)

@@ -1164,10 +1164,9 @@ static int bind_devices(const hp_ynode *m, const char *file,
         }
         int there = file_exists(path);
         if (!there)
-          rc = hp_diag_set(d, HP_ENOTFOUND, file, map->items[i]->line,
-                           map->items[i]->col,
-                           "measured.%s: cannot open '%.300s'", map->keys[i],
-                           path);
+          rc = hp_diag_set(
+              d, HP_ENOTFOUND, file, map->items[i]->line, map->items[i]->col,
+              "measured.%s: cannot open '%.300s'", map->keys[i], path);
         hp_free(path);
         if (!there)
           goto out;

@@ -352,7 +352,7 @@ static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
     if (!use_start && !glpk_presolve) {
       if (!root_lp(lp)) {
         int st = glp_get_status(lp);
-        sol->status = st == GLP_NOFEAS   ? HP_SOL_INFEASIBLE
+        sol->status = st == GLP_NOFEAS  ? HP_SOL_INFEASIBLE
                       : st == GLP_UNBND ? HP_SOL_UNBOUNDED
                                         : HP_SOL_ERROR;
         if (sol->status == HP_SOL_ERROR)

@@ -380,8 +380,8 @@ static int parse_one_dist(const hp_ynode *v, const char *key, int kl, int kc,
           "%g); at least 1%% is needed to sample it: %s or move the %s",
           key,
           g->lo > -HUGE_VAL && g->hi < HUGE_VAL ? "min and max"
-          : g->lo > -HUGE_VAL                  ? "min"
-                                               : "max",
+          : g->lo > -HUGE_VAL                   ? "min"
+                                                : "max",
           g->lo > -HUGE_VAL && g->hi < HUGE_VAL ? "" : "s", 100 * m, ds,
           dist_params[kind][0], g->p[0], dist_params[kind][1], g->p[1],
           g->lo > -HUGE_VAL && g->hi < HUGE_VAL ? "widen them" : "move it",
@@ -390,8 +390,8 @@ static int parse_one_dist(const hp_ynode *v, const char *key, int kl, int kc,
   return HP_OK;
 }
 
-static int check_key(const hp_planfile *pf, const char *key,
-                     const size_t *scen, size_t n_scen, hp_diag *d);
+static int check_key(const hp_planfile *pf, const char *key, const size_t *scen,
+                     size_t n_scen, hp_diag *d);
 
 int hp_wi_dists_parse(const char *text, size_t len, const char *path,
                       const hp_catalog *cat, hp_wi_dist **out, size_t *n_out,
@@ -911,8 +911,8 @@ static unsigned default_threads(void) {
  * cap, a card that some scenario of the run can buy (otherwise the key
  * would change nothing). Returns HP_OK or an error whose message names the
  * key; the caller adds where it was given. */
-static int check_key(const hp_planfile *pf, const char *key,
-                     const size_t *scen, size_t n_scen, hp_diag *d) {
+static int check_key(const hp_planfile *pf, const char *key, const size_t *scen,
+                     size_t n_scen, hp_diag *d) {
   const char *id = NULL;
   size_t idn = 0;
   if (strncmp(key, "overrides.", 10) == 0) {
@@ -945,9 +945,8 @@ static int check_key(const hp_planfile *pf, const char *key,
   return hp_diag_set(d, HP_EINVAL, NULL, 0, 0,
                      "'%s': card '%.*s' is not among the devices of %s, so "
                      "the key would change nothing",
-                     key, (int)idn, key + (strncmp(key, "overrides.", 10) == 0
-                                               ? 10
-                                               : 17),
+                     key, (int)idn,
+                     key + (strncmp(key, "overrides.", 10) == 0 ? 10 : 17),
                      n_scen > 1 ? "any scenario of the run" : "the scenario");
 }
 

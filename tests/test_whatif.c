@@ -278,8 +278,8 @@ static void sweep_bad_path_named(void **state) {
         hp_wi_axis_parse("constraints.domestic_share.max=0.1:0.5:0.1", &ax[1],
                          &d),
         HP_OK);
-    rc = hp_wi_sweep(plan, strlen(plan), "t.yaml", fix_cat, ax, 2, NULL, &t,
-                     &d);
+    rc =
+        hp_wi_sweep(plan, strlen(plan), "t.yaml", fix_cat, ax, 2, NULL, &t, &d);
     assert_int_equal(rc, HP_OK);
     assert_int_equal(t->n_rows, 35);
     assert_int_equal(t->n_error, 15); /* min > max at 15 of the 35 points */
@@ -856,8 +856,9 @@ static void uncertain_errors_with_marks(void **state) {
                          HP_ERANGE, 9, 8, "at least 1% is needed");
   /* The parameter's full path. */
   expect_uncertain_error("  mfu: {dist: uniform, min: .nan, max: 1}\n",
-                         HP_ERANGE, 9, 29, "uncertain.mfu.min: expected a "
-                                           "finite number");
+                         HP_ERANGE, 9, 29,
+                         "uncertain.mfu.min: expected a "
+                         "finite number");
   /* Keys that cannot vary. */
   expect_uncertain_error("  description: {dist: uniform, min: 1, max: 2}\n",
                          HP_ETYPE, 9, 3, "'description' is not a numeric");
