@@ -924,30 +924,28 @@ static int check_key(const hp_planfile *pf, const char *key, const size_t *scen,
     id = key + 17;
     idn = strlen(id);
   }
-  for (size_t i = 0; id && i < n_scen; i++) {
+  int bought = id == NULL; /* not a card's key: nothing to look for */
+  for (size_t i = 0; !bought && i < n_scen; i++) {
     const hp_scenario *s = hp_planfile_scenario(pf, scen[i]);
-    for (size_t c = 0; id && c < s->n_cands; c++)
-      if (strlen(s->cands[c].spec.id) == idn &&
-          strncmp(s->cands[c].spec.id, id, idn) == 0)
-        id = NULL;
+    for (size_t c = 0; !bought && c < s->n_cands; c++)
+      bought = strlen(s->cands[c].spec.id) == idn &&
+               strncmp(s->cands[c].spec.id, id, idn) == 0;
   }
-  if (!id) {
-    int tt = hp_planfile_takes_text(pf, key);
-    if (tt == HP_ENOMEM)
-      return hp_diag_oom(d);
-    if (tt)
-      return hp_diag_set(d, HP_ETYPE, NULL, 0, 0,
-                         "'%s' is not a numeric plan key: the plan reads it as "
-                         "text (see docs/whatif.md for the keys that can vary)",
-                         key);
-    return HP_OK;
-  }
-  return hp_diag_set(d, HP_EINVAL, NULL, 0, 0,
-                     "'%s': card '%.*s' is not among the devices of %s, so "
-                     "the key would change nothing",
-                     key, (int)idn,
-                     key + (strncmp(key, "overrides.", 10) == 0 ? 10 : 17),
-                     n_scen > 1 ? "any scenario of the run" : "the scenario");
+  if (!bought)
+    return hp_diag_set(d, HP_EINVAL, NULL, 0, 0,
+                       "'%s': card '%.*s' is not among the devices of %s, so "
+                       "the key would change nothing",
+                       key, (int)idn, id,
+                       n_scen > 1 ? "any scenario of the run" : "the scenario");
+  int tt = hp_planfile_takes_text(pf, key);
+  if (tt == HP_ENOMEM)
+    return hp_diag_oom(d);
+  if (tt)
+    return hp_diag_set(d, HP_ETYPE, NULL, 0, 0,
+                       "'%s' is not a numeric plan key: the plan reads it as "
+                       "text (see docs/whatif.md for the keys that can vary)",
+                       key);
+  return HP_OK;
 }
 
 /* Axis k of a sweep: named once, and taking at least one of its first,
