@@ -363,6 +363,78 @@ static void set_share_rows(hp_ip *ip, const hp_scenario *s, const hp_unit *u,
 /* Bisects the share bound of group g over [lo, hi] keeping the rest of ip;
  * `up` = 1 when feasibility holds below the answer (a minimum share that is
  * too high), 0 when it holds above it (a ceiling that is too low). */
+/* Node budget of each whole-server check that sharpens a share figure: a
+ * limit the same on every machine, so the explanation is too. */
+#define EXPLAIN_NODES 20000
+
+/* 1 feasible, 0 infeasible, 2 undecided within EXPLAIN_NODES, negative
+ * error. */
+static int int_feasible(const hp_ip *ip, hp_diag *d) {
+  hp_ip t;
+  hp_ip_solution sol;
+  if (hp_ip_copy(&t, ip) != HP_OK)
+    return hp_diag_oom(d);
+  memset(t.obj, 0, t.n_cols * sizeof *t.obj);
+  t.node_limit = EXPLAIN_NODES;
+  t.time_limit_ms = 0;
+  int rc = hp_ip_solve(&t, &sol, d);
+  hp_ip_cleanup(&t);
+  if (rc != HP_OK)
+    return rc;
+  int f = sol.status == HP_SOL_OPTIMAL      ? 1
+          : sol.status == HP_SOL_INFEASIBLE ? 0
+                                            : 2;
+  hp_ip_solution_cleanup(&sol);
+  return f;
+}
+
+/* Sharpens a share bound of the continuous relaxation (*best) to whole
+ * servers, in hundredths: with up, the largest k/100 the whole-server
+ * program reaches (the relaxation's bound is above it), else the smallest
+ * ceiling it needs (below it). Share 0 (up) and 1 (not up) are feasible:
+ * the group is blocking. Leaves *best alone when a check is undecided. */
+static int sharpen_share(const hp_ip *ip, const hp_scenario *s,
+                         const hp_unit *u, const char *g, int up, double *best,
+                         hp_diag *d) {
+  int any_int = 0;
+  for (size_t j = 0; j < ip->n_cols; j++)
+    any_int |= ip->is_int[j];
+  if (!any_int)
+    return HP_OK;
+  hp_ip t;
+  if (hp_ip_copy(&t, ip) != HP_OK)
+    return hp_diag_oom(d);
+  /* Feasible at lo, infeasible at hi (in hundredths; up: lo < hi). */
+  int k0 = up ? (int)floor(*best * 100 + 2e-4) : (int)ceil(*best * 100 - 2e-4);
+  int lo = up ? 0 : 100, hi = k0, rc = HP_OK, undecided = 0;
+  set_share_rows(&t, s, u, g, k0 / 100.0);
+  int f = int_feasible(&t, d);
+  if (f < 0 || f == 2) {
+    rc = f < 0 ? f : HP_OK;
+    undecided = f == 2;
+  } else if (f == 1) {
+    lo = k0;
+    hi = up ? k0 + 1 : k0 - 1;
+  }
+  while (rc == HP_OK && !undecided && abs(hi - lo) > 1) {
+    int mid = (lo + hi) / 2;
+    set_share_rows(&t, s, u, g, mid / 100.0);
+    f = int_feasible(&t, d);
+    if (f < 0)
+      rc = f;
+    else if (f == 2)
+      undecided = 1;
+    else if (f == 1)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  hp_ip_cleanup(&t);
+  if (rc == HP_OK && !undecided)
+    *best = lo / 100.0;
+  return rc;
+}
+
 static int bisect_share(const hp_ip *ip, const hp_scenario *s, const hp_unit *u,
                         const char *g, int up, double *best, hp_diag *d) {
   double lo = 0, hi = 1;
@@ -392,7 +464,9 @@ static int bisect_share(const hp_ip *ip, const hp_scenario *s, const hp_unit *u,
   }
   hp_ip_cleanup(&t);
   *best = up ? lo : hi;
-  return found || !up ? HP_OK : HP_ENOTFOUND;
+  if (!found && up)
+    return HP_ENOTFOUND;
+  return sharpen_share(ip, s, u, g, up, best, d);
 }
 
 static const char *basis_label(const hp_scenario *s) {

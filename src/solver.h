@@ -33,6 +33,10 @@ typedef struct hp_ip {
   int *is_int;       /* 1 for an integer column */
   int maximize;      /* 1 to maximise the objective */
   int time_limit_ms; /* solver time limit, 0 = none */
+  /* Branch-and-bound nodes allowed in all, 0 = none: a limit that, unlike
+   * time, gives the same answer on every machine. Reached, the solution's
+   * status is HP_SOL_ERROR ("node limit ..."). */
+  long node_limit;
   /* Relative gap at which the search may stop (GLPK's mip_gap: |best -
    * bound| / |best| <= mip_gap); 0 proves the optimum. */
   double mip_gap;

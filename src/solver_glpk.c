@@ -89,6 +89,7 @@ int hp_ip_copy(hp_ip *dst, const hp_ip *src) {
   memcpy(t.is_int, src->is_int, src->n_cols * sizeof *t.is_int);
   t.maximize = src->maximize;
   t.time_limit_ms = src->time_limit_ms;
+  t.node_limit = src->node_limit;
   t.mip_gap = src->mip_gap;
   t.hint = src->hint;
   for (size_t i = 0; i < src->n_rows; i++)
@@ -362,9 +363,18 @@ static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
       lp_ready = 1;
     }
     int n_lp = glp_get_num_cols(lp);
-    int ret = GLP_ESTOP, spent_ms = 0;
+    int ret = GLP_ESTOP, spent_ms = 0, out_of_nodes = 0;
+    long spent_nodes = 0;
     turn_ctx tc = {1000, use_start ? start : NULL, 0};
     for (int turn = 0; ret == GLP_ESTOP; turn++) {
+      if (ip->node_limit > 0) {
+        if (spent_nodes >= ip->node_limit) {
+          out_of_nodes = 1;
+          break;
+        }
+        if (tc.nodes > ip->node_limit - spent_nodes)
+          tc.nodes = (int)(ip->node_limit - spent_nodes);
+      }
       if (turn > 0 && use_start) {
         if (glp_mip_status(lp) == GLP_FEAS)
           for (int j = 1; j <= n_lp; j++)
@@ -397,12 +407,18 @@ static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
       double t0 = glp_time();
       ret = glp_intopt(lp, &parm);
       spent_ms += (int)(glp_time() - t0);
+      spent_nodes += tc.nodes;
       tc.nodes = turn == 0 ? 20000 : tc.nodes * 2;
       if (ret == GLP_ESTOP && ip->time_limit_ms > 0 &&
           spent_ms >= ip->time_limit_ms)
         ret = GLP_ETMLIM;
     }
-    if (ret == GLP_ETMLIM) {
+    if (out_of_nodes) {
+      sol->status = HP_SOL_ERROR;
+      snprintf(sol->error, sizeof sol->error,
+               "node limit of %ld reached before optimality was proven",
+               ip->node_limit);
+    } else if (ret == GLP_ETMLIM) {
       sol->status = HP_SOL_ERROR;
       snprintf(sol->error, sizeof sol->error,
                "time limit of %d ms reached before optimality was proven",

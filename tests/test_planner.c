@@ -276,6 +276,31 @@ static void expect_explanation(const char *body, const char *want) {
   hp_plan_free(plan);
 }
 
+/* Share figures are sharpened to whole cards: the continuous relaxation
+ * says 0.53 here, but whole cards need 10 of 13 (0.769) on one vendor, and
+ * a ceiling of 0.77 is the first that is feasible. */
+static void share_figure_on_whole_cards(void **state) {
+  (void)state;
+  const char *text =
+      "name: t\n"
+      "scenarios:\n"
+      "  - name: s\n"
+      "    devices: [beta-b, gamma-d]\n"
+      "    granularity: card\n"
+      "    objective: tco\n"
+      "    workload: {model: {params: 1.0e12}, tokens_per_day: 5561000}\n"
+      "    constraints: {headroom: 0.2, budget_cny: 2683000, caps: {gamma-d: "
+      "5}, max_vendor_share: 0.53}\n";
+  hp_plan *plan = solve_text(text, fix_cat);
+  const hp_scenario_result *r = hp_plan_at(plan, 0);
+  assert_int_equal(r->status, HP_RESULT_INFEASIBLE);
+  if (!strstr(r->explanation, "carry at least 0.77 of the throughput"))
+    print_error("got: %s\n", r->explanation);
+  assert_non_null(strstr(r->explanation, "carry at least 0.77 of the "
+                                         "throughput"));
+  hp_plan_free(plan);
+}
+
 static void infeasible_explained(void **state) {
   (void)state;
   expect_explanation(
@@ -780,6 +805,7 @@ int main(void) {
       cmocka_unit_test(max_tokens_within_budget),
       cmocka_unit_test(shares_reported_on_all_bases),
       cmocka_unit_test(infeasible_explained),
+      cmocka_unit_test(share_figure_on_whole_cards),
       cmocka_unit_test(presolve_twins_and_singletons),
       cmocka_unit_test(start_prices_out_columns),
       cmocka_unit_test(random_vs_enumeration),
