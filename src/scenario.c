@@ -1593,6 +1593,11 @@ int hp_planfile_set_number(hp_planfile *p, const char *path, double value,
 }
 
 int hp_planfile_takes_text(const hp_planfile *p, const char *path) {
+  /* Names are text whatever binding says: one text set in every scenario
+   * would make their names clash, and binding fail for that reason. */
+  const char *last = strrchr(path, '.');
+  if (strcmp(last ? last + 1 : path, "name") == 0)
+    return 1;
   hp_ynode **copies = hp_calloc(p->n ? p->n : 1, sizeof *copies);
   int rc = copies ? HP_OK : HP_ENOMEM;
   for (size_t i = 0; rc == HP_OK && i < p->n; i++)

@@ -958,6 +958,13 @@ static int check_axis(hp_planfile *pf, const hp_wi_axis *axes, size_t k,
       return hp_diag_set(d, HP_EDUP, NULL, 0, 0,
                          "--vary %s is given twice (one --vary per key)",
                          axes[k].key);
+  /* What the key is first (text, a card no scenario buys), then whether
+   * it takes the axis's values. */
+  if ((rc = check_key(pf, axes[k].key, scen, n_scen, d)) != HP_OK) {
+    char msg[HP_DIAG_MSG_MAX];
+    snprintf(msg, sizeof msg, "%s", d ? d->msg : "");
+    return hp_diag_set(d, rc, NULL, 0, 0, "--vary %s", msg);
+  }
   hp_diag first;
   hp_diag_clear(&first);
   size_t at[3] = {0, axes[k].n / 2, axes[k].n - 1};
@@ -976,11 +983,6 @@ static int check_axis(hp_planfile *pf, const hp_wi_axis *axes, size_t k,
     if (d)
       *d = first;
     return first.status ? first.status : rc;
-  }
-  if ((rc = check_key(pf, axes[k].key, scen, n_scen, d)) != HP_OK) {
-    char msg[HP_DIAG_MSG_MAX];
-    snprintf(msg, sizeof msg, "%s", d ? d->msg : "");
-    return hp_diag_set(d, rc, NULL, 0, 0, "--vary %s", msg);
   }
   return HP_OK;
 }

@@ -242,4 +242,9 @@ expect 0 "$HP" sweep "$TMP/one.yaml" --catalog "$FIX" --vary years=1:10:1 --char
 expect 0 "$HP" batch "$TMP/forty.yaml" "$TMP/one.yaml" --catalog "$FIX" --chart "$TMP/forty.svg" && {
   svg_ok "$TMP/forty.svg" && ok || bad "batch chart of 41 long names"; }
 
+# A name is text, even where setting one text in every scenario would make
+# their names clash (which used to be the message).
+expect 2 "$HP" sweep "$SRC/plans/doubao-mandate-sweep.yaml" --catalog "$CAT" --vary name=1 && {
+  grep -q "'name' is not a numeric plan key" "$TMP/err" && ok || bad "--vary name: $(cat "$TMP/err")"; }
+
 finish "whatif cli"
