@@ -285,27 +285,41 @@ static void drop_group(hp_ip *ip, const char *g) {
       hp_ip_remove_row(ip, i);
 }
 
-/* 1 feasible, 0 infeasible, negative error. */
 /* Time limit of each solve made to explain an infeasible plan. */
 #define EXPLAIN_LIMIT_MS 5000
+/* Node budget of each whole-server check that sharpens a share figure: a
+ * limit the same on every machine, so the explanation is too. */
+#define EXPLAIN_NODES 20000
 
-static int feasible(const hp_ip *ip, hp_diag *d) {
+/* A feasibility check (a zero objective is fastest and never unbounded)
+ * within a time or node limit: 1 feasible, 0 infeasible, 2 not settled
+ * within the limit, negative error. */
+static int check_feasible(const hp_ip *ip, int time_ms, long nodes,
+                          hp_diag *d) {
   hp_ip_solution sol;
   hp_ip t;
   if (hp_ip_copy(&t, ip) != HP_OK)
     return hp_diag_oom(d);
-  /* Feasibility only: a zero objective is fastest and never unbounded.
-   * An explanation must not take minutes: a check that GLPK cannot settle
-   * within the limit counts as "not shown feasible". */
   memset(t.obj, 0, t.n_cols * sizeof *t.obj);
-  t.time_limit_ms = EXPLAIN_LIMIT_MS;
+  t.time_limit_ms = time_ms;
+  t.node_limit = nodes;
   int rc = hp_ip_solve(&t, &sol, d);
   hp_ip_cleanup(&t);
   if (rc != HP_OK)
     return rc;
-  int ok = sol.status == HP_SOL_OPTIMAL;
+  int f = sol.status == HP_SOL_OPTIMAL      ? 1
+          : sol.status == HP_SOL_INFEASIBLE ? 0
+                                            : 2;
   hp_ip_solution_cleanup(&sol);
-  return ok;
+  return f;
+}
+
+/* 1 feasible, 0 infeasible, negative error. An explanation must not take
+ * minutes: a check that GLPK cannot settle within EXPLAIN_LIMIT_MS counts
+ * as "not shown feasible". */
+static int feasible(const hp_ip *ip, hp_diag *d) {
+  int f = check_feasible(ip, EXPLAIN_LIMIT_MS, 0, d);
+  return f < 0 ? f : f == 1;
 }
 
 /* Optimises `obj` (min or max) over ip's rows; *val set when optimal.
@@ -360,34 +374,6 @@ static void set_share_rows(hp_ip *ip, const hp_scenario *s, const hp_unit *u,
   }
 }
 
-/* Bisects the share bound of group g over [lo, hi] keeping the rest of ip;
- * `up` = 1 when feasibility holds below the answer (a minimum share that is
- * too high), 0 when it holds above it (a ceiling that is too low). */
-/* Node budget of each whole-server check that sharpens a share figure: a
- * limit the same on every machine, so the explanation is too. */
-#define EXPLAIN_NODES 20000
-
-/* 1 feasible, 0 infeasible, 2 undecided within EXPLAIN_NODES, negative
- * error. */
-static int int_feasible(const hp_ip *ip, hp_diag *d) {
-  hp_ip t;
-  hp_ip_solution sol;
-  if (hp_ip_copy(&t, ip) != HP_OK)
-    return hp_diag_oom(d);
-  memset(t.obj, 0, t.n_cols * sizeof *t.obj);
-  t.node_limit = EXPLAIN_NODES;
-  t.time_limit_ms = 0;
-  int rc = hp_ip_solve(&t, &sol, d);
-  hp_ip_cleanup(&t);
-  if (rc != HP_OK)
-    return rc;
-  int f = sol.status == HP_SOL_OPTIMAL      ? 1
-          : sol.status == HP_SOL_INFEASIBLE ? 0
-                                            : 2;
-  hp_ip_solution_cleanup(&sol);
-  return f;
-}
-
 /* Sharpens a share bound of the continuous relaxation (*best) to whole
  * servers, in hundredths: with up, the largest k/100 the whole-server
  * program reaches (the relaxation's bound is above it), else the smallest
@@ -408,7 +394,7 @@ static int sharpen_share(const hp_ip *ip, const hp_scenario *s,
   int k0 = up ? (int)floor(*best * 100 + 2e-4) : (int)ceil(*best * 100 - 2e-4);
   int lo = up ? 0 : 100, hi = k0, rc = HP_OK, undecided = 0;
   set_share_rows(&t, s, u, g, k0 / 100.0);
-  int f = int_feasible(&t, d);
+  int f = check_feasible(&t, 0, EXPLAIN_NODES, d);
   if (f < 0 || f == 2) {
     rc = f < 0 ? f : HP_OK;
     undecided = f == 2;
@@ -419,7 +405,7 @@ static int sharpen_share(const hp_ip *ip, const hp_scenario *s,
   while (rc == HP_OK && !undecided && abs(hi - lo) > 1) {
     int mid = (lo + hi) / 2;
     set_share_rows(&t, s, u, g, mid / 100.0);
-    f = int_feasible(&t, d);
+    f = check_feasible(&t, 0, EXPLAIN_NODES, d);
     if (f < 0)
       rc = f;
     else if (f == 2)
@@ -435,6 +421,9 @@ static int sharpen_share(const hp_ip *ip, const hp_scenario *s,
   return rc;
 }
 
+/* Bisects the share bound of group g over [lo, hi] keeping the rest of ip;
+ * `up` = 1 when feasibility holds below the answer (a minimum share that is
+ * too high), 0 when it holds above it (a ceiling that is too low). */
 static int bisect_share(const hp_ip *ip, const hp_scenario *s, const hp_unit *u,
                         const char *g, int up, double *best, hp_diag *d) {
   double lo = 0, hi = 1;
