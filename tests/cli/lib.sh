@@ -2,7 +2,7 @@
 #   . "$(dirname "$0")/lib.sh" "$@"
 # sets HP (the binary) and SRC (the source tree) from the arguments, CAT
 # (the shipped catalog), FIX (the test catalog) and TMP (removed on exit),
-# and defines ok, bad, expect and finish.
+# and defines ok, bad, expect, expect_err and finish.
 HP=$1
 SRC=$2
 CAT="$SRC/devices"
@@ -21,6 +21,15 @@ expect() {
   "$@" > "$TMP/out" 2> "$TMP/err" || rc=$?
   if [ $rc -ne "$want" ]; then bad "exit $rc, want $want: $*"; head -5 "$TMP/err"; return 1; fi
   return 0
+}
+# expect_err RC PATTERN NAME COMMAND...: ok when COMMAND exits RC with
+# stderr matching PATTERN (grep), else a failure NAME showing the stderr.
+expect_err() {
+  local want=$1 pat=$2 name=$3 rc=0
+  shift 3
+  "$@" > "$TMP/out" 2> "$TMP/err" || rc=$?
+  if [ $rc -eq "$want" ] && grep -q -- "$pat" "$TMP/err"; then ok; else
+    bad "$name: exit $rc, want $want: $(cat "$TMP/err")"; fi
 }
 # finish NAME: the summary line; the script's status.
 finish() {
