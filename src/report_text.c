@@ -429,10 +429,15 @@ void hp_report_md(const hp_plan *p, hp_buf *b) {
  * Plan: CSV (one row per SKU line, per vendor and per scenario total)
  * ------------------------------------------------------------------------- */
 
+/* The roofline operating point of a level "class" row: request class,
+ * tensor-parallel degree, batch, bound, TTFT and TPOT; NULL on other rows
+ * (their columns are empty). tps_server is the per-server throughput (device
+ * and class rows; 0 leaves it empty). */
 static void csv_row(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
                     const char *level, const char *device, const char *vendor,
                     int domestic, double cards, double servers, double capex,
-                    double tps, double power_kw) {
+                    double tps, double power_kw, double tps_server,
+                    const hp_plan_assign *a) {
   hp_csv_field(b, hp_plan_name(p));
   hp_buf_putc(b, ',');
   hp_csv_field(b, r->name);
@@ -474,7 +479,64 @@ static void csv_row(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
   } else {
     hp_buf_puts(b, ",,,,,,,");
   }
+  hp_buf_putc(b, ',');
+  if (ok && tps_server > 0)
+    hp_buf_number(b, tps_server);
+  hp_buf_putc(b, ',');
+  if (a) {
+    hp_csv_field(b, a->request_class);
+    hp_buf_printf(b, ",%d,%d,%s,", a->tp, a->batch,
+                  a->memory_bound ? "memory" : "compute");
+    hp_buf_number(b, a->ttft_ms);
+    hp_buf_putc(b, ',');
+    hp_buf_number(b, a->tpot_ms);
+  } else {
+    hp_buf_puts(b, ",,,,,");
+  }
   hp_buf_putc(b, '\n');
+}
+
+/* A scenario's rows: its SKU lines, vendors, total and (roofline) its
+ * (class, SKU) assignments; prefix is "" or "compare-" for the other
+ * demand model's answer under --compare-models. */
+static void csv_result(hp_buf *b, const hp_plan *p,
+                       const hp_scenario_result *r, const char *prefix) {
+  char level[32];
+  snprintf(level, sizeof level, "%sdevice", prefix);
+  for (size_t k = 0; k < r->n_lines; k++) {
+    const hp_plan_line *l = &r->lines[k];
+    csv_row(b, p, r, level, l->device, l->vendor, l->domestic, l->cards,
+            l->servers, l->capex_cny, l->tokens_per_s, l->power_kw,
+            l->tokens_per_s_per_server, NULL);
+  }
+  snprintf(level, sizeof level, "%svendor", prefix);
+  for (size_t k = 0; k < r->n_vendors; k++) {
+    const hp_plan_vendor *v = &r->vendors[k];
+    double kw = 0;
+    for (size_t l = 0; l < r->n_lines; l++)
+      if (strcmp(r->lines[l].vendor, v->vendor) == 0)
+        kw += r->lines[l].power_kw;
+    csv_row(b, p, r, level, NULL, v->vendor, v->domestic, v->cards,
+            v->servers, v->capex_cny, v->tokens_per_s, kw, 0, NULL);
+  }
+  snprintf(level, sizeof level, "%stotal", prefix);
+  csv_row(b, p, r, level, NULL, NULL, -1, r->cards, r->servers, r->capex_cny,
+          r->delivered_tokens_per_s, r->power_mw * 1000.0, 0, NULL);
+  /* Cards, capex and power of a class's servers: its SKU line's, per
+   * server. */
+  snprintf(level, sizeof level, "%sclass", prefix);
+  for (size_t k = 0; k < r->n_assigns; k++) {
+    const hp_plan_assign *a = &r->assigns[k];
+    const hp_plan_line *l = NULL;
+    for (size_t j = 0; j < r->n_lines && !l; j++)
+      if (strcmp(r->lines[j].device, a->device) == 0)
+        l = &r->lines[j];
+    double f = l && l->servers > 0 ? a->servers / l->servers : 0;
+    csv_row(b, p, r, level, a->device, l ? l->vendor : NULL,
+            l ? l->domestic : -1, l ? f * l->cards : 0, a->servers,
+            l ? f * l->capex_cny : 0, a->tokens_per_s, l ? f * l->power_kw : 0,
+            a->tokens_per_s_per_server, a);
+  }
 }
 
 void hp_report_csv(const hp_plan *p, hp_buf *b) {
@@ -482,36 +544,14 @@ void hp_report_csv(const hp_plan *p, hp_buf *b) {
                  "servers,capex_cny,tokens_per_s,power_kw,demand_tokens_per_s,"
                  "demand_flops,domestic_share_compute,domestic_share_cards,"
                  "domestic_share_capex,opex_cny_per_year,tco_cny,"
-                 "cost_per_mtok_cny,explanation\n");
+                 "cost_per_mtok_cny,explanation,tokens_per_s_per_server,"
+                 "request_class,tp,batch,bound,ttft_ms,tpot_ms\n");
   for (size_t i = 0; i < hp_plan_count(p); i++) {
     const hp_scenario_result *r = hp_plan_at(p, i);
-    for (size_t k = 0; k < r->n_lines; k++) {
-      const hp_plan_line *l = &r->lines[k];
-      csv_row(b, p, r, "device", l->device, l->vendor, l->domestic, l->cards,
-              l->servers, l->capex_cny, l->tokens_per_s, l->power_kw);
-    }
-    for (size_t k = 0; k < r->n_vendors; k++) {
-      const hp_plan_vendor *v = &r->vendors[k];
-      double kw = 0;
-      for (size_t l = 0; l < r->n_lines; l++)
-        if (strcmp(r->lines[l].vendor, v->vendor) == 0)
-          kw += r->lines[l].power_kw;
-      csv_row(b, p, r, "vendor", NULL, v->vendor, v->domestic, v->cards,
-              v->servers, v->capex_cny, v->tokens_per_s, kw);
-    }
-    csv_row(b, p, r, "total", NULL, NULL, -1, r->cards, r->servers,
-            r->capex_cny, r->delivered_tokens_per_s, r->power_mw * 1000.0);
-    const hp_scenario_result *c = r->compare;
-    if (!c)
-      continue;
+    csv_result(b, p, r, "");
     /* --compare-models: the other demand model's rows, level compare-*. */
-    for (size_t k = 0; k < c->n_lines; k++) {
-      const hp_plan_line *l = &c->lines[k];
-      csv_row(b, p, c, "compare-device", l->device, l->vendor, l->domestic,
-              l->cards, l->servers, l->capex_cny, l->tokens_per_s, l->power_kw);
-    }
-    csv_row(b, p, c, "compare-total", NULL, NULL, -1, c->cards, c->servers,
-            c->capex_cny, c->delivered_tokens_per_s, c->power_mw * 1000.0);
+    if (r->compare)
+      csv_result(b, p, r->compare, "compare-");
   }
 }
 

@@ -151,6 +151,22 @@ awk '$1 == "chat" && $4 ~ /^[0-9,]+$/ { gsub(",", "", $4); chat += $4; one = $4 
      END { t = chat + doc; exit !(doc > 0 && chat >= 0.125 * t - 6000 && chat <= 0.5 * t) }' "$TMP/mtr.txt" \
   && ok || bad "max_tokens roofline mix: $(grep -E '^  (chat|doc) ' "$TMP/mtr.txt")"
 
+# Plan CSV under the roofline model: one level "class" row per (class, SKU)
+# assignment, as many as JSON's; a SKU's class rows add up to its device
+# row (servers and capex); --compare-models gives the other answer's vendor
+# rows too, one per vendor of its device rows.
+(cd "$SRC" && "$HP" plan plans/doubao-roofline.yaml --catalog devices --compare-models --format csv) > "$TMP/rf.csv" 2> /dev/null
+(cd "$SRC" && "$HP" plan plans/doubao-roofline.yaml --catalog devices --format json) > "$TMP/rf.json" 2> /dev/null
+nj=$(grep -o '"request_class"' "$TMP/rf.json" | wc -l)
+awk -F, -v nj="$nj" '$4 == "class" { n++; s[$2 "/" $5] += $9; c[$2 "/" $5] += $10; if ($23 == "" || $24 !~ /^[0-9]+$/) badrow++ }
+  $4 == "device" { ds[$2 "/" $5] = $9; dc[$2 "/" $5] = $10 }
+  $4 == "compare-device" { cv[$2 "/" $6] = 1 } $4 == "compare-vendor" { vv[$2 "/" $6] = 1 }
+  END { for (k in ds) if (s[k] != ds[k] || (c[k] - dc[k]) ^ 2 > (1e-9 * dc[k]) ^ 2) exit 1
+        for (k in s) if (!(k in ds)) exit 1
+        for (k in cv) if (!(k in vv)) exit 1
+        exit !(n == nj && n > 0 && !badrow && length(vv) == length(cv)) }' "$TMP/rf.csv" \
+  && ok || bad "roofline CSV class rows ($nj in JSON): $(grep -c ',class,' "$TMP/rf.csv") rows"
+
 # Under max_tokens the workload needs no volume: the budget sets it.
 printf 'name: t\ndefaults: {objective: max_tokens, workload: {model: {params: 70e9}}, devices: [nvidia-h20], constraints: {budget_cny: 1e7}}\nscenarios:\n  - name: a\n' > "$TMP/mt2.yaml"
 "$HP" plan "$TMP/mt2.yaml" --catalog "$CAT" > "$TMP/mt2.txt" 2>&1 \
