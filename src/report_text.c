@@ -499,8 +499,8 @@ static void csv_row(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
 /* A scenario's rows: its SKU lines, vendors, total and (roofline) its
  * (class, SKU) assignments; prefix is "" or "compare-" for the other
  * demand model's answer under --compare-models. */
-static void csv_result(hp_buf *b, const hp_plan *p,
-                       const hp_scenario_result *r, const char *prefix) {
+static void csv_result(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
+                       const char *prefix) {
   char level[32];
   snprintf(level, sizeof level, "%sdevice", prefix);
   for (size_t k = 0; k < r->n_lines; k++) {
@@ -516,8 +516,8 @@ static void csv_result(hp_buf *b, const hp_plan *p,
     for (size_t l = 0; l < r->n_lines; l++)
       if (strcmp(r->lines[l].vendor, v->vendor) == 0)
         kw += r->lines[l].power_kw;
-    csv_row(b, p, r, level, NULL, v->vendor, v->domestic, v->cards,
-            v->servers, v->capex_cny, v->tokens_per_s, kw, 0, NULL);
+    csv_row(b, p, r, level, NULL, v->vendor, v->domestic, v->cards, v->servers,
+            v->capex_cny, v->tokens_per_s, kw, 0, NULL);
   }
   snprintf(level, sizeof level, "%stotal", prefix);
   csv_row(b, p, r, level, NULL, NULL, -1, r->cards, r->servers, r->capex_cny,
