@@ -12,6 +12,11 @@
  *    a message with the file, 1-based line and column where that applies.
  *  - hp_x_new/hp_x_load set *out only on success; hp_x_free(NULL) is a no-op.
  *  - The library never prints, exits or aborts on bad input.
+ *  - Threads: a handle passed as const is only read, so threads may share
+ *    it; one passed without const must not be in use elsewhere meanwhile.
+ *
+ * Build against the installed library with pkg-config: `pkg-config
+ * --cflags --libs hetplan` (libhetplan.so.0; only HP_API is exported).
  */
 #ifndef HETPLAN_H
 #define HETPLAN_H
@@ -317,7 +322,15 @@ typedef struct hp_plan hp_plan;
 
 /** Solves every scenario of a plan file. Infeasible scenarios do not make
  * this fail: their status says so and their explanation says why. Returns an
- * error only when nothing could be attempted (out of memory). */
+ * error only when nothing could be attempted (out of memory). The plan
+ * borrows SKU strings from cat, which must outlive it; pf need not.
+ * Threads: the solver, GLPK, keeps one environment per thread. The first
+ * solve on a thread arranges for that thread's environment to be freed
+ * when the thread exits (the main thread's lives until the process exits),
+ * so threads may solve and exit freely. A program that calls GLPK itself
+ * must not do so on a thread that solves: hetplan frees the thread's
+ * environment, and with it every GLPK object of the thread, at its exit
+ * and after a GLPK failure (docs/api.md, "The GLPK rule"). */
 HP_API int hp_plan_solve(const hp_planfile *pf, const hp_catalog *cat,
                          hp_plan **out, hp_diag *d);
 /* Flags of hp_plan_solve_ex. */
