@@ -5,7 +5,12 @@
  *    numbers (tests/data/catalog: 100 tokens/s per alpha-a server, ...);
  *  - infeasibility explanations, word by word;
  *  - 200+ random small programs whose GLPK optimum must equal an exhaustive
- *    enumeration written here (the second implementation of the solver).
+ *    enumeration written here (the second implementation of the solver);
+ *  - 300 random scenarios whose optimum must equal an enumeration that
+ *    judges every constraint from the scenario's figures, not from the
+ *    rows hp_planner_build wrote (the second implementation of the
+ *    formulation);
+ *  - headroom under the roofline model, as more demand.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -212,6 +217,63 @@ static void hand_checked_constraints(void **state) {
        1.05e7,
        {"alpha-a"},
        {10.5}},
+      /* half the capex domestic: 3e5 x beta-c >= 1e6 x alpha-a, so 6 + 20
+       * serve 600 + 400 tokens/s for 6e6 + 6e6 (5 + 25 cost 1.25e7,
+       * 4 + 30 1.3e7, 7 + 24 1.42e7). On cards the same share would be
+       * 8 + 10 (1.1e7). */
+      {"    devices: [alpha-a, beta-c]\n"
+       "    constraints: {domestic_share: {min: 0.5, basis: capex}}\n",
+       1.2e7,
+       {"alpha-a", "beta-c"},
+       {6, 20}},
+      /* the vendor ceiling weighs tokens/s: Alpha may carry 600 of 1000
+       * tokens/s, the 200-tokens/s gamma-d server the rest (6 + 2). On
+       * cards the ceiling would need 4 + 3 (1.3e7). */
+      {"    devices: [alpha-a, gamma-d]\n"
+       "    constraints: {max_vendor_share: 0.6}\n",
+       1.2e7,
+       {"alpha-a", "gamma-d"},
+       {6, 2}},
+      /* a floor and a ceiling together: each row keeps its own share. At
+       * most 0.5 domestic means 2 alpha-a per gamma-d; 6 + 2 carry 0.4
+       * (4 + 3 would carry 0.6). Were both rows the floor, only 0.1
+       * exactly would do (18 + 1, 1.9e7). */
+      {"    devices: [alpha-a, gamma-d]\n"
+       "    overrides: {gamma-d: {price_server_cny: 1.0e6}}\n"
+       "    constraints: {domestic_share: {min: 0.1, max: 0.5}}\n",
+       8e6,
+       {"alpha-a", "gamma-d"},
+       {6, 2}},
+      /* a limit equal to what the plan needs: 10 x 8 x 800 W x 1.3 is
+       * 0.0832 MW, but 0.0832 / 0.00832 is 9.999999999999998 in doubles,
+       * and the presolve's bound must still be 10 servers */
+      {"    devices: [alpha-a]\n"
+       "    constraints: {power_mw: 0.0832}\n",
+       1e7,
+       {"alpha-a"},
+       {10}},
+      /* the same in cards: 0.0832 / 0.00104 is 79.99999999999999 */
+      {"    devices: [alpha-a]\n"
+       "    granularity: card\n"
+       "    constraints: {power_mw: 0.0832}\n",
+       1e7,
+       {"alpha-a"},
+       {10}},
+      /* a card cap equal to the plan's 80 cards (server and card
+       * granularity). Whole cards divide exactly (80 / 8 is 10; a card is
+       * 8 x (1 / 8) = 1 card): no quotient of a cap rounds below, so
+       * the power rows above are the rounding cases. */
+      {"    devices: [alpha-a]\n"
+       "    constraints: {caps: {alpha-a: 80}}\n",
+       1e7,
+       {"alpha-a"},
+       {10}},
+      {"    devices: [alpha-a]\n"
+       "    granularity: card\n"
+       "    constraints: {caps: {vendor.Alpha: 80}}\n",
+       1e7,
+       {"alpha-a"},
+       {10}},
   };
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
     char text[2048];
@@ -256,6 +318,19 @@ static void shares_reported_on_all_bases(void **state) {
   assert_true(fabs(r->domestic_share_cards - 5.0 / 14) < 1e-12);
   assert_true(fabs(r->domestic_share_compute - 100.0 / 1000) < 1e-12);
   assert_true(fabs(r->domestic_share_capex - 1.5 / 10.5) < 1e-12);
+  hp_plan_free(plan);
+  /* Half the capex: 6 alpha-a (600 tokens/s, 48 cards, 6e6 CNY) + 20 beta-c
+   * (400 tokens/s, 160 cards, 6e6 CNY). */
+  plan = solve_text(
+      HEAD "    devices: [alpha-a, beta-c]\n"
+           "    constraints: {domestic_share: {min: 0.5, basis: capex}}\n",
+      fix_cat);
+  r = hp_plan_at(plan, 0);
+  assert_int_equal(r->status, HP_RESULT_OPTIMAL);
+  assert_true(r->capex_cny == 1.2e7);
+  assert_true(fabs(r->domestic_share_compute - 0.4) < 1e-12);
+  assert_true(fabs(r->domestic_share_cards - 160.0 / 208) < 1e-12);
+  assert_true(fabs(r->domestic_share_capex - 0.5) < 1e-12);
   hp_plan_free(plan);
 }
 
@@ -334,6 +409,14 @@ static void infeasible_explained(void **state) {
                      "constraints.max_vendor_share 0.40 is too low: the other "
                      "constraints need one vendor to carry at least 0.50 of "
                      "the throughput");
+  /* A cap of exactly one server buys that server; only a cap of fewer
+   * cards than a server is named as buying none. */
+  expect_explanation("    devices: [alpha-a, beta-b]\n"
+                     "    constraints: {caps: {alpha-a: 8, beta-b: 3}}\n",
+                     "supply caps allow at most 100 tokens/s, 0.10 of the "
+                     "required 1000 tokens/s; whole servers only "
+                     "(granularity: server): beta-b capped at 3 cards, below "
+                     "one server of 8 cards");
   expect_explanation("    devices: [alpha-a, beta-b]\n"
                      "    constraints: {caps: {alpha-a: 40, beta-b: 16},"
                      " power_mw: 0.01}\n",
@@ -798,6 +881,344 @@ static void random_vs_enumeration(void **state) {
   assert_true(infeasible >= 10);
 }
 
+/* ----------------------------------------------------------------------------
+ * Headroom under the roofline model
+ * ------------------------------------------------------------------------- */
+
+/* Headroom multiplies every request class's demand row, as it multiplies
+ * the flops model's one: with fractional servers the program is linear in
+ * the demand (the roofline operating point does not depend on the volume),
+ * so headroom 0.2 costs exactly what 1.2 x the tokens cost, and 1.2 x what
+ * the tokens alone cost. */
+static void roofline_headroom_is_more_demand(void **state) {
+  (void)state;
+  char text[4096];
+  const char *scen = "  - name: %s\n"
+                     "    workload: {tokens_per_day: %s}\n"
+                     "    constraints: {headroom: %s}\n";
+  int len = snprintf(
+      text, sizeof text,
+      "name: t\n"
+      "defaults:\n"
+      "  demand_model: roofline\n"
+      "  granularity: fractional\n"
+      "  mfu: 0.5\n"
+      "  devices: [nvidia-h20, huawei-ascend-910b3]\n"
+      "  workload:\n"
+      "    model: {name: llama-3-70b}\n"
+      "    slo: {ttft_ms: 3000, tpot_ms: 60}\n"
+      "    requests:\n"
+      "      - {name: chat, share: 3, input_tokens: 1000, output_tokens: 250}\n"
+      "      - {name: long, share: 1, input_tokens: 8000, output_tokens: 500,\n"
+      "         ttft_ms: 8000}\n"
+      "scenarios:\n");
+  const char *rows[3][3] = {{"headroom", "1.0e10", "0.2"},
+                            {"more", "1.2e10", "0"},
+                            {"plain", "1.0e10", "0"}};
+  for (int i = 0; i < 3; i++)
+    len += snprintf(text + len, sizeof text - (size_t)len, scen, rows[i][0],
+                    rows[i][1], rows[i][2]);
+  assert_true(len > 0 && (size_t)len < sizeof text);
+  hp_plan *plan = solve_text(text, real_cat);
+  const hp_scenario_result *r[3];
+  for (size_t i = 0; i < 3; i++) {
+    r[i] = hp_plan_at(plan, i);
+    assert_int_equal(r[i]->status, HP_RESULT_OPTIMAL);
+    assert_string_equal(r[i]->demand_model, "roofline");
+  }
+  if (fabs(r[0]->capex_cny / r[1]->capex_cny - 1) > 1e-9)
+    print_error("headroom 0.2: %.17g CNY; 1.2 x tokens: %.17g CNY\n",
+                r[0]->capex_cny, r[1]->capex_cny);
+  assert_true(fabs(r[0]->capex_cny / r[1]->capex_cny - 1) < 1e-9);
+  assert_true(fabs(r[1]->capex_cny / (1.2 * r[2]->capex_cny) - 1) < 1e-9);
+  assert_true(r[0]->n_assigns >= 2);
+  hp_plan_free(plan);
+}
+
+/* ----------------------------------------------------------------------------
+ * Random plans against the formulation, from the scenario's own figures
+ * ------------------------------------------------------------------------- */
+
+/* One unit (a server, or a card with granularity: card) of each candidate,
+ * from its figures as docs/formulation.md states them; nothing here comes
+ * from hp_planner_build. */
+typedef struct fig_unit {
+  double tok, cards, capex, kw, opex;
+} fig_unit;
+
+static void fig_units(const hp_scenario *s, fig_unit *f) {
+  for (size_t j = 0; j < s->n_cands; j++) {
+    const double *g = s->cands[j].spec.fig;
+    double cps = g[HP_FIG_cards_per_server];
+    double cards = s->gran == HP_GRAN_CARD ? 1 : cps;
+    f[j].tok = cards * g[HP_FIG_fp16_tflops] * 1e12 * s->cands[j].mfu /
+               (2 * s->model.active_params);
+    f[j].cards = cards;
+    f[j].capex = g[HP_FIG_price_server_cny] * cards / cps;
+    f[j].kw = cards * g[HP_FIG_tdp_w] * s->pue / 1000;
+    f[j].opex = f[j].kw * s->utilisation * 8760 * s->power_price_cny_per_kwh;
+  }
+}
+
+/* a <= b, forgiving rounding relative to the larger of the two. */
+static int fig_le(double a, double b) {
+  return a <= b + 1e-9 * fmax(1.0, fmax(fabs(a), fabs(b)));
+}
+
+/* 1 if buying x[j] units of each candidate meets every constraint of s;
+ * *obj receives the plan's objective. */
+static int fig_feasible(const hp_scenario *s, const fig_unit *f,
+                        const double *x, double *obj) {
+  double tok = 0, capex = 0, kw = 0, opex = 0, all[3] = {0}, dom[3] = {0};
+  for (size_t j = 0; j < s->n_cands; j++) {
+    double b[3] = {x[j] * f[j].tok, x[j] * f[j].cards, x[j] * f[j].capex};
+    tok += b[0];
+    capex += b[2];
+    kw += x[j] * f[j].kw;
+    opex += x[j] * f[j].opex;
+    for (int k = 0; k < 3; k++) {
+      all[k] += b[k];
+      dom[k] += s->cands[j].spec.domestic ? b[k] : 0;
+    }
+  }
+  *obj = s->objective == HP_OBJ_MAX_TOKENS ? tok
+         : s->objective == HP_OBJ_TCO      ? capex + s->years * opex
+                                           : capex;
+  double need = s->tokens_per_day / s->seconds_per_day * s->peak_factor *
+                (1 + s->headroom);
+  if (s->objective != HP_OBJ_MAX_TOKENS && !fig_le(need, tok))
+    return 0;
+  if (s->budget_cny > 0 && !fig_le(capex, s->budget_cny))
+    return 0;
+  if (s->power_mw > 0 && !fig_le(kw / 1000, s->power_mw))
+    return 0;
+  for (size_t i = 0; i < s->n_caps; i++) {
+    double cards = 0;
+    for (size_t j = 0; j < s->n_cands; j++) {
+      const hp_device_spec *sp = &s->cands[j].spec;
+      if (strcmp(s->caps[i].is_vendor ? sp->vendor : sp->id, s->caps[i].key) ==
+          0)
+        cards += x[j] * f[j].cards;
+    }
+    if (!fig_le(cards, s->caps[i].cards))
+      return 0;
+  }
+  /* The share on the scenario's basis; buying nothing meets both bounds. */
+  int b = s->dom_basis == HP_BASIS_CARDS   ? 1
+          : s->dom_basis == HP_BASIS_CAPEX ? 2
+                                           : 0;
+  if (s->has_dom_min && !fig_le(s->dom_min * all[b], dom[b]))
+    return 0;
+  if (s->has_dom_max && !fig_le(dom[b], s->dom_max * all[b]))
+    return 0;
+  for (size_t v = 0; s->max_vendor_share > 0 && v < s->n_cands; v++) {
+    double vt = 0;
+    for (size_t j = 0; j < s->n_cands; j++)
+      if (strcmp(s->cands[j].spec.vendor, s->cands[v].spec.vendor) == 0)
+        vt += x[j] * f[j].tok;
+    if (!fig_le(vt, s->max_vendor_share * tok))
+      return 0;
+  }
+  return 1;
+}
+
+/* The best plan over every x with 0 <= x[j] <= ub[j]; 0 if none is
+ * feasible. */
+static int fig_enumerate(const hp_scenario *s, const fig_unit *f, const int *ub,
+                         double *best) {
+  size_t n = s->n_cands;
+  double x[8] = {0};
+  int found = 0;
+  for (;;) {
+    double o;
+    if (fig_feasible(s, f, x, &o) &&
+        (!found ||
+         (s->objective == HP_OBJ_MAX_TOKENS ? o > *best : o < *best))) {
+      *best = o;
+      found = 1;
+    }
+    size_t j = 0;
+    while (j < n && x[j] >= ub[j])
+      x[j++] = 0;
+    if (j == n)
+      break;
+    x[j]++;
+  }
+  return found;
+}
+
+/* Random scenarios whose constraints are judged here from the figures
+ * alone (per-SKU throughput, cards, capex, power; the domestic share on
+ * each basis with a floor, a ceiling or both; the vendor ceiling on
+ * tokens/s; caps by SKU and by vendor; power; budget), so a row that
+ * hp_planner_build writes wrong cannot agree with itself. The optimum
+ * must be hp_scenario_solve's, and the plan it reports must meet every
+ * constraint again when recomputed from its lines: the domestic share, on
+ * the scenario's basis, from the lines' tokens/s, cards or capex. */
+static void random_plans_vs_figures(void **state) {
+  (void)state;
+  static const char *vendors[] = {"Alpha", "Beta", "Gamma"};
+  static const char *ids[] = {"s0", "s1", "s2", "s3"};
+  uint64_t saved = rng_state; /* leave the other tests' draws alone */
+  rng_state = 0x2545f4914f6cdd1dull;
+  int optimal = 0, infeasible = 0, both = 0, on_basis[3] = {0}, vshare = 0;
+  for (int it = 0; it < 300; it++) {
+    hp_scenario s;
+    memset(&s, 0, sizeof s);
+    hp_candidate cands[4];
+    memset(cands, 0, sizeof cands);
+    hp_cap caps[8];
+    memset(caps, 0, sizeof caps);
+    s.name = "f";
+    s.file = "f";
+    s.has_workload = 1;
+    s.model.params = s.model.active_params = 1e9;
+    s.seconds_per_day = 86400;
+    s.peak_factor = 1;
+    s.pue = 1.3;
+    s.years = 5;
+    s.utilisation = 1;
+    s.power_price_cny_per_kwh = 0.4;
+    s.gran = urand() < 0.75 ? HP_GRAN_SERVER : HP_GRAN_CARD;
+    double o = urand();
+    s.objective = o < 0.7    ? HP_OBJ_CAPEX
+                  : o < 0.85 ? HP_OBJ_TCO
+                             : HP_OBJ_MAX_TOKENS;
+    size_t n = (size_t)irand(1, 4);
+    s.n_cands = n;
+    s.cands = cands;
+    int ub[8];
+    for (size_t j = 0; j < n; j++) {
+      hp_device_spec *sp = &cands[j].spec;
+      sp->id = ids[j];
+      sp->vendor = vendors[irand(0, 2)];
+      sp->domestic = urand() < 0.5;
+      double cps = irand(1, 4);
+      sp->fig[HP_FIG_cards_per_server] = cps;
+      sp->fig[HP_FIG_fp16_tflops] = irand(1, 20);
+      sp->fig[HP_FIG_price_server_cny] = irand(1, 50) * 1000 * cps;
+      sp->fig[HP_FIG_tdp_w] = irand(100, 900);
+      cands[j].mfu = 0.5;
+      /* every SKU capped (in cards, not always whole units) so that the
+       * box is small */
+      double unit = s.gran == HP_GRAN_CARD ? 1 : cps;
+      caps[s.n_caps].key = (char *)ids[j];
+      caps[s.n_caps++].cards = irand(0, 6) * unit + irand(0, (int)unit - 1);
+      ub[j] = (int)(caps[s.n_caps - 1].cards / unit);
+    }
+    if (urand() < 0.3) {
+      caps[s.n_caps].key = (char *)vendors[irand(0, 2)];
+      caps[s.n_caps].is_vendor = 1;
+      caps[s.n_caps++].cards = irand(0, 24);
+    }
+    s.caps = caps;
+    /* a card gives 250 x tflops tokens/s */
+    s.tokens_per_day = irand(1, 60) * 250.0 * 86400;
+    double dm = urand();
+    if (dm < 0.65) {
+      s.dom_basis = (hp_share_basis)irand(0, 2);
+      s.has_dom_min = dm < 0.45;
+      s.has_dom_max = dm >= 0.25;
+      s.dom_min = irand(0, 10) / 10.0;
+      s.dom_max = s.has_dom_min
+                      ? s.dom_min + irand(0, 10) * (1 - s.dom_min) / 10
+                      : irand(0, 20) / 20.0;
+      both += s.has_dom_min && s.has_dom_max;
+      on_basis[s.dom_basis]++;
+    }
+    if (urand() < 0.3)
+      s.max_vendor_share = irand(4, 10) / 10.0;
+    vshare += s.max_vendor_share > 0;
+    if (urand() < 0.25)
+      s.power_mw = irand(1, 40) * 1e-3;
+    if (urand() < 0.3 || s.objective == HP_OBJ_MAX_TOKENS)
+      s.budget_cny = irand(1, 300) * 1000;
+    if (urand() < 0.2)
+      s.headroom = irand(0, 5) / 10.0;
+
+    fig_unit f[8];
+    fig_units(&s, f);
+    double best = 0;
+    int found = fig_enumerate(&s, f, ub, &best);
+    /* max_tokens that buys nothing is reported infeasible */
+    if (found && s.objective == HP_OBJ_MAX_TOKENS && !(best > 0))
+      found = 0;
+
+    hp_scenario_result r;
+    hp_diag d;
+    assert_int_equal(hp_scenario_solve(&s, fix_cat, &r, &d), HP_OK);
+    double got = s.objective == HP_OBJ_MAX_TOKENS ? r.delivered_tokens_per_s
+                 : s.objective == HP_OBJ_TCO      ? r.tco_cny
+                                                  : r.capex_cny;
+    if ((r.status == HP_RESULT_OPTIMAL) != found ||
+        (found && fabs(got - best) > 1e-9 * fmax(1.0, best)))
+      print_error("it %d: hetplan %s %.17g, figures %s %.17g\n", it,
+                  hp_result_status_name(r.status), got,
+                  found ? "optimal" : "infeasible", best);
+    if (!found) {
+      assert_int_equal(r.status, HP_RESULT_INFEASIBLE);
+      infeasible++;
+      hp_scenario_result_cleanup(&r);
+      continue;
+    }
+    assert_int_equal(r.status, HP_RESULT_OPTIMAL);
+    assert_true(fabs(got - best) <= 1e-9 * fmax(1.0, best));
+    optimal++;
+
+    /* The plan, back from its lines: whole units of the figures above. */
+    double x[8] = {0}, all[3] = {0}, dom[3] = {0};
+    for (size_t i = 0; i < r.n_lines; i++) {
+      const hp_plan_line *l = &r.lines[i];
+      size_t j = 0;
+      while (j < n && strcmp(ids[j], l->device) != 0)
+        j++;
+      assert_true(j < n);
+      x[j] = s.gran == HP_GRAN_CARD ? l->cards : l->servers;
+      assert_true(x[j] == floor(x[j]) && x[j] <= ub[j]);
+      assert_true(fabs(l->tokens_per_s - x[j] * f[j].tok) <=
+                  1e-9 * l->tokens_per_s);
+      assert_true(fabs(l->capex_cny - x[j] * f[j].capex) <=
+                  1e-9 * l->capex_cny);
+      assert_true(fabs(l->cards - x[j] * f[j].cards) <= 1e-9 * l->cards);
+      assert_int_equal(l->domestic, cands[j].spec.domestic);
+      double b[3] = {l->tokens_per_s, l->cards, l->capex_cny};
+      for (int k = 0; k < 3; k++) {
+        all[k] += b[k];
+        dom[k] += l->domestic ? b[k] : 0;
+      }
+    }
+    double ox;
+    assert_true(fig_feasible(&s, f, x, &ox));
+    assert_true(fabs(ox - best) <= 1e-9 * fmax(1.0, best));
+    /* The domestic shares reported are those of the lines, and the one on
+     * the scenario's basis is within its bounds. */
+    const double rep[3] = {r.domestic_share_compute, r.domestic_share_cards,
+                           r.domestic_share_capex};
+    for (int k = 0; k < 3; k++) {
+      double sh = all[k] > 0 ? dom[k] / all[k] : 0;
+      assert_true(fabs(rep[k] - sh) < 1e-12);
+      if (k != (int)s.dom_basis || !(all[k] > 0))
+        continue;
+      if (s.has_dom_min && !(sh >= s.dom_min - 1e-9))
+        print_error("it %d: share %.17g below min %g\n", it, sh, s.dom_min);
+      assert_true(!s.has_dom_min || sh >= s.dom_min - 1e-9);
+      assert_true(!s.has_dom_max || sh <= s.dom_max + 1e-9);
+    }
+    hp_scenario_result_cleanup(&r);
+  }
+  rng_state = saved;
+  print_message("random plans from figures: %d optimal, %d infeasible; "
+                "%d with a share floor and ceiling, on compute/cards/capex "
+                "%d/%d/%d; %d with a vendor ceiling\n",
+                optimal, infeasible, both, on_basis[0], on_basis[1],
+                on_basis[2], vshare);
+  assert_true(optimal >= 120);
+  assert_true(infeasible >= 30);
+  assert_true(both >= 30);
+  assert_true(on_basis[2] >= 40);
+  assert_true(vshare >= 60);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(doubao_figure11_to_the_cent),
@@ -810,6 +1231,8 @@ int main(void) {
       cmocka_unit_test(start_prices_out_columns),
       cmocka_unit_test(random_vs_enumeration),
       cmocka_unit_test(exclusion_cut_walks_a_cap),
+      cmocka_unit_test(random_plans_vs_figures),
+      cmocka_unit_test(roofline_headroom_is_more_demand),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

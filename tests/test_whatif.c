@@ -4,8 +4,8 @@
  *  - sweeps over key paths, a bad path named in the error;
  *  - the lean row solve against hp_scenario_solve on the shipped plans;
  *  - Monte Carlo: the same table with 1 and 2 threads, percentiles of a
- *    closed-form case, infeasible samples counted, distribution moments,
- *    uncertain: errors with file:line:col;
+ *    closed-form case and of small samples by hand, infeasible samples
+ *    counted, distribution moments, uncertain: errors with file:line:col;
  *  - TCO arithmetic by hand;
  *  - the batch summary going on past a plan that failed to load.
  * Fixture catalog (tests/data/catalog): one alpha-a server = 8 cards x 25
@@ -804,6 +804,56 @@ static void dist_moments(void **state) {
   assert_true(hp_rng_next(&a) != hp_rng_next(&b));
 }
 
+/* Percentiles by linear interpolation between order statistics (R type 7):
+ * the p-quantile of sorted x[0..n) is x[lo] + (h - lo) (x[lo + 1] - x[lo])
+ * at h = (n - 1) p, lo = floor(h). */
+static void stats_quantiles_by_hand(void **state) {
+  (void)state;
+  /* {10, 9, ..., 1}, sorted in place to {1, ..., 10}; n - 1 = 9:
+   * P10: h = 0.9, 1 + 0.9 x (2 - 1) = 1.9;
+   * P50: h = 4.5, 5 + 0.5 x (6 - 5) = 5.5;
+   * P90: h = 8.1, 9 + 0.1 x (10 - 9) = 9.1;
+   * mean 55 / 10 = 5.5; min 1, max 10. */
+  double v[10];
+  for (int i = 0; i < 10; i++)
+    v[i] = 10 - i;
+  hp_wi_stats st;
+  hp_wi_stats_of(v, 10, &st);
+  assert_int_equal(st.n, 10);
+  assert_true(near(st.p10, 1.9, 1e-12));
+  assert_true(near(st.p50, 5.5, 1e-12));
+  assert_true(near(st.p90, 9.1, 1e-12));
+  assert_true(near(st.mean, 5.5, 1e-12));
+  assert_true(st.min == 1 && st.max == 10);
+  for (int i = 0; i < 10; i++)
+    assert_true(v[i] == i + 1);
+  /* hp_wi_quantile on the sorted values: P25 at h = 2.25 is 3.25, P0 the
+   * first, P100 the last (h = 9 has no x[10] to interpolate with). */
+  assert_true(near(hp_wi_quantile(v, 10, 0.25), 3.25, 1e-12));
+  assert_true(hp_wi_quantile(v, 10, 0) == 1);
+  assert_true(hp_wi_quantile(v, 10, 1) == 10);
+  /* n = 1: every percentile is the value. */
+  double one[1] = {7};
+  hp_wi_stats_of(one, 1, &st);
+  assert_int_equal(st.n, 1);
+  assert_true(st.p10 == 7 && st.p50 == 7 && st.p90 == 7);
+  assert_true(st.mean == 7 && st.min == 7 && st.max == 7);
+  /* n = 2, {3, 1} sorted to {1, 3}: h = p, so P10 = 1 + 0.1 x 2 = 1.2,
+   * P50 = 2, P90 = 1 + 0.9 x 2 = 2.8; mean 2. */
+  double two[2] = {3, 1};
+  hp_wi_stats_of(two, 2, &st);
+  assert_int_equal(st.n, 2);
+  assert_true(near(st.p10, 1.2, 1e-12));
+  assert_true(near(st.p50, 2.0, 1e-12));
+  assert_true(near(st.p90, 2.8, 1e-12));
+  assert_true(near(st.mean, 2.0, 1e-12));
+  assert_true(st.min == 1 && st.max == 3);
+  /* n = 0: all zeros, as the header says. */
+  hp_wi_stats_of(v, 0, &st);
+  assert_int_equal(st.n, 0);
+  assert_true(st.p10 == 0 && st.p50 == 0 && st.p90 == 0 && st.mean == 0);
+}
+
 static void expect_uncertain_error(const char *block, int status, int line,
                                    int col, const char *words) {
   char text[2048];
@@ -959,6 +1009,7 @@ int main(void) {
       cmocka_unit_test(mc_infeasible_counted),
       cmocka_unit_test(mc_invalid_samples_counted),
       cmocka_unit_test(dist_moments),
+      cmocka_unit_test(stats_quantiles_by_hand),
       cmocka_unit_test(uncertain_errors_with_marks),
       cmocka_unit_test(batch_goes_on_past_a_broken_plan),
       cmocka_unit_test(renderers_carry_units),
