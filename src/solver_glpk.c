@@ -150,12 +150,25 @@ typedef struct turn_ctx {
   int nodes;           /* stop once the tree has had this many nodes */
   const double *start; /* NULL or start[1..n], integer feasible */
   int given;           /* start handed over in this turn */
+  long solves;         /* subproblem LPs solved in this turn */
 } turn_ctx;
+
+/* Subproblem LPs a turn may solve per node of its budget. GLPK re-solves
+ * a node when its branching rule fixes a variable instead of branching;
+ * on some programs (a max_vendor_share row over two SKUs of one vendor)
+ * libglpk 5.0 fixes the same variable again and again, and the tree never
+ * grows: 4 million re-solves of a 9-node tree in 10 s, where a healthy
+ * turn re-solves a node once or twice. So the budget counts both. */
+#define SOLVES_PER_NODE 4
 
 static void on_tree(glp_tree *tree, void *info) {
   turn_ctx *tc = info;
   int a_cnt, n_cnt, t_cnt;
   switch (glp_ios_reason(tree)) {
+  case GLP_IPREPRO:
+    if (++tc->solves > (long)SOLVES_PER_NODE * tc->nodes)
+      glp_ios_terminate(tree);
+    break;
   case GLP_ISELECT:
     glp_ios_tree_size(tree, &a_cnt, &n_cnt, &t_cnt);
     if (t_cnt > tc->nodes)
@@ -365,7 +378,7 @@ static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
     int n_lp = glp_get_num_cols(lp);
     int ret = GLP_ESTOP, spent_ms = 0, out_of_nodes = 0;
     long spent_nodes = 0;
-    turn_ctx tc = {1000, use_start ? start : NULL, 0};
+    turn_ctx tc = {1000, use_start ? start : NULL, 0, 0};
     for (int turn = 0; ret == GLP_ESTOP; turn++) {
       if (ip->node_limit > 0) {
         if (spent_nodes >= ip->node_limit) {
@@ -385,6 +398,7 @@ static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
       if (turn > 0 && lp_ready && !root_lp(lp))
         lp_ready = 0;
       tc.given = 0;
+      tc.solves = 0;
       glp_iocp parm;
       glp_init_iocp(&parm);
       parm.presolve = use_start || lp_ready ? GLP_OFF : GLP_ON;

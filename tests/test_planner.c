@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hetplan.h"
 #include "planner.h"
@@ -890,6 +891,38 @@ static void random_vs_enumeration(void **state) {
  * the demand (the roofline operating point does not depend on the volume),
  * so headroom 0.2 costs exactly what 1.2 x the tokens cost, and 1.2 x what
  * the tokens alone cost. */
+/* Explaining an infeasible max_vendor_share over two SKUs of one vendor:
+ * libglpk 5.0's branching rule re-fixed one variable of a 9-node tree
+ * millions of times (the tree never grew, so a node budget never ran out)
+ * and the plan never finished. Two vendors at most 0.45 each cannot carry
+ * the whole throughput: one of them needs at least half. SIGALRM's default
+ * action ends the test if the search runs away again. */
+static void vendor_share_explanation_terminates(void **state) {
+  (void)state;
+  const char *text =
+      "name: mv\n"
+      "defaults:\n"
+      "  workload: {model: {params: 130e9}, tokens_per_day: 4.0e12,\n"
+      "             seconds_per_day: 129600, peak_factor: 4}\n"
+      "  devices: [nvidia-h20, nvidia-l20, huawei-ascend-910c]\n"
+      "scenarios:\n"
+      "  - {name: a, constraints: {max_vendor_share: 0.45}}\n"
+      "  - {name: b, constraints: {max_vendor_share: 0.3}}\n";
+  alarm(60);
+  hp_plan *plan = solve_text(text, real_cat);
+  alarm(0);
+  for (size_t i = 0; i < 2; i++) {
+    const hp_scenario_result *r = hp_plan_at(plan, i);
+    assert_int_equal(r->status, HP_RESULT_INFEASIBLE);
+    assert_non_null(r->explanation);
+    if (!strstr(r->explanation, "need one vendor to carry at least 0.50"))
+      print_error("%s\n", r->explanation);
+    assert_non_null(
+        strstr(r->explanation, "need one vendor to carry at least 0.50"));
+  }
+  hp_plan_free(plan);
+}
+
 static void roofline_headroom_is_more_demand(void **state) {
   (void)state;
   char text[4096];
@@ -1233,6 +1266,7 @@ int main(void) {
       cmocka_unit_test(exclusion_cut_walks_a_cap),
       cmocka_unit_test(random_plans_vs_figures),
       cmocka_unit_test(roofline_headroom_is_more_demand),
+      cmocka_unit_test(vendor_share_explanation_terminates),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
