@@ -474,6 +474,15 @@ static const char *share_given(double v, char *buf, size_t size) {
   return buf;
 }
 
+/* A throughput in an explanation as the reports print it: grouped
+ * thousands (123,456,790), six significant figures below 10,000. */
+static const char *fmt_rate(double v, char *buf, size_t size) {
+  if (v >= 1e4)
+    return hp_fmt_grouped(v, 0, buf, size);
+  snprintf(buf, size, "%.6g", v);
+  return buf;
+}
+
 /* Says why blocking group `name` (dropping it alone makes `t` feasible)
  * cannot be met, and the best value the other constraints allow. */
 static int explain_group(const hp_scenario *s, const hp_ip *ip, const hp_ip *t,
@@ -578,10 +587,19 @@ static int explain_group(const hp_scenario *s, const hp_ip *ip, const hp_ip *t,
     if (o < 0) {
       return o;
     }
-    hp_buf_printf(b,
-                  "supply caps allow at most %.6g tokens/s, %.2f of the "
-                  "required %.6g tokens/s",
-                  v, need > 0 ? v / need : 0.0, need);
+    /* The figure is the caps' under every other group present (a share
+     * row can stop an uncapped SKU from filling the rest): name them. */
+    char vb[48], nb[48];
+    hp_buf_printf(b, "supply caps allow at most %s tokens/s",
+                  fmt_rate(v, vb, sizeof vb));
+    int kept = 0;
+    for (size_t g = 0; g < N_GROUPS; g++)
+      if (strcmp(groups[g], "caps") != 0 && has_group(ip, groups[g]))
+        hp_buf_printf(b, "%s%s", kept++ ? " and " : " with ", groups[g]);
+    if (kept)
+      hp_buf_puts(b, " kept");
+    hp_buf_printf(b, ", %.2f of the required %s tokens/s",
+                  need > 0 ? v / need : 0.0, fmt_rate(need, nb, sizeof nb));
     /* Enough in total, yet infeasible: not in the mix the rest needs. */
     if (need > 0 && v >= need)
       hp_buf_puts(b, hp_planner_is_roofline(s)

@@ -386,7 +386,8 @@ static void infeasible_explained(void **state) {
       "constraints.domestic_share.min 0.80 (compute basis) is unreachable: "
       "the other constraints allow a domestic share of at most 0.41 "
       "(domestic cards can serve at most 0.41 of demand); supply caps allow "
-      "at most 512.5 tokens/s, 0.51 of the required 1000 tokens/s");
+      "at most 512.5 tokens/s with domestic_share.min kept, 0.51 of the "
+      "required 1000 tokens/s");
   expect_explanation("    devices: [alpha-a]\n"
                      "    constraints: {budget_cny: 5e6}\n",
                      "constraints.budget_cny 5e+06 CNY is too low: the "
@@ -400,6 +401,12 @@ static void infeasible_explained(void **state) {
                      "    constraints: {caps: {alpha-a: 40}}\n",
                      "supply caps allow at most 500 tokens/s, 0.50 of the "
                      "required 1000 tokens/s");
+  /* Large throughputs are grouped as in the reports. */
+  expect_explanation("    devices: [alpha-a]\n"
+                     "    workload: {tokens_per_day: 8.64e10}\n"
+                     "    constraints: {caps: {alpha-a: 40000}}\n",
+                     "supply caps allow at most 500,000 tokens/s, 0.50 of the "
+                     "required 1,000,000 tokens/s");
   expect_explanation("    devices: [alpha-a]\n"
                      "    constraints: {exclude_vendors: [Alpha]}\n",
                      "no device is left to buy: constraints.exclude_vendors "
