@@ -1,6 +1,6 @@
 /* cli.h - subcommands of the hetplan executable that live outside main.c.
  * Each takes the arguments after the subcommand name (argv[0] is the
- * subcommand) and returns the process exit code (see docs/exit-codes.md). */
+ * subcommand) and returns the process exit code (see docs/limits.md). */
 #ifndef HP_CLI_H
 #define HP_CLI_H
 
@@ -33,6 +33,10 @@ int hp_cli_same_output(const char *a, const char *b);
  * either file is touched. Returns HP_EXIT_OK, or prints the reason as
  * hp_write_file_atomic would and returns HP_EXIT_IO. */
 int hp_cli_check_output(const char *path);
+
+/* The report format -o FILE's extension names (.json, .csv, .md, in any
+ * case), for a command whose --format was not given; otherwise fmt. */
+hp_format hp_cli_format_of_output(const char *out, hp_format fmt);
 
 /* `hetplan probe ...` (backends/, issue 4). */
 int hp_cli_probe(int argc, char **argv);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -126,4 +127,21 @@ int hp_cli_check_output(const char *path) {
   }
   hp_output_target_cleanup(&t);
   return rc;
+}
+
+hp_format hp_cli_format_of_output(const char *out, hp_format fmt) {
+  const char *dot = out ? strrchr(out, '.') : NULL;
+  if (!dot || strchr(dot, '/'))
+    return fmt;
+  static const struct {
+    const char *ext;
+    hp_format fmt;
+  } exts[] = {{".json", HP_FORMAT_JSON},
+              {".csv", HP_FORMAT_CSV},
+              {".md", HP_FORMAT_MD},
+              {".markdown", HP_FORMAT_MD}};
+  for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
+    if (strcasecmp(dot, exts[i].ext) == 0)
+      return exts[i].fmt;
+  return fmt;
 }

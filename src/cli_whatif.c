@@ -55,6 +55,7 @@ typedef struct opts {
   const char *chart;
   const char *scenario;
   hp_format format;
+  int format_given; /* else -o FILE's extension decides */
   unsigned threads;
   size_t samples;
   uint64_t seed;
@@ -166,6 +167,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o) {
                            "--format: expected table, json, csv or md, got "
                            "'%s'",
                            optarg);
+      o->format_given = 1;
       break;
     case 'o':
       if (!*optarg)
@@ -220,6 +222,8 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o) {
       return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
     }
   }
+  if (!o->format_given)
+    o->format = hp_cli_format_of_output(o->out, o->format);
   return -1;
 }
 

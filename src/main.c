@@ -83,6 +83,7 @@ typedef struct common_opts {
   const char *catalog;
   const char *out;
   hp_format format;
+  int format_given; /* else -o FILE's extension decides */
   int help;
 } common_opts;
 
@@ -109,6 +110,7 @@ static int parse_common(int argc, char **argv, common_opts *o) {
         return usage_error("--format: expected table, json, csv or md, got "
                            "'%s'",
                            optarg);
+      o->format_given = 1;
       break;
     case 'o':
       if (!*optarg)
@@ -124,6 +126,8 @@ static int parse_common(int argc, char **argv, common_opts *o) {
       return usage_error("unknown option '%s'", argv[optind - 1]);
     }
   }
+  if (!o->format_given)
+    o->format = hp_cli_format_of_output(o->out, o->format);
   return -1;
 }
 

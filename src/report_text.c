@@ -437,7 +437,7 @@ static void csv_row(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
                     const char *level, const char *device, const char *vendor,
                     int domestic, double cards, double servers, double capex,
                     double tps, double power_kw, double tps_server,
-                    const hp_plan_assign *a) {
+                    const hp_plan_assign *a, int gap_col) {
   hp_csv_field(b, hp_plan_name(p));
   hp_buf_putc(b, ',');
   hp_csv_field(b, r->name);
@@ -493,6 +493,13 @@ static void csv_row(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
   } else {
     hp_buf_puts(b, ",,,,,");
   }
+  /* Only when a scenario let the solver stop short of a proof: whether
+   * its total is within that gap rather than proven optimal. */
+  if (gap_col) {
+    hp_buf_putc(b, ',');
+    if (ok && strstr(level, "total") != NULL && r->mip_gap > 0)
+      hp_buf_puts(b, r->within_gap ? "true" : "false");
+  }
   hp_buf_putc(b, '\n');
 }
 
@@ -500,14 +507,14 @@ static void csv_row(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
  * (class, SKU) assignments; prefix is "" or "compare-" for the other
  * demand model's answer under --compare-models. */
 static void csv_result(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
-                       const char *prefix) {
+                       const char *prefix, int gap_col) {
   char level[32];
   snprintf(level, sizeof level, "%sdevice", prefix);
   for (size_t k = 0; k < r->n_lines; k++) {
     const hp_plan_line *l = &r->lines[k];
     csv_row(b, p, r, level, l->device, l->vendor, l->domestic, l->cards,
             l->servers, l->capex_cny, l->tokens_per_s, l->power_kw,
-            l->tokens_per_s_per_server, NULL);
+            l->tokens_per_s_per_server, NULL, gap_col);
   }
   snprintf(level, sizeof level, "%svendor", prefix);
   for (size_t k = 0; k < r->n_vendors; k++) {
@@ -517,11 +524,11 @@ static void csv_result(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
       if (strcmp(r->lines[l].vendor, v->vendor) == 0)
         kw += r->lines[l].power_kw;
     csv_row(b, p, r, level, NULL, v->vendor, v->domestic, v->cards, v->servers,
-            v->capex_cny, v->tokens_per_s, kw, 0, NULL);
+            v->capex_cny, v->tokens_per_s, kw, 0, NULL, gap_col);
   }
   snprintf(level, sizeof level, "%stotal", prefix);
   csv_row(b, p, r, level, NULL, NULL, -1, r->cards, r->servers, r->capex_cny,
-          r->delivered_tokens_per_s, r->power_mw * 1000.0, 0, NULL);
+          r->delivered_tokens_per_s, r->power_mw * 1000.0, 0, NULL, gap_col);
   /* Cards, capex and power of a class's servers: its SKU line's, per
    * server. */
   snprintf(level, sizeof level, "%sclass", prefix);
@@ -535,7 +542,7 @@ static void csv_result(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
     csv_row(b, p, r, level, a->device, l ? l->vendor : NULL,
             l ? l->domestic : -1, l ? f * l->cards : 0, a->servers,
             l ? f * l->capex_cny : 0, a->tokens_per_s, l ? f * l->power_kw : 0,
-            a->tokens_per_s_per_server, a);
+            a->tokens_per_s_per_server, a, gap_col);
   }
 }
 
@@ -545,13 +552,19 @@ void hp_report_csv(const hp_plan *p, hp_buf *b) {
                  "demand_flops,domestic_share_compute,domestic_share_cards,"
                  "domestic_share_capex,opex_cny_per_year,tco_cny,"
                  "cost_per_mtok_cny,explanation,tokens_per_s_per_server,"
-                 "request_class,tp,batch,bound,ttft_ms,tpot_ms\n");
+                 "request_class,tp,batch,bound,ttft_ms,tpot_ms");
+  int gap_col = 0;
   for (size_t i = 0; i < hp_plan_count(p); i++) {
     const hp_scenario_result *r = hp_plan_at(p, i);
-    csv_result(b, p, r, "");
+    gap_col |= r->mip_gap > 0 || (r->compare && r->compare->mip_gap > 0);
+  }
+  hp_buf_puts(b, gap_col ? ",within_gap\n" : "\n");
+  for (size_t i = 0; i < hp_plan_count(p); i++) {
+    const hp_scenario_result *r = hp_plan_at(p, i);
+    csv_result(b, p, r, "", gap_col);
     /* --compare-models: the other demand model's rows, level compare-*. */
     if (r->compare)
-      csv_result(b, p, r->compare, "compare-");
+      csv_result(b, p, r->compare, "compare-", gap_col);
   }
 }
 
