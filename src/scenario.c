@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "catalog.h"
@@ -1055,13 +1056,116 @@ static int apply_override(const hp_ynode *o, const char *id, const char *file,
   return HP_OK;
 }
 
-/* Uses a probe profile for a candidate's efficiency. */
+/* A plan's measured: entry for one card: a profile path, or {file: PATH,
+ * device: ID} to name the device of a profile with several. */
+static int measured_entry(const hp_ynode *e, const char *id, const char *file,
+                          const char **rel, const char **dev, hp_diag *d) {
+  static const char *const keys[] = {"file", "device", NULL};
+  *dev = NULL;
+  if (e->kind != HP_Y_MAP)
+    return hp_yget_string(e, "measured", file, rel, d);
+  char where[160];
+  snprintf(where, sizeof where, "measured.%s", id);
+  int rc = hp_ycheck_keys(e, keys, where, file, d);
+  if (rc != HP_OK)
+    return rc;
+  const hp_ynode *f = hp_ymap_get(e, "file"), *v = hp_ymap_get(e, "device");
+  if (!f)
+    return hp_diag_set(d, HP_EMISSING, file, e->line, e->col,
+                       "%s: 'file' is missing (expected {file: PROFILE, "
+                       "device: ID})",
+                       where);
+  if ((rc = hp_yget_string(f, "file", file, rel, d)) != HP_OK)
+    return rc;
+  return v ? hp_yget_string(v, "device", file, dev, d) : HP_OK;
+}
+
+/* 1 if device i of p has an ok GEMM (the figure an MFU comes from). */
+static int profile_has_gemm(const hp_profile *p, size_t i) {
+  static const hp_bench_kind k[] = {HP_BENCH_HGEMM, HP_BENCH_SGEMM};
+  for (size_t j = 0; j < 2; j++) {
+    hp_bench_result r;
+    hp_profile_result(p, i, k[j], &r);
+    if (r.status == HP_BENCH_OK && r.value > 0)
+      return 1;
+  }
+  return 0;
+}
+
+/* Whether an OpenCL vendor string (CL_DEVICE_VENDOR, or the platform's
+ * name) is the card's vendor: the catalog's name in it, or the name the
+ * vendor's runtime reports (AMD's ROCm, which Hygon's DCUs also run). */
+static int vendor_matches(const char *card, const char *cl) {
+  static const struct {
+    const char *card, *cl;
+  } alias[] = {{"AMD", "Advanced Micro Devices"},
+               {"Hygon", "Advanced Micro Devices"}};
+  if (!card || !cl)
+    return 0;
+  size_t n = strlen(card);
+  for (const char *q = cl; *q; q++)
+    if (strncasecmp(q, card, n) == 0)
+      return 1;
+  for (size_t i = 0; i < sizeof alias / sizeof alias[0]; i++)
+    if (strcasecmp(card, alias[i].card) == 0 && strstr(cl, alias[i].cl))
+      return 1;
+  return 0;
+}
+
+/* Uses a probe profile for a candidate's efficiency. The profile must be
+ * of the card itself: the achieved bandwidth becomes the card's MBU over
+ * its catalog peak, so another device's figures would price the plan on
+ * the wrong hardware (a CI host's PoCL CPU gave an H20 an MBU of 0.01
+ * and quadrupled the plan). Without dev_id the first device that is not
+ * a CPU and has a GEMM is used; a CPU, or a device of another vendor, is
+ * refused (a profile that gives no vendor is taken at its word). */
 static int apply_measured(hp_candidate *c, const char *profile_path,
                           const char *dev_id, hp_diag *d) {
   hp_profile *p = NULL;
   int rc = hp_profile_load(profile_path, &p, d);
   if (rc != HP_OK)
     return rc;
+  long pick = dev_id ? hp_profile_find(p, dev_id) : -1;
+  long cpu = -1;
+  for (size_t i = 0; !dev_id && pick < 0 && i < hp_profile_count(p); i++) {
+    hp_device_info info;
+    hp_profile_device(p, i, &info);
+    if (!profile_has_gemm(p, i))
+      continue;
+    if (info.devclass == HP_DEVCLASS_CPU) {
+      if (cpu < 0)
+        cpu = (long)i;
+    } else {
+      pick = (long)i;
+    }
+  }
+  if (pick < 0 && cpu >= 0)
+    pick = cpu; /* refused below, by name */
+  if (pick >= 0) {
+    hp_device_info info;
+    hp_profile_device(p, (size_t)pick, &info);
+    const char *why = NULL;
+    if (info.devclass == HP_DEVCLASS_CPU)
+      why = "is a CPU (OpenCL class cpu)";
+    else if (info.vendor && info.vendor[0] &&
+             !vendor_matches(c->spec.vendor, info.vendor) &&
+             !vendor_matches(c->spec.vendor, info.platform))
+      why = "is not of the card's vendor";
+    if (why) {
+      rc = hp_diag_set(d, HP_EINVAL, profile_path, 0, 0,
+                       "device %s of the probe profile ('%s', vendor '%s') "
+                       "%s: a measured profile stands in for %s (%s %s) only "
+                       "if it was measured on that card; probe the card's "
+                       "own host, or name another device",
+                       info.id, info.name ? info.name : "",
+                       info.vendor ? info.vendor : "", why, c->spec.id,
+                       c->spec.vendor, c->spec.name ? c->spec.name : "");
+      hp_profile_free(p);
+      return rc;
+    }
+    if (!dev_id)
+      dev_id = info.id;
+  }
   double mfu, bw_gbps;
   rc = hp_profile_efficiency(p, dev_id, &mfu, &bw_gbps, d);
   hp_profile_free(p);
@@ -1153,10 +1257,11 @@ static int bind_devices(const hp_ynode *m, const char *file,
       }
       /* A profile must exist even for a card this scenario does not buy:
        * another scenario, or the next edit, will. */
-      const char *rel;
-      if (pass && map->items[i]->kind == HP_Y_SCALAR &&
-          hp_yget_string(map->items[i], "measured", file, &rel, NULL) ==
-              HP_OK) {
+      const char *rel, *dev;
+      if (pass && (rc = measured_entry(map->items[i], map->keys[i], file, &rel,
+                                       &dev, d)) != HP_OK)
+        goto out;
+      if (pass) {
         char *path = hp_resolve_path(file, rel);
         if (!path) {
           rc = hp_diag_oom(d);
@@ -1197,9 +1302,11 @@ static int bind_devices(const hp_ynode *m, const char *file,
     const char *prof = pick[i]->measured;
     char *plan_prof = NULL;
     const hp_ynode *mp = ms ? hp_ymap_get(ms, pick[i]->id) : NULL;
+    const char *plan_dev = NULL;
     if (mp) {
       const char *rel;
-      if ((rc = hp_yget_string(mp, "measured", file, &rel, d)) != HP_OK)
+      if ((rc = measured_entry(mp, pick[i]->id, file, &rel, &plan_dev, d)) !=
+          HP_OK)
         goto out;
       if (!(plan_prof = hp_resolve_path(file, rel))) {
         rc = hp_diag_oom(d);
@@ -1208,7 +1315,7 @@ static int bind_devices(const hp_ynode *m, const char *file,
       prof = plan_prof;
     }
     if (prof) {
-      rc = apply_measured(c, prof, mp ? NULL : pick[i]->measured_device, d);
+      rc = apply_measured(c, prof, mp ? plan_dev : pick[i]->measured_device, d);
       hp_free(plan_prof);
       if (rc != HP_OK) {
         /* The profile's own position is in d; add where it was named. */

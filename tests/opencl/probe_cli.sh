@@ -131,6 +131,42 @@ check measured-no-bw 3 $?
 contains measured-no-bw-msg "$TMP/e.txt" \
   "prof.yaml:16:5: device 1:0: the profile has no ok mem_bw_gbps"
 
+# 3b. A profile stands in for a card only if it was measured on that card:
+# a CPU device (PoCL on a CI host) or another vendor's device is refused
+# with the device and the card named; without a device named, the first
+# device that is not a CPU and has a GEMM is used; a plan can name the
+# device ({file, device}).
+awk '/^  - id: "1:0"/ { on = 1 } on' "$DATA/two_devices.yaml" >"$TMP/cpu_devs.yaml"
+{ sed -n '1,/^devices:/p' "$DATA/two_devices.yaml"; cat "$TMP/cpu_devs.yaml"; \
+  sed -n '/^  - id: "0:0"/,/^  - id: "1:0"/p' "$DATA/two_devices.yaml" | sed '$d'; } \
+  >"$TMP/cpu_first.yaml"
+cp "$TMP/cpu_first.yaml" "$TMP/prof.yaml"
+"$HP" explain "$TMP/plan.yaml" --catalog "$CAT" --device nvidia-h100 \
+  >"$TMP/x.txt" 2>"$TMP/e.txt"
+check measured-skips-cpu 0 $?
+contains measured-skips-cpu-mfu "$TMP/x.txt" "MFU 0.54 (measured)"
+{ sed -n '1,/^devices:/p' "$DATA/two_devices.yaml"; cat "$TMP/cpu_devs.yaml"; } \
+  >"$TMP/prof.yaml"
+"$HP" plan "$TMP/plan.yaml" --catalog "$CAT" >/dev/null 2>"$TMP/e.txt"
+check measured-cpu-only 3 $?
+contains measured-cpu-only-msg "$TMP/e.txt" \
+  "device 1:0 of the probe profile ('pthread-skylake-avx512-Intel(R) Xeon(R) Processor', vendor 'GenuineIntel') is a CPU (OpenCL class cpu): a measured profile stands in for nvidia-h100"
+sed "s|measured: {nvidia-h100: prof.yaml}|measured: {nvidia-h100: {file: $DATA/two_devices.yaml, device: '1:0'}}|" \
+  "$TMP/plan.yaml" >"$TMP/plan_dev.yaml"
+"$HP" plan "$TMP/plan_dev.yaml" --catalog "$CAT" >/dev/null 2>"$TMP/e.txt"
+check measured-named-cpu 3 $?
+contains measured-named-cpu-msg "$TMP/e.txt" "is a CPU (OpenCL class cpu)"
+sed "s|device: '1:0'|device: '0:0'|" "$TMP/plan_dev.yaml" >"$TMP/plan_dev0.yaml"
+"$HP" explain "$TMP/plan_dev0.yaml" --catalog "$CAT" --device nvidia-h100 \
+  >"$TMP/x.txt" 2>"$TMP/e.txt"
+check measured-named-gpu 0 $?
+contains measured-named-gpu-mfu "$TMP/x.txt" "MFU 0.54 (measured)"
+sed "s/nvidia-h100/huawei-ascend-910c/g" "$TMP/plan_dev0.yaml" >"$TMP/plan_hw.yaml"
+"$HP" plan "$TMP/plan_hw.yaml" --catalog "$CAT" >/dev/null 2>"$TMP/e.txt"
+check measured-other-vendor 3 $?
+contains measured-other-vendor-msg "$TMP/e.txt" \
+  "device 0:0 of the probe profile ('NVIDIA H100 80GB HBM3', vendor 'NVIDIA Corporation') is not of the card's vendor: a measured profile stands in for huawei-ascend-910c"
+
 # 4a. A JSON report reads back as a profile: --compare, --fake-file and a
 # plan's measured: accept it.
 "$HP" probe --fake-file "$DATA/h100_probe.yaml" --format json \
