@@ -404,11 +404,13 @@ static int run_engine(const char *cmd, int argc, char **argv) {
               : hp_wi_sweep(text, len, path, cat, axes, n_axes, &wo, &t, &d);
   if (st != HP_OK) {
     hp_cli_print_diag(&d);
-    /* A bad --vary key or an unknown scenario is a command-line error. */
-    rc = st == HP_ENOMEM ? HP_EXIT_SOLVER
-         : (!mc && d.line == 0) || st == HP_ENOTFOUND || st == HP_ELIMIT
-             ? HP_EXIT_USAGE
-             : exit_of(st);
+    /* A bad --vary key, an unknown --scenario or too many points is a
+     * command-line error (no line to point at); a limit or a missing
+     * file inside the plan is bad input, as for plan and batch. */
+    rc = st == HP_ENOMEM   ? HP_EXIT_SOLVER
+         : st == HP_ELIMIT ? (d.file[0] ? HP_EXIT_INPUT : HP_EXIT_USAGE)
+         : d.line == 0 && (!mc || st == HP_ENOTFOUND) ? HP_EXIT_USAGE
+                                                      : exit_of(st);
     goto out;
   }
   if (hp_wi_render(t, o.format, &b) != HP_OK) {

@@ -358,4 +358,20 @@ expect 0 "$HP" batch "$TMP/forty.yaml" "$TMP/one.yaml" --catalog "$FIX" --chart 
 expect 2 "$HP" sweep "$SRC/plans/doubao-mandate-sweep.yaml" --catalog "$CAT" --vary name=1 && {
   grep -q "'name' is not a numeric plan key" "$TMP/err" && ok || bad "--vary name: $(cat "$TMP/err")"; }
 
+# A limit inside the plan file is bad input (exit 3, with its line), as for
+# plan and batch; too many points on the command line is usage (exit 2).
+{ printf 'name: c\ndefaults:\n  workload:\n    model: {params: 7e9}\n    tokens_per_day: 1e10\n    requests:\n'
+  for i in $(seq 65); do printf '      - {name: c%d, share: 1, input_tokens: 100, output_tokens: 10}\n' "$i"; done
+  printf '  devices: [alpha-a]\nscenarios: [{name: a}]\n'; } > "$TMP/c65.yaml"
+expect_err 3 "c65.yaml:7:7: workload.requests: 65 classes, more than the limit of 64 (HP_MAX_CLASSES)" \
+  "sweep: a plan-file limit" "$HP" sweep "$TMP/c65.yaml" --catalog "$FIX" --vary constraints.headroom=0:0.1:0.1
+{ printf 'name: u\ndefaults:\n  workload: {model: {params: 7e9}, tokens_per_day: 1e10}\n  devices: [alpha-a]\nuncertain:\n'
+  for k in workload.tokens_per_day workload.peak_factor mfu constraints.headroom pue utilisation years power_price_cny_per_kwh workload.seconds_per_day; do
+    printf '  %s: {dist: uniform, min: 0.5, max: 0.9}\n' "$k"; done
+  printf 'scenarios: [{name: a}]\n'; } > "$TMP/u9.yaml"
+expect_err 3 "u9.yaml:6:3: uncertain: 9 keys, more than the limit of 8 (HP_WI_MAX_KEYS)" \
+  "montecarlo: a plan-file limit" "$HP" montecarlo "$TMP/u9.yaml" --catalog "$FIX" --samples 2
+expect_err 2 "1000001 points, more than the limit of 1000000 (HP_WI_MAX_POINTS)" \
+  "sweep: too many points" "$HP" sweep "$TMP/u9.yaml" --catalog "$FIX" --vary constraints.headroom=0:1:0.000001
+
 finish "whatif cli"
