@@ -1191,7 +1191,8 @@ static int set_from(hp_candidate *c, const char *from) {
 
 static int bind_devices(const hp_ynode *m, const char *file,
                         const hp_catalog *cat, hp_scenario *s, double plan_mfu,
-                        int has_plan_mfu, double plan_mbu, hp_diag *d) {
+                        int has_plan_mfu, double plan_mbu, int has_plan_mbu,
+                        hp_diag *d) {
   const hp_ynode *dv = hp_ymap_get(m, "devices");
   int rc;
   size_t n = 0;
@@ -1290,7 +1291,8 @@ static int bind_devices(const hp_ynode *m, const char *file,
     /* Efficiency precedence: override > measured > plan > device > 0.5. */
     const char *from = "default 0.5";
     c->mfu = 0.5;
-    c->mbu = pick[i]->mbu > 0 ? pick[i]->mbu : plan_mbu;
+    /* MBU as MFU: the plan's, else the device file's, else 0.8. */
+    c->mbu = has_plan_mbu || !(pick[i]->mbu > 0) ? plan_mbu : pick[i]->mbu;
     if (pick[i]->mfu > 0) {
       c->mfu = pick[i]->mfu;
       from = "device file";
@@ -1438,6 +1440,7 @@ int hp_scenario_bind(const hp_ynode *m, const char *file, const hp_catalog *cat,
   }
   double plan_mfu = 0, plan_mbu = 0.8;
   int has_plan_mfu = hp_ymap_get(m, "mfu") != NULL;
+  int has_plan_mbu = hp_ymap_get(m, "mbu") != NULL;
   if ((rc = opt_num(m, "mfu", NULL, file, HP_NUM_UNIT_OPEN, &plan_mfu, d)) !=
           HP_OK ||
       (rc = opt_num(m, "mbu", NULL, file, HP_NUM_UNIT_OPEN, &plan_mbu, d)) !=
@@ -1453,7 +1456,7 @@ int hp_scenario_bind(const hp_ynode *m, const char *file, const hp_catalog *cat,
                     &s.token_price_cny_per_mtok, d)) != HP_OK)
     goto fail;
   if ((rc = bind_devices(m, file, cat, &s, plan_mfu, has_plan_mfu, plan_mbu,
-                         d)) != HP_OK)
+                         has_plan_mbu, d)) != HP_OK)
     goto fail;
   *out = s;
   return HP_OK;

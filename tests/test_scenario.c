@@ -1,5 +1,6 @@
 /* test_scenario.c - plan files: merging, binding and every input error,
  * each checked for its status, its file:line:column and its words. */
+#define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +8,9 @@
 #include <cmocka.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hetplan.h"
 #include "scenario.h"
@@ -61,6 +64,70 @@ static hp_planfile *parse_ok(const char *text) {
     print_error("unexpected: %s:%d:%d: %s\n", d.file, d.line, d.column, d.msg);
   assert_int_equal(rc, HP_OK);
   return pf;
+}
+
+/* MFU and MBU take one precedence: override > plan > device file >
+ * default (0.5, 0.8). A device file with its own mfu and mbu, in a catalog
+ * of its own. */
+static void efficiency_precedence(void **state) {
+  (void)state;
+  char dir[] = "/tmp/hp_eff_XXXXXX", path[64];
+  assert_non_null(mkdtemp(dir));
+  snprintf(path, sizeof path, "%s/eff-a.yaml", dir);
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs("id: eff-a\nvendor: Eff\nname: Eff-A\ndomestic: false\n"
+        "memory_gb: 64\nmemory_bw_tbps: 1.0\nfp16_tflops: 25\ntdp_w: 800\n"
+        "cards_per_server: 8\nprice_server_cny: 1000000\nmfu: 0.3\nmbu: 0.5\n"
+        "sources:\n",
+        f);
+  const char *keys[] = {
+      "memory_gb",        "memory_bw_tbps",   "fp16_tflops", "tdp_w",
+      "cards_per_server", "price_server_cny", "mfu",         "mbu"};
+  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+    fprintf(f, "  %s: {conf: E, ref: \"test\"}\n", keys[i]);
+  assert_int_equal(fclose(f), 0);
+  hp_catalog *c = NULL;
+  hp_diag d;
+  hp_diag_clear(&d);
+  int rc = hp_catalog_load(dir, &c, &d);
+  unlink(path);
+  rmdir(dir);
+  if (rc != HP_OK)
+    print_error("%s:%d:%d: %s\n", d.file, d.line, d.column, d.msg);
+  assert_int_equal(rc, HP_OK);
+  static const struct {
+    const char *extra;
+    double mfu, mbu;
+  } cases[] = {
+      {"", 0.3, 0.5},
+      {"  mfu: 0.6\n  mbu: 0.9\n", 0.6, 0.9},
+      {"  mbu: 0.9\n", 0.3, 0.9},
+      {"  mbu: 0.9\n  overrides: {eff-a: {mbu: 0.7, mfu: 0.4}}\n", 0.4, 0.7},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char text[512];
+    snprintf(text, sizeof text,
+             "name: t\ndefaults:\n  workload: {model: {params: 7e9}, "
+             "tokens_per_day: 1e10}\n  devices: [eff-a]\n%s"
+             "scenarios: [{name: a}]\n",
+             cases[i].extra);
+    hp_planfile *pf = NULL;
+    hp_diag_clear(&d);
+    rc = hp_planfile_parse(text, strlen(text), "p.yaml", c, &pf, &d);
+    if (rc != HP_OK)
+      print_error("case %zu: %d:%d: %s\n", i, d.line, d.column, d.msg);
+    assert_int_equal(rc, HP_OK);
+    const hp_candidate *k = &hp_planfile_scenario(pf, 0)->cands[0];
+    if (fabs(k->mfu - cases[i].mfu) > 1e-12 ||
+        fabs(k->mbu - cases[i].mbu) > 1e-12)
+      print_error("case %zu: mfu %g mbu %g, want %g %g\n", i, k->mfu, k->mbu,
+                  cases[i].mfu, cases[i].mbu);
+    assert_true(fabs(k->mfu - cases[i].mfu) < 1e-12);
+    assert_true(fabs(k->mbu - cases[i].mbu) < 1e-12);
+    hp_planfile_free(pf);
+  }
+  hp_catalog_free(c);
 }
 
 static void scenario_merge_defaults(void **state) {
@@ -322,6 +389,7 @@ int main(void) {
       cmocka_unit_test(error_malformed),
       cmocka_unit_test(error_empty),
       cmocka_unit_test(error_missing_and_conflicts),
+      cmocka_unit_test(efficiency_precedence),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
