@@ -473,8 +473,8 @@ static void explain_class(const hp_scenario *s, const hp_candidate *c,
   if (k->tpot_ms > 0)
     hp_buf_printf(b, " (<= TPOT %g ms)", k->tpot_ms);
   hp_buf_puts(b, "\n");
-  hp_buf_printf(b, "  5. batch: %d requests per replica, limited by %s (",
-                r.batch, r.batch_limit);
+  hp_buf_printf(b, "  5. batch: %d request%s per replica, limited by %s (",
+                r.batch, r.batch == 1 ? "" : "s", r.batch_limit);
   hp_buf_printf(b, "memory allows %s", g0(r.batch_mem, n1, sizeof n1));
   if (strcmp(r.batch_limit, "forced") == 0)
     hp_buf_printf(b, ", roofline.batch forces %d", r.batch_cap);
