@@ -66,8 +66,8 @@ if [ $rc -eq 130 ] && ! compgen -G "$TMP/sweep.csv*" > /dev/null; then ok; else
   bad "SIGINT mid-sweep: exit $rc, files: $(ls "$TMP" | grep sweep)"; fi
 
 # Exit codes: usage 2, infeasible 4 (with its explanation on stderr).
-"$HP" plan > /dev/null 2>&1; [ $? -eq 2 ] && ok || bad "missing FILE: want exit 2"
-"$HP" frobnicate > /dev/null 2>&1; [ $? -eq 2 ] && ok || bad "unknown command: want exit 2"
+expect_err 2 "hetplan: plan: missing the plan FILE" "missing FILE" "$HP" plan
+expect_err 2 "hetplan: unknown command 'frobnicate'" "unknown command" "$HP" frobnicate
 "$HP" plan x.yaml --format xml > /dev/null 2> "$TMP/err"; [ $? -eq 2 ] && grep -q "expected table, json, csv or md, got 'xml'" "$TMP/err" && ok || bad "--format xml"
 "$HP" plan "$TMP/none.yaml" --catalog "$CAT" > /dev/null 2> "$TMP/err"; [ $? -eq 3 ] && grep -q "none.yaml: cannot open" "$TMP/err" && ok || bad "missing plan file"
 cat > "$TMP/inf.yaml" <<'PLAN'
@@ -96,6 +96,41 @@ scenarios:
     constraints: {caps: {nvidia-h20: 2, huawei-ascend-910b3: 3}}
 PLAN
 expect_err 4 "nvidia-h20 capped at 2 cards, below one server of 8 cards" "caps below a server" "$HP" plan "$TMP/small.yaml" --catalog "$CAT"
+
+# Figures checked by hand on the test catalog (tests/data/catalog): 5e11
+# parameters at MFU 0.5 give alpha-a 8 x 25e12 x 0.5 / 1e12 = 100 tokens/s
+# per server (1,000,000 CNY, 8 x 800 W) and beta-c 8 x 5e12 x 0.5 / 1e12 =
+# 20 (300,000 CNY, 8 x 100 W, domestic); 8.64e7 tokens/day is 1,000
+# tokens/s.
+# The margin: 10 alpha-a servers, capex 1e7; 83.2 kW x 8760 h x 0.4 CNY/kWh
+# = 291,532.8 CNY/year; TCO over 5 years 11,457,664 CNY over 8.64e7 x 365 x
+# 5 tokens = 72.664 CNY per million tokens; at a price of 100, 27.3%.
+printf 'name: margin\ndefaults:\n  workload: {model: {params: 5e11}, tokens_per_day: 8.64e7}\n  mfu: 0.5\n  devices: [alpha-a]\n  token_price_cny_per_mtok: 100\nscenarios:\n  - name: s\n' > "$TMP/margin.yaml"
+"$HP" plan "$TMP/margin.yaml" --catalog "$FIX" > "$TMP/margin.txt" 2>&1
+grep -qF "TCO over 5 years 11,457,664 CNY; 72.66 CNY per million tokens (price 100 CNY per million tokens: margin 27.3%)" "$TMP/margin.txt" \
+  && ok || bad "margin: $(grep TCO "$TMP/margin.txt")"
+# Shares on three bases that all differ: at least half the capex domestic
+# (300,000 y >= 1,000,000 x) and 100 x + 20 y >= 1,000 tokens/s cost least
+# at x = 6 alpha-a and y = 20 beta-c servers (6e6 + 6e6 CNY): domestic
+# compute 400/1000 = 0.4, cards 160/208, capex 0.5.
+printf 'name: share\ndefaults:\n  workload: {model: {params: 5e11}, tokens_per_day: 8.64e7}\n  mfu: 0.5\n  devices: [alpha-a, beta-c]\n  constraints: {domestic_share: {min: 0.5, basis: capex}}\nscenarios:\n  - name: s\n' > "$TMP/share.yaml"
+"$HP" plan "$TMP/share.yaml" --catalog "$FIX" --format csv > "$TMP/share.csv" 2> "$TMP/err"
+awk -F, 'function near(a, b) { return (a - b) ^ 2 < 1e-18 }
+  NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i }
+  $4 == "total" { n++; ok = $(col["cards"]) == 208 && $(col["servers"]) == 26 && $(col["capex_cny"]) == 12000000 \
+    && near($(col["domestic_share_compute"]), 0.4) && near($(col["domestic_share_cards"]), 160 / 208) \
+    && near($(col["domestic_share_capex"]), 0.5) }
+  END { exit !(n == 1 && ok) }' "$TMP/share.csv" && ok || bad "CSV total shares: $(grep ',total,' "$TMP/share.csv")"
+"$HP" plan "$TMP/share.yaml" --catalog "$FIX" > "$TMP/share.txt" 2>&1
+grep -qF "domestic share: 40.0% of compute, 76.9% of cards, 50.0% of capex" "$TMP/share.txt" \
+  && ok || bad "text shares: $(grep 'domestic share' "$TMP/share.txt")"
+# The devices table stars weak (W) and estimated (E) figures, and only
+# those: alpha-a with memory_gb at W, tdp_w at E, the rest V.
+mkdir "$TMP/wcat"
+sed 's/conf: E/conf: V/; /^  memory_gb:/s/conf: V/conf: W/; /^  tdp_w:/s/conf: V/conf: E/' "$FIX/alpha-a.yaml" > "$TMP/wcat/alpha-a.yaml"
+"$HP" devices --catalog "$TMP/wcat" > "$TMP/wcat.txt" 2>&1
+awk '$1 == "alpha-a" { n++; ok = $4 == "25.0" && $5 == "64*" && $6 == "1.000" && $7 == "800*" && $8 == "8" && $9 == "1,000,000" }
+  END { exit !(n == 1 && ok) }' "$TMP/wcat.txt" && ok || bad "devices table stars: $(grep alpha-a "$TMP/wcat.txt")"
 
 # Whole cards: servers are not rounded (11 cards fill 1.375 servers), and
 # the table agrees with the CSV.
@@ -208,6 +243,24 @@ printf 'name: t\ndefaults: {workload: {model: {params: 7e9}, tokens_per_day: 1e1
 "$HP" batch "$TMP/pipe.yaml" --catalog "$CAT" --format md > "$TMP/pipe.md"
 if grep -qF '| h20 \| ascend |' "$TMP/pipe.md" && [ "$(sed 's/\\|//g' "$TMP/pipe.md" | awk -F'|' 'NR == 3 { print NF }')" = "$(awk -F'|' 'NR == 1 { print NF }' "$TMP/pipe.md")" ]; then ok; else
   bad "md escaping"; cat "$TMP/pipe.md"; fi
+
+# Plan CSV: a within_gap column only when a scenario allows a mip_gap, set
+# on its total row; -o FILE's extension picks the format when --format is
+# not given (.csv, .json, .md), and --format wins over it.
+sed 's/^  mfu: 0.5$/  mfu: 0.5\n  solver: {mip_gap: 1.0e-5}/' "$SRC/plans/doubao-mix-2024.yaml" > "$TMP/gap.yaml"
+"$HP" plan "$TMP/gap.yaml" --catalog "$CAT" --format csv > "$TMP/gap.csv" 2> /dev/null
+"$HP" plan "$SRC/plans/doubao-mix-2024.yaml" --catalog "$CAT" --format csv > "$TMP/nogap.csv" 2> /dev/null
+if head -1 "$TMP/gap.csv" | grep -q ',within_gap$' && ! head -1 "$TMP/nogap.csv" | grep -q within_gap \
+  && grep -q '^doubao-mix-2024,end-2024,optimal,total,.*,true$' "$TMP/gap.csv" \
+  && grep -q '^doubao-mix-2024,share-on-cards,infeasible,total,.*,$' "$TMP/gap.csv"; then ok; else
+  bad "plan CSV within_gap"; head -1 "$TMP/gap.csv"; grep ',total,' "$TMP/gap.csv"; fi
+"$HP" plan "$SRC/plans/doubao-minsheng-2024.yaml" --catalog "$CAT" -o "$TMP/ext.csv" 2> /dev/null
+"$HP" plan "$SRC/plans/doubao-minsheng-2024.yaml" --catalog "$CAT" -o "$TMP/ext.JSON" 2> /dev/null
+"$HP" plan "$SRC/plans/doubao-minsheng-2024.yaml" --catalog "$CAT" -o "$TMP/ext.md" 2> /dev/null
+"$HP" plan "$SRC/plans/doubao-minsheng-2024.yaml" --catalog "$CAT" -o "$TMP/ext2.csv" --format md 2> /dev/null
+if head -1 "$TMP/ext.csv" | grep -q '^plan,scenario,status,level,' && head -c 1 "$TMP/ext.JSON" | grep -q '{' \
+  && head -1 "$TMP/ext.md" | grep -q '^# Plan ' && head -1 "$TMP/ext2.csv" | grep -q '^# Plan '; then ok; else
+  bad "-o extension picks the format"; head -1 "$TMP/ext.csv" "$TMP/ext.JSON" "$TMP/ext.md" "$TMP/ext2.csv"; fi
 
 # The catalog lists every device file, in every format.
 n=$(ls "$CAT"/*.yaml | wc -l)

@@ -1,0 +1,353 @@
+/* test_report.c - the plan renderers' values, in every format, on plans of
+ * the test catalog (tests/data/catalog) whose answer is worked out by hand:
+ *
+ * 5e11 parameters at MFU 0.5: alpha-a serves 8 x 25e12 x 0.5 / (2 x 5e11) =
+ * 100 tokens/s per server (1,000,000 CNY; 8 x 800 W, foreign), beta-c
+ * 8 x 5e12 x 0.5 / 1e12 = 20 (300,000 CNY; 8 x 100 W, domestic).
+ * 8.64e7 tokens/day over 86,400 s is 1,000 tokens/s.
+ *
+ * "share": at least half the capex domestic (300,000 y >= 1,000,000 x) and
+ * 100 x + 20 y >= 1,000 cost least at x = 6 alpha-a, y = 20 beta-c
+ * servers: 48 + 160 = 208 cards, 6e6 + 6e6 = 1.2e7 CNY. Domestic shares:
+ * compute 400 / 1000 = 0.4, cards 160 / 208 = 0.769..., capex 0.5. Power
+ * at PUE 1.3: 48 x 800 x 1.3 = 49.92 kW and 160 x 100 x 1.3 = 20.8 kW;
+ * opex 70.72 kW x 8760 h x 0.4 CNY/kWh = 247,802.88 CNY/year; TCO over 5
+ * years 13,239,014.4 CNY over 8.64e7 x 365 x 5 = 1.5768e11 tokens =
+ * 83.9613 CNY per million tokens.
+ *
+ * "margin": 10 alpha-a servers; 83.2 kW, opex 291,532.8 CNY/year, TCO
+ * 11,457,664 CNY, 72.664 CNY per million tokens; at a price of 100 the
+ * margin is 27.3%.
+ */
+#define _POSIX_C_SOURCE 200809L /* strtok_r */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hetplan.h"
+
+static hp_catalog *cat;
+
+static const char SHARE[] =
+    "name: share\n"
+    "defaults:\n"
+    "  workload: {model: {params: 5e11}, tokens_per_day: 8.64e7}\n"
+    "  mfu: 0.5\n"
+    "  devices: [alpha-a, beta-c]\n"
+    "  constraints: {domestic_share: {min: 0.5, basis: capex}}\n"
+    "scenarios:\n"
+    "  - name: s\n";
+
+static const char MARGIN[] =
+    "name: margin\n"
+    "defaults:\n"
+    "  workload: {model: {params: 5e11}, tokens_per_day: 8.64e7}\n"
+    "  mfu: 0.5\n"
+    "  devices: [alpha-a]\n"
+    "  token_price_cny_per_mtok: 100\n"
+    "scenarios:\n"
+    "  - name: s\n";
+
+static int setup(void **state) {
+  (void)state;
+  hp_diag d;
+  return hp_catalog_load(HP_TEST_DATA "/catalog", &cat, &d) == HP_OK ? 0 : -1;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  hp_catalog_free(cat);
+  return 0;
+}
+
+/* The plan text solved and rendered in fmt; the caller frees with hp_free. */
+static char *render(const char *text, hp_format fmt) {
+  hp_diag d;
+  hp_planfile *pf = NULL;
+  hp_plan *plan = NULL;
+  char *out = NULL;
+  size_t len = 0;
+  assert_int_equal(
+      hp_planfile_parse(text, strlen(text), "t.yaml", cat, &pf, &d), HP_OK);
+  assert_int_equal(hp_plan_solve(pf, cat, &plan, &d), HP_OK);
+  assert_int_equal(hp_plan_count(plan), 1);
+  assert_int_equal(hp_plan_at(plan, 0)->status, HP_RESULT_OPTIMAL);
+  assert_int_equal(hp_report_render(plan, fmt, &out, &len, &d), HP_OK);
+  assert_int_equal(strlen(out), len);
+  hp_plan_free(plan);
+  hp_planfile_free(pf);
+  return out;
+}
+
+/* Splits the first line of text whose first cell is `first` into cells:
+ * on runs of spaces (table), or on '|' with the cells trimmed (md).
+ * Returns the number of cells. */
+static int row_cells(const char *text, const char *first, int md,
+                     char cells[][32], int max) {
+  for (const char *p = text; p && *p;
+       p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+    const char *end = strchr(p, '\n');
+    size_t n = end ? (size_t)(end - p) : strlen(p);
+    char line[512];
+    if (n >= sizeof line)
+      continue;
+    memcpy(line, p, n);
+    line[n] = '\0';
+    int k = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(line, md ? "|" : " ", &save); t && k < max;
+         t = strtok_r(NULL, md ? "|" : " ", &save)) {
+      while (*t == ' ')
+        t++;
+      size_t m = strlen(t);
+      while (m > 0 && t[m - 1] == ' ')
+        t[--m] = '\0';
+      if (!*t)
+        continue;
+      snprintf(cells[k++], 32, "%s", t);
+    }
+    if (k > 0 && strcmp(cells[0], first) == 0)
+      return k;
+  }
+  return 0;
+}
+
+static void check_row(const char *text, int md, const char *const *want,
+                      int n) {
+  char cells[16][32];
+  int k = row_cells(text, want[0], md, cells, 16);
+  if (k != n)
+    fail_msg("row '%s': %d cells, want %d\n%s", want[0], k, n, text);
+  for (int i = 0; i < n; i++)
+    if (strcmp(cells[i], want[i]) != 0)
+      fail_msg("row '%s' cell %d: '%s', want '%s'", want[0], i, cells[i],
+               want[i]);
+}
+
+/* The vendor and device tables of "share", as a table or in markdown. */
+static void check_share_tables(const char *out, int md) {
+  static const char *const alpha_v[] = {"Alpha", "no",           "48",
+                                        "6",     "6,000,000.00", "600"};
+  static const char *const beta_v[] = {"Beta", "yes",          "160",
+                                       "20",   "6,000,000.00", "400"};
+  static const char *const alpha_d[] = {"alpha-a",      "Alpha", "48",  "6",
+                                        "6,000,000.00", "600",   "100", "49.9"};
+  static const char *const beta_d[] = {"beta-c",       "Beta", "160", "20",
+                                       "6,000,000.00", "400",  "20",  "20.8"};
+  check_row(out, md, alpha_v, 6);
+  check_row(out, md, beta_v, 6);
+  check_row(out, md, alpha_d, 8);
+  check_row(out, md, beta_d, 8);
+}
+
+static void check_share_summary(const char *out) {
+  assert_non_null(strstr(out, "total: 208 cards (0.02 x10k), 26 servers, "
+                              "capex 12,000,000.00 CNY (0.12 x100M CNY)\n"));
+  assert_non_null(strstr(out, "delivered: 1,000 tokens/s; power 0.07072 MW"));
+  assert_non_null(strstr(out, "domestic share: 40.0% of compute, 76.9% of "
+                              "cards, 50.0% of capex\n"));
+  assert_non_null(strstr(out, "opex 247,803 CNY/year; TCO over 5 years "
+                              "13,239,014 CNY; 83.96 CNY per million "
+                              "tokens\n"));
+}
+
+static void test_table_values(void **state) {
+  (void)state;
+  char *out = render(SHARE, HP_FORMAT_TABLE);
+  check_share_summary(out);
+  check_share_tables(out, 0);
+  hp_free(out);
+}
+
+static void test_md_values(void **state) {
+  (void)state;
+  char *out = render(SHARE, HP_FORMAT_MD);
+  check_share_summary(out);
+  check_share_tables(out, 1);
+  hp_free(out);
+}
+
+static void test_margin(void **state) {
+  (void)state;
+  for (int md = 0; md < 2; md++) {
+    char *out = render(MARGIN, md ? HP_FORMAT_MD : HP_FORMAT_TABLE);
+    assert_non_null(strstr(out, "opex 291,533 CNY/year; TCO over 5 years "
+                                "11,457,664 CNY; 72.66 CNY per million "
+                                "tokens (price 100 CNY per million tokens: "
+                                "margin 27.3%)\n"));
+    hp_free(out);
+  }
+}
+
+static int near(double a, double b) {
+  return fabs(a - b) <= 1e-9 * fmax(1.0, fabs(b));
+}
+
+/* The CSV's field named col in row (a line), by the header's order. */
+static double csv_num(const char *header, const char *row, const char *col) {
+  char h[1024], r[1024];
+  snprintf(h, sizeof h, "%s", header);
+  snprintf(r, sizeof r, "%s", row);
+  int want = -1, i = 0;
+  char *save = NULL;
+  for (char *t = strtok_r(h, ",", &save); t;
+       t = strtok_r(NULL, ",", &save), i++)
+    if (strcmp(t, col) == 0)
+      want = i;
+  if (want < 0)
+    fail_msg("no CSV column %s", col);
+  /* Fields may be empty: walk commas by hand. */
+  const char *p = r;
+  for (i = 0; i < want && p; i++)
+    p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL;
+  if (!p || *p == ',' || !*p)
+    fail_msg("CSV column %s is empty in %s", col, row);
+  return strtod(p, NULL);
+}
+
+/* The line of text that contains needle, copied into buf. */
+static const char *line_of(const char *text, const char *needle, char *buf,
+                           size_t size) {
+  const char *p = strstr(text, needle);
+  if (!p)
+    fail_msg("no line with %s in\n%s", needle, text);
+  while (p > text && p[-1] != '\n')
+    p--;
+  const char *end = strchr(p, '\n');
+  snprintf(buf, size, "%.*s", (int)(end ? end - p : (long)strlen(p)), p);
+  return buf;
+}
+
+static void test_csv_values(void **state) {
+  (void)state;
+  char *out = render(SHARE, HP_FORMAT_CSV);
+  char header[1024], total[1024], alpha[1024], beta[1024];
+  line_of(out, "plan,scenario,", header, sizeof header);
+  line_of(out, ",total,", total, sizeof total);
+  line_of(out, ",device,alpha-a,", alpha, sizeof alpha);
+  line_of(out, ",device,beta-c,", beta, sizeof beta);
+  struct {
+    const char *col;
+    double want;
+  } tot[] = {{"cards", 208},
+             {"servers", 26},
+             {"capex_cny", 12e6},
+             {"tokens_per_s", 1000},
+             {"power_kw", 70.72},
+             {"demand_tokens_per_s", 1000},
+             {"domestic_share_compute", 0.4},
+             {"domestic_share_cards", 160.0 / 208},
+             {"domestic_share_capex", 0.5},
+             {"opex_cny_per_year", 247802.88},
+             {"tco_cny", 13239014.4},
+             {"cost_per_mtok_cny", 13239014.4 / 1.5768e11 * 1e6}};
+  for (size_t i = 0; i < sizeof tot / sizeof tot[0]; i++)
+    if (!near(csv_num(header, total, tot[i].col), tot[i].want))
+      fail_msg("total %s: %.17g, want %.17g", tot[i].col,
+               csv_num(header, total, tot[i].col), tot[i].want);
+  const double a[] = {48, 6, 6e6, 600, 49.92, 100},
+               b[] = {160, 20, 6e6, 400, 20.8, 20};
+  const char *cols[] = {"cards",        "servers",  "capex_cny",
+                        "tokens_per_s", "power_kw", "tokens_per_s_per_server"};
+  for (int i = 0; i < 6; i++) {
+    if (!near(csv_num(header, alpha, cols[i]), a[i]))
+      fail_msg("alpha-a %s: %g, want %g", cols[i],
+               csv_num(header, alpha, cols[i]), a[i]);
+    if (!near(csv_num(header, beta, cols[i]), b[i]))
+      fail_msg("beta-c %s: %g, want %g", cols[i],
+               csv_num(header, beta, cols[i]), b[i]);
+  }
+  hp_free(out);
+}
+
+static double jnum(json_t *o, const char *path) {
+  char buf[128];
+  snprintf(buf, sizeof buf, "%s", path);
+  json_t *v = o;
+  char *save = NULL;
+  for (char *t = strtok_r(buf, ".", &save); t && v;
+       t = strtok_r(NULL, ".", &save))
+    v = json_is_array(v) ? json_array_get(v, (size_t)atoi(t))
+                         : json_object_get(v, t);
+  if (!json_is_number(v))
+    fail_msg("JSON %s: not a number", path);
+  return json_number_value(v);
+}
+
+static void test_json_values(void **state) {
+  (void)state;
+  char *out = render(SHARE, HP_FORMAT_JSON);
+  json_error_t err;
+  json_t *root = json_loads(out, 0, &err);
+  assert_non_null(root);
+  json_t *s = json_array_get(json_object_get(root, "scenarios"), 0);
+  assert_non_null(s);
+  struct {
+    const char *path;
+    double want;
+  } w[] = {{"capex_cny", 12e6},
+           {"cards", 208},
+           {"servers", 26},
+           {"domestic_share", 0.4},
+           {"domestic_shares.compute", 0.4},
+           {"domestic_shares.cards", 160.0 / 208},
+           {"domestic_shares.capex", 0.5},
+           {"demand.tokens_per_s", 1000},
+           {"delivered_tokens_per_s", 1000},
+           {"power_mw", 0.07072},
+           {"opex_cny_per_year", 247802.88},
+           {"years", 5},
+           {"tco_cny", 13239014.4},
+           {"cost_per_mtok_cny", 13239014.4 / 1.5768e11 * 1e6},
+           {"vendors.0.cards", 48},
+           {"vendors.0.capex_cny", 6e6},
+           {"vendors.0.tokens_per_s", 600},
+           {"vendors.1.cards", 160},
+           {"vendors.1.capex_cny", 6e6},
+           {"vendors.1.tokens_per_s", 400},
+           {"lines.0.servers", 6},
+           {"lines.0.tokens_per_s_per_server", 100},
+           {"lines.0.power_kw", 49.92},
+           {"lines.1.servers", 20},
+           {"lines.1.tokens_per_s_per_server", 20},
+           {"lines.1.power_kw", 20.8}};
+  for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
+    if (!near(jnum(s, w[i].path), w[i].want))
+      fail_msg("JSON %s: %.17g, want %.17g", w[i].path, jnum(s, w[i].path),
+               w[i].want);
+  assert_string_equal(
+      json_string_value(json_object_get(
+          json_array_get(json_object_get(s, "vendors"), 0), "vendor")),
+      "Alpha");
+  assert_string_equal(
+      json_string_value(json_object_get(
+          json_array_get(json_object_get(s, "lines"), 1), "device")),
+      "beta-c");
+  json_decref(root);
+  hp_free(out);
+  /* The margin plan carries its token price. */
+  out = render(MARGIN, HP_FORMAT_JSON);
+  root = json_loads(out, 0, &err);
+  assert_non_null(root);
+  s = json_array_get(json_object_get(root, "scenarios"), 0);
+  assert_true(near(jnum(s, "token_price_per_mtok_cny"), 100));
+  assert_true(near(jnum(s, "cost_per_mtok_cny"), 11457664.0 / 157680));
+  json_decref(root);
+  hp_free(out);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_table_values), cmocka_unit_test(test_md_values),
+      cmocka_unit_test(test_margin),       cmocka_unit_test(test_csv_values),
+      cmocka_unit_test(test_json_values),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
