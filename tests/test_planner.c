@@ -598,6 +598,26 @@ static void start_prices_out_columns(void **state) {
   }
 }
 
+/* The fixed part of a random plan (the random tests draw the rest): a
+ * 1e9-parameter model over a whole day at peak 1, the default PUE, years,
+ * utilisation and power price; candidates and caps zeroed. */
+static void random_base(hp_scenario *s, hp_candidate cands[4], hp_cap caps[8],
+                        const char *name) {
+  memset(s, 0, sizeof *s);
+  memset(cands, 0, 4 * sizeof *cands);
+  memset(caps, 0, 8 * sizeof *caps);
+  s->name = (char *)name;
+  s->file = (char *)name;
+  s->has_workload = 1;
+  s->model.params = s->model.active_params = 1e9;
+  s->seconds_per_day = 86400;
+  s->peak_factor = 1;
+  s->pue = 1.3;
+  s->years = 5;
+  s->utilisation = 1;
+  s->power_price_cny_per_kwh = 0.4;
+}
+
 /* hp_ip_exclusion_cut on hand cases, then sweeps that move one cap step by
  * step (a singleton row, a column's upper or lower bound, either way):
  * each point is solved from the previous point's optimum with the cut,
@@ -741,21 +761,9 @@ static void random_vs_enumeration(void **state) {
   int agree = 0, infeasible = 0, twins = 0, improved = 0;
   for (int it = 0; it < 240; it++) {
     hp_scenario s;
-    memset(&s, 0, sizeof s);
     hp_candidate cands[4];
-    memset(cands, 0, sizeof cands);
     hp_cap caps[8];
-    memset(caps, 0, sizeof caps);
-    s.name = "r";
-    s.file = "r";
-    s.has_workload = 1;
-    s.model.params = s.model.active_params = 1e9;
-    s.seconds_per_day = 86400;
-    s.peak_factor = 1;
-    s.pue = 1.3;
-    s.years = 5;
-    s.utilisation = 1;
-    s.power_price_cny_per_kwh = 0.4;
+    random_base(&s, cands, caps, "r");
     s.gran = urand() < 0.8 ? HP_GRAN_SERVER : HP_GRAN_CARD;
     s.objective = urand() < 0.15  ? HP_OBJ_MAX_TOKENS
                   : urand() < 0.2 ? HP_OBJ_TCO
@@ -1104,21 +1112,9 @@ static void random_plans_vs_figures(void **state) {
   int optimal = 0, infeasible = 0, both = 0, on_basis[3] = {0}, vshare = 0;
   for (int it = 0; it < 300; it++) {
     hp_scenario s;
-    memset(&s, 0, sizeof s);
     hp_candidate cands[4];
-    memset(cands, 0, sizeof cands);
     hp_cap caps[8];
-    memset(caps, 0, sizeof caps);
-    s.name = "f";
-    s.file = "f";
-    s.has_workload = 1;
-    s.model.params = s.model.active_params = 1e9;
-    s.seconds_per_day = 86400;
-    s.peak_factor = 1;
-    s.pue = 1.3;
-    s.years = 5;
-    s.utilisation = 1;
-    s.power_price_cny_per_kwh = 0.4;
+    random_base(&s, cands, caps, "f");
     s.gran = urand() < 0.75 ? HP_GRAN_SERVER : HP_GRAN_CARD;
     double o = urand();
     s.objective = o < 0.7    ? HP_OBJ_CAPEX
