@@ -22,6 +22,9 @@ enum {
 const char *hp_cli_default_catalog(void);
 /* Prints "hetplan: file:line:col: message" on stderr. */
 void hp_cli_print_diag(const hp_diag *d);
+/* Tells stderr when a scenario's plan stopped at solver.node_limit before
+ * its optimum was proven; nothing otherwise. */
+void hp_cli_warn_unproven(const char *path, const hp_scenario_result *r);
 
 /* Whether two output paths (-o and --chart) name the same file: the same
  * device and inode when both exist, the same resolved directory and base

@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "fileio.h"
+#include "report.h"
 
 #ifndef HETPLAN_SOURCE_DIR
 #define HETPLAN_SOURCE_DIR "."
@@ -35,6 +36,15 @@ const char *hp_cli_default_catalog(void) {
   if (is_dir(HETPLAN_SOURCE_DIR "/devices"))
     return HETPLAN_SOURCE_DIR "/devices";
   return HETPLAN_DATA_DIR "/devices";
+}
+
+void hp_cli_warn_unproven(const char *path, const hp_scenario_result *r) {
+  char why[160];
+  if (r->node_limited && hp_result_unproven(r, why, sizeof why))
+    fprintf(stderr,
+            "hetplan: %s: scenario '%s' is not proven optimal: %s (raise "
+            "solver.node_limit to search further)\n",
+            path, r->name, why);
 }
 
 void hp_cli_print_diag(const hp_diag *d) {

@@ -544,6 +544,7 @@ int hp_cli_batch(int argc, char **argv) {
     e[i].plan = plans[i];
     for (size_t j = 0; j < hp_plan_count(plans[i]); j++) {
       const hp_scenario_result *r = hp_plan_at(plans[i], j);
+      hp_cli_warn_unproven(path, r);
       if (r->status == HP_RESULT_OPTIMAL)
         continue;
       worst =

@@ -311,6 +311,12 @@ typedef struct hp_scenario_result {
                      key solver.mip_gap); 0 = the optimum is proven */
   int within_gap; /* 1: the search stopped at mip_gap; the plan's objective
                      is within that share of the optimum, not proven equal */
+  /* solver.node_limit (since 0.3) */
+  double node_limit; /* branch-and-bound nodes the search may take */
+  int node_limited;  /* 1: it took them all before proving the optimum; the
+                        plan is the best it found, within `gap` of it */
+  double gap;        /* node_limited: what the search proved, |objective -
+                        bound| / |objective|; HUGE_VAL if nothing */
 } hp_scenario_result;
 
 /** Tokens per day that a result's bought capacity sustains: delivered

@@ -238,6 +238,7 @@ static int cmd_plan(int argc, char **argv) {
         fprintf(stderr, "hetplan: %s: scenario '%s' is %s: %s\n", path, r->name,
                 r->status == HP_RESULT_INFEASIBLE ? "infeasible" : "an error",
                 r->explanation ? r->explanation : "");
+      hp_cli_warn_unproven(path, r);
     }
   }
 out:

@@ -141,6 +141,7 @@ int hp_planner_build(const hp_scenario *s, hp_ip *ip, hp_unit **units_out,
   }
   ip->maximize = s->objective == HP_OBJ_MAX_TOKENS;
   ip->mip_gap = s->mip_gap;
+  ip->node_limit = (long)s->node_limit;
 
 #define ADD_ROW(name, lo, hi)                                                  \
   do {                                                                         \
@@ -340,7 +341,8 @@ static int optimise(const hp_ip *ip, const double *obj, int maximize,
   hp_ip_cleanup(&t);
   if (rc != HP_OK)
     return rc;
-  int ok = sol.status == HP_SOL_OPTIMAL;
+  /* A node-limited plan is not an optimum to quote. */
+  int ok = sol.status == HP_SOL_OPTIMAL && !sol.node_limited;
   if (ok)
     *val = sol.objective;
   hp_ip_solution_cleanup(&sol);
@@ -948,6 +950,7 @@ int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,
   r->peak_factor = s->peak_factor;
   r->years = s->years;
   r->mip_gap = s->mip_gap;
+  r->node_limit = s->node_limit;
   r->token_price_per_mtok_cny = s->token_price_cny_per_mtok;
 
   hp_ip ip;
@@ -999,7 +1002,13 @@ int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,
     goto fail;
   hp_buf b;
   hp_buf_init(&b);
-  if (rc == HP_ESOLVER || sol.status == HP_SOL_ERROR) {
+  if (rc == HP_OK && sol.status == HP_SOL_ERROR && sol.node_limited) {
+    r->status = HP_RESULT_ERROR;
+    hp_buf_printf(&b,
+                  "no plan found within solver.node_limit (%.0f nodes): "
+                  "raise it",
+                  s->node_limit);
+  } else if (rc == HP_ESOLVER || sol.status == HP_SOL_ERROR) {
     r->status = HP_RESULT_ERROR;
     hp_buf_printf(&b, "solver error: %s",
                   sol.error[0] ? sol.error : (d ? d->msg : "unknown"));
@@ -1016,6 +1025,11 @@ int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,
   } else {
     r->status = HP_RESULT_OPTIMAL;
     r->within_gap = sol.within_gap;
+    r->node_limited = sol.node_limited;
+    if (sol.node_limited)
+      r->gap = isfinite(sol.bound) && sol.objective != 0
+                   ? fabs(sol.objective - sol.bound) / fabs(sol.objective)
+                   : HUGE_VAL;
     if (fill_lines(s, cat, u, sol.x, r) != HP_OK) {
       hp_buf_cleanup(&b);
       rc = hp_diag_oom(d);

@@ -71,6 +71,33 @@ char *hp_fmt_grouped(double v, int decimals, char *buf, size_t size) {
   return buf;
 }
 
+const char *hp_result_unproven(const hp_scenario_result *r, char *buf,
+                               size_t size) {
+  char n[48];
+  if (r->status != HP_RESULT_OPTIMAL)
+    return NULL;
+  if (r->node_limited) {
+    hp_fmt_grouped(r->node_limit, 0, n, sizeof n);
+    if (isfinite(r->gap))
+      snprintf(buf, size,
+               "stopped at solver.node_limit (%s nodes), within %.3g%% of the "
+               "optimum",
+               n, 100 * r->gap);
+    else
+      snprintf(buf, size,
+               "stopped at solver.node_limit (%s nodes), with no bound on the "
+               "optimum",
+               n);
+    return buf;
+  }
+  if (r->within_gap) {
+    snprintf(buf, size, "within %.3g%% (solver.mip_gap %g)", 100 * r->mip_gap,
+             r->mip_gap);
+    return buf;
+  }
+  return NULL;
+}
+
 void hp_csv_field(hp_buf *b, const char *s) {
   if (!s)
     return;

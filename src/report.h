@@ -17,6 +17,11 @@ int hp_catalog_json(const hp_catalog *c, hp_buf *b);
 
 /* "1,234,567.89": a number with thousands separators and `decimals`. */
 char *hp_fmt_grouped(double v, int decimals, char *buf, size_t size);
+/* Why an optimal result is not proven optimal, into buf: "within 0.001%
+ * (solver.mip_gap 1e-05)" or "stopped at solver.node_limit (200,000
+ * nodes), within 0.0123% of the optimum"; NULL when it is proven. */
+const char *hp_result_unproven(const hp_scenario_result *r, char *buf,
+                               size_t size);
 /* CSV field with quoting as needed. */
 void hp_csv_field(hp_buf *b, const char *s);
 /* Appends a round-trip number (hp_format_number). */

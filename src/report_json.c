@@ -5,6 +5,7 @@
  * key carries its unit in its name (capex_cny, tokens_per_s, power_mw).
  */
 #include <jansson.h>
+#include <math.h>
 #include <string.h>
 
 #include "catalog.h"
@@ -70,6 +71,11 @@ static json_t *scenario_json(const hp_scenario_result *r) {
     put(o, "mip_gap", json_real(r->mip_gap), &bad);
     if (r->status == HP_RESULT_OPTIMAL)
       put(o, "within_gap", json_boolean(r->within_gap), &bad);
+  }
+  if (r->node_limited && r->status == HP_RESULT_OPTIMAL) {
+    put(o, "node_limit", json_integer((json_int_t)r->node_limit), &bad);
+    put(o, "node_limited", json_true(), &bad);
+    put(o, "gap", isfinite(r->gap) ? json_real(r->gap) : json_null(), &bad);
   }
   put(o, "explanation",
       r->explanation ? json_string(r->explanation) : json_null(), &bad);

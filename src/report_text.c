@@ -140,7 +140,10 @@ static void summary(const hp_scenario_result *r, hp_buf *b, int md) {
   }
   hp_buf_printf(b, "%smodel: %s demand, %s granularity, objective %s\n", li,
                 r->demand_model, r->granularity, r->objective);
-  if (r->mip_gap > 0 && r->status == HP_RESULT_OPTIMAL)
+  char why[160];
+  if (r->node_limited && hp_result_unproven(r, why, sizeof why))
+    hp_buf_printf(b, "%ssolver: not proven optimal; %s\n", li, why);
+  else if (r->mip_gap > 0 && r->status == HP_RESULT_OPTIMAL)
     hp_buf_printf(b, "%ssolver: %s %.3g%% (solver.mip_gap %g)\n", li,
                   r->within_gap ? "not proven optimal; within"
                                 : "optimum proven; allowed gap",
@@ -497,8 +500,9 @@ static void csv_row(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
    * its total is within that gap rather than proven optimal. */
   if (gap_col) {
     hp_buf_putc(b, ',');
-    if (ok && strstr(level, "total") != NULL && r->mip_gap > 0)
-      hp_buf_puts(b, r->within_gap ? "true" : "false");
+    if (ok && strstr(level, "total") != NULL &&
+        (r->mip_gap > 0 || r->node_limited))
+      hp_buf_puts(b, r->within_gap || r->node_limited ? "true" : "false");
   }
   hp_buf_putc(b, '\n');
 }
@@ -556,7 +560,9 @@ void hp_report_csv(const hp_plan *p, hp_buf *b) {
   int gap_col = 0;
   for (size_t i = 0; i < hp_plan_count(p); i++) {
     const hp_scenario_result *r = hp_plan_at(p, i);
-    gap_col |= r->mip_gap > 0 || (r->compare && r->compare->mip_gap > 0);
+    gap_col |=
+        r->mip_gap > 0 || r->node_limited ||
+        (r->compare && (r->compare->mip_gap > 0 || r->compare->node_limited));
   }
   hp_buf_puts(b, gap_col ? ",within_gap\n" : "\n");
   for (size_t i = 0; i < hp_plan_count(p); i++) {

@@ -733,15 +733,30 @@ static int bind_roofline(const hp_ynode *m, const char *file, hp_scenario *s,
 /* The scenario's `solver:` settings. */
 static int bind_solver(const hp_ynode *m, const char *file, hp_scenario *s,
                        hp_diag *d) {
-  static const char *const keys[] = {"mip_gap", NULL};
+  static const char *const keys[] = {"mip_gap", "node_limit", NULL};
   const hp_ynode *r = hp_ymap_get(m, "solver");
   int rc;
   if (!r)
     return HP_OK;
   if ((rc = expect_map(r, "solver", file, d)) != HP_OK ||
-      (rc = hp_ycheck_keys(r, keys, "solver", file, d)) != HP_OK)
+      (rc = hp_ycheck_keys(r, keys, "solver", file, d)) != HP_OK ||
+      (rc = opt_num(r, "mip_gap", "solver", file, HP_NUM_FRACTION, &s->mip_gap,
+                    d)) != HP_OK)
     return rc;
-  return opt_num(r, "mip_gap", "solver", file, HP_NUM_FRACTION, &s->mip_gap, d);
+  const hp_ynode *n = hp_ymap_get(r, "node_limit");
+  double v;
+  if (!n)
+    return HP_OK;
+  if ((rc = hp_yget_number_in(n, "solver.node_limit", file, HP_NUM_GE1, &v,
+                              d)) != HP_OK)
+    return rc;
+  if (v != floor(v) || v > HP_MAX_NODE_LIMIT)
+    return hp_diag_set(d, HP_ERANGE, file, n->line, n->col,
+                       "solver.node_limit: expected a whole number of nodes "
+                       "from 1 to %.0f, got %g",
+                       HP_MAX_NODE_LIMIT, v);
+  s->node_limit = v;
+  return HP_OK;
 }
 
 static int bind_workload(const hp_ynode *m, const char *file,
@@ -1366,6 +1381,7 @@ int hp_scenario_bind(const hp_ynode *m, const char *file, const hp_catalog *cat,
   s.years = 5;
   s.power_price_cny_per_kwh = 0.4;
   s.utilisation = 1.0;
+  s.node_limit = HP_DEFAULT_NODE_LIMIT;
   if (!(s.file = hp_strdup(file))) {
     rc = hp_diag_oom(d);
     goto fail;

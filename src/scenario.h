@@ -156,8 +156,18 @@ typedef struct hp_scenario {
   double requests_per_s; /* average requests/s (0 without classes) */
   hp_roof_opts roof;     /* roofline knobs */
   /* solver (scenario key `solver:`) */
-  double mip_gap; /* relative gap at which the search may stop; 0 = exact */
+  double mip_gap;    /* relative gap at which the search may stop; 0 = exact */
+  double node_limit; /* branch-and-bound nodes before the search stops with
+                        the best plan found (a whole number) */
 } hp_scenario;
+
+/* solver.node_limit's default: over 100 times what the hardest shipped
+ * plan needs (861 nodes, doubao-roofline), low enough that a plan GLPK
+ * cannot prove (64 request classes over all 28 cards) still answers in
+ * half a minute and about 100 MB, not in hours and gigabytes. */
+#define HP_DEFAULT_NODE_LIMIT 100000
+/* The largest solver.node_limit a plan may ask for. */
+#define HP_MAX_NODE_LIMIT 1e9
 
 void hp_scenario_cleanup(hp_scenario *s);
 

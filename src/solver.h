@@ -34,7 +34,9 @@ typedef struct hp_ip {
   int maximize;      /* 1 to maximise the objective */
   int time_limit_ms; /* solver time limit, 0 = none */
   /* Branch-and-bound nodes allowed in all, 0 = none: a limit that, unlike
-   * time, gives the same answer on every machine. Reached, the solution's
+   * time, gives the same answer on every machine. Reached with a feasible
+   * point in hand, the best one found is returned as HP_SOL_OPTIMAL with
+   * node_limited set and the bound proven so far; reached without one, the
    * status is HP_SOL_ERROR ("node limit ..."). */
   long node_limit;
   /* Relative gap at which the search may stop (GLPK's mip_gap: |best -
@@ -68,6 +70,12 @@ typedef struct hp_ip_solution {
   double objective; /* objective value at x */
   int within_gap;   /* 1: the search stopped at ip->mip_gap, so x is within
                        that gap of the optimum but not proven optimal */
+  int node_limited; /* 1: the search stopped at ip->node_limit; when
+                       optimal, x is the best point found and `bound` what
+                       the search proved; else (error) it found none */
+  double bound;     /* node_limited: no point has a better objective than
+                       this (a lower bound when minimising) */
+  long nodes;       /* branch-and-bound nodes the search took, all turns */
   double *x;        /* n_cols values (owned; NULL unless optimal) */
   char error[256];  /* solver message when status is error */
 } hp_ip_solution;

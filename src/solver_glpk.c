@@ -151,7 +151,24 @@ typedef struct turn_ctx {
   const double *start; /* NULL or start[1..n], integer feasible */
   int given;           /* start handed over in this turn */
   long solves;         /* subproblem LPs solved in this turn */
+  int seen;            /* nodes the turn's tree has had so far */
+  int stopped;         /* this turn ran out of its budget */
+  int has_bound;       /* stopped with active nodes: `bound` is set */
+  double bound;        /* the best local bound of the active nodes then */
 } turn_ctx;
+
+/* Stops the turn, keeping what its tree has proved: no point is better
+ * than the best local bound of the nodes still active (the incumbent
+ * covers the rest). */
+static void stop_turn(glp_tree *tree, turn_ctx *tc) {
+  int p = glp_ios_best_node(tree);
+  tc->stopped = 1;
+  if (p) {
+    tc->has_bound = 1;
+    tc->bound = glp_ios_node_bound(tree, p);
+  }
+  glp_ios_terminate(tree);
+}
 
 /* Subproblem LPs a turn may solve per node of its budget. GLPK re-solves
  * a node when its branching rule fixes a variable instead of branching;
@@ -167,12 +184,13 @@ static void on_tree(glp_tree *tree, void *info) {
   switch (glp_ios_reason(tree)) {
   case GLP_IPREPRO:
     if (++tc->solves > (long)SOLVES_PER_NODE * tc->nodes)
-      glp_ios_terminate(tree);
+      stop_turn(tree, tc);
     break;
   case GLP_ISELECT:
     glp_ios_tree_size(tree, &a_cnt, &n_cnt, &t_cnt);
+    tc->seen = t_cnt;
     if (t_cnt > tc->nodes)
-      glp_ios_terminate(tree);
+      stop_turn(tree, tc);
     break;
   case GLP_IHEUR:
     /* At the root, before any branching: prunes every node whose bound
@@ -376,9 +394,10 @@ static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
       lp_ready = 1;
     }
     int n_lp = glp_get_num_cols(lp);
-    int ret = GLP_ESTOP, spent_ms = 0, out_of_nodes = 0;
+    int ret = GLP_ESTOP, spent_ms = 0, out_of_nodes = 0, has_bound = 0;
     long spent_nodes = 0;
-    turn_ctx tc = {1000, use_start ? start : NULL, 0, 0};
+    double bound = 0, sign = ip->maximize ? -1 : 1;
+    turn_ctx tc = {1000, use_start ? start : NULL, 0, 0, 0, 0, 0, 0};
     for (int turn = 0; ret == GLP_ESTOP; turn++) {
       if (ip->node_limit > 0) {
         if (spent_nodes >= ip->node_limit) {
@@ -388,6 +407,12 @@ static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
         if (tc.nodes > ip->node_limit - spent_nodes)
           tc.nodes = (int)(ip->node_limit - spent_nodes);
       }
+      /* The next turn starts from the best point found so far (GLPK
+       * would forget it): without a start of its own, the search takes
+       * one from the first turn that finds one. */
+      if (turn > 0 && !use_start && glp_mip_status(lp) == GLP_FEAS &&
+          (start || (start = hp_malloc((n + 1) * sizeof *start)) != NULL))
+        use_start = 1, tc.start = start;
       if (turn > 0 && use_start) {
         if (glp_mip_status(lp) == GLP_FEAS)
           for (int j = 1; j <= n_lp; j++)
@@ -399,6 +424,7 @@ static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
         lp_ready = 0;
       tc.given = 0;
       tc.solves = 0;
+      tc.seen = tc.stopped = tc.has_bound = 0;
       glp_iocp parm;
       glp_init_iocp(&parm);
       parm.presolve = use_start || lp_ready ? GLP_OFF : GLP_ON;
@@ -421,16 +447,34 @@ static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
       double t0 = glp_time();
       ret = glp_intopt(lp, &parm);
       spent_ms += (int)(glp_time() - t0);
+      /* Every turn's bound holds for the whole program; keep the best. */
+      if (tc.has_bound && (!has_bound || sign * (tc.bound - bound) > 0)) {
+        bound = tc.bound;
+        has_bound = 1;
+      }
       spent_nodes += tc.nodes;
+      sol->nodes += tc.seen;
       tc.nodes = turn == 0 ? 20000 : tc.nodes * 2;
       if (ret == GLP_ESTOP && ip->time_limit_ms > 0 &&
           spent_ms >= ip->time_limit_ms)
         ret = GLP_ETMLIM;
     }
-    if (out_of_nodes) {
+    if (out_of_nodes && glp_mip_status(lp) == GLP_FEAS) {
+      /* The best point found, and what the search proved: nothing beats
+       * the best bound of the nodes left (no better than the point). */
+      sol->status = HP_SOL_OPTIMAL;
+      sol->node_limited = 1;
+      sol->objective = glp_mip_obj_val(lp);
+      sol->bound = !has_bound                            ? -sign * HUGE_VAL
+                   : sign * (bound - sol->objective) < 0 ? bound
+                                                         : sol->objective;
+      for (size_t j = 0; j < n; j++)
+        x[j] = gcol[j] ? glp_mip_col_val(lp, gcol[j]) : ip->lb[j];
+    } else if (out_of_nodes) {
       sol->status = HP_SOL_ERROR;
+      sol->node_limited = 1;
       snprintf(sol->error, sizeof sol->error,
-               "node limit of %ld reached before optimality was proven",
+               "node limit of %ld reached before a feasible point was found",
                ip->node_limit);
     } else if (ret == GLP_ETMLIM) {
       sol->status = HP_SOL_ERROR;
@@ -575,7 +619,7 @@ int hp_ip_solve(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d) {
     double sign = ip->maximize ? -1 : 1, hv = 0;
     for (size_t c = 0; c < p.ip.n_cols; c++)
       hv += p.ip.obj[c] * hint[c];
-    if (rc != HP_OK || rs.status == HP_SOL_ERROR) {
+    if (rc != HP_OK || rs.status == HP_SOL_ERROR || rs.node_limited) {
       hp_ip_solution_cleanup(&rs);
       size_t c = p.rep[ip->cut->col];
       p.ip.lb[c] = cut_lb;

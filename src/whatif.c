@@ -555,7 +555,8 @@ int hp_wi_solve_row_warm(const hp_scenario *s, hp_wi_warm *warm,
     /* Only a point beyond the previous point's constraint can beat its
      * optimum: the search is confined there (not with a mip_gap, where
      * hp_ip_solve ignores the cut). */
-    if (!(ip.mip_gap > 0) && hp_ip_exclusion_cut(&warm->prev, &ip, &cut))
+    if (!(ip.mip_gap > 0) && warm->proven &&
+        hp_ip_exclusion_cut(&warm->prev, &ip, &cut))
       ip.cut = &cut;
   }
   size_t n_cols = ip.n_cols;
@@ -580,6 +581,7 @@ int hp_wi_solve_row_warm(const hp_scenario *s, hp_wi_warm *warm,
     warm->prev = ip;
     memset(&ip, 0, sizeof ip);
     warm->valid = 1;
+    warm->proven = !sol.within_gap && !sol.node_limited;
   }
   if (rc == HP_ENOMEM)
     goto out;
@@ -654,7 +656,8 @@ int hp_wi_solve_row_warm(const hp_scenario *s, hp_wi_warm *warm,
       }
   }
   row->status = HP_RESULT_OPTIMAL;
-  row->within_gap = sol.within_gap;
+  row->within_gap = sol.within_gap || sol.node_limited;
+  row->node_limited = sol.node_limited;
   /* As hp_scenario_solve: a budget that buys nothing is no plan. */
   if (hp_planner_buys_nothing(s, row->delivered_tokens_per_s)) {
     row->status = HP_RESULT_INFEASIBLE;
@@ -1176,6 +1179,7 @@ static int run_table(hp_wi_kind kind, const char *text, size_t len,
     t->n_infeasible += t->rows[i].status == HP_RESULT_INFEASIBLE;
     t->n_error += t->rows[i].status == HP_RESULT_ERROR;
     t->n_within_gap += t->rows[i].within_gap;
+    t->n_node_limited += t->rows[i].node_limited;
   }
   t->threads = started ? started : 1;
   t->wall_ms = now_ms() - t0;
@@ -1348,6 +1352,7 @@ const char *hp_wi_key_unit(const char *key) {
                {"token_price_cny_per_mtok", "CNY/Mtok"},
                {"requests_per_s", "requests/s"},
                {"mip_gap", "fraction"},
+               {"node_limit", "nodes"},
                {"ttft_ms", "ms"},
                {"tpot_ms", "ms"},
                {"share", "fraction"},
@@ -1602,13 +1607,25 @@ static size_t vendors_used(const hp_wi_table *t, size_t *idx) {
 /* Says how many optimal rows the solver stopped at the plan's
  * solver.mip_gap without proving them optimal; nothing when none. */
 static void gap_note(const hp_wi_table *t, hp_buf *b) {
-  if (t->n_within_gap)
+  const char *what =
+      t->kind == HP_WI_SWEEP ? "rows (optimal*) are" : "samples are";
+  size_t by_gap = t->n_within_gap - t->n_node_limited;
+  if (!t->n_within_gap)
+    return;
+  if (!t->n_node_limited) {
     hp_buf_printf(b,
                   "\n%zu of %zu %s within the plan's solver.mip_gap of their "
                   "optimum, not proven optimal.\n",
-                  t->n_within_gap, t->n_rows,
-                  t->kind == HP_WI_SWEEP ? "rows (optimal*) are"
-                                         : "samples are");
+                  t->n_within_gap, t->n_rows, what);
+    return;
+  }
+  hp_buf_printf(b,
+                "\n%zu of %zu %s not proven optimal: %zu stopped at the "
+                "plan's solver.node_limit",
+                t->n_within_gap, t->n_rows, what, t->n_node_limited);
+  if (by_gap)
+    hp_buf_printf(b, ", %zu within its solver.mip_gap", by_gap);
+  hp_buf_puts(b, ".\n");
 }
 
 static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
@@ -1636,6 +1653,8 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
                   t->n_points, t->n_infeasible, t->n_error);
     if (t->n_within_gap)
       hp_buf_printf(b, "  \"within_gap\": %zu,\n", t->n_within_gap);
+    if (t->n_node_limited)
+      hp_buf_printf(b, "  \"node_limited\": %zu,\n", t->n_node_limited);
     hp_buf_puts(b, "  \"rows\": [\n");
     for (size_t ri = 0; ri < t->n_rows; ri++) {
       const hp_wi_row *r = &t->rows[ri];
@@ -1652,6 +1671,8 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
                     hp_result_status_name(r->status));
       if (r->within_gap)
         hp_buf_puts(b, ", \"within_gap\": true");
+      if (r->node_limited)
+        hp_buf_puts(b, ", \"node_limited\": true");
       if (r->status == HP_RESULT_ERROR) {
         hp_buf_puts(b, ", \"error\": ");
         json_str(b, r->error_msg ? r->error_msg : "");
@@ -2026,6 +2047,8 @@ static int render_mc(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
                   (unsigned long long)t->seed);
     if (t->n_within_gap)
       hp_buf_printf(b, "  \"within_gap\": %zu,\n", t->n_within_gap);
+    if (t->n_node_limited)
+      hp_buf_printf(b, "  \"node_limited\": %zu,\n", t->n_node_limited);
     hp_buf_puts(b, "  \"scenarios\": [\n");
   }
   for (size_t s = 0; s < t->n_scenarios; s++) {
@@ -2185,7 +2208,7 @@ static void batch_cell(const void *ctxp, size_t ri, int col, char *out,
   }
   if (col == BC_STATUS) {
     snprintf(out, size, "%s%s", hp_result_status_name(r->status),
-             r->within_gap ? "*" : "");
+             r->within_gap || r->node_limited ? "*" : "");
     return;
   }
   if (r->status != HP_RESULT_OPTIMAL) {
@@ -2292,6 +2315,8 @@ int hp_wi_render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
         hp_buf_printf(b, ", \"status\": \"%s\"", st);
         if (r && r->within_gap)
           hp_buf_puts(b, ", \"within_gap\": true");
+        if (r && r->node_limited && r->status == HP_RESULT_OPTIMAL)
+          hp_buf_puts(b, ", \"node_limited\": true");
       } else {
         hp_csv_field(b, br->e->path);
         hp_buf_putc(b, ',');
@@ -2377,10 +2402,9 @@ int hp_wi_render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
             used += (size_t)w;
           }
         }
-        char gap[96];
-        if (!reason && r && r->within_gap) {
-          snprintf(gap, sizeof gap,
-                   "not proven optimal: within solver.mip_gap %g", r->mip_gap);
+        char gap[192], why[160];
+        if (!reason && r && hp_result_unproven(r, why, sizeof why)) {
+          snprintf(gap, sizeof gap, "not proven optimal: %s", why);
           reason = gap;
         }
         hp_buf_putc(b, ',');
@@ -2442,15 +2466,15 @@ int hp_wi_render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
     any = 0;
     for (size_t i = 0; i < nr; i++) {
       const hp_scenario_result *r = rows[i].r;
-      if (!r || !r->within_gap)
+      char why[160];
+      if (!r || !hp_result_unproven(r, why, sizeof why))
         continue;
       if (!any)
-        hp_buf_puts(b, "\noptimal*: within the plan's solver.mip_gap of the "
-                       "optimum, not proven optimal:\n");
+        hp_buf_puts(b, "\noptimal*: not proven optimal (solver.mip_gap or "
+                       "solver.node_limit):\n");
       any = 1;
-      hp_buf_printf(b, "%s %s: %s: within %.3g%% (solver.mip_gap %g)\n",
-                    fmt == HP_FORMAT_MD ? "-" : " ", rows[i].e->path, r->name,
-                    100 * r->mip_gap, r->mip_gap);
+      hp_buf_printf(b, "%s %s: %s: %s\n", fmt == HP_FORMAT_MD ? "-" : " ",
+                    rows[i].e->path, r->name, why);
     }
     if (fmt == HP_FORMAT_TABLE)
       hp_buf_puts(b, "\nCapex and TCO in 100M CNY (1e8 CNY); opex is "

@@ -120,7 +120,9 @@ typedef struct hp_wi_row {
   double share_cards;              /* domestic share of cards, 0..1 */
   double share_capex;              /* domestic share of capex, 0..1 */
   int within_gap;                  /* 1: optimal only to within the scenario's
-                                      solver.mip_gap, not proven */
+                                      solver.mip_gap, or stopped at its
+                                      solver.node_limit: not proven */
+  int node_limited;                /* 1: stopped at solver.node_limit */
   char *error_msg; /* status error: why, "file: setting 'KEY': ..." (owned;
                       NULL if out of memory) */
 } hp_wi_row;
@@ -147,7 +149,9 @@ typedef struct hp_wi_table {
   double *vendor_capex;   /* n_rows x n_vendors, CNY */
   size_t n_infeasible;    /* rows with status infeasible */
   size_t n_error;         /* rows with status error */
-  size_t n_within_gap;    /* optimal rows not proven so (solver.mip_gap) */
+  size_t n_within_gap;    /* optimal rows not proven so (solver.mip_gap or
+                             solver.node_limit) */
+  size_t n_node_limited;  /* of those, rows stopped at solver.node_limit */
   char *first_error;      /* message of the lowest erroring row, or NULL */
   uint64_t seed;          /* Monte Carlo seed */
   hp_wi_dist *dists;      /* Monte Carlo: the distributions (owned) */
@@ -204,6 +208,7 @@ int hp_wi_solve_row(const hp_scenario *s, const char *const *vendors,
  * handed to the solver as a start (hp_ip.hint; used if still feasible). */
 typedef struct hp_wi_warm {
   int valid;  /* 1 when x holds the previous point's optimum */
+  int proven; /* 1 when that optimum was proven (no mip_gap, no node limit) */
   size_t n;   /* columns of x */
   double *x;  /* the optimum (owned; hp_free) */
   hp_ip prev; /* the previous point's program when valid (owned) */

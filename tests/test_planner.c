@@ -598,6 +598,66 @@ static void start_prices_out_columns(void **state) {
   }
 }
 
+/* A covering knapsack with nearly equal price ratios, which GLPK needs
+ * thousands of nodes to prove, stopped at node limits below that: each
+ * answer is a feasible point with its true objective, the bound brackets
+ * the optimum with it, and more nodes never give a worse point (the
+ * incumbent is carried from turn to turn). Both directions. */
+static void node_limit_keeps_best_and_bound(void **state) {
+  (void)state;
+  for (int maximize = 0; maximize <= 1; maximize++) {
+    enum { N = 24 };
+    hp_ip ip;
+    hp_diag d;
+    double sign = maximize ? -1 : 1, a[N], w[N];
+    rng_state = 0x2545f4914f6cdd1dull;
+    assert_int_equal(hp_ip_init(&ip, N), HP_OK);
+    ip.maximize = maximize;
+    for (size_t j = 0; j < N; j++) {
+      a[j] = irand(10000, 20000);
+      w[j] = irand(1, 9);
+      ip.obj[j] = sign * (a[j] * 10 + irand(-5, 5));
+      ip.ub[j] = 8;
+      ip.is_int[j] = 1;
+    }
+    /* min: cover 1,234,567 at least cost; max: the same objective negated,
+     * so both search the same tree; a second row keeps it from being a
+     * plain knapsack. */
+    assert_int_equal(hp_ip_add_row(&ip, "demand", a, 1234567, HUGE_VAL, NULL),
+                     HP_OK);
+    assert_int_equal(hp_ip_add_row(&ip, "weight", w, -HUGE_VAL, 400, NULL),
+                     HP_OK);
+    hp_ip_solution ex;
+    assert_int_equal(hp_ip_solve(&ip, &ex, &d), HP_OK);
+    assert_int_equal(ex.status, HP_SOL_OPTIMAL);
+    assert_false(ex.node_limited);
+    assert_true(ex.nodes > 3000);
+    double z = ex.objective, tol = 1e-9 * fabs(z), prev = HUGE_VAL;
+    static const long limits[] = {300, 1000, 3000};
+    for (size_t k = 0; k < sizeof limits / sizeof *limits; k++) {
+      hp_ip_solution sol;
+      ip.node_limit = limits[k];
+      assert_int_equal(hp_ip_solve(&ip, &sol, &d), HP_OK);
+      assert_int_equal(sol.status, HP_SOL_OPTIMAL);
+      assert_true(sol.node_limited);
+      assert_true(hp_ip_point_ok(&ip, sol.x));
+      double v = 0;
+      for (size_t j = 0; j < N; j++)
+        v += ip.obj[j] * sol.x[j];
+      assert_true(fabs(v - sol.objective) <= tol);
+      /* bound <= optimum <= objective (minimising; reversed maximising) */
+      assert_true(isfinite(sol.bound));
+      assert_true(sign * (sol.bound - z) <= tol);
+      assert_true(sign * (z - sol.objective) <= tol);
+      assert_true(sign * sol.objective <= prev + tol);
+      prev = sign * sol.objective;
+      hp_ip_solution_cleanup(&sol);
+    }
+    hp_ip_solution_cleanup(&ex);
+    hp_ip_cleanup(&ip);
+  }
+}
+
 /* The fixed part of a random plan (the random tests draw the rest): a
  * 1e9-parameter model over a whole day at peak 1, the default PUE, years,
  * utilisation and power price; candidates and caps zeroed. */
@@ -1265,6 +1325,7 @@ int main(void) {
       cmocka_unit_test(share_figure_on_whole_cards),
       cmocka_unit_test(presolve_twins_and_singletons),
       cmocka_unit_test(start_prices_out_columns),
+      cmocka_unit_test(node_limit_keeps_best_and_bound),
       cmocka_unit_test(random_vs_enumeration),
       cmocka_unit_test(exclusion_cut_walks_a_cap),
       cmocka_unit_test(random_plans_vs_figures),

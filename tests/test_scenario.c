@@ -223,6 +223,41 @@ static void scenario_solver_mip_gap(void **state) {
   expect_error(text, HP_ETYPE, 10, 13, "solver: expected a mapping");
 }
 
+/* solver.node_limit: HP_DEFAULT_NODE_LIMIT unless a plan says otherwise;
+ * a whole number from 1 to HP_MAX_NODE_LIMIT; settable by path (so a
+ * sweep can vary it), with the same checks. */
+static void scenario_solver_node_limit(void **state) {
+  (void)state;
+  char text[1024];
+  snprintf(text, sizeof text,
+           "%sscenarios:\n  - name: a\n  - name: b\n"
+           "    solver: {node_limit: 5000, mip_gap: 0}\n",
+           good_head);
+  hp_planfile *pf = parse_ok(text);
+  assert_true(hp_planfile_scenario(pf, 0)->node_limit == HP_DEFAULT_NODE_LIMIT);
+  assert_true(hp_planfile_scenario(pf, 1)->node_limit == 5000);
+  hp_diag d;
+  assert_int_equal(hp_planfile_set_number(pf, "solver.node_limit", 70, &d),
+                   HP_OK);
+  assert_true(hp_planfile_scenario(pf, 0)->node_limit == 70);
+  assert_true(hp_planfile_scenario(pf, 1)->node_limit == 70);
+  assert_int_not_equal(
+      hp_planfile_set_number(pf, "solver.node_limit", 70.5, &d), HP_OK);
+  assert_non_null(strstr(d.msg, "solver.node_limit: expected a whole number"));
+  hp_planfile_free(pf);
+  snprintf(text, sizeof text,
+           "%sscenarios:\n  - name: a\n    solver: {node_limit: 0}\n",
+           good_head);
+  expect_error(text, HP_ERANGE, 10, 26,
+               "solver.node_limit: expected a number >= 1, got 0");
+  snprintf(text, sizeof text,
+           "%sscenarios:\n  - name: a\n    solver: {node_limit: 1e10}\n",
+           good_head);
+  expect_error(text, HP_ERANGE, 10, 26,
+               "solver.node_limit: expected a whole number of nodes from 1 to "
+               "1000000000, got 1e+10");
+}
+
 static void scenario_set_number_by_path(void **state) {
   (void)state;
   char text[1024];
@@ -381,6 +416,7 @@ int main(void) {
       cmocka_unit_test(scenario_roofline_attention),
       cmocka_unit_test(scenario_set_number_by_path),
       cmocka_unit_test(scenario_solver_mip_gap),
+      cmocka_unit_test(scenario_solver_node_limit),
       cmocka_unit_test(error_unknown_key),
       cmocka_unit_test(error_wrong_type),
       cmocka_unit_test(error_bad_numbers),
