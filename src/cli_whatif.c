@@ -402,6 +402,13 @@ static int run_engine(const char *cmd, int argc, char **argv) {
   int st = mc ? hp_wi_montecarlo(text, len, path, cat, o.samples, o.seed, &wo,
                                  &t, &d)
               : hp_wi_sweep(text, len, path, cat, axes, n_axes, &wo, &t, &d);
+  if (st == HP_OK) {
+    hp_planfile *pf = NULL;
+    hp_diag pd;
+    if (hp_planfile_parse(text, len, path, cat, &pf, &pd) == HP_OK)
+      hp_cli_warn_unused(pf);
+    hp_planfile_free(pf);
+  }
   if (st != HP_OK) {
     hp_cli_print_diag(&d);
     /* A bad --vary key, an unknown --scenario or too many points is a
@@ -532,8 +539,10 @@ int hp_cli_batch(int argc, char **argv) {
     e[i].diag = &diags[i];
     hp_diag_clear(&diags[i]);
     int st = hp_planfile_load(path, cat, &pf, &diags[i]);
-    if (st == HP_OK)
+    if (st == HP_OK) {
+      hp_cli_warn_unused(pf);
       st = hp_plan_solve(pf, cat, &plans[i], &diags[i]);
+    }
     hp_planfile_free(pf);
     if (st != HP_OK) {
       e[i].status = st;

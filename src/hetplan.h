@@ -211,6 +211,15 @@ HP_API const char *hp_planfile_scenario_name(const hp_planfile *p, size_t i);
 HP_API int hp_planfile_set_number(hp_planfile *p, const char *path,
                                   double value, hp_diag *d);
 
+/** Keys that name a card no scenario they apply to lists among its devices
+ * (`overrides.ID`, `measured.ID`, `constraints.caps.ID`), so that they
+ * change nothing: most often a typo of another card's id. Fills up to `cap`
+ * warnings (file, line and column of the key, and a message) and returns
+ * how many there are; a key in `defaults:` counts once, and only when no
+ * scenario lists its card. Since 0.3. */
+HP_API size_t hp_planfile_unused_keys(const hp_planfile *p, hp_diag *w,
+                                      size_t cap);
+
 /** 1 if the plan would accept text at a key path (a name, a description):
  * such a key is not one a sweep or an uncertain: block can vary; 0 if not;
  * HP_ENOMEM if memory ran out. The plan is not changed. */

@@ -220,6 +220,7 @@ static int cmd_plan(int argc, char **argv) {
     rc = HP_EXIT_INPUT;
     goto out;
   }
+  hp_cli_warn_unused(pf);
   if (hp_plan_solve_ex(pf, cat, flags, &plan, &d) != HP_OK ||
       hp_report_render(plan, o.format, &text, &len, &d) != HP_OK) {
     hp_cli_print_diag(&d);

@@ -1646,6 +1646,66 @@ const char *hp_planfile_name(const hp_planfile *p) { return p->name; }
 const hp_ynode *hp_planfile_uncertain(const hp_planfile *p) {
   return hp_ymap_get(p->root, "uncertain");
 }
+/* 1 if scenario s can buy the card called id. */
+static int lists_card(const hp_scenario *s, const char *id) {
+  for (size_t c = 0; c < s->n_cands; c++)
+    if (strcmp(s->cands[c].spec.id, id) == 0)
+      return 1;
+  return 0;
+}
+
+/* The card keys of a merged scenario: overrides, measured, per-card caps. */
+static const hp_ynode *card_keys(const hp_ynode *m, int which,
+                                 const char **where) {
+  static const char *const names[] = {"overrides", "measured",
+                                      "constraints.caps"};
+  *where = names[which];
+  if (which < 2)
+    return hp_ymap_get(m, names[which]);
+  const hp_ynode *c = hp_ymap_get(m, "constraints");
+  return c && c->kind == HP_Y_MAP ? hp_ymap_get(c, "caps") : NULL;
+}
+
+size_t hp_planfile_unused_keys(const hp_planfile *p, hp_diag *w, size_t cap) {
+  size_t n = 0;
+  for (size_t i = 0; i < p->n; i++)
+    for (int which = 0; which < 3; which++) {
+      const char *where;
+      const hp_ynode *map = card_keys(p->merged[i], which, &where);
+      for (size_t k = 0; map && map->kind == HP_Y_MAP && k < map->n; k++) {
+        const char *id = map->keys[k];
+        int line = map->key_line[k], col = map->key_col[k];
+        if (which == 2 && strncmp(id, "vendor.", 7) == 0)
+          continue;
+        /* The same key (a default) in another scenario: judged once, by
+         * every scenario it reaches. */
+        int seen = 0, used = 0;
+        for (size_t j = 0; j < p->n && !used && !seen; j++) {
+          const char *wj;
+          const hp_ynode *mj = card_keys(p->merged[j], which, &wj);
+          for (size_t q = 0; mj && mj->kind == HP_Y_MAP && q < mj->n; q++)
+            if (mj->key_line[q] == line && mj->key_col[q] == col &&
+                strcmp(mj->keys[q], id) == 0) {
+              seen = j < i;
+              used = lists_card(&p->scen[j], id);
+              break;
+            }
+        }
+        if (seen || used)
+          continue;
+        if (n < cap) {
+          hp_diag_clear(&w[n]);
+          hp_diag_set(&w[n], HP_EINVAL, p->path, line, col,
+                      "%s.%s: no scenario it applies to lists card '%s' among "
+                      "its devices, so it changes nothing",
+                      where, id, id);
+        }
+        n++;
+      }
+    }
+  return n;
+}
+
 const char *hp_planfile_path(const hp_planfile *p) { return p->path; }
 size_t hp_planfile_count(const hp_planfile *p) { return p->n; }
 const char *hp_planfile_scenario_name(const hp_planfile *p, size_t i) {

@@ -258,6 +258,52 @@ static void scenario_solver_node_limit(void **state) {
                "1000000000, got 1e+10");
 }
 
+/* Keys that name a card no scenario they reach can buy: each reported
+ * once, at its own line:column, whether it sits in a scenario or in
+ * defaults (in the order of the first scenario's merged keys, defaults
+ * first); a default that some scenario uses, a listed card's key and a
+ * vendor cap are not. */
+static void unused_card_keys(void **state) {
+  (void)state;
+  const char *text =
+      "name: t\n"
+      "defaults:\n"
+      "  workload: {model: {params: 1e9}, tokens_per_day: 1e12}\n"
+      "  overrides: {nvidia-l20: {price_server_cny: 5e5},\n"
+      "              nvidia-a100: {price_server_cny: 1e6}}\n"
+      "scenarios:\n"
+      "  - name: a\n"
+      "    devices: [nvidia-h20]\n"
+      "    overrides: {nvidia-h20-141g: {price_server_cny: 9e5},\n"
+      "                nvidia-h20: {price_server_cny: 8e5}}\n"
+      "    constraints: {caps: {nvidia-h200: 8, vendor.NVIDIA: 800}}\n"
+      "  - name: b\n"
+      "    devices: [nvidia-h20, nvidia-l20]\n";
+  hp_planfile *pf = parse_ok(text);
+  hp_diag w[8];
+  assert_int_equal(hp_planfile_unused_keys(pf, w, 8), 3);
+  static const struct {
+    int line, col;
+    const char *msg;
+  } want[] = {
+      {5, 15, "overrides.nvidia-a100: no scenario"},
+      {9, 17,
+       "overrides.nvidia-h20-141g: no scenario it applies to lists card "
+       "'nvidia-h20-141g' among its devices, so it changes nothing"},
+      {11, 26, "constraints.caps.nvidia-h200: no scenario"},
+  };
+  for (size_t i = 0; i < 3; i++) {
+    assert_string_equal(w[i].file, "p.yaml");
+    assert_int_equal(w[i].line, want[i].line);
+    assert_int_equal(w[i].column, want[i].col);
+    assert_non_null(strstr(w[i].msg, want[i].msg));
+  }
+  /* Fewer slots than keys: the count is still all of them. */
+  assert_int_equal(hp_planfile_unused_keys(pf, w, 1), 3);
+  assert_int_equal(w[0].line, 5);
+  hp_planfile_free(pf);
+}
+
 static void scenario_set_number_by_path(void **state) {
   (void)state;
   char text[1024];
@@ -417,6 +463,7 @@ int main(void) {
       cmocka_unit_test(scenario_set_number_by_path),
       cmocka_unit_test(scenario_solver_mip_gap),
       cmocka_unit_test(scenario_solver_node_limit),
+      cmocka_unit_test(unused_card_keys),
       cmocka_unit_test(error_unknown_key),
       cmocka_unit_test(error_wrong_type),
       cmocka_unit_test(error_bad_numbers),

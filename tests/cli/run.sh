@@ -262,6 +262,28 @@ if head -1 "$TMP/ext.csv" | grep -q '^plan,scenario,status,level,' && head -c 1 
   && head -1 "$TMP/ext.md" | grep -q '^# Plan ' && head -1 "$TMP/ext2.csv" | grep -q '^# Plan '; then ok; else
   bad "-o extension picks the format"; head -1 "$TMP/ext.csv" "$TMP/ext.JSON" "$TMP/ext.md" "$TMP/ext2.csv"; fi
 
+# A key naming a card no scenario buys changes nothing: plan, batch and
+# sweep warn with its file:line:col and go on (exit 0, the report written);
+# the shipped plans have none.
+cat > "$TMP/unused.yaml" <<'PLAN'
+name: unused
+defaults:
+  workload: {model: {params: 1e9}, tokens_per_day: 1e12}
+scenarios:
+  - name: a
+    devices: [nvidia-h20]
+    overrides: {nvidia-h20-141g: {price_server_cny: 900000}}
+PLAN
+want="unused.yaml:7:17: warning: overrides.nvidia-h20-141g: no scenario it applies to lists card 'nvidia-h20-141g' among its devices, so it changes nothing"
+for cmd in plan batch "sweep --vary mfu=0.4:0.5:0.1"; do
+  expect 0 "$HP" $cmd "$TMP/unused.yaml" --catalog "$CAT" && {
+    grep -qF "$want" "$TMP/err" && grep -q 'a' "$TMP/out" && ok || bad "unused key warning ($cmd): $(cat "$TMP/err")"; }
+done
+for p in "$SRC"/plans/*.yaml; do
+  "$HP" plan "$p" --catalog "$CAT" > /dev/null 2> "$TMP/err"
+  ! grep -q 'warning:' "$TMP/err" && ok || bad "$p: $(grep warning: "$TMP/err")"
+done
+
 # The catalog lists every device file, in every format.
 n=$(ls "$CAT"/*.yaml | wc -l)
 "$HP" devices --catalog "$CAT" > "$TMP/dev.txt" && grep -q "^$n devices" "$TMP/dev.txt" && ok || bad "devices table count"
