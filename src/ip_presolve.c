@@ -162,7 +162,6 @@ int hp_ip_presolve(const hp_ip *ip, hp_ip_presolved *p) {
   if (hp_ip_init(&p->ip, nr) != HP_OK)
     goto oom;
   p->ip.maximize = ip->maximize;
-  p->ip.time_limit_ms = ip->time_limit_ms;
   p->ip.node_limit = ip->node_limit;
   p->ip.mip_gap = ip->mip_gap;
   for (size_t c = 0; c < nr; c++)

@@ -287,24 +287,21 @@ static void drop_group(hp_ip *ip, const char *g) {
       hp_ip_remove_row(ip, i);
 }
 
-/* Time limit of each solve made to explain an infeasible plan. */
-#define EXPLAIN_LIMIT_MS 5000
-/* Node budget of each whole-server check that sharpens a share figure: a
- * limit the same on every machine, so the explanation is too. */
+/* Node budget of each feasibility check made to explain an infeasible
+ * plan: a limit, unlike time, that is the same on every machine, so the
+ * explanation is too. */
 #define EXPLAIN_NODES 20000
 
 /* A feasibility check (a zero objective is fastest and never unbounded)
- * within a time or node limit: 1 feasible, 0 infeasible, 2 not settled
- * within the limit, negative error. */
-static int check_feasible(const hp_ip *ip, int time_ms, long nodes,
-                          hp_diag *d) {
+ * within EXPLAIN_NODES: 1 feasible, 0 infeasible, 2 not settled within
+ * the limit, negative error. */
+static int check_feasible(const hp_ip *ip, hp_diag *d) {
   hp_ip_solution sol;
   hp_ip t;
   if (hp_ip_copy(&t, ip) != HP_OK)
     return hp_diag_oom(d);
   memset(t.obj, 0, t.n_cols * sizeof *t.obj);
-  t.time_limit_ms = time_ms;
-  t.node_limit = nodes;
+  t.node_limit = EXPLAIN_NODES;
   int rc = hp_ip_solve(&t, &sol, d);
   hp_ip_cleanup(&t);
   if (rc != HP_OK)
@@ -317,10 +314,10 @@ static int check_feasible(const hp_ip *ip, int time_ms, long nodes,
 }
 
 /* 1 feasible, 0 infeasible, negative error. An explanation must not take
- * minutes: a check that GLPK cannot settle within EXPLAIN_LIMIT_MS counts
- * as "not shown feasible". */
+ * minutes: a check that GLPK cannot settle within EXPLAIN_NODES counts as
+ * "not shown feasible". */
 static int feasible(const hp_ip *ip, hp_diag *d) {
-  int f = check_feasible(ip, EXPLAIN_LIMIT_MS, 0, d);
+  int f = check_feasible(ip, d);
   return f < 0 ? f : f == 1;
 }
 
@@ -397,7 +394,7 @@ static int sharpen_share(const hp_ip *ip, const hp_scenario *s,
   int k0 = up ? (int)floor(*best * 100 + 2e-4) : (int)ceil(*best * 100 - 2e-4);
   int lo = up ? 0 : 100, hi = k0, rc = HP_OK, undecided = 0;
   set_share_rows(&t, s, u, g, k0 / 100.0);
-  int f = check_feasible(&t, 0, EXPLAIN_NODES, d);
+  int f = check_feasible(&t, d);
   if (f < 0 || f == 2) {
     rc = f < 0 ? f : HP_OK;
     undecided = f == 2;
@@ -408,7 +405,7 @@ static int sharpen_share(const hp_ip *ip, const hp_scenario *s,
   while (rc == HP_OK && !undecided && abs(hi - lo) > 1) {
     int mid = (lo + hi) / 2;
     set_share_rows(&t, s, u, g, mid / 100.0);
-    f = check_feasible(&t, 0, EXPLAIN_NODES, d);
+    f = check_feasible(&t, d);
     if (f < 0)
       rc = f;
     else if (f == 2)

@@ -27,12 +27,11 @@ typedef struct hp_ip_cut {
 } hp_ip_cut;
 
 typedef struct hp_ip {
-  size_t n_cols;     /* variables */
-  double *obj;       /* objective coefficients */
-  double *lb, *ub;   /* column bounds (ub may be HUGE_VAL) */
-  int *is_int;       /* 1 for an integer column */
-  int maximize;      /* 1 to maximise the objective */
-  int time_limit_ms; /* solver time limit, 0 = none */
+  size_t n_cols;   /* variables */
+  double *obj;     /* objective coefficients */
+  double *lb, *ub; /* column bounds (ub may be HUGE_VAL) */
+  int *is_int;     /* 1 for an integer column */
+  int maximize;    /* 1 to maximise the objective */
   /* Branch-and-bound nodes allowed in all, 0 = none: a limit that, unlike
    * time, gives the same answer on every machine. Reached with a feasible
    * point in hand, the best one found is returned as HP_SOL_OPTIMAL with

@@ -88,7 +88,6 @@ int hp_ip_copy(hp_ip *dst, const hp_ip *src) {
   memcpy(t.ub, src->ub, src->n_cols * sizeof *t.ub);
   memcpy(t.is_int, src->is_int, src->n_cols * sizeof *t.is_int);
   t.maximize = src->maximize;
-  t.time_limit_ms = src->time_limit_ms;
   t.node_limit = src->node_limit;
   t.mip_gap = src->mip_gap;
   t.hint = src->hint;
@@ -368,7 +367,8 @@ static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
      * time, so that the answer, and which of several tied optima is
      * reported, never depends on the machine's load): 1,000 nodes for the
      * first, then 20,000 doubling each turn. The first to prove optimality
-     * wins. The wall-clock limit (explanations only) still applies. */
+     * wins. The node limit (solver.node_limit) bounds all turns together;
+     * each turn starts from the best point found so far. */
     static const struct {
       int br, bt, cuts, pp;
     } turns[2] = {{GLP_BR_DTH, GLP_BT_BLB, 0, GLP_PP_NONE},
@@ -394,7 +394,7 @@ static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
       lp_ready = 1;
     }
     int n_lp = glp_get_num_cols(lp);
-    int ret = GLP_ESTOP, spent_ms = 0, out_of_nodes = 0, has_bound = 0;
+    int ret = GLP_ESTOP, out_of_nodes = 0, has_bound = 0;
     long spent_nodes = 0;
     double bound = 0, sign = ip->maximize ? -1 : 1;
     turn_ctx tc = {1000, use_start ? start : NULL, 0, 0, 0, 0, 0, 0};
@@ -440,13 +440,7 @@ static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
       parm.gmi_cuts = parm.mir_cuts = turns[turn % 2].cuts ? GLP_ON : GLP_OFF;
       parm.cb_func = on_tree;
       parm.cb_info = &tc;
-      if (ip->time_limit_ms > 0) {
-        int left = ip->time_limit_ms - spent_ms;
-        parm.tm_lim = left > 0 ? left : 1;
-      }
-      double t0 = glp_time();
       ret = glp_intopt(lp, &parm);
-      spent_ms += (int)(glp_time() - t0);
       /* Every turn's bound holds for the whole program; keep the best. */
       if (tc.has_bound && (!has_bound || sign * (tc.bound - bound) > 0)) {
         bound = tc.bound;
@@ -455,9 +449,6 @@ static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
       spent_nodes += tc.nodes;
       sol->nodes += tc.seen;
       tc.nodes = turn == 0 ? 20000 : tc.nodes * 2;
-      if (ret == GLP_ESTOP && ip->time_limit_ms > 0 &&
-          spent_ms >= ip->time_limit_ms)
-        ret = GLP_ETMLIM;
     }
     if (out_of_nodes && glp_mip_status(lp) == GLP_FEAS) {
       /* The best point found, and what the search proved: nothing beats
@@ -476,11 +467,6 @@ static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
       snprintf(sol->error, sizeof sol->error,
                "node limit of %ld reached before a feasible point was found",
                ip->node_limit);
-    } else if (ret == GLP_ETMLIM) {
-      sol->status = HP_SOL_ERROR;
-      snprintf(sol->error, sizeof sol->error,
-               "time limit of %d ms reached before optimality was proven",
-               ip->time_limit_ms);
     } else if (ret == GLP_ENOPFS || ret == GLP_ENOFEAS) {
       sol->status = HP_SOL_INFEASIBLE;
     } else if (ret == GLP_ENODFS) {
@@ -512,8 +498,6 @@ static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
     glp_init_smcp(&parm);
     parm.presolve = GLP_ON;
     parm.msg_lev = GLP_MSG_OFF;
-    if (ip->time_limit_ms > 0)
-      parm.tm_lim = ip->time_limit_ms;
     int ret = glp_simplex(lp, &parm);
     if (ret == GLP_ENOPFS) {
       sol->status = HP_SOL_INFEASIBLE;
