@@ -50,17 +50,10 @@ void hp_cli_warn_unproven(const char *path, const hp_scenario_result *r) {
 void hp_cli_warn_unused(const hp_planfile *pf) {
   hp_diag w[8];
   size_t n = hp_planfile_unused_keys(pf, w, sizeof w / sizeof *w);
-  for (size_t i = 0; i < n && i < sizeof w / sizeof *w; i++) {
-    char buf[HP_DIAG_MSG_MAX + HP_DIAG_FILE_MAX + 64];
-    /* "file:line:col: warning: msg", as compilers say it */
-    hp_diag m = w[i];
-    m.msg[0] = 0;
-    hp_diag_format(&m, buf, sizeof buf);
-    size_t l = strlen(buf);
-    while (l > 0 && (buf[l - 1] == ' ' || buf[l - 1] == ':'))
-      buf[--l] = 0;
-    fprintf(stderr, "hetplan: %s: warning: %s\n", buf, w[i].msg);
-  }
+  /* "file:line:col: warning: msg", as compilers say it */
+  for (size_t i = 0; i < n && i < sizeof w / sizeof *w; i++)
+    fprintf(stderr, "hetplan: %s:%d:%d: warning: %s\n", w[i].file, w[i].line,
+            w[i].column, w[i].msg);
   if (n > sizeof w / sizeof *w)
     fprintf(stderr, "hetplan: %s: warning: %zu more such keys\n", w[0].file,
             n - sizeof w / sizeof *w);

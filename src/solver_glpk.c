@@ -147,24 +147,27 @@ static int bound_type(double lo, double hi) {
  * as its first incumbent (GLPK's x[1..n] convention). */
 typedef struct turn_ctx {
   int nodes;           /* stop once the tree has had this many nodes */
+  int maximize;        /* the program's direction */
   const double *start; /* NULL or start[1..n], integer feasible */
   int given;           /* start handed over in this turn */
   long solves;         /* subproblem LPs solved in this turn */
   int seen;            /* nodes the turn's tree has had so far */
-  int stopped;         /* this turn ran out of its budget */
   int has_bound;       /* stopped with active nodes: `bound` is set */
   double bound;        /* the best local bound of the active nodes then */
 } turn_ctx;
 
 /* Stops the turn, keeping what its tree has proved: no point is better
- * than the best local bound of the nodes still active (the incumbent
- * covers the rest). */
+ * than the best local bound of the nodes still active, the one being
+ * solved included (the incumbent covers the rest). */
 static void stop_turn(glp_tree *tree, turn_ctx *tc) {
-  int p = glp_ios_best_node(tree);
-  tc->stopped = 1;
-  if (p) {
+  int p[2] = {glp_ios_best_node(tree), glp_ios_curr_node(tree)};
+  for (int i = 0; i < 2; i++) {
+    if (!p[i])
+      continue;
+    double b = glp_ios_node_bound(tree, p[i]);
+    if (!tc->has_bound || (tc->maximize ? b > tc->bound : b < tc->bound))
+      tc->bound = b;
     tc->has_bound = 1;
-    tc->bound = glp_ios_node_bound(tree, p);
   }
   glp_ios_terminate(tree);
 }
@@ -397,7 +400,7 @@ static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
     int ret = GLP_ESTOP, out_of_nodes = 0, has_bound = 0;
     long spent_nodes = 0;
     double bound = 0, sign = ip->maximize ? -1 : 1;
-    turn_ctx tc = {1000, use_start ? start : NULL, 0, 0, 0, 0, 0, 0};
+    turn_ctx tc = {1000, ip->maximize, use_start ? start : NULL, 0, 0, 0, 0, 0};
     for (int turn = 0; ret == GLP_ESTOP; turn++) {
       if (ip->node_limit > 0) {
         if (spent_nodes >= ip->node_limit) {
@@ -424,7 +427,7 @@ static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
         lp_ready = 0;
       tc.given = 0;
       tc.solves = 0;
-      tc.seen = tc.stopped = tc.has_bound = 0;
+      tc.seen = tc.has_bound = 0;
       glp_iocp parm;
       glp_init_iocp(&parm);
       parm.presolve = use_start || lp_ready ? GLP_OFF : GLP_ON;
