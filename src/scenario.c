@@ -1666,32 +1666,42 @@ static const hp_ynode *card_keys(const hp_ynode *m, int which,
   return c && c->kind == HP_Y_MAP ? hp_ymap_get(c, "caps") : NULL;
 }
 
+/* 1 if map has key `id` at line:col. */
+static int has_key_at(const hp_ynode *map, const char *id, int line, int col) {
+  for (size_t q = 0; map && map->kind == HP_Y_MAP && q < map->n; q++)
+    if (map->key_line[q] == line && map->key_col[q] == col &&
+        strcmp(map->keys[q], id) == 0)
+      return 1;
+  return 0;
+}
+
 size_t hp_planfile_unused_keys(const hp_planfile *p, hp_diag *w, size_t cap) {
   size_t n = 0;
+  const hp_ynode *defs = hp_ymap_get(p->root, "defaults");
   for (size_t i = 0; i < p->n; i++)
     for (int which = 0; which < 3; which++) {
       const char *where;
       const hp_ynode *map = card_keys(p->merged[i], which, &where);
+      const hp_ynode *dmap = defs && defs->kind == HP_Y_MAP
+                                 ? card_keys(defs, which, &where)
+                                 : NULL;
       for (size_t k = 0; map && map->kind == HP_Y_MAP && k < map->n; k++) {
         const char *id = map->keys[k];
         int line = map->key_line[k], col = map->key_col[k];
         if (which == 2 && strncmp(id, "vendor.", 7) == 0)
           continue;
-        /* The same key (a default) in another scenario: judged once, by
-         * every scenario it reaches. */
-        int seen = 0, used = 0;
-        for (size_t j = 0; j < p->n && !used && !seen; j++) {
-          const char *wj;
-          const hp_ynode *mj = card_keys(p->merged[j], which, &wj);
-          for (size_t q = 0; mj && mj->kind == HP_Y_MAP && q < mj->n; q++)
-            if (mj->key_line[q] == line && mj->key_col[q] == col &&
-                strcmp(mj->keys[q], id) == 0) {
-              seen = j < i;
-              used = lists_card(&p->scen[j], id);
-              break;
-            }
+        /* A key of the scenario's own reaches it alone; a default reaches
+         * every scenario, and is judged once, at the first. */
+        int used = lists_card(&p->scen[i], id);
+        if (!used && has_key_at(dmap, id, line, col)) {
+          if (i > 0)
+            continue;
+          for (size_t j = 1; j < p->n && !used; j++)
+            used = lists_card(&p->scen[j], id) &&
+                   has_key_at(card_keys(p->merged[j], which, &where), id, line,
+                              col);
         }
-        if (seen || used)
+        if (used)
           continue;
         if (n < cap) {
           hp_diag_clear(&w[n]);
