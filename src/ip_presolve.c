@@ -290,6 +290,7 @@ typedef struct move_rows {
   double *lo, *hi; /* m widened limits */
   double *w;       /* m activities after the first column's move */
   double *at;      /* n * m: at[j * m + i] = a_ij */
+  double *gain;    /* n: obj_j times j's best step within its bounds */
 } move_rows;
 
 /* The best integer step of column j once the rows' activities are mr->w
@@ -331,13 +332,15 @@ static int best_step(const hp_ip *ip, const move_rows *mr, const double *x,
 void hp_ip_improve(const hp_ip *ip, double *x, double *act) {
   double sign = ip->maximize ? -1 : 1; /* minimise sign * obj */
   size_t n = ip->n_cols, m = ip->n_rows;
-  move_rows mr = {m, hp_malloc((3 * m + n * m + 1) * sizeof(double)), NULL,
+  move_rows mr = {m,    hp_malloc((3 * m + n * m + n + 1) * sizeof(double)),
+                  NULL, NULL,
                   NULL, NULL};
   if (!mr.lo)
     return; /* a heuristic: x stays as it was */
   mr.hi = mr.lo + m;
   mr.w = mr.hi + m;
   mr.at = mr.w + m;
+  mr.gain = mr.at + n * m;
   for (size_t j = 0; j < n; j++)
     for (size_t i = 0; i < m; i++)
       mr.at[j * m + i] = ip->rows[i].a[j];
@@ -350,6 +353,16 @@ void hp_ip_improve(const hp_ip *ip, double *x, double *act) {
       double tol = 1e-9 * (1 + fabs(act[i]));
       mr.lo[i] = ip->rows[i].lo - tol;
       mr.hi[i] = ip->rows[i].hi + tol;
+    }
+    /* Column j's best step within its bounds alone: best_step rounds no
+     * further than this, so obj_j times it bounds the move's objective
+     * term (-HUGE_VAL: no bound). Most columns are at zero, so a unit onto
+     * k is then paired only with the few columns it can come off. */
+    for (size_t j = 0; j < n; j++) {
+      double ext = sign * ip->obj[j] > 0 ? ceil(ip->lb[j] - x[j] - 1e-9)
+                                         : floor(ip->ub[j] - x[j] + 1e-9);
+      mr.gain[j] =
+          ip->obj[j] != 0 && isfinite(ext) ? ip->obj[j] * ext : -HUGE_VAL;
     }
     /* A move must gain more than rounding (objective terms are whole
      * multiples of prices), or the pass could cycle on ties. */
@@ -367,7 +380,14 @@ void hp_ip_improve(const hp_ip *ip, double *x, double *act) {
           mr.w[i] = act[i] + mr.at[k * m + i] * dk;
         for (size_t j = 0; j < n; j++) {
           double dj;
-          if (j == k || !ip->is_int[j] || !best_step(ip, &mr, x, sign, j, &dj))
+          if (j == k || !ip->is_int[j])
+            continue;
+          /* When even j's best step within its own bounds does not beat
+           * the best move so far, the rows cannot make it do so. */
+          if (mr.gain[j] > -HUGE_VAL &&
+              sign * (ip->obj[k] * dk + mr.gain[j]) >= best)
+            continue;
+          if (!best_step(ip, &mr, x, sign, j, &dj))
             continue;
           double g = sign * (ip->obj[k] * dk + ip->obj[j] * dj);
           if (g < best)

@@ -942,6 +942,36 @@ static void random_vs_enumeration(void **state) {
       assert_true(ip.maximize ? iobj >= wobj : iobj <= wobj);
       if (iobj != wobj)
         improved++;
+      /* And they stop only where none is left: no unit on or off one
+       * column, with any step of another, is feasible and better. */
+      for (size_t k = 0; k < n; k++)
+        for (int dk = -1; dk <= 1; dk += 2)
+          for (size_t j = 0; j < n; j++)
+            for (int dj = -40; dj <= 40; dj++) {
+              if (j == k)
+                continue;
+              double y[8], g = 0;
+              memcpy(y, wx, n * sizeof *y);
+              y[k] += dk;
+              y[j] += dj;
+              if (y[k] < ip.lb[k] || y[k] > ip.ub[k] || y[j] < ip.lb[j] ||
+                  y[j] > ip.ub[j])
+                continue;
+              int ok = 1;
+              for (size_t i = 0; i < ip.n_rows && ok; i++) {
+                double v = 0;
+                for (size_t c = 0; c < n; c++)
+                  v += ip.rows[i].a[c] * y[c];
+                ok = v >= ip.rows[i].lo && v <= ip.rows[i].hi;
+              }
+              for (size_t c = 0; c < n; c++)
+                g += ip.obj[c] * (y[c] - wx[c]);
+              if (ok && (ip.maximize ? g : -g) > 1e-6 * (1 + fabs(iobj)))
+                print_error("it %d: move %zu%+d %zu%+d gains %g\n", it, k, dk,
+                            j, dj, ip.maximize ? g : -g);
+              assert_false(ok &&
+                           (ip.maximize ? g : -g) > 1e-6 * (1 + fabs(iobj)));
+            }
     }
     hp_ip_solution_cleanup(&sol);
     hp_ip_cleanup(&ip);
