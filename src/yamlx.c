@@ -759,6 +759,28 @@ int hp_yget_string(const hp_ynode *n, const char *key, const char *file,
 }
 
 char *hp_format_number(double v, char *buf, size_t size) {
+  /* A whole number below 1e15 (counts, CNY): its digits, which is what
+   * %.15g prints, without the printf and read-back (most of a sweep
+   * table's numbers). */
+  if (fabs(v) < 1e15 && v == (double)(long long)v && !(v == 0 && signbit(v)) &&
+      size >= 18) {
+    long long w = (long long)v;
+    unsigned long long u =
+        w < 0 ? 0 - (unsigned long long)w : (unsigned long long)w;
+    char tmp[20];
+    size_t k = 0;
+    do {
+      tmp[k++] = (char)('0' + u % 10);
+      u /= 10;
+    } while (u);
+    size_t o = 0;
+    if (w < 0)
+      buf[o++] = '-';
+    while (k)
+      buf[o++] = tmp[--k];
+    buf[o] = 0;
+    return buf;
+  }
   /* Shortest of %.15g, %.16g, %.17g that reads back exactly. */
   locale_t old = uselocale(c_locale());
   for (int prec = 15; prec <= 17; prec++) {

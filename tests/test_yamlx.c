@@ -169,6 +169,41 @@ static void yamlx_numbers(void **state) {
   }
   setlocale(LC_NUMERIC, "C");
   char buf[40];
+  /* Whole numbers take a shortcut; it prints what %.15g prints, on both
+   * sides of its limit (1e15) and for minus zero. */
+  for (int i = 0; i < 20000; i++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    double w = (double)(x % 2000000000000000ull) - 1e15;
+    if (i % 4 == 1)
+      w = (double)(long long)(w / (1 + (double)(x % 1000000ull)));
+    else if (i % 4 == 2)
+      w = (double)(x % 1000);
+    char want[40];
+    snprintf(want, sizeof want, "%.15g", w);
+    assert_string_equal(hp_format_number(w, buf, sizeof buf), want);
+  }
+  const double edge[] = {0,
+                         -0.0,
+                         1,
+                         -1,
+                         999999999999999,
+                         -999999999999999,
+                         1e15,
+                         -1e15,
+                         1e15 + 2,
+                         123456789012345678.0};
+  for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++) {
+    char want[40];
+    for (int prec = 15; prec <= 17; prec++) {
+      snprintf(want, sizeof want, "%.*g", prec, edge[i]);
+      if (strtod(want, NULL) == edge[i])
+        break;
+    }
+    assert_string_equal(hp_format_number(edge[i], buf, sizeof buf), want);
+  }
+  assert_string_equal(hp_format_number(-0.0, buf, sizeof buf), "-0");
   assert_string_equal(hp_format_number(0.1, buf, sizeof buf), "0.1");
   assert_string_equal(hp_format_number(840000, buf, sizeof buf), "840000");
 }
