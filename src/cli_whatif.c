@@ -396,19 +396,19 @@ static int run_engine(const char *cmd, int argc, char **argv) {
     rc = HP_EXIT_INPUT;
     goto out;
   }
+  /* Keys that change nothing are warned of before a long run, not after
+   * it (a plan that does not parse is reported by the run itself). */
+  hp_planfile *pf = NULL;
+  hp_diag pd;
+  if (hp_planfile_parse(text, len, path, cat, &pf, &pd) == HP_OK)
+    hp_cli_warn_unused(pf);
+  hp_planfile_free(pf);
   hp_wi_opts wo = {o.threads, o.scenario, NULL, NULL};
   if (!o.quiet && isatty(STDERR_FILENO))
     wo.progress = progress_bar;
   int st = mc ? hp_wi_montecarlo(text, len, path, cat, o.samples, o.seed, &wo,
                                  &t, &d)
               : hp_wi_sweep(text, len, path, cat, axes, n_axes, &wo, &t, &d);
-  if (st == HP_OK) {
-    hp_planfile *pf = NULL;
-    hp_diag pd;
-    if (hp_planfile_parse(text, len, path, cat, &pf, &pd) == HP_OK)
-      hp_cli_warn_unused(pf);
-    hp_planfile_free(pf);
-  }
   if (st != HP_OK) {
     hp_cli_print_diag(&d);
     /* A bad --vary key, an unknown --scenario or too many points is a

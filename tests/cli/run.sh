@@ -279,6 +279,11 @@ for cmd in plan batch "sweep --vary mfu=0.4:0.5:0.1"; do
   expect 0 "$HP" $cmd "$TMP/unused.yaml" --catalog "$CAT" && {
     grep -qF "$want" "$TMP/err" && grep -q 'a' "$TMP/out" && ok || bad "unused key warning ($cmd): $(cat "$TMP/err")"; }
 done
+# sweep warns before it runs, so a run that then fails (a --vary key that
+# is not in the plan: exit 2) still says it, first.
+expect 2 "$HP" sweep "$TMP/unused.yaml" --catalog "$CAT" --vary nope=1:2:1 && {
+  [ "$(grep -c . "$TMP/err")" = 2 ] && head -1 "$TMP/err" | grep -qF "$want" &&
+    tail -1 "$TMP/err" | grep -q "nope" && ok || bad "warning before a failed sweep: $(cat "$TMP/err")"; }
 for p in "$SRC"/plans/*.yaml; do
   "$HP" plan "$p" --catalog "$CAT" > /dev/null 2> "$TMP/err"
   ! grep -q 'warning:' "$TMP/err" && ok || bad "$p: $(grep warning: "$TMP/err")"
