@@ -332,9 +332,8 @@ static int best_step(const hp_ip *ip, const move_rows *mr, const double *x,
 void hp_ip_improve(const hp_ip *ip, double *x, double *act) {
   double sign = ip->maximize ? -1 : 1; /* minimise sign * obj */
   size_t n = ip->n_cols, m = ip->n_rows;
-  move_rows mr = {m,    hp_malloc((3 * m + n * m + n + 1) * sizeof(double)),
-                  NULL, NULL,
-                  NULL, NULL};
+  move_rows mr = {.m = m};
+  mr.lo = hp_malloc((3 * m + n * m + n + 1) * sizeof(double));
   if (!mr.lo)
     return; /* a heuristic: x stays as it was */
   mr.hi = mr.lo + m;
