@@ -27,21 +27,12 @@
 #include "chart.h"
 #include "whatif.h"
 
-static hp_catalog *real_cat, *fix_cat;
+#include "test_catalogs.h"
 
-static int setup(void **state) {
-  (void)state;
-  hp_diag d;
-  if (hp_catalog_load(HP_SOURCE_DIR "/devices", &real_cat, &d) != HP_OK)
-    return -1;
-  return hp_catalog_load(HP_TEST_DATA "/catalog", &fix_cat, &d);
-}
+/* The chart library's own state is freed too, for valgrind. */
 static int teardown(void **state) {
-  (void)state;
-  hp_catalog_free(real_cat);
-  hp_catalog_free(fix_cat);
   hp_chart_shutdown();
-  return 0;
+  return catalogs_teardown(state);
 }
 
 /* ----------------------------------------------------------------------------
@@ -673,5 +664,5 @@ int main(void) {
       cmocka_unit_test(charts_of_edge_cases),
       cmocka_unit_test(montecarlo_charts_of_edge_cases),
   };
-  return cmocka_run_group_tests(tests, setup, teardown);
+  return cmocka_run_group_tests(tests, catalogs_setup, teardown);
 }

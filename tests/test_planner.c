@@ -28,21 +28,7 @@
 #include "scenario.h"
 #include "solver.h"
 
-static hp_catalog *real_cat, *fix_cat;
-
-static int setup(void **state) {
-  (void)state;
-  hp_diag d;
-  if (hp_catalog_load(HP_SOURCE_DIR "/devices", &real_cat, &d) != HP_OK)
-    return -1;
-  return hp_catalog_load(HP_TEST_DATA "/catalog", &fix_cat, &d);
-}
-static int teardown(void **state) {
-  (void)state;
-  hp_catalog_free(real_cat);
-  hp_catalog_free(fix_cat);
-  return 0;
-}
+#include "test_catalogs.h"
 
 static hp_plan *solve_text(const char *text, const hp_catalog *cat) {
   hp_planfile *pf = NULL;
@@ -1362,5 +1348,5 @@ int main(void) {
       cmocka_unit_test(roofline_headroom_is_more_demand),
       cmocka_unit_test(vendor_share_explanation_terminates),
   };
-  return cmocka_run_group_tests(tests, setup, teardown);
+  return cmocka_run_group_tests(tests, catalogs_setup, catalogs_teardown);
 }

@@ -27,21 +27,7 @@
 #include "scenario.h"
 #include "whatif.h"
 
-static hp_catalog *real_cat, *fix_cat;
-
-static int setup(void **state) {
-  (void)state;
-  hp_diag d;
-  if (hp_catalog_load(HP_SOURCE_DIR "/devices", &real_cat, &d) != HP_OK)
-    return -1;
-  return hp_catalog_load(HP_TEST_DATA "/catalog", &fix_cat, &d);
-}
-static int teardown(void **state) {
-  (void)state;
-  hp_catalog_free(real_cat);
-  hp_catalog_free(fix_cat);
-  return 0;
-}
+#include "test_catalogs.h"
 
 static int near(double a, double b, double tol) { return fabs(a - b) <= tol; }
 
@@ -1014,5 +1000,5 @@ int main(void) {
       cmocka_unit_test(batch_goes_on_past_a_broken_plan),
       cmocka_unit_test(renderers_carry_units),
   };
-  return cmocka_run_group_tests(tests, setup, teardown);
+  return cmocka_run_group_tests(tests, catalogs_setup, catalogs_teardown);
 }
