@@ -46,6 +46,18 @@ const char *hp_figure_key(hp_figure f) {
 const char *hp_figure_unit(hp_figure f) {
   return f < HP_FIG_COUNT ? fig_units[f] : "?";
 }
+const char *hp_market_name(hp_market m) {
+  switch (m) {
+  case HP_MARKET_AVAILABLE:
+    return "available";
+  case HP_MARKET_RESTRICTED:
+    return "restricted";
+  case HP_MARKET_UNAVAILABLE:
+    return "unavailable";
+  default:
+    return "unknown";
+  }
+}
 int hp_figure_find(const char *key, hp_figure *out) {
   for (int i = 0; i < HP_FIG_COUNT; i++)
     if (strcmp(fig_keys[i], key) == 0) {

@@ -138,7 +138,8 @@ typedef enum {
   XX(int8_tops, "int8_tops", "TOPS", 0)                                        \
   XX(fp32_tflops, "fp32_tflops", "TFLOPS", 0)                                  \
   XX(interconnect_gbps, "interconnect_gbps", "GB/s", 0)                        \
-  XX(server_power_w, "server_power_w", "W", 0)
+  XX(server_power_w, "server_power_w", "W", 0)                                \
+  XX(fp4_tflops, "fp4_tflops", "TFLOPS", 0)
 
 typedef enum {
 #define HP_FIGURE_ENUM(field, key, unit, req) HP_FIG_##field,
@@ -146,6 +147,19 @@ typedef enum {
 #undef HP_FIGURE_ENUM
       HP_FIG_COUNT
 } hp_figure;
+
+/* Whether a card can be bought new in China (`market: {china: ...}`). */
+typedef enum {
+  HP_MARKET_UNKNOWN = 0, /* the file gives no market block */
+  HP_MARKET_AVAILABLE,   /* can be ordered */
+  HP_MARKET_RESTRICTED,  /* orderable only under licence, fee or official
+                            discouragement; a what-if */
+  HP_MARKET_UNAVAILABLE  /* cannot be ordered new (banned, halted, not yet
+                            shipping) */
+} hp_market;
+
+/** Returns "available", "restricted", "unavailable" or "unknown". Since 0.4. */
+HP_API const char *hp_market_name(hp_market m);
 
 /* One card SKU. Strings are owned by the catalog: valid until
  * hp_catalog_free. A figure that the file does not give is 0 and its
@@ -165,6 +179,10 @@ typedef struct hp_device_spec {
   const char *notes;    /* free text, or NULL */
   const char *measured; /* probe profile path (resolved), or NULL */
   const char *measured_device; /* device id inside the profile, or NULL */
+  hp_market market_china;      /* can it be bought new in China (since 0.4) */
+  const char *market_as_of;    /* date of that status, "YYYY-MM-DD" */
+  const char *market_ref;      /* source of that status */
+  const char *price_as_of;     /* date of the price figures, "YYYY-MM-DD" */
 } hp_device_spec;
 
 /** Returns the YAML key of a figure ("fp16_tflops"). */
