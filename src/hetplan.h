@@ -138,7 +138,7 @@ typedef enum {
   XX(int8_tops, "int8_tops", "TOPS", 0)                                        \
   XX(fp32_tflops, "fp32_tflops", "TFLOPS", 0)                                  \
   XX(interconnect_gbps, "interconnect_gbps", "GB/s", 0)                        \
-  XX(server_power_w, "server_power_w", "W", 0)                                \
+  XX(server_power_w, "server_power_w", "W", 0)                                 \
   XX(fp4_tflops, "fp4_tflops", "TFLOPS", 0)
 
 typedef enum {
