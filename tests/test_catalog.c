@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -253,6 +254,105 @@ static void catalog_bad_market_refused(void **state) {
            "required key 'price_as_of' is missing");
 }
 
+/* hetplan devices --format json: every card carries its market status with
+ * date and source, its price date, and a source per figure; the table,
+ * CSV and Markdown carry the status and dates too; one card renders in
+ * full, and an unknown id is refused with a did-you-mean. */
+static void catalog_renders_market(void **state) {
+  (void)state;
+  hp_catalog *c;
+  hp_diag d;
+  assert_int_equal(hp_catalog_load(HP_SOURCE_DIR "/devices", &c, &d), HP_OK);
+  char *text = NULL;
+  size_t len = 0;
+  assert_int_equal(hp_catalog_render(c, HP_FORMAT_JSON, &text, &len, &d),
+                   HP_OK);
+  json_error_t err;
+  json_t *root = json_loadb(text, len, 0, &err);
+  hp_free(text);
+  assert_non_null(root);
+  json_t *devs = json_object_get(root, "devices");
+  assert_int_equal(json_array_size(devs), hp_catalog_count(c));
+  char why[64];
+  for (size_t i = 0; i < json_array_size(devs); i++) {
+    json_t *o = json_array_get(devs, i);
+    const char *id = json_string_value(json_object_get(o, "id"));
+    json_t *m = json_object_get(o, "market");
+    const char *china = json_string_value(json_object_get(m, "china"));
+    const char *as_of = json_string_value(json_object_get(m, "as_of"));
+    const char *ref = json_string_value(json_object_get(m, "ref"));
+    const char *pd = json_string_value(json_object_get(o, "price_as_of"));
+    if (!china || !as_of || !ref || !pd ||
+        (strcmp(china, "available") && strcmp(china, "restricted") &&
+         strcmp(china, "unavailable")) ||
+        !hp_date_check(as_of, why, sizeof why) ||
+        !hp_date_check(pd, why, sizeof why) || strlen(ref) < 20)
+      fail_msg("%s: market or price date missing in the JSON", id);
+    json_t *src = json_object_get(o, "sources");
+    const char *k;
+    json_t *e;
+    size_t n_src = 0;
+    json_object_foreach(src, k, e) {
+      n_src++;
+      if (!json_string_value(json_object_get(e, "ref")) ||
+          !json_string_value(json_object_get(e, "conf")) ||
+          !json_string_value(json_object_get(e, "unit")) ||
+          !json_is_number(json_object_get(e, "value")))
+        fail_msg("%s: sources.%s lacks value, unit, conf or ref", id, k);
+    }
+    assert_true(n_src >= 6);
+    assert_int_equal(n_src, json_object_size(json_object_get(o, "confidence")));
+  }
+  json_decref(root);
+
+  assert_int_equal(hp_catalog_render(c, HP_FORMAT_CSV, &text, &len, &d), HP_OK);
+  assert_non_null(strstr(text, ",fp16_tflops_ref,"));
+  assert_non_null(
+      strstr(text, ",market_china,market_as_of,market_ref,price_as_of\n"));
+  assert_non_null(strstr(text, ",unavailable,2026-01-14,"));
+  hp_free(text);
+  for (int md = 0; md < 2; md++) {
+    assert_int_equal(hp_catalog_render(c, md ? HP_FORMAT_MD : HP_FORMAT_TABLE,
+                                       &text, &len, &d),
+                     HP_OK);
+    assert_non_null(strstr(text, "China (as of)"));
+    assert_non_null(strstr(text, "prices as of"));
+    assert_non_null(strstr(text, "unavailable 2026-01-14"));
+    assert_non_null(strstr(text, "New orders in China: "));
+    hp_free(text);
+  }
+
+  /* One card in full, in every format. */
+  static const hp_format fmts[] = {HP_FORMAT_TABLE, HP_FORMAT_MD, HP_FORMAT_CSV,
+                                   HP_FORMAT_JSON};
+  for (size_t i = 0; i < 4; i++) {
+    assert_int_equal(
+        hp_catalog_render_device(c, "nvidia-h200", fmts[i], &text, &len, &d),
+        HP_OK);
+    assert_non_null(strstr(text, "unavailable"));
+    assert_non_null(strstr(text, "2026-01-14"));
+    assert_non_null(strstr(text, "2025-12-01"));    /* price date */
+    assert_non_null(strstr(text, "news.az/news/")); /* market source */
+    assert_non_null(strstr(text, "S53 news.platform.airstarbank.com"));
+    assert_non_null(strstr(text, "TFLOPS"));
+    hp_free(text);
+  }
+  assert_int_equal(hp_catalog_render_device(c, "nvidia-h200", HP_FORMAT_TABLE,
+                                            &text, &len, &d),
+                   HP_OK);
+  /* "price_server_cny  1,650,000  CNY  E  ...": grouped, with its unit. */
+  assert_non_null(strstr(text, "1,650,000  CNY     E     S53"));
+  hp_free(text);
+  text = NULL;
+  assert_int_equal(hp_catalog_render_device(c, "nvidia-h21", HP_FORMAT_TABLE,
+                                            &text, &len, &d),
+                   HP_ENODEV);
+  assert_null(text);
+  assert_string_equal(d.msg, "no card 'nvidia-h21' in the catalog (did you "
+                             "mean 'nvidia-h20'?)");
+  hp_catalog_free(c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(catalog_has_required_skus),
@@ -261,6 +361,7 @@ int main(void) {
       cmocka_unit_test(catalog_market_and_price_dates),
       cmocka_unit_test(catalog_dates_checked),
       cmocka_unit_test(catalog_bad_market_refused),
+      cmocka_unit_test(catalog_renders_market),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
