@@ -23,7 +23,7 @@ static const char *const usage_text =
     "\n"
     "commands:\n"
     "  plan FILE       solve every scenario of a plan file\n"
-    "  devices         list the card catalog\n"
+    "  devices [ID]    the card catalog, or one card with its sources\n"
     "  explain PLAN    how a device's throughput is derived (--device ID)\n"
     "  probe           measure the OpenCL devices of this host\n"
     "  batch PLAN...   every scenario of every plan in one summary\n"
