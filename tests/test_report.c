@@ -31,7 +31,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "hetplan.h"
+#include "mem.h"
+#include "report.h"
 
 static hp_catalog *cat;
 
@@ -343,11 +346,217 @@ static void test_json_values(void **state) {
   hp_free(out);
 }
 
+/* ----------------------------------------------------------------------------
+ * Escaping (buf.h, hp_csv_field): names that would act on a terminal, a
+ * spreadsheet or a Markdown viewer
+ * ------------------------------------------------------------------------- */
+
+typedef void (*put_fn)(hp_buf *, const char *);
+
+/* What put writes for s, NUL-terminated; the caller frees with hp_free. */
+static char *put_str(put_fn put, const char *s) {
+  hp_buf b;
+  char *out = NULL;
+  hp_buf_init(&b);
+  put(&b, s);
+  assert_int_equal(hp_buf_detach(&b, &out, NULL), HP_OK);
+  return out;
+}
+
+static void expect_put(put_fn put, const char *in, const char *want) {
+  char *got = put_str(put, in);
+  if (strcmp(got, want) != 0)
+    fail_msg("escaping \"%s\": got \"%s\", want \"%s\"", in, got, want);
+  hp_free(got);
+}
+
+static void escape_text_controls(void **state) {
+  (void)state;
+  static const char *const cases[][2] = {
+      {"plain name-1.5 (x)", "plain name-1.5 (x)"},
+      /* C0: the three common ones by name, the rest by value. */
+      {"a\x1b[31mred\x1b[0m", "a\\x1b[31mred\\x1b[0m"},
+      {"l1\nl2\r\tx", "l1\\nl2\\r\\tx"},
+      {"\x01\x07\x1f", "\\x01\\x07\\x1f"},
+      {"del\x7f", "del\\x7f"},
+      /* C1 (U+0080..U+009F in UTF-8): CSI and NEL. */
+      {"a\xc2\x9b"
+       "2Jb\xc2\x85",
+       "a\\u009b2Jb\\u0085"},
+      /* Bidirectional overrides and isolates, line separators. */
+      {"x\xe2\x80\xaey\xe2\x81\xa6z\xe2\x80\xa8", "x\\u202ey\\u2066z\\u2028"},
+      /* Bytes that are not UTF-8: stray, cut short, overlong, surrogate. */
+      {"\xff", "\\xff"},
+      {"ab\xc3", "ab\\xc3"},
+      {"\xc0\xaf", "\\xc0\\xaf"},
+      {"\xed\xa0\x80", "\\xed\\xa0\\x80"},
+      {"\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80"},
+      /* Printable text of any script stays; so do | and \ in plain text. */
+      {"\xe5\x8d\x8e\xe4\xb8\xba Ascend", "\xe5\x8d\x8e\xe4\xb8\xba Ascend"},
+      {"caf\xc3\xa9 \xf0\x9f\x98\x80", "caf\xc3\xa9 \xf0\x9f\x98\x80"},
+      {"a|b\\c", "a|b\\c"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    expect_put(hp_buf_text, cases[i][0], cases[i][1]);
+    /* Escaping twice changes nothing (the escapes are printable ASCII and
+     * a backslash stays), so a layer may escape what another did. */
+    expect_put(hp_buf_text, cases[i][1], cases[i][1]);
+  }
+  expect_put(hp_buf_text, NULL, "");
+}
+
+static void escape_markdown(void **state) {
+  (void)state;
+  static const char *const cases[][2] = {
+      {"Ev|l\nVendor", "Ev\\|l\\nVendor"},
+      /* A backslash of the name cannot undo the pipe's escape. */
+      {"a\\|b", "a\\\\\\|b"},
+      {"<img src=x onerror=alert(1)>", "\\<img src=x onerror=alert(1)>"},
+      {"[click](http://x)", "\\[click](http://x)"},
+      {"AT&T &#27;", "AT\\&T \\&#27;"},
+      {"\x1b]0;title\x07", "\\x1b]0;title\\x07"},
+      {"H100_SXM-80GB*", "H100_SXM-80GB*"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    expect_put(hp_buf_md, cases[i][0], cases[i][1]);
+}
+
+static void escape_cell_columns(void **state) {
+  (void)state;
+  /* The columns hp_buf_cell takes, so that tables stay aligned: an escape
+   * is as wide as its text, a CJK character two columns, an accented one
+   * one, a combining mark none. */
+  assert_int_equal(hp_cell_len("abc", 0), 3);
+  assert_int_equal(hp_cell_len("a\x1b", 0), 5);
+  assert_int_equal(hp_cell_len("a\nb", 0), 4);
+  assert_int_equal(hp_cell_len("a|b", 0), 3);
+  assert_int_equal(hp_cell_len("a|b", 1), 4);
+  assert_int_equal(hp_cell_len("\xe5\x8d\x8e\xe4\xb8\xba", 0), 4);
+  assert_int_equal(hp_cell_len("caf\xc3\xa9", 0), 4);
+  assert_int_equal(hp_cell_len("e\xcc\x81", 0), 1);
+  assert_int_equal(hp_cell_len("\xc2\x9b", 0), 6);
+  assert_int_equal(hp_cell_len("\xff", 0), 4);
+  assert_int_equal(hp_cell_len(NULL, 0), 0);
+  /* hp_cell_len agrees with what hp_buf_cell writes for ASCII output. */
+  static const char *const names[] = {"Ev|l\nVendor\x1b[2J\xc2\x9b", "x\\|<",
+                                      "\xfe\t"};
+  for (size_t i = 0; i < 3; i++)
+    for (int md = 0; md < 2; md++) {
+      hp_buf b;
+      hp_buf_init(&b);
+      hp_buf_cell(&b, names[i], md);
+      assert_int_equal(b.len, hp_cell_len(names[i], md));
+      hp_buf_cleanup(&b);
+    }
+}
+
+static void escape_fixed_buffer(void **state) {
+  (void)state;
+  char out[16];
+  /* Whole escapes and whole characters only. */
+  assert_int_equal(hp_text_escape("\x1b\x1b", out, 6), 4);
+  assert_string_equal(out, "\\x1b");
+  assert_int_equal(hp_text_escape("a\xc3\xa9", out, 3), 1);
+  assert_string_equal(out, "a");
+  assert_int_equal(hp_text_escape("a\xc3\xa9", out, 4), 3);
+  assert_string_equal(out, "a\xc3\xa9");
+  assert_int_equal(hp_text_escape("x\ny", out, sizeof out), 4);
+  assert_string_equal(out, "x\\ny");
+  assert_int_equal(hp_text_escape(NULL, out, sizeof out), 0);
+  assert_string_equal(out, "");
+}
+
+static void escape_guard(void **state) {
+  (void)state;
+  hp_buf b;
+  hp_buf_init(&b);
+  /* Before `from`: not the guard's. From it on: everything but the line
+   * ends, a NUL included. */
+  hp_buf_puts(&b, "\x1b|");
+  size_t from = b.len;
+  hp_buf_puts(&b, "ok\n\x1b[2J\xc2\x9bx\n");
+  hp_buf_append(&b, "a\0b\n", 4);
+  assert_int_equal(hp_buf_guard(&b, from), HP_OK);
+  assert_int_equal(b.len, strlen(b.data));
+  assert_string_equal(b.data, "\x1b|ok\n\\x1b[2J\\u009bx\na\\x00b\n");
+  /* Clean text is left as it is. */
+  hp_buf_cleanup(&b);
+  hp_buf_puts(&b, "plain | text\n\xe5\x8d\x8e\n");
+  assert_int_equal(hp_buf_guard(&b, 0), HP_OK);
+  assert_string_equal(b.data, "plain | text\n\xe5\x8d\x8e\n");
+  hp_buf_cleanup(&b);
+}
+
+static void escape_csv_field(void **state) {
+  (void)state;
+  static const char *const cases[][2] = {
+      {"plain", "plain"},
+      /* OWASP: a cell a spreadsheet would run gets a leading quote. */
+      {"=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\""},
+      {"=1+1", "'=1+1"},
+      {"+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"},
+      {"-2+3", "'-2+3"},
+      {"@SUM(A1)", "'@SUM(A1)"},
+      {"\tx", "'\\tx"},
+      {"\rx", "'\\rx"},
+      {"-", "'-"},
+      {"-1e", "'-1e"},
+      /* A number in a text cell is still a number: no quote. */
+      {"-5", "-5"},
+      {"+1.5e-3", "+1.5e-3"},
+      {"-.5", "-.5"},
+      /* Control characters as escapes: a field never spans lines. */
+      {"line\nbreak", "line\\nbreak"},
+      {"a\x1b[31mb", "a\\x1b[31mb"},
+      /* Quoting as before, after the escaping. */
+      {"a,b", "\"a,b\""},
+      {"say \"hi\"", "\"say \"\"hi\"\"\""},
+      {"", ""},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    hp_buf b;
+    hp_buf_init(&b);
+    hp_csv_field(&b, cases[i][0]);
+    const char *got = b.data ? b.data : "";
+    if (strcmp(got, cases[i][1]) != 0)
+      fail_msg("CSV field \"%s\": got \"%s\", want \"%s\"", cases[i][0], got,
+               cases[i][1]);
+    hp_buf_cleanup(&b);
+  }
+}
+
+static void escape_json_string(void **state) {
+  (void)state;
+  expect_put(hp_buf_json_str, "a\"b\\c", "\"a\\\"b\\\\c\"");
+  expect_put(hp_buf_json_str, "\x1b[2J\n\x7f\xc2\x9b\xe2\x80\xae",
+             "\"\\u001b[2J\\u000a\\u007f\\u009b\\u202e\"");
+  /* JSON text is UTF-8: a stray byte becomes U+FFFD, valid text stays. */
+  expect_put(hp_buf_json_str, "x\xffy\xe5\x8d\x8e",
+             "\"x\\ufffdy\xe5\x8d\x8e\"");
+  /* What it writes reads back as the same string. */
+  json_error_t err;
+  char *s = put_str(hp_buf_json_str, "=HYPERLINK(\"x\")|\x1b[31m\n");
+  json_t *v = json_loads(s, JSON_DECODE_ANY, &err);
+  assert_non_null(v);
+  assert_string_equal(json_string_value(v), "=HYPERLINK(\"x\")|\x1b[31m\n");
+  json_decref(v);
+  hp_free(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_table_values), cmocka_unit_test(test_md_values),
-      cmocka_unit_test(test_margin),       cmocka_unit_test(test_csv_values),
+      cmocka_unit_test(test_table_values),
+      cmocka_unit_test(test_md_values),
+      cmocka_unit_test(test_margin),
+      cmocka_unit_test(test_csv_values),
       cmocka_unit_test(test_json_values),
+      cmocka_unit_test(escape_text_controls),
+      cmocka_unit_test(escape_markdown),
+      cmocka_unit_test(escape_cell_columns),
+      cmocka_unit_test(escape_fixed_buffer),
+      cmocka_unit_test(escape_guard),
+      cmocka_unit_test(escape_csv_field),
+      cmocka_unit_test(escape_json_string),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
