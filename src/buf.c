@@ -299,3 +299,40 @@ int hp_buf_detach(hp_buf *b, char **out, size_t *len) {
   memset(b, 0, sizeof *b);
   return HP_OK;
 }
+
+int hp_buf_json_guard(hp_buf *b, size_t from) {
+  if (b->oom || !b->data || from >= b->len)
+    return b->oom ? HP_ENOMEM : HP_OK;
+  hp_buf t;
+  hp_buf_init(&t);
+  size_t done = from; /* b->data[from..done) is already in t or kept */
+  int changed = 0;
+  for (size_t i = from; i < b->len;) {
+    unsigned cp;
+    size_t n = utf8_decode((const unsigned char *)b->data + i, &cp);
+    int esc = n != 0 && (cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ||
+                         bidi_or_separator(cp));
+    if (n == 0)
+      n = 1; /* not UTF-8 (or a NUL): jansson writes neither */
+    if (esc) {
+      if (!changed)
+        hp_buf_append(&t, b->data, from);
+      changed = 1;
+      hp_buf_append(&t, b->data + done, i - done);
+      hp_buf_printf(&t, "\\u%04x", cp);
+      done = i + n;
+    }
+    i += n;
+  }
+  if (!changed)
+    return HP_OK;
+  hp_buf_append(&t, b->data + done, b->len - done);
+  hp_buf_cleanup(b);
+  if (t.oom) {
+    hp_buf_cleanup(&t);
+    b->oom = 1;
+    return HP_ENOMEM;
+  }
+  *b = t;
+  return HP_OK;
+}

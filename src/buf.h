@@ -58,6 +58,12 @@ void hp_buf_json_str(hp_buf *b, const char *s);
  * it; this catches one they missed. Returns HP_OK, or HP_ENOMEM (b is then
  * emptied and marked oom). */
 int hp_buf_guard(hp_buf *b, size_t from);
+/* The safety net under JSON written by jansson, which escapes only C0: DEL,
+ * C1 and the bidirectional and line-separator controls from offset `from`
+ * on become \uHHHH. Those characters can only stand inside JSON strings,
+ * so the document reads back the same. Returns HP_OK or HP_ENOMEM (b is
+ * then emptied and marked oom). */
+int hp_buf_json_guard(hp_buf *b, size_t from);
 /* Hands the contents to the caller (hp_free) and resets b. Returns HP_ENOMEM
  * if any append failed (and frees the contents). */
 int hp_buf_detach(hp_buf *b, char **out, size_t *len);

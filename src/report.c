@@ -200,6 +200,10 @@ int hp_catalog_render(const hp_catalog *c, hp_format fmt, char **out,
     hp_catalog_table(c, &b, fmt == HP_FORMAT_MD);
     break;
   }
+  /* The safety net under vendor and card names (buf.h): the renderers
+   * escape each name, this catches one they missed. */
+  if (rc == HP_OK)
+    rc = fmt == HP_FORMAT_JSON ? hp_buf_json_guard(&b, 0) : hp_buf_guard(&b, 0);
   if (rc != HP_OK) {
     hp_buf_cleanup(&b);
     return hp_diag_oom(d);

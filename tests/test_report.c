@@ -543,6 +543,109 @@ static void escape_json_string(void **state) {
   hp_free(s);
 }
 
+static void escape_json_guard(void **state) {
+  (void)state;
+  hp_buf b;
+  hp_buf_init(&b);
+  hp_buf_puts(&b, "\x7f");
+  size_t from = b.len;
+  hp_buf_puts(&b, "{\"a\": \"x\x7fy\xc2\x9bz\xe2\x80\xae\xe5\x8d\x8e\"}");
+  assert_int_equal(hp_buf_json_guard(&b, from), HP_OK);
+  assert_string_equal(b.data,
+                      "\x7f{\"a\": \"x\\u007fy\\u009bz\\u202e\xe5\x8d\x8e\"}");
+  json_error_t err;
+  json_t *v = json_loads(b.data + from, 0, &err);
+  assert_non_null(v);
+  assert_string_equal(json_string_value(json_object_get(v, "a")),
+                      "x\x7fy\xc2\x9bz\xe2\x80\xae\xe5\x8d\x8e");
+  json_decref(v);
+  hp_buf_cleanup(&b);
+}
+
+/* Fails when s holds a byte that would act on a terminal: a C0 control but
+ * the newline, DEL, or a C1 control in UTF-8. */
+static void no_controls(const char *what, const char *s) {
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+    if ((*p < 0x20 && *p != '\n') || *p == 0x7f ||
+        (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+      fail_msg("%s: byte 0x%02x at offset %zu", what, *p,
+               (size_t)(p - (const unsigned char *)s));
+}
+
+static size_t count_lines(const char *s) {
+  size_t n = 0;
+  for (; *s; s++)
+    n += *s == '\n';
+  return n;
+}
+
+/* tests/data/escape: a plan whose names hold an OSC title sequence, a
+ * colour sequence, a newline, '|' and a formula, on a device whose vendor
+ * holds '|', a newline, a clear-screen sequence and C1's CSI; every
+ * format of the plan and of the catalog. */
+static void escape_every_format(void **state) {
+  (void)state;
+  hp_diag d;
+  hp_catalog *ec = NULL;
+  hp_planfile *pf = NULL;
+  hp_plan *plan = NULL;
+  assert_int_equal(hp_catalog_load(HP_TEST_DATA "/escape/devices", &ec, &d),
+                   HP_OK);
+  assert_int_equal(
+      hp_planfile_load(HP_TEST_DATA "/escape/evil.yaml", ec, &pf, &d), HP_OK);
+  assert_int_equal(hp_plan_solve(pf, ec, &plan, &d), HP_OK);
+  static const char *const fmt_names[] = {"table", "json", "csv", "md"};
+  /* What each format must hold: the names as visible escapes, the formula
+   * made inert, the table cell's '|' escaped. */
+  static const char *const want[][2] = {
+      {"evil\\x1b]0;pwned\\x07plan / =HYPERLINK(\"x\")|\\x1b[31mred\\nline: "
+       "optimal\n",
+       "  Ev|l\\nVendor\\x1b[2J\\u009b  no "},
+      {"\"name\": \"=HYPERLINK(\\\"x\\\")|\\u001B[31mred\\nline\"",
+       "\"vendor\": \"Ev|l\\nVendor\\u001B[2J\\u009b\""},
+      {"evil\\x1b]0;pwned\\x07plan,\"'=HYPERLINK(\"\"x\"\")|\\x1b[31mred\\nline"
+       "\",optimal,device,evil-v,Ev|l\\nVendor\\x1b[2J\\u009b,false,80,",
+       "\n"},
+      {"\n## =HYPERLINK(\"x\")\\|\\x1b\\[31mred\\nline (optimal)\n",
+       "| Ev\\|l\\nVendor\\x1b\\[2J\\u009b | no "},
+  };
+  for (int f = 0; f < 4; f++) {
+    char *out = NULL;
+    size_t len = 0;
+    assert_int_equal(hp_report_render(plan, (hp_format)f, &out, &len, &d),
+                     HP_OK);
+    no_controls(fmt_names[f], out);
+    for (int k = 0; k < 2; k++)
+      if (!strstr(out, want[f][k]))
+        fail_msg("%s lacks '%s':\n%s", fmt_names[f], want[f][k], out);
+    if (f == HP_FORMAT_CSV) /* a header and 3 rows a scenario, one line each */
+      assert_int_equal(count_lines(out), 7);
+    if (f == HP_FORMAT_JSON) {
+      json_error_t err;
+      json_t *root = json_loads(out, 0, &err);
+      assert_non_null(root);
+      json_t *s = json_array_get(json_object_get(root, "scenarios"), 0);
+      assert_string_equal(json_string_value(json_object_get(s, "name")),
+                          "=HYPERLINK(\"x\")|\x1b[31mred\nline");
+      assert_string_equal(
+          json_string_value(json_object_get(
+              json_array_get(json_object_get(s, "vendors"), 0), "vendor")),
+          "Ev|l\nVendor\x1b[2J\xc2\x9b");
+      json_decref(root);
+    }
+    hp_free(out);
+    assert_int_equal(hp_catalog_render(ec, (hp_format)f, &out, &len, &d),
+                     HP_OK);
+    no_controls(fmt_names[f], out);
+    if (f == HP_FORMAT_CSV && !strstr(out, ",'@SUM(1+1)\\tcard,"))
+      fail_msg("catalog csv: the card name is not made inert:\n%s", out);
+    hp_free(out);
+  }
+  hp_plan_free(plan);
+  hp_planfile_free(pf);
+  hp_catalog_free(ec);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_table_values),
@@ -557,6 +660,8 @@ int main(void) {
       cmocka_unit_test(escape_guard),
       cmocka_unit_test(escape_csv_field),
       cmocka_unit_test(escape_json_string),
+      cmocka_unit_test(escape_json_guard),
+      cmocka_unit_test(escape_every_format),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
