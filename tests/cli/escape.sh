@@ -167,6 +167,21 @@ elif grep -q "cairo" "$TMP/err"; then
   echo "SKIP: charts: $(head -1 "$TMP/err")"
 else bad "sweep --chart: $(cat "$TMP/err")"; fi
 
+# --- probe profiles (names from a driver) ----------------------------------
+PROF="$D/profile.yaml"
+if "$HP" probe --fake-file "$PROF" --device 0:0 > "$TMP/out" 2> "$TMP/err"; then
+  clean "$TMP/out" "probe table" && clean "$TMP/err" "probe stderr" \
+    && has "$TMP/out" 'device 0:0: H100\x1b[2J\nfake\u009b' "probe table" \
+    && has "$TMP/out" 'vendor NV|\x1b]0;x\x07,' "probe table" && ok
+  expect 0 "$HP" probe --fake-file "$PROF" --device 0:0 --compare "$PROF" && {
+    clean "$TMP/out" "probe --compare" && has "$TMP/out" 'device 0:0: H100\x1b[2J\nfake\u009b (old: 0:0)' "probe --compare" && ok; }
+  expect 0 "$HP" probe --fake-file "$PROF" --device 0:0 --format json && {
+    clean "$TMP/out" "probe json" && ok
+    json_is "$TMP/out" '.devices[0].name' $'H100\e[2J\nfake\u009b' "probe json" || true; }
+elif grep -q "no device backends\|no backend" "$TMP/err"; then
+  echo "SKIP: probe: $(head -1 "$TMP/err")"
+else bad "probe --fake-file: $(cat "$TMP/err")"; fi
+
 # --- messages on stderr ----------------------------------------------------
 # A diagnostic that quotes a name from the plan.
 cat > "$TMP/unknown.yaml" <<'EOF'
