@@ -562,6 +562,83 @@ static void escape_json_guard(void **state) {
   hp_buf_cleanup(&b);
 }
 
+/* 1 when s is valid UTF-8 holding no C0 control, DEL or C1 control. */
+static int inert_utf8(const char *s) {
+  const unsigned char *p = (const unsigned char *)s;
+  while (*p) {
+    if (*p < 0x20 || *p == 0x7f)
+      return 0;
+    if (*p < 0x80) {
+      p++;
+      continue;
+    }
+    int n = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc2 ? 2 : 0;
+    if (n == 0 || *p > 0xf4)
+      return 0;
+    for (int i = 1; i < n; i++)
+      if ((p[i] & 0xc0) != 0x80)
+        return 0;
+    if (p[0] == 0xc2 && p[1] <= 0x9f)
+      return 0;
+    p += n;
+  }
+  return 1;
+}
+
+/* Random bytes, mostly the awkward ones: whatever a name holds, the
+ * escaped text is inert UTF-8, escaping it again changes nothing, its
+ * width is what hp_cell_len says, and the fixed-buffer form is a prefix
+ * of it that never overruns. */
+static void escape_random_bytes(void **state) {
+  (void)state;
+  static const unsigned char pool[] = {
+      0x00, 0x01, 0x09, 0x0a, 0x0d, 0x1b, 0x7f, 0x80, 0x9b, 0xbf, 0xc0, 0xc2,
+      0xe2, 0xe0, 0xf0, 0xf4, 0xf8, 0xff, '|',  '\\', '<',  '[',  '=',  'a'};
+  uint64_t x = 0x9e3779b97f4a7c15u;
+  for (int round = 0; round < 20000; round++) {
+    char in[24];
+    size_t n = 0;
+    for (; n < sizeof in - 1; n++) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      if (x % 11 == 0)
+        break;
+      in[n] = (char)pool[(x >> 8) % sizeof pool];
+      if (in[n] == 0)
+        in[n] = 0x1b; /* a C string ends at NUL: names cannot hold one */
+    }
+    in[n] = '\0';
+    for (int md = 0; md < 2; md++) {
+      hp_buf b;
+      hp_buf_init(&b);
+      hp_buf_cell(&b, in, md);
+      const char *out = b.data ? b.data : "";
+      if (!inert_utf8(out))
+        fail_msg("round %d: escaped text is not inert: '%s'", round, out);
+      /* One column a character written, two for a wide one (the pool
+       * forms some, U+2FC0 for one): exact when all is ASCII. */
+      size_t chars = 0, len = hp_cell_len(in, md);
+      for (const char *p = out; *p; p++)
+        chars += ((unsigned char)*p & 0xc0) != 0x80;
+      if (chars == b.len)
+        assert_int_equal(len, chars);
+      else
+        assert_true(len >= chars && len <= 2 * chars);
+      if (!md) {
+        char *again = put_str(hp_buf_text, out);
+        assert_string_equal(again, out);
+        hp_free(again);
+        char fixed[16];
+        memset(fixed, 'Z', sizeof fixed);
+        size_t k = hp_text_escape(in, fixed, 12);
+        assert_true(k < 12);
+        assert_int_equal(fixed[12], 'Z');
+        assert_int_equal(strncmp(fixed, out, k), 0);
+      }
+      hp_buf_cleanup(&b);
+    }
+  }
+}
+
 /* Fails when s holds a byte that would act on a terminal: a C0 control but
  * the newline, DEL, or a C1 control in UTF-8. */
 static void no_controls(const char *what, const char *s) {
@@ -661,6 +738,7 @@ int main(void) {
       cmocka_unit_test(escape_csv_field),
       cmocka_unit_test(escape_json_string),
       cmocka_unit_test(escape_json_guard),
+      cmocka_unit_test(escape_random_bytes),
       cmocka_unit_test(escape_every_format),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
