@@ -129,7 +129,8 @@ int hp_cli_same_output(const char *a, const char *b) {
 }
 
 static int cannot_write(const char *path, const char *what, const char *arg) {
-  fprintf(stderr, "hetplan: %s: ", path);
+  char vis[4096];
+  fprintf(stderr, "hetplan: %s: ", hp_cli_vis(path, vis, sizeof vis));
   fprintf(stderr, what, arg);
   fputc('\n', stderr);
   return HP_EXIT_IO;

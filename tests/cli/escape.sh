@@ -199,6 +199,11 @@ sed 's/^  devices: \[evil-v\]$/  devices: [evil-v]\n  constraints: {caps: {evil-
 expect 4 "$HP" plan "$TMP/inf.yaml" "${DEV[@]}" && {
   clean "$TMP/err" "infeasible stderr" && clean "$TMP/out" "infeasible table" \
     && has "$TMP/err" "scenario '$SCEN_TXT' is infeasible" "infeasible stderr" && ok; }
+# An output that cannot be written, named by its path.
+ODIR=$'out\e[2J\ndir'
+mkdir "$TMP/$ODIR"
+expect 6 "$HP" plan "$PLAN" "${DEV[@]}" -o "$TMP/$ODIR" && {
+  clean "$TMP/err" "-o stderr" && has "$TMP/err" 'out\x1b[2J\ndir' "-o stderr" && ok; }
 # explain's own messages.
 expect 2 "$HP" explain "$PLAN" "${DEV[@]}" --device evil-v --scenario $'no\e[2Jsuch' && {
   clean "$TMP/err" "explain stderr" && has "$TMP/err" "has no scenario 'no\\x1b[2Jsuch'" "explain stderr" && ok; }
