@@ -159,15 +159,31 @@ static const char *unit(const char *str, int mode, size_t *n, char esc[12],
  * terminal columns of what it writes. */
 static size_t walk(hp_buf *b, const char *s, int mode) {
   size_t cols = 0;
+  const char *run = s; /* bytes written as they are, not yet appended */
   while (*s) {
+    unsigned char c = (unsigned char)*s;
+    /* Fast path: printable ASCII that no mode escapes. */
+    if (c >= 0x20 && c < 0x7f &&
+        !((mode & ESC_MD) &&
+          (c == '\\' || c == '|' || c == '<' || c == '[' || c == '&'))) {
+      cols++;
+      s++;
+      continue;
+    }
     size_t n, w;
     char esc[12];
     const char *e = unit(s, mode, &n, esc, &w);
-    if (b)
-      hp_buf_append(b, e ? e : s, e ? strlen(e) : n);
+    if (e && b) {
+      hp_buf_append(b, run, (size_t)(s - run));
+      hp_buf_append(b, e, strlen(e));
+    }
     cols += w;
     s += n;
+    if (e)
+      run = s;
   }
+  if (b)
+    hp_buf_append(b, run, (size_t)(s - run));
   return cols;
 }
 
@@ -231,8 +247,15 @@ int hp_buf_guard(hp_buf *b, size_t from) {
   const char *p = b->data + from;
   size_t n, w;
   char esc[12];
-  while (*p && !unit(p, ESC_KEEP_NL, &n, esc, &w))
-    p += n;
+  for (;;) {
+    unsigned char c = (unsigned char)*p;
+    if ((c >= 0x20 && c < 0x7f) || c == '\n')
+      p++;
+    else if (c && !unit(p, ESC_KEEP_NL, &n, esc, &w))
+      p += n;
+    else
+      break;
+  }
   if (!*p && (size_t)(p - b->data) == b->len)
     return HP_OK;
   /* A NUL inside the buffer (written with hp_buf_append) is a byte the

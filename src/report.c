@@ -123,9 +123,25 @@ static int plain_number(const char *s) {
   return *s == '\0';
 }
 
+/* 1 when s is plain printable ASCII that needs no quote, no escape and no
+ * formula guard: the common case, written without a copy. */
+static int csv_plain(const char *s) {
+  if (*s && strchr("=+-@", *s))
+    return 0;
+  for (; *s; s++)
+    if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f || *s == ',' ||
+        *s == '"')
+      return 0;
+  return 1;
+}
+
 void hp_csv_field(hp_buf *b, const char *s) {
   if (!s)
     return;
+  if (csv_plain(s)) {
+    hp_buf_puts(b, s);
+    return;
+  }
   hp_buf t;
   hp_buf_init(&t);
   /* OWASP's CSV-injection rule: a text cell that a spreadsheet would run
