@@ -240,6 +240,31 @@ void hp_buf_json_str(hp_buf *b, const char *s) {
   hp_buf_putc(b, '"');
 }
 
+void hp_buf_yaml_str(hp_buf *b, const char *s) {
+  hp_buf_putc(b, '"');
+  for (s = s ? s : ""; *s;) {
+    unsigned cp;
+    size_t n = utf8_decode((const unsigned char *)s, &cp);
+    if (n == 0) {
+      hp_buf_puts(b, "\\ufffd"); /* YAML text is Unicode: a stray byte is not */
+      s++;
+      continue;
+    }
+    if (cp == '"' || cp == '\\')
+      hp_buf_printf(b, "\\%c", cp);
+    else if (cp == '\n' || cp == '\t' || cp == '\r')
+      hp_buf_printf(b, "\\%c", cp == '\n' ? 'n' : cp == '\t' ? 't' : 'r');
+    else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f))
+      hp_buf_printf(b, "\\x%02x", cp); /* outside YAML's printable set */
+    else if (bidi_or_separator(cp) || cp == 0xfffe || cp == 0xffff)
+      hp_buf_printf(b, "\\u%04x", cp);
+    else
+      hp_buf_append(b, s, n);
+    s += n;
+  }
+  hp_buf_putc(b, '"');
+}
+
 int hp_buf_guard(hp_buf *b, size_t from) {
   if (b->oom || !b->data || from >= b->len)
     return b->oom ? HP_ENOMEM : HP_OK;

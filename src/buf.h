@@ -52,6 +52,12 @@ size_t hp_text_escape(const char *s, char *out, size_t size);
  * escapes written as \uHHHH (the same string to a JSON reader, inert on a
  * terminal); a byte that is not valid UTF-8 becomes U+FFFD. NULL is "". */
 void hp_buf_json_str(hp_buf *b, const char *s);
+/* A YAML double-quoted scalar: " and \ escaped, control characters (C0,
+ * DEL, C1: outside YAML's printable set, so libyaml would refuse the file)
+ * and the characters hp_buf_text escapes written as YAML escapes; a byte
+ * that is not valid UTF-8 becomes U+FFFD. Reads back as the same string
+ * wherever s is valid UTF-8. NULL is "". */
+void hp_buf_yaml_str(hp_buf *b, const char *s);
 /* The safety net under a finished text report: escapes, as hp_buf_text
  * does, every control byte from offset `from` on except the newlines that
  * end its lines (a NUL as \x00). Renderers escape each name as they write

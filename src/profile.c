@@ -675,20 +675,9 @@ int hp_profile_load(const char *path, hp_profile **out, hp_diag *d) {
  * ------------------------------------------------------------------- */
 
 /* A YAML double-quoted scalar. */
-static void yq(hp_buf *b, const char *s) {
-  hp_buf_putc(b, '"');
-  for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-    if (*p == '"' || *p == '\\')
-      hp_buf_printf(b, "\\%c", *p);
-    else if (*p == '\n')
-      hp_buf_puts(b, "\\n");
-    else if (*p < 0x20)
-      hp_buf_printf(b, "\\x%02x", *p);
-    else
-      hp_buf_putc(b, (char)*p);
-  }
-  hp_buf_putc(b, '"');
-}
+/* A YAML string that libyaml reads back, whatever the driver named its
+ * device (buf.h). */
+static void yq(hp_buf *b, const char *s) { hp_buf_yaml_str(b, s); }
 
 static void render_yaml(const hp_profile *p, hp_buf *b) {
   char num[64];

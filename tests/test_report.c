@@ -543,6 +543,19 @@ static void escape_json_string(void **state) {
   hp_free(s);
 }
 
+static void escape_yaml_string(void **state) {
+  (void)state;
+  expect_put(hp_buf_yaml_str, "a\"b\\c", "\"a\\\"b\\\\c\"");
+  /* C0, DEL and C1 are outside YAML's printable set: escaped, or libyaml
+   * would refuse the whole file. */
+  expect_put(hp_buf_yaml_str, "\x1b[2J\n\t\r\x7f\xc2\x9b\xc2\x85",
+             "\"\\x1b[2J\\n\\t\\r\\x7f\\x9b\\x85\"");
+  expect_put(hp_buf_yaml_str, "\xe2\x80\xae\xef\xbf\xbf", "\"\\u202e\\uffff\"");
+  expect_put(hp_buf_yaml_str, "x\xffy\xe5\x8d\x8e",
+             "\"x\\ufffdy\xe5\x8d\x8e\"");
+  expect_put(hp_buf_yaml_str, NULL, "\"\"");
+}
+
 static void escape_json_guard(void **state) {
   (void)state;
   hp_buf b;
@@ -737,6 +750,7 @@ int main(void) {
       cmocka_unit_test(escape_guard),
       cmocka_unit_test(escape_csv_field),
       cmocka_unit_test(escape_json_string),
+      cmocka_unit_test(escape_yaml_string),
       cmocka_unit_test(escape_json_guard),
       cmocka_unit_test(escape_random_bytes),
       cmocka_unit_test(escape_every_format),

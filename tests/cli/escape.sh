@@ -180,6 +180,11 @@ if "$HP" probe --fake-file "$PROF" --device 0:0 > "$TMP/out" 2> "$TMP/err"; then
   expect 0 "$HP" probe --fake-file "$PROF" --device 0:0 --format json && {
     clean "$TMP/out" "probe json" && ok
     json_is "$TMP/out" '.devices[0].name' $'H100\e[2J\nfake\u009b' "probe json" || true; }
+  # A profile saved with such names reads back (libyaml refuses raw
+  # control characters in a file), and with the same names.
+  expect 0 "$HP" probe --fake-file "$PROF" --device 0:0 -o "$TMP/saved.yaml" \
+    && expect 0 "$HP" probe --fake-file "$TMP/saved.yaml" --device 0:0 --format json \
+    && { json_is "$TMP/out" '.devices[0].name' $'H100\e[2J\nfake\u009b' "saved profile" || true; }
 elif grep -q "no device backends\|no backend" "$TMP/err"; then
   echo "SKIP: probe: $(head -1 "$TMP/err")"
 else bad "probe --fake-file: $(cat "$TMP/err")"; fi
