@@ -14,6 +14,7 @@ PKGS=(
   libclblast-dev         # GEMM on OpenCL devices
   libcairo2-dev          # charts (PNG, SVG)
   valgrind               # memcheck run in CI
+  jq                     # CLI tests read JSON reports back (tests/cli/escape.sh)
   clang libclang-rt-14-dev # libFuzzer targets (tests/fuzz)
 )
 # Extra packages used only by bench/ programs (reference implementations).

@@ -414,7 +414,6 @@ void hp_chart_sweep_texts(const hp_wi_table *t, size_t scen,
   count_status(t, scen, &ok, &inf, &err);
   int flat;
   hp_chart_metric m = hp_chart_sweep_metric(t, scen, &flat);
-  const char *key = t->n_keys ? t->keys[0] : "?";
   char which[80], np[32], ni[32], ne[32], errs[80] = "";
   char rest[480], brief[300];
   which_scenario(t, scen, which, sizeof which);
@@ -434,13 +433,17 @@ void hp_chart_sweep_texts(const hp_wi_table *t, size_t scen,
   snprintf(brief, sizeof brief, "%s: %s point%s, %s infeasible%s", which, np,
            t->n_points == 1 ? "" : "s", ni, errs);
   snprintf(rest, sizeof rest, "%s%s%s", brief, same, areas);
-  subtitle s = {
-      "plan %s, scenario %s%s", {t->plan, t->scenarios[scen]}, 2, rest, brief};
+  /* Names as visible text: control characters escaped (buf.h). */
+  char plan[300], scenario[300], key[300];
+  hp_text_escape(t->plan, plan, sizeof plan);
+  hp_text_escape(t->scenarios[scen], scenario, sizeof scenario);
+  hp_text_escape(t->n_keys ? t->keys[0] : "?", key, sizeof key);
+  subtitle s = {"plan %s, scenario %s%s", {plan, scenario}, 2, rest, brief};
   sub_fit(&s, width, ud, max_w, out->subtitle, sizeof out->subtitle);
   snprintf(out->title, sizeof out->title, "%s against %.300s",
            m == HP_CHART_TCO ? "TCO" : "Capex", key);
   snprintf(out->xlabel, sizeof out->xlabel, "%.300s (%s)", key,
-           hp_wi_key_unit(key));
+           hp_wi_key_unit(t->n_keys ? t->keys[0] : "?"));
   snprintf(out->ylabel, sizeof out->ylabel, "%s (100M CNY)",
            m == HP_CHART_TCO ? "TCO" : "capex");
 }
@@ -477,9 +480,12 @@ void hp_chart_montecarlo_texts(const hp_wi_table *t, size_t scen,
            t->n_points == 1 ? "" : "s", (unsigned long long)t->seed, what);
   snprintf(rest, sizeof rest, "%s; %zu key%s uncertain", brief, t->n_keys,
            t->n_keys == 1 ? "" : "s");
-  subtitle s = {"scenario %s%s", {t->scenarios[scen], NULL}, 1, rest, brief};
+  char plan[300], scenario[300];
+  hp_text_escape(t->plan, plan, sizeof plan);
+  hp_text_escape(t->scenarios[scen], scenario, sizeof scenario);
+  subtitle s = {"scenario %s%s", {scenario, NULL}, 1, rest, brief};
   sub_fit(&s, width, ud, max_w, out->subtitle, sizeof out->subtitle);
-  snprintf(out->title, sizeof out->title, "Monte Carlo capex: %.300s", t->plan);
+  snprintf(out->title, sizeof out->title, "Monte Carlo capex: %.300s", plan);
   snprintf(out->xlabel, sizeof out->xlabel, "capex (100M CNY)");
   snprintf(out->ylabel, sizeof out->ylabel, "samples (count)");
 }
@@ -729,9 +735,11 @@ static void font_set(cairo_t *cr, double size, int bold) {
   cairo_set_font_size(cr, size);
 }
 
-static double font_width(const char *s, void *ud) {
+static double font_width(const char *str, void *ud) {
   font *f = ud;
   cairo_text_extents_t e;
+  char s[4 * ELIDE_MAX]; /* measured as text_at draws it */
+  hp_text_escape(str, s, sizeof s);
   font_set(f->cr, f->size, f->bold);
   cairo_text_extents(f->cr, s, &e);
   return e.x_advance;
@@ -745,8 +753,13 @@ static double text_width(cairo_t *cr, const char *s, double size, int bold) {
 /* Draws s with its anchor at (x, y): halign 0 puts the anchor at the
  * left, 1 at the right; valign 0 puts the baseline on y, 0.5 centres the
  * capitals on it (cap height taken as 0.72 of the size, DejaVu's). */
-static void text_at(cairo_t *cr, double x, double y, const char *s, double size,
-                    int bold, double halign, double valign) {
+static void text_at(cairo_t *cr, double x, double y, const char *str,
+                    double size, int bold, double halign, double valign) {
+  /* The safety net: every name was escaped where the label was made, but
+   * cairo must never get a control character or a byte that is not UTF-8
+   * (it would stop drawing the whole chart). */
+  char s[4 * ELIDE_MAX];
+  hp_text_escape(str, s, sizeof s);
   double w = text_width(cr, s, size, bold);
   cairo_move_to(cr, x - w * halign, y + size * 0.72 * valign);
   cairo_show_text(cr, s);
@@ -963,7 +976,9 @@ static void legend_add(legend *l, const double rgb[3], int kind,
   }
   memcpy(l->it[l->n].rgb, rgb ? rgb : BLACK, sizeof l->it[0].rgb);
   l->it[l->n].kind = kind;
-  snprintf(l->it[l->n].label, sizeof l->it[0].label, "%s", label);
+  /* Vendor names come from device files: control characters as visible
+   * escapes (buf.h). */
+  hp_text_escape(label, l->it[l->n].label, sizeof l->it[0].label);
   size_t n = strlen(label);
   l->it[l->n].import = n > 9 && strcmp(label + n - 9, " (import)") == 0;
   l->n++;
@@ -1421,11 +1436,12 @@ int hp_chart_montecarlo(const hp_wi_table *t, size_t scen, hp_chart_format f,
 static void bar_label(const hp_wi_batch_entry *e, const hp_scenario_result *r,
                       char *buf, size_t n) {
   if (r) {
-    snprintf(buf, n, "%s", r->name);
+    hp_text_escape(r->name, buf, n);
     return;
   }
   const char *base = strrchr(e->path, '/');
-  snprintf(buf, n, "%s (bad input)", base ? base + 1 : e->path);
+  size_t len = hp_text_escape(base ? base + 1 : e->path, buf, n);
+  snprintf(buf + len, n - len, " (bad input)");
 }
 
 /* The bottom margin for names slanted by ang (0: level), the longest

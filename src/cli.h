@@ -21,6 +21,10 @@ enum {
  * ./devices, the source tree's devices/, or the installed one. */
 const char *hp_cli_default_catalog(void);
 /* Prints "hetplan: file:line:col: message" on stderr. */
+/* s with its control characters as visible escapes (\x1b, \n; buf.h's
+ * hp_text_escape), into buf[size], cut short at a whole character: for a
+ * name quoted in a message on stderr. Returns buf. */
+const char *hp_cli_vis(const char *s, char *buf, size_t size);
 void hp_cli_print_diag(const hp_diag *d);
 /* Tells stderr when a scenario's plan stopped at solver.node_limit before
  * its optimum was proven; nothing otherwise. */

@@ -39,30 +39,44 @@ const char *hp_cli_default_catalog(void) {
 }
 
 void hp_cli_warn_unproven(const char *path, const hp_scenario_result *r) {
-  char why[160];
+  char why[160], p[1024], n[1024];
   if (r->node_limited && hp_result_unproven(r, why, sizeof why))
     fprintf(stderr,
             "hetplan: %s: scenario '%s' is not proven optimal: %s (raise "
             "solver.node_limit to search further)\n",
-            path, r->name, why);
+            hp_cli_vis(path, p, sizeof p), hp_cli_vis(r->name, n, sizeof n),
+            why);
 }
 
 void hp_cli_warn_unused(const hp_planfile *pf) {
   hp_diag w[8];
   size_t n = hp_planfile_unused_keys(pf, w, sizeof w / sizeof *w);
   /* "file:line:col: warning: msg", as compilers say it */
-  for (size_t i = 0; i < n && i < sizeof w / sizeof *w; i++)
-    fprintf(stderr, "hetplan: %s:%d:%d: warning: %s\n", w[i].file, w[i].line,
-            w[i].column, w[i].msg);
-  if (n > sizeof w / sizeof *w)
-    fprintf(stderr, "hetplan: %s: warning: %zu more such keys\n", w[0].file,
-            n - sizeof w / sizeof *w);
+  for (size_t i = 0; i < n && i < sizeof w / sizeof *w; i++) {
+    char f[4 * HP_DIAG_FILE_MAX], m[4 * HP_DIAG_MSG_MAX];
+    fprintf(stderr, "hetplan: %s:%d:%d: warning: %s\n",
+            hp_cli_vis(w[i].file, f, sizeof f), w[i].line, w[i].column,
+            hp_cli_vis(w[i].msg, m, sizeof m));
+  }
+  if (n > sizeof w / sizeof *w) {
+    char f[4 * HP_DIAG_FILE_MAX];
+    fprintf(stderr, "hetplan: %s: warning: %zu more such keys\n",
+            hp_cli_vis(w[0].file, f, sizeof f), n - sizeof w / sizeof *w);
+  }
+}
+
+const char *hp_cli_vis(const char *s, char *buf, size_t size) {
+  hp_text_escape(s, buf, size);
+  return buf;
 }
 
 void hp_cli_print_diag(const hp_diag *d) {
   char buf[HP_DIAG_MSG_MAX + HP_DIAG_FILE_MAX + 64];
+  char vis[4 * sizeof buf];
   hp_diag_format(d, buf, sizeof buf);
-  fprintf(stderr, "hetplan: %s\n", buf);
+  /* A diagnostic quotes names from the input: a control character in one
+   * shows as an escape (buf.h), never acts on the terminal. */
+  fprintf(stderr, "hetplan: %s\n", hp_cli_vis(buf, vis, sizeof vis));
 }
 
 /* ----------------------------------------------------------------------------
@@ -115,7 +129,8 @@ int hp_cli_same_output(const char *a, const char *b) {
 }
 
 static int cannot_write(const char *path, const char *what, const char *arg) {
-  fprintf(stderr, "hetplan: %s: ", path);
+  char vis[4096];
+  fprintf(stderr, "hetplan: %s: ", hp_cli_vis(path, vis, sizeof vis));
   fprintf(stderr, what, arg);
   fputc('\n', stderr);
   return HP_EXIT_IO;

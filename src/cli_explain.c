@@ -24,9 +24,18 @@ static const char *const explain_usage =
     "usage: hetplan explain PLAN --device ID [--scenario NAME] "
     "[--catalog DIR] [-o FILE]\n";
 
+/* Names in messages as visible text: a terminal escape or a newline in a
+ * plan's scenario name or an argument shows as \x1b or \n (buf.h). */
+#define VIS_MAX 1024
+static const char *vis(const char *s, char buf[VIS_MAX]) {
+  hp_text_escape(s, buf, VIS_MAX);
+  return buf;
+}
+
 static int usage(const char *msg, const char *arg) {
+  char v[VIS_MAX];
   fprintf(stderr, "hetplan: explain: ");
-  fprintf(stderr, msg, arg ? arg : "");
+  fprintf(stderr, msg, vis(arg ? arg : "", v));
   fprintf(stderr, "\n%s", explain_usage);
   return HP_EXIT_USAGE;
 }
@@ -39,8 +48,9 @@ static int missing_value(const char *opt, int which) {
                      : which == OPT_SCENARIO ? "a scenario NAME"
                      : which == OPT_CATALOG  ? "a directory"
                                              : "a FILE name";
-  fprintf(stderr, "hetplan: explain: option '%s' needs a value (%s)\n%s", opt,
-          what, explain_usage);
+  char v[VIS_MAX];
+  fprintf(stderr, "hetplan: explain: option '%s' needs a value (%s)\n%s",
+          vis(opt, v), what, explain_usage);
   return HP_EXIT_USAGE;
 }
 
@@ -119,7 +129,9 @@ int hp_cli_explain(int argc, char **argv) {
     }
   }
   if (!s) {
-    fprintf(stderr, "hetplan: explain: %s has no scenario '%s'\n", path, scen);
+    char v1[VIS_MAX], v2[VIS_MAX];
+    fprintf(stderr, "hetplan: explain: %s has no scenario '%s'\n",
+            vis(path, v1), vis(scen, v2));
     rc = HP_EXIT_USAGE;
     goto out;
   }
@@ -128,10 +140,11 @@ int hp_cli_explain(int argc, char **argv) {
     k++;
   if (k == s->n_cands) {
     const hp_device_spec *known = hp_catalog_find(cat, dev);
+    char v1[VIS_MAX], v2[VIS_MAX], v3[VIS_MAX];
     fprintf(stderr,
             "hetplan: explain: scenario '%s' of %s does not list device "
             "'%s'%s\n",
-            s->name, path, dev,
+            vis(s->name, v1), vis(path, v2), vis(dev, v3),
             known ? "" : " (and the catalog has no such device)");
     rc = HP_EXIT_USAGE;
     goto out;

@@ -42,9 +42,9 @@ static int usage(const char *fmt, const char *arg) {
 }
 
 static void print_diag(const char *prefix, const hp_diag *d) {
-  char msg[HP_DIAG_MSG_MAX + HP_DIAG_FILE_MAX + 32];
+  char msg[HP_DIAG_MSG_MAX + HP_DIAG_FILE_MAX + 32], vis[4 * sizeof msg];
   hp_diag_format(d, msg, sizeof msg);
-  fprintf(stderr, "hetplan: %s%s\n", prefix, msg);
+  fprintf(stderr, "hetplan: %s%s\n", prefix, hp_cli_vis(msg, vis, sizeof vis));
 }
 
 typedef struct probe_opts {
@@ -295,9 +295,12 @@ int hp_cli_probe(int argc, char **argv) {
        * 10 s with a warm kernel cache; --quick trades precision for time. */
       spec.budget_ms = o.quick ? 120.0 : 400.0;
       spec.repeats = o.quick ? 3 : 5;
+      /* The driver's names as visible text (buf.h). */
+      char vid[256], vname[1024], vwhy[4 * sizeof res[k].reason];
+      hp_cli_vis(devs[i].id, vid, sizeof vid);
+      hp_cli_vis(devs[i].name, vname, sizeof vname);
       if (tty)
-        fprintf(stderr, "\rprobing %s %.40s: %-14s", devs[i].id, devs[i].name,
-                spec.name);
+        fprintf(stderr, "\rprobing %s %.40s: %-14s", vid, vname, spec.name);
       memset(&res[k], 0, sizeof res[k]);
       if (be->bench(state, &devs[i], &spec, &res[k], &d) != HP_OK) {
         res[k].status = HP_BENCH_ERROR;
@@ -308,16 +311,18 @@ int hp_cli_probe(int argc, char **argv) {
       else if (res[k].status == HP_BENCH_ERROR) {
         if (tty)
           fprintf(stderr, "\r%72s\r", "");
-        fprintf(stderr, "hetplan: probe: device %s (%s): %s: %s\n", devs[i].id,
-                devs[i].name, spec.name, res[k].reason);
+        fprintf(stderr, "hetplan: probe: device %s (%s): %s: %s\n", vid, vname,
+                spec.name, hp_cli_vis(res[k].reason, vwhy, sizeof vwhy));
       }
     }
     if (tty)
       fprintf(stderr, "\r%72s\r", "");
+    char vid[256], vname[1024];
     if (ok == 0)
       fprintf(stderr,
               "hetplan: probe: device %s (%s): nothing could be measured\n",
-              devs[i].id, devs[i].name);
+              hp_cli_vis(devs[i].id, vid, sizeof vid),
+              hp_cli_vis(devs[i].name, vname, sizeof vname));
     else
       measured++;
     if (hp_profile_add_device(prof, &devs[i], res, &d) != HP_OK) {

@@ -437,17 +437,19 @@ static int run_engine(const char *cmd, int argc, char **argv) {
   rc = emit(&o, b.data ? b.data : "", b.len, chart, chart_len);
   /* The chart draws one scenario; its subtitle says which, and so does
    * this note, since the table shows them all. */
+  char v1[1024], v2[4 * HP_DIAG_MSG_MAX];
   if (rc == HP_EXIT_OK && o.chart && t->n_scenarios > 1)
     fprintf(stderr,
             "hetplan: %s: the chart shows scenario '%s' only (1 of %zu); "
             "--scenario NAME picks another\n",
-            cmd, t->scenarios[0], t->n_scenarios);
+            cmd, hp_cli_vis(t->scenarios[0], v1, sizeof v1), t->n_scenarios);
   if (rc == HP_EXIT_OK && t->n_error) {
     fprintf(stderr,
             "hetplan: %s: %zu of %zu rows could not be solved; the "
             "first: %s\n",
-            path, t->n_error, t->n_rows,
-            t->first_error ? t->first_error : "(no message)");
+            hp_cli_vis(path, v1, sizeof v1), t->n_error, t->n_rows,
+            hp_cli_vis(t->first_error ? t->first_error : "(no message)", v2,
+                       sizeof v2));
     rc = HP_EXIT_INPUT;
     for (size_t i = 0; i < t->n_rows; i++)
       if (t->rows[i].status == HP_RESULT_ERROR && t->rows[i].error != HP_EKEY &&
@@ -559,9 +561,12 @@ int hp_cli_batch(int argc, char **argv) {
       worst =
           worse(worst, r->status == HP_RESULT_INFEASIBLE ? HP_EXIT_INFEASIBLE
                                                          : HP_EXIT_SOLVER);
-      fprintf(stderr, "hetplan: %s: scenario '%s' is %s: %s\n", path, r->name,
+      char v1[1024], v2[1024], v3[4096];
+      fprintf(stderr, "hetplan: %s: scenario '%s' is %s: %s\n",
+              hp_cli_vis(path, v1, sizeof v1),
+              hp_cli_vis(r->name, v2, sizeof v2),
               r->status == HP_RESULT_INFEASIBLE ? "infeasible" : "an error",
-              r->explanation ? r->explanation : "");
+              hp_cli_vis(r->explanation ? r->explanation : "", v3, sizeof v3));
     }
   }
   if (hp_wi_render_batch(e, n, o.format, &b) != HP_OK) {

@@ -247,10 +247,13 @@ static int cmd_plan(int argc, char **argv) {
         rc = HP_EXIT_SOLVER;
       else if (r->status == HP_RESULT_INFEASIBLE && rc == HP_EXIT_OK)
         rc = HP_EXIT_INFEASIBLE;
+      char v1[1024], v2[1024], v3[4096];
       if (r->status != HP_RESULT_OPTIMAL)
-        fprintf(stderr, "hetplan: %s: scenario '%s' is %s: %s\n", path, r->name,
-                r->status == HP_RESULT_INFEASIBLE ? "infeasible" : "an error",
-                r->explanation ? r->explanation : "");
+        fprintf(
+            stderr, "hetplan: %s: scenario '%s' is %s: %s\n",
+            hp_cli_vis(path, v1, sizeof v1), hp_cli_vis(r->name, v2, sizeof v2),
+            r->status == HP_RESULT_INFEASIBLE ? "infeasible" : "an error",
+            hp_cli_vis(r->explanation ? r->explanation : "", v3, sizeof v3));
       hp_cli_warn_unproven(path, r);
     }
   }

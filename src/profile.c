@@ -675,20 +675,9 @@ int hp_profile_load(const char *path, hp_profile **out, hp_diag *d) {
  * ------------------------------------------------------------------- */
 
 /* A YAML double-quoted scalar. */
-static void yq(hp_buf *b, const char *s) {
-  hp_buf_putc(b, '"');
-  for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-    if (*p == '"' || *p == '\\')
-      hp_buf_printf(b, "\\%c", *p);
-    else if (*p == '\n')
-      hp_buf_puts(b, "\\n");
-    else if (*p < 0x20)
-      hp_buf_printf(b, "\\x%02x", *p);
-    else
-      hp_buf_putc(b, (char)*p);
-  }
-  hp_buf_putc(b, '"');
-}
+/* A YAML string that libyaml reads back, whatever the driver named its
+ * device (buf.h). */
+static void yq(hp_buf *b, const char *s) { hp_buf_yaml_str(b, s); }
 
 static void render_yaml(const hp_profile *p, hp_buf *b) {
   char num[64];
@@ -841,10 +830,18 @@ static void render_table(const hp_profile *p, hp_buf *b) {
   }
   for (size_t i = 0; i < p->n_devices; i++) {
     const pdev *v = &p->devices[i];
-    hp_buf_printf(b, "%sdevice %s: %s\n", i ? "\n" : "", v->id, v->name);
-    hp_buf_printf(b, "  class %s, vendor %s, platform %s, driver %s\n",
-                  class_names[v->devclass], v->vendor, v->platform,
-                  v->driver_version);
+    /* Names from the driver as visible text (buf.h). */
+    hp_buf_printf(b, "%sdevice ", i ? "\n" : "");
+    hp_buf_text(b, v->id);
+    hp_buf_puts(b, ": ");
+    hp_buf_text(b, v->name);
+    hp_buf_printf(b, "\n  class %s, vendor ", class_names[v->devclass]);
+    hp_buf_text(b, v->vendor);
+    hp_buf_puts(b, ", platform ");
+    hp_buf_text(b, v->platform);
+    hp_buf_puts(b, ", driver ");
+    hp_buf_text(b, v->driver_version);
+    hp_buf_putc(b, '\n');
     hp_buf_printf(b, "  %u compute units at %u MHz, memory ", v->compute_units,
                   v->clock_mhz);
     put_bytes(b, v->memory_bytes);
@@ -889,6 +886,11 @@ int hp_profile_render(const hp_profile *p, hp_profile_format fmt, char **out,
   } else {
     render_table(p, &b);
   }
+  /* The safety net under the driver's names (buf.h). */
+  if (fmt == HP_PROFILE_JSON)
+    hp_buf_json_guard(&b, 0);
+  else if (fmt != HP_PROFILE_YAML)
+    hp_buf_guard(&b, 0);
   return finish(&b, out, len, d);
 }
 
@@ -941,9 +943,17 @@ int hp_profile_render_compare(const hp_profile *old, const hp_profile *cur,
     return hp_diag_oom(d);
   }
   match_devices(old, cur, pair, used);
-  if (fmt != HP_PROFILE_JSON)
-    hp_buf_printf(&b, "comparing %s (%s) with %s (%s)\n", old->date, old->host,
-                  cur->date, cur->host);
+  if (fmt != HP_PROFILE_JSON) {
+    hp_buf_puts(&b, "comparing ");
+    hp_buf_text(&b, old->date);
+    hp_buf_puts(&b, " (");
+    hp_buf_text(&b, old->host);
+    hp_buf_puts(&b, ") with ");
+    hp_buf_text(&b, cur->date);
+    hp_buf_puts(&b, " (");
+    hp_buf_text(&b, cur->host);
+    hp_buf_puts(&b, ")\n");
+  }
   for (size_t i = 0; i < cur->n_devices; i++) {
     const pdev *v = &cur->devices[i];
     long oi = pair[i];
@@ -960,13 +970,21 @@ int hp_profile_render_compare(const hp_profile *old, const hp_profile *cur,
       json_object_set_new(jd, "figures", jf);
       json_array_append_new(root, jd);
     } else {
-      hp_buf_printf(&b, "\ndevice %s: %s", v->id, v->name);
+      hp_buf_puts(&b, "\ndevice ");
+      hp_buf_text(&b, v->id);
+      hp_buf_puts(&b, ": ");
+      hp_buf_text(&b, v->name);
       if (oi < 0) {
-        hp_buf_printf(&b, ": no device named '%s' in %s: not compared\n",
-                      v->name, old_name);
+        hp_buf_puts(&b, ": no device named '");
+        hp_buf_text(&b, v->name);
+        hp_buf_puts(&b, "' in ");
+        hp_buf_text(&b, old_name);
+        hp_buf_puts(&b, ": not compared\n");
         continue;
       }
-      hp_buf_printf(&b, " (old: %s)\n", old->devices[oi].id);
+      hp_buf_puts(&b, " (old: ");
+      hp_buf_text(&b, old->devices[oi].id);
+      hp_buf_puts(&b, ")\n");
       hp_buf_printf(&b, "  %-14s %20s %20s %10s\n", "figure", "old", "new",
                     "change");
     }
@@ -1020,10 +1038,11 @@ int hp_profile_render_compare(const hp_profile *old, const hp_profile *cur,
       json_object_set_new(jd, "figures", json_object());
       json_array_append_new(root, jd);
     } else {
-      hp_buf_printf(&b,
-                    "\nold device %s: %s: not in the new profile: not "
-                    "compared\n",
-                    o->id, o->name);
+      hp_buf_puts(&b, "\nold device ");
+      hp_buf_text(&b, o->id);
+      hp_buf_puts(&b, ": ");
+      hp_buf_text(&b, o->name);
+      hp_buf_puts(&b, ": not in the new profile: not compared\n");
     }
   }
   hp_free(pair);
@@ -1031,6 +1050,9 @@ int hp_profile_render_compare(const hp_profile *old, const hp_profile *cur,
   if (root) {
     dump_json(root, &b);
     json_decref(root);
+    hp_buf_json_guard(&b, 0); /* the safety net (buf.h) */
+  } else {
+    hp_buf_guard(&b, 0);
   }
   return finish(&b, out, len, d);
 }

@@ -99,20 +99,73 @@ const char *hp_result_unproven(const hp_scenario_result *r, char *buf,
   return NULL;
 }
 
+/* A decimal number and nothing else ("-12", "+3.5e-2"): a spreadsheet
+ * reads it as a number, not a formula, so it keeps its sign. */
+static int plain_number(const char *s) {
+  int digits = 0;
+  if (*s == '+' || *s == '-')
+    s++;
+  for (; *s >= '0' && *s <= '9'; s++)
+    digits++;
+  if (*s == '.')
+    for (s++; *s >= '0' && *s <= '9'; s++)
+      digits++;
+  if (!digits)
+    return 0;
+  if (*s == 'e' || *s == 'E') {
+    s++;
+    if (*s == '+' || *s == '-')
+      s++;
+    if (!(*s >= '0' && *s <= '9'))
+      return 0;
+    while (*s >= '0' && *s <= '9')
+      s++;
+  }
+  return *s == '\0';
+}
+
+/* 1 when s is plain printable ASCII that needs no quote, no escape and no
+ * formula guard: the common case, written without a copy. */
+static int csv_plain(const char *s) {
+  if (*s && strchr("=+-@", *s))
+    return 0;
+  for (; *s; s++)
+    if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f || *s == ',' ||
+        *s == '"')
+      return 0;
+  return 1;
+}
+
 void hp_csv_field(hp_buf *b, const char *s) {
   if (!s)
     return;
-  if (strpbrk(s, ",\"\n\r") == NULL) {
+  if (csv_plain(s)) {
     hp_buf_puts(b, s);
     return;
   }
-  hp_buf_putc(b, '"');
-  for (; *s; s++) {
-    if (*s == '"')
-      hp_buf_putc(b, '"');
-    hp_buf_putc(b, *s);
+  hp_buf t;
+  hp_buf_init(&t);
+  /* OWASP's CSV-injection rule: a text cell that a spreadsheet would run
+   * as a formula gets a leading single quote. */
+  if (*s && strchr("=+-@\t\r", *s) && !plain_number(s))
+    hp_buf_putc(&t, '\'');
+  hp_buf_text(&t, s); /* no line breaks or control characters are left */
+  if (t.oom) {
+    b->oom = 1;
+  } else if (!t.data) {
+    /* empty */
+  } else if (strpbrk(t.data, ",\"") == NULL) {
+    hp_buf_append(b, t.data, t.len);
+  } else {
+    hp_buf_putc(b, '"');
+    for (const char *p = t.data; *p; p++) {
+      if (*p == '"')
+        hp_buf_putc(b, '"');
+      hp_buf_putc(b, *p);
+    }
+    hp_buf_putc(b, '"');
   }
-  hp_buf_putc(b, '"');
+  hp_buf_cleanup(&t);
 }
 
 void hp_buf_number(hp_buf *b, double v) {
@@ -164,6 +217,10 @@ int hp_catalog_render(const hp_catalog *c, hp_format fmt, char **out,
     hp_catalog_table(c, &b, fmt == HP_FORMAT_MD);
     break;
   }
+  /* The safety net under vendor and card names (buf.h): the renderers
+   * escape each name, this catches one they missed. */
+  if (rc == HP_OK)
+    rc = fmt == HP_FORMAT_JSON ? hp_buf_json_guard(&b, 0) : hp_buf_guard(&b, 0);
   if (rc != HP_OK) {
     hp_buf_cleanup(&b);
     return hp_diag_oom(d);

@@ -27,7 +27,12 @@ char *hp_fmt_grouped(double v, int decimals, char *buf, size_t size);
  * nodes), within 0.0123% of the optimum"; NULL when it is proven. */
 const char *hp_result_unproven(const hp_scenario_result *r, char *buf,
                                size_t size);
-/* CSV field with quoting as needed. */
+/* A CSV text field: control characters escaped as hp_buf_text does (so a
+ * field never spans lines), a leading '\'' before a cell that starts with
+ * = + - @ tab or CR and is not a plain number (OWASP's CSV-injection rule:
+ * a spreadsheet would run it as a formula), and quoted when it holds a
+ * comma or a double quote. NULL writes nothing. Numbers are written with
+ * hp_buf_number, never through this. */
 void hp_csv_field(hp_buf *b, const char *s);
 /* Appends a round-trip number (hp_format_number). */
 void hp_buf_number(hp_buf *b, double v);

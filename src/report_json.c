@@ -206,7 +206,10 @@ int hp_report_json(const hp_plan *p, hp_buf *b) {
     json_decref(root);
     return HP_ENOMEM;
   }
-  return dump(root, b);
+  size_t from = b->len;
+  int rc = dump(root, b);
+  /* jansson leaves DEL and C1 controls raw in strings (buf.h). */
+  return rc == HP_OK ? hp_buf_json_guard(b, from) : rc;
 }
 
 /* A card as a JSON object: its figures by key (as before), "confidence"

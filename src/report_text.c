@@ -26,6 +26,15 @@ static int server_decimals(const hp_scenario_result *r) {
                                                : 2;
 }
 
+/* A name or a sentence quoting names, as the format wants it: Markdown
+ * escapes or terminal escapes (buf.h). */
+static void text(hp_buf *b, const char *s, int md) {
+  if (md)
+    hp_buf_md(b, s);
+  else
+    hp_buf_text(b, s);
+}
+
 /* ----------------------------------------------------------------------------
  * Simple column layout
  * ------------------------------------------------------------------------- */
@@ -55,8 +64,18 @@ static void t_row(table *t, const char *cells[]) {
     t->cells = p;
     t->cap = cap;
   }
-  for (int c = 0; c < t->n_cols; c++)
-    snprintf(t->cells[t->n_rows][c], MAX_CELL, "%s", cells[c] ? cells[c] : "");
+  for (int c = 0; c < t->n_cols; c++) {
+    /* A name cut short loses whole characters, not half of one. */
+    const char *src = cells[c] ? cells[c] : "";
+    size_t n = strlen(src);
+    if (n >= MAX_CELL) {
+      n = MAX_CELL - 1;
+      while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+        n--;
+    }
+    memcpy(t->cells[t->n_rows][c], src, n);
+    t->cells[t->n_rows][c][n] = '\0';
+  }
   t->n_rows++;
 }
 
@@ -149,9 +168,10 @@ static void summary(const hp_scenario_result *r, hp_buf *b, int md) {
                                 : "optimum proven; allowed gap",
                   100 * r->mip_gap, r->mip_gap);
   if (r->status != HP_RESULT_OPTIMAL) {
-    hp_buf_printf(b, "%s%s: %s\n", li,
-                  r->status == HP_RESULT_INFEASIBLE ? "infeasible" : "error",
-                  r->explanation ? r->explanation : "");
+    hp_buf_printf(b, "%s%s: ", li,
+                  r->status == HP_RESULT_INFEASIBLE ? "infeasible" : "error");
+    text(b, r->explanation, md);
+    hp_buf_putc(b, '\n');
     return;
   }
   /* The broker's units (10k cards, 100M CNY) where they mean something:
@@ -332,9 +352,11 @@ static void compare_block(const hp_scenario_result *r, hp_buf *b, int md) {
   }
   t_render(&t, b, md ? "" : "  ", md);
   for (int k = 0; k < 2; k++)
-    if (both[k]->status != HP_RESULT_OPTIMAL)
-      hp_buf_printf(b, "%s%s: %s\n", md ? "- " : "  ", both[k]->demand_model,
-                    both[k]->explanation ? both[k]->explanation : "");
+    if (both[k]->status != HP_RESULT_OPTIMAL) {
+      hp_buf_printf(b, "%s%s: ", md ? "- " : "  ", both[k]->demand_model);
+      text(b, both[k]->explanation, md);
+      hp_buf_putc(b, '\n');
+    }
   if (fl->status != HP_RESULT_OPTIMAL || rf->status != HP_RESULT_OPTIMAL)
     return;
   hp_buf_puts(b, "\n");
@@ -398,12 +420,15 @@ static void compare_block(const hp_scenario_result *r, hp_buf *b, int md) {
 }
 
 void hp_report_table(const hp_plan *p, hp_buf *b) {
+  size_t from = b->len;
   for (size_t i = 0; i < hp_plan_count(p); i++) {
     const hp_scenario_result *r = hp_plan_at(p, i);
     if (i)
       hp_buf_puts(b, "\n");
-    hp_buf_printf(b, "%s / %s: %s\n", hp_plan_name(p), r->name,
-                  hp_result_status_name(r->status));
+    text(b, hp_plan_name(p), 0);
+    hp_buf_puts(b, " / ");
+    text(b, r->name, 0);
+    hp_buf_printf(b, ": %s\n", hp_result_status_name(r->status));
     summary(r, b, 0);
     if (r->status == HP_RESULT_OPTIMAL) {
       tables(r, b, 0);
@@ -411,14 +436,19 @@ void hp_report_table(const hp_plan *p, hp_buf *b) {
     }
     compare_block(r, b, 0);
   }
+  hp_buf_guard(b, from);
 }
 
 void hp_report_md(const hp_plan *p, hp_buf *b) {
-  hp_buf_printf(b, "# Plan %s\n", hp_plan_name(p));
+  size_t from = b->len;
+  hp_buf_puts(b, "# Plan ");
+  text(b, hp_plan_name(p), 1);
+  hp_buf_puts(b, "\n");
   for (size_t i = 0; i < hp_plan_count(p); i++) {
     const hp_scenario_result *r = hp_plan_at(p, i);
-    hp_buf_printf(b, "\n## %s (%s)\n\n", r->name,
-                  hp_result_status_name(r->status));
+    hp_buf_puts(b, "\n## ");
+    text(b, r->name, 1);
+    hp_buf_printf(b, " (%s)\n\n", hp_result_status_name(r->status));
     summary(r, b, 1);
     if (r->status == HP_RESULT_OPTIMAL) {
       tables(r, b, 1);
@@ -426,6 +456,7 @@ void hp_report_md(const hp_plan *p, hp_buf *b) {
     }
     compare_block(r, b, 1);
   }
+  hp_buf_guard(b, from);
 }
 
 /* ----------------------------------------------------------------------------
@@ -551,6 +582,7 @@ static void csv_result(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
 }
 
 void hp_report_csv(const hp_plan *p, hp_buf *b) {
+  size_t from = b->len;
   hp_buf_puts(b, "plan,scenario,status,level,device,vendor,domestic,cards,"
                  "servers,capex_cny,tokens_per_s,power_kw,demand_tokens_per_s,"
                  "demand_flops,domestic_share_compute,domestic_share_cards,"
@@ -572,6 +604,7 @@ void hp_report_csv(const hp_plan *p, hp_buf *b) {
     if (r->compare)
       csv_result(b, p, r->compare, "compare-", gap_col);
   }
+  hp_buf_guard(b, from);
 }
 
 /* ----------------------------------------------------------------------------

@@ -363,10 +363,10 @@ static void explain_class(const hp_scenario *s, const hp_candidate *c,
   char n1[48], n2[48], n3[48], n4[48], n5[48];
   hp_roof_eval(m, c, k, o, &r);
   const double *f = c->spec.fig;
-  hp_buf_printf(b,
-                "\nrequest class '%s': %s input + %s output tokens per "
-                "request",
-                k->name, g0(k->input_tokens, n1, sizeof n1),
+  hp_buf_puts(b, "\nrequest class '");
+  hp_buf_text(b, k->name); /* names as visible text (buf.h) */
+  hp_buf_printf(b, "': %s input + %s output tokens per request",
+                g0(k->input_tokens, n1, sizeof n1),
                 g0(k->output_tokens, n2, sizeof n2));
   if (k->ttft_ms > 0 || k->tpot_ms > 0) {
     hp_buf_puts(b, "; SLO");
@@ -495,13 +495,18 @@ static void explain_class(const hp_scenario *s, const hp_candidate *c,
                 hp_fmt_grouped(r.requests_per_s_server, 2, n5, sizeof n5));
 }
 
-void hp_roof_explain(const hp_scenario *s, size_t cand, hp_buf *b) {
+static void explain(const hp_scenario *s, size_t cand, hp_buf *b) {
   const hp_candidate *c = &s->cands[cand];
   const hp_model_desc *m = &s->model;
   char n1[48], n2[48];
   const double *f = c->spec.fig;
-  hp_buf_printf(b, "%s (%s), scenario '%s', demand model %s\n", c->spec.id,
-                c->spec.name ? c->spec.name : c->spec.vendor, s->name,
+  /* Names from the plan and device files as visible text (buf.h). */
+  hp_buf_text(b, c->spec.id);
+  hp_buf_puts(b, " (");
+  hp_buf_text(b, c->spec.name ? c->spec.name : c->spec.vendor);
+  hp_buf_puts(b, "), scenario '");
+  hp_buf_text(b, s->name);
+  hp_buf_printf(b, "', demand model %s\n",
                 hp_demand_model_name(s->demand_model));
   char fp8[48];
   if (f[HP_FIG_fp8_tflops] > 0)
@@ -532,14 +537,20 @@ void hp_roof_explain(const hp_scenario *s, size_t cand, hp_buf *b) {
                    "file)\n");
     return;
   }
+  hp_buf_puts(b, "model ");
+  hp_buf_text(b, m->name ? m->name : "(unnamed)");
   hp_buf_printf(b,
-                "model %s: %s params (%s active), %g layers, hidden %g, %g "
-                "heads, %g KV heads x %g dim, weights %s, KV cache %s%s%s\n",
-                m->name ? m->name : "(unnamed)", g0(m->params, n1, sizeof n1),
+                ": %s params (%s active), %g layers, hidden %g, %g heads, %g "
+                "KV heads x %g dim, weights %s, KV cache %s",
+                g0(m->params, n1, sizeof n1),
                 g0(m->active_params, n2, sizeof n2), m->layers, m->hidden_size,
                 m->heads, m->kv_heads, m->head_dim,
-                hp_dtype_name(m->weight_dtype), hp_dtype_name(m->kv_dtype),
-                m->file ? ", from " : "", m->file ? m->file : "");
+                hp_dtype_name(m->weight_dtype), hp_dtype_name(m->kv_dtype));
+  if (m->file) {
+    hp_buf_puts(b, ", from ");
+    hp_buf_text(b, m->file);
+  }
+  hp_buf_puts(b, "\n");
   if (s->n_classes == 0) {
     hp_buf_puts(b, "roofline: not available: the workload has no request "
                    "classes (workload.requests)\n");
@@ -547,4 +558,10 @@ void hp_roof_explain(const hp_scenario *s, size_t cand, hp_buf *b) {
   }
   for (size_t i = 0; i < s->n_classes; i++)
     explain_class(s, c, &s->classes[i], b);
+}
+
+void hp_roof_explain(const hp_scenario *s, size_t cand, hp_buf *b) {
+  size_t from = b->len;
+  explain(s, cand, b);
+  hp_buf_guard(b, from); /* the safety net under the names (buf.h) */
 }

@@ -1378,20 +1378,6 @@ const char *hp_wi_key_unit(const char *key) {
   return "plan units";
 }
 
-static void json_str(hp_buf *b, const char *s) {
-  hp_buf_putc(b, '"');
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\')
-      hp_buf_printf(b, "\\%c", c);
-    else if (c < 0x20)
-      hp_buf_printf(b, "\\u%04x", c);
-    else
-      hp_buf_putc(b, (char)c);
-  }
-  hp_buf_putc(b, '"');
-}
-
 static void json_num(hp_buf *b, double v) {
   if (isfinite(v))
     hp_buf_number(b, v);
@@ -1641,11 +1627,11 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
   int rc = HP_OK;
   if (fmt == HP_FORMAT_JSON) {
     hp_buf_puts(b, "{\n  \"plan\": ");
-    json_str(b, t->plan);
+    hp_buf_json_str(b, t->plan);
     hp_buf_puts(b, ",\n  \"keys\": [");
     for (size_t k = 0; k < t->n_keys; k++) {
       hp_buf_puts(b, k ? ", " : "");
-      json_str(b, t->keys[k]);
+      hp_buf_json_str(b, t->keys[k]);
     }
     hp_buf_printf(b,
                   "],\n  \"points\": %zu,\n  \"infeasible\": %zu,\n  "
@@ -1661,12 +1647,12 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
       hp_buf_puts(b, "    {\"values\": {");
       for (size_t k = 0; k < t->n_keys; k++) {
         hp_buf_puts(b, k ? ", " : "");
-        json_str(b, t->keys[k]);
+        hp_buf_json_str(b, t->keys[k]);
         hp_buf_puts(b, ": ");
         json_num(b, t->values[r->point * t->n_keys + k]);
       }
       hp_buf_puts(b, "}, \"scenario\": ");
-      json_str(b, t->scenarios[r->scenario]);
+      hp_buf_json_str(b, t->scenarios[r->scenario]);
       hp_buf_printf(b, ", \"status\": \"%s\"",
                     hp_result_status_name(r->status));
       if (r->within_gap)
@@ -1675,7 +1661,7 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
         hp_buf_puts(b, ", \"node_limited\": true");
       if (r->status == HP_RESULT_ERROR) {
         hp_buf_puts(b, ", \"error\": ");
-        json_str(b, r->error_msg ? r->error_msg : "");
+        hp_buf_json_str(b, r->error_msg ? r->error_msg : "");
       }
       if (r->status == HP_RESULT_OPTIMAL) {
         static const char *const names[] = {
@@ -1705,7 +1691,7 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
             continue;
           hp_buf_puts(b, first ? "" : ", ");
           first = 0;
-          json_str(b, t->vendors[k]);
+          hp_buf_json_str(b, t->vendors[k]);
           hp_buf_puts(b, ": {\"cards\": ");
           json_num(b, t->vendor_cards[o]);
           hp_buf_puts(b, ", \"servers\": ");
@@ -1834,11 +1820,15 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
     n++;
   }
   if (fmt == HP_FORMAT_TABLE) {
+    hp_buf_puts(b, "Sweep of plan ");
+    hp_buf_text(b, t->plan);
+    hp_buf_puts(b, " (");
+    hp_buf_text(b, t->path);
     hp_buf_printf(b,
-                  "Sweep of plan %s (%s): %zu points x %zu scenario%s, "
-                  "%zu infeasible, %zu errors\n\n",
-                  t->plan, t->path, t->n_points, t->n_scenarios,
-                  t->n_scenarios == 1 ? "" : "s", t->n_infeasible, t->n_error);
+                  "): %zu points x %zu scenario%s, %zu infeasible, %zu "
+                  "errors\n\n",
+                  t->n_points, t->n_scenarios, t->n_scenarios == 1 ? "" : "s",
+                  t->n_infeasible, t->n_error);
   }
   grid g = {n, head, right, t->n_rows, sweep_cell, &c};
   rc = grid_render(&g, b, fmt == HP_FORMAT_MD);
@@ -2042,7 +2032,7 @@ static int render_mc(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
     hp_buf_puts(b, "scenario,quantity,unit,p10,p50,p90,mean,n\n");
   if (fmt == HP_FORMAT_JSON) {
     hp_buf_puts(b, "  \"plan\": ");
-    json_str(b, t->plan);
+    hp_buf_json_str(b, t->plan);
     hp_buf_printf(b, ",\n  \"samples\": %zu,\n  \"seed\": %llu,\n", t->n_points,
                   (unsigned long long)t->seed);
     if (t->n_within_gap)
@@ -2061,7 +2051,7 @@ static int render_mc(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
     double above = share_above_price(t, s, &price);
     if (fmt == HP_FORMAT_JSON) {
       hp_buf_puts(b, "    {\"scenario\": ");
-      json_str(b, t->scenarios[s]);
+      hp_buf_json_str(b, t->scenarios[s]);
       hp_buf_printf(b,
                     ", \"optimal\": %zu, \"infeasible\": %zu, "
                     "\"errors\": %zu",
@@ -2077,9 +2067,9 @@ static int render_mc(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
         const mc_line *m = &l[i];
         const char *key = m->column[0] ? m->column : m->name;
         hp_buf_puts(b, "       {\"name\": ");
-        json_str(b, key);
+        hp_buf_json_str(b, key);
         hp_buf_puts(b, ", \"unit\": ");
-        json_str(b, raw_unit(m));
+        hp_buf_json_str(b, raw_unit(m));
         hp_buf_printf(b, ", \"n\": %zu", m->st.n);
         /* No optimal sample: no percentile (null, not 0). */
         const char *qn[] = {"p10", "p50", "p90", "mean"};
@@ -2111,11 +2101,21 @@ static int render_mc(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
         hp_buf_printf(b, ",%zu\n", m->st.n);
       }
     } else {
-      if (fmt == HP_FORMAT_MD)
-        hp_buf_printf(b, "### %s / %s\n\n", t->plan, t->scenarios[s]);
-      else
-        hp_buf_printf(b, "Monte Carlo of plan %s (%s), scenario %s\n", t->plan,
-                      t->path, t->scenarios[s]);
+      if (fmt == HP_FORMAT_MD) {
+        hp_buf_puts(b, "### ");
+        hp_buf_md(b, t->plan);
+        hp_buf_puts(b, " / ");
+        hp_buf_md(b, t->scenarios[s]);
+        hp_buf_puts(b, "\n\n");
+      } else {
+        hp_buf_puts(b, "Monte Carlo of plan ");
+        hp_buf_text(b, t->plan);
+        hp_buf_puts(b, " (");
+        hp_buf_text(b, t->path);
+        hp_buf_puts(b, "), scenario ");
+        hp_buf_text(b, t->scenarios[s]);
+        hp_buf_puts(b, "\n");
+      }
       hp_buf_printf(b,
                     "%s%zu samples (seed %llu, %u threads): %zu optimal, "
                     "%zu infeasible, %zu invalid%s\n\n",
@@ -2150,9 +2150,19 @@ static int render_mc(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
   return b->oom ? HP_ENOMEM : HP_OK;
 }
 
+/* The safety net (buf.h) over every text format; JSON strings are escaped
+ * as they are written (hp_buf_json_str). */
+static int guarded(int rc, hp_format fmt, hp_buf *b, size_t from) {
+  if (rc != HP_OK || fmt == HP_FORMAT_JSON)
+    return rc;
+  return hp_buf_guard(b, from);
+}
+
 int hp_wi_render(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
-  return t->kind == HP_WI_SWEEP ? render_sweep(t, fmt, b)
-                                : render_mc(t, fmt, b);
+  size_t from = b->len;
+  int rc =
+      t->kind == HP_WI_SWEEP ? render_sweep(t, fmt, b) : render_mc(t, fmt, b);
+  return guarded(rc, fmt, b, from);
 }
 
 /* -- batch -------------------------------------------------------------- */
@@ -2263,8 +2273,23 @@ static void batch_cell(const void *ctxp, size_t ri, int col, char *out,
   }
 }
 
-int hp_wi_render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
-                       hp_buf *b) {
+/* "  plans/a.yaml: base: why" under the batch table (a list item in
+ * Markdown), every part escaped as the format wants. */
+static void not_solved_line(hp_buf *b, hp_format fmt, const char *path,
+                            const char *name, const char *why) {
+  int md = fmt == HP_FORMAT_MD;
+  void (*put)(hp_buf *, const char *) = md ? hp_buf_md : hp_buf_text;
+  hp_buf_puts(b, md ? "- " : "  ");
+  put(b, path);
+  hp_buf_puts(b, ": ");
+  put(b, name);
+  hp_buf_puts(b, ": ");
+  put(b, why);
+  hp_buf_putc(b, '\n');
+}
+
+static int render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
+                        hp_buf *b) {
   size_t nr = 0;
   for (size_t i = 0; i < n; i++)
     nr += e[i].plan ? hp_plan_count(e[i].plan) : 1;
@@ -2307,10 +2332,10 @@ int hp_wi_render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
       const char *st = r ? hp_result_status_name(r->status) : "input_error";
       if (json) {
         hp_buf_puts(b, "    {\"plan\": ");
-        json_str(b, br->e->path);
+        hp_buf_json_str(b, br->e->path);
         if (r) {
           hp_buf_puts(b, ", \"scenario\": ");
-          json_str(b, r->name);
+          hp_buf_json_str(b, r->name);
         }
         hp_buf_printf(b, ", \"status\": \"%s\"", st);
         if (r && r->within_gap)
@@ -2371,7 +2396,7 @@ int hp_wi_render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
           hp_buf_puts(b, ", \"vendors\": {");
           for (size_t v = 0; v < r->n_vendors; v++) {
             hp_buf_puts(b, v ? ", " : "");
-            json_str(b, r->vendors[v].vendor);
+            hp_buf_json_str(b, r->vendors[v].vendor);
             hp_buf_puts(b, ": {\"cards\": ");
             json_num(b, r->vendors[v].cards);
             hp_buf_puts(b, ", \"servers\": ");
@@ -2384,7 +2409,7 @@ int hp_wi_render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
         }
         if (reason) {
           hp_buf_puts(b, ", \"reason\": ");
-          json_str(b, reason);
+          hp_buf_json_str(b, reason);
         }
         hp_buf_puts(b, i + 1 < nr ? "},\n" : "}\n");
       } else {
@@ -2460,8 +2485,8 @@ int hp_wi_render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
       if (!any)
         hp_buf_puts(b, "\nNot solved:\n");
       any = 1;
-      hp_buf_printf(b, "%s %s: %s: %s\n", fmt == HP_FORMAT_MD ? "-" : " ",
-                    br->e->path, br->r ? br->r->name : "(plan)", reason);
+      not_solved_line(b, fmt, br->e->path, br->r ? br->r->name : "(plan)",
+                      reason);
     }
     any = 0;
     for (size_t i = 0; i < nr; i++) {
@@ -2473,8 +2498,7 @@ int hp_wi_render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
         hp_buf_puts(b, "\noptimal*: not proven optimal (solver.mip_gap or "
                        "solver.node_limit):\n");
       any = 1;
-      hp_buf_printf(b, "%s %s: %s: %s\n", fmt == HP_FORMAT_MD ? "-" : " ",
-                    rows[i].e->path, r->name, why);
+      not_solved_line(b, fmt, rows[i].e->path, r->name, why);
     }
     if (fmt == HP_FORMAT_TABLE)
       hp_buf_puts(b, "\nCapex and TCO in 100M CNY (1e8 CNY); opex is "
@@ -2483,4 +2507,10 @@ int hp_wi_render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
   }
   hp_free(rows);
   return rc != HP_OK || b->oom ? HP_ENOMEM : HP_OK;
+}
+
+int hp_wi_render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
+                       hp_buf *b) {
+  size_t from = b->len;
+  return guarded(render_batch(e, n, fmt, b), fmt, b, from);
 }

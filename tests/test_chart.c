@@ -25,6 +25,7 @@
 
 #include "hetplan.h"
 #include "chart.h"
+#include "mem.h"
 #include "whatif.h"
 
 #include "test_catalogs.h"
@@ -456,6 +457,49 @@ static void sweep_texts_fit_width(void **state) {
   table_free(t);
 }
 
+/* Fails when s holds a byte that would act on a terminal or stop cairo: a
+ * C0 control, DEL, a C1 control in UTF-8, or a byte that cannot be UTF-8. */
+static void no_controls(const char *what, const char *s) {
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+    if (*p < 0x20 || *p == 0x7f || *p == 0xc0 || *p == 0xc1 || *p >= 0xf5 ||
+        (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+      fail_msg("%s: byte 0x%02x at %zu in '%s'", what, *p,
+               (size_t)(p - (const unsigned char *)s), s);
+}
+
+/* Names from the plan file, and the --vary key, are drawn as visible
+ * text: an escape sequence or a newline shows as \x1b or \n. */
+static void texts_escape_names(void **state) {
+  (void)state;
+  hp_wi_table *t = table("mfu\x1b[8m", 3, 2);
+  free(t->plan);
+  t->plan = dup("evil\x1b]0;pwned\x07plan");
+  free(t->scenarios[0]);
+  t->scenarios[0] = dup("=H(\"x\")|\x1b[31mred\nline\xc2\x9b");
+  hp_chart_texts tx;
+  for (int fit = 0; fit < 2; fit++) {
+    hp_chart_sweep_texts(t, 0, fit ? fake_width : NULL, NULL, fit ? 400 : 0,
+                         &tx);
+    if (!fit)
+      HAS(tx.subtitle, "plan evil\\x1b]0;pwned\\x07plan, scenario "
+                       "=H(\"x\")|\\x1b[31mred\\nline\\u009b");
+    no_controls("sweep title", tx.title);
+    no_controls("sweep subtitle", tx.subtitle);
+    no_controls("sweep x label", tx.xlabel);
+    no_controls("sweep y label", tx.ylabel);
+  }
+  HAS(tx.xlabel, "mfu\\x1b[8m");
+  t->kind = HP_WI_MONTECARLO;
+  hp_wi_stats st;
+  assert_int_equal(hp_wi_column_stats(t, 0, "capex_cny", &st), HP_OK);
+  hp_chart_montecarlo_texts(t, 0, &st, NULL, NULL, 0, &tx);
+  assert_string_equal(tx.title,
+                      "Monte Carlo capex: evil\\x1b]0;pwned\\x07plan");
+  HAS(tx.subtitle, "scenario =H(\"x\")|\\x1b[31mred\\nline\\u009b");
+  no_controls("Monte Carlo subtitle", tx.subtitle);
+  table_free(t);
+}
+
 static void sweep_metric_tco_when_only_tco_moves(void **state) {
   (void)state;
   hp_wi_table *t = table("years", 3, 1);
@@ -611,6 +655,33 @@ static void charts_of_edge_cases(void **state) {
   hp_wi_axis_cleanup(&a[1]);
 }
 
+static char *hp_dup(const char *s) {
+  char *c = hp_malloc(strlen(s) + 1);
+  assert_non_null(c);
+  return memcpy(c, s, strlen(s) + 1);
+}
+
+/* A chart whose names hold control characters and bytes that are not
+ * UTF-8 (a profile's driver name can): drawn whole, not refused by cairo
+ * half way. */
+static void charts_of_unsafe_names(void **state) {
+  (void)state;
+  hp_wi_table *t =
+      sweep_fix(ONE "scenarios:\n  - name: s\n", "mfu=0.3:0.5:0.1");
+  hp_free(t->plan);
+  t->plan = hp_dup("evil\x1b]0;pwned\x07\xff");
+  hp_free(t->scenarios[0]);
+  t->scenarios[0] = hp_dup("=H|\x1b[31m\n\xc3");
+  for (size_t v = 0; v < t->n_vendors; v++) {
+    hp_free(t->vendors[v]);
+    t->vendors[v] = hp_dup(v ? "B\xfe\xc2\x9b" : "A|\n\x1b[2J\xc0\xaf");
+  }
+  int drawn = draw_both(t, 0);
+  hp_wi_table_free(t);
+  if (!drawn)
+    skip();
+}
+
 static void montecarlo_charts_of_edge_cases(void **state) {
   (void)state;
   /* Every sample infeasible (caps far below demand); one sample; every
@@ -663,6 +734,8 @@ int main(void) {
       cmocka_unit_test(montecarlo_texts),
       cmocka_unit_test(charts_of_edge_cases),
       cmocka_unit_test(montecarlo_charts_of_edge_cases),
+      cmocka_unit_test(texts_escape_names),
+      cmocka_unit_test(charts_of_unsafe_names),
   };
   return cmocka_run_group_tests(tests, catalogs_setup, teardown);
 }

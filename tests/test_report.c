@@ -31,7 +31,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "hetplan.h"
+#include "mem.h"
+#include "report.h"
 
 static hp_catalog *cat;
 
@@ -343,11 +346,414 @@ static void test_json_values(void **state) {
   hp_free(out);
 }
 
+/* ----------------------------------------------------------------------------
+ * Escaping (buf.h, hp_csv_field): names that would act on a terminal, a
+ * spreadsheet or a Markdown viewer
+ * ------------------------------------------------------------------------- */
+
+typedef void (*put_fn)(hp_buf *, const char *);
+
+/* What put writes for s, NUL-terminated; the caller frees with hp_free. */
+static char *put_str(put_fn put, const char *s) {
+  hp_buf b;
+  char *out = NULL;
+  hp_buf_init(&b);
+  put(&b, s);
+  assert_int_equal(hp_buf_detach(&b, &out, NULL), HP_OK);
+  return out;
+}
+
+static void expect_put(put_fn put, const char *in, const char *want) {
+  char *got = put_str(put, in);
+  if (strcmp(got, want) != 0)
+    fail_msg("escaping \"%s\": got \"%s\", want \"%s\"", in, got, want);
+  hp_free(got);
+}
+
+static void escape_text_controls(void **state) {
+  (void)state;
+  static const char *const cases[][2] = {
+      {"plain name-1.5 (x)", "plain name-1.5 (x)"},
+      /* C0: the three common ones by name, the rest by value. */
+      {"a\x1b[31mred\x1b[0m", "a\\x1b[31mred\\x1b[0m"},
+      {"l1\nl2\r\tx", "l1\\nl2\\r\\tx"},
+      {"\x01\x07\x1f", "\\x01\\x07\\x1f"},
+      {"del\x7f", "del\\x7f"},
+      /* C1 (U+0080..U+009F in UTF-8): CSI and NEL. */
+      {"a\xc2\x9b"
+       "2Jb\xc2\x85",
+       "a\\u009b2Jb\\u0085"},
+      /* Bidirectional overrides and isolates, line separators. */
+      {"x\xe2\x80\xaey\xe2\x81\xa6z\xe2\x80\xa8", "x\\u202ey\\u2066z\\u2028"},
+      /* Bytes that are not UTF-8: stray, cut short, overlong, surrogate. */
+      {"\xff", "\\xff"},
+      {"ab\xc3", "ab\\xc3"},
+      {"\xc0\xaf", "\\xc0\\xaf"},
+      {"\xed\xa0\x80", "\\xed\\xa0\\x80"},
+      {"\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80"},
+      /* Printable text of any script stays; so do | and \ in plain text. */
+      {"\xe5\x8d\x8e\xe4\xb8\xba Ascend", "\xe5\x8d\x8e\xe4\xb8\xba Ascend"},
+      {"caf\xc3\xa9 \xf0\x9f\x98\x80", "caf\xc3\xa9 \xf0\x9f\x98\x80"},
+      {"a|b\\c", "a|b\\c"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    expect_put(hp_buf_text, cases[i][0], cases[i][1]);
+    /* Escaping twice changes nothing (the escapes are printable ASCII and
+     * a backslash stays), so a layer may escape what another did. */
+    expect_put(hp_buf_text, cases[i][1], cases[i][1]);
+  }
+  expect_put(hp_buf_text, NULL, "");
+}
+
+static void escape_markdown(void **state) {
+  (void)state;
+  static const char *const cases[][2] = {
+      {"Ev|l\nVendor", "Ev\\|l\\nVendor"},
+      /* A backslash of the name cannot undo the pipe's escape. */
+      {"a\\|b", "a\\\\\\|b"},
+      {"<img src=x onerror=alert(1)>", "\\<img src=x onerror=alert(1)>"},
+      {"[click](http://x)", "\\[click](http://x)"},
+      {"AT&T &#27;", "AT\\&T \\&#27;"},
+      {"\x1b]0;title\x07", "\\x1b]0;title\\x07"},
+      {"H100_SXM-80GB*", "H100_SXM-80GB*"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    expect_put(hp_buf_md, cases[i][0], cases[i][1]);
+}
+
+static void escape_cell_columns(void **state) {
+  (void)state;
+  /* The columns hp_buf_cell takes, so that tables stay aligned: an escape
+   * is as wide as its text, a CJK character two columns, an accented one
+   * one, a combining mark none. */
+  assert_int_equal(hp_cell_len("abc", 0), 3);
+  assert_int_equal(hp_cell_len("a\x1b", 0), 5);
+  assert_int_equal(hp_cell_len("a\nb", 0), 4);
+  assert_int_equal(hp_cell_len("a|b", 0), 3);
+  assert_int_equal(hp_cell_len("a|b", 1), 4);
+  assert_int_equal(hp_cell_len("\xe5\x8d\x8e\xe4\xb8\xba", 0), 4);
+  assert_int_equal(hp_cell_len("caf\xc3\xa9", 0), 4);
+  assert_int_equal(hp_cell_len("e\xcc\x81", 0), 1);
+  assert_int_equal(hp_cell_len("\xc2\x9b", 0), 6);
+  assert_int_equal(hp_cell_len("\xff", 0), 4);
+  assert_int_equal(hp_cell_len(NULL, 0), 0);
+  /* hp_cell_len agrees with what hp_buf_cell writes for ASCII output. */
+  static const char *const names[] = {"Ev|l\nVendor\x1b[2J\xc2\x9b", "x\\|<",
+                                      "\xfe\t"};
+  for (size_t i = 0; i < 3; i++)
+    for (int md = 0; md < 2; md++) {
+      hp_buf b;
+      hp_buf_init(&b);
+      hp_buf_cell(&b, names[i], md);
+      assert_int_equal(b.len, hp_cell_len(names[i], md));
+      hp_buf_cleanup(&b);
+    }
+}
+
+static void escape_fixed_buffer(void **state) {
+  (void)state;
+  char out[16];
+  /* Whole escapes and whole characters only. */
+  assert_int_equal(hp_text_escape("\x1b\x1b", out, 6), 4);
+  assert_string_equal(out, "\\x1b");
+  assert_int_equal(hp_text_escape("a\xc3\xa9", out, 3), 1);
+  assert_string_equal(out, "a");
+  assert_int_equal(hp_text_escape("a\xc3\xa9", out, 4), 3);
+  assert_string_equal(out, "a\xc3\xa9");
+  assert_int_equal(hp_text_escape("x\ny", out, sizeof out), 4);
+  assert_string_equal(out, "x\\ny");
+  assert_int_equal(hp_text_escape(NULL, out, sizeof out), 0);
+  assert_string_equal(out, "");
+}
+
+static void escape_guard(void **state) {
+  (void)state;
+  hp_buf b;
+  hp_buf_init(&b);
+  /* Before `from`: not the guard's. From it on: everything but the line
+   * ends, a NUL included. */
+  hp_buf_puts(&b, "\x1b|");
+  size_t from = b.len;
+  hp_buf_puts(&b, "ok\n\x1b[2J\xc2\x9bx\n");
+  hp_buf_append(&b, "a\0b\n", 4);
+  assert_int_equal(hp_buf_guard(&b, from), HP_OK);
+  assert_int_equal(b.len, strlen(b.data));
+  assert_string_equal(b.data, "\x1b|ok\n\\x1b[2J\\u009bx\na\\x00b\n");
+  /* Clean text is left as it is. */
+  hp_buf_cleanup(&b);
+  hp_buf_puts(&b, "plain | text\n\xe5\x8d\x8e\n");
+  assert_int_equal(hp_buf_guard(&b, 0), HP_OK);
+  assert_string_equal(b.data, "plain | text\n\xe5\x8d\x8e\n");
+  hp_buf_cleanup(&b);
+}
+
+static void escape_csv_field(void **state) {
+  (void)state;
+  static const char *const cases[][2] = {
+      {"plain", "plain"},
+      /* OWASP: a cell a spreadsheet would run gets a leading quote. */
+      {"=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\""},
+      {"=1+1", "'=1+1"},
+      {"+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"},
+      {"-2+3", "'-2+3"},
+      {"@SUM(A1)", "'@SUM(A1)"},
+      {"\tx", "'\\tx"},
+      {"\rx", "'\\rx"},
+      {"-", "'-"},
+      {"-1e", "'-1e"},
+      /* A number in a text cell is still a number: no quote. */
+      {"-5", "-5"},
+      {"+1.5e-3", "+1.5e-3"},
+      {"-.5", "-.5"},
+      /* Control characters as escapes: a field never spans lines. */
+      {"line\nbreak", "line\\nbreak"},
+      {"a\x1b[31mb", "a\\x1b[31mb"},
+      /* Quoting as before, after the escaping. */
+      {"a,b", "\"a,b\""},
+      {"say \"hi\"", "\"say \"\"hi\"\"\""},
+      {"", ""},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    hp_buf b;
+    hp_buf_init(&b);
+    hp_csv_field(&b, cases[i][0]);
+    const char *got = b.data ? b.data : "";
+    if (strcmp(got, cases[i][1]) != 0)
+      fail_msg("CSV field \"%s\": got \"%s\", want \"%s\"", cases[i][0], got,
+               cases[i][1]);
+    hp_buf_cleanup(&b);
+  }
+}
+
+static void escape_json_string(void **state) {
+  (void)state;
+  expect_put(hp_buf_json_str, "a\"b\\c", "\"a\\\"b\\\\c\"");
+  expect_put(hp_buf_json_str, "\x1b[2J\n\x7f\xc2\x9b\xe2\x80\xae",
+             "\"\\u001b[2J\\u000a\\u007f\\u009b\\u202e\"");
+  /* JSON text is UTF-8: a stray byte becomes U+FFFD, valid text stays. */
+  expect_put(hp_buf_json_str, "x\xffy\xe5\x8d\x8e",
+             "\"x\\ufffdy\xe5\x8d\x8e\"");
+  /* What it writes reads back as the same string. */
+  json_error_t err;
+  char *s = put_str(hp_buf_json_str, "=HYPERLINK(\"x\")|\x1b[31m\n");
+  json_t *v = json_loads(s, JSON_DECODE_ANY, &err);
+  assert_non_null(v);
+  assert_string_equal(json_string_value(v), "=HYPERLINK(\"x\")|\x1b[31m\n");
+  json_decref(v);
+  hp_free(s);
+}
+
+static void escape_yaml_string(void **state) {
+  (void)state;
+  expect_put(hp_buf_yaml_str, "a\"b\\c", "\"a\\\"b\\\\c\"");
+  /* C0, DEL and C1 are outside YAML's printable set: escaped, or libyaml
+   * would refuse the whole file. */
+  expect_put(hp_buf_yaml_str, "\x1b[2J\n\t\r\x7f\xc2\x9b\xc2\x85",
+             "\"\\x1b[2J\\n\\t\\r\\x7f\\x9b\\x85\"");
+  expect_put(hp_buf_yaml_str, "\xe2\x80\xae\xef\xbf\xbf", "\"\\u202e\\uffff\"");
+  expect_put(hp_buf_yaml_str, "x\xffy\xe5\x8d\x8e",
+             "\"x\\ufffdy\xe5\x8d\x8e\"");
+  expect_put(hp_buf_yaml_str, NULL, "\"\"");
+}
+
+static void escape_json_guard(void **state) {
+  (void)state;
+  hp_buf b;
+  hp_buf_init(&b);
+  hp_buf_puts(&b, "\x7f");
+  size_t from = b.len;
+  hp_buf_puts(&b, "{\"a\": \"x\x7fy\xc2\x9bz\xe2\x80\xae\xe5\x8d\x8e\"}");
+  assert_int_equal(hp_buf_json_guard(&b, from), HP_OK);
+  assert_string_equal(b.data,
+                      "\x7f{\"a\": \"x\\u007fy\\u009bz\\u202e\xe5\x8d\x8e\"}");
+  json_error_t err;
+  json_t *v = json_loads(b.data + from, 0, &err);
+  assert_non_null(v);
+  assert_string_equal(json_string_value(json_object_get(v, "a")),
+                      "x\x7fy\xc2\x9bz\xe2\x80\xae\xe5\x8d\x8e");
+  json_decref(v);
+  hp_buf_cleanup(&b);
+}
+
+/* 1 when s is valid UTF-8 holding no C0 control, DEL or C1 control. */
+static int inert_utf8(const char *s) {
+  const unsigned char *p = (const unsigned char *)s;
+  while (*p) {
+    if (*p < 0x20 || *p == 0x7f)
+      return 0;
+    if (*p < 0x80) {
+      p++;
+      continue;
+    }
+    int n = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc2 ? 2 : 0;
+    if (n == 0 || *p > 0xf4)
+      return 0;
+    for (int i = 1; i < n; i++)
+      if ((p[i] & 0xc0) != 0x80)
+        return 0;
+    if (p[0] == 0xc2 && p[1] <= 0x9f)
+      return 0;
+    p += n;
+  }
+  return 1;
+}
+
+/* Random bytes, mostly the awkward ones: whatever a name holds, the
+ * escaped text is inert UTF-8, escaping it again changes nothing, its
+ * width is what hp_cell_len says, and the fixed-buffer form is a prefix
+ * of it that never overruns. */
+static void escape_random_bytes(void **state) {
+  (void)state;
+  static const unsigned char pool[] = {
+      0x00, 0x01, 0x09, 0x0a, 0x0d, 0x1b, 0x7f, 0x80, 0x9b, 0xbf, 0xc0, 0xc2,
+      0xe2, 0xe0, 0xf0, 0xf4, 0xf8, 0xff, '|',  '\\', '<',  '[',  '=',  'a'};
+  uint64_t x = 0x9e3779b97f4a7c15u;
+  for (int round = 0; round < 20000; round++) {
+    char in[24];
+    size_t n = 0;
+    for (; n < sizeof in - 1; n++) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      if (x % 11 == 0)
+        break;
+      in[n] = (char)pool[(x >> 8) % sizeof pool];
+      if (in[n] == 0)
+        in[n] = 0x1b; /* a C string ends at NUL: names cannot hold one */
+    }
+    in[n] = '\0';
+    for (int md = 0; md < 2; md++) {
+      hp_buf b;
+      hp_buf_init(&b);
+      hp_buf_cell(&b, in, md);
+      const char *out = b.data ? b.data : "";
+      if (!inert_utf8(out))
+        fail_msg("round %d: escaped text is not inert: '%s'", round, out);
+      /* One column a character written, two for a wide one (the pool
+       * forms some, U+2FC0 for one): exact when all is ASCII. */
+      size_t chars = 0, len = hp_cell_len(in, md);
+      for (const char *p = out; *p; p++)
+        chars += ((unsigned char)*p & 0xc0) != 0x80;
+      if (chars == b.len)
+        assert_int_equal(len, chars);
+      else
+        assert_true(len >= chars && len <= 2 * chars);
+      if (!md) {
+        char *again = put_str(hp_buf_text, out);
+        assert_string_equal(again, out);
+        hp_free(again);
+        char fixed[16];
+        memset(fixed, 'Z', sizeof fixed);
+        size_t k = hp_text_escape(in, fixed, 12);
+        assert_true(k < 12);
+        assert_int_equal(fixed[12], 'Z');
+        assert_int_equal(strncmp(fixed, out, k), 0);
+      }
+      hp_buf_cleanup(&b);
+    }
+  }
+}
+
+/* Fails when s holds a byte that would act on a terminal: a C0 control but
+ * the newline, DEL, or a C1 control in UTF-8. */
+static void no_controls(const char *what, const char *s) {
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+    if ((*p < 0x20 && *p != '\n') || *p == 0x7f ||
+        (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+      fail_msg("%s: byte 0x%02x at offset %zu", what, *p,
+               (size_t)(p - (const unsigned char *)s));
+}
+
+static size_t count_lines(const char *s) {
+  size_t n = 0;
+  for (; *s; s++)
+    n += *s == '\n';
+  return n;
+}
+
+/* tests/data/escape: a plan whose names hold an OSC title sequence, a
+ * colour sequence, a newline, '|' and a formula, on a device whose vendor
+ * holds '|', a newline, a clear-screen sequence and C1's CSI; every
+ * format of the plan and of the catalog. */
+static void escape_every_format(void **state) {
+  (void)state;
+  hp_diag d;
+  hp_catalog *ec = NULL;
+  hp_planfile *pf = NULL;
+  hp_plan *plan = NULL;
+  assert_int_equal(hp_catalog_load(HP_TEST_DATA "/escape/devices", &ec, &d),
+                   HP_OK);
+  assert_int_equal(
+      hp_planfile_load(HP_TEST_DATA "/escape/evil.yaml", ec, &pf, &d), HP_OK);
+  assert_int_equal(hp_plan_solve(pf, ec, &plan, &d), HP_OK);
+  static const char *const fmt_names[] = {"table", "json", "csv", "md"};
+  /* What each format must hold: the names as visible escapes, the formula
+   * made inert, the table cell's '|' escaped. */
+  static const char *const want[][2] = {
+      {"evil\\x1b]0;pwned\\x07plan / =HYPERLINK(\"x\")|\\x1b[31mred\\nline: "
+       "optimal\n",
+       "  Ev|l\\nVendor\\x1b[2J\\u009b  no "},
+      {"\"name\": \"=HYPERLINK(\\\"x\\\")|\\u001B[31mred\\nline\"",
+       "\"vendor\": \"Ev|l\\nVendor\\u001B[2J\\u009b\""},
+      {"evil\\x1b]0;pwned\\x07plan,\"'=HYPERLINK(\"\"x\"\")|\\x1b[31mred\\nline"
+       "\",optimal,device,evil-v,Ev|l\\nVendor\\x1b[2J\\u009b,false,80,",
+       "\n"},
+      {"\n## =HYPERLINK(\"x\")\\|\\x1b\\[31mred\\nline (optimal)\n",
+       "| Ev\\|l\\nVendor\\x1b\\[2J\\u009b | no "},
+  };
+  for (int f = 0; f < 4; f++) {
+    char *out = NULL;
+    size_t len = 0;
+    assert_int_equal(hp_report_render(plan, (hp_format)f, &out, &len, &d),
+                     HP_OK);
+    no_controls(fmt_names[f], out);
+    for (int k = 0; k < 2; k++)
+      if (!strstr(out, want[f][k]))
+        fail_msg("%s lacks '%s':\n%s", fmt_names[f], want[f][k], out);
+    if (f == HP_FORMAT_CSV) /* a header and 3 rows a scenario, one line each */
+      assert_int_equal(count_lines(out), 7);
+    if (f == HP_FORMAT_JSON) {
+      json_error_t err;
+      json_t *root = json_loads(out, 0, &err);
+      assert_non_null(root);
+      json_t *s = json_array_get(json_object_get(root, "scenarios"), 0);
+      assert_string_equal(json_string_value(json_object_get(s, "name")),
+                          "=HYPERLINK(\"x\")|\x1b[31mred\nline");
+      assert_string_equal(
+          json_string_value(json_object_get(
+              json_array_get(json_object_get(s, "vendors"), 0), "vendor")),
+          "Ev|l\nVendor\x1b[2J\xc2\x9b");
+      json_decref(root);
+    }
+    hp_free(out);
+    assert_int_equal(hp_catalog_render(ec, (hp_format)f, &out, &len, &d),
+                     HP_OK);
+    no_controls(fmt_names[f], out);
+    if (f == HP_FORMAT_CSV && !strstr(out, ",'@SUM(1+1)\\tcard,"))
+      fail_msg("catalog csv: the card name is not made inert:\n%s", out);
+    hp_free(out);
+  }
+  hp_plan_free(plan);
+  hp_planfile_free(pf);
+  hp_catalog_free(ec);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_table_values), cmocka_unit_test(test_md_values),
-      cmocka_unit_test(test_margin),       cmocka_unit_test(test_csv_values),
+      cmocka_unit_test(test_table_values),
+      cmocka_unit_test(test_md_values),
+      cmocka_unit_test(test_margin),
+      cmocka_unit_test(test_csv_values),
       cmocka_unit_test(test_json_values),
+      cmocka_unit_test(escape_text_controls),
+      cmocka_unit_test(escape_markdown),
+      cmocka_unit_test(escape_cell_columns),
+      cmocka_unit_test(escape_fixed_buffer),
+      cmocka_unit_test(escape_guard),
+      cmocka_unit_test(escape_csv_field),
+      cmocka_unit_test(escape_json_string),
+      cmocka_unit_test(escape_yaml_string),
+      cmocka_unit_test(escape_json_guard),
+      cmocka_unit_test(escape_random_bytes),
+      cmocka_unit_test(escape_every_format),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
