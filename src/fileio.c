@@ -75,13 +75,16 @@ static int write_through(const char *path, const struct stat *st,
   return rc;
 }
 
-/* The signals held back while a temporary file exists: every signal whose
- * default action ends the process and that can be caught or blocked,
- * SIGXFSZ included (under `ulimit -f`, a write past the limit then fails
- * with EFBIG instead of killing the process with the temporary file left
- * behind). Left out: SIGKILL and SIGSTOP, which cannot be blocked, and the
- * signals a fault raises (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP,
- * SIGSYS), which kill the process whatever the mask says. */
+/* The signals held back while a temporary file exists: every signal that
+ * can be blocked, so every one whose default action ends the process
+ * (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGALRM, SIGUSR1, SIGUSR2, SIGPIPE,
+ * SIGXCPU, the real-time signals, ...), SIGXFSZ included: under `ulimit
+ * -f`, a write past the limit then fails with EFBIG instead of killing the
+ * process with the temporary file left behind. The others (SIGCHLD,
+ * SIGTSTP, ...) wait the few milliseconds too, which is harmless. Left
+ * out: SIGKILL and SIGSTOP, which cannot be blocked, and the signals a
+ * fault raises (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS), which
+ * kill the process whatever the mask says. */
 static void fatal_signals(sigset_t *set) {
   sigfillset(set);
   static const int keep[] = {SIGKILL, SIGSTOP, SIGSEGV, SIGBUS,

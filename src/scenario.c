@@ -1781,7 +1781,7 @@ static int set_path(hp_ynode *m, const char *path, const char *text,
       }
       return HP_OK;
     }
-    if (!child) {
+    if (!child || hp_yis_null(child)) { /* null: an empty mapping */
       child = hp_ynode_new(HP_Y_MAP, NULL, 0, 0);
       if (!child || hp_ymap_set(cur, seg, child, 0, 0) != HP_OK) {
         hp_ynode_free(child);

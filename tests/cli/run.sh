@@ -399,5 +399,8 @@ expect 0 "$HP" plan "$TMP/nullc.yaml" --catalog "$CAT" --format csv &&
   { cmp -s "$TMP/out" "$TMP/nullc-none.csv" && ok || bad "null constraints: report differs"; }
 printf 'name: nulld\ndefaults:\nscenarios:\n  - name: a\n    workload: {model: {params: 1e9}, tokens_per_day: 1e12}\n    devices: [nvidia-h20]\n    constraints: ~\n' > "$TMP/nulld.yaml"
 expect 0 "$HP" plan "$TMP/nulld.yaml" --catalog "$CAT" && ok
+# A sweep sets a key under a null mapping as under an empty one.
+expect 0 "$HP" sweep "$TMP/nulld.yaml" --catalog "$CAT" --vary constraints.domestic_share.min=0 --format csv &&
+  { grep -q "^0,a,optimal," "$TMP/out" && ok || bad "sweep under a null mapping: $(head -2 "$TMP/out")"; }
 
 finish "cli"
