@@ -569,7 +569,7 @@ static const char *kind_of(mode_t m) {
     return "a character device";
   if (S_ISBLK(m))
     return "a block device";
-  return "not a regular file";
+  return "a special file";
 }
 
 int hp_read_file(const char *path, size_t max_bytes, char **out, size_t *len,

@@ -45,8 +45,9 @@ static const char NEW[] = "new contents, longer than the old ones\n";
 /* What the signal handler saw (async-signal-safe calls only). */
 static volatile sig_atomic_t got_signal, tmp_existed, target_was_new;
 
-/* The temporary file beside target: ".hpXXXXXX". Returns 1 and sets
- * tmpname when there is exactly one. */
+/* The temporary file beside target: ".hpXXXXXX" (or, as it was named
+ * before, "out.txt.tmp.XXXXXX", so that these tests show what failed on
+ * that code). Returns 1 and sets tmpname when there is exactly one. */
 static int find_tmp(void) {
   DIR *dp = opendir(dir);
   int n = 0;
@@ -54,7 +55,7 @@ static int find_tmp(void) {
   if (!dp)
     return 0;
   while ((e = readdir(dp)) != NULL)
-    if (strncmp(e->d_name, ".hp", 3) == 0) {
+    if (strncmp(e->d_name, ".hp", 3) == 0 || strstr(e->d_name, ".tmp.")) {
       snprintf(tmpname, sizeof tmpname, "%s/%s", dir, e->d_name);
       n++;
     }
