@@ -358,6 +358,25 @@ rc=$?
 if [ $rc -eq 6 ] && grep -q "cannot write to standard output" "$TMP/err"; then ok; else
   bad "ulimit -f to stdout: exit $rc: $(cat "$TMP/err")"; fi
 
+# Under `ulimit -v 100000` the what-if workers share malloc arenas: 501
+# sweep points and 500 samples take a second of CPU time, as without the
+# limit. (They took about 40 s of CPU each, mostly in mmap and munmap: a
+# worker whose arena could not be reserved got one mmap per allocation.)
+# Skipped where the binary cannot start under the limit (sanitizers).
+if (ulimit -v 100000; exec "$HP" --version) > /dev/null 2>&1; then
+  for cmd in "sweep --vary constraints.domestic_share.min=0:1:0.002 --scenario end-2024" \
+             "montecarlo --samples 500"; do
+    p=$SRC/plans/doubao-mandate-sweep.yaml
+    case $cmd in montecarlo*) p=$SRC/plans/doubao-montecarlo.yaml ;; esac
+    (ulimit -v 100000; exec timeout 30 "$HP" $cmd "$p" --catalog "$CAT" --format csv) > "$TMP/out" 2> "$TMP/err"
+    rc=$?
+    if [ $rc -eq 0 ] && [ "$(wc -l < "$TMP/out")" -gt 20 ]; then ok; else
+      bad "ulimit -v 100000 ($cmd): exit $rc (124: over 30 s): $(head -3 "$TMP/err")"; fi
+  done
+else
+  echo "cli: skipped the ulimit -v checks: $HP does not start under ulimit -v 100000"
+fi
+
 # A legal 255-byte file name works with -o (the temporary name was the
 # target's plus 11 bytes: "File name too long"), new or replaced.
 long="$TMP/$(printf 'r%.0s' $(seq 250)).json"
