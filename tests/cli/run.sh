@@ -363,7 +363,7 @@ if [ $rc -eq 6 ] && grep -q "cannot write to standard output" "$TMP/err"; then o
 # limit. (They took about 40 s of CPU each, mostly in mmap and munmap: a
 # worker whose arena could not be reserved got one mmap per allocation.)
 # Skipped where the binary cannot start under the limit (sanitizers).
-if (ulimit -v 100000; exec "$HP" --version) > /dev/null 2>&1; then
+if (ulimit -v 100000; "$HP" --version > /dev/null 2>&1) 2> /dev/null; then
   for cmd in "sweep --vary constraints.domestic_share.min=0:1:0.002 --scenario end-2024" \
              "montecarlo --samples 500"; do
     p=$SRC/plans/doubao-mandate-sweep.yaml
