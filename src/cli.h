@@ -44,6 +44,15 @@ int hp_cli_same_output(const char *a, const char *b);
  * hp_write_file_atomic would and returns HP_EXIT_IO. */
 int hp_cli_check_output(const char *path);
 
+/* Under an address-space or data limit (`ulimit -v`, `ulimit -d`), bounds
+ * glibc's malloc arenas to what the limit leaves room for, so that the
+ * what-if workers share arenas instead of falling back to one mmap per
+ * allocation (docs/limits.md has the figures). Call before any thread
+ * starts. Returns the bound set, or 0 when there is no limit, the
+ * environment sets MALLOC_ARENA_MAX, or the C library has no such
+ * setting. */
+int hp_cli_bound_arenas(void);
+
 /* The report format -o FILE's extension names (.json, .csv, .md, in any
  * case), for a command whose --format was not given; otherwise fmt. */
 hp_format hp_cli_format_of_output(const char *out, hp_format fmt);

@@ -7,6 +7,7 @@
  * Diagnostics go to stderr as "hetplan: file:line:col: message".
  */
 #define _POSIX_C_SOURCE 200809L
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -133,9 +134,10 @@ static int missing_value(const char *cmd, const char *opt, int which) {
   return HP_EXIT_USAGE;
 }
 
-/* Parses a whole non-negative integer; 1 on success. */
+/* Parses a whole non-negative integer, digits only (no sign, no blank,
+ * which strtoull would skip); 1 on success. */
 static int parse_count(const char *s, uint64_t max, uint64_t *out) {
-  if (!s || !*s || *s == '-' || *s == '+')
+  if (!s || !isdigit((unsigned char)*s))
     return 0;
   char *end;
   errno = 0;

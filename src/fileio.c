@@ -4,16 +4,18 @@
  *  - a new name or a regular file: the data goes to a temporary file beside
  *    it, is flushed and fsync'd, then renamed over it. An existing file's
  *    permission bits (and owner, where allowed) carry over; a new file gets
- *    0666 & ~umask. SIGINT, SIGTERM and SIGHUP are held back while the
- *    temporary file exists (and delivered right after), so an interrupted
- *    run leaves either the old file or the new one, and no stray temporary.
+ *    0666 & ~umask. Every catchable fatal signal (SIGINT, SIGTERM, SIGHUP,
+ *    SIGQUIT, SIGALRM, SIGUSR1, ...) is held back while the temporary file
+ *    exists (and delivered right after), so an interrupted run leaves
+ *    either the old file or the new one, and no stray temporary; a write
+ *    past `ulimit -f` is an output error (EFBIG), not a SIGXFSZ death.
  *  - a symbolic link: resolved first, and its target replaced as above, so
  *    the link survives. A dangling link is an error.
  *  - a FIFO, device or socket: written through directly (a rename would
  *    replace the node itself, e.g. /dev/null, with a regular file).
  *  - a directory: an error.
  */
-#define _XOPEN_SOURCE 700 /* realpath; implies POSIX.1-2008 */
+#define _GNU_SOURCE /* mkostemp; realpath, sigtimedwait (POSIX.1-2008) */
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
@@ -22,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -38,8 +41,11 @@ static int write_all(int fd, const char *data, size_t len, const char *path,
     if (w < 0) {
       if (errno == EINTR)
         continue;
-      return hp_diag_set(d, HP_EIO, path, 0, 0, "write failed: %s",
-                         strerror(errno));
+      return hp_diag_set(d, HP_EIO, path, 0, 0, "write failed: %s%s",
+                         strerror(errno),
+                         errno == EFBIG ? " (the file size limit, `ulimit "
+                                          "-f`, was reached)"
+                                        : "");
     }
     off += (size_t)w;
   }
@@ -69,22 +75,66 @@ static int write_through(const char *path, const struct stat *st,
   return rc;
 }
 
+/* The signals held back while a temporary file exists: every signal that
+ * can be blocked, so every one whose default action ends the process
+ * (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGALRM, SIGUSR1, SIGUSR2, SIGPIPE,
+ * SIGXCPU, the real-time signals, ...), SIGXFSZ included: under `ulimit
+ * -f`, a write past the limit then fails with EFBIG instead of killing the
+ * process with the temporary file left behind. The others (SIGCHLD,
+ * SIGTSTP, ...) wait the few milliseconds too, which is harmless. Left
+ * out: SIGKILL and SIGSTOP, which cannot be blocked, and the signals a
+ * fault raises (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS), which
+ * kill the process whatever the mask says. */
+static void fatal_signals(sigset_t *set) {
+  sigfillset(set);
+  static const int keep[] = {SIGKILL, SIGSTOP, SIGSEGV, SIGBUS,
+                             SIGFPE,  SIGILL,  SIGTRAP, SIGSYS};
+  for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
+    sigdelset(set, keep[i]);
+}
+
+/* A write past RLIMIT_FSIZE raised SIGXFSZ at this thread while it was
+ * blocked; the EFBIG is the error reported, so the pending signal is taken
+ * off before the mask is restored (it would kill the process). One that
+ * was already pending before (sent with kill) stays pending. */
+static void discard_xfsz(int was_pending) {
+  sigset_t p, one;
+  if (was_pending || sigpending(&p) != 0 || !sigismember(&p, SIGXFSZ))
+    return;
+  sigemptyset(&one);
+  sigaddset(&one, SIGXFSZ);
+  struct timespec zero = {0, 0};
+  while (sigtimedwait(&one, NULL, &zero) < 0 && errno == EINTR) {
+  }
+}
+
+/* The directory part of path, with its slash ("dir/", "/"), or "" for a
+ * name in the current directory: its length. */
+static size_t dir_len(const char *path) {
+  const char *slash = strrchr(path, '/');
+  return slash ? (size_t)(slash - path) + 1 : 0;
+}
+
 /* Replaces the regular file at path (old: its stat) or creates it (old is
- * NULL) through a temporary file and a rename. */
+ * NULL) through a temporary file and a rename. The temporary file is
+ * ".hpXXXXXX" in the target's directory: a short name whatever the
+ * target's (a 255-byte file name, the longest most file systems allow,
+ * still works), hidden from ls, and on the same file system, so that the
+ * rename is atomic. */
 static int replace_atomic(const char *path, const struct stat *old,
                           const char *data, size_t len, hp_diag *d) {
-  size_t n = strlen(path) + 32;
+  size_t dl = dir_len(path);
+  size_t n = dl + sizeof ".hpXXXXXX";
   char *tmp = hp_malloc(n);
   if (!tmp)
     return hp_diag_oom(d);
-  snprintf(tmp, n, "%s.tmp.XXXXXX", path);
-  sigset_t block, saved;
-  sigemptyset(&block);
-  sigaddset(&block, SIGINT);
-  sigaddset(&block, SIGTERM);
-  sigaddset(&block, SIGHUP);
+  memcpy(tmp, path, dl);
+  memcpy(tmp + dl, ".hpXXXXXX", sizeof ".hpXXXXXX");
+  sigset_t block, saved, before;
+  fatal_signals(&block);
   pthread_sigmask(SIG_BLOCK, &block, &saved);
-  int fd = mkstemp(tmp);
+  int xfsz_pending = sigpending(&before) == 0 && sigismember(&before, SIGXFSZ);
+  int fd = mkostemp(tmp, O_CLOEXEC);
   if (fd < 0) {
     int e = errno;
     pthread_sigmask(SIG_SETMASK, &saved, NULL);
@@ -122,6 +172,7 @@ static int replace_atomic(const char *path, const struct stat *old,
                      strerror(errno));
   if (rc != HP_OK)
     unlink(tmp);
+  discard_xfsz(xfsz_pending);
   pthread_sigmask(SIG_SETMASK, &saved, NULL);
   hp_free(tmp);
   return rc;

@@ -8,6 +8,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,6 +307,11 @@ int hp_cli_probe(int argc, char **argv) {
 #endif
 
 int main(int argc, char **argv) {
+  /* Under `ulimit -f`, a write past the limit raises SIGXFSZ, which kills
+   * the process mid-write; ignored, the write fails with EFBIG, and the
+   * output error is reported (exit 6), with no partial file left. */
+  signal(SIGXFSZ, SIG_IGN);
+  hp_cli_bound_arenas();
   if (argc < 2)
     return usage_error("missing command%s", "");
   const char *cmd = argv[1];

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "catalog.h"
@@ -107,6 +108,8 @@ static int merge_into(hp_ynode *base, const hp_ynode *overlay) {
   for (size_t i = 0; i < overlay->n; i++) {
     const hp_ynode *ov = overlay->items[i];
     hp_ynode *bv = (hp_ynode *)hp_ymap_get(base, overlay->keys[i]);
+    if (bv && bv->kind == HP_Y_MAP && hp_yis_null(ov))
+      continue; /* null is an empty mapping: it adds nothing */
     if (bv && bv->kind == HP_Y_MAP && ov->kind == HP_Y_MAP) {
       int rc = merge_into(bv, ov);
       if (rc != HP_OK)
@@ -199,9 +202,11 @@ static int opt_num(const hp_ynode *map, const char *key, const char *where,
   return hp_yget_number_in(n, full, file, r, out, d);
 }
 
+/* A null value ("constraints:" with every child commented out) reads as
+ * an empty mapping: it has no keys, and hp_ymap_get finds none. */
 static int expect_map(const hp_ynode *n, const char *key, const char *file,
                       hp_diag *d) {
-  if (n->kind != HP_Y_MAP)
+  if (n->kind != HP_Y_MAP && !hp_yis_null(n))
     return hp_diag_set(d, HP_ETYPE, file, n->line, n->col,
                        "%s: expected a mapping, got %s", key,
                        hp_ykind_name(n->kind));
@@ -393,12 +398,12 @@ out:
   return rc;
 }
 
+/* Whether a name is there, whatever it is: opening it here would block on
+ * a FIFO, and the loader says what is wrong with one that is not a file
+ * (a FIFO, a loop of symbolic links). */
 static int file_exists(const char *p) {
-  FILE *f = fopen(p, "r");
-  if (!f)
-    return 0;
-  fclose(f);
-  return 1;
+  struct stat st;
+  return lstat(p, &st) == 0;
 }
 
 /* Finds models/<name>.yaml: next to the plan's directory, inside it,
@@ -969,6 +974,16 @@ static int bind_constraints(const hp_ynode *m, const char *file,
       if ((rc = hp_yget_number_in(caps->items[i], where, file, HP_NUM_NONNEG,
                                   &v, d)) != HP_OK)
         return rc;
+      /* Caps a plan writes are whole cards, unless the scenario buys
+       * fractions of cards (granularity: fractional). A value a sweep or a
+       * Monte Carlo sample sets (no line in the file) applies as given. */
+      char got[40];
+      if (v != floor(v) && s->gran != HP_GRAN_FRACTIONAL &&
+          caps->items[i]->line > 0)
+        return hp_diag_set(d, HP_ERANGE, file, caps->items[i]->line,
+                           caps->items[i]->col,
+                           "%s: expected a whole number of cards, got %s",
+                           where, hp_format_number(v, got, sizeof got));
       int is_vendor = strncmp(k, "vendor.", 7) == 0;
       const char *key = is_vendor ? k + 7 : k;
       if (is_vendor && !vendor_known(cat, key))
@@ -1607,8 +1622,9 @@ int hp_planfile_parse(const char *text, size_t len, const char *name,
     const hp_ynode *e = sc->items[i];
     if ((rc = expect_map(e, "scenarios[]", name, d)) != HP_OK)
       goto fail;
-    hp_ynode *m = defs ? hp_ynode_clone(defs)
-                       : hp_ynode_new(HP_Y_MAP, NULL, e->line, e->col);
+    hp_ynode *m = defs && defs->kind == HP_Y_MAP
+                      ? hp_ynode_clone(defs)
+                      : hp_ynode_new(HP_Y_MAP, NULL, e->line, e->col);
     if (!m) {
       rc = hp_diag_oom(d);
       goto fail;
@@ -1765,7 +1781,7 @@ static int set_path(hp_ynode *m, const char *path, const char *text,
       }
       return HP_OK;
     }
-    if (!child) {
+    if (!child || hp_yis_null(child)) { /* null: an empty mapping */
       child = hp_ynode_new(HP_Y_MAP, NULL, 0, 0);
       if (!child || hp_ymap_set(cur, seg, child, 0, 0) != HP_OK) {
         hp_ynode_free(child);

@@ -59,7 +59,7 @@ int hp_wi_axis_parse(const char *spec, hp_wi_axis *out, hp_diag *d) {
       break;
     *c = '\0';
     p = c + 1;
-    if (nf == 3 && *p) {
+    if (nf == 3) { /* a third ':', even with nothing after it */
       nf = 4;
       break;
     }

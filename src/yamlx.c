@@ -12,12 +12,15 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "mem.h"
@@ -163,6 +166,14 @@ hp_ynode *hp_ynode_clone(const hp_ynode *n) {
     }
   }
   return c;
+}
+
+int hp_yis_null(const hp_ynode *n) {
+  if (!n || n->kind != HP_Y_SCALAR || !n->plain)
+    return 0;
+  const char *s = n->scalar;
+  return !s[0] || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
+         !strcmp(s, "NULL");
 }
 
 const char *hp_ykind_name(hp_ykind k) {
@@ -313,6 +324,52 @@ static int is_key_position(const loader *L) {
   return f->node->kind == HP_Y_MAP && f->key == NULL;
 }
 
+/* The YAML core schema's tags hetplan reads; anything else is refused, so
+ * that a tag never silently changes what a value means. */
+#define CORE_TAG "tag:yaml.org,2002:"
+
+/* Checks a node's tag against its kind. A scalar tagged !!str (or with the
+ * non-specific '!') is text: *text is set to 1 and it is never read as a
+ * number or a boolean. */
+static int check_tag(loader *L, const unsigned char *utag, hp_ykind kind,
+                     const yaml_mark_t *m, int *text) {
+  const char *tag = (const char *)utag;
+  *text = 0;
+  if (!tag)
+    return HP_OK;
+  static const char *const scalar_tags[] = {"str",  "int",  "float",
+                                            "bool", "null", NULL};
+  size_t cl = strlen(CORE_TAG);
+  if (kind == HP_Y_SCALAR && strcmp(tag, "!") == 0) {
+    *text = 1;
+    return HP_OK;
+  }
+  if (strncmp(tag, CORE_TAG, cl) == 0) {
+    const char *t = tag + cl;
+    if (kind == HP_Y_MAP && strcmp(t, "map") == 0)
+      return HP_OK;
+    if (kind == HP_Y_SEQ && strcmp(t, "seq") == 0)
+      return HP_OK;
+    for (const char *const *a = scalar_tags; kind == HP_Y_SCALAR && *a; a++)
+      if (strcmp(t, *a) == 0) {
+        *text = a == scalar_tags;
+        return HP_OK;
+      }
+    char msg[HP_DIAG_MSG_MAX];
+    snprintf(msg, sizeof msg,
+             "the tag '!!%.100s' does not fit %s (the tags read here are "
+             "!!str, !!int, !!float, !!bool and !!null on scalars, !!map and "
+             "!!seq)",
+             t, hp_ykind_name(kind));
+    return hp_diag_set(L->d, HP_ETYPE, L->file, (int)m->line + 1,
+                       (int)m->column + 1, "%s", msg);
+  }
+  return mark_err(L, HP_ETYPE, m,
+                  "unknown tag '%.100s' (the tags read here are !!str, "
+                  "!!int, !!float, !!bool, !!null, !!map and !!seq)",
+                  tag);
+}
+
 static int on_event(loader *L, yaml_event_t *ev, int *done) {
   const yaml_mark_t *m = &ev->start_mark;
   int rc;
@@ -340,6 +397,17 @@ static int on_event(loader *L, yaml_event_t *ev, int *done) {
                       "HP_YAML_MAX_SCALAR)",
                       lim);
     }
+    /* A "\0" escape: every string may end up printed (names in a report,
+     * keys in a message), and C strings would cut it short there. */
+    if (memchr(ev->data.scalar.value, '\0', ev->data.scalar.length))
+      return mark_err(L, HP_EPARSE, m,
+                      "a NUL character ('\\0') in a %s is not allowed "
+                      "(names are printed, and it would cut them short)",
+                      is_key_position(L) ? "key" : "value");
+    int text;
+    if ((rc = check_tag(L, ev->data.scalar.tag, HP_Y_SCALAR, m, &text)) !=
+        HP_OK)
+      return rc;
     if (is_key_position(L))
       return take_key(L, ev);
     if ((rc = count_nodes(L, 1, m)) != HP_OK)
@@ -348,7 +416,7 @@ static int on_event(loader *L, yaml_event_t *ev, int *done) {
                                (int)m->line + 1, (int)m->column + 1);
     if (!n)
       return hp_diag_oom(L->d);
-    n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+    n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !text;
     if ((rc = add_anchor(L, ev->data.scalar.anchor, n)) != HP_OK) {
       hp_ynode_free(n);
       return rc;
@@ -371,6 +439,12 @@ static int on_event(loader *L, yaml_event_t *ev, int *done) {
     if ((rc = count_nodes(L, 1, m)) != HP_OK)
       return rc;
     int is_map = ev->type == YAML_MAPPING_START_EVENT;
+    int text;
+    if ((rc = check_tag(L,
+                        is_map ? ev->data.mapping_start.tag
+                               : ev->data.sequence_start.tag,
+                        is_map ? HP_Y_MAP : HP_Y_SEQ, m, &text)) != HP_OK)
+      return rc;
     hp_ynode *n = hp_ynode_new(is_map ? HP_Y_MAP : HP_Y_SEQ, NULL,
                                (int)m->line + 1, (int)m->column + 1);
     if (!n)
@@ -483,12 +557,54 @@ int hp_yaml_parse(const char *text, size_t len, const char *name,
   return HP_OK;
 }
 
+/* What a file that is not a regular file is, for the message. */
+static const char *kind_of(mode_t m) {
+  if (S_ISDIR(m))
+    return "a directory";
+  if (S_ISFIFO(m))
+    return "a FIFO (named pipe)";
+  if (S_ISSOCK(m))
+    return "a socket";
+  if (S_ISCHR(m))
+    return "a character device";
+  if (S_ISBLK(m))
+    return "a block device";
+  return "a special file";
+}
+
 int hp_read_file(const char *path, size_t max_bytes, char **out, size_t *len,
                  hp_diag *d) {
-  FILE *f = fopen(path, "rb");
-  if (!f)
+  /* O_NONBLOCK: opening a FIFO for reading waits for a writer, forever
+   * when there is none; non-blocking, the open returns at once and fstat
+   * refuses it. Only regular files are read (a device such as /dev/zero
+   * would never end, a directory gives EISDIR only at the first read). */
+  int fd;
+  do
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  while (fd < 0 && errno == EINTR);
+  if (fd < 0) {
+    if (errno == ELOOP)
+      return hp_diag_set(d, HP_EIO, path, 0, 0,
+                         "cannot open: a loop of symbolic links (a link "
+                         "leads back to itself, or through too many "
+                         "others)");
     return hp_diag_set(d, HP_EIO, path, 0, 0, "cannot open: %s",
                        strerror(errno));
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    int e = errno;
+    close(fd);
+    return hp_diag_set(d, HP_EIO, path, 0, 0, "cannot open: %s", strerror(e));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    return hp_diag_set(d, HP_EIO, path, 0, 0,
+                       "is %s, not a regular file: expected a YAML file",
+                       kind_of(st.st_mode));
+  }
+  /* A regular file never blocks; reads need no O_NONBLOCK. */
+  (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   char *data = NULL;
   size_t n = 0, cap = 0;
   int rc = HP_OK;
@@ -508,20 +624,23 @@ int hp_read_file(const char *path, size_t max_bytes, char **out, size_t *len,
       data = p;
       cap = ncap;
     }
-    size_t got = fread(data + n, 1, cap - n, f);
-    n += got;
-    if (got == 0) {
-      if (ferror(f))
-        rc = hp_diag_set(d, HP_EIO, path, 0, 0, "read error: %s",
-                         strerror(errno));
+    ssize_t got = read(fd, data + n, cap - n);
+    if (got < 0) {
+      if (errno == EINTR)
+        continue;
+      rc =
+          hp_diag_set(d, HP_EIO, path, 0, 0, "read error: %s", strerror(errno));
       break;
     }
+    if (got == 0)
+      break;
+    n += (size_t)got;
   }
   if (rc == HP_OK && n > max_bytes)
     rc = hp_diag_set(d, HP_ELIMIT, path, 0, 0, "file larger than %zu bytes",
                      max_bytes);
 out:
-  fclose(f);
+  close(fd);
   if (rc != HP_OK) {
     hp_free(data);
     return rc;

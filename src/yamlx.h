@@ -2,9 +2,11 @@
  *
  * yamlx.c is the only file that includes <yaml.h>. It reads a document with
  * libyaml's event parser into an hp_ynode tree whose strings are all copied,
- * refusing duplicate keys, merge keys and anything over the limits below
- * (alias expansion, nesting depth, scalar length), each with a message that
- * names file:line:column. Typed getters convert scalars locale-independently.
+ * refusing duplicate keys, merge keys, tags other than the core schema's,
+ * NUL characters in strings and anything over the limits below (alias
+ * expansion, nesting depth, scalar length), each with a message that names
+ * file:line:column. A scalar tagged !!str is text, never a number. Typed
+ * getters convert scalars locale-independently.
  */
 #ifndef HP_YAMLX_H
 #define HP_YAMLX_H
@@ -31,7 +33,8 @@ struct hp_ynode {
   int line;      /* 1-based line of the node's start */
   int col;       /* 1-based column of the node's start */
   char *scalar;  /* scalar text (owned); NULL for maps and sequences */
-  int plain;     /* 1 for an unquoted scalar (may be a number/bool) */
+  int plain;     /* 1 for an unquoted, untagged-as-text scalar (may be a
+                    number or a boolean); 0 when quoted or tagged !!str */
   size_t n;      /* children */
   size_t cap;    /* allocated children */
   char **keys;   /* map keys (owned), n of them; NULL for sequences */
@@ -47,7 +50,9 @@ int hp_yaml_parse(const char *text, size_t len, const char *name,
                   hp_ynode **out, hp_diag *d);
 /* Reads a file and parses it (same contract). */
 int hp_yaml_load_file(const char *path, hp_ynode **out, hp_diag *d);
-/* Reads a whole file into memory (caller frees with hp_free). */
+/* Reads a whole regular file into memory (caller frees with hp_free).
+ * Anything else (a FIFO, a device, a directory, a socket) is refused with
+ * HP_EIO naming it, without blocking; so is a loop of symbolic links. */
 int hp_read_file(const char *path, size_t max_bytes, char **out, size_t *len,
                  hp_diag *d);
 
@@ -68,6 +73,11 @@ int hp_yseq_push(hp_ynode *seq, hp_ynode *val);
 const hp_ynode *hp_ymap_get(const hp_ynode *map, const char *key);
 /* Index of key in map, or -1. */
 long hp_ymap_index(const hp_ynode *map, const char *key);
+
+/* Whether n is YAML's null: a plain scalar that is empty ("key:" with
+ * nothing after it, or every child commented out), "~" or "null". Where a
+ * mapping is expected, a null reads as an empty mapping. */
+int hp_yis_null(const hp_ynode *n);
 
 /* Kind name for messages: "a mapping", "a sequence", "a scalar". */
 const char *hp_ykind_name(hp_ykind k);

@@ -2,10 +2,15 @@
  * happens in the middle of a write, with fsync wrapped (-Wl,--wrap=fsync)
  * so that a test can act between the temporary file's write and its rename:
  *
- *  - SIGINT, SIGTERM or SIGHUP arriving then is held back until the rename:
- *    its handler finds the new data in place and no temporary file;
+ *  - any catchable fatal signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1,
+ *    SIGALRM, ...) arriving then is held back until the rename: its handler
+ *    finds the new data in place and no temporary file;
  *  - a failed fsync is an output error naming the file, the old file is
- *    untouched and the temporary file is removed.
+ *    untouched and the temporary file is removed;
+ *  - a write past RLIMIT_FSIZE (`ulimit -f`) is an output error, not a
+ *    SIGXFSZ death, and leaves the old file and no temporary one;
+ *  - a file name of 255 bytes, the longest a directory entry may have,
+ *    can be written (the temporary name does not grow with it).
  */
 #define _XOPEN_SOURCE 700 /* mkdtemp, sigaction */
 #include <setjmp.h>
@@ -20,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "hetplan.h"
@@ -31,7 +37,7 @@ static enum { FSYNC_REAL, FSYNC_RAISE, FSYNC_FAIL } fsync_mode;
 static int fsync_signal;  /* FSYNC_RAISE: the signal raised */
 static int fsync_calls;   /* fsyncs seen with a temporary file present */
 static char dir[64];      /* the test's directory */
-static char target[128];  /* dir/out.txt */
+static char target[512];  /* dir/out.txt */
 static char tmpname[512]; /* the temporary file fsync was called on */
 static const char OLD[] = "old contents\n";
 static const char NEW[] = "new contents, longer than the old ones\n";
@@ -39,8 +45,9 @@ static const char NEW[] = "new contents, longer than the old ones\n";
 /* What the signal handler saw (async-signal-safe calls only). */
 static volatile sig_atomic_t got_signal, tmp_existed, target_was_new;
 
-/* The temporary file beside target: "out.txt.tmp.XXXXXX". Returns 1 and
- * sets tmpname when there is exactly one. */
+/* The temporary file beside target: ".hpXXXXXX" (or, as it was named
+ * before, "out.txt.tmp.XXXXXX", so that these tests show what failed on
+ * that code). Returns 1 and sets tmpname when there is exactly one. */
 static int find_tmp(void) {
   DIR *dp = opendir(dir);
   int n = 0;
@@ -48,7 +55,7 @@ static int find_tmp(void) {
   if (!dp)
     return 0;
   while ((e = readdir(dp)) != NULL)
-    if (strncmp(e->d_name, "out.txt.tmp.", 12) == 0) {
+    if (strncmp(e->d_name, ".hp", 3) == 0 || strstr(e->d_name, ".tmp.")) {
       snprintf(tmpname, sizeof tmpname, "%s/%s", dir, e->d_name);
       n++;
     }
@@ -183,6 +190,75 @@ static void test_sighup_held_back(void **state) {
   held_back(SIGHUP);
 }
 
+/* Every other catchable signal whose default action ends the process is
+ * held back as well (SIGQUIT, SIGUSR1 and SIGALRM were not, and left the
+ * temporary file behind). */
+static void test_other_fatal_signals_held_back(void **state) {
+  (void)state;
+  const int sigs[] = {SIGQUIT,   SIGUSR1, SIGUSR2, SIGALRM, SIGPIPE,  SIGXCPU,
+                      SIGVTALRM, SIGPROF, SIGPOLL, SIGABRT, SIGRTMIN, SIGRTMAX};
+  for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+    print_message("signal %d\n", sigs[i]);
+    held_back(sigs[i]);
+  }
+}
+
+/* Under `ulimit -f` a write past the limit raises SIGXFSZ, whose default
+ * action kills the process (with the temporary file left beside the old
+ * one). It is an output error instead, and this process lives on with
+ * SIGXFSZ neither pending nor blocked. */
+static void test_file_size_limit(void **state) {
+  (void)state;
+  start(FSYNC_REAL);
+  struct rlimit old, lim;
+  assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+  lim = old;
+  lim.rlim_cur = 8; /* bytes: less than NEW */
+  assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+  hp_diag d;
+  hp_diag_clear(&d);
+  int rc = hp_write_file_atomic(target, NEW, strlen(NEW), &d);
+  assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+  assert_int_equal(rc, HP_EIO);
+  assert_string_equal(d.file, target);
+  assert_non_null(strstr(d.msg, strerror(EFBIG)));
+  assert_non_null(strstr(d.msg, "ulimit -f"));
+  assert_true(file_is(target, OLD));
+  assert_int_equal(dir_entries(), 1);
+  sigset_t pend, cur;
+  sigpending(&pend);
+  pthread_sigmask(SIG_BLOCK, NULL, &cur);
+  assert_false(sigismember(&pend, SIGXFSZ));
+  assert_false(sigismember(&cur, SIGXFSZ));
+}
+
+/* A 255-byte file name (NAME_MAX) is legal; the temporary file's name
+ * was the target's plus ".tmp.XXXXXX", over the limit ("File name too
+ * long"). Both replacing and creating work. */
+static void test_longest_name(void **state) {
+  (void)state;
+  char name[256];
+  unlink(target); /* out.txt, from the tests before */
+  memset(name, 'n', 255);
+  name[255] = '\0';
+  snprintf(target, sizeof target, "%s/%s", dir, name);
+  start(FSYNC_REAL);
+  hp_diag d;
+  hp_diag_clear(&d);
+  int rc = hp_write_file_atomic(target, NEW, strlen(NEW), &d);
+  if (rc != HP_OK)
+    print_error("%s: %s\n", d.file, d.msg);
+  assert_int_equal(rc, HP_OK);
+  assert_true(file_is(target, NEW));
+  assert_int_equal(dir_entries(), 1);
+  unlink(target);
+  assert_int_equal(hp_write_file_atomic(target, OLD, strlen(OLD), &d), HP_OK);
+  assert_true(file_is(target, OLD));
+  assert_int_equal(dir_entries(), 1);
+  unlink(target);
+  snprintf(target, sizeof target, "%s/out.txt", dir);
+}
+
 /* A failed fsync: an output error, the old file kept, no temporary. */
 static void test_fsync_failure_removes_tmp(void **state) {
   (void)state;
@@ -224,7 +300,10 @@ int main(void) {
       cmocka_unit_test(test_sigint_held_back),
       cmocka_unit_test(test_sigterm_held_back),
       cmocka_unit_test(test_sighup_held_back),
+      cmocka_unit_test(test_other_fatal_signals_held_back),
       cmocka_unit_test(test_fsync_failure_removes_tmp),
+      cmocka_unit_test(test_file_size_limit),
+      cmocka_unit_test(test_longest_name),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,5 +1,7 @@
-/* test_yamlx.c - the YAML loader's limits, marks and number handling, and
- * the status table (src/hetplan.h against docs/limits.md). */
+/* test_yamlx.c - the YAML loader's limits, marks and number handling, tags,
+ * NULs and nulls, files that are not regular files, and the status table
+ * (src/hetplan.h against docs/limits.md). */
+#define _XOPEN_SOURCE 700 /* mkdtemp, mkfifo, symlink */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "hetplan.h"
@@ -208,6 +212,129 @@ static void yamlx_numbers(void **state) {
   assert_string_equal(hp_format_number(840000, buf, sizeof buf), "840000");
 }
 
+/* A FIFO, a directory, a device and a loop of symbolic links are refused
+ * at once, each named, with what it is: a FIFO used to block the read
+ * forever (no writer), and a link loop gave "Too many levels of symbolic
+ * links" only where it was opened, not where a model file was looked up. */
+static void yamlx_only_regular_files(void **state) {
+  (void)state;
+  char dir[] = "/tmp/hp-yamlx.XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char fifo[64], loop[64], sub[64];
+  snprintf(fifo, sizeof fifo, "%s/x.yaml", dir);
+  snprintf(loop, sizeof loop, "%s/loop.yaml", dir);
+  snprintf(sub, sizeof sub, "%s/d.yaml", dir);
+  assert_int_equal(mkfifo(fifo, 0600), 0);
+  assert_int_equal(symlink("loop.yaml", loop), 0);
+  assert_int_equal(mkdir(sub, 0700), 0);
+  /* The test fails by timeout (ctest) if the FIFO blocks; alarm makes it
+   * fail fast when run by hand. */
+  alarm(20);
+  hp_ynode *root = NULL;
+  hp_diag d;
+  hp_diag_clear(&d);
+  assert_int_equal(hp_yaml_load_file(fifo, &root, &d), HP_EIO);
+  assert_string_equal(d.file, fifo);
+  assert_non_null(strstr(d.msg, "is a FIFO (named pipe), not a regular file"));
+  hp_diag_clear(&d);
+  assert_int_equal(hp_yaml_load_file(sub, &root, &d), HP_EIO);
+  assert_non_null(strstr(d.msg, "is a directory, not a regular file"));
+  hp_diag_clear(&d);
+  assert_int_equal(hp_yaml_load_file("/dev/zero", &root, &d), HP_EIO);
+  assert_non_null(strstr(d.msg, "is a character device"));
+  hp_diag_clear(&d);
+  assert_int_equal(hp_yaml_load_file(loop, &root, &d), HP_EIO);
+  assert_string_equal(d.file, loop);
+  assert_non_null(strstr(d.msg, "a loop of symbolic links"));
+  alarm(0);
+  assert_null(root);
+  unlink(fifo);
+  unlink(loop);
+  rmdir(sub);
+  rmdir(dir);
+}
+
+/* A scalar tagged !!str is text (it was read as a number); core-schema
+ * tags that fit are accepted; any other tag is refused at its mark (they
+ * were ignored). */
+static void yamlx_tags(void **state) {
+  (void)state;
+  hp_ynode *root;
+  hp_diag d;
+  double v;
+  assert_int_equal(parse("a: !!str 0.5\nb: ! 0.5\nc: !!float 0.5\n"
+                         "e: !!map {x: 1}\nf: !!seq [1]\ng: !!int 3\n",
+                         &root, &d),
+                   HP_OK);
+  assert_int_equal(
+      hp_yget_number(hp_ymap_get(root, "a"), "a", "t.yaml", &v, &d), HP_ETYPE);
+  assert_non_null(strstr(d.msg, "expected a number, got the string '0.5'"));
+  assert_int_equal(
+      hp_yget_number(hp_ymap_get(root, "b"), "b", "t.yaml", &v, &d), HP_ETYPE);
+  assert_int_equal(
+      hp_yget_number(hp_ymap_get(root, "c"), "c", "t.yaml", &v, &d), HP_OK);
+  assert_true(v == 0.5);
+  const char *str;
+  assert_int_equal(
+      hp_yget_string(hp_ymap_get(root, "a"), "a", "t.yaml", &str, &d), HP_OK);
+  assert_string_equal(str, "0.5");
+  hp_ynode_free(root);
+  root = NULL;
+  assert_int_equal(parse("a: 1\nb: !money 5\n", &root, &d), HP_ETYPE);
+  assert_null(root);
+  assert_int_equal(d.line, 2);
+  assert_int_equal(d.column, 4);
+  assert_non_null(strstr(d.msg, "unknown tag '!money'"));
+  assert_int_equal(parse("a: !<tag:example.com,2024:x> {k: 1}\n", &root, &d),
+                   HP_ETYPE);
+  assert_non_null(strstr(d.msg, "unknown tag 'tag:example.com,2024:x'"));
+  assert_int_equal(parse("a: !!binary aGk=\n", &root, &d), HP_ETYPE);
+  assert_non_null(strstr(d.msg, "the tag '!!binary' does not fit a scalar"));
+  assert_int_equal(parse("a: !!map [1]\n", &root, &d), HP_ETYPE);
+  assert_non_null(strstr(d.msg, "the tag '!!map' does not fit a sequence"));
+  assert_int_equal(parse("!!str k: 1\n!foo j: 2\n", &root, &d), HP_ETYPE);
+  assert_int_equal(d.line, 2);
+}
+
+/* A NUL character in any string (the "\0" escape) is refused at its mark:
+ * it used to cut a name short where it was printed. */
+static void yamlx_nul_refused(void **state) {
+  (void)state;
+  hp_ynode *root = NULL;
+  hp_diag d;
+  assert_int_equal(parse("name: ok\nscenario: \"a\\0b\"\n", &root, &d),
+                   HP_EPARSE);
+  assert_null(root);
+  assert_int_equal(d.line, 2);
+  assert_int_equal(d.column, 11);
+  assert_non_null(strstr(d.msg, "a NUL character ('\\0') in a value"));
+  assert_int_equal(parse("\"k\\0\": 1\n", &root, &d), HP_EPARSE);
+  assert_non_null(strstr(d.msg, "in a key"));
+  assert_int_equal(parse("- [x, \"\\x00\"]\n", &root, &d), HP_EPARSE);
+  assert_int_equal(d.column, 7);
+}
+
+/* hp_yis_null: what reads as an empty mapping where one is expected. */
+static void yamlx_null(void **state) {
+  (void)state;
+  hp_ynode *root;
+  hp_diag d;
+  assert_int_equal(parse("a:\nb: ~\nc: null\nd: ''\ne: {}\nf: 0\n"
+                         "g: NULL\nh: !!str\n",
+                         &root, &d),
+                   HP_OK);
+  assert_true(hp_yis_null(hp_ymap_get(root, "a")));
+  assert_true(hp_yis_null(hp_ymap_get(root, "b")));
+  assert_true(hp_yis_null(hp_ymap_get(root, "c")));
+  assert_true(hp_yis_null(hp_ymap_get(root, "g")));
+  assert_false(hp_yis_null(hp_ymap_get(root, "d")));
+  assert_false(hp_yis_null(hp_ymap_get(root, "e")));
+  assert_false(hp_yis_null(hp_ymap_get(root, "f")));
+  assert_false(hp_yis_null(hp_ymap_get(root, "h")));
+  assert_false(hp_yis_null(NULL));
+  hp_ynode_free(root);
+}
+
 static void status_table_matches_docs(void **state) {
   (void)state;
   FILE *f = fopen(HP_SOURCE_DIR "/docs/limits.md", "r");
@@ -247,6 +374,10 @@ int main(void) {
       cmocka_unit_test(yamlx_duplicates_and_keys),
       cmocka_unit_test(yamlx_did_you_mean),
       cmocka_unit_test(yamlx_numbers),
+      cmocka_unit_test(yamlx_only_regular_files),
+      cmocka_unit_test(yamlx_tags),
+      cmocka_unit_test(yamlx_nul_refused),
+      cmocka_unit_test(yamlx_null),
       cmocka_unit_test(status_table_matches_docs),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -187,7 +187,7 @@ expect 2 "$HP" explain "$TMP/one.yaml" --catalog "$FIX" --device alpha-a --forma
   grep -q "text only" "$TMP/err" && ok || bad "explain --format message"; }
 
 # No temporary file is left anywhere.
-if compgen -G "$TMP/*.tmp.*" > /dev/null || compgen -G "$TMP/*/*.tmp.*" > /dev/null; then
+if compgen -G "$TMP/.hp*" > /dev/null || compgen -G "$TMP/*/.hp*" > /dev/null || compgen -G "$TMP/*.tmp.*" > /dev/null; then
   bad "stray temporary files"
 fi
 

@@ -45,7 +45,7 @@ done
 
 # A bad plan with -o leaves no output file behind.
 "$HP" plan "$SRC/tests/data/bad/plans/unknown-key.yaml" --catalog "$CAT" -o "$TMP/o.json" 2>/dev/null
-if [ $? -eq 3 ] && [ ! -e "$TMP/o.json" ] && ! compgen -G "$TMP/o.json*" > /dev/null; then ok; else bad "-o on error left a file"; fi
+if [ $? -eq 3 ] && [ ! -e "$TMP/o.json" ] && ! compgen -G "$TMP/o.json*" > /dev/null && ! compgen -G "$TMP/.hp*" > /dev/null; then ok; else bad "-o on error left a file"; fi
 # A good plan with -o writes the same bytes as stdout, and nothing on stdout.
 (cd "$SRC" && "$HP" plan plans/doubao-minsheng-2024.yaml --catalog devices --format json -o "$TMP/o.json") > "$TMP/stdout"
 (cd "$SRC" && "$HP" plan plans/doubao-minsheng-2024.yaml --catalog devices --format json) > "$TMP/direct.json"
@@ -62,7 +62,7 @@ sleep 1
 kill -INT $pid
 wait $pid
 rc=$?
-if [ $rc -eq 130 ] && ! compgen -G "$TMP/sweep.csv*" > /dev/null; then ok; else
+if [ $rc -eq 130 ] && ! compgen -G "$TMP/sweep.csv*" > /dev/null && ! compgen -G "$TMP/.hp*" > /dev/null; then ok; else
   bad "SIGINT mid-sweep: exit $rc, files: $(ls "$TMP" | grep sweep)"; fi
 
 # Exit codes: usage 2, infeasible 4 (with its explanation on stderr).
@@ -321,5 +321,122 @@ if [ $rc -eq 0 ] && grep -q '"sgemm_gflops": null' "$TMP/probe.json" \
   && grep -q 'CLBlast (libclblast.so.1) could not be loaded: .*apt-get install libclblast1' "$TMP/probe.json" \
   && grep -q '"mem_bw_gbps": [0-9]' "$TMP/probe.json"; then ok; else
   bad "probe without CLBlast: exit $rc"; cat "$TMP/err"; fi
+
+# --- Correct at the edges (issue 19): files, signals, names, leniencies ---
+# Files that are not files: a FIFO is refused at once, named, exit 3 (it
+# used to block forever waiting for a writer: `timeout` turns a hang into
+# a failure), and so are a directory and a loop of symbolic links.
+mkdir -p "$TMP/fcat" "$TMP/models"
+cp "$FIX"/alpha-a.yaml "$TMP/fcat/"
+mkfifo "$TMP/fcat/x.yaml" "$TMP/models/fifo-model.yaml" "$TMP/plan-fifo.yaml"
+ln -s loop-model.yaml "$TMP/models/loop-model.yaml"
+expect_err 3 "fcat/x.yaml: is a FIFO (named pipe), not a regular file" "FIFO in the catalog" \
+  timeout 20 "$HP" devices --catalog "$TMP/fcat"
+rm "$TMP/fcat/x.yaml" && mkdir "$TMP/fcat/d.yaml"
+expect_err 3 "fcat/d.yaml: is a directory, not a regular file" "directory in the catalog" \
+  timeout 20 "$HP" devices --catalog "$TMP/fcat"
+for m in "model: {name: fifo-model}" "model_file: $TMP/models/fifo-model.yaml"; do
+  cat > "$TMP/mplan.yaml" <<PLAN
+name: t
+scenarios:
+  - name: a
+    workload: {$m, tokens_per_day: 1e9}
+    devices: [nvidia-h20]
+PLAN
+  HETPLAN_MODELS="$TMP/models" expect_err 3 "models/fifo-model.yaml: is a FIFO (named pipe), not a regular file" \
+    "FIFO as a model file ($m)" timeout 20 "$HP" plan "$TMP/mplan.yaml" --catalog "$CAT"
+done
+for m in "model: {name: loop-model}" "model_file: $TMP/models/loop-model.yaml"; do
+  sed -i "4s|.*|    workload: {$m, tokens_per_day: 1e9}|" "$TMP/mplan.yaml"
+  HETPLAN_MODELS="$TMP/models" expect_err 3 "models/loop-model.yaml: cannot open: a loop of symbolic links" \
+    "symlink loop as a model file ($m)" timeout 20 "$HP" plan "$TMP/mplan.yaml" --catalog "$CAT"
+done
+for cmd in plan batch "sweep --vary mfu=0.5" montecarlo "explain --device nvidia-h20"; do
+  expect_err 3 "plan-fifo.yaml: is a FIFO (named pipe), not a regular file" "FIFO as the plan ($cmd)" \
+    timeout 20 "$HP" $cmd "$TMP/plan-fifo.yaml" --catalog "$CAT"
+done
+expect_err 3 "plan-fifo.yaml: is a FIFO" "FIFO as the fake backend's profile" \
+  timeout 20 "$HP" probe --fake-file "$TMP/plan-fifo.yaml"
+
+# Under `ulimit -f` a write past the limit is an output error (exit 6)
+# naming the file: the old file stays, no temporary file is left (SIGXFSZ
+# used to kill the run mid-write, leaving out.csv.tmp.XXXXXX). To stdout
+# likewise: exit 6, not a death by signal.
+mkdir "$TMP/fsz" && echo "old" > "$TMP/fsz/out.csv"
+(ulimit -f 1; exec "$HP" sweep "$SRC/plans/doubao-mandate-sweep.yaml" --catalog "$CAT" \
+  --vary constraints.domestic_share.min=0:1:0.01 --format csv -o "$TMP/fsz/out.csv") > /dev/null 2> "$TMP/err"
+rc=$?
+if [ $rc -eq 6 ] && grep -q "out.csv: write failed: File too large (the file size limit, \`ulimit -f\`, was reached)" "$TMP/err" \
+  && [ "$(cat "$TMP/fsz/out.csv")" = old ] && [ "$(ls -A "$TMP/fsz")" = out.csv ]; then ok; else
+  bad "ulimit -f with -o: exit $rc, files: $(ls -A "$TMP/fsz"): $(cat "$TMP/err")"; fi
+(ulimit -f 1; exec "$HP" sweep "$SRC/plans/doubao-mandate-sweep.yaml" --catalog "$CAT" \
+  --vary constraints.domestic_share.min=0:1:0.01 --format csv) > "$TMP/fsz/stdout.csv" 2> "$TMP/err"
+rc=$?
+if [ $rc -eq 6 ] && grep -q "cannot write to standard output" "$TMP/err"; then ok; else
+  bad "ulimit -f to stdout: exit $rc: $(cat "$TMP/err")"; fi
+
+# Under `ulimit -v 100000` the what-if workers share malloc arenas: 501
+# sweep points and 500 samples take a second of CPU time, as without the
+# limit. (They took about 40 s of CPU each, mostly in mmap and munmap: a
+# worker whose arena could not be reserved got one mmap per allocation.)
+# Skipped where the binary cannot start under the limit (sanitizers).
+if (ulimit -v 100000; "$HP" --version > /dev/null 2>&1) 2> /dev/null; then
+  for cmd in "sweep --vary constraints.domestic_share.min=0:1:0.002 --scenario end-2024" \
+             "montecarlo --samples 500"; do
+    p=$SRC/plans/doubao-mandate-sweep.yaml
+    case $cmd in montecarlo*) p=$SRC/plans/doubao-montecarlo.yaml ;; esac
+    (ulimit -v 100000; exec timeout 30 "$HP" $cmd "$p" --catalog "$CAT" --format csv) > "$TMP/out" 2> "$TMP/err"
+    rc=$?
+    if [ $rc -eq 0 ] && [ "$(wc -l < "$TMP/out")" -gt 20 ]; then ok; else
+      bad "ulimit -v 100000 ($cmd): exit $rc (124: over 30 s): $(head -3 "$TMP/err")"; fi
+  done
+else
+  echo "cli: skipped the ulimit -v checks: $HP does not start under ulimit -v 100000"
+fi
+
+# A legal 255-byte file name works with -o (the temporary name was the
+# target's plus 11 bytes: "File name too long"), new or replaced.
+long="$TMP/$(printf 'r%.0s' $(seq 250)).json"
+for i in 1 2; do
+  expect 0 "$HP" plan "$SRC/plans/doubao-minsheng-2024.yaml" --catalog "$CAT" -o "$long" &&
+    { head -c 1 "$long" | grep -q '{' && ok || bad "255-byte -o name: not written"; }
+done
+rm -f "$long"
+
+# Leniencies: a trailing ':' in --vary and blanks around counts are usage
+# errors (exit 2), as any other malformed value.
+expect_err 2 "expected KEY=START:STOP:STEP or KEY=VALUE" "--vary trailing ':'" \
+  "$HP" sweep "$SRC/plans/doubao-mandate-sweep.yaml" --catalog "$CAT" --vary mfu=0.4:0.5:0.1:
+for opt in "--samples ' 5'" "--samples '5 '" "--threads ' 2'" "--seed ' 1'" "--samples '+5'"; do
+  eval "set -- $opt"
+  expect_err 2 "$1: expected" "strict $opt" \
+    "$HP" montecarlo "$SRC/plans/doubao-montecarlo.yaml" --catalog "$CAT" "$1" "$2"
+done
+# ... and the opposite: a key whose children are all commented out is
+# null, which reads as an empty mapping: the plan solves as without it,
+# in a scenario and in defaults alike.
+cat > "$TMP/nullc.yaml" <<'PLAN'
+name: nullc
+defaults:
+  workload: {model: {params: 1e9}, tokens_per_day: 1e12}
+  devices: [nvidia-h20, huawei-ascend-910b3]
+  constraints:
+    caps: {nvidia-h20: 800}
+scenarios:
+  - name: a
+    constraints:
+      # domestic_share: {min: 0.5}
+      # caps: {nvidia-h20: 100}
+    overrides:
+PLAN
+sed -e '/^    constraints:$/d' -e '/^      #/d' -e '/^    overrides:$/d' "$TMP/nullc.yaml" > "$TMP/nullc-none.yaml"
+"$HP" plan "$TMP/nullc-none.yaml" --catalog "$CAT" --format csv > "$TMP/nullc-none.csv" 2>&1
+expect 0 "$HP" plan "$TMP/nullc.yaml" --catalog "$CAT" --format csv &&
+  { cmp -s "$TMP/out" "$TMP/nullc-none.csv" && ok || bad "null constraints: report differs"; }
+printf 'name: nulld\ndefaults:\nscenarios:\n  - name: a\n    workload: {model: {params: 1e9}, tokens_per_day: 1e12}\n    devices: [nvidia-h20]\n    constraints: ~\n' > "$TMP/nulld.yaml"
+expect 0 "$HP" plan "$TMP/nulld.yaml" --catalog "$CAT" && ok
+# A sweep sets a key under a null mapping as under an empty one.
+expect 0 "$HP" sweep "$TMP/nulld.yaml" --catalog "$CAT" --vary constraints.domestic_share.min=0 --format csv &&
+  { grep -q "^0,a,optimal," "$TMP/out" && ok || bad "sweep under a null mapping: $(head -2 "$TMP/out")"; }
 
 finish "cli"
