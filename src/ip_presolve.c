@@ -31,21 +31,21 @@
 
 /* Rounds an integer column's bound inwards, forgiving the last bits of a
  * quotient (230000 / 8 may come out as 28749.999999999996). The slack is
- * relative, 1e-12, a few hundred rounding errors: 1e-9 of 3.9e10 servers
- * was 39 servers, and a demand of 39,101,601,601.6 servers was rounded to
- * 39,101,601,601 (178 tokens/s short, issue 19). Never half a unit. */
-static double round_slack(double v) {
-  return fmin(1e-12 * fmax(1.0, fabs(v)), 0.5);
-}
+ * relative to the quotient, 1e-12 of it, a few thousand rounding errors:
+ * an absolute 1e-9 x max(1, |v|) rounded a demand of 39,101,601,601.6
+ * servers down by 39 (178 tokens/s short), and one of 7.6e-21 of a server
+ * (a 1e-3 tokens/s demand on a 2.8e17 tokens/s server) to none: the
+ * program became "optimal" with nothing bought (issue 19). */
+static double round_slack(double v) { return 1e-12 * fabs(v); }
 
 static double round_lo(double v) {
-  double r = ceil(v);
-  return r - v > 1 - round_slack(v) ? r - 1 : r;
+  double f = floor(v);
+  return v - f <= round_slack(v) ? f : f + 1;
 }
 
 static double round_hi(double v) {
-  double r = floor(v);
-  return v - r > 1 - round_slack(v) ? r + 1 : r;
+  double c = ceil(v);
+  return c - v <= round_slack(v) ? c : c - 1;
 }
 
 /* Coefficient tightening of a covering row (lo > 0, no upper limit, every

@@ -95,6 +95,19 @@ const char *hp_result_unproven(const hp_scenario_result *r, char *buf,
              r->mip_gap);
     return buf;
   }
+  if (r->repaired) {
+    /* issue 19: a point mended after it missed a row by rounding. */
+    char g[32] = "under 0.001%";
+    if (!isfinite(r->gap))
+      snprintf(g, sizeof g, "an unknown share");
+    else if (100 * r->gap >= 0.001)
+      snprintf(g, sizeof g, "%.3g%%", 100 * r->gap);
+    snprintf(buf, size,
+             "the solver's plan missed a constraint by rounding and was "
+             "repaired, within %s of the solver's optimum",
+             g);
+    return buf;
+  }
   return NULL;
 }
 

@@ -263,7 +263,10 @@ static int drop_priced_out(glp_prob *lp, const hp_ip *ip, double *start,
 
 /* glpk_presolve: 0 keeps GLPK's MIP presolver off even without a start
  * (hp_ip_solve's second try, when the presolver's tolerances let a point
- * past a row). */
+ * past a row). Set glpk_scaled (a thread's flag, set by solve_scaled for
+ * a program of extreme figures) to let GLPK equilibrate the matrix too. */
+static _Thread_local int glpk_scale;
+
 static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
                       hp_ip_solution *sol, hp_diag *d) {
   memset(sol, 0, sizeof *sol);
@@ -345,6 +348,8 @@ static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
   }
   if (nz)
     glp_load_matrix(lp, nz, ia, ja, ar);
+  if (glpk_scale)
+    glp_scale_prob(lp, GLP_SF_GM | GLP_SF_EQ | GLP_SF_2N);
 
   if (n == 0) {
     /* No variables: feasible iff every row admits 0. */
@@ -648,7 +653,9 @@ static int solve_scaled(const hp_ip *ip, const double *hint, int glpk_presolve,
   double f = scale_ip(&t, colf, tmp);
   for (size_t j = 0; hint && j < n; j++)
     th[j] = hint[j] / colf[j];
+  glpk_scale = 1;
   int rc = solve_glpk(&t, hint ? th : NULL, glpk_presolve, sol, d);
+  glpk_scale = 0;
   hp_ip_cleanup(&t);
   sol->objective /= f;
   sol->bound /= f;
