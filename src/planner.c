@@ -973,6 +973,22 @@ static int mend_step(const hp_ip *ip, size_t i, size_t j, const double *x,
   return 1;
 }
 
+/* A row's figure in a message without exponents: grouped thousands with
+ * no decimals from 1 up (every digit past 1e15), three significant
+ * figures below 1 ("0.00000000000000000000760"). */
+static const char *fmt_plain(double v, char *buf, size_t size) {
+  double m = fabs(v);
+  if (m >= 1e15)
+    snprintf(buf, size, "%.0f", v);
+  else if (m >= 1 || m == 0)
+    hp_fmt_grouped(v, 0, buf, size);
+  else {
+    int dec = 2 - (int)floor(log10(m));
+    snprintf(buf, size, "%.*f", dec > 40 ? 40 : dec, v);
+  }
+  return buf;
+}
+
 void hp_planner_check(const hp_ip *ip, double *x, hp_check *out) {
   size_t n = ip->n_cols;
   int int_moved = 0;
@@ -1043,14 +1059,20 @@ void hp_planner_check(const hp_ip *ip, double *x, hp_check *out) {
     const hp_ip_row *r = &ip->rows[worst];
     long double act;
     row_miss(r, n, x, &act);
-    char a[48], b[48];
+    char a[64], b[64];
+    /* The row's unit, by its name (planner rows only). */
+    const char *unit = strncmp(r->name, "demand", 6) == 0   ? " tokens/s"
+                       : strcmp(r->name, "budget_cny") == 0 ? " CNY"
+                       : strcmp(r->name, "power_mw") == 0   ? " MW"
+                       : strncmp(r->name, "caps", 4) == 0   ? " cards"
+                                                            : "";
     snprintf(out->why, sizeof out->why,
-             "the solver's plan misses constraint '%s' (%s against a limit "
-             "of %s) and no simple repair meets every constraint: figures "
-             "this far apart are beyond what the solver resolves",
-             r->name, hp_fmt_grouped((double)act, 0, a, sizeof a),
-             hp_fmt_grouped(act < (long double)r->lo ? r->lo : r->hi, 0, b,
-                            sizeof b));
+             "the solver's plan misses constraint '%s' (%s%s against a "
+             "limit of %s%s) and no simple repair meets every constraint: "
+             "figures this far apart are beyond what the solver resolves",
+             r->name, fmt_plain((double)act, a, sizeof a), unit,
+             fmt_plain(act < (long double)r->lo ? r->lo : r->hi, b, sizeof b),
+             unit);
     out->failed = 1;
   }
 }

@@ -42,7 +42,7 @@ typedef struct hp_check {
   int repaired;     /* 1: x missed a row or bound and was repaired */
   int failed;       /* 1: x missed one and no simple repair was found */
   double objective; /* the objective at x after any repair */
-  char why[256];    /* failed: which row, by how much */
+  char why[400];    /* failed: which row, by how much */
 } hp_check;
 
 /* Checks a point the solver returned for ip, independently of the solver:

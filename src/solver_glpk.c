@@ -263,8 +263,9 @@ static int drop_priced_out(glp_prob *lp, const hp_ip *ip, double *start,
 
 /* glpk_presolve: 0 keeps GLPK's MIP presolver off even without a start
  * (hp_ip_solve's second try, when the presolver's tolerances let a point
- * past a row). Set glpk_scaled (a thread's flag, set by solve_scaled for
- * a program of extreme figures) to let GLPK equilibrate the matrix too. */
+ * past a row). glpk_scale (per thread, set by solve_scaled for a program
+ * of extreme figures) lets GLPK equilibrate the matrix too
+ * (glp_scale_prob: geometric mean, then equilibration, powers of two). */
 static _Thread_local int glpk_scale;
 
 static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
@@ -578,12 +579,7 @@ static double scale_of(const double *v, size_t n) {
   return ldexp(1, 1 - e);
 }
 
-/* A continuous column whose coefficients all lie outside the range is
- * scaled too (x_j = f_j y_j, f_j a power of two that brings its largest
- * coefficient to [1, 2)): a fractional plan that needs 4e-8 of a 3e20
- * tokens/s server would otherwise meet its row by GLPK's bound tolerance
- * with nothing. Integer columns keep their units; tighten_cover
- * (ip_presolve.c) keeps them from slivers. colf[j] receives f_j. */
+/* 1 if some row, continuous column or the objective is out of range. */
 static int needs_scale(const hp_ip *p) {
   for (size_t i = 0; i < p->n_rows; i++)
     if (scale_of(p->rows[i].a, p->n_cols) != 1)
@@ -598,7 +594,13 @@ static int needs_scale(const hp_ip *p) {
 }
 
 /* Scales p's columns, rows and objective in place; returns the factor the
- * objective was multiplied by. */
+ * objective was multiplied by. A continuous column whose largest
+ * coefficient lies outside the range is scaled first (x_j = f_j y_j, f_j
+ * a power of two that brings it to [1, 2)): a fractional plan that needs
+ * 4e-8 of a 3e20 tokens/s server would otherwise meet its row, within
+ * GLPK's bound tolerance, with nothing. Integer columns keep their units;
+ * tighten_cover (ip_presolve.c) keeps them from slivers. colf[j] receives
+ * f_j; tmp is scratch of n_rows values. */
 static double scale_ip(hp_ip *p, double *colf, double *tmp) {
   for (size_t j = 0; j < p->n_cols; j++) {
     colf[j] = 1;
