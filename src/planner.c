@@ -1077,16 +1077,20 @@ void hp_planner_check(const hp_ip *ip, double *x, hp_check *out) {
   }
 }
 
-/* A gap in percent without exponents: three significant figures from
- * 0.001% up, "under 0.001%" below. */
+/* A gap in percent without exponents: three significant figures
+ * ("0.0154%", "0.000688%"), "under 0.000000000001%" below that. */
 static void fmt_gap(double gap, char *buf, size_t size) {
   double pct = 100 * gap;
   if (pct >= 100)
     snprintf(buf, size, "%.0f%%", pct);
   else if (pct >= 0.001)
     snprintf(buf, size, "%.3g%%", pct);
+  else if (pct >= 1e-12)
+    snprintf(buf, size, "%.*f%%", 2 - (int)floor(log10(pct)), pct);
+  else if (pct > 0)
+    snprintf(buf, size, "under 0.000000000001%%");
   else
-    snprintf(buf, size, "under 0.001%%");
+    snprintf(buf, size, "0%%");
 }
 
 const char *hp_status_word(hp_result_status st, int proven, double gap,
@@ -1102,7 +1106,7 @@ const char *hp_status_word(hp_result_status st, int proven, double gap,
   }
   fmt_gap(gap, g, sizeof g);
   snprintf(buf, size, "feasible, not proven optimal (gap %s%s)",
-           gap_is_bound && 100 * gap >= 0.001 ? "at most " : "", g);
+           gap_is_bound && 100 * gap >= 1e-12 ? "at most " : "", g);
   return buf;
 }
 

@@ -97,11 +97,14 @@ const char *hp_result_unproven(const hp_scenario_result *r, char *buf,
   }
   if (r->repaired) {
     /* issue 19: a point mended after it missed a row by rounding. */
-    char g[32] = "under 0.001%";
+    char g[40] = "under 0.000000000001%";
+    double pct = 100 * r->gap;
     if (!isfinite(r->gap))
       snprintf(g, sizeof g, "an unknown share");
-    else if (100 * r->gap >= 0.001)
-      snprintf(g, sizeof g, "%.3g%%", 100 * r->gap);
+    else if (pct >= 0.001)
+      snprintf(g, sizeof g, "%.3g%%", pct);
+    else if (pct >= 1e-12)
+      snprintf(g, sizeof g, "%.*f%%", 2 - (int)floor(log10(pct)), pct);
     snprintf(buf, size,
              "the solver's plan missed a constraint by rounding and was "
              "repaired, within %s of the solver's optimum",
