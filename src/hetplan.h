@@ -255,6 +255,19 @@ typedef enum {
 /** Returns "optimal", "infeasible" or "error". */
 HP_API const char *hp_result_status_name(hp_result_status s);
 
+struct hp_scenario_result;
+/** The status every report prints for r on its first line: "optimal" only
+ * for a plan proven optimal; "feasible, not proven optimal (gap 0.0154%)"
+ * for a plan the search did not prove (solver.node_limit reached, stopped
+ * at solver.mip_gap, or a plan repaired after the solver's point missed a
+ * constraint by rounding), "(gap at most 0.001%)" where only a bound on
+ * the gap is known; else "infeasible" or "error". Written into buf (size
+ * bytes; 64 suffice); returns buf. */
+HP_API const char *hp_result_status_word(const struct hp_scenario_result *r,
+                                         char *buf, size_t size);
+/** 1 if r has a plan proven optimal; 0 if it has none or one not proven. */
+HP_API int hp_result_proven(const struct hp_scenario_result *r);
+
 /* One SKU line of a solved scenario. */
 typedef struct hp_plan_line {
   const char *device;  /* SKU id; borrowed from the catalog */
@@ -343,7 +356,12 @@ typedef struct hp_scenario_result {
   int node_limited;  /* 1: it took them all before proving the optimum; the
                         plan is the best it found, within `gap` of it */
   double gap;        /* node_limited: what the search proved, |objective -
-                        bound| / |objective|; HUGE_VAL if nothing */
+                        bound| / |objective|; HUGE_VAL if nothing; within_gap
+                        or repaired: at most this (issue 19) */
+  /* issue 19 */
+  int repaired; /* 1: the solver's point missed a constraint by rounding
+                   (huge or tiny figures) and was repaired: a feasible plan,
+                   not proven optimal */
 } hp_scenario_result;
 
 /** Tokens per day that a result's bought capacity sustains: delivered

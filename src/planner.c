@@ -766,7 +766,8 @@ static int fill_lines(const hp_scenario *s, const hp_catalog *cat,
     double v = x[j];
     if (s->gran != HP_GRAN_FRACTIONAL)
       v = floor(v + 0.5);
-    if (v <= 1e-9)
+    if (!(v > 0)) /* not 1e-9: a fractional plan may need 2e-12 of a
+                     4e17 tokens/s server (issue 19) */
       continue;
     size_t k = u[j].cand;
     const hp_candidate *c = &s->cands[k];
@@ -868,6 +869,263 @@ double hp_planner_cost_per_mtok(const hp_scenario *s, double tco_cny,
              (s->peak_factor > 0 ? s->peak_factor : 1) * s->seconds_per_day *
              365.0 * s->years;
   return tokens > 0 ? tco_cny / tokens * 1e6 : 0;
+}
+
+double hp_planner_gap(const hp_ip_solution *sol, const hp_check *ck,
+                      double mip_gap) {
+  if (!sol->node_limited && !sol->within_gap && !ck->repaired)
+    return 0;
+  /* What no plan beats: the bound the search proved, or, stopped at a
+   * gap, the point's objective less that gap; a repaired point is
+   * measured from it. */
+  double z = ck->repaired ? ck->objective : sol->objective;
+  if (sol->node_limited && !isfinite(sol->bound))
+    return HUGE_VAL;
+  double bound = sol->node_limited ? sol->bound : sol->objective;
+  if (z == 0)
+    return bound == 0 ? 0 : HUGE_VAL;
+  double g = fabs(z - bound) / fabs(z);
+  if (sol->within_gap)
+    g += mip_gap;
+  return g;
+}
+
+/* ----------------------------------------------------------------------------
+ * Checking the solver's point (issue 19)
+ * ------------------------------------------------------------------------- */
+
+/* How far row i misses at x, as a share of its terms (0 when it holds to
+ * HP_CHECK_REL), in long double: the sum of up to 256 x 1,792 products of
+ * doubles keeps 64 bits of mantissa, so a row of 1e13 tokens/s is judged
+ * to the token. */
+static long double row_miss(const hp_ip_row *r, size_t n, const double *x,
+                            long double *act_out) {
+  long double act = 0, mag = 0;
+  for (size_t j = 0; j < n; j++) {
+    long double t = (long double)r->a[j] * x[j];
+    act += t;
+    mag += fabsl(t);
+  }
+  if (act_out)
+    *act_out = act;
+  long double miss = 0;
+  if (r->lo > -HUGE_VAL) {
+    mag += fabsl((long double)r->lo);
+    miss = (long double)r->lo - act;
+  }
+  if (r->hi < HUGE_VAL) {
+    mag += fabsl((long double)r->hi);
+    if (act - (long double)r->hi > miss)
+      miss = act - (long double)r->hi;
+  }
+  if (!(miss > (long double)HP_CHECK_REL * mag))
+    return 0;
+  return mag > 0 ? miss / mag : miss;
+}
+
+/* The sum of every row's miss at x; *worst receives the row that misses
+ * most (n_rows if none). */
+static long double total_miss(const hp_ip *ip, const double *x, size_t *worst) {
+  long double sum = 0, mx = 0;
+  *worst = ip->n_rows;
+  for (size_t i = 0; i < ip->n_rows; i++) {
+    long double m = row_miss(&ip->rows[i], ip->n_cols, x, NULL);
+    sum += m;
+    if (m > mx) {
+      mx = m;
+      *worst = i;
+    }
+  }
+  return sum;
+}
+
+static long double objective_at(const hp_ip *ip, const double *x) {
+  long double v = 0;
+  for (size_t j = 0; j < ip->n_cols; j++)
+    v += (long double)ip->obj[j] * x[j];
+  return v;
+}
+
+/* Moves on column j of the smallest size that mends row i (whole units on
+ * an integer column), kept within the column's bounds; 0 if none. */
+static int mend_step(const hp_ip *ip, size_t i, size_t j, const double *x,
+                     double *step) {
+  const hp_ip_row *r = &ip->rows[i];
+  double a = r->a[j];
+  if (a == 0)
+    return 0;
+  long double act;
+  row_miss(r, ip->n_cols, x, &act);
+  long double need = r->lo > -HUGE_VAL && act < (long double)r->lo
+                         ? (long double)r->lo - act
+                         : (long double)r->hi - act; /* < 0 */
+  long double d = need / a;
+  if (ip->is_int[j])
+    d = d > 0 ? ceill(d) : floorl(d);
+  else
+    d += d * 1e-15L; /* just past the bound */
+  if (d == 0)
+    return 0;
+  double v = (double)(x[j] + d);
+  if (v < ip->lb[j] || v > ip->ub[j])
+    return 0;
+  *step = (double)d;
+  return 1;
+}
+
+/* A row's figure in a message without exponents: grouped thousands with
+ * no decimals from 1 up (every digit past 1e15), three significant
+ * figures below 1 ("0.00000000000000000000760"). */
+static const char *fmt_plain(double v, char *buf, size_t size) {
+  double m = fabs(v);
+  if (m >= 1e15)
+    snprintf(buf, size, "%.0f", v);
+  else if (m >= 1 || m == 0)
+    hp_fmt_grouped(v, 0, buf, size);
+  else {
+    int dec = 2 - (int)floor(log10(m));
+    snprintf(buf, size, "%.*f", dec > 40 ? 40 : dec, v);
+  }
+  return buf;
+}
+
+void hp_planner_check(const hp_ip *ip, double *x, hp_check *out) {
+  size_t n = ip->n_cols;
+  int int_moved = 0;
+  memset(out, 0, sizeof *out);
+  long double obj0 = objective_at(ip, x);
+  /* Whole units, within the bounds (a cap's bound rounded by the solver's
+   * tolerance comes back to it). */
+  for (size_t j = 0; j < n; j++) {
+    double v = x[j];
+    if (ip->is_int[j])
+      v = floor(v + 0.5);
+    if (v < ip->lb[j])
+      v = ip->is_int[j] ? ceil(ip->lb[j]) : ip->lb[j];
+    if (v > ip->ub[j])
+      v = ip->is_int[j] ? floor(ip->ub[j]) : ip->ub[j];
+    if (fabs(v) > HP_CHECK_MAX_UNITS) {
+      out->failed = 1;
+      snprintf(out->why, sizeof out->why,
+               "the plan needs more than 2^53 (9,007,199,254,740,992) units "
+               "of one device, beyond what double precision counts in whole "
+               "units: check the figures (HP_CHECK_MAX_UNITS)");
+      return;
+    }
+    if (v != x[j] && fabs(v - x[j]) > 1e-6 * fmax(1, fabs(v)))
+      int_moved |= ip->is_int[j]; /* more than the integrality slack */
+    x[j] = v;
+  }
+  size_t worst;
+  long double miss = total_miss(ip, x, &worst);
+  /* Repair: the worst row is mended by one column's move, the move
+   * chosen that leaves the least miss over every row, then the lowest
+   * objective; at most a few rounds, each of which must reduce the miss. */
+  for (int round = 0; miss > 0 && round < 8 + 2 * (int)ip->n_rows; round++) {
+    long double best_miss = miss, best_obj = 0;
+    size_t bj = n;
+    double bstep = 0;
+    long double sign = ip->maximize ? -1 : 1;
+    for (size_t j = 0; j < n; j++) {
+      double step, keep = x[j];
+      if (!mend_step(ip, worst, j, x, &step))
+        continue;
+      size_t w;
+      x[j] = keep + step;
+      long double m = total_miss(ip, x, &w);
+      long double o = sign * objective_at(ip, x);
+      x[j] = keep;
+      if (m < best_miss || (bj < n && m == best_miss && o < best_obj)) {
+        best_miss = m;
+        best_obj = o;
+        bj = j;
+        bstep = step;
+      }
+    }
+    if (bj == n)
+      break;
+    x[bj] += bstep;
+    int_moved |= ip->is_int[bj];
+    out->repaired = 1;
+    miss = total_miss(ip, x, &worst);
+  }
+  long double obj = objective_at(ip, x);
+  out->objective = (double)obj;
+  if (int_moved)
+    out->repaired = 1;
+  else if (out->repaired && fabsl(obj - obj0) <= 1e-9L * fmaxl(1, fabsl(obj0)))
+    out->repaired = 0; /* an LP optimum, to rounding */
+  if (miss > 0) {
+    const hp_ip_row *r = &ip->rows[worst];
+    long double act;
+    row_miss(r, n, x, &act);
+    char a[64], b[64];
+    /* The row's unit, by its name (planner rows only). */
+    const char *unit = strncmp(r->name, "demand", 6) == 0   ? " tokens/s"
+                       : strcmp(r->name, "budget_cny") == 0 ? " CNY"
+                       : strcmp(r->name, "power_mw") == 0   ? " MW"
+                       : strncmp(r->name, "caps", 4) == 0   ? " cards"
+                                                            : "";
+    snprintf(out->why, sizeof out->why,
+             "the solver's plan misses constraint '%s' (%s%s against a "
+             "limit of %s%s) and no simple repair meets every constraint: "
+             "figures this far apart are beyond what the solver resolves",
+             r->name, fmt_plain((double)act, a, sizeof a), unit,
+             fmt_plain(act < (long double)r->lo ? r->lo : r->hi, b, sizeof b),
+             unit);
+    out->failed = 1;
+  }
+}
+
+/* A gap in percent without exponents: three significant figures
+ * ("0.0154%", "0.000688%"), "under 0.000000000001%" below that. */
+static void fmt_gap(double gap, char *buf, size_t size) {
+  double pct = 100 * gap;
+  if (pct >= 100)
+    snprintf(buf, size, "%.0f%%", pct);
+  else if (pct >= 0.001)
+    snprintf(buf, size, "%.3g%%", pct);
+  else if (pct >= 1e-12)
+    snprintf(buf, size, "%.*f%%", 2 - (int)floor(log10(pct)), pct);
+  else if (pct > 0)
+    snprintf(buf, size, "under 0.000000000001%%");
+  else
+    snprintf(buf, size, "0%%");
+}
+
+const char *hp_status_word(hp_result_status st, int proven, double gap,
+                           int gap_is_bound, char *buf, size_t size) {
+  if (st != HP_RESULT_OPTIMAL || proven) {
+    snprintf(buf, size, "%s", hp_result_status_name(st));
+    return buf;
+  }
+  char g[32];
+  if (!isfinite(gap)) {
+    snprintf(buf, size, "feasible, not proven optimal (no bound on the gap)");
+    return buf;
+  }
+  fmt_gap(gap, g, sizeof g);
+  snprintf(buf, size, "feasible, not proven optimal (gap %s%s)",
+           gap_is_bound && 100 * gap >= 1e-12 ? "at most " : "", g);
+  return buf;
+}
+
+char *hp_status_word_csv(char *word) {
+  for (char *c = word; *c; c++)
+    if (*c == ',')
+      *c = ';';
+  return word;
+}
+
+int hp_result_proven(const hp_scenario_result *r) {
+  return r->status == HP_RESULT_OPTIMAL && !r->within_gap && !r->node_limited &&
+         !r->repaired;
+}
+
+const char *hp_result_status_word(const hp_scenario_result *r, char *buf,
+                                  size_t size) {
+  return hp_status_word(r->status, hp_result_proven(r), r->gap,
+                        !r->node_limited, buf, size);
 }
 
 int hp_planner_buys_nothing(const hp_scenario *s,
@@ -1020,13 +1278,21 @@ int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,
       goto fail;
     }
   } else {
+    /* The solver's point, checked against the rows independently of it
+     * (and repaired if it misses by rounding): no plan that fails them is
+     * reported. */
+    hp_check ck;
+    hp_planner_check(&ip, sol.x, &ck);
+    if (ck.failed) {
+      r->status = HP_RESULT_ERROR;
+      hp_buf_puts(&b, ck.why);
+      goto done;
+    }
     r->status = HP_RESULT_OPTIMAL;
     r->within_gap = sol.within_gap;
     r->node_limited = sol.node_limited;
-    if (sol.node_limited)
-      r->gap = isfinite(sol.bound) && sol.objective != 0
-                   ? fabs(sol.objective - sol.bound) / fabs(sol.objective)
-                   : HUGE_VAL;
+    r->repaired = ck.repaired;
+    r->gap = hp_planner_gap(&sol, &ck, s->mip_gap);
     if (fill_lines(s, cat, u, sol.x, r) != HP_OK) {
       hp_buf_cleanup(&b);
       rc = hp_diag_oom(d);
@@ -1040,6 +1306,7 @@ int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,
       }
     }
   }
+done:
   if (r->status != HP_RESULT_OPTIMAL &&
       hp_buf_detach(&b, &r->explanation, NULL) != HP_OK) {
     rc = hp_diag_oom(d);

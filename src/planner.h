@@ -37,6 +37,48 @@ typedef struct hp_unit {
 int hp_planner_buys_nothing(const hp_scenario *s,
                             double delivered_tokens_per_s);
 
+/* What hp_planner_check found in a solver's point. */
+typedef struct hp_check {
+  int repaired;     /* 1: x missed a row or bound and was repaired */
+  int failed;       /* 1: x missed one and no simple repair was found */
+  double objective; /* the objective at x after any repair */
+  char why[400];    /* failed: which row, by how much */
+} hp_check;
+
+/* Checks a point the solver returned for ip, independently of the solver:
+ * integer columns are rounded to whole units (as the result counts them),
+ * then every bound and row is evaluated in long double and must hold to
+ * HP_CHECK_REL of its terms. A point that misses is repaired when a
+ * simple repair exists: a few units more or less of one column at a time
+ * (the cheapest that mends the worst row), re-checked each time; else
+ * out->failed is set. x is changed in place (rounded, repaired). A move
+ * of continuous columns only that changes the objective by no more than
+ * 1e-9 of it is rounding of an LP optimum, which stays optimal (not
+ * counted as repaired). A column
+ * of more than HP_CHECK_MAX_UNITS units fails: beyond 2^53 doubles no
+ * longer count whole units. */
+#define HP_CHECK_REL 1e-14
+#define HP_CHECK_MAX_UNITS 9007199254740992.0 /* 2^53 */
+void hp_planner_check(const hp_ip *ip, double *x, hp_check *out);
+
+/* The gap a result reports (hetplan.h, hp_scenario_result.gap) from the
+ * solver's solution and the check of its point: 0 when proven. */
+double hp_planner_gap(const hp_ip_solution *sol, const hp_check *ck,
+                      double mip_gap);
+
+/* The status word of a result with a plan (HP_RESULT_OPTIMAL): "optimal"
+ * when proven, else "feasible, not proven optimal (gap 0.0154%)", or
+ * "(gap at most 0.001%)" when gap_is_bound, "(no bound on the gap)" when
+ * gap is not finite. Other statuses: their name. Returns buf. */
+const char *hp_status_word(hp_result_status st, int proven, double gap,
+                           int gap_is_bound, char *buf, size_t size);
+
+/* The status word as a CSV field: its comma becomes a semicolon
+ * ("feasible; not proven optimal (gap 0.0154%)"), so that the field
+ * needs no quotes and cut -d, still finds the columns. In place; returns
+ * word. */
+char *hp_status_word_csv(char *word);
+
 /* 1 when s is solved with per-(class, SKU) roofline columns. */
 int hp_planner_is_roofline(const hp_scenario *s);
 /* Number of columns of s's program (candidates x classes under roofline). */

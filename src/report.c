@@ -96,6 +96,22 @@ const char *hp_result_unproven(const hp_scenario_result *r, char *buf,
              r->mip_gap);
     return buf;
   }
+  if (r->repaired) {
+    /* issue 19: a point mended after it missed a row by rounding. */
+    char g[40] = "under 0.000000000001%";
+    double pct = 100 * r->gap;
+    if (!isfinite(r->gap))
+      snprintf(g, sizeof g, "an unknown share");
+    else if (pct >= 0.001)
+      snprintf(g, sizeof g, "%.3g%%", pct);
+    else if (pct >= 1e-12)
+      snprintf(g, sizeof g, "%.*f%%", 2 - (int)floor(log10(pct)), pct);
+    snprintf(buf, size,
+             "the solver's plan missed a constraint by rounding and was "
+             "repaired, within %s of the solver's optimum",
+             g);
+    return buf;
+  }
   return NULL;
 }
 

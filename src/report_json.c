@@ -30,7 +30,16 @@ static json_t *scenario_json(const hp_scenario_result *r) {
   if (!o)
     return NULL;
   put(o, "name", json_string(r->name), &bad);
-  put(o, "status", json_string(hp_result_status_name(r->status)), &bad);
+  /* "optimal" only when proven; a plan not proven is "feasible", with
+   * the words every other format prints in status_text and its gap. */
+  char word[96];
+  int unproven = r->status == HP_RESULT_OPTIMAL && !hp_result_proven(r);
+  put(o, "status",
+      json_string(unproven ? "feasible" : hp_result_status_name(r->status)),
+      &bad);
+  if (unproven)
+    put(o, "status_text",
+        json_string(hp_result_status_word(r, word, sizeof word)), &bad);
   put(o, "granularity", json_string(r->granularity), &bad);
   put(o, "objective", json_string(r->objective), &bad);
   put(o, "demand_model", json_string(r->demand_model), &bad);
@@ -75,8 +84,11 @@ static json_t *scenario_json(const hp_scenario_result *r) {
   if (r->node_limited && r->status == HP_RESULT_OPTIMAL) {
     put(o, "node_limit", json_integer((json_int_t)r->node_limit), &bad);
     put(o, "node_limited", json_true(), &bad);
-    put(o, "gap", isfinite(r->gap) ? json_real(r->gap) : json_null(), &bad);
   }
+  if (r->repaired && r->status == HP_RESULT_OPTIMAL)
+    put(o, "repaired", json_true(), &bad);
+  if (unproven)
+    put(o, "gap", isfinite(r->gap) ? json_real(r->gap) : json_null(), &bad);
   put(o, "explanation",
       r->explanation ? json_string(r->explanation) : json_null(), &bad);
   json_t *vs = json_array();

@@ -11,6 +11,7 @@
 
 #include "catalog.h"
 #include "mem.h"
+#include "planner.h"
 #include "report.h"
 
 /* Cards are whole except in fractional mode. */
@@ -160,7 +161,8 @@ static void summary(const hp_scenario_result *r, hp_buf *b, int md) {
   hp_buf_printf(b, "%smodel: %s demand, %s granularity, objective %s\n", li,
                 r->demand_model, r->granularity, r->objective);
   char why[160];
-  if (r->node_limited && hp_result_unproven(r, why, sizeof why))
+  if ((r->node_limited || r->repaired) &&
+      hp_result_unproven(r, why, sizeof why))
     hp_buf_printf(b, "%ssolver: not proven optimal; %s\n", li, why);
   else if (r->mip_gap > 0 && r->status == HP_RESULT_OPTIMAL)
     hp_buf_printf(b, "%ssolver: %s %.3g%% (solver.mip_gap %g)\n", li,
@@ -340,9 +342,10 @@ static void compare_block(const hp_scenario_result *r, hp_buf *b, int md) {
   for (int k = 0; k < 2; k++) {
     const hp_scenario_result *x = both[k];
     int ok = x->status == HP_RESULT_OPTIMAL;
+    char word[96];
     const char *row[] = {
         x->demand_model,
-        hp_result_status_name(x->status),
+        hp_result_status_word(x, word, sizeof word),
         ok ? hp_fmt_grouped(x->cards, card_decimals(x), c1, sizeof c1) : "-",
         ok ? hp_fmt_grouped(x->servers, server_decimals(x), c2, sizeof c2)
            : "-",
@@ -425,10 +428,11 @@ void hp_report_table(const hp_plan *p, hp_buf *b) {
     const hp_scenario_result *r = hp_plan_at(p, i);
     if (i)
       hp_buf_puts(b, "\n");
+    char word[96];
     text(b, hp_plan_name(p), 0);
     hp_buf_puts(b, " / ");
     text(b, r->name, 0);
-    hp_buf_printf(b, ": %s\n", hp_result_status_name(r->status));
+    hp_buf_printf(b, ": %s\n", hp_result_status_word(r, word, sizeof word));
     summary(r, b, 0);
     if (r->status == HP_RESULT_OPTIMAL) {
       tables(r, b, 0);
@@ -446,9 +450,10 @@ void hp_report_md(const hp_plan *p, hp_buf *b) {
   hp_buf_puts(b, "\n");
   for (size_t i = 0; i < hp_plan_count(p); i++) {
     const hp_scenario_result *r = hp_plan_at(p, i);
+    char word[96];
     hp_buf_puts(b, "\n## ");
     text(b, r->name, 1);
-    hp_buf_printf(b, " (%s)\n\n", hp_result_status_name(r->status));
+    hp_buf_printf(b, " (%s)\n\n", hp_result_status_word(r, word, sizeof word));
     summary(r, b, 1);
     if (r->status == HP_RESULT_OPTIMAL) {
       tables(r, b, 1);
@@ -476,7 +481,9 @@ static void csv_row(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
   hp_buf_putc(b, ',');
   hp_csv_field(b, r->name);
   hp_buf_putc(b, ',');
-  hp_buf_puts(b, hp_result_status_name(r->status));
+  char word[96];
+  hp_result_status_word(r, word, sizeof word);
+  hp_csv_field(b, hp_status_word_csv(word));
   hp_buf_printf(b, ",%s,", level);
   hp_csv_field(b, device ? device : "");
   hp_buf_putc(b, ',');

@@ -263,7 +263,11 @@ static int drop_priced_out(glp_prob *lp, const hp_ip *ip, double *start,
 
 /* glpk_presolve: 0 keeps GLPK's MIP presolver off even without a start
  * (hp_ip_solve's second try, when the presolver's tolerances let a point
- * past a row). */
+ * past a row). glpk_scale (per thread, set by solve_scaled for a program
+ * of extreme figures) lets GLPK equilibrate the matrix too
+ * (glp_scale_prob: geometric mean, then equilibration, powers of two). */
+static _Thread_local int glpk_scale;
+
 static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
                       hp_ip_solution *sol, hp_diag *d) {
   memset(sol, 0, sizeof *sol);
@@ -345,6 +349,8 @@ static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
   }
   if (nz)
     glp_load_matrix(lp, nz, ia, ja, ar);
+  if (glpk_scale)
+    glp_scale_prob(lp, GLP_SF_GM | GLP_SF_EQ | GLP_SF_2N);
 
   if (n == 0) {
     /* No variables: feasible iff every row admits 0. */
@@ -545,6 +551,122 @@ out:
   return rc;
 }
 
+/* Scaling. GLPK's tolerances are partly absolute: a pivot below 1e-10 is
+ * taken for zero, a bound is met to 1e-7 x (1 + |bound|), reduced costs
+ * to 1e-7 x (1 + |c|). Figures that the limits accept run from 1e-6 to
+ * 1e18, so a row's coefficients can be 1e-12 tokens/s per server or 3e20,
+ * and such a row is solved wrongly (issue 19: a 1e18-TFLOPS card made a
+ * domestic-share row with 2e20 coefficients infeasible). A row whose
+ * largest coefficient lies outside [2^-SCALE_EXP, 2^SCALE_EXP] is divided
+ * by a power of two that brings it to [1, 2), and so is an objective
+ * outside that range: exact in binary, so the program is the same and only
+ * GLPK's view of it changes. Rows in the usual range are left as they are,
+ * so that the everyday plans' search, and the optimum it picks among
+ * ties, are unchanged. */
+#define SCALE_EXP 30
+
+/* The power of two that brings max |v[0..n-1]| into [1, 2), or 1 when it
+ * is within [2^-SCALE_EXP, 2^SCALE_EXP] or 0. */
+static double scale_of(const double *v, size_t n) {
+  double mx = 0;
+  for (size_t j = 0; j < n; j++)
+    if (isfinite(v[j]) && fabs(v[j]) > mx)
+      mx = fabs(v[j]);
+  if (!(mx > 0) || (mx >= ldexp(1, -SCALE_EXP) && mx <= ldexp(1, SCALE_EXP)))
+    return 1;
+  int e;
+  frexp(mx, &e);
+  return ldexp(1, 1 - e);
+}
+
+/* 1 if some row, continuous column or the objective is out of range. */
+static int needs_scale(const hp_ip *p) {
+  for (size_t i = 0; i < p->n_rows; i++)
+    if (scale_of(p->rows[i].a, p->n_cols) != 1)
+      return 1;
+  for (size_t j = 0; j < p->n_cols; j++)
+    for (size_t i = 0; !p->is_int[j] && i < p->n_rows; i++) {
+      double a = fabs(p->rows[i].a[j]);
+      if (a > 0 && (a < ldexp(1, -SCALE_EXP) || a > ldexp(1, SCALE_EXP)))
+        return 1;
+    }
+  return scale_of(p->obj, p->n_cols) != 1;
+}
+
+/* Scales p's columns, rows and objective in place; returns the factor the
+ * objective was multiplied by. A continuous column whose largest
+ * coefficient lies outside the range is scaled first (x_j = f_j y_j, f_j
+ * a power of two that brings it to [1, 2)): a fractional plan that needs
+ * 4e-8 of a 3e20 tokens/s server would otherwise meet its row, within
+ * GLPK's bound tolerance, with nothing. Integer columns keep their units;
+ * tighten_cover (ip_presolve.c) keeps them from slivers. colf[j] receives
+ * f_j; tmp is scratch of n_rows values. */
+static double scale_ip(hp_ip *p, double *colf, double *tmp) {
+  for (size_t j = 0; j < p->n_cols; j++) {
+    colf[j] = 1;
+    if (p->is_int[j])
+      continue;
+    for (size_t i = 0; i < p->n_rows; i++)
+      tmp[i] = p->rows[i].a[j];
+    double f = scale_of(tmp, p->n_rows);
+    if (f == 1)
+      continue;
+    colf[j] = f; /* x_j = f y_j */
+    for (size_t i = 0; i < p->n_rows; i++)
+      p->rows[i].a[j] *= f;
+    p->obj[j] *= f;
+    p->lb[j] /= f; /* +-HUGE_VAL stays so */
+    p->ub[j] /= f;
+  }
+  for (size_t i = 0; i < p->n_rows; i++) {
+    hp_ip_row *r = &p->rows[i];
+    double f = scale_of(r->a, p->n_cols);
+    if (f == 1)
+      continue;
+    for (size_t j = 0; j < p->n_cols; j++)
+      r->a[j] *= f;
+    r->lo *= f;
+    r->hi *= f;
+  }
+  double f = scale_of(p->obj, p->n_cols);
+  if (f != 1)
+    for (size_t j = 0; j < p->n_cols; j++)
+      p->obj[j] *= f;
+  return f;
+}
+
+/* solve_glpk on a scaled copy of ip when scale_ip would change it; the
+ * objective, bound and point come back in ip's units. */
+static int solve_scaled(const hp_ip *ip, const double *hint, int glpk_presolve,
+                        hp_ip_solution *sol, hp_diag *d) {
+  if (!needs_scale(ip))
+    return solve_glpk(ip, hint, glpk_presolve, sol, d);
+  size_t n = ip->n_cols, m = ip->n_rows;
+  hp_ip t;
+  memset(sol, 0, sizeof *sol);
+  if (hp_ip_copy(&t, ip) != HP_OK)
+    return hp_diag_oom(d);
+  double *colf = hp_malloc((2 * n + m + 1) * sizeof *colf);
+  if (!colf) {
+    hp_ip_cleanup(&t);
+    return hp_diag_oom(d);
+  }
+  double *th = colf + n, *tmp = th + n;
+  double f = scale_ip(&t, colf, tmp);
+  for (size_t j = 0; hint && j < n; j++)
+    th[j] = hint[j] / colf[j];
+  glpk_scale = 1;
+  int rc = solve_glpk(&t, hint ? th : NULL, glpk_presolve, sol, d);
+  glpk_scale = 0;
+  hp_ip_cleanup(&t);
+  sol->objective /= f;
+  sol->bound /= f;
+  for (size_t j = 0; sol->x && j < n; j++)
+    sol->x[j] *= colf[j];
+  hp_free(colf);
+  return rc;
+}
+
 int hp_ip_solve(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d) {
   memset(sol, 0, sizeof *sol);
   hp_ip_presolved p;
@@ -599,7 +721,7 @@ int hp_ip_solve(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d) {
   if (hint_optimal)
     memset(&rs, 0, sizeof rs), rs.status = HP_SOL_INFEASIBLE;
   else
-    rc = solve_glpk(&p.ip, hint, 1, &rs, d);
+    rc = solve_scaled(&p.ip, hint, 1, &rs, d);
   if (with_cut && rc != HP_ENOMEM) {
     /* Nothing inside the cut beats the hint: the hint is the optimum. A
      * failed search is run again without the cut. */
@@ -613,7 +735,7 @@ int hp_ip_solve(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d) {
       p.ip.ub[c] = cut_ub;
       if (d)
         hp_diag_clear(d);
-      rc = solve_glpk(&p.ip, hint, 1, &rs, d);
+      rc = solve_scaled(&p.ip, hint, 1, &rs, d);
     } else if (rs.status == HP_SOL_INFEASIBLE ||
                (rs.status == HP_SOL_OPTIMAL &&
                 sign * (rs.objective - hv) > 0)) {
@@ -637,7 +759,7 @@ int hp_ip_solve(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d) {
   if (rc == HP_OK && rs.status == HP_SOL_OPTIMAL && rs.x &&
       !hp_ip_point_ok(&p.ip, rs.x)) {
     hp_ip_solution_cleanup(&rs);
-    rc = solve_glpk(&p.ip, hint, 0, &rs, d);
+    rc = solve_scaled(&p.ip, hint, 0, &rs, d);
   }
   hp_free(hint);
   *sol = rs;

@@ -565,6 +565,19 @@ int hp_wi_solve_row_warm(const hp_scenario *s, hp_wi_warm *warm,
   ip.hint = NULL;
   if (warm)
     warm->valid = 0;
+  /* As hp_scenario_solve: the point is checked against the rows, and
+   * repaired or refused when it misses them (issue 19). */
+  hp_check ck;
+  memset(&ck, 0, sizeof ck);
+  if (rc == HP_OK && sol.status == HP_SOL_OPTIMAL) {
+    hp_planner_check(&ip, sol.x, &ck);
+    if (ck.failed) {
+      row->status = HP_RESULT_ERROR;
+      row->error = HP_ESOLVER;
+      hp_diag_set(d, HP_ESOLVER, NULL, 0, 0, "%s", ck.why);
+      goto out;
+    }
+  }
   if (rc == HP_OK && warm && sol.status == HP_SOL_OPTIMAL) {
     if (warm->n != ip.n_cols) {
       double *x = hp_realloc(warm->x, (ip.n_cols ? ip.n_cols : 1) * sizeof *x);
@@ -581,7 +594,7 @@ int hp_wi_solve_row_warm(const hp_scenario *s, hp_wi_warm *warm,
     warm->prev = ip;
     memset(&ip, 0, sizeof ip);
     warm->valid = 1;
-    warm->proven = !sol.within_gap && !sol.node_limited;
+    warm->proven = !sol.within_gap && !sol.node_limited && !ck.repaired;
   }
   if (rc == HP_ENOMEM)
     goto out;
@@ -616,7 +629,8 @@ int hp_wi_solve_row_warm(const hp_scenario *s, hp_wi_warm *warm,
     double v = sol.x[j];
     if (s->gran != HP_GRAN_FRACTIONAL)
       v = floor(v + 0.5);
-    if (v <= 1e-9)
+    if (!(v > 0)) /* not 1e-9: a fractional plan may need 2e-12 of a
+                     4e17 tokens/s server (issue 19) */
       continue;
     double *a = &agg[u[j].cand * A_N];
     a[A_BOUGHT] = 1;
@@ -658,6 +672,8 @@ int hp_wi_solve_row_warm(const hp_scenario *s, hp_wi_warm *warm,
   row->status = HP_RESULT_OPTIMAL;
   row->within_gap = sol.within_gap || sol.node_limited;
   row->node_limited = sol.node_limited;
+  row->repaired = ck.repaired;
+  row->gap = hp_planner_gap(&sol, &ck, s->mip_gap);
   /* As hp_scenario_solve: a budget that buys nothing is no plan. */
   if (hp_planner_buys_nothing(s, row->delivered_tokens_per_s)) {
     row->status = HP_RESULT_INFEASIBLE;
@@ -1385,6 +1401,31 @@ static void json_num(hp_buf *b, double v) {
     hp_buf_puts(b, "null");
 }
 
+/* A row's status as every format prints it: "optimal" only when proven,
+ * else "feasible, not proven optimal (gap ...)" (hp_status_word). */
+static const char *wi_status_word(const hp_wi_row *r, char *buf, size_t size) {
+  int proven = !r->within_gap && !r->node_limited && !r->repaired;
+  return hp_status_word(r->status, proven, r->gap, !r->node_limited, buf, size);
+}
+
+/* A row's JSON status: "feasible" for a plan not proven optimal, with
+ * status_text and its gap. */
+static void wi_json_status(hp_buf *b, const hp_wi_row *r) {
+  char word[96];
+  int unproven = r->status == HP_RESULT_OPTIMAL &&
+                 (r->within_gap || r->node_limited || r->repaired);
+  hp_buf_printf(b, ", \"status\": \"%s\"",
+                unproven ? "feasible" : hp_result_status_name(r->status));
+  if (!unproven)
+    return;
+  hp_buf_puts(b, ", \"status_text\": ");
+  hp_buf_json_str(b, wi_status_word(r, word, sizeof word));
+  if (isfinite(r->gap)) {
+    hp_buf_puts(b, ", \"gap\": ");
+    json_num(b, r->gap);
+  }
+}
+
 /* A text table formatted in two passes through a cell callback, so that
  * 100,000 rows need no storage beyond the output. */
 typedef void (*cell_fn)(const void *ctx, size_t row, int col, char *out,
@@ -1527,8 +1568,7 @@ static void sweep_cell(const void *ctxp, size_t ri, int col, char *out,
     snprintf(out, size, "%s", t->scenarios[r->scenario]);
     return;
   case SC_STATUS:
-    snprintf(out, size, "%s%s", hp_result_status_name(r->status),
-             r->within_gap ? "*" : "");
+    wi_status_word(r, out, size);
     return;
   default:
     break;
@@ -1593,8 +1633,9 @@ static size_t vendors_used(const hp_wi_table *t, size_t *idx) {
 /* Says how many optimal rows the solver stopped at the plan's
  * solver.mip_gap without proving them optimal; nothing when none. */
 static void gap_note(const hp_wi_table *t, hp_buf *b) {
-  const char *what =
-      t->kind == HP_WI_SWEEP ? "rows (optimal*) are" : "samples are";
+  const char *what = t->kind == HP_WI_SWEEP
+                         ? "rows (feasible, not proven optimal) are"
+                         : "samples are";
   size_t by_gap = t->n_within_gap - t->n_node_limited;
   if (!t->n_within_gap)
     return;
@@ -1653,8 +1694,7 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
       }
       hp_buf_puts(b, "}, \"scenario\": ");
       hp_buf_json_str(b, t->scenarios[r->scenario]);
-      hp_buf_printf(b, ", \"status\": \"%s\"",
-                    hp_result_status_name(r->status));
+      wi_json_status(b, r);
       if (r->within_gap)
         hp_buf_puts(b, ", \"within_gap\": true");
       if (r->node_limited)
@@ -1741,7 +1781,10 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
         hp_buf_putc(b, ',');
       }
       hp_csv_field(b, t->scenarios[r->scenario]);
-      hp_buf_printf(b, ",%s", hp_result_status_name(r->status));
+      char word[96];
+      hp_buf_putc(b, ',');
+      wi_status_word(r, word, sizeof word);
+      hp_csv_field(b, hp_status_word_csv(word));
       int ok = r->status == HP_RESULT_OPTIMAL;
       const double vals[] = {r->capex_cny,
                              r->opex_cny_per_year,
@@ -2217,8 +2260,7 @@ static void batch_cell(const void *ctxp, size_t ri, int col, char *out,
     return;
   }
   if (col == BC_STATUS) {
-    snprintf(out, size, "%s%s", hp_result_status_name(r->status),
-             r->within_gap || r->node_limited ? "*" : "");
+    hp_result_status_word(r, out, size);
     return;
   }
   if (r->status != HP_RESULT_OPTIMAL) {
@@ -2329,7 +2371,9 @@ static int render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
       } else if (r->status != HP_RESULT_OPTIMAL) {
         reason = r->explanation ? r->explanation : "";
       }
-      const char *st = r ? hp_result_status_name(r->status) : "input_error";
+      char word[96];
+      const char *st =
+          r ? hp_result_status_word(r, word, sizeof word) : "input_error";
       if (json) {
         hp_buf_puts(b, "    {\"plan\": ");
         hp_buf_json_str(b, br->e->path);
@@ -2337,7 +2381,22 @@ static int render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
           hp_buf_puts(b, ", \"scenario\": ");
           hp_buf_json_str(b, r->name);
         }
-        hp_buf_printf(b, ", \"status\": \"%s\"", st);
+        if (r) {
+          int unproven = r->status == HP_RESULT_OPTIMAL && !hp_result_proven(r);
+          hp_buf_printf(b, ", \"status\": \"%s\"",
+                        unproven ? "feasible"
+                                 : hp_result_status_name(r->status));
+          if (unproven) {
+            hp_buf_puts(b, ", \"status_text\": ");
+            hp_buf_json_str(b, st);
+          }
+          if (unproven && isfinite(r->gap)) {
+            hp_buf_puts(b, ", \"gap\": ");
+            json_num(b, r->gap);
+          }
+        } else {
+          hp_buf_printf(b, ", \"status\": \"%s\"", st);
+        }
         if (r && r->within_gap)
           hp_buf_puts(b, ", \"within_gap\": true");
         if (r && r->node_limited && r->status == HP_RESULT_OPTIMAL)
@@ -2346,7 +2405,8 @@ static int render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
         hp_csv_field(b, br->e->path);
         hp_buf_putc(b, ',');
         hp_csv_field(b, r ? r->name : "");
-        hp_buf_printf(b, ",%s", st);
+        hp_buf_putc(b, ',');
+        hp_csv_field(b, r ? hp_status_word_csv(word) : st);
       }
       int ok = r && r->status == HP_RESULT_OPTIMAL;
       static const char *const names[] = {"capex_cny",
@@ -2495,8 +2555,8 @@ static int render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
       if (!r || !hp_result_unproven(r, why, sizeof why))
         continue;
       if (!any)
-        hp_buf_puts(b, "\noptimal*: not proven optimal (solver.mip_gap or "
-                       "solver.node_limit):\n");
+        hp_buf_puts(b, "\nfeasible, not proven optimal (solver.mip_gap, "
+                       "solver.node_limit or a repaired plan):\n");
       any = 1;
       not_solved_line(b, fmt, rows[i].e->path, r->name, why);
     }

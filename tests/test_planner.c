@@ -12,6 +12,7 @@
  *    formulation);
  *  - headroom under the roofline model, as more demand.
  */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1331,6 +1332,597 @@ static void random_plans_vs_figures(void **state) {
   assert_true(vshare >= 60);
 }
 
+/* ----------------------------------------------------------------------------
+ * Issue 19: correct at the edges
+ * ------------------------------------------------------------------------- */
+
+/* Peak demand of a solved result in long double, and what its lines
+ * deliver, from the scenario's own figures: tokens/s of a server =
+ * cards x TFLOPS x 1e12 x MFU / (2 x active params). */
+static long double delivered_ld(const hp_scenario_result *r, double tflops_of,
+                                double params, double mfu, const char *id) {
+  long double t = 0;
+  for (size_t i = 0; i < r->n_lines; i++)
+    if (!id || strcmp(r->lines[i].device, id) == 0)
+      t += (long double)r->lines[i].cards * tflops_of * 1e12L * mfu /
+           (2.0L * params);
+  return t;
+}
+
+/* The status of scenario `name` as a rendered report prints it: on the
+ * table's "PLAN / NAME: " line, in Markdown's "## NAME (...)" heading, in
+ * the CSV's status field of its first row, in JSON's status_text, or
+ * status when there is none. */
+static void rendered_status(const hp_plan *plan, const char *name,
+                            hp_format fmt, char *out, size_t size) {
+  char *text = NULL, key[128];
+  size_t len = 0;
+  hp_diag d;
+  assert_int_equal(hp_report_render(plan, fmt, &text, &len, &d), HP_OK);
+  const char *p = NULL, *e = NULL;
+  switch (fmt) {
+  case HP_FORMAT_TABLE:
+    snprintf(key, sizeof key, " / %s: ", name);
+    p = strstr(text, key) + strlen(key);
+    e = strchr(p, '\n');
+    break;
+  case HP_FORMAT_MD:
+    snprintf(key, sizeof key, "\n## %s (", name);
+    p = strstr(text, key) + strlen(key);
+    e = strchr(p, '\n') - 1; /* the heading's closing ')' */
+    break;
+  case HP_FORMAT_CSV:
+    snprintf(key, sizeof key, "\n%s,%s,", hp_plan_name(plan), name);
+    p = strstr(text, key) + strlen(key);
+    e = strchr(p, ','); /* no comma inside a CSV status */
+    break;
+  default: {
+    snprintf(key, sizeof key, "\"name\": \"%s\"", name);
+    const char *o = strstr(text, key);
+    const char *st = strstr(o, "\"status\": \"");
+    const char *tx = strstr(o, "\"status_text\": \"");
+    const char *next = strstr(o + 1, "\"name\": \"");
+    p = tx && (!next || tx < next) ? tx + strlen("\"status_text\": \"")
+                                   : st + strlen("\"status\": \"");
+    e = strchr(p, '"');
+    break;
+  }
+  }
+  assert_non_null(p);
+  assert_non_null(e);
+  snprintf(out, size, "%.*s", (int)(e - p), p);
+  free(text);
+}
+
+/* Case 1: a demand of 100 to 10,000 tokens/day (0.001-0.12 tokens/s)
+ * against 42,000 tokens/s servers. The LP relaxation met it with 3e-6 of
+ * a server, which GLPK's integrality tolerance took for 0: "optimal", 0
+ * servers, 0 tokens/s. One server of the cheaper SKU is the optimum. */
+static void tiny_demand_buys_one_server(void **state) {
+  (void)state;
+  static const double tpd[] = {1e2, 1e3, 1e4, 1e5};
+  for (size_t k = 0; k < sizeof tpd / sizeof *tpd; k++) {
+    char text[512];
+    snprintf(text, sizeof text,
+             "name: tiny\n"
+             "defaults:\n"
+             "  workload: {model: {params: 7e9}, tokens_per_day: %g}\n"
+             "  mfu: 0.5\n"
+             "  granularity: server\n"
+             "  devices: [nvidia-h20, huawei-ascend-910b3]\n"
+             "scenarios:\n"
+             "  - name: s\n"
+             "  - name: card\n"
+             "    granularity: card\n",
+             tpd[k]);
+    hp_plan *plan = solve_text(text, real_cat);
+    const hp_device_spec *h20 = hp_catalog_find(real_cat, "nvidia-h20");
+    const hp_device_spec *asc =
+        hp_catalog_find(real_cat, "huawei-ascend-910b3");
+    assert_non_null(h20);
+    assert_non_null(asc);
+    for (size_t i = 0; i < 2; i++) {
+      const hp_scenario_result *r = hp_plan_at(plan, i);
+      if (r->status != HP_RESULT_OPTIMAL || !(r->delivered_tokens_per_s > 0))
+        print_error("%g tokens/day, %s: %s, %g servers, %g tokens/s\n", tpd[k],
+                    r->name, hp_result_status_name(r->status), r->servers,
+                    r->delivered_tokens_per_s);
+      assert_int_equal(r->status, HP_RESULT_OPTIMAL);
+      assert_true(r->delivered_tokens_per_s >= r->required_tokens_per_s);
+      /* the cheapest unit: one server, or one card */
+      double unit[2] = {h20->fig[HP_FIG_price_server_cny],
+                        asc->fig[HP_FIG_price_server_cny]};
+      if (i == 1) {
+        unit[0] /= h20->fig[HP_FIG_cards_per_server];
+        unit[1] /= asc->fig[HP_FIG_cards_per_server];
+      }
+      assert_true(fabs(r->capex_cny - fmin(unit[0], unit[1])) < 1e-6);
+      char st[128];
+      for (hp_format f = HP_FORMAT_TABLE; f <= HP_FORMAT_MD; f++) {
+        rendered_status(plan, r->name, f, st, sizeof st);
+        assert_string_equal(st, "optimal");
+      }
+    }
+    hp_plan_free(plan);
+  }
+}
+
+/* Case 2: figures far from the everyday ones, within the limits. */
+static void huge_figures_plan_right(void **state) {
+  (void)state;
+  const char *text =
+      "name: huge\n"
+      "defaults:\n"
+      "  workload: {model: {params: 7e9}, tokens_per_day: 86400000}\n"
+      "  mfu: 0.5\n"
+      "  granularity: server\n"
+      "  devices: [nvidia-h20, huawei-ascend-910b3]\n"
+      "  overrides: {nvidia-h20: {fp16_tflops: 1e8}}\n"
+      "scenarios:\n"
+      /* 1,000 tokens/s from 2.9e10 tokens/s servers: was 0 servers */
+      "  - name: fast-small\n"
+      /* 1.2e13 tokens/s from 2.9e20 tokens/s servers, with a share row of
+       * 2e20 coefficients: was 0 servers, then wrongly infeasible */
+      "  - name: huge-large\n"
+      "    overrides: {nvidia-h20: {fp16_tflops: 1e18},\n"
+      "                huawei-ascend-910b3: {fp16_tflops: 1e18}}\n"
+      "    workload: {tokens_per_day: 1e18}\n"
+      "  - name: huge-share\n"
+      "    overrides: {nvidia-h20: {fp16_tflops: 1e18},\n"
+      "                huawei-ascend-910b3: {fp16_tflops: 1e18}}\n"
+      "    workload: {tokens_per_day: 1e18}\n"
+      "    constraints: {domestic_share: {min: 0.3}}\n"
+      "  - name: huge-fractional\n"
+      "    overrides: {nvidia-h20: {fp16_tflops: 1e18},\n"
+      "                huawei-ascend-910b3: {fp16_tflops: 1e18}}\n"
+      "    workload: {tokens_per_day: 1e18}\n"
+      "    granularity: fractional\n"
+      /* 3.9e10 H20 servers of 296 tokens/s: was 39,101,601,601, 178
+       * tokens/s short */
+      "  - name: big-model-one\n"
+      "    devices: [nvidia-h20]\n"
+      "    overrides: {nvidia-h20: {fp16_tflops: 148}}\n"
+      "    workload: {model: {params: 1e12}, tokens_per_day: 1e18}\n"
+      /* 5e11 servers over two SKUs: GLPK's point is 430 tokens/s short
+       * (its tolerance is relative, 1e-7); repaired */
+      "  - name: big-model-two\n"
+      "    devices: [nvidia-h20, nvidia-h100]\n"
+      "    overrides: {nvidia-h20: {fp16_tflops: 148}}\n"
+      "    workload: {model: {params: 1e12}, tokens_per_day: 1e18,\n"
+      "               peak_factor: 85.3333}\n";
+  hp_plan *plan = solve_text(text, real_cat);
+  const hp_device_spec *h100 = hp_catalog_find(real_cat, "nvidia-h100");
+  static const struct {
+    double h20, asc, params;
+  } fig[] = {{1e8, 0, 7e9},     {1e18, 1e18, 7e9}, {1e18, 1e18, 7e9},
+             {1e18, 1e18, 7e9}, {148, 0, 1e12},    {148, 0, 1e12}};
+  assert_int_equal(hp_plan_count(plan), 6);
+  for (size_t i = 0; i < 6; i++) {
+    const hp_scenario_result *r = hp_plan_at(plan, i);
+    if (r->status != HP_RESULT_OPTIMAL)
+      print_error("%s: %s: %s\n", r->name, hp_result_status_name(r->status),
+                  r->explanation ? r->explanation : "");
+    assert_int_equal(r->status, HP_RESULT_OPTIMAL);
+    /* Demand met in long double from the figures. */
+    double asc = fig[i].asc > 0 ? fig[i].asc : 313;
+    long double got =
+        delivered_ld(r, fig[i].h20, fig[i].params, 0.5, "nvidia-h20") +
+        delivered_ld(r, asc, fig[i].params, 0.5, "huawei-ascend-910b3") +
+        delivered_ld(r, h100->fig[HP_FIG_fp16_tflops], fig[i].params, 0.5,
+                     "nvidia-h100");
+    long double need = (long double)r->required_tokens_per_s;
+    if (!(got >= need * (1 - 1e-15L)))
+      print_error("%s: delivers %.3Lf of %.3Lf tokens/s\n", r->name, got, need);
+    assert_true(got >= need * (1 - 1e-15L));
+    assert_true(r->servers > 0);
+  }
+  /* The single-SKU optimum is exact: ceil(demand / 296) servers. */
+  const hp_scenario_result *one = hp_plan_at(plan, 4);
+  long double per = 8 * 148e12L * 0.5L / 2e12L;
+  assert_true(one->servers ==
+              (double)ceill((long double)one->required_tokens_per_s / per));
+  /* Proven optima say "optimal"; the repaired plan does not, in any
+   * format. */
+  for (hp_format f = HP_FORMAT_TABLE; f <= HP_FORMAT_MD; f++) {
+    char st[128];
+    for (size_t i = 0; i < 5; i++) {
+      rendered_status(plan, hp_plan_at(plan, i)->name, f, st, sizeof st);
+      assert_string_equal(st, "optimal");
+    }
+    rendered_status(plan, "big-model-two", f, st, sizeof st);
+    if (strncmp(st, "feasible", 8) != 0)
+      print_error("big-model-two, format %d: '%s'\n", (int)f, st);
+    assert_int_equal(strncmp(st, "feasible", 8), 0);
+    assert_non_null(strstr(st, "not proven optimal (gap at most 0.0"));
+  }
+  hp_plan_free(plan);
+}
+
+/* Case 3: a plan the search stopped at solver.node_limit says so, with
+ * its gap, on the first line of every format; the same plan without the
+ * limit is "optimal" in every format. */
+static void node_limited_status_in_every_format(void **state) {
+  (void)state;
+  const char *text =
+      "name: nl\n"
+      "defaults:\n"
+      "  workload: {model: {name: m, params: 130e9}, tokens_per_day: 4.0e12,\n"
+      "             seconds_per_day: 129600, peak_factor: 4}\n"
+      "  mfu: 0.5\n"
+      "  granularity: server\n"
+      /* the 28 cards of 2024: with the later ones, 20 nodes find no plan */
+      "  devices: [amd-mi300x, biren-br104, cambricon-mlu370-x8,\n"
+      "            cambricon-mlu590, huawei-ascend-910b2,\n"
+      "            huawei-ascend-910b3, huawei-ascend-910b4,\n"
+      "            huawei-ascend-910c, huawei-atlas-300i-duo, hygon-bw200,\n"
+      "            hygon-k100-ai, iluvatar-bi-v100, iluvatar-bi-v150,\n"
+      "            intel-gaudi3, kunlunxin-p800, metax-c550,\n"
+      "            mthreads-mtt-s4000, nvidia-a100, nvidia-a800,\n"
+      "            nvidia-b200, nvidia-h100-pcie, nvidia-h100,\n"
+      "            nvidia-h20-141g, nvidia-h20, nvidia-h200, nvidia-h800,\n"
+      "            nvidia-l20, nvidia-l40s]\n"
+      "  solver: {node_limit: 20}\n"
+      "  constraints:\n"
+      "    domestic_share: {min: 0.3}\n"
+      "    caps: {nvidia-h20: 230000, vendor.Huawei: 30000,\n"
+      "           vendor.Hygon: 10000}\n"
+      "scenarios:\n"
+      "  - name: s\n";
+  hp_plan *plan = solve_text(text, real_cat);
+  const hp_scenario_result *r = hp_plan_at(plan, 0);
+  assert_int_equal(r->status, HP_RESULT_OPTIMAL);
+  assert_true(r->node_limited);
+  static const char *const want[] = {
+      "feasible, not proven optimal (gap ", /* table */
+      "feasible, not proven optimal (gap ", /* JSON status_text */
+      "feasible; not proven optimal (gap ", /* CSV: no comma in a field */
+      "feasible, not proven optimal (gap ", /* Markdown */
+  };
+  for (hp_format f = HP_FORMAT_TABLE; f <= HP_FORMAT_MD; f++) {
+    char st[128];
+    rendered_status(plan, "s", f, st, sizeof st);
+    if (strncmp(st, want[f], strlen(want[f])) != 0)
+      print_error("format %d: status '%s'\n", (int)f, st);
+    assert_int_equal(strncmp(st, want[f], strlen(want[f])), 0);
+    /* the gap printed is the one the search proved, in percent */
+    char g[32];
+    snprintf(g, sizeof g, "%.3g%%)", 100 * r->gap);
+    if (100 * r->gap >= 0.001 && 100 * r->gap < 100)
+      assert_non_null(strstr(st, g));
+  }
+  hp_plan_free(plan);
+  /* Proven: "optimal" everywhere. */
+  char proven[1024];
+  snprintf(proven, sizeof proven, "%s", text);
+  char *nl = strstr(proven, "  solver: {node_limit: 20}\n");
+  memmove(nl, nl + strlen("  solver: {node_limit: 20}\n"),
+          strlen(nl + strlen("  solver: {node_limit: 20}\n")) + 1);
+  plan = solve_text(proven, real_cat);
+  for (hp_format f = HP_FORMAT_TABLE; f <= HP_FORMAT_MD; f++) {
+    char st[128];
+    rendered_status(plan, "s", f, st, sizeof st);
+    assert_string_equal(st, "optimal");
+  }
+  hp_plan_free(plan);
+}
+
+/* Prints s's program and GLPK's point (debugging the test below). */
+static void dump_ip(const hp_scenario *sp) {
+  hp_scenario s = *sp;
+  hp_ip ip;
+  hp_unit *uu;
+  hp_diag dd;
+  assert_int_equal(hp_planner_build(&s, &ip, &uu, &dd), HP_OK);
+  for (size_t i = 0; i < ip.n_rows; i++) {
+    print_error("  row %s [%g, %g]:", ip.rows[i].name, ip.rows[i].lo,
+                ip.rows[i].hi);
+    for (size_t j = 0; j < ip.n_cols; j++)
+      print_error(" %.6g", ip.rows[i].a[j]);
+    print_error("\n");
+  }
+  for (size_t j = 0; j < ip.n_cols; j++)
+    print_error("  col %zu obj %.6g [%g, %g] int %d\n", j, ip.obj[j], ip.lb[j],
+                ip.ub[j], ip.is_int[j]);
+  hp_ip_solution so;
+  hp_ip_solve(&ip, &so, &dd);
+  print_error("  sol status %d obj %g x:", so.status, so.objective);
+  for (size_t j = 0; so.x && j < ip.n_cols; j++)
+    print_error(" %.17g", so.x[j]);
+  print_error("\n");
+}
+
+/* Case 3 as the issue found it: a 300-SKU catalog (written to a temporary
+ * directory: 300 made-up cards of 5 vendors, half domestic), a plan over
+ * all of them with a domestic share floor and solver.node_limit, which
+ * the search reaches. The first line of every format says "feasible, not
+ * proven optimal (gap ...)" with the gap it proved, not "optimal". */
+static void node_limited_300_skus(void **state) {
+  (void)state;
+  char dir[] = "/tmp/hp-300-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  static const char *vendors[] = {"Alpha", "Beta", "Gamma", "Delta", "Eps"};
+  uint64_t saved = rng_state;
+  rng_state = 0x1234567887654321ull;
+  for (int i = 0; i < 300; i++) {
+    char path[256];
+    snprintf(path, sizeof path, "%s/sku-%03d.yaml", dir, i);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    int cps = irand(1, 8);
+    fprintf(f,
+            "id: sku-%03d\nvendor: %s\nname: \"SKU %d\"\ndomestic: %s\n"
+            "memory_gb: 64\nmemory_bw_tbps: 1.0\nfp16_tflops: %d\n"
+            "tdp_w: %d\ncards_per_server: %d\nprice_server_cny: %d\n"
+            "price_as_of: 2026-01-01\n"
+            "sources:\n"
+            "  memory_gb: {conf: E, ref: \"test\"}\n"
+            "  memory_bw_tbps: {conf: E, ref: \"test\"}\n"
+            "  fp16_tflops: {conf: E, ref: \"test\"}\n"
+            "  tdp_w: {conf: E, ref: \"test\"}\n"
+            "  cards_per_server: {conf: E, ref: \"test\"}\n"
+            "  price_server_cny: {conf: E, ref: \"test\"}\n",
+            i, vendors[i % 5], i, i % 5 < 2 ? "true" : "false", irand(50, 1000),
+            irand(200, 900), cps, irand(100, 4000) * 1000 * cps);
+    fclose(f);
+  }
+  rng_state = saved;
+  hp_catalog *cat = NULL;
+  hp_diag d;
+  int lrc = hp_catalog_load(dir, &cat, &d);
+  if (lrc != HP_OK)
+    print_error("%s:%d:%d: %s\n", d.file, d.line, d.column, d.msg);
+  assert_int_equal(lrc, HP_OK);
+  const char *text =
+      "name: big\n"
+      "defaults:\n"
+      "  workload: {model: {params: 130e9}, tokens_per_day: 4.0e12,\n"
+      "             seconds_per_day: 129600, peak_factor: 4}\n"
+      "  mfu: 0.5\n"
+      "  granularity: server\n"
+      "  devices: all\n"
+      "  solver: {node_limit: 20}\n"
+      "  constraints:\n"
+      "    domestic_share: {min: 0.37, basis: cards}\n"
+      "    max_vendor_share: 0.25\n"
+      "scenarios:\n"
+      "  - name: s\n";
+  hp_plan *plan = solve_text(text, cat);
+  const hp_scenario_result *r = hp_plan_at(plan, 0);
+  if (r->status != HP_RESULT_OPTIMAL || !r->node_limited)
+    print_error("300 SKUs: %s, node-limited %d: %s\n",
+                hp_result_status_name(r->status), r->node_limited,
+                r->explanation ? r->explanation : "");
+  assert_int_equal(r->status, HP_RESULT_OPTIMAL);
+  assert_true(r->node_limited);
+  print_message("300 SKUs, node-limited: gap %.3g%%\n", 100 * r->gap);
+  static const char *const want[] = {"feasible, not proven optimal (gap ",
+                                     "feasible, not proven optimal (gap ",
+                                     "feasible; not proven optimal (gap ",
+                                     "feasible, not proven optimal (gap "};
+  for (hp_format f = HP_FORMAT_TABLE; f <= HP_FORMAT_MD; f++) {
+    char st[128];
+    rendered_status(plan, "s", f, st, sizeof st);
+    if (strncmp(st, want[f], strlen(want[f])) != 0)
+      print_error("format %d: status '%s'\n", (int)f, st);
+    assert_int_equal(strncmp(st, want[f], strlen(want[f])), 0);
+  }
+  hp_plan_free(plan);
+  hp_catalog_free(cat);
+  for (int i = 0; i < 300; i++) {
+    char path[256];
+    snprintf(path, sizeof path, "%s/sku-%03d.yaml", dir, i);
+    unlink(path);
+  }
+  rmdir(dir);
+}
+
+/* A draw log-uniform over [lo, hi]. */
+static double logu(double lo, double hi) {
+  return exp(log(lo) + urand() * (log(hi) - log(lo)));
+}
+
+/* Random plans over every magnitude the limits accept (docs/limits.md):
+ * card figures (TFLOPS, price, TDP) and the workload (tokens/day, params)
+ * from HP_MIN_FIGURE (1e-6) to HP_YAML_MAX_MAGNITUDE (1e18), MFU from
+ * 1e-6 to 1, 1 to 4,096 cards a server; caps, budget, power and shares on
+ * some. Every plan reported (optimal, or feasible and not proven) is
+ * checked here against the scenario's figures in long double, with this
+ * test's own arithmetic: whole units, demand met, caps, budget, power,
+ * the domestic share on its basis and the vendor ceiling, each to 1e-13
+ * of its terms. A plan of one SKU whose only row is the demand must be the
+ * optimum: one unit fewer would not meet it. An error must say why. */
+static void random_extreme_plans_checked(void **state) {
+  (void)state;
+  static const char *vendors[] = {"Alpha", "Beta", "Gamma"};
+  static const char *ids[] = {"s0", "s1", "s2", "s3"};
+  uint64_t saved = rng_state;
+  rng_state = 0x853c49e6748fea9bull;
+  int planned = 0, infeasible = 0, errors = 0, single = 0, tiny = 0, huge = 0;
+  for (int it = 0; it < 400; it++) {
+    hp_scenario s;
+    hp_candidate cands[4];
+    hp_cap caps[8];
+    random_base(&s, cands, caps, "x");
+    double g = urand();
+    s.gran = g < 0.6    ? HP_GRAN_SERVER
+             : g < 0.85 ? HP_GRAN_CARD
+                        : HP_GRAN_FRACTIONAL;
+    double o = urand();
+    s.objective = o < 0.7    ? HP_OBJ_CAPEX
+                  : o < 0.85 ? HP_OBJ_TCO
+                             : HP_OBJ_MAX_TOKENS;
+    s.model.params = s.model.active_params = logu(1, 1e18);
+    s.tokens_per_day = logu(1e-6, 1e18);
+    s.peak_factor = logu(1, 100);
+    size_t n = urand() < 0.3 ? 1 : (size_t)irand(1, 4);
+    s.n_cands = n;
+    s.cands = cands;
+    for (size_t j = 0; j < n; j++) {
+      hp_device_spec *sp = &cands[j].spec;
+      sp->id = ids[j];
+      sp->vendor = vendors[irand(0, 2)];
+      sp->domestic = urand() < 0.5;
+      sp->fig[HP_FIG_cards_per_server] = urand() < 0.1 ? 4096 : irand(1, 8);
+      sp->fig[HP_FIG_fp16_tflops] = logu(1e-6, 1e18);
+      sp->fig[HP_FIG_price_server_cny] = logu(1e-6, 1e18);
+      sp->fig[HP_FIG_tdp_w] = logu(1e-6, 1e18);
+      cands[j].mfu = urand() < 0.8 ? 0.5 : logu(1e-6, 1);
+    }
+    int only_demand = s.objective == HP_OBJ_CAPEX;
+    if (urand() < 0.3) {
+      caps[s.n_caps].key = (char *)ids[irand(0, (int)n - 1)];
+      caps[s.n_caps++].cards = logu(1, 1e18);
+      only_demand = 0;
+    }
+    s.caps = caps;
+    if (urand() < 0.3 || s.objective == HP_OBJ_MAX_TOKENS) {
+      s.budget_cny = logu(1e-6, 1e18);
+      only_demand = 0;
+    }
+    if (urand() < 0.2) {
+      s.power_mw = logu(1e-6, 1e18);
+      only_demand = 0;
+    }
+    if (urand() < 0.3) {
+      s.dom_basis = (hp_share_basis)irand(0, 2);
+      s.has_dom_min = 1;
+      s.dom_min = irand(0, 10) / 10.0;
+      only_demand = 0;
+    }
+    if (urand() < 0.2) {
+      s.max_vendor_share = irand(4, 10) / 10.0;
+      only_demand = 0;
+    }
+    if (urand() < 0.2)
+      s.headroom = irand(0, 5) / 10.0;
+
+    hp_scenario_result r;
+    hp_diag d;
+    assert_int_equal(hp_scenario_solve(&s, fix_cat, &r, &d), HP_OK);
+    if (r.status == HP_RESULT_ERROR) {
+      assert_non_null(r.explanation);
+      if (getenv("HP_TEST_VERBOSE")) {
+        print_message("it %d: error: %s\n", it, r.explanation);
+        print_message("  gran %d obj %d\n", (int)s.gran, (int)s.objective);
+        dump_ip(&s);
+      }
+      errors++;
+      hp_scenario_result_cleanup(&r);
+      continue;
+    }
+    if (r.status == HP_RESULT_INFEASIBLE) {
+      /* one SKU and only a demand row is never infeasible */
+      if (only_demand && n == 1)
+        print_error("it %d: infeasible: %s\n", it, r.explanation);
+      assert_false(only_demand && n == 1);
+      infeasible++;
+      hp_scenario_result_cleanup(&r);
+      continue;
+    }
+    planned++;
+    /* The plan back from its lines, in this test's own units. */
+    long double x[4] = {0}, tok[4], cards[4], capex[4], kw[4];
+    for (size_t j = 0; j < n; j++) {
+      const double *f = cands[j].spec.fig;
+      long double cps = f[HP_FIG_cards_per_server];
+      cards[j] = s.gran == HP_GRAN_CARD ? 1 : cps; /* a unit's cards */
+      tok[j] = cards[j] * f[HP_FIG_fp16_tflops] * 1e12L * cands[j].mfu /
+               (2.0L * s.model.active_params);
+      capex[j] = f[HP_FIG_price_server_cny] * cards[j] / cps;
+      kw[j] = cards[j] * f[HP_FIG_tdp_w] * s.pue / 1000.0L;
+    }
+    for (size_t i = 0; i < r.n_lines; i++) {
+      size_t j = 0;
+      while (j < n && strcmp(ids[j], r.lines[i].device) != 0)
+        j++;
+      assert_true(j < n);
+      x[j] = r.lines[i].cards / cards[j];
+      if (s.gran != HP_GRAN_FRACTIONAL) {
+        if (x[j] != floorl(x[j] + 0.5L))
+          print_error("it %d: %Lg units of %s\n", it, x[j], ids[j]);
+        x[j] = floorl(x[j] + 0.5L);
+      }
+    }
+    long double t = 0, k = 0, w = 0, all[3] = {0}, dom[3] = {0};
+    for (size_t j = 0; j < n; j++) {
+      long double b[3] = {x[j] * tok[j], x[j] * cards[j], x[j] * capex[j]};
+      t += b[0];
+      k += b[2];
+      w += x[j] * kw[j];
+      for (int q = 0; q < 3; q++) {
+        all[q] += b[q];
+        dom[q] += cands[j].spec.domestic ? b[q] : 0;
+      }
+    }
+    const long double rel = 1e-13L;
+    long double need = (long double)s.tokens_per_day / s.seconds_per_day *
+                       s.peak_factor * (1 + (long double)s.headroom);
+    if (s.objective != HP_OBJ_MAX_TOKENS) {
+      if (!(t >= need * (1 - rel))) {
+        print_error("it %d: delivers %.6Lg of %.6Lg tokens/s (%s)\n", it, t,
+                    need, hp_result_status_name(r.status));
+        print_error("  gran %d obj %d budget %g power %g caps %zu dom %d "
+                    "vshare %g headroom %g\n",
+                    (int)s.gran, (int)s.objective, s.budget_cny, s.power_mw,
+                    s.n_caps, s.has_dom_min, s.max_vendor_share, s.headroom);
+        dump_ip(&s);
+        for (size_t j = 0; j < n; j++)
+          print_error("  %s: x %.17Lg tok %.6Lg cards %.6Lg capex %.6Lg\n",
+                      ids[j], x[j], tok[j], cards[j], capex[j]);
+        for (size_t i = 0; i < r.n_lines; i++)
+          print_error("  line %s: %.17g cards %.17g servers %.17g tok/s\n",
+                      r.lines[i].device, r.lines[i].cards, r.lines[i].servers,
+                      r.lines[i].tokens_per_s);
+      }
+      assert_true(t >= need * (1 - rel));
+      tiny += need < 1e-3L;
+      huge += need > 1e12L;
+    }
+    assert_true(!(s.budget_cny > 0) || k <= s.budget_cny * (1 + rel));
+    assert_true(!(s.power_mw > 0) || w / 1000 <= s.power_mw * (1 + rel));
+    for (size_t c = 0; c < s.n_caps; c++) {
+      long double cc = 0;
+      for (size_t j = 0; j < n; j++)
+        if (strcmp(ids[j], s.caps[c].key) == 0)
+          cc += x[j] * cards[j];
+      assert_true(cc <= s.caps[c].cards * (1 + rel));
+    }
+    int bi = s.dom_basis == HP_BASIS_CARDS   ? 1
+             : s.dom_basis == HP_BASIS_CAPEX ? 2
+                                             : 0;
+    if (s.has_dom_min)
+      assert_true(dom[bi] >= s.dom_min * all[bi] - rel * all[bi]);
+    for (size_t v = 0; s.max_vendor_share > 0 && v < n; v++) {
+      long double vt = 0;
+      for (size_t j = 0; j < n; j++)
+        if (strcmp(cands[j].spec.vendor, cands[v].spec.vendor) == 0)
+          vt += x[j] * tok[j];
+      assert_true(vt <= s.max_vendor_share * t + rel * t);
+    }
+    /* The reported totals are the lines'. */
+    assert_true(fabsl(r.delivered_tokens_per_s - t) <= 1e-12L * t);
+    /* One SKU, a demand only: the least whole number of units. */
+    if (only_demand && n == 1 && s.gran != HP_GRAN_FRACTIONAL) {
+      single++;
+      if (!(x[0] >= 1 && (x[0] - 1) * tok[0] < need * (1 + rel)))
+        print_error("it %d: %.0Lf units of %.6Lg tokens/s for %.6Lg\n", it,
+                    x[0], tok[0], need);
+      assert_true(x[0] >= 1 && (x[0] - 1) * tok[0] < need * (1 + rel));
+    }
+    hp_scenario_result_cleanup(&r);
+  }
+  rng_state = saved;
+  print_message("extreme random plans: %d planned (%d single-SKU optima, %d "
+                "demands under 1e-3 tokens/s, %d over 1e12), %d infeasible, "
+                "%d errors\n",
+                planned, single, tiny, huge, infeasible, errors);
+  assert_true(planned >= 150);
+  assert_true(single >= 15);
+  assert_true(errors <= 40);
+  assert_true(tiny >= 20);
+  assert_true(huge >= 20);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(doubao_figure11_to_the_cent),
@@ -1347,6 +1939,11 @@ int main(void) {
       cmocka_unit_test(random_plans_vs_figures),
       cmocka_unit_test(roofline_headroom_is_more_demand),
       cmocka_unit_test(vendor_share_explanation_terminates),
+      cmocka_unit_test(tiny_demand_buys_one_server),
+      cmocka_unit_test(huge_figures_plan_right),
+      cmocka_unit_test(node_limited_status_in_every_format),
+      cmocka_unit_test(node_limited_300_skus),
+      cmocka_unit_test(random_extreme_plans_checked),
   };
   return cmocka_run_group_tests(tests, catalogs_setup, catalogs_teardown);
 }

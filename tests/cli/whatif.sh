@@ -145,7 +145,7 @@ expect 0 "$HP" sweep "$TMP/gap.yaml" --catalog "$CAT" --format csv \
     && ok || bad "within_gap column"; }
 expect 0 "$HP" sweep "$TMP/gap.yaml" --catalog "$CAT" \
   --vary constraints.domestic_share.min=0.1:0.8:0.1 && {
-  grep -q ' optimal\* ' "$TMP/out" && grep -q "within the plan's solver.mip_gap" "$TMP/out" \
+  grep -q ' feasible, not proven optimal (gap at most 0.01%) ' "$TMP/out" && grep -q "within the plan's solver.mip_gap" "$TMP/out" \
     && ok || bad "optimal* and the note"; }
 # A single plan says whether its optimum was proven, in text and JSON.
 expect 0 "$HP" plan "$TMP/gap.yaml" --catalog "$CAT" && {
@@ -155,7 +155,7 @@ expect 0 "$HP" plan "$TMP/gap.yaml" --catalog "$CAT" --format json && {
   grep -q '"mip_gap": 0.0001' "$TMP/out" && grep -Eq '"within_gap": (true|false)' "$TMP/out" \
     && ok || bad "plan json mip_gap"; }
 expect 0 "$HP" batch "$TMP/gap.yaml" --catalog "$CAT" --format csv && {
-  tail -1 "$TMP/out" | grep -Eq ',optimal,.*,not proven optimal: within 0\.01% \(solver\.mip_gap 0\.0001\)$' \
+  tail -1 "$TMP/out" | grep -Eq ',feasible; not proven optimal \(gap at most 0\.01%\),.*,not proven optimal: within 0\.01% \(solver\.mip_gap 0\.0001\)$' \
     && ok || bad "batch csv with a gap"; }
 sed 's/^  solver: .*$//' "$TMP/gap.yaml" > "$TMP/nogap.yaml"
 expect 0 "$HP" sweep "$TMP/nogap.yaml" --catalog "$CAT" --format csv \
@@ -187,11 +187,11 @@ expect 0 "$HP" plan "$TMP/nl.yaml" --catalog "$CAT" --format json && {
          'BEGIN { exit !(a > z && (a - z) / a <= g * (1 + 1e-9)) }' \
     && ok || bad "node-limited plan: JSON, capex $(capex_of "$TMP/out") against $(capex_of "$TMP/exact.json"), gap $g"; }
 expect 0 "$HP" batch "$TMP/nl.yaml" --catalog "$CAT" --format csv && {
-  tail -1 "$TMP/out" | grep -Eq ',optimal,.*,"not proven optimal: stopped at solver.node_limit \(20 nodes\), within [0-9.e-]+% of the optimum"$' \
+  tail -1 "$TMP/out" | grep -Eq ',feasible; not proven optimal \(gap [^)]*\),.*,"not proven optimal: stopped at solver.node_limit \(20 nodes\), within [0-9.e-]+% of the optimum"$' \
     && ok || bad "node-limited batch csv"; }
 expect 0 "$HP" sweep "$TMP/nl.yaml" --catalog "$CAT" \
   --vary constraints.domestic_share.min=0.1:0.3:0.1 && {
-  grep -q ' optimal\* ' "$TMP/out" && grep -Eq "^[0-9]+ of 3 rows \(optimal\*\) are not proven optimal: [0-9]+ stopped at the plan's solver.node_limit.$" "$TMP/out" \
+  grep -q ' feasible, not proven optimal (gap ' "$TMP/out" && grep -Eq "^[0-9]+ of 3 rows \(feasible, not proven optimal\) are not proven optimal: [0-9]+ stopped at the plan's solver.node_limit.$" "$TMP/out" \
     && ok || bad "node-limited sweep: optimal* and the note"; }
 sed 's/node_limit: 20/node_limit: 2/' "$TMP/nl.yaml" > "$TMP/nl2.yaml"
 expect 5 "$HP" plan "$TMP/nl2.yaml" --catalog "$CAT" && {
