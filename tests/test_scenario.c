@@ -200,6 +200,204 @@ static void scenario_model_moe_keys(void **state) {
                "workload.model.shared_experts: only for a mixture-of-experts");
 }
 
+/* ----------------------------------------------------------------------------
+ * The market (issue 20). The catalog's market status is set here on a
+ * catalog of the test's own, so that the test does not depend on what the
+ * shipped device files say today.
+ * ------------------------------------------------------------------------- */
+
+static void set_market(hp_catalog *c, const char *id, hp_market m) {
+  hp_device_spec *sp = (hp_device_spec *)hp_catalog_find(c, id);
+  assert_non_null(sp);
+  sp->market_china = m;
+}
+
+static hp_catalog *market_catalog(void) {
+  hp_catalog *c = NULL;
+  hp_diag d;
+  assert_int_equal(hp_catalog_load(HP_SOURCE_DIR "/devices", &c, &d), HP_OK);
+  for (size_t i = 0; i < hp_catalog_count(c); i++)
+    set_market(c, hp_catalog_at(c, i)->id, HP_MARKET_AVAILABLE);
+  set_market(c, "nvidia-h20", HP_MARKET_UNAVAILABLE);
+  set_market(c, "nvidia-h200", HP_MARKET_UNAVAILABLE);
+  set_market(c, "nvidia-h100", HP_MARKET_UNAVAILABLE);
+  set_market(c, "intel-gaudi3", HP_MARKET_RESTRICTED);
+  set_market(c, "nvidia-l20", HP_MARKET_UNKNOWN);
+  return c;
+}
+
+static hp_plan *solve_text(const char *text, const hp_catalog *c,
+                           hp_planfile **pf_out) {
+  hp_planfile *pf = NULL;
+  hp_plan *plan = NULL;
+  hp_diag d;
+  hp_diag_clear(&d);
+  int rc = hp_planfile_parse(text, strlen(text), "p.yaml", c, &pf, &d);
+  if (rc != HP_OK)
+    print_error("%s:%d:%d: %s\n", d.file, d.line, d.column, d.msg);
+  assert_int_equal(rc, HP_OK);
+  assert_int_equal(hp_plan_solve(pf, c, &plan, &d), HP_OK);
+  *pf_out = pf;
+  return plan;
+}
+
+/* Checks every scenario of a solved plan against the market rules: under
+ * `devices: available` nothing unavailable is bought; whatever is bought
+ * that is restricted or unavailable has a warning naming it and its
+ * status. Returns how many such lines there were. */
+static int check_market(const hp_plan *plan, const hp_planfile *pf,
+                        const hp_catalog *c) {
+  int flagged = 0;
+  for (size_t i = 0; i < hp_plan_count(plan); i++) {
+    const hp_scenario_result *r = hp_plan_at(plan, i);
+    const hp_scenario *s = hp_planfile_scenario(pf, i);
+    for (size_t j = 0; j < r->n_lines; j++) {
+      const hp_device_spec *sp = hp_catalog_find(c, r->lines[j].device);
+      hp_market m = sp->market_china;
+      if (s->devices_available)
+        assert_int_not_equal(m, HP_MARKET_UNAVAILABLE);
+      if (m != HP_MARKET_RESTRICTED && m != HP_MARKET_UNAVAILABLE)
+        continue;
+      flagged++;
+      int named = 0;
+      for (size_t k = 0; k < r->n_warnings; k++)
+        named |= strstr(r->warnings[k], sp->id) &&
+                 strstr(r->warnings[k], hp_market_name(m));
+      if (!named)
+        print_error("scenario '%s' buys %s (%s) without a warning\n", r->name,
+                    sp->id, hp_market_name(m));
+      assert_true(named);
+    }
+  }
+  return flagged;
+}
+
+static const char *market_plan =
+    "name: t\n"
+    "defaults:\n"
+    "  workload: {model: {params: 130e9}, tokens_per_day: 4.0e12,\n"
+    "             peak_factor: 4}\n"
+    "scenarios:\n"
+    "  - name: available\n"
+    "    devices: available\n"
+    "  - name: all\n"
+    "    devices: all\n"
+    "  - name: h20-only\n"
+    "    devices: [nvidia-h20, nvidia-l20]\n"
+    "  - name: available-domestic-mandate\n"
+    "    devices: available\n"
+    "    constraints: {domestic_share: {min: 0.5}}\n";
+
+static void market_devices_available(void **state) {
+  (void)state;
+  hp_catalog *c = market_catalog();
+  hp_planfile *pf = NULL;
+  hp_plan *plan = solve_text(market_plan, c, &pf);
+  /* available: every SKU but the three unavailable ones, in catalog order;
+   * the restricted and the unknown are in. */
+  const hp_scenario *av = hp_planfile_scenario(pf, 0);
+  assert_true(av->devices_available);
+  assert_int_equal(av->n_cands, hp_catalog_count(c) - 3);
+  for (size_t k = 0; k < av->n_cands; k++)
+    assert_int_not_equal(av->cands[k].spec.market_china, HP_MARKET_UNAVAILABLE);
+  assert_int_equal(av->devices_line, 7);
+  assert_int_equal(av->devices_col, 14);
+  const hp_scenario *all = hp_planfile_scenario(pf, 1);
+  assert_false(all->devices_available);
+  assert_int_equal(all->n_cands, hp_catalog_count(c));
+  /* Whatever is bought: no unavailable card under available, a warning
+   * for each restricted or unavailable one under all or a list. */
+  int flagged = check_market(plan, pf, c);
+  /* The H20-only scenario must buy H20s (the L20 is pricier per token)
+   * and must say so. */
+  const hp_scenario_result *h = hp_plan_at(plan, 2);
+  assert_true(flagged >= 1);
+  assert_true(h->n_warnings >= 1);
+  assert_non_null(strstr(h->warnings[0], "buys"));
+  assert_non_null(strstr(h->warnings[0], "nvidia-h20 (H20 96GB SXM)"));
+  assert_non_null(strstr(h->warnings[0], "unavailable in China"));
+  /* Before the run (sweep, Monte Carlo): each card once, at its devices
+   * key: the 3 unavailable and 1 restricted of `all`, the unknown L20 of
+   * `available`. */
+  hp_diag w[16];
+  size_t n = hp_planfile_market_warnings(pf, w, 16);
+  assert_int_equal(n, 5);
+  int l20 = 0;
+  for (size_t i = 0; i < n; i++) {
+    assert_string_equal(w[i].file, "p.yaml");
+    if (strstr(w[i].msg, "nvidia-l20")) {
+      l20 = 1;
+      assert_int_equal(w[i].line, 7); /* unknown: under available only */
+      assert_non_null(strstr(w[i].msg, "unknown market status"));
+    }
+  }
+  assert_true(l20);
+  hp_plan_free(plan);
+  hp_planfile_free(pf);
+  hp_catalog_free(c);
+}
+
+/* The shipped catalog as it stands: whatever it says of each card, a
+ * plan under `devices: available` never buys an unavailable card, and one
+ * under `devices: all` never buys a restricted or unavailable card without
+ * a warning. */
+static void market_shipped_catalog(void **state) {
+  (void)state;
+  hp_planfile *pf = NULL;
+  hp_plan *plan = solve_text(market_plan, cat, &pf);
+  check_market(plan, pf, cat);
+  hp_plan_free(plan);
+  hp_planfile_free(pf);
+}
+
+/* A plan's own price may carry its own date; a bad date, or a date with
+ * no price, is refused at its position. */
+static void market_price_as_of(void **state) {
+  (void)state;
+  char text[1024];
+  snprintf(text, sizeof text,
+           "%s  overrides: {nvidia-h20: {price_server_cny: 1.2e6, "
+           "price_as_of: 2026-11-30}}\nscenarios:\n  - name: a\n",
+           good_head);
+  hp_planfile *pf = parse_ok(text);
+  const hp_candidate *c = &hp_planfile_scenario(pf, 0)->cands[0];
+  assert_string_equal(c->spec.price_as_of, "2026-11-30");
+  assert_true(c->spec.fig[HP_FIG_price_server_cny] == 1.2e6);
+  hp_planfile_free(pf);
+  /* A price without a date does not inherit the catalog's date. */
+  snprintf(text, sizeof text,
+           "%s  overrides: {nvidia-h20: {price_server_cny: 1.2e6}}\n"
+           "scenarios:\n  - name: a\n",
+           good_head);
+  pf = parse_ok(text);
+  assert_null(hp_planfile_scenario(pf, 0)->cands[0].spec.price_as_of);
+  hp_planfile_free(pf);
+  static const char *const bad[] = {"2026-02-30",  "2026-13-01", "26-11-30",
+                                    "2026-11-30x", "2025-02-29", "yesterday"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    snprintf(text, sizeof text,
+             "%s  overrides: {nvidia-h20: {price_server_cny: 1.2e6, "
+             "price_as_of: %s}}\nscenarios:\n  - name: a\n",
+             good_head, bad[i]);
+    expect_error(text, HP_ERANGE, 8, 66,
+                 "overrides.nvidia-h20.price_as_of: expected a date "
+                 "YYYY-MM-DD");
+  }
+  snprintf(text, sizeof text,
+           "%s  overrides: {nvidia-h20: {price_as_of: 2026-11-30}}\n"
+           "scenarios:\n  - name: a\n",
+           good_head);
+  expect_error(text, HP_EINVAL, 8, 41,
+               "overrides.nvidia-h20.price_as_of: dates a price, but the "
+               "override gives no price_server_cny");
+  /* 2024 is a leap year. */
+  snprintf(text, sizeof text,
+           "%s  overrides: {nvidia-h20: {price_card_cny: 1.0e5, "
+           "price_as_of: 2024-02-29}}\nscenarios:\n  - name: a\n",
+           good_head);
+  hp_planfile_free(parse_ok(text));
+}
+
 static void scenario_users_replace_tokens(void **state) {
   (void)state;
   char text[1024];
@@ -400,10 +598,11 @@ static void error_wrong_type(void **state) {
                "      tokens_per_day: 1e9\n",
                HP_ETYPE, 6, 23,
                "workload.model.params: expected a number, got 'lots'");
-  expect_error("name: t\nscenarios:\n  - name: a\n    devices: nvidia-h20\n"
-               "    workload: {model: {params: 1e9}, tokens_per_day: 1e9}\n",
-               HP_ETYPE, 4, 14,
-               "devices: expected a sequence of device ids or 'all'");
+  expect_error(
+      "name: t\nscenarios:\n  - name: a\n    devices: nvidia-h20\n"
+      "    workload: {model: {params: 1e9}, tokens_per_day: 1e9}\n",
+      HP_ETYPE, 4, 14,
+      "devices: expected a sequence of device ids, 'all' or 'available'");
   expect_error("name: t\nscenarios:\n  - name: a\n    devices: [nvidia-h20]\n"
                "    workload: {model: {params: 1e9}, tokens_per_day: "
                "\"1e9\"}\n",
@@ -508,6 +707,9 @@ int main(void) {
       cmocka_unit_test(scenario_users_replace_tokens),
       cmocka_unit_test(scenario_roofline_attention),
       cmocka_unit_test(scenario_model_moe_keys),
+      cmocka_unit_test(market_devices_available),
+      cmocka_unit_test(market_shipped_catalog),
+      cmocka_unit_test(market_price_as_of),
       cmocka_unit_test(scenario_set_number_by_path),
       cmocka_unit_test(scenario_solver_mip_gap),
       cmocka_unit_test(scenario_solver_node_limit),
