@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "catalog.h"
 #include "mem.h"
+#include "model_hf.h"
 #include "profile.h"
 #include "report.h"
 #include "status.h"
@@ -270,6 +271,7 @@ static const char *const model_keys[] = {"name",
                                          "sparse_attention_topk",
                                          "weight_dtype",
                                          "kv_dtype",
+                                         "config",
                                          NULL};
 static const char *const model_file_keys[] = {"name",
                                               "params",
@@ -498,8 +500,33 @@ static int bind_model(const hp_ynode *w, const char *file,
                                      d)) != HP_OK))
     return rc;
   const hp_ynode *mname = model ? hp_ymap_get(model, "name") : NULL;
+  const hp_ynode *cfg = model ? hp_ymap_get(model, "config") : NULL;
   char *path = NULL;
-  if (mf) {
+  if (cfg) {
+    /* A Hugging Face config.json (src/model_hf.c), relative to the plan. */
+    const char *rel;
+    if (mf)
+      return hp_diag_set(d, HP_EINVAL, file, cfg->line, cfg->col,
+                         "workload.model.config: give a config.json or "
+                         "workload.model_file, not both");
+    if ((rc = hp_yget_string(cfg, "workload.model.config", file, &rel, d)) !=
+        HP_OK)
+      return rc;
+    if (!(path = hp_resolve_path(file, rel)))
+      return hp_diag_oom(d);
+    md->file = path; /* owned by the scenario from here on */
+    if (!file_exists(path))
+      return hp_diag_set(d, HP_ENOTFOUND, file, cfg->line, cfg->col,
+                         "workload.model.config: cannot open '%.300s'", path);
+    hp_ynode *hfm = NULL;
+    if ((rc = hp_model_hf_load(path, &hfm, d)) != HP_OK)
+      return rc;
+    rc = apply_model_map(hfm, path, "config", md, &mk, d);
+    hp_ynode_free(hfm);
+    if (rc != HP_OK)
+      return rc;
+    path = NULL; /* loaded */
+  } else if (mf) {
     const char *rel;
     if ((rc = hp_yget_string(mf, "workload.model_file", file, &rel, d)) !=
         HP_OK)

@@ -10,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hetplan.h"
+#include "roofline.h"
 #include "scenario.h"
 
 static hp_catalog *cat;
@@ -398,6 +400,199 @@ static void market_price_as_of(void **state) {
   hp_planfile_free(parse_ok(text));
 }
 
+/* ----------------------------------------------------------------------------
+ * Hugging Face configs (issue 20)
+ * ------------------------------------------------------------------------- */
+
+/* The model of a one-scenario plan whose workload.model is `model`. */
+static hp_planfile *model_plan(const char *model) {
+  char text[1024];
+  snprintf(text, sizeof text,
+           "name: t\nscenarios:\n  - name: a\n    devices: [nvidia-h20]\n"
+           "    workload: {model: %s, tokens_per_day: 1e9}\n",
+           model);
+  hp_planfile *pf = NULL;
+  hp_diag d;
+  hp_diag_clear(&d);
+  int rc = hp_planfile_parse(
+      text, strlen(text), HP_SOURCE_DIR "/tests/data/hf/p.yaml", cat, &pf, &d);
+  if (rc != HP_OK)
+    print_error("%s:%d:%d: %s\n", d.file, d.line, d.column, d.msg);
+  assert_int_equal(rc, HP_OK);
+  return pf;
+}
+
+/* config.json files of three models, with their public values, against
+ * the YAML model files: the same architecture and KV bytes per token,
+ * exactly; parameter counts within 2% (the YAML files carry the model
+ * cards' rounded totals, 70.55e9, 235e9, 671e9 and 37e9, and the count
+ * from the shape leaves out norms, biases and DeepSeek's multi-token-
+ * prediction layer), active parameters within 2% too. */
+static void hf_config_matches_yaml(void **state) {
+  (void)state;
+  static const struct {
+    const char *cfg, *yaml;
+    double total, active; /* the count from the shape (docs/roofline.md's
+                             formula, worked out apart from the code) */
+  } cases[] = {
+      {"llama-3-70b/config.json", "{name: llama-3-70b}", 70552.387584e6,
+       70552.387584e6},
+      {"qwen3-235b-a22b/config.json", "{name: qwen3-235b-a22b}",
+       235092.836352e6, 22189.965312e6},
+      {"deepseek-v3/config.json", "{name: deepseek-v3}", 671025.397760e6,
+       37551.276032e6},
+  };
+  setenv("HETPLAN_MODELS", HP_SOURCE_DIR "/tests/data/hf", 1);
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char m[256];
+    snprintf(m, sizeof m, "{config: %s}", cases[i].cfg);
+    hp_planfile *a = model_plan(m), *b = model_plan(cases[i].yaml);
+    const hp_model_desc *x = &hp_planfile_scenario(a, 0)->model;
+    const hp_model_desc *y = &hp_planfile_scenario(b, 0)->model;
+    print_message("%s: params %.6e (yaml %.6e), active %.6e (yaml %.6e)\n",
+                  cases[i].cfg, x->params, y->params, x->active_params,
+                  y->active_params);
+    assert_true(fabs(x->params - cases[i].total) < 1e6);
+    assert_true(fabs(x->active_params - cases[i].active) < 1e6);
+    assert_true(fabs(x->params / y->params - 1) < 0.02);
+    assert_true(fabs(x->active_params / y->active_params - 1) < 0.02);
+    assert_true(x->has_arch && y->has_arch);
+    assert_true(x->layers == y->layers);
+    assert_true(x->hidden_size == y->hidden_size);
+    assert_true(x->heads == y->heads);
+    assert_true(x->kv_heads == y->kv_heads);
+    assert_true(x->head_dim == y->head_dim);
+    assert_true(x->kv_lora_rank == y->kv_lora_rank);
+    assert_true(x->qk_rope_head_dim == y->qk_rope_head_dim);
+    assert_true(x->experts == y->experts);
+    assert_true(x->experts_per_token == y->experts_per_token);
+    assert_int_equal(x->weight_dtype, y->weight_dtype);
+    assert_true(hp_roof_kv_bytes_per_token(x) == hp_roof_kv_bytes_per_token(y));
+    assert_non_null(strstr(x->file, cases[i].cfg));
+    hp_planfile_free(a);
+    hp_planfile_free(b);
+  }
+  unsetenv("HETPLAN_MODELS");
+  /* DeepSeek-V3.2: V3's shape plus DSA's top-k; inline keys override. */
+  hp_planfile *pf =
+      model_plan("{config: deepseek-v3.2/config.json, weight_dtype: fp4}");
+  const hp_model_desc *v = &hp_planfile_scenario(pf, 0)->model;
+  assert_true(v->sparse_attention_topk == 2048);
+  assert_true(v->dense_layers == 3 && v->shared_experts == 1);
+  assert_true(v->moe_intermediate_size == 2048);
+  assert_int_equal(v->weight_dtype, HP_DTYPE_FP4);
+  assert_string_equal(v->name, "deepseek-v3.2");
+  hp_planfile_free(pf);
+}
+
+/* Writes a config.json into dir and expects loading it through a plan to
+ * fail with rc at line:col, the message containing want and naming the
+ * config file. */
+static void hf_expect(const char *json, int rc, int line, int col,
+                      const char *want) {
+  char dir[] = "/tmp/hp_hf_XXXXXX", path[64], plan[64];
+  assert_non_null(mkdtemp(dir));
+  snprintf(path, sizeof path, "%s/config.json", dir);
+  snprintf(plan, sizeof plan, "%s/p.yaml", dir);
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs(json, f);
+  fclose(f);
+  const char *text = "name: t\nscenarios:\n  - name: a\n    devices: "
+                     "[nvidia-h20]\n    workload: {model: {config: "
+                     "config.json}, tokens_per_day: 1e9}\n";
+  hp_planfile *pf = NULL;
+  hp_diag d;
+  hp_diag_clear(&d);
+  int got = hp_planfile_parse(text, strlen(text), plan, cat, &pf, &d);
+  if (got != rc || !strstr(d.msg, want) || d.line != line || d.column != col)
+    print_error("got %s at %d:%d '%s'; want %s at %d:%d '%s'\n",
+                hp_status_name(got), d.line, d.column, d.msg,
+                hp_status_name(rc), line, col, want);
+  assert_int_equal(got, rc);
+  assert_null(pf);
+  assert_string_equal(d.file, path);
+  assert_int_equal(d.line, line);
+  assert_int_equal(d.column, col);
+  assert_non_null(strstr(d.msg, want));
+  unlink(path);
+  rmdir(dir);
+}
+
+static void hf_config_errors(void **state) {
+  (void)state;
+  /* A missing key: named, at the top of the file. */
+  hf_expect("{\n  \"model_type\": \"llama\",\n  \"num_hidden_layers\": 2,\n"
+            "  \"num_attention_heads\": 4,\n  \"vocab_size\": 10,\n"
+            "  \"intermediate_size\": 64\n}\n",
+            HP_EMISSING, 1, 1,
+            "config.json: required key 'hidden_size' is missing");
+  /* A wrong type: named, at its key. */
+  hf_expect("{\n  \"model_type\": \"llama\",\n  \"num_hidden_layers\": 2,\n"
+            "  \"hidden_size\": \"4096\",\n  \"num_attention_heads\": 4,\n"
+            "  \"vocab_size\": 10,\n  \"intermediate_size\": 64\n}\n",
+            HP_ETYPE, 4, 3,
+            "hidden_size: expected a whole number, got a string");
+  hf_expect("{\"model_type\": \"llama\", \"num_hidden_layers\": 2.5}", HP_ETYPE,
+            1, 25,
+            "num_hidden_layers: expected a whole number, got a real number");
+  hf_expect("{\"model_type\": \"llama\", \"num_hidden_layers\": 2, "
+            "\"hidden_size\": 64, \"num_attention_heads\": 4, \"vocab_size\": "
+            "10, \"intermediate_size\": 64, \"tie_word_embeddings\": 1}",
+            HP_ETYPE, 1, 137,
+            "tie_word_embeddings: expected true or false, got an integer");
+  /* An unknown model_type: named, with the ones that are read. */
+  hf_expect("{\n  \"architectures\": [\"GptOssForCausalLM\"],\n"
+            "  \"model_type\": \"gpt_oss\"\n}\n",
+            HP_ERANGE, 3, 3,
+            "model_type: 'gpt_oss' is not a family hetplan reads (llama, "
+            "mistral, qwen2, qwen3, qwen3_moe, deepseek_v3, deepseek_v32, "
+            "kimi_k2, glm4_moe, minimax_m2, seed_oss)");
+  hf_expect("[1, 2]", HP_ETYPE, 1, 1, "expected an object");
+  hf_expect("{\"model_type\": \"llama\",\n  \"x\": }", HP_EPARSE, 2, 8,
+            "config.json: not valid JSON");
+  hf_expect("{\"model_type\": \"qwen3_moe\", \"num_hidden_layers\": 2, "
+            "\"hidden_size\": 64, \"num_attention_heads\": 4, \"vocab_size\": "
+            "10, \"intermediate_size\": 64, \"num_experts\": 4, "
+            "\"num_experts_per_tok\": 8, \"moe_intermediate_size\": 32}",
+            HP_ERANGE, 1, 159,
+            "num_experts_per_tok: expected at most num_experts (4), got 8");
+}
+
+/* A config that is not a regular file, or not there, is refused. */
+static void hf_config_not_regular(void **state) {
+  (void)state;
+  char dir[] = "/tmp/hp_hf_XXXXXX", sub[64];
+  assert_non_null(mkdtemp(dir));
+  snprintf(sub, sizeof sub, "%s/config.json", dir);
+  assert_int_equal(mkdir(sub, 0700), 0);
+  char text[512], plan[64];
+  snprintf(plan, sizeof plan, "%s/p.yaml", dir);
+  snprintf(text, sizeof text,
+           "name: t\nscenarios:\n  - name: a\n    devices: [nvidia-h20]\n"
+           "    workload: {model: {config: %s}, tokens_per_day: 1e9}\n",
+           "config.json");
+  hp_planfile *pf = NULL;
+  hp_diag d;
+  hp_diag_clear(&d);
+  assert_int_equal(hp_planfile_parse(text, strlen(text), plan, cat, &pf, &d),
+                   HP_EINVAL);
+  assert_string_equal(d.file, sub);
+  assert_non_null(strstr(d.msg, "not a regular file"));
+  rmdir(sub);
+  snprintf(text, sizeof text,
+           "name: t\nscenarios:\n  - name: a\n    devices: [nvidia-h20]\n"
+           "    workload: {model: {config: %s}, tokens_per_day: 1e9}\n",
+           "nowhere.json");
+  assert_int_equal(hp_planfile_parse(text, strlen(text), plan, cat, &pf, &d),
+                   HP_ENOTFOUND);
+  assert_string_equal(d.file, plan);
+  assert_int_equal(d.line, 5);
+  assert_int_equal(d.column, 32);
+  assert_non_null(strstr(d.msg, "workload.model.config: cannot open"));
+  rmdir(dir);
+}
+
 static void scenario_users_replace_tokens(void **state) {
   (void)state;
   char text[1024];
@@ -710,6 +905,9 @@ int main(void) {
       cmocka_unit_test(market_devices_available),
       cmocka_unit_test(market_shipped_catalog),
       cmocka_unit_test(market_price_as_of),
+      cmocka_unit_test(hf_config_matches_yaml),
+      cmocka_unit_test(hf_config_errors),
+      cmocka_unit_test(hf_config_not_regular),
       cmocka_unit_test(scenario_set_number_by_path),
       cmocka_unit_test(scenario_solver_mip_gap),
       cmocka_unit_test(scenario_solver_node_limit),
