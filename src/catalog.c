@@ -84,12 +84,15 @@ static const char *const device_keys[] = {"id",
                                           "fp32_tflops",
                                           "interconnect_gbps",
                                           "server_power_w",
+                                          "fp4_tflops",
                                           "mfu",
                                           "mbu",
                                           "notes",
                                           "sources",
                                           "measured",
                                           "measured_device",
+                                          "market",
+                                          "price_as_of",
                                           NULL};
 
 void hp_device_spec_cleanup(hp_device_spec *s) {
@@ -100,6 +103,9 @@ void hp_device_spec_cleanup(hp_device_spec *s) {
   hp_free((char *)s->notes);
   hp_free((char *)s->measured);
   hp_free((char *)s->measured_device);
+  hp_free((char *)s->market_as_of);
+  hp_free((char *)s->market_ref);
+  hp_free((char *)s->price_as_of);
   for (int i = 0; i < HP_FIG_COUNT; i++)
     hp_free((char *)s->src[i]);
   memset(s, 0, sizeof *s);
@@ -188,6 +194,119 @@ char *hp_resolve_path(const char *file, const char *rel) {
   if (hp_buf_detach(&b, &out, NULL) != HP_OK)
     return NULL;
   return out;
+}
+
+/* ----------------------------------------------------------------------------
+ * Dates and the market block
+ * ------------------------------------------------------------------------- */
+
+int hp_date_check(const char *s, char *why, size_t why_size) {
+  static const char *const months[] = {
+      "January", "February", "March",     "April",   "May",      "June",
+      "July",    "August",   "September", "October", "November", "December"};
+  why[0] = '\0';
+  if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+    return 0;
+  for (int i = 0; i < 10; i++)
+    if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+      return 0;
+  int y = atoi(s), m = atoi(s + 5), day = atoi(s + 8);
+  if (y < 1970) {
+    snprintf(why, why_size, " (the year %d is before 1970)", y);
+    return 0;
+  }
+  if (m < 1 || m > 12) {
+    snprintf(why, why_size, " (there is no month %02d)", m);
+    return 0;
+  }
+  static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  int last = mdays[m - 1] + (m == 2 && leap);
+  if (day < 1 || day > last) {
+    snprintf(why, why_size, " (%s %d has %d days)", months[m - 1], y, last);
+    return 0;
+  }
+  return 1;
+}
+
+/* The date at node n (key `where` in messages), copied into *out. */
+static int get_date(const hp_ynode *n, const char *where, const char *file,
+                    const char **out, hp_diag *d) {
+  const char *s;
+  int rc = hp_yget_string(n, where, file, &s, d);
+  if (rc != HP_OK)
+    return rc;
+  char why[64];
+  if (!hp_date_check(s, why, sizeof why))
+    return hp_diag_set(d, HP_ERANGE, file, n->line, n->col,
+                       "%s: expected a calendar date YYYY-MM-DD, got "
+                       "'%.40s'%s",
+                       where, s, why);
+  *out = hp_strdup(s);
+  return *out ? HP_OK : hp_diag_oom(d);
+}
+
+int hp_market_parse(const char *s, hp_market *out) {
+  static const hp_market all[] = {HP_MARKET_AVAILABLE, HP_MARKET_RESTRICTED,
+                                  HP_MARKET_UNAVAILABLE};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+    if (strcmp(s, hp_market_name(all[i])) == 0) {
+      *out = all[i];
+      return HP_OK;
+    }
+  return HP_ENOTFOUND;
+}
+
+/* `market: {china: STATUS, as_of: DATE, ref: "..."}` and `price_as_of`:
+ * into s. All three market keys are required once the block is given; the
+ * price date is required when the file gives a price. */
+static int parse_market(const hp_ynode *root, const char *file,
+                        hp_device_spec *s, hp_diag *d) {
+  int rc;
+  const hp_ynode *m = hp_ymap_get(root, "market");
+  if (m) {
+    static const char *const keys[] = {"china", "as_of", "ref", NULL};
+    if (m->kind != HP_Y_MAP)
+      return hp_diag_set(d, HP_ETYPE, file, m->line, m->col,
+                         "market: expected {china: available|restricted|"
+                         "unavailable, as_of: YYYY-MM-DD, ref: \"...\"}, "
+                         "got %s",
+                         hp_ykind_name(m->kind));
+    if ((rc = hp_ycheck_keys(m, keys, "market", file, d)) != HP_OK)
+      return rc;
+    for (int i = 0; keys[i]; i++)
+      if (!hp_ymap_get(m, keys[i]))
+        return hp_diag_set(d, HP_EMISSING, file, m->line, m->col,
+                           "market: required key '%s' is missing (market "
+                           "needs china, as_of and ref)",
+                           keys[i]);
+    const hp_ynode *c = hp_ymap_get(m, "china");
+    const char *cs;
+    if ((rc = hp_yget_string(c, "market.china", file, &cs, d)) != HP_OK)
+      return rc;
+    if (hp_market_parse(cs, &s->market_china) != HP_OK)
+      return hp_diag_set(d, HP_ERANGE, file, c->line, c->col,
+                         "market.china: expected available, restricted or "
+                         "unavailable, got '%.40s'",
+                         cs);
+    if ((rc = get_date(hp_ymap_get(m, "as_of"), "market.as_of", file,
+                       &s->market_as_of, d)) != HP_OK)
+      return rc;
+    const char *rs;
+    if ((rc = hp_yget_string(hp_ymap_get(m, "ref"), "market.ref", file, &rs,
+                             d)) != HP_OK)
+      return rc;
+    if (!(s->market_ref = hp_strdup(rs)))
+      return hp_diag_oom(d);
+  }
+  const hp_ynode *p = hp_ymap_get(root, "price_as_of");
+  if (p)
+    return get_date(p, "price_as_of", file, &s->price_as_of, d);
+  if (s->fig[HP_FIG_price_server_cny] > 0 || s->fig[HP_FIG_price_card_cny] > 0)
+    return hp_diag_set(d, HP_EMISSING, file, root->line, root->col,
+                       "required key 'price_as_of' is missing (the date of "
+                       "the prices, YYYY-MM-DD)");
+  return HP_OK;
 }
 
 int hp_device_parse_tree(const hp_ynode *root, const char *file,
@@ -379,6 +498,8 @@ int hp_device_parse_tree(const hp_ynode *root, const char *file,
                      "it picks a device of)");
     goto fail;
   }
+  if ((rc = parse_market(root, file, &s, d)) != HP_OK)
+    goto fail;
   if (!(s.path = hp_strdup(file))) {
     rc = hp_diag_oom(d);
     goto fail;

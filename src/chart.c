@@ -236,17 +236,14 @@ int hp_chart_elide(const char *s, const char *keep, double max_w,
 static const struct {
   const char *name;
   unsigned rgb;
-} vendor_fixed[] = {{"NVIDIA", 0x76b900},
-                    {"Huawei", 0xc7000b},
-                    {"Hygon", 0x6731b6},
-                    {"Cambricon", 0x26a69a},
-                    {"Kunlunxin", 0x7cbff7},
-                    {"MetaX", 0xf28e2b},
-                    {"Moore Threads", 0xfe97d9},
-                    {"Iluvatar CoreX", 0xffd700},
-                    {"Biren", 0x7f6807},
-                    {"Intel", 0x1870a4},
-                    {"AMD", 0x025f3e}};
+} vendor_fixed[] = {
+    {"NVIDIA", 0x76b900},        {"Huawei", 0xc7000b},
+    {"Hygon", 0x6731b6},         {"Cambricon", 0x26a69a},
+    {"Kunlunxin", 0x7cbff7},     {"MetaX", 0xf28e2b},
+    {"Moore Threads", 0xfe97d9}, {"Iluvatar CoreX", 0xffd700},
+    {"Biren", 0x7f6807},         {"Intel", 0x1870a4},
+    {"AMD", 0x025f3e},           {"Alibaba", 0x582030},
+};
 
 /* Other vendors: a slot of this palette by a hash of the name (each at
  * least 16 CIEDE2000 from the colours above and from each other). */

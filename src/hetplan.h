@@ -423,6 +423,13 @@ HP_API int hp_report_render(const hp_plan *p, hp_format fmt, char **out,
 /** Renders the catalog as a table/json/csv/md (caller frees with hp_free). */
 HP_API int hp_catalog_render(const hp_catalog *c, hp_format fmt, char **out,
                              size_t *len, hp_diag *d);
+/** Renders one card of the catalog in full (every figure with its value,
+ * unit, confidence and source; its market status and price date) into a
+ * newly allocated string (caller frees with hp_free). An id not in the
+ * catalog is HP_ENODEV, with a did-you-mean in d. Since 0.4. */
+HP_API int hp_catalog_render_device(const hp_catalog *c, const char *id,
+                                    hp_format fmt, char **out, size_t *len,
+                                    hp_diag *d);
 
 /* ---------------------------------------------------------------------------
  * Output files, so that a reader never sees half a file: a regular file or

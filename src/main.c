@@ -147,13 +147,19 @@ static int cmd_devices(int argc, char **argv) {
   if (rc >= 0)
     return rc;
   if (o.help) {
-    fputs("usage: hetplan devices [--catalog DIR] [--format table|json|csv|md]"
-          " [-o FILE]\n",
+    fputs("usage: hetplan devices [ID] [--catalog DIR] "
+          "[--format table|json|csv|md] [-o FILE]\n"
+          "  with no ID, every card in one table; with an ID, that card in "
+          "full:\n  each figure's value, unit, confidence and source, its "
+          "market status\n  in China and the date of its prices\n",
           stdout);
     return HP_EXIT_OK;
   }
-  if (optind < argc)
-    return usage_error("devices: unexpected argument '%s'", argv[optind]);
+  if (optind + 1 < argc)
+    return usage_error("devices: unexpected argument '%s' (one card ID at "
+                       "most)",
+                       argv[optind + 1]);
+  const char *id = optind < argc ? argv[optind] : NULL;
   hp_catalog *cat = NULL;
   if ((rc = load_catalog(o.catalog ? o.catalog : hp_cli_default_catalog(),
                          &cat)))
@@ -162,7 +168,13 @@ static int cmd_devices(int argc, char **argv) {
   size_t len = 0;
   hp_diag d;
   hp_diag_clear(&d);
-  if (hp_catalog_render(cat, o.format, &text, &len, &d) != HP_OK) {
+  int r = id ? hp_catalog_render_device(cat, id, o.format, &text, &len, &d)
+             : hp_catalog_render(cat, o.format, &text, &len, &d);
+  if (r == HP_ENODEV) {
+    hp_catalog_free(cat);
+    return usage_error("devices: %s", d.msg);
+  }
+  if (r != HP_OK) {
     hp_cli_print_diag(&d);
     hp_catalog_free(cat);
     return HP_EXIT_SOLVER;

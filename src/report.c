@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "mem.h"
 #include "yamlx.h"
 
@@ -161,6 +162,38 @@ int hp_catalog_render(const hp_catalog *c, hp_format fmt, char **out,
     break;
   default:
     hp_catalog_table(c, &b, fmt == HP_FORMAT_MD);
+    break;
+  }
+  if (rc != HP_OK) {
+    hp_buf_cleanup(&b);
+    return hp_diag_oom(d);
+  }
+  if (hp_buf_detach(&b, out, len) != HP_OK)
+    return hp_diag_oom(d);
+  return HP_OK;
+}
+
+int hp_catalog_render_device(const hp_catalog *c, const char *id, hp_format fmt,
+                             char **out, size_t *len, hp_diag *d) {
+  const hp_device_spec *s = hp_catalog_find(c, id);
+  if (!s) {
+    const char *sug = hp_catalog_suggest(c, id);
+    return hp_diag_set(
+        d, HP_ENODEV, NULL, 0, 0, "no card '%.100s' in the catalog%s%s%s", id,
+        sug ? " (did you mean '" : "", sug ? sug : "", sug ? "'?)" : "");
+  }
+  hp_buf b;
+  hp_buf_init(&b);
+  int rc = HP_OK;
+  switch (fmt) {
+  case HP_FORMAT_JSON:
+    rc = hp_device_json(s, &b);
+    break;
+  case HP_FORMAT_CSV:
+    hp_device_csv(s, &b);
+    break;
+  default:
+    hp_device_table(s, &b, fmt == HP_FORMAT_MD);
     break;
   }
   if (rc != HP_OK) {

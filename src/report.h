@@ -14,6 +14,11 @@ int hp_report_json(const hp_plan *p, hp_buf *b);
 void hp_catalog_table(const hp_catalog *c, hp_buf *b, int markdown);
 void hp_catalog_csv(const hp_catalog *c, hp_buf *b);
 int hp_catalog_json(const hp_catalog *c, hp_buf *b);
+/* One card in full: every figure with its value, unit, confidence and
+ * source, its market status and price date (hetplan devices ID). */
+void hp_device_table(const hp_device_spec *s, hp_buf *b, int markdown);
+void hp_device_csv(const hp_device_spec *s, hp_buf *b);
+int hp_device_json(const hp_device_spec *s, hp_buf *b);
 
 /* "1,234,567.89": a number with thousands separators and `decimals`. */
 char *hp_fmt_grouped(double v, int decimals, char *buf, size_t size);

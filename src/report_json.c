@@ -216,6 +216,68 @@ int hp_report_json(const hp_plan *p, hp_buf *b) {
   return dump(root, b);
 }
 
+/* A card as a JSON object: its figures by key (as before), "confidence"
+ * (the letter per figure), "sources" ({value, unit, conf, ref} per figure),
+ * "market" ({china, as_of, ref}, null when the file gives none) and
+ * "price_as_of". `full` adds the file, notes and efficiency defaults. */
+static json_t *device_json(const hp_device_spec *s, int full) {
+  int bad = 0;
+  json_t *o = json_object();
+  if (!o)
+    return NULL;
+  put(o, "id", json_string(s->id), &bad);
+  put(o, "vendor", json_string(s->vendor), &bad);
+  put(o, "name", json_string(s->name), &bad);
+  put(o, "domestic", json_boolean(s->domestic), &bad);
+  put(o, "opencl", json_boolean(s->opencl), &bad);
+  json_t *conf = json_object(), *src = json_object();
+  for (int f = 0; f < HP_FIG_COUNT; f++) {
+    if (s->fig[f] <= 0)
+      continue;
+    const char *k = hp_figure_key((hp_figure)f);
+    put(o, k, json_real(s->fig[f]), &bad);
+    if (conf)
+      put(conf, k, json_string(hp_conf_name(s->conf[f])), &bad);
+    json_t *e = json_object();
+    if (e) {
+      put(e, "value", json_real(s->fig[f]), &bad);
+      put(e, "unit", json_string(hp_figure_unit((hp_figure)f)), &bad);
+      put(e, "conf", json_string(hp_conf_name(s->conf[f])), &bad);
+      put(e, "ref", s->src[f] ? json_string(s->src[f]) : json_null(), &bad);
+    }
+    if (src)
+      put(src, k, e, &bad);
+    else
+      json_decref(e);
+  }
+  put(o, "confidence", conf, &bad);
+  put(o, "sources", src, &bad);
+  json_t *m = json_null();
+  if (s->market_china != HP_MARKET_UNKNOWN && (m = json_object())) {
+    put(m, "china", json_string(hp_market_name(s->market_china)), &bad);
+    put(m, "as_of",
+        s->market_as_of ? json_string(s->market_as_of) : json_null(), &bad);
+    put(m, "ref", s->market_ref ? json_string(s->market_ref) : json_null(),
+        &bad);
+  }
+  put(o, "market", m, &bad);
+  put(o, "price_as_of",
+      s->price_as_of ? json_string(s->price_as_of) : json_null(), &bad);
+  if (full) {
+    put(o, "file", s->path ? json_string(s->path) : json_null(), &bad);
+    put(o, "notes", s->notes ? json_string(s->notes) : json_null(), &bad);
+    put(o, "mfu", s->mfu > 0 ? json_real(s->mfu) : json_null(), &bad);
+    put(o, "mbu", s->mbu > 0 ? json_real(s->mbu) : json_null(), &bad);
+    put(o, "measured", s->measured ? json_string(s->measured) : json_null(),
+        &bad);
+  }
+  if (bad) {
+    json_decref(o);
+    return NULL;
+  }
+  return o;
+}
+
 int hp_catalog_json(const hp_catalog *c, hp_buf *b) {
   int bad = 0;
   use_hp_alloc();
@@ -227,29 +289,11 @@ int hp_catalog_json(const hp_catalog *c, hp_buf *b) {
     return HP_ENOMEM;
   }
   for (size_t i = 0; i < hp_catalog_count(c); i++) {
-    const hp_device_spec *s = hp_catalog_at(c, i);
-    json_t *o = json_object();
-    if (!o) {
+    json_t *o = device_json(hp_catalog_at(c, i), 0);
+    if (!o || json_array_append_new(arr, o) != 0) {
       bad = 1;
       break;
     }
-    put(o, "id", json_string(s->id), &bad);
-    put(o, "vendor", json_string(s->vendor), &bad);
-    put(o, "name", json_string(s->name), &bad);
-    put(o, "domestic", json_boolean(s->domestic), &bad);
-    put(o, "opencl", json_boolean(s->opencl), &bad);
-    json_t *conf = json_object();
-    for (int f = 0; f < HP_FIG_COUNT; f++) {
-      if (s->fig[f] <= 0)
-        continue;
-      put(o, hp_figure_key((hp_figure)f), json_real(s->fig[f]), &bad);
-      if (conf)
-        put(conf, hp_figure_key((hp_figure)f),
-            json_string(hp_conf_name(s->conf[f])), &bad);
-    }
-    put(o, "confidence", conf, &bad);
-    if (json_array_append_new(arr, o) != 0)
-      bad = 1;
   }
   put(root, "devices", arr, &bad);
   if (bad) {
@@ -257,4 +301,12 @@ int hp_catalog_json(const hp_catalog *c, hp_buf *b) {
     return HP_ENOMEM;
   }
   return dump(root, b);
+}
+
+int hp_device_json(const hp_device_spec *s, hp_buf *b) {
+  use_hp_alloc();
+  json_t *o = device_json(s, 1);
+  if (!o)
+    return HP_ENOMEM;
+  return dump(o, b);
 }

@@ -609,19 +609,31 @@ static const char *fig_cell(const hp_device_spec *s, hp_figure f, char *buf,
   return buf;
 }
 
+/* "unavailable 2025-08-24", or "-" when the file gives no market block. */
+static const char *market_cell(const hp_device_spec *s, char *buf,
+                               size_t size) {
+  if (s->market_china == HP_MARKET_UNKNOWN)
+    return "-";
+  snprintf(buf, size, "%s %s", hp_market_name(s->market_china),
+           s->market_as_of ? s->market_as_of : "");
+  return buf;
+}
+
 void hp_catalog_table(const hp_catalog *c, hp_buf *b, int markdown) {
   table t = {0};
-  t.n_cols = 10;
-  const char *h[] = {"id",           "vendor",    "dom",     "FP16 (TFLOPS)",
-                     "mem (GB)",     "BW (TB/s)", "TDP (W)", "cards/server",
-                     "server (CNY)", "FLOP/byte"};
-  for (int i = 0; i < 10; i++) {
+  t.n_cols = 12;
+  const char *h[] = {
+      "id",           "vendor",    "dom",           "FP16 (TFLOPS)",
+      "mem (GB)",     "BW (TB/s)", "TDP (W)",       "cards/server",
+      "server (CNY)", "FLOP/byte", "China (as of)", "prices as of"};
+  for (int i = 0; i < 12; i++) {
     t.head[i] = h[i];
-    t.right[i] = i >= 3;
+    t.right[i] = i >= 3 && i <= 9;
   }
+  size_t n_market[4] = {0};
   for (size_t i = 0; i < hp_catalog_count(c); i++) {
     const hp_device_spec *s = hp_catalog_at(c, i);
-    char a[64], bb[64], cc[64], dd[64], e[64], f[64], g[64];
+    char a[64], bb[64], cc[64], dd[64], e[64], f[64], g[64], m[48];
     snprintf(g, sizeof g, "%.0f",
              s->fig[HP_FIG_fp16_tflops] / s->fig[HP_FIG_memory_bw_tbps]);
     const char *row[] = {s->id,
@@ -633,22 +645,33 @@ void hp_catalog_table(const hp_catalog *c, hp_buf *b, int markdown) {
                          fig_cell(s, HP_FIG_tdp_w, dd, sizeof dd, 0),
                          fig_cell(s, HP_FIG_cards_per_server, e, sizeof e, 0),
                          fig_cell(s, HP_FIG_price_server_cny, f, sizeof f, 0),
-                         g};
+                         g,
+                         market_cell(s, m, sizeof m),
+                         s->price_as_of ? s->price_as_of : "-"};
     t_row(&t, row);
+    n_market[s->market_china <= HP_MARKET_UNAVAILABLE ? s->market_china : 0]++;
   }
   t_render(&t, b, "", markdown);
   hp_buf_printf(b,
                 "\n%zu devices. * marks a weak (W) or estimated (E) figure; "
                 "see each file's sources.\n",
                 hp_catalog_count(c));
+  hp_buf_printf(b,
+                "New orders in China: %zu available, %zu restricted, %zu "
+                "unavailable",
+                n_market[HP_MARKET_AVAILABLE], n_market[HP_MARKET_RESTRICTED],
+                n_market[HP_MARKET_UNAVAILABLE]);
+  if (n_market[HP_MARKET_UNKNOWN])
+    hp_buf_printf(b, ", %zu not stated", n_market[HP_MARKET_UNKNOWN]);
+  hp_buf_puts(b, "; `hetplan devices ID` gives a card's sources.\n");
 }
 
 void hp_catalog_csv(const hp_catalog *c, hp_buf *b) {
   hp_buf_puts(b, "id,vendor,name,domestic");
   for (int f = 0; f < HP_FIG_COUNT; f++)
-    hp_buf_printf(b, ",%s,%s_conf", hp_figure_key((hp_figure)f),
-                  hp_figure_key((hp_figure)f));
-  hp_buf_puts(b, "\n");
+    hp_buf_printf(b, ",%s,%s_conf,%s_ref", hp_figure_key((hp_figure)f),
+                  hp_figure_key((hp_figure)f), hp_figure_key((hp_figure)f));
+  hp_buf_puts(b, ",market_china,market_as_of,market_ref,price_as_of\n");
   for (size_t i = 0; i < hp_catalog_count(c); i++) {
     const hp_device_spec *s = hp_catalog_at(c, i);
     hp_csv_field(b, s->id);
@@ -661,8 +684,155 @@ void hp_catalog_csv(const hp_catalog *c, hp_buf *b) {
       hp_buf_putc(b, ',');
       if (s->fig[f] > 0)
         hp_buf_number(b, s->fig[f]);
-      hp_buf_printf(b, ",%s", hp_conf_name(s->conf[f]));
+      hp_buf_printf(b, ",%s,", hp_conf_name(s->conf[f]));
+      if (s->src[f])
+        hp_csv_field(b, s->src[f]);
     }
+    hp_buf_printf(b, ",%s,", hp_market_name(s->market_china));
+    if (s->market_as_of)
+      hp_csv_field(b, s->market_as_of);
+    hp_buf_putc(b, ',');
+    if (s->market_ref)
+      hp_csv_field(b, s->market_ref);
+    hp_buf_putc(b, ',');
+    if (s->price_as_of)
+      hp_csv_field(b, s->price_as_of);
     hp_buf_puts(b, "\n");
+  }
+}
+
+/* A figure as people read it: grouped, with as many decimals (up to 4) as
+ * it needs to print exactly ("1,786,000", "3.35", "0.6144"). */
+static const char *fig_plain(double v, char *buf, size_t size) {
+  int dec = 0;
+  while (dec < 4 && fabs(v * pow(10, dec) - round(v * pow(10, dec))) > 1e-6)
+    dec++;
+  return hp_fmt_grouped(v, dec, buf, size);
+}
+
+void hp_device_table(const hp_device_spec *s, hp_buf *b, int markdown) {
+  const char *bullet = markdown ? "- " : "";
+  if (markdown) {
+    hp_buf_puts(b, "## ");
+    hp_buf_cell(b, s->id, 1);
+    hp_buf_puts(b, "\n\n");
+  } else {
+    hp_buf_printf(b, "%s\n", s->id);
+  }
+  hp_buf_printf(b, "%sname: ", bullet);
+  hp_buf_cell(b, s->name, markdown);
+  hp_buf_printf(b, "\n%svendor: ", bullet);
+  hp_buf_cell(b, s->vendor, markdown);
+  hp_buf_printf(b, " (%s), OpenCL %s\n",
+                s->domestic ? "domestic" : "not domestic",
+                s->opencl ? "yes" : "no");
+  hp_buf_printf(b, "%snew orders in China: %s", bullet,
+                hp_market_name(s->market_china));
+  if (s->market_china != HP_MARKET_UNKNOWN) {
+    hp_buf_printf(
+        b, " as of %s; source: ", s->market_as_of ? s->market_as_of : "-");
+    hp_buf_cell(b, s->market_ref ? s->market_ref : "-", markdown);
+  } else {
+    hp_buf_puts(b, " (the file gives no market block)");
+  }
+  hp_buf_printf(b, "\n%sprices as of: %s\n", bullet,
+                s->price_as_of ? s->price_as_of : "not stated");
+  hp_buf_printf(b, "%sfile: ", bullet);
+  hp_buf_cell(b, s->path ? s->path : "-", markdown);
+  hp_buf_puts(b, "\n\n");
+
+  /* The figure table by hand: the sources are longer than a table cell. */
+  const char *h[] = {"figure", "value", "unit", "conf", "source"};
+  size_t w[4] = {strlen(h[0]), strlen(h[1]), strlen(h[2]), strlen(h[3])};
+  char vals[HP_FIG_COUNT][48];
+  for (int f = 0; f < HP_FIG_COUNT; f++) {
+    if (s->fig[f] <= 0)
+      continue;
+    fig_plain(s->fig[f], vals[f], sizeof vals[f]);
+    size_t l[4] = {strlen(hp_figure_key((hp_figure)f)), strlen(vals[f]),
+                   strlen(hp_figure_unit((hp_figure)f)), 1};
+    for (int k = 0; k < 4; k++)
+      if (l[k] > w[k])
+        w[k] = l[k];
+  }
+  for (int r = -2; r < HP_FIG_COUNT; r++) {
+    if (r >= 0 && s->fig[r] <= 0)
+      continue;
+    const char *cell[5];
+    if (r == -2) {
+      for (int k = 0; k < 5; k++)
+        cell[k] = h[k];
+    } else if (r >= 0) {
+      cell[0] = hp_figure_key((hp_figure)r);
+      cell[1] = vals[r];
+      cell[2] = hp_figure_unit((hp_figure)r);
+      cell[3] = hp_conf_name(s->conf[r]);
+      cell[4] = s->src[r] ? s->src[r] : "-";
+    }
+    if (markdown)
+      hp_buf_puts(b, "| ");
+    for (int k = 0; k < 5; k++) {
+      size_t wk = k < 4 ? w[k] : 6;
+      if (r == -1) {
+        hp_buf_repeat(b, "-", wk - (markdown && k == 1 ? 1 : 0));
+        if (markdown && k == 1)
+          hp_buf_putc(b, ':');
+      } else {
+        size_t len = hp_cell_len(cell[k], markdown);
+        if (k == 1)
+          hp_buf_repeat(b, " ", wk - len);
+        hp_buf_cell(b, cell[k], markdown);
+        if (k != 1 && k < 4)
+          hp_buf_repeat(b, " ", wk - len);
+      }
+      if (k < 4)
+        hp_buf_puts(b, markdown ? " | " : "  ");
+    }
+    hp_buf_puts(b, markdown ? " |\n" : "\n");
+  }
+  if (s->mfu > 0 || s->mbu > 0)
+    hp_buf_printf(b,
+                  "\n%sdefault utilisation: mfu %g, mbu %g (0 = the "
+                  "plan's)\n",
+                  bullet, s->mfu, s->mbu);
+  if (s->measured) {
+    hp_buf_printf(b, "\n%smeasured profile: ", bullet);
+    hp_buf_cell(b, s->measured, markdown);
+    hp_buf_puts(b, "\n");
+  }
+  if (s->notes) {
+    hp_buf_printf(b, "\n%snotes: ", bullet);
+    hp_buf_cell(b, s->notes, markdown);
+    hp_buf_puts(b, "\n");
+  }
+  hp_buf_puts(b, "\nconf: V vendor, S reputable secondary, W weak, E "
+                 "estimate (the source gives the arithmetic), M measured.\n");
+}
+
+void hp_device_csv(const hp_device_spec *s, hp_buf *b) {
+  hp_buf_puts(b, "id,figure,value,unit,conf,ref\n");
+  for (int f = 0; f < HP_FIG_COUNT; f++) {
+    if (s->fig[f] <= 0)
+      continue;
+    hp_csv_field(b, s->id);
+    hp_buf_printf(b, ",%s,", hp_figure_key((hp_figure)f));
+    hp_buf_number(b, s->fig[f]);
+    hp_buf_printf(b, ",%s,%s,", hp_figure_unit((hp_figure)f),
+                  hp_conf_name(s->conf[f]));
+    hp_csv_field(b, s->src[f] ? s->src[f] : "");
+    hp_buf_putc(b, '\n');
+  }
+  if (s->market_china != HP_MARKET_UNKNOWN) {
+    hp_csv_field(b, s->id);
+    hp_buf_printf(b, ",market_china,%s,,,", hp_market_name(s->market_china));
+    hp_csv_field(b, s->market_ref ? s->market_ref : "");
+    hp_buf_putc(b, '\n');
+    hp_csv_field(b, s->id);
+    hp_buf_printf(b, ",market_as_of,%s,date,,\n",
+                  s->market_as_of ? s->market_as_of : "");
+  }
+  if (s->price_as_of) {
+    hp_csv_field(b, s->id);
+    hp_buf_printf(b, ",price_as_of,%s,date,,\n", s->price_as_of);
   }
 }

@@ -80,7 +80,8 @@ static void efficiency_precedence(void **state) {
   assert_non_null(f);
   fputs("id: eff-a\nvendor: Eff\nname: Eff-A\ndomestic: false\n"
         "memory_gb: 64\nmemory_bw_tbps: 1.0\nfp16_tflops: 25\ntdp_w: 800\n"
-        "cards_per_server: 8\nprice_server_cny: 1000000\nmfu: 0.3\nmbu: 0.5\n"
+        "cards_per_server: 8\nprice_server_cny: 1000000\n"
+        "price_as_of: 2026-01-01\nmfu: 0.3\nmbu: 0.5\n"
         "sources:\n",
         f);
   const char *keys[] = {

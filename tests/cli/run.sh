@@ -293,6 +293,23 @@ done
 n=$(ls "$CAT"/*.yaml | wc -l)
 "$HP" devices --catalog "$CAT" > "$TMP/dev.txt" && grep -q "^$n devices" "$TMP/dev.txt" && ok || bad "devices table count"
 "$HP" devices --catalog "$CAT" --format csv | tail -n +2 | wc -l | grep -qx "$n" && ok || bad "devices csv count"
+# Every card's market status (with its date and source) and price date,
+# in the JSON; one card in full; an unknown card is a usage error.
+if command -v python3 > /dev/null; then
+  "$HP" devices --catalog "$CAT" --format json | python3 -c '
+import json, sys, datetime
+d = json.load(sys.stdin)["devices"]
+for c in d:
+    m = c["market"]
+    assert m["china"] in ("available", "restricted", "unavailable"), c["id"]
+    datetime.date.fromisoformat(m["as_of"]); datetime.date.fromisoformat(c["price_as_of"])
+    assert len(m["ref"]) > 20 and all(e["ref"] for e in c["sources"].values()), c["id"]
+print(len(d))' | grep -qx "$n" && ok || bad "devices json: market and price dates"
+fi
+"$HP" devices nvidia-h20 --catalog "$CAT" > "$TMP/one.txt" && grep -q "^new orders in China: unavailable as of 2025-08-24" "$TMP/one.txt" \
+  && grep -q "^prices as of: 2024-12-26" "$TMP/one.txt" && ok || bad "devices ID: $(head -5 "$TMP/one.txt")"
+"$HP" devices nvidia-h21 --catalog "$CAT" > "$TMP/one.txt" 2>&1; [ $? -eq 2 ] \
+  && grep -qF "no card 'nvidia-h21' in the catalog (did you mean 'nvidia-h20'?)" "$TMP/one.txt" && ok || bad "devices unknown ID: $(cat "$TMP/one.txt")"
 
 # CLBlast is loaded when the GEMM bench first runs. Without it (a broken
 # libclblast.so.1 first on the search path) the probe still measures the

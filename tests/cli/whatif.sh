@@ -122,11 +122,19 @@ defaults:
              seconds_per_day: 129600, peak_factor: 4}
   mfu: 0.5
   granularity: server
-  devices: all
+  # devices: the 28 cards the catalog had when these node counts were set.
   solver: {mip_gap: 1.0e-4}
   constraints:
     domestic_share: {min: 0.3}
     caps: {nvidia-h20: 230000, vendor.Huawei: 30000, vendor.Hygon: 10000}
+  devices: [amd-mi300x, biren-br104, cambricon-mlu370-x8, cambricon-mlu590,
+            huawei-ascend-910b2, huawei-ascend-910b3, huawei-ascend-910b4,
+            huawei-ascend-910c, huawei-atlas-300i-duo, hygon-bw200,
+            hygon-k100-ai, iluvatar-bi-v100, iluvatar-bi-v150, intel-gaudi3,
+            kunlunxin-p800, metax-c550, mthreads-mtt-s4000, nvidia-a100,
+            nvidia-a800, nvidia-b200, nvidia-h100-pcie, nvidia-h100,
+            nvidia-h20-141g, nvidia-h20, nvidia-h200, nvidia-h800, nvidia-l20,
+            nvidia-l40s]
 scenarios:
   - name: s
 PLAN
