@@ -40,12 +40,12 @@ const char *hp_demand_model_name(hp_demand_model m) {
   return m == HP_DEMAND_ROOFLINE ? "roofline" : "flops";
 }
 const char *hp_dtype_name(hp_dtype t) {
-  static const char *const n[] = {"fp16", "bf16", "fp8", "int8", "int4"};
-  return t <= HP_DTYPE_INT4 ? n[t] : "?";
+  static const char *const n[] = {"fp16", "bf16", "fp8", "int8", "int4", "fp4"};
+  return t <= HP_DTYPE_FP4 ? n[t] : "?";
 }
 double hp_dtype_bytes(hp_dtype t) {
-  static const double b[] = {2, 2, 1, 1, 0.5};
-  return t <= HP_DTYPE_INT4 ? b[t] : 2;
+  static const double b[] = {2, 2, 1, 1, 0.5, 0.5};
+  return t <= HP_DTYPE_FP4 ? b[t] : 2;
 }
 void hp_roof_opts_default(hp_roof_opts *o) {
   memset(o, 0, sizeof *o);
@@ -237,6 +237,13 @@ static const struct model_num {
     {"experts", offsetof(hp_model_desc, experts), 1, HP_NUM_NONNEG},
     {"experts_per_token", offsetof(hp_model_desc, experts_per_token), 1,
      HP_NUM_NONNEG},
+    {"moe_intermediate_size", offsetof(hp_model_desc, moe_intermediate_size), 1,
+     HP_NUM_POSITIVE},
+    {"shared_experts", offsetof(hp_model_desc, shared_experts), 1,
+     HP_NUM_NONNEG},
+    {"dense_layers", offsetof(hp_model_desc, dense_layers), 1, HP_NUM_NONNEG},
+    {"sparse_attention_topk", offsetof(hp_model_desc, sparse_attention_topk), 1,
+     HP_NUM_NONNEG},
 };
 #define N_MODEL_NUMS (sizeof model_nums / sizeof model_nums[0])
 
@@ -254,22 +261,39 @@ static const char *const model_keys[] = {"name",
                                          "qk_rope_head_dim",
                                          "experts",
                                          "experts_per_token",
+                                         "moe_intermediate_size",
+                                         "shared_experts",
+                                         "dense_layers",
+                                         "sparse_attention_topk",
                                          "weight_dtype",
                                          "kv_dtype",
                                          NULL};
-static const char *const model_file_keys[] = {
-    "name",          "params",
-    "active_params", "layers",
-    "hidden_size",   "heads",
-    "kv_heads",      "head_dim",
-    "vocab",         "intermediate_size",
-    "kv_lora_rank",  "qk_rope_head_dim",
-    "experts",       "experts_per_token",
-    "weight_dtype",  "kv_dtype",
-    "description",   "notes",
-    "sources",       NULL};
-static const char *const dtypes[] = {"fp16", "bf16", "fp8",
-                                     "int8", "int4", NULL};
+static const char *const model_file_keys[] = {"name",
+                                              "params",
+                                              "active_params",
+                                              "layers",
+                                              "hidden_size",
+                                              "heads",
+                                              "kv_heads",
+                                              "head_dim",
+                                              "vocab",
+                                              "intermediate_size",
+                                              "kv_lora_rank",
+                                              "qk_rope_head_dim",
+                                              "experts",
+                                              "experts_per_token",
+                                              "moe_intermediate_size",
+                                              "shared_experts",
+                                              "dense_layers",
+                                              "sparse_attention_topk",
+                                              "weight_dtype",
+                                              "kv_dtype",
+                                              "description",
+                                              "notes",
+                                              "sources",
+                                              NULL};
+static const char *const dtypes[] = {"fp16", "bf16", "fp8", "int8",
+                                     "int4", "fp4",  NULL};
 
 /* Where each model figure was set, for cross-key messages. */
 typedef struct model_marks {
@@ -577,6 +601,25 @@ static int bind_model(const hp_ynode *w, const char *file,
                          "workload.model.experts_per_token: expected between "
                          "1 and experts (%g), got %g",
                          md->experts, md->experts_per_token);
+    /* The MoE shape keys describe experts: without them they mean nothing,
+     * and a model with no MoE layer is a dense one. */
+    static const char *const moe_only[] = {"moe_intermediate_size",
+                                           "shared_experts", "dense_layers"};
+    for (int i = 0; i < 3; i++) {
+      long j = model_num_index(moe_only[i]);
+      if (mk.have[j] && md->experts == 0 &&
+          *(double *)((char *)md + model_nums[j].off) > 0)
+        return hp_diag_set(d, HP_EINVAL, mk.file[j], mk.line[j], mk.col[j],
+                           "workload.model.%s: only for a mixture-of-experts "
+                           "model; give experts and experts_per_token too",
+                           moe_only[i]);
+    }
+    long dl = model_num_index("dense_layers");
+    if (md->dense_layers >= md->layers)
+      return hp_diag_set(d, HP_ERANGE, mk.file[dl], mk.line[dl], mk.col[dl],
+                         "workload.model.dense_layers: expected fewer than "
+                         "layers (%g), got %g",
+                         md->layers, md->dense_layers);
   }
   return HP_OK;
 }

@@ -54,7 +54,9 @@ typedef enum {
   HP_DTYPE_BF16,     /* 2 bytes */
   HP_DTYPE_FP8,  /* 1 byte; computes on the FP8 roof where the card has one */
   HP_DTYPE_INT8, /* 1 byte, weight-only: computes on the FP16 roof */
-  HP_DTYPE_INT4  /* 0.5 byte, weight-only: computes on the FP16 roof */
+  HP_DTYPE_INT4, /* 0.5 byte, weight-only: computes on the FP16 roof */
+  HP_DTYPE_FP4   /* 0.5 byte (MXFP4/NVFP4); computes on the FP4 roof, or the
+                    next wider one the card has (FP8, then FP16) */
 } hp_dtype;
 
 const char *hp_dtype_name(hp_dtype t);
@@ -80,9 +82,16 @@ typedef struct hp_model_desc {
   double qk_rope_head_dim;  /* MLA decoupled RoPE key width, per layer */
   double experts;           /* routed experts per MoE layer; 0 = dense */
   double experts_per_token; /* routed experts each token uses */
-  hp_dtype weight_dtype;    /* weights as stored and read (default bf16) */
-  hp_dtype kv_dtype;        /* KV cache entries (default bf16) */
-  char *file;               /* models/ file the figures came from, or NULL */
+  double moe_intermediate_size; /* FFN width of one routed expert; 0 = not
+                                   given */
+  double shared_experts;        /* always-on experts per MoE layer */
+  double dense_layers;          /* leading layers with a dense FFN (MoE) */
+  double sparse_attention_topk; /* KV tokens each query attends to under
+                                   sparse attention (DeepSeek DSA); 0 =
+                                   dense attention */
+  hp_dtype weight_dtype;        /* weights as stored and read (default bf16) */
+  hp_dtype kv_dtype;            /* KV cache entries (default bf16) */
+  char *file; /* models/ file the figures came from, or NULL */
 } hp_model_desc;
 
 /* One class of requests (a Melange-style request mix, docs/roofline.md). */

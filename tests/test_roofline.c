@@ -536,7 +536,7 @@ static void model_input_errors(void **state) {
            h);
   expect_error(t, HP_ERANGE, 6, 44,
                "workload.model.kv_dtype: expected one of fp16, bf16, fp8, "
-               "int8, int4, got 'fp6'");
+               "int8, int4, fp4, got 'fp6'");
   snprintf(t, sizeof t,
            "%s    workload:\n"
            "      model: {name: llama-3-70b}\n"

@@ -153,6 +153,53 @@ static void scenario_merge_defaults(void **state) {
   hp_planfile_free(pf);
 }
 
+/* The MoE shape keys, sparse attention and fp4 (issue 20): parsed into the
+ * model; the MoE shape keys need experts and dense_layers fewer than
+ * layers. */
+static const char *moe_head =
+    "name: t\n"
+    "defaults:\n"
+    "  workload:\n"
+    "    tokens_per_day: 4.0e12\n"
+    "    model: {params: 671e9, active_params: 37e9, layers: 61,\n"
+    "            hidden_size: 7168, heads: 128, experts: 256,\n"
+    "            experts_per_token: 8, kv_lora_rank: 512,\n"
+    "            qk_rope_head_dim: 64, weight_dtype: fp4, kv_dtype: fp8,\n"
+    "            %s}\n"
+    "  devices: [nvidia-h20]\n"
+    "scenarios:\n  - name: a\n";
+
+static void scenario_model_moe_keys(void **state) {
+  (void)state;
+  char text[1024];
+  snprintf(text, sizeof text, moe_head,
+           "moe_intermediate_size: 2048, shared_experts: 1, dense_layers: 3,"
+           " sparse_attention_topk: 2048");
+  hp_planfile *pf = parse_ok(text);
+  const hp_model_desc *m = &hp_planfile_scenario(pf, 0)->model;
+  assert_true(m->moe_intermediate_size == 2048);
+  assert_true(m->shared_experts == 1);
+  assert_true(m->dense_layers == 3);
+  assert_true(m->sparse_attention_topk == 2048);
+  assert_int_equal(m->weight_dtype, HP_DTYPE_FP4);
+  assert_string_equal(hp_dtype_name(m->weight_dtype), "fp4");
+  assert_true(hp_dtype_bytes(HP_DTYPE_FP4) == 0.5);
+  hp_planfile_free(pf);
+  snprintf(text, sizeof text, moe_head, "dense_layers: 61");
+  expect_error(text, HP_ERANGE, 9, 27,
+               "workload.model.dense_layers: expected fewer than layers (61)");
+  snprintf(text, sizeof text, moe_head, "shared_experts: 1.5");
+  expect_error(text, HP_ERANGE, 9, 29, "expected a whole number");
+  snprintf(text, sizeof text, moe_head, "sparse_attention_topk: -1");
+  expect_error(text, HP_ERANGE, 9, 36, "sparse_attention_topk");
+  snprintf(text, sizeof text,
+           "%sscenarios:\n  - name: a\n    workload: {model: {params: 7e9, "
+           "layers: 32, hidden_size: 4096, heads: 32, shared_experts: 1}}\n",
+           good_head);
+  expect_error(text, HP_EINVAL, 10, 95,
+               "workload.model.shared_experts: only for a mixture-of-experts");
+}
+
 static void scenario_users_replace_tokens(void **state) {
   (void)state;
   char text[1024];
@@ -460,6 +507,7 @@ int main(void) {
       cmocka_unit_test(scenario_merge_defaults),
       cmocka_unit_test(scenario_users_replace_tokens),
       cmocka_unit_test(scenario_roofline_attention),
+      cmocka_unit_test(scenario_model_moe_keys),
       cmocka_unit_test(scenario_set_number_by_path),
       cmocka_unit_test(scenario_solver_mip_gap),
       cmocka_unit_test(scenario_solver_node_limit),
