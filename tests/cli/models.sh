@@ -25,20 +25,21 @@ scenarios:
 PLAN
 }
 
-# header_num FILE REGEX: the first number (commas dropped) that REGEX's
-# group 1 captures in FILE's leading comment block; empty when none.
+# header_num FILE UNIT: the first number N (commas dropped) written as
+# "= N UNIT" in FILE's leading comment block; empty when none.
 header_num() {
   sed -n '/^#/!q; p' "$1" | tr '\n' ' ' | sed 's/ *# */ /g' |
-    sed -n "s/.*$2.*/\\1/p" | tr -d ,
+    grep -o "= [0-9][0-9,.]* $2" | head -1 | sed 's/^= \([0-9,.]*\) .*/\1/' |
+    tr -d ,
 }
 
 # check FILE: 0 when FILE loads, plans and explains to its header's figures;
 # else prints why and returns 1.
 check() {
   local f=$1 kv w got
-  kv=$(header_num "$f" '= \([0-9][0-9,]*\) bytes per token')
+  kv=$(header_num "$f" 'bytes per token')
   [ -n "$kv" ] || { echo "$f: no '= N bytes per token' in the header"; return 1; }
-  w=$(header_num "$f" '= \([0-9][0-9.]*\) GB of weights')
+  w=$(header_num "$f" 'GB of weights')
   plan_for "$f"
   "$HP" plan "$TMP/plan.yaml" --catalog "$CAT" > "$TMP/out" 2> "$TMP/err" || {
     echo "$f: hetplan plan failed: $(head -3 "$TMP/err")"; return 1; }
