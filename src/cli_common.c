@@ -40,6 +40,8 @@ const char *hp_cli_default_catalog(void) {
 
 void hp_cli_warn_unproven(const char *path, const hp_scenario_result *r) {
   char why[160];
+  for (size_t i = 0; i < r->n_warnings; i++) /* market (issue 20) */
+    fprintf(stderr, "hetplan: %s: warning: %s\n", path, r->warnings[i]);
   if (r->node_limited && hp_result_unproven(r, why, sizeof why))
     fprintf(stderr,
             "hetplan: %s: scenario '%s' is not proven optimal: %s (raise "
@@ -56,6 +58,17 @@ void hp_cli_warn_unused(const hp_planfile *pf) {
             w[i].column, w[i].msg);
   if (n > sizeof w / sizeof *w)
     fprintf(stderr, "hetplan: %s: warning: %zu more such keys\n", w[0].file,
+            n - sizeof w / sizeof *w);
+}
+
+void hp_cli_warn_market(const hp_planfile *pf) {
+  hp_diag w[16];
+  size_t n = hp_planfile_market_warnings(pf, w, sizeof w / sizeof *w);
+  for (size_t i = 0; i < n && i < sizeof w / sizeof *w; i++)
+    fprintf(stderr, "hetplan: %s:%d:%d: warning: %s\n", w[i].file, w[i].line,
+            w[i].column, w[i].msg);
+  if (n > sizeof w / sizeof *w)
+    fprintf(stderr, "hetplan: %s: warning: %zu more such cards\n", w[0].file,
             n - sizeof w / sizeof *w);
 }
 
