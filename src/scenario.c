@@ -1901,7 +1901,7 @@ static int market_warns(const hp_scenario *s, const hp_candidate *c) {
          (m == HP_MARKET_UNKNOWN && s->devices_available);
 }
 
-/* "unavailable in China as of 2025-09-17 (REF)" and the like, into b. */
+/* "unavailable in China as of 2025-08-24" and the like, into b. */
 static void market_status(const hp_device_spec *sp, hp_buf *b) {
   if (sp->market_china == HP_MARKET_UNKNOWN) {
     hp_buf_puts(b, "whose market status in China is unknown (its device "
@@ -1911,8 +1911,8 @@ static void market_status(const hp_device_spec *sp, hp_buf *b) {
   hp_buf_printf(b, "%s in China", hp_market_name(sp->market_china));
   if (sp->market_as_of)
     hp_buf_printf(b, " as of %s", sp->market_as_of);
-  if (sp->market_ref)
-    hp_buf_printf(b, " (%.200s)", sp->market_ref);
+  /* market.ref's sources are in the device file (`hetplan devices ID`):
+   * a warning names the card, its status and date. */
 }
 
 int hp_scenario_market_warnings(const hp_scenario *s, hp_scenario_result *r) {
