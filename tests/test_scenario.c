@@ -351,6 +351,18 @@ static void market_shipped_catalog(void **state) {
   check_market(plan, pf, cat);
   hp_plan_free(plan);
   hp_planfile_free(pf);
+  /* The shipped buyer's plan: `devices: available` throughout; its
+   * no-supernode scenario buys the restricted RTX PRO 6000D, warned. */
+  hp_diag d;
+  assert_int_equal(
+      hp_planfile_load(HP_SOURCE_DIR "/plans/buyer-2026.yaml", cat, &pf, &d),
+      HP_OK);
+  assert_int_equal(hp_plan_solve(pf, cat, &plan, &d), HP_OK);
+  for (size_t i = 0; i < hp_planfile_count(pf); i++)
+    assert_true(hp_planfile_scenario(pf, i)->devices_available);
+  assert_true(check_market(plan, pf, cat) >= 1);
+  hp_plan_free(plan);
+  hp_planfile_free(pf);
 }
 
 /* A plan's own price may carry its own date; a bad date, or a date with
