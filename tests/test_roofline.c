@@ -575,6 +575,66 @@ static void compare_without_architecture(void **state) {
   hp_planfile_free(pf);
 }
 
+/* The fallback and the sparse-attention cap are said: in explain, and as
+ * the plan line's note. */
+static void explain_fallback_and_sparse(void **state) {
+  (void)state;
+  hp_planfile *pf = one("nvidia-b200", "{name: llama-3-70b, weight_dtype: fp4}",
+                        1000, 200, NULL);
+  const hp_scenario *s = hp_planfile_scenario(pf, 0);
+  hp_buf b;
+  hp_buf_init(&b);
+  hp_roof_explain(s, 0, &b);
+  assert_false(b.oom);
+  if (!strstr(b.data, "compute roof: fp4 weights compute on the FP8 roof "
+                      "(4500 TFLOPS): the card gives no fp4_tflops"))
+    print_error("%s\n", b.data);
+  assert_non_null(strstr(b.data, "compute roof: fp4 weights compute on the "
+                                 "FP8 roof (4500 TFLOPS): the card gives no "
+                                 "fp4_tflops"));
+  assert_non_null(strstr(b.data, "roofs: 4500 TFLOPS (fp8)"));
+  hp_buf_cleanup(&b);
+  hp_plan *plan = NULL;
+  hp_diag d;
+  assert_int_equal(hp_plan_solve(pf, cat, &plan, &d), HP_OK);
+  const hp_scenario_result *r = hp_plan_at(plan, 0);
+  assert_int_equal(r->status, HP_RESULT_OPTIMAL);
+  assert_int_equal(r->n_lines, 1);
+  assert_non_null(r->lines[0].note);
+  assert_non_null(strstr(r->lines[0].note, "FP8 roof"));
+  char *text = NULL;
+  size_t len = 0;
+  assert_int_equal(hp_report_render(plan, HP_FORMAT_JSON, &text, &len, &d),
+                   HP_OK);
+  assert_non_null(strstr(text, "\"note\": \"fp4 weights compute on the FP8"));
+  hp_free(text);
+  assert_int_equal(hp_report_render(plan, HP_FORMAT_TABLE, &text, &len, &d),
+                   HP_OK);
+  assert_non_null(strstr(text, "  note: nvidia-b200: fp4 weights compute"));
+  hp_free(text);
+  hp_plan_free(plan);
+  hp_planfile_free(pf);
+  /* bf16 on the same card: no note. */
+  pf = one("nvidia-b200", "{name: llama-3-70b}", 1000, 200, NULL);
+  assert_int_equal(hp_plan_solve(pf, cat, &plan, &d), HP_OK);
+  assert_null(hp_plan_at(plan, 0)->lines[0].note);
+  hp_plan_free(plan);
+  hp_planfile_free(pf);
+  /* DeepSeek-V3.2 at 8,000 + 1,000 tokens: a mean decode context of 8,500,
+   * of which it attends 2,048. */
+  pf = one("huawei-cloudmatrix-384", "{name: deepseek-v3.2}", 8000, 1000, NULL);
+  hp_buf_init(&b);
+  hp_roof_explain(hp_planfile_scenario(pf, 0), 0, &b);
+  assert_false(b.oom);
+  if (!strstr(b.data, "sparse attention reads and attends 2,048 of the 8,500"))
+    print_error("%s\n", b.data);
+  assert_non_null(
+      strstr(b.data, "sparse attention reads and attends 2,048 of the 8,500 "
+                     "context tokens"));
+  hp_buf_cleanup(&b);
+  hp_planfile_free(pf);
+}
+
 static void explain_every_step_with_units(void **state) {
   (void)state;
   hp_planfile *pf = parse_ok(mix_plan);
@@ -791,6 +851,7 @@ int main(void) {
       cmocka_unit_test(plan_per_class_demand),
       cmocka_unit_test(compare_without_architecture),
       cmocka_unit_test(explain_every_step_with_units),
+      cmocka_unit_test(explain_fallback_and_sparse),
       cmocka_unit_test(model_input_errors),
       cmocka_unit_test(validation_table),
   };
