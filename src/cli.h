@@ -27,11 +27,15 @@ const char *hp_cli_default_catalog(void);
 const char *hp_cli_vis(const char *s, char *buf, size_t size);
 void hp_cli_print_diag(const hp_diag *d);
 /* Tells stderr when a scenario's plan stopped at solver.node_limit before
- * its optimum was proven; nothing otherwise. */
+ * its optimum was proven, and each market warning of its result (a card
+ * bought that cannot be ordered); nothing otherwise. */
 void hp_cli_warn_unproven(const char *path, const hp_scenario_result *r);
 /* Tells stderr of each plan key that names a card no scenario it applies
  * to buys (hp_planfile_unused_keys). */
 void hp_cli_warn_unused(const hp_planfile *pf);
+/* Prints hp_planfile_market_warnings to stderr (sweep, Monte Carlo: the
+ * cards a run may buy that cannot be ordered). */
+void hp_cli_warn_market(const hp_planfile *pf);
 
 /* Whether two output paths (-o and --chart) name the same file: the same
  * device and inode when both exist, the same resolved directory and base

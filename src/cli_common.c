@@ -42,6 +42,11 @@ const char *hp_cli_default_catalog(void) {
 
 void hp_cli_warn_unproven(const char *path, const hp_scenario_result *r) {
   char why[160], p[1024], n[1024];
+  for (size_t i = 0; i < r->n_warnings; i++) { /* market (issue 20) */
+    char m[2048];
+    fprintf(stderr, "hetplan: %s: warning: %s\n", hp_cli_vis(path, p, sizeof p),
+            hp_cli_vis(r->warnings[i], m, sizeof m));
+  }
   if (r->node_limited && hp_result_unproven(r, why, sizeof why))
     fprintf(stderr,
             "hetplan: %s: scenario '%s' is not proven optimal: %s (raise "
@@ -70,6 +75,22 @@ void hp_cli_warn_unused(const hp_planfile *pf) {
 const char *hp_cli_vis(const char *s, char *buf, size_t size) {
   hp_text_escape(s, buf, size);
   return buf;
+}
+
+void hp_cli_warn_market(const hp_planfile *pf) {
+  hp_diag w[16];
+  size_t n = hp_planfile_market_warnings(pf, w, sizeof w / sizeof *w);
+  for (size_t i = 0; i < n && i < sizeof w / sizeof *w; i++) {
+    char f[4 * HP_DIAG_FILE_MAX], m[4 * HP_DIAG_MSG_MAX];
+    fprintf(stderr, "hetplan: %s:%d:%d: warning: %s\n",
+            hp_cli_vis(w[i].file, f, sizeof f), w[i].line, w[i].column,
+            hp_cli_vis(w[i].msg, m, sizeof m));
+  }
+  if (n > sizeof w / sizeof *w) {
+    char f[4 * HP_DIAG_FILE_MAX];
+    fprintf(stderr, "hetplan: %s: warning: %zu more such cards\n",
+            hp_cli_vis(w[0].file, f, sizeof f), n - sizeof w / sizeof *w);
+  }
 }
 
 void hp_cli_print_diag(const hp_diag *d) {

@@ -402,8 +402,10 @@ static int run_engine(const char *cmd, int argc, char **argv) {
    * it (a plan that does not parse is reported by the run itself). */
   hp_planfile *pf = NULL;
   hp_diag pd;
-  if (hp_planfile_parse(text, len, path, cat, &pf, &pd) == HP_OK)
+  if (hp_planfile_parse(text, len, path, cat, &pf, &pd) == HP_OK) {
     hp_cli_warn_unused(pf);
+    hp_cli_warn_market(pf);
+  }
   hp_planfile_free(pf);
   hp_wi_opts wo = {o.threads, o.scenario, NULL, NULL};
   if (!o.quiet && isatty(STDERR_FILENO))

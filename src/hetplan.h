@@ -238,6 +238,16 @@ HP_API int hp_planfile_set_number(hp_planfile *p, const char *path,
 HP_API size_t hp_planfile_unused_keys(const hp_planfile *p, hp_diag *w,
                                       size_t cap);
 
+/** SKUs that a scenario may buy although they are restricted or
+ * unavailable in China per the catalog (or of unknown status, under
+ * `devices: available`): one warning per SKU, at the position of the
+ * `devices:` key that lists it, naming its status and date. Fills up to
+ * `cap` and returns how many there are. For runs that solve many points
+ * (sweep, Monte Carlo); a solved plan's result lists what it bought
+ * (hp_scenario_result.warnings). Since 0.4. */
+HP_API size_t hp_planfile_market_warnings(const hp_planfile *p, hp_diag *w,
+                                          size_t cap);
+
 /** 1 if the plan would accept text at a key path (a name, a description):
  * such a key is not one a sweep or an uncertain: block can vary; 0 if not;
  * HP_ENOMEM if memory ran out. The plan is not changed. */
@@ -279,7 +289,11 @@ typedef struct hp_plan_line {
   double tokens_per_s; /* throughput delivered by these servers */
   double power_kw;     /* TDP x cards x PUE, kW */
   double tokens_per_s_per_server; /* per-server throughput used */
-  int measured; /* 1 if a measured profile set its efficiency */
+  int measured;     /* 1 if a measured profile set its efficiency */
+  const char *note; /* since 0.4: why this SKU computes on a wider roof than
+                       the weights ask for (roofline: fp4 or fp8 weights on
+                       a card without that roof), or NULL; owned by the
+                       result */
 } hp_plan_line;
 
 /* The per-vendor roll-up. */
@@ -362,6 +376,12 @@ typedef struct hp_scenario_result {
   int repaired; /* 1: the solver's point missed a constraint by rounding
                    (huge or tiny figures) and was repaired: a feasible plan,
                    not proven optimal */
+  /* market (since 0.4) */
+  size_t n_warnings;
+  char **warnings; /* one sentence per SKU bought that is restricted or
+                      unavailable in China (or of unknown status under
+                      `devices: available`), naming its status and date;
+                      owned by the result */
 } hp_scenario_result;
 
 /** Tokens per day that a result's bought capacity sustains: delivered

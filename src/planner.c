@@ -719,7 +719,12 @@ void hp_scenario_result_cleanup(hp_scenario_result *r) {
   if (!r)
     return;
   hp_free((char *)r->name);
+  for (size_t i = 0; i < r->n_lines; i++)
+    hp_free((char *)r->lines[i].note);
   hp_free(r->lines);
+  for (size_t i = 0; i < r->n_warnings; i++)
+    hp_free(r->warnings[i]);
+  hp_free(r->warnings);
   hp_free(r->vendors);
   hp_free(r->explanation);
   for (size_t i = 0; i < r->n_assigns; i++)
@@ -816,6 +821,13 @@ static int fill_lines(const hp_scenario *s, const hp_catalog *cat,
     l->tokens_per_s_per_server =
         roof ? l->tokens_per_s / l->servers : hp_server_tokens_per_s(s, c);
     l->measured = c->measured;
+    char note[256]; /* fp4/fp8 weights on a card without that roof */
+    if (roof && hp_roof_compute_note(&s->model, c, note, sizeof note) &&
+        !(l->note = hp_strdup(note))) {
+      hp_free(agg);
+      hp_free(opex);
+      return HP_ENOMEM;
+    }
     r->cards += l->cards;
     r->servers += l->servers;
     r->capex_cny += l->capex_cny;
@@ -855,7 +867,7 @@ static int fill_lines(const hp_scenario *s, const hp_catalog *cat,
   r->tco_cny = r->capex_cny + r->years * r->opex_cny_per_year;
   r->cost_per_mtok_cny =
       hp_planner_cost_per_mtok(s, r->tco_cny, r->delivered_tokens_per_s);
-  return HP_OK;
+  return hp_scenario_market_warnings(s, r);
 }
 
 double hp_planner_cost_per_mtok(const hp_scenario *s, double tco_cny,

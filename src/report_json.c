@@ -91,6 +91,11 @@ static json_t *scenario_json(const hp_scenario_result *r) {
     put(o, "gap", isfinite(r->gap) ? json_real(r->gap) : json_null(), &bad);
   put(o, "explanation",
       r->explanation ? json_string(r->explanation) : json_null(), &bad);
+  json_t *ws = json_array(); /* market warnings (issue 20) */
+  for (size_t i = 0; ws && i < r->n_warnings; i++)
+    if (json_array_append_new(ws, json_string(r->warnings[i])) != 0)
+      bad = 1;
+  put(o, "warnings", ws, &bad);
   json_t *vs = json_array();
   for (size_t i = 0; vs && i < r->n_vendors; i++) {
     const hp_plan_vendor *v = &r->vendors[i];
@@ -128,6 +133,8 @@ static json_t *scenario_json(const hp_scenario_result *r) {
         &bad);
     put(x, "power_kw", json_real(l->power_kw), &bad);
     put(x, "measured", json_boolean(l->measured), &bad);
+    if (l->note)
+      put(x, "note", json_string(l->note), &bad);
     if (json_array_append_new(ls, x) != 0)
       bad = 1;
   }

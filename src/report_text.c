@@ -317,6 +317,23 @@ static void assignments(const hp_scenario_result *r, hp_buf *b, int md) {
   t_render(&t, b, md ? "" : "  ", md);
 }
 
+/* Market warnings and per-SKU compute notes (issue 20), after the tables. */
+static void notices(const hp_scenario_result *r, hp_buf *b, int md) {
+  const char *li = md ? "- " : "  ";
+  int any = r->n_warnings > 0;
+  for (size_t i = 0; i < r->n_lines && !any; i++)
+    any = r->lines[i].note != NULL;
+  if (!any)
+    return;
+  hp_buf_puts(b, "\n");
+  for (size_t i = 0; i < r->n_warnings; i++)
+    hp_buf_printf(b, "%swarning: %s\n", li, r->warnings[i]);
+  for (size_t i = 0; i < r->n_lines; i++)
+    if (r->lines[i].note)
+      hp_buf_printf(b, "%snote: %s: %s\n", li, r->lines[i].device,
+                    r->lines[i].note);
+}
+
 /* --compare-models: both demand models' answers side by side. */
 static void compare_block(const hp_scenario_result *r, hp_buf *b, int md) {
   const hp_scenario_result *o = r->compare;
@@ -437,6 +454,7 @@ void hp_report_table(const hp_plan *p, hp_buf *b) {
     if (r->status == HP_RESULT_OPTIMAL) {
       tables(r, b, 0);
       assignments(r, b, 0);
+      notices(r, b, 0);
     }
     compare_block(r, b, 0);
   }
@@ -458,6 +476,7 @@ void hp_report_md(const hp_plan *p, hp_buf *b) {
     if (r->status == HP_RESULT_OPTIMAL) {
       tables(r, b, 1);
       assignments(r, b, 1);
+      notices(r, b, 1);
     }
     compare_block(r, b, 1);
   }

@@ -65,8 +65,17 @@ double hp_roof_kv_read_factor(const hp_model_desc *m, hp_roof_attn a, int tp) {
   return fmax(1.0, q_card / kv_card_heads);
 }
 
+double hp_roof_attended(const hp_model_desc *m, double ctx) {
+  /* DSA: the indexer picks topk KV tokens for each query; below topk every
+   * token is attended, as in dense attention. */
+  if (m->sparse_attention_topk > 0 && ctx > m->sparse_attention_topk)
+    return m->sparse_attention_topk;
+  return ctx;
+}
+
 double hp_roof_decode_flops(const hp_model_desc *m, double ctx) {
   double attn;
+  ctx = hp_roof_attended(m, ctx);
   if (m->kv_lora_rank > 0) /* absorbed MLA: scores and values in latent space */
     attn = 2.0 * m->layers * m->heads *
            (2.0 * m->kv_lora_rank + m->qk_rope_head_dim) * ctx;
@@ -76,9 +85,13 @@ double hp_roof_decode_flops(const hp_model_desc *m, double ctx) {
 }
 
 double hp_roof_prefill_flops(const hp_model_desc *m, double n) {
-  /* Causal attention: each of n queries sees on average n/2 keys. */
+  /* Causal attention: query i sees i keys, n^2 / 2 pairs in all; under
+   * sparse attention at most topk of them, k n - k^2 / 2 pairs once n
+   * passes k. Each pair costs 2 (d_qk + d_v) FLOPs. */
   double dqk = m->head_dim + (m->kv_lora_rank > 0 ? m->qk_rope_head_dim : 0);
-  double attn = m->layers * m->heads * (dqk + m->head_dim) * n * n;
+  double k = m->sparse_attention_topk;
+  double pairs = k > 0 && n > k ? k * n - k * k / 2.0 : n * n / 2.0;
+  double attn = 2.0 * m->layers * m->heads * (dqk + m->head_dim) * pairs;
   return 2.0 * m->active_params * n + attn;
 }
 
@@ -86,10 +99,49 @@ double hp_roof_prefill_flops(const hp_model_desc *m, double n) {
  * One card's roofs
  * ------------------------------------------------------------------------- */
 
+hp_dtype hp_roof_compute_dtype(const hp_model_desc *m, const hp_candidate *c,
+                               hp_dtype *wanted) {
+  hp_dtype want = HP_DTYPE_FP16; /* fp16, bf16 and weight-only int8/int4 */
+  if (m->weight_dtype == HP_DTYPE_FP8 || m->weight_dtype == HP_DTYPE_FP4)
+    want = m->weight_dtype;
+  if (wanted)
+    *wanted = want;
+  if (want == HP_DTYPE_FP4 && c->spec.fig[HP_FIG_fp4_tflops] > 0)
+    return HP_DTYPE_FP4;
+  if (want != HP_DTYPE_FP16 && c->spec.fig[HP_FIG_fp8_tflops] > 0)
+    return HP_DTYPE_FP8;
+  return HP_DTYPE_FP16;
+}
+
+static double roof_tflops(const hp_candidate *c, hp_dtype t) {
+  if (t == HP_DTYPE_FP4)
+    return c->spec.fig[HP_FIG_fp4_tflops];
+  if (t == HP_DTYPE_FP8)
+    return c->spec.fig[HP_FIG_fp8_tflops];
+  return c->spec.fig[HP_FIG_fp16_tflops];
+}
+
+int hp_roof_compute_note(const hp_model_desc *m, const hp_candidate *c,
+                         char *buf, size_t n) {
+  hp_dtype want, got = hp_roof_compute_dtype(m, c, &want);
+  if (got == want)
+    return 0;
+  snprintf(buf, n,
+           "%s weights compute on the %s roof (%g TFLOPS): the card gives %s; "
+           "they are still stored and read at %g byte%s a parameter",
+           hp_dtype_name(want), got == HP_DTYPE_FP8 ? "FP8" : "FP16",
+           roof_tflops(c, got),
+           want == HP_DTYPE_FP4 && got == HP_DTYPE_FP16
+               ? "neither fp4_tflops nor fp8_tflops"
+           : want == HP_DTYPE_FP4 ? "no fp4_tflops"
+                                  : "no fp8_tflops",
+           hp_dtype_bytes(m->weight_dtype),
+           hp_dtype_bytes(m->weight_dtype) == 1 ? "" : "s");
+  return 1;
+}
+
 static double peak_flops(const hp_model_desc *m, const hp_candidate *c) {
-  if (m->weight_dtype == HP_DTYPE_FP8 && c->spec.fig[HP_FIG_fp8_tflops] > 0)
-    return c->spec.fig[HP_FIG_fp8_tflops] * 1e12;
-  return c->spec.fig[HP_FIG_fp16_tflops] * 1e12;
+  return roof_tflops(c, hp_roof_compute_dtype(m, c, NULL)) * 1e12;
 }
 
 /* Per direction: catalog interconnect figures are bidirectional aggregates. */
@@ -142,9 +194,9 @@ void hp_roof_decode_step_attn(const hp_model_desc *m, const hp_candidate *c,
                               const hp_roof_opts *o, int tp, double batch,
                               double ctx, hp_roof_attn a, hp_roof_step *out) {
   double flops = batch * hp_roof_decode_flops(m, ctx);
-  double bytes =
-      hp_roof_weight_bytes_touched(m, batch) / tp +
-      batch * ctx * kv_card(m, tp) * hp_roof_kv_read_factor(m, a, tp);
+  double bytes = hp_roof_weight_bytes_touched(m, batch) / tp +
+                 batch * hp_roof_attended(m, ctx) * kv_card(m, tp) *
+                     hp_roof_kv_read_factor(m, a, tp);
   out->compute_s = flops / (tp * peak_flops(m, c) * c->mfu);
   out->memory_s = bytes / (c->spec.fig[HP_FIG_memory_bw_tbps] * 1e12 * c->mbu);
   out->comm_s = comm_s(m, c, o, tp, batch);
@@ -275,8 +327,8 @@ static void eval_tp(const hp_model_desc *m, const hp_candidate *c,
   double eff_c = tp * r->peak_flops * c->mfu;
   double eff_m = r->bw_bytes_s * c->mbu;
   double per_seq_c = r->flops_per_token / eff_c;
-  double per_seq_m =
-      r->decode_ctx * r->kv_bytes_token_card * r->kv_read_factor / eff_m;
+  double per_seq_m = hp_roof_attended(m, r->decode_ctx) *
+                     r->kv_bytes_token_card * r->kv_read_factor / eff_m;
   r->crossover_batch = per_seq_c > per_seq_m ? (r->weight_bytes_card / eff_m) /
                                                    (per_seq_c - per_seq_m)
                                              : HUGE_VAL;
@@ -381,12 +433,9 @@ static void explain_class(const hp_scenario *s, const hp_candidate *c,
                 "%g TB/s x MBU %.2f = %.2f TB/s per card; link %g GB/s per "
                 "direction (%s)\n",
                 r.peak_flops / 1e12,
-                r.peak_flops == f[HP_FIG_fp8_tflops] * 1e12 &&
-                        m->weight_dtype == HP_DTYPE_FP8
-                    ? "fp8"
-                    : "fp16",
-                c->mfu, r.peak_flops * c->mfu / 1e12, f[HP_FIG_memory_bw_tbps],
-                c->mbu, f[HP_FIG_memory_bw_tbps] * c->mbu, r.link_bytes_s / 1e9,
+                hp_dtype_name(hp_roof_compute_dtype(m, c, NULL)), c->mfu,
+                r.peak_flops * c->mfu / 1e12, f[HP_FIG_memory_bw_tbps], c->mbu,
+                f[HP_FIG_memory_bw_tbps] * c->mbu, r.link_bytes_s / 1e9,
                 r.link_is_pcie ? "no interconnect_gbps: PCIe fallback "
                                  "roofline.pcie_gbps / 2"
                                : "interconnect_gbps / 2");
@@ -456,6 +505,13 @@ static void explain_class(const hp_scenario *s, const hp_candidate *c,
                 r.flops_per_token / 1e9, r.step.compute_s * 1e3,
                 r.step.memory_s * 1e3, r.step.comm_s * 1e3,
                 r.step.total_s * 1e3, r.memory_bound ? "memory" : "compute");
+  if (hp_roof_attended(m, r.decode_ctx) < r.decode_ctx)
+    hp_buf_printf(b,
+                  "; sparse attention reads and attends %s of the %s "
+                  "context tokens (sparse_attention_topk; its indexer is not "
+                  "modelled)",
+                  g0(hp_roof_attended(m, r.decode_ctx), n2, sizeof n2),
+                  g0(r.decode_ctx, n3, sizeof n3));
   if (r.kv_read_factor != 1)
     hp_buf_printf(b,
                   "; the KV cache is read %g times a step "
@@ -508,11 +564,14 @@ static void explain(const hp_scenario *s, size_t cand, hp_buf *b) {
   hp_buf_text(b, s->name);
   hp_buf_printf(b, "', demand model %s\n",
                 hp_demand_model_name(s->demand_model));
-  char fp8[48];
+  char fp8[80];
   if (f[HP_FIG_fp8_tflops] > 0)
     snprintf(fp8, sizeof fp8, "%g TFLOPS fp8", f[HP_FIG_fp8_tflops]);
   else
     snprintf(fp8, sizeof fp8, "fp8 not known");
+  if (f[HP_FIG_fp4_tflops] > 0)
+    snprintf(fp8 + strlen(fp8), sizeof fp8 - strlen(fp8), ", %g TFLOPS fp4",
+             f[HP_FIG_fp4_tflops]);
   hp_buf_printf(b,
                 "card: %g GB, %g TB/s, %g TFLOPS fp16, %s, %g "
                 "cards per server, %s CNY per server; MFU %.2f (%s), MBU %.2f"
@@ -531,6 +590,18 @@ static void explain(const hp_scenario *s, size_t cand, hp_buf *b) {
                 "active params) = %s tokens/s per server\n",
                 f[HP_FIG_cards_per_server], f[HP_FIG_fp16_tflops], c->mfu,
                 g0(m->active_params, n1, sizeof n1), g0(broker, n2, sizeof n2));
+  if (s->demand_model == HP_DEMAND_ROOFLINE || m->has_arch) {
+    char note[256];
+    hp_dtype want, got = hp_roof_compute_dtype(m, c, &want);
+    if (hp_roof_compute_note(m, c, note, sizeof note))
+      hp_buf_printf(b, "compute roof: %s\n", note);
+    else if (want != HP_DTYPE_FP16)
+      hp_buf_printf(b,
+                    "compute roof: %s weights compute on the %s roof (%g "
+                    "TFLOPS)\n",
+                    hp_dtype_name(want), got == HP_DTYPE_FP4 ? "FP4" : "FP8",
+                    roof_tflops(c, got));
+  }
   if (!m->has_arch) {
     hp_buf_puts(b, "roofline: not available: the model has no architecture "
                    "(give layers, hidden_size, heads, ... or a models/ "

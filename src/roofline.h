@@ -42,7 +42,7 @@ typedef struct hp_roof_result {
   int ok;        /* 1 if the SKU can serve the class at all */
   char why[256]; /* if !ok: why not */
   /* roofs */
-  double peak_flops;   /* per card, FLOP/s (FP8 roof for fp8 weights) */
+  double peak_flops;   /* per card, FLOP/s (hp_roof_compute_dtype's roof) */
   double bw_bytes_s;   /* per card, bytes/s (before MBU) */
   double link_bytes_s; /* per card and direction, bytes/s */
   int link_is_pcie;    /* 1 when the PCIe fallback was used */
@@ -96,10 +96,28 @@ double hp_roof_weight_bytes_touched(const hp_model_desc *m, double tokens);
  * attention), heads / tp beyond. MLA's latent is shared by all heads by
  * construction: always 1. */
 double hp_roof_kv_read_factor(const hp_model_desc *m, hp_roof_attn a, int tp);
+/* KV tokens one query attends to at context ctx: ctx, or the model's
+ * sparse_attention_topk when that is smaller (DeepSeek Sparse Attention).
+ * The KV cache still holds all ctx tokens; only the reads and the attention
+ * FLOPs are capped. The indexer that picks the tokens is not modelled. */
+double hp_roof_attended(const hp_model_desc *m, double ctx);
 /* Decode FLOPs per generated token at context ctx (matmuls + attention). */
 double hp_roof_decode_flops(const hp_model_desc *m, double ctx);
 /* Prefill FLOPs of a prompt of n tokens (matmuls + causal attention). */
 double hp_roof_prefill_flops(const hp_model_desc *m, double n);
+
+/* The roof the weights compute on (HP_DTYPE_FP4, _FP8 or _FP16): fp4
+ * weights on the FP4 roof, fp8 on the FP8 roof, every other format on the
+ * FP16 roof; a card without the roof (its figure 0 or not given) falls back
+ * to the next wider one it has, fp4 -> fp8 -> fp16. *wanted, when not NULL,
+ * gets the roof the weights ask for. */
+hp_dtype hp_roof_compute_dtype(const hp_model_desc *m, const hp_candidate *c,
+                               hp_dtype *wanted);
+/* When the card falls back (hp_roof_compute_dtype differs from the wanted
+ * roof), writes a sentence saying which roof is used and why into buf and
+ * returns 1; else returns 0 and leaves buf alone. */
+int hp_roof_compute_note(const hp_model_desc *m, const hp_candidate *c,
+                         char *buf, size_t n);
 
 /* The smallest power-of-two TP <= cards_per_server at which the weights and
  * min_batch requests of context_tokens fit in usable memory; 0 if none. */

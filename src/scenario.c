@@ -22,7 +22,9 @@
 #include "buf.h"
 #include "catalog.h"
 #include "mem.h"
+#include "model_hf.h"
 #include "profile.h"
+#include "report.h"
 #include "status.h"
 
 /* ----------------------------------------------------------------------------
@@ -41,12 +43,12 @@ const char *hp_demand_model_name(hp_demand_model m) {
   return m == HP_DEMAND_ROOFLINE ? "roofline" : "flops";
 }
 const char *hp_dtype_name(hp_dtype t) {
-  static const char *const n[] = {"fp16", "bf16", "fp8", "int8", "int4"};
-  return t <= HP_DTYPE_INT4 ? n[t] : "?";
+  static const char *const n[] = {"fp16", "bf16", "fp8", "int8", "int4", "fp4"};
+  return t <= HP_DTYPE_FP4 ? n[t] : "?";
 }
 double hp_dtype_bytes(hp_dtype t) {
-  static const double b[] = {2, 2, 1, 1, 0.5};
-  return t <= HP_DTYPE_INT4 ? b[t] : 2;
+  static const double b[] = {2, 2, 1, 1, 0.5, 0.5};
+  return t <= HP_DTYPE_FP4 ? b[t] : 2;
 }
 void hp_roof_opts_default(hp_roof_opts *o) {
   memset(o, 0, sizeof *o);
@@ -142,8 +144,10 @@ void hp_scenario_cleanup(hp_scenario *s) {
   for (size_t i = 0; i < s->n_classes; i++)
     hp_free(s->classes[i].name);
   hp_free(s->classes);
-  for (size_t i = 0; i < s->n_cands; i++)
+  for (size_t i = 0; i < s->n_cands; i++) {
     hp_free(s->cands[i].mfu_from);
+    hp_free(s->cands[i].price_as_of);
+  }
   hp_free(s->cands);
   for (size_t i = 0; i < s->n_caps; i++)
     hp_free(s->caps[i].key);
@@ -242,6 +246,13 @@ static const struct model_num {
     {"experts", offsetof(hp_model_desc, experts), 1, HP_NUM_NONNEG},
     {"experts_per_token", offsetof(hp_model_desc, experts_per_token), 1,
      HP_NUM_NONNEG},
+    {"moe_intermediate_size", offsetof(hp_model_desc, moe_intermediate_size), 1,
+     HP_NUM_POSITIVE},
+    {"shared_experts", offsetof(hp_model_desc, shared_experts), 1,
+     HP_NUM_NONNEG},
+    {"dense_layers", offsetof(hp_model_desc, dense_layers), 1, HP_NUM_NONNEG},
+    {"sparse_attention_topk", offsetof(hp_model_desc, sparse_attention_topk), 1,
+     HP_NUM_NONNEG},
 };
 #define N_MODEL_NUMS (sizeof model_nums / sizeof model_nums[0])
 
@@ -259,22 +270,40 @@ static const char *const model_keys[] = {"name",
                                          "qk_rope_head_dim",
                                          "experts",
                                          "experts_per_token",
+                                         "moe_intermediate_size",
+                                         "shared_experts",
+                                         "dense_layers",
+                                         "sparse_attention_topk",
                                          "weight_dtype",
                                          "kv_dtype",
+                                         "config",
                                          NULL};
-static const char *const model_file_keys[] = {
-    "name",          "params",
-    "active_params", "layers",
-    "hidden_size",   "heads",
-    "kv_heads",      "head_dim",
-    "vocab",         "intermediate_size",
-    "kv_lora_rank",  "qk_rope_head_dim",
-    "experts",       "experts_per_token",
-    "weight_dtype",  "kv_dtype",
-    "description",   "notes",
-    "sources",       NULL};
-static const char *const dtypes[] = {"fp16", "bf16", "fp8",
-                                     "int8", "int4", NULL};
+static const char *const model_file_keys[] = {"name",
+                                              "params",
+                                              "active_params",
+                                              "layers",
+                                              "hidden_size",
+                                              "heads",
+                                              "kv_heads",
+                                              "head_dim",
+                                              "vocab",
+                                              "intermediate_size",
+                                              "kv_lora_rank",
+                                              "qk_rope_head_dim",
+                                              "experts",
+                                              "experts_per_token",
+                                              "moe_intermediate_size",
+                                              "shared_experts",
+                                              "dense_layers",
+                                              "sparse_attention_topk",
+                                              "weight_dtype",
+                                              "kv_dtype",
+                                              "description",
+                                              "notes",
+                                              "sources",
+                                              NULL};
+static const char *const dtypes[] = {"fp16", "bf16", "fp8", "int8",
+                                     "int4", "fp4",  NULL};
 
 /* Where each model figure was set, for cross-key messages. */
 typedef struct model_marks {
@@ -319,10 +348,14 @@ static int apply_model_map(const hp_ynode *map, const char *file,
       int e;
       if ((rc = get_enum(v, full, file, dtypes, &e, d)) != HP_OK)
         return rc;
-      if (k[0] == 'w')
+      if (k[0] == 'w') {
         md->weight_dtype = (hp_dtype)e;
-      else
+      } else {
         md->kv_dtype = (hp_dtype)e;
+        md->kv_dtype_file = file;
+        md->kv_dtype_line = v->line;
+        md->kv_dtype_col = v->col;
+      }
     } else if (strcmp(k, "name") == 0) {
       const char *str;
       if ((rc = hp_yget_string(v, full, file, &str, d)) != HP_OK)
@@ -472,8 +505,33 @@ static int bind_model(const hp_ynode *w, const char *file,
                                      d)) != HP_OK))
     return rc;
   const hp_ynode *mname = model ? hp_ymap_get(model, "name") : NULL;
+  const hp_ynode *cfg = model ? hp_ymap_get(model, "config") : NULL;
   char *path = NULL;
-  if (mf) {
+  if (cfg) {
+    /* A Hugging Face config.json (src/model_hf.c), relative to the plan. */
+    const char *rel;
+    if (mf)
+      return hp_diag_set(d, HP_EINVAL, file, cfg->line, cfg->col,
+                         "workload.model.config: give a config.json or "
+                         "workload.model_file, not both");
+    if ((rc = hp_yget_string(cfg, "workload.model.config", file, &rel, d)) !=
+        HP_OK)
+      return rc;
+    if (!(path = hp_resolve_path(file, rel)))
+      return hp_diag_oom(d);
+    md->file = path; /* owned by the scenario from here on */
+    if (!file_exists(path))
+      return hp_diag_set(d, HP_ENOTFOUND, file, cfg->line, cfg->col,
+                         "workload.model.config: cannot open '%.300s'", path);
+    hp_ynode *hfm = NULL;
+    if ((rc = hp_model_hf_load(path, &hfm, d)) != HP_OK)
+      return rc;
+    rc = apply_model_map(hfm, path, "config", md, &mk, d);
+    hp_ynode_free(hfm);
+    if (rc != HP_OK)
+      return rc;
+    path = NULL; /* loaded */
+  } else if (mf) {
     const char *rel;
     if ((rc = hp_yget_string(mf, "workload.model_file", file, &rel, d)) !=
         HP_OK)
@@ -582,6 +640,25 @@ static int bind_model(const hp_ynode *w, const char *file,
                          "workload.model.experts_per_token: expected between "
                          "1 and experts (%g), got %g",
                          md->experts, md->experts_per_token);
+    /* The MoE shape keys describe experts: without them they mean nothing,
+     * and a model with no MoE layer is a dense one. */
+    static const char *const moe_only[] = {"moe_intermediate_size",
+                                           "shared_experts", "dense_layers"};
+    for (int i = 0; i < 3; i++) {
+      long j = model_num_index(moe_only[i]);
+      if (mk.have[j] && md->experts == 0 &&
+          *(double *)((char *)md + model_nums[j].off) > 0)
+        return hp_diag_set(d, HP_EINVAL, mk.file[j], mk.line[j], mk.col[j],
+                           "workload.model.%s: only for a mixture-of-experts "
+                           "model; give experts and experts_per_token too",
+                           moe_only[i]);
+    }
+    long dl = model_num_index("dense_layers");
+    if (md->dense_layers >= md->layers)
+      return hp_diag_set(d, HP_ERANGE, mk.file[dl], mk.line[dl], mk.col[dl],
+                         "workload.model.dense_layers: expected fewer than "
+                         "layers (%g), got %g",
+                         md->layers, md->dense_layers);
   }
   return HP_OK;
 }
@@ -1029,6 +1106,21 @@ static int bind_constraints(const hp_ynode *m, const char *file,
 }
 
 /* Applies `overrides.<id>` to a candidate. */
+/* 1 if s is a calendar date YYYY-MM-DD (Gregorian, 1900-2199). */
+static int valid_date(const char *s) {
+  static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  for (int i = 0; i < 10; i++)
+    if (i == 4 || i == 7 ? s[i] != '-' : !(s[i] >= '0' && s[i] <= '9'))
+      return 0;
+  if (s[10])
+    return 0;
+  int y = atoi(s), m = atoi(s + 5), dd = atoi(s + 8);
+  if (y < 1900 || y > 2199 || m < 1 || m > 12 || dd < 1 || dd > mdays[m - 1])
+    return 0;
+  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return !(m == 2 && dd == 29 && !leap);
+}
+
 static int apply_override(const hp_ynode *o, const char *id, const char *file,
                           hp_candidate *c, int *mfu_set, hp_diag *d) {
   int rc;
@@ -1041,6 +1133,24 @@ static int apply_override(const hp_ynode *o, const char *id, const char *file,
     char full[300];
     snprintf(full, sizeof full, "%s.%s", where, k);
     hp_figure f;
+    if (strcmp(k, "price_as_of") == 0) {
+      const char *date;
+      if ((rc = hp_yget_string(o->items[i], full, file, &date, d)) != HP_OK)
+        return rc;
+      if (!valid_date(date))
+        return hp_diag_set(d, HP_ERANGE, file, o->items[i]->line,
+                           o->items[i]->col,
+                           "%s: expected a date YYYY-MM-DD (the day the "
+                           "price was quoted), got '%.40s'",
+                           full, date);
+      char *dup = hp_strdup(date);
+      if (!dup)
+        return hp_diag_oom(d);
+      hp_free(c->price_as_of);
+      c->price_as_of = dup;
+      c->spec.price_as_of = dup;
+      continue;
+    }
     if (strcmp(k, "mfu") == 0 || strcmp(k, "mbu") == 0) {
       double v;
       if ((rc = hp_yget_number_in(o->items[i], full, file, HP_NUM_UNIT_OPEN, &v,
@@ -1055,12 +1165,13 @@ static int apply_override(const hp_ynode *o, const char *id, const char *file,
       continue;
     }
     if (hp_figure_find(k, &f) != HP_OK) {
-      const char *allowed[HP_FIG_COUNT + 3];
+      const char *allowed[HP_FIG_COUNT + 4];
       int j = 0;
       for (; j < HP_FIG_COUNT; j++)
         allowed[j] = hp_figure_key((hp_figure)j);
       allowed[j++] = "mfu";
       allowed[j++] = "mbu";
+      allowed[j++] = "price_as_of";
       allowed[j] = NULL;
       return hp_ycheck_keys(o, allowed, where, file, d);
     }
@@ -1083,6 +1194,18 @@ static int apply_override(const hp_ynode *o, const char *id, const char *file,
     c->spec.fig[f] = v;
     c->spec.conf[f] = HP_CONF_E;
   }
+  /* A date belongs to a price: the catalog's date does not date the plan's
+   * price, and a date without a price dates nothing. */
+  const hp_ynode *pd = hp_ymap_get(o, "price_as_of");
+  int priced =
+      hp_ymap_get(o, "price_server_cny") || hp_ymap_get(o, "price_card_cny");
+  if (pd && !priced)
+    return hp_diag_set(d, HP_EINVAL, file, pd->line, pd->col,
+                       "%s.price_as_of: dates a price, but the override gives "
+                       "no price_server_cny or price_card_cny",
+                       where);
+  if (priced && !pd)
+    c->spec.price_as_of = NULL;
   return HP_OK;
 }
 
@@ -1232,13 +1355,31 @@ static int bind_devices(const hp_ynode *m, const char *file,
                        "scenario '%s': required key 'devices' is missing (a "
                        "list of device ids, or 'all')",
                        s->name);
-  if (dv->kind == HP_Y_SCALAR && dv->plain && strcmp(dv->scalar, "all") == 0) {
-    n = hp_catalog_count(cat);
-    pick = hp_calloc(n ? n : 1, sizeof *pick);
+  s->devices_line = dv->line;
+  s->devices_col = dv->col;
+  if (dv->kind == HP_Y_SCALAR && dv->plain &&
+      (strcmp(dv->scalar, "all") == 0 ||
+       strcmp(dv->scalar, "available") == 0)) {
+    /* available: every SKU that can be ordered new in China, as far as the
+     * catalog knows; an unknown status counts as available and is warned
+     * of when bought (hp_scenario_market_warnings). */
+    s->devices_available = dv->scalar[1] == 'v';
+    size_t all = hp_catalog_count(cat);
+    pick = hp_calloc(all ? all : 1, sizeof *pick);
     if (!pick)
       return hp_diag_oom(d);
-    for (size_t i = 0; i < n; i++)
-      pick[i] = hp_catalog_at(cat, i);
+    for (size_t i = 0; i < all; i++) {
+      const hp_device_spec *sp = hp_catalog_at(cat, i);
+      if (!s->devices_available || sp->market_china != HP_MARKET_UNAVAILABLE)
+        pick[n++] = sp;
+    }
+    if (n == 0) {
+      rc = hp_diag_set(d, HP_EINVAL, file, dv->line, dv->col,
+                       "devices: available: every SKU of the catalog is "
+                       "unavailable in China (market.china); list the cards "
+                       "to plan a what-if");
+      goto out;
+    }
   } else if (dv->kind == HP_Y_SEQ) {
     if (dv->n == 0)
       return hp_diag_set(d, HP_ERANGE, file, dv->line, dv->col,
@@ -1267,8 +1408,8 @@ static int bind_devices(const hp_ynode *m, const char *file,
     }
   } else {
     return hp_diag_set(d, HP_ETYPE, file, dv->line, dv->col,
-                       "devices: expected a sequence of device ids or 'all', "
-                       "got %s",
+                       "devices: expected a sequence of device ids, 'all' or "
+                       "'available', got %s",
                        dv->kind == HP_Y_MAP ? "a mapping" : "a scalar");
   }
 
@@ -1384,6 +1525,37 @@ out:
   return rc;
 }
 
+/* A KV cache format the model or a card cannot take (docs/roofline.md,
+ * "Number formats"). An fp4 KV cache needs hardware FP4 to be read at
+ * decode speed (TensorRT-LLM's NVFP4 KV cache runs on Blackwell only), so
+ * every card listed must have an FP4 roof; and MLA's latent cache has no
+ * fp4 kernel (FlashMLA takes bf16 and fp8), so an MLA model cannot take
+ * it at all. */
+static int check_kv_dtype(const hp_scenario *s, hp_diag *d) {
+  const hp_model_desc *m = &s->model;
+  if (m->kv_dtype != HP_DTYPE_FP4)
+    return HP_OK;
+  const char *f = m->kv_dtype_file ? m->kv_dtype_file : s->file;
+  /* "model" in a models/ file, "workload.model" in the plan */
+  const char *key =
+      m->file && f && strcmp(f, m->file) == 0 ? "model" : "workload.model";
+  if (m->kv_lora_rank > 0)
+    return hp_diag_set(d, HP_EINVAL, f, m->kv_dtype_line, m->kv_dtype_col,
+                       "%s.kv_dtype: fp4: model %s keeps an MLA latent cache "
+                       "(kv_lora_rank %g), which no serving stack stores in "
+                       "fp4; use fp8 or bf16",
+                       key, m->name ? m->name : "(unnamed)", m->kv_lora_rank);
+  for (size_t i = 0; i < s->n_cands; i++)
+    if (!(s->cands[i].spec.fig[HP_FIG_fp4_tflops] > 0))
+      return hp_diag_set(d, HP_EINVAL, f, m->kv_dtype_line, m->kv_dtype_col,
+                         "%s.kv_dtype: fp4: card %s has no FP4 roof "
+                         "(fp4_tflops), and an fp4 KV cache is read at "
+                         "decode speed only on FP4 hardware; use fp8, or "
+                         "list only cards with fp4_tflops",
+                         key, s->cands[i].spec.id);
+  return HP_OK;
+}
+
 int hp_scenario_bind(const hp_ynode *m, const char *file, const hp_catalog *cat,
                      hp_scenario *out, hp_diag *d) {
   hp_scenario s;
@@ -1487,7 +1659,8 @@ int hp_scenario_bind(const hp_ynode *m, const char *file, const hp_catalog *cat,
                     &s.token_price_cny_per_mtok, d)) != HP_OK)
     goto fail;
   if ((rc = bind_devices(m, file, cat, &s, plan_mfu, has_plan_mfu, plan_mbu,
-                         has_plan_mbu, d)) != HP_OK)
+                         has_plan_mbu, d)) != HP_OK ||
+      (rc = check_kv_dtype(&s, d)) != HP_OK)
     goto fail;
   *out = s;
   return HP_OK;
@@ -1729,6 +1902,115 @@ size_t hp_planfile_unused_keys(const hp_planfile *p, hp_diag *w, size_t cap) {
         n++;
       }
     }
+  return n;
+}
+
+/* ----------------------------------------------------------------------------
+ * Market warnings (issue 20): a plan may buy a card that cannot be ordered,
+ * as a what-if, but never silently.
+ * ------------------------------------------------------------------------- */
+
+/* 1 if candidate c of s deserves a market warning. */
+static int market_warns(const hp_scenario *s, const hp_candidate *c) {
+  hp_market m = c->spec.market_china;
+  return m == HP_MARKET_RESTRICTED || m == HP_MARKET_UNAVAILABLE ||
+         (m == HP_MARKET_UNKNOWN && s->devices_available);
+}
+
+/* "unavailable in China as of 2025-08-24" and the like, into b. */
+static void market_status(const hp_device_spec *sp, hp_buf *b) {
+  if (sp->market_china == HP_MARKET_UNKNOWN) {
+    hp_buf_puts(b, "whose market status in China is unknown (its device "
+                   "file has no market.china)");
+    return;
+  }
+  hp_buf_printf(b, "%s in China", hp_market_name(sp->market_china));
+  if (sp->market_as_of)
+    hp_buf_printf(b, " as of %s", sp->market_as_of);
+  /* market.ref's sources are in the device file (`hetplan devices ID`):
+   * a warning names the card, its status and date. */
+}
+
+int hp_scenario_market_warnings(const hp_scenario *s, hp_scenario_result *r) {
+  size_t n = 0;
+  for (size_t i = 0; i < r->n_lines; i++)
+    for (size_t k = 0; k < s->n_cands; k++)
+      if (strcmp(s->cands[k].spec.id, r->lines[i].device) == 0 &&
+          market_warns(s, &s->cands[k]))
+        n++;
+  if (n == 0)
+    return HP_OK;
+  char **w = hp_calloc(n, sizeof *w);
+  if (!w)
+    return HP_ENOMEM;
+  size_t got = 0;
+  for (size_t i = 0; i < r->n_lines; i++)
+    for (size_t k = 0; k < s->n_cands; k++) {
+      const hp_candidate *c = &s->cands[k];
+      if (strcmp(c->spec.id, r->lines[i].device) != 0 || !market_warns(s, c))
+        continue;
+      char cards[48];
+      hp_buf b;
+      hp_buf_init(&b);
+      hp_buf_printf(
+          &b, "scenario '%s' buys %s cards of %s (%s), ", s->name,
+          hp_fmt_grouped(r->lines[i].cards,
+                         r->lines[i].cards == floor(r->lines[i].cards) ? 0 : 1,
+                         cards, sizeof cards),
+          c->spec.id, c->spec.name ? c->spec.name : c->spec.vendor);
+      market_status(&c->spec, &b);
+      hp_buf_puts(&b, c->spec.market_china == HP_MARKET_UNKNOWN
+                          ? ": check that it can be ordered"
+                          : ": a what-if, not an order that can be placed");
+      if (b.oom || hp_buf_detach(&b, &w[got], NULL) != HP_OK) {
+        hp_buf_cleanup(&b);
+        for (size_t j = 0; j < got; j++)
+          hp_free(w[j]);
+        hp_free(w);
+        return HP_ENOMEM;
+      }
+      got++;
+    }
+  r->warnings = w;
+  r->n_warnings = got;
+  return HP_OK;
+}
+
+size_t hp_planfile_market_warnings(const hp_planfile *p, hp_diag *w,
+                                   size_t cap) {
+  size_t n = 0;
+  for (size_t i = 0; i < p->n; i++) {
+    const hp_scenario *s = &p->scen[i];
+    for (size_t k = 0; k < s->n_cands; k++) {
+      const hp_candidate *c = &s->cands[k];
+      if (!market_warns(s, c))
+        continue;
+      int seen = 0; /* once per card over the whole plan */
+      for (size_t j = 0; j < i && !seen; j++)
+        for (size_t q = 0; q < p->scen[j].n_cands && !seen; q++)
+          seen = strcmp(p->scen[j].cands[q].spec.id, c->spec.id) == 0 &&
+                 market_warns(&p->scen[j], &p->scen[j].cands[q]);
+      if (seen)
+        continue;
+      if (n < cap) {
+        hp_buf b;
+        hp_buf_init(&b);
+        hp_buf_printf(&b, "devices: %s (%s) is ", c->spec.id,
+                      c->spec.name ? c->spec.name : c->spec.vendor);
+        if (c->spec.market_china == HP_MARKET_UNKNOWN)
+          hp_buf_puts(&b, "of unknown market status in China (its device "
+                          "file has no market.china)");
+        else
+          market_status(&c->spec, &b);
+        hp_buf_puts(&b, ": a plan that buys it is a what-if");
+        hp_diag_clear(&w[n]);
+        hp_diag_set(&w[n], HP_EINVAL, p->path, s->devices_line, s->devices_col,
+                    "%s", b.data ? b.data : "");
+        hp_buf_cleanup(&b);
+      }
+      n++;
+    }
+  }
   return n;
 }
 

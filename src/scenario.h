@@ -46,6 +46,8 @@ typedef struct hp_candidate {
   double mbu;          /* effective memory-bandwidth utilisation used */
   int measured;        /* 1 if mfu/bandwidth came from a probe profile */
   char *mfu_from;      /* where mfu came from: "plan", "override", ... */
+  char *price_as_of;   /* the plan's own date for an overridden price
+                        * (spec.price_as_of points here), or NULL */
 } hp_candidate;
 
 /* Number formats of weights and KV cache (docs/roofline.md). */
@@ -54,7 +56,9 @@ typedef enum {
   HP_DTYPE_BF16,     /* 2 bytes */
   HP_DTYPE_FP8,  /* 1 byte; computes on the FP8 roof where the card has one */
   HP_DTYPE_INT8, /* 1 byte, weight-only: computes on the FP16 roof */
-  HP_DTYPE_INT4  /* 0.5 byte, weight-only: computes on the FP16 roof */
+  HP_DTYPE_INT4, /* 0.5 byte, weight-only: computes on the FP16 roof */
+  HP_DTYPE_FP4   /* 0.5 byte (MXFP4/NVFP4); computes on the FP4 roof, or the
+                    next wider one the card has (FP8, then FP16) */
 } hp_dtype;
 
 const char *hp_dtype_name(hp_dtype t);
@@ -80,9 +84,19 @@ typedef struct hp_model_desc {
   double qk_rope_head_dim;  /* MLA decoupled RoPE key width, per layer */
   double experts;           /* routed experts per MoE layer; 0 = dense */
   double experts_per_token; /* routed experts each token uses */
-  hp_dtype weight_dtype;    /* weights as stored and read (default bf16) */
-  hp_dtype kv_dtype;        /* KV cache entries (default bf16) */
-  char *file;               /* models/ file the figures came from, or NULL */
+  double moe_intermediate_size; /* FFN width of one routed expert; 0 = not
+                                   given */
+  double shared_experts;        /* always-on experts per MoE layer */
+  double dense_layers;          /* leading layers with a dense FFN (MoE) */
+  double sparse_attention_topk; /* KV tokens each query attends to under
+                                   sparse attention (DeepSeek DSA); 0 =
+                                   dense attention */
+  hp_dtype weight_dtype;        /* weights as stored and read (default bf16) */
+  hp_dtype kv_dtype;            /* KV cache entries (default bf16) */
+  char *file;                /* models/ file the figures came from, or NULL */
+  const char *kv_dtype_file; /* where kv_dtype was set (the plan's or the
+                                model file's name, borrowed), or NULL */
+  int kv_dtype_line, kv_dtype_col;
 } hp_model_desc;
 
 /* One class of requests (a Melange-style request mix, docs/roofline.md). */
@@ -128,6 +142,8 @@ typedef struct hp_scenario {
   hp_demand_model demand_model;
   hp_granularity gran;
   hp_objective objective;
+  int devices_available;         /* 1 for `devices: available` */
+  int devices_line, devices_col; /* where `devices:` is, for warnings */
   /* candidates, in catalog order */
   hp_candidate *cands;
   size_t n_cands;
@@ -192,6 +208,11 @@ const hp_scenario *hp_planfile_scenario(const hp_planfile *p, size_t i);
 const hp_ynode *hp_planfile_uncertain(const hp_planfile *p);
 /* The file name the plan was loaded from. */
 const char *hp_planfile_path(const hp_planfile *p);
+
+/* Fills r->warnings with one sentence per SKU of r->lines that s's
+ * catalog marks restricted or unavailable in China (or unknown, under
+ * `devices: available`). HP_OK or HP_ENOMEM (r then has no warnings). */
+int hp_scenario_market_warnings(const hp_scenario *s, hp_scenario_result *r);
 
 /* Binds a merged scenario tree (exposed for tests). */
 int hp_scenario_bind(const hp_ynode *m, const char *file, const hp_catalog *cat,

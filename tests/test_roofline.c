@@ -245,6 +245,108 @@ static void decode_crossover(void **state) {
 }
 
 /* ----------------------------------------------------------------------------
+ * FP4 and the fallback to a wider roof; sparse attention (issue 20)
+ * ------------------------------------------------------------------------- */
+
+static void fp4_roof_and_fallback(void **state) {
+  (void)state;
+  hp_model_desc m;
+  memset(&m, 0, sizeof m);
+  m.params = m.active_params = 1e9;
+  m.has_arch = 1;
+  m.layers = 1;
+  m.hidden_size = 64;
+  m.heads = m.kv_heads = 1;
+  m.head_dim = 64;
+  m.weight_dtype = HP_DTYPE_FP4;
+  m.kv_dtype = HP_DTYPE_FP8;
+  hp_candidate c;
+  round_card(&c); /* 100 TFLOPS fp16 */
+  c.spec.fig[HP_FIG_fp8_tflops] = 200;
+  c.spec.fig[HP_FIG_fp4_tflops] = 400;
+  hp_dtype want;
+  char note[256] = "";
+  assert_int_equal(hp_roof_compute_dtype(&m, &c, &want), HP_DTYPE_FP4);
+  assert_int_equal(want, HP_DTYPE_FP4);
+  assert_int_equal(hp_roof_compute_note(&m, &c, note, sizeof note), 0);
+  assert_true(hp_roof_weight_bytes(&m) == 0.5e9);
+  /* One step of 1000 sequences at context 100, all compute: the FP4 roof
+   * gives four times the FP16 roof's FLOP/s. */
+  hp_roof_opts o;
+  hp_roof_opts_default(&o);
+  hp_roof_step st4, st8, st16;
+  hp_roof_decode_step(&m, &c, &o, 1, 1000, 100, &st4);
+  /* No FP4 roof: FP8, and a note that says so. */
+  c.spec.fig[HP_FIG_fp4_tflops] = 0;
+  assert_int_equal(hp_roof_compute_dtype(&m, &c, NULL), HP_DTYPE_FP8);
+  assert_int_equal(hp_roof_compute_note(&m, &c, note, sizeof note), 1);
+  assert_string_equal(note, "fp4 weights compute on the FP8 roof (200 "
+                            "TFLOPS): the card gives no fp4_tflops; they are "
+                            "still stored and read at 0.5 bytes a parameter");
+  hp_roof_decode_step(&m, &c, &o, 1, 1000, 100, &st8);
+  /* Neither: FP16. */
+  c.spec.fig[HP_FIG_fp8_tflops] = 0;
+  assert_int_equal(hp_roof_compute_dtype(&m, &c, NULL), HP_DTYPE_FP16);
+  assert_int_equal(hp_roof_compute_note(&m, &c, note, sizeof note), 1);
+  assert_non_null(strstr(note, "on the FP16 roof (100 TFLOPS): the card "
+                               "gives neither fp4_tflops nor fp8_tflops"));
+  hp_roof_decode_step(&m, &c, &o, 1, 1000, 100, &st16);
+  assert_true(near(st8.compute_s, 2 * st4.compute_s, 1e-12));
+  assert_true(near(st16.compute_s, 4 * st4.compute_s, 1e-12));
+  /* The bytes do not change with the roof. */
+  assert_true(near(st16.memory_s, st4.memory_s, 1e-12));
+  /* fp8 weights without an FP8 roof: FP16, said; bf16 never notes. */
+  m.weight_dtype = HP_DTYPE_FP8;
+  assert_int_equal(hp_roof_compute_note(&m, &c, note, sizeof note), 1);
+  assert_non_null(strstr(note, "fp8 weights compute on the FP16 roof"));
+  assert_non_null(strstr(note, "read at 1 byte a parameter"));
+  m.weight_dtype = HP_DTYPE_BF16;
+  assert_int_equal(hp_roof_compute_note(&m, &c, note, sizeof note), 0);
+}
+
+/* sparse_attention_topk caps the attended tokens: decode FLOPs and KV
+ * reads past topk stop growing with the context; prefill pairs are
+ * k n - k^2 / 2 once n passes k; the KV cache held does not shrink. */
+static void sparse_attention(void **state) {
+  (void)state;
+  hp_model_desc m;
+  memset(&m, 0, sizeof m);
+  m.params = m.active_params = 1e9;
+  m.has_arch = 1;
+  m.layers = 2;
+  m.hidden_size = 64;
+  m.heads = m.kv_heads = 1;
+  m.head_dim = 64;
+  m.weight_dtype = m.kv_dtype = HP_DTYPE_FP16;
+  double dense_d = hp_roof_decode_flops(&m, 8192);
+  double dense_p = hp_roof_prefill_flops(&m, 8192);
+  double kv = hp_roof_kv_bytes_per_token(&m);
+  m.sparse_attention_topk = 2048;
+  assert_true(hp_roof_attended(&m, 1000) == 1000);
+  assert_true(hp_roof_attended(&m, 8192) == 2048);
+  /* decode attention: 4 x layers x heads x head_dim x attended */
+  assert_true(near(dense_d - hp_roof_decode_flops(&m, 8192),
+                   4.0 * 2 * 64 * (8192 - 2048), 1e-9));
+  assert_true(hp_roof_decode_flops(&m, 1000) ==
+              2e9 + 4.0 * 2 * 64 * 1000); /* below topk: dense */
+  /* prefill: 2 x layers x heads x (d_qk + d_v) x pairs */
+  double pairs = 2048.0 * 8192 - 2048.0 * 2048 / 2;
+  assert_true(near(hp_roof_prefill_flops(&m, 8192),
+                   2e9 * 8192 + 2.0 * 2 * 128 * pairs, 1e-9));
+  assert_true(
+      near(dense_p, 2e9 * 8192 + 2.0 * 2 * 128 * 8192.0 * 8192 / 2, 1e-9));
+  assert_true(hp_roof_kv_bytes_per_token(&m) == kv);
+  /* One decode step of 10 sequences: the KV read is capped at topk. */
+  hp_candidate c;
+  round_card(&c);
+  hp_roof_opts o;
+  hp_roof_opts_default(&o);
+  hp_roof_step st;
+  hp_roof_decode_step(&m, &c, &o, 1, 10, 8192, &st);
+  assert_true(near(st.memory_s, (2e9 + 10 * 2048 * kv) / 0.5e12, 1e-12));
+}
+
+/* ----------------------------------------------------------------------------
  * KV reads of a per-query-head attention kernel
  * ------------------------------------------------------------------------- */
 
@@ -473,6 +575,66 @@ static void compare_without_architecture(void **state) {
   hp_planfile_free(pf);
 }
 
+/* The fallback and the sparse-attention cap are said: in explain, and as
+ * the plan line's note. */
+static void explain_fallback_and_sparse(void **state) {
+  (void)state;
+  hp_planfile *pf = one("nvidia-b200", "{name: llama-3-70b, weight_dtype: fp4}",
+                        1000, 200, NULL);
+  const hp_scenario *s = hp_planfile_scenario(pf, 0);
+  hp_buf b;
+  hp_buf_init(&b);
+  hp_roof_explain(s, 0, &b);
+  assert_false(b.oom);
+  if (!strstr(b.data, "compute roof: fp4 weights compute on the FP8 roof "
+                      "(4500 TFLOPS): the card gives no fp4_tflops"))
+    print_error("%s\n", b.data);
+  assert_non_null(strstr(b.data, "compute roof: fp4 weights compute on the "
+                                 "FP8 roof (4500 TFLOPS): the card gives no "
+                                 "fp4_tflops"));
+  assert_non_null(strstr(b.data, "roofs: 4500 TFLOPS (fp8)"));
+  hp_buf_cleanup(&b);
+  hp_plan *plan = NULL;
+  hp_diag d;
+  assert_int_equal(hp_plan_solve(pf, cat, &plan, &d), HP_OK);
+  const hp_scenario_result *r = hp_plan_at(plan, 0);
+  assert_int_equal(r->status, HP_RESULT_OPTIMAL);
+  assert_int_equal(r->n_lines, 1);
+  assert_non_null(r->lines[0].note);
+  assert_non_null(strstr(r->lines[0].note, "FP8 roof"));
+  char *text = NULL;
+  size_t len = 0;
+  assert_int_equal(hp_report_render(plan, HP_FORMAT_JSON, &text, &len, &d),
+                   HP_OK);
+  assert_non_null(strstr(text, "\"note\": \"fp4 weights compute on the FP8"));
+  hp_free(text);
+  assert_int_equal(hp_report_render(plan, HP_FORMAT_TABLE, &text, &len, &d),
+                   HP_OK);
+  assert_non_null(strstr(text, "  note: nvidia-b200: fp4 weights compute"));
+  hp_free(text);
+  hp_plan_free(plan);
+  hp_planfile_free(pf);
+  /* bf16 on the same card: no note. */
+  pf = one("nvidia-b200", "{name: llama-3-70b}", 1000, 200, NULL);
+  assert_int_equal(hp_plan_solve(pf, cat, &plan, &d), HP_OK);
+  assert_null(hp_plan_at(plan, 0)->lines[0].note);
+  hp_plan_free(plan);
+  hp_planfile_free(pf);
+  /* DeepSeek-V3.2 at 8,000 + 1,000 tokens: a mean decode context of 8,500,
+   * of which it attends 2,048. */
+  pf = one("huawei-cloudmatrix-384", "{name: deepseek-v3.2}", 8000, 1000, NULL);
+  hp_buf_init(&b);
+  hp_roof_explain(hp_planfile_scenario(pf, 0), 0, &b);
+  assert_false(b.oom);
+  if (!strstr(b.data, "sparse attention reads and attends 2,048 of the 8,500"))
+    print_error("%s\n", b.data);
+  assert_non_null(
+      strstr(b.data, "sparse attention reads and attends 2,048 of the 8,500 "
+                     "context tokens"));
+  hp_buf_cleanup(&b);
+  hp_planfile_free(pf);
+}
+
 static void explain_every_step_with_units(void **state) {
   (void)state;
   hp_planfile *pf = parse_ok(mix_plan);
@@ -536,7 +698,7 @@ static void model_input_errors(void **state) {
            h);
   expect_error(t, HP_ERANGE, 6, 44,
                "workload.model.kv_dtype: expected one of fp16, bf16, fp8, "
-               "int8, int4, got 'fp6'");
+               "int8, int4, fp4, got 'fp6'");
   snprintf(t, sizeof t,
            "%s    workload:\n"
            "      model: {name: llama-3-70b}\n"
@@ -682,11 +844,14 @@ int main(void) {
       cmocka_unit_test(kv_bytes_gqa_and_mla),
       cmocka_unit_test(memory_fit_and_tp),
       cmocka_unit_test(decode_crossover),
+      cmocka_unit_test(fp4_roof_and_fallback),
+      cmocka_unit_test(sparse_attention),
       cmocka_unit_test(kv_reads_per_query_head),
       cmocka_unit_test(batch_limited_by_tpot),
       cmocka_unit_test(plan_per_class_demand),
       cmocka_unit_test(compare_without_architecture),
       cmocka_unit_test(explain_every_step_with_units),
+      cmocka_unit_test(explain_fallback_and_sparse),
       cmocka_unit_test(model_input_errors),
       cmocka_unit_test(validation_table),
   };

@@ -271,7 +271,7 @@ defaults:
   workload: {model: {params: 1e9}, tokens_per_day: 1e12}
 scenarios:
   - name: a
-    devices: [nvidia-h20]
+    devices: [huawei-ascend-910c]
     overrides: {nvidia-h20-141g: {price_server_cny: 900000}}
 PLAN
 want="unused.yaml:7:17: warning: overrides.nvidia-h20-141g: no scenario it applies to lists card 'nvidia-h20-141g' among its devices, so it changes nothing"
@@ -284,9 +284,11 @@ done
 expect 2 "$HP" sweep "$TMP/unused.yaml" --catalog "$CAT" --vary nope=1:2:1 && {
   [ "$(grep -c . "$TMP/err")" = 2 ] && head -1 "$TMP/err" | grep -qF "$want" &&
     tail -1 "$TMP/err" | grep -q "nope" && ok || bad "warning before a failed sweep: $(cat "$TMP/err")"; }
+# (Their market warnings, for cards that can no longer be ordered, are
+# meant: the 2024 plans are what-ifs in 2026.)
 for p in "$SRC"/plans/*.yaml; do
   "$HP" plan "$p" --catalog "$CAT" > /dev/null 2> "$TMP/err"
-  ! grep -q 'warning:' "$TMP/err" && ok || bad "$p: $(grep warning: "$TMP/err")"
+  ! grep -q 'warning:.*changes nothing' "$TMP/err" && ok || bad "$p: $(grep warning: "$TMP/err")"
 done
 
 # The catalog lists every device file, in every format.

@@ -339,11 +339,11 @@ sed -i 's/^vendor: .*/vendor: "Hua|wei"/' "$TMP/pcat/huawei-ascend-910b3.yaml"
 printf 'name: p\ndefaults: {workload: {model: {params: 7e9}, tokens_per_day: 1e10}, devices: [nvidia-h20, huawei-ascend-910b3]}\nscenarios:\n  - name: a\n' > "$TMP/p.yaml"
 expect 0 timeout 30 "$HP" sweep "$TMP/p.yaml" --catalog "$TMP/pcat" --vary mfu=0.3:0.5:0.1 --format md && {
   grep -qF 'Hua\|wei (cards)' "$TMP/out" && ok || bad "md header escaping"; }
-# A plan with a token price: batch compares cost with it (5.3423 / 30 CNY
-# per million tokens = 17.81%); CSV leaves the price empty where a plan
-# gives none, rather than 0.
+# A plan with a token price: batch compares cost with it (9.3863 / 30 CNY
+# per million tokens = 31.29%, over a real 86,400 s day); CSV leaves the
+# price empty where a plan gives none, rather than 0.
 expect 0 "$HP" batch "$SRC/plans/doubao-montecarlo.yaml" --catalog "$CAT" && {
-  grep -q "cost/price (%)" "$TMP/out" && grep -Eq "5\.3423 +30 +17\.81 " "$TMP/out" \
+  grep -q "cost/price (%)" "$TMP/out" && grep -Eq "9\.3863 +30 +31\.29 " "$TMP/out" \
     && ok || bad "batch cost/price"; }
 expect 0 "$HP" batch "$SRC/plans/doubao-minsheng-2024.yaml" --catalog "$CAT" --format csv && {
   awk -F, 'NR > 1 && $8 != "" { bad = 1 } END { exit bad }' "$TMP/out" && ok || bad "batch csv price not empty"; }
