@@ -142,10 +142,12 @@ static int ends_with(const char *s, const char *tail) {
 
 int hp_ocl_why_no_platform(hp_diag *d) {
   /* ocl-icd reads OCL_ICD_VENDORS (a directory or one .icd file), else
-   * /etc/OpenCL/vendors. */
+   * OPENCL_VENDOR_PATH, else /etc/OpenCL/vendors. */
   const char *vendors = getenv("OCL_ICD_VENDORS");
   int failed = 0;
   hp_buf why;
+  if (!vendors || !*vendors)
+    vendors = getenv("OPENCL_VENDOR_PATH");
   if (!vendors || !*vendors)
     vendors = "/etc/OpenCL/vendors";
   hp_buf_init(&why);
