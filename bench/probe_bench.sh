@@ -16,6 +16,9 @@ set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 if [ "${1:-}" = "--ab" ]; then
   OLD=$2 NEW=$3 ROUNDS=${4:-4}
+  for tool in /usr/bin/time python3; do # GNU time: apt-get install time
+    command -v "$tool" >/dev/null || { echo "probe_bench: needs $tool" >&2; exit 2; }
+  done
   shift 3; [ $# -gt 0 ] && shift
   TMP=$(mktemp -d)
   trap 'rm -rf "$TMP"' EXIT

@@ -27,7 +27,11 @@ lacks() { # lacks NAME FILE TEXT
 # 8a. Under ulimit -v 1 GB the probe measured a 1 GiB bandwidth buffer and
 # PoCL aborted in an assertion (pocl_create_migration_commands) when it
 # could not back it. Buffers are now cut to fit, and every figure measures.
-(ulimit -v 1000000 && exec "$HP" probe --quick) >"$TMP/v1g.txt" 2>"$TMP/v1g.err"
+# PoCL runs a worker thread per core, each with a stack and a malloc arena
+# of address space: two, as on the two-core host where the limit was seen,
+# keep the case the same on a larger CI host.
+(ulimit -v 1000000 && POCL_MAX_PTHREAD_COUNT=2 exec "$HP" probe --quick) \
+  >"$TMP/v1g.txt" 2>"$TMP/v1g.err"
 check limit-1g 0 $?
 lacks limit-1g-no-abort "$TMP/v1g.err" "Assertion"
 for k in fp32_gflops mem_bw_gbps h2d_gbps d2h_gbps launch_us sgemm_gflops; do
