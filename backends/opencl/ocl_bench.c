@@ -1042,16 +1042,19 @@ static int bench_gemm(bench_ctx *c, int half, hp_bench_result *r) {
    * ulimit -v it did with 250 MiB left and not with 270 MiB): under a
    * process limit, GEMM runs only with HP_OCL_GEMM_ROOM to spare. */
   hp_ocl_headroom room;
+  unsigned long long min_bytes = 3ull * 512 * 512 * elem;
+  unsigned long long gemm_need =
+      HP_OCL_GEMM_ROOM + HP_OCL_RESERVE_BYTES + 2 * min_bytes;
   hp_ocl_headroom_get(&room);
-  if (room.key && strcmp(room.key, "MemAvailable") != 0 &&
-      room.bytes < HP_OCL_GEMM_ROOM) {
+  int process_limit = room.key && strcmp(room.key, "MemAvailable") != 0;
+  if (process_limit && room.bytes < gemm_need) {
     char lim[160];
     hp_ocl_headroom_describe(&room, lim, sizeof lim);
     r->status = HP_BENCH_ERROR;
     snprintf(r->reason, sizeof r->reason,
-             "CLBlast's kernel compile needs about %llu MiB of address "
-             "space, and %s",
-             HP_OCL_GEMM_ROOM >> 20, lim);
+             "needs about %llu MiB of address space (CLBlast's kernel "
+             "compile %llu MiB, buffers and room for the driver), and %.140s",
+             mib_up(gemm_need), HP_OCL_GEMM_ROOM >> 20, lim);
     return 0;
   }
   /* Largest n whose buffers fit, from 512 up to 16384: each under the
@@ -1061,13 +1064,11 @@ static int bench_gemm(bench_ctx *c, int half, hp_bench_result *r) {
   unsigned long long budget = HP_OCL_UNLIMITED;
   if (c->dev->unified) {
     hp_ocl_headroom past = room;
-    if (past.bytes != HP_OCL_UNLIMITED && past.key &&
-        strcmp(past.key, "MemAvailable") != 0)
+    if (process_limit)
       past.bytes -= HP_OCL_GEMM_ROOM;
     budget = hp_ocl_host_budget(&past);
   }
-  unsigned long long min_bytes = 3ull * 512 * 512 * elem;
-  if (budget < min_bytes) {
+  if (budget < min_bytes) { /* MemAvailable: no GEMM room was kept */
     fail_limit(r, min_bytes, &room);
     return 0;
   }
