@@ -995,8 +995,8 @@ static int gemm_buffers(bench_ctx *c, int half, size_t n, cl_mem m[3],
   return 0;
 }
 
-/* Room CLBlast's first GEMM call needs under a process limit (above). */
-#define HP_OCL_GEMM_ROOM (384ull << 20)
+/* Room CLBlast's first GEMM call needs under a process limit (below). */
+#define HP_OCL_GEMM_ROOM (320ull << 20)
 
 static int bench_gemm(bench_ctx *c, int half, hp_bench_result *r) {
   cl_mem m[3] = {NULL, NULL, NULL};
@@ -1038,13 +1038,14 @@ static int bench_gemm(bench_ctx *c, int half, hp_bench_result *r) {
     return 0;
   }
   /* CLBlast compiles its GEMM kernels at the first call, and PoCL 3.1
-   * segfaults inside that compile when the address space runs out (under
-   * ulimit -v it did with 250 MiB left and not with 270 MiB): under a
-   * process limit, GEMM runs only with HP_OCL_GEMM_ROOM to spare. */
+   * segfaults inside that compile when memory runs out: with a warm kernel
+   * cache, under ulimit -v it did with 250 MiB left and not with 270 MiB,
+   * under ulimit -d with 261 MiB left and not with 290 MiB. Under a process
+   * limit, GEMM runs only with HP_OCL_GEMM_ROOM to spare beside its
+   * smallest buffers. */
   hp_ocl_headroom room;
   unsigned long long min_bytes = 3ull * 512 * 512 * elem;
-  unsigned long long gemm_need =
-      HP_OCL_GEMM_ROOM + HP_OCL_RESERVE_BYTES + 2 * min_bytes;
+  unsigned long long gemm_need = HP_OCL_GEMM_ROOM + 2 * min_bytes;
   hp_ocl_headroom_get(&room);
   int process_limit = room.key && strcmp(room.key, "MemAvailable") != 0;
   if (process_limit && room.bytes < gemm_need) {
@@ -1052,7 +1053,7 @@ static int bench_gemm(bench_ctx *c, int half, hp_bench_result *r) {
     hp_ocl_headroom_describe(&room, lim, sizeof lim);
     r->status = HP_BENCH_ERROR;
     snprintf(r->reason, sizeof r->reason,
-             "needs about %llu MiB of address space (CLBlast's kernel "
+             "needs about %llu MiB of memory (CLBlast's kernel "
              "compile %llu MiB, buffers and room for the driver), and %.140s",
              mib_up(gemm_need), HP_OCL_GEMM_ROOM >> 20, lim);
     return 0;
@@ -1062,12 +1063,9 @@ static int bench_gemm(bench_ctx *c, int half, hp_bench_result *r) {
    * device whose buffers are host memory, under the host budget left
    * past the compile's room. */
   unsigned long long budget = HP_OCL_UNLIMITED;
-  if (c->dev->unified) {
-    hp_ocl_headroom past = room;
-    if (process_limit)
-      past.bytes -= HP_OCL_GEMM_ROOM;
-    budget = hp_ocl_host_budget(&past);
-  }
+  if (c->dev->unified)
+    budget = process_limit ? (room.bytes - HP_OCL_GEMM_ROOM) / 2
+                           : hp_ocl_host_budget(&room);
   if (budget < min_bytes) { /* MemAvailable: no GEMM room was kept */
     fail_limit(r, min_bytes, &room);
     return 0;

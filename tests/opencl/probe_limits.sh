@@ -1,6 +1,7 @@
 #!/bin/sh
 # probe_limits.sh HETPLAN - `hetplan probe` on PoCL's CPU device at the
-# edges (issue 19): under memory limits and with a driver that prints its
+# edges (issue 19): under memory limits (ulimit -v, ulimit -d) and with a
+# driver that prints its
 # compiler's messages. Label opencl: it needs a real driver, and ASan's
 # shadow memory cannot run under ulimit -v. Each check failed before its fix.
 set -u
@@ -57,6 +58,18 @@ contains limit-200m-driver "$TMP/v200.err" \
 contains limit-200m-limit "$TMP/v200.err" \
   "the address-space limit (RLIMIT_AS, ulimit -v) of 195 MiB"
 lacks limit-200m-not-missing "$TMP/v200.err" "no OpenCL platform is installed"
+
+# 8b'. Under ulimit -d 200 MB (RLIMIT_DATA, which counts a CPU driver's
+# buffers) PoCL segfaulted compiling CLBlast's GEMM kernels. Now the figures
+# that do not fit are errors naming the limit, and the others measure.
+(ulimit -d 200000 && POCL_MAX_PTHREAD_COUNT=2 exec "$HP" probe --quick) \
+  >"$TMP/d200.txt" 2>"$TMP/d200.err"
+check limit-data 0 $?
+contains limit-data-gemm "$TMP/d200.txt" \
+  "CLBlast's kernel compile 320 MiB, buffers and room for the driver), and the data limit (RLIMIT_DATA, ulimit -d) of 195 MiB"
+if grep -E "^  fp32_gflops +[0-9.]+ .* ok " "$TMP/d200.txt" >/dev/null; then
+  echo "ok   limit-data-fp32"
+else echo "FAIL limit-data-fp32: not measured"; cat "$TMP/d200.txt"; fail=1; fi
 
 # 8c. Peak resident memory without a limit: 2.2 GB before (a filled 1 GiB
 # bandwidth buffer, then GEMM buffers for n = 16384 of which 2 GiB were
