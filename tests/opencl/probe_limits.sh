@@ -1,9 +1,9 @@
 #!/bin/sh
 # probe_limits.sh HETPLAN - `hetplan probe` on PoCL's CPU device at the
 # edges (issue 19): under memory limits (ulimit -v, ulimit -d) and with a
-# driver that prints its
-# compiler's messages. Label opencl: it needs a real driver, and ASan's
-# shadow memory cannot run under ulimit -v. Each check failed before its fix.
+# driver that prints its compiler's messages. Label opencl: it needs a real
+# driver, and ASan's shadow memory cannot run under ulimit -v. Each check
+# failed before its fix.
 set -u
 HP=$1
 TMP=$(mktemp -d)
