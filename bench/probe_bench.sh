@@ -6,8 +6,63 @@
 # bandwidth, whole probe <= 10 s with a warm kernel cache).
 # Needs: clpeak and libopenblas-dev (HETPLAN_BENCH_DEPS=1
 # scripts/install-deps.sh), a built hetplan (default build/hetplan).
+#
+# probe_bench.sh --ab OLD NEW [ROUNDS] [PROBE ARGS...] - runs two hetplan
+# builds' `probe --format json` alternately ROUNDS times (default 4) under
+# /usr/bin/time and prints each figure's median, and the peak resident
+# memory, of each: how issue 19 checked that smaller buffers did not lower
+# the figures (docs/probe.md).
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
+if [ "${1:-}" = "--ab" ]; then
+  OLD=$2 NEW=$3 ROUNDS=${4:-4}
+  for tool in /usr/bin/time python3; do # GNU time: apt-get install time
+    command -v "$tool" >/dev/null || { echo "probe_bench: needs $tool" >&2; exit 2; }
+  done
+  shift 3; [ $# -gt 0 ] && shift
+  TMP=$(mktemp -d)
+  trap 'rm -rf "$TMP"' EXIT
+  "$OLD" probe "$@" >/dev/null 2>&1 || true # warm PoCL's kernel cache
+  "$NEW" probe "$@" >/dev/null 2>&1 || true
+  i=0
+  while [ $i -lt "$ROUNDS" ]; do
+    for which in old new; do
+      [ $which = old ] && bin=$OLD || bin=$NEW
+      /usr/bin/time -f %M -o "$TMP/$which.$i.rss" "$bin" probe "$@" \
+        --format json -o "$TMP/$which.$i.json" 2>/dev/null || true
+    done
+    i=$((i + 1))
+  done
+  python3 - "$TMP" "$ROUNDS" <<'PY'
+import json, statistics, sys
+tmp, rounds = sys.argv[1], int(sys.argv[2])
+keys = (("fp32_gflops", "GFLOPS"), ("fp64_gflops", "GFLOPS"),
+        ("mem_bw_gbps", "GB/s"), ("h2d_gbps", "GB/s"), ("d2h_gbps", "GB/s"),
+        ("launch_us", "us"), ("sgemm_gflops", "GFLOPS"))
+runs = {w: [json.load(open("%s/%s.%d.json" % (tmp, w, i)))["devices"][0]
+            for i in range(rounds)] for w in ("old", "new")}
+rss = {w: [int(open("%s/%s.%d.rss" % (tmp, w, i)).read().split()[-1]) / 1024
+           for i in range(rounds)] for w in ("old", "new")}
+print("%-14s %-7s %12s %12s %8s   (median of %d alternated runs; each run's figures)"
+      % ("figure", "unit", "old", "new", "change", rounds))
+for k, u in keys:
+    o = [d[k] for d in runs["old"] if d.get(k) is not None]
+    n = [d[k] for d in runs["new"] if d.get(k) is not None]
+    if not o or not n:
+        print("%-14s %-7s %12s %12s" % (k, u, "-", "-")); continue
+    mo, mn = statistics.median(o), statistics.median(n)
+    print("%-14s %-7s %12.2f %12.2f %+7.1f %%   old %s  new %s" % (
+        k, u, mo, mn, (mn / mo - 1) * 100,
+        " ".join("%.2f" % v for v in o), " ".join("%.2f" % v for v in n)))
+    if k == "mem_bw_gbps":
+        print("%-14s %-7s %12s %12s" % ("  detail", "", runs["old"][0]["status"][k].get("detail", ""), runs["new"][0]["status"][k].get("detail", "")))
+print("%-14s %-7s %12.0f %12.0f            old %s  new %s" % (
+    "peak RSS", "MiB", max(rss["old"]), max(rss["new"]),
+    " ".join("%.0f" % v for v in rss["old"]),
+    " ".join("%.0f" % v for v in rss["new"])))
+PY
+  exit 0
+fi
 HP=${1:-$HERE/../build/hetplan}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT

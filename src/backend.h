@@ -105,6 +105,13 @@ typedef struct hp_backend_config {
    * limit to 1 us. Set by the CLI from HETPLAN_FAULT (docs/probe.md). */
   const char *fault;
   double kernel_limit_ms; /* longest single kernel allowed, ms; 0 = 2000 */
+  /* Added after the first layout; zero means none. The library never
+   * prints: a driver's kernel build log (and what its compiler wrote to
+   * stderr, which the backend captures) and notes on buffers cut to fit a
+   * memory limit go to log, one message per call, no trailing newline.
+   * hetplan probe --verbose prints them. */
+  void (*log)(void *user, const char *msg);
+  void *log_user; /* passed to log */
 } hp_backend_config;
 
 typedef struct hp_backend {

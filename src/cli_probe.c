@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L /* gethostname, isatty, gmtime_r */
 
 #include <getopt.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,12 +25,14 @@ static const char probe_usage[] =
     "usage: hetplan probe [--device ID] [--quick] [--format table|json|yaml]\n"
     "                     [-o FILE] [--compare OLD.yaml]\n"
     "                     [--backend opencl|fake] [--fake-file FILE]\n"
-    "                     [--kernel-limit-ms MS]\n"
+    "                     [--kernel-limit-ms MS] [-v|--verbose]\n"
     "Measures each device: fp32/fp16/fp64 compute roofs (GFLOPS), int8 dot\n"
     "(GOPS), global-memory and host<->device bandwidth (GB/s), kernel launch\n"
     "latency (us), CLBlast SGEMM/HGEMM (GFLOPS). See docs/probe.md.\n"
     "Without --format, -o FILE.yaml or .yml writes YAML, .json JSON, any\n"
     "other name the table. --fake-file implies --backend fake.\n"
+    "-v prints the drivers' kernel build logs, buffers cut to fit a memory\n"
+    "limit, and the probe's peak resident memory (MiB) to stderr.\n"
     "Exit status: 0 something measured, 2 usage, 3 bad --compare or\n"
     "--fake-file profile, 6 output not written, 7 nothing measured (-o FILE\n"
     "is then left as it was).\n";
@@ -57,6 +60,7 @@ typedef struct probe_opts {
   const char *backend;    /* --backend */
   const char *fake_file;  /* --fake-file */
   double kernel_limit_ms; /* --kernel-limit-ms */
+  int verbose;            /* -v, --verbose */
 } probe_opts;
 
 /* The format that FILE's extension names: .yaml/.yml, .json, else table. */
@@ -79,6 +83,12 @@ enum {
   OPT_KERNEL_LIMIT
 };
 
+/* The backend's log (build logs, buffer cuts): shown with -v only. */
+static void print_log(void *user, const char *msg) {
+  (void)user;
+  fprintf(stderr, "hetplan: probe: %s\n", msg);
+}
+
 /* getopt_long, as the other commands: --opt VALUE and --opt=VALUE. Returns
  * 0 to go on, 1 after --help, or HP_EXIT_USAGE. */
 static int parse(int argc, char **argv, probe_opts *o) {
@@ -91,6 +101,7 @@ static int parse(int argc, char **argv, probe_opts *o) {
       {"backend", required_argument, NULL, OPT_BACKEND},
       {"fake-file", required_argument, NULL, OPT_FAKE_FILE},
       {"kernel-limit-ms", required_argument, NULL, OPT_KERNEL_LIMIT},
+      {"verbose", no_argument, NULL, 'v'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   int c;
@@ -99,7 +110,7 @@ static int parse(int argc, char **argv, probe_opts *o) {
   optind = 1;
   opterr = 0;
   /* The leading ':' makes a missing value come back as ':', not '?'. */
-  while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":o:hv", longopts, NULL)) != -1) {
     switch (c) {
     case OPT_DEVICE:
       o->device = optarg;
@@ -138,6 +149,9 @@ static int parse(int argc, char **argv, probe_opts *o) {
         return usage("--kernel-limit-ms: expected a number of ms > 0, got "
                      "'%s'",
                      optarg);
+      break;
+    case 'v':
+      o->verbose = 1;
       break;
     case 'h':
       fputs(probe_usage, stdout);
@@ -237,6 +251,8 @@ int hp_cli_probe(int argc, char **argv) {
   cfg.quick = o.quick;
   cfg.fake_file = o.fake_file;
   cfg.kernel_limit_ms = o.kernel_limit_ms;
+  if (o.verbose)
+    cfg.log = print_log;
   /* Testing seam (docs/probe.md): inject a device fault. */
   cfg.fault = getenv("HETPLAN_FAULT");
   if ((rc = be->open(&cfg, &state, &d)) != HP_OK) {
@@ -381,6 +397,13 @@ int hp_cli_probe(int argc, char **argv) {
         probed, probed == 1 ? "" : "s", o.out ? "; " : "", o.out ? o.out : "",
         o.out ? " not written (a file already there is kept)" : "");
 out:
+  if (o.verbose) {
+    /* ru_maxrss is in KiB on Linux: what /usr/bin/time -v reports. */
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0)
+      fprintf(stderr, "hetplan: probe: peak resident memory %ld MiB\n",
+              ru.ru_maxrss / 1024);
+  }
   hp_free(text);
   hp_profile_free(prof);
   hp_profile_free(old);

@@ -11,7 +11,10 @@
 #endif
 #include <CL/cl.h>
 
+#include <stdio.h>
+
 #include "backend.h"
+#include "buf.h"
 
 /* Per-device state kept between the benchmarks of one probe: the context,
  * the profiling queue and the compiled programs (the first build of a
@@ -24,6 +27,11 @@ typedef struct hp_ocl_dev {
   int prog_err[4];    /* cl_int of a failed build, 0 if none yet */
   cl_program misc;    /* memory-bandwidth and launch kernels */
   int misc_err;       /* cl_int of a failed build of misc */
+  const hp_backend_config *cfg; /* the state's config: the log callback */
+  char label[96];               /* "0:0 (device name)", for logs */
+  int unified; /* 1 if buffers live in host memory: a CPU device, or
+                  CL_DEVICE_HOST_UNIFIED_MEMORY */
+  unsigned long long cache_bytes; /* CL_DEVICE_GLOBAL_MEM_CACHE_SIZE, bytes */
 } hp_ocl_dev;
 
 /* The backend's private state. Starts with what the core sees (the config
@@ -56,10 +64,57 @@ int hp_ocl_probe(hp_ocl_state *st, hp_device_info **devs, size_t *n,
 int hp_ocl_dev_open(hp_ocl_dev *dev, hp_diag *d);
 /* Releases everything dev holds; keeps dev->id. */
 void hp_ocl_dev_close(hp_ocl_dev *dev);
-/* Builds src for dev; on failure returns the cl_int and copies the first
- * line of the build log into log (may be NULL). */
-int hp_ocl_build(hp_ocl_dev *dev, const char *src, const char *options,
-                 cl_program *out, char *log, size_t log_size);
+/* Builds src (what names it in logs: "fp32 peak kernels") for dev; on
+ * failure returns the cl_int and copies the first error line of the build
+ * log into log (may be NULL). Whatever the driver's compiler writes to
+ * stderr meanwhile is captured, not shown; the full build log and that
+ * text go to dev->cfg->log when set (hetplan probe --verbose). */
+int hp_ocl_build(hp_ocl_dev *dev, const char *what, const char *src,
+                 const char *options, cl_program *out, char *log,
+                 size_t log_size);
+
+/* ---- ocl_host.c --------------------------------------------------------- */
+
+#define HP_OCL_UNLIMITED (~0ull)
+
+/* How much more memory the process can get, and which limit says so. */
+typedef struct hp_ocl_headroom {
+  unsigned long long bytes; /* room left, bytes; HP_OCL_UNLIMITED if none */
+  const char *limit;        /* the binding limit, "address-space limit
+                               (RLIMIT_AS, ulimit -v)"; NULL if none; static */
+  const char *key;          /* its short name: "RLIMIT_AS", "RLIMIT_DATA",
+                               "MemAvailable"; NULL if none; static */
+  unsigned long long limit_bytes; /* that limit, bytes */
+  unsigned long long used_bytes;  /* already used against it, bytes (0 for
+                                     MemAvailable, which is room itself) */
+} hp_ocl_headroom;
+
+/* The smallest room left under RLIMIT_AS (limit - VmSize), RLIMIT_DATA
+ * (limit - VmData) and MemAvailable, read now. Cannot fail: an unreadable
+ * figure is left out. */
+void hp_ocl_headroom_get(hp_ocl_headroom *h);
+/* "the address-space limit (RLIMIT_AS, ulimit -v) of 976 MiB, 455 MiB of
+ * it in use, leaves 521 MiB", into buf. */
+void hp_ocl_headroom_describe(const hp_ocl_headroom *h, char *buf, size_t size);
+/* Bytes that one figure's host-resident buffers may take under h: half of
+ * what is left past this reserve (ocl_host.c says why). */
+#define HP_OCL_RESERVE_BYTES (96ull << 20)
+unsigned long long hp_ocl_host_budget(const hp_ocl_headroom *h);
+/* Called when the ICD loader found no platform: loads each driver that the
+ * vendor files (OCL_ICD_VENDORS, /etc/OpenCL/vendors) list, and if one
+ * fails, sets d to why, naming a process memory limit when one is set
+ * (HP_ENOMEM), else HP_EBACKEND. HP_OK when no listed driver fails. */
+int hp_ocl_why_no_platform(hp_diag *d);
+
+/* Points fd 2 at a temporary file until hp_ocl_capture_end, which puts it
+ * back and appends what was written to into (may be NULL). Not thread-safe:
+ * another thread's stderr output in between is captured too. */
+typedef struct hp_ocl_capture {
+  int saved_fd; /* the original fd 2, dup'ed; -1 if not capturing */
+  FILE *tmp;    /* where fd 2 points meanwhile */
+} hp_ocl_capture;
+void hp_ocl_capture_begin(hp_ocl_capture *c);
+void hp_ocl_capture_end(hp_ocl_capture *c, hp_buf *into);
 
 /* ---- ocl_bench.c -------------------------------------------------------- */
 

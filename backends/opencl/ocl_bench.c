@@ -123,6 +123,51 @@ static cl_mem make_buffer(bench_ctx *c, cl_mem_flags flags, size_t bytes,
   return m;
 }
 
+/* ---- Host memory ----------------------------------------------------------
+ * A buffer of a device whose memory is host memory (a CPU device, an
+ * integrated GPU) is resident in this process, and so is a pinned host
+ * buffer on any device. Before allocating, each figure asks how much room
+ * the process has (ocl_host.c) and cuts its buffers to fit: PoCL accepts a
+ * clCreateBuffer it cannot back and aborts in an assertion at first use
+ * (pocl_util.c: pocl_create_migration_commands), so a failed allocation
+ * cannot be caught after the fact. A cut is noted in the detail and the
+ * log; a figure that cannot get its minimum is an error naming the limit. */
+
+/* Bytes this figure's host-resident buffers may take now (h is set). */
+static unsigned long long host_budget(hp_ocl_headroom *h) {
+  hp_ocl_headroom_get(h);
+  return hp_ocl_host_budget(h);
+}
+
+static unsigned long long mib_up(unsigned long long bytes) {
+  return (bytes + (1ull << 20) - 1) >> 20;
+}
+
+/* The figure needs need bytes of host memory and h's limit leaves less. */
+static void fail_limit(hp_bench_result *r, unsigned long long need,
+                       const hp_ocl_headroom *h) {
+  char lim[160];
+  hp_ocl_headroom_describe(h, lim, sizeof lim);
+  r->status = HP_BENCH_ERROR;
+  snprintf(r->reason, sizeof r->reason,
+           "needs %llu MiB of host memory (%llu MiB of buffers and room for "
+           "the driver), and %s",
+           mib_up(2 * need + HP_OCL_RESERVE_BYTES), mib_up(need), lim);
+}
+
+/* Logs a buffer cut from want to got bytes to fit h's limit. */
+static void note_cut(bench_ctx *c, const char *figure, unsigned long long want,
+                     unsigned long long got, const hp_ocl_headroom *h) {
+  char lim[200], msg[400];
+  if (!c->cfg->log)
+    return;
+  hp_ocl_headroom_describe(h, lim, sizeof lim);
+  snprintf(msg, sizeof msg,
+           "device %s: %s: buffers cut from %llu MiB to %llu MiB: %s",
+           c->dev->label, figure, mib_up(want), mib_up(got), lim);
+  c->cfg->log(c->cfg->log_user, msg);
+}
+
 /* Fills a buffer with a 4-byte pattern so that its pages exist on the device
  * before timing (and GEMM inputs are not all zero). */
 static int fill_buffer(bench_ctx *c, cl_mem m, cl_uint pattern, size_t bytes,
@@ -141,7 +186,7 @@ static int fill_buffer(bench_ctx *c, cl_mem m, cl_uint pattern, size_t bytes,
 /* Builds (once per device) a program; a build failure is remembered and
  * reported the same way every time it is asked for. */
 static int get_program(bench_ctx *c, cl_program *slot, int *slot_err,
-                       const char *src, hp_bench_result *r) {
+                       const char *what, const char *src, hp_bench_result *r) {
   char log[160];
   hp_buf b;
   if (*slot)
@@ -160,13 +205,21 @@ static int get_program(bench_ctx *c, cl_program *slot, int *slot_err,
     snprintf(r->reason, sizeof r->reason, "out of memory");
     return -1;
   }
-  int err = hp_ocl_build(c->dev, b.data, "", slot, log, sizeof log);
+  int err = hp_ocl_build(c->dev, what, b.data, "", slot, log, sizeof log);
   hp_buf_cleanup(&b);
   if (err != CL_SUCCESS) {
+    /* A driver out of address space fails the build with a log that does
+     * not say so (PoCL: "Device ... failed to build the program"). */
+    hp_ocl_headroom h;
+    char lim[64] = "";
+    hp_ocl_headroom_get(&h);
+    if (h.key && strcmp(h.key, "MemAvailable") != 0)
+      snprintf(lim, sizeof lim, " (%s leaves %llu MiB)", h.key, h.bytes >> 20);
     *slot_err = err;
     r->status = HP_BENCH_ERROR;
-    snprintf(r->reason, sizeof r->reason, "kernel build failed: %s (%d): %s",
-             hp_ocl_err_name(err), err, log[0] ? log : "(no build log)");
+    snprintf(r->reason, sizeof r->reason,
+             "kernel build failed: %s (%d): %.160s%s", hp_ocl_err_name(err),
+             err, log[0] ? log : "(no build log)", lim);
     return -1;
   }
   return 0;
@@ -226,6 +279,10 @@ static const peak_desc peak_descs[4] = {
     /* int8: one dot_4x8packed_uu_uint is 4 multiplies and 4 adds. */
     {"uint", "uint", "", "dot4", 8.0, {{"uint", 1, 16}}, 1},
 };
+
+static const char *const peak_names[4] = {
+    "fp32 peak kernels", "fp16 peak kernels", "fp64 peak kernels",
+    "int8 peak kernels"};
 
 static int peak_index(hp_bench_kind k) {
   switch (k) {
@@ -338,9 +395,12 @@ static int bench_peak(bench_ctx *c, hp_bench_kind kind, hp_bench_result *r) {
 
   if (pi == 1 && !c->info->fp16) {
     r->status = HP_BENCH_UNSUPPORTED;
-    snprintf(r->reason, sizeof r->reason,
-             "no fp16: no cl_khr_fp16, no half fp config, and a half test "
-             "kernel did not build or run");
+    snprintf(r->reason, sizeof r->reason, "%s",
+             c->info->devclass == HP_DEVCLASS_CPU
+                 ? "no fp16: no cl_khr_fp16 and no half fp config (a CPU "
+                   "device: no half test kernel is tried)"
+                 : "no fp16: no cl_khr_fp16, no half fp config, and a half "
+                   "test kernel did not build or run");
     return 0;
   }
   if (pi == 2 && !c->info->fp64) {
@@ -361,7 +421,8 @@ static int bench_peak(bench_ctx *c, hp_bench_kind kind, hp_bench_result *r) {
     snprintf(r->reason, sizeof r->reason, "out of memory");
     goto out;
   }
-  if (get_program(c, &c->dev->prog[pi], &c->dev->prog_err[pi], src.data, r))
+  if (get_program(c, &c->dev->prog[pi], &c->dev->prog_err[pi], peak_names[pi],
+                  src.data, r))
     goto out;
 
   /* Enough work-items to fill every compute unit several times over; 2048
@@ -524,16 +585,46 @@ static int bench_mem(bench_ctx *c, hp_bench_result *r) {
   if (c->info->max_wg_size && c->info->max_wg_size < lsz)
     lsz = c->info->max_wg_size;
 
-  if (get_program(c, &c->dev->misc, &c->dev->misc_err, misc_src, r))
+  if (get_program(c, &c->dev->misc, &c->dev->misc_err,
+                  "bandwidth and launch kernels", misc_src, r))
     return -1;
-  /* Buffer: up to 1 GiB, an eighth of memory, the largest allocation. */
+  /* Buffer: up to 1 GiB, an eighth of memory, the largest allocation. On
+   * a device whose buffers are host memory, every byte of it is resident
+   * in this process: there 256 MiB, or 8 times the device's cache if that
+   * is more, is as far outside any cache and reads at the same speed (on a
+   * two-core EPYC PoCL device with a 32 MiB L3, 256 MiB and 1 GiB gave the
+   * same GB/s: docs/probe.md). A discrete GPU keeps 1 GiB of device memory:
+   * its caches reach 256 MiB (MI300X's Infinity Cache). */
   unsigned long long bytes = 1ull << 30;
+  if (c->dev->unified) {
+    unsigned long long want = 256ull << 20;
+    if (c->dev->cache_bytes > want / 8)
+      want = c->dev->cache_bytes * 8;
+    if (want < bytes)
+      bytes = want;
+  }
   if (c->info->memory_bytes && c->info->memory_bytes / 8 < bytes)
     bytes = c->info->memory_bytes / 8;
   if (c->info->max_alloc_bytes && c->info->max_alloc_bytes < bytes)
     bytes = c->info->max_alloc_bytes;
   unsigned long long block = (unsigned long long)lsz * MEM_PER * 64;
   bytes = bytes / block * block;
+  /* The input and an output of a 64th of it, both host memory on a
+   * unified device; cut to the budget, never below 32 MiB. */
+  hp_ocl_headroom room;
+  unsigned long long budget =
+      c->dev->unified ? host_budget(&room) : HP_OCL_UNLIMITED;
+  const char *cut = NULL;
+  if (budget != HP_OCL_UNLIMITED && bytes + bytes / 64 > budget) {
+    unsigned long long fit = budget / 65 * 64 / block * block;
+    if (fit < (32ull << 20)) {
+      fail_limit(r, (32ull << 20) + (32ull << 20) / 64, &room);
+      return -1;
+    }
+    note_cut(c, "mem_bw_gbps", bytes + bytes / 64, fit + fit / 64, &room);
+    bytes = fit;
+    cut = room.key;
+  }
   if (c->cfg->fault && strcmp(c->cfg->fault, "oversize") == 0)
     bytes = c->info->max_alloc_bytes + 1;
   if (bytes < block) {
@@ -605,8 +696,9 @@ static int bench_mem(bench_ctx *c, hp_bench_result *r) {
   r->repeats = reps;
   r->iterations = 1;
   r->status = HP_BENCH_OK;
-  snprintf(r->detail, sizeof r->detail, "read %s, %llu MiB buffer",
-           best ? "float16" : "float4", bytes >> 20);
+  snprintf(r->detail, sizeof r->detail, "read %s, %llu MiB buffer%s%s%s",
+           best ? "float16" : "float4", bytes >> 20, cut ? " (cut to fit " : "",
+           cut ? cut : "", cut ? ")" : "");
   rc = 0;
 out:
   hp_free(rates);
@@ -634,6 +726,23 @@ static int bench_transfer(bench_ctx *c, int to_device, hp_bench_result *r) {
   size_t bytes = 64u << 20;
   if (c->info->max_alloc_bytes && c->info->max_alloc_bytes / 2 < bytes)
     bytes = (size_t)(c->info->max_alloc_bytes / 2);
+  /* The pinned host buffer is host memory on any device; the device
+   * buffer too on a unified one. Cut to the budget, never below 4 MiB. */
+  hp_ocl_headroom room;
+  unsigned long long budget = host_budget(&room);
+  unsigned long long copies = c->dev->unified ? 2 : 1;
+  const char *cut = NULL;
+  if (budget != HP_OCL_UNLIMITED && bytes * copies > budget) {
+    size_t fit = (size_t)(budget / copies) >> 20 << 20;
+    if (fit < (4u << 20)) {
+      fail_limit(r, (4ull << 20) * copies, &room);
+      return -1;
+    }
+    note_cut(c, to_device ? "h2d_gbps" : "d2h_gbps", bytes * copies,
+             fit * copies, &room);
+    bytes = fit;
+    cut = room.key;
+  }
   if (c->cfg->fault && strcmp(c->cfg->fault, "oversize") == 0)
     bytes = (size_t)c->info->max_alloc_bytes + 1;
 
@@ -692,8 +801,9 @@ static int bench_transfer(bench_ctx *c, int to_device, hp_bench_result *r) {
   r->repeats = reps;
   r->iterations = 1;
   r->status = HP_BENCH_OK;
-  snprintf(r->detail, sizeof r->detail, "%zu MiB from pinned host memory",
-           bytes >> 20);
+  snprintf(r->detail, sizeof r->detail, "%zu MiB %s pinned host memory%s%s%s",
+           bytes >> 20, to_device ? "from" : "to", cut ? " (cut to fit " : "",
+           cut ? cut : "", cut ? ")" : "");
   rc = 0;
 out:
   hp_free(rates);
@@ -720,7 +830,8 @@ static int bench_launch(bench_ctx *c, hp_bench_result *r) {
   int rc = -1, n = 0;
   cl_int err;
   size_t one = 1;
-  if (get_program(c, &c->dev->misc, &c->dev->misc_err, misc_src, r))
+  if (get_program(c, &c->dev->misc, &c->dev->misc_err,
+                  "bandwidth and launch kernels", misc_src, r))
     return -1;
   k = clCreateKernel(c->dev->misc, "hp_empty", &err);
   if (!k) {
@@ -824,12 +935,12 @@ static int gemm_call(bench_ctx *c, int half, size_t n, cl_mem a, cl_mem b,
   CLBlastStatusCode st;
   if (half)
     st = clblast.hgemm(CLBlastLayoutColMajor, CLBlastTransposeNo,
-                      CLBlastTransposeNo, n, n, n, 0x3c00 /* 1.0 */, a, 0, n, b,
-                      0, n, 0 /* 0.0 */, cm, 0, n, &c->dev->q, &ev);
+                       CLBlastTransposeNo, n, n, n, 0x3c00 /* 1.0 */, a, 0, n,
+                       b, 0, n, 0 /* 0.0 */, cm, 0, n, &c->dev->q, &ev);
   else
     st = clblast.sgemm(CLBlastLayoutColMajor, CLBlastTransposeNo,
-                      CLBlastTransposeNo, n, n, n, 1.0f, a, 0, n, b, 0, n, 0.0f,
-                      cm, 0, n, &c->dev->q, &ev);
+                       CLBlastTransposeNo, n, n, n, 1.0f, a, 0, n, b, 0, n,
+                       0.0f, cm, 0, n, &c->dev->q, &ev);
   if (st != CLBlastSuccess) {
     if (st == CLBlastNoHalfPrecision) {
       r->status = HP_BENCH_UNSUPPORTED;
@@ -859,11 +970,40 @@ static int gemm_call(bench_ctx *c, int half, size_t n, cl_mem a, cl_mem b,
   return 0;
 }
 
+/* Releases m[0..3) and allocates three n x n matrices, A and B filled
+ * with 0.5. Buffers are sized to the n being timed, not the largest n that
+ * could be: at n = 512 a two-core PoCL device needs 3 MiB, where buffers
+ * for n = 16384 took 3 GiB of which 2 GiB was filled and resident. */
+static int gemm_buffers(bench_ctx *c, int half, size_t n, cl_mem m[3],
+                        hp_bench_result *r) {
+  size_t elem = half ? 2 : 4;
+  size_t bytes = n * n * elem;
+  for (int i = 0; i < 3; i++) {
+    if (m[i])
+      clReleaseMemObject(m[i]);
+    m[i] = NULL;
+  }
+  if (c->cfg->fault && strcmp(c->cfg->fault, "oversize") == 0)
+    bytes = (size_t)c->info->max_alloc_bytes + 1;
+  for (int i = 0; i < 3; i++)
+    if (!(m[i] = make_buffer(c, CL_MEM_READ_WRITE, bytes, r)))
+      return -1;
+  cl_uint pat = half ? 0x38003800u /* 0.5, 0.5 */ : 0x3f000000u /* 0.5 */;
+  if (fill_buffer(c, m[0], pat, bytes, r) ||
+      fill_buffer(c, m[1], pat, bytes, r))
+    return -1;
+  return 0;
+}
+
+/* Room CLBlast's first GEMM call needs under a process limit (below). */
+#define HP_OCL_GEMM_ROOM (320ull << 20)
+
 static int bench_gemm(bench_ctx *c, int half, hp_bench_result *r) {
-  cl_mem a = NULL, b = NULL, cm = NULL;
+  cl_mem m[3] = {NULL, NULL, NULL};
   double *rates = NULL;
   int rc = -1;
   size_t elem = half ? 2 : 4;
+  const char *key = half ? "hgemm_gflops" : "sgemm_gflops";
   if (half && !c->info->fp16) {
     r->status = HP_BENCH_UNSUPPORTED;
     snprintf(r->reason, sizeof r->reason, "no fp16 on this device");
@@ -871,8 +1011,19 @@ static int bench_gemm(bench_ctx *c, int half, hp_bench_result *r) {
   }
   pthread_once(&clblast_once, clblast_load);
   if (!clblast.sgemm) {
+    /* Out of address space, dlopen says "failed to map segment": the
+     * install hint would mislead, the limit is the reason. */
+    hp_ocl_headroom h;
+    hp_ocl_headroom_get(&h);
+    const char *hint = strstr(clblast.error, " (apt-get");
     r->status = HP_BENCH_ERROR;
-    snprintf(r->reason, sizeof r->reason, "%s", clblast.error);
+    if (h.key && strcmp(h.key, "MemAvailable") != 0 && hint &&
+        strstr(clblast.error, "failed to map"))
+      snprintf(r->reason, sizeof r->reason, "%.*s (%s leaves %llu MiB)",
+               (int)(hint - clblast.error), clblast.error, h.key,
+               h.bytes >> 20);
+    else
+      snprintf(r->reason, sizeof r->reason, "%s", clblast.error);
     return 0;
   }
   /* CLBlast checks the extension list itself and would refuse (and print
@@ -886,8 +1037,40 @@ static int bench_gemm(bench_ctx *c, int half, hp_bench_result *r) {
              c->info->fp16_how ? c->info->fp16_how : "?");
     return 0;
   }
-  /* Largest n whose buffers fit, from 512 up to 16384. */
-  size_t n_max = 512;
+  /* CLBlast compiles its GEMM kernels at the first call, and PoCL 3.1
+   * segfaults inside that compile when memory runs out: with a warm kernel
+   * cache, under ulimit -v it did with 250 MiB left and not with 270 MiB,
+   * under ulimit -d with 261 MiB left and not with 290 MiB. Under a process
+   * limit, GEMM runs only with HP_OCL_GEMM_ROOM to spare beside its
+   * smallest buffers. */
+  hp_ocl_headroom room;
+  unsigned long long min_bytes = 3ull * 512 * 512 * elem;
+  unsigned long long gemm_need = HP_OCL_GEMM_ROOM + 2 * min_bytes;
+  hp_ocl_headroom_get(&room);
+  int process_limit = room.key && strcmp(room.key, "MemAvailable") != 0;
+  if (process_limit && room.bytes < gemm_need) {
+    char lim[160];
+    hp_ocl_headroom_describe(&room, lim, sizeof lim);
+    r->status = HP_BENCH_ERROR;
+    snprintf(r->reason, sizeof r->reason,
+             "needs about %llu MiB of memory (CLBlast's kernel "
+             "compile %llu MiB, buffers and room for the driver), and %.140s",
+             mib_up(gemm_need), HP_OCL_GEMM_ROOM >> 20, lim);
+    return 0;
+  }
+  /* Largest n whose buffers fit, from 512 up to 16384: each under the
+   * largest allocation, all three under a quarter of memory and, on a
+   * device whose buffers are host memory, under the host budget left
+   * past the compile's room. */
+  unsigned long long budget = HP_OCL_UNLIMITED;
+  if (c->dev->unified)
+    budget = process_limit ? (room.bytes - HP_OCL_GEMM_ROOM) / 2
+                           : hp_ocl_host_budget(&room);
+  if (budget < min_bytes) { /* MemAvailable: no GEMM room was kept */
+    fail_limit(r, min_bytes, &room);
+    return 0;
+  }
+  size_t n_max = 512, n_fit = 512;
   unsigned long long mem_cap =
       c->info->memory_bytes ? c->info->memory_bytes / 4 : (1ull << 30);
   while (n_max < 16384) {
@@ -897,32 +1080,34 @@ static int bench_gemm(bench_ctx *c, int half, hp_bench_result *r) {
         3 * one > mem_cap)
       break;
     n_max *= 2;
+    if (3 * one <= budget)
+      n_fit = n_max;
   }
-  size_t bytes = n_max * n_max * elem;
-  if (c->cfg->fault && strcmp(c->cfg->fault, "oversize") == 0)
-    bytes = (size_t)c->info->max_alloc_bytes + 1;
-  a = make_buffer(c, CL_MEM_READ_WRITE, bytes, r);
-  b = a ? make_buffer(c, CL_MEM_READ_WRITE, bytes, r) : NULL;
-  cm = b ? make_buffer(c, CL_MEM_READ_WRITE, bytes, r) : NULL;
-  if (!cm)
-    goto out;
-  cl_uint pat = half ? 0x38003800u /* 0.5, 0.5 */ : 0x3f000000u /* 0.5 */;
-  if (fill_buffer(c, a, pat, bytes, r) || fill_buffer(c, b, pat, bytes, r))
-    goto out;
+  int cut = 0; /* 1 if the budget, not the time, stopped n growing */
 
   size_t n = 512;
   double ms = 0;
-  if (gemm_call(c, half, n, a, b, cm, &ms, r)) /* compiles CLBlast kernels */
+  if (gemm_buffers(c, half, n, m, r))
+    goto out;
+  if (gemm_call(c, half, n, m[0], m[1], m[2], &ms, r)) /* compiles kernels */
     goto out;
   double per_ms = c->budget_ms / (c->repeats + 2);
   for (;;) {
-    if (gemm_call(c, half, n, a, b, cm, &ms, r))
+    if (gemm_call(c, half, n, m[0], m[1], m[2], &ms, r))
       goto out;
     /* Doubling n costs eight times the time. */
     if (n * 2 > n_max || ms * 8 > per_ms)
       break;
+    if (n * 2 > n_fit) {
+      note_cut(c, key, 3ull * (2 * n) * (2 * n) * elem, 3ull * n * n * elem,
+               &room);
+      cut = 1;
+      break;
+    }
     n *= 2;
-    if (gemm_call(c, half, n, a, b, cm, &ms, r)) /* new size: warm up */
+    if (gemm_buffers(c, half, n, m, r))
+      goto out;
+    if (gemm_call(c, half, n, m[0], m[1], m[2], &ms, r)) /* warm up */
       goto out;
   }
   rates = hp_calloc((size_t)c->repeats, sizeof *rates);
@@ -934,7 +1119,7 @@ static int bench_gemm(bench_ctx *c, int half, hp_bench_result *r) {
   double flop = 2.0 * (double)n * (double)n * (double)n;
   r->best = 0;
   for (int i = 0; i < c->repeats; i++) {
-    if (gemm_call(c, half, n, a, b, cm, &ms, r))
+    if (gemm_call(c, half, n, m[0], m[1], m[2], &ms, r))
       goto out;
     rates[i] = ms > 0 ? flop / (ms * 1e-3) / 1e9 : 0;
     if (rates[i] > r->best)
@@ -944,17 +1129,15 @@ static int bench_gemm(bench_ctx *c, int half, hp_bench_result *r) {
   r->repeats = c->repeats;
   r->iterations = 1;
   r->status = HP_BENCH_OK;
-  snprintf(r->detail, sizeof r->detail, "CLBlast %s, n=%zu",
-           half ? "HGEMM" : "SGEMM", n);
+  snprintf(r->detail, sizeof r->detail, "CLBlast %s, n=%zu%s%s%s",
+           half ? "HGEMM" : "SGEMM", n, cut ? " (cut to fit " : "",
+           cut ? room.key : "", cut ? ")" : "");
   rc = 0;
 out:
   hp_free(rates);
-  if (a)
-    clReleaseMemObject(a);
-  if (b)
-    clReleaseMemObject(b);
-  if (cm)
-    clReleaseMemObject(cm);
+  for (int i = 0; i < 3; i++)
+    if (m[i])
+      clReleaseMemObject(m[i]);
   return rc;
 }
 
@@ -981,6 +1164,18 @@ int hp_ocl_bench(hp_ocl_state *st, const hp_device_info *info,
   if (rc != HP_OK) {
     hp_ocl_result_error(r, CL_DEVICE_NOT_AVAILABLE, "no context or queue");
     return HP_OK;
+  }
+  if (st->cfg.log) {
+    /* Under a process limit, say how much room each figure starts with. */
+    hp_ocl_headroom h;
+    hp_ocl_headroom_get(&h);
+    if (h.key && strcmp(h.key, "MemAvailable") != 0) {
+      char lim[160], msg[300];
+      hp_ocl_headroom_describe(&h, lim, sizeof lim);
+      snprintf(msg, sizeof msg, "device %s: %s: starts where %s", c.dev->label,
+               spec->name ? spec->name : "?", lim);
+      st->cfg.log(st->cfg.log_user, msg);
+    }
   }
   switch (spec->kind) {
   case HP_BENCH_FP32_PEAK:

@@ -140,48 +140,99 @@ void hp_ocl_dev_close(hp_ocl_dev *dev) {
   dev->ctx = NULL;
 }
 
-int hp_ocl_build(hp_ocl_dev *dev, const char *src, const char *options,
-                 cl_program *out, char *log, size_t log_size) {
+/* Sends "device L: what: head" and the text after it to the log. */
+static void log_build(hp_ocl_dev *dev, const char *what, const char *head,
+                      const char *full, const char *captured) {
+  hp_buf b;
+  if (!dev->cfg || !dev->cfg->log)
+    return;
+  hp_buf_init(&b);
+  hp_buf_printf(&b, "device %s: %s: %s", dev->label, what, head);
+  if (full && full[0])
+    hp_buf_printf(&b, "\n--- build log ---\n%s", full);
+  if (captured && captured[0])
+    hp_buf_printf(&b, "\n--- compiler's stderr ---\n%s", captured);
+  while (b.len && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == ' '))
+    b.data[--b.len] = '\0';
+  if (!b.oom)
+    dev->cfg->log(dev->cfg->log_user, b.data);
+  hp_buf_cleanup(&b);
+}
+
+/* The whole build log of p, or NULL (caller frees with hp_free). */
+static char *build_log(hp_ocl_dev *dev, cl_program p) {
+  size_t size = 0;
+  if (clGetProgramBuildInfo(p, dev->id, CL_PROGRAM_BUILD_LOG, 0, NULL, &size) !=
+          CL_SUCCESS ||
+      size == 0)
+    return NULL;
+  char *full = hp_malloc(size + 1);
+  if (full && clGetProgramBuildInfo(p, dev->id, CL_PROGRAM_BUILD_LOG, size,
+                                    full, NULL) != CL_SUCCESS) {
+    hp_free(full);
+    return NULL;
+  }
+  if (full)
+    full[size] = '\0';
+  return full;
+}
+
+int hp_ocl_build(hp_ocl_dev *dev, const char *what, const char *src,
+                 const char *options, cl_program *out, char *log,
+                 size_t log_size) {
   cl_int err = CL_SUCCESS;
+  hp_ocl_capture cap;
+  hp_buf captured;
   if (log && log_size)
     log[0] = '\0';
   cl_program p = clCreateProgramWithSource(dev->ctx, 1, &src, NULL, &err);
   if (!p)
     return err;
+  /* PoCL's clang prints "1 warning and 5 errors generated." to stderr past
+   * the build log; that is ours to show or not, not the driver's. */
+  hp_buf_init(&captured);
+  hp_ocl_capture_begin(&cap);
   err = clBuildProgram(p, 1, &dev->id, options, NULL, NULL);
+  hp_ocl_capture_end(&cap, &captured);
+  char *full = build_log(dev, p);
   if (err != CL_SUCCESS) {
-    if (log && log_size > 1) {
+    char head[96];
+    snprintf(head, sizeof head, "build failed: %s (%d)", hp_ocl_err_name(err),
+             err);
+    log_build(dev, what, head, full, captured.data);
+    if (log && log_size > 1 && full) {
       /* The first line that says "error" is the useful one. */
-      size_t size = 0;
-      clGetProgramBuildInfo(p, dev->id, CL_PROGRAM_BUILD_LOG, 0, NULL, &size);
-      char *full = size ? hp_malloc(size + 1) : NULL;
-      if (full && clGetProgramBuildInfo(p, dev->id, CL_PROGRAM_BUILD_LOG, size,
-                                        full, NULL) == CL_SUCCESS) {
-        full[size] = '\0';
-        char *line = strstr(full, "error");
-        if (!line)
-          line = full;
-        size_t n = strcspn(line, "\n");
-        if (n >= log_size)
-          n = log_size - 1;
-        memcpy(log, line, n);
-        log[n] = '\0';
-      }
-      hp_free(full);
+      char *line = strstr(full, "error");
+      if (!line)
+        line = full;
+      size_t n = strcspn(line, "\n");
+      if (n >= log_size)
+        n = log_size - 1;
+      memcpy(log, line, n);
+      log[n] = '\0';
     }
     clReleaseProgram(p);
-    return err;
+  } else {
+    /* A clean build says nothing; warnings are worth a verbose line. */
+    const char *f = full ? full + strspn(full, " \n") : "";
+    if (f[0] || (captured.data && captured.data[0]))
+      log_build(dev, what, "built with messages", full, captured.data);
+    *out = p;
   }
-  *out = p;
-  return CL_SUCCESS;
+  hp_free(full);
+  hp_buf_cleanup(&captured);
+  return err;
 }
 
 /* ---- fp16 ---------------------------------------------------------------- */
 
 /* NVIDIA's driver does not list cl_khr_fp16 although its compiler accepts
- * half arithmetic, so an unadvertised device gets a test: build a kernel
- * that computes in half and check its answer (1.5 * 2 + 0.25 = 3.25 is exact
- * in half). 1 if it builds and answers right. */
+ * half arithmetic, so an unadvertised device that is not a CPU gets a test:
+ * build a kernel that computes in half and check its answer (1.5 * 2 + 0.25
+ * = 3.25 is exact in half). 1 if it builds and answers right. A CPU driver
+ * lists cl_khr_fp16 when it has half (PoCL does), and without it the test
+ * only fails to build (PoCL: "1 warning and 5 errors generated."), so CPUs
+ * are not tested. */
 static const char fp16_test_src[] =
     "#pragma OPENCL EXTENSION cl_khr_fp16 : enable\n"
     "__kernel void hp_fp16_test(__global float *out, float a) {\n"
@@ -200,7 +251,8 @@ static int fp16_test(hp_ocl_dev *dev) {
   size_t one = 1;
   if (hp_ocl_dev_open(dev, NULL) != HP_OK)
     return 0;
-  if (hp_ocl_build(dev, fp16_test_src, "", &p, NULL, 0) != CL_SUCCESS)
+  if (hp_ocl_build(dev, "fp16 test kernel (no cl_khr_fp16 listed)",
+                   fp16_test_src, "", &p, NULL, 0) != CL_SUCCESS)
     goto out;
   k = clCreateKernel(p, "hp_fp16_test", &err);
   buf = clCreateBuffer(dev->ctx, CL_MEM_WRITE_ONLY, sizeof(float), NULL, &err);
@@ -258,6 +310,7 @@ static int describe(hp_ocl_dev *dev, unsigned pi, unsigned di,
       !info->driver_version || !ext)
     goto out;
   info->devclass = classify(type);
+  snprintf(dev->label, sizeof dev->label, "%s (%.60s)", idbuf, info->name);
   info->compute_units = dev_u32(id, CL_DEVICE_MAX_COMPUTE_UNITS);
   info->clock_mhz = dev_u32(id, CL_DEVICE_MAX_CLOCK_FREQUENCY);
   info->memory_bytes = dev_u64(id, CL_DEVICE_GLOBAL_MEM_SIZE);
@@ -273,7 +326,7 @@ static int describe(hp_ocl_dev *dev, unsigned pi, unsigned di,
   } else if (dev_u64(id, CL_DEVICE_HALF_FP_CONFIG) != 0) {
     info->fp16 = 1;
     info->fp16_how = "half fp config";
-  } else if (fp16_test(dev)) {
+  } else if (info->devclass != HP_DEVCLASS_CPU && fp16_test(dev)) {
     info->fp16 = 1;
     info->fp16_how = "test kernel";
   } else {
@@ -281,6 +334,12 @@ static int describe(hp_ocl_dev *dev, unsigned pi, unsigned di,
     info->fp16_how = "none";
   }
   info->handle = dev;
+  cl_bool unified = CL_FALSE;
+  if (clGetDeviceInfo(id, CL_DEVICE_HOST_UNIFIED_MEMORY, sizeof unified,
+                      &unified, NULL) != CL_SUCCESS)
+    unified = CL_FALSE;
+  dev->unified = info->devclass == HP_DEVCLASS_CPU || unified == CL_TRUE;
+  dev->cache_bytes = dev_u64(id, CL_DEVICE_GLOBAL_MEM_CACHE_SIZE);
   rc = HP_OK;
 out:
   hp_free(ext);
@@ -300,8 +359,13 @@ int hp_ocl_probe(hp_ocl_state *st, hp_device_info **devs, size_t *n,
   err = clGetPlatformIDs(0, NULL, &np);
   /* No ICD at all: the loader says CL_PLATFORM_NOT_FOUND_KHR. Not an error:
    * the host simply has no OpenCL device. */
-  if (err == CL_PLATFORM_NOT_FOUND_KHR || (err == CL_SUCCESS && np == 0))
+  if (err == CL_PLATFORM_NOT_FOUND_KHR || (err == CL_SUCCESS && np == 0)) {
+    /* ... unless a listed driver failed to load: a memory limit (ulimit
+     * -v) that leaves a driver no room is not "no OpenCL installed". */
+    if ((rc = hp_ocl_why_no_platform(d)) != HP_OK)
+      return rc;
     goto done;
+  }
   if (err != CL_SUCCESS)
     return hp_ocl_fail(d, err, "clGetPlatformIDs");
   plats = hp_calloc(np, sizeof *plats);
@@ -348,6 +412,7 @@ int hp_ocl_probe(hp_ocl_state *st, hp_device_info **devs, size_t *n,
         CL_SUCCESS) {
       for (cl_uint i = 0; i < nd && count < cap; i++) {
         st->devs[count].id = ids[i];
+        st->devs[count].cfg = &st->cfg;
         st->n_devs = count + 1;
         rc = describe(&st->devs[count], p, i, pname, &out[count]);
         count++;

@@ -1,6 +1,8 @@
 /* test_ocl_mock.c - the ICD loader mocked with -Wl,--wrap (cmocka's
  * example/mock shape): each outcome of clGetPlatformIDs and clGetDeviceIDs
  * that a real host rarely shows, and the error names of ocl_err.c. */
+#define _POSIX_C_SOURCE 200809L /* setenv, mkdtemp */
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CL_TARGET_OPENCL_VERSION 300
@@ -57,9 +61,40 @@ static void mock_platform_not_found(void **state) {
   (void)state;
   size_t n = 99;
   hp_diag d;
+  /* No vendor file lists a driver: the host has no OpenCL. (With the real
+   * vendor directory the backend would load the host's drivers to see
+   * whether one fails.) */
+  setenv("OCL_ICD_VENDORS", "/nonexistent/hetplan-test-vendors", 1);
   will_return(__wrap_clGetPlatformIDs, CL_PLATFORM_NOT_FOUND_KHR);
   assert_int_equal(probe_once(&n, &d), HP_OK);
   assert_int_equal(n, 0);
+}
+
+/* Issue 19, 8: a vendor file lists a driver that does not load (under
+ * ulimit -v: "failed to map segment"). That is not "no OpenCL installed":
+ * the probe fails with the driver, the file and the loader's reason. */
+static void mock_driver_does_not_load(void **state) {
+  (void)state;
+  size_t n = 99;
+  hp_diag d;
+  char dir[] = "/tmp/hetplan-icd-XXXXXX", path[64];
+  assert_non_null(mkdtemp(dir));
+  snprintf(path, sizeof path, "%s/broken.icd", dir);
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs("libhetplan-no-such-driver.so\n", f);
+  fclose(f);
+  setenv("OCL_ICD_VENDORS", dir, 1);
+  will_return(__wrap_clGetPlatformIDs, CL_PLATFORM_NOT_FOUND_KHR);
+  int rc = probe_once(&n, &d);
+  remove(path);
+  remove(dir);
+  assert_int_equal(rc, HP_EBACKEND);
+  print_message("%s\n", d.msg);
+  assert_non_null(strstr(d.msg, "no OpenCL driver could be loaded: "
+                                "libhetplan-no-such-driver.so (listed in "));
+  assert_non_null(strstr(d.msg, "broken.icd): "));
+  assert_non_null(strstr(d.msg, "libhetplan-no-such-driver.so: cannot open"));
 }
 
 static void mock_device_not_found(void **state) {
@@ -84,6 +119,7 @@ static void mock_loader_out_of_memory(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(mock_platform_not_found),
+      cmocka_unit_test(mock_driver_does_not_load),
       cmocka_unit_test(mock_device_not_found),
       cmocka_unit_test(mock_loader_out_of_memory),
   };
