@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "catalog.h"
@@ -45,12 +46,10 @@ char *hp_fmt_grouped(double v, int decimals, char *buf, size_t size) {
     snprintf(buf, size, "%s", isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"));
     return buf;
   }
-  /* Past a quadrillion, digit groups stop being readable (and a 1e30
-   * would overflow the buffers): scientific notation. */
-  if (fabs(v) >= 1e15) {
-    snprintf(buf, size, "%.6g", v);
-    return buf;
-  }
+  /* Past a quadrillion a double has no more digits to show: the first 15
+   * significant ones, then zeros (people read no exponents). */
+  if (fabs(v) >= 1e15)
+    return hp_fmt_sig(v, 15, buf, size);
   snprintf(raw, sizeof raw, "%.*f", decimals, fabs(v));
   const char *dot = strchr(raw, '.');
   size_t int_len = dot ? (size_t)(dot - raw) : strlen(raw);
@@ -69,6 +68,80 @@ char *hp_fmt_grouped(double v, int decimals, char *buf, size_t size) {
       out[o++] = *p;
   out[o] = '\0';
   snprintf(buf, size, "%s", out);
+  return buf;
+}
+
+char *hp_fmt_sig(double v, int sig, char *buf, size_t size) {
+  if (!isfinite(v) || v == 0 || fabs(v) >= 1e30 || fabs(v) < 1e-15) {
+    if (isfinite(v) && v != 0)
+      snprintf(buf, size, "%.*g", sig, v); /* beyond every input limit */
+    else
+      return hp_fmt_grouped(v, 0, buf, size);
+    return buf;
+  }
+  if (sig < 1)
+    sig = 1;
+  if (sig > 15)
+    sig = 15;
+  /* "%.*e" rounds to sig digits; its mantissa's digits and exponent are
+   * then laid out without the exponent. */
+  char e[48];
+  snprintf(e, sizeof e, "%.*e", sig - 1, fabs(v));
+  char digits[20];
+  size_t nd = 0;
+  const char *p = e;
+  for (; *p && *p != 'e'; p++)
+    if (*p >= '0' && *p <= '9')
+      digits[nd++] = *p;
+  int ex = atoi(p + 1);
+  while (nd > 1 && digits[nd - 1] == '0' && (int)nd - 1 > ex)
+    nd--; /* trailing zeros after the point say nothing */
+  char out[96];
+  size_t o = 0;
+  if (v < 0)
+    out[o++] = '-';
+  if (ex < 0) {
+    out[o++] = '0';
+    out[o++] = '.';
+    for (int i = -1; i > ex; i--)
+      out[o++] = '0';
+    for (size_t i = 0; i < nd; i++)
+      out[o++] = digits[i];
+  } else {
+    int int_len = ex + 1;
+    for (int i = 0; i < int_len; i++) {
+      if (i && (int_len - i) % 3 == 0)
+        out[o++] = ',';
+      out[o++] = (size_t)i < nd ? digits[i] : '0';
+    }
+    if ((int)nd > int_len) {
+      out[o++] = '.';
+      for (size_t i = (size_t)int_len; i < nd; i++)
+        out[o++] = digits[i];
+    }
+  }
+  out[o] = '\0';
+  snprintf(buf, size, "%s", out);
+  return buf;
+}
+
+char *hp_fmt_count(double v, char *buf, size_t size) {
+  if (isfinite(v) && fabs(v) >= 1000)
+    return hp_fmt_grouped(v, 0, buf, size);
+  return hp_fmt_sig(v, 6, buf, size);
+}
+
+char *hp_fmt_si(double v, int sig, const char *unit, char *buf, size_t size) {
+  static const char *const pre[] = {"", "k", "M", "G", "T", "P", "E", "Z", "Y"};
+  int k = 0;
+  double a = fabs(v);
+  while (k < 8 && a >= 999.95) {
+    a /= 1000;
+    k++;
+  }
+  char n[64];
+  hp_fmt_sig(v < 0 ? -a : a, sig, n, sizeof n);
+  snprintf(buf, size, "%s %s%s", n, pre[k], unit);
   return buf;
 }
 

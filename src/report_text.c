@@ -144,13 +144,16 @@ static void summary(const hp_scenario_result *r, hp_buf *b, int md) {
   const char *li = md ? "- " : "  ";
   int max_tokens = strcmp(r->objective, "max_tokens") == 0;
   if (r->demand_tokens_per_s > 0) {
+    char t1[48], t2[48], t3[48], t4[48];
     hp_buf_printf(b,
-                  "%s%s: %s tokens/s at peak (%.6g tokens/day over %.6g "
-                  "s/day x peak %.6g); %.6g FLOP/s by the broker formula%s\n",
+                  "%s%s: %s tokens/s at peak (%s tokens/day over %s "
+                  "s/day x peak %s); %s by the broker formula%s\n",
                   li, max_tokens ? "workload" : "demand",
                   hp_fmt_grouped(r->demand_tokens_per_s, 0, n1, sizeof n1),
-                  r->tokens_per_day, r->seconds_per_day, r->peak_factor,
-                  r->demand_flops,
+                  hp_fmt_count(r->tokens_per_day, t1, sizeof t1),
+                  hp_fmt_count(r->seconds_per_day, t2, sizeof t2),
+                  hp_fmt_sig(r->peak_factor, 6, t3, sizeof t3),
+                  hp_fmt_si(r->demand_flops, 4, "FLOP/s", t4, sizeof t4),
                   max_tokens ? " (for comparison: objective max_tokens buys "
                                "the most tokens/s within the budget)"
                              : "");
@@ -187,19 +190,23 @@ static void summary(const hp_scenario_result *r, hp_buf *b, int md) {
                 hp_fmt_grouped(r->cards, card_decimals(r), n1, sizeof n1), w1,
                 hp_fmt_grouped(r->servers, server_decimals(r), n2, sizeof n2),
                 hp_fmt_grouped(r->capex_cny, 2, n3, sizeof n3), w2);
-  hp_buf_printf(b, "%sdelivered: %s tokens/s; power %.4g MW at TDP x PUE\n", li,
+  hp_buf_printf(b, "%sdelivered: %s tokens/s; power %s MW at TDP x PUE\n", li,
                 hp_fmt_grouped(r->delivered_tokens_per_s, 0, n1, sizeof n1),
-                r->power_mw);
+                hp_fmt_sig(r->power_mw, 4, n2, sizeof n2));
   if (max_tokens) {
     double tpd = hp_result_sustained_tokens_per_day(r);
-    hp_buf_printf(b,
-                  "%ssustains: %.4g tokens/day (delivered / peak %.6g x %.6g "
-                  "s/day)",
-                  li, tpd, r->peak_factor > 0 ? r->peak_factor : 1,
-                  r->seconds_per_day);
+    char t1[48], t2[48], t3[48];
+    hp_buf_printf(
+        b,
+        "%ssustains: %s tokens/day (delivered / peak %s x %s "
+        "s/day)",
+        li, hp_fmt_count(tpd, t1, sizeof t1),
+        hp_fmt_sig(r->peak_factor > 0 ? r->peak_factor : 1, 6, t2, sizeof t2),
+        hp_fmt_count(r->seconds_per_day, t3, sizeof t3));
     if (r->tokens_per_day > 0)
-      hp_buf_printf(b, ", %.3g x the workload's %.4g tokens/day",
-                    tpd / r->tokens_per_day, r->tokens_per_day);
+      hp_buf_printf(b, ", %s x the workload's %s tokens/day",
+                    hp_fmt_sig(tpd / r->tokens_per_day, 3, t1, sizeof t1),
+                    hp_fmt_count(r->tokens_per_day, t2, sizeof t2));
     hp_buf_puts(b, "\n");
   }
   hp_buf_printf(b,
@@ -208,14 +215,15 @@ static void summary(const hp_scenario_result *r, hp_buf *b, int md) {
                 li, 100 * r->domestic_share_compute,
                 100 * r->domestic_share_cards, 100 * r->domestic_share_capex);
   hp_buf_printf(b,
-                "%sopex %s CNY/year; TCO over %.3g years %s CNY; %.4g CNY "
+                "%sopex %s CNY/year; TCO over %s years %s CNY; %s CNY "
                 "per million tokens",
                 li, hp_fmt_grouped(r->opex_cny_per_year, 0, n1, sizeof n1),
-                r->years, hp_fmt_grouped(r->tco_cny, 0, n2, sizeof n2),
-                r->cost_per_mtok_cny);
+                hp_fmt_sig(r->years, 3, w1, sizeof w1),
+                hp_fmt_grouped(r->tco_cny, 0, n2, sizeof n2),
+                hp_fmt_sig(r->cost_per_mtok_cny, 4, n3, sizeof n3));
   if (r->token_price_per_mtok_cny > 0)
-    hp_buf_printf(b, " (price %.4g CNY per million tokens: margin %.1f%%)",
-                  r->token_price_per_mtok_cny,
+    hp_buf_printf(b, " (price %s CNY per million tokens: margin %.1f%%)",
+                  hp_fmt_sig(r->token_price_per_mtok_cny, 4, w2, sizeof w2),
                   100 *
                       (1 - r->cost_per_mtok_cny / r->token_price_per_mtok_cny));
   hp_buf_puts(b, "\n");

@@ -491,9 +491,10 @@ static void explain_class(const hp_scenario *s, const hp_candidate *c,
                   r.tp, r.tp_fit);
   hp_buf_printf(b,
                 "  3. prefill: %s tokens x %.1f GFLOP/token + attention = "
-                "%.3g FLOP; %.1f ms on %d card%s",
+                "%s; %.1f ms on %d card%s",
                 g0(k->input_tokens, n1, sizeof n1), 2 * m->active_params / 1e9,
-                r.prefill_flops, r.prefill_s * 1e3, r.tp, r.tp == 1 ? "" : "s");
+                hp_fmt_si(r.prefill_flops, 3, "FLOP", n2, sizeof n2),
+                r.prefill_s * 1e3, r.tp, r.tp == 1 ? "" : "s");
   if (k->ttft_ms > 0)
     hp_buf_printf(b, " (<= TTFT %g ms)", k->ttft_ms);
   hp_buf_puts(b, "\n");

@@ -2055,7 +2055,7 @@ static void mc_cell_rt(const void *ctxp, size_t r, int col, char *out,
              : col == 3 ? l->st.p50
              : col == 4 ? l->st.p90
                         : l->st.mean;
-  snprintf(out, size, "%.6g", v);
+  hp_fmt_sig(v, 6, out, size);
 }
 
 /* CSV and JSON keep raw units: CNY, CNY/year, fractions. */
@@ -2171,12 +2171,14 @@ static int render_mc(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
       mc_ctx c = {l};
       grid g = {6, head, right, n, mc_cell_rt, &c};
       rc = grid_render(&g, b, fmt == HP_FORMAT_MD);
-      if (above >= 0)
+      if (above >= 0) {
+        char pr[48];
         hp_buf_printf(b,
-                      "\nToken price %.4g CNY/Mtok: the cost per million "
+                      "\nToken price %s CNY/Mtok: the cost per million "
                       "tokens exceeds it in %.1f%% of the optimal "
                       "samples.\n",
-                      price, 100.0 * above);
+                      hp_fmt_sig(price, 4, pr, sizeof pr), 100.0 * above);
+      }
       hp_buf_puts(b, "\nPercentiles over the optimal samples (inputs: over "
                      "all samples); capex and TCO in 100M CNY.\n");
       if (s + 1 < t->n_scenarios)
@@ -2282,7 +2284,7 @@ static void batch_cell(const void *ctxp, size_t ri, int col, char *out,
     return;
   case BC_PRICE:
     if (r->token_price_per_mtok_cny > 0)
-      snprintf(out, size, "%.4g", r->token_price_per_mtok_cny);
+      hp_fmt_sig(r->token_price_per_mtok_cny, 4, out, size);
     else
       snprintf(out, size, "-");
     return;

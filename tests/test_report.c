@@ -736,6 +736,48 @@ static void escape_every_format(void **state) {
   hp_catalog_free(ec);
 }
 
+/* Numbers people read carry no exponent at any magnitude the inputs allow,
+ * and keep their value to the digits shown. */
+static void numbers_for_people(void **state) {
+  (void)state;
+  char b[128];
+  assert_string_equal(hp_fmt_sig(4e12, 6, b, sizeof b), "4,000,000,000,000");
+  assert_string_equal(hp_fmt_sig(6.666666666e12, 6, b, sizeof b),
+                      "6,666,670,000,000");
+  assert_string_equal(hp_fmt_sig(0.000123456, 3, b, sizeof b), "0.000123");
+  assert_string_equal(hp_fmt_sig(12.5, 4, b, sizeof b), "12.5");
+  assert_string_equal(hp_fmt_sig(-2.5e-7, 2, b, sizeof b), "-0.00000025");
+  assert_string_equal(hp_fmt_sig(7.338, 4, b, sizeof b), "7.338");
+  assert_string_equal(hp_fmt_sig(999999.7, 6, b, sizeof b), "1,000,000");
+  assert_string_equal(hp_fmt_count(6666666666666.67, b, sizeof b),
+                      "6,666,666,666,667");
+  assert_string_equal(hp_fmt_count(86400, b, sizeof b), "86,400");
+  assert_string_equal(hp_fmt_count(2.5, b, sizeof b), "2.5");
+  assert_string_equal(hp_fmt_si(3.20988e19, 4, "FLOP/s", b, sizeof b),
+                      "32.1 EFLOP/s");
+  assert_string_equal(hp_fmt_si(1.01852e18, 4, "FLOP/s", b, sizeof b),
+                      "1.019 EFLOP/s");
+  assert_string_equal(hp_fmt_si(312, 3, "FLOP", b, sizeof b), "312 FLOP");
+  assert_string_equal(hp_fmt_si(999960, 4, "FLOP", b, sizeof b), "1 MFLOP");
+  assert_string_equal(hp_fmt_grouped(1.5e18, 0, b, sizeof b),
+                      "1,500,000,000,000,000,000");
+  /* every decade the limits accept: digits only, and the value kept */
+  for (int e = -12; e < 29; e++)
+    for (int k = 1; k <= 9; k += 4) {
+      double v = k * 1.2345678 * pow(10, e);
+      hp_fmt_sig(v, 6, b, sizeof b);
+      assert_null(strpbrk(b, "eE"));
+      char raw[128];
+      size_t o = 0;
+      for (const char *p = b; *p; p++)
+        if (*p != ',')
+          raw[o++] = *p;
+      raw[o] = '\0';
+      double back = strtod(raw, NULL);
+      assert_true(fabs(back - v) <= 1e-5 * fabs(v));
+    }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_table_values),
@@ -754,6 +796,7 @@ int main(void) {
       cmocka_unit_test(escape_json_guard),
       cmocka_unit_test(escape_random_bytes),
       cmocka_unit_test(escape_every_format),
+      cmocka_unit_test(numbers_for_people),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -148,7 +148,7 @@ if grep -q "total: 11 cards, 1.375 servers" "$TMP/card.txt" && grep -q '^card,a,
 # objective max_tokens: the tokens/day the capacity sustains, and the cost
 # per million tokens over them (7.849e12 tokens/day: TCO / 7.849e12 / 365 / 5).
 "$HP" plan "$SRC/plans/dongwu-80bn-budget.yaml" --catalog "$CAT" 2>&1 | head -8 > "$TMP/dw.txt"
-awk '/sustains:/ { tpd = $2 + 0 }
+awk '/sustains:/ { s = $2; gsub(",", "", s); tpd = s + 0 }
      /TCO over/ { gsub(",", "", $8); tco = $8 + 0; cost = $10 + 0 }
      END { want = tco / (tpd * 365 * 5) * 1e6;
            exit !(tpd > 0 && cost > 0 && (cost - want) / want < 1e-3 && (want - cost) / want < 1e-3) }' "$TMP/dw.txt" \

@@ -248,7 +248,7 @@ awk -F, 'NR == FNR { if ($1 == "s") for (q = 4; q <= 7; q++) v[$2, q] = $q; next
 # <= 0.011 x 2,291,532.8 / 157.68 = 160 < 1000: 0.0%.
 sed 's/token_price_cny_per_mtok: 30$/token_price_cny_per_mtok: 1000/' "$TMP/one.yaml" > "$TMP/p1000.yaml"
 expect 0 "$HP" montecarlo "$TMP/p1000.yaml" --catalog "$FIX" --samples 400 --seed 9 && {
-  grep -qx "Token price 1000 CNY/Mtok: the cost per million tokens exceeds it in 0.0% of the optimal samples." "$TMP/out" \
+  grep -qx "Token price 1,000 CNY/Mtok: the cost per million tokens exceeds it in 0.0% of the optimal samples." "$TMP/out" \
     && ok || bad "montecarlo price 1000: $(grep 'Token price' "$TMP/out")"; }
 expect 0 "$HP" montecarlo "$TMP/p1000.yaml" --catalog "$FIX" --samples 400 --seed 9 --format json && {
   grep -q '"token_price_per_mtok_cny": 1000, "share_cost_above_price": 0,' "$TMP/out" \
