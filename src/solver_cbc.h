@@ -27,7 +27,9 @@ int hp_ip_cbc_available(void);
  * allowable fraction gap; a hint that satisfies every bound, row and
  * integrality is CBC's MIP start. ip->cut is not used (it only narrows a
  * search the hint already prunes). HP_ENOTSUP when built without CBC,
- * HP_ENOMEM on OOM. Prints nothing. CBC's solver (CbcMain) keeps global
+ * HP_ENOMEM on OOM of hetplan's own buffers (CBC allocates with C++ new,
+ * whose std::bad_alloc no C caller can catch: out of memory inside CBC
+ * ends the process). Prints nothing. CBC's solver (CbcMain) keeps global
  * state, so solves are serialised by a lock: threads may call it, one at a
  * time runs. The caller frees sol->x with hp_free. */
 int hp_ip_solve_cbc(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d);
@@ -52,16 +54,18 @@ const char *hp_ip_engine_name(hp_ip_engine e);
 int hp_ip_engine_parse(const char *s, hp_ip_engine *e);
 
 /* Writes ip to path in CPLEX LP format, readable by glpsol --lp, cbc,
- * HiGHS, SCIP, CPLEX and Gurobi: the objective, one constraint per row
- * (a row with two different finite bounds as two, NAME_lo with >= and
- * NAME_hi with <=: glpsol reads no ranged constraint), a Bounds section and a
- * General section for the integer columns. Names come from col_names (n_cols
- * names, or NULL for x1, x2, ...) and the rows' names, changed where LP forbids
- * a character or a start ('_' instead; a leading digit, '.', 'e' or a keyword
- * gets a '_' before it) and made unique with a _2, _3 suffix. Numbers are
- * written at 17 significant digits, so that the reader gets the same doubles.
- * Written through hp_write_file_atomic: path is whole or untouched. HP_OK,
- * HP_EIO (message names the path), HP_ENOMEM. */
+ * HiGHS, SCIP, CPLEX and Gurobi: the objective, one constraint per row (a
+ * row with two different finite bounds as two, NAME_lo with >= and NAME_hi
+ * with <=: glpsol reads no ranged constraint), a Bounds section with every
+ * column's bounds and a General section for the integer columns. Names
+ * come from col_names (n_cols names, or NULL for x1, x2, ...) and the
+ * rows' names, made LP-safe (any character but letters, digits, '_' and
+ * '.' becomes '_'; a leading digit, '.', 'e' or a keyword gets a '_' before
+ * it) and unique (a _2, _3 suffix). A program without rows gets one that
+ * always holds (glpsol wants one). Numbers are written at 17 significant
+ * digits, so that the reader gets the same doubles. Written through
+ * hp_write_file_atomic: path is whole or untouched. HP_OK, HP_EINVAL (no
+ * columns), HP_EIO (the message names the path), HP_ENOMEM. */
 int hp_ip_write_lp(const hp_ip *ip, const char *const *col_names,
                    const char *path, hp_diag *d);
 /* The same text into a buffer (caller frees *out with hp_free). */

@@ -99,7 +99,7 @@ static void random_ip(unsigned k, hp_ip *ip, int *kind) {
     }
     /* the anchor's activity, or (one row in five) a random shift of it */
     double slack = rnd() % 5 == 0 ? rnd_in(-20, 20) : 0;
-    char name[16];
+    char name[32];
     snprintf(name, sizeof name, "r%zu", i);
     int t = rnd_in(0, 3);
     double lo = -HUGE_VAL, hi = HUGE_VAL;
