@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -437,6 +438,85 @@ static void solver_auto_answers_where_glpk_fails(void **state) {
   hp_ip_cleanup(&ip);
 }
 
+/* CBC keeps global state, so solves on threads take turns (a lock): four
+ * threads solving at once get the answer one thread gets. */
+typedef struct cbc_job {
+  const hp_ip *ip;
+  int rc;
+  hp_ip_solution sol;
+} cbc_job;
+
+static void *cbc_thread(void *arg) {
+  cbc_job *j = arg;
+  j->rc = hp_ip_solve_cbc(j->ip, &j->sol, NULL);
+  return NULL;
+}
+
+static void solver_cbc_on_threads(void **state) {
+  (void)state;
+  skip_without_cbc();
+  hp_ip ip;
+  hp_ip_solution one;
+  knapsack(&ip, 30);
+  assert_int_equal(hp_ip_solve_cbc(&ip, &one, NULL), HP_OK);
+  pthread_t t[4];
+  cbc_job jobs[4];
+  for (int i = 0; i < 4; i++) {
+    jobs[i].ip = &ip;
+    assert_int_equal(pthread_create(&t[i], NULL, cbc_thread, &jobs[i]), 0);
+  }
+  for (int i = 0; i < 4; i++) {
+    assert_int_equal(pthread_join(t[i], NULL), 0);
+    assert_int_equal(jobs[i].rc, HP_OK);
+    assert_int_equal(jobs[i].sol.status, HP_SOL_OPTIMAL);
+    assert_true(jobs[i].sol.objective == one.objective);
+    hp_ip_solution_cleanup(&jobs[i].sol);
+  }
+  hp_ip_solution_cleanup(&one);
+  hp_ip_cleanup(&ip);
+}
+
+/* Log level 0: a CBC solve writes nothing on stdout or stderr (where it
+ * would land in a report), whatever path it takes: a MIP, an LP, an
+ * infeasible or unbounded one (checked by a second search). */
+static void solver_cbc_prints_nothing(void **state) {
+  (void)state;
+  skip_without_cbc();
+  char path[] = "/tmp/hp_test_solver_out.XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  fflush(stdout);
+  fflush(stderr);
+  int out = dup(1), err = dup(2);
+  dup2(fd, 1);
+  dup2(fd, 2);
+  int statuses = 0;
+  for (unsigned k = 0; k < 40; k++) {
+    hp_ip ip;
+    int kind;
+    hp_ip_solution c;
+    random_ip(k, &ip, &kind);
+    if (hp_ip_solve_cbc(&ip, &c, NULL) == HP_OK)
+      statuses |= 1 << c.status;
+    hp_ip_solution_cleanup(&c);
+    hp_ip_cleanup(&ip);
+  }
+  fflush(stdout);
+  fflush(stderr);
+  dup2(out, 1);
+  dup2(err, 2);
+  close(out);
+  close(err);
+  struct stat st;
+  assert_int_equal(fstat(fd, &st), 0);
+  close(fd);
+  unlink(path);
+  assert_int_equal(st.st_size, 0);
+  /* optimal, infeasible and unbounded programs all went through */
+  assert_int_equal(statuses, 1 << HP_SOL_OPTIMAL | 1 << HP_SOL_INFEASIBLE |
+                                 1 << HP_SOL_UNBOUNDED);
+}
+
 static void solver_engine_names(void **state) {
   (void)state;
   hp_ip_engine e;
@@ -735,6 +815,8 @@ int main(void) {
       cmocka_unit_test(solver_cbc_node_limit),
       cmocka_unit_test(solver_glpk_cbc_agree_on_roofline_plan),
       cmocka_unit_test(solver_auto_answers_where_glpk_fails),
+      cmocka_unit_test(solver_cbc_on_threads),
+      cmocka_unit_test(solver_cbc_prints_nothing),
       cmocka_unit_test(solver_engine_names),
       cmocka_unit_test(solver_with_dispatches),
       cmocka_unit_test(export_lp_text),
