@@ -41,8 +41,8 @@ int hp_ip_solve_cbc(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d);
 
 /* Solves ip with engine e: HP_IP_GLPK is hp_ip_solve, HP_IP_CBC is
  * hp_ip_solve_cbc, HP_IP_AUTO is GLPK and, on a program GLPK leaves
- * unproven after HP_AUTO_GLPK_NODES nodes, CBC started from GLPK's best
- * point with the nodes left of ip->node_limit. Without CBC in the build,
+ * unproven after HP_AUTO_GLPK_NODES nodes, CBC with the nodes left of
+ * ip->node_limit, the better plan of the two kept. Without CBC in the build,
  * HP_IP_AUTO is GLPK alone and HP_IP_CBC is HP_ENOTSUP. Same contract as
  * hp_ip_solve; sol->nodes counts both solvers' nodes. */
 int hp_ip_solve_with(const hp_ip *ip, hp_ip_engine e, hp_ip_solution *sol,
