@@ -7,8 +7,10 @@ PKGS=(
   build-essential cmake pkg-config
   libyaml-dev            # plan, device and profile files
   libglpk-dev            # the integer program
+  coinor-libcbc-dev      # second solver, CBC (solver.engine cbc, auto)
   libjansson-dev         # JSON writing (number formatting, escaping)
   libcmocka-dev          # unit tests
+  glpk-utils coinor-cbc  # tests: the LP export solved by glpsol and cbc
   ocl-icd-opencl-dev opencl-headers ocl-icd-libopencl1 # Khronos ICD loader
   pocl-opencl-icd        # CPU OpenCL device for tests and CI
   libclblast-dev         # GEMM on OpenCL devices
