@@ -257,6 +257,23 @@ static int drop_priced_out(glp_prob *lp, const hp_ip *ip, double *start,
   }
   if (nd == 0)
     return 1;
+  /* A deleted column stays at its lower bound: its share of each row
+   * moves into the row's bounds, or a hinted search could use room that
+   * the column takes (x2 >= -3 deleted at -3 from 3 x1 - x2 <= 4 leaves
+   * 3 x1 <= 1, not 3 x1 <= 4). */
+  for (size_t i = 0; i < ip->n_rows; i++) {
+    const hp_ip_row *r = &ip->rows[i];
+    double shift = 0;
+    for (size_t j = 0; j < n; j++)
+      if (gcol[j] == 0 && ip->lb[j] != 0)
+        shift += r->a[j] * ip->lb[j];
+    if (shift != 0) {
+      double lo = r->lo > -HUGE_VAL ? r->lo - shift : r->lo;
+      double hi = r->hi < HUGE_VAL ? r->hi - shift : r->hi;
+      glp_set_row_bnds(lp, (int)i + 1, bound_type(lo, hi),
+                       lo > -HUGE_VAL ? lo : 0.0, hi < HUGE_VAL ? hi : 0.0);
+    }
+  }
   glp_del_cols(lp, nd, del);
   return root_lp(lp);
 }

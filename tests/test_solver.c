@@ -200,11 +200,10 @@ static void solver_glpk_cbc_agree_on_random_programs(void **state) {
     assert_int_equal(grc, HP_OK);
     /* Every fourth feasible program is solved by CBC from GLPK's optimum
      * as a hint, every fourth from a point that breaks the rows (to be
-     * ignored): the hint never changes the optimal value. GLPK's answer
-     * is the one without a hint: with a hint, libglpk's path drops
-     * priced-out columns at a nonzero lower bound without moving their
-     * share of the rows (solver_glpk.c drop_priced_out; reported in
-     * issue 23 with program 5 here as the reproducer). */
+     * ignored): the hint never changes the optimal value. GLPK is solved
+     * with the same hint too and must agree with its own hint-free answer:
+     * its hinted path drops priced-out columns, and one at a nonzero lower
+     * bound once kept its share of the rows (program 5 here broke a row). */
     if (g.status == HP_SOL_OPTIMAL && k % 4 == 1) {
       hint = hp_malloc(ip.n_cols * sizeof *hint);
       memcpy(hint, g.x, ip.n_cols * sizeof *hint);
@@ -227,6 +226,22 @@ static void solver_glpk_cbc_agree_on_random_programs(void **state) {
       fail_msg("program %u: GLPK status %d objective %.17g, CBC status %d "
                "objective %.17g (%s)",
                k, g.status, g.objective, c.status, c.objective, c.error);
+    }
+    if (hint) {
+      hp_ip_solution h;
+      if (hp_ip_solve(&ip, &h, NULL) == HP_OK) {
+        if (h.status != g.status ||
+            (g.status == HP_SOL_OPTIMAL &&
+             (!close_rel(g.objective, h.objective, 1e-9) ||
+              hp_ip_point_ok(&ip, h.x) < hp_ip_point_ok(&ip, g.x))))
+          fail_msg("program %u: GLPK with a hint: status %d objective %.17g "
+                   "point_ok %d, without: status %d objective %.17g point_ok "
+                   "%d",
+                   k, h.status, h.objective,
+                   h.x ? hp_ip_point_ok(&ip, h.x) : -1, g.status, g.objective,
+                   g.x ? hp_ip_point_ok(&ip, g.x) : -1);
+        hp_ip_solution_cleanup(&h);
+      }
     }
     assert_int_not_equal(c.status, HP_SOL_ERROR);
     if (c.status == HP_SOL_OPTIMAL) {
