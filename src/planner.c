@@ -9,6 +9,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "planner.h"
 
+#include <assert.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -1130,12 +1131,14 @@ char *hp_status_word_csv(char *word) {
 }
 
 int hp_result_proven(const hp_scenario_result *r) {
+  assert(r);
   return r->status == HP_RESULT_OPTIMAL && !r->within_gap && !r->node_limited &&
          !r->repaired;
 }
 
 const char *hp_result_status_word(const hp_scenario_result *r, char *buf,
                                   size_t size) {
+  assert(r);
   return hp_status_word(r->status, hp_result_proven(r), r->gap,
                         !r->node_limited, buf, size);
 }
@@ -1446,6 +1449,7 @@ int hp_plan_solve(const hp_planfile *pf, const hp_catalog *cat, hp_plan **out,
 
 int hp_plan_solve_ex(const hp_planfile *pf, const hp_catalog *cat,
                      unsigned flags, hp_plan **out, hp_diag *d) {
+  assert(pf && out);
   glpk_env_arm();
   hp_plan *p = hp_calloc(1, sizeof *p);
   if (!p)
@@ -1475,8 +1479,15 @@ int hp_plan_solve_ex(const hp_planfile *pf, const hp_catalog *cat,
   return HP_OK;
 }
 
-const char *hp_plan_name(const hp_plan *p) { return p->name; }
-size_t hp_plan_count(const hp_plan *p) { return p->n; }
+const char *hp_plan_name(const hp_plan *p) {
+  assert(p);
+  return p->name;
+}
+size_t hp_plan_count(const hp_plan *p) {
+  assert(p);
+  return p->n;
+}
 const hp_scenario_result *hp_plan_at(const hp_plan *p, size_t i) {
+  assert(p);
   return i < p->n ? &p->res[i] : NULL;
 }

@@ -1,6 +1,7 @@
 /* report.c - format names, the render dispatcher, shared formatting. */
 #include "report.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "yamlx.h"
 
 double hp_result_sustained_tokens_per_day(const hp_scenario_result *r) {
+  assert(r);
   return r->delivered_tokens_per_s / (r->peak_factor > 0 ? r->peak_factor : 1) *
          r->seconds_per_day;
 }
@@ -27,6 +29,7 @@ const char *hp_result_status_name(hp_result_status s) {
 }
 
 int hp_format_parse(const char *s, hp_format *out) {
+  assert(s && out);
   static const char *const names[] = {"table", "json", "csv", "md"};
   for (int i = 0; i < 4; i++)
     if (strcmp(s, names[i]) == 0) {
@@ -264,6 +267,7 @@ void hp_buf_number(hp_buf *b, double v) {
 
 int hp_report_render(const hp_plan *p, hp_format fmt, char **out, size_t *len,
                      hp_diag *d) {
+  assert(p && out);
   hp_buf b;
   hp_buf_init(&b);
   int rc = HP_OK;
@@ -292,6 +296,7 @@ int hp_report_render(const hp_plan *p, hp_format fmt, char **out, size_t *len,
 
 int hp_catalog_render(const hp_catalog *c, hp_format fmt, char **out,
                       size_t *len, hp_diag *d) {
+  assert(c && out);
   hp_buf b;
   hp_buf_init(&b);
   int rc = HP_OK;
@@ -321,6 +326,7 @@ int hp_catalog_render(const hp_catalog *c, hp_format fmt, char **out,
 
 int hp_catalog_render_device(const hp_catalog *c, const char *id, hp_format fmt,
                              char **out, size_t *len, hp_diag *d) {
+  assert(c && id && out);
   const hp_device_spec *s = hp_catalog_find(c, id);
   if (!s) {
     const char *sug = hp_catalog_suggest(c, id);

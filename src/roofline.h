@@ -1,5 +1,5 @@
 /* roofline.h - tokens/s per server from a model's architecture and a card's
- * roofs (issue 5; docs/roofline.md gives every formula and default).
+ * roofs (since 0.2; docs/roofline.md gives every formula and default).
  *
  * Pure arithmetic over a bound scenario: no I/O, no allocation except in
  * hp_roof_explain. For one (request class, SKU) pair it finds the tensor-

@@ -11,6 +11,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "scenario.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -1726,6 +1727,7 @@ done:
 
 int hp_planfile_parse(const char *text, size_t len, const char *name,
                       const hp_catalog *cat, hp_planfile **out, hp_diag *d) {
+  assert((text || len == 0) && out);
   hp_planfile *p = hp_calloc(1, sizeof *p);
   int rc;
   if (!p)
@@ -1821,6 +1823,7 @@ fail:
 
 int hp_planfile_load(const char *path, const hp_catalog *cat, hp_planfile **out,
                      hp_diag *d) {
+  assert(path && out);
   char *text;
   size_t len;
   int rc = hp_read_file(path, HP_YAML_MAX_BYTES, &text, &len, d);
@@ -1831,7 +1834,10 @@ int hp_planfile_load(const char *path, const hp_catalog *cat, hp_planfile **out,
   return rc;
 }
 
-const char *hp_planfile_name(const hp_planfile *p) { return p->name; }
+const char *hp_planfile_name(const hp_planfile *p) {
+  assert(p);
+  return p->name;
+}
 const hp_ynode *hp_planfile_uncertain(const hp_planfile *p) {
   return hp_ymap_get(p->root, "uncertain");
 }
@@ -1865,6 +1871,7 @@ static int has_key_at(const hp_ynode *map, const char *id, int line, int col) {
 }
 
 size_t hp_planfile_unused_keys(const hp_planfile *p, hp_diag *w, size_t cap) {
+  assert(p && (w || cap == 0));
   size_t n = 0;
   const hp_ynode *defs = hp_ymap_get(p->root, "defaults");
   for (size_t i = 0; i < p->n; i++)
@@ -1978,6 +1985,7 @@ int hp_scenario_market_warnings(const hp_scenario *s, hp_scenario_result *r) {
 
 size_t hp_planfile_market_warnings(const hp_planfile *p, hp_diag *w,
                                    size_t cap) {
+  assert(p && (w || cap == 0));
   size_t n = 0;
   for (size_t i = 0; i < p->n; i++) {
     const hp_scenario *s = &p->scen[i];
@@ -2015,8 +2023,12 @@ size_t hp_planfile_market_warnings(const hp_planfile *p, hp_diag *w,
 }
 
 const char *hp_planfile_path(const hp_planfile *p) { return p->path; }
-size_t hp_planfile_count(const hp_planfile *p) { return p->n; }
+size_t hp_planfile_count(const hp_planfile *p) {
+  assert(p);
+  return p->n;
+}
 const char *hp_planfile_scenario_name(const hp_planfile *p, size_t i) {
+  assert(p);
   return i < p->n ? p->scen[i].name : NULL;
 }
 const hp_scenario *hp_planfile_scenario(const hp_planfile *p, size_t i) {
@@ -2082,11 +2094,13 @@ static int set_text(hp_planfile *p, const char *path, const char *text,
 
 int hp_planfile_set_number(hp_planfile *p, const char *path, double value,
                            hp_diag *d) {
+  assert(p && path);
   char num[40];
   return set_text(p, path, hp_format_number(value, num, sizeof num), d);
 }
 
 int hp_planfile_takes_text(const hp_planfile *p, const char *path) {
+  assert(p && path);
   /* Names are text whatever binding says: one text set in every scenario
    * would make their names clash, and binding fail for that reason. */
   const char *last = strrchr(path, '.');

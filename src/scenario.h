@@ -166,7 +166,7 @@ typedef struct hp_scenario {
   double power_price_cny_per_kwh;  /* default 0.4 */
   double utilisation;              /* average draw / TDP, default 1.0 */
   double token_price_cny_per_mtok; /* 0 = none */
-  /* roofline demand model (issue 5) */
+  /* roofline demand model (since 0.2) */
   hp_request_class *classes; /* request mix; empty unless workload.requests */
   size_t n_classes;
   double requests_per_s; /* average requests/s (0 without classes) */
