@@ -19,8 +19,9 @@
 
 #include "buf.h"
 #include "mem.h"
-#include "report.h"
+#include "numfmt.h"
 #include "roofline.h"
+#include "scenario.h" /* hp_planfile_scenario, market warnings */
 #include "status.h"
 
 /* ----------------------------------------------------------------------------

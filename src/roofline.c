@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "catalog.h"
-#include "report.h"
+#include "numfmt.h"
 
 /* Activations travel between TP ranks in 16-bit: 2 bytes per element. */
 #define ACT_BYTES 2.0

@@ -12,7 +12,7 @@
 #define HP_ROOFLINE_H
 
 #include "buf.h"
-#include "scenario.h"
+#include "model.h"
 
 /* How the decode attention kernel reads the KV cache (docs/roofline.md,
  * "KV reads"). A property of the serving stack, not an efficiency: it
