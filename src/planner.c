@@ -11,7 +11,6 @@
 
 #include <assert.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1402,47 +1401,6 @@ static int solve_compare(const hp_scenario *s, const hp_catalog *cat,
   return HP_OK;
 }
 
-/* GLPK keeps one environment per thread (Debian's libglpk40 5.0 is built
- * with thread-local storage) that only glp_free_env on that thread frees,
- * so a library user solving on threads of their own would leak it (5,296
- * bytes under valgrind) at each thread's exit. The first solve on a thread
- * therefore sets a pthread key whose destructor frees it when the thread
- * exits. Not at the end of each solve: glp_free_env frees every GLPK
- * object of the thread, those of a caller who uses GLPK too, and the next
- * solve would only build the environment again. A thread that already
- * freed it (the sweep's workers) makes glp_free_env a no-op. The main
- * thread runs no key destructors; its environment stays reachable until
- * exit, as before. */
-static pthread_key_t glpk_env_key;
-static int glpk_env_key_ok;
-static pthread_once_t glpk_env_once = PTHREAD_ONCE_INIT;
-
-static void glpk_env_free(void *unused) {
-  (void)unused;
-  hp_ip_thread_cleanup();
-}
-
-static void glpk_env_key_make(void) {
-  glpk_env_key_ok = pthread_key_create(&glpk_env_key, glpk_env_free) == 0;
-}
-
-/* Arms the calling thread's destructor; if no key or memory can be had,
- * the environment leaks at the thread's exit, as it did before. */
-static void glpk_env_arm(void) {
-  pthread_once(&glpk_env_once, glpk_env_key_make);
-  if (glpk_env_key_ok && !pthread_getspecific(glpk_env_key))
-    (void)pthread_setspecific(glpk_env_key, &glpk_env_key);
-}
-
-#if defined(__GNUC__)
-/* A dlclose of libhetplan.so must not leave threads with a destructor
- * in unmapped code: their environments leak instead. */
-__attribute__((destructor)) static void glpk_env_key_drop(void) {
-  if (glpk_env_key_ok)
-    pthread_key_delete(glpk_env_key);
-}
-#endif
-
 int hp_plan_solve(const hp_planfile *pf, const hp_catalog *cat, hp_plan **out,
                   hp_diag *d) {
   return hp_plan_solve_ex(pf, cat, 0, out, d);
@@ -1451,7 +1409,7 @@ int hp_plan_solve(const hp_planfile *pf, const hp_catalog *cat, hp_plan **out,
 int hp_plan_solve_ex(const hp_planfile *pf, const hp_catalog *cat,
                      unsigned flags, hp_plan **out, hp_diag *d) {
   assert(pf && out);
-  glpk_env_arm();
+  hp_ip_thread_arm();
   hp_plan *p = hp_calloc(1, sizeof *p);
   if (!p)
     return hp_diag_oom(d);
