@@ -5,6 +5,7 @@
 
 #include "buf.h"
 #include "hetplan.h"
+#include "model.h"
 #include "numfmt.h" /* hp_fmt_*, hp_format_number */
 
 void hp_report_table(const hp_plan *p, hp_buf *b);
@@ -35,5 +36,10 @@ const char *hp_result_unproven(const hp_scenario_result *r, char *buf,
 void hp_csv_field(hp_buf *b, const char *s);
 /* Appends a round-trip number (hp_format_number). */
 void hp_buf_number(hp_buf *b, double v);
+
+/* Appends the step-by-step derivation of every request class of s on
+ * candidate `cand` to b, every number with its unit (`hetplan explain`;
+ * report_explain.c). */
+void hp_report_explain(const hp_scenario *s, size_t cand, hp_buf *b);
 
 #endif
