@@ -1130,6 +1130,23 @@ char *hp_status_word_csv(char *word) {
   return word;
 }
 
+double hp_result_sustained_tokens_per_day(const hp_scenario_result *r) {
+  assert(r);
+  return r->delivered_tokens_per_s / (r->peak_factor > 0 ? r->peak_factor : 1) *
+         r->seconds_per_day;
+}
+
+const char *hp_result_status_name(hp_result_status s) {
+  switch (s) {
+  case HP_RESULT_OPTIMAL:
+    return "optimal";
+  case HP_RESULT_INFEASIBLE:
+    return "infeasible";
+  default:
+    return "error";
+  }
+}
+
 int hp_result_proven(const hp_scenario_result *r) {
   assert(r);
   return r->status == HP_RESULT_OPTIMAL && !r->within_gap && !r->node_limited &&

@@ -11,23 +11,6 @@
 #include "mem.h"
 #include "yamlx.h"
 
-double hp_result_sustained_tokens_per_day(const hp_scenario_result *r) {
-  assert(r);
-  return r->delivered_tokens_per_s / (r->peak_factor > 0 ? r->peak_factor : 1) *
-         r->seconds_per_day;
-}
-
-const char *hp_result_status_name(hp_result_status s) {
-  switch (s) {
-  case HP_RESULT_OPTIMAL:
-    return "optimal";
-  case HP_RESULT_INFEASIBLE:
-    return "infeasible";
-  default:
-    return "error";
-  }
-}
-
 int hp_format_parse(const char *s, hp_format *out) {
   assert(s && out);
   static const char *const names[] = {"table", "json", "csv", "md"};
