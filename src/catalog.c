@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "catalog.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <math.h>
 #include <stdlib.h>
@@ -59,6 +60,7 @@ const char *hp_market_name(hp_market m) {
   }
 }
 int hp_figure_find(const char *key, hp_figure *out) {
+  assert(key && out);
   for (int i = 0; i < HP_FIG_COUNT; i++)
     if (strcmp(fig_keys[i], key) == 0) {
       *out = (hp_figure)i;
@@ -559,6 +561,7 @@ int hp_catalog_new_empty(hp_catalog **out) {
 }
 
 int hp_catalog_load(const char *dir, hp_catalog **out, hp_diag *d) {
+  assert(dir && out);
   hp_catalog *c = NULL;
   char **names = NULL;
   size_t n_names = 0;
@@ -643,6 +646,7 @@ const hp_device_spec *hp_catalog_at(const hp_catalog *c, size_t i) {
 }
 
 const hp_device_spec *hp_catalog_find(const hp_catalog *c, const char *id) {
+  assert(id);
   for (size_t i = 0; c && i < c->n; i++)
     if (strcmp(c->devs[i].id, id) == 0)
       return &c->devs[i];

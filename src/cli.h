@@ -61,16 +61,16 @@ int hp_cli_bound_arenas(void);
  * case), for a command whose --format was not given; otherwise fmt. */
 hp_format hp_cli_format_of_output(const char *out, hp_format fmt);
 
-/* `hetplan probe ...` (backends/, issue 4). */
+/* `hetplan probe ...` (backends/). */
 int hp_cli_probe(int argc, char **argv);
 
-/* What-if commands (src/cli_whatif.c, issue 6): `hetplan batch PLAN...`,
+/* What-if commands (src/cli_whatif.c): `hetplan batch PLAN...`,
  * `hetplan sweep PLAN --vary ...`, `hetplan montecarlo PLAN ...`. */
 int hp_cli_batch(int argc, char **argv);
 int hp_cli_sweep(int argc, char **argv);
 int hp_cli_montecarlo(int argc, char **argv);
 
-/* `hetplan explain PLAN --device ID` (src/cli_explain.c, issue 5): the
+/* `hetplan explain PLAN --device ID` (src/cli_explain.c): the
  * per-SKU derivation of throughput, step by step. */
 int hp_cli_explain(int argc, char **argv);
 

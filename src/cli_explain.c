@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "hetplan.h"
 #include "mem.h"
+#include "report.h"
 #include "roofline.h"
 #include "scenario.h"
 
@@ -149,7 +150,7 @@ int hp_cli_explain(int argc, char **argv) {
     rc = HP_EXIT_USAGE;
     goto out;
   }
-  hp_roof_explain(s, k, &b);
+  hp_report_explain(s, k, &b);
   if (b.oom) {
     fprintf(stderr, "hetplan: out of memory\n");
     rc = HP_EXIT_SOLVER;

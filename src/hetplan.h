@@ -34,7 +34,17 @@ extern "C" {
 #define HP_API
 #endif
 
+/* The library's version. HP_VERSION is the same number as a string; the
+ * CMake project version, hetplan.pc and the SONAME follow these macros
+ * (CMakeLists.txt reads them from this header). */
+#define HP_VERSION_MAJOR 0
+#define HP_VERSION_MINOR 1
+#define HP_VERSION_PATCH 0
 #define HP_VERSION "0.1.0"
+/* HP_VERSION_MAJOR/MINOR/PATCH packed as one number, 0xMMmmpp, so that
+ * versions compare with < (libuv's UV_VERSION_HEX). */
+#define HP_VERSION_HEX                                                         \
+  ((HP_VERSION_MAJOR << 16) | (HP_VERSION_MINOR << 8) | HP_VERSION_PATCH)
 
 /* ---------------------------------------------------------------------------
  * Status codes, defined once (libuv's UV_ERRNO_MAP shape).
@@ -66,6 +76,13 @@ typedef enum {
   HP_STATUS_MAP(HP_STATUS_ENUM)
 #undef HP_STATUS_ENUM
 } hp_status;
+
+/** The version of the library loaded at run time, as HP_VERSION_HEX packs
+ * it (0xMMmmpp): compare it with HP_VERSION_HEX, the version a program was
+ * compiled against. Since 0.1. */
+HP_API unsigned hp_version(void);
+/** The same as a static string, "MAJOR.MINOR.PATCH" (HP_VERSION). */
+HP_API const char *hp_version_string(void);
 
 /** Returns a static English sentence for a status code ("unknown" if none). */
 HP_API const char *hp_strerror(int status);
@@ -354,13 +371,13 @@ typedef struct hp_scenario_result {
   hp_plan_vendor *vendors; /* one per vendor bought */
   char *explanation;       /* why infeasible/error; NULL when optimal */
   double solve_ms;         /* time spent in the solver, ms */
-  /* since 0.2 (issue 5) */
+  /* since 0.2 */
   size_t n_assigns;
   hp_plan_assign *assigns; /* roofline: (class, SKU) servers; else none */
   struct hp_scenario_result *compare; /* the same scenario under the other
                                          demand model (HP_SOLVE_COMPARE_MODELS),
                                          or NULL; owned by this result */
-  /* solver.mip_gap (issue 6) */
+  /* solver.mip_gap (since 0.2) */
   double mip_gap; /* relative gap the plan let the solver stop at (scenario
                      key solver.mip_gap); 0 = the optimum is proven */
   int within_gap; /* 1: the search stopped at mip_gap; the plan's objective
@@ -371,8 +388,8 @@ typedef struct hp_scenario_result {
                         plan is the best it found, within `gap` of it */
   double gap;        /* node_limited: what the search proved, |objective -
                         bound| / |objective|; HUGE_VAL if nothing; within_gap
-                        or repaired: at most this (issue 19) */
-  /* issue 19 */
+                        or repaired: at most this (since 0.4) */
+  /* numerics (since 0.4) */
   int repaired; /* 1: the solver's point missed a constraint by rounding
                    (huge or tiny figures) and was repaired: a feasible plan,
                    not proven optimal */

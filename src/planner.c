@@ -9,8 +9,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "planner.h"
 
+#include <assert.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +18,9 @@
 
 #include "buf.h"
 #include "mem.h"
-#include "report.h"
+#include "numfmt.h"
 #include "roofline.h"
+#include "scenario.h" /* hp_planfile_scenario, market warnings */
 #include "status.h"
 
 /* ----------------------------------------------------------------------------
@@ -1129,13 +1130,32 @@ char *hp_status_word_csv(char *word) {
   return word;
 }
 
+double hp_result_sustained_tokens_per_day(const hp_scenario_result *r) {
+  assert(r);
+  return r->delivered_tokens_per_s / (r->peak_factor > 0 ? r->peak_factor : 1) *
+         r->seconds_per_day;
+}
+
+const char *hp_result_status_name(hp_result_status s) {
+  switch (s) {
+  case HP_RESULT_OPTIMAL:
+    return "optimal";
+  case HP_RESULT_INFEASIBLE:
+    return "infeasible";
+  default:
+    return "error";
+  }
+}
+
 int hp_result_proven(const hp_scenario_result *r) {
+  assert(r);
   return r->status == HP_RESULT_OPTIMAL && !r->within_gap && !r->node_limited &&
          !r->repaired;
 }
 
 const char *hp_result_status_word(const hp_scenario_result *r, char *buf,
                                   size_t size) {
+  assert(r);
   return hp_status_word(r->status, hp_result_proven(r), r->gap,
                         !r->node_limited, buf, size);
 }
@@ -1398,47 +1418,6 @@ static int solve_compare(const hp_scenario *s, const hp_catalog *cat,
   return HP_OK;
 }
 
-/* GLPK keeps one environment per thread (Debian's libglpk40 5.0 is built
- * with thread-local storage) that only glp_free_env on that thread frees,
- * so a library user solving on threads of their own would leak it (5,296
- * bytes under valgrind) at each thread's exit. The first solve on a thread
- * therefore sets a pthread key whose destructor frees it when the thread
- * exits. Not at the end of each solve: glp_free_env frees every GLPK
- * object of the thread, those of a caller who uses GLPK too, and the next
- * solve would only build the environment again. A thread that already
- * freed it (the sweep's workers) makes glp_free_env a no-op. The main
- * thread runs no key destructors; its environment stays reachable until
- * exit, as before. */
-static pthread_key_t glpk_env_key;
-static int glpk_env_key_ok;
-static pthread_once_t glpk_env_once = PTHREAD_ONCE_INIT;
-
-static void glpk_env_free(void *unused) {
-  (void)unused;
-  hp_ip_thread_cleanup();
-}
-
-static void glpk_env_key_make(void) {
-  glpk_env_key_ok = pthread_key_create(&glpk_env_key, glpk_env_free) == 0;
-}
-
-/* Arms the calling thread's destructor; if no key or memory can be had,
- * the environment leaks at the thread's exit, as it did before. */
-static void glpk_env_arm(void) {
-  pthread_once(&glpk_env_once, glpk_env_key_make);
-  if (glpk_env_key_ok && !pthread_getspecific(glpk_env_key))
-    (void)pthread_setspecific(glpk_env_key, &glpk_env_key);
-}
-
-#if defined(__GNUC__)
-/* A dlclose of libhetplan.so must not leave threads with a destructor
- * in unmapped code: their environments leak instead. */
-__attribute__((destructor)) static void glpk_env_key_drop(void) {
-  if (glpk_env_key_ok)
-    pthread_key_delete(glpk_env_key);
-}
-#endif
-
 int hp_plan_solve(const hp_planfile *pf, const hp_catalog *cat, hp_plan **out,
                   hp_diag *d) {
   return hp_plan_solve_ex(pf, cat, 0, out, d);
@@ -1446,7 +1425,8 @@ int hp_plan_solve(const hp_planfile *pf, const hp_catalog *cat, hp_plan **out,
 
 int hp_plan_solve_ex(const hp_planfile *pf, const hp_catalog *cat,
                      unsigned flags, hp_plan **out, hp_diag *d) {
-  glpk_env_arm();
+  assert(pf && out);
+  hp_ip_thread_arm();
   hp_plan *p = hp_calloc(1, sizeof *p);
   if (!p)
     return hp_diag_oom(d);
@@ -1475,8 +1455,15 @@ int hp_plan_solve_ex(const hp_planfile *pf, const hp_catalog *cat,
   return HP_OK;
 }
 
-const char *hp_plan_name(const hp_plan *p) { return p->name; }
-size_t hp_plan_count(const hp_plan *p) { return p->n; }
+const char *hp_plan_name(const hp_plan *p) {
+  assert(p);
+  return p->name;
+}
+size_t hp_plan_count(const hp_plan *p) {
+  assert(p);
+  return p->n;
+}
 const hp_scenario_result *hp_plan_at(const hp_plan *p, size_t i) {
+  assert(p);
   return i < p->n ? &p->res[i] : NULL;
 }

@@ -11,7 +11,7 @@
 
 #include "buf.h"
 #include "hetplan.h"
-#include "scenario.h"
+#include "model.h"
 #include "solver.h"
 
 /* Per-candidate coefficients of one variable unit (a server, or a card with

@@ -1,19 +1,18 @@
-/* profile.c - probe profiles: building one from probe results, YAML/JSON/
- * table rendering, loading with full validation (yamlx), comparison, and
- * the efficiency accessor the planner calls. Never prints.
+/* profile.c - probe profiles: building one from probe results, loading
+ * with full validation (yamlx), and the efficiency accessor the planner
+ * calls. Never prints and writes no text: report_profile.c renders and
+ * compares profiles.
  *
- * Layout: figure table; lifecycle; accessors; efficiency; loading;
- * rendering (YAML, JSON, table); comparison. */
+ * Layout: figure table; lifecycle; accessors; efficiency; loading. */
 #include "profile.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "buf.h"
 #include "mem.h"
+#include "profile_int.h"
 #include "status.h"
 #include "yamlx.h"
 
@@ -31,10 +30,10 @@ static const struct {
     {"sgemm_gflops", "GFLOPS"}, {"hgemm_gflops", "GFLOPS"},
 };
 
-static const char *const status_names[] = {"ok", "unsupported", "skipped",
-                                           "error"};
-static const char *const class_names[] = {"cpu", "gpu", "accelerator", "custom",
-                                          "other"};
+const char *const hp_profile_status_names[] = {"ok", "unsupported", "skipped",
+                                               "error"};
+const char *const hp_profile_class_names[] = {"cpu", "gpu", "accelerator",
+                                              "custom", "other"};
 
 const char *hp_profile_figure_key(hp_bench_kind k) {
   return (unsigned)k < HP_BENCH_COUNT ? figures[k].key : "?";
@@ -55,40 +54,6 @@ int hp_profile_figure_find(const char *key, hp_bench_kind *out) {
 
 /* ---- Lifecycle --------------------------------------------------------------
  */
-
-typedef struct pfig {
-  hp_bench_status status; /* ok/unsupported/skipped/error */
-  double value;           /* in the figure's unit when ok */
-  double best;            /* best repeat, same unit; 0 if unknown */
-  int repeats;            /* timed repeats; 0 if unknown */
-  char *reason;           /* why, unless ok (owned, may be NULL) */
-  char *detail;           /* how it was measured (owned, may be NULL) */
-} pfig;
-
-typedef struct pdev {
-  char *id, *platform, *name, *vendor, *driver_version; /* owned */
-  int line, col;                      /* where the file gives it; 0 if built */
-  const char *fp16_how;               /* static string from the table below */
-  hp_devclass devclass;               /* class */
-  unsigned compute_units;             /* CUs */
-  unsigned clock_mhz;                 /* MHz */
-  unsigned long long memory_bytes;    /* bytes */
-  unsigned long long max_alloc_bytes; /* bytes */
-  int fp16, fp64, int8_dot;           /* 1 if supported */
-  pfig fig[HP_BENCH_COUNT];           /* by hp_bench_kind */
-} pdev;
-
-struct hp_profile {
-  int schema_version; /* HP_PROFILE_SCHEMA_VERSION */
-  char *file;         /* the file it was loaded from; "" if built */
-  int devices_line;   /* line of its devices: key; 0 if built */
-  int devices_col;    /* column of its devices: key; 0 if built */
-  char *host;         /* host name */
-  char *date;         /* ISO 8601, UTC */
-  char *backend;      /* "opencl", "fake" */
-  size_t n_devices;
-  pdev *devices;
-};
 
 static const char *const fp16_hows[] = {"cl_khr_fp16", "half fp config",
                                         "test kernel", "none", NULL};
@@ -255,7 +220,7 @@ static int fig_ok(const pdev *v, hp_bench_kind k) {
 }
 
 /* The file a diagnostic names: NULL for a profile built in memory. */
-static const char *src(const hp_profile *p) {
+const char *hp_profile_src(const hp_profile *p) {
   return p && p->file && p->file[0] ? p->file : NULL;
 }
 
@@ -263,8 +228,8 @@ int hp_profile_efficiency(const hp_profile *p, const char *device_id,
                           double *mfu, double *mem_bw_gbps, hp_diag *d) {
   const pdev *v = NULL;
   if (!p || p->n_devices == 0)
-    return hp_diag_set(d, HP_ENOTFOUND, src(p), p ? p->devices_line : 0,
-                       p ? p->devices_col : 0,
+    return hp_diag_set(d, HP_ENOTFOUND, hp_profile_src(p),
+                       p ? p->devices_line : 0, p ? p->devices_col : 0,
                        "the probe profile has no device");
   if (device_id) {
     long i = hp_profile_find(p, device_id);
@@ -273,10 +238,10 @@ int hp_profile_efficiency(const hp_profile *p, const char *device_id,
       hp_buf_init(&ids);
       for (size_t j = 0; j < p->n_devices; j++)
         hp_buf_printf(&ids, "%s%s", j ? ", " : "", p->devices[j].id);
-      int rc =
-          hp_diag_set(d, HP_ENOTFOUND, src(p), p->devices_line, p->devices_col,
-                      "no device '%s' in the probe profile (it has: %s)",
-                      device_id, ids.data ? ids.data : "");
+      int rc = hp_diag_set(d, HP_ENOTFOUND, hp_profile_src(p), p->devices_line,
+                           p->devices_col,
+                           "no device '%s' in the probe profile (it has: %s)",
+                           device_id, ids.data ? ids.data : "");
       hp_buf_cleanup(&ids);
       return rc;
     }
@@ -287,7 +252,7 @@ int hp_profile_efficiency(const hp_profile *p, const char *device_id,
           fig_ok(&p->devices[i], HP_BENCH_SGEMM))
         v = &p->devices[i];
     if (!v)
-      return hp_diag_set(d, HP_ENOTFOUND, src(p), p->devices_line,
+      return hp_diag_set(d, HP_ENOTFOUND, hp_profile_src(p), p->devices_line,
                          p->devices_col,
                          "no device in the probe profile has a measured GEMM "
                          "(sgemm_gflops or hgemm_gflops with status ok)");
@@ -300,20 +265,20 @@ int hp_profile_efficiency(const hp_profile *p, const char *device_id,
     gemm = HP_BENCH_SGEMM;
     roof = HP_BENCH_FP32_PEAK;
   } else {
-    return hp_diag_set(d, HP_ENOTFOUND, src(p), v->line, v->col,
+    return hp_diag_set(d, HP_ENOTFOUND, hp_profile_src(p), v->line, v->col,
                        "device %s: the profile has no ok GEMM with its "
                        "compute roof (need hgemm_gflops and fp16_gflops, or "
                        "sgemm_gflops and fp32_gflops)",
                        v->id);
   }
   if (!fig_ok(v, HP_BENCH_MEM_BW))
-    return hp_diag_set(d, HP_ENOTFOUND, src(p), v->line, v->col,
+    return hp_diag_set(d, HP_ENOTFOUND, hp_profile_src(p), v->line, v->col,
                        "device %s: the profile has no ok mem_bw_gbps", v->id);
   double e = v->fig[gemm].value / v->fig[roof].value;
   if (e > 1.0)
     e = 1.0;
   if (!(e > 0.0))
-    return hp_diag_set(d, HP_ENOTFOUND, src(p), v->line, v->col,
+    return hp_diag_set(d, HP_ENOTFOUND, hp_profile_src(p), v->line, v->col,
                        "device %s: GEMM efficiency is not positive", v->id);
   *mfu = e;
   *mem_bw_gbps = v->fig[HP_BENCH_MEM_BW].value;
@@ -427,7 +392,7 @@ static int load_figure(loadctx *L, const char *key, const hp_ynode *n,
       (rc = hp_ycheck_keys(n, dev ? allowed + 1 : allowed, key, L->file, L->d)))
     return rc;
   if ((rc = req(L, n, "status", key, &x)) ||
-      (rc = pick(L, x, "status", status_names, 4, &st)))
+      (rc = pick(L, x, "status", hp_profile_status_names, 4, &st)))
     return rc;
   f->status = (hp_bench_status)st;
   if ((x = hp_ymap_get(n, "unit")) != NULL) {
@@ -510,7 +475,7 @@ static int load_device(loadctx *L, const hp_ynode *n, pdev *v) {
       (rc = get_str(L, n, "driver_version", "device", 0, &v->driver_version)))
     return rc;
   if ((rc = req(L, n, "class", "device", &x)) ||
-      (rc = pick(L, x, "class", class_names, 5, &cls)))
+      (rc = pick(L, x, "class", hp_profile_class_names, 5, &cls)))
     return rc;
   v->devclass = (hp_devclass)cls;
   if ((rc = get_count(L, n, "compute_units", 4294967295.0, &u)))
@@ -669,390 +634,4 @@ int hp_profile_load(const char *path, hp_profile **out, hp_diag *d) {
   rc = load_tree(&L, root, out);
   hp_ynode_free(root);
   return rc;
-}
-
-/* ---- Rendering
- * ------------------------------------------------------------------- */
-
-/* A YAML double-quoted scalar. */
-/* A YAML string that libyaml reads back, whatever the driver named its
- * device (buf.h). */
-static void yq(hp_buf *b, const char *s) { hp_buf_yaml_str(b, s); }
-
-static void render_yaml(const hp_profile *p, hp_buf *b) {
-  char num[64];
-  hp_buf_puts(b, "# hetplan probe profile; format in docs/probe.md\n");
-  hp_buf_printf(b, "schema_version: %d\nhost: ", p->schema_version);
-  yq(b, p->host);
-  hp_buf_puts(b, "\ndate: ");
-  yq(b, p->date);
-  hp_buf_puts(b, "\nbackend: ");
-  yq(b, p->backend);
-  hp_buf_puts(b, p->n_devices ? "\ndevices:\n" : "\ndevices: []\n");
-  for (size_t i = 0; i < p->n_devices; i++) {
-    const pdev *v = &p->devices[i];
-    hp_buf_puts(b, "  - id: ");
-    yq(b, v->id);
-    hp_buf_puts(b, "\n    platform: ");
-    yq(b, v->platform);
-    hp_buf_puts(b, "\n    name: ");
-    yq(b, v->name);
-    hp_buf_puts(b, "\n    vendor: ");
-    yq(b, v->vendor);
-    hp_buf_puts(b, "\n    driver_version: ");
-    yq(b, v->driver_version);
-    hp_buf_printf(b,
-                  "\n    class: %s\n    compute_units: %u\n"
-                  "    clock_mhz: %u\n    memory_bytes: %llu\n"
-                  "    max_alloc_bytes: %llu\n    fp16: %s\n",
-                  class_names[v->devclass], v->compute_units, v->clock_mhz,
-                  v->memory_bytes, v->max_alloc_bytes,
-                  v->fp16 ? "true" : "false");
-    if (v->fp16_how)
-      hp_buf_printf(b, "    fp16_how: \"%s\"\n", v->fp16_how);
-    hp_buf_printf(b, "    fp64: %s\n    int8_dot: %s\n    figures:\n",
-                  v->fp64 ? "true" : "false", v->int8_dot ? "true" : "false");
-    for (int k = 0; k < HP_BENCH_COUNT; k++) {
-      const pfig *f = &v->fig[k];
-      hp_buf_printf(b, "      %s:\n", figures[k].key);
-      if (f->status == HP_BENCH_OK)
-        hp_buf_printf(b, "        value: %s\n",
-                      hp_format_number(f->value, num, sizeof num));
-      else
-        hp_buf_puts(b, "        value: null\n");
-      hp_buf_printf(b, "        unit: \"%s\"\n        status: %s\n",
-                    figures[k].unit, status_names[f->status]);
-      if (f->status == HP_BENCH_OK && f->best > 0)
-        hp_buf_printf(b, "        best: %s\n",
-                      hp_format_number(f->best, num, sizeof num));
-      if (f->repeats > 0)
-        hp_buf_printf(b, "        repeats: %d\n", f->repeats);
-      if (f->reason) {
-        hp_buf_puts(b, "        reason: ");
-        yq(b, f->reason);
-        hp_buf_putc(b, '\n');
-      }
-      if (f->detail) {
-        hp_buf_puts(b, "        detail: ");
-        yq(b, f->detail);
-        hp_buf_putc(b, '\n');
-      }
-    }
-  }
-}
-
-static json_t *jstr(const char *s) { return json_string(s ? s : ""); }
-
-static json_t *json_profile(const hp_profile *p) {
-  json_t *root = json_object(), *devs = json_array();
-  if (!root || !devs) {
-    json_decref(root);
-    json_decref(devs);
-    return NULL;
-  }
-  json_object_set_new(root, "schema_version", json_integer(p->schema_version));
-  json_object_set_new(root, "host", jstr(p->host));
-  json_object_set_new(root, "date", jstr(p->date));
-  json_object_set_new(root, "backend", jstr(p->backend));
-  json_object_set_new(root, "devices", devs);
-  for (size_t i = 0; i < p->n_devices; i++) {
-    const pdev *v = &p->devices[i];
-    json_t *o = json_object(), *st = json_object();
-    if (!o || !st) {
-      json_decref(o);
-      json_decref(st);
-      json_decref(root);
-      return NULL;
-    }
-    json_object_set_new(o, "id", jstr(v->id));
-    json_object_set_new(o, "platform", jstr(v->platform));
-    json_object_set_new(o, "name", jstr(v->name));
-    json_object_set_new(o, "vendor", jstr(v->vendor));
-    json_object_set_new(o, "driver_version", jstr(v->driver_version));
-    json_object_set_new(o, "class", json_string(class_names[v->devclass]));
-    json_object_set_new(o, "compute_units", json_integer(v->compute_units));
-    json_object_set_new(o, "clock_mhz", json_integer(v->clock_mhz));
-    json_object_set_new(o, "memory_bytes",
-                        json_integer((json_int_t)v->memory_bytes));
-    json_object_set_new(o, "max_alloc_bytes",
-                        json_integer((json_int_t)v->max_alloc_bytes));
-    json_object_set_new(o, "fp16", json_boolean(v->fp16));
-    json_object_set_new(o, "fp16_how", jstr(v->fp16_how ? v->fp16_how : ""));
-    json_object_set_new(o, "fp64", json_boolean(v->fp64));
-    json_object_set_new(o, "int8_dot", json_boolean(v->int8_dot));
-    for (int k = 0; k < HP_BENCH_COUNT; k++) {
-      const pfig *f = &v->fig[k];
-      json_object_set_new(o, figures[k].key,
-                          f->status == HP_BENCH_OK ? json_real(f->value)
-                                                   : json_null());
-      json_t *s = json_object();
-      json_object_set_new(s, "status", json_string(status_names[f->status]));
-      json_object_set_new(s, "unit", json_string(figures[k].unit));
-      if (f->status == HP_BENCH_OK && f->best > 0)
-        json_object_set_new(s, "best", json_real(f->best));
-      if (f->repeats > 0)
-        json_object_set_new(s, "repeats", json_integer(f->repeats));
-      if (f->reason)
-        json_object_set_new(s, "reason", jstr(f->reason));
-      if (f->detail)
-        json_object_set_new(s, "detail", jstr(f->detail));
-      json_object_set_new(st, figures[k].key, s);
-    }
-    json_object_set_new(o, "status", st);
-    json_array_append_new(devs, o);
-  }
-  return root;
-}
-
-static void dump_json(json_t *j, hp_buf *b) {
-  char *s = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-                                  JSON_REAL_PRECISION(15))
-              : NULL;
-  if (!s) {
-    b->oom = 1;
-    return;
-  }
-  hp_buf_puts(b, s);
-  hp_buf_putc(b, '\n');
-  free(s); /* jansson allocates with malloc */
-}
-
-/* Bytes in GiB with the exact count, so that every number has a unit. */
-static void put_bytes(hp_buf *b, unsigned long long v) {
-  hp_buf_printf(b, "%.1f GiB (%llu bytes)", (double)v / (1024.0 * 1024 * 1024),
-                v);
-}
-
-static void render_table(const hp_profile *p, hp_buf *b) {
-  if (p->n_devices == 0) {
-    hp_buf_puts(b, "no device\n");
-    return;
-  }
-  for (size_t i = 0; i < p->n_devices; i++) {
-    const pdev *v = &p->devices[i];
-    /* Names from the driver as visible text (buf.h). */
-    hp_buf_printf(b, "%sdevice ", i ? "\n" : "");
-    hp_buf_text(b, v->id);
-    hp_buf_puts(b, ": ");
-    hp_buf_text(b, v->name);
-    hp_buf_printf(b, "\n  class %s, vendor ", class_names[v->devclass]);
-    hp_buf_text(b, v->vendor);
-    hp_buf_puts(b, ", platform ");
-    hp_buf_text(b, v->platform);
-    hp_buf_puts(b, ", driver ");
-    hp_buf_text(b, v->driver_version);
-    hp_buf_putc(b, '\n');
-    hp_buf_printf(b, "  %u compute units at %u MHz, memory ", v->compute_units,
-                  v->clock_mhz);
-    put_bytes(b, v->memory_bytes);
-    hp_buf_puts(b, ", largest buffer ");
-    put_bytes(b, v->max_alloc_bytes);
-    hp_buf_printf(b, "\n  fp16 %s%s%s%s, fp64 %s, int8 dot %s\n",
-                  v->fp16 ? "yes" : "no", v->fp16_how ? " (" : "",
-                  v->fp16_how ? v->fp16_how : "", v->fp16_how ? ")" : "",
-                  v->fp64 ? "yes" : "no", v->int8_dot ? "yes" : "no");
-    hp_buf_printf(b, "  %-14s %14s %-7s %-12s %s\n", "figure", "value", "unit",
-                  "status", "how / why");
-    for (int k = 0; k < HP_BENCH_COUNT; k++) {
-      const pfig *f = &v->fig[k];
-      if (f->status == HP_BENCH_OK)
-        hp_buf_printf(b, "  %-14s %14.2f %-7s %-12s %s\n", figures[k].key,
-                      f->value, figures[k].unit, status_names[f->status],
-                      f->detail ? f->detail : "");
-      else
-        hp_buf_printf(b, "  %-14s %14s %-7s %-12s %s\n", figures[k].key, "-",
-                      figures[k].unit, status_names[f->status],
-                      f->reason ? f->reason : "");
-    }
-  }
-}
-
-static int finish(hp_buf *b, char **out, size_t *len, hp_diag *d) {
-  if (hp_buf_detach(b, out, len) != HP_OK)
-    return hp_diag_oom(d);
-  return HP_OK;
-}
-
-int hp_profile_render(const hp_profile *p, hp_profile_format fmt, char **out,
-                      size_t *len, hp_diag *d) {
-  hp_buf b;
-  hp_buf_init(&b);
-  if (fmt == HP_PROFILE_YAML) {
-    render_yaml(p, &b);
-  } else if (fmt == HP_PROFILE_JSON) {
-    json_t *j = json_profile(p);
-    dump_json(j, &b);
-    json_decref(j);
-  } else {
-    render_table(p, &b);
-  }
-  /* The safety net under the driver's names (buf.h). */
-  if (fmt == HP_PROFILE_JSON)
-    hp_buf_json_guard(&b, 0);
-  else if (fmt != HP_PROFILE_YAML)
-    hp_buf_guard(&b, 0);
-  return finish(&b, out, len, d);
-}
-
-/* ---- Comparison
- * ------------------------------------------------------------------ */
-
-/* Pairs each device of cur with one of old, or -1: same name always, and
- * of those the same platform and id first, so that two identical cards
- * keep their own ids, then same platform, then same id, then any. A device
- * is never compared with different hardware that happens to share its id.
- * pair[i] is for cur's device i; used[j] is 1 for a paired old device j. */
-static void match_devices(const hp_profile *old, const hp_profile *cur,
-                          long *pair, unsigned char *used) {
-  for (size_t i = 0; i < cur->n_devices; i++)
-    pair[i] = -1;
-  for (int pass = 0; pass < 4; pass++) {
-    int same_platform = pass < 2, same_id = pass == 0 || pass == 2;
-    for (size_t i = 0; i < cur->n_devices; i++) {
-      const pdev *v = &cur->devices[i];
-      for (size_t j = 0; pair[i] < 0 && j < old->n_devices; j++) {
-        const pdev *o = &old->devices[j];
-        if (used[j] || strcmp(o->name, v->name) != 0 ||
-            (same_platform && strcmp(o->platform, v->platform) != 0) ||
-            (same_id && strcmp(o->id, v->id) != 0))
-          continue;
-        pair[i] = (long)j;
-        used[j] = 1;
-      }
-    }
-  }
-}
-
-static json_t *jfig(const pfig *f) {
-  return f->status == HP_BENCH_OK ? json_real(f->value) : json_null();
-}
-
-int hp_profile_render_compare(const hp_profile *old, const hp_profile *cur,
-                              hp_profile_format fmt, char **out, size_t *len,
-                              hp_diag *d) {
-  hp_buf b;
-  json_t *root = fmt == HP_PROFILE_JSON ? json_array() : NULL;
-  long *pair = hp_calloc(cur->n_devices ? cur->n_devices : 1, sizeof *pair);
-  unsigned char *used = hp_calloc(old->n_devices ? old->n_devices : 1, 1);
-  const char *old_name = src(old) ? src(old) : "the old profile";
-  hp_buf_init(&b);
-  if (!pair || !used || (fmt == HP_PROFILE_JSON && !root)) {
-    hp_free(pair);
-    hp_free(used);
-    json_decref(root);
-    return hp_diag_oom(d);
-  }
-  match_devices(old, cur, pair, used);
-  if (fmt != HP_PROFILE_JSON) {
-    hp_buf_puts(&b, "comparing ");
-    hp_buf_text(&b, old->date);
-    hp_buf_puts(&b, " (");
-    hp_buf_text(&b, old->host);
-    hp_buf_puts(&b, ") with ");
-    hp_buf_text(&b, cur->date);
-    hp_buf_puts(&b, " (");
-    hp_buf_text(&b, cur->host);
-    hp_buf_puts(&b, ")\n");
-  }
-  for (size_t i = 0; i < cur->n_devices; i++) {
-    const pdev *v = &cur->devices[i];
-    long oi = pair[i];
-    json_t *jf = NULL;
-    if (root) {
-      json_t *jd = json_object();
-      jf = json_object();
-      json_object_set_new(jd, "id", jstr(v->id));
-      json_object_set_new(jd, "name", jstr(v->name));
-      json_object_set_new(jd, "old_id",
-                          oi >= 0 ? jstr(old->devices[oi].id) : json_null());
-      json_object_set_new(jd, "match",
-                          json_string(oi >= 0 ? "compared" : "not_in_old"));
-      json_object_set_new(jd, "figures", jf);
-      json_array_append_new(root, jd);
-    } else {
-      hp_buf_puts(&b, "\ndevice ");
-      hp_buf_text(&b, v->id);
-      hp_buf_puts(&b, ": ");
-      hp_buf_text(&b, v->name);
-      if (oi < 0) {
-        hp_buf_puts(&b, ": no device named '");
-        hp_buf_text(&b, v->name);
-        hp_buf_puts(&b, "' in ");
-        hp_buf_text(&b, old_name);
-        hp_buf_puts(&b, ": not compared\n");
-        continue;
-      }
-      hp_buf_puts(&b, " (old: ");
-      hp_buf_text(&b, old->devices[oi].id);
-      hp_buf_puts(&b, ")\n");
-      hp_buf_printf(&b, "  %-14s %20s %20s %10s\n", "figure", "old", "new",
-                    "change");
-    }
-    if (oi < 0)
-      continue;
-    const pdev *o = &old->devices[oi];
-    for (int k = 0; k < HP_BENCH_COUNT; k++) {
-      const pfig *fo = &o->fig[k], *fn = &v->fig[k];
-      int both = fo->status == HP_BENCH_OK && fn->status == HP_BENCH_OK;
-      double pct = both && fo->value > 0
-                       ? (fn->value - fo->value) / fo->value * 100.0
-                       : 0.0;
-      if (root) {
-        json_t *x = json_object();
-        json_object_set_new(x, "unit", json_string(figures[k].unit));
-        json_object_set_new(x, "old", jfig(fo));
-        json_object_set_new(x, "new", jfig(fn));
-        json_object_set_new(x, "change_pct",
-                            both ? json_real(pct) : json_null());
-        json_object_set_new(jf, figures[k].key, x);
-        continue;
-      }
-      char so[48], sn[48], sc[24];
-      if (fo->status == HP_BENCH_OK)
-        snprintf(so, sizeof so, "%.2f %s", fo->value, figures[k].unit);
-      else
-        snprintf(so, sizeof so, "%s", status_names[fo->status]);
-      if (fn->status == HP_BENCH_OK)
-        snprintf(sn, sizeof sn, "%.2f %s", fn->value, figures[k].unit);
-      else
-        snprintf(sn, sizeof sn, "%s", status_names[fn->status]);
-      if (both)
-        snprintf(sc, sizeof sc, "%+.1f %%", pct);
-      else
-        snprintf(sc, sizeof sc, "-");
-      hp_buf_printf(&b, "  %-14s %20s %20s %10s\n", figures[k].key, so, sn, sc);
-    }
-  }
-  /* Old devices that nothing matched: gone, renamed, or left out by
-   * --device. Said, so that a silent absence is not read as "no change". */
-  for (size_t j = 0; j < old->n_devices; j++) {
-    const pdev *o = &old->devices[j];
-    if (used[j])
-      continue;
-    if (root) {
-      json_t *jd = json_object();
-      json_object_set_new(jd, "id", json_null());
-      json_object_set_new(jd, "name", jstr(o->name));
-      json_object_set_new(jd, "old_id", jstr(o->id));
-      json_object_set_new(jd, "match", json_string("not_in_new"));
-      json_object_set_new(jd, "figures", json_object());
-      json_array_append_new(root, jd);
-    } else {
-      hp_buf_puts(&b, "\nold device ");
-      hp_buf_text(&b, o->id);
-      hp_buf_puts(&b, ": ");
-      hp_buf_text(&b, o->name);
-      hp_buf_puts(&b, ": not in the new profile: not compared\n");
-    }
-  }
-  hp_free(pair);
-  hp_free(used);
-  if (root) {
-    dump_json(root, &b);
-    json_decref(root);
-    hp_buf_json_guard(&b, 0); /* the safety net (buf.h) */
-  } else {
-    hp_buf_guard(&b, 0);
-  }
-  return finish(&b, out, len, d);
 }

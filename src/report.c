@@ -1,6 +1,7 @@
 /* report.c - format names, the render dispatcher, shared formatting. */
 #include "report.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,23 +11,8 @@
 #include "mem.h"
 #include "yamlx.h"
 
-double hp_result_sustained_tokens_per_day(const hp_scenario_result *r) {
-  return r->delivered_tokens_per_s / (r->peak_factor > 0 ? r->peak_factor : 1) *
-         r->seconds_per_day;
-}
-
-const char *hp_result_status_name(hp_result_status s) {
-  switch (s) {
-  case HP_RESULT_OPTIMAL:
-    return "optimal";
-  case HP_RESULT_INFEASIBLE:
-    return "infeasible";
-  default:
-    return "error";
-  }
-}
-
 int hp_format_parse(const char *s, hp_format *out) {
+  assert(s && out);
   static const char *const names[] = {"table", "json", "csv", "md"};
   for (int i = 0; i < 4; i++)
     if (strcmp(s, names[i]) == 0) {
@@ -38,111 +24,6 @@ int hp_format_parse(const char *s, hp_format *out) {
     return HP_OK;
   }
   return HP_EINVAL;
-}
-
-char *hp_fmt_grouped(double v, int decimals, char *buf, size_t size) {
-  char raw[64];
-  if (!isfinite(v)) {
-    snprintf(buf, size, "%s", isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"));
-    return buf;
-  }
-  /* Past a quadrillion a double has no more digits to show: the first 15
-   * significant ones, then zeros (people read no exponents). */
-  if (fabs(v) >= 1e15)
-    return hp_fmt_sig(v, 15, buf, size);
-  snprintf(raw, sizeof raw, "%.*f", decimals, fabs(v));
-  const char *dot = strchr(raw, '.');
-  size_t int_len = dot ? (size_t)(dot - raw) : strlen(raw);
-  char out[96];
-  size_t o = 0;
-  int neg = v < 0 && strspn(raw, "0.") != strlen(raw);
-  if (neg)
-    out[o++] = '-';
-  for (size_t i = 0; i < int_len; i++) {
-    if (i && (int_len - i) % 3 == 0)
-      out[o++] = ',';
-    out[o++] = raw[i];
-  }
-  if (dot)
-    for (const char *p = dot; *p && o < sizeof out - 1; p++)
-      out[o++] = *p;
-  out[o] = '\0';
-  snprintf(buf, size, "%s", out);
-  return buf;
-}
-
-char *hp_fmt_sig(double v, int sig, char *buf, size_t size) {
-  if (!isfinite(v) || v == 0 || fabs(v) >= 1e30 || fabs(v) < 1e-15) {
-    if (isfinite(v) && v != 0)
-      snprintf(buf, size, "%.*g", sig, v); /* beyond every input limit */
-    else
-      return hp_fmt_grouped(v, 0, buf, size);
-    return buf;
-  }
-  if (sig < 1)
-    sig = 1;
-  if (sig > 15)
-    sig = 15;
-  /* "%.*e" rounds to sig digits; its mantissa's digits and exponent are
-   * then laid out without the exponent. */
-  char e[48];
-  snprintf(e, sizeof e, "%.*e", sig - 1, fabs(v));
-  char digits[20];
-  size_t nd = 0;
-  const char *p = e;
-  for (; *p && *p != 'e'; p++)
-    if (*p >= '0' && *p <= '9')
-      digits[nd++] = *p;
-  int ex = atoi(p + 1);
-  while (nd > 1 && digits[nd - 1] == '0' && (int)nd - 1 > ex)
-    nd--; /* trailing zeros after the point say nothing */
-  char out[96];
-  size_t o = 0;
-  if (v < 0)
-    out[o++] = '-';
-  if (ex < 0) {
-    out[o++] = '0';
-    out[o++] = '.';
-    for (int i = -1; i > ex; i--)
-      out[o++] = '0';
-    for (size_t i = 0; i < nd; i++)
-      out[o++] = digits[i];
-  } else {
-    int int_len = ex + 1;
-    for (int i = 0; i < int_len; i++) {
-      if (i && (int_len - i) % 3 == 0)
-        out[o++] = ',';
-      out[o++] = (size_t)i < nd ? digits[i] : '0';
-    }
-    if ((int)nd > int_len) {
-      out[o++] = '.';
-      for (size_t i = (size_t)int_len; i < nd; i++)
-        out[o++] = digits[i];
-    }
-  }
-  out[o] = '\0';
-  snprintf(buf, size, "%s", out);
-  return buf;
-}
-
-char *hp_fmt_count(double v, char *buf, size_t size) {
-  if (isfinite(v) && fabs(v) >= 1000)
-    return hp_fmt_grouped(v, 0, buf, size);
-  return hp_fmt_sig(v, 6, buf, size);
-}
-
-char *hp_fmt_si(double v, int sig, const char *unit, char *buf, size_t size) {
-  static const char *const pre[] = {"", "k", "M", "G", "T", "P", "E", "Z", "Y"};
-  int k = 0;
-  double a = fabs(v);
-  while (k < 8 && a >= 999.95) {
-    a /= 1000;
-    k++;
-  }
-  char n[64];
-  hp_fmt_sig(v < 0 ? -a : a, sig, n, sizeof n);
-  snprintf(buf, size, "%s %s%s", n, pre[k], unit);
-  return buf;
 }
 
 const char *hp_result_unproven(const hp_scenario_result *r, char *buf,
@@ -264,6 +145,7 @@ void hp_buf_number(hp_buf *b, double v) {
 
 int hp_report_render(const hp_plan *p, hp_format fmt, char **out, size_t *len,
                      hp_diag *d) {
+  assert(p && out);
   hp_buf b;
   hp_buf_init(&b);
   int rc = HP_OK;
@@ -292,6 +174,7 @@ int hp_report_render(const hp_plan *p, hp_format fmt, char **out, size_t *len,
 
 int hp_catalog_render(const hp_catalog *c, hp_format fmt, char **out,
                       size_t *len, hp_diag *d) {
+  assert(c && out);
   hp_buf b;
   hp_buf_init(&b);
   int rc = HP_OK;
@@ -321,6 +204,7 @@ int hp_catalog_render(const hp_catalog *c, hp_format fmt, char **out,
 
 int hp_catalog_render_device(const hp_catalog *c, const char *id, hp_format fmt,
                              char **out, size_t *len, hp_diag *d) {
+  assert(c && id && out);
   const hp_device_spec *s = hp_catalog_find(c, id);
   if (!s) {
     const char *sug = hp_catalog_suggest(c, id);

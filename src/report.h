@@ -5,6 +5,8 @@
 
 #include "buf.h"
 #include "hetplan.h"
+#include "model.h"
+#include "numfmt.h" /* hp_fmt_*, hp_format_number */
 
 void hp_report_table(const hp_plan *p, hp_buf *b);
 void hp_report_md(const hp_plan *p, hp_buf *b);
@@ -20,17 +22,6 @@ void hp_device_table(const hp_device_spec *s, hp_buf *b, int markdown);
 void hp_device_csv(const hp_device_spec *s, hp_buf *b);
 int hp_device_json(const hp_device_spec *s, hp_buf *b);
 
-/* "1,234,567.89": a number with thousands separators and `decimals`. */
-char *hp_fmt_grouped(double v, int decimals, char *buf, size_t size);
-/* v rounded to `sig` significant digits and written without an exponent:
- * "4,000,000,000,000", "0.000123", "12.5". For numbers people read. */
-char *hp_fmt_sig(double v, int sig, char *buf, size_t size);
-/* A count people read: whole and grouped from 1,000 on ("6,666,666,666,667
- * tokens/day"), else 6 significant digits; never an exponent. */
-char *hp_fmt_count(double v, char *buf, size_t size);
-/* v with an SI prefix on `unit`, `sig` significant digits: "1.019
- * EFLOP/s", "312 TFLOP". */
-char *hp_fmt_si(double v, int sig, const char *unit, char *buf, size_t size);
 /* Why an optimal result is not proven optimal, into buf: "within 0.001%
  * (solver.mip_gap 1e-05)" or "stopped at solver.node_limit (200,000
  * nodes), within 0.0123% of the optimum"; NULL when it is proven. */
@@ -45,5 +36,10 @@ const char *hp_result_unproven(const hp_scenario_result *r, char *buf,
 void hp_csv_field(hp_buf *b, const char *s);
 /* Appends a round-trip number (hp_format_number). */
 void hp_buf_number(hp_buf *b, double v);
+
+/* Appends the step-by-step derivation of every request class of s on
+ * candidate `cand` to b, every number with its unit (`hetplan explain`;
+ * report_explain.c). */
+void hp_report_explain(const hp_scenario *s, size_t cand, hp_buf *b);
 
 #endif

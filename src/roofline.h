@@ -1,8 +1,9 @@
 /* roofline.h - tokens/s per server from a model's architecture and a card's
- * roofs (issue 5; docs/roofline.md gives every formula and default).
+ * roofs (since 0.2; docs/roofline.md gives every formula and default).
  *
- * Pure arithmetic over a bound scenario: no I/O, no allocation except in
- * hp_roof_explain. For one (request class, SKU) pair it finds the tensor-
+ * Pure arithmetic over a bound scenario: no I/O, no allocation, no text
+ * (report_explain.c writes the derivation). For one (request class, SKU)
+ * pair it finds the tensor-
  * parallel degree, the prefill time, the decode step time (the larger of the
  * compute and memory times, plus the TP all-reduce), the largest batch that
  * fits memory and meets the SLOs, and from these the sustained throughput of
@@ -11,8 +12,7 @@
 #ifndef HP_ROOFLINE_H
 #define HP_ROOFLINE_H
 
-#include "buf.h"
-#include "scenario.h"
+#include "model.h"
 
 /* How the decode attention kernel reads the KV cache (docs/roofline.md,
  * "KV reads"). A property of the serving stack, not an efficiency: it
@@ -146,8 +146,16 @@ void hp_roof_eval_attn(const hp_model_desc *m, const hp_candidate *c,
                        const hp_request_class *k, const hp_roof_opts *o,
                        hp_roof_attn a, hp_roof_result *r);
 
-/* Appends the step-by-step derivation of every request class of s on
- * candidate `cand` to b, every number with its unit (`hetplan explain`). */
-void hp_roof_explain(const hp_scenario *s, size_t cand, hp_buf *b);
+/* One card's roofs, for the explain renderer (report_explain.c), which
+ * shows how the derivation reached its figures (docs/roofline.md). */
+double hp_roof_usable_bytes(const hp_candidate *c, const hp_roof_opts *o);
+double hp_roof_comm_s(const hp_model_desc *m, const hp_candidate *c,
+                      const hp_roof_opts *o, int tp, double tokens);
+double hp_roof_prefill_s(const hp_model_desc *m, const hp_candidate *c,
+                         const hp_roof_opts *o, int tp, double n);
+double hp_roof_peak_flops(const hp_model_desc *m, const hp_candidate *c);
+double hp_roof_tflops(const hp_candidate *c, hp_dtype t);
+double hp_roof_link_bytes_s(const hp_candidate *c, const hp_roof_opts *o,
+                            int *pcie);
 
 #endif

@@ -11,6 +11,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "scenario.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -24,44 +25,8 @@
 #include "mem.h"
 #include "model_hf.h"
 #include "profile.h"
-#include "report.h"
+#include "numfmt.h"
 #include "status.h"
-
-/* ----------------------------------------------------------------------------
- * Names
- * ------------------------------------------------------------------------- */
-
-const char *hp_granularity_name(hp_granularity g) {
-  static const char *const n[] = {"fractional", "card", "server"};
-  return g <= HP_GRAN_SERVER ? n[g] : "?";
-}
-const char *hp_objective_name(hp_objective o) {
-  static const char *const n[] = {"capex", "max_tokens", "tco"};
-  return o <= HP_OBJ_TCO ? n[o] : "?";
-}
-const char *hp_demand_model_name(hp_demand_model m) {
-  return m == HP_DEMAND_ROOFLINE ? "roofline" : "flops";
-}
-const char *hp_dtype_name(hp_dtype t) {
-  static const char *const n[] = {"fp16", "bf16", "fp8", "int8", "int4", "fp4"};
-  return t <= HP_DTYPE_FP4 ? n[t] : "?";
-}
-double hp_dtype_bytes(hp_dtype t) {
-  static const double b[] = {2, 2, 1, 1, 0.5, 0.5};
-  return t <= HP_DTYPE_FP4 ? b[t] : 2;
-}
-void hp_roof_opts_default(hp_roof_opts *o) {
-  memset(o, 0, sizeof *o);
-  o->memory_fraction = 0.9; /* runtime, activations, fragmentation */
-  o->min_batch = 8;         /* a TP degree must hold at least this many */
-  o->max_batch = 256;       /* vLLM's default max_num_seqs */
-  o->pcie_gbps = 64;        /* PCIe Gen4 x16, both directions */
-  o->allreduce_us = 5;      /* NCCL small-message all-reduce in a node */
-}
-const char *hp_basis_name(hp_share_basis b) {
-  static const char *const n[] = {"compute", "cards", "capex"};
-  return b <= HP_BASIS_CAPEX ? n[b] : "?";
-}
 
 /* An enum value from a string; error lists the choices. */
 static int get_enum(const hp_ynode *n, const char *key, const char *file,
@@ -1726,6 +1691,7 @@ done:
 
 int hp_planfile_parse(const char *text, size_t len, const char *name,
                       const hp_catalog *cat, hp_planfile **out, hp_diag *d) {
+  assert((text || len == 0) && out);
   hp_planfile *p = hp_calloc(1, sizeof *p);
   int rc;
   if (!p)
@@ -1821,6 +1787,7 @@ fail:
 
 int hp_planfile_load(const char *path, const hp_catalog *cat, hp_planfile **out,
                      hp_diag *d) {
+  assert(path && out);
   char *text;
   size_t len;
   int rc = hp_read_file(path, HP_YAML_MAX_BYTES, &text, &len, d);
@@ -1831,7 +1798,10 @@ int hp_planfile_load(const char *path, const hp_catalog *cat, hp_planfile **out,
   return rc;
 }
 
-const char *hp_planfile_name(const hp_planfile *p) { return p->name; }
+const char *hp_planfile_name(const hp_planfile *p) {
+  assert(p);
+  return p->name;
+}
 const hp_ynode *hp_planfile_uncertain(const hp_planfile *p) {
   return hp_ymap_get(p->root, "uncertain");
 }
@@ -1865,6 +1835,7 @@ static int has_key_at(const hp_ynode *map, const char *id, int line, int col) {
 }
 
 size_t hp_planfile_unused_keys(const hp_planfile *p, hp_diag *w, size_t cap) {
+  assert(p && (w || cap == 0));
   size_t n = 0;
   const hp_ynode *defs = hp_ymap_get(p->root, "defaults");
   for (size_t i = 0; i < p->n; i++)
@@ -1978,6 +1949,7 @@ int hp_scenario_market_warnings(const hp_scenario *s, hp_scenario_result *r) {
 
 size_t hp_planfile_market_warnings(const hp_planfile *p, hp_diag *w,
                                    size_t cap) {
+  assert(p && (w || cap == 0));
   size_t n = 0;
   for (size_t i = 0; i < p->n; i++) {
     const hp_scenario *s = &p->scen[i];
@@ -2015,8 +1987,12 @@ size_t hp_planfile_market_warnings(const hp_planfile *p, hp_diag *w,
 }
 
 const char *hp_planfile_path(const hp_planfile *p) { return p->path; }
-size_t hp_planfile_count(const hp_planfile *p) { return p->n; }
+size_t hp_planfile_count(const hp_planfile *p) {
+  assert(p);
+  return p->n;
+}
 const char *hp_planfile_scenario_name(const hp_planfile *p, size_t i) {
+  assert(p);
   return i < p->n ? p->scen[i].name : NULL;
 }
 const hp_scenario *hp_planfile_scenario(const hp_planfile *p, size_t i) {
@@ -2082,11 +2058,13 @@ static int set_text(hp_planfile *p, const char *path, const char *text,
 
 int hp_planfile_set_number(hp_planfile *p, const char *path, double value,
                            hp_diag *d) {
+  assert(p && path);
   char num[40];
   return set_text(p, path, hp_format_number(value, num, sizeof num), d);
 }
 
 int hp_planfile_takes_text(const hp_planfile *p, const char *path) {
+  assert(p && path);
   /* Names are text whatever binding says: one text set in every scenario
    * would make their names clash, and binding fail for that reason. */
   const char *last = strrchr(path, '.');

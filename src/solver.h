@@ -1,9 +1,11 @@
 /* solver.h - the solver seam: a small, solver-neutral mixed-integer program.
  *
- * The planner builds an hp_ip; solver_glpk.c is the only file that includes
- * <glpk.h>. tests/test_planner.c checks the GLPK optimum against an
- * exhaustive enumerator written in the test (a second implementation).
- * Rows are dense: planning problems have tens of columns, not thousands.
+ * The planner builds an hp_ip (ip.c: the program and its points;
+ * ip_presolve.c: exact reductions and exclusion cuts); solver_glpk.c, which
+ * solves it, is the only file that includes <glpk.h> and holds GLPK's
+ * per-thread environment. tests/test_planner.c checks the GLPK optimum against
+ * an exhaustive enumerator written in the test (a second implementation). Rows
+ * are dense: planning problems have tens of columns, not thousands.
  */
 #ifndef HP_SOLVER_H
 #define HP_SOLVER_H
@@ -144,5 +146,9 @@ void hp_ip_solution_cleanup(hp_ip_solution *sol);
 /* Frees the calling thread's solver state (GLPK keeps one environment per
  * thread); call before a worker thread exits. */
 void hp_ip_thread_cleanup(void);
+/* Arranges for the calling thread's solver state to be freed when the
+ * thread exits (a pthread key; solver_glpk.c says why). Call before the
+ * first solve on a thread; repeated calls cost a lookup. */
+void hp_ip_thread_arm(void);
 
 #endif

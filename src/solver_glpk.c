@@ -4,12 +4,15 @@
  * off, its abnormal termination (which calls the error hook and then
  * longjmps or aborts) is contained with setjmp around each solve, and a 0
  * from glp_intopt/glp_simplex means "the search ran": the status comes from
- * glp_mip_status/glp_get_status.
+ * glp_mip_status/glp_get_status. GLPK's per-thread environment is kept
+ * here too (hp_ip_thread_arm, hp_ip_thread_cleanup). The program itself,
+ * hp_ip, is solver-neutral (ip.c, ip_presolve.c).
  */
 #include "solver.h"
 
 #include <glpk.h>
 #include <math.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,96 +20,48 @@
 #include "mem.h"
 #include "status.h"
 
-int hp_ip_init(hp_ip *ip, size_t n_cols) {
-  memset(ip, 0, sizeof *ip);
-  size_t n = n_cols ? n_cols : 1;
-  ip->obj = hp_calloc(n, sizeof(double));
-  ip->lb = hp_calloc(n, sizeof(double));
-  ip->ub = hp_calloc(n, sizeof(double));
-  ip->is_int = hp_calloc(n, sizeof(int));
-  if (!ip->obj || !ip->lb || !ip->ub || !ip->is_int) {
-    hp_ip_cleanup(ip);
-    return HP_ENOMEM;
-  }
-  ip->n_cols = n_cols;
-  for (size_t j = 0; j < n_cols; j++)
-    ip->ub[j] = HUGE_VAL;
-  return HP_OK;
-}
-
-void hp_ip_cleanup(hp_ip *ip) {
-  hp_free(ip->obj);
-  hp_free(ip->lb);
-  hp_free(ip->ub);
-  hp_free(ip->is_int);
-  for (size_t i = 0; i < ip->n_rows; i++)
-    hp_free(ip->rows[i].a);
-  memset(ip, 0, sizeof *ip);
-}
-
-int hp_ip_add_row(hp_ip *ip, const char *name, const double *a, double lo,
-                  double hi, size_t *idx) {
-  if (ip->n_rows >= HP_IP_MAX_ROWS)
-    return HP_ELIMIT;
-  double *c = hp_malloc((ip->n_cols ? ip->n_cols : 1) * sizeof *c);
-  if (!c)
-    return HP_ENOMEM;
-  memcpy(c, a, ip->n_cols * sizeof *c);
-  hp_ip_row *r = &ip->rows[ip->n_rows];
-  snprintf(r->name, sizeof r->name, "%s", name);
-  r->a = c;
-  r->lo = lo;
-  r->hi = hi;
-  if (idx)
-    *idx = ip->n_rows;
-  ip->n_rows++;
-  return HP_OK;
-}
-
-void hp_ip_remove_row(hp_ip *ip, size_t i) {
-  if (i >= ip->n_rows)
-    return;
-  hp_free(ip->rows[i].a);
-  memmove(&ip->rows[i], &ip->rows[i + 1],
-          (ip->n_rows - i - 1) * sizeof ip->rows[0]);
-  ip->n_rows--;
-}
-
-long hp_ip_find_row(const hp_ip *ip, const char *name) {
-  for (size_t i = 0; i < ip->n_rows; i++)
-    if (strcmp(ip->rows[i].name, name) == 0)
-      return (long)i;
-  return -1;
-}
-
-int hp_ip_copy(hp_ip *dst, const hp_ip *src) {
-  hp_ip t;
-  if (hp_ip_init(&t, src->n_cols) != HP_OK)
-    return HP_ENOMEM;
-  memcpy(t.obj, src->obj, src->n_cols * sizeof *t.obj);
-  memcpy(t.lb, src->lb, src->n_cols * sizeof *t.lb);
-  memcpy(t.ub, src->ub, src->n_cols * sizeof *t.ub);
-  memcpy(t.is_int, src->is_int, src->n_cols * sizeof *t.is_int);
-  t.maximize = src->maximize;
-  t.node_limit = src->node_limit;
-  t.mip_gap = src->mip_gap;
-  t.hint = src->hint;
-  for (size_t i = 0; i < src->n_rows; i++)
-    if (hp_ip_add_row(&t, src->rows[i].name, src->rows[i].a, src->rows[i].lo,
-                      src->rows[i].hi, NULL) != HP_OK) {
-      hp_ip_cleanup(&t);
-      return HP_ENOMEM;
-    }
-  *dst = t;
-  return HP_OK;
-}
-
 void hp_ip_thread_cleanup(void) { glp_free_env(); }
 
-void hp_ip_solution_cleanup(hp_ip_solution *sol) {
-  hp_free(sol->x);
-  memset(sol, 0, sizeof *sol);
+/* GLPK keeps one environment per thread (Debian's libglpk40 5.0 is built
+ * with thread-local storage) that only glp_free_env on that thread frees,
+ * so a library user solving on threads of their own would leak it (5,296
+ * bytes under valgrind) at each thread's exit. The first solve on a thread
+ * therefore sets a pthread key whose destructor frees it when the thread
+ * exits. Not at the end of each solve: glp_free_env frees every GLPK
+ * object of the thread, those of a caller who uses GLPK too, and the next
+ * solve would only build the environment again. A thread that already
+ * freed it (the sweep's workers) makes glp_free_env a no-op. The main
+ * thread runs no key destructors; its environment stays reachable until
+ * exit, as before. */
+static pthread_key_t glpk_env_key;
+static int glpk_env_key_ok;
+static pthread_once_t glpk_env_once = PTHREAD_ONCE_INIT;
+
+static void glpk_env_free(void *unused) {
+  (void)unused;
+  hp_ip_thread_cleanup();
 }
+
+static void glpk_env_key_make(void) {
+  glpk_env_key_ok = pthread_key_create(&glpk_env_key, glpk_env_free) == 0;
+}
+
+/* Arms the calling thread's destructor; if no key or memory can be had,
+ * the environment leaks at the thread's exit, as it did before. */
+void hp_ip_thread_arm(void) {
+  pthread_once(&glpk_env_once, glpk_env_key_make);
+  if (glpk_env_key_ok && !pthread_getspecific(glpk_env_key))
+    (void)pthread_setspecific(glpk_env_key, &glpk_env_key);
+}
+
+#if defined(__GNUC__)
+/* A dlclose of libhetplan.so must not leave threads with a destructor
+ * in unmapped code: their environments leak instead. */
+__attribute__((destructor)) static void glpk_env_key_drop(void) {
+  if (glpk_env_key_ok)
+    pthread_key_delete(glpk_env_key);
+}
+#endif
 
 /* GLPK error containment: the hook longjmps back into hp_ip_solve. */
 static _Thread_local jmp_buf *glpk_jmp;

@@ -125,7 +125,7 @@ typedef struct hp_wi_row {
   int node_limited;                /* 1: stopped at solver.node_limit */
   int repaired;    /* 1: the solver's point missed a constraint by rounding
                       and was repaired (hp_planner_check): not proven */
-  double gap;      /* not proven: the gap, or a bound on it (issue 19) */
+  double gap;      /* not proven: the gap, or a bound on it (since 0.4) */
   char *error_msg; /* status error: why, "file: setting 'KEY': ..." (owned;
                       NULL if out of memory) */
 } hp_wi_row;

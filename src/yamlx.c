@@ -729,37 +729,6 @@ int hp_ycheck_keys(const hp_ynode *map, const char *const *allowed,
   return HP_OK;
 }
 
-/* The "C" numeric locale, made once for every thread (pthread_once). */
-static locale_t c_loc = (locale_t)0;
-static pthread_once_t c_loc_once = PTHREAD_ONCE_INIT;
-static void make_c_locale(void) {
-  c_loc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-}
-static locale_t c_locale(void) {
-  pthread_once(&c_loc_once, make_c_locale);
-  return c_loc;
-}
-
-int hp_parse_number(const char *s, double *out) {
-  if (!s || !*s)
-    return 0;
-  const char *p = s;
-  /* Hexadecimal floats, inf and nan are not YAML numbers here. */
-  for (const char *q = s; *q; q++)
-    if (*q == 'x' || *q == 'X' || *q == 'n' || *q == 'N' || *q == 'i' ||
-        *q == 'I')
-      return 0;
-  if (isspace((unsigned char)*p))
-    return 0;
-  char *end;
-  errno = 0;
-  double v = strtod_l(p, &end, c_locale());
-  if (end == p || *end != '\0' || !isfinite(v))
-    return 0;
-  *out = v;
-  return 1;
-}
-
 static int looks_nonfinite(const char *s) {
   const char *p = s;
   if (*p == '+' || *p == '-')
@@ -875,39 +844,4 @@ int hp_yget_string(const hp_ynode *n, const char *key, const char *file,
                        "%s: expected a string, got nothing", key);
   *out = n->scalar;
   return HP_OK;
-}
-
-char *hp_format_number(double v, char *buf, size_t size) {
-  /* A whole number below 1e15 (counts, CNY): its digits, which is what
-   * %.15g prints, without the printf and read-back (most of a sweep
-   * table's numbers). */
-  if (fabs(v) < 1e15 && v == (double)(long long)v && !(v == 0 && signbit(v)) &&
-      size >= 18) {
-    long long w = (long long)v;
-    unsigned long long u =
-        w < 0 ? 0 - (unsigned long long)w : (unsigned long long)w;
-    char tmp[20];
-    size_t k = 0;
-    do {
-      tmp[k++] = (char)('0' + u % 10);
-      u /= 10;
-    } while (u);
-    size_t o = 0;
-    if (w < 0)
-      buf[o++] = '-';
-    while (k)
-      buf[o++] = tmp[--k];
-    buf[o] = 0;
-    return buf;
-  }
-  /* Shortest of %.15g, %.16g, %.17g that reads back exactly. */
-  locale_t old = uselocale(c_locale());
-  for (int prec = 15; prec <= 17; prec++) {
-    snprintf(buf, size, "%.*g", prec, v);
-    double back = strtod_l(buf, NULL, c_locale());
-    if (back == v)
-      break;
-  }
-  uselocale(old);
-  return buf;
 }

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "hetplan.h"
+#include "numfmt.h" /* hp_parse_number, hp_format_number */
 
 /* Limits on hostile input; each has its own error message (docs/limits.md). */
 #define HP_YAML_MAX_BYTES (16u * 1024u * 1024u) /* file size */
@@ -112,13 +113,6 @@ typedef enum {
  * expected ("expected a number > 0, got -3"). */
 int hp_yget_number_in(const hp_ynode *n, const char *key, const char *file,
                       hp_numrange r, double *out, hp_diag *d);
-
-/* Parses a locale-independent finite number from a whole string. Returns 1 on
- * success. Used for command-line values too. */
-int hp_parse_number(const char *s, double *out);
-/* Formats a double so that it reads back exactly ("%.17g" shortened), in the
- * C locale whatever the process locale. Returns buf. */
-char *hp_format_number(double v, char *buf, size_t size);
 
 /* Edit distance, for did-you-mean suggestions. */
 size_t hp_levenshtein(const char *a, const char *b);

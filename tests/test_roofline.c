@@ -25,6 +25,7 @@
 
 #include "hetplan.h"
 #include "planner.h"
+#include "report.h"
 #include "roofline.h"
 #include "scenario.h"
 
@@ -584,7 +585,7 @@ static void explain_fallback_and_sparse(void **state) {
   const hp_scenario *s = hp_planfile_scenario(pf, 0);
   hp_buf b;
   hp_buf_init(&b);
-  hp_roof_explain(s, 0, &b);
+  hp_report_explain(s, 0, &b);
   assert_false(b.oom);
   if (!strstr(b.data, "compute roof: fp4 weights compute on the FP8 roof "
                       "(4500 TFLOPS): the card gives no fp4_tflops"))
@@ -624,7 +625,7 @@ static void explain_fallback_and_sparse(void **state) {
    * of which it attends 2,048. */
   pf = one("huawei-cloudmatrix-384", "{name: deepseek-v3.2}", 8000, 1000, NULL);
   hp_buf_init(&b);
-  hp_roof_explain(hp_planfile_scenario(pf, 0), 0, &b);
+  hp_report_explain(hp_planfile_scenario(pf, 0), 0, &b);
   assert_false(b.oom);
   if (!strstr(b.data, "sparse attention reads and attends 2,048 of the 8,500"))
     print_error("%s\n", b.data);
@@ -641,7 +642,7 @@ static void explain_every_step_with_units(void **state) {
   const hp_scenario *s = hp_planfile_scenario(pf, 0);
   hp_buf b;
   hp_buf_init(&b);
-  hp_roof_explain(s, 0, &b);
+  hp_report_explain(s, 0, &b);
   assert_false(b.oom);
   const char *want[] = {"1. memory fit",
                         "B/token",

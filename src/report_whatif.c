@@ -1,0 +1,1256 @@
+/* report_whatif.c - renderers of the what-if engine's finished tables
+ * (whatif.c): sweep, Monte Carlo and batch, as table, Markdown, CSV and
+ * JSON, with the grid table engine they share. Renderers only format: they
+ * never solve and never read a plan.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "whatif.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mem.h"
+#include "planner.h"
+#include "report.h"
+
+/* ----------------------------------------------------------------------------
+ * Renderers
+ * ------------------------------------------------------------------------- */
+
+/* The unit of a plan key, from its last path segment, for column headers. */
+const char *hp_wi_key_unit(const char *key) {
+  static const struct {
+    const char *seg, *unit;
+  } units[] = {{"tokens_per_day", "tokens/day"},
+               {"users", "users"},
+               {"tokens_per_user_per_day", "tokens/user/day"},
+               {"seconds_per_day", "s/day"},
+               {"peak_factor", "x"},
+               {"params", "parameters"},
+               {"active_params", "parameters"},
+               {"mfu", "fraction"},
+               {"mbu", "fraction"},
+               {"min", "fraction"},
+               {"max", "fraction"},
+               {"headroom", "fraction"},
+               {"max_vendor_share", "fraction"},
+               {"utilisation", "fraction"},
+               {"budget_cny", "CNY"},
+               {"power_mw", "MW"},
+               {"pue", "ratio"},
+               {"years", "years"},
+               {"power_price_cny_per_kwh", "CNY/kWh"},
+               {"token_price_cny_per_mtok", "CNY/Mtok"},
+               {"requests_per_s", "requests/s"},
+               {"mip_gap", "fraction"},
+               {"node_limit", "nodes"},
+               {"ttft_ms", "ms"},
+               {"tpot_ms", "ms"},
+               {"share", "fraction"},
+               {"input_tokens", "tokens"},
+               {"output_tokens", "tokens"},
+               {"memory_fraction", "fraction"},
+               {"pcie_gbps", "GB/s"},
+               {"allreduce_latency_us", "us"},
+               {"min_batch", "requests"},
+               {"max_batch", "requests"},
+               {"batch", "requests"},
+               {"tp", "cards"}};
+  const char *seg = strrchr(key, '.');
+  seg = seg ? seg + 1 : key;
+  if (strstr(key, "caps.") == key || strstr(key, ".caps."))
+    return "cards";
+  for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+    if (strcmp(units[i].seg, seg) == 0)
+      return units[i].unit;
+  hp_figure f;
+  if (hp_figure_find(seg, &f) == HP_OK)
+    return hp_figure_unit(f);
+  return "plan units";
+}
+
+static void json_num(hp_buf *b, double v) {
+  if (isfinite(v))
+    hp_buf_number(b, v);
+  else
+    hp_buf_puts(b, "null");
+}
+
+/* A row's status as every format prints it: "optimal" only when proven,
+ * else "feasible, not proven optimal (gap ...)" (hp_status_word). */
+static const char *wi_status_word(const hp_wi_row *r, char *buf, size_t size) {
+  int proven = !r->within_gap && !r->node_limited && !r->repaired;
+  return hp_status_word(r->status, proven, r->gap, !r->node_limited, buf, size);
+}
+
+/* A row's JSON status: "feasible" for a plan not proven optimal, with
+ * status_text and its gap. */
+static void wi_json_status(hp_buf *b, const hp_wi_row *r) {
+  char word[96];
+  int unproven = r->status == HP_RESULT_OPTIMAL &&
+                 (r->within_gap || r->node_limited || r->repaired);
+  hp_buf_printf(b, ", \"status\": \"%s\"",
+                unproven ? "feasible" : hp_result_status_name(r->status));
+  if (!unproven)
+    return;
+  hp_buf_puts(b, ", \"status_text\": ");
+  hp_buf_json_str(b, wi_status_word(r, word, sizeof word));
+  if (isfinite(r->gap)) {
+    hp_buf_puts(b, ", \"gap\": ");
+    json_num(b, r->gap);
+  }
+}
+
+/* A text table formatted in two passes through a cell callback, so that
+ * 100,000 rows need no storage beyond the output. */
+typedef void (*cell_fn)(const void *ctx, size_t row, int col, char *out,
+                        size_t size);
+
+typedef struct grid {
+  int n_cols;
+  const char *const *head; /* n_cols headers */
+  const int *right;        /* 1 to right-align */
+  size_t n_rows;
+  cell_fn cell;
+  const void *ctx;
+} grid;
+
+static int grid_render(const grid *g, hp_buf *b, int markdown) {
+  size_t *w = hp_calloc((size_t)g->n_cols, sizeof *w);
+  char cell[512];
+  if (!w)
+    return HP_ENOMEM;
+  for (int c = 0; c < g->n_cols; c++)
+    w[c] = hp_cell_len(g->head[c], markdown);
+  for (size_t r = 0; r < g->n_rows; r++)
+    for (int c = 0; c < g->n_cols; c++) {
+      g->cell(g->ctx, r, c, cell, sizeof cell);
+      size_t l = hp_cell_len(cell, markdown);
+      if (l > w[c])
+        w[c] = l;
+    }
+  for (size_t r = 0; r < g->n_rows + 2; r++) {
+    if (markdown)
+      hp_buf_puts(b, "|");
+    for (int c = 0; c < g->n_cols; c++) {
+      const char *txt;
+      if (r == 0) {
+        txt = g->head[c];
+      } else if (r == 1) {
+        if (markdown) {
+          hp_buf_putc(b, ' ');
+          hp_buf_repeat(b, "-", w[c] - (g->right[c] ? 1 : 0));
+          hp_buf_puts(b, g->right[c] ? ": |" : " |");
+        } else {
+          hp_buf_repeat(b, "-", w[c]);
+          if (c + 1 < g->n_cols)
+            hp_buf_puts(b, "  ");
+        }
+        continue;
+      } else {
+        g->cell(g->ctx, r - 2, c, cell, sizeof cell);
+        txt = cell;
+      }
+      size_t pad = w[c] - hp_cell_len(txt, markdown);
+      if (markdown)
+        hp_buf_putc(b, ' ');
+      if (g->right[c])
+        hp_buf_repeat(b, " ", pad);
+      hp_buf_cell(b, txt, markdown);
+      if (!g->right[c] && (markdown || c + 1 < g->n_cols))
+        hp_buf_repeat(b, " ", pad);
+      if (markdown)
+        hp_buf_puts(b, " |");
+      else if (c + 1 < g->n_cols)
+        hp_buf_puts(b, "  ");
+    }
+    hp_buf_putc(b, '\n');
+  }
+  hp_free(w);
+  return b->oom ? HP_ENOMEM : HP_OK;
+}
+
+/* Cost as a share of the plan's token price (%), "-" without a price. */
+static void fmt_vs_price(double cost, double price, char *out, size_t size) {
+  if (price > 0)
+    snprintf(out, size, "%.2f", 100.0 * cost / price);
+  else
+    snprintf(out, size, "-");
+}
+
+/* Cards are whole except in fractional mode. */
+static void fmt_cards(double v, char *out, size_t size) {
+  hp_fmt_grouped(v, fabs(v - floor(v + 0.5)) < 1e-6 ? 0 : 2, out, size);
+}
+
+/* Servers: whole cards bought one by one fill eighths of a server (1.375),
+ * which two decimals would round; other fractions keep two. */
+static void fmt_servers(double v, char *out, size_t size) {
+  double m = v * 1000;
+  int thousandths = fabs(m - floor(m + 0.5)) < 1e-6 &&
+                    fabs(v * 100 - floor(v * 100 + 0.5)) >= 1e-6;
+  if (thousandths)
+    hp_fmt_grouped(v, 3, out, size);
+  else
+    fmt_cards(v, out, size);
+}
+
+/* -- sweep ---------------------------------------------------------------- */
+
+enum {
+  SC_SCEN,
+  SC_STATUS,
+  SC_CAPEX,
+  SC_OPEX,
+  SC_TCO,
+  SC_COST,
+  SC_VS_PRICE,
+  SC_CARDS,
+  SC_SERVERS,
+  SC_DOM_COMPUTE,
+  SC_DOM_CARDS,
+  SC_FIXED
+};
+
+typedef struct sweep_ctx {
+  const hp_wi_table *t;
+  size_t *vend; /* vendors shown */
+  size_t n_vend;
+  int has_price;        /* any row has a token price */
+  int col_of[SC_FIXED]; /* column of each fixed field, -1 if hidden */
+} sweep_ctx;
+
+static void sweep_cell(const void *ctxp, size_t ri, int col, char *out,
+                       size_t size) {
+  const sweep_ctx *c = ctxp;
+  const hp_wi_table *t = c->t;
+  const hp_wi_row *r = &t->rows[ri];
+  char num[64];
+  out[0] = '\0';
+  if ((size_t)col < t->n_keys) {
+    snprintf(out, size, "%s",
+             hp_format_number(t->values[r->point * t->n_keys + (size_t)col],
+                              num, sizeof num));
+    return;
+  }
+  int f = -1;
+  for (int k = 0; k < SC_FIXED; k++)
+    if (c->col_of[k] == col)
+      f = k;
+  int ok = r->status == HP_RESULT_OPTIMAL;
+  switch (f) {
+  case SC_SCEN:
+    snprintf(out, size, "%s", t->scenarios[r->scenario]);
+    return;
+  case SC_STATUS:
+    wi_status_word(r, out, size);
+    return;
+  default:
+    break;
+  }
+  if (!ok) {
+    snprintf(out, size, "-");
+    return;
+  }
+  switch (f) {
+  case SC_CAPEX:
+    snprintf(out, size, "%.4f", r->capex_cny / 1e8);
+    return;
+  case SC_OPEX:
+    snprintf(out, size, "%.2f", r->opex_cny_per_year / 1e6);
+    return;
+  case SC_TCO:
+    snprintf(out, size, "%.4f", r->tco_cny / 1e8);
+    return;
+  case SC_COST:
+    snprintf(out, size, "%.4f", r->cost_per_mtok_cny);
+    return;
+  case SC_VS_PRICE:
+    fmt_vs_price(r->cost_per_mtok_cny, r->token_price_per_mtok_cny, out, size);
+    return;
+  case SC_CARDS:
+    fmt_cards(r->cards, out, size);
+    return;
+  case SC_SERVERS:
+    fmt_servers(r->servers, out, size);
+    return;
+  case SC_DOM_COMPUTE:
+    snprintf(out, size, "%.2f", 100.0 * r->share_compute);
+    return;
+  case SC_DOM_CARDS:
+    snprintf(out, size, "%.2f", 100.0 * r->share_cards);
+    return;
+  default: {
+    int first_vendor_col = 0;
+    for (int k = 0; k < SC_FIXED; k++)
+      if (c->col_of[k] >= first_vendor_col)
+        first_vendor_col = c->col_of[k] + 1;
+    size_t vi = c->vend[col - first_vendor_col];
+    fmt_cards(t->vendor_cards[ri * t->n_vendors + vi], out, size);
+    return;
+  }
+  }
+}
+
+/* Vendors bought in any row, in catalog order. */
+static size_t vendors_used(const hp_wi_table *t, size_t *idx) {
+  size_t n = 0;
+  for (size_t k = 0; k < t->n_vendors; k++) {
+    int used = 0;
+    for (size_t ri = 0; ri < t->n_rows && !used; ri++)
+      used = t->vendor_cards[ri * t->n_vendors + k] > 0;
+    if (used)
+      idx[n++] = k;
+  }
+  return n;
+}
+
+/* Says how many optimal rows the solver stopped at the plan's
+ * solver.mip_gap without proving them optimal; nothing when none. */
+static void gap_note(const hp_wi_table *t, hp_buf *b) {
+  const char *what = t->kind == HP_WI_SWEEP
+                         ? "rows (feasible, not proven optimal) are"
+                         : "samples are";
+  size_t by_gap = t->n_within_gap - t->n_node_limited;
+  if (!t->n_within_gap)
+    return;
+  if (!t->n_node_limited) {
+    hp_buf_printf(b,
+                  "\n%zu of %zu %s within the plan's solver.mip_gap of their "
+                  "optimum, not proven optimal.\n",
+                  t->n_within_gap, t->n_rows, what);
+    return;
+  }
+  hp_buf_printf(b,
+                "\n%zu of %zu %s not proven optimal: %zu stopped at the "
+                "plan's solver.node_limit",
+                t->n_within_gap, t->n_rows, what, t->n_node_limited);
+  if (by_gap)
+    hp_buf_printf(b, ", %zu within its solver.mip_gap", by_gap);
+  hp_buf_puts(b, ".\n");
+}
+
+static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
+  sweep_ctx c;
+  memset(&c, 0, sizeof c);
+  c.t = t;
+  c.vend = hp_calloc(t->n_vendors ? t->n_vendors : 1, sizeof *c.vend);
+  if (!c.vend)
+    return HP_ENOMEM;
+  c.n_vend = vendors_used(t, c.vend);
+  for (size_t i = 0; i < t->n_rows; i++)
+    c.has_price |= t->rows[i].token_price_per_mtok_cny > 0;
+  int rc = HP_OK;
+  if (fmt == HP_FORMAT_JSON) {
+    hp_buf_puts(b, "{\n  \"plan\": ");
+    hp_buf_json_str(b, t->plan);
+    hp_buf_puts(b, ",\n  \"keys\": [");
+    for (size_t k = 0; k < t->n_keys; k++) {
+      hp_buf_puts(b, k ? ", " : "");
+      hp_buf_json_str(b, t->keys[k]);
+    }
+    hp_buf_printf(b,
+                  "],\n  \"points\": %zu,\n  \"infeasible\": %zu,\n  "
+                  "\"errors\": %zu,\n",
+                  t->n_points, t->n_infeasible, t->n_error);
+    if (t->n_within_gap)
+      hp_buf_printf(b, "  \"within_gap\": %zu,\n", t->n_within_gap);
+    if (t->n_node_limited)
+      hp_buf_printf(b, "  \"node_limited\": %zu,\n", t->n_node_limited);
+    hp_buf_puts(b, "  \"rows\": [\n");
+    for (size_t ri = 0; ri < t->n_rows; ri++) {
+      const hp_wi_row *r = &t->rows[ri];
+      hp_buf_puts(b, "    {\"values\": {");
+      for (size_t k = 0; k < t->n_keys; k++) {
+        hp_buf_puts(b, k ? ", " : "");
+        hp_buf_json_str(b, t->keys[k]);
+        hp_buf_puts(b, ": ");
+        json_num(b, t->values[r->point * t->n_keys + k]);
+      }
+      hp_buf_puts(b, "}, \"scenario\": ");
+      hp_buf_json_str(b, t->scenarios[r->scenario]);
+      wi_json_status(b, r);
+      if (r->within_gap)
+        hp_buf_puts(b, ", \"within_gap\": true");
+      if (r->node_limited)
+        hp_buf_puts(b, ", \"node_limited\": true");
+      if (r->status == HP_RESULT_ERROR) {
+        hp_buf_puts(b, ", \"error\": ");
+        hp_buf_json_str(b, r->error_msg ? r->error_msg : "");
+      }
+      if (r->status == HP_RESULT_OPTIMAL) {
+        static const char *const names[] = {
+            "capex_cny",     "opex_cny_per_year",
+            "tco_cny",       "cost_per_mtok_cny",
+            "cards",         "servers",
+            "share_compute", "share_cards",
+            "share_capex",   "power_mw"};
+        const double vals[] = {r->capex_cny,     r->opex_cny_per_year,
+                               r->tco_cny,       r->cost_per_mtok_cny,
+                               r->cards,         r->servers,
+                               r->share_compute, r->share_cards,
+                               r->share_capex,   r->power_mw};
+        for (size_t k = 0; k < sizeof vals / sizeof vals[0]; k++) {
+          hp_buf_printf(b, ", \"%s\": ", names[k]);
+          json_num(b, vals[k]);
+        }
+        if (r->token_price_per_mtok_cny > 0) {
+          hp_buf_puts(b, ", \"token_price_per_mtok_cny\": ");
+          json_num(b, r->token_price_per_mtok_cny);
+        }
+        hp_buf_puts(b, ", \"vendors\": {");
+        int first = 1;
+        for (size_t k = 0; k < t->n_vendors; k++) {
+          size_t o = ri * t->n_vendors + k;
+          if (t->vendor_cards[o] <= 0)
+            continue;
+          hp_buf_puts(b, first ? "" : ", ");
+          first = 0;
+          hp_buf_json_str(b, t->vendors[k]);
+          hp_buf_puts(b, ": {\"cards\": ");
+          json_num(b, t->vendor_cards[o]);
+          hp_buf_puts(b, ", \"servers\": ");
+          json_num(b, t->vendor_servers[o]);
+          hp_buf_puts(b, ", \"capex_cny\": ");
+          json_num(b, t->vendor_capex[o]);
+          hp_buf_puts(b, "}");
+        }
+        hp_buf_puts(b, "}");
+      }
+      hp_buf_puts(b, ri + 1 < t->n_rows ? "},\n" : "}\n");
+    }
+    hp_buf_puts(b, "  ]\n}\n");
+    goto out;
+  }
+  if (fmt == HP_FORMAT_CSV) {
+    for (size_t k = 0; k < t->n_keys; k++) {
+      hp_csv_field(b, t->keys[k]);
+      hp_buf_putc(b, ',');
+    }
+    hp_buf_puts(b, "scenario,status,capex_cny,opex_cny_per_year,tco_cny,"
+                   "cost_per_mtok_cny,token_price_per_mtok_cny,cards,servers,"
+                   "share_compute,share_cards,share_capex,power_mw");
+    /* Only when the plan lets the solver stop short of a proof. */
+    if (t->n_within_gap)
+      hp_buf_puts(b, ",within_gap");
+    /* Only when some row failed: why, last so the other columns stay put. */
+    int err_col = t->n_error > 0;
+    for (size_t v = 0; v < c.n_vend; v++)
+      for (int q = 0; q < 3; q++) {
+        char h[200];
+        snprintf(h, sizeof h, "%s.%s",
+                 q == 0   ? "cards"
+                 : q == 1 ? "servers"
+                          : "capex_cny",
+                 t->vendors[c.vend[v]]);
+        hp_buf_putc(b, ',');
+        hp_csv_field(b, h);
+      }
+    if (err_col)
+      hp_buf_puts(b, ",error");
+    hp_buf_putc(b, '\n');
+    for (size_t ri = 0; ri < t->n_rows; ri++) {
+      const hp_wi_row *r = &t->rows[ri];
+      for (size_t k = 0; k < t->n_keys; k++) {
+        hp_buf_number(b, t->values[r->point * t->n_keys + k]);
+        hp_buf_putc(b, ',');
+      }
+      hp_csv_field(b, t->scenarios[r->scenario]);
+      char word[96];
+      hp_buf_putc(b, ',');
+      wi_status_word(r, word, sizeof word);
+      hp_csv_field(b, hp_status_word_csv(word));
+      int ok = r->status == HP_RESULT_OPTIMAL;
+      const double vals[] = {r->capex_cny,
+                             r->opex_cny_per_year,
+                             r->tco_cny,
+                             r->cost_per_mtok_cny,
+                             r->token_price_per_mtok_cny,
+                             r->cards,
+                             r->servers,
+                             r->share_compute,
+                             r->share_cards,
+                             r->share_capex,
+                             r->power_mw};
+      for (size_t k = 0; k < sizeof vals / sizeof vals[0]; k++) {
+        hp_buf_putc(b, ',');
+        /* No token price in the plan: an empty field, not 0. */
+        if (ok && (k != 4 || vals[k] > 0))
+          hp_buf_number(b, vals[k]);
+      }
+      if (t->n_within_gap)
+        hp_buf_printf(b, ",%d", r->within_gap);
+      for (size_t v = 0; v < c.n_vend; v++) {
+        size_t o = ri * t->n_vendors + c.vend[v];
+        const double vv[] = {t->vendor_cards[o], t->vendor_servers[o],
+                             t->vendor_capex[o]};
+        for (int q = 0; q < 3; q++) {
+          hp_buf_putc(b, ',');
+          if (ok)
+            hp_buf_number(b, vv[q]);
+        }
+      }
+      if (err_col) {
+        hp_buf_putc(b, ',');
+        if (r->status == HP_RESULT_ERROR && r->error_msg)
+          hp_csv_field(b, r->error_msg);
+      }
+      hp_buf_putc(b, '\n');
+    }
+    goto out;
+  }
+  /* Table and Markdown. */
+  int nk = (int)t->n_keys, n = nk;
+  const char *head[HP_WI_MAX_KEYS + SC_FIXED + 64];
+  int right[HP_WI_MAX_KEYS + SC_FIXED + 64];
+  char keyhead[HP_WI_MAX_KEYS][200];
+  char vhead[64][120];
+  if (c.n_vend > 64)
+    c.n_vend = 64;
+  for (int k = 0; k < nk; k++) {
+    snprintf(keyhead[k], sizeof keyhead[k], "%s (%s)", t->keys[k],
+             hp_wi_key_unit(t->keys[k]));
+    head[k] = keyhead[k];
+    right[k] = 1;
+  }
+  static const char *const fixed_head[SC_FIXED] = {
+      "scenario",          "status",
+      "capex (100M CNY)",  "opex (M CNY/yr)",
+      "TCO (100M CNY)",    "cost (CNY/Mtok)",
+      "cost/price (%)",    "cards",
+      "servers",           "domestic compute (%)",
+      "domestic cards (%)"};
+  for (int f = 0; f < SC_FIXED; f++) {
+    c.col_of[f] = -1;
+    if (f == SC_SCEN && t->n_scenarios < 2)
+      continue;
+    if (f == SC_VS_PRICE && !c.has_price)
+      continue;
+    c.col_of[f] = n;
+    head[n] = fixed_head[f];
+    right[n] = f >= SC_CAPEX;
+    n++;
+  }
+  for (size_t v = 0; v < c.n_vend; v++) {
+    snprintf(vhead[v], sizeof vhead[v], "%s (cards)", t->vendors[c.vend[v]]);
+    head[n] = vhead[v];
+    right[n] = 1;
+    n++;
+  }
+  if (fmt == HP_FORMAT_TABLE) {
+    hp_buf_puts(b, "Sweep of plan ");
+    hp_buf_text(b, t->plan);
+    hp_buf_puts(b, " (");
+    hp_buf_text(b, t->path);
+    hp_buf_printf(b,
+                  "): %zu points x %zu scenario%s, %zu infeasible, %zu "
+                  "errors\n\n",
+                  t->n_points, t->n_scenarios, t->n_scenarios == 1 ? "" : "s",
+                  t->n_infeasible, t->n_error);
+  }
+  grid g = {n, head, right, t->n_rows, sweep_cell, &c};
+  rc = grid_render(&g, b, fmt == HP_FORMAT_MD);
+  if (fmt == HP_FORMAT_TABLE || fmt == HP_FORMAT_MD)
+    gap_note(t, b);
+  if (fmt == HP_FORMAT_TABLE) {
+    hp_buf_puts(b, "\nCapex in 100M CNY (1e8 CNY); opex is electricity per "
+                   "year; TCO = capex + years x opex; cost per million "
+                   "tokens = TCO / tokens served over the horizon.\n");
+  }
+out:
+  hp_free(c.vend);
+  return rc != HP_OK || b->oom ? HP_ENOMEM : HP_OK;
+}
+
+/* -- Monte Carlo -------------------------------------------------------- */
+
+typedef struct mc_line {
+  char name[160];
+  char unit[32];
+  double scale; /* value / scale is printed */
+  int decimals;
+  hp_wi_stats st;
+  char column[160];
+} mc_line;
+
+typedef struct mc_ctx {
+  const mc_line *lines;
+} mc_ctx;
+
+static void mc_cell(const void *ctxp, size_t r, int col, char *out,
+                    size_t size) {
+  const mc_line *l = &((const mc_ctx *)ctxp)->lines[r];
+  double v = 0;
+  switch (col) {
+  case 0:
+    snprintf(out, size, "%s", l->name);
+    return;
+  case 1:
+    snprintf(out, size, "%s", l->unit);
+    return;
+  case 2:
+    v = l->st.p10;
+    break;
+  case 3:
+    v = l->st.p50;
+    break;
+  case 4:
+    v = l->st.p90;
+    break;
+  default:
+    v = l->st.mean;
+    break;
+  }
+  if (l->st.n == 0) {
+    snprintf(out, size, "-");
+    return;
+  }
+  v /= l->scale;
+  if (strcmp(l->unit, "cards") == 0 || strcmp(l->unit, "servers") == 0)
+    hp_fmt_grouped(v, l->decimals, out, size);
+  else
+    snprintf(out, size, "%.*f", l->decimals, v);
+}
+
+/* The quantities a Monte Carlo summary lists for one scenario. */
+static int mc_lines(const hp_wi_table *t, size_t s, mc_line **out,
+                    size_t *n_out) {
+  size_t cap = 16 + t->n_vendors + t->n_keys;
+  mc_line *l = hp_calloc(cap, sizeof *l);
+  if (!l)
+    return HP_ENOMEM;
+  size_t n = 0;
+  /* Inputs first: the sampled values, whatever the scenario's outcome. */
+  double *v = hp_malloc((t->n_points ? t->n_points : 1) * sizeof *v);
+  if (!v) {
+    hp_free(l);
+    return HP_ENOMEM;
+  }
+  for (size_t k = 0; k < t->n_keys; k++) {
+    for (size_t p = 0; p < t->n_points; p++)
+      v[p] = t->values[p * t->n_keys + k];
+    mc_line *m = &l[n++];
+    snprintf(m->name, sizeof m->name, "input %s (%s)", t->keys[k],
+             hp_dist_name(t->dists[k].kind));
+    snprintf(m->unit, sizeof m->unit, "%s", hp_wi_key_unit(t->keys[k]));
+    m->scale = 1;
+    m->decimals = -1; /* round-trip format */
+    hp_wi_stats_of(v, t->n_points, &m->st);
+  }
+  hp_free(v);
+  static const struct {
+    const char *name, *unit, *col;
+    double scale;
+    int dec;
+  } outs[] = {
+      {"capex", "100M CNY", "capex_cny", 1e8, 4},
+      {"opex", "M CNY/yr", "opex_cny_per_year", 1e6, 2},
+      {"TCO", "100M CNY", "tco_cny", 1e8, 4},
+      {"cost per million tokens", "CNY/Mtok", "cost_per_mtok_cny", 1, 4},
+      {"cards", "cards", "cards", 1, 0},
+      {"servers", "servers", "servers", 1, 0},
+      {"domestic share (compute)", "%", "share_compute", 0.01, 2},
+      {"domestic share (cards)", "%", "share_cards", 0.01, 2}};
+  for (size_t i = 0; i < sizeof outs / sizeof outs[0]; i++) {
+    mc_line *m = &l[n++];
+    snprintf(m->name, sizeof m->name, "%s", outs[i].name);
+    snprintf(m->unit, sizeof m->unit, "%s", outs[i].unit);
+    snprintf(m->column, sizeof m->column, "%s", outs[i].col);
+    m->scale = outs[i].scale;
+    m->decimals = outs[i].dec;
+    if (hp_wi_column_stats(t, s, outs[i].col, &m->st) != HP_OK)
+      goto oom;
+  }
+  for (size_t k = 0; k < t->n_vendors; k++) {
+    int used = 0;
+    for (size_t p = 0; p < t->n_points && !used; p++)
+      used = t->vendor_cards[(p * t->n_scenarios + s) * t->n_vendors + k] > 0;
+    if (!used)
+      continue;
+    mc_line *m = &l[n++];
+    snprintf(m->name, sizeof m->name, "cards %s", t->vendors[k]);
+    snprintf(m->unit, sizeof m->unit, "cards");
+    snprintf(m->column, sizeof m->column, "cards.%s", t->vendors[k]);
+    m->scale = 1;
+    m->decimals = 0;
+    if (hp_wi_column_stats(t, s, m->column, &m->st) != HP_OK)
+      goto oom;
+  }
+  *out = l;
+  *n_out = n;
+  return HP_OK;
+oom:
+  hp_free(l);
+  return HP_ENOMEM;
+}
+
+/* Share of optimal samples whose cost per million tokens exceeds the plan's
+ * token price; -1 when the plan gives none. */
+static double share_above_price(const hp_wi_table *t, size_t s, double *price) {
+  size_t n = 0, above = 0;
+  *price = 0;
+  for (size_t p = 0; p < t->n_points; p++) {
+    const hp_wi_row *r = &t->rows[p * t->n_scenarios + s];
+    if (r->status != HP_RESULT_OPTIMAL || r->token_price_per_mtok_cny <= 0)
+      continue;
+    *price = r->token_price_per_mtok_cny;
+    n++;
+    above += r->cost_per_mtok_cny > r->token_price_per_mtok_cny;
+  }
+  return n ? (double)above / (double)n : -1;
+}
+
+static void mc_counts(const hp_wi_table *t, size_t s, size_t *ok, size_t *inf,
+                      size_t *err) {
+  *ok = *inf = *err = 0;
+  for (size_t p = 0; p < t->n_points; p++) {
+    hp_result_status st = t->rows[p * t->n_scenarios + s].status;
+    *ok += st == HP_RESULT_OPTIMAL;
+    *inf += st == HP_RESULT_INFEASIBLE;
+    *err += st == HP_RESULT_ERROR;
+  }
+}
+
+static void fmt_stat(hp_buf *b, const mc_line *m, double v) {
+  char num[64];
+  if (m->decimals < 0)
+    hp_buf_puts(b, hp_format_number(v, num, sizeof num));
+  else
+    hp_buf_number(b, v);
+}
+
+static void mc_cell_rt(const void *ctxp, size_t r, int col, char *out,
+                       size_t size) {
+  const mc_line *l = &((const mc_ctx *)ctxp)->lines[r];
+  if (l->decimals >= 0 || col < 2 || l->st.n == 0) {
+    mc_cell(ctxp, r, col, out, size);
+    return;
+  }
+  double v = col == 2   ? l->st.p10
+             : col == 3 ? l->st.p50
+             : col == 4 ? l->st.p90
+                        : l->st.mean;
+  hp_fmt_sig(v, 6, out, size);
+}
+
+/* CSV and JSON keep raw units: CNY, CNY/year, fractions. */
+static const char *raw_unit(const mc_line *m) {
+  return m->decimals < 0                    ? m->unit
+         : strcmp(m->unit, "100M CNY") == 0 ? "CNY"
+         : strcmp(m->unit, "M CNY/yr") == 0 ? "CNY/year"
+         : strcmp(m->unit, "%") == 0        ? "fraction"
+                                            : m->unit;
+}
+
+static int render_mc(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
+  int rc = HP_OK;
+  if (fmt == HP_FORMAT_JSON)
+    hp_buf_puts(b, "{\n");
+  if (fmt == HP_FORMAT_CSV)
+    hp_buf_puts(b, "scenario,quantity,unit,p10,p50,p90,mean,n\n");
+  if (fmt == HP_FORMAT_JSON) {
+    hp_buf_puts(b, "  \"plan\": ");
+    hp_buf_json_str(b, t->plan);
+    hp_buf_printf(b, ",\n  \"samples\": %zu,\n  \"seed\": %llu,\n", t->n_points,
+                  (unsigned long long)t->seed);
+    if (t->n_within_gap)
+      hp_buf_printf(b, "  \"within_gap\": %zu,\n", t->n_within_gap);
+    if (t->n_node_limited)
+      hp_buf_printf(b, "  \"node_limited\": %zu,\n", t->n_node_limited);
+    hp_buf_puts(b, "  \"scenarios\": [\n");
+  }
+  for (size_t s = 0; s < t->n_scenarios; s++) {
+    mc_line *l = NULL;
+    size_t n = 0, ok, inf, err;
+    if ((rc = mc_lines(t, s, &l, &n)) != HP_OK)
+      return rc;
+    mc_counts(t, s, &ok, &inf, &err);
+    double price;
+    double above = share_above_price(t, s, &price);
+    if (fmt == HP_FORMAT_JSON) {
+      hp_buf_puts(b, "    {\"scenario\": ");
+      hp_buf_json_str(b, t->scenarios[s]);
+      hp_buf_printf(b,
+                    ", \"optimal\": %zu, \"infeasible\": %zu, "
+                    "\"errors\": %zu",
+                    ok, inf, err);
+      if (above >= 0) {
+        hp_buf_puts(b, ", \"token_price_per_mtok_cny\": ");
+        json_num(b, price);
+        hp_buf_puts(b, ", \"share_cost_above_price\": ");
+        json_num(b, above);
+      }
+      hp_buf_puts(b, ",\n     \"quantities\": [\n");
+      for (size_t i = 0; i < n; i++) {
+        const mc_line *m = &l[i];
+        const char *key = m->column[0] ? m->column : m->name;
+        hp_buf_puts(b, "       {\"name\": ");
+        hp_buf_json_str(b, key);
+        hp_buf_puts(b, ", \"unit\": ");
+        hp_buf_json_str(b, raw_unit(m));
+        hp_buf_printf(b, ", \"n\": %zu", m->st.n);
+        /* No optimal sample: no percentile (null, not 0). */
+        const char *qn[] = {"p10", "p50", "p90", "mean"};
+        const double qv[] = {m->st.p10, m->st.p50, m->st.p90, m->st.mean};
+        for (int q = 0; q < 4; q++) {
+          hp_buf_printf(b, ", \"%s\": ", qn[q]);
+          if (m->st.n)
+            json_num(b, qv[q]);
+          else
+            hp_buf_puts(b, "null");
+        }
+        hp_buf_puts(b, i + 1 < n ? "},\n" : "}\n");
+      }
+      hp_buf_puts(b, s + 1 < t->n_scenarios ? "     ]},\n" : "     ]}\n");
+    } else if (fmt == HP_FORMAT_CSV) {
+      for (size_t i = 0; i < n; i++) {
+        const mc_line *m = &l[i];
+        hp_csv_field(b, t->scenarios[s]);
+        hp_buf_putc(b, ',');
+        hp_csv_field(b, m->column[0] ? m->column : m->name);
+        hp_buf_putc(b, ',');
+        hp_csv_field(b, raw_unit(m));
+        const double vv[] = {m->st.p10, m->st.p50, m->st.p90, m->st.mean};
+        for (int q = 0; q < 4; q++) {
+          hp_buf_putc(b, ',');
+          if (m->st.n)
+            fmt_stat(b, m, vv[q]);
+        }
+        hp_buf_printf(b, ",%zu\n", m->st.n);
+      }
+    } else {
+      if (fmt == HP_FORMAT_MD) {
+        hp_buf_puts(b, "### ");
+        hp_buf_md(b, t->plan);
+        hp_buf_puts(b, " / ");
+        hp_buf_md(b, t->scenarios[s]);
+        hp_buf_puts(b, "\n\n");
+      } else {
+        hp_buf_puts(b, "Monte Carlo of plan ");
+        hp_buf_text(b, t->plan);
+        hp_buf_puts(b, " (");
+        hp_buf_text(b, t->path);
+        hp_buf_puts(b, "), scenario ");
+        hp_buf_text(b, t->scenarios[s]);
+        hp_buf_puts(b, "\n");
+      }
+      hp_buf_printf(b,
+                    "%s%zu samples (seed %llu, %u threads): %zu optimal, "
+                    "%zu infeasible, %zu invalid%s\n\n",
+                    fmt == HP_FORMAT_MD ? "" : "  ", t->n_points,
+                    (unsigned long long)t->seed, t->threads, ok, inf, err,
+                    err ? " (a sampled value the plan rejects)" : "");
+      static const char *const head[] = {"quantity", "unit", "P10",
+                                         "P50",      "P90",  "mean"};
+      static const int right[] = {0, 0, 1, 1, 1, 1};
+      mc_ctx c = {l};
+      grid g = {6, head, right, n, mc_cell_rt, &c};
+      rc = grid_render(&g, b, fmt == HP_FORMAT_MD);
+      if (above >= 0) {
+        char pr[48];
+        hp_buf_printf(b,
+                      "\nToken price %s CNY/Mtok: the cost per million "
+                      "tokens exceeds it in %.1f%% of the optimal "
+                      "samples.\n",
+                      hp_fmt_sig(price, 4, pr, sizeof pr), 100.0 * above);
+      }
+      hp_buf_puts(b, "\nPercentiles over the optimal samples (inputs: over "
+                     "all samples); capex and TCO in 100M CNY.\n");
+      if (s + 1 < t->n_scenarios)
+        hp_buf_putc(b, '\n');
+    }
+    hp_free(l);
+    if (rc != HP_OK)
+      return rc;
+  }
+  if (fmt == HP_FORMAT_JSON)
+    hp_buf_puts(b, "  ]\n}\n");
+  else if (fmt != HP_FORMAT_CSV)
+    gap_note(t, b);
+  return b->oom ? HP_ENOMEM : HP_OK;
+}
+
+/* The safety net (buf.h) over every text format; JSON strings are escaped
+ * as they are written (hp_buf_json_str). */
+static int guarded(int rc, hp_format fmt, hp_buf *b, size_t from) {
+  if (rc != HP_OK || fmt == HP_FORMAT_JSON)
+    return rc;
+  return hp_buf_guard(b, from);
+}
+
+int hp_wi_render(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
+  size_t from = b->len;
+  int rc =
+      t->kind == HP_WI_SWEEP ? render_sweep(t, fmt, b) : render_mc(t, fmt, b);
+  return guarded(rc, fmt, b, from);
+}
+
+/* -- batch -------------------------------------------------------------- */
+
+typedef struct batch_row {
+  const hp_wi_batch_entry *e;
+  const hp_scenario_result *r; /* NULL for a plan that failed to load */
+} batch_row;
+
+typedef struct batch_ctx {
+  const batch_row *rows;
+  int has_price;
+} batch_ctx;
+
+enum {
+  BC_PLAN,
+  BC_SCEN,
+  BC_STATUS,
+  BC_CAPEX,
+  BC_OPEX,
+  BC_TCO,
+  BC_COST,
+  BC_PRICE,
+  BC_VS_PRICE,
+  BC_CARDS,
+  BC_SERVERS,
+  BC_DOM,
+  BC_MIX,
+  BC_N
+};
+
+static void batch_cell(const void *ctxp, size_t ri, int col, char *out,
+                       size_t size) {
+  const batch_ctx *c = ctxp;
+  const batch_row *br = &c->rows[ri];
+  const hp_scenario_result *r = br->r;
+  if (!c->has_price && col >= BC_PRICE)
+    col += 2; /* no price column, no cost/price column */
+  if (col == BC_PLAN) {
+    snprintf(out, size, "%s", br->e->path);
+    return;
+  }
+  if (!r) {
+    snprintf(out, size, "%s",
+             col == BC_SCEN     ? "-"
+             : col == BC_STATUS ? "input error"
+                                : "-");
+    return;
+  }
+  if (col == BC_SCEN) {
+    snprintf(out, size, "%s", r->name);
+    return;
+  }
+  if (col == BC_STATUS) {
+    hp_result_status_word(r, out, size);
+    return;
+  }
+  if (r->status != HP_RESULT_OPTIMAL) {
+    snprintf(out, size, "-");
+    return;
+  }
+  switch (col) {
+  case BC_CAPEX:
+    snprintf(out, size, "%.2f", r->capex_cny / 1e8);
+    return;
+  case BC_OPEX:
+    snprintf(out, size, "%.2f", r->opex_cny_per_year / 1e6);
+    return;
+  case BC_TCO:
+    snprintf(out, size, "%.2f", r->tco_cny / 1e8);
+    return;
+  case BC_COST:
+    snprintf(out, size, "%.4f", r->cost_per_mtok_cny);
+    return;
+  case BC_PRICE:
+    if (r->token_price_per_mtok_cny > 0)
+      hp_fmt_sig(r->token_price_per_mtok_cny, 4, out, size);
+    else
+      snprintf(out, size, "-");
+    return;
+  case BC_VS_PRICE:
+    fmt_vs_price(r->cost_per_mtok_cny, r->token_price_per_mtok_cny, out, size);
+    return;
+  case BC_CARDS:
+    fmt_cards(r->cards, out, size);
+    return;
+  case BC_SERVERS:
+    fmt_servers(r->servers, out, size);
+    return;
+  case BC_DOM:
+    snprintf(out, size, "%.2f", 100.0 * r->domestic_share_compute);
+    return;
+  default: {
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t v = 0; v < r->n_vendors && used + 1 < size; v++) {
+      char num[48];
+      fmt_cards(r->vendors[v].cards, num, sizeof num);
+      int w = snprintf(out + used, size - used, "%s%s %s", v ? ", " : "",
+                       r->vendors[v].vendor, num);
+      if (w < 0)
+        break;
+      used += (size_t)w;
+    }
+    return;
+  }
+  }
+}
+
+/* "  plans/a.yaml: base: why" under the batch table (a list item in
+ * Markdown), every part escaped as the format wants. */
+static void not_solved_line(hp_buf *b, hp_format fmt, const char *path,
+                            const char *name, const char *why) {
+  int md = fmt == HP_FORMAT_MD;
+  void (*put)(hp_buf *, const char *) = md ? hp_buf_md : hp_buf_text;
+  hp_buf_puts(b, md ? "- " : "  ");
+  put(b, path);
+  hp_buf_puts(b, ": ");
+  put(b, name);
+  hp_buf_puts(b, ": ");
+  put(b, why);
+  hp_buf_putc(b, '\n');
+}
+
+static int render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
+                        hp_buf *b) {
+  size_t nr = 0;
+  for (size_t i = 0; i < n; i++)
+    nr += e[i].plan ? hp_plan_count(e[i].plan) : 1;
+  batch_row *rows = hp_calloc(nr ? nr : 1, sizeof *rows);
+  if (!rows)
+    return HP_ENOMEM;
+  batch_ctx c = {rows, 0};
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!e[i].plan) {
+      rows[k++].e = &e[i];
+      continue;
+    }
+    for (size_t j = 0; j < hp_plan_count(e[i].plan); j++) {
+      rows[k].e = &e[i];
+      rows[k].r = hp_plan_at(e[i].plan, j);
+      c.has_price |= rows[k].r->token_price_per_mtok_cny > 0;
+      k++;
+    }
+  }
+  int rc = HP_OK;
+  char msg[HP_DIAG_MSG_MAX + HP_DIAG_FILE_MAX + 64];
+  if (fmt == HP_FORMAT_JSON || fmt == HP_FORMAT_CSV) {
+    int json = fmt == HP_FORMAT_JSON;
+    hp_buf_puts(b, json ? "{\n  \"rows\": [\n"
+                        : "plan,scenario,status,capex_cny,opex_cny_per_year,"
+                          "tco_cny,cost_per_mtok_cny,token_price_per_mtok_cny,"
+                          "cards,servers,share_compute,share_cards,"
+                          "share_capex,vendor_cards,reason\n");
+    for (size_t i = 0; i < nr; i++) {
+      const batch_row *br = &rows[i];
+      const hp_scenario_result *r = br->r;
+      const char *reason = NULL;
+      if (!r) {
+        hp_diag_format(br->e->diag, msg, sizeof msg);
+        reason = msg;
+      } else if (r->status != HP_RESULT_OPTIMAL) {
+        reason = r->explanation ? r->explanation : "";
+      }
+      char word[96];
+      const char *st =
+          r ? hp_result_status_word(r, word, sizeof word) : "input_error";
+      if (json) {
+        hp_buf_puts(b, "    {\"plan\": ");
+        hp_buf_json_str(b, br->e->path);
+        if (r) {
+          hp_buf_puts(b, ", \"scenario\": ");
+          hp_buf_json_str(b, r->name);
+        }
+        if (r) {
+          int unproven = r->status == HP_RESULT_OPTIMAL && !hp_result_proven(r);
+          hp_buf_printf(b, ", \"status\": \"%s\"",
+                        unproven ? "feasible"
+                                 : hp_result_status_name(r->status));
+          if (unproven) {
+            hp_buf_puts(b, ", \"status_text\": ");
+            hp_buf_json_str(b, st);
+          }
+          if (unproven && isfinite(r->gap)) {
+            hp_buf_puts(b, ", \"gap\": ");
+            json_num(b, r->gap);
+          }
+        } else {
+          hp_buf_printf(b, ", \"status\": \"%s\"", st);
+        }
+        if (r && r->within_gap)
+          hp_buf_puts(b, ", \"within_gap\": true");
+        if (r && r->node_limited && r->status == HP_RESULT_OPTIMAL)
+          hp_buf_puts(b, ", \"node_limited\": true");
+      } else {
+        hp_csv_field(b, br->e->path);
+        hp_buf_putc(b, ',');
+        hp_csv_field(b, r ? r->name : "");
+        hp_buf_putc(b, ',');
+        hp_csv_field(b, r ? hp_status_word_csv(word) : st);
+      }
+      int ok = r && r->status == HP_RESULT_OPTIMAL;
+      static const char *const names[] = {"capex_cny",
+                                          "opex_cny_per_year",
+                                          "tco_cny",
+                                          "cost_per_mtok_cny",
+                                          "token_price_per_mtok_cny",
+                                          "cards",
+                                          "servers",
+                                          "share_compute",
+                                          "share_cards",
+                                          "share_capex"};
+      double vals[10] = {0};
+      if (ok) {
+        const double v[10] = {r->capex_cny,
+                              r->opex_cny_per_year,
+                              r->tco_cny,
+                              r->cost_per_mtok_cny,
+                              r->token_price_per_mtok_cny,
+                              r->cards,
+                              r->servers,
+                              r->domestic_share_compute,
+                              r->domestic_share_cards,
+                              r->domestic_share_capex};
+        memcpy(vals, v, sizeof v);
+      }
+      for (int q = 0; q < 10; q++) {
+        if (q == 4 && !(vals[q] > 0)) {
+          /* No token price in the plan: left out, not 0. */
+          if (!json)
+            hp_buf_putc(b, ',');
+          continue;
+        }
+        if (json) {
+          if (!ok)
+            continue;
+          hp_buf_printf(b, ", \"%s\": ", names[q]);
+          json_num(b, vals[q]);
+        } else {
+          hp_buf_putc(b, ',');
+          if (ok)
+            hp_buf_number(b, vals[q]);
+        }
+      }
+      if (json) {
+        if (ok) {
+          hp_buf_puts(b, ", \"vendors\": {");
+          for (size_t v = 0; v < r->n_vendors; v++) {
+            hp_buf_puts(b, v ? ", " : "");
+            hp_buf_json_str(b, r->vendors[v].vendor);
+            hp_buf_puts(b, ": {\"cards\": ");
+            json_num(b, r->vendors[v].cards);
+            hp_buf_puts(b, ", \"servers\": ");
+            json_num(b, r->vendors[v].servers);
+            hp_buf_puts(b, ", \"capex_cny\": ");
+            json_num(b, r->vendors[v].capex_cny);
+            hp_buf_puts(b, "}");
+          }
+          hp_buf_puts(b, "}");
+        }
+        if (reason) {
+          hp_buf_puts(b, ", \"reason\": ");
+          hp_buf_json_str(b, reason);
+        }
+        hp_buf_puts(b, i + 1 < nr ? "},\n" : "}\n");
+      } else {
+        char mix[1024] = "";
+        if (ok) {
+          size_t used = 0;
+          for (size_t v = 0; v < r->n_vendors && used + 1 < sizeof mix; v++) {
+            char num[40];
+            int w = snprintf(
+                mix + used, sizeof mix - used, "%s%s=%s", v ? ";" : "",
+                r->vendors[v].vendor,
+                hp_format_number(r->vendors[v].cards, num, sizeof num));
+            if (w < 0)
+              break;
+            used += (size_t)w;
+          }
+        }
+        char gap[192], why[160];
+        if (!reason && r && hp_result_unproven(r, why, sizeof why)) {
+          snprintf(gap, sizeof gap, "not proven optimal: %s", why);
+          reason = gap;
+        }
+        hp_buf_putc(b, ',');
+        hp_csv_field(b, mix);
+        hp_buf_putc(b, ',');
+        hp_csv_field(b, reason ? reason : "");
+        hp_buf_putc(b, '\n');
+      }
+    }
+    if (json)
+      hp_buf_puts(b, "  ]\n}\n");
+  } else {
+    static const char *const all_head[BC_N] = {"plan",
+                                               "scenario",
+                                               "status",
+                                               "capex (100M CNY)",
+                                               "opex (M CNY/yr)",
+                                               "TCO (100M CNY)",
+                                               "cost (CNY/Mtok)",
+                                               "price (CNY/Mtok)",
+                                               "cost/price (%)",
+                                               "cards",
+                                               "servers",
+                                               "domestic compute (%)",
+                                               "cards by vendor"};
+    static const int all_right[BC_N] = {0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0};
+    const char *head[BC_N];
+    int right[BC_N];
+    int nc = 0;
+    for (int q = 0; q < BC_N; q++) {
+      if ((q == BC_PRICE || q == BC_VS_PRICE) && !c.has_price)
+        continue;
+      head[nc] = all_head[q];
+      right[nc++] = all_right[q];
+    }
+    if (fmt == HP_FORMAT_TABLE)
+      hp_buf_printf(b, "Batch: %zu plan%s, %zu rows\n\n", n, n == 1 ? "" : "s",
+                    nr);
+    grid g = {nc, head, right, nr, batch_cell, &c};
+    rc = grid_render(&g, b, fmt == HP_FORMAT_MD);
+    int any = 0;
+    for (size_t i = 0; i < nr; i++) {
+      const batch_row *br = &rows[i];
+      const char *reason = NULL;
+      if (!br->r) {
+        hp_diag_format(br->e->diag, msg, sizeof msg);
+        reason = msg;
+      } else if (br->r->status != HP_RESULT_OPTIMAL) {
+        reason = br->r->explanation ? br->r->explanation : "";
+      }
+      if (!reason)
+        continue;
+      if (!any)
+        hp_buf_puts(b, "\nNot solved:\n");
+      any = 1;
+      not_solved_line(b, fmt, br->e->path, br->r ? br->r->name : "(plan)",
+                      reason);
+    }
+    any = 0;
+    for (size_t i = 0; i < nr; i++) {
+      const hp_scenario_result *r = rows[i].r;
+      char why[160];
+      if (!r || !hp_result_unproven(r, why, sizeof why))
+        continue;
+      if (!any)
+        hp_buf_puts(b, "\nfeasible, not proven optimal (solver.mip_gap, "
+                       "solver.node_limit or a repaired plan):\n");
+      any = 1;
+      not_solved_line(b, fmt, rows[i].e->path, r->name, why);
+    }
+    if (fmt == HP_FORMAT_TABLE)
+      hp_buf_puts(b, "\nCapex and TCO in 100M CNY (1e8 CNY); opex is "
+                     "electricity per year; cost per million tokens = TCO / "
+                     "tokens served over the TCO horizon.\n");
+  }
+  hp_free(rows);
+  return rc != HP_OK || b->oom ? HP_ENOMEM : HP_OK;
+}
+
+int hp_wi_render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
+                       hp_buf *b) {
+  size_t from = b->len;
+  return guarded(render_batch(e, n, fmt, b), fmt, b, from);
+}
