@@ -174,6 +174,8 @@ typedef struct hp_scenario {
   double mip_gap;    /* relative gap at which the search may stop; 0 = exact */
   double node_limit; /* branch-and-bound nodes before the search stops with
                         the best plan found (a whole number) */
+  int engine;        /* solver.engine, an hp_ip_engine (solver_cbc.h):
+                        0 = glpk, the default */
 } hp_scenario;
 
 #endif

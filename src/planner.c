@@ -21,6 +21,7 @@
 #include "numfmt.h"
 #include "roofline.h"
 #include "scenario.h" /* hp_planfile_scenario, market warnings */
+#include "solver_cbc.h"
 #include "status.h"
 
 /* ----------------------------------------------------------------------------
@@ -1283,7 +1284,7 @@ int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,
     hp_buf_cleanup(&b);
   }
   double t0 = now_ms();
-  rc = hp_ip_solve(&ip, &sol, d);
+  rc = hp_ip_solve_with(&ip, (hp_ip_engine)s->engine, &sol, d);
   r->solve_ms = now_ms() - t0;
   if (rc != HP_OK && rc != HP_ESOLVER)
     goto fail;

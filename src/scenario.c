@@ -26,6 +26,7 @@
 #include "model_hf.h"
 #include "profile.h"
 #include "numfmt.h"
+#include "solver_cbc.h"
 #include "status.h"
 
 /* An enum value from a string; error lists the choices. */
@@ -780,7 +781,8 @@ static int bind_roofline(const hp_ynode *m, const char *file, hp_scenario *s,
 /* The scenario's `solver:` settings. */
 static int bind_solver(const hp_ynode *m, const char *file, hp_scenario *s,
                        hp_diag *d) {
-  static const char *const keys[] = {"mip_gap", "node_limit", NULL};
+  static const char *const keys[] = {"mip_gap", "node_limit", "engine", NULL};
+  static const char *const engines[] = {"glpk", "cbc", "auto", NULL};
   const hp_ynode *r = hp_ymap_get(m, "solver");
   int rc;
   if (!r)
@@ -790,6 +792,16 @@ static int bind_solver(const hp_ynode *m, const char *file, hp_scenario *s,
       (rc = opt_num(r, "mip_gap", "solver", file, HP_NUM_FRACTION, &s->mip_gap,
                     d)) != HP_OK)
     return rc;
+  const hp_ynode *e = hp_ymap_get(r, "engine");
+  if (e) {
+    if ((rc = get_enum(e, "solver.engine", file, engines, &s->engine, d)) !=
+        HP_OK)
+      return rc;
+    if (s->engine == HP_IP_CBC && !hp_ip_cbc_available())
+      return hp_diag_set(d, HP_ENOTSUP, file, e->line, e->col,
+                         "solver.engine: this build has no CBC (built "
+                         "without coinor-libcbc-dev): expected glpk or auto");
+  }
   const hp_ynode *n = hp_ymap_get(r, "node_limit");
   double v;
   if (!n)

@@ -441,4 +441,25 @@ expect 0 "$HP" plan "$TMP/nulld.yaml" --catalog "$CAT" && ok
 expect 0 "$HP" sweep "$TMP/nulld.yaml" --catalog "$CAT" --vary constraints.domestic_share.min=0 --format csv &&
   { grep -q "^0,a,optimal," "$TMP/out" && ok || bad "sweep under a null mapping: $(head -2 "$TMP/out")"; }
 
+# solver.engine: GLPK, CBC and auto prove the same optimum (the cards,
+# servers and capex of every scenario's total row agree).
+cat > "$TMP/eng.yaml" <<'EOF2'
+name: eng
+defaults:
+  workload: {model: {params: 130e9}, tokens_per_day: 4.0e12, peak_factor: 4}
+  mfu: 0.5
+  devices: [nvidia-h20, nvidia-l20, huawei-ascend-910b3, cambricon-mlu590,
+            hygon-bw200]
+  constraints: {domestic_share: {min: 0.3},
+                caps: {nvidia-h20: 100000, vendor.Huawei: 80000}}
+scenarios:
+  - {name: glpk, solver: {engine: glpk}}
+  - {name: cbc, solver: {engine: cbc}}
+  - {name: auto, solver: {engine: auto}}
+EOF2
+"$HP" plan "$TMP/eng.yaml" --catalog "$CAT" --format csv > "$TMP/eng.csv" 2>/dev/null
+n=$(awk -F, '$4 == "total" { print $8 "," $9 "," $10 }' "$TMP/eng.csv" | sort -u | wc -l)
+t=$(awk -F, '$4 == "total"' "$TMP/eng.csv" | wc -l)
+[ "$t" = 3 ] && [ "$n" = 1 ] && ok || bad "solver.engine: totals differ or missing: $(grep ',total,' "$TMP/eng.csv")"
+
 finish "cli"
