@@ -433,6 +433,13 @@ HP_API int hp_plan_solve(const hp_planfile *pf, const hp_catalog *cat,
  * explanation says what is missing. */
 HP_API int hp_plan_solve_ex(const hp_planfile *pf, const hp_catalog *cat,
                             unsigned flags, hp_plan **out, hp_diag *d);
+/** Writes scenario i's integer program, the one hp_plan_solve solves, to
+ * path as CPLEX LP (readable row and column names: the SKU, class.SKU under
+ * the roofline model) for inspection or another solver (glpsol --lp, cbc).
+ * The file is written whole or not at all. HP_OK, or an error with d set.
+ * Since 0.4. */
+HP_API int hp_planfile_write_lp(const hp_planfile *p, size_t i,
+                                const char *path, hp_diag *d);
 HP_API void hp_plan_free(hp_plan *p);
 HP_API const char *hp_plan_name(const hp_plan *p);
 HP_API size_t hp_plan_count(const hp_plan *p);

@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -186,16 +187,60 @@ static int cmd_devices(int argc, char **argv) {
   return rc;
 }
 
+/* plan --write-lp DIR: DIR/NN-NAME.lp per scenario, NN its place in the
+ * plan (names may repeat once made file-safe), NAME its name with any
+ * byte but [A-Za-z0-9._-] as '_'. */
+static int write_lps(const hp_planfile *pf, const char *dir) {
+  struct stat st;
+  if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    char v[1024];
+    fprintf(stderr, "hetplan: --write-lp %s: not a directory\n",
+            hp_cli_vis(dir, v, sizeof v));
+    return HP_EXIT_IO;
+  }
+  for (size_t i = 0; i < hp_planfile_count(pf); i++) {
+    char name[96], path[4096];
+    const char *sn = hp_planfile_scenario_name(pf, i);
+    size_t k = 0;
+    for (; sn[k] && k < sizeof name - 1; k++) {
+      unsigned char c = (unsigned char)sn[k];
+      name[k] = (isalnum(c) || c == '.' || c == '_' || c == '-') && c < 128
+                    ? (char)c
+                    : '_';
+    }
+    name[k] = '\0';
+    snprintf(path, sizeof path, "%s/%02zu-%s.lp", dir, i + 1, name);
+    hp_diag d;
+    hp_diag_clear(&d);
+    if (hp_planfile_write_lp(pf, i, path, &d) != HP_OK) {
+      hp_cli_print_diag(&d);
+      return d.status == HP_ENOMEM ? HP_EXIT_SOLVER : HP_EXIT_IO;
+    }
+  }
+  return HP_EXIT_OK;
+}
+
 static int cmd_plan(int argc, char **argv) {
   common_opts o = {0};
   /* --compare-models is plan's own flag: take it out before the common
    * options are parsed. */
   unsigned flags = 0;
+  const char *lp_dir = NULL;
   int n = 0;
   for (int i = 0; i < argc; i++) {
-    if (i > 0 && strcmp(argv[i], "--compare-models") == 0 &&
-        strcmp(argv[i - 1], "-o") != 0) {
+    int after_o = i > 0 && strcmp(argv[i - 1], "-o") == 0;
+    if (i > 0 && strcmp(argv[i], "--compare-models") == 0 && !after_o) {
       flags |= HP_SOLVE_COMPARE_MODELS;
+      continue;
+    }
+    if (i > 0 && !after_o && strncmp(argv[i], "--write-lp", 10) == 0 &&
+        (argv[i][10] == '\0' || argv[i][10] == '=')) {
+      if (argv[i][10] == '=')
+        lp_dir = argv[i] + 11;
+      else if (i + 1 < argc)
+        lp_dir = argv[++i];
+      else
+        return usage_error("plan: --write-lp needs a DIR%s", "");
       continue;
     }
     argv[n++] = argv[i];
@@ -207,9 +252,13 @@ static int cmd_plan(int argc, char **argv) {
   if (o.help) {
     fputs("usage: hetplan plan FILE [--catalog DIR] "
           "[--format table|json|csv|md] [-o FILE] [--compare-models]\n"
+          "                    [--write-lp DIR]\n"
           "  --compare-models  also solve each scenario under the other "
           "demand model\n"
-          "                    (flops <-> roofline) and show both answers\n",
+          "                    (flops <-> roofline) and show both answers\n"
+          "  --write-lp DIR    also write each scenario's integer program "
+          "as CPLEX LP,\n"
+          "                    DIR/NN-SCENARIO.lp (glpsol --lp, cbc)\n",
           stdout);
     return HP_EXIT_OK;
   }
@@ -234,6 +283,8 @@ static int cmd_plan(int argc, char **argv) {
     goto out;
   }
   hp_cli_warn_unused(pf);
+  if (lp_dir && (rc = write_lps(pf, lp_dir)) != HP_EXIT_OK)
+    goto out;
   if (hp_plan_solve_ex(pf, cat, flags, &plan, &d) != HP_OK ||
       hp_report_render(plan, o.format, &text, &len, &d) != HP_OK) {
     hp_cli_print_diag(&d);

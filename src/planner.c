@@ -1468,3 +1468,49 @@ const hp_scenario_result *hp_plan_at(const hp_plan *p, size_t i) {
   assert(p);
   return i < p->n ? &p->res[i] : NULL;
 }
+
+/* ----------------------------------------------------------------------------
+ * The program as a file (plan --write-lp).
+ * ------------------------------------------------------------------------- */
+
+int hp_scenario_write_lp(const hp_scenario *s, const char *path, hp_diag *d) {
+  hp_ip ip;
+  hp_unit *u = NULL;
+  int rc = hp_planner_build(s, &ip, &u, d);
+  if (rc != HP_OK)
+    return rc;
+  size_t n = ip.n_cols;
+  char **names = hp_malloc((n ? n : 1) * sizeof *names);
+  char *store = hp_malloc((n ? n : 1) * 160);
+  if (!names || !store) {
+    rc = hp_diag_oom(d);
+    goto out;
+  }
+  /* Readable column names: the SKU, and under the roofline model its
+   * request class; hp_ip_write_lp makes them LP-safe and unique. */
+  for (size_t j = 0; j < n; j++) {
+    names[j] = store + j * 160;
+    const char *id = s->cands[u[j].cand].spec.id;
+    if (hp_planner_is_roofline(s) && s->n_classes)
+      snprintf(names[j], 160, "%s.%s", s->classes[u[j].cls].name, id);
+    else
+      snprintf(names[j], 160, "%s", id);
+  }
+  rc = hp_ip_write_lp(&ip, (const char *const *)names, path, d);
+out:
+  hp_free(names);
+  hp_free(store);
+  hp_free(u);
+  hp_ip_cleanup(&ip);
+  return rc;
+}
+
+int hp_planfile_write_lp(const hp_planfile *p, size_t i, const char *path,
+                         hp_diag *d) {
+  assert(p && path);
+  if (i >= hp_planfile_count(p))
+    return hp_diag_set(d, HP_EINVAL, NULL, 0, 0,
+                       "scenario %zu: the plan has %zu", i,
+                       hp_planfile_count(p));
+  return hp_scenario_write_lp(hp_planfile_scenario(p, i), path, d);
+}

@@ -107,4 +107,9 @@ int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,
                       hp_scenario_result *r, hp_diag *d);
 void hp_scenario_result_cleanup(hp_scenario_result *r);
 
+/* Writes the integer program hp_scenario_solve would solve for s as CPLEX
+ * LP (hp_ip_write_lp): columns named by SKU (class.SKU under the roofline
+ * model), rows by constraint. HP_OK, or an error with d set. */
+int hp_scenario_write_lp(const hp_scenario *s, const char *path, hp_diag *d);
+
 #endif

@@ -462,4 +462,21 @@ n=$(awk -F, '$4 == "total" { print $8 "," $9 "," $10 }' "$TMP/eng.csv" | sort -u
 t=$(awk -F, '$4 == "total"' "$TMP/eng.csv" | wc -l)
 [ "$t" = 3 ] && [ "$n" = 1 ] && ok || bad "solver.engine: totals differ or missing: $(grep ',total,' "$TMP/eng.csv")"
 
+# plan --write-lp: each scenario's program as CPLEX LP, named by SKU and
+# constraint; cbc (and glpsol) solve the file to the plan's own capex.
+mkdir -p "$TMP/lp"
+"$HP" plan "$SRC/plans/doubao-mix-2024.yaml" --catalog "$CAT" --write-lp "$TMP/lp" --format csv > "$TMP/lp.csv" 2>/dev/null
+[ -f "$TMP/lp/01-end-2024.lp" ] && [ -f "$TMP/lp/07-impossible-mandate.lp" ] \
+  && grep -q "caps.vendor.Huawei: + 8 huawei_ascend_910b2" "$TMP/lp/01-end-2024.lp" && ok || bad "--write-lp files: $(ls "$TMP/lp")"
+want=$(awk -F, '$2 == "end-2024" && $4 == "total" { print $10 }' "$TMP/lp.csv")
+if command -v cbc > /dev/null; then
+  got=$(cbc "$TMP/lp/01-end-2024.lp" solve 2>/dev/null | awk '/^Objective value:/ { print $3 }')
+  awk -v g="$got" -v w="$want" 'BEGIN { exit !(w > 0 && g - w < 1e-6 * w && w - g < 1e-6 * w) }' \
+    && ok || bad "--write-lp: cbc solves the file to '$got', the plan says '$want'"
+else
+  echo "SKIP: cbc not installed (scripts/install-deps.sh installs coinor-cbc)"
+fi
+expect 6 "$HP" plan "$SRC/plans/doubao-mix-2024.yaml" --catalog "$CAT" --write-lp "$TMP/no-such-dir" &&
+  { grep -q "not a directory" "$TMP/err" && ok || bad "--write-lp into a missing directory: $(cat "$TMP/err")"; }
+
 finish "cli"
