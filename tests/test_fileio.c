@@ -158,7 +158,12 @@ static void held_back(int sig) {
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
-  assert_int_equal(sigaction(sig, &sa, &old), 0);
+  if (sigaction(sig, &sa, &old) != 0) {
+    /* valgrind keeps the highest real-time signal for itself */
+    assert_true(sig >= SIGRTMIN && sig <= SIGRTMAX);
+    print_message("signal %d cannot be caught here: skipped\n", sig);
+    return;
+  }
   start(FSYNC_RAISE);
   fsync_signal = sig;
   hp_diag d;
