@@ -55,21 +55,27 @@ void hp_cli_warn_unproven(const char *path, const hp_scenario_result *r) {
             why);
 }
 
-void hp_cli_warn_unused(const hp_planfile *pf) {
-  hp_diag w[8];
-  size_t n = hp_planfile_unused_keys(pf, w, sizeof w / sizeof *w);
-  /* "file:line:col: warning: msg", as compilers say it */
-  for (size_t i = 0; i < n && i < sizeof w / sizeof *w; i++) {
+/* "file:line:col: warning: msg", as compilers say it, for the first cap of
+ * n warnings, then how many more such `what` there are. */
+static void print_warnings(const hp_diag *w, size_t n, size_t cap,
+                           const char *what) {
+  for (size_t i = 0; i < n && i < cap; i++) {
     char f[4 * HP_DIAG_FILE_MAX], m[4 * HP_DIAG_MSG_MAX];
     fprintf(stderr, "hetplan: %s:%d:%d: warning: %s\n",
             hp_cli_vis(w[i].file, f, sizeof f), w[i].line, w[i].column,
             hp_cli_vis(w[i].msg, m, sizeof m));
   }
-  if (n > sizeof w / sizeof *w) {
+  if (n > cap) {
     char f[4 * HP_DIAG_FILE_MAX];
-    fprintf(stderr, "hetplan: %s: warning: %zu more such keys\n",
-            hp_cli_vis(w[0].file, f, sizeof f), n - sizeof w / sizeof *w);
+    fprintf(stderr, "hetplan: %s: warning: %zu more such %s\n",
+            hp_cli_vis(w[0].file, f, sizeof f), n - cap, what);
   }
+}
+
+void hp_cli_warn_unused(const hp_planfile *pf) {
+  hp_diag w[8];
+  size_t n = hp_planfile_unused_keys(pf, w, sizeof w / sizeof *w);
+  print_warnings(w, n, sizeof w / sizeof *w, "keys");
 }
 
 const char *hp_cli_vis(const char *s, char *buf, size_t size) {
@@ -80,17 +86,7 @@ const char *hp_cli_vis(const char *s, char *buf, size_t size) {
 void hp_cli_warn_market(const hp_planfile *pf) {
   hp_diag w[16];
   size_t n = hp_planfile_market_warnings(pf, w, sizeof w / sizeof *w);
-  for (size_t i = 0; i < n && i < sizeof w / sizeof *w; i++) {
-    char f[4 * HP_DIAG_FILE_MAX], m[4 * HP_DIAG_MSG_MAX];
-    fprintf(stderr, "hetplan: %s:%d:%d: warning: %s\n",
-            hp_cli_vis(w[i].file, f, sizeof f), w[i].line, w[i].column,
-            hp_cli_vis(w[i].msg, m, sizeof m));
-  }
-  if (n > sizeof w / sizeof *w) {
-    char f[4 * HP_DIAG_FILE_MAX];
-    fprintf(stderr, "hetplan: %s: warning: %zu more such cards\n",
-            hp_cli_vis(w[0].file, f, sizeof f), n - sizeof w / sizeof *w);
-  }
+  print_warnings(w, n, sizeof w / sizeof *w, "cards");
 }
 
 void hp_cli_print_diag(const hp_diag *d) {

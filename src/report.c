@@ -172,6 +172,22 @@ int hp_report_render(const hp_plan *p, hp_format fmt, char **out, size_t *len,
   return HP_OK;
 }
 
+/* The end of a catalog render: the safety net under vendor and card names
+ * (buf.h: the renderers escape each name, this catches one they missed),
+ * then the text handed over; b is consumed. */
+static int finish_catalog(hp_buf *b, hp_format fmt, int rc, char **out,
+                          size_t *len, hp_diag *d) {
+  if (rc == HP_OK)
+    rc = fmt == HP_FORMAT_JSON ? hp_buf_json_guard(b, 0) : hp_buf_guard(b, 0);
+  if (rc != HP_OK) {
+    hp_buf_cleanup(b);
+    return hp_diag_oom(d);
+  }
+  if (hp_buf_detach(b, out, len) != HP_OK)
+    return hp_diag_oom(d);
+  return HP_OK;
+}
+
 int hp_catalog_render(const hp_catalog *c, hp_format fmt, char **out,
                       size_t *len, hp_diag *d) {
   assert(c && out);
@@ -189,17 +205,7 @@ int hp_catalog_render(const hp_catalog *c, hp_format fmt, char **out,
     hp_catalog_table(c, &b, fmt == HP_FORMAT_MD);
     break;
   }
-  /* The safety net under vendor and card names (buf.h): the renderers
-   * escape each name, this catches one they missed. */
-  if (rc == HP_OK)
-    rc = fmt == HP_FORMAT_JSON ? hp_buf_json_guard(&b, 0) : hp_buf_guard(&b, 0);
-  if (rc != HP_OK) {
-    hp_buf_cleanup(&b);
-    return hp_diag_oom(d);
-  }
-  if (hp_buf_detach(&b, out, len) != HP_OK)
-    return hp_diag_oom(d);
-  return HP_OK;
+  return finish_catalog(&b, fmt, rc, out, len, d);
 }
 
 int hp_catalog_render_device(const hp_catalog *c, const char *id, hp_format fmt,
@@ -226,11 +232,5 @@ int hp_catalog_render_device(const hp_catalog *c, const char *id, hp_format fmt,
     hp_device_table(s, &b, fmt == HP_FORMAT_MD);
     break;
   }
-  if (rc != HP_OK) {
-    hp_buf_cleanup(&b);
-    return hp_diag_oom(d);
-  }
-  if (hp_buf_detach(&b, out, len) != HP_OK)
-    return hp_diag_oom(d);
-  return HP_OK;
+  return finish_catalog(&b, fmt, rc, out, len, d);
 }
