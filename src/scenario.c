@@ -222,52 +222,16 @@ static const struct model_num {
 };
 #define N_MODEL_NUMS (sizeof model_nums / sizeof model_nums[0])
 
-static const char *const model_keys[] = {"name",
-                                         "params",
-                                         "active_params",
-                                         "layers",
-                                         "hidden_size",
-                                         "heads",
-                                         "kv_heads",
-                                         "head_dim",
-                                         "vocab",
-                                         "intermediate_size",
-                                         "kv_lora_rank",
-                                         "qk_rope_head_dim",
-                                         "experts",
-                                         "experts_per_token",
-                                         "moe_intermediate_size",
-                                         "shared_experts",
-                                         "dense_layers",
-                                         "sparse_attention_topk",
-                                         "weight_dtype",
-                                         "kv_dtype",
-                                         "config",
-                                         NULL};
-static const char *const model_file_keys[] = {"name",
-                                              "params",
-                                              "active_params",
-                                              "layers",
-                                              "hidden_size",
-                                              "heads",
-                                              "kv_heads",
-                                              "head_dim",
-                                              "vocab",
-                                              "intermediate_size",
-                                              "kv_lora_rank",
-                                              "qk_rope_head_dim",
-                                              "experts",
-                                              "experts_per_token",
-                                              "moe_intermediate_size",
-                                              "shared_experts",
-                                              "dense_layers",
-                                              "sparse_attention_topk",
-                                              "weight_dtype",
-                                              "kv_dtype",
-                                              "description",
-                                              "notes",
-                                              "sources",
-                                              NULL};
+/* The keys an inline model and a model file share; each adds its own. */
+#define MODEL_SHARED_KEYS                                                      \
+  "name", "params", "active_params", "layers", "hidden_size", "heads",         \
+      "kv_heads", "head_dim", "vocab", "intermediate_size", "kv_lora_rank",    \
+      "qk_rope_head_dim", "experts", "experts_per_token",                      \
+      "moe_intermediate_size", "shared_experts", "dense_layers",               \
+      "sparse_attention_topk", "weight_dtype", "kv_dtype"
+static const char *const model_keys[] = {MODEL_SHARED_KEYS, "config", NULL};
+static const char *const model_file_keys[] = {MODEL_SHARED_KEYS, "description",
+                                              "notes", "sources", NULL};
 static const char *const dtypes[] = {"fp16", "bf16", "fp8", "int8",
                                      "int4", "fp4",  NULL};
 
