@@ -25,12 +25,25 @@ packages (HETPLAN_BENCH_DEPS=1 scripts/install-deps.sh).
 import json
 import math
 import os
+import re
 import sys
 
 import pulp
 import yaml
 
 CBC = os.environ.get("HETPLAN_CBC", "/usr/bin/cbc")
+class Loader(yaml.SafeLoader):
+    """YAML 1.2 numbers: PyYAML (YAML 1.1) reads 671e9 and 3.0e12 as strings."""
+
+
+Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"""^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)
+                   (?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$
+                   |^\.(?:nan|NaN|NAN)$""", re.X),
+    list("-+0123456789."))
+
+
 DEFAULT_NETWORK_GBPS = 400.0  # one 400G NIC per server (the contract)
 POOLS = ("colocated", "prefill", "decode")
 DTYPE_BYTES = {"fp32": 4, "f32": 4, "fp16": 2, "bf16": 2, "f16": 2,
@@ -49,7 +62,7 @@ class PlanError(Exception):
 def load_yaml(path):
     try:
         with open(path) as f:
-            return yaml.safe_load(f)
+            return yaml.load(f, Loader=Loader)
     except OSError as e:
         raise PlanError("%s: %s" % (path, e.strerror))
     except yaml.YAMLError as e:
