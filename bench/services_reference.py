@@ -516,7 +516,7 @@ def build(R):
             add(servers(sid) <= big_m(R, s, x, load, nmin) * z[sid], "pick")
         if kmax is not None:
             add(pulp.lpSum(z.values()) <= float(kmax), "maxskus")
-    return prob, x, y
+    return prob, x, y, load
 
 
 def big_m(R, s, x, load, nmin):
@@ -543,8 +543,95 @@ def big_m(R, s, x, load, nmin):
     return max(m, nmin, 1)
 
 
+def objective_of(R, servers):
+    """The objective of a plan given as servers per (SKU, pool)."""
+    tot = 0.0
+    for s in R["skus"]:
+        n = sum(v for (sid, _), v in servers.items() if sid == s["id"])
+        if R["objective"] == "capex":
+            tot += n * s["price"]
+        elif R["objective"] == "rent":
+            tot += n * s["price_hour"]
+        else:
+            kw = s["tdp_w"] * s["cps"] * R["pue"] / 1000.0
+            tot += n * (s["price"] + R["years"] * kw * R["utilisation"] *
+                        8760.0 * R["power_price"])
+    return tot
+
+
+def check(R, servers, frac, load):
+    """Every row of the contract, recomputed in plain arithmetic from the
+    solution (servers per (SKU, pool), load fractions): a list of the
+    violations, empty when the plan is feasible (relative 1e-6)."""
+    bad = []
+    con = R["constraints"]
+    sku = {s["id"]: s for s in R["skus"]}
+
+    def le(a, b, what):
+        if a > b + 1e-6 * max(1.0, abs(b)):
+            bad.append("%s: %.9g > %.9g" % (what, a, b))
+
+    for cell in load:
+        tot = sum(v for k, v in frac.items() if k[:3] == cell)
+        if abs(tot - 1) > 1e-6:
+            bad.append("%s served %.9f" % ("/".join(cell), tot))
+    for (sid, pool) in {(k[3], k[2]) for k in frac}:
+        have = servers.get((sid, pool), 0.0)
+        use = sum(v * load[k[:3]][0] / R["cells"][k]
+                  for k, v in frac.items() if k[3] == sid and k[2] == pool)
+        le(use, have, "capacity %s %s" % (sid, pool))
+        if pool in ("prefill", "decode"):
+            kv = sum(v * load[k[:3]][0] * load[k[:3]][2]["in"] *
+                     load[k[:3]][1]["kv_per_token"]
+                     for k, v in frac.items() if k[3] == sid and k[2] == pool)
+            le(kv, have * sku[sid]["net_bytes_s"], "network %s %s"
+               % (sid, pool))
+    srv = {sid: sum(v for (i, _), v in servers.items() if i == sid)
+           for sid in sku}
+    crd = {sid: srv[sid] * sku[sid]["cps"] for sid in sku}
+    for key, cap in (con.get("caps") or {}).items():
+        ids = ([i for i in sku if sku[i]["vendor"] == key[7:]]
+               if key.startswith("vendor.") else [key] if key in sku else [])
+        le(sum(crd[i] for i in ids), float(cap), "cap " + key)
+    capex = sum(srv[i] * sku[i]["price"] for i in sku)
+    if con.get("budget_cny"):
+        le(capex, float(con["budget_cny"]), "budget")
+    if con.get("power_mw"):
+        le(sum(crd[i] * sku[i]["tdp_w"] * R["pue"] / 1e6 for i in sku),
+           float(con["power_mw"]), "power")
+    for i in sku:
+        if sku[i]["vendor"] in set(con.get("exclude_vendors") or []):
+            le(srv[i], 0, "excluded " + i)
+    ds = con.get("domestic_share") or {}
+    if ds:
+        basis = ds.get("basis", "compute")
+        if basis == "cards":
+            w = {i: crd[i] for i in sku}
+        elif basis == "capex":
+            w = {i: srv[i] * sku[i]["price"] for i in sku}
+        else:
+            w = {i: 0.0 for i in sku}
+            for k, v in frac.items():
+                rate, sv, kk = load[k[:3]]
+                w[k[3]] += v * rate * tokens_per_request(kk, k[2])
+        tot = sum(w.values())
+        dom = sum(w[i] for i in sku if sku[i]["domestic"])
+        if ds.get("min") is not None:
+            le(float(ds["min"]) * tot, dom, "domestic_share.min")
+        if ds.get("max") is not None:
+            le(dom, float(ds["max"]) * tot, "domestic_share.max")
+    nmin = float(con.get("min_servers_per_sku", 0) or 0)
+    for i in sku:
+        if srv[i] > 1e-9:
+            le(nmin, srv[i], "min_servers_per_sku " + i)
+    if con.get("max_skus") is not None:
+        le(sum(1 for i in sku if srv[i] > 1e-9), float(con["max_skus"]),
+           "max_skus")
+    return bad
+
+
 def solve(R, lp_dir=None):
-    prob, x, y = build(R)
+    prob, x, y, load = build(R)
     if lp_dir:
         prob.writeLP(os.path.join(lp_dir, R["name"] + ".lp"))
     prob.solve(pulp.COIN_CMD(path=CBC, msg=False, gapRel=0, gapAbs=0))
@@ -555,19 +642,30 @@ def solve(R, lp_dir=None):
         return out
     per = {s["id"]: (1.0 / s["cps"] if R["granularity"] == "card" else 1.0)
            for s in R["skus"]}
-    out["objective"] = pulp.value(prob.objective)
-    pools = {}
+    servers = {}
     for (sid, pool), v in y.items():
         val = v.varValue or 0.0
         if R["granularity"] != "fractional":
-            val = round(val)
+            val = round(val)  # CBC's integers, within its tolerance
+        servers[(sid, pool)] = val * per[sid]
+    # fractions below CBC's tolerance are noise (1e-12 of a cell on a pool
+    # of 0 servers): read as 0
+    frac = {k: (v.varValue if v.varValue and v.varValue > 1e-9 else 0.0)
+            for k, v in x.items()}
+    out["objective"] = (objective_of(R, servers)
+                        if R["granularity"] != "fractional" else
+                        pulp.value(prob.objective))
+    out["cbc_objective"] = pulp.value(prob.objective)
+    out["check"] = check(R, servers, frac, load)
+    pools = {}
+    for (sid, pool), val in servers.items():
         if val:
-            pools.setdefault(sid, {})[pool] = val * per[sid]
+            pools.setdefault(sid, {})[pool] = val
     out["servers"] = pools
     split = {}
-    for key, v in x.items():
-        if v.varValue and v.varValue > 1e-9:
-            split.setdefault("%s/%s/%s" % key[:3], {})[key[3]] = v.varValue
+    for key, v in frac.items():
+        if v > 1e-9:
+            split.setdefault("%s/%s/%s" % key[:3], {})[key[3]] = v
     out["split"] = split
     return out
 
@@ -615,8 +713,10 @@ def main(argv):
         return 3
     if quiet:
         for s in out["scenarios"]:
-            print("%s\t%s\t%s" % (s["name"], s["status"],
-                                  repr(s.get("objective"))))
+            print("%s\t%s\t%s%s" % (s["name"], s["status"],
+                                    repr(s.get("objective")),
+                                    "\tVIOLATES " + "; ".join(s["check"])
+                                    if s.get("check") else ""))
     else:
         json.dump(out, sys.stdout, indent=1, sort_keys=True)
         sys.stdout.write("\n")
