@@ -16,6 +16,7 @@
 # Environment:
 #   HETPLAN_BUILD_DIR   build tree (default build/; built here if needed)
 #   HETPLAN_BENCH_RUNS  runs of each command per plan (default 7, at least 5)
+#   HETPLAN_BIN         a hetplan executable to time as it is (no build)
 # Needs python3-pulp, python3-yaml and coinor-cbc (HETPLAN_BENCH_DEPS=1
 # scripts/install-deps.sh); uses /usr/bin/python3. Exit status 0, or 1 if an
 # optimum differs or a command failed; the speed target is reported, not
@@ -34,12 +35,17 @@ if ! "$PY" -c 'import pulp, yaml' 2>/dev/null || [ ! -x "$CBC" ]; then
   exit 1
 fi
 [ "$RUNS" -ge 5 ] || { echo "services_bench: HETPLAN_BENCH_RUNS >= 5" >&2; exit 1; }
-if [ ! -x "$BUILD/hetplan" ]; then
-  HETPLAN_BUILD_DIR=$BUILD bash scripts/build.sh
+if [ -n "${HETPLAN_BIN:-}" ]; then
+  HP=$HETPLAN_BIN
 else
-  cmake --build "$BUILD" --target hetplan >/dev/null
+  if [ ! -x "$BUILD/hetplan" ]; then
+    HETPLAN_BUILD_DIR=$BUILD bash scripts/build.sh
+  else
+    cmake --build "$BUILD" --target hetplan >/dev/null
+  fi
+  case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+  HP=$BUILD/hetplan
 fi
-case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 if [ $# -eq 0 ]; then
   set -- plans/fleet-2025-services.yaml \
          bench/melange/example.yaml:bench/melange/devices
@@ -48,9 +54,9 @@ fi
 echo "services_bench: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), $RUNS runs each"
 echo "  PuLP $("$PY" -c 'import pulp; print(pulp.__version__)')," \
      "CBC $("$CBC" -quit </dev/null 2>&1 | sed -n 's/^Version: //p' | head -1)," \
-     "hetplan $("$BUILD/hetplan" --version 2>&1 | head -1)"
+     "$("$HP" --version 2>&1 | head -1)"
 
-HETPLAN_CBC=$CBC "$PY" - "$BUILD/hetplan" "$RUNS" "$@" <<'PY'
+HETPLAN_CBC=$CBC "$PY" - "$HP" "$RUNS" "$@" <<'PY'
 import json, os, statistics, subprocess, sys, time
 
 hp, runs, specs = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
