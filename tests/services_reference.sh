@@ -6,7 +6,8 @@
 # (Melange's own example) and plans/fleet-2025-services.yaml. Also: the
 # reference's optimum of Melange's example is the hand-checked 4.68 $/h
 # (bench/melange/example.yaml's header), and hetplan's is no worse than
-# Melange's own 5.69 $/h at slice_factor 8.
+# Melange's own 5.69 $/h at slice_factor 8. And twelve seeded random plans
+# (bench/services_random.py), scenario by scenario.
 # Exit 77 (skipped) without python3-pulp, python3-yaml or /usr/bin/cbc.
 set -u
 HP=$1
@@ -103,6 +104,24 @@ for s in json.load(open(sys.argv[1]))["scenarios"]:
         sys.exit(1)
 PY
 then n=$((n + 1)); else fails=$((fails + 1)); fi
+
+# Seeded random plans (bench/services_random.py): services x classes x
+# SKUs x phases, shares, caps, minimum orders, max SKUs, slow networks.
+HETPLAN_CBC=$CBC "$PY" bench/services_random.py "$HP" 12 7 > "$TMP/rand.txt" 2>&1
+rc=$?
+if grep -q "unknown key 'network_gbps'" "$TMP/rand.txt"; then
+  echo "note: this catalog reader has no network_gbps; random plans without it"
+  HETPLAN_RANDOM_NO_NETWORK=1 HETPLAN_CBC=$CBC "$PY" bench/services_random.py \
+    "$HP" 12 7 > "$TMP/rand.txt" 2>&1
+  rc=$?
+fi
+if [ $rc -eq 0 ]; then
+  n=$((n + 1))
+else
+  echo "FAIL: random plans against the reference:"
+  grep -v " ok" "$TMP/rand.txt"
+  fails=$((fails + 1))
+fi
 
 echo "services_reference: $n passed, $fails failed"
 [ "$fails" -eq 0 ]
