@@ -30,7 +30,6 @@ it, else fp16_tflops; MFU 0.5 and MBU 0.8, hetplan's defaults):
   is 1 / (1 / prefill + 1 / decode) (no chunked-prefill overlap).
 Rows are per card (`per: card`); hetplan multiplies by cards_per_server.
 """
-import math
 import os
 import re
 import sys

@@ -60,7 +60,7 @@ HETPLAN_CBC=$CBC "$PY" - "$HP" "$RUNS" "$@" <<'PY'
 import json, os, statistics, subprocess, sys, time
 
 hp, runs, specs = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-PY = "/usr/bin/python3"
+PYTHON = "/usr/bin/python3"
 # the JSON field holding each objective's optimum in `hetplan plan`'s report
 FIELD = {"capex": ["capex_cny"], "tco": ["tco_cny"],
          "rent": ["rent_cny_per_hour", "rent_cny_per_h"]}
@@ -99,7 +99,7 @@ for spec in specs:
     plan, _, cat = spec.partition(":")
     cat = cat or "devices"
     a = [hp, "plan", plan, "--catalog", cat, "--format", "json"]
-    b = [PY, "bench/services_reference.py", plan, "--catalog", cat]
+    b = [PYTHON, "bench/services_reference.py", plan, "--catalog", cat]
     outa, outb = [], []
     run(a, outa)
     run(b, outb)  # warm-up, and the optima
