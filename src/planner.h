@@ -108,6 +108,13 @@ double hp_demand_tokens_per_s(const hp_scenario *s);
 size_t hp_planner_services_columns(const hp_scenario *s);
 int hp_planner_build_services(const hp_scenario *s, hp_ip *ip, hp_unit **units,
                               hp_diag *d);
+/* One cell of the services program for explain: the throughput of one
+ * server of cand (tokens/s of the phase; 0 = cannot serve), the cell's
+ * load at peak with headroom (*load_tokens_s) and the measured row's
+ * source (*source, NULL when modelled). */
+double hp_planner_service_cell(const hp_scenario *s, size_t service, size_t cls,
+                               hp_phase ph, size_t cand, double *load_tokens_s,
+                               const char **source);
 int hp_scenario_solve_services(const hp_scenario *s, const hp_catalog *cat,
                                hp_scenario_result *r, hp_diag *d);
 

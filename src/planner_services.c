@@ -128,6 +128,27 @@ static double cell_tput(const hp_scenario *s, const cell *e, size_t j,
          (2.0 * a);
 }
 
+double hp_planner_service_cell(const hp_scenario *s, size_t service, size_t cls,
+                               hp_phase ph, size_t cand, double *load_tokens_s,
+                               const char **source) {
+  cell e;
+  memset(&e, 0, sizeof e);
+  size_t nc = n_cells(s);
+  cell *cells = hp_calloc(nc ? nc : 1, sizeof *cells);
+  *source = NULL;
+  *load_tokens_s = 0;
+  if (!cells)
+    return 0;
+  fill_cells(s, cells);
+  for (size_t i = 0; i < nc; i++)
+    if (cells[i].service == service && cells[i].cls == cls &&
+        cells[i].phase == ph)
+      e = cells[i];
+  hp_free(cells);
+  *load_tokens_s = e.load_s;
+  return cell_tput(s, &e, cand, source);
+}
+
 /* Which pools are in use: roles[r] = 1. */
 static void roles_used(const hp_scenario *s, int roles[N_ROLES]) {
   roles[0] = roles[1] = roles[2] = 0;
@@ -821,6 +842,12 @@ int hp_scenario_solve_services(const hp_scenario *s, const hp_catalog *cat,
     return rc;
   }
   r->n_services = s->n_services;
+  r->demand_flops = 0;
+  for (size_t i = 0; i < s->n_services; i++) {
+    const hp_service *v = &s->services[i];
+    r->demand_flops += v->tokens_per_day / v->seconds_per_day * v->peak_factor *
+                       2.0 * v->model.active_params;
+  }
   double t0 = now_ms();
   rc = unplaceable(s, &ip, u, &b);
   if (rc != HP_OK) {

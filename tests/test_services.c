@@ -23,7 +23,9 @@
 #include <string.h>
 
 #include "hetplan.h"
+#include "buf.h"
 #include "planner.h"
+#include "report.h"
 #include "scenario.h"
 
 #include "test_catalogs.h"
@@ -698,6 +700,55 @@ static void random_instances_match_reference(void **state) {
   assert_true(infeasible >= 10);
 }
 
+/* throughput: {file: PATH}, relative to the plan; the reports show the
+ * pools, the splits and the row's source; explain gives the cell. */
+static void throughput_file_and_reports(void **state) {
+  (void)state;
+  const char *text =
+      "name: t\n"
+      "defaults:\n"
+      "  devices: [alpha-a]\n"
+      "  objective: rent\n"
+      "  overrides: {alpha-a: {price_hour_cny: 12.5}}\n"
+      "  services:\n"
+      "    - {name: s, model: {params: 1e9}, tokens_per_day: 8.64e6}\n"
+      "  throughput: {file: services/rows.yaml}\n"
+      "scenarios: [{name: a}]\n";
+  hp_planfile *pf = NULL;
+  hp_plan *plan = NULL;
+  hp_diag d;
+  char path[512];
+  snprintf(path, sizeof path, "%s/plan.yaml", HP_TEST_DATA);
+  assert_int_equal(
+      hp_planfile_parse(text, strlen(text), path, fix_cat, &pf, &d), HP_OK);
+  assert_int_equal(hp_plan_solve(pf, fix_cat, &plan, &d), HP_OK);
+  const hp_scenario_result *r = hp_plan_at(plan, 0);
+  /* 100 tokens/s over 25 a server: 4 servers, 50 CNY/h. */
+  assert_int_equal(r->status, HP_RESULT_OPTIMAL);
+  assert_true(fabs(r->rent_cny_per_hour - 50) < 1e-9);
+  assert_string_equal(r->splits[0].source, "file bench");
+  hp_buf b;
+  hp_buf_init(&b);
+  hp_report_table(plan, &b);
+  assert_non_null(strstr(b.data, "rent: 50.00 CNY/h for the fleet"));
+  assert_non_null(strstr(b.data, "measured: s/s both on alpha-a: file bench"));
+  assert_non_null(strstr(b.data, "alpha-a  colocated        4"));
+  hp_buf_cleanup(&b);
+  hp_buf_init(&b);
+  assert_int_equal(hp_report_json(plan, &b), HP_OK);
+  assert_non_null(strstr(b.data, "\"rent_cny_per_hour\": 50"));
+  assert_non_null(strstr(b.data, "\"source\": \"file bench\""));
+  hp_buf_cleanup(&b);
+  hp_buf_init(&b);
+  hp_report_explain(hp_planfile_scenario(pf, 0), 0, &b);
+  assert_non_null(strstr(b.data, "class 's': load 100 tokens/s at peak; 25 "
+                                 "tokens/s per server (measured: file "
+                                 "bench); all of it would take 4.00 servers"));
+  hp_buf_cleanup(&b);
+  hp_plan_free(plan);
+  hp_planfile_free(pf);
+}
+
 /* `workload:` plans are untouched: no services, no pools. */
 static void workload_plans_have_no_pools(void **state) {
   (void)state;
@@ -725,6 +776,7 @@ int main(void) {
       cmocka_unit_test(rent_objective),
       cmocka_unit_test(unplaceable_explained),
       cmocka_unit_test(workload_plans_have_no_pools),
+      cmocka_unit_test(throughput_file_and_reports),
       cmocka_unit_test(random_instances_match_reference),
   };
   return cmocka_run_group_tests(tests, catalogs_setup, catalogs_teardown);
