@@ -158,4 +158,21 @@ double hp_roof_tflops(const hp_candidate *c, hp_dtype t);
 double hp_roof_link_bytes_s(const hp_candidate *c, const hp_roof_opts *o,
                             int *pcie);
 
+/* Throughput of one server of c for class k in phase ph, under k's SLOs:
+   prefill: requests/s whose prompt completes within ttft (compute-bound,
+   batched prompts); decode: requests/s (and output tokens/s) from bandwidth, KV
+   capacity and the TPOT SLO, with no prefill interference; HP_PHASE_BOTH =
+   hp_roof_eval's colocated figure. r->ok = 0 with a reason when the SKU can't
+   serve that phase. */
+void hp_roof_eval_phase(const hp_model_desc *m, const hp_candidate *c,
+                        const hp_request_class *k, const hp_roof_opts *o,
+                        hp_phase ph, hp_roof_result *r);
+/* KV cache bytes one request hands from prefill to decode: input_tokens x kv
+ * bytes/token. */
+double hp_roof_kv_handoff_bytes(const hp_model_desc *m,
+                                const hp_request_class *k);
+/* Scale-out network of one server, bytes/s: network_gbps (or the default) x 1e9
+ * / 8. */
+double hp_roof_network_bytes_s(const hp_candidate *c);
+
 #endif
