@@ -61,9 +61,12 @@ import json, os, statistics, subprocess, sys, time
 
 hp, runs, specs = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 PYTHON = "/usr/bin/python3"
-# the JSON field holding each objective's optimum in `hetplan plan`'s report
-FIELD = {"capex": ["capex_cny"], "tco": ["tco_cny"],
-         "rent": ["rent_cny_per_hour", "rent_cny_per_h"]}
+def cli_objective(c, kind):
+    """The optimum in one scenario of `hetplan plan --format json`: capex_cny,
+    tco_cny, or the fleet's services.rent_cny_per_hour."""
+    if kind == "rent":
+        return (c.get("services") or {}).get("rent_cny_per_hour")
+    return c.get({"capex": "capex_cny", "tco": "tco_cny"}[kind])
 REL = 1e-6
 
 
@@ -116,8 +119,7 @@ for spec in specs:
         c = cli.get(r["name"], {})
         co = None
         if c.get("status") == "optimal":
-            co = next((c[f] for f in FIELD[r["objective_kind"]] if f in c),
-                      None)
+            co = cli_objective(c, r["objective_kind"])
         ro = r.get("objective")
         ok = (c.get("status") == r["status"] and
               (r["status"] != "optimal" or same(co, ro)))
