@@ -99,7 +99,7 @@ static hp_wi_table *sweep(const char *text, const hp_catalog *cat,
   hp_diag d;
   hp_wi_table *t = NULL;
   assert_int_equal(hp_wi_axis_parse(spec, &a, &d), HP_OK);
-  hp_wi_opts o = {threads, NULL, NULL, NULL};
+  hp_wi_opts o = {threads, NULL, NULL, NULL, 0};
   int rc = hp_wi_sweep(text, strlen(text), "t.yaml", cat, &a, 1, &o, &t, &d);
   if (rc != HP_OK)
     print_error("%s:%d:%d: %s\n", d.file, d.line, d.column, d.msg);
@@ -276,7 +276,7 @@ static void sweep_bad_path_named(void **state) {
   }
   /* An unknown scenario. */
   assert_int_equal(hp_wi_axis_parse("mfu=0.5", &a, &d), HP_OK);
-  hp_wi_opts o = {1, "nope", NULL, NULL};
+  hp_wi_opts o = {1, "nope", NULL, NULL, 0};
   rc = hp_wi_sweep(plan, strlen(plan), "t.yaml", fix_cat, &a, 1, &o, &t, &d);
   assert_int_equal(rc, HP_ENOTFOUND);
   assert_non_null(strstr(d.msg, "nope"));
@@ -618,7 +618,7 @@ static hp_wi_table *mc(const char *text, size_t n, uint64_t seed,
                        unsigned threads) {
   hp_wi_table *t = NULL;
   hp_diag d;
-  hp_wi_opts o = {threads, NULL, NULL, NULL};
+  hp_wi_opts o = {threads, NULL, NULL, NULL, 0};
   int rc = hp_wi_montecarlo(text, strlen(text), "t.yaml", fix_cat, n, seed, &o,
                             &t, &d);
   if (rc != HP_OK)
