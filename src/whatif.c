@@ -789,6 +789,10 @@ static void *worker(void *arg) {
         row->point = p;
         row->scenario = si;
         if (bad != HP_OK) {
+          /* A slot is reused: nothing of its last point may stay. */
+          zero_vendors(&r->vc[ri * nv], nv);
+          zero_vendors(&r->vs[ri * nv], nv);
+          zero_vendors(&r->vk[ri * nv], nv);
           row->status = HP_RESULT_ERROR;
           row->error = bad;
           note_error(row, &d);
