@@ -690,6 +690,9 @@ typedef struct run {
   size_t chunk;  /* points per chunk: CHUNK, or WARM_CHUNK with warm */
   int warm;      /* 1: each point starts from the previous optimum */
   int backwards; /* 1: walk each chunk from its last point to its first */
+  int direct;    /* 1: every key is set on copies of the bound scenarios
+                    (hp_scenario_set), not by binding the plan again */
+  const hp_planfile *pf; /* the plan as bound on the caller's thread */
   /* Points [emitted, emitted + win) live in slot p % win; finished ones
    * are taken in order by the calling thread (emit). In memory, the
    * slots are the table's own arrays (win = n_points). */
@@ -745,18 +748,38 @@ static void *worker(void *arg) {
   hp_wi_table *t = r->t;
   hp_planfile *pf = NULL;
   hp_solve_warm *warm = NULL; /* one per scenario, when r->warm */
+  hp_scenario *cur = NULL;    /* direct: the plan's scenarios, set */
+  size_t n_cur = 0;
   hp_diag d;
   hp_diag_clear(&d);
-  int rc = hp_planfile_parse(r->text, r->len, r->path, r->cat, &pf, &d);
-  if (rc != HP_OK) {
+  int rc;
+  /* Direct runs copy the caller's bound scenarios and parse the plan only
+   * if a value must be bound again; others bind their own copy. */
+  if (!r->direct && (rc = hp_planfile_parse(r->text, r->len, r->path, r->cat,
+                                            &pf, &d)) != HP_OK) {
     note_fatal(r, rc, &d);
     goto out;
   }
   const char *const *vendors = (const char *const *)t->vendors;
   size_t nv = t->n_vendors, ns = t->n_scenarios, nk = t->n_keys;
+  size_t n_all = hp_planfile_count(r->pf);
   if (r->warm && !(warm = hp_calloc(ns ? ns : 1, sizeof *warm))) {
     note_fatal(r, HP_ENOMEM, NULL);
     goto out;
+  }
+  /* Direct: the plan's bound scenarios, copied once; each point sets its
+   * keys on them (every scenario, selected or not, as binding would). */
+  if (r->direct) {
+    if (!(cur = hp_calloc(n_all, sizeof *cur))) {
+      note_fatal(r, HP_ENOMEM, NULL);
+      goto out;
+    }
+    for (; n_cur < n_all; n_cur++)
+      if (hp_scenario_copy(&cur[n_cur], hp_planfile_scenario(r->pf, n_cur)) !=
+          HP_OK) {
+        note_fatal(r, HP_ENOMEM, NULL);
+        goto out;
+      }
   }
   while (!atomic_load(&r->stop)) {
     size_t p0 = atomic_fetch_add(&r->next, r->chunk);
@@ -774,8 +797,23 @@ static void *worker(void *arg) {
       size_t slot = p % r->win;
       double *vals = &r->vals[slot * nk];
       point_values(r, p, vals);
-      int bad = HP_OK;
-      for (size_t k = 0; k < nk && bad == HP_OK; k++)
+      int bad = HP_OK, set = cur != NULL;
+      for (size_t k = 0; set && k < nk; k++)
+        for (size_t i = 0; set && i < n_cur; i++) {
+          int rs = hp_scenario_set(&cur[i], t->keys[k], vals[k], &d);
+          if (rs == HP_ENOMEM)
+            bad = HP_ENOMEM;
+          set = rs == HP_OK;
+        }
+      /* A key set by binding the plan again: whenever a direct set
+       * declines (a value the binder judges). */
+      if (!set && !pf && bad == HP_OK &&
+          (rc = hp_planfile_parse(r->text, r->len, r->path, r->cat, &pf, &d)) !=
+              HP_OK) {
+        note_fatal(r, rc, &d);
+        break;
+      }
+      for (size_t k = 0; !set && k < nk && bad == HP_OK; k++)
         bad = hp_planfile_set_number(pf, t->keys[k], vals[k], &d);
       if (bad == HP_ENOMEM) {
         note_fatal(r, bad, &d);
@@ -798,10 +836,10 @@ static void *worker(void *arg) {
           note_error(row, &d);
           continue;
         }
-        rc = hp_wi_solve_row_warm(hp_planfile_scenario(pf, r->scen[si]),
-                                  warm ? &warm[si] : NULL, vendors, nv, row,
-                                  &r->vc[ri * nv], &r->vs[ri * nv],
-                                  &r->vk[ri * nv], &d);
+        rc = hp_wi_solve_row_warm(
+            set ? &cur[r->scen[si]] : hp_planfile_scenario(pf, r->scen[si]),
+            warm ? &warm[si] : NULL, vendors, nv, row, &r->vc[ri * nv],
+            &r->vs[ri * nv], &r->vk[ri * nv], &d);
         if (rc != HP_OK) {
           note_fatal(r, rc, &d);
           break;
@@ -822,6 +860,9 @@ out:
   for (size_t si = 0; warm && si < t->n_scenarios; si++)
     hp_solve_warm_cleanup(&warm[si]);
   hp_free(warm);
+  for (size_t i = 0; i < n_cur; i++)
+    hp_scenario_cleanup(&cur[i]);
+  hp_free(cur);
   hp_planfile_free(pf);
   solver_thread_end();
   pthread_mutex_lock(&r->mu);
@@ -1508,8 +1549,10 @@ static int run_table(hp_wi_kind kind, const char *text, size_t len,
       (rc = check_axes(text, len, path, cat, axes, n_keys, r.scen,
                        t->n_scenarios, d)) != HP_OK)
     goto fail;
-  hp_planfile_free(pf);
-  pf = NULL;
+  r.direct = 1;
+  for (size_t k = 0; k < n_keys && r.direct; k++)
+    r.direct = hp_planfile_settable(pf, t->keys[k]);
+  r.pf = pf; /* read by the workers (copies of its scenarios) */
 
   unsigned nt = o->threads ? o->threads : default_threads();
   if (nt > HP_WI_MAX_THREADS)
@@ -1540,6 +1583,7 @@ static int run_table(hp_wi_kind kind, const char *text, size_t len,
   t->threads = started ? started : 1;
   t->wall_ms = now_ms() - t0;
   run_cleanup(&r);
+  hp_planfile_free(pf);
   *out = t;
   return HP_OK;
 oom:

@@ -1183,6 +1183,89 @@ static void solve_opts_lean_and_warm(void **state) {
   hp_planfile_free(pf);
 }
 
+/* hp_scenario_set against binding the plan again, key by key: where it
+ * sets a value the binder accepts it too and the solve is the same to the
+ * bit; where the binder refuses a value hp_scenario_set declines it
+ * (HP_ENOTSUP), so the binder's message is the one a row shows. */
+static void scenario_set_matches_binding(void **state) {
+  (void)state;
+  const char *text =
+      HEAD0 "  devices: [alpha-a, beta-b]\n"
+            "  years: 5\n  pue: 1.3\n  power_price_cny_per_kwh: 0.4\n"
+            "  utilisation: 1\n  token_price_cny_per_mtok: 30\n"
+            "  solver: {mip_gap: 0}\n"
+            "  constraints: {domestic_share: {min: 0.2, max: 0.8}, "
+            "headroom: 0.1,\n"
+            "    budget_cny: 1e9, power_mw: 100, max_vendor_share: 0.9,\n"
+            "    caps: {alpha-a: 70, vendor.Beta: 60}}\n"
+            "scenarios:\n  - name: s\n";
+  static const struct {
+    const char *key;
+    double v[4];
+  } cases[] = {
+      {"workload.tokens_per_day", {1.2e8, 4e7, 0, -1}},
+      {"constraints.domestic_share.min", {0.5, 0.8, 0.9, -0.1}},
+      {"constraints.domestic_share.max", {0.3, 0.2, 0.1, 1.5}},
+      {"constraints.headroom", {0, 0.5, -0.2, NAN}},
+      {"constraints.power_mw", {50, 0.001, 0, -3}},
+      {"constraints.budget_cny", {2e7, 1e6, 0, INFINITY}},
+      {"constraints.max_vendor_share", {0.6, 1, 0, 1.1}},
+      {"constraints.caps.alpha-a", {0, 24, 30.5, -1}},
+      {"constraints.caps.vendor.Beta", {80, 8, 0, -8}},
+      {"years", {1, 10.5, 0, -1}},
+      {"power_price_cny_per_kwh", {0, 1.2, -0.1, NAN}},
+      {"utilisation", {0.5, 0, 1.5, -1}},
+      {"token_price_cny_per_mtok", {1, 100, 0, -5}},
+      {"solver.mip_gap", {1e-4, 0, 2, -1}},
+  };
+  hp_planfile *base = NULL;
+  hp_diag d;
+  assert_int_equal(
+      hp_planfile_parse(text, strlen(text), "t.yaml", fix_cat, &base, &d),
+      HP_OK);
+  assert_false(hp_planfile_settable(base, "workload.users"));
+  assert_false(hp_planfile_settable(base, "mfu"));
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    assert_true(hp_planfile_settable(base, cases[i].key));
+    for (int j = 0; j < 4; j++) {
+      double v = cases[i].v[j];
+      hp_scenario s;
+      assert_int_equal(hp_scenario_copy(&s, hp_planfile_scenario(base, 0)),
+                       HP_OK);
+      int rs = hp_scenario_set(&s, cases[i].key, v, &d);
+      if (j == 0) /* the first value of each is one both take */
+        assert_int_equal(rs, HP_OK);
+      hp_planfile *pf = NULL;
+      assert_int_equal(
+          hp_planfile_parse(text, strlen(text), "t.yaml", fix_cat, &pf, &d),
+          HP_OK);
+      int rb = hp_planfile_set_number(pf, cases[i].key, v, &d);
+      if (rb != HP_OK) /* refused by the binder: declined here too */
+        assert_int_equal(rs, HP_ENOTSUP);
+      if (rs == HP_OK) {
+        assert_int_equal(rb, HP_OK);
+        hp_scenario_result a, b;
+        assert_int_equal(hp_scenario_solve(&s, fix_cat, &a, &d), HP_OK);
+        assert_int_equal(
+            hp_scenario_solve(hp_planfile_scenario(pf, 0), fix_cat, &b, &d),
+            HP_OK);
+        assert_int_equal(a.status, b.status);
+        assert_memory_equal(&a.capex_cny, &b.capex_cny, sizeof(double));
+        assert_memory_equal(&a.tco_cny, &b.tco_cny, sizeof(double));
+        assert_memory_equal(&a.cost_per_mtok_cny, &b.cost_per_mtok_cny,
+                            sizeof(double));
+        assert_memory_equal(&a.cards, &b.cards, sizeof(double));
+        assert_memory_equal(&a.gap, &b.gap, sizeof(double));
+        hp_scenario_result_cleanup(&a);
+        hp_scenario_result_cleanup(&b);
+      }
+      hp_planfile_free(pf);
+      hp_scenario_cleanup(&s);
+    }
+  }
+  hp_planfile_free(base);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(axis_grid_points),
@@ -1206,6 +1289,7 @@ int main(void) {
       cmocka_unit_test(sweep_spooled_same_as_memory),
       cmocka_unit_test(mc_summaries_from_the_engine),
       cmocka_unit_test(solve_opts_lean_and_warm),
+      cmocka_unit_test(scenario_set_matches_binding),
   };
   return cmocka_run_group_tests(tests, catalogs_setup, catalogs_teardown);
 }
