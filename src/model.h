@@ -108,6 +108,15 @@ typedef struct hp_request_class {
   double tpot_ms;       /* time-per-output-token SLO, ms; 0 = none */
 } hp_request_class;
 
+/* Which part of serving a throughput is for (issue 21): both phases on one
+ * server (colocated), or the prefill or decode pool of a disaggregated
+ * service. */
+typedef enum {
+  HP_PHASE_BOTH = 0,
+  HP_PHASE_PREFILL = 1,
+  HP_PHASE_DECODE = 2
+} hp_phase;
+
 /* Knobs of the roofline model (scenario key `roofline:`), defaults in
  * hp_roof_opts_default and docs/roofline.md. */
 typedef struct hp_roof_opts {
