@@ -174,7 +174,8 @@ double hp_roof_link_bytes_s(const hp_candidate *c, const hp_roof_opts *o,
    hp_roof_eval's colocated figure. r->ok = 0 with a reason when the SKU can't
    serve that phase. Prefill: a replica runs prompts in batches of `batch`; a
    prompt waits at most for the batch in progress and then runs in the next, so
-   its first token comes within 2 x step.total_s, which must be <= ttft. step is
+   its first token comes within 2 x step.total_s, which must be <= ttft for a
+   batch > 1 (batch 1 needs prefill_s <= ttft, as colocated). step is
    one batch, prefill_s one prompt alone, tpot_s 0; tokens_per_s_server counts
    input tokens, output_tokens_per_s_server is 0. Decode: step is one decode
    step at `batch`, tpot_s = step.total_s, prefill_s 0; tokens_per_s_server

@@ -130,17 +130,21 @@ static void prefill_tp(const hp_model_desc *m, const hp_candidate *c,
   int hi = r->batch_mem < r->batch_cap ? r->batch_mem : r->batch_cap;
   if (k->ttft_ms > 0) {
     double slo = k->ttft_ms * 1e-3;
-    /* A prompt that arrives while a batch runs waits for it, then runs in
-     * the next batch: first token within 2 x the batch time. */
-    if (2 * r->prefill_s > slo) {
+    if (r->prefill_s > slo) {
       snprintf(r->why, sizeof r->why,
-               "at TP %d one %.0f-token prompt takes %.1f ms; with the wait "
-               "for the batch in progress that is %.1f ms, over the TTFT SLO "
-               "of %g ms",
-               tp, in, r->prefill_s * 1e3, 2 * r->prefill_s * 1e3, k->ttft_ms);
+               "at TP %d the prefill of one %.0f-token prompt takes %.1f ms, "
+               "over the TTFT SLO of %g ms",
+               tp, in, r->prefill_s * 1e3, k->ttft_ms);
       return;
     }
-    int b = largest_within(prefill_batch_s, m, c, o, tp, in, 2, slo, hi);
+    /* A prompt that arrives while a batch runs waits for it, then runs in
+     * the next batch: first token within 2 x the batch time. Prompts are
+     * batched only as far as that meets the TTFT; one prompt at a time is
+     * kept when it alone meets it, as the colocated derivation does (its
+     * wait is not counted there either). */
+    int b = 2 * r->prefill_s > slo
+                ? 1
+                : largest_within(prefill_batch_s, m, c, o, tp, in, 2, slo, hi);
     if (b < hi) {
       r->batch_slo = b;
       hi = b;

@@ -185,6 +185,13 @@ done
 # explain has no --format: it says so, rather than "unknown option".
 expect 2 "$HP" explain "$TMP/one.yaml" --catalog "$FIX" --device alpha-a --format json && {
   grep -q "text only" "$TMP/err" && ok || bad "explain --format message"; }
+# explain --phase (issue 21): prefill or decode only, else a usage error.
+expect 2 "$HP" explain "$TMP/one.yaml" --catalog "$FIX" --device alpha-a --phase both && {
+  grep -q "expected prefill or decode, got 'both'" "$TMP/err" && ok || bad "explain --phase message"; }
+expect 0 "$HP" explain "$SRC/plans/doubao-roofline.yaml" --catalog "$CAT" --scenario mix-2024 \
+  --device nvidia-h20 --phase decode && {
+  grep -q "phase decode: the server decodes only" "$TMP/out" &&
+    grep -q "entering the server, .*% of its network (3,200 Gbit/s" "$TMP/out" && ok || bad "explain --phase decode"; }
 
 # No temporary file is left anywhere.
 if compgen -G "$TMP/.hp*" > /dev/null || compgen -G "$TMP/*/.hp*" > /dev/null || compgen -G "$TMP/*.tmp.*" > /dev/null; then
