@@ -39,7 +39,7 @@ static void handoff(const hp_model_desc *m, const hp_candidate *c,
                 g2(rps, n3, sizeof n3), rps * kv / 1e9,
                 pre ? "leaving" : "entering", 100 * rps * kv / net,
                 g0(net * 8 / 1e9, n4, sizeof n4), net / 1e9,
-                gbps > 0 ? "network_gbps of the catalog"
+                gbps > 0 ? "the SKU's network_gbps"
                          : "no network_gbps: the default, one 400G NIC");
 }
 
