@@ -192,6 +192,9 @@ expect 0 "$HP" explain "$SRC/plans/doubao-roofline.yaml" --catalog "$CAT" --scen
   --device nvidia-h20 --phase decode && {
   grep -q "phase decode: the server decodes only" "$TMP/out" &&
     grep -q "entering the server, .*% of its network (3,200 Gbit/s" "$TMP/out" && ok || bad "explain --phase decode"; }
+# network_gbps (issue 21): listed with its unit and source by devices ID.
+expect 0 "$HP" devices nvidia-h20 --catalog "$CAT" && {
+  grep -q "^network_gbps  *3,200  Gbit/s  E  .*8 x 400 = 3,200 Gbit/s" "$TMP/out" && ok || bad "devices ID: network_gbps"; }
 
 # No temporary file is left anywhere.
 if compgen -G "$TMP/.hp*" > /dev/null || compgen -G "$TMP/*/.hp*" > /dev/null || compgen -G "$TMP/*.tmp.*" > /dev/null; then
