@@ -96,6 +96,7 @@ static const char *const device_keys[] = {"id",
                                           "measured_device",
                                           "market",
                                           "price_as_of",
+                                          "price_hour_cny",
                                           NULL};
 
 void hp_device_spec_cleanup(hp_device_spec *s) {
@@ -403,6 +404,10 @@ int hp_device_parse_tree(const hp_ynode *root, const char *file,
   if ((n = hp_ymap_get(root, "mbu")) &&
       (rc = hp_yget_number_in(n, "mbu", file, HP_NUM_UNIT_OPEN, &s.mbu, d)) !=
           HP_OK)
+    goto fail;
+  if ((n = hp_ymap_get(root, "price_hour_cny")) &&
+      (rc = hp_yget_number_in(n, "price_hour_cny", file, HP_NUM_POSITIVE,
+                              &s.price_hour_cny, d)) != HP_OK)
     goto fail;
 
   /* Every figure present needs a source; every source names a figure. */

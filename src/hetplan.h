@@ -202,6 +202,8 @@ typedef struct hp_device_spec {
   const char *market_as_of;    /* date of that status, "YYYY-MM-DD" */
   const char *market_ref;      /* source of that status */
   const char *price_as_of;     /* date of the price figures, "YYYY-MM-DD" */
+  double price_hour_cny;       /* rent of one server per hour, CNY; 0 = none
+                                  (objective: rent; since 0.5) */
 } hp_device_spec;
 
 /** Returns the YAML key of a figure ("fp16_tflops"). */
@@ -341,6 +343,39 @@ typedef struct hp_plan_assign {
   double tpot_ms;                 /* time per output token at that batch, ms */
 } hp_plan_assign;
 
+/* Services (since 0.5): one pool of servers of one SKU. A colocated pool
+ * serves both phases; a disaggregated service's prefill and decode pools
+ * are separate servers, the KV cache crossing the network between them. */
+typedef struct hp_plan_pool {
+  const char *device;       /* SKU id; borrowed from the catalog */
+  const char *role;         /* "colocated", "prefill" or "decode" (static) */
+  double servers;           /* servers in the pool */
+  double cards;             /* cards */
+  double capex_cny;         /* CNY */
+  double rent_cny_per_hour; /* servers x price_hour_cny, CNY/h; 0 = none */
+  double busy;              /* share of the pool's capacity the load uses */
+  double kv_bytes_s;        /* KV bytes/s leaving (prefill) or entering
+                               (decode) the pool; 0 colocated */
+  double network_bytes_s;   /* the pool's scale-out network, bytes/s */
+} hp_plan_pool;
+
+/* Services (since 0.5): the part of one (service, class, phase) load that
+ * one SKU serves. */
+typedef struct hp_plan_split {
+  const char *service;            /* service name; owned by the result */
+  const char *request_class;      /* class name; owned by the result */
+  const char *phase;              /* "both", "prefill" or "decode" (static) */
+  const char *device;             /* SKU id; borrowed from the catalog */
+  double fraction;                /* share of the cell's load, 0..1 */
+  double servers;                 /* servers-equivalent it occupies */
+  double tokens_per_s;            /* tokens/s at peak it serves (input + output
+                                     for both, input for prefill, output for
+                                     decode) */
+  double tokens_per_s_per_server; /* the cell's throughput on this SKU */
+  int measured;                   /* 1: a throughput: row gave the figure */
+  const char *source;             /* that row's source; owned; NULL modelled */
+} hp_plan_split;
+
 /* Everything a renderer needs about one scenario. */
 typedef struct hp_scenario_result {
   const char *name;              /* scenario name */
@@ -401,6 +436,13 @@ typedef struct hp_scenario_result {
                       unavailable in China (or of unknown status under
                       `devices: available`), naming its status and date;
                       owned by the result */
+  /* services (since 0.5); all zero for a `workload:` plan */
+  size_t n_services;        /* services served */
+  double rent_cny_per_hour; /* the fleet's rent, CNY/h (0 without prices) */
+  size_t n_pools;
+  hp_plan_pool *pools; /* per SKU and role bought */
+  size_t n_splits;
+  hp_plan_split *splits; /* per (service, class, phase) and SKU used */
 } hp_scenario_result;
 
 /** Tokens per day that a result's bought capacity sustains: delivered

@@ -9,8 +9,8 @@ const char *hp_granularity_name(hp_granularity g) {
   return g <= HP_GRAN_SERVER ? n[g] : "?";
 }
 const char *hp_objective_name(hp_objective o) {
-  static const char *const n[] = {"capex", "max_tokens", "tco"};
-  return o <= HP_OBJ_TCO ? n[o] : "?";
+  static const char *const n[] = {"capex", "max_tokens", "tco", "rent"};
+  return o <= HP_OBJ_RENT ? n[o] : "?";
 }
 const char *hp_demand_model_name(hp_demand_model m) {
   return m == HP_DEMAND_ROOFLINE ? "roofline" : "flops";
@@ -34,4 +34,8 @@ void hp_roof_opts_default(hp_roof_opts *o) {
 const char *hp_basis_name(hp_share_basis b) {
   static const char *const n[] = {"compute", "cards", "capex"};
   return b <= HP_BASIS_CAPEX ? n[b] : "?";
+}
+const char *hp_phase_name(hp_phase p) {
+  static const char *const n[] = {"both", "prefill", "decode"};
+  return p <= HP_PHASE_DECODE ? n[p] : "?";
 }

@@ -17,7 +17,12 @@ typedef enum {
   HP_GRAN_SERVER          /* whole servers (default) */
 } hp_granularity;
 
-typedef enum { HP_OBJ_CAPEX = 0, HP_OBJ_MAX_TOKENS, HP_OBJ_TCO } hp_objective;
+typedef enum {
+  HP_OBJ_CAPEX = 0,
+  HP_OBJ_MAX_TOKENS,
+  HP_OBJ_TCO,
+  HP_OBJ_RENT /* hourly rent of the fleet, CNY/h (price_hour_cny) */
+} hp_objective;
 typedef enum { HP_DEMAND_FLOPS = 0, HP_DEMAND_ROOFLINE } hp_demand_model;
 typedef enum {
   HP_BASIS_COMPUTE = 0, /* share of delivered tokens/s */
@@ -108,14 +113,49 @@ typedef struct hp_request_class {
   double tpot_ms;       /* time-per-output-token SLO, ms; 0 = none */
 } hp_request_class;
 
-/* Which part of serving a throughput is for (issue 21): both phases on one
- * server (colocated), or the prefill or decode pool of a disaggregated
- * service. */
+/* Services (issue 21, docs/formulation.md "Services and shared capacity"):
+ * a fleet serves several models, each with its request classes; a
+ * disaggregated service runs prefill and decode on separate pools. */
 typedef enum {
-  HP_PHASE_BOTH = 0,
-  HP_PHASE_PREFILL = 1,
-  HP_PHASE_DECODE = 2
+  HP_PHASE_BOTH = 0,    /* colocated: prefill and decode on one server */
+  HP_PHASE_PREFILL = 1, /* the prompt, up to the first token */
+  HP_PHASE_DECODE = 2   /* the generated tokens */
 } hp_phase;
+typedef enum {
+  HP_SERVING_COLOCATED = 0,    /* one pool serves both phases (default) */
+  HP_SERVING_DISAGGREGATED = 1 /* prefill pool and decode pool, the KV cache
+                                  crossing the network between them */
+} hp_serving;
+
+const char *hp_phase_name(hp_phase p);
+
+/* One service: a model with its volume and request classes. */
+typedef struct hp_service {
+  char *name;                /* unique in the scenario */
+  hp_model_desc model;       /* the model served (owned) */
+  double tokens_per_day;     /* average input + output tokens per day */
+  double requests_per_s;     /* average requests/s over the mix */
+  double seconds_per_day;    /* serving seconds per day, default 86400 */
+  double peak_factor;        /* peak over average, default 1 */
+  hp_serving serving;        /* colocated or disaggregated */
+  hp_request_class *classes; /* request mix (owned), >= 1 */
+  size_t n_classes;          /* classes */
+  int line, col;             /* where the entry starts */
+} hp_service;
+
+/* One measured throughput row (`throughput:`), per server. */
+typedef struct hp_tput_row {
+  size_t service, cls;   /* indexes into s->services and its classes */
+  size_t cand;           /* index into s->cands */
+  hp_phase phase;        /* HP_PHASE_BOTH for a colocated service */
+  double tokens_per_s;   /* per server: input+output (both), input
+                            (prefill) or output (decode) tokens/s; or 0 */
+  double requests_per_s; /* per server, requests/s; or 0 */
+  char *source;          /* the row's own source text (owned) */
+  const char *file;      /* file the row came from (borrowed: s->file or
+                            tput_file) */
+  int line, col;         /* where the row starts */
+} hp_tput_row;
 
 /* Knobs of the roofline model (scenario key `roofline:`), defaults in
  * hp_roof_opts_default and docs/roofline.md. */
@@ -185,6 +225,15 @@ typedef struct hp_scenario {
                         the best plan found (a whole number) */
   int engine;        /* solver.engine, an hp_ip_engine (solver_cbc.h):
                         0 = glpk, the default */
+  /* services (issue 21); n_services == 0 for a `workload:` plan */
+  hp_service *services; /* owned */
+  size_t n_services;
+  hp_tput_row *tput; /* measured throughput rows (owned) */
+  size_t n_tput;
+  char *tput_file;            /* throughput: {file: PATH}, resolved, or NULL */
+  double min_servers_per_sku; /* an SKU is bought in >= N servers or not at
+                                 all; 0 = none */
+  double max_skus;            /* at most this many distinct SKUs; 0 = none */
 } hp_scenario;
 
 #endif

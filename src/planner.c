@@ -69,6 +69,8 @@ int hp_planner_is_roofline(const hp_scenario *s) {
 }
 
 size_t hp_planner_columns(const hp_scenario *s) {
+  if (s->n_services)
+    return hp_planner_services_columns(s);
   return s->n_cands * (hp_planner_is_roofline(s) ? s->n_classes : 1);
 }
 
@@ -88,6 +90,8 @@ static double class_weight(const hp_scenario *s, size_t i) {
 
 int hp_planner_build(const hp_scenario *s, hp_ip *ip, hp_unit **units_out,
                      hp_diag *d) {
+  if (s->n_services)
+    return hp_planner_build_services(s, ip, units_out, d);
   int roof = hp_planner_is_roofline(s);
   size_t nk = roof ? s->n_classes : 1;
   size_t n = hp_planner_columns(s);
@@ -732,6 +736,13 @@ void hp_scenario_result_cleanup(hp_scenario_result *r) {
   for (size_t i = 0; i < r->n_assigns; i++)
     hp_free((char *)r->assigns[i].request_class);
   hp_free(r->assigns);
+  for (size_t i = 0; i < r->n_splits; i++) {
+    hp_free((char *)r->splits[i].service);
+    hp_free((char *)r->splits[i].request_class);
+    hp_free((char *)r->splits[i].source);
+  }
+  hp_free(r->splits);
+  hp_free(r->pools);
   if (r->compare) {
     hp_scenario_result_cleanup(r->compare);
     hp_free(r->compare);
@@ -1241,6 +1252,8 @@ int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,
   r->node_limit = s->node_limit;
   r->token_price_per_mtok_cny = s->token_price_cny_per_mtok;
 
+  if (s->n_services)
+    return hp_scenario_solve_services(s, cat, r, d);
   hp_ip ip;
   hp_unit *u = NULL;
   hp_ip_solution sol;
@@ -1491,7 +1504,18 @@ int hp_scenario_write_lp(const hp_scenario *s, const char *path, hp_diag *d) {
   for (size_t j = 0; j < n; j++) {
     names[j] = store + j * 160;
     const char *id = s->cands[u[j].cand].spec.id;
-    if (hp_planner_is_roofline(s) && s->n_classes)
+    if (s->n_services && u[j].kind == HP_COL_LOAD)
+      snprintf(names[j], 160, "x.%s.%s.%s.%s", s->services[u[j].service].name,
+               s->services[u[j].service].classes[u[j].cls].name,
+               hp_phase_name((hp_phase)u[j].phase), id);
+    else if (s->n_services && u[j].kind == HP_COL_PICK)
+      snprintf(names[j], 160, "pick.%s", id);
+    else if (s->n_services)
+      snprintf(names[j], 160, "%s.%s", id,
+               u[j].phase == 0   ? "colocated"
+               : u[j].phase == 1 ? "prefill"
+                                 : "decode");
+    else if (hp_planner_is_roofline(s) && s->n_classes)
       snprintf(names[j], 160, "%s.%s", s->classes[u[j].cls].name, id);
     else
       snprintf(names[j], 160, "%s", id);

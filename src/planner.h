@@ -29,7 +29,20 @@ typedef struct hp_unit {
   int usable;                  /* roofline: 1 if the SKU can serve the class */
   int tp, batch, memory_bound; /* roofline operating point */
   double ttft_ms, tpot_ms;     /* roofline latencies, ms */
+  /* Services (issue 21): server columns (cards > 0, one per SKU and pool),
+   * load-fraction columns and binary pick columns (cards == 0, price_cny
+   * == 0). */
+  int kind;       /* HP_COL_SERVERS, HP_COL_LOAD or HP_COL_PICK */
+  size_t service; /* load: index into s->services */
+  int phase;      /* load: an hp_phase; servers: the pool's (0 colocated) */
+  double servers_at_one; /* load: servers of cand the whole cell takes */
+  double rent_cny_hour;  /* servers: rent of one unit per hour, CNY */
+  const char *source;    /* load: the measured row's source, or NULL */
 } hp_unit;
+
+#define HP_COL_SERVERS 0
+#define HP_COL_LOAD 1
+#define HP_COL_PICK 2
 
 /* 1 when an objective max_tokens plan bought nothing (a budget below the
  * cheapest server, or constraints that forbid any purchase): reported as
@@ -88,6 +101,22 @@ size_t hp_planner_columns(const hp_scenario *s);
 double hp_server_tokens_per_s(const hp_scenario *s, const hp_candidate *c);
 /* Demand in tokens/s at peak: tokens/day / seconds/day x peak factor. */
 double hp_demand_tokens_per_s(const hp_scenario *s);
+
+/* The shared-capacity program of a scenario with services
+ * (planner_services.c; docs/formulation.md "Services and shared
+ * capacity"): column count, build, solve. */
+size_t hp_planner_services_columns(const hp_scenario *s);
+int hp_planner_build_services(const hp_scenario *s, hp_ip *ip, hp_unit **units,
+                              hp_diag *d);
+/* One cell of the services program for explain: the throughput of one
+ * server of cand (tokens/s of the phase; 0 = cannot serve), the cell's
+ * load at peak with headroom (*load_tokens_s) and the measured row's
+ * source (*source, NULL when modelled). */
+double hp_planner_service_cell(const hp_scenario *s, size_t service, size_t cls,
+                               hp_phase ph, size_t cand, double *load_tokens_s,
+                               const char **source);
+int hp_scenario_solve_services(const hp_scenario *s, const hp_catalog *cat,
+                               hp_scenario_result *r, hp_diag *d);
 
 /* Builds the program for s; units receives hp_planner_columns(s) entries
  * (caller frees with hp_free). */

@@ -11,6 +11,7 @@
 
 #include "catalog.h"
 #include "numfmt.h"
+#include "planner.h"
 #include "report.h"
 
 /* ----------------------------------------------------------------------------
@@ -166,6 +167,45 @@ static void explain_class(const hp_scenario *s, const hp_candidate *c,
                 hp_fmt_grouped(r.requests_per_s_server, 2, n5, sizeof n5));
 }
 
+/* Services (issue 21): per service, class and phase, this SKU's figure
+ * (measured with its source, or modelled) and the servers the whole load
+ * would take on it: the coefficients of the shared-capacity program,
+ * from which the plan splits each load over the SKUs. */
+static void explain_services(const hp_scenario *s, size_t cand, hp_buf *b) {
+  char n1[48], n2[48], n3[48];
+  for (size_t i = 0; i < s->n_services; i++) {
+    const hp_service *v = &s->services[i];
+    int dis = v->serving == HP_SERVING_DISAGGREGATED;
+    hp_buf_puts(b, "\nservice '");
+    hp_buf_text(b, v->name);
+    hp_buf_puts(b, "' (");
+    hp_buf_text(b, v->model.name ? v->model.name : "unnamed model");
+    hp_buf_printf(b, ", %s)\n", dis ? "disaggregated" : "colocated");
+    for (size_t k = 0; k < v->n_classes; k++)
+      for (int p = dis ? 1 : 0; p <= (dis ? 2 : 0); p++) {
+        double load;
+        const char *src;
+        double t =
+            hp_planner_service_cell(s, i, k, (hp_phase)p, cand, &load, &src);
+        hp_buf_puts(b, "  class '");
+        hp_buf_text(b, v->classes[k].name);
+        hp_buf_printf(b, "'%s%s: load %s tokens/s at peak; ", p ? ", " : "",
+                      p ? hp_phase_name((hp_phase)p) : "",
+                      g0(load, n1, sizeof n1));
+        if (!(t > 0)) {
+          hp_buf_puts(b, "this SKU cannot serve it\n");
+          continue;
+        }
+        hp_buf_printf(b, "%s tokens/s per server (%s", g0(t, n2, sizeof n2),
+                      src ? "measured: " : "modelled");
+        if (src)
+          hp_buf_text(b, src);
+        hp_buf_printf(b, "); all of it would take %s servers\n",
+                      hp_fmt_grouped(load / t, 2, n3, sizeof n3));
+      }
+  }
+}
+
 static void explain(const hp_scenario *s, size_t cand, hp_buf *b) {
   const hp_candidate *c = &s->cands[cand];
   const hp_model_desc *m = &s->model;
@@ -198,6 +238,10 @@ static void explain(const hp_scenario *s, size_t cand, hp_buf *b) {
                 c->measured ? " (measured: achieved over peak bandwidth, from "
                               "a probe profile)"
                             : "");
+  if (s->n_services) {
+    explain_services(s, cand, b);
+    return;
+  }
   double broker = f[HP_FIG_cards_per_server] * f[HP_FIG_fp16_tflops] * 1e12 *
                   c->mfu / (2.0 * m->active_params);
   hp_buf_printf(b,

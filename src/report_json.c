@@ -24,6 +24,65 @@ static json_t *bought(const hp_scenario_result *r, double v) {
   return r->status == HP_RESULT_OPTIMAL ? json_real(v) : json_null();
 }
 
+/* Services (issue 21): "services": {rent_cny_per_hour, pools, splits}. */
+static void services_json(const hp_scenario_result *r, json_t *o, int *bad) {
+  if (r->n_services == 0)
+    return;
+  json_t *sv = json_object(), *ps = json_array(), *ss = json_array();
+  if (!sv || !ps || !ss) {
+    json_decref(sv);
+    json_decref(ps);
+    json_decref(ss);
+    *bad = 1;
+    return;
+  }
+  put(sv, "count", json_integer((json_int_t)r->n_services), bad);
+  put(sv, "rent_cny_per_hour", json_real(r->rent_cny_per_hour), bad);
+  for (size_t i = 0; i < r->n_pools; i++) {
+    const hp_plan_pool *p = &r->pools[i];
+    json_t *x = json_object();
+    if (!x || json_array_append_new(ps, x) != 0) {
+      *bad = 1;
+      break;
+    }
+    put(x, "device", json_string(p->device), bad);
+    put(x, "role", json_string(p->role), bad);
+    put(x, "servers", json_real(p->servers), bad);
+    put(x, "cards", json_real(p->cards), bad);
+    put(x, "capex_cny", json_real(p->capex_cny), bad);
+    put(x, "rent_cny_per_hour", json_real(p->rent_cny_per_hour), bad);
+    put(x, "busy", json_real(p->busy), bad);
+    put(x, "kv_bytes_per_s", json_real(p->kv_bytes_s), bad);
+    put(x, "network_bytes_per_s", json_real(p->network_bytes_s), bad);
+    put(x, "network_utilisation",
+        json_real(p->network_bytes_s > 0 ? p->kv_bytes_s / p->network_bytes_s
+                                         : 0),
+        bad);
+  }
+  for (size_t i = 0; i < r->n_splits; i++) {
+    const hp_plan_split *p = &r->splits[i];
+    json_t *x = json_object();
+    if (!x || json_array_append_new(ss, x) != 0) {
+      *bad = 1;
+      break;
+    }
+    put(x, "service", json_string(p->service), bad);
+    put(x, "request_class", json_string(p->request_class), bad);
+    put(x, "phase", json_string(p->phase), bad);
+    put(x, "device", json_string(p->device), bad);
+    put(x, "fraction", json_real(p->fraction), bad);
+    put(x, "servers", json_real(p->servers), bad);
+    put(x, "tokens_per_s", json_real(p->tokens_per_s), bad);
+    put(x, "tokens_per_s_per_server", json_real(p->tokens_per_s_per_server),
+        bad);
+    put(x, "figure", json_string(p->measured ? "measured" : "modelled"), bad);
+    put(x, "source", p->source ? json_string(p->source) : json_null(), bad);
+  }
+  put(sv, "pools", ps, bad);
+  put(sv, "splits", ss, bad);
+  put(o, "services", sv, bad);
+}
+
 static json_t *scenario_json(const hp_scenario_result *r) {
   int bad = 0;
   json_t *o = json_object();
@@ -165,6 +224,7 @@ static json_t *scenario_json(const hp_scenario_result *r) {
     }
     put(o, "assignments", as, &bad);
   }
+  services_json(r, o, &bad);
   if (r->compare) {
     json_t *c = scenario_json(r->compare);
     put(o, "compare", c, &bad);

@@ -43,10 +43,10 @@ static void handoff(const hp_model_desc *m, const hp_candidate *c,
                          : "no network_gbps: the default, one 400G NIC");
 }
 
-static void explain_phase_class(const hp_scenario *s, const hp_candidate *c,
+static void explain_phase_class(const hp_scenario *s, const hp_model_desc *m,
+                                const hp_candidate *c,
                                 const hp_request_class *k, hp_phase ph,
                                 hp_buf *b) {
-  const hp_model_desc *m = &s->model;
   const hp_roof_opts *o = &s->roof;
   const int pre = ph == HP_PHASE_PREFILL;
   hp_roof_result r;
@@ -189,10 +189,33 @@ static void explain_phase_class(const hp_scenario *s, const hp_candidate *c,
     hp_buf_printf(b, "; colocated it cannot serve the class (%s)\n", both.why);
 }
 
+/* One model and its request classes: the plan's workload, or a service. */
+static void explain_model(const hp_scenario *s, const hp_candidate *c,
+                          const hp_model_desc *m,
+                          const hp_request_class *classes, size_t n,
+                          hp_phase ph, hp_buf *b) {
+  if (!m->has_arch) {
+    hp_buf_puts(b, "roofline: not available: the model has no architecture "
+                   "(give layers, hidden_size, heads, ... or a models/ "
+                   "file)\n");
+    return;
+  }
+  hp_buf_puts(b, "model ");
+  hp_buf_text(b, m->name ? m->name : "(unnamed)");
+  hp_buf_printf(b, ": weights %s, KV cache %s\n",
+                hp_dtype_name(m->weight_dtype), hp_dtype_name(m->kv_dtype));
+  if (n == 0) {
+    hp_buf_puts(b, "roofline: not available: the workload has no request "
+                   "classes (workload.requests)\n");
+    return;
+  }
+  for (size_t i = 0; i < n; i++)
+    explain_phase_class(s, m, c, &classes[i], ph, b);
+}
+
 static void explain_phase(const hp_scenario *s, size_t cand, hp_phase ph,
                           hp_buf *b) {
   const hp_candidate *c = &s->cands[cand];
-  const hp_model_desc *m = &s->model;
   const double *f = c->spec.fig;
   char n1[48];
   hp_buf_text(b, c->spec.id);
@@ -209,23 +232,21 @@ static void explain_phase(const hp_scenario *s, size_t cand, hp_phase ph,
                 f[HP_FIG_fp16_tflops], f[HP_FIG_cards_per_server],
                 g0(hp_roof_network_bytes_s(c) * 8 / 1e9, n1, sizeof n1),
                 f[HP_FIG_network_gbps] > 0 ? "" : " (default)", c->mfu, c->mbu);
-  if (!m->has_arch) {
-    hp_buf_puts(b, "roofline: not available: the model has no architecture "
-                   "(give layers, hidden_size, heads, ... or a models/ "
-                   "file)\n");
+  if (s->n_services == 0) {
+    explain_model(s, c, &s->model, s->classes, s->n_classes, ph, b);
     return;
   }
-  hp_buf_puts(b, "model ");
-  hp_buf_text(b, m->name ? m->name : "(unnamed)");
-  hp_buf_printf(b, ": weights %s, KV cache %s\n",
-                hp_dtype_name(m->weight_dtype), hp_dtype_name(m->kv_dtype));
-  if (s->n_classes == 0) {
-    hp_buf_puts(b, "roofline: not available: the workload has no request "
-                   "classes (workload.requests)\n");
-    return;
+  /* A services plan: each service's model and classes, whether it is
+   * served disaggregated or not (the figure is what one pool would do). */
+  for (size_t i = 0; i < s->n_services; i++) {
+    const hp_service *v = &s->services[i];
+    hp_buf_puts(b, "\nservice '");
+    hp_buf_text(b, v->name);
+    hp_buf_printf(b, "' (%s)\n",
+                  v->serving == HP_SERVING_DISAGGREGATED ? "disaggregated"
+                                                         : "colocated");
+    explain_model(s, c, &v->model, v->classes, v->n_classes, ph, b);
   }
-  for (size_t i = 0; i < s->n_classes; i++)
-    explain_phase_class(s, c, &s->classes[i], ph, b);
 }
 
 void hp_report_explain_phase(const hp_scenario *s, size_t cand, hp_phase ph,

@@ -325,6 +325,80 @@ static void assignments(const hp_scenario_result *r, hp_buf *b, int md) {
   t_render(&t, b, md ? "" : "  ", md);
 }
 
+/* Services (issue 21): each pool per SKU, and how each (service, class,
+ * phase) load splits over the SKUs; measured figures name their source
+ * below the table. */
+static void services_block(const hp_scenario_result *r, hp_buf *b, int md) {
+  if (r->n_services == 0)
+    return;
+  char c1[48], c2[48], c3[48], c4[48], c5[48], c6[48], c7[48];
+  const char *li = md ? "- " : "  ";
+  hp_buf_puts(b, "\n");
+  if (r->rent_cny_per_hour > 0)
+    hp_buf_printf(b, "%srent: %s CNY/h for the fleet\n\n", li,
+                  hp_fmt_grouped(r->rent_cny_per_hour, 2, c1, sizeof c1));
+  table t = {0};
+  const char *hp[] = {"device",       "pool", "servers",   "capex (CNY)",
+                      "rent (CNY/h)", "busy", "KV (GB/s)", "network use"};
+  t.n_cols = 8;
+  for (int i = 0; i < 8; i++) {
+    t.head[i] = hp[i];
+    t.right[i] = i >= 2;
+  }
+  for (size_t i = 0; i < r->n_pools; i++) {
+    const hp_plan_pool *p = &r->pools[i];
+    int net = p->network_bytes_s > 0;
+    snprintf(c4, sizeof c4, "%.1f%%", 100 * p->busy);
+    snprintf(c6, sizeof c6, "%.1f%%",
+             net ? 100 * p->kv_bytes_s / p->network_bytes_s : 0.0);
+    const char *row[] = {
+        p->device,
+        p->role,
+        hp_fmt_grouped(p->servers, server_decimals(r), c1, sizeof c1),
+        hp_fmt_grouped(p->capex_cny, 2, c2, sizeof c2),
+        p->rent_cny_per_hour > 0
+            ? hp_fmt_grouped(p->rent_cny_per_hour, 2, c3, sizeof c3)
+            : "-",
+        c4,
+        net ? hp_fmt_grouped(p->kv_bytes_s / 1e9, 2, c5, sizeof c5) : "-",
+        net ? c6 : "-"};
+    t_row(&t, row);
+  }
+  t_render(&t, b, md ? "" : "  ", md);
+  hp_buf_puts(b, "\n");
+  table s = {0};
+  const char *hs[] = {"service", "class",   "phase",    "device",
+                      "share",   "servers", "tokens/s", "tokens/s per server",
+                      "figure"};
+  s.n_cols = 9;
+  for (int i = 0; i < 9; i++) {
+    s.head[i] = hs[i];
+    s.right[i] = i >= 4 && i <= 7;
+  }
+  for (size_t i = 0; i < r->n_splits; i++) {
+    const hp_plan_split *x = &r->splits[i];
+    snprintf(c1, sizeof c1, "%.1f%%", 100 * x->fraction);
+    const char *row[] = {
+        x->service,
+        x->request_class,
+        x->phase,
+        x->device,
+        c1,
+        hp_fmt_grouped(x->servers, 2, c2, sizeof c2),
+        hp_fmt_grouped(x->tokens_per_s, 0, c3, sizeof c3),
+        hp_fmt_grouped(x->tokens_per_s_per_server, 0, c7, sizeof c7),
+        x->measured ? "measured" : "modelled"};
+    t_row(&s, row);
+  }
+  t_render(&s, b, md ? "" : "  ", md);
+  for (size_t i = 0; i < r->n_splits; i++) {
+    const hp_plan_split *x = &r->splits[i];
+    if (x->measured)
+      hp_buf_printf(b, "%smeasured: %s/%s %s on %s: %s\n", li, x->service,
+                    x->request_class, x->phase, x->device, x->source);
+  }
+}
+
 /* Market warnings and per-SKU compute notes (issue 20), after the tables. */
 static void notices(const hp_scenario_result *r, hp_buf *b, int md) {
   const char *li = md ? "- " : "  ";
@@ -462,6 +536,7 @@ void hp_report_table(const hp_plan *p, hp_buf *b) {
     if (r->status == HP_RESULT_OPTIMAL) {
       tables(r, b, 0);
       assignments(r, b, 0);
+      services_block(r, b, 0);
       notices(r, b, 0);
     }
     compare_block(r, b, 0);
@@ -484,6 +559,7 @@ void hp_report_md(const hp_plan *p, hp_buf *b) {
     if (r->status == HP_RESULT_OPTIMAL) {
       tables(r, b, 1);
       assignments(r, b, 1);
+      services_block(r, b, 1);
       notices(r, b, 1);
     }
     compare_block(r, b, 1);

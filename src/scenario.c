@@ -121,6 +121,7 @@ void hp_scenario_cleanup(hp_scenario *s) {
   for (size_t i = 0; i < s->n_exclude_vendors; i++)
     hp_free(s->exclude_vendors[i]);
   hp_free(s->exclude_vendors);
+  hp_scenario_services_cleanup(s);
   memset(s, 0, sizeof *s);
 }
 
@@ -143,6 +144,8 @@ static const char *const scenario_keys[] = {"name",
                                             "token_price_cny_per_mtok",
                                             "roofline",
                                             "solver",
+                                            "services",
+                                            "throughput",
                                             NULL};
 static const char *const workload_keys[] = {"model",
                                             "model_file",
@@ -155,9 +158,16 @@ static const char *const workload_keys[] = {"model",
                                             "requests",
                                             "slo",
                                             NULL};
-static const char *const constraint_keys[] = {
-    "headroom",   "domestic_share",   "caps", "exclude_vendors", "power_mw",
-    "budget_cny", "max_vendor_share", NULL};
+static const char *const constraint_keys[] = {"headroom",
+                                              "domestic_share",
+                                              "caps",
+                                              "exclude_vendors",
+                                              "power_mw",
+                                              "budget_cny",
+                                              "max_vendor_share",
+                                              "min_servers_per_sku",
+                                              "max_skus",
+                                              NULL};
 static const char *const share_keys[] = {"min", "max", "basis", NULL};
 
 /* Optional number at key with a range; *out untouched when absent. */
@@ -785,12 +795,18 @@ static int bind_solver(const hp_ynode *m, const char *file, hp_scenario *s,
 static int bind_workload(const hp_ynode *m, const char *file,
                          const hp_catalog *cat, hp_scenario *s, hp_diag *d) {
   const hp_ynode *w = hp_ymap_get(m, "workload");
+  const hp_ynode *sv = hp_ymap_get(m, "services");
   int rc;
   s->seconds_per_day = 86400;
   s->peak_factor = 1;
+  if (w && sv)
+    return hp_diag_set(d, HP_EDUP, file, sv->line, sv->col,
+                       "scenario '%s': give workload or services, not both "
+                       "(workload is at line %d)",
+                       s->name, w->line);
   if (!w) {
-    if (s->objective == HP_OBJ_MAX_TOKENS)
-      return HP_OK;
+    if (s->objective == HP_OBJ_MAX_TOKENS || sv)
+      return HP_OK; /* services: bound by hp_scenario_bind_services */
     return hp_diag_set(d, HP_EMISSING, file, s->line, s->col,
                        "scenario '%s': required key 'workload' is missing "
                        "(in the scenario or in defaults)",
@@ -799,6 +815,14 @@ static int bind_workload(const hp_ynode *m, const char *file,
   if ((rc = expect_map(w, "workload", file, d)) != HP_OK ||
       (rc = hp_ycheck_keys(w, workload_keys, "workload", file, d)) != HP_OK)
     return rc;
+  return hp_scenario_bind_volume(w, file, cat, s, d);
+}
+
+int hp_scenario_bind_volume(const hp_ynode *w, const char *file,
+                            const hp_catalog *cat, hp_scenario *s, hp_diag *d) {
+  int rc;
+  s->seconds_per_day = 86400;
+  s->peak_factor = 1;
   s->has_workload = 1;
   if ((rc = bind_model(w, file, cat, s, d)) != HP_OK)
     return rc;
@@ -943,7 +967,8 @@ static int bind_constraints(const hp_ynode *m, const char *file,
       (rc = opt_num(c, "budget_cny", "constraints", file, HP_NUM_POSITIVE,
                     &s->budget_cny, d)) != HP_OK ||
       (rc = opt_num(c, "max_vendor_share", "constraints", file,
-                    HP_NUM_UNIT_OPEN, &s->max_vendor_share, d)) != HP_OK)
+                    HP_NUM_UNIT_OPEN, &s->max_vendor_share, d)) != HP_OK ||
+      (rc = hp_scenario_bind_orders(c, file, s, d)) != HP_OK)
     return rc;
   const hp_ynode *ds = hp_ymap_get(c, "domestic_share");
   if (ds) {
@@ -1092,6 +1117,12 @@ static int apply_override(const hp_ynode *o, const char *id, const char *file,
       c->spec.price_as_of = dup;
       continue;
     }
+    if (strcmp(k, "price_hour_cny") == 0) {
+      if ((rc = hp_yget_number_in(o->items[i], full, file, HP_NUM_POSITIVE,
+                                  &c->spec.price_hour_cny, d)) != HP_OK)
+        return rc;
+      continue;
+    }
     if (strcmp(k, "mfu") == 0 || strcmp(k, "mbu") == 0) {
       double v;
       if ((rc = hp_yget_number_in(o->items[i], full, file, HP_NUM_UNIT_OPEN, &v,
@@ -1106,13 +1137,14 @@ static int apply_override(const hp_ynode *o, const char *id, const char *file,
       continue;
     }
     if (hp_figure_find(k, &f) != HP_OK) {
-      const char *allowed[HP_FIG_COUNT + 4];
+      const char *allowed[HP_FIG_COUNT + 5];
       int j = 0;
       for (; j < HP_FIG_COUNT; j++)
         allowed[j] = hp_figure_key((hp_figure)j);
       allowed[j++] = "mfu";
       allowed[j++] = "mbu";
       allowed[j++] = "price_as_of";
+      allowed[j++] = "price_hour_cny";
       allowed[j] = NULL;
       return hp_ycheck_keys(o, allowed, where, file, d);
     }
@@ -1530,7 +1562,8 @@ int hp_scenario_bind(const hp_ynode *m, const char *file, const hp_catalog *cat,
     goto fail;
   }
   int e;
-  static const char *const objectives[] = {"capex", "max_tokens", "tco", NULL};
+  static const char *const objectives[] = {"capex", "max_tokens", "tco", "rent",
+                                           NULL};
   static const char *const grans[] = {"fractional", "card", "server", NULL};
   static const char *const models[] = {"flops", "roofline", NULL};
   if ((n = hp_ymap_get(m, "objective"))) {
@@ -1601,7 +1634,8 @@ int hp_scenario_bind(const hp_ynode *m, const char *file, const hp_catalog *cat,
     goto fail;
   if ((rc = bind_devices(m, file, cat, &s, plan_mfu, has_plan_mfu, plan_mbu,
                          has_plan_mbu, d)) != HP_OK ||
-      (rc = check_kv_dtype(&s, d)) != HP_OK)
+      (rc = check_kv_dtype(&s, d)) != HP_OK ||
+      (rc = hp_scenario_bind_services(m, file, cat, &s, d)) != HP_OK)
     goto fail;
   *out = s;
   return HP_OK;

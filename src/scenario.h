@@ -49,6 +49,22 @@ const char *hp_planfile_path(const hp_planfile *p);
  * `devices: available`). HP_OK or HP_ENOMEM (r then has no warnings). */
 int hp_scenario_market_warnings(const hp_scenario *s, hp_scenario_result *r);
 
+/* Services (src/scenario_services.c, issue 21). */
+/* Binds a workload-shaped mapping w (model, volume, requests, slo) into s's
+ * model, classes and volume (scenario.c; a service reuses it). */
+int hp_scenario_bind_volume(const hp_ynode *w, const char *file,
+                            const hp_catalog *cat, hp_scenario *s, hp_diag *d);
+/* constraints.min_servers_per_sku and constraints.max_skus of c. */
+int hp_scenario_bind_orders(const hp_ynode *c, const char *file, hp_scenario *s,
+                            hp_diag *d);
+/* `services:` and `throughput:` of the merged scenario m, after the
+ * candidates are bound; also checks objective rent's prices. */
+int hp_scenario_bind_services(const hp_ynode *m, const char *file,
+                              const hp_catalog *cat, hp_scenario *s,
+                              hp_diag *d);
+/* Frees s's services and throughput rows (not s itself). */
+void hp_scenario_services_cleanup(hp_scenario *s);
+
 /* Binds a merged scenario tree (exposed for tests). */
 int hp_scenario_bind(const hp_ynode *m, const char *file, const hp_catalog *cat,
                      hp_scenario *out, hp_diag *d);

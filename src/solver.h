@@ -14,7 +14,8 @@
 
 #include "hetplan.h"
 
-#define HP_IP_MAX_ROWS 256
+#define HP_IP_MAX_ROWS                                                         \
+  1024 /* services: serve, capacity, network and pick rows */
 
 typedef struct hp_ip_row {
   char name[64]; /* constraint name for explanations: "demand", "power_mw" */
