@@ -158,12 +158,29 @@ double hp_roof_tflops(const hp_candidate *c, hp_dtype t);
 double hp_roof_link_bytes_s(const hp_candidate *c, const hp_roof_opts *o,
                             int *pcie);
 
+/* ----------------------------------------------------------------------------
+ * Prefill and decode on different servers (issue 21; src/roofline_phase.c,
+ * docs/roofline.md "Prefill and decode on different cards").
+ * ------------------------------------------------------------------------- */
+
+/* Scale-out network of a server when its catalog entry gives no
+ * network_gbps: one 400 Gbit/s NIC (docs/devices.md). */
+#define HP_DEFAULT_NETWORK_GBPS 400.0
+
 /* Throughput of one server of c for class k in phase ph, under k's SLOs:
    prefill: requests/s whose prompt completes within ttft (compute-bound,
    batched prompts); decode: requests/s (and output tokens/s) from bandwidth, KV
    capacity and the TPOT SLO, with no prefill interference; HP_PHASE_BOTH =
    hp_roof_eval's colocated figure. r->ok = 0 with a reason when the SKU can't
-   serve that phase. */
+   serve that phase. Prefill: a replica runs prompts in batches of `batch`; a
+   prompt waits at most for the batch in progress and then runs in the next, so
+   its first token comes within 2 x step.total_s, which must be <= ttft for a
+   batch > 1 (batch 1 needs prefill_s <= ttft, as colocated). step is
+   one batch, prefill_s one prompt alone, tpot_s 0; tokens_per_s_server counts
+   input tokens, output_tokens_per_s_server is 0. Decode: step is one decode
+   step at `batch`, tpot_s = step.total_s, prefill_s 0; tokens_per_s_server
+   counts output tokens (the units of a `throughput:` row of that phase).
+   A forced roofline.batch applies to decode only. */
 void hp_roof_eval_phase(const hp_model_desc *m, const hp_candidate *c,
                         const hp_request_class *k, const hp_roof_opts *o,
                         hp_phase ph, hp_roof_result *r);
