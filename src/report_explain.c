@@ -47,12 +47,20 @@ static void explain_class(const hp_scenario *s, const hp_candidate *c,
                 "%g TB/s x MBU %.2f = %.2f TB/s per card; link %g GB/s per "
                 "direction (%s)\n",
                 r.peak_flops / 1e12,
-                hp_dtype_name(hp_roof_compute_dtype(m, c, NULL)), c->mfu,
-                r.peak_flops * c->mfu / 1e12, f[HP_FIG_memory_bw_tbps], c->mbu,
-                f[HP_FIG_memory_bw_tbps] * c->mbu, r.link_bytes_s / 1e9,
+                hp_dtype_name(hp_roof_compute_dtype(m, c, NULL)), r.mfu,
+                r.peak_flops * r.mfu / 1e12, f[HP_FIG_memory_bw_tbps], r.mbu,
+                f[HP_FIG_memory_bw_tbps] * r.mbu, r.link_bytes_s / 1e9,
                 r.link_is_pcie ? "no interconnect_gbps: PCIe fallback "
                                  "roofline.pcie_gbps / 2"
                                : "interconnect_gbps / 2");
+  hp_buf_printf(b,
+                "  efficiency: stack %s; MFU %.2f (%s), MBU %.2f (%s), "
+                "overlap %.2f (%s); table row: %s, %s\n",
+                hp_roof_stack_name(hp_roof_stack_of(c, o)), r.mfu,
+                c->eff_default & 1 ? "table" : "given", r.mbu,
+                c->eff_default & 2 ? "table" : "given", r.overlap,
+                o->overlap >= 0 ? "roofline.overlap" : "table", r.eff->conf,
+                r.eff->source);
   hp_buf_printf(b,
                 "  1. memory fit: weights %s params x %g B = %.1f GB; usable "
                 "%g GB x %.2f = %.1f GB per card, %g cards per server\n",
@@ -136,6 +144,20 @@ static void explain_class(const hp_scenario *s, const hp_candidate *c,
     hp_buf_printf(b, " (compute bound from batch %.0f)\n", r.crossover_batch);
   else
     hp_buf_puts(b, " (memory bound at every batch)\n");
+  static const char *const opn[HP_ROOF_N_OPS] = {"attention", "MLP/experts"};
+  for (int i = 0; i < HP_ROOF_N_OPS; i++)
+    hp_buf_printf(b,
+                  "     %s: compute %.2f ms, memory %.2f ms -> max + %.2f x "
+                  "min = %.2f ms\n",
+                  opn[i], r.step.op[i].compute_s * 1e3,
+                  r.step.op[i].memory_s * 1e3, r.overlap,
+                  r.step.op[i].time_s * 1e3);
+  if (r.ep > 0)
+    hp_buf_printf(b,
+                  "     experts over %d cards (roofline.ep): all-to-all "
+                  "%.2f ms a step, overlapped with the rest as an "
+                  "operation\n",
+                  r.ep, r.step.a2a_s * 1e3);
   hp_buf_printf(b,
                 "     time per output token: step %.2f ms + prefill share %d x "
                 "%.1f ms / %s = %.2f ms",
