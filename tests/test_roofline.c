@@ -730,6 +730,94 @@ static void model_input_errors(void **state) {
 }
 
 /* ----------------------------------------------------------------------------
+ * Efficiency by card and stack, continuous batching, expert parallelism
+ * ------------------------------------------------------------------------- */
+
+static void stack_batching_and_ep(void **state) {
+  (void)state;
+  const char *l2 = "{name: llama-2-70b, weight_dtype: fp8, kv_dtype: fp8}";
+  /* one() sets mfu: 0.5 (given); the MBU comes from the table: 0.70 on
+   * TensorRT-LLM (the H100's default stack), 0.70 on vLLM too, whose MFU
+   * row is 0.45 but the plan's 0.5 wins. */
+  hp_planfile *pf =
+      one("nvidia-h100", l2, 2048, 256, "    roofline: {tp: 2, stack: vllm}\n");
+  const hp_scenario *s = hp_planfile_scenario(pf, 0);
+  hp_roof_result r;
+  hp_roof_eval(&s->model, &s->cands[0], &s->classes[0], &s->roof, &r);
+  assert_true(r.ok);
+  assert_true(r.mfu == 0.5 && r.mbu == 0.70);
+  assert_true(r.eff->stack == HP_ROOF_STACK_VLLM);
+  assert_non_null(strstr(r.eff->conf, "assumed"));
+  hp_planfile_free(pf);
+  /* A domestic card defaults to the generic vLLM row (MBU 0.60). */
+  pf = one("metax-c550", l2, 2048, 256, NULL);
+  s = hp_planfile_scenario(pf, 0);
+  hp_roof_eval(&s->model, &s->cands[0], &s->classes[0], &s->roof, &r);
+  assert_true(r.mbu == 0.60 && r.eff->vendor == NULL);
+  hp_planfile_free(pf);
+  /* Continuous batching folds the prompts into memory-bound steps: the
+   * same batch gives a shorter TPOT than static turns of prefill and
+   * decode, and never shorter than the pure decode step. */
+  hp_roof_result st, co;
+  pf = one("nvidia-h100", l2, 2048, 256, "    roofline: {tp: 2, batch: 32}\n");
+  s = hp_planfile_scenario(pf, 0);
+  hp_roof_eval(&s->model, &s->cands[0], &s->classes[0], &s->roof, &st);
+  hp_planfile_free(pf);
+  pf = one("nvidia-h100", l2, 2048, 256,
+           "    roofline: {tp: 2, batch: 32, batching: continuous}\n");
+  s = hp_planfile_scenario(pf, 0);
+  hp_roof_eval(&s->model, &s->cands[0], &s->classes[0], &s->roof, &co);
+  hp_roof_step pure;
+  hp_roof_decode_step(&s->model, &s->cands[0], &s->roof, 2, 32, co.decode_ctx,
+                      &pure);
+  assert_true(co.tpot_s < st.tpot_s);
+  assert_true(co.tpot_s > pure.total_s);
+  hp_planfile_free(pf);
+  /* DeepSeek-V3 over 8 H20 141 GB (one server, NVLink interconnect_gbps
+   * / 2 a direction) and over 16 (two servers, 50 GB/s NICs, the
+   * roofline.scaleout_gbps default): 1/ep of the routed experts
+   * a card, and the all-to-all of 64 tokens x 8 experts x 7,168 x 3 B x
+   * (ep-1)/ep per MoE layer (61 - 0 dense_layers given) over the link. */
+  double a2a[2];
+  int eps[2] = {8, 16};
+  for (int i = 0; i < 2; i++) {
+    char extra[96];
+    snprintf(extra, sizeof extra, "    roofline: {ep: %d, batch: 64}\n",
+             eps[i]);
+    pf = one("nvidia-h20-141g", "{name: deepseek-v3}", 2000, 500, extra);
+    s = hp_planfile_scenario(pf, 0);
+    hp_roof_eval(&s->model, &s->cands[0], &s->classes[0], &s->roof, &r);
+    assert_true(r.ok);
+    assert_int_equal(r.tp, 1);
+    assert_int_equal(r.ep, eps[i]);
+    assert_int_equal(r.replicas, 8);
+    double link = i == 0 ? r.link_bytes_s : 50e9;
+    assert_true(link == 50e9 || link == 450e9);
+    double bytes = 64.0 * 8 * 7168 * 3 * (eps[i] - 1) / eps[i];
+    a2a[i] = r.step.a2a_s;
+    assert_true(near(a2a[i], 61 * (10e-6 + bytes / link), 1e-9));
+    hp_planfile_free(pf);
+  }
+  assert_true(a2a[1] > 3 * a2a[0]);
+  /* Bad values name the key. */
+  const char *h = "name: t\n"
+                  "scenarios:\n"
+                  "  - name: s\n"
+                  "    demand_model: roofline\n";
+  char t[512];
+  snprintf(t, sizeof t,
+           "%s    roofline: {stack: tgi}\n"
+           "    workload: {model: {params: 7e10}, tokens_per_day: 1e9}\n",
+           h);
+  expect_error(t, HP_ERANGE, 5, 23, "roofline.stack");
+  snprintf(t, sizeof t,
+           "%s    roofline: {overlap: 1.5}\n"
+           "    workload: {model: {params: 7e10}, tokens_per_day: 1e9}\n",
+           h);
+  expect_error(t, HP_ERANGE, 5, 25, "overlap");
+}
+
+/* ----------------------------------------------------------------------------
  * Validation against published measurements (docs/validation.md)
  * ------------------------------------------------------------------------- */
 
@@ -1059,6 +1147,7 @@ int main(void) {
       cmocka_unit_test(explain_every_step_with_units),
       cmocka_unit_test(explain_fallback_and_sparse),
       cmocka_unit_test(model_input_errors),
+      cmocka_unit_test(stack_batching_and_ep),
       cmocka_unit_test(validation_table),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
