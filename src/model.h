@@ -125,6 +125,11 @@ typedef struct hp_roof_opts {
                              hp_roof_attn (roofline.h): 0 grouped (each KV
                              head once per step, the default), 1 per query
                              head (TensorRT-LLM before XQA) */
+  double kv_mbu;          /* share of the bandwidth the attention kernel's
+                             KV reads reach; < 0 = the stack's figure */
+  double reread_hit;      /* share of a per-query-head kernel's repeated KV
+                             reads served from cache, 0..1; < 0 = the
+                             stack's figure */
   double overlap;         /* share of the smaller of an operation's compute
                              and memory time that is not hidden under the
                              larger, 0..1; < 0 = the stack's figure */

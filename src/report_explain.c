@@ -158,11 +158,19 @@ static void explain_class(const hp_scenario *s, const hp_candidate *c,
                   "%.2f ms a step, overlapped with the rest as an "
                   "operation\n",
                   r.ep, r.step.a2a_s * 1e3);
-  hp_buf_printf(b,
-                "     time per output token: step %.2f ms + prefill share %d x "
-                "%.1f ms / %s = %.2f ms",
-                r.step.total_s * 1e3, r.batch, r.prefill_s * 1e3,
-                g0(k->output_tokens, n1, sizeof n1), r.tpot_s * 1e3);
+  if (o->batching)
+    hp_buf_printf(b,
+                  "     time per output token (continuous batching): the "
+                  "step above with %d / %s prompts of %s tokens folded into "
+                  "its operations = %.2f ms",
+                  r.batch, g0(k->output_tokens, n1, sizeof n1),
+                  g0(k->input_tokens, n2, sizeof n2), r.tpot_s * 1e3);
+  else
+    hp_buf_printf(b,
+                  "     time per output token: step %.2f ms + prefill share "
+                  "%d x %.1f ms / %s = %.2f ms",
+                  r.step.total_s * 1e3, r.batch, r.prefill_prompt_s * 1e3,
+                  g0(k->output_tokens, n1, sizeof n1), r.tpot_s * 1e3);
   if (k->tpot_ms > 0)
     hp_buf_printf(b, " (<= TPOT %g ms)", k->tpot_ms);
   hp_buf_puts(b, "\n");

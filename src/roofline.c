@@ -137,38 +137,55 @@ static int ep_of(const hp_model_desc *m, const hp_roof_opts *o) {
  * Efficiency by card family and serving stack (docs/roofline.md)
  * ------------------------------------------------------------------------- */
 
-/* First match wins; a NULL vendor matches any card. "fitted" figures come
- * from the fitting rows of docs/validation.md; "derived" from a published
- * figure by arithmetic given in the source; "assumed" rests on a stated
- * argument only and is what a probe profile (hetplan probe) should
- * replace. */
+/* First match wins: a row's family is a prefix of the SKU id ("nvidia-a100"
+ * matches nvidia-a100 only, "nvidia-" every NVIDIA card), NULL any card.
+ * "fitted" figures come from the fitting rows of docs/validation.md
+ * (HP_FIT=prefix build/tests/test_roofline redoes the fit); "derived" from
+ * a fitted row by a stated argument; "assumed" rests on a stated argument
+ * only and is what a probe profile (hetplan probe) should replace.
+ * Columns: MFU, MBU, KV-read MBU, re-read cache hit, overlap. */
 static const hp_roof_eff eff_table[] = {
-    {"NVIDIA", HP_ROOF_STACK_TRTLLM, 0.65, 0.70, 0.00, "fitted",
-     "fitted on the TensorRT-LLM v0.5/v0.6.1 rows V1-V6, V11-V18 of "
-     "docs/validation.md (H100, H200)"},
-    {"NVIDIA", HP_ROOF_STACK_SGLANG, 0.65, 0.70, 0.00, "assumed",
-     "as TensorRT-LLM: SGLang matches DeepSeek's own H800 decode within "
-     "about 10% per card (LMSYS 2025-05-05, docs/validation.md V46)"},
-    {"NVIDIA", HP_ROOF_STACK_VLLM, 0.45, 0.70, 0.10, "assumed",
-     "about 10 points below TensorRT-LLM on both roofs, the gap of NVIDIA's "
-     "NIM against vLLM in its benchmark pages; to be measured"},
-    {"AMD", HP_ROOF_STACK_VLLM, 0.40, 0.65, 0.10, "assumed",
-     "ROCm vLLM: MI300X MLPerf v4.1 Llama-2-70B offline reaches about the "
-     "H100's tokens/s with 1.3x its FP8 peak, i.e. about 0.75x its MFU"},
-    {"Huawei", HP_ROOF_STACK_MINDIE, 0.40, 0.65, 0.10, "assumed",
+    /* NVIDIA on TensorRT-LLM, by generation. */
+    {"nvidia-a100", HP_ROOF_STACK_TRTLLM, 0.75, 0.90, 0.90, 0.4, 1.00, "fitted",
+     "Ampere (FP16): MFU, MBU and KV MBU fitted on V29, V31, V33 of "
+     "docs/validation.md (TensorRT-LLM v0.9.0); re-read hit and overlap "
+     "from the Hopper fit"},
+    {"nvidia-a800", HP_ROOF_STACK_TRTLLM, 0.75, 0.90, 0.90, 0.4, 1.00,
+     "derived", "the A100's row: the same silicon with a slower NVLink"},
+    {"nvidia-l40s", HP_ROOF_STACK_TRTLLM, 0.50, 0.50, 0.55, 0.4, 1.00, "fitted",
+     "Ada PCIe (GDDR6): MFU, MBU and KV MBU fitted on V35, V37 of "
+     "docs/validation.md (TensorRT-LLM v0.9.0); the rest from the Hopper "
+     "fit"},
+    {"nvidia-l20", HP_ROOF_STACK_TRTLLM, 0.50, 0.50, 0.55, 0.4, 1.00, "derived",
+     "the L40S's row: the same Ada PCIe design, cut down"},
+    {"nvidia-", HP_ROOF_STACK_TRTLLM, 0.55, 0.80, 0.70, 0.4, 1.00, "fitted",
+     "Hopper: fitted on the H100 and H200 rows V1-V6, V11-V19, V21, V23, "
+     "V25, V27 of docs/validation.md (TensorRT-LLM v0.5, v0.6.1, v0.9.0); "
+     "used for Blackwell too until its rows are measured"},
+    {"nvidia-", HP_ROOF_STACK_SGLANG, 0.55, 0.80, 0.70, 0.4, 1.00, "assumed",
+     "as TensorRT-LLM on Hopper: SGLang's DeepSeek deployment on 96 H100 "
+     "nearly matches DeepSeek's own (LMSYS 2025-05-05)"},
+    {"nvidia-", HP_ROOF_STACK_VLLM, 0.45, 0.70, 0.60, 0.4, 1.00, "assumed",
+     "0.1 below TensorRT-LLM's Hopper row on each roof: vLLM trails "
+     "TensorRT-LLM/NIM on NVIDIA's own benchmark pages; to be measured"},
+    {"amd-", HP_ROOF_STACK_VLLM, 0.40, 0.65, 0.55, 0.4, 1.00, "assumed",
+     "ROCm vLLM: MI300X MLPerf v4.1 Llama-2-70B offline about matches 8 x "
+     "H100 with 1.3x the FP8 peak: about 0.75x Hopper's MFU, and vLLM's row"
+     " for the rest"},
+    {"huawei-", HP_ROOF_STACK_MINDIE, 0.45, 0.70, 0.60, 0.4, 1.00, "assumed",
      "CloudMatrix-Infer (arXiv 2506.12708) reports 4.45 prefill tokens/s per "
-     "TFLOPS against 3.75 for SGLang on H100: Ascend reaches its roofs only "
-     "with that stack; MindIE elsewhere is taken lower"},
-    {NULL, HP_ROOF_STACK_VLLM, 0.35, 0.60, 0.10, "assumed",
+     "TFLOPS, against 3.75 for SGLang on H100: near Hopper on its own "
+     "stack; MindIE elsewhere taken lower"},
+    {NULL, HP_ROOF_STACK_VLLM, 0.35, 0.60, 0.50, 0.4, 1.00, "assumed",
      "vendor vLLM forks on domestic cards: no published measurement with an "
      "operating point (docs/validation.md); below the mature stacks by "
      "assumption"},
-    {NULL, HP_ROOF_STACK_TRTLLM, 0.35, 0.60, 0.10, "assumed",
+    {NULL, HP_ROOF_STACK_TRTLLM, 0.35, 0.60, 0.50, 0.4, 1.00, "assumed",
      "a TensorRT-LLM figure asked of a card it does not run on: the "
      "generic row"},
-    {NULL, HP_ROOF_STACK_SGLANG, 0.35, 0.60, 0.10, "assumed",
+    {NULL, HP_ROOF_STACK_SGLANG, 0.35, 0.60, 0.50, 0.4, 1.00, "assumed",
      "SGLang on a card without its own row: the generic row"},
-    {NULL, HP_ROOF_STACK_MINDIE, 0.35, 0.60, 0.10, "assumed",
+    {NULL, HP_ROOF_STACK_MINDIE, 0.35, 0.60, 0.50, 0.4, 1.00, "assumed",
      "MindIE on a card without its own row: the generic row"},
 };
 
@@ -192,12 +209,13 @@ hp_roof_stack hp_roof_stack_of(const hp_candidate *c, const hp_roof_opts *o) {
 const hp_roof_eff *hp_roof_eff_find(const hp_candidate *c,
                                     const hp_roof_opts *o) {
   hp_roof_stack st = hp_roof_stack_of(c, o);
-  const char *v = c->spec.vendor ? c->spec.vendor : "";
+  const char *id = c->spec.id ? c->spec.id : "";
   size_t n = sizeof eff_table / sizeof eff_table[0];
-  for (size_t i = 0; i < n; i++)
-    if (eff_table[i].stack == st &&
-        (!eff_table[i].vendor || strcmp(eff_table[i].vendor, v) == 0))
+  for (size_t i = 0; i < n; i++) {
+    const char *f = eff_table[i].family;
+    if (eff_table[i].stack == st && (!f || strncmp(id, f, strlen(f)) == 0))
       return &eff_table[i];
+  }
   return &eff_table[n - 1];
 }
 
@@ -211,6 +229,15 @@ double hp_roof_mbu(const hp_candidate *c, const hp_roof_opts *o) {
 
 double hp_roof_overlap(const hp_candidate *c, const hp_roof_opts *o) {
   return o->overlap >= 0 ? o->overlap : hp_roof_eff_find(c, o)->overlap;
+}
+
+double hp_roof_kv_mbu(const hp_candidate *c, const hp_roof_opts *o) {
+  return o->kv_mbu >= 0 ? o->kv_mbu : hp_roof_eff_find(c, o)->kv_mbu;
+}
+
+double hp_roof_reread_hit(const hp_candidate *c, const hp_roof_opts *o) {
+  return o->reread_hit >= 0 ? o->reread_hit
+                            : hp_roof_eff_find(c, o)->reread_hit;
 }
 
 /* ----------------------------------------------------------------------------
@@ -335,21 +362,33 @@ double hp_roof_comm_s(const hp_model_desc *m, const hp_candidate *c,
   return 2.0 * m->layers * (o->allreduce_us * 1e-6 + bytes / link);
 }
 
-/* Expert all-to-all of `tokens` tokens per card over ep cards: each token
- * goes to experts_per_token experts, (ep-1)/ep of them on other cards, out
- * and back, per MoE layer; over the scale-up link while the EP group fits
- * in one server (or supernode), else over roofline.scaleout_gbps. */
+/* Expert all-to-all of `tokens` tokens per card over ep cards, per MoE
+ * layer, out (fp8) and back (bf16). Inside one scale-up domain (a server
+ * or a supernode, ep <= cards_per_server) each token goes to the
+ * experts_per_token experts' cards, (ep-1)/ep of them elsewhere, over the
+ * scale-up link. Beyond it, the scale-out NIC (roofline.scaleout_gbps)
+ * carries the sends to other servers: in decode one per remote expert,
+ * k (ep - cps) / ep (DeepEP's low-latency mode sends to each expert's
+ * rank); in prefill one per remote server the token's experts are on,
+ * (G-1)(1 - (1 - 1/G)^k) for G = ep / cps servers (DeepEP's normal mode
+ * sends a token to a server once and forwards it over NVLink). */
 static double a2a_s(const hp_model_desc *m, const hp_candidate *c,
-                    const hp_roof_opts *o, int ep, double tokens) {
+                    const hp_roof_opts *o, int ep, double tokens, int prefill) {
   if (ep <= 1)
     return 0;
   int pcie;
-  double link = ep <= c->spec.fig[HP_FIG_cards_per_server]
-                    ? hp_roof_link_bytes_s(c, o, &pcie)
-                    : o->scaleout_gbps * 1e9;
+  double cps = c->spec.fig[HP_FIG_cards_per_server], k = m->experts_per_token;
+  double link, sends;
+  if (ep <= cps) {
+    link = hp_roof_link_bytes_s(c, o, &pcie);
+    sends = k * (ep - 1) / ep;
+  } else {
+    double g = ep / cps;
+    link = o->scaleout_gbps * 1e9;
+    sends = prefill ? (g - 1) * (1 - pow(1 - 1 / g, k)) : k * (ep - cps) / ep;
+  }
   double layers = m->layers - m->dense_layers;
-  double bytes = tokens * m->experts_per_token * m->hidden_size * A2A_BYTES *
-                 (ep - 1) / ep;
+  double bytes = tokens * sends * m->hidden_size * A2A_BYTES;
   return layers * (2 * o->allreduce_us * 1e-6 + bytes / link);
 }
 
@@ -383,10 +422,14 @@ static void forward(const hp_model_desc *m, const hp_candidate *c,
           : 0;
   hp_roof_op *at = &out->op[HP_ROOF_OP_ATTN], *ff = &out->op[HP_ROOF_OP_FFN];
   at->compute_s = (toks * 2 * A + dec_core + pre_core) / peak;
-  at->memory_s =
-      (A * wb + batch * tp * hp_roof_attended(m, ctx) * kv_card(m, tp) *
-                    hp_roof_kv_read_factor(m, a, tp)) /
-      bw;
+  /* KV reads at their own bandwidth share; a per-query-head kernel's
+   * repeated reads partly hit the L2 cache (docs/roofline.md). */
+  double reads = hp_roof_kv_read_factor(m, a, tp);
+  reads = 1 + (reads - 1) * (1 - hp_roof_reread_hit(c, o));
+  double bw_kv =
+      tp * c->spec.fig[HP_FIG_memory_bw_tbps] * 1e12 * hp_roof_kv_mbu(c, o);
+  at->memory_s = A * wb / bw + batch * tp * hp_roof_attended(m, ctx) *
+                                   kv_card(m, tp) * reads / bw_kv;
   ff->compute_s = toks * 2 * F / peak;
   double fbytes;
   if (ep > 0) {
@@ -405,10 +448,12 @@ static void forward(const hp_model_desc *m, const hp_candidate *c,
     out->memory_s += op->memory_s;
   }
   out->comm_s = hp_roof_comm_s(m, c, o, tp, toks);
-  out->a2a_s = a2a_s(m, c, o, ep, toks);
+  out->a2a_s = a2a_s(m, c, o, ep, toks, batch <= 0);
   double body = at->time_s + ff->time_s + out->comm_s;
-  /* Two micro-batches hide the all-to-all under the other's compute
-   * (DeepSeek, SGLang, CloudMatrix-Infer): overlapped like an operation. */
+  /* Two micro-batches may hide the all-to-all under the other's compute
+   * (DeepSeek's two-batch overlap, SGLang's TBO, CloudMatrix-Infer's
+   * micro-batch pipeline): overlapped like an operation, with the same
+   * fitted overlap (1 on the fitted stacks: nothing hidden). */
   out->total_s = out->a2a_s > 0 ? overlap_time(body, out->a2a_s, al) : body;
 }
 
@@ -445,6 +490,18 @@ double hp_roof_prefill_tokens_s(const hp_model_desc *m, const hp_candidate *c,
  * The derivation
  * ------------------------------------------------------------------------- */
 
+/* One prompt's share of a batched prefill: the static batch's prompts go
+ * through the model together, prefill_chunk tokens (at least one prompt)
+ * a forward pass, so the weights are read once per pass, not per prompt. */
+static double prompt_share_s(const hp_model_desc *m, const hp_candidate *c,
+                             const hp_roof_opts *o, int tp, double b,
+                             double in) {
+  double k = fmin(fmax(b, 1), fmax(1, floor(o->prefill_chunk / in)));
+  hp_roof_step ps;
+  forward(m, c, o, HP_ROOF_ATTN_GROUPED, tp, 0, 0, k, in, &ps);
+  return ps.total_s / k;
+}
+
 /* Time per output token at batch b. Static batching: the step plus the
  * prefill of the b/out requests that start, on average, in each step
  * (prefill and decode take turns on the replica). Continuous batching with
@@ -455,6 +512,7 @@ static double tpot_at(const hp_model_desc *m, const hp_candidate *c,
                       const hp_roof_opts *o, hp_roof_attn a, int tp, double b,
                       double ctx, double prefill, double in, double out,
                       hp_roof_step *st) {
+  (void)prefill; /* one prompt alone: the TTFT, not the batch's share */
   hp_roof_step tmp;
   if (!st)
     st = &tmp;
@@ -463,7 +521,7 @@ static double tpot_at(const hp_model_desc *m, const hp_candidate *c,
     return st->total_s;
   }
   hp_roof_decode_step_attn(m, c, o, tp, b, ctx, a, st);
-  return st->total_s + b * prefill / out;
+  return st->total_s + b * prompt_share_s(m, c, o, tp, b, in) / out;
 }
 
 /* Evaluates one TP degree; r->ok says whether it can serve the class. */
@@ -552,6 +610,7 @@ static void eval_tp(const hp_model_desc *m, const hp_candidate *c,
     else
       r->batch_limit = "max_batch";
   }
+  r->prefill_prompt_s = prompt_share_s(m, c, o, tp, r->batch, in);
   r->tpot_s = tpot_at(m, c, o, a, tp, r->batch, r->decode_ctx, r->prefill_s, in,
                       out, &r->step);
   r->memory_bound = r->step.memory_s >= r->step.compute_s;
@@ -560,7 +619,9 @@ static void eval_tp(const hp_model_desc *m, const hp_candidate *c,
   double eff_m = r->bw_bytes_s * r->mbu;
   double per_seq_c = r->flops_per_token / eff_c;
   double per_seq_m = hp_roof_attended(m, r->decode_ctx) *
-                     r->kv_bytes_token_card * r->kv_read_factor / eff_m;
+                     r->kv_bytes_token_card *
+                     (1 + (r->kv_read_factor - 1) * (1 - r->reread_hit)) /
+                     (r->bw_bytes_s * r->kv_mbu);
   r->crossover_batch = per_seq_c > per_seq_m ? (r->weight_bytes_card / eff_m) /
                                                    (per_seq_c - per_seq_m)
                                              : HUGE_VAL;
@@ -591,6 +652,8 @@ void hp_roof_eval_attn(const hp_model_desc *m, const hp_candidate *c,
   r->mfu = hp_roof_mfu(c, o);
   r->mbu = hp_roof_mbu(c, o);
   r->overlap = hp_roof_overlap(c, o);
+  r->kv_mbu = hp_roof_kv_mbu(c, o);
+  r->reread_hit = hp_roof_reread_hit(c, o);
   r->kv_bytes_per_token = hp_roof_kv_bytes_per_token(m);
   r->context_tokens = k->input_tokens + k->output_tokens;
   r->batch_slo = INT_MAX;

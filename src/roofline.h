@@ -40,10 +40,14 @@ typedef enum hp_roof_stack {
 /* One row of the efficiency table: the figures a card family reaches on a
  * stack, with where they come from. */
 typedef struct hp_roof_eff {
-  const char *vendor;  /* catalog vendor ("NVIDIA"), or NULL for any */
+  const char *family;  /* SKU id prefix ("nvidia-a100", "nvidia-"), or
+                          NULL for any card */
   hp_roof_stack stack; /* the stack measured */
   double mfu;          /* share of the dtype's peak FLOP/s reached */
   double mbu;          /* share of the memory bandwidth reached */
+  double kv_mbu;       /* share of the bandwidth KV reads reach */
+  double reread_hit;   /* share of repeated KV reads (per-query-head
+                          kernel) served from the L2 cache */
   double overlap;      /* share of an operation's smaller time not hidden */
   const char *conf;    /* "fitted", "derived" or "assumed" */
   const char *source;  /* where the figures come from, one sentence */
@@ -99,13 +103,16 @@ typedef struct hp_roof_result {
   double act_bytes_card;       /* activation workspace reserved, bytes */
   const hp_roof_eff *eff;      /* efficiency row used (NULL: none) */
   double mfu, mbu, overlap;    /* efficiency figures used */
+  double kv_mbu, reread_hit;   /* KV-read figures used */
   int replicas;                /* model copies per server: cards / tp */
   double weight_bytes_card;    /* weights per card at tp, bytes */
   double kv_bytes_token_card;  /* KV per token per card at tp, bytes */
   double kv_capacity_tokens;   /* KV tokens one replica can hold */
   /* prefill */
-  double prefill_flops; /* one request's prompt, FLOP */
-  double prefill_s;     /* one request's prompt on one replica, s */
+  double prefill_flops;    /* one request's prompt, FLOP */
+  double prefill_s;        /* one request's prompt on one replica, s */
+  double prefill_prompt_s; /* one prompt's share of the batch's prefill
+                              passes (static batching), s */
   /* decode */
   double decode_ctx;       /* mean context while decoding, tokens */
   double flops_per_token;  /* decode FLOPs per token at decode_ctx */
@@ -193,8 +200,9 @@ void hp_roof_eval_attn(const hp_model_desc *m, const hp_candidate *c,
                        hp_roof_attn a, hp_roof_result *r);
 
 /* The efficiency row for a candidate under o->stack (the card's default
- * stack when 0): the first row of the table whose vendor and stack match,
- * else the row for any vendor on that stack. Never NULL. */
+ * stack when 0): the first row of the table whose stack matches and whose
+ * family is a prefix of the SKU id, else the row for any card on that
+ * stack. Never NULL. */
 const hp_roof_eff *hp_roof_eff_find(const hp_candidate *c,
                                     const hp_roof_opts *o);
 /* The stack a candidate runs under o (never HP_ROOF_STACK_CARD). */
@@ -206,6 +214,10 @@ const char *hp_roof_stack_name(hp_roof_stack s);
 double hp_roof_mfu(const hp_candidate *c, const hp_roof_opts *o);
 double hp_roof_mbu(const hp_candidate *c, const hp_roof_opts *o);
 double hp_roof_overlap(const hp_candidate *c, const hp_roof_opts *o);
+/* The KV-read bandwidth share and the cached share of repeated reads:
+ * o's when >= 0, else the table's. */
+double hp_roof_kv_mbu(const hp_candidate *c, const hp_roof_opts *o);
+double hp_roof_reread_hit(const hp_candidate *c, const hp_roof_opts *o);
 /* Prefill throughput of one replica (tp cards, or one card under EP),
  * prompts of `in` tokens processed prefill_chunk tokens at a time, in
  * prompt tokens per second. */

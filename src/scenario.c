@@ -695,6 +695,8 @@ static int bind_roofline(const hp_ynode *m, const char *file, hp_scenario *s,
                                      "batch",
                                      "attention",
                                      "overlap",
+                                     "kv_mbu",
+                                     "reread_hit",
                                      "stack",
                                      "batching",
                                      "prefill_chunk",
@@ -722,6 +724,10 @@ static int bind_roofline(const hp_ynode *m, const char *file, hp_scenario *s,
                     &o->allreduce_us, d)) != HP_OK ||
       (rc = opt_num(r, "overlap", "roofline", file, HP_NUM_FRACTION,
                     &o->overlap, d)) != HP_OK ||
+      (rc = opt_num(r, "kv_mbu", "roofline", file, HP_NUM_UNIT_OPEN, &o->kv_mbu,
+                    d)) != HP_OK ||
+      (rc = opt_num(r, "reread_hit", "roofline", file, HP_NUM_FRACTION,
+                    &o->reread_hit, d)) != HP_OK ||
       (rc = opt_num(r, "scaleout_gbps", "roofline", file, HP_NUM_POSITIVE,
                     &o->scaleout_gbps, d)) != HP_OK)
     return rc;
