@@ -130,6 +130,9 @@ typedef struct hp_roof_opts {
   double reread_hit;      /* share of a per-query-head kernel's repeated KV
                              reads served from cache, 0..1; < 0 = the
                              stack's figure */
+  int w8a8;               /* 1: int8 weights compute with int8 activations
+                             on the int8_tops roof (CloudMatrix-Infer,
+                             SmoothQuant-style stacks); 0: weight-only */
   double overlap;         /* share of the smaller of an operation's compute
                              and memory time that is not hidden under the
                              larger, 0..1; < 0 = the stack's figure */

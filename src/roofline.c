@@ -289,6 +289,17 @@ double hp_roof_peak_flops(const hp_model_desc *m, const hp_candidate *c) {
   return hp_roof_tflops(c, hp_roof_compute_dtype(m, c, NULL)) * 1e12;
 }
 
+/* The peak the weights compute on under o: the int8_tops roof for int8
+ * weights with int8 activations (roofline.w8a8) on a card that gives it,
+ * else hp_roof_peak_flops. */
+static double roof_peak(const hp_model_desc *m, const hp_candidate *c,
+                        const hp_roof_opts *o) {
+  if (o->w8a8 && m->weight_dtype == HP_DTYPE_INT8 &&
+      c->spec.fig[HP_FIG_int8_tops] > 0)
+    return c->spec.fig[HP_FIG_int8_tops] * 1e12;
+  return hp_roof_peak_flops(m, c);
+}
+
 /* Per direction: catalog interconnect figures are bidirectional aggregates. */
 double hp_roof_link_bytes_s(const hp_candidate *c, const hp_roof_opts *o,
                             int *pcie) {
@@ -408,7 +419,7 @@ static void forward(const hp_model_desc *m, const hp_candidate *c,
   int ep = ep_of(m, o);
   double wb = hp_dtype_bytes(m->weight_dtype);
   double A = attn_params(m), F = m->active_params - A;
-  double peak = tp * hp_roof_peak_flops(m, c) * hp_roof_mfu(c, o);
+  double peak = tp * roof_peak(m, c, o) * hp_roof_mfu(c, o);
   double bw =
       tp * c->spec.fig[HP_FIG_memory_bw_tbps] * 1e12 * hp_roof_mbu(c, o);
   double al = hp_roof_overlap(c, o);
@@ -643,7 +654,7 @@ void hp_roof_eval_attn(const hp_model_desc *m, const hp_candidate *c,
                        const hp_request_class *k, const hp_roof_opts *o,
                        hp_roof_attn a, hp_roof_result *r) {
   memset(r, 0, sizeof *r);
-  r->peak_flops = hp_roof_peak_flops(m, c);
+  r->peak_flops = roof_peak(m, c, o);
   r->bw_bytes_s = c->spec.fig[HP_FIG_memory_bw_tbps] * 1e12;
   r->link_bytes_s = hp_roof_link_bytes_s(c, o, &r->link_is_pcie);
   r->usable_bytes = hp_roof_usable_bytes(c, o);

@@ -702,6 +702,7 @@ static int bind_roofline(const hp_ynode *m, const char *file, hp_scenario *s,
                                      "prefill_chunk",
                                      "ep",
                                      "scaleout_gbps",
+                                     "w8a8",
                                      NULL};
   static const char *const kernels[] = {"grouped", "per_query_head", NULL};
   static const char *const stacks[] = {"card",   "trtllm", "vllm",
@@ -730,6 +731,11 @@ static int bind_roofline(const hp_ynode *m, const char *file, hp_scenario *s,
                     &o->reread_hit, d)) != HP_OK ||
       (rc = opt_num(r, "scaleout_gbps", "roofline", file, HP_NUM_POSITIVE,
                     &o->scaleout_gbps, d)) != HP_OK)
+    return rc;
+  static const char *const yesno[] = {"false", "true", NULL};
+  const hp_ynode *wn = hp_ymap_get(r, "w8a8");
+  if (wn &&
+      (rc = get_enum(wn, "roofline.w8a8", file, yesno, &o->w8a8, d)) != HP_OK)
     return rc;
   const hp_ynode *sn = hp_ymap_get(r, "stack"),
                  *bn = hp_ymap_get(r, "batching");

@@ -815,6 +815,17 @@ static void stack_batching_and_ep(void **state) {
     hp_planfile_free(pf);
   }
   assert_true(a2a[1] > 3 * a2a[0]);
+  /* W8A8: int8 weights compute on the int8 roof only when told. */
+  for (int w = 0; w < 2; w++) {
+    pf = one("huawei-ascend-910c", "{name: llama-2-70b, weight_dtype: int8}",
+             2048, 256, w ? "    roofline: {w8a8: true}\n" : NULL);
+    s = hp_planfile_scenario(pf, 0);
+    hp_roof_eval(&s->model, &s->cands[0], &s->classes[0], &s->roof, &r);
+    const double *f = s->cands[0].spec.fig;
+    assert_true(r.peak_flops ==
+                (w ? f[HP_FIG_int8_tops] : f[HP_FIG_fp16_tflops]) * 1e12);
+    hp_planfile_free(pf);
+  }
   /* Bad values name the key. */
   const char *h = "name: t\n"
                   "scenarios:\n"
@@ -971,9 +982,9 @@ static const vcase cases[] = {
     {"V46", 0, "nvidia-h100", DS, 0, 256, 2000, 100, GRP, 5, 8,
      "ep: 72, stack: sglang", 0, 22300, 20632.71},
     {"V47", 0, "huawei-cloudmatrix-384", DSI, 0, 0, 4096, 256, GRP, 6, 1,
-     "ep: 16", 0, 6688, 3727.37},
+     "ep: 16, w8a8: true", 0, 6688, 6531.95},
     {"V48", 0, "huawei-cloudmatrix-384", DSI, 0, 0, 4096, 256, GRP, 5, 1,
-     "ep: 160", 50, 1943, 1546.14},
+     "ep: 160, w8a8: true", 50, 1943, 2509.77},
 };
 
 /* A validation plan: the card's default efficiency (no mfu: key) unless
