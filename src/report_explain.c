@@ -54,11 +54,15 @@ static void explain_class(const hp_scenario *s, const hp_candidate *c,
                                  "roofline.pcie_gbps / 2"
                                : "interconnect_gbps / 2");
   hp_buf_printf(b,
-                "  efficiency: stack %s; MFU %.2f (%s), MBU %.2f (%s), "
-                "overlap %.2f (%s); table row: %s, %s\n",
+                "  efficiency: stack %s; MFU %.2f (%s), MBU %.2f (%s), KV "
+                "reads at %.2f of bandwidth (%s), %.0f%% of repeated KV reads "
+                "cached (%s), overlap %.2f (%s); table row: %s, %s\n",
                 hp_roof_stack_name(hp_roof_stack_of(c, o)), r.mfu,
                 c->eff_default & 1 ? "table" : "given", r.mbu,
-                c->eff_default & 2 ? "table" : "given", r.overlap,
+                c->eff_default & 2 ? "table" : "given", r.kv_mbu,
+                o->kv_mbu >= 0 ? "roofline.kv_mbu" : "table",
+                100 * r.reread_hit,
+                o->reread_hit >= 0 ? "roofline.reread_hit" : "table", r.overlap,
                 o->overlap >= 0 ? "roofline.overlap" : "table", r.eff->conf,
                 r.eff->source);
   hp_buf_printf(b,
@@ -98,6 +102,13 @@ static void explain_class(const hp_scenario *s, const hp_candidate *c,
     hp_buf_printf(b, "  cannot serve this class: %s\n", r.why);
     return;
   }
+  hp_buf_printf(b,
+                "     prefill workspace: %s tokens (roofline.prefill_chunk) x "
+                "%s B of activations per token per card = %.2f GB, reserved "
+                "before the KV cache\n",
+                g0(o->prefill_chunk, n1, sizeof n1),
+                g0(r.act_bytes_token_card, n2, sizeof n2),
+                r.act_bytes_card / 1e9);
   hp_buf_printf(b,
                 "  2. TP degree: %d%s, %d replica%s per server; per card "
                 "%.1f GB weights, %s B/token KV; KV room %s tokens per "

@@ -672,7 +672,13 @@ static void explain_every_step_with_units(void **state) {
                         "5. batch",
                         "6. throughput",
                         "tokens/s per server",
-                        "broker formula"};
+                        "broker formula",
+                        "efficiency: stack trtllm",
+                        "table row: fitted",
+                        "prefill workspace",
+                        "     attention: compute ",
+                        "     MLP/experts: compute ",
+                        " x min = "};
   for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
     if (!strstr(b.data, want[i]))
       print_error("missing '%s' in:\n%s\n", want[i], b.data);
