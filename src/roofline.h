@@ -3,11 +3,12 @@
  *
  * Pure arithmetic over a bound scenario: no I/O, no allocation, no text
  * (report_explain.c writes the derivation). For one (request class, SKU)
- * pair it finds the tensor-
- * parallel degree, the prefill time, the decode step time (the larger of the
- * compute and memory times, plus the TP all-reduce), the largest batch that
- * fits memory and meets the SLOs, and from these the sustained throughput of
- * one server.
+ * pair it finds the tensor-parallel degree (or expert parallelism across
+ * servers), the prefill time, the decode step time (per operation, compute
+ * and memory combined by the overlap model, plus the TP all-reduce or the
+ * expert all-to-all), the largest batch that fits memory and meets the
+ * SLOs, and from these the sustained throughput of one server, with the
+ * efficiency of the card's family on its serving stack.
  */
 #ifndef HP_ROOFLINE_H
 #define HP_ROOFLINE_H
@@ -172,8 +173,11 @@ hp_dtype hp_roof_compute_dtype(const hp_model_desc *m, const hp_candidate *c,
 int hp_roof_compute_note(const hp_model_desc *m, const hp_candidate *c,
                          char *buf, size_t n);
 
-/* The smallest power-of-two TP <= cards_per_server at which the weights and
- * min_batch requests of context_tokens fit in usable memory; 0 if none. */
+/* The smallest power-of-two TP <= cards_per_server at which the weights,
+ * the prefill workspace (prefill_chunk tokens of activations) and
+ * min_batch requests of context_tokens fit in usable memory; 0 if none.
+ * Under o->ep only TP 1 is tried (the shared weights whole, 1/ep of the
+ * routed experts). */
 int hp_roof_min_tp(const hp_model_desc *m, const hp_candidate *c,
                    const hp_roof_opts *o, double context_tokens);
 /* One decode step of `batch` sequences at mean context ctx on TP degree tp,
