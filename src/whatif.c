@@ -1,14 +1,16 @@
 /* whatif.c - sweeps, Monte Carlo and batch summaries over one planner.
  *
- * Every row (grid point or sample, times scenario) is solved from scratch
- * by a worker thread on its own hp_planfile, parsed from the plan's text:
- * set the varied keys with hp_planfile_set_number, build the program with
- * hp_planner_build, solve it with hp_ip_solve, sum the columns. No state
- * carries from one row to the next, so the table is the same whatever the
- * thread count. This file never prints and writes no text or JSON: its
+ * Every row (grid point or sample, times scenario) is solved by a worker
+ * thread through the planner's one solve path (hp_scenario_solve_opts,
+ * lean, warm-started along a sweep's chunk): the point's keys are set on
+ * copies of the scenarios the caller bound (hp_scenario_set), or, for
+ * keys and values only the binder can judge, by binding the plan again.
+ * The calling thread takes finished points in order (a window of chunks)
+ * into the table or its spool file, and finishes the Monte Carlo
+ * statistics. This file never prints and writes no text or JSON: its
  * tables are rendered by report_whatif.c.
- * Layout: axes, RNG and distributions, the lean row solve, runs,
- * statistics.
+ * Layout: axes, RNG and distributions, the row solve, runs, reading rows
+ * back, Monte Carlo summaries, statistics.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "whatif.h"

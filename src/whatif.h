@@ -1,11 +1,14 @@
 /* whatif.h - what-if at scale: sweep grids, Monte Carlo and batch summaries.
  *
- * The engine re-solves one plan file many times with numeric keys rebound by
- * their dotted path (hp_planfile_set_number). Work is spread over threads,
- * each with its own hp_planfile parsed from the same text; every row is
- * computed from scratch, so results do not depend on the thread count. The
- * results are an hp_wi_table; renderers (bottom) only format it.
- * Layout: grid axes, distributions and the RNG, tables, runs, statistics,
+ * The engine re-solves one plan many times with numeric keys set by their
+ * dotted path: on copies of the bound scenarios (hp_scenario_set) where it
+ * can, else by binding the plan again (hp_planfile_set_number). Work is
+ * spread over threads; chunk boundaries and walking order are fixed by the
+ * point index, so results do not depend on the thread count. Finished
+ * points are taken in order, into memory or a spool file (hp_wi_opts.spool),
+ * and the engine finishes every statistic (hp_wi_table.mc); renderers
+ * (report_whatif.c) only format.
+ * Layout: grid axes, the RNG, tables and cursors, runs, statistics,
  * renderers.
  */
 #ifndef HP_WHATIF_H
