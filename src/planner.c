@@ -835,8 +835,7 @@ static int fill_lines(const hp_scenario *s, const hp_catalog *cat,
         roof ? l->tokens_per_s / l->servers : hp_server_tokens_per_s(s, c);
     l->measured = c->measured;
     char note[256]; /* fp4/fp8 weights on a card without that roof */
-    if (roof && !lean &&
-        hp_roof_compute_note(&s->model, c, note, sizeof note) &&
+    if (roof && hp_roof_compute_note(&s->model, c, note, sizeof note) &&
         !(l->note = hp_strdup(note))) {
       hp_free(agg);
       hp_free(opex);

@@ -1825,7 +1825,9 @@ int hp_planfile_parse(const char *text, size_t len, const char *name,
       goto fail;
     }
   }
-  if ((rc = bind_all(p, &p->scen, d)) != HP_OK)
+  if ((rc = bind_all(p, &p->scen, d)) != HP_OK ||
+      (rc = hp_uncertain_parse(hp_ymap_get(r, "uncertain"), name, NULL, NULL,
+                               d)) != HP_OK)
     goto fail;
   *out = p;
   return HP_OK;

@@ -73,6 +73,39 @@ int hp_scenario_bind(const hp_ynode *m, const char *file, const hp_catalog *cat,
  * Copies and figures set by key, without binding again (scenario_set.c)
  * ------------------------------------------------------------------------- */
 
+/* Monte Carlo distributions: the plan's `uncertain:` block, checked by
+ * the loader (hp_uncertain_parse) and drawn by whatif.c. */
+typedef enum {
+  HP_DIST_UNIFORM = 0, /* min, max */
+  HP_DIST_NORMAL,      /* mean, sd */
+  HP_DIST_TRIANGULAR,  /* min, mode, max */
+  HP_DIST_LOGNORMAL    /* median, sigma (of the log) */
+} hp_dist_kind;
+
+typedef struct hp_wi_dist {
+  char *key;         /* dotted plan path (owned) */
+  hp_dist_kind kind; /* which distribution */
+  double p[3];       /* parameters in the order listed above */
+  double lo, hi;     /* truncation bounds (normal, lognormal); +-HUGE_VAL */
+  int line, col;     /* where the key is written, 1-based */
+} hp_wi_dist;
+
+#define HP_MAX_UNCERTAIN 8 /* keys of an uncertain: block (HP_WI_MAX_KEYS) */
+
+/** Checks an `uncertain:` block u (NULL: none, HP_OK) of file and, when
+ * out is not NULL, returns its distributions in the order written (caller
+ * frees with hp_wi_dists_free). Every error names file:line:col: not a
+ * non-empty mapping, more than HP_MAX_UNCERTAIN keys, an unknown
+ * distribution, a missing or extra parameter, bad ranges (sd <= 0, min >=
+ * max, mode outside [min, max], median <= 0, truncation keeping under 1%).
+ * Whether each key is one the plan takes is the Monte Carlo run's check
+ * (hp_wi_dists_parse). The plan loader calls it. */
+int hp_uncertain_parse(const hp_ynode *u, const char *file, hp_wi_dist **out,
+                       size_t *n_out, hp_diag *d);
+void hp_wi_dists_free(hp_wi_dist *v, size_t n);
+/** The distribution's name ("lognormal"). */
+const char *hp_dist_name(hp_dist_kind k);
+
 /** A deep copy of src into *dst (caller releases with hp_scenario_cleanup);
  * catalog strings stay borrowed. HP_OK or HP_ENOMEM (*dst untouched). */
 int hp_scenario_copy(hp_scenario *dst, const hp_scenario *src);

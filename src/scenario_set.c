@@ -7,14 +7,18 @@
  * binds the plan anew (hp_planfile_set_number), whose binder then judges
  * the value and words the error. So a value is never accepted here that
  * the binder would refuse, and every message stays the binder's.
+ * The plan's `uncertain:` block (Monte Carlo distributions) is checked
+ * here too, for the loader (hp_uncertain_parse).
  * No I/O: no plan, model or profile file is read.
  */
 #include <math.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "mem.h"
 #include "scenario.h"
+#include "status.h"
 
 /* ----------------------------------------------------------------------------
  * Copies
@@ -225,4 +229,205 @@ int hp_planfile_settable(const hp_planfile *p, const char *key) {
     if (!scalar_at(p->merged[i], key))
       return 0;
   return 1;
+}
+
+/* ----------------------------------------------------------------------------
+ * The plan's `uncertain:` block
+ * ------------------------------------------------------------------------- */
+
+const char *hp_dist_name(hp_dist_kind k) {
+  static const char *const names[] = {"uniform", "normal", "triangular",
+                                      "lognormal"};
+  return (unsigned)k < 4 ? names[k] : "?";
+}
+
+/* Parameters per distribution, in hp_wi_dist.p order; min/max of normal
+ * and lognormal are optional truncation bounds. */
+static const char *const dist_params[4][3] = {{"min", "max", NULL},
+                                              {"mean", "sd", NULL},
+                                              {"min", "mode", "max"},
+                                              {"median", "sigma", NULL}};
+static const char *const dist_keys[4][6] = {
+    {"dist", "min", "max", NULL},
+    {"dist", "mean", "sd", "min", "max", NULL},
+    {"dist", "min", "mode", "max", NULL},
+    {"dist", "median", "sigma", "min", "max", NULL}};
+
+void hp_wi_dists_free(hp_wi_dist *v, size_t n) {
+  if (!v)
+    return;
+  for (size_t i = 0; i < n; i++)
+    hp_free(v[i].key);
+  hp_free(v);
+}
+
+/* Standard normal CDF. */
+static double phi(double z) { return 0.5 * erfc(-z / sqrt(2.0)); }
+
+/* The share of a normal or lognormal distribution inside its truncation
+ * bounds [lo, hi]. */
+static double trunc_mass(const hp_wi_dist *g) {
+  double a, b;
+  if (g->kind == HP_DIST_NORMAL) {
+    a = (g->lo - g->p[0]) / g->p[1];
+    b = (g->hi - g->p[0]) / g->p[1];
+  } else {
+    a = g->lo > 0 ? log(g->lo / g->p[0]) / g->p[1] : -HUGE_VAL;
+    b = g->hi > 0 ? log(g->hi / g->p[0]) / g->p[1] : -HUGE_VAL;
+  }
+  return phi(b) - phi(a);
+}
+
+static int parse_one_dist(const hp_ynode *v, const char *key, int kl, int kc,
+                          const char *file, hp_wi_dist *g, hp_diag *d) {
+  int rc;
+  if (v->kind != HP_Y_MAP)
+    return hp_diag_set(d, HP_ETYPE, file, v->line, v->col,
+                       "uncertain.%s: expected a mapping like {dist: uniform, "
+                       "min: 1, max: 2}, got %s",
+                       key, hp_ykind_name(v->kind));
+  const hp_ynode *dn = hp_ymap_get(v, "dist");
+  if (!dn)
+    return hp_diag_set(d, HP_EMISSING, file, v->line, v->col,
+                       "uncertain.%s: required key 'dist' is missing "
+                       "(uniform, normal, triangular or lognormal)",
+                       key);
+  const char *ds;
+  if ((rc = hp_yget_string(dn, "dist", file, &ds, d)) != HP_OK)
+    return rc;
+  int kind = -1;
+  for (int k = 0; k < 4; k++)
+    if (strcmp(ds, hp_dist_name((hp_dist_kind)k)) == 0)
+      kind = k;
+  if (kind < 0)
+    return hp_diag_set(d, HP_EINVAL, file, dn->line, dn->col,
+                       "uncertain.%s.dist: expected uniform, normal, "
+                       "triangular or lognormal, got '%.60s'",
+                       key, ds);
+  char where[160];
+  snprintf(where, sizeof where, "uncertain.%.100s (%s)", key, ds);
+  if ((rc = hp_ycheck_keys(v, dist_keys[kind], where, file, d)) != HP_OK)
+    return rc;
+  g->kind = (hp_dist_kind)kind;
+  g->lo = -HUGE_VAL;
+  g->hi = HUGE_VAL;
+  g->line = kl;
+  g->col = kc;
+  for (int i = 0; i < 3 && dist_params[kind][i]; i++) {
+    const char *pn = dist_params[kind][i];
+    const hp_ynode *n = hp_ymap_get(v, pn);
+    if (!n)
+      return hp_diag_set(d, HP_EMISSING, file, v->line, v->col,
+                         "uncertain.%s: a %s distribution needs '%s'", key, ds,
+                         pn);
+    snprintf(where, sizeof where, "uncertain.%.100s.%s", key, pn);
+    if ((rc = hp_yget_number(n, where, file, &g->p[i], d)) != HP_OK)
+      return rc;
+  }
+  if (kind == HP_DIST_NORMAL || kind == HP_DIST_LOGNORMAL) {
+    const hp_ynode *n;
+    snprintf(where, sizeof where, "uncertain.%.100s.min", key);
+    if ((n = hp_ymap_get(v, "min")) &&
+        (rc = hp_yget_number(n, where, file, &g->lo, d)) != HP_OK)
+      return rc;
+    snprintf(where, sizeof where, "uncertain.%.100s.max", key);
+    if ((n = hp_ymap_get(v, "max")) &&
+        (rc = hp_yget_number(n, where, file, &g->hi, d)) != HP_OK)
+      return rc;
+    if (g->lo >= g->hi)
+      return hp_diag_set(d, HP_ERANGE, file, v->line, v->col,
+                         "uncertain.%s: truncation min must be below max", key);
+  }
+  const hp_ynode *at = v;
+  const char *bad = NULL;
+  switch (kind) {
+  case HP_DIST_UNIFORM:
+    if (!(g->p[0] < g->p[1]))
+      bad = "min must be below max";
+    break;
+  case HP_DIST_NORMAL:
+    if (!(g->p[1] > 0))
+      bad = "sd must be > 0", at = hp_ymap_get(v, "sd");
+    break;
+  case HP_DIST_TRIANGULAR:
+    if (!(g->p[0] < g->p[2]))
+      bad = "min must be below max";
+    else if (g->p[1] < g->p[0] || g->p[1] > g->p[2])
+      bad = "mode must lie in [min, max]", at = hp_ymap_get(v, "mode");
+    break;
+  default:
+    if (!(g->p[0] > 0))
+      bad = "median must be > 0", at = hp_ymap_get(v, "median");
+    else if (!(g->p[1] > 0))
+      bad = "sigma must be > 0", at = hp_ymap_get(v, "sigma");
+    break;
+  }
+  if (bad)
+    return hp_diag_set(d, HP_ERANGE, file, at->line, at->col,
+                       "uncertain.%s: %s", key, bad);
+  if ((kind == HP_DIST_NORMAL || kind == HP_DIST_LOGNORMAL) &&
+      (g->lo > -HUGE_VAL || g->hi < HUGE_VAL)) {
+    double m = trunc_mass(g);
+    if (!(m >= 0.01))
+      return hp_diag_set(
+          d, HP_ERANGE, file, v->line, v->col,
+          "uncertain.%s: %s keep%s %.2g%% of the %s distribution (%s %g, %s "
+          "%g); at least 1%% is needed to sample it: %s or move the %s",
+          key,
+          g->lo > -HUGE_VAL && g->hi < HUGE_VAL ? "min and max"
+          : g->lo > -HUGE_VAL                   ? "min"
+                                                : "max",
+          g->lo > -HUGE_VAL && g->hi < HUGE_VAL ? "" : "s", 100 * m, ds,
+          dist_params[kind][0], g->p[0], dist_params[kind][1], g->p[1],
+          g->lo > -HUGE_VAL && g->hi < HUGE_VAL ? "widen them" : "move it",
+          dist_params[kind][0]);
+  }
+  return HP_OK;
+}
+
+int hp_uncertain_parse(const hp_ynode *u, const char *file, hp_wi_dist **out,
+                       size_t *n_out, hp_diag *d) {
+  hp_wi_dist *v = NULL;
+  size_t n = 0;
+  int rc;
+  if (out) {
+    *out = NULL;
+    *n_out = 0;
+  }
+  if (!u)
+    return HP_OK;
+  if (u->kind != HP_Y_MAP || u->n == 0)
+    return hp_diag_set(d, HP_ETYPE, file, u->line, u->col,
+                       "uncertain: expected a non-empty mapping of key paths "
+                       "to distributions, got %s",
+                       u->kind == HP_Y_MAP ? "an empty mapping"
+                                           : hp_ykind_name(u->kind));
+  if (u->n > HP_MAX_UNCERTAIN)
+    return hp_diag_set(d, HP_ELIMIT, file, u->line, u->col,
+                       "uncertain: %zu keys, more than the limit of %d "
+                       "(HP_WI_MAX_KEYS)",
+                       u->n, HP_MAX_UNCERTAIN);
+  if (!(v = hp_calloc(u->n, sizeof *v)))
+    return hp_diag_oom(d);
+  for (size_t i = 0; i < u->n; i++) {
+    hp_wi_dist *g = &v[n];
+    if (!(g->key = hp_strdup(u->keys[i]))) {
+      rc = hp_diag_oom(d);
+      goto fail;
+    }
+    n++;
+    if ((rc = parse_one_dist(u->items[i], u->keys[i], u->key_line[i],
+                             u->key_col[i], file, g, d)) != HP_OK)
+      goto fail;
+  }
+  if (out) {
+    *out = v;
+    *n_out = n;
+  } else {
+    hp_wi_dists_free(v, n);
+  }
+  return HP_OK;
+fail:
+  hp_wi_dists_free(v, n);
+  return rc;
 }

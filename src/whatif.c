@@ -1,14 +1,16 @@
 /* whatif.c - sweeps, Monte Carlo and batch summaries over one planner.
  *
- * Every row (grid point or sample, times scenario) is solved from scratch
- * by a worker thread on its own hp_planfile, parsed from the plan's text:
- * set the varied keys with hp_planfile_set_number, build the program with
- * hp_planner_build, solve it with hp_ip_solve, sum the columns. No state
- * carries from one row to the next, so the table is the same whatever the
- * thread count. This file never prints and writes no text or JSON: its
+ * Every row (grid point or sample, times scenario) is solved by a worker
+ * thread through the planner's one solve path (hp_scenario_solve_opts,
+ * lean, warm-started along a sweep's chunk): the point's keys are set on
+ * copies of the scenarios the caller bound (hp_scenario_set), or, for
+ * keys and values only the binder can judge, by binding the plan again.
+ * The calling thread takes finished points in order (a window of chunks)
+ * into the table or its spool file, and finishes the Monte Carlo
+ * statistics. This file never prints and writes no text or JSON: its
  * tables are rendered by report_whatif.c.
- * Layout: axes, RNG and distributions, the lean row solve, runs,
- * statistics.
+ * Layout: axes, RNG and distributions, the row solve, runs, reading rows
+ * back, Monte Carlo summaries, statistics.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "whatif.h"
@@ -229,32 +231,6 @@ double hp_wi_dist_draw(const hp_wi_dist *g, hp_rng *r) {
   return v < g->lo ? g->lo : g->hi;
 }
 
-const char *hp_dist_name(hp_dist_kind k) {
-  static const char *const names[] = {"uniform", "normal", "triangular",
-                                      "lognormal"};
-  return (unsigned)k < 4 ? names[k] : "?";
-}
-
-/* Parameters per distribution, in hp_wi_dist.p order; min/max of normal
- * and lognormal are optional truncation bounds. */
-static const char *const dist_params[4][3] = {{"min", "max", NULL},
-                                              {"mean", "sd", NULL},
-                                              {"min", "mode", "max"},
-                                              {"median", "sigma", NULL}};
-static const char *const dist_keys[4][6] = {
-    {"dist", "min", "max", NULL},
-    {"dist", "mean", "sd", "min", "max", NULL},
-    {"dist", "min", "mode", "max", NULL},
-    {"dist", "median", "sigma", "min", "max", NULL}};
-
-void hp_wi_dists_free(hp_wi_dist *v, size_t n) {
-  if (!v)
-    return;
-  for (size_t i = 0; i < n; i++)
-    hp_free(v[i].key);
-  hp_free(v);
-}
-
 static double dist_centre(const hp_wi_dist *g) {
   double c = g->kind == HP_DIST_UNIFORM      ? 0.5 * (g->p[0] + g->p[1])
              : g->kind == HP_DIST_TRIANGULAR ? g->p[1]
@@ -264,130 +240,6 @@ static double dist_centre(const hp_wi_dist *g) {
   if (c > g->hi)
     c = g->hi;
   return c;
-}
-
-/* Standard normal CDF. */
-static double phi(double z) { return 0.5 * erfc(-z / sqrt(2.0)); }
-
-/* The share of a normal or lognormal distribution inside its truncation
- * bounds [lo, hi]. */
-static double trunc_mass(const hp_wi_dist *g) {
-  double a, b;
-  if (g->kind == HP_DIST_NORMAL) {
-    a = (g->lo - g->p[0]) / g->p[1];
-    b = (g->hi - g->p[0]) / g->p[1];
-  } else {
-    a = g->lo > 0 ? log(g->lo / g->p[0]) / g->p[1] : -HUGE_VAL;
-    b = g->hi > 0 ? log(g->hi / g->p[0]) / g->p[1] : -HUGE_VAL;
-  }
-  return phi(b) - phi(a);
-}
-
-static int parse_one_dist(const hp_ynode *v, const char *key, int kl, int kc,
-                          const char *file, hp_wi_dist *g, hp_diag *d) {
-  int rc;
-  if (v->kind != HP_Y_MAP)
-    return hp_diag_set(d, HP_ETYPE, file, v->line, v->col,
-                       "uncertain.%s: expected a mapping like {dist: uniform, "
-                       "min: 1, max: 2}, got %s",
-                       key, hp_ykind_name(v->kind));
-  const hp_ynode *dn = hp_ymap_get(v, "dist");
-  if (!dn)
-    return hp_diag_set(d, HP_EMISSING, file, v->line, v->col,
-                       "uncertain.%s: required key 'dist' is missing "
-                       "(uniform, normal, triangular or lognormal)",
-                       key);
-  const char *ds;
-  if ((rc = hp_yget_string(dn, "dist", file, &ds, d)) != HP_OK)
-    return rc;
-  int kind = -1;
-  for (int k = 0; k < 4; k++)
-    if (strcmp(ds, hp_dist_name((hp_dist_kind)k)) == 0)
-      kind = k;
-  if (kind < 0)
-    return hp_diag_set(d, HP_EINVAL, file, dn->line, dn->col,
-                       "uncertain.%s.dist: expected uniform, normal, "
-                       "triangular or lognormal, got '%.60s'",
-                       key, ds);
-  char where[160];
-  snprintf(where, sizeof where, "uncertain.%.100s (%s)", key, ds);
-  if ((rc = hp_ycheck_keys(v, dist_keys[kind], where, file, d)) != HP_OK)
-    return rc;
-  g->kind = (hp_dist_kind)kind;
-  g->lo = -HUGE_VAL;
-  g->hi = HUGE_VAL;
-  g->line = kl;
-  g->col = kc;
-  for (int i = 0; i < 3 && dist_params[kind][i]; i++) {
-    const char *pn = dist_params[kind][i];
-    const hp_ynode *n = hp_ymap_get(v, pn);
-    if (!n)
-      return hp_diag_set(d, HP_EMISSING, file, v->line, v->col,
-                         "uncertain.%s: a %s distribution needs '%s'", key, ds,
-                         pn);
-    snprintf(where, sizeof where, "uncertain.%.100s.%s", key, pn);
-    if ((rc = hp_yget_number(n, where, file, &g->p[i], d)) != HP_OK)
-      return rc;
-  }
-  if (kind == HP_DIST_NORMAL || kind == HP_DIST_LOGNORMAL) {
-    const hp_ynode *n;
-    snprintf(where, sizeof where, "uncertain.%.100s.min", key);
-    if ((n = hp_ymap_get(v, "min")) &&
-        (rc = hp_yget_number(n, where, file, &g->lo, d)) != HP_OK)
-      return rc;
-    snprintf(where, sizeof where, "uncertain.%.100s.max", key);
-    if ((n = hp_ymap_get(v, "max")) &&
-        (rc = hp_yget_number(n, where, file, &g->hi, d)) != HP_OK)
-      return rc;
-    if (g->lo >= g->hi)
-      return hp_diag_set(d, HP_ERANGE, file, v->line, v->col,
-                         "uncertain.%s: truncation min must be below max", key);
-  }
-  const hp_ynode *at = v;
-  const char *bad = NULL;
-  switch (kind) {
-  case HP_DIST_UNIFORM:
-    if (!(g->p[0] < g->p[1]))
-      bad = "min must be below max";
-    break;
-  case HP_DIST_NORMAL:
-    if (!(g->p[1] > 0))
-      bad = "sd must be > 0", at = hp_ymap_get(v, "sd");
-    break;
-  case HP_DIST_TRIANGULAR:
-    if (!(g->p[0] < g->p[2]))
-      bad = "min must be below max";
-    else if (g->p[1] < g->p[0] || g->p[1] > g->p[2])
-      bad = "mode must lie in [min, max]", at = hp_ymap_get(v, "mode");
-    break;
-  default:
-    if (!(g->p[0] > 0))
-      bad = "median must be > 0", at = hp_ymap_get(v, "median");
-    else if (!(g->p[1] > 0))
-      bad = "sigma must be > 0", at = hp_ymap_get(v, "sigma");
-    break;
-  }
-  if (bad)
-    return hp_diag_set(d, HP_ERANGE, file, at->line, at->col,
-                       "uncertain.%s: %s", key, bad);
-  if ((kind == HP_DIST_NORMAL || kind == HP_DIST_LOGNORMAL) &&
-      (g->lo > -HUGE_VAL || g->hi < HUGE_VAL)) {
-    double m = trunc_mass(g);
-    if (!(m >= 0.01))
-      return hp_diag_set(
-          d, HP_ERANGE, file, v->line, v->col,
-          "uncertain.%s: %s keep%s %.2g%% of the %s distribution (%s %g, %s "
-          "%g); at least 1%% is needed to sample it: %s or move the %s",
-          key,
-          g->lo > -HUGE_VAL && g->hi < HUGE_VAL ? "min and max"
-          : g->lo > -HUGE_VAL                   ? "min"
-                                                : "max",
-          g->lo > -HUGE_VAL && g->hi < HUGE_VAL ? "" : "s", 100 * m, ds,
-          dist_params[kind][0], g->p[0], dist_params[kind][1], g->p[1],
-          g->lo > -HUGE_VAL && g->hi < HUGE_VAL ? "widen them" : "move it",
-          dist_params[kind][0]);
-  }
-  return HP_OK;
 }
 
 static int check_key(const hp_planfile *pf, const char *key, const size_t *scen,
@@ -410,35 +262,12 @@ int hp_wi_dists_parse(const char *text, size_t len, const char *path,
                      "one: see docs/whatif.md)");
     goto fail;
   }
-  if (u->kind != HP_Y_MAP || u->n == 0) {
-    rc = hp_diag_set(d, HP_ETYPE, file, u->line, u->col,
-                     "uncertain: expected a non-empty mapping of key paths "
-                     "to distributions, got %s",
-                     u->kind == HP_Y_MAP ? "an empty mapping"
-                                         : hp_ykind_name(u->kind));
+  /* The loader checked the block's form (hp_uncertain_parse); what is
+   * left is whether each key is one the plan takes. */
+  if ((rc = hp_uncertain_parse(u, file, &v, &n, d)) != HP_OK)
     goto fail;
-  }
-  if (u->n > HP_WI_MAX_KEYS) {
-    rc = hp_diag_set(d, HP_ELIMIT, file, u->line, u->col,
-                     "uncertain: %zu keys, more than the limit of %d "
-                     "(HP_WI_MAX_KEYS)",
-                     u->n, HP_WI_MAX_KEYS);
-    goto fail;
-  }
-  if (!(v = hp_calloc(u->n, sizeof *v))) {
-    rc = hp_diag_oom(d);
-    goto fail;
-  }
-  for (size_t i = 0; i < u->n; i++) {
-    hp_wi_dist *g = &v[n];
-    if (!(g->key = hp_strdup(u->keys[i]))) {
-      rc = hp_diag_oom(d);
-      goto fail;
-    }
-    n++;
-    if ((rc = parse_one_dist(u->items[i], u->keys[i], u->key_line[i],
-                             u->key_col[i], file, g, d)) != HP_OK)
-      goto fail;
+  for (size_t i = 0; i < n; i++) {
+    hp_wi_dist *g = &v[i];
     /* The path must be one the plan accepts: set it to the centre. */
     hp_diag e;
     hp_diag_clear(&e);

@@ -1,11 +1,14 @@
 /* whatif.h - what-if at scale: sweep grids, Monte Carlo and batch summaries.
  *
- * The engine re-solves one plan file many times with numeric keys rebound by
- * their dotted path (hp_planfile_set_number). Work is spread over threads,
- * each with its own hp_planfile parsed from the same text; every row is
- * computed from scratch, so results do not depend on the thread count. The
- * results are an hp_wi_table; renderers (bottom) only format it.
- * Layout: grid axes, distributions and the RNG, tables, runs, statistics,
+ * The engine re-solves one plan many times with numeric keys set by their
+ * dotted path: on copies of the bound scenarios (hp_scenario_set) where it
+ * can, else by binding the plan again (hp_planfile_set_number). Work is
+ * spread over threads; chunk boundaries and walking order are fixed by the
+ * point index, so results do not depend on the thread count. Finished
+ * points are taken in order, into memory or a spool file (hp_wi_opts.spool),
+ * and the engine finishes every statistic (hp_wi_table.mc); renderers
+ * (report_whatif.c) only format.
+ * Layout: grid axes, the RNG, tables and cursors, runs, statistics,
  * renderers.
  */
 #ifndef HP_WHATIF_H
@@ -52,34 +55,17 @@ double hp_wi_axis_value(const hp_wi_axis *a, size_t i);
  * Distributions (the plan's `uncertain:` block) and the random streams
  * ------------------------------------------------------------------------- */
 
-typedef enum {
-  HP_DIST_UNIFORM = 0, /* min, max */
-  HP_DIST_NORMAL,      /* mean, sd */
-  HP_DIST_TRIANGULAR,  /* min, mode, max */
-  HP_DIST_LOGNORMAL    /* median, sigma (of the log) */
-} hp_dist_kind;
-
-typedef struct hp_wi_dist {
-  char *key;         /* dotted plan path (owned) */
-  hp_dist_kind kind; /* which distribution */
-  double p[3];       /* parameters in the order listed above */
-  double lo, hi;     /* truncation bounds (normal, lognormal); +-HUGE_VAL */
-  int line, col;     /* where the key is written, 1-based */
-} hp_wi_dist;
-
-/** Validates the plan's `uncertain:` block into *out (n_out entries, in the
- * order written; caller frees with hp_wi_dists_free). Every error names
- * file:line:col: unknown distribution, missing or extra parameter, bad
- * ranges (sd <= 0, min >= max, mode outside [min, max], median <= 0), and
- * a key path that the plan does not accept (checked by setting it to the
- * distribution's centre on a copy). HP_EMISSING when the plan has no
- * uncertain: block. */
+/** The plan's `uncertain:` block into *out (n_out entries, in the order
+ * written; caller frees with hp_wi_dists_free). The loader has checked its
+ * form (hp_uncertain_parse); this checks each key path against the plan
+ * (setting it to the distribution's centre on a copy), naming
+ * file:line:col of the key. HP_EMISSING when the plan has no uncertain:
+ * block. */
 int hp_wi_dists_parse(const char *plan_text, size_t len, const char *path,
                       const hp_catalog *cat, hp_wi_dist **out, size_t *n_out,
                       hp_diag *d);
-void hp_wi_dists_free(hp_wi_dist *v, size_t n);
-/** The distribution's name ("lognormal"). */
-const char *hp_dist_name(hp_dist_kind k);
+/* hp_wi_dist, hp_dist_kind, hp_dist_name and hp_wi_dists_free are the
+ * loader's (scenario.h), which checks the block's form. */
 
 /* xoshiro256** seeded by splitmix64 (Vigna): one independent stream per
  * (seed, sample index), so sample i draws the same numbers whichever thread

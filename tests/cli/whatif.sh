@@ -197,6 +197,11 @@ sed 's/node_limit: 20/node_limit: 2/' "$TMP/nl.yaml" > "$TMP/nl2.yaml"
 expect 5 "$HP" plan "$TMP/nl2.yaml" --catalog "$CAT" && {
   grep -q "nl2.yaml: scenario 's' is an error: no plan found within solver.node_limit (2 nodes): raise it" "$TMP/err" \
     && ok || bad "no plan within the node limit"; }
+# A sweep row solves through the planner's one path: the same message.
+expect 5 "$HP" sweep "$TMP/nl2.yaml" --catalog "$CAT" --format csv \
+  --vary constraints.domestic_share.min=0.1:0.2:0.1 && {
+  [ "$(grep -c ',error,.*,no plan found within solver.node_limit (2 nodes): raise it$' "$TMP/out")" = 2 ] \
+    && ok || bad "node-limited sweep rows: the planner's message"; }
 
 # --- montecarlo ------------------------------------------------------------
 for t in 1 2; do
