@@ -14,7 +14,7 @@
 
 #include "hetplan.h"
 
-#define HP_IP_MAX_ROWS 256
+#define HP_IP_MAX_ROWS 1024 /* 8 periods x 28 SKUs need ~550 (periods.c) */
 
 typedef struct hp_ip_row {
   char name[64]; /* constraint name for explanations: "demand", "power_mw" */
