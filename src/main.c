@@ -285,6 +285,12 @@ static int cmd_plan(int argc, char **argv) {
   hp_cli_warn_unused(pf);
   if (lp_dir && (rc = write_lps(pf, lp_dir)) != HP_EXIT_OK)
     goto out;
+  if (hp_cli_plan_has_periods(pf)) { /* issue 22: the schedule */
+    rc = hp_cli_plan_periods(path, pf, o.format, &text, &len);
+    int e = text ? emit(o.out, text, len) : HP_EXIT_OK;
+    rc = e != HP_EXIT_OK ? e : rc;
+    goto out;
+  }
   if (hp_plan_solve_ex(pf, cat, flags, &plan, &d) != HP_OK ||
       hp_report_render(plan, o.format, &text, &len, &d) != HP_OK) {
     hp_cli_print_diag(&d);

@@ -17,6 +17,8 @@
 
 #include "buf.h"
 #include "mem.h"
+#include "planner.h"
+#include "solver.h"
 #include "status.h"
 
 /* ----------------------------------------------------------------------------

@@ -13,10 +13,12 @@
 #ifndef HP_PERIODS_H
 #define HP_PERIODS_H
 
+#include "buf.h"
 #include "hetplan.h"
-#include "planner.h"
 #include "scenario.h"
-#include "solver.h"
+
+struct hp_ip;   /* solver.h */
+struct hp_unit; /* planner.h */
 
 /* Which columns are integer (docs/formulation.md "Periods" measures them). */
 typedef enum {
@@ -91,17 +93,17 @@ typedef struct hp_periods_result {
 /* Column layout of a composed program. */
 typedef struct hp_periods_map {
   size_t n_periods, n_skus;
-  size_t *off;         /* per period: its first column */
-  size_t *ncols;       /* per period: its program's columns */
-  hp_unit **units;     /* per period: hp_planner_build's units (owned) */
-  size_t n_base;       /* columns of all period programs */
-  int *row_period;     /* per row: its period */
-  int *row_structural; /* per row: 1 for link/supply rows */
+  size_t *off;            /* per period: its first column */
+  size_t *ncols;          /* per period: its program's columns */
+  struct hp_unit **units; /* per period: hp_planner_build's units (owned) */
+  size_t n_base;          /* columns of all period programs */
+  int *row_period;        /* per row: its period */
+  int *row_structural;    /* per row: 1 for link/supply rows */
 } hp_periods_map;
 
 /* Builds the composed program of P with formulation form; map receives
  * the column layout (release with hp_periods_map_cleanup). */
-int hp_periods_build(const hp_periods *P, int form, hp_ip *ip,
+int hp_periods_build(const hp_periods *P, int form, struct hp_ip *ip,
                      hp_periods_map *map, hp_diag *d);
 void hp_periods_map_cleanup(hp_periods_map *map);
 /* Column of n[p][k] and b[p][k]. */
@@ -114,5 +116,17 @@ int hp_periods_solve(const hp_periods *P, const char *name,
                      const hp_periods_opts *o, hp_periods_result *r,
                      hp_diag *d);
 void hp_periods_result_cleanup(hp_periods_result *r);
+
+/* ----------------------------------------------------------------------------
+ * Renderers (report_periods.c): they format finished results, never solve.
+ * ------------------------------------------------------------------------- */
+
+/* Appends n results of plan `plan` to b as fmt (table, JSON, CSV,
+ * Markdown): per scenario the schedule (period x SKU: bought, in service,
+ * retired), per period demand against capacity, shares, capex, opex and
+ * the present value, the NPV, and the myopic plan beside the joint one.
+ * HP_OK, or HP_ENOMEM (JSON). */
+int hp_periods_render(const char *plan, const hp_periods_result *r, size_t n,
+                      hp_format fmt, hp_buf *b);
 
 #endif

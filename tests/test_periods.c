@@ -25,6 +25,8 @@
 
 #include "hetplan.h"
 #include "periods.h"
+#include "planner.h"
+#include "solver.h"
 #include "scenario.h"
 
 #include "test_catalogs.h"
