@@ -40,7 +40,7 @@ int hp_cli_plan_periods(const char *path, const hp_planfile *pf, hp_format fmt,
     }
     hp_diag d;
     hp_diag_clear(&d);
-    hp_periods_opts o = {HP_PER_FORM_INSERVICE, 1};
+    hp_periods_opts o = {HP_PER_FORM_BOTH, 1};
     if (hp_periods_solve(P, name, &o, &r[m], &d) != HP_OK) {
       hp_cli_print_diag(&d);
       rc = HP_EXIT_SOLVER;

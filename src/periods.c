@@ -73,6 +73,19 @@ static double discount(const hp_periods *P, double t) {
   return pow(1.0 + P->discount_rate, -t);
 }
 
+/* The period program's only server column of SKU k in period p (global
+ * index), or (size_t)-1 when it has several (one per request class under
+ * the roofline model) or none. */
+static size_t single_col(const hp_periods_map *m, size_t p, size_t k) {
+  size_t at = (size_t)-1, n = 0;
+  for (size_t j = 0; j < m->ncols[p]; j++)
+    if (m->units[p][j].cand == k && m->units[p][j].cards > 0) {
+      at = m->off[p] + j;
+      n++;
+    }
+  return n == 1 ? at : (size_t)-1;
+}
+
 static int is_moved_row(const char *name) {
   return strcmp(name, "budget_cny") == 0 || strncmp(name, "caps.", 5) == 0;
 }
@@ -132,10 +145,19 @@ int hp_periods_build(const hp_periods *P, int form, hp_ip *ip,
     for (size_t k = 0; k < K; k++) {
       const hp_unit *u = sku_unit(m, P, p, k);
       size_t nc = hp_periods_ncol(m, p, k), bc = hp_periods_bcol(m, p, k);
-      ip->is_int[nc] = !frac && form != HP_PER_FORM_PURCHASE;
-      ip->is_int[bc] = !frac && form != HP_PER_FORM_INSERVICE;
+      size_t one =
+          (form & HP_PER_FORM_SEPARATE) ? (size_t)-1 : single_col(m, p, k);
+      ip->is_int[nc] = !frac && (form & 3) != HP_PER_FORM_PURCHASE;
+      ip->is_int[bc] = !frac && (form & 3) != HP_PER_FORM_INSERVICE;
       ip->obj[nc] = P->npv ? u->opex_cny_year * P->p[p].years * disc : 0;
       ip->obj[bc] = u->price_cny * disc;
+      if (one != (size_t)-1) {
+        /* The period's one server column of k is n[p][k] itself: n is
+         * fixed at 0 and needs no link row. */
+        ip->obj[one] = ip->obj[nc];
+        ip->obj[nc] = 0;
+        ip->lb[nc] = ip->ub[nc] = 0;
+      }
       if (!P->p[p].buyable[k])
         ip->ub[bc] = 0;
     }
@@ -163,17 +185,22 @@ int hp_periods_build(const hp_periods *P, int form, hp_ip *ip,
       ADD_ROW(name, row->lo, row->hi, p, 0);
     }
     for (size_t k = 0; k < K; k++) {
-      /* link: the period's server columns of k <= n[p][k] */
-      memset(a, 0, N * sizeof *a);
-      for (size_t j = 0; j < pi[p].n_cols; j++)
-        if (m->units[p][j].cand == k && m->units[p][j].cards > 0)
-          a[m->off[p] + j] = 1;
-      a[hp_periods_ncol(m, p, k)] = -1;
-      snprintf(name, sizeof name, "%.20s.link.%.36s", pd->name, P->skus[k]);
-      ADD_ROW(name, -HUGE_VAL, 0, p, 1);
+      size_t one =
+          (form & HP_PER_FORM_SEPARATE) ? (size_t)-1 : single_col(m, p, k);
+      size_t ncol = one != (size_t)-1 ? one : hp_periods_ncol(m, p, k);
+      if (one == (size_t)-1) {
+        /* link: the period's server columns of k <= n[p][k] */
+        memset(a, 0, N * sizeof *a);
+        for (size_t j = 0; j < pi[p].n_cols; j++)
+          if (m->units[p][j].cand == k && m->units[p][j].cards > 0)
+            a[m->off[p] + j] = 1;
+        a[ncol] = -1;
+        snprintf(name, sizeof name, "%.20s.link.%.36s", pd->name, P->skus[k]);
+        ADD_ROW(name, -HUGE_VAL, 0, p, 1);
+      }
       /* supply: n[p][k] - purchases still alive <= fleet still alive */
       memset(a, 0, N * sizeof *a);
-      a[hp_periods_ncol(m, p, k)] = 1;
+      a[ncol] = 1;
       for (size_t q = 0; q <= p; q++)
         if (alive(-P->p[q].start_years, pd->start_years, P->lifetime_years[k]))
           a[hp_periods_bcol(m, q, k)] = -1;
@@ -549,7 +576,7 @@ int hp_periods_solve(const hp_periods *P, const char *name,
                      hp_diag *d) {
   assert(P && r);
   memset(r, 0, sizeof *r);
-  hp_periods_opts def = {HP_PER_FORM_INSERVICE, 1};
+  hp_periods_opts def = {HP_PER_FORM_BOTH, 1};
   if (!o)
     o = &def;
   r->name = name;

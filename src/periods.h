@@ -24,11 +24,15 @@ struct hp_unit; /* planner.h */
 typedef enum {
   HP_PER_FORM_INSERVICE = 0, /* n integer, purchases b continuous: b are
                                 the non-negative differences of integer n
-                                (the default; re-solved with b integer in
-                                the rare case budget rows leave b
-                                fractional) */
+                                (re-solved with b integer when budget rows
+                                leave b fractional) */
   HP_PER_FORM_PURCHASE = 1,  /* b integer, n continuous */
-  HP_PER_FORM_BOTH = 2       /* both integer */
+  HP_PER_FORM_BOTH = 2,      /* both integer: the default, fastest where
+                                measured (docs/formulation.md "Periods") */
+  /* A flag: keep a separate n column and link row even where the period
+   * program has one server column per SKU (the flops model), which
+   * otherwise is n itself. For measurements (docs/formulation.md). */
+  HP_PER_FORM_SEPARATE = 4
 } hp_periods_form;
 
 typedef struct hp_periods_opts {
