@@ -1,8 +1,7 @@
 /* periods_bench.c - issue 22's measurements of the multi-period program.
  *
- *   periods_bench forms [N] [SEED]   N random 3-5-period instances over the
- *                                    full catalog (devices/), each solved
- *                                    under the three formulations
+ *   periods_bench forms [N] [SEED] [FIRST]  N random 3-5-period instances over
+ * the full catalog (devices/), each solved under the three formulations
  *                                    (periods.h): time per solve, nodes,
  *                                    and the optima checked equal
  *   periods_bench solve PLAN [RUNS]  each scenario of PLAN solved RUNS
@@ -103,7 +102,7 @@ static const char *const FORM_NAMES[] = {
     "both int, separate n"};
 #define NF 4
 
-static int forms(const hp_catalog *cat, int count, unsigned seed) {
+static int forms(const hp_catalog *cat, int count, unsigned seed, int first) {
   static char text[1 << 17];
   srand(seed);
   double tsum[NF] = {0}, tmax[NF] = {0};
@@ -113,6 +112,10 @@ static int forms(const hp_catalog *cat, int count, unsigned seed) {
          "both_ms  separate_ms  objective_cny\n");
   for (int i = 0; i < count; i++) {
     gen(cat, text, sizeof text);
+    if (i < first)
+      continue;
+    if (getenv("PERIODS_BENCH_DUMP"))
+      fputs(text, stderr);
     hp_planfile *pf = NULL;
     hp_diag d;
     hp_diag_clear(&d);
@@ -124,7 +127,7 @@ static int forms(const hp_catalog *cat, int count, unsigned seed) {
     }
     const hp_periods *P = hp_planfile_periods(pf, 0);
     double obj[NF] = {0}, ms[NF];
-    int st[NF];
+    int st[NF], proven[NF] = {0};
     for (int f = 0; f < NF; f++) {
       hp_periods_opts o = {FORMS[f], 0};
       hp_periods_result r;
@@ -141,6 +144,7 @@ static int forms(const hp_catalog *cat, int count, unsigned seed) {
       st[f] = (int)r.status;
       obj[f] = r.objective_cny;
       limited[f] += r.status == HP_RESULT_OPTIMAL && !r.proven;
+      proven[f] = r.proven;
       tsum[f] += ms[f];
       nsum[f] += r.nodes;
       if (ms[f] > tmax[f])
@@ -166,6 +170,11 @@ static int forms(const hp_catalog *cat, int count, unsigned seed) {
            ref < 0 ? "error" : hp_result_status_name((hp_result_status)st[ref]),
            ms[0], ms[1], ms[2], ms[3], ref < 0 ? 0 : obj[ref],
            same ? "" : "  DIFFERENT OPTIMA");
+    for (int f = 0; !same && f < NF; f++)
+      printf("          %-26s %s %.6f%s\n", FORM_NAMES[f],
+             st[f] < 0 ? "error"
+                       : hp_result_status_name((hp_result_status)st[f]),
+             obj[f], proven[f] ? "" : " (not proven: node limit)");
     fflush(stdout);
     hp_planfile_free(pf);
   }
@@ -240,7 +249,8 @@ int main(int argc, char **argv) {
   int rc;
   if (strcmp(argv[1], "forms") == 0)
     rc = forms(cat, argc > 2 ? atoi(argv[2]) : 20,
-               argc > 3 ? (unsigned)atoi(argv[3]) : 22u);
+               argc > 3 ? (unsigned)atoi(argv[3]) : 22u,
+               argc > 4 ? atoi(argv[4]) : 0);
   else if (strcmp(argv[1], "solve") == 0 && argc > 2)
     rc = solve_plan(cat, argv[2], argc > 3 ? atoi(argv[3]) : 5,
                     argc > 4 ? atoi(argv[4]) : HP_PER_FORM_BOTH);

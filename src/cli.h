@@ -63,10 +63,12 @@ hp_format hp_cli_format_of_output(const char *out, hp_format fmt);
 
 /* `hetplan plan` on a plan with periods (src/cli_periods.c): 1 when some
  * scenario has periods; then the schedule into *text (caller frees with
- * hp_free; NULL after an error), returning the exit code. */
+ * hp_free; NULL after an error) and, with chart, the fleet chart of each
+ * scenario (FILE, or FILE-SCENARIO.ext with several), returning the exit
+ * code. */
 int hp_cli_plan_has_periods(const hp_planfile *pf);
 int hp_cli_plan_periods(const char *path, const hp_planfile *pf, hp_format fmt,
-                        char **text, size_t *len);
+                        const char *chart, char **text, size_t *len);
 
 /* `hetplan probe ...` (backends/). */
 int hp_cli_probe(int argc, char **argv);

@@ -3,8 +3,10 @@
  * schedule (report_periods.c). main.c calls it and writes the text.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "buf.h"
+#include "chart.h"
 #include "cli.h"
 #include "mem.h"
 #include "periods.h"
@@ -17,8 +19,38 @@ int hp_cli_plan_has_periods(const hp_planfile *pf) {
   return 0;
 }
 
+/* Writes scenario r's chart to chart, or to chart-NAME.ext when several
+ * scenarios have periods. Returns an exit code. */
+static int write_chart(const char *chart, const hp_periods_result *r,
+                       size_t several) {
+  char path[4096];
+  const char *dot = strrchr(chart, '.');
+  if (several && dot)
+    snprintf(path, sizeof path, "%.*s-%s%s", (int)(dot - chart), chart,
+             r->name, dot);
+  else
+    snprintf(path, sizeof path, "%s", chart);
+  hp_chart_format cf;
+  hp_diag d;
+  hp_diag_clear(&d);
+  char *img = NULL;
+  size_t n = 0;
+  if (hp_chart_format_of(path, &cf, &d) != HP_OK) {
+    hp_cli_print_diag(&d);
+    return HP_EXIT_USAGE;
+  }
+  if (hp_chart_periods(r, cf, &img, &n, &d) != HP_OK ||
+      hp_write_file_atomic(path, img, n, &d) != HP_OK) {
+    hp_free(img);
+    hp_cli_print_diag(&d);
+    return HP_EXIT_IO;
+  }
+  hp_free(img);
+  return HP_EXIT_OK;
+}
+
 int hp_cli_plan_periods(const char *path, const hp_planfile *pf, hp_format fmt,
-                        char **text, size_t *len) {
+                        const char *chart, char **text, size_t *len) {
   size_t n = hp_planfile_count(pf), m = 0;
   hp_periods_result *r = hp_calloc(n ? n : 1, sizeof *r);
   int rc = HP_EXIT_OK;
@@ -69,7 +101,21 @@ int hp_cli_plan_periods(const char *path, const hp_planfile *pf, hp_format fmt,
     hp_buf_cleanup(&b);
     fprintf(stderr, "hetplan: out of memory\n");
     rc = HP_EXIT_SOLVER;
+    goto out;
   }
+  for (size_t i = 0; chart && i < m; i++) {
+    if (r[i].status != HP_RESULT_OPTIMAL)
+      continue;
+    int e = write_chart(chart, &r[i], m > 1);
+    if (e != HP_EXIT_OK) {
+      hp_free(*text);
+      *text = NULL;
+      rc = e;
+      break;
+    }
+  }
+  if (chart)
+    hp_chart_shutdown();
 out:
   for (size_t i = 0; i < n; i++)
     hp_periods_result_cleanup(&r[i]);

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chart.h"
 #include "hetplan.h"
 #include "periods.h"
 #include "planner.h"
@@ -492,6 +493,40 @@ static void random_vs_exhaustive(void **state) {
   assert_true(solved >= 30);
 }
 
+/* The fleet chart draws a planned result (SVG, so the text is there to
+ * read) and refuses one without a plan. */
+static void fleet_chart(void **state) {
+  (void)state;
+  hp_periods_result r;
+  solve(HEAD "  devices: [alpha-a, beta-b]\n"
+             "  periods:\n"
+             "    - {name: y1, years: 1}\n"
+             "    - name: y2\n"
+             "      years: 1\n"
+             "      devices: [beta-b]\n"
+             "      workload: {tokens_per_day: 17280000}\n"
+             "scenarios: [{name: s}]\n",
+        &r);
+  char *svg = NULL;
+  size_t n = 0;
+  hp_diag d;
+  hp_diag_clear(&d);
+  int rc = hp_chart_periods(&r, HP_CHART_SVG, &svg, &n, &d);
+  if (rc == HP_ENOTSUP) {
+    hp_periods_result_cleanup(&r);
+    skip();
+  }
+  assert_int_equal(rc, HP_OK);
+  assert_true(n > 1000);
+  assert_non_null(strstr(svg, "<svg"));
+  hp_free(svg);
+  r.status = HP_RESULT_INFEASIBLE;
+  assert_int_equal(hp_chart_periods(&r, HP_CHART_SVG, &svg, &n, &d),
+                   HP_EINVAL);
+  hp_periods_result_cleanup(&r);
+  hp_chart_shutdown();
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(early_or_late),
@@ -503,6 +538,7 @@ int main(void) {
       cmocka_unit_test(budget_per_period),
       cmocka_unit_test(lengths_from_dates),
       cmocka_unit_test(random_vs_exhaustive),
+      cmocka_unit_test(fleet_chart),
   };
   return cmocka_run_group_tests(tests, catalogs_setup, teardown);
 }
