@@ -19,6 +19,7 @@
 #include "mem.h"
 #include "planner.h"
 #include "solver.h"
+#include "solver_cbc.h"
 #include "status.h"
 
 /* ----------------------------------------------------------------------------
@@ -46,12 +47,18 @@ void hp_periods_map_cleanup(hp_periods_map *m) {
   memset(m, 0, sizeof *m);
 }
 
-/* The unit of SKU k's columns in period p: candidate k's first column
- * (every column of one candidate has the same price, cards and power). */
+/* The unit of SKU k's server columns in period p: its first server column
+ * (cards > 0; every server column of one SKU has the same price, cards
+ * and power, whatever the class or pool). Load and pick columns (cards 0,
+ * under services) are skipped. Every candidate has a server column. */
 static const hp_unit *sku_unit(const hp_periods_map *m, const hp_periods *P,
                                size_t p, size_t k) {
-  size_t nk = m->ncols[p] / P->n_skus;
-  return &m->units[p][k * nk];
+  (void)P;
+  for (size_t j = 0; j < m->ncols[p]; j++)
+    if (m->units[p][j].cand == k && m->units[p][j].cards > 0)
+      return &m->units[p][j];
+  assert(!"a candidate without a server column");
+  return &m->units[p][0];
 }
 
 /* Units per server of SKU k in period p (cards with granularity: card). */
@@ -291,13 +298,28 @@ static void truncate_after(hp_ip *ip, const hp_periods_map *m, size_t last) {
   }
 }
 
-/* Solves ip; *feasible 1 when a point was found (sol filled). */
-static int solve(const hp_ip *ip, hp_ip_solution *sol, int *feasible,
-                 hp_diag *d) {
+/* Solves ip with the plan's engine (solver.engine); *feasible 1 when a
+ * point was found (sol filled). GLPK, on some composed programs of 5
+ * periods over the whole catalog, fails (glp_intopt 5) or even reports
+ * "infeasible" where CBC and PuLP find the optimum (bench/periods_bench
+ * forms, instance 6 of seed 22): so when GLPK ends in error or
+ * infeasible, CBC (when built) solves the program again and its answer
+ * stands. */
+static int solve(const hp_ip *ip, int engine, hp_ip_solution *sol,
+                 int *feasible, hp_diag *d) {
   memset(sol, 0, sizeof *sol);
-  int rc = hp_ip_solve(ip, sol, d);
+  int rc = hp_ip_solve_with(ip, (hp_ip_engine)engine, sol, d);
   if (rc != HP_OK && rc != HP_ESOLVER)
     return rc;
+  if (engine != HP_IP_CBC && hp_ip_cbc_available() &&
+      (rc == HP_ESOLVER || sol->status == HP_SOL_ERROR ||
+       sol->status == HP_SOL_INFEASIBLE)) {
+    hp_ip_solution_cleanup(sol);
+    memset(sol, 0, sizeof *sol);
+    rc = hp_ip_solve_cbc(ip, sol, d);
+    if (rc != HP_OK && rc != HP_ESOLVER)
+      return rc;
+  }
   if (rc == HP_ESOLVER || sol->status == HP_SOL_ERROR)
     return hp_diag_set(d, HP_ESOLVER, NULL, 0, 0, "solver failed: %s",
                        sol->error);
@@ -305,9 +327,9 @@ static int solve(const hp_ip *ip, hp_ip_solution *sol, int *feasible,
   return HP_OK;
 }
 
-static int feasible_ip(const hp_ip *ip, int *ok, hp_diag *d) {
+static int feasible_ip(const hp_ip *ip, int engine, int *ok, hp_diag *d) {
   hp_ip_solution sol;
-  int rc = solve(ip, &sol, ok, d);
+  int rc = solve(ip, engine, &sol, ok, d);
   hp_ip_solution_cleanup(&sol);
   return rc;
 }
@@ -341,7 +363,7 @@ static int explain(const hp_periods *P, const hp_ip *ip,
     if (hp_ip_copy(&t, ip) != HP_OK)
       return hp_diag_oom(d);
     truncate_after(&t, m, p);
-    rc = feasible_ip(&t, &ok, d);
+    rc = feasible_ip(&t, P->p[0].s.engine, &ok, d);
     hp_ip_cleanup(&t);
     if (rc != HP_OK)
       return rc;
@@ -382,7 +404,7 @@ static int explain(const hp_periods *P, const hp_ip *ip,
         t.rows[q].hi = HUGE_VAL;
       }
     }
-    rc = feasible_ip(&t, &ok, d);
+    rc = feasible_ip(&t, P->p[0].s.engine, &ok, d);
     hp_ip_cleanup(&t);
     if (rc != HP_OK)
       return rc;
@@ -544,7 +566,7 @@ static int myopic(const hp_periods *P, const hp_ip *ip, const hp_periods_map *m,
     }
     hp_ip_solution sol;
     int ok = 0;
-    rc = solve(&t, &sol, &ok, d);
+    rc = solve(&t, P->p[0].s.engine, &sol, &ok, d);
     if (rc == HP_OK && ok)
       memcpy(x, sol.x, ip->n_cols * sizeof *x);
     hp_ip_solution_cleanup(&sol);
@@ -613,7 +635,7 @@ int hp_periods_solve(const hp_periods *P, const char *name,
   }
   int ok = 0;
   double t0 = now_ms();
-  if ((rc = solve(&ip, &sol, &ok, d)) != HP_OK)
+  if ((rc = solve(&ip, P->p[0].s.engine, &sol, &ok, d)) != HP_OK)
     goto fail;
   if (ok && !purchases_whole(P, &m, sol.x)) {
     /* Budget rows on purchases can leave b fractional at an optimum of
@@ -622,7 +644,7 @@ int hp_periods_solve(const hp_periods *P, const char *name,
       for (size_t k = 0; k < P->n_skus; k++)
         ip.is_int[hp_periods_bcol(&m, p, k)] = 1;
     hp_ip_solution_cleanup(&sol);
-    if ((rc = solve(&ip, &sol, &ok, d)) != HP_OK)
+    if ((rc = solve(&ip, P->p[0].s.engine, &sol, &ok, d)) != HP_OK)
       goto fail;
   }
   r->solve_ms = now_ms() - t0;
