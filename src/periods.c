@@ -470,9 +470,13 @@ static void fill(const hp_periods *P, const hp_periods_map *m, const double *x,
       const hp_unit *u = sku_unit(m, P, p, k);
       double ups = units_per_server(P, p, k);
       double used = 0, tok = 0;
+      /* Servers from the server columns (cards > 0); tokens/s from every
+       * column of the SKU: its server columns, or, under services, its
+       * load columns (a fraction x the cell's tokens/s; planner.h). */
       for (size_t j = 0; j < m->ncols[p]; j++)
-        if (m->units[p][j].cand == k && m->units[p][j].cards > 0) {
-          used += x[m->off[p] + j];
+        if (m->units[p][j].cand == k) {
+          if (m->units[p][j].cards > 0)
+            used += x[m->off[p] + j];
           tok += x[m->off[p] + j] * m->units[p][j].tokens_per_s;
         }
       s->bought = x[hp_periods_bcol(m, p, k)] / ups;

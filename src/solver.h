@@ -14,7 +14,8 @@
 
 #include "hetplan.h"
 
-#define HP_IP_MAX_ROWS 1024 /* 8 periods x 28 SKUs need ~550 (periods.c) */
+#define HP_IP_MAX_ROWS                                                         \
+  1024 /* services: serve, capacity, network and pick rows */
 
 typedef struct hp_ip_row {
   char name[64]; /* constraint name for explanations: "demand", "power_mw" */
