@@ -213,6 +213,22 @@ static void owned_fleet_suffices(void **state) {
   assert_float_equal(r.opex_cny, opex, 1e-6 * opex);
   assert_float_equal(r.objective_cny, opex, 1e-6 * opex);
   hp_periods_result_cleanup(&r);
+  /* An owned SKU that no period can buy (no price needed, none at 0)
+   * still serves: the fleet is planned, nothing bought. */
+  solve("name: t\n"
+        "defaults:\n"
+        "  workload: {model: {params: 5e11}, tokens_per_day: 17280000}\n"
+        "  mfu: 0.5\n"
+        "  devices: [beta-b]\n"
+        "  fleet: {alpha-a: {servers: 3, age_years: 1}}\n"
+        "  periods: [{name: y1, years: 1}, {name: y2, years: 2}]\n"
+        "scenarios: [{name: s}]\n",
+        &r);
+  assert_int_equal(r.status, HP_RESULT_OPTIMAL);
+  a = sku(&r, "alpha-a");
+  assert_float_equal(r.capex_cny, 0, 1e-9);
+  assert_float_equal(r.periods[1].sku[a].in_service, 2, 1e-9);
+  hp_periods_result_cleanup(&r);
 }
 
 /* y2 must be all domestic (domestic_share.min 1) at 200 tokens/s, and only
@@ -521,8 +537,7 @@ static void fleet_chart(void **state) {
   assert_non_null(strstr(svg, "<svg"));
   hp_free(svg);
   r.status = HP_RESULT_INFEASIBLE;
-  assert_int_equal(hp_chart_periods(&r, HP_CHART_SVG, &svg, &n, &d),
-                   HP_EINVAL);
+  assert_int_equal(hp_chart_periods(&r, HP_CHART_SVG, &svg, &n, &d), HP_EINVAL);
   hp_periods_result_cleanup(&r);
   hp_chart_shutdown();
 }
