@@ -417,9 +417,6 @@ static int explain(const hp_periods *P, const hp_ip *ip,
                      "purchases allowed cannot serve its demand together)");
   else
     hp_buf_printf(b, " (each alone)");
-  if (P->p[p].s.budget_cny > 0 || P->p[p].s.n_caps > 0)
-    hp_buf_printf(b, "; its budget_cny and caps limit purchases in the "
-                     "period");
   return HP_OK;
 }
 
@@ -581,9 +578,8 @@ static int myopic(const hp_periods *P, const hp_ip *ip, const hp_periods_map *m,
       hp_buf b;
       hp_buf_init(&b);
       hp_buf_printf(&b,
-                    "planned period by period, period '%s' cannot be "
-                    "planned: what the earlier periods bought for "
-                    "themselves leaves it short",
+                    "period '%s' cannot be planned: what the earlier "
+                    "periods bought for themselves leaves it short",
                     P->p[p].name);
       r->myopic_status = HP_RESULT_INFEASIBLE;
       if (hp_buf_detach(&b, &r->myopic_explanation, NULL) != HP_OK)
