@@ -67,6 +67,9 @@ hp_format hp_cli_format_of_output(const char *out, hp_format fmt);
  * scenario (FILE, or FILE-SCENARIO.ext with several), returning the exit
  * code. */
 int hp_cli_plan_has_periods(const hp_planfile *pf);
+/* Tells stderr that command cmd (sweep, montecarlo, batch) plans each
+ * scenario with periods as one purchase, without its periods. */
+void hp_cli_warn_periods(const hp_planfile *pf, const char *cmd);
 int hp_cli_plan_periods(const char *path, const hp_planfile *pf, hp_format fmt,
                         const char *chart, char **text, size_t *len);
 

@@ -19,6 +19,18 @@ int hp_cli_plan_has_periods(const hp_planfile *pf) {
   return 0;
 }
 
+void hp_cli_warn_periods(const hp_planfile *pf, const char *cmd) {
+  char v1[1024], v2[1024];
+  for (size_t i = 0; i < hp_planfile_count(pf); i++)
+    if (hp_planfile_periods(pf, i))
+      fprintf(stderr,
+              "hetplan: %s: warning: scenario '%s' has periods; %s plans it "
+              "as one purchase, without them (`hetplan plan` gives its "
+              "schedule)\n",
+              hp_cli_vis(hp_planfile_path(pf), v1, sizeof v1),
+              hp_cli_vis(hp_planfile_scenario_name(pf, i), v2, sizeof v2), cmd);
+}
+
 /* Writes scenario r's chart to chart, or to chart-NAME.ext when several
  * scenarios have periods. Returns an exit code. */
 static int write_chart(const char *chart, const hp_periods_result *r,
@@ -26,8 +38,8 @@ static int write_chart(const char *chart, const hp_periods_result *r,
   char path[4096];
   const char *dot = strrchr(chart, '.');
   if (several && dot)
-    snprintf(path, sizeof path, "%.*s-%s%s", (int)(dot - chart), chart,
-             r->name, dot);
+    snprintf(path, sizeof path, "%.*s-%s%s", (int)(dot - chart), chart, r->name,
+             dot);
   else
     snprintf(path, sizeof path, "%s", chart);
   hp_chart_format cf;

@@ -405,6 +405,7 @@ static int run_engine(const char *cmd, int argc, char **argv) {
   if (hp_planfile_parse(text, len, path, cat, &pf, &pd) == HP_OK) {
     hp_cli_warn_unused(pf);
     hp_cli_warn_market(pf);
+    hp_cli_warn_periods(pf, mc ? "montecarlo" : "sweep");
   }
   hp_planfile_free(pf);
   hp_wi_opts wo = {o.threads, o.scenario, NULL, NULL};
@@ -547,6 +548,7 @@ int hp_cli_batch(int argc, char **argv) {
     int st = hp_planfile_load(path, cat, &pf, &diags[i]);
     if (st == HP_OK) {
       hp_cli_warn_unused(pf);
+      hp_cli_warn_periods(pf, "batch");
       st = hp_plan_solve(pf, cat, &plans[i], &diags[i]);
     }
     hp_planfile_free(pf);
