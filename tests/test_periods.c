@@ -8,6 +8,7 @@
  *    that stops being sold; an owned fleet that already suffices; a
  *    mandate ramp that forces early domestic purchases; a delivery cap that
  *    forces buying ahead of demand; an infeasible period, named;
+ *  - every allocation failed in turn (load, solve, explain, render);
  *  - random 2-3-period instances whose optimum must equal an exhaustive
  *    enumeration written here from the catalog's figures (purchases per
  *    period and SKU, servers in service chosen per period), under all three
@@ -23,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "chart.h"
 #include "hetplan.h"
 #include "periods.h"
@@ -542,6 +544,127 @@ static void fleet_chart(void **state) {
   hp_chart_shutdown();
 }
 
+/* ----------------------------------------------------------------------------
+ * Allocation failures: every allocation of loading, solving (joint, myopic,
+ * explained) and rendering fails in turn; each run ends in HP_ENOMEM with
+ * nothing leaked, or (an optional allocation) in the same report.
+ * ------------------------------------------------------------------------- */
+
+static long fail_at, n_allocs, live;
+typedef union hdr {
+  size_t size;
+  max_align_t align;
+} hdr;
+static int should_fail(void) { return fail_at > 0 && ++n_allocs == fail_at; }
+static void *t_malloc(size_t size, void *ud) {
+  (void)ud;
+  if (fail_at == 0)
+    n_allocs++;
+  if (should_fail())
+    return NULL;
+  hdr *h = malloc(sizeof(hdr) + size);
+  if (!h)
+    return NULL;
+  live++;
+  return h + 1;
+}
+static void *t_realloc(void *p, size_t size, void *ud) {
+  if (!p)
+    return t_malloc(size, ud);
+  if (fail_at == 0)
+    n_allocs++;
+  if (should_fail())
+    return NULL;
+  hdr *h = realloc((hdr *)p - 1, sizeof(hdr) + size);
+  return h ? h + 1 : NULL;
+}
+static void t_free(void *p, void *ud) {
+  (void)ud;
+  if (!p)
+    return;
+  live--;
+  free((hdr *)p - 1);
+}
+static const hp_allocator counting = {t_malloc, t_realloc, t_free, NULL};
+
+static const char *fault_plan =
+    HEAD "  devices: [alpha-a, beta-b]\n"
+         "  discount_rate: 0.1\n"
+         "  overrides: {alpha-a: {lifetime_years: 2}}\n"
+         "  fleet: {alpha-a: [{servers: 1, age_years: 1}]}\n"
+         "  periods:\n"
+         "    - {name: y1, years: 1, budget_cny: 5000000}\n"
+         "    - name: y2\n"
+         "      start: 2026-01-01\n"
+         "      end: 2027-01-01\n"
+         "      devices: [beta-b]\n"
+         "      workload: {tokens_per_day: 17280000}\n"
+         "      constraints: {caps: {beta-b: 8}}\n"
+         "scenarios:\n"
+         "  - name: s\n"
+         "  - name: short\n"
+         "    constraints: {caps: {beta-b: 0}}\n";
+
+static int fault_once(char **out) {
+  hp_planfile *pf = NULL;
+  hp_diag d;
+  int rc = hp_planfile_parse(fault_plan, strlen(fault_plan), "f.yaml", fix_cat,
+                             &pf, &d);
+  if (rc != HP_OK)
+    return rc;
+  hp_periods_result r[2];
+  memset(r, 0, sizeof r);
+  hp_buf b;
+  hp_buf_init(&b);
+  for (size_t i = 0; i < 2 && rc == HP_OK; i++)
+    rc = hp_periods_solve(hp_planfile_periods(pf, i),
+                          hp_planfile_scenario_name(pf, i), NULL, &r[i], &d);
+  if (rc == HP_OK)
+    rc = hp_periods_render("f", r, 2, HP_FORMAT_JSON, &b);
+  if (rc == HP_OK)
+    rc = hp_buf_detach(&b, out, NULL);
+  else
+    hp_buf_cleanup(&b);
+  for (size_t i = 0; i < 2; i++)
+    hp_periods_result_cleanup(&r[i]);
+  hp_planfile_free(pf);
+  return rc;
+}
+
+static void fault_walk(void **state) {
+  (void)state;
+  hp_set_allocator(&counting);
+  fail_at = n_allocs = live = 0;
+  char *ref = NULL;
+  assert_int_equal(fault_once(&ref), HP_OK);
+  assert_non_null(strstr(ref, "\"infeasible\""));
+  long total = n_allocs, failures = 0;
+  assert_int_equal(live, 1); /* ref */
+  for (fail_at = 1; fail_at <= total; fail_at++) {
+    n_allocs = 0;
+    live = 1;
+    char *json = NULL;
+    int rc = fault_once(&json);
+    if (rc == HP_OK) {
+      assert_string_equal(json, ref);
+      hp_free(json);
+    } else {
+      if (rc != HP_ENOMEM)
+        print_error("allocation %ld: %s\n", fail_at, hp_status_name(rc));
+      assert_int_equal(rc, HP_ENOMEM);
+      failures++;
+    }
+    if (live != 1)
+      print_error("allocation %ld: %ld blocks leaked\n", fail_at, live - 1);
+    assert_int_equal(live, 1);
+  }
+  hp_free(ref);
+  hp_set_allocator(NULL);
+  print_message("periods: %ld allocations walked, %ld failed cleanly\n", total,
+                failures);
+  assert_true(failures > total / 2);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(early_or_late),
@@ -554,6 +677,7 @@ int main(void) {
       cmocka_unit_test(lengths_from_dates),
       cmocka_unit_test(random_vs_exhaustive),
       cmocka_unit_test(fleet_chart),
+      cmocka_unit_test(fault_walk),
   };
   return cmocka_run_group_tests(tests, catalogs_setup, teardown);
 }
