@@ -363,7 +363,7 @@ static int explain(const hp_periods *P, const hp_ip *ip,
     if (hp_ip_copy(&t, ip) != HP_OK)
       return hp_diag_oom(d);
     truncate_after(&t, m, p);
-    rc = feasible_ip(&t, P->p[0].s.engine, &ok, d);
+    rc = feasible_ip(&t, P->engine, &ok, d);
     hp_ip_cleanup(&t);
     if (rc != HP_OK)
       return rc;
@@ -404,7 +404,7 @@ static int explain(const hp_periods *P, const hp_ip *ip,
         t.rows[q].hi = HUGE_VAL;
       }
     }
-    rc = feasible_ip(&t, P->p[0].s.engine, &ok, d);
+    rc = feasible_ip(&t, P->engine, &ok, d);
     hp_ip_cleanup(&t);
     if (rc != HP_OK)
       return rc;
@@ -567,7 +567,7 @@ static int myopic(const hp_periods *P, const hp_ip *ip, const hp_periods_map *m,
     }
     hp_ip_solution sol;
     int ok = 0;
-    rc = solve(&t, P->p[0].s.engine, &sol, &ok, d);
+    rc = solve(&t, P->engine, &sol, &ok, d);
     if (rc == HP_OK && ok)
       memcpy(x, sol.x, ip->n_cols * sizeof *x);
     hp_ip_solution_cleanup(&sol);
@@ -635,7 +635,7 @@ int hp_periods_solve(const hp_periods *P, const char *name,
   }
   int ok = 0;
   double t0 = now_ms();
-  if ((rc = solve(&ip, P->p[0].s.engine, &sol, &ok, d)) != HP_OK)
+  if ((rc = solve(&ip, P->engine, &sol, &ok, d)) != HP_OK)
     goto fail;
   if (ok && !purchases_whole(P, &m, sol.x)) {
     /* Budget rows on purchases can leave b fractional at an optimum of
@@ -644,7 +644,7 @@ int hp_periods_solve(const hp_periods *P, const char *name,
       for (size_t k = 0; k < P->n_skus; k++)
         ip.is_int[hp_periods_bcol(&m, p, k)] = 1;
     hp_ip_solution_cleanup(&sol);
-    if ((rc = solve(&ip, P->p[0].s.engine, &sol, &ok, d)) != HP_OK)
+    if ((rc = solve(&ip, P->engine, &sol, &ok, d)) != HP_OK)
       goto fail;
   }
   r->solve_ms = now_ms() - t0;

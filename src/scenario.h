@@ -97,6 +97,9 @@ typedef struct hp_periods {
   double *lifetime_years; /* per SKU: a server retires at this age */
   double discount_rate;   /* per year, for objective npv */
   int npv;                /* 1: objective npv (default), 0: capex */
+  int engine;             /* solver.engine (an hp_ip_engine), auto when the
+                             plan does not say (docs/formulation.md
+                             "Periods") */
 } hp_periods;
 
 /* 1 when merged scenario tree m has `periods:`. */

@@ -17,6 +17,7 @@
 #include "catalog.h"
 #include "mem.h"
 #include "scenario.h"
+#include "solver_cbc.h"
 #include "status.h"
 
 /* Keys a period may hold: its name and length, and the scenario keys that
@@ -508,6 +509,13 @@ int hp_periods_bind(const hp_ynode *m, const char *file, const hp_catalog *cat,
     goto fail;
   if ((rc = hp_scenario_bind(strip, file, cat, &sb, d)) != HP_OK)
     goto fail;
+  /* Composed programs are harder than one period's: without a
+   * solver.engine, GLPK first and CBC where GLPK has not proven the
+   * optimum within its budget (HP_IP_AUTO, solver_cbc.h). */
+  const hp_ynode *sv = hp_ymap_get(m, "solver");
+  P->engine = sv && sv->kind == HP_Y_MAP && hp_ymap_get(sv, "engine")
+                  ? sb.engine
+                  : HP_IP_AUTO;
   *base = sb;
   *out = P;
   P = NULL;
