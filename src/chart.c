@@ -20,6 +20,7 @@
 
 #include "buf.h"
 #include "mem.h"
+#include "periods.h"
 #include "status.h"
 
 int hp_chart_format_of(const char *path, hp_chart_format *out, hp_diag *d) {
@@ -512,6 +513,11 @@ int hp_chart_batch(const hp_wi_batch_entry *e, size_t n, hp_chart_format f,
   return no_cairo(d);
 }
 void hp_chart_shutdown(void) {}
+int hp_chart_periods(const struct hp_periods_result *r, hp_chart_format f,
+                     char **out, size_t *len, hp_diag *d) {
+  (void)r, (void)f, (void)out, (void)len;
+  return no_cairo(d);
+}
 
 #else
 
@@ -1703,6 +1709,142 @@ int hp_chart_batch(const hp_wi_batch_entry *e, size_t n, hp_chart_format f,
   hp_free(dom);
   hp_free(col);
   hp_free(lw);
+  return canvas_close(&c, out, len, d);
+}
+
+/* ----------------------------------------------------------------------------
+ * Periods (issue 22): the fleet by vendor per period
+ * ------------------------------------------------------------------------- */
+
+/* White stripes over a filled rectangle: what a period bought. */
+static void stripes(cairo_t *cr, double x, double y, double w, double h) {
+  cairo_save(cr);
+  cairo_rectangle(cr, x, y, w, h);
+  cairo_clip(cr);
+  cairo_set_source_rgba(cr, 1, 1, 1, 0.6);
+  cairo_set_line_width(cr, 2);
+  for (double k = -h; k < w; k += 8) {
+    cairo_move_to(cr, x + k, y + h);
+    cairo_line_to(cr, x + k + h, y);
+  }
+  cairo_stroke(cr);
+  cairo_restore(cr);
+}
+
+int hp_chart_periods(const struct hp_periods_result *r, hp_chart_format f,
+                     char **out, size_t *len, hp_diag *d) {
+  if (cairo_ready(d) != HP_OK)
+    return d->status;
+  if (r->status != HP_RESULT_OPTIMAL || r->n_periods == 0)
+    return hp_diag_set(d, HP_EINVAL, NULL, 0, 0,
+                       "chart: scenario '%s' has no plan to draw", r->name);
+  size_t np = r->n_periods, nv = 0;
+  const char **vend = hp_calloc(r->n_skus ? r->n_skus : 1, sizeof *vend);
+  int *dom = hp_calloc(r->n_skus ? r->n_skus : 1, sizeof *dom);
+  unsigned *col = hp_calloc(r->n_skus ? r->n_skus : 1, sizeof *col);
+  canvas c;
+  if (!vend || !dom || !col || canvas_open(&c, f) != HP_OK) {
+    hp_free(vend);
+    hp_free(dom);
+    hp_free(col);
+    return hp_diag_oom(d);
+  }
+  /* Vendors with servers in service, in SKU order. */
+  double top = 0;
+  for (size_t p = 0; p < np; p++) {
+    top = fmax(top, fmax(r->periods[p].capacity_tokens_per_s,
+                         r->periods[p].demand_tokens_per_s));
+    for (size_t k = 0; k < r->n_skus; k++) {
+      if (r->periods[p].sku[k].in_service <= 0)
+        continue;
+      size_t v = 0;
+      while (v < nv && strcmp(vend[v], r->vendors[k]) != 0)
+        v++;
+      if (v == nv) {
+        dom[nv] = r->domestic[k];
+        vend[nv++] = r->vendors[k];
+      }
+    }
+  }
+  hp_chart_vendor_colours(vend, nv, col);
+  cairo_t *cr = c.cr;
+  plot pl;
+  plot_init(&pl);
+  double scale = top >= 1e6 ? 1e6 : 1; /* million tokens/s */
+  fit_y(cr, &pl, 0, top > 0 ? top / scale * 1.08 : 1, 0);
+  draw_grid(cr, &pl);
+  double slot = (pl.pr - pl.pl) / (double)np;
+  char lab[128];
+  double fs = slot < 40 ? 9 : 11;
+  for (size_t p = 0; p < np; p++) {
+    const hp_period_out *o = &r->periods[p];
+    double x0 = pl.pl + slot * (double)p + slot * 0.18;
+    double bw = fmax(1, slot * 0.64), y = 0, bought = 0;
+    for (size_t v = 0; v < nv; v++) {
+      double tok = 0, new_tok = 0;
+      for (size_t k = 0; k < r->n_skus; k++) {
+        const hp_period_sku *s = &o->sku[k];
+        if (strcmp(r->vendors[k], vend[v]) != 0 || s->in_service <= 0)
+          continue;
+        tok += s->tokens_per_s;
+        new_tok += s->tokens_per_s * fmin(1, s->bought / s->in_service);
+        bought += s->bought;
+      }
+      if (tok <= 0)
+        continue;
+      double rgb[3], h = tok / scale, hn = new_tok / scale;
+      rgb_of(col[v], rgb);
+      cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
+      cairo_rectangle(cr, x0, py(&pl, y + h), bw, py(&pl, y) - py(&pl, y + h));
+      cairo_fill(cr);
+      if (hn > 0) /* bought in this period: striped, on top of the vendor */
+        stripes(cr, x0, py(&pl, y + h), bw,
+                py(&pl, y + h - hn) - py(&pl, y + h));
+      y += h;
+    }
+    if (bought > 0) {
+      hp_chart_format_grouped(bought, 0, lab, sizeof lab);
+      char txt[160];
+      snprintf(txt, sizeof txt, "+%s", lab);
+      cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+      text_fit(cr, x0 + bw / 2, py(&pl, y) - 5, txt, fs, 0, slot - 2,
+               HP_ELIDE_END, NULL, 0.5, 0);
+    }
+    /* The demand: a short black bar across the slot. */
+    double yd = py(&pl, o->demand_tokens_per_s / scale);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    cairo_set_line_width(cr, 2.5);
+    cairo_move_to(cr, pl.pl + slot * (double)p + 2, yd);
+    cairo_line_to(cr, pl.pl + slot * (double)(p + 1) - 2, yd);
+    cairo_stroke(cr);
+    cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+    text_fit(cr, x0 + bw / 2, pl.pb + 18, o->name, fs, 0, slot - 4,
+             HP_ELIDE_MIDDLE, NULL, 0.5, 0);
+  }
+  legend lg;
+  memset(&lg, 0, sizeof lg);
+  for (size_t v = 0; v < nv; v++) {
+    double rgb[3];
+    rgb_of(col[v], rgb);
+    snprintf(lab, sizeof lab, "%s%s", vend[v], dom[v] ? "" : " (import)");
+    legend_add(&lg, rgb, LG_BOX, lab);
+  }
+  legend_add(&lg, NULL, LG_HATCH, "striped: bought in the period");
+  legend_add(&lg, NULL, LG_LINE, "demand at peak");
+  legend_draw(cr, &pl, &lg);
+  hp_chart_texts tx;
+  snprintf(tx.title, sizeof tx.title, "Fleet in service by vendor, per period");
+  snprintf(tx.subtitle, sizeof tx.subtitle,
+           "scenario %s; bars: capacity of the servers in service, striped "
+           "where bought in the period; label: servers bought",
+           r->name);
+  tx.xlabel[0] = '\0';
+  snprintf(tx.ylabel, sizeof tx.ylabel, "%s",
+           scale > 1 ? "capacity (million tokens/s)" : "capacity (tokens/s)");
+  draw_frame(cr, &pl, &tx);
+  hp_free(vend);
+  hp_free(dom);
+  hp_free(col);
   return canvas_close(&c, out, len, d);
 }
 

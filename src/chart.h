@@ -43,6 +43,14 @@ int hp_chart_montecarlo(const hp_wi_table *t, size_t scen, hp_chart_format f,
 int hp_chart_batch(const hp_wi_batch_entry *e, size_t n, hp_chart_format f,
                    char **out, size_t *len, hp_diag *d);
 
+/** Periods (issue 22, periods.h): per period a bar of the capacity of the
+ * servers in service stacked by vendor, hatched where bought in that
+ * period and labelled with the servers bought, and the period's demand as
+ * a line. HP_EINVAL when the result has no plan. */
+struct hp_periods_result;
+int hp_chart_periods(const struct hp_periods_result *r, hp_chart_format f,
+                     char **out, size_t *len, hp_diag *d);
+
 /** Frees cairo's and fontconfig's process-wide caches (font faces, the
  * parsed fontconfig configuration), which they otherwise keep until exit
  * and which leak checkers report. Call once, after the last chart, when

@@ -61,6 +61,18 @@ int hp_cli_bound_arenas(void);
  * case), for a command whose --format was not given; otherwise fmt. */
 hp_format hp_cli_format_of_output(const char *out, hp_format fmt);
 
+/* `hetplan plan` on a plan with periods (src/cli_periods.c): 1 when some
+ * scenario has periods; then the schedule into *text (caller frees with
+ * hp_free; NULL after an error) and, with chart, the fleet chart of each
+ * scenario (FILE, or FILE-SCENARIO.ext with several), returning the exit
+ * code. */
+int hp_cli_plan_has_periods(const hp_planfile *pf);
+/* Tells stderr that command cmd (sweep, montecarlo, batch) plans each
+ * scenario with periods as one purchase, without its periods. */
+void hp_cli_warn_periods(const hp_planfile *pf, const char *cmd);
+int hp_cli_plan_periods(const char *path, const hp_planfile *pf, hp_format fmt,
+                        const char *chart, char **text, size_t *len);
+
 /* `hetplan probe ...` (backends/). */
 int hp_cli_probe(int argc, char **argv);
 

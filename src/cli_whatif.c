@@ -447,6 +447,7 @@ static int run_engine(const char *cmd, int argc, char **argv) {
   if (hp_planfile_parse(text, len, path, cat, &pf, &pd) == HP_OK) {
     hp_cli_warn_unused(pf);
     hp_cli_warn_market(pf);
+    hp_cli_warn_periods(pf, mc ? "montecarlo" : "sweep");
   }
   hp_planfile_free(pf);
   /* Without a chart (which draws every row) rows stream through a
@@ -592,6 +593,7 @@ int hp_cli_batch(int argc, char **argv) {
     int st = hp_planfile_load(path, cat, &pf, &diags[i]);
     if (st == HP_OK) {
       hp_cli_warn_unused(pf);
+      hp_cli_warn_periods(pf, "batch");
       st = hp_plan_solve(pf, cat, &plans[i], &diags[i]);
     }
     hp_planfile_free(pf);

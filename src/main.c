@@ -225,12 +225,18 @@ static int cmd_plan(int argc, char **argv) {
   /* --compare-models is plan's own flag: take it out before the common
    * options are parsed. */
   unsigned flags = 0;
-  const char *lp_dir = NULL;
+  const char *lp_dir = NULL, *chart = NULL;
   int n = 0;
   for (int i = 0; i < argc; i++) {
     int after_o = i > 0 && strcmp(argv[i - 1], "-o") == 0;
     if (i > 0 && strcmp(argv[i], "--compare-models") == 0 && !after_o) {
       flags |= HP_SOLVE_COMPARE_MODELS;
+      continue;
+    }
+    if (i > 0 && !after_o && strcmp(argv[i], "--schedule-chart") == 0) {
+      if (i + 1 >= argc) /* issue 22: plans with periods */
+        return usage_error("plan: --schedule-chart needs a FILE%s", "");
+      chart = argv[++i];
       continue;
     }
     if (i > 0 && !after_o && strncmp(argv[i], "--write-lp", 10) == 0 &&
@@ -252,13 +258,17 @@ static int cmd_plan(int argc, char **argv) {
   if (o.help) {
     fputs("usage: hetplan plan FILE [--catalog DIR] "
           "[--format table|json|csv|md] [-o FILE] [--compare-models]\n"
-          "                    [--write-lp DIR]\n"
+          "                    [--write-lp DIR] [--schedule-chart FILE]\n"
           "  --compare-models  also solve each scenario under the other "
           "demand model\n"
           "                    (flops <-> roofline) and show both answers\n"
           "  --write-lp DIR    also write each scenario's integer program "
           "as CPLEX LP,\n"
-          "                    DIR/NN-SCENARIO.lp (glpsol --lp, cbc)\n",
+          "                    DIR/NN-SCENARIO.lp (glpsol --lp, cbc)\n"
+          "  --schedule-chart FILE  a plan with periods: the fleet by vendor "
+          "per period\n"
+          "                    (.png or .svg; FILE-SCENARIO.ext with several "
+          "scenarios)\n",
           stdout);
     return HP_EXIT_OK;
   }
@@ -285,6 +295,16 @@ static int cmd_plan(int argc, char **argv) {
   hp_cli_warn_unused(pf);
   if (lp_dir && (rc = write_lps(pf, lp_dir)) != HP_EXIT_OK)
     goto out;
+  if (hp_cli_plan_has_periods(pf)) { /* issue 22: the schedule */
+    rc = hp_cli_plan_periods(path, pf, o.format, chart, &text, &len);
+    int e = text ? emit(o.out, text, len) : HP_EXIT_OK;
+    rc = e != HP_EXIT_OK ? e : rc;
+    goto out;
+  }
+  if (chart) {
+    rc = usage_error("plan: --schedule-chart needs a plan with periods%s", "");
+    goto out;
+  }
   if (hp_plan_solve_ex(pf, cat, flags, &plan, &d) != HP_OK ||
       hp_report_render(plan, o.format, &text, &len, &d) != HP_OK) {
     hp_cli_print_diag(&d);

@@ -66,6 +66,10 @@ static const char *const alternatives[][2] = {
 };
 
 /* Deep-merges overlay into base (base is modified). */
+static int merge_into(hp_ynode *base, const hp_ynode *overlay);
+int hp_scenario_merge(hp_ynode *base, const hp_ynode *overlay) {
+  return merge_into(base, overlay);
+}
 static int merge_into(hp_ynode *base, const hp_ynode *overlay) {
   for (size_t a = 0; a < sizeof alternatives / sizeof alternatives[0]; a++) {
     for (int side = 0; side < 2; side++)
@@ -1690,6 +1694,12 @@ fail:
 static const char *const plan_keys[] = {"name",      "description", "defaults",
                                         "scenarios", "uncertain",   NULL};
 
+static void free_periods(hp_periods **per, size_t n) {
+  for (size_t i = 0; per && i < n; i++)
+    hp_periods_free(per[i]);
+  hp_free(per);
+}
+
 void hp_planfile_free(hp_planfile *p) {
   if (!p)
     return;
@@ -1699,6 +1709,7 @@ void hp_planfile_free(hp_planfile *p) {
     if (p->scen)
       hp_scenario_cleanup(&p->scen[i]);
   }
+  free_periods(p->periods, p->n);
   hp_free(p->merged);
   hp_free(p->scen);
   hp_ynode_free(p->root);
@@ -1707,16 +1718,25 @@ void hp_planfile_free(hp_planfile *p) {
   hp_free(p);
 }
 
-/* Binds every merged tree into a fresh array; *out set only on success. */
-static int bind_all(hp_planfile *p, hp_scenario **out, hp_diag *d) {
+/* Binds every merged tree into fresh arrays (scenarios, and each one's
+ * periods or NULL); *out and *per set only on success. */
+static int bind_all(hp_planfile *p, hp_scenario **out, hp_periods ***per_out,
+                    hp_diag *d) {
   hp_scenario *sc = hp_calloc(p->n ? p->n : 1, sizeof *sc);
-  if (!sc)
+  hp_periods **per = hp_calloc(p->n ? p->n : 1, sizeof *per);
+  if (!sc || !per) {
+    hp_free(sc);
+    hp_free(per);
     return hp_diag_oom(d);
+  }
   int rc = HP_OK;
   size_t i = 0;
   for (; i < p->n; i++) {
-    if ((rc = hp_scenario_bind(p->merged[i], p->path, p->cat, &sc[i], d)) !=
-        HP_OK)
+    if ((rc = hp_periods_present(p->merged[i])
+                  ? hp_periods_bind(p->merged[i], p->path, p->cat, &sc[i],
+                                    &per[i], d)
+                  : hp_scenario_bind(p->merged[i], p->path, p->cat, &sc[i],
+                                     d)) != HP_OK)
       break;
     for (size_t j = 0; j < i; j++)
       if (strcmp(sc[j].name, sc[i].name) == 0) {
@@ -1732,9 +1752,11 @@ done:
     for (size_t j = 0; j < i && j < p->n; j++)
       hp_scenario_cleanup(&sc[j]);
     hp_free(sc);
+    free_periods(per, p->n);
     return rc;
   }
   *out = sc;
+  *per_out = per;
   return HP_OK;
 }
 
@@ -1825,7 +1847,7 @@ int hp_planfile_parse(const char *text, size_t len, const char *name,
       goto fail;
     }
   }
-  if ((rc = bind_all(p, &p->scen, d)) != HP_OK ||
+  if ((rc = bind_all(p, &p->scen, &p->periods, d)) != HP_OK ||
       (rc = hp_uncertain_parse(hp_ymap_get(r, "uncertain"), name, NULL, NULL,
                                d)) != HP_OK)
     goto fail;
@@ -2046,6 +2068,10 @@ const char *hp_planfile_scenario_name(const hp_planfile *p, size_t i) {
   assert(p);
   return i < p->n ? p->scen[i].name : NULL;
 }
+const hp_periods *hp_planfile_periods(const hp_planfile *p, size_t i) {
+  return p->periods && i < p->n ? p->periods[i] : NULL;
+}
+
 const hp_scenario *hp_planfile_scenario(const hp_planfile *p, size_t i) {
   return i < p->n ? &p->scen[i] : NULL;
 }
@@ -2133,12 +2159,15 @@ int hp_planfile_takes_text(const hp_planfile *p, const char *path) {
     hp_planfile q = *p;
     q.merged = copies;
     hp_scenario *sc = NULL;
-    rc = bind_all(&q, &sc, NULL);
+    hp_periods **per = NULL;
+    rc = bind_all(&q, &sc, &per, NULL);
     takes = rc == HP_OK;
     for (size_t i = 0; takes && i < p->n; i++)
       hp_scenario_cleanup(&sc[i]);
-    if (takes)
+    if (takes) {
       hp_free(sc);
+      free_periods(per, p->n);
+    }
   }
   for (size_t i = 0; copies && i < p->n; i++)
     hp_ynode_free(copies[i]);
@@ -2163,7 +2192,8 @@ static int set_text(hp_planfile *p, const char *path, const char *text,
   hp_ynode **old = p->merged;
   p->merged = copies;
   hp_scenario *sc;
-  if ((rc = bind_all(p, &sc, d)) != HP_OK) {
+  hp_periods **per;
+  if ((rc = bind_all(p, &sc, &per, d)) != HP_OK) {
     p->merged = old;
     if (d) {
       char msg[HP_DIAG_MSG_MAX];
@@ -2179,6 +2209,8 @@ static int set_text(hp_planfile *p, const char *path, const char *text,
   hp_free(old);
   hp_free(p->scen);
   p->scen = sc;
+  free_periods(p->periods, p->n);
+  p->periods = per;
   return HP_OK;
 out:
   for (size_t i = 0; i < p->n; i++)

@@ -31,6 +31,7 @@ struct hp_planfile {
   hp_ynode **merged; /* per scenario: defaults + scenario entry */
   hp_scenario *scen; /* per scenario: bound */
   const hp_catalog *cat;
+  struct hp_periods **periods; /* per scenario: its periods, or NULL */
 };
 
 /* Limits (docs/limits.md). */
@@ -126,5 +127,65 @@ int hp_scenario_set(hp_scenario *s, const char *key, double v, hp_diag *d);
  * knows it: then setting it on copies of p's bound scenarios is what
  * binding p with it would give. */
 int hp_planfile_settable(const hp_planfile *p, const char *key);
+
+/* Deep-merges overlay into base, as a scenario entry merges into
+ * `defaults:` (maps key by key, anything else replaced). HP_OK or
+ * HP_ENOMEM. */
+int hp_scenario_merge(hp_ynode *base, const hp_ynode *overlay);
+
+/* ----------------------------------------------------------------------------
+ * Periods (issue 22, scenario_periods.c): buying over time. A scenario with
+ * `periods:` is bound once per period: the scenario with that period's keys
+ * merged in, its devices widened to every SKU any period may buy or the
+ * fleet holds, so that one SKU is one candidate index in every period.
+ * ------------------------------------------------------------------------- */
+
+#define HP_MAX_PERIODS 64
+
+/* One cohort of owned servers (`fleet:`). */
+typedef struct hp_fleet_cohort {
+  size_t sku;       /* index into hp_periods.skus */
+  double servers;   /* servers owned at the plan's start */
+  double age_years; /* their age at the plan's start, years */
+  int line, col;
+} hp_fleet_cohort;
+
+/* One period. */
+typedef struct hp_period {
+  char *name;         /* unique in the scenario */
+  int line, col;      /* where the period entry starts */
+  double years;       /* length, years (> 0) */
+  double start_years; /* from the plan's start to this period's start */
+  hp_scenario s;      /* the scenario in this period; s.cands[j] is SKU
+                         hp_periods.skus[j] (same order) */
+  int *buyable;       /* per SKU: 1 when this period's devices list it */
+} hp_period;
+
+typedef struct hp_periods {
+  hp_period *p;           /* periods, in time order */
+  size_t n;               /* periods */
+  const char **skus;      /* SKU ids (catalog's strings), catalog order */
+  size_t n_skus;          /* SKUs */
+  hp_fleet_cohort *fleet; /* owned cohorts */
+  size_t n_fleet;
+  double *lifetime_years; /* per SKU: a server retires at this age */
+  double discount_rate;   /* per year, for objective npv */
+  int npv;                /* 1: objective npv (default), 0: capex */
+  int engine;             /* solver.engine (an hp_ip_engine), auto when the
+                             plan does not say (docs/formulation.md
+                             "Periods") */
+} hp_periods;
+
+/* 1 when merged scenario tree m has `periods:`. */
+int hp_periods_present(const hp_ynode *m);
+/* Binds a merged scenario tree with periods: *base gets the scenario as
+ * written without its period keys (what sweeps and batch see), *out the
+ * periods (caller frees with hp_periods_free). Both set only on success;
+ * errors name file:line:col. */
+int hp_periods_bind(const hp_ynode *m, const char *file, const hp_catalog *cat,
+                    hp_scenario *base, hp_periods **out, hp_diag *d);
+void hp_periods_free(hp_periods *p);
+/* Scenario i's periods, or NULL. Valid until hp_planfile_free. */
+const hp_periods *hp_planfile_periods(const hp_planfile *p, size_t i);
 
 #endif
