@@ -1104,6 +1104,14 @@ void hp_planner_check(const hp_ip *ip, double *x, hp_check *out) {
 
 /* A gap in percent without exponents: three significant figures
  * ("0.0154%", "0.000688%"), "under 0.000000000001%" below that. */
+int hp_planner_check_scenario(const hp_scenario *s, const hp_ip *ip,
+                              const hp_unit *u, double *x, hp_check *out) {
+  if (s->n_services)
+    return hp_planner_check_services(ip, u, x, out);
+  hp_planner_check(ip, x, out);
+  return HP_OK;
+}
+
 static void fmt_gap(double gap, char *buf, size_t size) {
   double pct = 100 * gap;
   if (pct >= 100)

@@ -778,8 +778,8 @@ static int rent_warnings(const hp_scenario *s, hp_scenario_result *r) {
  * fractions hold to 1e-9 of their terms: a fraction is a share of a load,
  * and GLPK meets such rows to 1e-7 relative, so a miss of 1e-9 of a
  * server is rounding, not a reason to buy a server more. */
-static int check_point(const hp_ip *ip, const hp_unit *u, double *x,
-                       hp_check *ck) {
+int hp_planner_check_services(const hp_ip *ip, const hp_unit *u, double *x,
+                              hp_check *ck) {
   size_t n = ip->n_cols;
   for (size_t c = 0; c < n; c++)
     if (ip->is_int[c])
@@ -881,7 +881,7 @@ int hp_scenario_solve_services(const hp_scenario *s, const hp_catalog *cat,
       goto fail;
   } else {
     hp_check ck;
-    if (check_point(&ip, u, sol.x, &ck) != HP_OK) {
+    if (hp_planner_check_services(&ip, u, sol.x, &ck) != HP_OK) {
       rc = hp_diag_oom(d);
       goto fail;
     }

@@ -570,7 +570,10 @@ int hp_wi_solve_row_warm(const hp_scenario *s, hp_wi_warm *warm,
   hp_check ck;
   memset(&ck, 0, sizeof ck);
   if (rc == HP_OK && sol.status == HP_SOL_OPTIMAL) {
-    hp_planner_check(&ip, sol.x, &ck);
+    if (hp_planner_check_scenario(s, &ip, u, sol.x, &ck) != HP_OK) {
+      rc = hp_diag_oom(d);
+      goto out;
+    }
     if (ck.failed) {
       row->status = HP_RESULT_ERROR;
       row->error = HP_ESOLVER;
@@ -627,7 +630,7 @@ int hp_wi_solve_row_warm(const hp_scenario *s, hp_wi_warm *warm,
   }
   for (size_t j = 0; j < n; j++) {
     double v = sol.x[j];
-    if (s->gran != HP_GRAN_FRACTIONAL)
+    if (s->gran != HP_GRAN_FRACTIONAL && u[j].kind != HP_COL_LOAD)
       v = floor(v + 0.5);
     if (!(v > 0)) /* not 1e-9: a fractional plan may need 2e-12 of a
                      4e17 tokens/s server (issue 19) */

@@ -27,6 +27,7 @@
 #include "planner.h"
 #include "report.h"
 #include "scenario.h"
+#include "whatif.h"
 
 #include "test_catalogs.h"
 
@@ -645,7 +646,7 @@ static void reference(const inst *q, ref *R) {
 static void random_instances_match_reference(void **state) {
   (void)state;
   char text[16384];
-  int feasible = 0, infeasible = 0, shapes[3] = {0, 0, 0};
+  int feasible = 0, infeasible = 0, swept = 0, shapes[3] = {0, 0, 0};
   for (int i = 0; i < 240; i++) {
     inst q;
     ref R;
@@ -689,13 +690,38 @@ static void random_instances_match_reference(void **state) {
       }
       for (int e = 0; e < R.nc; e++)
         assert_true(fabs(frac[e] - 1) < 1e-6);
+      if (i % 4 == 0) {
+        /* A sweep point of the same scenario (src/whatif.c) sums the same
+         * columns: same objective; delivered tokens/s = the load served
+         * (fractions are not rounded as if they were servers). */
+        hp_planfile *pf = NULL;
+        hp_diag d;
+        hp_wi_row row;
+        double served = 0;
+        for (int e = 0; e < R.nc; e++)
+          served += R.cells[e].tokens;
+        memset(&row, 0, sizeof row);
+        assert_int_equal(
+            hp_planfile_parse(text, strlen(text), "t.yaml", fix_cat, &pf, &d),
+            HP_OK);
+        assert_int_equal(hp_wi_solve_row(hp_planfile_scenario(pf, 0), NULL, 0,
+                                         &row, NULL, NULL, NULL, &d),
+                         HP_OK);
+        assert_int_equal(row.status, HP_RESULT_OPTIMAL);
+        if (!q.rent)
+          assert_true(fabs(row.capex_cny - R.best) <= 1e-6 * R.best);
+        assert_true(fabs(row.delivered_tokens_per_s - served) <= 1e-6 * served);
+        hp_planfile_free(pf);
+        swept++;
+      }
       feasible++;
     }
     hp_plan_free(plan);
   }
-  print_message("services: %d feasible, %d infeasible instances; %d with one "
-                "pool role, %d with two, %d with three\n",
-                feasible, infeasible, shapes[0], shapes[1], shapes[2]);
+  print_message("services: %d feasible, %d infeasible instances (%d also as "
+                "sweep points); %d with one pool role, %d with two, %d with "
+                "three\n",
+                feasible, infeasible, swept, shapes[0], shapes[1], shapes[2]);
   assert_true(feasible >= 100);
   assert_true(infeasible >= 10);
 }
@@ -749,6 +775,42 @@ static void throughput_file_and_reports(void **state) {
   hp_planfile_free(pf);
 }
 
+/* A sweep point (src/whatif.c) sums the same columns as the plan: a load
+ * split 2/3 : 1/3 over two SKUs stays split (fractions are not rounded as
+ * servers are: rounded, the domestic share would read 1). */
+static void sweep_point_keeps_fractions(void **state) {
+  (void)state;
+  const char *text =
+      "name: t\n"
+      "defaults:\n"
+      "  devices: [alpha-a, beta-c]\n"
+      "  services:\n"
+      "    - {name: s, model: {params: 1e9}, tokens_per_day: 12.96e6}\n"
+      "  throughput:\n"
+      "    - {service: s, device: alpha-a, tokens_per_s: 50, source: x}\n"
+      "    - {service: s, device: beta-c, tokens_per_s: 100, source: x}\n"
+      "  constraints: {caps: {beta-c: 8}}\n"
+      "scenarios: [{name: a}]\n";
+  hp_plan *plan = solve_text(text, fix_cat);
+  const hp_scenario_result *r = hp_plan_at(plan, 0);
+  assert_true(fabs(r->capex_cny - 1300000) < 1e-6);
+  assert_true(fabs(r->domestic_share_compute - 2.0 / 3) < 1e-9);
+  hp_planfile *pf = NULL;
+  hp_diag d;
+  hp_wi_row row;
+  memset(&row, 0, sizeof row);
+  assert_int_equal(
+      hp_planfile_parse(text, strlen(text), "t.yaml", fix_cat, &pf, &d), HP_OK);
+  assert_int_equal(hp_wi_solve_row(hp_planfile_scenario(pf, 0), NULL, 0, &row,
+                                   NULL, NULL, NULL, &d),
+                   HP_OK);
+  assert_true(fabs(row.capex_cny - 1300000) < 1e-6);
+  assert_true(fabs(row.share_compute - 2.0 / 3) < 1e-9);
+  assert_true(fabs(row.delivered_tokens_per_s - 150) < 1e-9);
+  hp_planfile_free(pf);
+  hp_plan_free(plan);
+}
+
 /* `workload:` plans are untouched: no services, no pools. */
 static void workload_plans_have_no_pools(void **state) {
   (void)state;
@@ -777,6 +839,7 @@ int main(void) {
       cmocka_unit_test(unplaceable_explained),
       cmocka_unit_test(workload_plans_have_no_pools),
       cmocka_unit_test(throughput_file_and_reports),
+      cmocka_unit_test(sweep_point_keeps_fractions),
       cmocka_unit_test(random_instances_match_reference),
   };
   return cmocka_run_group_tests(tests, catalogs_setup, catalogs_teardown);
