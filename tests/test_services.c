@@ -811,6 +811,40 @@ static void sweep_point_keeps_fractions(void **state) {
   hp_plan_free(plan);
 }
 
+/* A workload with what only services have (max_skus, rent) is one
+ * service named after its model; the docs' hand case (9 alpha-a + 5
+ * beta-c under a 30% cards mandate, 7 + 15 under compute) becomes all
+ * beta-c under max_skus 1. */
+static void workload_becomes_one_service(void **state) {
+  (void)state;
+  const char *text =
+      "name: t\n"
+      "defaults:\n"
+      "  devices: [alpha-a, beta-c]\n"
+      "  workload: {model: {params: 5e11}, tokens_per_day: 8.64e7}\n"
+      "  mfu: 0.5\n"
+      "  constraints: {domestic_share: {min: 0.3}}\n"
+      "scenarios:\n"
+      "  - {name: plain}\n"
+      "  - {name: one, constraints: {max_skus: 1}}\n"
+      "  - {name: rent, objective: rent, overrides: {alpha-a: "
+      "{price_hour_cny: 9}, beta-c: {price_hour_cny: 1}}}\n";
+  hp_plan *plan = solve_text(text, fix_cat);
+  const hp_scenario_result *r = hp_plan_at(plan, 0);
+  assert_int_equal(r->n_services, 0);
+  assert_true(fabs(r->capex_cny - 11500000) < 1e-6);
+  r = hp_plan_at(plan, 1);
+  assert_int_equal(r->n_services, 1);
+  assert_string_equal(r->splits[0].service, "workload");
+  assert_true(fabs(r->capex_cny - 15000000) < 1e-6);
+  assert_int_equal(r->n_lines, 1);
+  /* rent: alpha-a 100 tokens/s for 9 CNY/h, beta-c 20 for 1: beta-c is
+   * 0.05 CNY/h per token/s against 0.09: 50 beta-c, 50 CNY/h. */
+  r = hp_plan_at(plan, 2);
+  assert_true(fabs(r->rent_cny_per_hour - 50) < 1e-9);
+  hp_plan_free(plan);
+}
+
 /* `workload:` plans are untouched: no services, no pools. */
 static void workload_plans_have_no_pools(void **state) {
   (void)state;
@@ -840,6 +874,7 @@ int main(void) {
       cmocka_unit_test(workload_plans_have_no_pools),
       cmocka_unit_test(throughput_file_and_reports),
       cmocka_unit_test(sweep_point_keeps_fractions),
+      cmocka_unit_test(workload_becomes_one_service),
       cmocka_unit_test(random_instances_match_reference),
   };
   return cmocka_run_group_tests(tests, catalogs_setup, catalogs_teardown);
