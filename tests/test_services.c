@@ -864,6 +864,125 @@ static void workload_plans_have_no_pools(void **state) {
   hp_plan_free(plan);
 }
 
+/* ----------------------------------------------------------------------------
+ * Allocation failures: parse, solve (optimal, infeasible and explained,
+ * orders) and render fail cleanly at every allocation
+ * ------------------------------------------------------------------------- */
+
+static long fail_at, n_allocs, live;
+
+typedef union hdr {
+  size_t size;
+  max_align_t align;
+} hdr;
+
+static int should_fail(void) {
+  n_allocs++;
+  return fail_at > 0 && n_allocs == fail_at;
+}
+static void *t_malloc(size_t size, void *ud) {
+  (void)ud;
+  if (should_fail())
+    return NULL;
+  hdr *h = malloc(sizeof(hdr) + size);
+  if (!h)
+    return NULL;
+  live++;
+  return h + 1;
+}
+static void *t_realloc(void *p, size_t size, void *ud) {
+  if (!p)
+    return t_malloc(size, ud);
+  if (should_fail())
+    return NULL;
+  hdr *h = realloc((hdr *)p - 1, sizeof(hdr) + size);
+  return h ? h + 1 : NULL;
+}
+static void t_free(void *p, void *ud) {
+  (void)ud;
+  if (!p)
+    return;
+  live--;
+  free((hdr *)p - 1);
+}
+static const hp_allocator counting = {t_malloc, t_realloc, t_free, NULL};
+
+static int run_services(char **out, size_t *len) {
+  const char *text =
+      "name: t\n"
+      "defaults:\n"
+      "  devices: [alpha-a, beta-c]\n"
+      "  services:\n"
+      "    - {name: s, model: {params: 1e9}, requests_per_s: 2,\n"
+      "       requests: [{name: a, input_tokens: 50, output_tokens: 50},\n"
+      "                  {name: b, input_tokens: 50, output_tokens: 50}]}\n"
+      "    - name: d\n"
+      "      model: {params: 7e10, layers: 80, hidden_size: 8192, heads: 64,\n"
+      "              kv_heads: 8}\n"
+      "      requests_per_s: 100\n"
+      "      serving: disaggregated\n"
+      "      requests: [{name: q, input_tokens: 1000, output_tokens: 100}]\n"
+      "  throughput:\n"
+      "    - {service: s, class: a, device: alpha-a, tokens_per_s: 200, "
+      "source: x}\n"
+      "    - {service: d, device: beta-c, phase: prefill, tokens_per_s: 1e6, "
+      "source: y}\n"
+      "  mfu: 0.5\n"
+      "scenarios:\n"
+      "  - {name: free}\n"
+      "  - {name: orders, constraints: {min_servers_per_sku: 2, max_skus: "
+      "2}}\n"
+      "  - {name: none, constraints: {max_skus: 1, caps: {alpha-a: 8, "
+      "beta-c: 8}}}\n";
+  hp_planfile *pf = NULL;
+  hp_plan *plan = NULL;
+  hp_buf b;
+  int rc = hp_planfile_parse(text, strlen(text), "t.yaml", fix_cat, &pf, NULL);
+  if (rc == HP_OK)
+    rc = hp_plan_solve(pf, fix_cat, &plan, NULL);
+  hp_buf_init(&b);
+  if (rc == HP_OK) {
+    hp_report_table(plan, &b);
+    rc = b.oom ? HP_ENOMEM : hp_report_json(plan, &b);
+  }
+  if (rc == HP_OK && b.oom)
+    rc = HP_ENOMEM;
+  if (rc == HP_OK)
+    rc = hp_buf_detach(&b, out, len);
+  hp_buf_cleanup(&b);
+  hp_plan_free(plan);
+  hp_planfile_free(pf);
+  return rc;
+}
+
+static void allocation_failures_fail_cleanly(void **state) {
+  (void)state;
+  hp_set_allocator(&counting);
+  fail_at = n_allocs = live = 0;
+  char *want = NULL, *out = NULL;
+  size_t ref_len = 0, len = 0;
+  assert_int_equal(run_services(&want, &ref_len), HP_OK);
+  long total = n_allocs, failed = 0;
+  assert_non_null(strstr(want, "blocks"));
+  for (fail_at = 1; fail_at <= total; fail_at++) {
+    n_allocs = 0;
+    int rc = run_services(&out, &len);
+    if (rc == HP_OK) { /* an optional allocation: the same report */
+      assert_true(len == ref_len && memcmp(out, want, len) == 0);
+      hp_free(out);
+    } else {
+      assert_int_equal(rc, HP_ENOMEM);
+      failed++;
+    }
+    assert_int_equal(live, 1); /* want */
+  }
+  hp_free(want);
+  hp_set_allocator(NULL);
+  print_message("services: %ld allocations walked, %ld failed cleanly\n", total,
+                failed);
+  assert_true(failed > total / 2);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(shared_capacity_rounds_once),
@@ -875,6 +994,7 @@ int main(void) {
       cmocka_unit_test(throughput_file_and_reports),
       cmocka_unit_test(sweep_point_keeps_fractions),
       cmocka_unit_test(workload_becomes_one_service),
+      cmocka_unit_test(allocation_failures_fail_cleanly),
       cmocka_unit_test(random_instances_match_reference),
   };
   return cmocka_run_group_tests(tests, catalogs_setup, catalogs_teardown);
