@@ -222,7 +222,7 @@ static void orders_and_max_skus(void **state) {
    * the caps or max_skus. */
   const hp_scenario_result *r = hp_plan_at(plan, 3);
   assert_int_equal(r->status, HP_RESULT_INFEASIBLE);
-  assert_non_null(strstr(r->explanation, "constraints.max_skus blocks"));
+  assert_non_null(strstr(r->explanation, "constraints.max_skus: 1"));
   hp_plan_free(plan);
 }
 
@@ -267,6 +267,57 @@ static void unplaceable_explained(void **state) {
   assert_int_equal(r->status, HP_RESULT_INFEASIBLE);
   assert_string_equal(r->explanation, "service 's', class 's' can be placed "
                                       "nowhere: alpha-a: vendor excluded");
+  hp_plan_free(plan);
+}
+
+/* Infeasible: the network between pools, a minimum order, max SKUs,
+ * each named with its figures. */
+static void explanations_name_the_new_rows(void **state) {
+  (void)state;
+  const char *text =
+      "name: ex\n"
+      "defaults:\n"
+      "  devices: [alpha-a, beta-c]\n"
+      "  services:\n"
+      "    - name: d\n"
+      "      model: {params: 7e10, layers: 80, hidden_size: 8192, heads: 64, "
+      "kv_heads: 8}\n"
+      "      requests_per_s: 300\n"
+      "      serving: disaggregated\n"
+      "      requests: [{name: q, input_tokens: 1000, output_tokens: 100}]\n"
+      "  throughput:\n"
+      "    - {service: d, device: beta-c, phase: prefill, tokens_per_s: 1e9, "
+      "source: y}\n"
+      "    - {service: d, device: beta-c, phase: decode, tokens_per_s: 1e9, "
+      "source: y}\n"
+      "    - {service: d, device: alpha-a, phase: prefill, tokens_per_s: 1e9, "
+      "source: y}\n"
+      "    - {service: d, device: alpha-a, phase: decode, tokens_per_s: 1e9, "
+      "source: y}\n"
+      "scenarios:\n"
+      "  - {name: net, constraints: {caps: {beta-c: 16, alpha-a: 8}}}\n"
+      "  - {name: order, constraints: {min_servers_per_sku: 3, caps: "
+      "{beta-c: 16, alpha-a: 16}}}\n"
+      "  - {name: skus, constraints: {max_skus: 1, caps: {beta-c: 24, "
+      "alpha-a: 8}}}\n";
+  hp_plan *plan = solve_text(text, fix_cat);
+  /* 300 requests/s x 1000 tokens x 327,680 bytes = 98.3 GB/s each way; a
+   * server carries 50: two servers a pool, four in all, three allowed. */
+  assert_string_equal(
+      hp_plan_at(plan, 0)->explanation,
+      "blocking (dropped alone, each lets the services fit): the network "
+      "between prefill and decode pools (the KV cache crosses at 98.30 GB/s "
+      "at peak; a server's network carries at most 50.00 GB/s, so each pool "
+      "needs at least 2 servers' network); the supply caps "
+      "(constraints.caps)");
+  assert_string_equal(
+      hp_plan_at(plan, 1)->explanation,
+      "blocking (dropped alone, each lets the services fit): "
+      "constraints.min_servers_per_sku: 3 (an SKU in fewer servers is no "
+      "order); the supply caps (constraints.caps)");
+  /* beta-c alone has 3 servers for 4 pools' worth of network */
+  assert_non_null(
+      strstr(hp_plan_at(plan, 2)->explanation, "constraints.max_skus: 1"));
   hp_plan_free(plan);
 }
 
@@ -963,7 +1014,7 @@ static void allocation_failures_fail_cleanly(void **state) {
   size_t ref_len = 0, len = 0;
   assert_int_equal(run_services(&want, &ref_len), HP_OK);
   long total = n_allocs, failed = 0;
-  assert_non_null(strstr(want, "blocks"));
+  assert_non_null(strstr(want, "blocking"));
   for (fail_at = 1; fail_at <= total; fail_at++) {
     n_allocs = 0;
     int rc = run_services(&out, &len);
@@ -990,6 +1041,7 @@ int main(void) {
       cmocka_unit_test(orders_and_max_skus),
       cmocka_unit_test(rent_objective),
       cmocka_unit_test(unplaceable_explained),
+      cmocka_unit_test(explanations_name_the_new_rows),
       cmocka_unit_test(workload_plans_have_no_pools),
       cmocka_unit_test(throughput_file_and_reports),
       cmocka_unit_test(sweep_point_keeps_fractions),
