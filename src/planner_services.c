@@ -369,6 +369,14 @@ int hp_planner_build_services(const hp_scenario *s, hp_ip *ip,
   }
   /* Shares: on the compute basis, of the served tokens (each cell's tokens
    * x its fraction on the SKU); on cards and capex, of the servers. */
+  /* Served-load rows are divided by the whole load's tokens/s: shares of
+   * 1, not coefficients of 1e8 tokens/s beside servers (GLPK's simplex
+   * failed, glp_intopt 5, on three services of 1.4e8 tokens/s). */
+  double served = 0;
+  for (size_t e = 0; e < nc; e++)
+    served += cells[e].tokens_s;
+  if (!(served > 0))
+    served = 1;
   for (int side = 0; side < 2; side++) {
     if (!(side ? s->has_dom_max : s->has_dom_min))
       continue;
@@ -376,7 +384,7 @@ int hp_planner_build_services(const hp_scenario *s, hp_ip *ip,
     for (size_t c = 0; c < n; c++) {
       double w = 0;
       if (s->dom_basis == HP_BASIS_COMPUTE)
-        w = u[c].kind == HP_COL_LOAD ? u[c].tokens_per_s : 0;
+        w = u[c].kind == HP_COL_LOAD ? u[c].tokens_per_s / served : 0;
       else
         w = s->dom_basis == HP_BASIS_CARDS ? u[c].cards : u[c].price_cny;
       a[c] = ((s->cands[u[c].cand].spec.domestic ? 1.0 : 0.0) - share) * w;
@@ -399,7 +407,7 @@ int hp_planner_build_services(const hp_scenario *s, hp_ip *ip,
                    ? 0
                    : ((strcmp(s->cands[u[c].cand].spec.vendor, v) == 0) -
                       s->max_vendor_share) *
-                         u[c].tokens_per_s;
+                         u[c].tokens_per_s / served;
       ADD_ROW("max_vendor_share", -HUGE_VAL, 0.0);
     }
   }
