@@ -20,7 +20,7 @@ PKGS=(
   clang libclang-rt-14-dev # libFuzzer targets (tests/fuzz)
 )
 # Extra packages used only by bench/ programs (reference implementations).
-BENCH_PKGS=(python3-pulp coinor-cbc clpeak libopenblas-dev time)
+BENCH_PKGS=(python3-pulp python3-yaml coinor-cbc clpeak libopenblas-dev time)
 
 want=("${PKGS[@]}")
 if [ "${HETPLAN_BENCH_DEPS:-0}" = 1 ]; then want+=("${BENCH_PKGS[@]}"); fi

@@ -1295,11 +1295,19 @@ int hp_chart_montecarlo(const hp_wi_table *t, size_t scen, hp_chart_format f,
   if (scen >= t->n_scenarios)
     return hp_diag_set(d, HP_EINVAL, NULL, 0, 0, "chart: no scenario %zu",
                        scen);
-  hp_wi_stats st;
-  if (hp_wi_column_stats(t, scen, "capex_cny", &st) != HP_OK)
-    return hp_diag_oom(d);
-  size_t ok, inf, err;
-  count_status(t, scen, &ok, &inf, &err);
+  /* The engine's statistics (hp_wi_table.mc), not recomputed here; the
+   * histogram itself needs the rows in memory. */
+  const hp_wi_quantity *cq = NULL;
+  for (size_t q = 0; t->mc && q < t->mc[scen].n_quantities; q++)
+    if (strcmp(t->mc[scen].quantities[q].column, "capex_cny") == 0)
+      cq = &t->mc[scen].quantities[q];
+  if (!cq || !t->rows)
+    return hp_diag_set(d, HP_EINVAL, NULL, 0, 0,
+                       "chart: the table is not a finished Monte Carlo run "
+                       "held in memory");
+  hp_wi_stats st = cq->st;
+  size_t ok = t->mc[scen].optimal, inf = t->mc[scen].infeasible,
+         err = t->mc[scen].errors;
   /* Bins: about sqrt(n) between the extremes; when every sample costs the
    * same, one bin centred on that value, a tenth of the axis wide. */
   int nb = 1;

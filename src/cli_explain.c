@@ -23,7 +23,7 @@
 
 static const char *const explain_usage =
     "usage: hetplan explain PLAN --device ID [--scenario NAME] "
-    "[--catalog DIR] [-o FILE]\n";
+    "[--phase prefill|decode] [--catalog DIR] [-o FILE]\n";
 
 /* Names in messages as visible text: a terminal escape or a newline in a
  * plan's scenario name or an argument shows as \x1b or \n (buf.h). */
@@ -41,13 +41,14 @@ static int usage(const char *msg, const char *arg) {
   return HP_EXIT_USAGE;
 }
 
-enum { OPT_CATALOG = 1000, OPT_SCENARIO, OPT_DEVICE, OPT_FORMAT };
+enum { OPT_CATALOG = 1000, OPT_SCENARIO, OPT_DEVICE, OPT_FORMAT, OPT_PHASE };
 
 /* The usage error for an option given last, without its value. */
 static int missing_value(const char *opt, int which) {
   const char *what = which == OPT_DEVICE ? "a device ID; see `hetplan devices`"
                      : which == OPT_SCENARIO ? "a scenario NAME"
                      : which == OPT_CATALOG  ? "a directory"
+                     : which == OPT_PHASE    ? "prefill or decode"
                                              : "a FILE name";
   char v[VIS_MAX];
   fprintf(stderr, "hetplan: explain: option '%s' needs a value (%s)\n%s",
@@ -62,9 +63,11 @@ int hp_cli_explain(int argc, char **argv) {
       {"device", required_argument, NULL, OPT_DEVICE},
       {"output", required_argument, NULL, 'o'},
       {"format", required_argument, NULL, OPT_FORMAT},
+      {"phase", required_argument, NULL, OPT_PHASE},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   const char *cat_dir = NULL, *scen = NULL, *dev = NULL, *out = NULL;
+  hp_phase phase = HP_PHASE_BOTH;
   int c;
   optind = 1;
   opterr = 0;
@@ -91,6 +94,14 @@ int hp_cli_explain(int argc, char **argv) {
       return usage("explain prints its derivation as text only; it has no "
                    "--format (got '%s')",
                    optarg);
+    case OPT_PHASE: /* a server that runs one phase (docs/roofline.md) */
+      if (strcmp(optarg, "prefill") == 0)
+        phase = HP_PHASE_PREFILL;
+      else if (strcmp(optarg, "decode") == 0)
+        phase = HP_PHASE_DECODE;
+      else
+        return usage("--phase: expected prefill or decode, got '%s'", optarg);
+      break;
     case 'h':
       fputs(explain_usage, stdout);
       return HP_EXIT_OK;
@@ -150,7 +161,7 @@ int hp_cli_explain(int argc, char **argv) {
     rc = HP_EXIT_USAGE;
     goto out;
   }
-  hp_report_explain(s, k, &b);
+  hp_report_explain_phase(s, k, phase, &b);
   if (b.oom) {
     fprintf(stderr, "hetplan: out of memory\n");
     rc = HP_EXIT_SOLVER;

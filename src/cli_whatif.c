@@ -19,6 +19,7 @@
 
 #include "chart.h"
 #include "cli.h"
+#include "fileio.h"
 #include "hetplan.h"
 #include "whatif.h"
 #include "yamlx.h"
@@ -288,6 +289,47 @@ static int emit(const opts *o, const char *text, size_t len, const char *chart,
   return HP_EXIT_OK;
 }
 
+/* Where a streamed table goes: the output file, or standard output. */
+typedef struct sink {
+  hp_out_stream *s; /* -o FILE, or NULL for standard output */
+  hp_diag d;
+} sink;
+
+static int sink_write(const char *data, size_t len, void *ud) {
+  sink *k = ud;
+  if (k->s)
+    return hp_out_stream_write(k->s, data, len, &k->d);
+  return fwrite(data, 1, len, stdout) == len ? HP_OK : HP_EIO;
+}
+
+/* Writes a spooled table as it is rendered (hp_wi_render_to): the output
+ * never sits whole in memory. A file appears whole or not at all, as with
+ * emit. */
+static int stream_out(const opts *o, const hp_wi_table *t) {
+  sink k = {NULL, {0}};
+  hp_diag_clear(&k.d);
+  if (o->out && hp_out_stream_open(o->out, &k.s, &k.d) != HP_OK) {
+    hp_cli_print_diag(&k.d);
+    return HP_EXIT_IO;
+  }
+  int rc = hp_wi_render_to(t, o->format, sink_write, &k);
+  if (!k.s && rc == HP_OK && fflush(stdout) != 0)
+    rc = HP_EIO;
+  int crc = hp_out_stream_close(k.s, rc == HP_OK, &k.d);
+  if (rc == HP_ENOMEM) {
+    fprintf(stderr, "hetplan: out of memory\n");
+    return HP_EXIT_SOLVER;
+  }
+  if (rc != HP_OK || crc != HP_OK) {
+    if (k.s)
+      hp_cli_print_diag(&k.d);
+    else
+      fprintf(stderr, "hetplan: cannot write to standard output\n");
+    return HP_EXIT_IO;
+  }
+  return HP_EXIT_OK;
+}
+
 /* A progress bar on stderr, drawn only when stderr is a terminal. */
 static void progress_bar(size_t done, size_t total, void *ud) {
   (void)ud;
@@ -407,7 +449,9 @@ static int run_engine(const char *cmd, int argc, char **argv) {
     hp_cli_warn_market(pf);
   }
   hp_planfile_free(pf);
-  hp_wi_opts wo = {o.threads, o.scenario, NULL, NULL};
+  /* Without a chart (which draws every row) rows stream through a
+   * temporary file: memory does not grow with the run. */
+  hp_wi_opts wo = {o.threads, o.scenario, NULL, NULL, o.chart == NULL};
   if (!o.quiet && isatty(STDERR_FILENO))
     wo.progress = progress_bar;
   int st = mc ? hp_wi_montecarlo(text, len, path, cat, o.samples, o.seed, &wo,
@@ -418,11 +462,16 @@ static int run_engine(const char *cmd, int argc, char **argv) {
     /* A bad --vary key, an unknown --scenario or too many points is a
      * command-line error (no line to point at); a limit or a missing
      * file inside the plan is bad input, as for plan and batch. */
-    rc = st == HP_ENOMEM   ? HP_EXIT_SOLVER
+    rc = st == HP_ENOMEM              ? HP_EXIT_SOLVER
+         : st == HP_EIO && !d.file[0] ? HP_EXIT_IO /* the row spool */
          : st == HP_ELIMIT ? (d.file[0] ? HP_EXIT_INPUT : HP_EXIT_USAGE)
          : d.line == 0 && (!mc || st == HP_ENOTFOUND) ? HP_EXIT_USAGE
                                                       : exit_of(st);
     goto out;
+  }
+  if (t->spool && !o.chart) {
+    rc = stream_out(&o, t);
+    goto done;
   }
   if (hp_wi_render(t, o.format, &b) != HP_OK) {
     fprintf(stderr, "hetplan: out of memory\n");
@@ -439,6 +488,7 @@ static int run_engine(const char *cmd, int argc, char **argv) {
     }
   }
   rc = emit(&o, b.data ? b.data : "", b.len, chart, chart_len);
+done:;
   /* The chart draws one scenario; its subtitle says which, and so does
    * this note, since the table shows them all. */
   char v1[1024], v2[4 * HP_DIAG_MSG_MAX];
@@ -454,12 +504,7 @@ static int run_engine(const char *cmd, int argc, char **argv) {
             hp_cli_vis(path, v1, sizeof v1), t->n_error, t->n_rows,
             hp_cli_vis(t->first_error ? t->first_error : "(no message)", v2,
                        sizeof v2));
-    rc = HP_EXIT_INPUT;
-    for (size_t i = 0; i < t->n_rows; i++)
-      if (t->rows[i].status == HP_RESULT_ERROR && t->rows[i].error != HP_EKEY &&
-          t->rows[i].error != HP_ERANGE && t->rows[i].error != HP_ETYPE &&
-          t->rows[i].error != HP_EINVAL)
-        rc = HP_EXIT_SOLVER;
+    rc = t->n_error_solver ? HP_EXIT_SOLVER : HP_EXIT_INPUT;
   }
 out:
   for (size_t i = 0; i < n_axes; i++)

@@ -275,3 +275,115 @@ int hp_write_file_atomic(const char *path, const char *data, size_t len,
   hp_output_target_cleanup(&t);
   return rc;
 }
+
+/* ----------------------------------------------------------------------------
+ * Output written as it is made (hp_out_stream): the same targets and the
+ * same atomic replacement as hp_write_file_atomic, for a report too large
+ * to hold whole. Signals are held back from open to close, as there.
+ * ------------------------------------------------------------------------- */
+
+struct hp_out_stream {
+  hp_out_target t;
+  int fd;           /* where the bytes go */
+  int own_fd;       /* 1: fd is ours to close */
+  char *tmp;        /* the temporary file, or NULL (written through) */
+  sigset_t saved;   /* the signal mask before */
+  int xfsz_pending; /* SIGXFSZ was pending before */
+  int masked;       /* 1: signals are held back */
+};
+
+int hp_out_stream_open(const char *path, hp_out_stream **out, hp_diag *d) {
+  hp_out_stream *s = hp_calloc(1, sizeof *s);
+  if (!s)
+    return hp_diag_oom(d);
+  s->fd = -1;
+  int rc = hp_output_target(path, &s->t, d);
+  if (rc != HP_OK)
+    goto fail;
+  if (s->t.kind == HP_OUT_FD) {
+    s->fd = s->t.fd;
+  } else if (s->t.kind == HP_OUT_THROUGH) {
+    do
+      s->fd = open(s->t.path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+    while (s->fd < 0 && errno == EINTR);
+    if (s->fd < 0) {
+      rc = hp_diag_set(d, HP_EIO, s->t.path, 0, 0, "cannot open output: %s",
+                       strerror(errno));
+      goto fail;
+    }
+    s->own_fd = 1;
+  } else {
+    size_t dl = dir_len(s->t.path);
+    if (!(s->tmp = hp_malloc(dl + sizeof ".hpXXXXXX"))) {
+      rc = hp_diag_oom(d);
+      goto fail;
+    }
+    memcpy(s->tmp, s->t.path, dl);
+    memcpy(s->tmp + dl, ".hpXXXXXX", sizeof ".hpXXXXXX");
+    sigset_t block, before;
+    fatal_signals(&block);
+    pthread_sigmask(SIG_BLOCK, &block, &s->saved);
+    s->masked = 1;
+    s->xfsz_pending = sigpending(&before) == 0 && sigismember(&before, SIGXFSZ);
+    if ((s->fd = mkostemp(s->tmp, O_CLOEXEC)) < 0) {
+      rc = hp_diag_set(d, HP_EIO, s->t.path, 0, 0, "cannot create output: %s",
+                       strerror(errno));
+      hp_free(s->tmp);
+      s->tmp = NULL;
+      goto fail;
+    }
+    s->own_fd = 1;
+  }
+  *out = s;
+  return HP_OK;
+fail:
+  hp_out_stream_close(s, 0, NULL);
+  return rc;
+}
+
+int hp_out_stream_write(hp_out_stream *s, const char *data, size_t len,
+                        hp_diag *d) {
+  return write_all(s->fd, data, len, s->t.path, d);
+}
+
+int hp_out_stream_close(hp_out_stream *s, int commit, hp_diag *d) {
+  if (!s)
+    return HP_OK;
+  int rc = HP_OK;
+  if (commit && s->tmp && fsync(s->fd) != 0 && errno != EINVAL)
+    rc = hp_diag_set(d, HP_EIO, s->t.path, 0, 0, "fsync failed: %s",
+                     strerror(errno));
+  if (commit && rc == HP_OK && s->tmp) {
+    /* As replace_atomic: a replaced file keeps its owner and mode, a new
+     * one is an ordinary file; both best effort. */
+    if (s->t.kind == HP_OUT_REPLACE) {
+      if ((s->t.st.st_uid != geteuid() || s->t.st.st_gid != getegid()) &&
+          fchown(s->fd, s->t.st.st_uid, s->t.st.st_gid) != 0) {
+        /* Not ours to give away: the new file stays ours. */
+      }
+      (void)fchmod(s->fd, s->t.st.st_mode & 07777);
+    } else {
+      mode_t um = umask(0);
+      umask(um);
+      (void)fchmod(s->fd, 0666 & ~um);
+    }
+  }
+  if (s->own_fd && close(s->fd) != 0 && commit && rc == HP_OK)
+    rc = hp_diag_set(d, HP_EIO, s->t.path, 0, 0, "close failed: %s",
+                     strerror(errno));
+  if (s->tmp) {
+    if (commit && rc == HP_OK && rename(s->tmp, s->t.path) != 0)
+      rc = hp_diag_set(d, HP_EIO, s->t.path, 0, 0,
+                       "cannot rename into place: %s", strerror(errno));
+    if (!commit || rc != HP_OK)
+      unlink(s->tmp);
+  }
+  if (s->masked) {
+    discard_xfsz(s->xfsz_pending);
+    pthread_sigmask(SIG_SETMASK, &s->saved, NULL);
+  }
+  hp_free(s->tmp);
+  hp_output_target_cleanup(&s->t);
+  hp_free(s);
+  return rc;
+}

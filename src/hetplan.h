@@ -142,7 +142,8 @@ typedef enum {
 } hp_confidence;
 
 /* The numeric figures of a card, indexed for generic access (sweeps,
- * overrides, sources). XX(field, key, unit, required) */
+ * overrides, sources). XX(field, key, unit, required). network_gbps is per
+ * server (scale-out NICs), 0 = not given: HP_DEFAULT_NETWORK_GBPS applies. */
 #define HP_FIGURE_MAP(XX)                                                      \
   XX(memory_gb, "memory_gb", "GB", 1)                                          \
   XX(memory_bw_tbps, "memory_bw_tbps", "TB/s", 1)                              \
@@ -155,6 +156,7 @@ typedef enum {
   XX(int8_tops, "int8_tops", "TOPS", 0)                                        \
   XX(fp32_tflops, "fp32_tflops", "TFLOPS", 0)                                  \
   XX(interconnect_gbps, "interconnect_gbps", "GB/s", 0)                        \
+  XX(network_gbps, "network_gbps", "Gbit/s", 0)                                \
   XX(server_power_w, "server_power_w", "W", 0)                                 \
   XX(fp4_tflops, "fp4_tflops", "TFLOPS", 0)
 

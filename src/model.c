@@ -30,6 +30,11 @@ void hp_roof_opts_default(hp_roof_opts *o) {
   o->max_batch = 256;       /* vLLM's default max_num_seqs */
   o->pcie_gbps = 64;        /* PCIe Gen4 x16, both directions */
   o->allreduce_us = 5;      /* NCCL small-message all-reduce in a node */
+  o->overlap = -1;          /* the stack's figure (roofline.c) */
+  o->kv_mbu = -1;           /* the stack's figure */
+  o->reread_hit = -1;       /* the stack's figure */
+  o->prefill_chunk = 8192;  /* TRT-LLM max_num_tokens, SGLang chunk default */
+  o->scaleout_gbps = 50;    /* one 400 Gb/s NIC per card */
 }
 const char *hp_basis_name(hp_share_basis b) {
   static const char *const n[] = {"compute", "cards", "capex"};

@@ -50,6 +50,9 @@ typedef struct hp_candidate {
   double mbu;          /* effective memory-bandwidth utilisation used */
   int measured;        /* 1 if mfu/bandwidth came from a probe profile */
   char *mfu_from;      /* where mfu came from: "plan", "override", ... */
+  int eff_default;     /* bit 1: mfu, bit 2: mbu set by nobody (plan,
+                          device file, profile): the roofline then takes
+                          its card and stack table (roofline.h) */
   char *price_as_of;   /* the plan's own date for an overridden price
                         * (spec.price_as_of points here), or NULL */
 } hp_candidate;
@@ -171,6 +174,27 @@ typedef struct hp_roof_opts {
                              hp_roof_attn (roofline.h): 0 grouped (each KV
                              head once per step, the default), 1 per query
                              head (TensorRT-LLM before XQA) */
+  double kv_mbu;          /* share of the bandwidth the attention kernel's
+                             KV reads reach; < 0 = the stack's figure */
+  double reread_hit;      /* share of a per-query-head kernel's repeated KV
+                             reads served from cache, 0..1; < 0 = the
+                             stack's figure */
+  int w8a8;               /* 1: int8 weights compute with int8 activations
+                             on the int8_tops roof (CloudMatrix-Infer,
+                             SmoothQuant-style stacks); 0: weight-only */
+  double overlap;         /* share of the smaller of an operation's compute
+                             and memory time that is not hidden under the
+                             larger, 0..1; < 0 = the stack's figure */
+  int stack;              /* serving stack, an hp_roof_stack (roofline.h);
+                             0 = the card's default stack */
+  int batching;           /* 0 static batch, 1 continuous with chunked
+                             prefill */
+  double prefill_chunk;   /* prompt tokens processed at once (activation
+                             memory; continuous batching's chunk) */
+  double ep;              /* expert-parallel cards (MoE, attention data
+                             parallel); 0 = none, TP inside one server */
+  double scaleout_gbps;   /* per card and direction beyond the scale-up
+                             domain (one server or supernode), GB/s */
 } hp_roof_opts;
 
 void hp_roof_opts_default(hp_roof_opts *o);

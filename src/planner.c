@@ -764,10 +764,10 @@ static int cmp_line(const void *a, const void *b) {
 }
 
 static int fill_lines(const hp_scenario *s, const hp_catalog *cat,
-                      const hp_unit *u, const double *x,
+                      const hp_unit *u, const double *x, int lean,
                       hp_scenario_result *r) {
   size_t nc = s->n_cands, n = hp_planner_columns(s);
-  int roof = hp_planner_is_roofline(s);
+  int roof = !lean && hp_planner_is_roofline(s);
   r->lines = hp_calloc(nc ? nc : 1, sizeof *r->lines);
   r->vendors = hp_calloc(nc ? nc : 1, sizeof *r->vendors);
   hp_plan_line *agg = hp_calloc(nc ? nc : 1, sizeof *agg);
@@ -824,7 +824,7 @@ static int fill_lines(const hp_scenario *s, const hp_catalog *cat,
     if (agg[k].servers == 0)
       continue;
     const hp_candidate *c = &s->cands[k];
-    const hp_device_spec *cs = hp_catalog_find(cat, c->spec.id);
+    const hp_device_spec *cs = cat ? hp_catalog_find(cat, c->spec.id) : NULL;
     hp_plan_line *l = &r->lines[r->n_lines++];
     *l = agg[k];
     l->device = cs ? cs->id : c->spec.id;
@@ -835,7 +835,8 @@ static int fill_lines(const hp_scenario *s, const hp_catalog *cat,
         roof ? l->tokens_per_s / l->servers : hp_server_tokens_per_s(s, c);
     l->measured = c->measured;
     char note[256]; /* fp4/fp8 weights on a card without that roof */
-    if (roof && hp_roof_compute_note(&s->model, c, note, sizeof note) &&
+    if (roof && !lean &&
+        hp_roof_compute_note(&s->model, c, note, sizeof note) &&
         !(l->note = hp_strdup(note))) {
       hp_free(agg);
       hp_free(opex);
@@ -855,7 +856,8 @@ static int fill_lines(const hp_scenario *s, const hp_catalog *cat,
   }
   hp_free(agg);
   hp_free(opex);
-  qsort(r->lines, r->n_lines, sizeof *r->lines, cmp_line);
+  if (!lean) /* lean: candidate order, vendors summed in it */
+    qsort(r->lines, r->n_lines, sizeof *r->lines, cmp_line);
   for (size_t i = 0; i < r->n_lines; i++) {
     const hp_plan_line *l = &r->lines[i];
     size_t k = 0;
@@ -880,7 +882,7 @@ static int fill_lines(const hp_scenario *s, const hp_catalog *cat,
   r->tco_cny = r->capex_cny + r->years * r->opex_cny_per_year;
   r->cost_per_mtok_cny =
       hp_planner_cost_per_mtok(s, r->tco_cny, r->delivered_tokens_per_s);
-  return hp_scenario_market_warnings(s, r);
+  return lean ? HP_OK : hp_scenario_market_warnings(s, r);
 }
 
 double hp_planner_cost_per_mtok(const hp_scenario *s, double tco_cny,
@@ -1241,8 +1243,22 @@ static int explain_nothing(const hp_scenario *s, const hp_ip *ip,
   return rc;
 }
 
-int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,
-                      hp_scenario_result *r, hp_diag *d) {
+static void warm_arm(const hp_solve_warm *w, hp_ip *ip, hp_ip_cut *cut);
+static int warm_keep(hp_solve_warm *w, hp_ip *ip, const hp_ip_solution *sol,
+                     const hp_check *ck);
+
+int hp_scenario_solve_opts(const hp_scenario *s, const hp_catalog *cat,
+                           hp_solve_opts *o, hp_scenario_result *r,
+                           hp_diag *d) {
+  hp_solve_opts def;
+  if (!o) {
+    hp_solve_opts_default(&def);
+    o = &def;
+  }
+  o->error = HP_OK;
+  int warm_ok = o->warm && o->warm->valid;
+  if (o->warm)
+    o->warm->valid = 0; /* until this point's optimum replaces it */
   memset(r, 0, sizeof *r);
   if (!(r->name = hp_strdup(s->name)))
     return hp_diag_oom(d);
@@ -1260,8 +1276,12 @@ int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,
   r->node_limit = s->node_limit;
   r->token_price_per_mtok_cny = s->token_price_cny_per_mtok;
 
-  if (s->n_services)
-    return hp_scenario_solve_services(s, cat, r, d);
+  if (s->n_services) {
+    int src = hp_scenario_solve_services(s, cat, r, d);
+    if (src == HP_OK && r->status == HP_RESULT_ERROR)
+      o->error = HP_ESOLVER;
+    return src;
+  }
   hp_ip ip;
   hp_unit *u = NULL;
   hp_ip_solution sol;
@@ -1296,7 +1316,9 @@ int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,
       r->status = HP_RESULT_INFEASIBLE;
       hp_ip_cleanup(&ip);
       hp_free(u);
-      if (hp_buf_detach(&b, &r->explanation, NULL) != HP_OK) {
+      if (!o->explain)
+        hp_buf_cleanup(&b);
+      else if (hp_buf_detach(&b, &r->explanation, NULL) != HP_OK) {
         hp_scenario_result_cleanup(r);
         return hp_diag_oom(d);
       }
@@ -1304,30 +1326,38 @@ int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,
     }
     hp_buf_cleanup(&b);
   }
+  hp_ip_cut cut;
+  if (warm_ok)
+    warm_arm(o->warm, &ip, &cut);
   double t0 = now_ms();
   rc = hp_ip_solve_with(&ip, (hp_ip_engine)s->engine, &sol, d);
   r->solve_ms = now_ms() - t0;
+  ip.cut = NULL;
+  ip.hint = NULL;
   if (rc != HP_OK && rc != HP_ESOLVER)
     goto fail;
   hp_buf b;
   hp_buf_init(&b);
   if (rc == HP_OK && sol.status == HP_SOL_ERROR && sol.node_limited) {
     r->status = HP_RESULT_ERROR;
+    o->error = HP_ESOLVER;
     hp_buf_printf(&b,
                   "no plan found within solver.node_limit (%.0f nodes): "
                   "raise it",
                   s->node_limit);
   } else if (rc == HP_ESOLVER || sol.status == HP_SOL_ERROR) {
     r->status = HP_RESULT_ERROR;
+    o->error = HP_ESOLVER;
     hp_buf_printf(&b, "solver error: %s",
                   sol.error[0] ? sol.error : (d ? d->msg : "unknown"));
     rc = HP_OK;
   } else if (sol.status == HP_SOL_UNBOUNDED) {
     r->status = HP_RESULT_ERROR;
+    o->error = HP_EUNBOUNDED;
     hp_buf_puts(&b, "the objective is unbounded: add a budget or caps");
   } else if (sol.status == HP_SOL_INFEASIBLE) {
     r->status = HP_RESULT_INFEASIBLE;
-    if ((rc = explain(s, &ip, u, &b, d)) != HP_OK) {
+    if (o->explain && (rc = explain(s, &ip, u, &b, d)) != HP_OK) {
       hp_buf_cleanup(&b);
       goto fail;
     }
@@ -1339,6 +1369,7 @@ int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,
     hp_planner_check(&ip, sol.x, &ck);
     if (ck.failed) {
       r->status = HP_RESULT_ERROR;
+      o->error = HP_ESOLVER;
       hp_buf_puts(&b, ck.why);
       goto done;
     }
@@ -1347,21 +1378,26 @@ int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,
     r->node_limited = sol.node_limited;
     r->repaired = ck.repaired;
     r->gap = hp_planner_gap(&sol, &ck, s->mip_gap);
-    if (fill_lines(s, cat, u, sol.x, r) != HP_OK) {
+    if (fill_lines(s, cat, u, sol.x, o->lean, r) != HP_OK) {
       hp_buf_cleanup(&b);
       rc = hp_diag_oom(d);
       goto fail;
     }
     if (hp_planner_buys_nothing(s, r->delivered_tokens_per_s)) {
       r->status = HP_RESULT_INFEASIBLE;
-      if ((rc = explain_nothing(s, &ip, u, &b, d)) != HP_OK) {
+      if (o->explain && (rc = explain_nothing(s, &ip, u, &b, d)) != HP_OK) {
         hp_buf_cleanup(&b);
         goto fail;
       }
     }
+    if (warm_keep(o->warm, &ip, &sol, &ck) != HP_OK) {
+      hp_buf_cleanup(&b);
+      rc = hp_diag_oom(d);
+      goto fail;
+    }
   }
 done:
-  if (r->status != HP_RESULT_OPTIMAL &&
+  if (r->status != HP_RESULT_OPTIMAL && (o->explain || b.len || b.oom) &&
       hp_buf_detach(&b, &r->explanation, NULL) != HP_OK) {
     rc = hp_diag_oom(d);
     goto fail;
@@ -1545,4 +1581,61 @@ int hp_planfile_write_lp(const hp_planfile *p, size_t i, const char *path,
                        "scenario %zu: the plan has %zu", i,
                        hp_planfile_count(p));
   return hp_scenario_write_lp(hp_planfile_scenario(p, i), path, d);
+}
+
+/* ----------------------------------------------------------------------------
+ * Solve options: the lean, warm-started solve of sweeps (hp_solve_opts)
+ * ------------------------------------------------------------------------- */
+
+void hp_solve_opts_default(hp_solve_opts *o) {
+  memset(o, 0, sizeof *o);
+  o->explain = 1;
+}
+
+void hp_solve_warm_cleanup(hp_solve_warm *w) {
+  if (!w)
+    return;
+  hp_free(w->x);
+  hp_ip_cleanup(&w->prev);
+  memset(w, 0, sizeof *w);
+}
+
+/* The previous point's optimum starts the search when it is feasible here
+ * (hp_ip_solve checks): the solver then only has to improve on it or prove
+ * it optimal. Only a point beyond the previous point's constraint can beat
+ * a proven optimum: the search is confined there (not with a mip_gap,
+ * where hp_ip_solve ignores the cut). */
+static void warm_arm(const hp_solve_warm *w, hp_ip *ip, hp_ip_cut *cut) {
+  if (w->n != ip->n_cols)
+    return;
+  ip->hint = w->x;
+  if (!(ip->mip_gap > 0) && w->proven && hp_ip_exclusion_cut(&w->prev, ip, cut))
+    ip->cut = cut;
+}
+
+/* Keeps this point's checked optimum and its program (moved out of ip,
+ * which is left empty) for the next point. HP_OK or HP_ENOMEM. */
+static int warm_keep(hp_solve_warm *w, hp_ip *ip, const hp_ip_solution *sol,
+                     const hp_check *ck) {
+  if (!w)
+    return HP_OK;
+  if (w->n != ip->n_cols || !w->x) {
+    double *x = hp_realloc(w->x, (ip->n_cols ? ip->n_cols : 1) * sizeof *x);
+    if (!x)
+      return HP_ENOMEM;
+    w->x = x;
+    w->n = ip->n_cols;
+  }
+  memcpy(w->x, sol->x, ip->n_cols * sizeof *w->x);
+  hp_ip_cleanup(&w->prev);
+  w->prev = *ip;
+  memset(ip, 0, sizeof *ip);
+  w->valid = 1;
+  w->proven = !sol->within_gap && !sol->node_limited && !ck->repaired;
+  return HP_OK;
+}
+
+int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,
+                      hp_scenario_result *r, hp_diag *d) {
+  return hp_scenario_solve_opts(s, cat, NULL, r, d);
 }

@@ -148,6 +148,39 @@ int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,
                       hp_scenario_result *r, hp_diag *d);
 void hp_scenario_result_cleanup(hp_scenario_result *r);
 
+/* One scenario's previous optimum within a run of related solves (a
+ * sweep's chunk of points): handed to the next solve as a start
+ * (hp_ip.hint, used if still feasible) and, when proven, as an exclusion
+ * cut. Zero-initialised; released with hp_solve_warm_cleanup. */
+typedef struct hp_solve_warm {
+  int valid;  /* 1 when x holds the previous solve's optimum */
+  int proven; /* 1 when it was proven (no mip_gap, node limit, repair) */
+  size_t n;   /* columns of x */
+  double *x;  /* the optimum (owned) */
+  hp_ip prev; /* its program, when valid (owned) */
+} hp_solve_warm;
+void hp_solve_warm_cleanup(hp_solve_warm *w);
+
+/* How hp_scenario_solve_opts solves; hp_solve_opts_default gives what
+ * hp_scenario_solve does. */
+typedef struct hp_solve_opts {
+  hp_solve_warm *warm; /* in/out: start from the previous optimum and keep
+                          this one (NULL: a cold start) */
+  int explain;         /* 1: explain an infeasible result (relaxations);
+                          0: status only, no explanation */
+  int lean;            /* 1: totals, lines and vendors only: lines in
+                          candidate order (vendors summed in it), no
+                          per-class assignments, notes or market warnings */
+  int error;           /* out: HP_ESOLVER or HP_EUNBOUNDED behind a result
+                          with status error, else HP_OK */
+} hp_solve_opts;
+void hp_solve_opts_default(hp_solve_opts *o);
+
+/* hp_scenario_solve with options (o may be NULL: the defaults); the one
+ * solve path of plans and sweeps. Same contract. */
+int hp_scenario_solve_opts(const hp_scenario *s, const hp_catalog *cat,
+                           hp_solve_opts *o, hp_scenario_result *r, hp_diag *d);
+
 /* Writes the integer program hp_scenario_solve would solve for s as CPLEX
  * LP (hp_ip_write_lp): columns named by SKU (class.SKU under the roofline
  * model), rows by constraint. HP_OK, or an error with d set. */

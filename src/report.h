@@ -41,5 +41,10 @@ void hp_buf_number(hp_buf *b, double v);
  * candidate `cand` to b, every number with its unit (`hetplan explain`;
  * report_explain.c). */
 void hp_report_explain(const hp_scenario *s, size_t cand, hp_buf *b);
+/* The same for a prefill-only or decode-only server of a disaggregated
+ * service (`hetplan explain --phase`; report_phase.c); HP_PHASE_BOTH is
+ * hp_report_explain. */
+void hp_report_explain_phase(const hp_scenario *s, size_t cand, hp_phase ph,
+                             hp_buf *b);
 
 #endif

@@ -48,12 +48,24 @@ static void explain_class(const hp_scenario *s, const hp_candidate *c,
                 "%g TB/s x MBU %.2f = %.2f TB/s per card; link %g GB/s per "
                 "direction (%s)\n",
                 r.peak_flops / 1e12,
-                hp_dtype_name(hp_roof_compute_dtype(m, c, NULL)), c->mfu,
-                r.peak_flops * c->mfu / 1e12, f[HP_FIG_memory_bw_tbps], c->mbu,
-                f[HP_FIG_memory_bw_tbps] * c->mbu, r.link_bytes_s / 1e9,
+                hp_dtype_name(hp_roof_compute_dtype(m, c, NULL)), r.mfu,
+                r.peak_flops * r.mfu / 1e12, f[HP_FIG_memory_bw_tbps], r.mbu,
+                f[HP_FIG_memory_bw_tbps] * r.mbu, r.link_bytes_s / 1e9,
                 r.link_is_pcie ? "no interconnect_gbps: PCIe fallback "
                                  "roofline.pcie_gbps / 2"
                                : "interconnect_gbps / 2");
+  hp_buf_printf(b,
+                "  efficiency: stack %s; MFU %.2f (%s), MBU %.2f (%s), KV "
+                "reads at %.2f of bandwidth (%s), %.0f%% of repeated KV reads "
+                "cached (%s), overlap %.2f (%s); table row: %s, %s\n",
+                hp_roof_stack_name(hp_roof_stack_of(c, o)), r.mfu,
+                c->eff_default & 1 ? "table" : "given", r.mbu,
+                c->eff_default & 2 ? "table" : "given", r.kv_mbu,
+                o->kv_mbu >= 0 ? "roofline.kv_mbu" : "table",
+                100 * r.reread_hit,
+                o->reread_hit >= 0 ? "roofline.reread_hit" : "table", r.overlap,
+                o->overlap >= 0 ? "roofline.overlap" : "table", r.eff->conf,
+                r.eff->source);
   hp_buf_printf(b,
                 "  1. memory fit: weights %s params x %g B = %.1f GB; usable "
                 "%g GB x %.2f = %.1f GB per card, %g cards per server\n",
@@ -91,6 +103,13 @@ static void explain_class(const hp_scenario *s, const hp_candidate *c,
     hp_buf_printf(b, "  cannot serve this class: %s\n", r.why);
     return;
   }
+  hp_buf_printf(b,
+                "     prefill workspace: %s tokens (roofline.prefill_chunk) x "
+                "%s B of activations per token per card = %.2f GB, reserved "
+                "before the KV cache\n",
+                g0(o->prefill_chunk, n1, sizeof n1),
+                g0(r.act_bytes_token_card, n2, sizeof n2),
+                r.act_bytes_card / 1e9);
   hp_buf_printf(b,
                 "  2. TP degree: %d%s, %d replica%s per server; per card "
                 "%.1f GB weights, %s B/token KV; KV room %s tokens per "
@@ -137,11 +156,33 @@ static void explain_class(const hp_scenario *s, const hp_candidate *c,
     hp_buf_printf(b, " (compute bound from batch %.0f)\n", r.crossover_batch);
   else
     hp_buf_puts(b, " (memory bound at every batch)\n");
-  hp_buf_printf(b,
-                "     time per output token: step %.2f ms + prefill share %d x "
-                "%.1f ms / %s = %.2f ms",
-                r.step.total_s * 1e3, r.batch, r.prefill_s * 1e3,
-                g0(k->output_tokens, n1, sizeof n1), r.tpot_s * 1e3);
+  static const char *const opn[HP_ROOF_N_OPS] = {"attention", "MLP/experts"};
+  for (int i = 0; i < HP_ROOF_N_OPS; i++)
+    hp_buf_printf(b,
+                  "     %s: compute %.2f ms, memory %.2f ms -> max + %.2f x "
+                  "min = %.2f ms\n",
+                  opn[i], r.step.op[i].compute_s * 1e3,
+                  r.step.op[i].memory_s * 1e3, r.overlap,
+                  r.step.op[i].time_s * 1e3);
+  if (r.ep > 0)
+    hp_buf_printf(b,
+                  "     experts over %d cards (roofline.ep): all-to-all "
+                  "%.2f ms a step, overlapped with the rest as an "
+                  "operation\n",
+                  r.ep, r.step.a2a_s * 1e3);
+  if (o->batching)
+    hp_buf_printf(b,
+                  "     time per output token (continuous batching): the "
+                  "step above with %d / %s prompts of %s tokens folded into "
+                  "its operations = %.2f ms",
+                  r.batch, g0(k->output_tokens, n1, sizeof n1),
+                  g0(k->input_tokens, n2, sizeof n2), r.tpot_s * 1e3);
+  else
+    hp_buf_printf(b,
+                  "     time per output token: step %.2f ms + prefill share "
+                  "%d x %.1f ms / %s = %.2f ms",
+                  r.step.total_s * 1e3, r.batch, r.prefill_prompt_s * 1e3,
+                  g0(k->output_tokens, n1, sizeof n1), r.tpot_s * 1e3);
   if (k->tpot_ms > 0)
     hp_buf_printf(b, " (<= TPOT %g ms)", k->tpot_ms);
   hp_buf_puts(b, "\n");

@@ -20,58 +20,6 @@
  * Renderers
  * ------------------------------------------------------------------------- */
 
-/* The unit of a plan key, from its last path segment, for column headers. */
-const char *hp_wi_key_unit(const char *key) {
-  static const struct {
-    const char *seg, *unit;
-  } units[] = {{"tokens_per_day", "tokens/day"},
-               {"users", "users"},
-               {"tokens_per_user_per_day", "tokens/user/day"},
-               {"seconds_per_day", "s/day"},
-               {"peak_factor", "x"},
-               {"params", "parameters"},
-               {"active_params", "parameters"},
-               {"mfu", "fraction"},
-               {"mbu", "fraction"},
-               {"min", "fraction"},
-               {"max", "fraction"},
-               {"headroom", "fraction"},
-               {"max_vendor_share", "fraction"},
-               {"utilisation", "fraction"},
-               {"budget_cny", "CNY"},
-               {"power_mw", "MW"},
-               {"pue", "ratio"},
-               {"years", "years"},
-               {"power_price_cny_per_kwh", "CNY/kWh"},
-               {"token_price_cny_per_mtok", "CNY/Mtok"},
-               {"requests_per_s", "requests/s"},
-               {"mip_gap", "fraction"},
-               {"node_limit", "nodes"},
-               {"ttft_ms", "ms"},
-               {"tpot_ms", "ms"},
-               {"share", "fraction"},
-               {"input_tokens", "tokens"},
-               {"output_tokens", "tokens"},
-               {"memory_fraction", "fraction"},
-               {"pcie_gbps", "GB/s"},
-               {"allreduce_latency_us", "us"},
-               {"min_batch", "requests"},
-               {"max_batch", "requests"},
-               {"batch", "requests"},
-               {"tp", "cards"}};
-  const char *seg = strrchr(key, '.');
-  seg = seg ? seg + 1 : key;
-  if (strstr(key, "caps.") == key || strstr(key, ".caps."))
-    return "cards";
-  for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-    if (strcmp(units[i].seg, seg) == 0)
-      return units[i].unit;
-  hp_figure f;
-  if (hp_figure_find(seg, &f) == HP_OK)
-    return hp_figure_unit(f);
-  return "plan units";
-}
-
 static void json_num(hp_buf *b, double v) {
   if (isfinite(v))
     hp_buf_number(b, v);
@@ -104,8 +52,39 @@ static void wi_json_status(hp_buf *b, const hp_wi_row *r) {
   }
 }
 
+/* Where a streaming render sends its text (hp_wi_render_to): the buffer
+ * is handed on and emptied after a row once it holds FLUSH_BYTES, so a
+ * table of 100,000 rows needs no more memory than one of ten. */
+#define FLUSH_BYTES 65536
+typedef struct flush_to {
+  hp_wi_write_fn fn; /* NULL: keep everything in the buffer */
+  void *ud;
+  int guard; /* 1: the text safety net (hp_buf_guard) first */
+  int rc;    /* HP_OK, or the first error of a guard or a write */
+} flush_to;
+
+/* Hands b on once it holds enough (always when `all`), at a row's end:
+ * never inside a character, so the guard sees whole ones. */
+static void flush_rows(hp_buf *b, flush_to *f, int all) {
+  if (!f || !f->fn || f->rc != HP_OK || (!all && b->len < FLUSH_BYTES))
+    return;
+  if (b->oom) {
+    f->rc = HP_ENOMEM;
+    return;
+  }
+  if (f->guard && (f->rc = hp_buf_guard(b, 0)) != HP_OK)
+    return;
+  if (b->len && (f->rc = f->fn(b->data, b->len, f->ud)) != HP_OK)
+    return;
+  b->len = 0;
+  if (b->data)
+    b->data[0] = '\0';
+}
+
 /* A text table formatted in two passes through a cell callback, so that
- * 100,000 rows need no storage beyond the output. */
+ * 100,000 rows need no storage beyond the output. fetch, when set, is
+ * called before the cells of each row, in order, in each pass (row 0
+ * starts a pass): it moves a cursor there. */
 typedef void (*cell_fn)(const void *ctx, size_t row, int col, char *out,
                         size_t size);
 
@@ -115,24 +94,31 @@ typedef struct grid {
   const int *right;        /* 1 to right-align */
   size_t n_rows;
   cell_fn cell;
-  const void *ctx;
+  void *ctx;
+  int (*fetch)(void *ctx, size_t row); /* HP_OK or an error; or NULL */
 } grid;
 
-static int grid_render(const grid *g, hp_buf *b, int markdown) {
+static int grid_render(const grid *g, hp_buf *b, int markdown, flush_to *fl) {
   size_t *w = hp_calloc((size_t)g->n_cols, sizeof *w);
   char cell[512];
+  int rc = HP_OK;
   if (!w)
     return HP_ENOMEM;
   for (int c = 0; c < g->n_cols; c++)
     w[c] = hp_cell_len(g->head[c], markdown);
-  for (size_t r = 0; r < g->n_rows; r++)
+  for (size_t r = 0; r < g->n_rows && rc == HP_OK; r++) {
+    if (g->fetch && (rc = g->fetch(g->ctx, r)) != HP_OK)
+      break;
     for (int c = 0; c < g->n_cols; c++) {
       g->cell(g->ctx, r, c, cell, sizeof cell);
       size_t l = hp_cell_len(cell, markdown);
       if (l > w[c])
         w[c] = l;
     }
-  for (size_t r = 0; r < g->n_rows + 2; r++) {
+  }
+  for (size_t r = 0; r < g->n_rows + 2 && rc == HP_OK; r++) {
+    if (r >= 2 && g->fetch && (rc = g->fetch(g->ctx, r - 2)) != HP_OK)
+      break;
     if (markdown)
       hp_buf_puts(b, "|");
     for (int c = 0; c < g->n_cols; c++) {
@@ -168,8 +154,13 @@ static int grid_render(const grid *g, hp_buf *b, int markdown) {
         hp_buf_puts(b, "  ");
     }
     hp_buf_putc(b, '\n');
+    flush_rows(b, fl, 0);
   }
   hp_free(w);
+  if (rc != HP_OK)
+    return rc;
+  if (fl && fl->rc != HP_OK)
+    return fl->rc;
   return b->oom ? HP_ENOMEM : HP_OK;
 }
 
@@ -221,19 +212,34 @@ typedef struct sweep_ctx {
   size_t n_vend;
   int has_price;        /* any row has a token price */
   int col_of[SC_FIXED]; /* column of each fixed field, -1 if hidden */
+  hp_wi_cursor cur;     /* the rows, in order */
+  hp_wi_rowref x;       /* the current one */
 } sweep_ctx;
+
+/* Moves the cursor to row ri (0 starts over): grid_render's fetch. */
+static int sweep_fetch(void *ctxp, size_t ri) {
+  sweep_ctx *c = ctxp;
+  int rc;
+  if (ri == 0) {
+    hp_wi_cursor_close(&c->cur);
+    if ((rc = hp_wi_cursor_open(c->t, &c->cur)) != HP_OK)
+      return rc;
+  }
+  rc = hp_wi_cursor_next(&c->cur, &c->x);
+  return rc == 1 ? HP_OK : rc == 0 ? HP_EIO : rc;
+}
 
 static void sweep_cell(const void *ctxp, size_t ri, int col, char *out,
                        size_t size) {
   const sweep_ctx *c = ctxp;
   const hp_wi_table *t = c->t;
-  const hp_wi_row *r = &t->rows[ri];
+  const hp_wi_row *r = c->x.row;
   char num[64];
+  (void)ri;
   out[0] = '\0';
   if ((size_t)col < t->n_keys) {
     snprintf(out, size, "%s",
-             hp_format_number(t->values[r->point * t->n_keys + (size_t)col],
-                              num, sizeof num));
+             hp_format_number(c->x.values[col], num, sizeof num));
     return;
   }
   int f = -1;
@@ -289,19 +295,20 @@ static void sweep_cell(const void *ctxp, size_t ri, int col, char *out,
       if (c->col_of[k] >= first_vendor_col)
         first_vendor_col = c->col_of[k] + 1;
     size_t vi = c->vend[col - first_vendor_col];
-    fmt_cards(t->vendor_cards[ri * t->n_vendors + vi], out, size);
+    fmt_cards(c->x.vendor_cards[vi], out, size);
     return;
   }
   }
 }
 
-/* Vendors bought in any row, in catalog order. */
+/* Vendors bought in any row, in catalog order (the engine's
+ * vendor_used). */
 static size_t vendors_used(const hp_wi_table *t, size_t *idx) {
   size_t n = 0;
   for (size_t k = 0; k < t->n_vendors; k++) {
     int used = 0;
-    for (size_t ri = 0; ri < t->n_rows && !used; ri++)
-      used = t->vendor_cards[ri * t->n_vendors + k] > 0;
+    for (size_t s = 0; s < t->n_scenarios && !used; s++)
+      used = t->vendor_used[s * t->n_vendors + k];
     if (used)
       idx[n++] = k;
   }
@@ -333,7 +340,8 @@ static void gap_note(const hp_wi_table *t, hp_buf *b) {
   hp_buf_puts(b, ".\n");
 }
 
-static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
+static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b,
+                        flush_to *fl) {
   sweep_ctx c;
   memset(&c, 0, sizeof c);
   c.t = t;
@@ -341,9 +349,12 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
   if (!c.vend)
     return HP_ENOMEM;
   c.n_vend = vendors_used(t, c.vend);
-  for (size_t i = 0; i < t->n_rows; i++)
-    c.has_price |= t->rows[i].token_price_per_mtok_cny > 0;
+  c.has_price = t->has_price;
   int rc = HP_OK;
+  if (fmt == HP_FORMAT_JSON || fmt == HP_FORMAT_CSV)
+    rc = hp_wi_cursor_open(t, &c.cur);
+  if (rc != HP_OK)
+    goto out;
   if (fmt == HP_FORMAT_JSON) {
     hp_buf_puts(b, "{\n  \"plan\": ");
     hp_buf_json_str(b, t->plan);
@@ -362,13 +373,15 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
       hp_buf_printf(b, "  \"node_limited\": %zu,\n", t->n_node_limited);
     hp_buf_puts(b, "  \"rows\": [\n");
     for (size_t ri = 0; ri < t->n_rows; ri++) {
-      const hp_wi_row *r = &t->rows[ri];
+      if ((rc = sweep_fetch(&c, 1)) != HP_OK)
+        goto out;
+      const hp_wi_row *r = c.x.row;
       hp_buf_puts(b, "    {\"values\": {");
       for (size_t k = 0; k < t->n_keys; k++) {
         hp_buf_puts(b, k ? ", " : "");
         hp_buf_json_str(b, t->keys[k]);
         hp_buf_puts(b, ": ");
-        json_num(b, t->values[r->point * t->n_keys + k]);
+        json_num(b, c.x.values[k]);
       }
       hp_buf_puts(b, "}, \"scenario\": ");
       hp_buf_json_str(b, t->scenarios[r->scenario]);
@@ -404,23 +417,23 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
         hp_buf_puts(b, ", \"vendors\": {");
         int first = 1;
         for (size_t k = 0; k < t->n_vendors; k++) {
-          size_t o = ri * t->n_vendors + k;
-          if (t->vendor_cards[o] <= 0)
+          if (c.x.vendor_cards[k] <= 0)
             continue;
           hp_buf_puts(b, first ? "" : ", ");
           first = 0;
           hp_buf_json_str(b, t->vendors[k]);
           hp_buf_puts(b, ": {\"cards\": ");
-          json_num(b, t->vendor_cards[o]);
+          json_num(b, c.x.vendor_cards[k]);
           hp_buf_puts(b, ", \"servers\": ");
-          json_num(b, t->vendor_servers[o]);
+          json_num(b, c.x.vendor_servers[k]);
           hp_buf_puts(b, ", \"capex_cny\": ");
-          json_num(b, t->vendor_capex[o]);
+          json_num(b, c.x.vendor_capex[k]);
           hp_buf_puts(b, "}");
         }
         hp_buf_puts(b, "}");
       }
       hp_buf_puts(b, ri + 1 < t->n_rows ? "},\n" : "}\n");
+      flush_rows(b, fl, 0);
     }
     hp_buf_puts(b, "  ]\n}\n");
     goto out;
@@ -453,9 +466,11 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
       hp_buf_puts(b, ",error");
     hp_buf_putc(b, '\n');
     for (size_t ri = 0; ri < t->n_rows; ri++) {
-      const hp_wi_row *r = &t->rows[ri];
+      if ((rc = sweep_fetch(&c, 1)) != HP_OK)
+        goto out;
+      const hp_wi_row *r = c.x.row;
       for (size_t k = 0; k < t->n_keys; k++) {
-        hp_buf_number(b, t->values[r->point * t->n_keys + k]);
+        hp_buf_number(b, c.x.values[k]);
         hp_buf_putc(b, ',');
       }
       hp_csv_field(b, t->scenarios[r->scenario]);
@@ -484,9 +499,9 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
       if (t->n_within_gap)
         hp_buf_printf(b, ",%d", r->within_gap);
       for (size_t v = 0; v < c.n_vend; v++) {
-        size_t o = ri * t->n_vendors + c.vend[v];
-        const double vv[] = {t->vendor_cards[o], t->vendor_servers[o],
-                             t->vendor_capex[o]};
+        size_t o = c.vend[v];
+        const double vv[] = {c.x.vendor_cards[o], c.x.vendor_servers[o],
+                             c.x.vendor_capex[o]};
         for (int q = 0; q < 3; q++) {
           hp_buf_putc(b, ',');
           if (ok)
@@ -499,6 +514,7 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
           hp_csv_field(b, r->error_msg);
       }
       hp_buf_putc(b, '\n');
+      flush_rows(b, fl, 0);
     }
     goto out;
   }
@@ -551,8 +567,8 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
                   t->n_points, t->n_scenarios, t->n_scenarios == 1 ? "" : "s",
                   t->n_infeasible, t->n_error);
   }
-  grid g = {n, head, right, t->n_rows, sweep_cell, &c};
-  rc = grid_render(&g, b, fmt == HP_FORMAT_MD);
+  grid g = {n, head, right, t->n_rows, sweep_cell, &c, sweep_fetch};
+  rc = grid_render(&g, b, fmt == HP_FORMAT_MD, fl);
   if (fmt == HP_FORMAT_TABLE || fmt == HP_FORMAT_MD)
     gap_note(t, b);
   if (fmt == HP_FORMAT_TABLE) {
@@ -561,28 +577,22 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
                    "tokens = TCO / tokens served over the horizon.\n");
   }
 out:
+  hp_wi_cursor_close(&c.cur);
   hp_free(c.vend);
-  return rc != HP_OK || b->oom ? HP_ENOMEM : HP_OK;
+  if (rc == HP_OK && fl && fl->rc != HP_OK)
+    rc = fl->rc;
+  return rc != HP_OK ? rc : b->oom ? HP_ENOMEM : HP_OK;
 }
 
 /* -- Monte Carlo -------------------------------------------------------- */
 
-typedef struct mc_line {
-  char name[160];
-  char unit[32];
-  double scale; /* value / scale is printed */
-  int decimals;
-  hp_wi_stats st;
-  char column[160];
-} mc_line;
-
 typedef struct mc_ctx {
-  const mc_line *lines;
+  const hp_wi_quantity *lines;
 } mc_ctx;
 
 static void mc_cell(const void *ctxp, size_t r, int col, char *out,
                     size_t size) {
-  const mc_line *l = &((const mc_ctx *)ctxp)->lines[r];
+  const hp_wi_quantity *l = &((const mc_ctx *)ctxp)->lines[r];
   double v = 0;
   switch (col) {
   case 0:
@@ -615,106 +625,7 @@ static void mc_cell(const void *ctxp, size_t r, int col, char *out,
     snprintf(out, size, "%.*f", l->decimals, v);
 }
 
-/* The quantities a Monte Carlo summary lists for one scenario. */
-static int mc_lines(const hp_wi_table *t, size_t s, mc_line **out,
-                    size_t *n_out) {
-  size_t cap = 16 + t->n_vendors + t->n_keys;
-  mc_line *l = hp_calloc(cap, sizeof *l);
-  if (!l)
-    return HP_ENOMEM;
-  size_t n = 0;
-  /* Inputs first: the sampled values, whatever the scenario's outcome. */
-  double *v = hp_malloc((t->n_points ? t->n_points : 1) * sizeof *v);
-  if (!v) {
-    hp_free(l);
-    return HP_ENOMEM;
-  }
-  for (size_t k = 0; k < t->n_keys; k++) {
-    for (size_t p = 0; p < t->n_points; p++)
-      v[p] = t->values[p * t->n_keys + k];
-    mc_line *m = &l[n++];
-    snprintf(m->name, sizeof m->name, "input %s (%s)", t->keys[k],
-             hp_dist_name(t->dists[k].kind));
-    snprintf(m->unit, sizeof m->unit, "%s", hp_wi_key_unit(t->keys[k]));
-    m->scale = 1;
-    m->decimals = -1; /* round-trip format */
-    hp_wi_stats_of(v, t->n_points, &m->st);
-  }
-  hp_free(v);
-  static const struct {
-    const char *name, *unit, *col;
-    double scale;
-    int dec;
-  } outs[] = {
-      {"capex", "100M CNY", "capex_cny", 1e8, 4},
-      {"opex", "M CNY/yr", "opex_cny_per_year", 1e6, 2},
-      {"TCO", "100M CNY", "tco_cny", 1e8, 4},
-      {"cost per million tokens", "CNY/Mtok", "cost_per_mtok_cny", 1, 4},
-      {"cards", "cards", "cards", 1, 0},
-      {"servers", "servers", "servers", 1, 0},
-      {"domestic share (compute)", "%", "share_compute", 0.01, 2},
-      {"domestic share (cards)", "%", "share_cards", 0.01, 2}};
-  for (size_t i = 0; i < sizeof outs / sizeof outs[0]; i++) {
-    mc_line *m = &l[n++];
-    snprintf(m->name, sizeof m->name, "%s", outs[i].name);
-    snprintf(m->unit, sizeof m->unit, "%s", outs[i].unit);
-    snprintf(m->column, sizeof m->column, "%s", outs[i].col);
-    m->scale = outs[i].scale;
-    m->decimals = outs[i].dec;
-    if (hp_wi_column_stats(t, s, outs[i].col, &m->st) != HP_OK)
-      goto oom;
-  }
-  for (size_t k = 0; k < t->n_vendors; k++) {
-    int used = 0;
-    for (size_t p = 0; p < t->n_points && !used; p++)
-      used = t->vendor_cards[(p * t->n_scenarios + s) * t->n_vendors + k] > 0;
-    if (!used)
-      continue;
-    mc_line *m = &l[n++];
-    snprintf(m->name, sizeof m->name, "cards %s", t->vendors[k]);
-    snprintf(m->unit, sizeof m->unit, "cards");
-    snprintf(m->column, sizeof m->column, "cards.%s", t->vendors[k]);
-    m->scale = 1;
-    m->decimals = 0;
-    if (hp_wi_column_stats(t, s, m->column, &m->st) != HP_OK)
-      goto oom;
-  }
-  *out = l;
-  *n_out = n;
-  return HP_OK;
-oom:
-  hp_free(l);
-  return HP_ENOMEM;
-}
-
-/* Share of optimal samples whose cost per million tokens exceeds the plan's
- * token price; -1 when the plan gives none. */
-static double share_above_price(const hp_wi_table *t, size_t s, double *price) {
-  size_t n = 0, above = 0;
-  *price = 0;
-  for (size_t p = 0; p < t->n_points; p++) {
-    const hp_wi_row *r = &t->rows[p * t->n_scenarios + s];
-    if (r->status != HP_RESULT_OPTIMAL || r->token_price_per_mtok_cny <= 0)
-      continue;
-    *price = r->token_price_per_mtok_cny;
-    n++;
-    above += r->cost_per_mtok_cny > r->token_price_per_mtok_cny;
-  }
-  return n ? (double)above / (double)n : -1;
-}
-
-static void mc_counts(const hp_wi_table *t, size_t s, size_t *ok, size_t *inf,
-                      size_t *err) {
-  *ok = *inf = *err = 0;
-  for (size_t p = 0; p < t->n_points; p++) {
-    hp_result_status st = t->rows[p * t->n_scenarios + s].status;
-    *ok += st == HP_RESULT_OPTIMAL;
-    *inf += st == HP_RESULT_INFEASIBLE;
-    *err += st == HP_RESULT_ERROR;
-  }
-}
-
-static void fmt_stat(hp_buf *b, const mc_line *m, double v) {
+static void fmt_stat(hp_buf *b, const hp_wi_quantity *m, double v) {
   char num[64];
   if (m->decimals < 0)
     hp_buf_puts(b, hp_format_number(v, num, sizeof num));
@@ -724,7 +635,7 @@ static void fmt_stat(hp_buf *b, const mc_line *m, double v) {
 
 static void mc_cell_rt(const void *ctxp, size_t r, int col, char *out,
                        size_t size) {
-  const mc_line *l = &((const mc_ctx *)ctxp)->lines[r];
+  const hp_wi_quantity *l = &((const mc_ctx *)ctxp)->lines[r];
   if (l->decimals >= 0 || col < 2 || l->st.n == 0) {
     mc_cell(ctxp, r, col, out, size);
     return;
@@ -737,7 +648,7 @@ static void mc_cell_rt(const void *ctxp, size_t r, int col, char *out,
 }
 
 /* CSV and JSON keep raw units: CNY, CNY/year, fractions. */
-static const char *raw_unit(const mc_line *m) {
+static const char *raw_unit(const hp_wi_quantity *m) {
   return m->decimals < 0                    ? m->unit
          : strcmp(m->unit, "100M CNY") == 0 ? "CNY"
          : strcmp(m->unit, "M CNY/yr") == 0 ? "CNY/year"
@@ -745,7 +656,11 @@ static const char *raw_unit(const mc_line *m) {
                                             : m->unit;
 }
 
+/* Reads the engine's summaries (hp_wi_table.mc): nothing is computed
+ * here. */
 static int render_mc(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
+  if (!t->mc)
+    return HP_EINVAL; /* not a table hp_wi_montecarlo finished */
   int rc = HP_OK;
   if (fmt == HP_FORMAT_JSON)
     hp_buf_puts(b, "{\n");
@@ -763,13 +678,12 @@ static int render_mc(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
     hp_buf_puts(b, "  \"scenarios\": [\n");
   }
   for (size_t s = 0; s < t->n_scenarios; s++) {
-    mc_line *l = NULL;
-    size_t n = 0, ok, inf, err;
-    if ((rc = mc_lines(t, s, &l, &n)) != HP_OK)
-      return rc;
-    mc_counts(t, s, &ok, &inf, &err);
-    double price;
-    double above = share_above_price(t, s, &price);
+    const hp_wi_mc_summary *sm = &t->mc[s];
+    const hp_wi_quantity *l = sm->quantities;
+    size_t n = sm->n_quantities, ok = sm->optimal, inf = sm->infeasible,
+           err = sm->errors;
+    double price = sm->token_price_per_mtok_cny;
+    double above = sm->share_above_price;
     if (fmt == HP_FORMAT_JSON) {
       hp_buf_puts(b, "    {\"scenario\": ");
       hp_buf_json_str(b, t->scenarios[s]);
@@ -785,7 +699,7 @@ static int render_mc(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
       }
       hp_buf_puts(b, ",\n     \"quantities\": [\n");
       for (size_t i = 0; i < n; i++) {
-        const mc_line *m = &l[i];
+        const hp_wi_quantity *m = &l[i];
         const char *key = m->column[0] ? m->column : m->name;
         hp_buf_puts(b, "       {\"name\": ");
         hp_buf_json_str(b, key);
@@ -807,7 +721,7 @@ static int render_mc(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
       hp_buf_puts(b, s + 1 < t->n_scenarios ? "     ]},\n" : "     ]}\n");
     } else if (fmt == HP_FORMAT_CSV) {
       for (size_t i = 0; i < n; i++) {
-        const mc_line *m = &l[i];
+        const hp_wi_quantity *m = &l[i];
         hp_csv_field(b, t->scenarios[s]);
         hp_buf_putc(b, ',');
         hp_csv_field(b, m->column[0] ? m->column : m->name);
@@ -847,8 +761,8 @@ static int render_mc(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
                                          "P50",      "P90",  "mean"};
       static const int right[] = {0, 0, 1, 1, 1, 1};
       mc_ctx c = {l};
-      grid g = {6, head, right, n, mc_cell_rt, &c};
-      rc = grid_render(&g, b, fmt == HP_FORMAT_MD);
+      grid g = {6, head, right, n, mc_cell_rt, &c, NULL};
+      rc = grid_render(&g, b, fmt == HP_FORMAT_MD, NULL);
       if (above >= 0) {
         char pr[48];
         hp_buf_printf(b,
@@ -862,7 +776,6 @@ static int render_mc(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
       if (s + 1 < t->n_scenarios)
         hp_buf_putc(b, '\n');
     }
-    hp_free(l);
     if (rc != HP_OK)
       return rc;
   }
@@ -883,9 +796,24 @@ static int guarded(int rc, hp_format fmt, hp_buf *b, size_t from) {
 
 int hp_wi_render(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
   size_t from = b->len;
-  int rc =
-      t->kind == HP_WI_SWEEP ? render_sweep(t, fmt, b) : render_mc(t, fmt, b);
+  int rc = t->kind == HP_WI_SWEEP ? render_sweep(t, fmt, b, NULL)
+                                  : render_mc(t, fmt, b);
   return guarded(rc, fmt, b, from);
+}
+
+int hp_wi_render_to(const hp_wi_table *t, hp_format fmt, hp_wi_write_fn fn,
+                    void *ud) {
+  hp_buf b;
+  hp_buf_init(&b);
+  flush_to fl = {fn, ud, fmt != HP_FORMAT_JSON, HP_OK};
+  int rc = t->kind == HP_WI_SWEEP ? render_sweep(t, fmt, &b, &fl)
+                                  : render_mc(t, fmt, &b);
+  if (rc == HP_OK) {
+    flush_rows(&b, &fl, 1);
+    rc = fl.rc;
+  }
+  hp_buf_cleanup(&b);
+  return rc;
 }
 
 /* -- batch -------------------------------------------------------------- */
@@ -1208,8 +1136,8 @@ static int render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
     if (fmt == HP_FORMAT_TABLE)
       hp_buf_printf(b, "Batch: %zu plan%s, %zu rows\n\n", n, n == 1 ? "" : "s",
                     nr);
-    grid g = {nc, head, right, nr, batch_cell, &c};
-    rc = grid_render(&g, b, fmt == HP_FORMAT_MD);
+    grid g = {nc, head, right, nr, batch_cell, &c, NULL};
+    rc = grid_render(&g, b, fmt == HP_FORMAT_MD, NULL);
     int any = 0;
     for (size_t i = 0; i < nr; i++) {
       const batch_row *br = &rows[i];

@@ -16,6 +16,11 @@
 
 /* Activations travel between TP ranks in 16-bit: 2 bytes per element. */
 #define ACT_BYTES 2.0
+/* Expert all-to-all: tokens dispatched in fp8 (1 byte per element) and
+ * combined in bf16 (2 bytes), as DeepEP and CloudMatrix-Infer do. */
+#define A2A_BYTES 3.0
+
+static void moe_split(const hp_model_desc *m, double *shared, double *routed);
 
 /* ----------------------------------------------------------------------------
  * Model arithmetic
@@ -36,14 +41,10 @@ double hp_roof_weight_bytes_touched(const hp_model_desc *m, double tokens) {
   double wb = hp_dtype_bytes(m->weight_dtype);
   if (m->active_params >= m->params || tokens <= 0)
     return m->params * wb;
-  if (m->experts > 0 && m->experts_per_token > 0 &&
-      m->experts_per_token < m->experts) {
-    /* params = S + R, active = S + R k/E: solve for the routed part R. */
+  double shared, routed;
+  moe_split(m, &shared, &routed);
+  if (routed > 0) {
     double f = m->experts_per_token / m->experts;
-    double routed = (m->params - m->active_params) / (1.0 - f);
-    double shared = m->params - routed;
-    if (shared < 0)
-      shared = 0;
     double touched = 1.0 - pow(1.0 - f, tokens);
     return (shared + routed * touched) * wb;
   }
@@ -92,6 +93,151 @@ double hp_roof_prefill_flops(const hp_model_desc *m, double n) {
   double pairs = k > 0 && n > k ? k * n - k * k / 2.0 : n * n / 2.0;
   double attn = 2.0 * m->layers * m->heads * (dqk + m->head_dim) * pairs;
   return 2.0 * m->active_params * n + attn;
+}
+
+/* Parameters of the attention projections (QKV and output) of the whole
+ * model. GQA/MHA: hidden x head_dim x (2 heads + 2 kv_heads) a layer. MLA:
+ * the KV down and up projections, the query through a low-rank of 3 x
+ * kv_lora_rank (1,536 over 512 in DeepSeek-V3 and Kimi K2) and the output;
+ * DeepSeek-V3 gives 187 M a layer. Capped at half the active parameters. */
+static double attn_params(const hp_model_desc *m) {
+  double h = m->hidden_size, d = m->head_dim, per;
+  if (m->kv_lora_rank > 0) {
+    double r = m->kv_lora_rank, rope = m->qk_rope_head_dim, q = 3 * r;
+    per = h * (r + rope) + r * m->heads * 2 * d + h * q +
+          q * m->heads * (d + rope) + m->heads * d * h;
+  } else {
+    per = h * d * (2 * m->heads + 2 * m->kv_heads);
+  }
+  return fmin(per * m->layers, 0.5 * m->active_params);
+}
+
+/* MoE parameters: params = S + R, active = S + R k/E; solve for the routed
+ * part R. Dense models: all shared. */
+static void moe_split(const hp_model_desc *m, double *shared, double *routed) {
+  *shared = m->params;
+  *routed = 0;
+  if (m->experts > 0 && m->experts_per_token > 0 &&
+      m->experts_per_token < m->experts && m->active_params < m->params) {
+    double f = m->experts_per_token / m->experts;
+    *routed = (m->params - m->active_params) / (1.0 - f);
+    *shared = fmax(0, m->params - *routed);
+  }
+}
+
+/* Expert-parallel cards of o for model m: 0 unless the model has routed
+ * experts and o->ep > 1. */
+static int ep_of(const hp_model_desc *m, const hp_roof_opts *o) {
+  double sh, ro;
+  moe_split(m, &sh, &ro);
+  return ro > 0 && o->ep > 1 ? (int)o->ep : 0;
+}
+
+/* ----------------------------------------------------------------------------
+ * Efficiency by card family and serving stack (docs/roofline.md)
+ * ------------------------------------------------------------------------- */
+
+/* First match wins: a row's family is a prefix of the SKU id ("nvidia-a100"
+ * matches nvidia-a100 only, "nvidia-" every NVIDIA card), NULL any card.
+ * "fitted" figures come from the fitting rows of docs/validation.md
+ * (HP_FIT=prefix build/tests/test_roofline redoes the fit); "derived" from
+ * a fitted row by a stated argument; "assumed" rests on a stated argument
+ * only and is what a probe profile (hetplan probe) should replace.
+ * Columns: MFU, MBU, KV-read MBU, re-read cache hit, overlap. */
+static const hp_roof_eff eff_table[] = {
+    /* NVIDIA on TensorRT-LLM, by generation. */
+    {"nvidia-a100", HP_ROOF_STACK_TRTLLM, 0.75, 0.90, 0.90, 0.4, 1.00, "fitted",
+     "Ampere (FP16): MFU, MBU and KV MBU fitted on V29, V31, V33 of "
+     "docs/validation.md (TensorRT-LLM v0.9.0); re-read hit and overlap "
+     "from the Hopper fit"},
+    {"nvidia-a800", HP_ROOF_STACK_TRTLLM, 0.75, 0.90, 0.90, 0.4, 1.00,
+     "derived", "the A100's row: the same silicon with a slower NVLink"},
+    {"nvidia-l40s", HP_ROOF_STACK_TRTLLM, 0.50, 0.50, 0.55, 0.4, 1.00, "fitted",
+     "Ada PCIe (GDDR6): MFU, MBU and KV MBU fitted on V35, V37 of "
+     "docs/validation.md (TensorRT-LLM v0.9.0); the rest from the Hopper "
+     "fit"},
+    {"nvidia-l20", HP_ROOF_STACK_TRTLLM, 0.50, 0.50, 0.55, 0.4, 1.00, "derived",
+     "the L40S's row: the same Ada PCIe design, cut down"},
+    {"nvidia-", HP_ROOF_STACK_TRTLLM, 0.55, 0.80, 0.70, 0.4, 1.00, "fitted",
+     "Hopper: fitted on the H100 and H200 rows V1-V6, V11-V19, V21, V23, "
+     "V25, V27 of docs/validation.md (TensorRT-LLM v0.5, v0.6.1, v0.9.0); "
+     "used for Blackwell too until its rows are measured"},
+    {"nvidia-", HP_ROOF_STACK_SGLANG, 0.55, 0.80, 0.70, 0.4, 1.00, "assumed",
+     "as TensorRT-LLM on Hopper: SGLang's DeepSeek deployment on 96 H100 "
+     "nearly matches DeepSeek's own (LMSYS 2025-05-05)"},
+    {"nvidia-", HP_ROOF_STACK_VLLM, 0.45, 0.70, 0.60, 0.4, 1.00, "assumed",
+     "0.1 below TensorRT-LLM's Hopper row on each roof: vLLM trails "
+     "TensorRT-LLM/NIM on NVIDIA's own benchmark pages; to be measured"},
+    {"amd-", HP_ROOF_STACK_VLLM, 0.40, 0.65, 0.55, 0.4, 1.00, "assumed",
+     "ROCm vLLM: MI300X MLPerf v4.1 Llama-2-70B offline about matches 8 x "
+     "H100 with 1.3x the FP8 peak: about 0.75x Hopper's MFU, and vLLM's row"
+     " for the rest"},
+    {"huawei-", HP_ROOF_STACK_MINDIE, 0.45, 0.70, 0.60, 0.4, 1.00, "assumed",
+     "CloudMatrix-Infer (arXiv 2506.12708) reports 4.45 prefill tokens/s per "
+     "TFLOPS, against 3.75 for SGLang on H100: near Hopper on its own "
+     "stack; MindIE elsewhere taken lower"},
+    {NULL, HP_ROOF_STACK_VLLM, 0.35, 0.60, 0.50, 0.4, 1.00, "assumed",
+     "vendor vLLM forks on domestic cards: no published measurement with an "
+     "operating point (docs/validation.md); below the mature stacks by "
+     "assumption"},
+    {NULL, HP_ROOF_STACK_TRTLLM, 0.35, 0.60, 0.50, 0.4, 1.00, "assumed",
+     "a TensorRT-LLM figure asked of a card it does not run on: the "
+     "generic row"},
+    {NULL, HP_ROOF_STACK_SGLANG, 0.35, 0.60, 0.50, 0.4, 1.00, "assumed",
+     "SGLang on a card without its own row: the generic row"},
+    {NULL, HP_ROOF_STACK_MINDIE, 0.35, 0.60, 0.50, 0.4, 1.00, "assumed",
+     "MindIE on a card without its own row: the generic row"},
+};
+
+const char *hp_roof_stack_name(hp_roof_stack s) {
+  static const char *const n[] = {"card default", "trtllm", "vllm", "sglang",
+                                  "mindie"};
+  return s <= HP_ROOF_STACK_MINDIE ? n[s] : "?";
+}
+
+hp_roof_stack hp_roof_stack_of(const hp_candidate *c, const hp_roof_opts *o) {
+  if (o->stack != HP_ROOF_STACK_CARD)
+    return (hp_roof_stack)o->stack;
+  const char *v = c->spec.vendor ? c->spec.vendor : "";
+  if (strcmp(v, "NVIDIA") == 0)
+    return HP_ROOF_STACK_TRTLLM;
+  if (strcmp(v, "Huawei") == 0)
+    return HP_ROOF_STACK_MINDIE;
+  return HP_ROOF_STACK_VLLM;
+}
+
+const hp_roof_eff *hp_roof_eff_find(const hp_candidate *c,
+                                    const hp_roof_opts *o) {
+  hp_roof_stack st = hp_roof_stack_of(c, o);
+  const char *id = c->spec.id ? c->spec.id : "";
+  size_t n = sizeof eff_table / sizeof eff_table[0];
+  for (size_t i = 0; i < n; i++) {
+    const char *f = eff_table[i].family;
+    if (eff_table[i].stack == st && (!f || strncmp(id, f, strlen(f)) == 0))
+      return &eff_table[i];
+  }
+  return &eff_table[n - 1];
+}
+
+double hp_roof_mfu(const hp_candidate *c, const hp_roof_opts *o) {
+  return c->eff_default & 1 ? hp_roof_eff_find(c, o)->mfu : c->mfu;
+}
+
+double hp_roof_mbu(const hp_candidate *c, const hp_roof_opts *o) {
+  return c->eff_default & 2 ? hp_roof_eff_find(c, o)->mbu : c->mbu;
+}
+
+double hp_roof_overlap(const hp_candidate *c, const hp_roof_opts *o) {
+  return o->overlap >= 0 ? o->overlap : hp_roof_eff_find(c, o)->overlap;
+}
+
+double hp_roof_kv_mbu(const hp_candidate *c, const hp_roof_opts *o) {
+  return o->kv_mbu >= 0 ? o->kv_mbu : hp_roof_eff_find(c, o)->kv_mbu;
+}
+
+double hp_roof_reread_hit(const hp_candidate *c, const hp_roof_opts *o) {
+  return o->reread_hit >= 0 ? o->reread_hit
+                            : hp_roof_eff_find(c, o)->reread_hit;
 }
 
 /* ----------------------------------------------------------------------------
@@ -143,6 +289,17 @@ double hp_roof_peak_flops(const hp_model_desc *m, const hp_candidate *c) {
   return hp_roof_tflops(c, hp_roof_compute_dtype(m, c, NULL)) * 1e12;
 }
 
+/* The peak the weights compute on under o: the int8_tops roof for int8
+ * weights with int8 activations (roofline.w8a8) on a card that gives it,
+ * else hp_roof_peak_flops. */
+static double roof_peak(const hp_model_desc *m, const hp_candidate *c,
+                        const hp_roof_opts *o) {
+  if (o->w8a8 && m->weight_dtype == HP_DTYPE_INT8 &&
+      c->spec.fig[HP_FIG_int8_tops] > 0)
+    return c->spec.fig[HP_FIG_int8_tops] * 1e12;
+  return hp_roof_peak_flops(m, c);
+}
+
 /* Per direction: catalog interconnect figures are bidirectional aggregates. */
 double hp_roof_link_bytes_s(const hp_candidate *c, const hp_roof_opts *o,
                             int *pcie) {
@@ -165,15 +322,42 @@ static double kv_card(const hp_model_desc *m, int tp) {
   return kv / fmin((double)tp, m->kv_heads > 0 ? m->kv_heads : 1);
 }
 
+/* Weight bytes one card holds: a TP shard, or under EP the shared part
+ * whole (attention is data parallel) and 1/ep of the routed experts. */
+static double weights_card(const hp_model_desc *m, int tp, int ep) {
+  if (ep > 0) {
+    double shared, routed;
+    moe_split(m, &shared, &routed);
+    return (shared + routed / ep) * hp_dtype_bytes(m->weight_dtype);
+  }
+  return hp_roof_weight_bytes(m) / tp;
+}
+
+/* Prefill activations per prompt token per card: the widest intermediate
+ * of a layer (gate and up projections, 2 x FFN width) and 4 hidden-wide
+ * buffers, in 16-bit, split over TP. The FFN width is the active
+ * non-attention, non-embedding parameters over 3 x hidden x layers. */
+static double act_token_card(const hp_model_desc *m, int tp) {
+  double h = m->hidden_size;
+  double ffn = fmax(0, m->active_params - attn_params(m) - 2 * m->vocab * h) /
+               (3 * h * m->layers);
+  ffn = fmin(ffn, 8 * h); /* no real model is wider; toy models in tests */
+  return ACT_BYTES * (2 * ffn + 4 * h) / tp;
+}
+
 int hp_roof_min_tp(const hp_model_desc *m, const hp_candidate *c,
                    const hp_roof_opts *o, double context_tokens) {
   double cps = c->spec.fig[HP_FIG_cards_per_server];
   double usable = hp_roof_usable_bytes(c, o);
-  double w = hp_roof_weight_bytes(m);
+  int ep = ep_of(m, o);
   for (int tp = 1; tp <= cps && tp <= HP_MAX_CARDS_PER_SERVER; tp *= 2) {
-    double need = w / tp + o->min_batch * context_tokens * kv_card(m, tp);
+    double need = weights_card(m, tp, ep) +
+                  o->prefill_chunk * act_token_card(m, tp) +
+                  o->min_batch * context_tokens * kv_card(m, tp);
     if (need <= usable)
       return tp;
+    if (ep > 0)
+      return 0; /* one card per data-parallel rank under EP */
   }
   return 0;
 }
@@ -189,17 +373,105 @@ double hp_roof_comm_s(const hp_model_desc *m, const hp_candidate *c,
   return 2.0 * m->layers * (o->allreduce_us * 1e-6 + bytes / link);
 }
 
+/* Expert all-to-all of `tokens` tokens per card over ep cards, per MoE
+ * layer, out (fp8) and back (bf16). Inside one scale-up domain (a server
+ * or a supernode, ep <= cards_per_server) each token goes to the
+ * experts_per_token experts' cards, (ep-1)/ep of them elsewhere, over the
+ * scale-up link. Beyond it, the scale-out NIC (roofline.scaleout_gbps)
+ * carries the sends to other servers: in decode one per remote expert,
+ * k (ep - cps) / ep (DeepEP's low-latency mode sends to each expert's
+ * rank); in prefill one per remote server the token's experts are on,
+ * (G-1)(1 - (1 - 1/G)^k) for G = ep / cps servers (DeepEP's normal mode
+ * sends a token to a server once and forwards it over NVLink). */
+static double a2a_s(const hp_model_desc *m, const hp_candidate *c,
+                    const hp_roof_opts *o, int ep, double tokens, int prefill) {
+  if (ep <= 1)
+    return 0;
+  int pcie;
+  double cps = c->spec.fig[HP_FIG_cards_per_server], k = m->experts_per_token;
+  double link, sends;
+  if (ep <= cps) {
+    link = hp_roof_link_bytes_s(c, o, &pcie);
+    sends = k * (ep - 1) / ep;
+  } else {
+    double g = ep / cps;
+    link = o->scaleout_gbps * 1e9;
+    sends = prefill ? (g - 1) * (1 - pow(1 - 1 / g, k)) : k * (ep - cps) / ep;
+  }
+  double layers = m->layers - m->dense_layers;
+  double bytes = tokens * sends * m->hidden_size * A2A_BYTES;
+  return layers * (2 * o->allreduce_us * 1e-6 + bytes / link);
+}
+
+/* The overlap model: an operation takes the larger of its compute and
+ * memory times plus a share `a` of the smaller (docs/roofline.md). */
+static double overlap_time(double compute, double memory, double a) {
+  return fmax(compute, memory) + a * fmin(compute, memory);
+}
+
+/* One forward pass on one replica (tp cards, or one card under EP) of
+ * `batch` decoding sequences at context ctx plus `prompts` prompts of
+ * `in` tokens (prefill, whole or folded into the step), operation by
+ * operation. */
+static void forward(const hp_model_desc *m, const hp_candidate *c,
+                    const hp_roof_opts *o, hp_roof_attn a, int tp, double batch,
+                    double ctx, double prompts, double in, hp_roof_step *out) {
+  int ep = ep_of(m, o);
+  double wb = hp_dtype_bytes(m->weight_dtype);
+  double A = attn_params(m), F = m->active_params - A;
+  double peak = tp * roof_peak(m, c, o) * hp_roof_mfu(c, o);
+  double bw =
+      tp * c->spec.fig[HP_FIG_memory_bw_tbps] * 1e12 * hp_roof_mbu(c, o);
+  double al = hp_roof_overlap(c, o);
+  double pre = prompts * in, toks = batch + pre;
+  double dec_core =
+      batch > 0 ? batch * (hp_roof_decode_flops(m, ctx) - 2 * m->active_params)
+                : 0;
+  double pre_core =
+      pre > 0
+          ? prompts * (hp_roof_prefill_flops(m, in) - 2 * m->active_params * in)
+          : 0;
+  hp_roof_op *at = &out->op[HP_ROOF_OP_ATTN], *ff = &out->op[HP_ROOF_OP_FFN];
+  at->compute_s = (toks * 2 * A + dec_core + pre_core) / peak;
+  /* KV reads at their own bandwidth share; a per-query-head kernel's
+   * repeated reads partly hit the L2 cache (docs/roofline.md). */
+  double reads = hp_roof_kv_read_factor(m, a, tp);
+  reads = 1 + (reads - 1) * (1 - hp_roof_reread_hit(c, o));
+  double bw_kv =
+      tp * c->spec.fig[HP_FIG_memory_bw_tbps] * 1e12 * hp_roof_kv_mbu(c, o);
+  at->memory_s = A * wb / bw + batch * tp * hp_roof_attended(m, ctx) *
+                                   kv_card(m, tp) * reads / bw_kv;
+  ff->compute_s = toks * 2 * F / peak;
+  double fbytes;
+  if (ep > 0) {
+    double shared, routed, f = m->experts_per_token / m->experts;
+    moe_split(m, &shared, &routed);
+    fbytes = (shared - A) * wb + routed * wb / ep * (1 - pow(1 - f, toks * ep));
+  } else {
+    fbytes = hp_roof_weight_bytes_touched(m, toks) - A * wb;
+  }
+  ff->memory_s = fmax(0, fbytes) / bw;
+  out->compute_s = out->memory_s = 0;
+  for (int i = 0; i < HP_ROOF_N_OPS; i++) {
+    hp_roof_op *op = &out->op[i];
+    op->time_s = overlap_time(op->compute_s, op->memory_s, al);
+    out->compute_s += op->compute_s;
+    out->memory_s += op->memory_s;
+  }
+  out->comm_s = hp_roof_comm_s(m, c, o, tp, toks);
+  out->a2a_s = a2a_s(m, c, o, ep, toks, batch <= 0);
+  double body = at->time_s + ff->time_s + out->comm_s;
+  /* Two micro-batches may hide the all-to-all under the other's compute
+   * (DeepSeek's two-batch overlap, SGLang's TBO, CloudMatrix-Infer's
+   * micro-batch pipeline): overlapped like an operation, with the same
+   * fitted overlap (1 on the fitted stacks: nothing hidden). */
+  out->total_s = out->a2a_s > 0 ? overlap_time(body, out->a2a_s, al) : body;
+}
+
 void hp_roof_decode_step_attn(const hp_model_desc *m, const hp_candidate *c,
                               const hp_roof_opts *o, int tp, double batch,
                               double ctx, hp_roof_attn a, hp_roof_step *out) {
-  double flops = batch * hp_roof_decode_flops(m, ctx);
-  double bytes = hp_roof_weight_bytes_touched(m, batch) / tp +
-                 batch * hp_roof_attended(m, ctx) * kv_card(m, tp) *
-                     hp_roof_kv_read_factor(m, a, tp);
-  out->compute_s = flops / (tp * hp_roof_peak_flops(m, c) * c->mfu);
-  out->memory_s = bytes / (c->spec.fig[HP_FIG_memory_bw_tbps] * 1e12 * c->mbu);
-  out->comm_s = hp_roof_comm_s(m, c, o, tp, batch);
-  out->total_s = fmax(out->compute_s, out->memory_s) + out->comm_s;
+  forward(m, c, o, a, tp, batch, ctx, 0, 0, out);
 }
 
 void hp_roof_decode_step(const hp_model_desc *m, const hp_candidate *c,
@@ -208,33 +480,59 @@ void hp_roof_decode_step(const hp_model_desc *m, const hp_candidate *c,
   hp_roof_decode_step_attn(m, c, o, tp, batch, ctx, HP_ROOF_ATTN_GROUPED, out);
 }
 
-/* One prompt of n tokens on one replica: compute bound in practice, but
- * never faster than reading the weights once. */
+/* One prompt of n tokens on one replica, operation by operation: compute
+ * bound in practice, but never faster than reading the weights once. */
 double hp_roof_prefill_s(const hp_model_desc *m, const hp_candidate *c,
                          const hp_roof_opts *o, int tp, double n) {
-  double compute =
-      hp_roof_prefill_flops(m, n) / (tp * hp_roof_peak_flops(m, c) * c->mfu);
-  double memory = hp_roof_weight_bytes_touched(m, n) / tp /
-                  (c->spec.fig[HP_FIG_memory_bw_tbps] * 1e12 * c->mbu);
-  return fmax(compute, memory) + hp_roof_comm_s(m, c, o, tp, n);
+  hp_roof_step st;
+  forward(m, c, o, HP_ROOF_ATTN_GROUPED, tp, 0, 0, 1, n, &st);
+  return st.total_s;
+}
+
+double hp_roof_prefill_tokens_s(const hp_model_desc *m, const hp_candidate *c,
+                                const hp_roof_opts *o, int tp, double in) {
+  double k = fmax(1, floor(o->prefill_chunk / in));
+  hp_roof_step st;
+  forward(m, c, o, HP_ROOF_ATTN_GROUPED, tp, 0, 0, k, in, &st);
+  return k * in / st.total_s;
 }
 
 /* ----------------------------------------------------------------------------
  * The derivation
  * ------------------------------------------------------------------------- */
 
-/* Time per output token at batch b: the step plus the prefill of the b/out
- * requests that start, on average, in each step (prefill and decode share
- * the replica; docs/roofline.md). */
+/* One prompt's share of a batched prefill: the static batch's prompts go
+ * through the model together, prefill_chunk tokens (at least one prompt)
+ * a forward pass, so the weights are read once per pass, not per prompt. */
+static double prompt_share_s(const hp_model_desc *m, const hp_candidate *c,
+                             const hp_roof_opts *o, int tp, double b,
+                             double in) {
+  double k = fmin(fmax(b, 1), fmax(1, floor(o->prefill_chunk / in)));
+  hp_roof_step ps;
+  forward(m, c, o, HP_ROOF_ATTN_GROUPED, tp, 0, 0, k, in, &ps);
+  return ps.total_s / k;
+}
+
+/* Time per output token at batch b. Static batching: the step plus the
+ * prefill of the b/out requests that start, on average, in each step
+ * (prefill and decode take turns on the replica). Continuous batching with
+ * chunked prefill: those prompts' tokens ride in the decode step, their
+ * FLOPs added to its operations, where memory-bound decoding hides part of
+ * them (docs/roofline.md). */
 static double tpot_at(const hp_model_desc *m, const hp_candidate *c,
                       const hp_roof_opts *o, hp_roof_attn a, int tp, double b,
-                      double ctx, double prefill, double out,
+                      double ctx, double prefill, double in, double out,
                       hp_roof_step *st) {
+  (void)prefill; /* one prompt alone: the TTFT, not the batch's share */
   hp_roof_step tmp;
   if (!st)
     st = &tmp;
+  if (o->batching) {
+    forward(m, c, o, a, tp, b, ctx, b / out, in, st);
+    return st->total_s;
+  }
   hp_roof_decode_step_attn(m, c, o, tp, b, ctx, a, st);
-  return st->total_s + b * prefill / out;
+  return st->total_s + b * prompt_share_s(m, c, o, tp, b, in) / out;
 }
 
 /* Evaluates one TP degree; r->ok says whether it can serve the class. */
@@ -245,11 +543,15 @@ static void eval_tp(const hp_model_desc *m, const hp_candidate *c,
   r->ok = 0;
   r->tp = tp;
   r->replicas = (int)floor(c->spec.fig[HP_FIG_cards_per_server] / tp);
-  r->weight_bytes_card = r->weight_bytes / tp;
+  r->ep = ep_of(m, o);
+  r->weight_bytes_card = weights_card(m, tp, r->ep);
   r->kv_bytes_token_card = kv_card(m, tp);
   r->kv_read_factor = hp_roof_kv_read_factor(m, a, tp);
+  r->act_bytes_token_card = act_token_card(m, tp);
+  r->act_bytes_card = o->prefill_chunk * r->act_bytes_token_card;
   r->kv_capacity_tokens =
-      (r->usable_bytes - r->weight_bytes_card) / r->kv_bytes_token_card;
+      (r->usable_bytes - r->weight_bytes_card - r->act_bytes_card) /
+      r->kv_bytes_token_card;
   r->prefill_flops = hp_roof_prefill_flops(m, in);
   r->prefill_s = hp_roof_prefill_s(m, c, o, tp, in);
   r->decode_ctx = in + out / 2.0;
@@ -286,8 +588,8 @@ static void eval_tp(const hp_model_desc *m, const hp_candidate *c,
   } else {
     if (k->tpot_ms > 0) {
       double slo = k->tpot_ms * 1e-3;
-      double t1 =
-          tpot_at(m, c, o, a, tp, 1, r->decode_ctx, r->prefill_s, out, NULL);
+      double t1 = tpot_at(m, c, o, a, tp, 1, r->decode_ctx, r->prefill_s, in,
+                          out, NULL);
       if (t1 > slo) {
         snprintf(r->why, sizeof r->why,
                  "at TP %d one request alone takes %.2f ms per output "
@@ -296,12 +598,12 @@ static void eval_tp(const hp_model_desc *m, const hp_candidate *c,
         return;
       }
       /* tpot grows with the batch: bisect for the largest batch within it. */
-      if (tpot_at(m, c, o, a, tp, hi, r->decode_ctx, r->prefill_s, out, NULL) >
-          slo) {
+      if (tpot_at(m, c, o, a, tp, hi, r->decode_ctx, r->prefill_s, in, out,
+                  NULL) > slo) {
         int lo = 1, top = hi;
         while (top - lo > 1) {
           int mid = lo + (top - lo) / 2;
-          if (tpot_at(m, c, o, a, tp, mid, r->decode_ctx, r->prefill_s, out,
+          if (tpot_at(m, c, o, a, tp, mid, r->decode_ctx, r->prefill_s, in, out,
                       NULL) <= slo)
             lo = mid;
           else
@@ -319,15 +621,18 @@ static void eval_tp(const hp_model_desc *m, const hp_candidate *c,
     else
       r->batch_limit = "max_batch";
   }
-  r->tpot_s = tpot_at(m, c, o, a, tp, r->batch, r->decode_ctx, r->prefill_s,
+  r->prefill_prompt_s = prompt_share_s(m, c, o, tp, r->batch, in);
+  r->tpot_s = tpot_at(m, c, o, a, tp, r->batch, r->decode_ctx, r->prefill_s, in,
                       out, &r->step);
   r->memory_bound = r->step.memory_s >= r->step.compute_s;
   /* Crossover of the pure decode step (no all-reduce), all weights read. */
-  double eff_c = tp * r->peak_flops * c->mfu;
-  double eff_m = r->bw_bytes_s * c->mbu;
+  double eff_c = tp * r->peak_flops * r->mfu;
+  double eff_m = r->bw_bytes_s * r->mbu;
   double per_seq_c = r->flops_per_token / eff_c;
   double per_seq_m = hp_roof_attended(m, r->decode_ctx) *
-                     r->kv_bytes_token_card * r->kv_read_factor / eff_m;
+                     r->kv_bytes_token_card *
+                     (1 + (r->kv_read_factor - 1) * (1 - r->reread_hit)) /
+                     (r->bw_bytes_s * r->kv_mbu);
   r->crossover_batch = per_seq_c > per_seq_m ? (r->weight_bytes_card / eff_m) /
                                                    (per_seq_c - per_seq_m)
                                              : HUGE_VAL;
@@ -349,16 +654,38 @@ void hp_roof_eval_attn(const hp_model_desc *m, const hp_candidate *c,
                        const hp_request_class *k, const hp_roof_opts *o,
                        hp_roof_attn a, hp_roof_result *r) {
   memset(r, 0, sizeof *r);
-  r->peak_flops = hp_roof_peak_flops(m, c);
+  r->peak_flops = roof_peak(m, c, o);
   r->bw_bytes_s = c->spec.fig[HP_FIG_memory_bw_tbps] * 1e12;
   r->link_bytes_s = hp_roof_link_bytes_s(c, o, &r->link_is_pcie);
   r->usable_bytes = hp_roof_usable_bytes(c, o);
   r->weight_bytes = hp_roof_weight_bytes(m);
+  r->eff = hp_roof_eff_find(c, o);
+  r->mfu = hp_roof_mfu(c, o);
+  r->mbu = hp_roof_mbu(c, o);
+  r->overlap = hp_roof_overlap(c, o);
+  r->kv_mbu = hp_roof_kv_mbu(c, o);
+  r->reread_hit = hp_roof_reread_hit(c, o);
   r->kv_bytes_per_token = hp_roof_kv_bytes_per_token(m);
   r->context_tokens = k->input_tokens + k->output_tokens;
   r->batch_slo = INT_MAX;
   r->tp_fit = hp_roof_min_tp(m, c, o, r->context_tokens);
   double cps = c->spec.fig[HP_FIG_cards_per_server];
+  if (ep_of(m, o) > 0) {
+    /* Expert parallelism: every card a data-parallel attention rank (TP
+     * 1), the routed experts spread over o->ep cards, which may span
+     * servers or fill a supernode. */
+    if (o->tp > 1) {
+      snprintf(r->why, sizeof r->why,
+               "roofline.ep runs attention data parallel (TP 1); "
+               "roofline.tp %g cannot be combined with it",
+               o->tp);
+      return;
+    }
+    int keep = r->tp_fit;
+    eval_tp(m, c, k, o, a, 1, r);
+    r->tp_fit = keep;
+    return;
+  }
   if (o->tp > 0) {
     if (o->tp > cps) {
       snprintf(r->why, sizeof r->why,

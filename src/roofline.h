@@ -3,11 +3,12 @@
  *
  * Pure arithmetic over a bound scenario: no I/O, no allocation, no text
  * (report_explain.c writes the derivation). For one (request class, SKU)
- * pair it finds the tensor-
- * parallel degree, the prefill time, the decode step time (the larger of the
- * compute and memory times, plus the TP all-reduce), the largest batch that
- * fits memory and meets the SLOs, and from these the sustained throughput of
- * one server.
+ * pair it finds the tensor-parallel degree (or expert parallelism across
+ * servers), the prefill time, the decode step time (per operation, compute
+ * and memory combined by the overlap model, plus the TP all-reduce or the
+ * expert all-to-all), the largest batch that fits memory and meets the
+ * SLOs, and from these the sustained throughput of one server, with the
+ * efficiency of the card's family on its serving stack.
  */
 #ifndef HP_ROOFLINE_H
 #define HP_ROOFLINE_H
@@ -27,13 +28,57 @@ typedef enum hp_roof_attn {
                                kernel before XQA: v0.5-v0.7) */
 } hp_roof_attn;
 
+/* Serving stacks with their own efficiency figures (docs/roofline.md,
+ * "Efficiency by card and stack"); plan key roofline.stack. */
+typedef enum hp_roof_stack {
+  HP_ROOF_STACK_CARD = 0, /* the card's default stack (vendor's own) */
+  HP_ROOF_STACK_TRTLLM,   /* NVIDIA TensorRT-LLM */
+  HP_ROOF_STACK_VLLM,     /* vLLM (and the vendor forks of it) */
+  HP_ROOF_STACK_SGLANG,   /* SGLang */
+  HP_ROOF_STACK_MINDIE    /* Huawei MindIE / CloudMatrix-Infer on Ascend */
+} hp_roof_stack;
+
+/* One row of the efficiency table: the figures a card family reaches on a
+ * stack, with where they come from. */
+typedef struct hp_roof_eff {
+  const char *family;  /* SKU id prefix ("nvidia-a100", "nvidia-"), or
+                          NULL for any card */
+  hp_roof_stack stack; /* the stack measured */
+  double mfu;          /* share of the dtype's peak FLOP/s reached */
+  double mbu;          /* share of the memory bandwidth reached */
+  double kv_mbu;       /* share of the bandwidth KV reads reach */
+  double reread_hit;   /* share of repeated KV reads (per-query-head
+                          kernel) served from the L2 cache */
+  double overlap;      /* share of an operation's smaller time not hidden */
+  const char *conf;    /* "fitted", "derived" or "assumed" */
+  const char *source;  /* where the figures come from, one sentence */
+} hp_roof_eff;
+
+/* The operations of one transformer step whose compute and memory times
+ * overlap with each other (docs/roofline.md, "Overlap per operation"). */
+enum {
+  HP_ROOF_OP_ATTN = 0, /* QKV and output projections + attention over KV */
+  HP_ROOF_OP_FFN,      /* MLP, or shared and routed experts, + LM head */
+  HP_ROOF_N_OPS
+};
+
+/* One operation's times in a step. */
+typedef struct hp_roof_op {
+  double compute_s; /* FLOPs / (peak x MFU), s */
+  double memory_s;  /* bytes / (bandwidth x MBU), s */
+  double time_s;    /* max(compute, memory) + overlap x min(...), s */
+} hp_roof_op;
+
 /* The times of one decode step of `batch` sequences at context `ctx`. */
 typedef struct hp_roof_step {
-  double compute_s; /* FLOPs / (tp x peak x MFU), s */
-  double memory_s;  /* (weights + KV read per card, x kv_read_factor) /
-                       (bandwidth x MBU), s */
+  double compute_s; /* sum of the operations' compute times, s */
+  double memory_s;  /* sum of the operations' memory times (weights + KV
+                       read per card, x kv_read_factor), s */
   double comm_s;    /* 2 all-reduces per layer over the TP group, s */
-  double total_s;   /* max(compute, memory) + comm, s */
+  double a2a_s;     /* expert all-to-all per MoE layer (EP), s */
+  hp_roof_op op[HP_ROOF_N_OPS]; /* per operation */
+  double total_s;               /* sum of the operations' times + comm, with the
+                                   all-to-all overlapped as an operation of its own */
 } hp_roof_step;
 
 /* Everything the derivation found for one (class, SKU) pair, in SI units
@@ -48,18 +93,27 @@ typedef struct hp_roof_result {
   int link_is_pcie;    /* 1 when the PCIe fallback was used */
   double usable_bytes; /* per card: memory x memory_fraction, bytes */
   /* memory fit */
-  double weight_bytes;        /* whole model, bytes */
-  double kv_bytes_per_token;  /* whole model, bytes per token of context */
-  double context_tokens;      /* reserved per request: input + output */
-  int tp_fit;                 /* smallest TP where min_batch requests fit */
-  int tp;                     /* TP degree chosen */
-  int replicas;               /* model copies per server: cards / tp */
-  double weight_bytes_card;   /* weights per card at tp, bytes */
-  double kv_bytes_token_card; /* KV per token per card at tp, bytes */
-  double kv_capacity_tokens;  /* KV tokens one replica can hold */
+  double weight_bytes;         /* whole model, bytes */
+  double kv_bytes_per_token;   /* whole model, bytes per token of context */
+  double context_tokens;       /* reserved per request: input + output */
+  int tp_fit;                  /* smallest TP where min_batch requests fit */
+  int tp;                      /* TP degree chosen (1 under EP) */
+  int ep;                      /* expert-parallel cards (0 = none) */
+  double act_bytes_token_card; /* prefill activations per prompt token
+                                  per card, bytes */
+  double act_bytes_card;       /* activation workspace reserved, bytes */
+  const hp_roof_eff *eff;      /* efficiency row used (NULL: none) */
+  double mfu, mbu, overlap;    /* efficiency figures used */
+  double kv_mbu, reread_hit;   /* KV-read figures used */
+  int replicas;                /* model copies per server: cards / tp */
+  double weight_bytes_card;    /* weights per card at tp, bytes */
+  double kv_bytes_token_card;  /* KV per token per card at tp, bytes */
+  double kv_capacity_tokens;   /* KV tokens one replica can hold */
   /* prefill */
-  double prefill_flops; /* one request's prompt, FLOP */
-  double prefill_s;     /* one request's prompt on one replica, s */
+  double prefill_flops;    /* one request's prompt, FLOP */
+  double prefill_s;        /* one request's prompt on one replica, s */
+  double prefill_prompt_s; /* one prompt's share of the batch's prefill
+                              passes (static batching), s */
   /* decode */
   double decode_ctx;       /* mean context while decoding, tokens */
   double flops_per_token;  /* decode FLOPs per token at decode_ctx */
@@ -119,8 +173,11 @@ hp_dtype hp_roof_compute_dtype(const hp_model_desc *m, const hp_candidate *c,
 int hp_roof_compute_note(const hp_model_desc *m, const hp_candidate *c,
                          char *buf, size_t n);
 
-/* The smallest power-of-two TP <= cards_per_server at which the weights and
- * min_batch requests of context_tokens fit in usable memory; 0 if none. */
+/* The smallest power-of-two TP <= cards_per_server at which the weights,
+ * the prefill workspace (prefill_chunk tokens of activations) and
+ * min_batch requests of context_tokens fit in usable memory; 0 if none.
+ * Under o->ep only TP 1 is tried (the shared weights whole, 1/ep of the
+ * routed experts). */
 int hp_roof_min_tp(const hp_model_desc *m, const hp_candidate *c,
                    const hp_roof_opts *o, double context_tokens);
 /* One decode step of `batch` sequences at mean context ctx on TP degree tp,
@@ -146,6 +203,31 @@ void hp_roof_eval_attn(const hp_model_desc *m, const hp_candidate *c,
                        const hp_request_class *k, const hp_roof_opts *o,
                        hp_roof_attn a, hp_roof_result *r);
 
+/* The efficiency row for a candidate under o->stack (the card's default
+ * stack when 0): the first row of the table whose stack matches and whose
+ * family is a prefix of the SKU id, else the row for any card on that
+ * stack. Never NULL. */
+const hp_roof_eff *hp_roof_eff_find(const hp_candidate *c,
+                                    const hp_roof_opts *o);
+/* The stack a candidate runs under o (never HP_ROOF_STACK_CARD). */
+hp_roof_stack hp_roof_stack_of(const hp_candidate *c, const hp_roof_opts *o);
+const char *hp_roof_stack_name(hp_roof_stack s);
+/* The figures used: the plan's, device file's or profile's MFU and MBU
+ * where one was given (c->eff_default), else the table's; the overlap is
+ * o->overlap when >= 0, else the table's. */
+double hp_roof_mfu(const hp_candidate *c, const hp_roof_opts *o);
+double hp_roof_mbu(const hp_candidate *c, const hp_roof_opts *o);
+double hp_roof_overlap(const hp_candidate *c, const hp_roof_opts *o);
+/* The KV-read bandwidth share and the cached share of repeated reads:
+ * o's when >= 0, else the table's. */
+double hp_roof_kv_mbu(const hp_candidate *c, const hp_roof_opts *o);
+double hp_roof_reread_hit(const hp_candidate *c, const hp_roof_opts *o);
+/* Prefill throughput of one replica (tp cards, or one card under EP),
+ * prompts of `in` tokens processed prefill_chunk tokens at a time, in
+ * prompt tokens per second. */
+double hp_roof_prefill_tokens_s(const hp_model_desc *m, const hp_candidate *c,
+                                const hp_roof_opts *o, int tp, double in);
+
 /* One card's roofs, for the explain renderer (report_explain.c), which
  * shows how the derivation reached its figures (docs/roofline.md). */
 double hp_roof_usable_bytes(const hp_candidate *c, const hp_roof_opts *o);
@@ -158,12 +240,29 @@ double hp_roof_tflops(const hp_candidate *c, hp_dtype t);
 double hp_roof_link_bytes_s(const hp_candidate *c, const hp_roof_opts *o,
                             int *pcie);
 
+/* ----------------------------------------------------------------------------
+ * Prefill and decode on different servers (issue 21; src/roofline_phase.c,
+ * docs/roofline.md "Prefill and decode on different cards").
+ * ------------------------------------------------------------------------- */
+
+/* Scale-out network of a server when its catalog entry gives no
+ * network_gbps: one 400 Gbit/s NIC (docs/devices.md). */
+#define HP_DEFAULT_NETWORK_GBPS 400.0
+
 /* Throughput of one server of c for class k in phase ph, under k's SLOs:
    prefill: requests/s whose prompt completes within ttft (compute-bound,
    batched prompts); decode: requests/s (and output tokens/s) from bandwidth, KV
    capacity and the TPOT SLO, with no prefill interference; HP_PHASE_BOTH =
    hp_roof_eval's colocated figure. r->ok = 0 with a reason when the SKU can't
-   serve that phase. */
+   serve that phase. Prefill: a replica runs prompts in batches of `batch`; a
+   prompt waits at most for the batch in progress and then runs in the next, so
+   its first token comes within 2 x step.total_s, which must be <= ttft for a
+   batch > 1 (batch 1 needs prefill_s <= ttft, as colocated). step is
+   one batch, prefill_s one prompt alone, tpot_s 0; tokens_per_s_server counts
+   input tokens, output_tokens_per_s_server is 0. Decode: step is one decode
+   step at `batch`, tpot_s = step.total_s, prefill_s 0; tokens_per_s_server
+   counts output tokens (the units of a `throughput:` row of that phase).
+   A forced roofline.batch applies to decode only. */
 void hp_roof_eval_phase(const hp_model_desc *m, const hp_candidate *c,
                         const hp_request_class *k, const hp_roof_opts *o,
                         hp_phase ph, hp_roof_result *r);

@@ -704,8 +704,20 @@ static int bind_roofline(const hp_ynode *m, const char *file, hp_scenario *s,
                                      "tp",
                                      "batch",
                                      "attention",
+                                     "overlap",
+                                     "kv_mbu",
+                                     "reread_hit",
+                                     "stack",
+                                     "batching",
+                                     "prefill_chunk",
+                                     "ep",
+                                     "scaleout_gbps",
+                                     "w8a8",
                                      NULL};
   static const char *const kernels[] = {"grouped", "per_query_head", NULL};
+  static const char *const stacks[] = {"card",   "trtllm", "vllm",
+                                       "sglang", "mindie", NULL};
+  static const char *const batchings[] = {"static", "continuous", NULL};
   hp_roof_opts_default(&s->roof);
   const hp_ynode *r = hp_ymap_get(m, "roofline");
   int rc;
@@ -720,15 +732,37 @@ static int bind_roofline(const hp_ynode *m, const char *file, hp_scenario *s,
       (rc = opt_num(r, "pcie_gbps", "roofline", file, HP_NUM_POSITIVE,
                     &o->pcie_gbps, d)) != HP_OK ||
       (rc = opt_num(r, "allreduce_latency_us", "roofline", file, HP_NUM_NONNEG,
-                    &o->allreduce_us, d)) != HP_OK)
+                    &o->allreduce_us, d)) != HP_OK ||
+      (rc = opt_num(r, "overlap", "roofline", file, HP_NUM_FRACTION,
+                    &o->overlap, d)) != HP_OK ||
+      (rc = opt_num(r, "kv_mbu", "roofline", file, HP_NUM_UNIT_OPEN, &o->kv_mbu,
+                    d)) != HP_OK ||
+      (rc = opt_num(r, "reread_hit", "roofline", file, HP_NUM_FRACTION,
+                    &o->reread_hit, d)) != HP_OK ||
+      (rc = opt_num(r, "scaleout_gbps", "roofline", file, HP_NUM_POSITIVE,
+                    &o->scaleout_gbps, d)) != HP_OK)
+    return rc;
+  static const char *const yesno[] = {"false", "true", NULL};
+  const hp_ynode *wn = hp_ymap_get(r, "w8a8");
+  if (wn &&
+      (rc = get_enum(wn, "roofline.w8a8", file, yesno, &o->w8a8, d)) != HP_OK)
+    return rc;
+  const hp_ynode *sn = hp_ymap_get(r, "stack"),
+                 *bn = hp_ymap_get(r, "batching");
+  if ((sn && (rc = get_enum(sn, "roofline.stack", file, stacks, &o->stack,
+                            d)) != HP_OK) ||
+      (bn && (rc = get_enum(bn, "roofline.batching", file, batchings,
+                            &o->batching, d)) != HP_OK))
     return rc;
   const hp_ynode *an = hp_ymap_get(r, "attention");
   if (an && (rc = get_enum(an, "roofline.attention", file, kernels,
                            &o->attention, d)) != HP_OK)
     return rc;
-  static const char *const whole[] = {"min_batch", "max_batch", "tp", "batch"};
-  double *dst[] = {&o->min_batch, &o->max_batch, &o->tp, &o->batch};
-  for (int i = 0; i < 4; i++) {
+  static const char *const whole[] = {"min_batch", "max_batch",     "tp",
+                                      "batch",     "prefill_chunk", "ep"};
+  double *dst[] = {&o->min_batch, &o->max_batch,     &o->tp,
+                   &o->batch,     &o->prefill_chunk, &o->ep};
+  for (int i = 0; i < 6; i++) {
     const hp_ynode *n = hp_ymap_get(r, whole[i]);
     if (!n)
       continue;
@@ -1487,6 +1521,11 @@ static int bind_devices(const hp_ynode *m, const char *file,
       goto out;
     if (mfu_set)
       from = "override";
+    /* Neither set: the roofline takes its card and stack table. */
+    c->eff_default = (strcmp(from, "default 0.5") == 0) |
+                     (!has_plan_mbu && !(pick[i]->mbu > 0) && !c->measured &&
+                      !(o && hp_ymap_get(o, "mbu")))
+                         << 1;
     if (set_from(c, from) != HP_OK) {
       rc = hp_diag_oom(d);
       goto out;

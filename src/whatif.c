@@ -504,12 +504,6 @@ int hp_wi_tightening(const char *key, double step) {
   return 0;
 }
 
-void hp_wi_warm_cleanup(hp_wi_warm *w) {
-  hp_free(w->x);
-  hp_ip_cleanup(&w->prev);
-  memset(w, 0, sizeof *w);
-}
-
 int hp_wi_solve_row(const hp_scenario *s, const char *const *vendors,
                     size_t n_vendors, hp_wi_row *row, double *vendor_cards,
                     double *vendor_servers, double *vendor_capex, hp_diag *d) {
@@ -517,7 +511,9 @@ int hp_wi_solve_row(const hp_scenario *s, const char *const *vendors,
                               vendor_servers, vendor_capex, d);
 }
 
-int hp_wi_solve_row_warm(const hp_scenario *s, hp_wi_warm *warm,
+/* The row is the planner's lean result (hp_scenario_solve_opts), copied:
+ * the totals are the planner's own, summed in candidate order. */
+int hp_wi_solve_row_warm(const hp_scenario *s, hp_solve_warm *warm,
                          const char *const *vendors, size_t n_vendors,
                          hp_wi_row *row, double *vendor_cards,
                          double *vendor_servers, double *vendor_capex,
@@ -533,173 +529,115 @@ int hp_wi_solve_row_warm(const hp_scenario *s, hp_wi_warm *warm,
   zero_vendors(vendor_servers, n_vendors);
   zero_vendors(vendor_capex, n_vendors);
 
-  hp_ip ip;
-  hp_unit *u = NULL;
-  hp_ip_solution sol;
-  double *agg = NULL;
-  memset(&sol, 0, sizeof sol);
-  int rc = hp_planner_build(s, &ip, &u, d);
+  hp_solve_opts o;
+  hp_solve_opts_default(&o);
+  o.warm = warm;
+  o.explain = 0;
+  o.lean = 1;
+  hp_scenario_result r;
+  int rc = hp_scenario_solve_opts(s, NULL, &o, &r, d);
   if (rc != HP_OK) {
     if (rc == HP_ENOMEM)
       return rc;
-    row->status = HP_RESULT_ERROR;
+    row->status = HP_RESULT_ERROR; /* the program could not be built */
     row->error = rc;
     return HP_OK;
   }
-  /* The previous point's optimum starts the search when it is feasible
-   * here (hp_ip_solve checks): the solver then only has to improve on it
-   * or prove it optimal. */
-  hp_ip_cut cut;
-  if (warm && warm->valid && warm->n == ip.n_cols) {
-    ip.hint = warm->x;
-    /* Only a point beyond the previous point's constraint can beat its
-     * optimum: the search is confined there (not with a mip_gap, where
-     * hp_ip_solve ignores the cut). */
-    if (!(ip.mip_gap > 0) && warm->proven &&
-        hp_ip_exclusion_cut(&warm->prev, &ip, &cut))
-      ip.cut = &cut;
+  row->status = r.status;
+  if (r.status == HP_RESULT_ERROR) {
+    row->error = o.error ? o.error : HP_ESOLVER;
+    hp_diag_set(d, row->error, NULL, 0, 0, "%s",
+                r.explanation ? r.explanation : "solver error");
+  } else if (r.status == HP_RESULT_OPTIMAL) {
+    row->capex_cny = r.capex_cny;
+    row->opex_cny_per_year = r.opex_cny_per_year;
+    row->tco_cny = r.tco_cny;
+    row->cost_per_mtok_cny = r.cost_per_mtok_cny;
+    row->cards = r.cards;
+    row->servers = r.servers;
+    row->delivered_tokens_per_s = r.delivered_tokens_per_s;
+    row->power_mw = r.power_mw;
+    row->share_compute = r.domestic_share_compute;
+    row->share_cards = r.domestic_share_cards;
+    row->share_capex = r.domestic_share_capex;
+    row->within_gap = r.within_gap || r.node_limited;
+    row->node_limited = r.node_limited;
+    row->repaired = r.repaired;
+    row->gap = r.gap;
+    for (size_t k = 0; k < r.n_vendors; k++)
+      for (size_t vi = 0; vi < n_vendors; vi++)
+        if (strcmp(vendors[vi], r.vendors[k].vendor) == 0) {
+          if (vendor_cards)
+            vendor_cards[vi] = r.vendors[k].cards;
+          if (vendor_servers)
+            vendor_servers[vi] = r.vendors[k].servers;
+          if (vendor_capex)
+            vendor_capex[vi] = r.vendors[k].capex_cny;
+          break;
+        }
   }
-  size_t n_cols = ip.n_cols;
-  rc = hp_ip_solve(&ip, &sol, d);
-  ip.cut = NULL;
-  ip.hint = NULL;
-  if (warm)
-    warm->valid = 0;
-  /* As hp_scenario_solve: the point is checked against the rows, and
-   * repaired or refused when it misses them (issue 19). */
-  hp_check ck;
-  memset(&ck, 0, sizeof ck);
-  if (rc == HP_OK && sol.status == HP_SOL_OPTIMAL) {
-    if (hp_planner_check_scenario(s, &ip, u, sol.x, &ck) != HP_OK) {
-      rc = hp_diag_oom(d);
-      goto out;
-    }
-    if (ck.failed) {
-      row->status = HP_RESULT_ERROR;
-      row->error = HP_ESOLVER;
-      hp_diag_set(d, HP_ESOLVER, NULL, 0, 0, "%s", ck.why);
-      goto out;
-    }
-  }
-  if (rc == HP_OK && warm && sol.status == HP_SOL_OPTIMAL) {
-    if (warm->n != ip.n_cols) {
-      double *x = hp_realloc(warm->x, (ip.n_cols ? ip.n_cols : 1) * sizeof *x);
-      if (!x) {
-        rc = hp_diag_oom(d);
-        goto out;
-      }
-      warm->x = x;
-      warm->n = ip.n_cols;
-    }
-    memcpy(warm->x, sol.x, ip.n_cols * sizeof *warm->x);
-    /* The program moves into the cache (ip is left empty). */
-    hp_ip_cleanup(&warm->prev);
-    warm->prev = ip;
-    memset(&ip, 0, sizeof ip);
-    warm->valid = 1;
-    warm->proven = !sol.within_gap && !sol.node_limited && !ck.repaired;
-  }
-  if (rc == HP_ENOMEM)
-    goto out;
-  if (rc != HP_OK || sol.status == HP_SOL_ERROR) {
-    row->status = HP_RESULT_ERROR;
-    row->error = HP_ESOLVER;
-    if (rc == HP_OK)
-      hp_diag_set(d, HP_ESOLVER, NULL, 0, 0, "solver error: %s", sol.error);
-    rc = HP_OK;
-    goto out;
-  }
-  if (sol.status == HP_SOL_UNBOUNDED) {
-    row->status = HP_RESULT_ERROR;
-    row->error = HP_EUNBOUNDED;
-    hp_diag_set(d, HP_EUNBOUNDED, NULL, 0, 0,
-                "the objective is unbounded: add a budget or caps");
-    goto out;
-  }
-  if (sol.status == HP_SOL_INFEASIBLE) {
-    row->status = HP_RESULT_INFEASIBLE;
-    goto out;
-  }
-  /* Sum the columns per SKU, then over SKUs in candidate order: the same
-   * arithmetic, in the same order, as the planner's own result. */
-  size_t nc = s->n_cands, n = n_cols;
-  enum { A_CARDS, A_CAPEX, A_TOK, A_POWER, A_OPEX, A_BOUGHT, A_N };
-  if (!(agg = hp_calloc((nc ? nc : 1) * A_N, sizeof *agg))) {
-    rc = hp_diag_oom(d);
-    goto out;
-  }
-  for (size_t j = 0; j < n; j++) {
-    double v = sol.x[j];
-    if (s->gran != HP_GRAN_FRACTIONAL && u[j].kind != HP_COL_LOAD)
-      v = floor(v + 0.5);
-    if (!(v > 0)) /* not 1e-9: a fractional plan may need 2e-12 of a
-                     4e17 tokens/s server (issue 19) */
-      continue;
-    double *a = &agg[u[j].cand * A_N];
-    a[A_BOUGHT] = 1;
-    a[A_CARDS] += v * u[j].cards;
-    a[A_CAPEX] += v * u[j].price_cny;
-    a[A_TOK] += v * u[j].tokens_per_s;
-    a[A_POWER] += v * u[j].power_kw;
-    a[A_OPEX] += v * u[j].opex_cny_year;
-  }
-  double dom_t = 0, dom_c = 0, dom_k = 0;
-  for (size_t k = 0; k < nc; k++) {
-    const double *a = &agg[k * A_N];
-    if (!a[A_BOUGHT])
-      continue;
-    const hp_candidate *c = &s->cands[k];
-    double servers = a[A_CARDS] / c->spec.fig[HP_FIG_cards_per_server];
-    row->cards += a[A_CARDS];
-    row->servers += servers;
-    row->capex_cny += a[A_CAPEX];
-    row->delivered_tokens_per_s += a[A_TOK];
-    row->power_mw += a[A_POWER] / 1000.0;
-    row->opex_cny_per_year += a[A_OPEX];
-    if (c->spec.domestic) {
-      dom_t += a[A_TOK];
-      dom_c += a[A_CARDS];
-      dom_k += a[A_CAPEX];
-    }
-    for (size_t vi = 0; vi < n_vendors; vi++)
-      if (strcmp(vendors[vi], c->spec.vendor) == 0) {
-        if (vendor_cards)
-          vendor_cards[vi] += a[A_CARDS];
-        if (vendor_servers)
-          vendor_servers[vi] += servers;
-        if (vendor_capex)
-          vendor_capex[vi] += a[A_CAPEX];
-        break;
-      }
-  }
-  row->status = HP_RESULT_OPTIMAL;
-  row->within_gap = sol.within_gap || sol.node_limited;
-  row->node_limited = sol.node_limited;
-  row->repaired = ck.repaired;
-  row->gap = hp_planner_gap(&sol, &ck, s->mip_gap);
-  /* As hp_scenario_solve: a budget that buys nothing is no plan. */
-  if (hp_planner_buys_nothing(s, row->delivered_tokens_per_s)) {
-    row->status = HP_RESULT_INFEASIBLE;
-    goto out;
-  }
-  row->share_compute =
-      row->delivered_tokens_per_s > 0 ? dom_t / row->delivered_tokens_per_s : 0;
-  row->share_cards = row->cards > 0 ? dom_c / row->cards : 0;
-  row->share_capex = row->capex_cny > 0 ? dom_k / row->capex_cny : 0;
-  row->tco_cny = row->capex_cny + s->years * row->opex_cny_per_year;
-  row->cost_per_mtok_cny =
-      hp_planner_cost_per_mtok(s, row->tco_cny, row->delivered_tokens_per_s);
-out:
-  hp_free(agg);
-  hp_ip_solution_cleanup(&sol);
-  hp_ip_cleanup(&ip);
-  hp_free(u);
-  return rc;
+  hp_scenario_result_cleanup(&r);
+  return HP_OK;
 }
 
 /* ----------------------------------------------------------------------------
  * Runs
  * ------------------------------------------------------------------------- */
+
+/* The unit of a plan key, from its last path segment, for column headers
+ * and Monte Carlo quantities. */
+const char *hp_wi_key_unit(const char *key) {
+  static const struct {
+    const char *seg, *unit;
+  } units[] = {{"tokens_per_day", "tokens/day"},
+               {"users", "users"},
+               {"tokens_per_user_per_day", "tokens/user/day"},
+               {"seconds_per_day", "s/day"},
+               {"peak_factor", "x"},
+               {"params", "parameters"},
+               {"active_params", "parameters"},
+               {"mfu", "fraction"},
+               {"mbu", "fraction"},
+               {"min", "fraction"},
+               {"max", "fraction"},
+               {"headroom", "fraction"},
+               {"max_vendor_share", "fraction"},
+               {"utilisation", "fraction"},
+               {"budget_cny", "CNY"},
+               {"power_mw", "MW"},
+               {"pue", "ratio"},
+               {"years", "years"},
+               {"power_price_cny_per_kwh", "CNY/kWh"},
+               {"token_price_cny_per_mtok", "CNY/Mtok"},
+               {"requests_per_s", "requests/s"},
+               {"mip_gap", "fraction"},
+               {"node_limit", "nodes"},
+               {"ttft_ms", "ms"},
+               {"tpot_ms", "ms"},
+               {"share", "fraction"},
+               {"input_tokens", "tokens"},
+               {"output_tokens", "tokens"},
+               {"memory_fraction", "fraction"},
+               {"pcie_gbps", "GB/s"},
+               {"allreduce_latency_us", "us"},
+               {"min_batch", "requests"},
+               {"max_batch", "requests"},
+               {"batch", "requests"},
+               {"tp", "cards"}};
+  const char *seg = strrchr(key, '.');
+  seg = seg ? seg + 1 : key;
+  if (strstr(key, "caps.") == key || strstr(key, ".caps."))
+    return "cards";
+  for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+    if (strcmp(units[i].seg, seg) == 0)
+      return units[i].unit;
+  hp_figure f;
+  if (hp_figure_find(seg, &f) == HP_OK)
+    return hp_figure_unit(f);
+  return "plan units";
+}
+
+static double now_ms(void);
 
 /* GLPK keeps one environment per thread: Debian's libglpk40 5.0 is built
  * with thread-local storage (its tls_get_ptr reads a __thread slot through
@@ -718,6 +656,18 @@ static void solver_thread_end(void) { hp_ip_thread_cleanup(); }
  * previous optimum is always feasible, a start the solver can use. */
 #define CHUNK 4
 #define WARM_CHUNK 64
+/* Points a spooled run holds at once (finished or under way, WINDOW
+ * chunks): workers wait rather than run further ahead of the lowest
+ * unfinished point, so memory does not grow with the run. At least one
+ * chunk, or the lowest chunk could never start. */
+#define WINDOW 64
+/* Runs of at most this many rows stay in memory even when a spool is
+ * asked for (about 2 MB): small tables never touch the disk. */
+#define SPOOL_MIN_ROWS 4096
+/* Doubles a Monte Carlo summary gathers at once (4 MB): the quantities of
+ * a scenario are gathered a few at a time from the rows, so memory does
+ * not grow with the samples beyond this. */
+#define GATHER_DOUBLES (1u << 19)
 
 typedef struct run {
   hp_wi_table *t;
@@ -732,14 +682,26 @@ typedef struct run {
   atomic_size_t done;      /* points finished */
   atomic_int stop;         /* set on a fatal error */
   pthread_mutex_t mu;
-  pthread_cond_t cv;
-  unsigned running; /* workers not finished */
-  int fatal;        /* HP_E* that stopped the run (OOM, parse) */
+  pthread_cond_t cv;    /* to the caller: a point is finished */
+  pthread_cond_t space; /* to the workers: the window moved on */
+  unsigned running;     /* workers not finished */
+  int fatal;            /* HP_E* that stopped the run (OOM, parse) */
   hp_diag fatal_diag;
-  size_t err_row; /* lowest row whose message is kept */
-  size_t chunk;   /* points per chunk: CHUNK, or WARM_CHUNK with warm */
-  int warm;       /* 1: each point starts from the previous optimum */
-  int backwards;  /* 1: walk each chunk from its last point to its first */
+  size_t chunk;  /* points per chunk: CHUNK, or WARM_CHUNK with warm */
+  int warm;      /* 1: each point starts from the previous optimum */
+  int backwards; /* 1: walk each chunk from its last point to its first */
+  int direct;    /* 1: every key is set on copies of the bound scenarios
+                    (hp_scenario_set), not by binding the plan again */
+  const hp_planfile *pf; /* the plan as bound on the caller's thread */
+  /* Points [emitted, emitted + win) live in slot p % win; finished ones
+   * are taken in order by the calling thread (emit). In memory, the
+   * slots are the table's own arrays (win = n_points). */
+  size_t win, emitted;
+  unsigned char *ready; /* per slot: finished, not yet emitted */
+  hp_wi_row *rows;      /* win x n_scenarios */
+  double *vals;         /* win x n_keys */
+  double *vc, *vs, *vk; /* win x n_scenarios x n_vendors */
+  FILE *spool;          /* spooled: where rows go in order */
 } run;
 
 static void point_values(const run *r, size_t p, double *vals) {
@@ -758,22 +720,13 @@ static void point_values(const run *r, size_t p, double *vals) {
   }
 }
 
-static void note_error(run *r, size_t row, const hp_diag *d) {
+/* The row's own message, "file: setting 'KEY': ..." (NULL when out of
+ * memory: the row still says error). */
+static void note_error(hp_wi_row *row, const hp_diag *d) {
   char buf[HP_DIAG_MSG_MAX + HP_DIAG_FILE_MAX + 64];
   hp_diag_format(d, buf, sizeof buf);
-  /* The row is this thread's alone. */
-  hp_free(r->t->rows[row].error_msg);
-  r->t->rows[row].error_msg = hp_strdup(buf);
-  pthread_mutex_lock(&r->mu);
-  if (row < r->err_row) {
-    char *m = hp_strdup(buf);
-    if (m) {
-      hp_free(r->t->first_error);
-      r->t->first_error = m;
-      r->err_row = row;
-    }
-  }
-  pthread_mutex_unlock(&r->mu);
+  hp_free(row->error_msg);
+  row->error_msg = hp_strdup(buf);
 }
 
 static void note_fatal(run *r, int rc, const hp_diag *d) {
@@ -785,76 +738,131 @@ static void note_fatal(run *r, int rc, const hp_diag *d) {
     else
       hp_diag_oom(&r->fatal_diag);
   }
-  pthread_mutex_unlock(&r->mu);
   atomic_store(&r->stop, 1);
+  pthread_cond_broadcast(&r->space);
+  pthread_mutex_unlock(&r->mu);
 }
 
 static void *worker(void *arg) {
   run *r = arg;
   hp_wi_table *t = r->t;
   hp_planfile *pf = NULL;
-  hp_wi_warm *warm = NULL; /* one per scenario, when r->warm */
+  hp_solve_warm *warm = NULL; /* one per scenario, when r->warm */
+  hp_scenario *cur = NULL;    /* direct: the plan's scenarios, set */
+  size_t n_cur = 0;
   hp_diag d;
   hp_diag_clear(&d);
-  int rc = hp_planfile_parse(r->text, r->len, r->path, r->cat, &pf, &d);
-  if (rc != HP_OK) {
+  int rc;
+  /* Direct runs copy the caller's bound scenarios and parse the plan only
+   * if a value must be bound again; others bind their own copy. */
+  if (!r->direct && (rc = hp_planfile_parse(r->text, r->len, r->path, r->cat,
+                                            &pf, &d)) != HP_OK) {
     note_fatal(r, rc, &d);
     goto out;
   }
   const char *const *vendors = (const char *const *)t->vendors;
   size_t nv = t->n_vendors, ns = t->n_scenarios, nk = t->n_keys;
-  double vals[HP_WI_MAX_KEYS];
+  size_t n_all = hp_planfile_count(r->pf);
   if (r->warm && !(warm = hp_calloc(ns ? ns : 1, sizeof *warm))) {
     note_fatal(r, HP_ENOMEM, NULL);
     goto out;
+  }
+  /* Direct: the plan's bound scenarios, copied once; each point sets its
+   * keys on them (every scenario, selected or not, as binding would). */
+  if (r->direct) {
+    if (!(cur = hp_calloc(n_all, sizeof *cur))) {
+      note_fatal(r, HP_ENOMEM, NULL);
+      goto out;
+    }
+    for (; n_cur < n_all; n_cur++)
+      if (hp_scenario_copy(&cur[n_cur], hp_planfile_scenario(r->pf, n_cur)) !=
+          HP_OK) {
+        note_fatal(r, HP_ENOMEM, NULL);
+        goto out;
+      }
   }
   while (!atomic_load(&r->stop)) {
     size_t p0 = atomic_fetch_add(&r->next, r->chunk);
     if (p0 >= t->n_points)
       break;
     size_t p1 = p0 + r->chunk < t->n_points ? p0 + r->chunk : t->n_points;
+    pthread_mutex_lock(&r->mu);
+    while (!atomic_load(&r->stop) && p1 > r->emitted + r->win)
+      pthread_cond_wait(&r->space, &r->mu);
+    pthread_mutex_unlock(&r->mu);
     for (size_t si = 0; warm && si < ns; si++)
       warm[si].valid = 0;
     for (size_t q = p0; q < p1 && !atomic_load(&r->stop); q++) {
       size_t p = r->backwards ? p1 - 1 - (q - p0) : q;
+      size_t slot = p % r->win;
+      double *vals = &r->vals[slot * nk];
       point_values(r, p, vals);
-      memcpy(&t->values[p * nk], vals, nk * sizeof *vals);
-      int bad = HP_OK;
-      for (size_t k = 0; k < nk && bad == HP_OK; k++)
+      int bad = HP_OK, set = cur != NULL;
+      for (size_t k = 0; set && k < nk; k++)
+        for (size_t i = 0; set && i < n_cur; i++) {
+          int rs = hp_scenario_set(&cur[i], t->keys[k], vals[k], &d);
+          if (rs == HP_ENOMEM)
+            bad = HP_ENOMEM;
+          set = rs == HP_OK;
+        }
+      /* A key set by binding the plan again: whenever a direct set
+       * declines (a value the binder judges). */
+      if (!set && !pf && bad == HP_OK &&
+          (rc = hp_planfile_parse(r->text, r->len, r->path, r->cat, &pf, &d)) !=
+              HP_OK) {
+        note_fatal(r, rc, &d);
+        break;
+      }
+      for (size_t k = 0; !set && k < nk && bad == HP_OK; k++)
         bad = hp_planfile_set_number(pf, t->keys[k], vals[k], &d);
       if (bad == HP_ENOMEM) {
         note_fatal(r, bad, &d);
         break;
       }
       for (size_t si = 0; si < ns; si++) {
-        size_t ri = p * ns + si;
-        hp_wi_row *row = &t->rows[ri];
+        size_t ri = slot * ns + si;
+        hp_wi_row *row = &r->rows[ri];
+        hp_free(row->error_msg);
+        memset(row, 0, sizeof *row);
         row->point = p;
         row->scenario = si;
         if (bad != HP_OK) {
+          /* A slot is reused: nothing of its last point may stay. */
+          zero_vendors(&r->vc[ri * nv], nv);
+          zero_vendors(&r->vs[ri * nv], nv);
+          zero_vendors(&r->vk[ri * nv], nv);
           row->status = HP_RESULT_ERROR;
           row->error = bad;
-          note_error(r, ri, &d);
+          note_error(row, &d);
           continue;
         }
         rc = hp_wi_solve_row_warm(
-            hp_planfile_scenario(pf, r->scen[si]), warm ? &warm[si] : NULL,
-            vendors, nv, row, &t->vendor_cards[ri * nv],
-            &t->vendor_servers[ri * nv], &t->vendor_capex[ri * nv], &d);
+            set ? &cur[r->scen[si]] : hp_planfile_scenario(pf, r->scen[si]),
+            warm ? &warm[si] : NULL, vendors, nv, row, &r->vc[ri * nv],
+            &r->vs[ri * nv], &r->vk[ri * nv], &d);
         if (rc != HP_OK) {
           note_fatal(r, rc, &d);
           break;
         }
         if (row->status == HP_RESULT_ERROR)
-          note_error(r, ri, &d);
+          note_error(row, &d);
       }
+      if (atomic_load(&r->stop))
+        break;
+      pthread_mutex_lock(&r->mu);
+      r->ready[slot] = 1;
+      pthread_cond_signal(&r->cv);
+      pthread_mutex_unlock(&r->mu);
       atomic_fetch_add(&r->done, 1);
     }
   }
 out:
   for (size_t si = 0; warm && si < t->n_scenarios; si++)
-    hp_wi_warm_cleanup(&warm[si]);
+    hp_solve_warm_cleanup(&warm[si]);
   hp_free(warm);
+  for (size_t i = 0; i < n_cur; i++)
+    hp_scenario_cleanup(&cur[i]);
+  hp_free(cur);
   hp_planfile_free(pf);
   solver_thread_end();
   pthread_mutex_lock(&r->mu);
@@ -862,6 +870,152 @@ out:
   pthread_cond_signal(&r->cv);
   pthread_mutex_unlock(&r->mu);
   return NULL;
+}
+
+/* A spooled row: the row (its message pointer not used), the message's
+ * length, the point's values, the vendor figures, the message. */
+static int spool_row(FILE *f, const hp_wi_row *row, const double *vals,
+                     size_t nk, const double *vc, const double *vs,
+                     const double *vk, size_t nv) {
+  hp_wi_row copy = *row;
+  copy.error_msg = NULL;
+  uint32_t ml = row->error_msg ? (uint32_t)strlen(row->error_msg) : 0;
+  int ok = fwrite(&copy, sizeof copy, 1, f) == 1 &&
+           fwrite(&ml, sizeof ml, 1, f) == 1 &&
+           (!nk || fwrite(vals, sizeof *vals, nk, f) == nk) &&
+           (!nv || (fwrite(vc, sizeof *vc, nv, f) == nv &&
+                    fwrite(vs, sizeof *vs, nv, f) == nv &&
+                    fwrite(vk, sizeof *vk, nv, f) == nv)) &&
+           (!ml || fwrite(row->error_msg, 1, ml, f) == ml);
+  return ok ? HP_OK : HP_EIO;
+}
+
+/* The calling thread takes finished point p (the lowest not taken): its
+ * rows count into the table's summaries, then go to the spool. */
+static int emit(run *r, size_t p) {
+  hp_wi_table *t = r->t;
+  size_t slot = p % r->win, ns = t->n_scenarios, nv = t->n_vendors;
+  for (size_t si = 0; si < ns; si++) {
+    size_t ri = slot * ns + si;
+    hp_wi_row *row = &r->rows[ri];
+    const double *vc = &r->vc[ri * nv];
+    t->n_infeasible += row->status == HP_RESULT_INFEASIBLE;
+    t->n_within_gap += row->within_gap;
+    t->n_node_limited += row->node_limited;
+    t->has_price |= row->token_price_per_mtok_cny > 0;
+    for (size_t k = 0; k < nv; k++)
+      t->vendor_used[si * nv + k] |= vc[k] > 0;
+    if (row->status == HP_RESULT_ERROR) {
+      t->n_error++;
+      t->n_error_solver += row->error != HP_EKEY && row->error != HP_ERANGE &&
+                           row->error != HP_ETYPE && row->error != HP_EINVAL;
+      if (!t->first_error && row->error_msg &&
+          !(t->first_error = hp_strdup(row->error_msg)))
+        return HP_ENOMEM;
+    }
+    if (!r->spool)
+      continue;
+    int rc = spool_row(r->spool, row, &r->vals[slot * t->n_keys], t->n_keys, vc,
+                       &r->vs[ri * nv], &r->vk[ri * nv], nv);
+    hp_free(row->error_msg);
+    row->error_msg = NULL;
+    if (rc != HP_OK)
+      return rc;
+  }
+  return HP_OK;
+}
+
+/* Runs the workers and takes their points in order as they finish, until
+ * every point is taken or one failed fatally. */
+static int drive(run *r, const hp_wi_opts *o, unsigned nt, unsigned *started,
+                 hp_diag *d) {
+  hp_wi_table *t = r->t;
+  pthread_t tid[HP_WI_MAX_THREADS];
+  *started = 0;
+  for (unsigned i = 0; i < nt; i++) {
+    pthread_mutex_lock(&r->mu);
+    r->running++;
+    pthread_mutex_unlock(&r->mu);
+    if (pthread_create(&tid[i], NULL, worker, r) != 0) {
+      pthread_mutex_lock(&r->mu);
+      r->running--;
+      pthread_mutex_unlock(&r->mu);
+      break;
+    }
+    (*started)++;
+  }
+  if (*started == 0) {
+    /* No thread could start: run on this one, with the whole run as its
+     * window (nothing takes points while it works). */
+    if (r->win < t->n_points) {
+      note_fatal(r, HP_ENOMEM, NULL);
+      hp_diag_set(&r->fatal_diag, HP_ENOMEM, NULL, 0, 0,
+                  "could not start a worker thread");
+    } else {
+      r->running = 1;
+      worker(r);
+    }
+  }
+  double last = now_ms();
+  pthread_mutex_lock(&r->mu);
+  for (;;) {
+    size_t e = r->emitted;
+    while (e < t->n_points && r->ready[e % r->win])
+      e++;
+    if (e > r->emitted && !r->fatal) {
+      size_t from = r->emitted;
+      pthread_mutex_unlock(&r->mu);
+      int rc = HP_OK;
+      for (size_t p = from; p < e && rc == HP_OK; p++)
+        rc = emit(r, p);
+      if (rc != HP_OK) {
+        hp_diag ed;
+        hp_diag_clear(&ed);
+        if (rc == HP_ENOMEM)
+          hp_diag_oom(&ed);
+        else
+          hp_diag_set(&ed, rc, NULL, 0, 0,
+                      "writing rows to a temporary file: %s", strerror(errno));
+        note_fatal(r, rc, &ed);
+      }
+      pthread_mutex_lock(&r->mu);
+      for (size_t p = from; p < e; p++)
+        r->ready[p % r->win] = 0;
+      r->emitted = e;
+      pthread_cond_broadcast(&r->space);
+      continue;
+    }
+    if (r->running == 0)
+      break;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += 100 * 1000 * 1000;
+    if (ts.tv_nsec >= 1000000000L) {
+      ts.tv_sec++;
+      ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&r->cv, &r->mu, &ts);
+    if (o->progress && r->running > 0 && now_ms() - last >= 100) {
+      last = now_ms();
+      pthread_mutex_unlock(&r->mu);
+      o->progress(atomic_load(&r->done), t->n_points, o->progress_ud);
+      pthread_mutex_lock(&r->mu);
+    }
+  }
+  pthread_mutex_unlock(&r->mu);
+  for (unsigned i = 0; i < *started; i++)
+    pthread_join(tid[i], NULL);
+  if (o->progress)
+    o->progress(atomic_load(&r->done), t->n_points, o->progress_ud);
+  if (r->fatal) {
+    if (d)
+      *d = r->fatal_diag;
+    return r->fatal;
+  }
+  if (r->spool && fflush(r->spool) != 0)
+    return hp_diag_set(d, HP_EIO, NULL, 0, 0,
+                       "writing rows to a temporary file: %s", strerror(errno));
+  return HP_OK;
 }
 
 void hp_wi_table_free(hp_wi_table *t) {
@@ -876,10 +1030,14 @@ void hp_wi_table_free(hp_wi_table *t) {
   for (size_t i = 0; i < t->n_vendors; i++)
     if (t->vendors)
       hp_free(t->vendors[i]);
+  for (size_t i = 0; t->mc && i < t->n_scenarios; i++)
+    hp_free(t->mc[i].quantities);
+  hp_free(t->mc);
   hp_free(t->keys);
   hp_free(t->scenarios);
   hp_free(t->vendors);
   hp_free(t->vendor_domestic);
+  hp_free(t->vendor_used);
   hp_free(t->values);
   for (size_t i = 0; t->rows && i < t->n_rows; i++)
     hp_free(t->rows[i].error_msg);
@@ -887,11 +1045,233 @@ void hp_wi_table_free(hp_wi_table *t) {
   hp_free(t->vendor_cards);
   hp_free(t->vendor_servers);
   hp_free(t->vendor_capex);
+  if (t->spool)
+    fclose((FILE *)t->spool);
   hp_free(t->first_error);
   hp_free(t->plan);
   hp_free(t->path);
   hp_wi_dists_free(t->dists, t->kind == HP_WI_MONTECARLO ? t->n_keys : 0);
   hp_free(t);
+}
+
+/* ----------------------------------------------------------------------------
+ * Reading rows back (hp_wi_cursor)
+ * ------------------------------------------------------------------------- */
+
+int hp_wi_cursor_open(const hp_wi_table *t, hp_wi_cursor *c) {
+  memset(c, 0, sizeof *c);
+  c->t = t;
+  if (!t->spool)
+    return HP_OK;
+  size_t nd = t->n_keys + 3 * t->n_vendors;
+  if (!(c->buf = hp_malloc((nd ? nd : 1) * sizeof *c->buf)))
+    return HP_ENOMEM;
+  if (fseek((FILE *)t->spool, 0, SEEK_SET) != 0) {
+    hp_wi_cursor_close(c);
+    return HP_EIO;
+  }
+  return HP_OK;
+}
+
+int hp_wi_cursor_next(hp_wi_cursor *c, hp_wi_rowref *out) {
+  const hp_wi_table *t = c->t;
+  size_t nk = t->n_keys, nv = t->n_vendors;
+  if (c->next >= t->n_rows)
+    return 0;
+  size_t ri = c->next++;
+  if (!t->spool) {
+    out->row = &t->rows[ri];
+    out->values = &t->values[t->rows[ri].point * nk];
+    out->vendor_cards = &t->vendor_cards[ri * nv];
+    out->vendor_servers = &t->vendor_servers[ri * nv];
+    out->vendor_capex = &t->vendor_capex[ri * nv];
+    return 1;
+  }
+  FILE *f = t->spool;
+  uint32_t ml;
+  size_t nd = nk + 3 * nv;
+  if (fread(&c->row, sizeof c->row, 1, f) != 1 ||
+      fread(&ml, sizeof ml, 1, f) != 1 ||
+      (nd && fread(c->buf, sizeof *c->buf, nd, f) != nd))
+    return HP_EIO;
+  c->row.error_msg = NULL;
+  if (ml) {
+    if (ml + 1 > c->msg_cap) {
+      char *m = hp_realloc(c->msg, ml + 1);
+      if (!m)
+        return HP_ENOMEM;
+      c->msg = m;
+      c->msg_cap = ml + 1;
+    }
+    if (fread(c->msg, 1, ml, f) != ml)
+      return HP_EIO;
+    c->msg[ml] = '\0';
+    c->row.error_msg = c->msg;
+  }
+  out->row = &c->row;
+  out->values = c->buf;
+  out->vendor_cards = c->buf + nk;
+  out->vendor_servers = c->buf + nk + nv;
+  out->vendor_capex = c->buf + nk + 2 * nv;
+  return 1;
+}
+
+void hp_wi_cursor_close(hp_wi_cursor *c) {
+  hp_free(c->buf);
+  hp_free(c->msg);
+  memset(c, 0, sizeof *c);
+}
+
+/* ----------------------------------------------------------------------------
+ * Monte Carlo summaries: every statistic, finished here
+ * ------------------------------------------------------------------------- */
+
+/* The outputs a summary lists, after the inputs and before cards per
+ * vendor: how the table prints them (unit, scale, decimals). */
+static const struct {
+  const char *name, *unit, *col;
+  double scale;
+  int dec;
+} mc_outs[] = {
+    {"capex", "100M CNY", "capex_cny", 1e8, 4},
+    {"opex", "M CNY/yr", "opex_cny_per_year", 1e6, 2},
+    {"TCO", "100M CNY", "tco_cny", 1e8, 4},
+    {"cost per million tokens", "CNY/Mtok", "cost_per_mtok_cny", 1, 4},
+    {"cards", "cards", "cards", 1, 0},
+    {"servers", "servers", "servers", 1, 0},
+    {"domestic share (compute)", "%", "share_compute", 0.01, 2},
+    {"domestic share (cards)", "%", "share_cards", 0.01, 2}};
+#define N_MC_OUTS (sizeof mc_outs / sizeof mc_outs[0])
+
+static int row_column(const hp_wi_table *t, const hp_wi_row *r,
+                      const double *vendor_cards, const char *col, double *v);
+
+/* Quantity q's value in row x, or 0 when the row does not count for it
+ * (inputs count every sample; outputs the optimal ones). */
+static int mc_value(const hp_wi_table *t, const hp_wi_quantity *q, size_t k,
+                    const hp_wi_rowref *x, double *v) {
+  if (!q->column[0]) {
+    *v = x->values[k];
+    return 1;
+  }
+  if (x->row->status != HP_RESULT_OPTIMAL)
+    return 0;
+  return row_column(t, x->row, x->vendor_cards, q->column, v) == HP_OK;
+}
+
+/* Gathers quantities [q0, q1) of scenario s from the rows (one pass) into
+ * cols (q1 - q0 arrays of n_points) and summarises each. */
+static int mc_gather(hp_wi_table *t, hp_wi_mc_summary *m, size_t s, size_t q0,
+                     size_t q1, double *cols) {
+  size_t np = t->n_points, *n = hp_calloc(q1 - q0, sizeof *n);
+  if (!n)
+    return HP_ENOMEM;
+  hp_wi_cursor c;
+  hp_wi_rowref x;
+  int rc = hp_wi_cursor_open(t, &c), more;
+  while (rc == HP_OK && (more = hp_wi_cursor_next(&c, &x)) != 0) {
+    if (more < 0) {
+      rc = more;
+      break;
+    }
+    if (x.row->scenario != s)
+      continue;
+    for (size_t q = q0; q < q1; q++)
+      if (mc_value(t, &m->quantities[q], q, &x,
+                   &cols[(q - q0) * np + n[q - q0]]))
+        n[q - q0]++;
+  }
+  hp_wi_cursor_close(&c);
+  for (size_t q = q0; rc == HP_OK && q < q1; q++)
+    hp_wi_stats_of(&cols[(q - q0) * np], n[q - q0], &m->quantities[q].st);
+  hp_free(n);
+  return rc;
+}
+
+/* Counts, the token price and the quantities of scenario s. */
+static int mc_scenario(hp_wi_table *t, size_t s, double *cols, size_t batch) {
+  hp_wi_mc_summary *m = &t->mc[s];
+  size_t nv = t->n_vendors, nq = t->n_keys + N_MC_OUTS;
+  for (size_t k = 0; k < nv; k++)
+    nq += t->vendor_used[s * nv + k] != 0;
+  if (!(m->quantities = hp_calloc(nq, sizeof *m->quantities)))
+    return HP_ENOMEM;
+  m->n_quantities = nq;
+  size_t q = 0;
+  for (size_t k = 0; k < t->n_keys; k++, q++) {
+    hp_wi_quantity *x = &m->quantities[q];
+    snprintf(x->name, sizeof x->name, "input %s (%s)", t->keys[k],
+             hp_dist_name(t->dists[k].kind));
+    snprintf(x->unit, sizeof x->unit, "%s", hp_wi_key_unit(t->keys[k]));
+    x->scale = 1;
+    x->decimals = -1; /* round-trip format */
+  }
+  for (size_t i = 0; i < N_MC_OUTS; i++, q++) {
+    hp_wi_quantity *x = &m->quantities[q];
+    snprintf(x->name, sizeof x->name, "%s", mc_outs[i].name);
+    snprintf(x->unit, sizeof x->unit, "%s", mc_outs[i].unit);
+    snprintf(x->column, sizeof x->column, "%s", mc_outs[i].col);
+    x->scale = mc_outs[i].scale;
+    x->decimals = mc_outs[i].dec;
+  }
+  for (size_t k = 0; k < nv; k++) {
+    if (!t->vendor_used[s * nv + k])
+      continue;
+    hp_wi_quantity *x = &m->quantities[q++];
+    snprintf(x->name, sizeof x->name, "cards %s", t->vendors[k]);
+    snprintf(x->unit, sizeof x->unit, "cards");
+    snprintf(x->column, sizeof x->column, "cards.%s", t->vendors[k]);
+    x->scale = 1;
+    x->decimals = 0;
+  }
+  /* Counts and the price, in one pass of their own. */
+  hp_wi_cursor c;
+  hp_wi_rowref x;
+  size_t priced = 0, above = 0;
+  int rc = hp_wi_cursor_open(t, &c), more;
+  while (rc == HP_OK && (more = hp_wi_cursor_next(&c, &x)) != 0) {
+    if (more < 0) {
+      rc = more;
+      break;
+    }
+    const hp_wi_row *r = x.row;
+    if (r->scenario != s)
+      continue;
+    m->optimal += r->status == HP_RESULT_OPTIMAL;
+    m->infeasible += r->status == HP_RESULT_INFEASIBLE;
+    m->errors += r->status == HP_RESULT_ERROR;
+    if (r->status != HP_RESULT_OPTIMAL || r->token_price_per_mtok_cny <= 0)
+      continue;
+    m->token_price_per_mtok_cny = r->token_price_per_mtok_cny;
+    priced++;
+    above += r->cost_per_mtok_cny > r->token_price_per_mtok_cny;
+  }
+  hp_wi_cursor_close(&c);
+  m->share_above_price = priced ? (double)above / (double)priced : -1;
+  for (size_t q0 = 0; rc == HP_OK && q0 < nq; q0 += batch)
+    rc = mc_gather(t, m, s, q0, q0 + batch < nq ? q0 + batch : nq, cols);
+  return rc;
+}
+
+/* Every scenario's summary (hp_wi_table.mc), from the finished rows. */
+static int mc_finish(hp_wi_table *t, hp_diag *d) {
+  size_t np = t->n_points ? t->n_points : 1;
+  size_t batch = GATHER_DOUBLES / np ? GATHER_DOUBLES / np : 1;
+  double *cols = NULL;
+  if (!(t->mc = hp_calloc(t->n_scenarios, sizeof *t->mc)) ||
+      !(cols = hp_malloc(batch * np * sizeof *cols)))
+    return hp_diag_oom(d);
+  int rc = HP_OK;
+  for (size_t s = 0; s < t->n_scenarios && rc == HP_OK; s++)
+    rc = mc_scenario(t, s, cols, batch);
+  hp_free(cols);
+  if (rc == HP_ENOMEM)
+    return hp_diag_oom(d);
+  if (rc != HP_OK)
+    return hp_diag_set(d, rc, NULL, 0, 0,
+                       "reading rows back from a temporary file: %s",
+                       strerror(errno));
+  return HP_OK;
 }
 
 static double now_ms(void) {
@@ -1034,6 +1414,23 @@ static int check_axes(const char *text, size_t len, const char *path,
 
 /* Shared by sweep and Monte Carlo: sets up the table, checks a sweep's
  * keys (check_axes) on the caller's thread, runs the workers. */
+/* Frees what a run owns beyond the table: the scenario map and, when
+ * spooled, the window's slots (in memory they are the table's). */
+static void run_cleanup(run *r) {
+  hp_free(r->scen);
+  hp_free(r->ready);
+  if (r->spool) {
+    for (size_t i = 0; r->rows && i < r->win * r->t->n_scenarios; i++)
+      hp_free(r->rows[i].error_msg);
+    hp_free(r->rows);
+    hp_free(r->vals);
+    hp_free(r->vc);
+    hp_free(r->vs);
+    hp_free(r->vk);
+  }
+  memset(r, 0, sizeof *r);
+}
+
 static int run_table(hp_wi_kind kind, const char *text, size_t len,
                      const char *path, const hp_catalog *cat,
                      const hp_wi_axis *axes, hp_wi_dist *dists, size_t n_keys,
@@ -1052,6 +1449,7 @@ static int run_table(hp_wi_kind kind, const char *text, size_t len,
     hp_wi_dists_free(dists, n_keys);
     return hp_diag_oom(d);
   }
+  r.t = t;
   t->kind = kind;
   t->seed = seed;
   t->dists = dists;
@@ -1098,14 +1496,40 @@ static int run_table(hp_wi_kind kind, const char *text, size_t len,
   if (table_vendors(t, cat) != HP_OK)
     goto oom;
   t->n_rows = n_points * t->n_scenarios;
-  size_t nv = t->n_vendors ? t->n_vendors : 1;
-  t->values = hp_calloc(n_points * (n_keys ? n_keys : 1), sizeof *t->values);
-  t->rows = hp_calloc(t->n_rows, sizeof *t->rows);
-  t->vendor_cards = hp_calloc(t->n_rows * nv, sizeof(double));
-  t->vendor_servers = hp_calloc(t->n_rows * nv, sizeof(double));
-  t->vendor_capex = hp_calloc(t->n_rows * nv, sizeof(double));
-  if (!t->values || !t->rows || !t->vendor_cards || !t->vendor_servers ||
-      !t->vendor_capex)
+  size_t nv = t->n_vendors ? t->n_vendors : 1, ns = t->n_scenarios;
+  size_t nkk = n_keys ? n_keys : 1;
+  if (!(t->vendor_used = hp_calloc(ns * nv, sizeof *t->vendor_used)))
+    goto oom;
+  r.chunk = kind == HP_WI_SWEEP ? WARM_CHUNK : CHUNK;
+  if (o->spool && t->n_rows > SPOOL_MIN_ROWS) {
+    /* The window's slots; the rows themselves go to the spool. */
+    r.win = r.chunk * WINDOW < n_points ? r.chunk * WINDOW : n_points;
+    if (!(r.spool = tmpfile())) {
+      rc = hp_diag_set(d, HP_EIO, NULL, 0, 0,
+                       "cannot create a temporary file for the rows: %s",
+                       strerror(errno));
+      goto fail;
+    }
+    t->spool = r.spool;
+    r.vals = hp_calloc(r.win * nkk, sizeof *r.vals);
+    r.rows = hp_calloc(r.win * ns, sizeof *r.rows);
+    r.vc = hp_calloc(r.win * ns * nv, sizeof(double));
+    r.vs = hp_calloc(r.win * ns * nv, sizeof(double));
+    r.vk = hp_calloc(r.win * ns * nv, sizeof(double));
+    if (!r.vals || !r.rows || !r.vc || !r.vs || !r.vk)
+      goto oom;
+  } else {
+    r.win = n_points;
+    t->values = r.vals = hp_calloc(n_points * nkk, sizeof *t->values);
+    t->rows = r.rows = hp_calloc(t->n_rows, sizeof *t->rows);
+    t->vendor_cards = r.vc = hp_calloc(t->n_rows * nv, sizeof(double));
+    t->vendor_servers = r.vs = hp_calloc(t->n_rows * nv, sizeof(double));
+    t->vendor_capex = r.vk = hp_calloc(t->n_rows * nv, sizeof(double));
+    if (!t->values || !t->rows || !t->vendor_cards || !t->vendor_servers ||
+        !t->vendor_capex)
+      goto oom;
+  }
+  if (!(r.ready = hp_calloc(r.win, 1)))
     goto oom;
   r.t = t;
   r.axes = axes;
@@ -1120,14 +1544,15 @@ static int run_table(hp_wi_kind kind, const char *text, size_t len,
     if (axes[k].n > 1)
       varied++, vk = k;
   r.backwards = varied == 1 && hp_wi_tightening(axes[vk].key, axes[vk].step);
-  r.chunk = r.warm ? WARM_CHUNK : CHUNK;
   /* Keys an uncertain: block names were checked where it was parsed. */
   if (kind == HP_WI_SWEEP &&
       (rc = check_axes(text, len, path, cat, axes, n_keys, r.scen,
                        t->n_scenarios, d)) != HP_OK)
     goto fail;
-  hp_planfile_free(pf);
-  pf = NULL;
+  r.direct = 1;
+  for (size_t k = 0; k < n_keys && r.direct; k++)
+    r.direct = hp_planfile_settable(pf, t->keys[k]);
+  r.pf = pf; /* read by the workers (copies of its scenarios) */
 
   unsigned nt = o->threads ? o->threads : default_threads();
   if (nt > HP_WI_MAX_THREADS)
@@ -1140,75 +1565,31 @@ static int run_table(hp_wi_kind kind, const char *text, size_t len,
   r.len = len;
   r.path = path;
   r.cat = cat;
-  r.err_row = (size_t)-1;
   atomic_init(&r.next, 0);
   atomic_init(&r.done, 0);
   atomic_init(&r.stop, 0);
   pthread_mutex_init(&r.mu, NULL);
   pthread_cond_init(&r.cv, NULL);
-  pthread_t tid[HP_WI_MAX_THREADS];
-  unsigned started = 0;
-  for (unsigned i = 0; i < nt; i++) {
-    pthread_mutex_lock(&r.mu);
-    r.running++;
-    pthread_mutex_unlock(&r.mu);
-    if (pthread_create(&tid[i], NULL, worker, &r) != 0) {
-      pthread_mutex_lock(&r.mu);
-      r.running--;
-      pthread_mutex_unlock(&r.mu);
-      break;
-    }
-    started++;
-  }
-  if (started == 0) {
-    /* No thread could start: run on this one. */
-    r.running = 1;
-    worker(&r);
-  }
-  pthread_mutex_lock(&r.mu);
-  while (r.running > 0) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_nsec += 100 * 1000 * 1000;
-    if (ts.tv_nsec >= 1000000000L) {
-      ts.tv_sec++;
-      ts.tv_nsec -= 1000000000L;
-    }
-    pthread_cond_timedwait(&r.cv, &r.mu, &ts);
-    if (o->progress && r.running > 0) {
-      pthread_mutex_unlock(&r.mu);
-      o->progress(atomic_load(&r.done), n_points, o->progress_ud);
-      pthread_mutex_lock(&r.mu);
-    }
-  }
-  pthread_mutex_unlock(&r.mu);
-  for (unsigned i = 0; i < started; i++)
-    pthread_join(tid[i], NULL);
+  pthread_cond_init(&r.space, NULL);
+  unsigned started;
+  rc = drive(&r, o, nt, &started, d);
   pthread_mutex_destroy(&r.mu);
   pthread_cond_destroy(&r.cv);
-  if (o->progress)
-    o->progress(atomic_load(&r.done), n_points, o->progress_ud);
-  if (r.fatal) {
-    rc = r.fatal;
-    if (d)
-      *d = r.fatal_diag;
+  pthread_cond_destroy(&r.space);
+  if (rc == HP_OK && kind == HP_WI_MONTECARLO)
+    rc = mc_finish(t, d);
+  if (rc != HP_OK)
     goto fail;
-  }
-  for (size_t i = 0; i < t->n_rows; i++) {
-    t->n_infeasible += t->rows[i].status == HP_RESULT_INFEASIBLE;
-    t->n_error += t->rows[i].status == HP_RESULT_ERROR;
-    t->n_within_gap += t->rows[i].within_gap;
-    t->n_node_limited += t->rows[i].node_limited;
-  }
   t->threads = started ? started : 1;
   t->wall_ms = now_ms() - t0;
-  hp_free(r.scen);
+  run_cleanup(&r);
+  hp_planfile_free(pf);
   *out = t;
   return HP_OK;
 oom:
   rc = hp_diag_oom(d);
 fail:
-  hp_free(r.scen);
+  run_cleanup(&r);
   hp_planfile_free(pf);
   hp_wi_table_free(t);
   return rc;
@@ -1286,13 +1667,12 @@ void hp_wi_stats_of(double *v, size_t n, hp_wi_stats *out) {
   out->max = v[n - 1];
 }
 
-static int row_column(const hp_wi_table *t, size_t ri, const char *col,
-                      double *v) {
-  const hp_wi_row *r = &t->rows[ri];
+static int row_column(const hp_wi_table *t, const hp_wi_row *r,
+                      const double *vendor_cards, const char *col, double *v) {
   if (strncmp(col, "cards.", 6) == 0) {
     for (size_t k = 0; k < t->n_vendors; k++)
       if (strcmp(t->vendors[k], col + 6) == 0) {
-        *v = t->vendor_cards[ri * t->n_vendors + k];
+        *v = vendor_cards[k];
         return HP_OK;
       }
     return HP_ENOTFOUND;
@@ -1322,6 +1702,8 @@ static int row_column(const hp_wi_table *t, size_t ri, const char *col,
 
 int hp_wi_column_stats(const hp_wi_table *t, size_t scen, const char *column,
                        hp_wi_stats *out) {
+  if (!t->rows)
+    return HP_ENOTSUP; /* spooled: the engine's summaries have them */
   double *v = hp_malloc((t->n_points ? t->n_points : 1) * sizeof *v);
   if (!v)
     return HP_ENOMEM;
@@ -1330,7 +1712,8 @@ int hp_wi_column_stats(const hp_wi_table *t, size_t scen, const char *column,
     size_t ri = p * t->n_scenarios + scen;
     if (t->rows[ri].status != HP_RESULT_OPTIMAL)
       continue;
-    if (row_column(t, ri, column, &v[n]) != HP_OK) {
+    if (row_column(t, &t->rows[ri], &t->vendor_cards[ri * t->n_vendors], column,
+                   &v[n]) != HP_OK) {
       hp_free(v);
       return HP_ENOTFOUND;
     }

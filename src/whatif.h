@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "hetplan.h"
 #include "scenario.h"
+#include "planner.h"
 #include "solver.h"
 
 /* Limits (docs/whatif.md). Each has its own error message naming it. */
@@ -132,37 +133,104 @@ typedef struct hp_wi_row {
 
 typedef enum { HP_WI_SWEEP = 0, HP_WI_MONTECARLO } hp_wi_kind;
 
+typedef struct hp_wi_stats {
+  size_t n;    /* values summarised */
+  double p10;  /* 10th percentile (linear interpolation, R type 7) */
+  double p50;  /* median */
+  double p90;  /* 90th percentile */
+  double mean; /* arithmetic mean */
+  double min, max;
+} hp_wi_stats;
+
+/* One quantity of a Monte Carlo summary, its statistics finished by the
+ * engine (whatif.c); renderers and the chart only read them. */
+typedef struct hp_wi_quantity {
+  char name[160];   /* "input KEY (DIST)", "capex", "cards VENDOR" */
+  char unit[32];    /* the unit the table prints: "100M CNY", "%", "cards" */
+  char column[160]; /* row column ("capex_cny", "cards.VENDOR"); "" for an
+                       input */
+  double scale;     /* the table prints value / scale */
+  int decimals;     /* decimals the table prints; -1: round-trip (inputs) */
+  hp_wi_stats st;   /* over all samples (inputs) or the optimal ones */
+} hp_wi_quantity;
+
+/* A Monte Carlo scenario's summary (engine-computed). */
+typedef struct hp_wi_mc_summary {
+  size_t optimal, infeasible, errors; /* samples by status */
+  double token_price_per_mtok_cny;    /* the plan's token price, CNY; 0 none */
+  double share_above_price;           /* share of optimal samples whose cost per
+                                         million tokens exceeds the price; -1 none */
+  size_t n_quantities;
+  hp_wi_quantity *quantities; /* inputs, outputs, then cards per vendor
+                                 bought in some sample (owned) */
+} hp_wi_mc_summary;
+
 typedef struct hp_wi_table {
-  hp_wi_kind kind;      /* sweep or Monte Carlo */
-  char *plan;           /* plan name (owned) */
-  char *path;           /* plan file (owned) */
-  size_t n_points;      /* grid points or samples */
-  size_t n_keys;        /* varied keys */
-  char **keys;          /* their dotted paths (owned) */
-  double *values;       /* n_points x n_keys values set at each point */
-  size_t n_scenarios;   /* scenarios solved at each point */
-  char **scenarios;     /* their names (owned) */
-  size_t n_vendors;     /* every vendor of the catalog */
-  char **vendors;       /* names (owned), catalog order */
-  int *vendor_domestic; /* 1 if every SKU of the vendor is domestic */
-  size_t n_rows;        /* n_points x n_scenarios, point-major */
-  hp_wi_row *rows;
-  double *vendor_cards;   /* n_rows x n_vendors, cards */
+  hp_wi_kind kind;        /* sweep or Monte Carlo */
+  char *plan;             /* plan name (owned) */
+  char *path;             /* plan file (owned) */
+  size_t n_points;        /* grid points or samples */
+  size_t n_keys;          /* varied keys */
+  char **keys;            /* their dotted paths (owned) */
+  double *values;         /* n_points x n_keys values set at each point (NULL
+                             when spooled) */
+  size_t n_scenarios;     /* scenarios solved at each point */
+  char **scenarios;       /* their names (owned) */
+  size_t n_vendors;       /* every vendor of the catalog */
+  char **vendors;         /* names (owned), catalog order */
+  int *vendor_domestic;   /* 1 if every SKU of the vendor is domestic */
+  int *vendor_used;       /* n_scenarios x n_vendors: 1 if some optimal row of
+                             the scenario buys the vendor's cards */
+  size_t n_rows;          /* n_points x n_scenarios, point-major */
+  hp_wi_row *rows;        /* in memory, or NULL when spooled */
+  double *vendor_cards;   /* n_rows x n_vendors, cards (NULL when spooled) */
   double *vendor_servers; /* n_rows x n_vendors, servers */
   double *vendor_capex;   /* n_rows x n_vendors, CNY */
+  void *spool;            /* rows in order in an unlinked temporary file
+                             (FILE *), read with hp_wi_cursor; or NULL */
+  int has_price;          /* some optimal row has a token price */
   size_t n_infeasible;    /* rows with status infeasible */
   size_t n_error;         /* rows with status error */
+  size_t n_error_solver;  /* of those, the solver's (HP_ESOLVER,
+                             HP_EUNBOUNDED), not a value the plan rejects */
   size_t n_within_gap;    /* optimal rows not proven so (solver.mip_gap or
                              solver.node_limit) */
   size_t n_node_limited;  /* of those, rows stopped at solver.node_limit */
   char *first_error;      /* message of the lowest erroring row, or NULL */
   uint64_t seed;          /* Monte Carlo seed */
   hp_wi_dist *dists;      /* Monte Carlo: the distributions (owned) */
+  hp_wi_mc_summary *mc;   /* Monte Carlo: one summary per scenario (owned) */
   unsigned threads;       /* threads used */
   double wall_ms;         /* time the run took, ms */
 } hp_wi_table;
 
 void hp_wi_table_free(hp_wi_table *t);
+
+/* One row as a cursor yields it; valid until the next call. */
+typedef struct hp_wi_rowref {
+  const hp_wi_row *row;
+  const double *values;       /* the point's n_keys values */
+  const double *vendor_cards; /* n_vendors entries each */
+  const double *vendor_servers;
+  const double *vendor_capex;
+} hp_wi_rowref;
+
+/* Reads a table's rows in order, from memory or from its spool. One cursor
+ * at a time per spooled table (they share the file position). */
+typedef struct hp_wi_cursor {
+  const hp_wi_table *t;
+  size_t next;   /* index of the next row */
+  hp_wi_row row; /* spool: the current row */
+  double *buf;   /* spool: its values and vendor figures (owned) */
+  char *msg;     /* spool: its error message (owned) */
+  size_t msg_cap;
+} hp_wi_cursor;
+
+/** Starts at the first row. HP_OK, HP_ENOMEM or HP_EIO (the spool). */
+int hp_wi_cursor_open(const hp_wi_table *t, hp_wi_cursor *c);
+/** The next row into *out: 1, or 0 after the last, or HP_EIO/HP_ENOMEM. */
+int hp_wi_cursor_next(hp_wi_cursor *c, hp_wi_rowref *out);
+void hp_wi_cursor_close(hp_wi_cursor *c);
 
 /* ----------------------------------------------------------------------------
  * Runs
@@ -177,6 +245,10 @@ typedef struct hp_wi_opts {
   const char *scenario;       /* only this scenario; NULL = every one */
   hp_wi_progress_fn progress; /* or NULL */
   void *progress_ud;
+  int spool; /* 1: rows of a run of more than 4,096 go, in order as they
+                complete, to an unlinked temporary file instead of memory
+                (hp_wi_table.spool; read them with hp_wi_cursor), so that
+                memory does not grow with the rows */
 } hp_wi_opts;
 
 /** Solves every point of the grid axes[0] x axes[1] x ... (the last axis
@@ -199,33 +271,23 @@ int hp_wi_montecarlo(const char *text, size_t len, const char *path,
                      const hp_catalog *cat, size_t n_samples, uint64_t seed,
                      const hp_wi_opts *o, hp_wi_table **out, hp_diag *d);
 
-/** Solves one scenario without the infeasibility explanation: the lean path
- * that sweeps use. vendor_* receive n_vendors entries indexed like
- * `vendors` (may be NULL when n_vendors is 0). Exposed for tests, which
- * check it against hp_scenario_solve. */
-int hp_wi_solve_row(const hp_scenario *s, const char *const *vendors,
-                    size_t n_vendors, hp_wi_row *row, double *vendor_cards,
-                    double *vendor_servers, double *vendor_capex, hp_diag *d);
-
-/* The previous optimum of one scenario within a chunk of sweep points,
- * handed to the solver as a start (hp_ip.hint; used if still feasible). */
-typedef struct hp_wi_warm {
-  int valid;  /* 1 when x holds the previous point's optimum */
-  int proven; /* 1 when that optimum was proven (no mip_gap, no node limit) */
-  size_t n;   /* columns of x */
-  double *x;  /* the optimum (owned; hp_free) */
-  hp_ip prev; /* the previous point's program when valid (owned) */
-} hp_wi_warm;
-
-/* Frees what a warm cache owns. */
-void hp_wi_warm_cleanup(hp_wi_warm *w);
-
-/* hp_wi_solve_row with a warm cache (NULL = none). */
-int hp_wi_solve_row_warm(const hp_scenario *s, hp_wi_warm *warm,
+/** Solves one scenario the sweeps' way: hp_scenario_solve_opts (the
+ * planner's one solve path) lean, without the infeasibility explanation,
+ * started from *warm (NULL: cold; it keeps this optimum for the next
+ * point), and copies the result into *row. vendor_* receive n_vendors
+ * entries indexed like `vendors` (each may be NULL). A program that cannot
+ * be built or solved is a row with status error and d set; HP_ENOMEM is
+ * the only failure. */
+int hp_wi_solve_row_warm(const hp_scenario *s, hp_solve_warm *warm,
                          const char *const *vendors, size_t n_vendors,
                          hp_wi_row *row, double *vendor_cards,
                          double *vendor_servers, double *vendor_capex,
                          hp_diag *d);
+/* hp_wi_solve_row_warm from a cold start (tests compare it with
+ * hp_scenario_solve). */
+int hp_wi_solve_row(const hp_scenario *s, const char *const *vendors,
+                    size_t n_vendors, hp_wi_row *row, double *vendor_cards,
+                    double *vendor_servers, double *vendor_capex, hp_diag *d);
 
 /* 1 if moving `key` in the direction of `step` can only shrink the feasible
  * region without changing the objective (a higher domestic-share floor, a
@@ -237,15 +299,6 @@ int hp_wi_tightening(const char *key, double step);
 /* ----------------------------------------------------------------------------
  * Statistics
  * ------------------------------------------------------------------------- */
-
-typedef struct hp_wi_stats {
-  size_t n;    /* values summarised */
-  double p10;  /* 10th percentile (linear interpolation, R type 7) */
-  double p50;  /* median */
-  double p90;  /* 90th percentile */
-  double mean; /* arithmetic mean */
-  double min, max;
-} hp_wi_stats;
 
 /** Summarises v[0..n) (v is sorted in place). n = 0 gives all zeros. */
 void hp_wi_stats_of(double *v, size_t n, hp_wi_stats *out);
@@ -267,6 +320,17 @@ int hp_wi_column_stats(const hp_wi_table *t, size_t scen, const char *column,
 /** One row per grid point and scenario (sweep), or per-scenario percentile
  * summaries (Monte Carlo), as table/json/csv/md. */
 int hp_wi_render(const hp_wi_table *t, hp_format fmt, hp_buf *b);
+
+/* Receives a streaming render's text, a run of whole rows at a time:
+ * HP_OK, or an error (HP_EIO) that stops the render and is returned. */
+typedef int (*hp_wi_write_fn)(const char *data, size_t len, void *ud);
+
+/** hp_wi_render written out as it goes: the text is handed to fn every
+ * 64 KB or so, at a row's end, so memory does not grow with the rows (with
+ * a spooled table). HP_OK, HP_ENOMEM or fn's error; what fn received is
+ * then incomplete. */
+int hp_wi_render_to(const hp_wi_table *t, hp_format fmt, hp_wi_write_fn fn,
+                    void *ud);
 
 /* One plan of a batch: solved, or failed to load (its diag). */
 typedef struct hp_wi_batch_entry {

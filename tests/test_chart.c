@@ -277,7 +277,7 @@ static hp_wi_table *sweep_real(void) {
   hp_diag d;
   hp_wi_table *t = NULL;
   assert_int_equal(hp_wi_axis_parse("mfu=0.5", &a, &d), HP_OK);
-  hp_wi_opts o = {1, NULL, NULL, NULL};
+  hp_wi_opts o = {1, NULL, NULL, NULL, 0};
   assert_int_equal(
       hp_wi_sweep(plan, strlen(plan), "c.yaml", real_cat, &a, 1, &o, &t, &d),
       HP_OK);
@@ -583,7 +583,7 @@ static hp_wi_table *sweep_fix(const char *plan, const char *spec) {
   hp_diag d;
   hp_wi_table *t = NULL;
   assert_int_equal(hp_wi_axis_parse(spec, &a, &d), HP_OK);
-  hp_wi_opts o = {1, NULL, NULL, NULL};
+  hp_wi_opts o = {1, NULL, NULL, NULL, 0};
   assert_int_equal(
       hp_wi_sweep(plan, strlen(plan), "one.yaml", fix_cat, &a, 1, &o, &t, &d),
       HP_OK);
@@ -703,7 +703,7 @@ static void montecarlo_charts_of_edge_cases(void **state) {
   for (size_t i = 0; i < 3; i++) {
     hp_wi_table *t = NULL;
     hp_diag d;
-    hp_wi_opts o = {1, NULL, NULL, NULL};
+    hp_wi_opts o = {1, NULL, NULL, NULL, 0};
     assert_int_equal(hp_wi_montecarlo(plans[i], strlen(plans[i]), "mc.yaml",
                                       fix_cat, samples[i], 3, &o, &t, &d),
                      HP_OK);

@@ -335,7 +335,7 @@ static int run_sweep(void *vctx, char **out, size_t *len) {
       hp_wi_axis_parse("constraints.domestic_share.min=0.2:0.4:0.2", &a, &d);
   if (rc != HP_OK)
     return rc;
-  hp_wi_opts o = {1, NULL, NULL, NULL};
+  hp_wi_opts o = {1, NULL, NULL, NULL, 0};
   rc = hp_wi_sweep(wi_text, strlen(wi_text), "wi.yaml", c->cat, &a, 1, &o, &t,
                    &d);
   if (rc == HP_OK)
@@ -358,7 +358,7 @@ static int run_montecarlo(void *vctx, char **out, size_t *len) {
   hp_buf_init(&b);
   /* Two samples of one scenario: each sample repeats the same allocations,
    * so more would only lengthen the walk (quadratic in its length). */
-  hp_wi_opts o = {1, "capped", NULL, NULL};
+  hp_wi_opts o = {1, "capped", NULL, NULL, 0};
   int rc = hp_wi_montecarlo(wi_text, strlen(wi_text), "wi.yaml", c->cat, 2, 7,
                             &o, &t, &d);
   if (rc == HP_OK)
@@ -487,7 +487,7 @@ static void fault_walk_charts(void **state) {
   wi_ctx *c = *state;
   hp_diag d;
   hp_wi_axis a;
-  hp_wi_opts o = {1, NULL, NULL, NULL};
+  hp_wi_opts o = {1, NULL, NULL, NULL, 0};
   assert_int_equal(
       hp_wi_axis_parse("constraints.domestic_share.min=0.2:0.6:0.2", &a, &d),
       HP_OK);

@@ -179,10 +179,14 @@ static void memory_fit_and_tp(void **state) {
   hp_roof_eval(&s->model, &s->cands[0], &s->classes[0], &s->roof, &r);
   assert_int_equal(r.tp, 4);
   assert_int_equal(r.replicas, 2);
-  assert_true(
-      near(r.kv_capacity_tokens, (72e9 - 141.1e9 / 4) / 81920.0, 1e-12));
-  assert_int_equal(r.batch_mem,
-                   (int)floor((72e9 - 141.1e9 / 4) / 81920.0 / 2048));
+  /* Less the prefill workspace of 8,192 tokens (roofline.prefill_chunk):
+   * FFN width (70.55e9 - 12.08e9 attention - 2.10e9 embeddings) / (3 x
+   * 8192 x 80) = 28,672 (the config's intermediate_size); 2 B x (2 x
+   * 28,672 + 4 x 8,192) / 4 = 45,056 B a token per card, 369 MB. */
+  assert_true(near(r.act_bytes_token_card, 45056, 1e-4));
+  double room = 72e9 - 141.1e9 / 4 - 8192 * r.act_bytes_token_card;
+  assert_true(near(r.kv_capacity_tokens, room / 81920.0, 1e-12));
+  assert_int_equal(r.batch_mem, (int)floor(room / 81920.0 / 2048));
   hp_planfile_free(pf);
   /* DeepSeek-V3 (671 GB of fp8 weights) does not fit in one 8 x 96 GB H20
    * server once 8 requests of KV are added: 671 / 8 = 83.9 GB per card +
@@ -224,6 +228,9 @@ static void decode_crossover(void **state) {
   round_card(&c);
   hp_roof_opts o;
   hp_roof_opts_default(&o);
+  o.kv_mbu = 0.5;   /* KV reads at the card's MBU, */
+  o.reread_hit = 0; /* every repeated read from memory */
+  o.overlap = 0;    /* and one max per operation */
   hp_roof_step st;
   hp_roof_decode_step(&m, &c, &o, 1, 100, 100, &st);
   assert_true(near(st.compute_s, 100 * 40.000512e-6, 1e-12));
@@ -342,6 +349,9 @@ static void sparse_attention(void **state) {
   round_card(&c);
   hp_roof_opts o;
   hp_roof_opts_default(&o);
+  o.kv_mbu = 0.5;   /* KV reads at the card's MBU, */
+  o.reread_hit = 0; /* every repeated read from memory */
+  o.overlap = 0;    /* and one max per operation */
   hp_roof_step st;
   hp_roof_decode_step(&m, &c, &o, 1, 10, 8192, &st);
   assert_true(near(st.memory_s, (2e9 + 10 * 2048 * kv) / 0.5e12, 1e-12));
@@ -368,11 +378,14 @@ static void kv_reads_per_query_head(void **state) {
   assert_true(hp_roof_kv_read_factor(m, q, 16) == 4);
   /* V3 of docs/validation.md: TP 2, batch 64, 2048 + 2048 tokens, mean
    * context 3,072; fp8 KV of 2 x 80 x 8 x 128 x 1 B = 163,840 B/token,
-   * 81,920 B per card at TP 2. Memory per step:
-   *  grouped:   (68.98e9 / 2 + 64 x 3072 x 81,920) B
-   *             = 34.49e9 + 16.106e9 = 50.596e9 B / (3.35e12 x 0.8) B/s
-   *             = 18.88 ms;
-   *  per head:  34.49e9 + 8 x 16.106e9 = 163.339e9 B -> 60.95 ms.
+   * 81,920 B per card at TP 2. The plan gives no mbu, so the H100's
+   * TensorRT-LLM row applies: weights at MBU 0.80 (2.68 TB/s), KV reads
+   * at 0.70 (2.345 TB/s), 40% of repeated reads served from cache.
+   * Memory per step:
+   *  grouped:   68.98e9 / 2 B / 2.68e12 + 64 x 3072 x 81,920 B / 2.345e12
+   *             = 12.87 + 6.868 = 19.74 ms;
+   *  per head:  8 reads, 1 + 7 x 0.6 = 5.2 of them from memory:
+   *             12.87 + 5.2 x 6.868 = 48.58 ms.
    * The compute time does not change: the kernel reads more, not more
    * FLOPs. */
   hp_roof_result r, rg;
@@ -381,9 +394,10 @@ static void kv_reads_per_query_head(void **state) {
   assert_true(r.ok && rg.ok);
   assert_true(r.kv_read_factor == 8 && rg.kv_read_factor == 1);
   double kv = 64.0 * 3072 * 81920;
-  assert_true(near(rg.step.memory_s, (34.49e9 + kv) / 2.68e12, 1e-12));
-  assert_true(near(r.step.memory_s, (34.49e9 + 8 * kv) / 2.68e12, 1e-12));
-  assert_true(fabs(r.step.memory_s - 60.95e-3) < 0.01e-3);
+  assert_true(near(rg.step.memory_s, 34.49e9 / 2.68e12 + kv / 2.345e12, 1e-12));
+  assert_true(
+      near(r.step.memory_s, 34.49e9 / 2.68e12 + 5.2 * kv / 2.345e12, 1e-12));
+  assert_true(fabs(r.step.memory_s - 48.58e-3) < 0.01e-3);
   assert_true(r.step.compute_s == rg.step.compute_s);
   assert_true(r.memory_bound);
   hp_planfile_free(pf);
@@ -421,6 +435,9 @@ static void kv_reads_per_query_head(void **state) {
   round_card(&c);
   hp_roof_opts o;
   hp_roof_opts_default(&o);
+  o.kv_mbu = 0.5;   /* KV reads at the card's MBU, */
+  o.reread_hit = 0; /* every repeated read from memory */
+  o.overlap = 0;    /* and one max per operation */
   o.batch = 100;
   hp_request_class k = {"r", 1, 50, 100, 0, 0};
   hp_roof_eval_attn(&mm, &c, &k, &o, g, &r);
@@ -655,7 +672,13 @@ static void explain_every_step_with_units(void **state) {
                         "5. batch",
                         "6. throughput",
                         "tokens/s per server",
-                        "broker formula"};
+                        "broker formula",
+                        "efficiency: stack trtllm",
+                        "table row: fitted",
+                        "prefill workspace",
+                        "     attention: compute ",
+                        "     MLP/experts: compute ",
+                        " x min = "};
   for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
     if (!strstr(b.data, want[i]))
       print_error("missing '%s' in:\n%s\n", want[i], b.data);
@@ -725,119 +748,478 @@ static void model_input_errors(void **state) {
 }
 
 /* ----------------------------------------------------------------------------
+ * Efficiency by card and stack, continuous batching, expert parallelism
+ * ------------------------------------------------------------------------- */
+
+static void stack_batching_and_ep(void **state) {
+  (void)state;
+  const char *l2 = "{name: llama-2-70b, weight_dtype: fp8, kv_dtype: fp8}";
+  /* one() sets mfu: 0.5 (given); the MBU comes from the table: 0.70 on
+   * TensorRT-LLM (the H100's default stack), 0.70 on vLLM too, whose MFU
+   * row is 0.45 but the plan's 0.5 wins. */
+  hp_planfile *pf =
+      one("nvidia-h100", l2, 2048, 256, "    roofline: {tp: 2, stack: vllm}\n");
+  const hp_scenario *s = hp_planfile_scenario(pf, 0);
+  hp_roof_result r;
+  hp_roof_eval(&s->model, &s->cands[0], &s->classes[0], &s->roof, &r);
+  assert_true(r.ok);
+  assert_true(r.mfu == 0.5 && r.mbu == 0.70);
+  assert_true(r.eff->stack == HP_ROOF_STACK_VLLM);
+  assert_non_null(strstr(r.eff->conf, "assumed"));
+  hp_planfile_free(pf);
+  /* A domestic card defaults to the generic vLLM row (MBU 0.60). */
+  pf = one("metax-c550", l2, 2048, 256, NULL);
+  s = hp_planfile_scenario(pf, 0);
+  hp_roof_eval(&s->model, &s->cands[0], &s->classes[0], &s->roof, &r);
+  assert_true(r.mbu == 0.60 && r.eff->family == NULL);
+  hp_planfile_free(pf);
+  /* A static batch prefills its prompts together, prefill_chunk (8,192)
+   * tokens a pass: 64 prompts of 128 tokens read the 34.5 GB of weights
+   * per card once (12.9 ms at 2.68 TB/s), so a prompt's share, about 8 ms
+   * of compute (2 x 69e9 x 128 / (2 x 989 TFLOPS)) and 0.2 ms of weights,
+   * is under half a lone prompt's 21 ms, and equals a 64-prompt pass over
+   * 64. Before, every prompt paid the lone time: V1's 128/128 rows were
+   * 20% pessimistic. */
+  pf = one("nvidia-h100", l2, 128, 128, "    roofline: {tp: 2, batch: 1024}\n");
+  s = hp_planfile_scenario(pf, 0);
+  hp_roof_eval(&s->model, &s->cands[0], &s->classes[0], &s->roof, &r);
+  assert_true(r.ok);
+  assert_true(r.prefill_prompt_s < r.prefill_s / 2);
+  hp_roof_opts o64 = s->roof;
+  o64.prefill_chunk = 64 * 128;
+  double tps = hp_roof_prefill_tokens_s(&s->model, &s->cands[0], &o64, 2, 128);
+  assert_true(near(r.prefill_prompt_s, 128 / tps, 1e-9));
+  hp_planfile_free(pf);
+  /* Continuous batching folds the prompts into memory-bound steps: the
+   * same batch gives a shorter TPOT than static turns of prefill and
+   * decode, and never shorter than the pure decode step. */
+  hp_roof_result st, co;
+  pf = one("nvidia-h100", l2, 2048, 256, "    roofline: {tp: 2, batch: 32}\n");
+  s = hp_planfile_scenario(pf, 0);
+  hp_roof_eval(&s->model, &s->cands[0], &s->classes[0], &s->roof, &st);
+  hp_planfile_free(pf);
+  pf = one("nvidia-h100", l2, 2048, 256,
+           "    roofline: {tp: 2, batch: 32, batching: continuous}\n");
+  s = hp_planfile_scenario(pf, 0);
+  hp_roof_eval(&s->model, &s->cands[0], &s->classes[0], &s->roof, &co);
+  hp_roof_step pure;
+  hp_roof_decode_step(&s->model, &s->cands[0], &s->roof, 2, 32, co.decode_ctx,
+                      &pure);
+  assert_true(co.tpot_s < st.tpot_s);
+  assert_true(co.tpot_s > pure.total_s);
+  hp_planfile_free(pf);
+  /* DeepSeek-V3 over 8 H20 141 GB (one server, NVLink interconnect_gbps
+   * / 2 a direction) and over 16 (two servers, 50 GB/s NICs, the
+   * roofline.scaleout_gbps default): 1/ep of the routed experts
+   * a card, and the all-to-all of 64 tokens x 8 experts x 7,168 x 3 B x
+   * (ep-1)/ep per MoE layer (61 - 0 dense_layers given) over the link. */
+  double a2a[2];
+  int eps[2] = {8, 16};
+  for (int i = 0; i < 2; i++) {
+    char extra[96];
+    snprintf(extra, sizeof extra, "    roofline: {ep: %d, batch: 64}\n",
+             eps[i]);
+    pf = one("nvidia-h20-141g", "{name: deepseek-v3}", 2000, 500, extra);
+    s = hp_planfile_scenario(pf, 0);
+    hp_roof_eval(&s->model, &s->cands[0], &s->classes[0], &s->roof, &r);
+    assert_true(r.ok);
+    assert_int_equal(r.tp, 1);
+    assert_int_equal(r.ep, eps[i]);
+    assert_int_equal(r.replicas, 8);
+    double link = i == 0 ? r.link_bytes_s : 50e9;
+    assert_true(link == 50e9 || link == 450e9);
+    /* Decode: to each expert's card, (ep-1)/ep of them in the server;
+     * beyond it the NIC carries the sends to the other server's experts,
+     * 8 x (16 - 8) / 16 = 4 a token. */
+    double sends = i == 0 ? 8.0 * 7 / 8 : 4;
+    double bytes = 64.0 * sends * 7168 * 3;
+    a2a[i] = r.step.a2a_s;
+    assert_true(near(a2a[i], 61 * (10e-6 + bytes / link), 1e-9));
+    hp_planfile_free(pf);
+  }
+  assert_true(a2a[1] > 3 * a2a[0]);
+  /* W8A8: int8 weights compute on the int8 roof only when told. */
+  for (int w = 0; w < 2; w++) {
+    pf = one("huawei-ascend-910c", "{name: llama-2-70b, weight_dtype: int8}",
+             2048, 256, w ? "    roofline: {w8a8: true}\n" : NULL);
+    s = hp_planfile_scenario(pf, 0);
+    hp_roof_eval(&s->model, &s->cands[0], &s->classes[0], &s->roof, &r);
+    const double *f = s->cands[0].spec.fig;
+    assert_true(r.peak_flops ==
+                (w ? f[HP_FIG_int8_tops] : f[HP_FIG_fp16_tflops]) * 1e12);
+    hp_planfile_free(pf);
+  }
+  /* Bad values name the key. */
+  const char *h = "name: t\n"
+                  "scenarios:\n"
+                  "  - name: s\n"
+                  "    demand_model: roofline\n";
+  char t[512];
+  snprintf(t, sizeof t,
+           "%s    roofline: {stack: tgi}\n"
+           "    workload: {model: {params: 7e10}, tokens_per_day: 1e9}\n",
+           h);
+  expect_error(t, HP_ERANGE, 5, 23, "roofline.stack");
+  snprintf(t, sizeof t,
+           "%s    roofline: {overlap: 1.5}\n"
+           "    workload: {model: {params: 7e10}, tokens_per_day: 1e9}\n",
+           h);
+  expect_error(t, HP_ERANGE, 5, 25, "overlap");
+}
+
+/* ----------------------------------------------------------------------------
  * Validation against published measurements (docs/validation.md)
  * ------------------------------------------------------------------------- */
 
 typedef struct vcase {
   const char *id;     /* row in docs/validation.md */
+  int fit;            /* 1: a fitting row (eff_table's "fitted" figures) */
   const char *device; /* catalog SKU */
   const char *model;  /* model flow map */
-  int tp, batch;      /* as measured */
+  int tp, batch;      /* as measured (0 = chosen by the model) */
   double in, out;     /* tokens per request */
   hp_roof_attn attn;  /* the measured stack's decode attention kernel */
   int what;           /* 0 output tokens/s per GPU, 1 decode step ms
                          (inter-token latency of a lone request), 2 TTFT
                          ms, 3 output tokens/s per replica, 4 TPOT ms
-                         with the prefill share (loaded server) */
+                         with the prefill share (loaded server), 5 output
+                         tokens/s per card of a decode-only (disaggregated)
+                         card at the largest batch within tpot_ms, 6 prompt
+                         tokens/s per card of a prefill-only card */
+  double per;         /* cards the published figure counts (node = 8) */
+  const char *extra;  /* more roofline keys, or NULL */
+  double tpot_ms;     /* what 5: the decode SLO */
   double measured;    /* the published figure */
-  double predicted;   /* pinned prediction (default MFU 0.5, MBU 0.8) */
-  double other;       /* pinned prediction with the other kernel: shows
-                         which kernel the measurement points to */
+  double predicted;   /* pinned prediction (table defaults) */
 } vcase;
 
-/* The compared quantity of a validation case (vcase.what). */
-static double metric(const hp_roof_result *r, int what, double cards) {
-  return what == 0   ? r->output_tokens_per_s_server / cards
-         : what == 1 ? r->step.total_s * 1e3
-         : what == 2 ? r->prefill_s * 1e3
-         : what == 3 ? r->output_tokens_per_s_server / r->replicas
-                     : r->tpot_s * 1e3;
+static const char *const L2 =
+    "{name: llama-2-70b, weight_dtype: fp8, kv_dtype: fp8}";
+static const char *const L2H =
+    "{name: llama-2-70b, weight_dtype: fp16, kv_dtype: fp16}";
+static const char *const L3 =
+    "{name: llama-3-70b, weight_dtype: fp8, kv_dtype: fp8}";
+static const char *const L7 =
+    "{name: llama-2-7b, weight_dtype: fp8, kv_dtype: fp8}";
+static const char *const L7H =
+    "{name: llama-2-7b, weight_dtype: fp16, kv_dtype: fp16}";
+static const char *const F1 =
+    "{name: falcon-180b, weight_dtype: fp8, kv_dtype: fp8}";
+static const char *const DS = "{name: deepseek-v3, kv_dtype: bf16}";
+static const char *const DSI =
+    "{name: deepseek-v3, weight_dtype: int8, kv_dtype: int8}";
+#define OLD HP_ROOF_ATTN_PER_QHEAD
+#define GRP HP_ROOF_ATTN_GROUPED
+
+/* TensorRT-LLM v0.5.0 and v0.6.1 (T1, T2) decode with the masked MHA
+ * kernel, one block per query head; v0.9.0 (T4) with XQA for Llama-2-70B
+ * and NIM 1.8.0 (N1) with a grouped one. */
+static const vcase cases[] = {
+    {"V1", 1, "nvidia-h100", L2, 2, 1024, 128, 128, OLD, 0, 1, 0, 0, 2657,
+     2650.97},
+    {"V2", 1, "nvidia-h100", L2, 2, 96, 2048, 128, OLD, 0, 1, 0, 0, 306,
+     285.47},
+    {"V3", 1, "nvidia-h100", L2, 2, 64, 2048, 2048, OLD, 0, 1, 0, 0, 547,
+     545.47},
+    {"V4", 1, "nvidia-h100", L2, 4, 480, 128, 2048, OLD, 0, 1, 0, 0, 1486,
+     1529.88},
+    {"V5", 1, "nvidia-h200", L2, 1, 512, 128, 128, OLD, 0, 1, 0, 0, 3014,
+     2940.52},
+    {"V6", 1, "nvidia-h200", L2, 1, 32, 2048, 128, OLD, 0, 1, 0, 0, 303,
+     300.19},
+    {"V7", 0, "nvidia-h100", L3, 2, 1, 5000, 500, GRP, 1, 1, 0, 0, 18.58,
+     14.22},
+    {"V8", 0, "nvidia-h100", L3, 2, 1, 5000, 500, GRP, 2, 1, 0, 0, 406.77,
+     382.24},
+    {"V9", 0, "nvidia-h100", L3, 2, 50, 5000, 500, GRP, 3, 1, 0, 0, 814.37,
+     766.81},
+    {"V10", 0, "nvidia-h100", L3, 2, 50, 5000, 500, GRP, 4, 1, 0, 0, 59.73,
+     65.21},
+    {"V11", 1, "nvidia-h100", L7, 1, 768, 128, 128, OLD, 0, 1, 0, 0, 19694,
+     20027.90},
+    {"V12", 1, "nvidia-h100", L7, 1, 112, 128, 2048, OLD, 0, 1, 0, 0, 6818,
+     6062.08},
+    {"V13", 1, "nvidia-h100", L7, 1, 80, 2048, 128, OLD, 0, 1, 0, 0, 2244,
+     2033.22},
+    {"V14", 1, "nvidia-h100", L7, 1, 48, 2048, 2048, OLD, 0, 1, 0, 0, 2740,
+     2364.98},
+    {"V15", 1, "nvidia-h100", F1, 4, 1024, 128, 128, OLD, 0, 1, 0, 0, 987,
+     1020.29},
+    {"V16", 1, "nvidia-h100", F1, 8, 1024, 128, 2048, OLD, 0, 1, 0, 0, 724,
+     769.87},
+    {"V17", 1, "nvidia-h100", F1, 4, 64, 2048, 128, OLD, 0, 1, 0, 0, 112,
+     107.80},
+    {"V18", 1, "nvidia-h100", F1, 4, 64, 2048, 2048, OLD, 0, 1, 0, 0, 264,
+     262.43},
+    {"V19", 1, "nvidia-h200", L2, 1, 1024, 128, 128, GRP, 0, 1, 0, 0, 3989,
+     3530.92},
+    {"V20", 0, "nvidia-h200", L2, 2, 512, 128, 2048, GRP, 0, 1, 0, 0, 3963,
+     4092.21},
+    {"V21", 1, "nvidia-h200", L2, 1, 64, 2048, 128, GRP, 0, 1, 0, 0, 418,
+     381.97},
+    {"V22", 0, "nvidia-h200", L2, 1, 64, 2048, 2048, GRP, 0, 1, 0, 0, 1458,
+     1436.71},
+    {"V23", 1, "nvidia-h100", L2, 2, 1024, 128, 128, GRP, 0, 1, 0, 0, 3214,
+     3116.44},
+    {"V24", 0, "nvidia-h100", L2, 4, 512, 128, 2048, GRP, 0, 1, 0, 0, 2725,
+     3206.89},
+    {"V25", 1, "nvidia-h100", L2, 2, 96, 2048, 128, GRP, 0, 1, 0, 0, 346,
+     346.84},
+    {"V26", 0, "nvidia-h100", L2, 2, 64, 2048, 2048, GRP, 0, 1, 0, 0, 1011,
+     1073.17},
+    {"V27", 1, "nvidia-h200", L7, 1, 896, 128, 128, GRP, 0, 1, 0, 0, 20618,
+     23788.38},
+    {"V28", 0, "nvidia-h200", L7, 1, 120, 128, 2048, GRP, 0, 1, 0, 0, 8348,
+     8458.43},
+    {"V29", 1, "nvidia-a100", L2H, 4, 1024, 128, 128, GRP, 0, 1, 0, 0, 686,
+     710.60},
+    {"V30", 0, "nvidia-a100", L2H, 8, 512, 128, 2048, GRP, 0, 1, 0, 0, 684,
+     881.05},
+    {"V31", 1, "nvidia-a100", L2H, 4, 96, 2048, 128, GRP, 0, 1, 0, 0, 80,
+     80.21},
+    {"V32", 0, "nvidia-a100", L2H, 4, 64, 2048, 2048, GRP, 0, 1, 0, 0, 289,
+     321.27},
+    {"V33", 1, "nvidia-a100", L7H, 1, 256, 128, 128, GRP, 0, 1, 0, 0, 5390,
+     4995.27},
+    {"V34", 0, "nvidia-a100", L7H, 1, 16, 2048, 2048, GRP, 0, 1, 0, 0, 603,
+     684.05},
+    {"V35", 1, "nvidia-l40s", L2, 2, 256, 128, 128, GRP, 0, 1, 0, 0, 562,
+     556.10},
+    {"V36", 0, "nvidia-l40s", L2, 4, 256, 128, 2048, GRP, 0, 1, 0, 0, 478,
+     508.87},
+    {"V37", 1, "nvidia-l40s", L2, 4, 64, 2048, 2048, GRP, 0, 1, 0, 0, 185,
+     185.56},
+    {"V38", 0, "nvidia-l40s", L7, 1, 256, 128, 128, GRP, 0, 1, 0, 0, 5885,
+     4121.12},
+    {"V39", 0, "nvidia-h100", L2, 8, 1, 2048, 1, GRP, 2, 1, 0, 0, 85.1, 57.98},
+    {"V40", 0, "nvidia-h200", L2, 4, 1, 2048, 1, GRP, 2, 1, 0, 0, 103.0, 89.34},
+    {"V41", 0, "nvidia-a100", L2H, 8, 1, 2048, 1, GRP, 2, 1, 0, 0, 249.2,
+     195.38},
+    {"V42", 0, "nvidia-l40s", L2, 4, 1, 2048, 1, GRP, 2, 1, 0, 0, 673.3,
+     488.86},
+    {"V43", 0, "nvidia-h100", L7, 1, 1, 2048, 1, GRP, 2, 1, 0, 0, 30.8, 28.88},
+    {"V44", 0, "nvidia-h800", DS, 0, 0, 1000, 1000, GRP, 5, 8,
+     "ep: 144, stack: sglang", 47.6, 14800, 19623.30},
+    {"V45", 0, "nvidia-h100", DS, 0, 0, 2000, 100, GRP, 6, 8,
+     "ep: 32, stack: sglang", 0, 52300, 55093.16},
+    {"V46", 0, "nvidia-h100", DS, 0, 256, 2000, 100, GRP, 5, 8,
+     "ep: 72, stack: sglang", 0, 22300, 20632.71},
+    {"V47", 0, "huawei-cloudmatrix-384", DSI, 0, 0, 4096, 256, GRP, 6, 1,
+     "ep: 16, w8a8: true", 0, 6688, 6531.95},
+    {"V48", 0, "huawei-cloudmatrix-384", DSI, 0, 0, 4096, 256, GRP, 5, 1,
+     "ep: 160, w8a8: true", 50, 1943, 2509.77},
+};
+
+/* A validation plan: the card's default efficiency (no mfu: key) unless
+ * eff gives mfu, mbu and overlap (the fit). */
+static hp_planfile *vplan(const vcase *v, const double *eff) {
+  char text[2048], ro[256], ef[128] = "";
+  int n = snprintf(ro, sizeof ro, "{");
+  if (v->tp > 0)
+    n += snprintf(ro + n, sizeof ro - n, "tp: %d, ", v->tp);
+  if (v->batch > 0)
+    n += snprintf(ro + n, sizeof ro - n, "batch: %d, ", v->batch);
+  if (v->extra)
+    n += snprintf(ro + n, sizeof ro - n, "%s, ", v->extra);
+  if (eff)
+    n += snprintf(ro + n, sizeof ro - n,
+                  "overlap: %g, kv_mbu: %g, reread_hit: %g, ", eff[2], eff[3],
+                  eff[4]);
+  snprintf(ro + n, sizeof ro - n, "min_batch: 1}");
+  if (eff)
+    snprintf(ef, sizeof ef, "    mfu: %g\n    mbu: %g\n", eff[0], eff[1]);
+  snprintf(text, sizeof text,
+           "name: t\n"
+           "scenarios:\n"
+           "  - name: s\n"
+           "    demand_model: roofline\n"
+           "    devices: [%s]\n"
+           "%s"
+           "    workload:\n"
+           "      model: %s\n"
+           "      requests: [{name: r, input_tokens: %g, output_tokens: %g}]\n"
+           "      requests_per_s: 1\n"
+           "    roofline: %s\n",
+           v->device, ef, v->model, v->in, v->out, ro);
+  return parse_ok(text);
+}
+
+/* The prediction of case v (the compared quantity, vcase.what). */
+static double vpredict(const vcase *v, const double *eff, hp_roof_result *r) {
+  hp_planfile *pf = vplan(v, eff);
+  const hp_scenario *s = hp_planfile_scenario(pf, 0);
+  const hp_candidate *c = &s->cands[0];
+  double cps = c->spec.fig[HP_FIG_cards_per_server], p = NAN;
+  hp_roof_eval_attn(&s->model, c, &s->classes[0], &s->roof, v->attn, r);
+  if (!r->ok)
+    print_error("%s: %s\n", v->id, r->why);
+  assert_true(r->ok);
+  switch (v->what) {
+  case 0:
+    p = r->output_tokens_per_s_server / cps;
+    break;
+  case 1:
+    p = r->step.total_s * 1e3;
+    break;
+  case 2:
+    p = r->prefill_s * 1e3;
+    break;
+  case 3:
+    p = r->output_tokens_per_s_server / r->replicas;
+    break;
+  case 4:
+    p = r->tpot_s * 1e3;
+    break;
+  case 5: {
+    /* Decode-only card: the largest batch (up to the memory limit, or the
+     * forced one) whose step meets the SLO. */
+    int b = v->batch > 0 ? v->batch : r->batch_mem;
+    hp_roof_step st;
+    if (v->tpot_ms > 0) {
+      int lo = 1, hi = b;
+      while (hi - lo > 1) {
+        int mid = lo + (hi - lo) / 2;
+        hp_roof_decode_step_attn(&s->model, c, &s->roof, r->tp, mid,
+                                 r->decode_ctx, v->attn, &st);
+        if (st.total_s * 1e3 <= v->tpot_ms)
+          lo = mid;
+        else
+          hi = mid;
+      }
+      b = lo;
+    }
+    hp_roof_decode_step_attn(&s->model, c, &s->roof, r->tp, b, r->decode_ctx,
+                             v->attn, &r->step);
+    r->batch = b;
+    p = b / r->step.total_s * v->per;
+    break;
+  }
+  case 6:
+    p = hp_roof_prefill_tokens_s(&s->model, c, &s->roof, r->tp, v->in) * v->per;
+    break;
+  }
+  hp_planfile_free(pf);
+  return p;
+}
+
+static int cmp_abs(const void *a, const void *b) {
+  double x = fabs(*(const double *)a), y = fabs(*(const double *)b);
+  return x < y ? -1 : x > y;
+}
+
+/* Median and largest absolute error of errs[0..n). */
+static void err_stats(double *errs, size_t n, double *med, double *max) {
+  qsort(errs, n, sizeof *errs, cmp_abs);
+  *med = n == 0  ? 0
+         : n % 2 ? fabs(errs[n / 2])
+                 : (fabs(errs[n / 2 - 1]) + fabs(errs[n / 2])) / 2;
+  *max = n ? fabs(errs[n - 1]) : 0;
+}
+
+/* The SKU id prefix whose fitting rows the fit takes (HP_FIT's value). */
+static const char *fit_family = "nvidia-h";
+
+/* The objective of the fit: median |error| + largest |error| / 2 over the
+ * fitting rows at efficiency eff (mfu, mbu, overlap, kv_mbu, reread_hit). */
+static double fit_cost(const double *eff, double *med, double *max) {
+  size_t n = sizeof cases / sizeof cases[0], k = 0;
+  double errs[64];
+  for (size_t i = 0; i < n; i++) {
+    if (!cases[i].fit ||
+        strncmp(cases[i].device, fit_family, strlen(fit_family)) != 0)
+      continue;
+    hp_roof_result r;
+    errs[k++] = vpredict(&cases[i], eff, &r) / cases[i].measured - 1;
+  }
+  err_stats(errs, k, med, max);
+  return *med + *max / 2;
+}
+
+/* HP_FIT=prefix: the search that gave eff_table's fitted rows: a full grid
+ * (MFU 0.40-0.85, MBU and KV MBU 0.50-0.90 in steps of 0.05, re-read hit
+ * 0-0.6 and overlap 0-1 in steps of 0.2) minimising the median plus half
+ * the largest absolute error of the family's fitting rows. Hopper
+ * ("nvidia-h", the default) fits all five figures; another family MFU,
+ * MBU and KV MBU, with the Hopper row's re-read hit and overlap. */
+static void fit_grid(void) {
+  int all = strcmp(fit_family, "nvidia-h") == 0;
+  double h_ov = 0, h_hit = 0;
+  if (!all) {
+    hp_candidate h;
+    hp_roof_opts o;
+    memset(&h, 0, sizeof h);
+    h.spec.id = "nvidia-h100";
+    h.spec.vendor = "NVIDIA";
+    hp_roof_opts_default(&o);
+    h_ov = hp_roof_eff_find(&h, &o)->overlap;
+    h_hit = hp_roof_eff_find(&h, &o)->reread_hit;
+  }
+  double best[5] = {0}, bc = 1e9, med, max;
+  for (double mfu = 0.40; mfu <= 0.851; mfu += 0.05)
+    for (double mbu = 0.50; mbu <= 0.901; mbu += 0.05)
+      for (double kv = 0.50; kv <= 0.901; kv += 0.05)
+        for (double hit = 0; hit <= 0.601; hit += 0.2) {
+          if (!all && hit > 0)
+            break;
+          for (double ov = 0; ov <= 1.001; ov += 0.2) {
+            if (!all && ov > 0)
+              break;
+            double eff[5] = {mfu, mbu, all ? ov : h_ov, kv, all ? hit : h_hit};
+            double c = fit_cost(eff, &med, &max);
+            if (c < bc - 1e-12) {
+              bc = c;
+              memcpy(best, eff, sizeof best);
+            }
+          }
+        }
+  fit_cost(best, &med, &max);
+  print_message("fit %s: mfu %.2f mbu %.2f overlap %.2f kv_mbu %.2f "
+                "reread_hit %.2f: median |error| %.1f%%, largest %.1f%%\n",
+                fit_family, best[0], best[1], best[2], best[3], best[4],
+                100 * med, 100 * max);
 }
 
 static void validation_table(void **state) {
   (void)state;
-  const char *l2 = "{name: llama-2-70b, weight_dtype: fp8, kv_dtype: fp8}";
-  const char *l3 = "{name: llama-3-70b, weight_dtype: fp8, kv_dtype: fp8}";
-  const char *l7 = "{name: llama-2-7b, weight_dtype: fp8, kv_dtype: fp8}";
-  const char *f1 = "{name: falcon-180b, weight_dtype: fp8, kv_dtype: fp8}";
-  /* TensorRT-LLM v0.5.0 and v0.6.1 (T1, T2) decode with the masked MHA
-   * kernel, one block per query head; NIM 1.8.0 (N1) with a grouped one. */
-  const hp_roof_attn old = HP_ROOF_ATTN_PER_QHEAD, grp = HP_ROOF_ATTN_GROUPED;
-  const vcase cases[] = {
-      {"V1", "nvidia-h100", l2, 2, 1024, 128, 128, old, 0, 2657, 2642.79,
-       2642.79},
-      {"V2", "nvidia-h100", l2, 2, 96, 2048, 128, old, 0, 306, 262.98, 344.97},
-      {"V3", "nvidia-h100", l2, 2, 64, 2048, 2048, old, 0, 547, 477.14,
-       1280.08},
-      {"V4", "nvidia-h100", l2, 4, 480, 128, 2048, old, 0, 1486, 1481.55,
-       4989.59},
-      {"V5", "nvidia-h200", l2, 1, 512, 128, 128, old, 0, 3014, 3567.95,
-       3567.95},
-      {"V6", "nvidia-h200", l2, 1, 32, 2048, 128, old, 0, 303, 281.18, 341.8},
-      {"V7", "nvidia-h100", l3, 2, 1, 5000, 500, grp, 1, 18.58, 14.13, 15.25},
-      {"V8", "nvidia-h100", l3, 2, 1, 5000, 500, grp, 2, 406.77, 403, 403},
-      {"V9", "nvidia-h100", l3, 2, 50, 5000, 500, grp, 3, 814.37, 799.01,
-       421.07},
-      {"V10", "nvidia-h100", l3, 2, 50, 5000, 500, grp, 4, 59.73, 62.58,
-       118.74},
-      {"V11", "nvidia-h100", l7, 1, 768, 128, 128, old, 0, 19694, 23983, 23983},
-      {"V12", "nvidia-h100", l7, 1, 112, 128, 2048, old, 0, 6818, 7333.61,
-       7333.61},
-      {"V13", "nvidia-h100", l7, 1, 80, 2048, 128, old, 0, 2244, 2152.35,
-       2152.35},
-      {"V14", "nvidia-h100", l7, 1, 48, 2048, 2048, old, 0, 2740, 2724.58,
-       2724.58},
-      {"V15", "nvidia-h100", f1, 4, 1024, 128, 128, old, 0, 987, 964.18,
-       964.18},
-      {"V16", "nvidia-h100", f1, 8, 1024, 128, 2048, old, 0, 724, 778.08,
-       1768.65},
-      {"V17", "nvidia-h100", f1, 4, 64, 2048, 128, old, 0, 112, 100.82, 123.29},
-      {"V18", "nvidia-h100", f1, 4, 64, 2048, 2048, old, 0, 264, 232.11, 595.6},
-  };
+  if (getenv("HP_FIT")) {
+    fit_family = *getenv("HP_FIT") ? getenv("HP_FIT") : "nvidia-h";
+    fit_grid();
+  }
   size_t n = sizeof cases / sizeof cases[0];
-  int within = 0;
-  print_message("%-4s %-12s %3s %5s %10s %5s %9s %9s %7s %9s %7s\n", "case",
-                "device", "TP", "batch", "in/out", "reads", "measured",
-                "predicted", "error", "other", "error");
+  double errs[2][64];
+  size_t ne[2] = {0, 0};
+  int pin = getenv("HP_PIN") != NULL, bad = 0;
+  print_message("%-4s %-5s %-22s %3s %5s %10s %10s %10s %7s\n", "case", "rows",
+                "device", "TP", "batch", "in/out", "measured", "predicted",
+                "error");
   for (size_t i = 0; i < n; i++) {
     const vcase *v = &cases[i];
-    char extra[128];
-    snprintf(extra, sizeof extra, "    roofline: {tp: %d, batch: %d}\n", v->tp,
-             v->batch);
-    hp_planfile *pf = one(v->device, v->model, v->in, v->out, extra);
-    const hp_scenario *s = hp_planfile_scenario(pf, 0);
-    hp_roof_result r, g, d;
-    hp_roof_eval_attn(&s->model, &s->cands[0], &s->classes[0], &s->roof,
-                      v->attn, &r);
-    hp_roof_eval_attn(&s->model, &s->cands[0], &s->classes[0], &s->roof,
-                      v->attn == old ? grp : old, &g);
-    hp_roof_eval(&s->model, &s->cands[0], &s->classes[0], &s->roof, &d);
-    assert_true(r.ok && g.ok && d.ok);
-    /* What plans get is the grouped kernel. */
-    assert_true(metric(&d, v->what, 1) ==
-                metric(v->attn == grp ? &r : &g, v->what, 1));
-    double cards = s->cands[0].spec.fig[HP_FIG_cards_per_server];
-    double pred = metric(&r, v->what, cards);
-    double pred_g = metric(&g, v->what, cards);
+    hp_roof_result r;
+    double pred = vpredict(v, NULL, &r);
     double err = pred / v->measured - 1;
-    within += fabs(err) <= 0.30;
+    errs[v->fit][ne[v->fit]++] = err;
     char io[32];
     snprintf(io, sizeof io, "%g/%g", v->in, v->out);
-    print_message("%-4s %-12s %3d %5d %10s %5g %9.2f %9.2f %+6.1f%% %9.2f "
-                  "%+6.1f%%\n",
-                  v->id, v->device, v->tp, v->batch, io, r.kv_read_factor,
-                  v->measured, pred, 100 * err, pred_g,
-                  100 * (pred_g / v->measured - 1));
-    if (!near(pred, v->predicted, 2e-3) || !near(pred_g, v->other, 2e-3))
-      print_error("%s: prediction %.2f (other kernel %.2f) drifted from the "
-                  "pinned %.2f (%.2f): update docs/validation.md\n",
-                  v->id, pred, pred_g, v->predicted, v->other);
-    assert_true(near(pred, v->predicted, 2e-3));
-    assert_true(near(pred_g, v->other, 2e-3));
-    hp_planfile_free(pf);
+    print_message("%-4s %-5s %-22s %3d %5d %10s %10.2f %10.2f %+6.1f%%\n",
+                  v->id, v->fit ? "fit" : "check", v->device, r.tp, r.batch, io,
+                  v->measured, pred, 100 * err);
+    if (pin)
+      print_message("PIN %s %.2f\n", v->id, pred);
+    else if (!near(pred, v->predicted, 2e-3)) {
+      print_error("%s: prediction %.2f drifted from the pinned %.2f: update "
+                  "docs/validation.md\n",
+                  v->id, pred, v->predicted);
+      bad++;
+    }
   }
-  print_message("%d of %zu within +-30%%\n", within, n);
-  assert_int_equal(within, 18);
+  double med[2], max[2];
+  for (int f = 0; f < 2; f++)
+    err_stats(errs[f], ne[f], &med[f], &max[f]);
+  print_message("fitted rows: %zu, median |error| %.1f%%, largest %.1f%%\n",
+                ne[1], 100 * med[1], 100 * max[1]);
+  print_message("check rows: %zu, median |error| %.1f%%, largest %.1f%%\n",
+                ne[0], 100 * med[0], 100 * max[0]);
+  assert_int_equal(bad, 0);
 }
 
 int main(void) {
@@ -854,6 +1236,7 @@ int main(void) {
       cmocka_unit_test(explain_every_step_with_units),
       cmocka_unit_test(explain_fallback_and_sparse),
       cmocka_unit_test(model_input_errors),
+      cmocka_unit_test(stack_batching_and_ep),
       cmocka_unit_test(validation_table),
   };
   return cmocka_run_group_tests(tests, setup, teardown);

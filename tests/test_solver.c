@@ -403,8 +403,13 @@ static void solver_glpk_cbc_agree_on_roofline_plan(void **state) {
     assert_false(g.node_limited || c.node_limited);
     if (!close_rel(g.objective, c.objective, 1e-9))
       fail_msg("%s: GLPK %.17g, CBC %.17g", s->name, g.objective, c.objective);
-    /* auto on a program GLPK proves quickly: GLPK's answer, GLPK's nodes */
-    assert_true(a.objective == g.objective && a.nodes == g.nodes);
+    /* auto on a program GLPK proves within its budget: GLPK's answer,
+     * GLPK's nodes; beyond it (the roofline's coefficients decide which)
+     * CBC's, never a worse plan */
+    if (g.nodes <= HP_AUTO_GLPK_NODES)
+      assert_true(a.objective == g.objective && a.nodes == g.nodes);
+    else
+      assert_true(close_rel(a.objective, g.objective, 1e-9));
     hp_ip_solution_cleanup(&g);
     hp_ip_solution_cleanup(&c);
     hp_ip_solution_cleanup(&a);

@@ -99,7 +99,7 @@ static hp_wi_table *sweep(const char *text, const hp_catalog *cat,
   hp_diag d;
   hp_wi_table *t = NULL;
   assert_int_equal(hp_wi_axis_parse(spec, &a, &d), HP_OK);
-  hp_wi_opts o = {threads, NULL, NULL, NULL};
+  hp_wi_opts o = {threads, NULL, NULL, NULL, 0};
   int rc = hp_wi_sweep(text, strlen(text), "t.yaml", cat, &a, 1, &o, &t, &d);
   if (rc != HP_OK)
     print_error("%s:%d:%d: %s\n", d.file, d.line, d.column, d.msg);
@@ -276,7 +276,7 @@ static void sweep_bad_path_named(void **state) {
   }
   /* An unknown scenario. */
   assert_int_equal(hp_wi_axis_parse("mfu=0.5", &a, &d), HP_OK);
-  hp_wi_opts o = {1, "nope", NULL, NULL};
+  hp_wi_opts o = {1, "nope", NULL, NULL, 0};
   rc = hp_wi_sweep(plan, strlen(plan), "t.yaml", fix_cat, &a, 1, &o, &t, &d);
   assert_int_equal(rc, HP_ENOTFOUND);
   assert_non_null(strstr(d.msg, "nope"));
@@ -618,7 +618,7 @@ static hp_wi_table *mc(const char *text, size_t n, uint64_t seed,
                        unsigned threads) {
   hp_wi_table *t = NULL;
   hp_diag d;
-  hp_wi_opts o = {threads, NULL, NULL, NULL};
+  hp_wi_opts o = {threads, NULL, NULL, NULL, 0};
   int rc = hp_wi_montecarlo(text, strlen(text), "t.yaml", fix_cat, n, seed, &o,
                             &t, &d);
   if (rc != HP_OK)
@@ -979,6 +979,293 @@ static void renderers_carry_units(void **state) {
   hp_wi_table_free(t);
 }
 
+/* ----------------------------------------------------------------------------
+ * Streaming: spooled rows, renders written as they go, engine summaries
+ * ------------------------------------------------------------------------- */
+
+/* hp_wi_render_to's receiver: appends to an hp_buf, counting the calls. */
+typedef struct collect {
+  hp_buf b;
+  size_t calls;
+} collect;
+
+static int collect_write(const char *data, size_t len, void *ud) {
+  collect *c = ud;
+  c->calls++;
+  hp_buf_append(&c->b, data, len);
+  return c->b.oom ? HP_ENOMEM : HP_OK;
+}
+
+static int fail_write(const char *data, size_t len, void *ud) {
+  (void)data;
+  (void)len;
+  (void)ud;
+  return HP_EIO;
+}
+
+/* Every format of a spooled table, rendered whole and streamed, is the
+ * in-memory table's text byte for byte. */
+static void expect_same_renders(const hp_wi_table *mem, const hp_wi_table *sp,
+                                size_t min_calls) {
+  const hp_format fmts[] = {HP_FORMAT_TABLE, HP_FORMAT_CSV, HP_FORMAT_JSON,
+                            HP_FORMAT_MD};
+  for (size_t i = 0; i < 4; i++) {
+    hp_buf a, b;
+    hp_buf_init(&a);
+    hp_buf_init(&b);
+    assert_int_equal(hp_wi_render(mem, fmts[i], &a), HP_OK);
+    assert_int_equal(hp_wi_render(sp, fmts[i], &b), HP_OK);
+    assert_int_equal(a.len, b.len);
+    assert_memory_equal(a.data, b.data, a.len);
+    collect c = {{0}, 0};
+    hp_buf_init(&c.b);
+    assert_int_equal(hp_wi_render_to(sp, fmts[i], collect_write, &c), HP_OK);
+    assert_int_equal(c.b.len, a.len);
+    assert_memory_equal(c.b.data, a.data, a.len);
+    assert_true(c.calls >= min_calls);
+    hp_buf_cleanup(&a);
+    hp_buf_cleanup(&b);
+    hp_buf_cleanup(&c.b);
+  }
+}
+
+static void sweep_spooled_same_as_memory(void **state) {
+  (void)state;
+  /* 6,001 points x 2 scenarios: past the spool's 4,096-row threshold, with
+   * infeasible rows (the cap) and error rows (min above max). */
+  const char *plan =
+      HEAD0 "  devices: [alpha-a, beta-b]\n"
+            "  constraints: {domestic_share: {max: 0.9}, caps: {alpha-a: 60, "
+            "beta-b: 40}}\n"
+            "scenarios:\n  - name: s\n  - name: u\n"
+            "    constraints: {caps: {alpha-a: 200}}\n";
+  hp_wi_axis a;
+  hp_diag d;
+  assert_int_equal(
+      hp_wi_axis_parse("constraints.domestic_share.min=0:1.2:0.0002", &a, &d),
+      HP_OK);
+  hp_wi_table *t[2] = {NULL, NULL};
+  for (int sp = 0; sp < 2; sp++) {
+    hp_wi_opts o = {2, NULL, NULL, NULL, sp};
+    assert_int_equal(hp_wi_sweep(plan, strlen(plan), "t.yaml", fix_cat, &a, 1,
+                                 &o, &t[sp], &d),
+                     HP_OK);
+  }
+  hp_wi_axis_cleanup(&a);
+  assert_null(t[0]->spool);
+  assert_non_null(t[0]->rows);
+  assert_non_null(t[1]->spool);
+  assert_null(t[1]->rows); /* the rows are not held in memory */
+  assert_int_equal(t[1]->n_rows, 12002);
+  assert_true(t[1]->n_error > 0 && t[1]->n_infeasible > 0);
+  assert_int_equal(t[1]->n_error, t[0]->n_error);
+  assert_int_equal(t[1]->n_error_solver, 0); /* rejected values only */
+  assert_int_equal(t[1]->n_infeasible, t[0]->n_infeasible);
+  assert_string_equal(t[1]->first_error, t[0]->first_error);
+  /* The cursor gives the in-memory rows, in order. */
+  hp_wi_cursor c;
+  hp_wi_rowref x;
+  assert_int_equal(hp_wi_cursor_open(t[1], &c), HP_OK);
+  for (size_t i = 0; i < t[0]->n_rows; i++) {
+    assert_int_equal(hp_wi_cursor_next(&c, &x), 1);
+    const hp_wi_row *m = &t[0]->rows[i];
+    assert_int_equal(x.row->point, m->point);
+    assert_int_equal(x.row->status, m->status);
+    assert_memory_equal(&x.row->capex_cny, &m->capex_cny, sizeof(double));
+    assert_memory_equal(x.vendor_cards,
+                        &t[0]->vendor_cards[i * t[0]->n_vendors],
+                        t[0]->n_vendors * sizeof(double));
+  }
+  assert_int_equal(hp_wi_cursor_next(&c, &x), 0);
+  hp_wi_cursor_close(&c);
+  /* 12,002 CSV rows are more than one 64 KB flush. */
+  expect_same_renders(t[0], t[1], 3);
+  /* A receiver that fails stops the render with its error. */
+  assert_int_equal(hp_wi_render_to(t[1], HP_FORMAT_CSV, fail_write, NULL),
+                   HP_EIO);
+  hp_wi_table_free(t[0]);
+  hp_wi_table_free(t[1]);
+}
+
+static void mc_summaries_from_the_engine(void **state) {
+  (void)state;
+  hp_wi_table *t[2] = {NULL, NULL};
+  hp_diag d;
+  for (int sp = 0; sp < 2; sp++) {
+    hp_wi_opts o = {2, NULL, NULL, NULL, sp};
+    assert_int_equal(hp_wi_montecarlo(MC_PLAN, strlen(MC_PLAN), "t.yaml",
+                                      fix_cat, 2500, 42, &o, &t[sp], &d),
+                     HP_OK);
+  }
+  assert_non_null(t[1]->spool);
+  assert_non_null(t[0]->mc);
+  assert_non_null(t[1]->mc);
+  for (size_t s = 0; s < 2; s++) {
+    const hp_wi_mc_summary *a = &t[0]->mc[s], *b = &t[1]->mc[s];
+    assert_int_equal(a->optimal + a->infeasible + a->errors, 2500);
+    assert_int_equal(a->optimal, b->optimal);
+    assert_int_equal(a->n_quantities, b->n_quantities);
+    for (size_t q = 0; q < a->n_quantities; q++) {
+      const hp_wi_quantity *x = &a->quantities[q];
+      assert_memory_equal(&x->st, &b->quantities[q].st, sizeof x->st);
+      /* Each output is the column's statistics over the optimal rows. */
+      if (!x->column[0])
+        continue;
+      hp_wi_stats st;
+      assert_int_equal(hp_wi_column_stats(t[0], s, x->column, &st), HP_OK);
+      assert_memory_equal(&st, &x->st, sizeof st);
+    }
+    /* Inputs come first, over every sample. */
+    assert_int_equal(a->quantities[0].st.n, 2500);
+    assert_string_equal(a->quantities[4].column, "capex_cny");
+  }
+  /* A spooled table has no rows for hp_wi_column_stats: the summary is
+   * where the numbers are. */
+  hp_wi_stats st;
+  assert_int_equal(hp_wi_column_stats(t[1], 0, "capex_cny", &st), HP_ENOTSUP);
+  expect_same_renders(t[0], t[1], 1);
+  hp_wi_table_free(t[0]);
+  hp_wi_table_free(t[1]);
+}
+
+/* The planner's one solve path with the sweeps' options: the lean result
+ * has the full result's totals; without explain an infeasible result has
+ * no explanation; with a warm cache the optimum is kept for the next
+ * solve. */
+static void solve_opts_lean_and_warm(void **state) {
+  (void)state;
+  const char *text = HEAD0 "  devices: [alpha-a, beta-b]\n"
+                           "  constraints: {domestic_share: {min: 0.3}}\n"
+                           "scenarios:\n  - name: s\n  - name: none\n"
+                           "    constraints: {caps: {alpha-a: 0, beta-b: 0}}\n";
+  hp_planfile *pf = NULL;
+  hp_diag d;
+  assert_int_equal(
+      hp_planfile_parse(text, strlen(text), "t.yaml", fix_cat, &pf, &d), HP_OK);
+  const hp_scenario *s = hp_planfile_scenario(pf, 0);
+  hp_scenario_result full, lean;
+  assert_int_equal(hp_scenario_solve(s, fix_cat, &full, &d), HP_OK);
+  hp_solve_warm w;
+  memset(&w, 0, sizeof w);
+  hp_solve_opts o;
+  hp_solve_opts_default(&o);
+  assert_int_equal(o.explain, 1);
+  o.lean = 1;
+  o.explain = 0;
+  o.warm = &w;
+  assert_int_equal(hp_scenario_solve_opts(s, fix_cat, &o, &lean, &d), HP_OK);
+  assert_int_equal(lean.status, HP_RESULT_OPTIMAL);
+  assert_memory_equal(&lean.capex_cny, &full.capex_cny, sizeof(double));
+  assert_memory_equal(&lean.tco_cny, &full.tco_cny, sizeof(double));
+  assert_memory_equal(&lean.cards, &full.cards, sizeof(double));
+  assert_int_equal(lean.n_vendors, full.n_vendors);
+  assert_int_equal(w.valid, 1);
+  assert_int_equal(w.proven, 1);
+  assert_int_equal(o.error, HP_OK);
+  hp_scenario_result_cleanup(&lean);
+  /* Started from that optimum, the same point gives the same plan. */
+  assert_int_equal(hp_scenario_solve_opts(s, fix_cat, &o, &lean, &d), HP_OK);
+  assert_memory_equal(&lean.capex_cny, &full.capex_cny, sizeof(double));
+  hp_scenario_result_cleanup(&lean);
+  hp_scenario_result_cleanup(&full);
+  /* Nothing can be bought: infeasible, explained by default only. */
+  s = hp_planfile_scenario(pf, 1);
+  assert_int_equal(hp_scenario_solve(s, fix_cat, &full, &d), HP_OK);
+  assert_int_equal(full.status, HP_RESULT_INFEASIBLE);
+  assert_non_null(full.explanation);
+  assert_int_equal(hp_scenario_solve_opts(s, fix_cat, &o, &lean, &d), HP_OK);
+  assert_int_equal(lean.status, HP_RESULT_INFEASIBLE);
+  assert_null(lean.explanation);
+  assert_int_equal(w.valid, 0); /* no optimum to start the next one from */
+  hp_scenario_result_cleanup(&lean);
+  hp_scenario_result_cleanup(&full);
+  hp_solve_warm_cleanup(&w);
+  hp_planfile_free(pf);
+}
+
+/* hp_scenario_set against binding the plan again, key by key: where it
+ * sets a value the binder accepts it too and the solve is the same to the
+ * bit; where the binder refuses a value hp_scenario_set declines it
+ * (HP_ENOTSUP), so the binder's message is the one a row shows. */
+static void scenario_set_matches_binding(void **state) {
+  (void)state;
+  const char *text =
+      HEAD0 "  devices: [alpha-a, beta-b]\n"
+            "  years: 5\n  pue: 1.3\n  power_price_cny_per_kwh: 0.4\n"
+            "  utilisation: 1\n  token_price_cny_per_mtok: 30\n"
+            "  solver: {mip_gap: 0}\n"
+            "  constraints: {domestic_share: {min: 0.2, max: 0.8}, "
+            "headroom: 0.1,\n"
+            "    budget_cny: 1e9, power_mw: 100, max_vendor_share: 0.9,\n"
+            "    caps: {alpha-a: 70, vendor.Beta: 60}}\n"
+            "scenarios:\n  - name: s\n";
+  static const struct {
+    const char *key;
+    double v[4];
+  } cases[] = {
+      {"workload.tokens_per_day", {1.2e8, 4e7, 0, -1}},
+      {"constraints.domestic_share.min", {0.5, 0.8, 0.9, -0.1}},
+      {"constraints.domestic_share.max", {0.3, 0.2, 0.1, 1.5}},
+      {"constraints.headroom", {0, 0.5, -0.2, NAN}},
+      {"constraints.power_mw", {50, 0.001, 0, -3}},
+      {"constraints.budget_cny", {2e7, 1e6, 0, INFINITY}},
+      {"constraints.max_vendor_share", {0.6, 1, 0, 1.1}},
+      {"constraints.caps.alpha-a", {0, 24, 30.5, -1}},
+      {"constraints.caps.vendor.Beta", {80, 8, 0, -8}},
+      {"years", {1, 10.5, 0, -1}},
+      {"power_price_cny_per_kwh", {0, 1.2, -0.1, NAN}},
+      {"utilisation", {0.5, 0, 1.5, -1}},
+      {"token_price_cny_per_mtok", {1, 100, 0, -5}},
+      {"solver.mip_gap", {1e-4, 0, 2, -1}},
+  };
+  hp_planfile *base = NULL;
+  hp_diag d;
+  assert_int_equal(
+      hp_planfile_parse(text, strlen(text), "t.yaml", fix_cat, &base, &d),
+      HP_OK);
+  assert_false(hp_planfile_settable(base, "workload.users"));
+  assert_false(hp_planfile_settable(base, "mfu"));
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    assert_true(hp_planfile_settable(base, cases[i].key));
+    for (int j = 0; j < 4; j++) {
+      double v = cases[i].v[j];
+      hp_scenario s;
+      assert_int_equal(hp_scenario_copy(&s, hp_planfile_scenario(base, 0)),
+                       HP_OK);
+      int rs = hp_scenario_set(&s, cases[i].key, v, &d);
+      if (j == 0) /* the first value of each is one both take */
+        assert_int_equal(rs, HP_OK);
+      hp_planfile *pf = NULL;
+      assert_int_equal(
+          hp_planfile_parse(text, strlen(text), "t.yaml", fix_cat, &pf, &d),
+          HP_OK);
+      int rb = hp_planfile_set_number(pf, cases[i].key, v, &d);
+      if (rb != HP_OK) /* refused by the binder: declined here too */
+        assert_int_equal(rs, HP_ENOTSUP);
+      if (rs == HP_OK) {
+        assert_int_equal(rb, HP_OK);
+        hp_scenario_result a, b;
+        assert_int_equal(hp_scenario_solve(&s, fix_cat, &a, &d), HP_OK);
+        assert_int_equal(
+            hp_scenario_solve(hp_planfile_scenario(pf, 0), fix_cat, &b, &d),
+            HP_OK);
+        assert_int_equal(a.status, b.status);
+        assert_memory_equal(&a.capex_cny, &b.capex_cny, sizeof(double));
+        assert_memory_equal(&a.tco_cny, &b.tco_cny, sizeof(double));
+        assert_memory_equal(&a.cost_per_mtok_cny, &b.cost_per_mtok_cny,
+                            sizeof(double));
+        assert_memory_equal(&a.cards, &b.cards, sizeof(double));
+        assert_memory_equal(&a.gap, &b.gap, sizeof(double));
+        hp_scenario_result_cleanup(&a);
+        hp_scenario_result_cleanup(&b);
+      }
+      hp_planfile_free(pf);
+      hp_scenario_cleanup(&s);
+    }
+  }
+  hp_planfile_free(base);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(axis_grid_points),
@@ -999,6 +1286,10 @@ int main(void) {
       cmocka_unit_test(uncertain_errors_with_marks),
       cmocka_unit_test(batch_goes_on_past_a_broken_plan),
       cmocka_unit_test(renderers_carry_units),
+      cmocka_unit_test(sweep_spooled_same_as_memory),
+      cmocka_unit_test(mc_summaries_from_the_engine),
+      cmocka_unit_test(solve_opts_lean_and_warm),
+      cmocka_unit_test(scenario_set_matches_binding),
   };
   return cmocka_run_group_tests(tests, catalogs_setup, catalogs_teardown);
 }

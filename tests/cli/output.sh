@@ -185,6 +185,22 @@ done
 # explain has no --format: it says so, rather than "unknown option".
 expect 2 "$HP" explain "$TMP/one.yaml" --catalog "$FIX" --device alpha-a --format json && {
   grep -q "text only" "$TMP/err" && ok || bad "explain --format message"; }
+# explain --phase (issue 21): prefill or decode only, else a usage error.
+expect 2 "$HP" explain "$TMP/one.yaml" --catalog "$FIX" --device alpha-a --phase both && {
+  grep -q "expected prefill or decode, got 'both'" "$TMP/err" && ok || bad "explain --phase message"; }
+expect 0 "$HP" explain "$SRC/plans/doubao-roofline.yaml" --catalog "$CAT" --scenario mix-2024 \
+  --device nvidia-h20 --phase decode && {
+  grep -q "phase decode: the server decodes only" "$TMP/out" &&
+    grep -q "entering the server, .*% of its network (3,200 Gbit/s" "$TMP/out" && ok || bad "explain --phase decode"; }
+# A services plan: each service's model and classes.
+expect 0 "$HP" explain "$SRC/plans/doubao-disaggregated.yaml" --catalog "$CAT" \
+  --scenario mix-2024-disaggregated --device huawei-ascend-910c --phase prefill && {
+  grep -q "^service 'doubao' (disaggregated)" "$TMP/out" &&
+    grep -q "= 9.07 requests/s per server = 10,881 input tokens/s per server" "$TMP/out" &&
+    ok || bad "explain --phase on a services plan"; }
+# network_gbps (issue 21): listed with its unit and source by devices ID.
+expect 0 "$HP" devices nvidia-h20 --catalog "$CAT" && {
+  grep -q "^network_gbps  *3,200  Gbit/s  E  .*8 x 400 = 3,200 Gbit/s" "$TMP/out" && ok || bad "devices ID: network_gbps"; }
 
 # No temporary file is left anywhere.
 if compgen -G "$TMP/.hp*" > /dev/null || compgen -G "$TMP/*/.hp*" > /dev/null || compgen -G "$TMP/*.tmp.*" > /dev/null; then
