@@ -1105,6 +1105,14 @@ void hp_planner_check(const hp_ip *ip, double *x, hp_check *out) {
 
 /* A gap in percent without exponents: three significant figures
  * ("0.0154%", "0.000688%"), "under 0.000000000001%" below that. */
+int hp_planner_check_scenario(const hp_scenario *s, const hp_ip *ip,
+                              const hp_unit *u, double *x, hp_check *out) {
+  if (s->n_services)
+    return hp_planner_check_services(ip, u, x, out);
+  hp_planner_check(ip, x, out);
+  return HP_OK;
+}
+
 static void fmt_gap(double gap, char *buf, size_t size) {
   double pct = 100 * gap;
   if (pct >= 100)
@@ -1267,8 +1275,12 @@ int hp_scenario_solve_opts(const hp_scenario *s, const hp_catalog *cat,
   r->node_limit = s->node_limit;
   r->token_price_per_mtok_cny = s->token_price_cny_per_mtok;
 
-  if (s->n_services)
-    return hp_scenario_solve_services(s, cat, r, d);
+  if (s->n_services) {
+    int src = hp_scenario_solve_services(s, cat, r, d);
+    if (src == HP_OK && r->status == HP_RESULT_ERROR)
+      o->error = HP_ESOLVER;
+    return src;
+  }
   hp_ip ip;
   hp_unit *u = NULL;
   hp_ip_solution sol;
