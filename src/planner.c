@@ -1222,6 +1222,57 @@ static int explain_nothing(const hp_scenario *s, const hp_ip *ip,
   return rc;
 }
 
+/* The figures every renderer reads but none may compute (since 0.5): the
+ * margin over the token price, the sustained tokens/day, each vendor's
+ * power, each (class, SKU) assignment's share of its SKU line, and the
+ * ratio of the two demand models' answers under --compare-models. Written
+ * by assignment, so calling it again after `compare` is set is safe. */
+static void finish_figures(hp_scenario_result *r) {
+  r->margin = r->token_price_per_mtok_cny > 0
+                  ? 1 - r->cost_per_mtok_cny / r->token_price_per_mtok_cny
+                  : 0;
+  r->sustained_tokens_per_day = hp_result_sustained_tokens_per_day(r);
+  r->sustained_over_workload =
+      r->objective && strcmp(r->objective, "max_tokens") == 0 &&
+              r->tokens_per_day > 0
+          ? r->sustained_tokens_per_day / r->tokens_per_day
+          : 0;
+  for (size_t k = 0; k < r->n_vendors; k++) {
+    r->vendors[k].power_kw = 0;
+    for (size_t l = 0; l < r->n_lines; l++)
+      if (strcmp(r->lines[l].vendor, r->vendors[k].vendor) == 0)
+        r->vendors[k].power_kw += r->lines[l].power_kw;
+  }
+  for (size_t k = 0; k < r->n_assigns; k++) {
+    hp_plan_assign *a = &r->assigns[k];
+    const hp_plan_line *l = NULL;
+    for (size_t j = 0; j < r->n_lines && !l; j++)
+      if (strcmp(r->lines[j].device, a->device) == 0)
+        l = &r->lines[j];
+    double f = l && l->servers > 0 ? a->servers / l->servers : 0;
+    a->cards = l ? f * l->cards : 0;
+    a->capex_cny = l ? f * l->capex_cny : 0;
+    a->power_kw = l ? f * l->power_kw : 0;
+  }
+  r->compare_ratio = r->compare_off = 0;
+  const hp_scenario_result *o = r->compare;
+  if (!o || r->status != HP_RESULT_OPTIMAL || o->status != HP_RESULT_OPTIMAL)
+    return;
+  const hp_scenario_result *fl = strcmp(r->demand_model, "flops") == 0 ? r : o;
+  const hp_scenario_result *rf = fl == r ? o : r;
+  /* A budget plan spends the same on both sides: what differs is what it
+   * buys. */
+  double a = fl->capex_cny, b = rf->capex_cny;
+  if (strcmp(fl->objective, "max_tokens") == 0) {
+    a = fl->delivered_tokens_per_s;
+    b = rf->delivered_tokens_per_s;
+  }
+  if (a > 0 && b > 0) {
+    r->compare_ratio = b / a;
+    r->compare_off = a / b - 1;
+  }
+}
+
 int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,
                       hp_scenario_result *r, hp_diag *d) {
   memset(r, 0, sizeof *r);
@@ -1279,6 +1330,7 @@ int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,
         hp_scenario_result_cleanup(r);
         return hp_diag_oom(d);
       }
+      finish_figures(r);
       return HP_OK;
     }
     hp_buf_cleanup(&b);
@@ -1349,6 +1401,7 @@ done:
   hp_ip_solution_cleanup(&sol);
   hp_ip_cleanup(&ip);
   hp_free(u);
+  finish_figures(r);
   return HP_OK;
 fail:
   hp_ip_solution_cleanup(&sol);
@@ -1451,6 +1504,7 @@ int hp_plan_solve_ex(const hp_planfile *pf, const hp_catalog *cat,
       hp_plan_free(p);
       return rc;
     }
+    finish_figures(&p->res[i]);
   }
   *out = p;
   return HP_OK;

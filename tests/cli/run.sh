@@ -202,6 +202,23 @@ awk -F, -v nj="$nj" '$4 == "class" { n++; s[$2 "/" $5] += $9; c[$2 "/" $5] += $1
         exit !(n == nj && n > 0 && !badrow && length(vv) == length(cv)) }' "$TMP/rf.csv" \
   && ok || bad "roofline CSV class rows ($nj in JSON): $(grep -c ',class,' "$TMP/rf.csv") rows"
 
+# Figures the engine finishes (margin, model-comparison ratio, vendor
+# power) are in the JSON report too, and the text prints the same ones.
+(cd "$SRC" && "$HP" plan plans/doubao-roofline.yaml --catalog devices --compare-models --format json) > "$TMP/cmp.json" 2> /dev/null
+(cd "$SRC" && "$HP" plan plans/doubao-roofline.yaml --catalog devices --compare-models) > "$TMP/cmp.txt" 2> /dev/null
+jr=$(jq -r '.scenarios[0].compare_ratio' "$TMP/cmp.json")
+tr=$(sed -n 's/.*roofline capex \/ flops capex = \([0-9.]*\).*/\1/p' "$TMP/cmp.txt" | head -1)
+vp=$(jq '[.scenarios[0].vendors[].power_kw] | add' "$TMP/cmp.json")
+lp=$(jq '[.scenarios[0].lines[].power_kw] | add' "$TMP/cmp.json")
+awk -v jr="$jr" -v tr="$tr" -v vp="$vp" -v lp="$lp" 'BEGIN { exit !(tr != "" && sprintf("%.3f", jr) == tr && vp > 0 && (vp - lp) ^ 2 < 1e-12 * lp ^ 2) }' \
+  && ok || bad "engine figures in JSON: compare_ratio $jr (text $tr), vendor power $vp kW (lines $lp)"
+(cd "$SRC" && "$HP" plan plans/doubao-mandate-sweep.yaml --catalog devices --format json) > "$TMP/mg.json" 2> /dev/null
+(cd "$SRC" && "$HP" plan plans/doubao-mandate-sweep.yaml --catalog devices) > "$TMP/mg.txt" 2> /dev/null
+jm=$(jq -r '.scenarios[0].margin' "$TMP/mg.json")
+tm=$(sed -n 's/.*margin \(-*[0-9.]*\)%.*/\1/p' "$TMP/mg.txt" | head -1)
+awk -v jm="$jm" -v tm="$tm" 'BEGIN { exit !(tm != "" && sprintf("%.1f", 100 * jm) == tm) }' \
+  && ok || bad "margin in JSON $jm, text $tm%"
+
 # Under max_tokens the workload needs no volume: the budget sets it.
 printf 'name: t\ndefaults: {objective: max_tokens, workload: {model: {params: 70e9}}, devices: [nvidia-h20], constraints: {budget_cny: 1e7}}\nscenarios:\n  - name: a\n' > "$TMP/mt2.yaml"
 "$HP" plan "$TMP/mt2.yaml" --catalog "$CAT" > "$TMP/mt2.txt" 2>&1 \
