@@ -100,7 +100,7 @@ static int missing_value(const char *cmd, const char *opt, int which) {
     what = "a directory";
     break;
   case OPT_FORMAT:
-    what = "table, json, csv or md";
+    what = "table, json, csv, md, xlsx or html";
     break;
   case 'o':
     what = "a FILE name";
@@ -166,8 +166,8 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o) {
     case OPT_FORMAT:
       if (hp_format_parse(optarg, &o->format) != HP_OK)
         return usage_error(cmd,
-                           "--format: expected table, json, csv or md, got "
-                           "'%s'",
+                           "--format: expected table, json, csv, md, xlsx or "
+                           "html, got '%s'",
                            optarg);
       o->format_given = 1;
       break;
@@ -224,9 +224,8 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o) {
       return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
     }
   }
-  if (!o->format_given)
-    o->format = hp_cli_format_of_output(o->out, o->format);
-  return -1;
+  int rc = hp_cli_output_format(cmd, o->out, o->format_given, &o->format);
+  return rc ? rc : -1;
 }
 
 static int load_catalog(const opts *o, hp_catalog **cat) {

@@ -469,10 +469,13 @@ typedef enum {
   HP_FORMAT_TABLE = 0,
   HP_FORMAT_JSON,
   HP_FORMAT_CSV,
-  HP_FORMAT_MD
+  HP_FORMAT_MD,
+  HP_FORMAT_XLSX, /* since 0.5: an Excel workbook (plan, batch, sweep,
+                     montecarlo; not through hp_report_render) */
+  HP_FORMAT_HTML  /* since 0.5: a self-contained HTML page (likewise) */
 } hp_format;
 
-/** Parses "table", "json", "csv", "md". */
+/** Parses "table", "json", "csv", "md" (or "markdown"), "xlsx", "html". */
 HP_API int hp_format_parse(const char *s, hp_format *out);
 
 /** Renders a plan into a newly allocated string (caller frees with hp_free). */

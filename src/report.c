@@ -13,8 +13,9 @@
 
 int hp_format_parse(const char *s, hp_format *out) {
   assert(s && out);
-  static const char *const names[] = {"table", "json", "csv", "md"};
-  for (int i = 0; i < 4; i++)
+  static const char *const names[] = {"table", "json", "csv",
+                                      "md",    "xlsx", "html"};
+  for (int i = 0; i < 6; i++)
     if (strcmp(s, names[i]) == 0) {
       *out = (hp_format)i;
       return HP_OK;
@@ -146,6 +147,10 @@ void hp_buf_number(hp_buf *b, double v) {
 int hp_report_render(const hp_plan *p, hp_format fmt, char **out, size_t *len,
                      hp_diag *d) {
   assert(p && out);
+  if (fmt == HP_FORMAT_XLSX || fmt == HP_FORMAT_HTML)
+    return hp_diag_set(d, HP_EINVAL, NULL, 0, 0,
+                       "a workbook or HTML page shows the plan's inputs too: "
+                       "render it with hp_report_xlsx or hp_report_html");
   hp_buf b;
   hp_buf_init(&b);
   int rc = HP_OK;
@@ -191,6 +196,9 @@ static int finish_catalog(hp_buf *b, hp_format fmt, int rc, char **out,
 int hp_catalog_render(const hp_catalog *c, hp_format fmt, char **out,
                       size_t *len, hp_diag *d) {
   assert(c && out);
+  if (fmt == HP_FORMAT_XLSX || fmt == HP_FORMAT_HTML)
+    return hp_diag_set(d, HP_EINVAL, NULL, 0, 0,
+                       "the catalog is written as table, json, csv or md");
   hp_buf b;
   hp_buf_init(&b);
   int rc = HP_OK;

@@ -68,7 +68,7 @@ if [ $rc -eq 130 ] && ! compgen -G "$TMP/sweep.csv*" > /dev/null && ! compgen -G
 # Exit codes: usage 2, infeasible 4 (with its explanation on stderr).
 expect_err 2 "hetplan: plan: missing the plan FILE" "missing FILE" "$HP" plan
 expect_err 2 "hetplan: unknown command 'frobnicate'" "unknown command" "$HP" frobnicate
-"$HP" plan x.yaml --format xml > /dev/null 2> "$TMP/err"; [ $? -eq 2 ] && grep -q "expected table, json, csv or md, got 'xml'" "$TMP/err" && ok || bad "--format xml"
+"$HP" plan x.yaml --format xml > /dev/null 2> "$TMP/err"; [ $? -eq 2 ] && grep -q "expected table, json, csv, md, xlsx or html, got 'xml'" "$TMP/err" && ok || bad "--format xml"
 "$HP" plan "$TMP/none.yaml" --catalog "$CAT" > /dev/null 2> "$TMP/err"; [ $? -eq 3 ] && grep -q "none.yaml: cannot open" "$TMP/err" && ok || bad "missing plan file"
 cat > "$TMP/inf.yaml" <<'PLAN'
 name: inf

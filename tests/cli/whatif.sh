@@ -290,8 +290,8 @@ scenarios:
 uncertain:
   mfu: {dist: normal, mean: 0.5, sd: -1}
 PLAN
-expect 3 "$HP" montecarlo "$TMP/badmc.yaml" --catalog "$FIX" -o "$TMP/badmc.out" && {
-  grep -q "badmc.yaml:8:38: uncertain.mfu: sd must be > 0" "$TMP/err" && [ ! -e "$TMP/badmc.out" ] \
+expect 3 "$HP" montecarlo "$TMP/badmc.yaml" --catalog "$FIX" -o "$TMP/badmc.txt" && {
+  grep -q "badmc.yaml:8:38: uncertain.mfu: sd must be > 0" "$TMP/err" && [ ! -e "$TMP/badmc.txt" ] \
     && ok || { bad "bad uncertain message"; cat "$TMP/err"; }; }
 expect 3 "$HP" montecarlo "$SRC/plans/doubao-mix-2024.yaml" --catalog "$CAT" && {
   grep -q "no uncertain: block" "$TMP/err" && ok || bad "no uncertain block"; }
