@@ -471,7 +471,7 @@ static const char *share_given(double v, char *buf, size_t size) {
   if (fabs(c - floor(c + 0.5)) < 1e-9)
     snprintf(buf, size, "%.2f", v);
   else
-    snprintf(buf, size, "%.6g", v);
+    hp_fmt_sig(v, 6, buf, size);
   return buf;
 }
 
@@ -480,8 +480,7 @@ static const char *share_given(double v, char *buf, size_t size) {
 static const char *fmt_rate(double v, char *buf, size_t size) {
   if (v >= 1e4)
     return hp_fmt_grouped(v, 0, buf, size);
-  snprintf(buf, size, "%.6g", v);
-  return buf;
+  return hp_fmt_sig(v, 6, buf, size);
 }
 
 /* Says why blocking group `name` (dropping it alone makes `t` feasible)
@@ -559,11 +558,13 @@ static int explain_group(const hp_scenario *s, const hp_ip *ip, const hp_ip *t,
     if (o < 0) {
       return o;
     }
+    char n1[48], n2[48]; /* never "3.64326e+10 CNY" */
     hp_buf_printf(b,
-                  "constraints.budget_cny %.6g CNY is too low: the "
+                  "constraints.budget_cny %s CNY is too low: the "
                   "cheapest plan that meets the other constraints costs "
-                  "%.6g CNY",
-                  s->budget_cny, v);
+                  "%s CNY",
+                  hp_fmt_sig(s->budget_cny, 6, n1, sizeof n1),
+                  hp_fmt_sig(v, 6, n2, sizeof n2));
   } else if (strcmp(name, "power_mw") == 0) {
     for (size_t j = 0; j < n; j++)
       obj[j] = u[j].power_kw / 1000.0;
@@ -571,10 +572,12 @@ static int explain_group(const hp_scenario *s, const hp_ip *ip, const hp_ip *t,
     if (o < 0) {
       return o;
     }
+    char n1[48], n2[48];
     hp_buf_printf(b,
-                  "constraints.power_mw %.6g MW is too low: meeting the "
-                  "other constraints needs at least %.6g MW",
-                  s->power_mw, v);
+                  "constraints.power_mw %s MW is too low: meeting the "
+                  "other constraints needs at least %s MW",
+                  hp_fmt_sig(s->power_mw, 6, n1, sizeof n1),
+                  hp_fmt_sig(v, 4, n2, sizeof n2));
   } else if (strcmp(name, "caps") == 0) {
     hp_ip c;
     if (hp_ip_copy(&c, ip) != HP_OK) {
@@ -621,12 +624,15 @@ static int explain_group(const hp_scenario *s, const hp_ip *ip, const hp_ip *t,
       }
       if (!(cp->cards < per) || per == HUGE_VAL)
         continue;
+      char n1[48], n2[48];
       hp_buf_printf(b,
-                    "%s%s%s capped at %g cards, below one server of %g "
+                    "%s%s%s capped at %s cards, below one server of %s "
                     "cards",
                     first ? "; whole servers only (granularity: server): "
                           : ", ",
-                    cp->is_vendor ? "vendor " : "", cp->key, cp->cards, per);
+                    cp->is_vendor ? "vendor " : "", cp->key,
+                    hp_fmt_sig(cp->cards, 6, n1, sizeof n1),
+                    hp_fmt_sig(per, 6, n2, sizeof n2));
       first = 0;
     }
   }
@@ -703,10 +709,12 @@ static int explain(const hp_scenario *s, const hp_ip *ip, const hp_unit *u,
       }
     if (first)
       hp_buf_puts(b, "the devices' capacity");
+    char n1[48], n2[48];
     hp_buf_printf(b,
-                  " allow at most %.6g tokens/s, %.2f of the required %.6g "
+                  " allow at most %s tokens/s, %.2f of the required %s "
                   "tokens/s",
-                  v, need > 0 ? v / need : 0.0, need);
+                  fmt_rate(v, n1, sizeof n1), need > 0 ? v / need : 0.0,
+                  fmt_rate(need, n2, sizeof n2));
   }
 out:
   hp_free(obj);
@@ -1184,10 +1192,12 @@ static int explain_nothing(const hp_scenario *s, const hp_ip *ip,
   }
   if (best < n && s->budget_cny > 0 && u[best].price_cny > s->budget_cny) {
     char num[48];
+    char nb[48];
     hp_buf_printf(b,
-                  "constraints.budget_cny %.6g CNY buys nothing: the "
+                  "constraints.budget_cny %s CNY buys nothing: the "
                   "cheapest %s the plan can buy (%s) costs %s CNY",
-                  s->budget_cny, s->gran == HP_GRAN_SERVER ? "server" : "card",
+                  hp_fmt_sig(s->budget_cny, 6, nb, sizeof nb),
+                  s->gran == HP_GRAN_SERVER ? "server" : "card",
                   s->cands[u[best].cand].spec.id,
                   hp_fmt_grouped(u[best].price_cny, 0, num, sizeof num));
     return HP_OK;

@@ -167,11 +167,14 @@ static void summary(const hp_scenario_result *r, hp_buf *b, int md) {
   if ((r->node_limited || r->repaired) &&
       hp_result_unproven(r, why, sizeof why))
     hp_buf_printf(b, "%ssolver: not proven optimal; %s\n", li, why);
-  else if (r->mip_gap > 0 && r->status == HP_RESULT_OPTIMAL)
-    hp_buf_printf(b, "%ssolver: %s %.3g%% (solver.mip_gap %g)\n", li,
+  else if (r->mip_gap > 0 && r->status == HP_RESULT_OPTIMAL) {
+    char g1[48], g2[48];
+    hp_buf_printf(b, "%ssolver: %s %s%% (solver.mip_gap %s)\n", li,
                   r->within_gap ? "not proven optimal; within"
                                 : "optimum proven; allowed gap",
-                  100 * r->mip_gap, r->mip_gap);
+                  hp_fmt_sig(100 * r->mip_gap, 3, g1, sizeof g1),
+                  hp_fmt_sig(r->mip_gap, 6, g2, sizeof g2));
+  }
   if (r->status != HP_RESULT_OPTIMAL) {
     hp_buf_printf(b, "%s%s: ", li,
                   r->status == HP_RESULT_INFEASIBLE ? "infeasible" : "error");

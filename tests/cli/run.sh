@@ -157,7 +157,7 @@ awk '/sustains:/ { s = $2; gsub(",", "", s); tpd = s + 0 }
 # A max_tokens budget below the cheapest server buys nothing: infeasible,
 # with the cheapest server's price, in plan and sweep alike.
 printf 'name: t\ndefaults: {objective: max_tokens, workload: {model: {params: 7e9}, tokens_per_day: 1e10}, devices: [nvidia-h20, huawei-ascend-910b3], constraints: {budget_cny: 1000}}\nscenarios:\n  - name: a\n' > "$TMP/mt.yaml"
-expect_err 4 "budget_cny 1000 CNY buys nothing: the cheapest server the plan can buy (nvidia-h20) costs 840,000 CNY" "budget below a server" "$HP" plan "$TMP/mt.yaml" --catalog "$CAT"
+expect_err 4 "budget_cny 1,000 CNY buys nothing: the cheapest server the plan can buy (nvidia-h20) costs 840,000 CNY" "budget below a server" "$HP" plan "$TMP/mt.yaml" --catalog "$CAT"
 "$HP" sweep "$TMP/mt.yaml" --catalog "$CAT" --vary constraints.budget_cny=1000:1000000:999000 --format csv > "$TMP/mt.csv" 2> /dev/null
 if grep -q '^1000,a,infeasible,' "$TMP/mt.csv" && grep -q '^1000000,a,optimal,840000,' "$TMP/mt.csv"; then ok; else bad "sweep budget below a server"; cat "$TMP/mt.csv"; fi
 
@@ -218,6 +218,13 @@ jm=$(jq -r '.scenarios[0].margin' "$TMP/mg.json")
 tm=$(sed -n 's/.*margin \(-*[0-9.]*\)%.*/\1/p' "$TMP/mg.txt" | head -1)
 awk -v jm="$jm" -v tm="$tm" 'BEGIN { exit !(tm != "" && sprintf("%.1f", 100 * jm) == tm) }' \
   && ok || bad "margin in JSON $jm, text $tm%"
+
+# Text for people has no scientific notation: a budget too low, a gap.
+printf 'name: sci\ndefaults:\n  workload: {model: {params: 130e9}, tokens_per_day: 4.0e12}\n  devices: [nvidia-h20]\n  constraints: {budget_cny: 3.64326e+9}\nscenarios:\n  - name: a\n  - name: b\n    constraints: {budget_cny: 1e12}\n    solver: {mip_gap: 1.0e-5}\n' > "$TMP/sci.yaml"
+"$HP" plan "$TMP/sci.yaml" --catalog "$CAT" > "$TMP/sci.txt" 2> "$TMP/sci.err"
+if grep -q "budget_cny 3,643,260,000 CNY is too low: the cheapest plan that meets the other constraints costs 17,079,700,000 CNY" "$TMP/sci.err" \
+  && grep -q "solver.mip_gap 0.00001)" "$TMP/sci.txt" && ! grep -qE "[0-9]e[-+]?[0-9]" "$TMP/sci.txt" "$TMP/sci.err"; then ok; else
+  bad "scientific notation: $(grep -hE "[0-9]e[-+]?[0-9]|too low|mip_gap" "$TMP/sci.txt" "$TMP/sci.err")"; fi
 
 # Under max_tokens the workload needs no volume: the budget sets it.
 printf 'name: t\ndefaults: {objective: max_tokens, workload: {model: {params: 70e9}}, devices: [nvidia-h20], constraints: {budget_cny: 1e7}}\nscenarios:\n  - name: a\n' > "$TMP/mt2.yaml"
