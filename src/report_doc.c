@@ -464,8 +464,12 @@ static void table_sheets(bld *b, const hp_doc *doc, hp_doc_sheets *s) {
   head[n] = mc ? "sample" : "point";
   fmt[n++] = HP_COL_INT;
   for (size_t k = 0; k < t->n_keys && k < HP_WI_MAX_KEYS; k++) {
-    snprintf(kh[k], sizeof kh[k], "%s (%s)", t->keys[k],
-             hp_wi_key_unit(t->keys[k]));
+    const char *unit = hp_wi_key_unit(t->keys[k]);
+    const char *last = strrchr(t->keys[k], '.');
+    if (strcmp(last ? last + 1 : t->keys[k], unit) == 0)
+      snprintf(kh[k], sizeof kh[k], "%s", t->keys[k]); /* not "years (years)" */
+    else
+      snprintf(kh[k], sizeof kh[k], "%s (%s)", t->keys[k], unit);
     head[n] = kh[k];
     fmt[n++] = HP_COL_SIG;
   }
