@@ -1205,8 +1205,12 @@ int hp_chart_sweep(const hp_wi_table *t, size_t scen, hp_chart_format f,
           double h = layer_height(t, scen, k, v), l, r;
           run_band(t, &pl, k, k + 1, &l, &r);
           double y1 = py(&pl, base[k] + h), y0 = py(&pl, base[k]);
-          if (h > 0) { /* overlapping the next band: no seam */
-            cairo_rectangle(cr, l, y1, r - l + (k + 1 < q ? 0.75 : 0), y0 - y1);
+          /* Whole pixels: neighbouring bands meet without a seam or an
+           * overlap. */
+          l = round(l);
+          r = round(r);
+          if (h > 0 && r > l) {
+            cairo_rectangle(cr, l, y1, r - l, y0 - y1);
             cairo_fill(cr);
           }
           base[k] += h;

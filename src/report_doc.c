@@ -94,8 +94,11 @@ static void bought(bld *b, const hp_scenario_result *r, double v) {
  * Plans (plan, batch)
  * ------------------------------------------------------------------------- */
 
-static void summary_row(bld *b, hp_doc_table *t, const char *plan,
-                        const hp_scenario_result *r, const char *label) {
+/* A scenario's rows in the two Summary tables: what it buys (t) and what
+ * it costs (c). */
+static void summary_row(bld *b, hp_doc_table *t, hp_doc_table *c,
+                        const char *plan, const hp_scenario_result *r,
+                        const char *label) {
   char word[96];
   row(b, t);
   txt(b, plan);
@@ -109,6 +112,10 @@ static void summary_row(bld *b, hp_doc_table *t, const char *plan,
   bought(b, r, r->delivered_tokens_per_s);
   num(b, r->demand_tokens_per_s);
   bought(b, r, r->power_mw * 1000.0);
+  txt(b, r->explanation);
+  row(b, c);
+  txt(b, plan);
+  txt(b, label ? label : r->name);
   bought(b, r, r->opex_cny_per_year);
   num(b, r->years);
   bought(b, r, r->tco_cny);
@@ -123,7 +130,6 @@ static void summary_row(bld *b, hp_doc_table *t, const char *plan,
   bought(b, r, r->domestic_share_compute);
   bought(b, r, r->domestic_share_cards);
   bought(b, r, r->domestic_share_capex);
-  txt(b, r->explanation);
 }
 
 static const char *const sum_head[] = {"plan",
@@ -137,21 +143,25 @@ static const char *const sum_head[] = {"plan",
                                        "delivered (tokens/s)",
                                        "demand (tokens/s)",
                                        "power (kW)",
-                                       "opex (CNY/year)",
-                                       "TCO horizon (years)",
-                                       "TCO (CNY)",
-                                       "cost (CNY per million tokens)",
-                                       "token price (CNY per million tokens)",
-                                       "margin (%)",
-                                       "domestic share of tokens/s (%)",
-                                       "domestic share of cards (%)",
-                                       "domestic share of capex (%)",
                                        "explanation"};
-static const hp_col_fmt sum_fmt[] = {
-    HP_COL_TEXT, HP_COL_TEXT, HP_COL_TEXT, HP_COL_TEXT, HP_COL_TEXT, HP_COL_SIG,
-    HP_COL_SIG,  HP_COL_DEC2, HP_COL_INT,  HP_COL_INT,  HP_COL_DEC1, HP_COL_INT,
-    HP_COL_SIG,  HP_COL_INT,  HP_COL_SIG,  HP_COL_SIG,  HP_COL_PCT,  HP_COL_PCT,
-    HP_COL_PCT,  HP_COL_PCT,  HP_COL_TEXT};
+static const hp_col_fmt sum_fmt[] = {HP_COL_TEXT, HP_COL_TEXT, HP_COL_TEXT,
+                                     HP_COL_TEXT, HP_COL_TEXT, HP_COL_SIG,
+                                     HP_COL_SIG,  HP_COL_DEC2, HP_COL_INT,
+                                     HP_COL_INT,  HP_COL_DEC1, HP_COL_TEXT};
+static const char *const cost_head[] = {"plan",
+                                        "scenario",
+                                        "opex (CNY/year)",
+                                        "TCO horizon (years)",
+                                        "TCO (CNY)",
+                                        "cost (CNY per million tokens)",
+                                        "token price (CNY per million tokens)",
+                                        "margin (%)",
+                                        "domestic share of tokens/s (%)",
+                                        "domestic share of cards (%)",
+                                        "domestic share of capex (%)"};
+static const hp_col_fmt cost_fmt[] = {
+    HP_COL_TEXT, HP_COL_TEXT, HP_COL_INT, HP_COL_SIG, HP_COL_INT, HP_COL_SIG,
+    HP_COL_SIG,  HP_COL_PCT,  HP_COL_PCT, HP_COL_PCT, HP_COL_PCT};
 
 /* Every vendor bought anywhere in the document, in order of appearance;
  * at most HP_DOC_MAX_COLS - 1 (the mix table's columns). */
@@ -364,6 +374,7 @@ static void sources(bld *b, hp_doc_table *t, const hp_scenario *sc) {
 static void plan_sheets(bld *b, const hp_doc *doc, hp_doc_sheets *s,
                         int with_summary) {
   hp_doc_table *sum = with_summary ? &s->sheet[0].tables[0] : NULL;
+  hp_doc_table *cost = with_summary ? &s->sheet[0].tables[1] : NULL;
   hp_doc_table *as = &s->sheet[4].tables[0], *src = &s->sheet[5].tables[0];
   vendor_set vs = {{0}, 0};
   for (size_t i = 0; i < doc->n_plans; i++) {
@@ -375,7 +386,7 @@ static void plan_sheets(bld *b, const hp_doc *doc, hp_doc_sheets *s,
         txt(b, p->path);
         skip(b);
         txt(b, "not solved");
-        for (int k = 3; k < 20; k++)
+        for (int k = 3; k < 11; k++)
           skip(b);
         txt(b, p->diag ? p->diag->msg : "the plan did not load");
       }
@@ -385,7 +396,7 @@ static void plan_sheets(bld *b, const hp_doc *doc, hp_doc_sheets *s,
       const hp_scenario_result *r = hp_plan_at(p->plan, j);
       char label[400];
       if (sum)
-        summary_row(b, sum, plan, r, NULL);
+        summary_row(b, sum, cost, plan, r, NULL);
       result_rows(b, s, plan, r, r->name);
       for (size_t k = 0; k < r->n_vendors; k++)
         vendor_slot(&vs, r->vendors[k].vendor);
@@ -393,7 +404,7 @@ static void plan_sheets(bld *b, const hp_doc *doc, hp_doc_sheets *s,
         snprintf(label, sizeof label, "%s (%s model)", r->name,
                  r->compare->demand_model);
         if (sum)
-          summary_row(b, sum, plan, r->compare, label);
+          summary_row(b, sum, cost, plan, r->compare, label);
         result_rows(b, s, plan, r->compare, label);
       }
     }
@@ -454,7 +465,20 @@ static void plan_sheets(bld *b, const hp_doc *doc, hp_doc_sheets *s,
  * Sweep and Monte Carlo
  * ------------------------------------------------------------------------- */
 
+static void table_rows(bld *b, const hp_doc *doc, hp_doc_sheets *s);
+
 static void table_sheets(bld *b, const hp_doc *doc, hp_doc_sheets *s) {
+  table_rows(b, doc, s);
+  /* The summaries and the chart first, the long table of rows last. */
+  hp_doc_sheet *sh = &s->sheet[0];
+  if (sh->n_tables > 1) {
+    hp_doc_table first = sh->tables[0];
+    memmove(&sh->tables[0], &sh->tables[1], (sh->n_tables - 1) * sizeof first);
+    sh->tables[sh->n_tables - 1] = first;
+  }
+}
+
+static void table_rows(bld *b, const hp_doc *doc, hp_doc_sheets *s) {
   const hp_wi_table *t = doc->table;
   int mc = t->kind == HP_WI_MONTECARLO;
   const char *head[HP_DOC_MAX_COLS];
@@ -631,18 +655,27 @@ static void table_sheets(bld *b, const hp_doc *doc, hp_doc_sheets *s) {
   const char *vh[HP_DOC_MAX_COLS];
   hp_col_fmt vf[HP_DOC_MAX_COLS];
   static char vname[HP_DOC_MAX_COLS][160];
-  size_t nv =
-      t->n_vendors < HP_DOC_MAX_COLS - 2 ? t->n_vendors : HP_DOC_MAX_COLS - 2;
+  /* The vendors the first scenario buys at some optimal point. */
+  size_t vi[HP_DOC_MAX_COLS], nv = 0;
+  for (size_t v = 0; v < t->n_vendors && nv < HP_DOC_MAX_COLS - 2; v++) {
+    int used = 0;
+    for (size_t i = 0; i < t->n_rows && !used; i++)
+      used = t->rows[i].scenario == 0 &&
+             t->rows[i].status == HP_RESULT_OPTIMAL &&
+             t->vendor_capex[i * t->n_vendors + v] > 0;
+    if (used)
+      vi[nv++] = v;
+  }
   vh[0] = kh[0];
   vf[0] = HP_COL_SIG;
   vh[1] = "capex (CNY)";
   vf[1] = HP_COL_DEC2;
   for (size_t k = 0; k < nv; k++) {
-    snprintf(vname[k], sizeof vname[k], "%s capex (CNY)", t->vendors[k]);
+    snprintf(vname[k], sizeof vname[k], "%s capex (CNY)", t->vendors[vi[k]]);
     vh[k + 2] = vname[k];
     vf[k + 2] = HP_COL_DEC2;
   }
-  hp_doc_table *c = table_new(&s->sheet[1], "Cost curve", vh, vf, nv + 2);
+  hp_doc_table *c = table_new(&s->sheet[0], "Cost curve", vh, vf, nv + 2);
   snprintf(c->title, sizeof c->title,
            "Cost curve: capex of scenario %s along %s", t->scenarios[0],
            t->keys[0]);
@@ -662,7 +695,7 @@ static void table_sheets(bld *b, const hp_doc *doc, hp_doc_sheets *s) {
     num(b, t->values[r->point * t->n_keys]);
     num(b, r->capex_cny);
     for (size_t k = 0; k < nv; k++)
-      num(b, t->vendor_capex[i * t->n_vendors + k]);
+      num(b, t->vendor_capex[i * t->n_vendors + vi[k]]);
   }
 }
 
@@ -693,9 +726,12 @@ int hp_doc_build(const hp_doc *doc, hp_doc_sheets *s, hp_diag *d) {
              : doc->n_plans ? doc->plans[0].path
                             : "");
   bld b = {0};
-  if (!doc->table)
+  if (!doc->table) {
     table_new(&s->sheet[0], "Scenarios", sum_head, sum_fmt,
               sizeof sum_head / sizeof *sum_head);
+    table_new(&s->sheet[0], "Costs and shares", cost_head, cost_fmt,
+              sizeof cost_head / sizeof *cost_head);
+  }
   static const char *const vh[] = {
       "plan",      "scenario", "vendor",      "domestic",
       "cards",     "servers",  "capex (CNY)", "delivered (tokens/s)",

@@ -32,8 +32,10 @@ static const char *const css =
     "td.n{text-align:right;white-space:nowrap;font-variant-numeric:"
     "tabular-nums}"
     "figure{margin:8px 0}figure svg{max-width:100%;height:auto}"
+    ".t{overflow-x:auto}"
     "@page{size:A4 landscape;margin:10mm}"
     "@media print{body{max-width:none;margin:0;padding:0}nav{display:none}"
+    ".t{overflow:visible}"
     "table{font-size:7pt}thead{display:table-header-group}"
     "tr,figure{break-inside:avoid}h2,h3{break-after:avoid}}";
 
@@ -96,7 +98,7 @@ static void table(hp_buf *b, const hp_doc_table *t) {
     hp_buf_puts(b, "<p class=\"note\">None.</p>\n");
     return;
   }
-  hp_buf_puts(b, "<table>\n<thead><tr>");
+  hp_buf_puts(b, "<div class=\"t\"><table>\n<thead><tr>");
   for (size_t c = 0; c < t->n_cols; c++) {
     hp_buf_puts(b, "<th>");
     esc(b, t->head[c]);
@@ -120,7 +122,7 @@ static void table(hp_buf *b, const hp_doc_table *t) {
     }
     hp_buf_puts(b, "</tr>\n");
   }
-  hp_buf_puts(b, "</tbody></table>\n");
+  hp_buf_puts(b, "</tbody></table></div>\n");
   if (n < t->n_rows) {
     char a[48], c[48];
     hp_buf_printf(b,

@@ -71,6 +71,8 @@ static void add_chart(lxw_workbook *wb, lxw_worksheet *ws, const char *sheet,
   chart_axis_set_name(c->x_axis, t->x_title);
   chart_axis_set_name(c->y_axis, t->y_title);
   chart_axis_set_num_format(c->y_axis, "#,##0");
+  if (t->chart != HP_DOC_CHART_STEPS) /* bars start at zero */
+    chart_axis_set_min(c->y_axis, 0);
   if (t->chart != HP_DOC_CHART_STACKED)
     chart_axis_set_num_format(c->x_axis, "#,##0.####");
   if (t->chart == HP_DOC_CHART_COLUMNS)
@@ -118,6 +120,10 @@ static int write_sheet(lxw_workbook *wb, const hp_doc_sheet *sh,
       widest = t->n_cols;
   }
   worksheet_set_column(ws, 0, (lxw_col_t)(widest ? widest - 1 : 0), 16, NULL);
+  /* Printed: A4 landscape, each sheet one page wide. */
+  worksheet_set_paper(ws, 9);
+  worksheet_set_landscape(ws);
+  worksheet_fit_to_pages(ws, 1, 0);
   return HP_OK;
 }
 

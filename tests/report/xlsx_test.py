@@ -199,12 +199,13 @@ r = t[2][-1]
 check(r[col(t, "scenario")].value == j["scenario"] and (
     j["status"] != "optimal" or near(r[col(t, "capex (CNY)")].value, j["capex_cny"])),
     "sweep: Summary last row")
-t = table(wb["Vendors"], "Cost curve")
+t = table(wb["Summary"], "Cost curve")
 opt = [j for j in js["rows"] if j["scenario"] == js["rows"][0]["scenario"]
        and j["status"] == "optimal"]
 check(len(t[2]) == len(opt) and near(t[2][0][1].value, opt[0]["capex_cny"]),
       "sweep: the cost curve's first capex")
-check(len(wb["Vendors"]._charts) == 2, "sweep: the vendor-mix and cost-curve charts")
+check(len(wb["Summary"]._charts) == 1 and len(wb["Vendors"]._charts) == 1,
+      "sweep: the cost-curve and vendor-mix charts")
 t = table(wb["Assumptions"], "Inputs")
 check(any(r[col(t, "input")].value == "constraints.domestic_share.min"
           and r[col(t, "from")].value == "command line (--vary)" for r in t[2]),
