@@ -482,7 +482,7 @@ out:
   hp_free(doc_text);
   hp_plan_free(base);
   hp_planfile_free(pf);
-  if (o.chart)
+  if (o.chart || o.format == HP_FORMAT_HTML) /* the page draws one too */
     hp_chart_shutdown();
   hp_wi_table_free(t);
   hp_free(text);
@@ -613,7 +613,7 @@ out:
   hp_buf_cleanup(&b);
   hp_free(chart);
   hp_free(text);
-  if (o.chart)
+  if (o.chart || o.format == HP_FORMAT_HTML) /* the page draws one too */
     hp_chart_shutdown();
   hp_batch_free(items, n);
   free(dp);

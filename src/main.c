@@ -355,7 +355,7 @@ static int cmd_plan(int argc, char **argv) {
 out:
   hp_free(text);
   hp_free(chart);
-  if (chart_path)
+  if (chart_path || o.format == HP_FORMAT_HTML) /* the page draws one too */
     hp_cli_chart_done();
   hp_plan_free(plan);
   hp_planfile_free(pf);
