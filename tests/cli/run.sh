@@ -219,6 +219,18 @@ tm=$(sed -n 's/.*margin \(-*[0-9.]*\)%.*/\1/p' "$TMP/mg.txt" | head -1)
 awk -v jm="$jm" -v tm="$tm" 'BEGIN { exit !(tm != "" && sprintf("%.1f", 100 * jm) == tm) }' \
   && ok || bad "margin in JSON $jm, text $tm%"
 
+# plan --chart draws the vendor mix; -o picks the format by its extension,
+# and one it does not know is a usage error that writes nothing.
+(cd "$SRC" && "$HP" plan plans/doubao-roofline.yaml --catalog devices --chart "$TMP/mix.svg" -o "$TMP/mix.json") 2> /dev/null
+if [ $? -eq 0 ] && grep -q "<svg" "$TMP/mix.svg" && jq -e '.scenarios | length == 3' "$TMP/mix.json" > /dev/null; then ok; else bad "plan --chart"; fi
+expect_err 2 "no-such-format.pdf: unknown extension '.pdf'" "-o FILE.pdf" "$HP" plan "$SRC/plans/doubao-minsheng-2024.yaml" --catalog "$CAT" -o "$TMP/no-such-format.pdf"
+[ ! -e "$TMP/no-such-format.pdf" ] && ok || bad "-o FILE.pdf wrote a file"
+expect_err 2 "names a workbook (.xlsx), but --format asks for another format" "--format json -o FILE.xlsx" "$HP" plan "$SRC/plans/doubao-minsheng-2024.yaml" --catalog "$CAT" --format json -o "$TMP/x.xlsx"
+expect_err 2 "the catalog is written as table, json, csv or md" "devices -o FILE.html" "$HP" devices --catalog "$CAT" -o "$TMP/d.html"
+expect_err 2 "plan: --chart needs a FILE.png or FILE.svg" "plan --chart without FILE" "$HP" plan "$SRC/plans/doubao-minsheng-2024.yaml" --chart
+(cd "$SRC" && "$HP" plan plans/doubao-minsheng-2024.yaml --catalog devices -o "$TMP/p.xlsx" && "$HP" plan plans/doubao-minsheng-2024.yaml --catalog devices -o "$TMP/p.HTML") 2> /dev/null
+if [ "$(head -c 2 "$TMP/p.xlsx")" = PK ] && grep -q "<!DOCTYPE html>" "$TMP/p.HTML"; then ok; else bad "-o FILE.xlsx / FILE.HTML"; fi
+
 # Text for people has no scientific notation: a budget too low, a gap.
 printf 'name: sci\ndefaults:\n  workload: {model: {params: 130e9}, tokens_per_day: 4.0e12}\n  devices: [nvidia-h20]\n  constraints: {budget_cny: 3.64326e+9}\nscenarios:\n  - name: a\n  - name: b\n    constraints: {budget_cny: 1e12}\n    solver: {mip_gap: 1.0e-5}\n' > "$TMP/sci.yaml"
 "$HP" plan "$TMP/sci.yaml" --catalog "$CAT" > "$TMP/sci.txt" 2> "$TMP/sci.err"
