@@ -268,24 +268,25 @@ static int cmd_plan(int argc, char **argv) {
   if (rc >= 0)
     return rc;
   if (o.help) {
-    fputs("usage: hetplan plan FILE [--catalog DIR] "
-          "[--format table|json|csv|md] [-o FILE] [--compare-models]\n"
-          "                    [--write-lp DIR] [--chart FILE.png|FILE.svg]\n"
-          "  --compare-models  also solve each scenario under the other "
-          "demand model\n"
-          "                    (flops <-> roofline) and show both answers\n"
-          "  --write-lp DIR    also write each scenario's integer program "
-          "as CPLEX LP,\n"
-          "                    DIR/NN-SCENARIO.lp (glpsol --lp, cbc)\n"
-          "  --chart FILE      also draw the vendor mix of every scenario "
-          "(capex by\n"
-          "                    vendor), PNG or SVG by the extension\n"
-          "  -o FILE.xlsx      a workbook: Summary, Vendors, SKUs, Classes, "
-          "Assumptions,\n"
-          "                    Sources, with Excel charts; -o FILE.html: "
-          "the same as\n"
-          "                    one self-contained page\n",
-          stdout);
+    fputs(
+        "usage: hetplan plan FILE [--catalog DIR] "
+        "[--format table|json|csv|md|xlsx|html] [-o FILE] [--compare-models]\n"
+        "                    [--write-lp DIR] [--chart FILE.png|FILE.svg]\n"
+        "  --compare-models  also solve each scenario under the other "
+        "demand model\n"
+        "                    (flops <-> roofline) and show both answers\n"
+        "  --write-lp DIR    also write each scenario's integer program "
+        "as CPLEX LP,\n"
+        "                    DIR/NN-SCENARIO.lp (glpsol --lp, cbc)\n"
+        "  --chart FILE      also draw the vendor mix of every scenario "
+        "(capex by\n"
+        "                    vendor), PNG or SVG by the extension\n"
+        "  -o FILE.xlsx      a workbook: Summary, Vendors, SKUs, Classes, "
+        "Assumptions,\n"
+        "                    Sources, with Excel charts; -o FILE.html: "
+        "the same as\n"
+        "                    one self-contained page\n",
+        stdout);
     return HP_EXIT_OK;
   }
   if (optind >= argc)
