@@ -325,6 +325,7 @@ typedef struct hp_plan_vendor {
   double servers;      /* servers */
   double capex_cny;    /* CNY */
   double tokens_per_s; /* tokens/s delivered */
+  double power_kw;     /* since 0.5: TDP x cards x PUE of its SKUs, kW */
 } hp_plan_vendor;
 
 /* Under the roofline demand model: the servers of one SKU given to one
@@ -341,6 +342,10 @@ typedef struct hp_plan_assign {
   int memory_bound;               /* 1 if the decode step is bandwidth bound */
   double ttft_ms;                 /* prefill time of one prompt, ms */
   double tpot_ms;                 /* time per output token at that batch, ms */
+  /* since 0.5: this class's part of its SKU line (servers / line servers) */
+  double cards;     /* cards in these servers */
+  double capex_cny; /* their capex, CNY */
+  double power_kw;  /* their power at TDP x PUE, kW */
 } hp_plan_assign;
 
 /* Services (since 0.5): one pool of servers of one SKU. A colocated pool
@@ -443,6 +448,17 @@ typedef struct hp_scenario_result {
   hp_plan_pool *pools; /* per SKU and role bought */
   size_t n_splits;
   hp_plan_split *splits; /* per (service, class, phase) and SKU used */
+  /* figures finished by the planner for every renderer (since 0.5) */
+  double margin; /* 1 - cost_per_mtok_cny / token_price_per_mtok_cny, as a
+                    fraction; meaningful only when a price is given */
+  double sustained_tokens_per_day; /* hp_result_sustained_tokens_per_day */
+  double sustained_over_workload;  /* max_tokens: sustained tokens/day over
+                                      the workload's tokens/day; 0 = none */
+  double compare_ratio; /* with `compare`, both optimal: roofline capex over
+                           flops capex (max_tokens: roofline delivered
+                           tokens/s over flops'); 0 = none */
+  double compare_off;   /* the same pair the other way, minus 1: how far the
+                           broker formula is off (0.25 = 25% too high) */
 } hp_scenario_result;
 
 /** Tokens per day that a result's bought capacity sustains: delivered
@@ -497,10 +513,13 @@ typedef enum {
   HP_FORMAT_TABLE = 0,
   HP_FORMAT_JSON,
   HP_FORMAT_CSV,
-  HP_FORMAT_MD
+  HP_FORMAT_MD,
+  HP_FORMAT_XLSX, /* since 0.5: an Excel workbook (plan, batch, sweep,
+                     montecarlo; not through hp_report_render) */
+  HP_FORMAT_HTML  /* since 0.5: a self-contained HTML page (likewise) */
 } hp_format;
 
-/** Parses "table", "json", "csv", "md". */
+/** Parses "table", "json", "csv", "md" (or "markdown"), "xlsx", "html". */
 HP_API int hp_format_parse(const char *s, hp_format *out);
 
 /** Renders a plan into a newly allocated string (caller frees with hp_free). */
