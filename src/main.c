@@ -285,6 +285,7 @@ static int cmd_plan(int argc, char **argv) {
   hp_cli_warn_unused(pf);
   if (lp_dir && (rc = write_lps(pf, lp_dir)) != HP_EXIT_OK)
     goto out;
+  hp_cli_progress_arm();
   if (hp_plan_solve_ex(pf, cat, flags, &plan, &d) != HP_OK ||
       hp_report_render(plan, o.format, &text, &len, &d) != HP_OK) {
     hp_cli_print_diag(&d);
