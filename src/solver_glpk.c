@@ -152,7 +152,7 @@ static void stop_turn(glp_tree *tree, turn_ctx *tc) {
 /* The long turn's: the 16-class generator plans (bench/) prove in 1,300
  * to 5,300 nodes of it; a program it leaves unproven after this many gets
  * the last turn. */
-#define LONG_NODES 30000
+#define LONG_NODES 20000
 
 /* Hands the presolved program the start's objective value as its first
  * incumbent. GLPK's glp_ios_heur_sol checks integrality and computes the
@@ -447,7 +447,7 @@ static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
   }
 
   if (any_int) {
-    /* Two turns, each with a budget of branch-and-bound nodes (not of
+    /* Three turns, each with a budget of branch-and-bound nodes (not of
      * time, so that the answer, and which of several tied optima is
      * reported, never depends on the machine's load). Most plans and
      * sweep points are easy, and there Driebeck-Tomlin branching without
@@ -456,15 +456,17 @@ static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
      * tightly capped whole-card plans it proves in 2 ms what pseudo-cost
      * branching takes 14 s for (bench/data/full-catalog.yaml). So the
      * quick turn runs it for QUICK_NODES nodes. A program it leaves
-     * unproven gets one long turn, which runs to the end of the node
-     * limit without restarting: GLPK's MIP presolver, pseudo-cost
-     * branching, GMI and MIR cuts, best local bound first, started from
-     * the quick turn's best point (give_cutoff). Issue 23 measured the
-     * turns that took over from each other before (20,000 nodes doubling,
-     * each from the root with the presolver off): 82% of a 64-class
-     * plan's time came after its final plan was found, and a 16-class
-     * plan that one uninterrupted run proves in 24,000 nodes ran into the
-     * 100,000-node limit (docs/formulation.md, "Choosing the solver"). */
+     * unproven gets the long turn, LONG_NODES nodes of GLPK's MIP
+     * presolver, pseudo-cost branching, GMI and MIR cuts, best local
+     * bound first, started from the quick turn's best point (give_cutoff);
+     * then the last turn runs to the end of the node limit. Each turn
+     * starts from the best point found so far. Issue 23 measured the turns
+     * that took over from each other before (20,000 nodes doubling, each
+     * from the root with the presolver off once a start existed): 82% of
+     * a 64-class plan's time came after its final plan was found, and a
+     * 16-class plan that one uninterrupted run proves in 24,000 nodes ran
+     * into the 100,000-node limit (docs/formulation.md, "Choosing the
+     * solver"). */
     /* The quick turn sees the program as it is, so a start is handed
      * over as it is, and GLPK's MIP presolver stays off (it would rename
      * the columns); the root LP is solved here. */
@@ -491,10 +493,10 @@ static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
     tc.prog = prog_on ? &prog : NULL;
     long left = ip->node_limit > 0 ? ip->node_limit : LONG_MAX;
     static const struct {
-      int nodes, br, cuts, pp;
-    } turns[3] = {{QUICK_NODES, GLP_BR_DTH, 0, GLP_PP_NONE},
-                  {LONG_NODES, GLP_BR_PCH, 1, GLP_PP_ALL},
-                  {INT_MAX - 1, GLP_BR_DTH, 0, GLP_PP_NONE}};
+      int nodes, br, bt, cuts, pp;
+    } turns[3] = {{QUICK_NODES, GLP_BR_DTH, GLP_BT_BLB, 0, GLP_PP_NONE},
+                  {LONG_NODES, GLP_BR_PCH, GLP_BT_BLB, 1, GLP_PP_ALL},
+                  {INT_MAX - 1, GLP_BR_DTH, GLP_BT_BLB, 0, GLP_PP_NONE}};
     for (int turn = 0; turn < 3; turn++) {
       tc.nodes = turns[turn].nodes;
       if (tc.nodes > left)
@@ -524,7 +526,7 @@ static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
       parm.tol_obj = 1e-10;
       parm.pp_tech = turns[turn].pp;
       parm.br_tech = turns[turn].br;
-      parm.bt_tech = GLP_BT_BLB;
+      parm.bt_tech = turns[turn].bt;
       parm.gmi_cuts = parm.mir_cuts = turns[turn].cuts ? GLP_ON : GLP_OFF;
       parm.cb_func = on_tree;
       parm.cb_info = &tc;
