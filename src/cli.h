@@ -31,6 +31,10 @@ void hp_cli_print_diag(const hp_diag *d);
  * its optimum was proven, and each market warning of its result (a card
  * bought that cannot be ordered); nothing otherwise. */
 void hp_cli_warn_unproven(const char *path, const hp_scenario_result *r);
+/* When stderr is a terminal, has long solves report their nodes, best plan
+ * and bound there, on one line rewritten in place (hp_set_progress);
+ * nothing otherwise. */
+void hp_cli_progress_arm(void);
 /* Tells stderr of each plan key that names a card no scenario it applies
  * to buys (hp_planfile_unused_keys). */
 void hp_cli_warn_unused(const hp_planfile *pf);

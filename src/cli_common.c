@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "chart.h"
 #include "cli.h"
 #include "fileio.h"
+#include "numfmt.h"
 #include "report.h"
 
 #ifndef HETPLAN_SOURCE_DIR
@@ -54,6 +56,45 @@ void hp_cli_warn_unproven(const char *path, const hp_scenario_result *r) {
             "solver.node_limit to search further)\n",
             hp_cli_vis(path, p, sizeof p), hp_cli_vis(r->name, n, sizeof n),
             why);
+}
+
+/* One line of a long solve's progress on stderr, rewritten in place; the
+ * line is cleared when the solve ends. */
+static void print_progress(const hp_progress *p, void *arg) {
+  (void)arg;
+  if (p->done) {
+    fputs("\r\033[K", stderr);
+    fflush(stderr);
+    return;
+  }
+  char nodes[32], best[48] = "none yet", bound[48] = "none yet", gap[32] = "";
+  hp_fmt_grouped((double)p->nodes, 0, nodes, sizeof nodes);
+  const char *unit = p->maximize ? " tokens/s" : " CNY";
+  if (p->has_incumbent) {
+    hp_fmt_grouped(p->incumbent, 0, best, sizeof best - 10);
+    strcat(best, unit);
+  }
+  if (p->has_bound) {
+    hp_fmt_grouped(p->bound, 0, bound, sizeof bound - 10);
+    strcat(bound, unit);
+  }
+  if (p->has_incumbent && p->has_bound && p->incumbent != 0)
+    snprintf(gap, sizeof gap, ", gap %.4f%%",
+             100 * fabs(p->incumbent - p->bound) / fabs(p->incumbent));
+  fprintf(stderr,
+          "\r\033[Khetplan: solving: %s nodes, best %s, bound %s%s, %.0f s",
+          nodes, best, bound, gap, p->elapsed_s);
+  fflush(stderr);
+}
+
+void hp_cli_progress_arm(void) {
+  if (!isatty(STDERR_FILENO))
+    return;
+  /* HETPLAN_PROGRESS_EVERY_S: seconds before the first line and between
+   * two (default 1); tests set it low to see the line on a short solve. */
+  const char *e = getenv("HETPLAN_PROGRESS_EVERY_S");
+  double every = e && *e ? strtod(e, NULL) : 1.0;
+  hp_set_progress(print_progress, NULL, every > 0 ? every : 1.0);
 }
 
 /* "file:line:col: warning: msg", as compilers say it, for the first cap of

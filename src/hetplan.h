@@ -493,6 +493,26 @@ HP_API int hp_plan_solve(const hp_planfile *pf, const hp_catalog *cat,
  * explanation says what is missing. */
 HP_API int hp_plan_solve_ex(const hp_planfile *pf, const hp_catalog *cat,
                             unsigned flags, hp_plan **out, hp_diag *d);
+/** Progress of a long solve, as the hook of hp_set_progress sees it. */
+typedef struct hp_progress {
+  double elapsed_s;  /* since this solve started, s */
+  long nodes;        /* branch-and-bound nodes so far */
+  int has_incumbent; /* 1: incumbent is set */
+  double incumbent;  /* objective of the best plan found so far (CNY, or
+                        tokens/s for max_tokens) */
+  int has_bound;     /* 1: bound is set */
+  double bound;      /* no plan has a better objective than this */
+  int maximize;      /* 1: max_tokens (tokens/s, larger is better); 0: CNY */
+  int done;          /* 1: the last call of this solve (clear the line) */
+} hp_progress;
+typedef void (*hp_progress_fn)(const hp_progress *p, void *arg);
+/** Sets a hook that a long solve calls on the calling thread: first after
+ * every_s seconds of one solve (1 s when every_s <= 0), then every every_s
+ * seconds, and once more with done set when a solve that reported ends.
+ * Solves on other threads do not call it. NULL removes it. The hook must
+ * not call hetplan. The timing only decides when to report: the search and
+ * its answer are the same with or without a hook. Since 0.4. */
+HP_API void hp_set_progress(hp_progress_fn fn, void *arg, double every_s);
 /** Writes scenario i's integer program, the one hp_plan_solve solves, to
  * path as CPLEX LP (readable row and column names: the SKU, class.SKU under
  * the roofline model) for inspection or another solver (glpsol --lp, cbc).
