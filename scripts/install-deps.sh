@@ -20,6 +20,8 @@ PKGS=(
   libcairo2-dev          # charts (PNG, SVG)
   valgrind               # memcheck run in CI
   jq                     # CLI tests read JSON reports back (tests/cli/escape.sh)
+  python3-pulp python3-yaml # tests: the services program's independent PuLP + CBC
+                         # formulation (tests/services_reference.sh)
   clang libclang-rt-14-dev # libFuzzer targets (tests/fuzz)
 )
 # Extra packages used only by bench/ programs (reference implementations).
