@@ -17,8 +17,9 @@ plans are kept when one differs (the path is printed). Seeded: the same N and SE
 write the same plans. HETPLAN_RANDOM_NO_NETWORK=1 leaves network_gbps out
 of the device files (every server then has the default 400 Gbit/s);
 HETPLAN_RANDOM_NO_FRACTIONAL_PICKS=1 gives whole servers to the plans that
-would have fractional servers and minimum orders or max SKUs (a known
-hetplan bug, see bench/README.md).
+would have fractional servers and minimum orders or max SKUs (to compare
+with a hetplan from before the fix of bench/README.md's "known
+disagreements"; tests/services_reference.sh no longer sets it).
 """
 import json
 import os
@@ -115,11 +116,11 @@ def plan(rng, devs):
           "objective": rng.choice(["capex", "tco", "rent"])}
     if con:
         sc["constraints"] = con
-    # A known hetplan bug (reported 2026-12-07): fractional servers with
-    # pick rows (min_servers_per_sku, max_skus) fail its own check or get
-    # a repaired, dearer plan on the GLPK path. HETPLAN_RANDOM_NO_FRACTIONAL_PICKS=1
-    # makes those plans whole servers instead (no extra draw: the other
-    # plans stay the same).
+    # Fractional servers with pick rows (min_servers_per_sku, max_skus)
+    # failed hetplan's own check or got a repaired, dearer plan on the GLPK
+    # path before 2026-12-07 (fixed in src/planner_services.c,
+    # snap_unbought). HETPLAN_RANDOM_NO_FRACTIONAL_PICKS=1 makes those plans
+    # whole servers instead (no extra draw: the other plans stay the same).
     if (os.environ.get("HETPLAN_RANDOM_NO_FRACTIONAL_PICKS") and
             sc["granularity"] == "fractional" and
             ("min_servers_per_sku" in con or "max_skus" in con)):

@@ -825,6 +825,65 @@ static int rent_warnings(const hp_scenario *s, hp_scenario_result *r) {
   return HP_OK;
 }
 
+/* Continuous servers beside binary picks: GLPK meets a pick to its
+ * integrality tolerance (1e-5) and rows to its feasibility tolerance, so
+ * an SKU whose pick rounds to 0 may keep servers of 1e-15 (or up to 1e-5
+ * of a pick's bound) with load on them, and one whose pick rounds to 1 may
+ * fall short of its minimum order by 1e-5 of it. Counted as bought, such
+ * crumbs broke the pick and max_skus rows, and the check's repair then
+ * bought an idle minimum order. Here an SKU is not bought when its pick
+ * rounds to 0, or (no picks) when its servers sum below 1e-9: its servers
+ * and loads go to 0 (the cell rows are scaled back to 1 by the caller, so
+ * its load moves to the other SKUs in proportion). A picked SKU within
+ * 1e-5 of its minimum order is raised to it. Whole servers need none of
+ * this: they are rounded. */
+static void snap_unbought(const hp_ip *ip, const hp_unit *u, double *x) {
+  size_t n = ip->n_cols;
+  for (size_t p = 0; p < n; p++) {
+    int pick = u[p].kind == HP_COL_PICK;
+    if (!pick && !(u[p].kind == HP_COL_SERVERS && !ip->is_int[p]))
+      continue;
+    size_t j = u[p].cand;
+    int first = 1, has_pick = 0;
+    double servers = 0;
+    for (size_t c = 0; c < n; c++) {
+      if (u[c].cand != j)
+        continue;
+      if (u[c].kind == HP_COL_SERVERS) {
+        first &= c >= p;
+        servers += x[c];
+      }
+      has_pick |= u[c].kind == HP_COL_PICK;
+    }
+    /* Each SKU once: at its pick, or at its first server column. */
+    if (pick ? 0 : (has_pick || !first))
+      continue;
+    if (pick && x[p] > 0) {
+      /* The minimum order's row: servers >= N x pick. */
+      for (size_t i = 0; i < ip->n_rows; i++) {
+        const hp_ip_row *r = &ip->rows[i];
+        double need = -r->a[p], have = 0;
+        if (strncmp(r->name, "min_order.", 10) != 0 || !(need > 0))
+          continue;
+        for (size_t c = 0; c < n; c++)
+          if (c != p)
+            have += r->a[c] * x[c];
+        if (have > 0 && have < need && have >= need * (1 - 1e-5))
+          for (size_t c = 0; c < n; c++)
+            if (c != p && r->a[c] != 0)
+              x[c] *= need / have;
+      }
+      continue;
+    }
+    if (!pick && !(servers < 1e-9))
+      continue;
+    for (size_t c = 0; c < n; c++)
+      if (u[c].cand == j &&
+          (u[c].kind == HP_COL_SERVERS || u[c].kind == HP_COL_LOAD))
+        x[c] = 0;
+  }
+}
+
 /* The solver's point, made ready for hp_planner_check: whole columns
  * rounded, each cell's fractions below 1e-12 dropped and the rest scaled
  * to sum to 1. The check then runs on a copy of ip whose rows over load
@@ -837,6 +896,7 @@ int hp_planner_check_services(const hp_ip *ip, const hp_unit *u, double *x,
   for (size_t c = 0; c < n; c++)
     if (ip->is_int[c])
       x[c] = floor(x[c] + 0.5);
+  snap_unbought(ip, u, x);
   for (size_t i = 0; i < ip->n_rows; i++) {
     const hp_ip_row *r = &ip->rows[i];
     if (strncmp(r->name, "serve.", 6) != 0)

@@ -110,11 +110,8 @@ PY
 then n=$((n + 1)); else fails=$((fails + 1)); fi
 
 # Seeded random plans (bench/services_random.py): services x classes x
-# SKUs x phases, shares, caps, minimum orders, max SKUs, slow networks.
-# Fractional servers with minimum orders or max SKUs are left out while
-# hetplan's GLPK path gets them wrong (bench/README.md, "Known
-# disagreements"): drop HETPLAN_RANDOM_NO_FRACTIONAL_PICKS once fixed.
-export HETPLAN_RANDOM_NO_FRACTIONAL_PICKS=1
+# SKUs x phases, shares, caps, minimum orders, max SKUs, slow networks,
+# fractional servers beside binary picks included.
 HETPLAN_CBC=$CBC "$PY" bench/services_random.py "$HP" 12 7 > "$TMP/rand.txt" 2>&1
 rc=$?
 if grep -q "unknown key 'network_gbps'" "$TMP/rand.txt"; then
