@@ -75,7 +75,8 @@ typedef struct hp_check {
 void hp_planner_check(const hp_ip *ip, double *x, hp_check *out);
 
 /* hp_planner_check for a program of hp_planner_build_services: whole
- * columns rounded, each cell's fractions below 1e-12 dropped and the rest
+ * columns rounded, an SKU not picked (or with under 1e-9 servers) emptied
+ * of servers and load, each cell's fractions below 1e-12 dropped and the rest
  * scaled to sum to 1, rows over load fractions held to 1e-9 of their terms
  * (docs/formulation.md "Services and shared capacity"). HP_OK or
  * HP_ENOMEM. */
