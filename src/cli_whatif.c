@@ -411,6 +411,7 @@ static int run_engine(const char *cmd, int argc, char **argv) {
   hp_wi_axis axes[HP_WI_MAX_KEYS];
   size_t n_axes = 0;
   hp_catalog *cat = NULL;
+  hp_planfile *pf = NULL;
   hp_wi_table *t = NULL;
   char *text = NULL, *chart = NULL;
   size_t len = 0, chart_len = 0;
@@ -442,22 +443,25 @@ static int run_engine(const char *cmd, int argc, char **argv) {
   }
   /* Keys that change nothing are warned of before a long run, not after
    * it (a plan that does not parse is reported by the run itself). */
-  hp_planfile *pf = NULL;
   hp_diag pd;
   if (hp_planfile_parse(text, len, path, cat, &pf, &pd) == HP_OK) {
     hp_cli_warn_unused(pf);
     hp_cli_warn_market(pf);
     hp_cli_warn_periods(pf, mc ? "montecarlo" : "sweep");
   }
-  hp_planfile_free(pf);
   /* Without a chart (which draws every row) rows stream through a
    * temporary file: memory does not grow with the run. */
   hp_wi_opts wo = {o.threads, o.scenario, NULL, NULL, o.chart == NULL};
   if (!o.quiet && isatty(STDERR_FILENO))
     wo.progress = progress_bar;
-  int st = mc ? hp_wi_montecarlo(text, len, path, cat, o.samples, o.seed, &wo,
-                                 &t, &d)
-              : hp_wi_sweep(text, len, path, cat, axes, n_axes, &wo, &t, &d);
+  /* The run binds copies of the plan loaded here (no file is read
+   * again); one that does not load is loaded by the run, which says why. */
+  int st =
+      mc   ? pf ? hp_wi_montecarlo_plan(pf, cat, o.samples, o.seed, &wo, &t, &d)
+                : hp_wi_montecarlo(text, len, path, cat, o.samples, o.seed, &wo,
+                                   &t, &d)
+        : pf ? hp_wi_sweep_plan(pf, cat, axes, n_axes, &wo, &t, &d)
+           : hp_wi_sweep(text, len, path, cat, axes, n_axes, &wo, &t, &d);
   if (st != HP_OK) {
     hp_cli_print_diag(&d);
     /* A bad --vary key, an unknown --scenario or too many points is a
@@ -515,6 +519,7 @@ out:
   if (o.chart)
     hp_chart_shutdown();
   hp_wi_table_free(t);
+  hp_planfile_free(pf);
   hp_free(text);
   hp_catalog_free(cat);
   return rc;
