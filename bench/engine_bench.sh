@@ -11,7 +11,8 @@
 #   HETPLAN_BENCH_ENGINES     engines, comma-separated (default glpk,cbc,auto)
 #   HETPLAN_BENCH_NODE_LIMIT  node limit for every solve (default: the
 #                             plans' own, solver.node_limit 100,000)
-#   HETPLAN_BENCH_SKUS        which SKU counts to run (default: 6 14 28)
+#   HETPLAN_BENCH_SKUS        which SKU counts to run (default: 6, 14 and
+#                             the whole catalog, as the generator wrote)
 # The 64-class programs take minutes per engine on a 2-core host. Needs
 # CBC in the build (coinor-libcbc-dev) for the cbc and auto rows.
 set -euo pipefail
@@ -20,7 +21,7 @@ cd "$ROOT"
 BUILD=${HETPLAN_BUILD_DIR:-build}
 ENGINES=${HETPLAN_BENCH_ENGINES:-glpk,cbc,auto}
 CLASSES=${*:-4 16 64}
-SKUS=${HETPLAN_BENCH_SKUS:-6 14 28}
+SKUS=${HETPLAN_BENCH_SKUS:-}
 if [ ! -x "$BUILD/bench/engine_bench" ]; then
   HETPLAN_BUILD_DIR=$BUILD bash scripts/build.sh
 else
@@ -29,6 +30,11 @@ fi
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 python3 bench/gen_roofline_plans.py "$TMP" >/dev/null
+# The whole catalog's SKU count changes as cards are added: take the
+# counts the generator wrote.
+if [ -z "$SKUS" ]; then
+  SKUS=$(ls "$TMP" | sed -n 's/^roofline-C4-S\([0-9]*\)\.yaml$/\1/p' | sort -n | tr '\n' ' ')
+fi
 
 echo "engine_bench: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)," \
      "$(date -u +%Y-%m-%dT%H:%MZ)"

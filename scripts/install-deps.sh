@@ -9,6 +9,9 @@ PKGS=(
   libglpk-dev            # the integer program
   coinor-libcbc-dev      # second solver, CBC (solver.engine cbc, auto)
   libjansson-dev         # JSON writing (number formatting, escaping)
+  libxlsxwriter-dev      # Excel workbooks (-o FILE.xlsx)
+  python3-openpyxl       # tests: read the workbooks back (tests/report/)
+  chromium               # tests: load the HTML reports headless, print to PDF
   libcmocka-dev          # unit tests
   glpk-utils coinor-cbc  # tests: the LP export solved by glpsol and cbc
   ocl-icd-opencl-dev opencl-headers ocl-icd-libopencl1 # Khronos ICD loader

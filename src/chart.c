@@ -78,16 +78,21 @@ void hp_chart_axis_fit(double lo, double hi, int want, int flags,
   /* The step's decimal exponent says how many digits a tick needs. */
   int ks = (int)floor(log10(s) + 1e-9);
   double big = fmax(fabs(lo), fabs(hi));
-  if (big >= 1e9 || s < 1e-4) {
-    /* Mantissas resolve the step at the largest tick; every tick gets as
-     * many digits, so that the axis reads in one format. */
-    int kb = big > 0 ? (int)floor(log10(big) + 1e-9) : ks;
-    int dec = kb - ks;
-    a->sci = 1;
+  if (big >= 1e9) {
+    /* People read "4.0 trillion", not "4.0e12": the ticks are scaled by
+     * the largest power of a thousand (up to 10^18) the axis reaches, and
+     * every tick gets as many digits as the step needs at that scale, so
+     * that the axis reads in one format. */
+    int kb = (int)floor(log10(big) + 1e-9);
+    int k = kb / 3 * 3;
+    k = k < 9 ? 9 : k > 18 ? 18 : k;
+    int dec = k - ks;
+    a->sci = k;
     a->decimals = dec < 0 ? 0 : dec > 4 ? 4 : dec;
   } else {
+    /* Tiny steps print their zeros ("0.000002"): no exponent either. */
     a->sci = 0;
-    a->decimals = ks < 0 ? -ks : 0;
+    a->decimals = ks < 0 ? (-ks > 15 ? 15 : -ks) : 0;
   }
 }
 
@@ -137,15 +142,11 @@ void hp_chart_axis_label(const hp_chart_axis *a, double v, char *buf,
     snprintf(buf, n, "0");
     return;
   }
-  char tmp[64];
-  snprintf(tmp, sizeof tmp, "%.*e", a->decimals, v);
-  char *e = strchr(tmp, 'e');
-  if (!e) { /* inf, nan */
-    snprintf(buf, n, "%s", tmp);
-    return;
-  }
-  *e = '\0';
-  snprintf(buf, n, "%se%d", tmp, atoi(e + 1));
+  static const char *const words[] = {"billion", "trillion", "quadrillion",
+                                      "quintillion"};
+  char m[400];
+  hp_chart_format_grouped(v / pow(10, a->sci), a->decimals, m, sizeof m);
+  snprintf(buf, n, "%s %s", m, words[(a->sci - 9) / 3]);
 }
 
 /* ----------------------------------------------------------------------------
@@ -443,8 +444,13 @@ void hp_chart_sweep_texts(const hp_wi_table *t, size_t scen,
   sub_fit(&s, width, ud, max_w, out->subtitle, sizeof out->subtitle);
   snprintf(out->title, sizeof out->title, "%s against %.300s",
            m == HP_CHART_TCO ? "TCO" : "Capex", key);
-  snprintf(out->xlabel, sizeof out->xlabel, "%.300s (%s)", key,
-           hp_wi_key_unit(t->n_keys ? t->keys[0] : "?"));
+  /* "years", not "years (years)": a key named by its unit needs none. */
+  const char *unit = hp_wi_key_unit(t->n_keys ? t->keys[0] : "?");
+  const char *last = strrchr(key, '.');
+  if (strcmp(last ? last + 1 : key, unit) == 0)
+    snprintf(out->xlabel, sizeof out->xlabel, "%.300s", key);
+  else
+    snprintf(out->xlabel, sizeof out->xlabel, "%.300s (%s)", key, unit);
   snprintf(out->ylabel, sizeof out->ylabel, "%s (100M CNY)",
            m == HP_CHART_TCO ? "TCO" : "capex");
 }
@@ -1198,16 +1204,23 @@ int hp_chart_sweep(const hp_wi_table *t, size_t scen, hp_chart_format f,
         }
         base[p] += h;
       } else {
-        cairo_new_path(cr);
-        for (size_t k = p; k < q; k++)
-          cairo_line_to(cr, px(&pl, t->values[k]),
-                        py(&pl, base[k] + layer_height(t, scen, k, v)));
-        for (size_t k = q; k-- > p;)
-          cairo_line_to(cr, px(&pl, t->values[k]), py(&pl, base[k]));
-        cairo_close_path(cr);
-        cairo_fill(cr);
-        for (size_t k = p; k < q; k++)
-          base[k] += layer_height(t, scen, k, v);
+        /* Steps: each solved point holds its mix over its own band (to
+         * the midpoints with its neighbours), so the chart never shows a
+         * mix between two points that no solve gave. */
+        for (size_t k = p; k < q; k++) {
+          double h = layer_height(t, scen, k, v), l, r;
+          run_band(t, &pl, k, k + 1, &l, &r);
+          double y1 = py(&pl, base[k] + h), y0 = py(&pl, base[k]);
+          /* Whole pixels: neighbouring bands meet without a seam or an
+           * overlap. */
+          l = round(l);
+          r = round(r);
+          if (h > 0 && r > l) {
+            cairo_rectangle(cr, l, y1, r - l, y0 - y1);
+            cairo_fill(cr);
+          }
+          base[k] += h;
+        }
       }
       p = q;
     }
@@ -1238,11 +1251,23 @@ int hp_chart_sweep(const hp_wi_table *t, size_t scen, hp_chart_format f,
       cairo_arc(cr, x, y, 4, 0, 2 * HP_PI);
       cairo_fill(cr);
       marks = 1;
-    } else if (!prev) {
-      cairo_move_to(cr, x, y);
-    } else {
-      cairo_line_to(cr, x, y);
-      lines = 1;
+      continue;
+    }
+    /* The total as steps over each point's band, a dot where it was
+     * solved (while the dots stay apart). */
+    double l, rr;
+    run_band(t, &pl, p, p + 1, &l, &rr);
+    if (!prev)
+      cairo_move_to(cr, l, y);
+    else
+      cairo_line_to(cr, l, y);
+    cairo_line_to(cr, rr, y);
+    lines = 1;
+    if (np <= 60) {
+      cairo_stroke(cr);
+      cairo_arc(cr, x, y, 2.5, 0, 2 * HP_PI);
+      cairo_fill(cr);
+      cairo_move_to(cr, rr, y);
     }
   }
   cairo_stroke(cr);
@@ -1574,13 +1599,6 @@ int hp_chart_batch(const hp_wi_batch_entry *e, size_t n, hp_chart_format f,
       break;
   }
   pl.pb = H - slant_bottom(ang, wmax, fs);
-  /* The y axis, with room above the tallest bar for its total. */
-  fit_y(cr, &pl, 0, top > 0 ? top * 1.05 : 1, 0);
-  if (top > 0 && py(&pl, top) - pl.pt < fs + 10) {
-    fit_y(cr, &pl, 0, pl.y.hi + pl.y.step, 0);
-  }
-  slot = (pl.pr - pl.pl) / (double)nb;
-  int kl = ang == 0 ? 1 : one_in(slot * sin(ang), fs * 1.3);
   int vd = top >= 100 ? 0 : top >= 10 ? 1 : 2; /* decimals of the totals */
   double wv = 0;
   for (size_t i = 0; i < n; i++)
@@ -1591,7 +1609,17 @@ int hp_chart_batch(const hp_wi_batch_entry *e, size_t n, hp_chart_format f,
       hp_chart_format_grouped(r->capex_cny / 1e8, vd, lab, sizeof lab);
       wv = fmax(wv, text_width(cr, lab, fs, 0));
     }
-  int kv = one_in(slot, wv + 5);
+  /* Totals too wide for their bars stand upright above them, so that
+   * every bar keeps its total (one in two was dropped before). */
+  int vert = wv + 5 > slot - 2 && slot >= fs * 1.2;
+  double need = vert ? wv + 10 : fs + 10;
+  /* The y axis, with room above the tallest bar for its total. */
+  fit_y(cr, &pl, 0, top > 0 ? top * 1.05 : 1, 0);
+  for (int i = 0; i < 12 && top > 0 && py(&pl, top) - pl.pt < need; i++)
+    fit_y(cr, &pl, 0, pl.y.hi + pl.y.step, 0);
+  slot = (pl.pr - pl.pl) / (double)nb;
+  int kl = ang == 0 ? 1 : one_in(slot * sin(ang), fs * 1.3);
+  int kv = vert ? 1 : one_in(slot, wv + 5);
   draw_grid(cr, &pl);
   k = 0;
   for (size_t i = 0; i < n; i++) {
@@ -1617,7 +1645,15 @@ int hp_chart_batch(const hp_wi_batch_entry *e, size_t n, hp_chart_format f,
         if (k % (size_t)kv == 0) {
           hp_chart_format_grouped(r->capex_cny / 1e8, vd, lab, sizeof lab);
           cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-          text_at(cr, xc, py(&pl, y) - 6, lab, fs, 0, 0.5, 0);
+          if (vert) {
+            cairo_save(cr);
+            cairo_translate(cr, xc + fs * 0.36, py(&pl, y) - 5);
+            cairo_rotate(cr, -HP_PI / 2);
+            text_at(cr, 0, 0, lab, fs, 0, 0, 0);
+            cairo_restore(cr);
+          } else {
+            text_at(cr, xc, py(&pl, y) - 6, lab, fs, 0, 0.5, 0);
+          }
         }
       } else {
         /* No bar: a red mark on the axis, and what happened upright. */
@@ -1655,8 +1691,20 @@ int hp_chart_batch(const hp_wi_batch_entry *e, size_t n, hp_chart_format f,
       cairo_restore(cr);
     }
   }
-  /* Plan groups: a separator between plans and each plan's name on top,
-   * elided to the group's width. */
+  /* Plan groups: a separator between plans and each plan's name on top;
+   * when a name is wider than its group, every group is numbered and the
+   * legend gives the names in full ("doub…eep" told nobody which plan). */
+  int numbered = 0;
+  k = 0;
+  for (size_t i = 0; i < n; i++) {
+    size_t m = e[i].plan ? hp_plan_count(e[i].plan) : 1;
+    const char *name = e[i].plan ? hp_plan_name(e[i].plan) : e[i].path;
+    if (!e[i].plan && strrchr(name, '/'))
+      name = strrchr(name, '/') + 1;
+    if (n > 1 && text_width(cr, name, 11, 0) > slot * (double)m - 6)
+      numbered = 1;
+    k += m;
+  }
   k = 0;
   for (size_t i = 0; i < n; i++) {
     size_t m = e[i].plan ? hp_plan_count(e[i].plan) : 1;
@@ -1675,8 +1723,10 @@ int hp_chart_batch(const hp_wi_batch_entry *e, size_t n, hp_chart_format f,
     if (!e[i].plan && strrchr(name, '/'))
       name = strrchr(name, '/') + 1;
     cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
-    text_fit(cr, (gx0 + gx1) / 2, pl.pt - 4, name, 11, 0, gx1 - gx0 - 6,
-             HP_ELIDE_MIDDLE, NULL, 0.5, 0);
+    char num[32];
+    snprintf(num, sizeof num, "%zu", i + 1);
+    text_fit(cr, (gx0 + gx1) / 2, pl.pt - 4, numbered ? num : name, 11, 0,
+             gx1 - gx0 - 2, HP_ELIDE_MIDDLE, NULL, 0.5, 0);
     k += m;
   }
   legend lg;
@@ -1686,6 +1736,13 @@ int hp_chart_batch(const hp_wi_batch_entry *e, size_t n, hp_chart_format f,
     rgb_of(col[v], rgb);
     snprintf(lab, sizeof lab, "%s%s", vend[v], dom[v] ? "" : " (import)");
     legend_add(&lg, rgb, LG_BOX, lab);
+  }
+  for (size_t i = 0; numbered && i < n; i++) {
+    const char *name = e[i].plan ? hp_plan_name(e[i].plan) : e[i].path;
+    if (!e[i].plan && strrchr(name, '/'))
+      name = strrchr(name, '/') + 1;
+    snprintf(lab, sizeof lab, "%s%zu  %s", i ? "" : "plans: ", i + 1, name);
+    legend_add(&lg, NULL, LG_NOTE, lab);
   }
   legend_draw(cr, &pl, &lg);
   hp_chart_texts tx;

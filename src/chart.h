@@ -66,8 +66,10 @@ typedef struct hp_chart_axis {
   double lo, hi; /* range shown, in data units */
   double step;   /* tick step (1, 2 or 5 x 10^k) */
   double first;  /* first tick, the smallest multiple of step >= lo */
-  int sci;       /* 1: labels as mantissa and exponent, "2.5e14" */
-  int decimals;  /* digits after the point (of the mantissa when sci) */
+  int sci;       /* 0, or the power of ten (9, 12, 15, 18) the labels are
+                    scaled by and name in words: "250 trillion", never an
+                    exponent */
+  int decimals;  /* digits after the point (of the scaled value when sci) */
 } hp_chart_axis;
 
 #define HP_AXIS_WIDEN 1 /* widen [lo, hi] to whole steps (value axes) */
@@ -76,8 +78,9 @@ typedef struct hp_chart_axis {
 /** Fits an axis over [lo, hi] with about `want` ticks (want >= 1): the step
  * is computed once here and every tick, grid line and label uses it, so
  * the ends of a widened range are ticks. An empty range (hi <= lo) is
- * padded first. Labels are fixed-point with thousands grouped, or
- * scientific when the ticks reach 1e9 or the step is below 1e-4. */
+ * padded first. Labels are fixed-point with thousands grouped; from 1e9
+ * they are scaled by a power of a thousand named in words ("4.0
+ * trillion"). No label has an exponent. */
 void hp_chart_axis_fit(double lo, double hi, int want, int flags,
                        hp_chart_axis *a);
 
@@ -87,7 +90,7 @@ double hp_chart_axis_tick(const hp_chart_axis *a, int i);
 int hp_chart_axis_ticks(const hp_chart_axis *a);
 
 /** Formats v as the axis's ticks are formatted: "1,250,000", "0.25",
- * "0", "2.5e14", "-3.0e-6". Writes at most n bytes, NUL included. */
+ * "0", "250 trillion", "-0.000003". Writes at most n bytes, NUL included. */
 void hp_chart_axis_label(const hp_chart_axis *a, double v, char *buf, size_t n);
 
 /** "%.*f" with the integer part grouped by thousands: 1234567.891 with 2

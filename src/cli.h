@@ -5,6 +5,7 @@
 #define HP_CLI_H
 
 #include "hetplan.h"
+#include "report_doc.h"
 
 /* Exit codes of the hetplan executable; one table in docs/limits.md. */
 enum {
@@ -30,6 +31,10 @@ void hp_cli_print_diag(const hp_diag *d);
  * its optimum was proven, and each market warning of its result (a card
  * bought that cannot be ordered); nothing otherwise. */
 void hp_cli_warn_unproven(const char *path, const hp_scenario_result *r);
+/* When stderr is a terminal, has long solves report their nodes, best plan
+ * and bound there, on one line rewritten in place (hp_set_progress);
+ * nothing otherwise. */
+void hp_cli_progress_arm(void);
 /* Tells stderr of each plan key that names a card no scenario it applies
  * to buys (hp_planfile_unused_keys). */
 void hp_cli_warn_unused(const hp_planfile *pf);
@@ -57,9 +62,36 @@ int hp_cli_check_output(const char *path);
  * setting. */
 int hp_cli_bound_arenas(void);
 
-/* The report format -o FILE's extension names (.json, .csv, .md, in any
- * case), for a command whose --format was not given; otherwise fmt. */
-hp_format hp_cli_format_of_output(const char *out, hp_format fmt);
+/* Settles the format of -o FILE (out may be NULL): its extension (.txt,
+ * .json, .csv, .md, .xlsx, .html, any case) sets *fmt unless --format was
+ * given (`given`). An extension the tool does not know, without --format,
+ * or a workbook or page name that contradicts --format, is a usage error:
+ * printed, and HP_EXIT_USAGE returned; 0 otherwise. Never writes another
+ * format than the name says. */
+int hp_cli_output_format(const char *cmd, const char *out, int given,
+                         hp_format *fmt);
+/* Renders doc as a workbook or an HTML page into *out (caller frees with
+ * hp_free). HP_EXIT_OK, or the exit code after printing why. */
+int hp_cli_render_doc(const hp_doc *doc, hp_format fmt, char **out,
+                      size_t *len);
+
+/* Checks --chart FILE before any work: a .png or .svg name, not the same
+ * file as -o. 0, or the usage error's exit code after printing it. */
+int hp_cli_chart_check(const char *chart, const char *out);
+/* The vendor mix of every scenario of plans[0..n) (capex by vendor, a bar
+ * per scenario), as PNG or SVG by path's extension, into *out (hp_free).
+ * HP_EXIT_OK, or the exit code after printing why. */
+int hp_cli_plan_chart(const hp_doc_plan *plans, size_t n, const char *path,
+                      char **out, size_t *len);
+/* Frees the chart library's caches after the last chart (hp_chart_shutdown). */
+void hp_cli_chart_done(void);
+/* Writes a finished report to out (or stdout when NULL) and, when chart is
+ * not NULL, the chart to chart_path first: both targets are checked before
+ * either is written, and a chart file created here is removed again when
+ * the report cannot be written. Each file is written atomically. */
+int hp_cli_emit_two(const char *out, const char *text, size_t len,
+                    const char *chart_path, const char *chart,
+                    size_t chart_len);
 
 /* `hetplan plan` on a plan with periods (src/cli_periods.c): 1 when some
  * scenario has periods; then the schedule into *text (caller frees with

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "chart.h"
 #include "cli.h"
 #include "fileio.h"
+#include "numfmt.h"
 #include "report.h"
 
 #ifndef HETPLAN_SOURCE_DIR
@@ -53,6 +56,45 @@ void hp_cli_warn_unproven(const char *path, const hp_scenario_result *r) {
             "solver.node_limit to search further)\n",
             hp_cli_vis(path, p, sizeof p), hp_cli_vis(r->name, n, sizeof n),
             why);
+}
+
+/* One line of a long solve's progress on stderr, rewritten in place; the
+ * line is cleared when the solve ends. */
+static void print_progress(const hp_progress *p, void *arg) {
+  (void)arg;
+  if (p->done) {
+    fputs("\r\033[K", stderr);
+    fflush(stderr);
+    return;
+  }
+  char nodes[32], best[48] = "none yet", bound[48] = "none yet", gap[32] = "";
+  hp_fmt_grouped((double)p->nodes, 0, nodes, sizeof nodes);
+  const char *unit = p->maximize ? " tokens/s" : " CNY";
+  if (p->has_incumbent) {
+    hp_fmt_grouped(p->incumbent, 0, best, sizeof best - 10);
+    strcat(best, unit);
+  }
+  if (p->has_bound) {
+    hp_fmt_grouped(p->bound, 0, bound, sizeof bound - 10);
+    strcat(bound, unit);
+  }
+  if (p->has_incumbent && p->has_bound && p->incumbent != 0)
+    snprintf(gap, sizeof gap, ", gap %.4f%%",
+             100 * fabs(p->incumbent - p->bound) / fabs(p->incumbent));
+  fprintf(stderr,
+          "\r\033[Khetplan: solving: %s nodes, best %s, bound %s%s, %.0f s",
+          nodes, best, bound, gap, p->elapsed_s);
+  fflush(stderr);
+}
+
+void hp_cli_progress_arm(void) {
+  if (!isatty(STDERR_FILENO))
+    return;
+  /* HETPLAN_PROGRESS_EVERY_S: seconds before the first line and between
+   * two (default 1); tests set it low to see the line on a short solve. */
+  const char *e = getenv("HETPLAN_PROGRESS_EVERY_S");
+  double every = e && *e ? strtod(e, NULL) : 1.0;
+  hp_set_progress(print_progress, NULL, every > 0 ? every : 1.0);
 }
 
 /* "file:line:col: warning: msg", as compilers say it, for the first cap of
@@ -185,21 +227,71 @@ int hp_cli_check_output(const char *path) {
   return rc;
 }
 
-hp_format hp_cli_format_of_output(const char *out, hp_format fmt) {
-  const char *dot = out ? strrchr(out, '.') : NULL;
-  if (!dot || strchr(dot, '/'))
-    return fmt;
-  static const struct {
-    const char *ext;
-    hp_format fmt;
-  } exts[] = {{".json", HP_FORMAT_JSON},
-              {".csv", HP_FORMAT_CSV},
-              {".md", HP_FORMAT_MD},
-              {".markdown", HP_FORMAT_MD}};
-  for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
-    if (strcasecmp(dot, exts[i].ext) == 0)
-      return exts[i].fmt;
-  return fmt;
+/* The extensions -o knows; ".txt" is the terminal table. */
+static const struct {
+  const char *ext;
+  hp_format fmt;
+} exts[] = {{".json", HP_FORMAT_JSON}, {".csv", HP_FORMAT_CSV},
+            {".md", HP_FORMAT_MD},     {".markdown", HP_FORMAT_MD},
+            {".txt", HP_FORMAT_TABLE}, {".xlsx", HP_FORMAT_XLSX},
+            {".html", HP_FORMAT_HTML}, {".htm", HP_FORMAT_HTML}};
+
+static int is_doc(hp_format f) {
+  return f == HP_FORMAT_XLSX || f == HP_FORMAT_HTML;
+}
+
+int hp_cli_output_format(const char *cmd, const char *out, int given,
+                         hp_format *fmt) {
+  const char *slash = out ? strrchr(out, '/') : NULL;
+  const char *base = slash ? slash + 1 : out;
+  const char *dot = base ? strrchr(base, '.') : NULL;
+  /* No extension (a FIFO, /dev/stdout, "report"): --format decides. */
+  if (!dot || dot == base || strncmp(out, "/dev/", 5) == 0)
+    return 0;
+  for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+    if (strcasecmp(dot, exts[i].ext) != 0)
+      continue;
+    if (!given) {
+      *fmt = exts[i].fmt;
+      return 0;
+    }
+    /* A text format written to a .txt is fine; a workbook or a page must
+     * be what the name says. */
+    if ((is_doc(exts[i].fmt) || is_doc(*fmt)) && exts[i].fmt != *fmt) {
+      char v[1024];
+      fprintf(stderr,
+              "hetplan: %s: -o %s names a %s, but --format asks for "
+              "another format\n(run `hetplan --help` for usage)\n",
+              cmd, hp_cli_vis(out, v, sizeof v),
+              exts[i].fmt == HP_FORMAT_XLSX   ? "workbook (.xlsx)"
+              : exts[i].fmt == HP_FORMAT_HTML ? "page (.html)"
+                                              : "text file");
+      return HP_EXIT_USAGE;
+    }
+    return 0;
+  }
+  if (given && !is_doc(*fmt))
+    return 0;
+  char v[1024], e[64];
+  fprintf(stderr,
+          "hetplan: %s: -o %s: unknown extension '%s' (expected .txt, "
+          ".json, .csv, .md, .xlsx or .html, or give --format)\n(run "
+          "`hetplan --help` for usage)\n",
+          cmd, hp_cli_vis(out, v, sizeof v), hp_cli_vis(dot, e, sizeof e));
+  return HP_EXIT_USAGE;
+}
+
+int hp_cli_render_doc(const hp_doc *doc, hp_format fmt, char **out,
+                      size_t *len) {
+  hp_diag d;
+  hp_diag_clear(&d);
+  int rc = fmt == HP_FORMAT_XLSX ? hp_report_xlsx(doc, out, len, &d)
+                                 : hp_report_html(doc, out, len, &d);
+  if (rc != HP_OK) {
+    hp_cli_print_diag(&d);
+    return rc == HP_EIO ? HP_EXIT_IO : HP_EXIT_SOLVER;
+  }
+  return HP_EXIT_OK;
 }
 
 /* ----------------------------------------------------------------------------
@@ -243,4 +335,87 @@ int hp_cli_bound_arenas(void) {
 #else
   return 0;
 #endif
+}
+
+/* ----------------------------------------------------------------------------
+ * Charts beside a report (plan --chart)
+ * ------------------------------------------------------------------------- */
+
+int hp_cli_chart_check(const char *chart, const char *out) {
+  hp_chart_format cf;
+  hp_diag d;
+  hp_diag_clear(&d);
+  if (hp_chart_format_of(chart, &cf, &d) != HP_OK) {
+    hp_cli_print_diag(&d);
+    return HP_EXIT_USAGE;
+  }
+  if (out && hp_cli_same_output(out, chart)) {
+    char v[1024];
+    fprintf(stderr,
+            "hetplan: -o and --chart name the same file '%s'\n(run "
+            "`hetplan --help` for usage)\n",
+            hp_cli_vis(out, v, sizeof v));
+    return HP_EXIT_USAGE;
+  }
+  return 0;
+}
+
+int hp_cli_plan_chart(const hp_doc_plan *plans, size_t n, const char *path,
+                      char **out, size_t *len) {
+  hp_chart_format cf = HP_CHART_PNG;
+  hp_diag d;
+  hp_diag_clear(&d);
+  hp_chart_format_of(path, &cf, &d);
+  hp_wi_batch_entry *e = calloc(n ? n : 1, sizeof *e);
+  if (!e) {
+    fprintf(stderr, "hetplan: out of memory\n");
+    return HP_EXIT_SOLVER;
+  }
+  for (size_t i = 0; i < n; i++) {
+    e[i].path = plans[i].path;
+    e[i].plan = plans[i].plan;
+    e[i].diag = plans[i].diag;
+    e[i].status = plans[i].plan ? HP_OK : HP_EINVAL;
+  }
+  int rc = hp_chart_batch(e, n, cf, out, len, &d);
+  free(e);
+  if (rc != HP_OK) {
+    hp_cli_print_diag(&d);
+    return rc == HP_ENOTSUP ? HP_EXIT_USAGE : HP_EXIT_SOLVER;
+  }
+  return HP_EXIT_OK;
+}
+
+void hp_cli_chart_done(void) { hp_chart_shutdown(); }
+
+int hp_cli_emit_two(const char *out, const char *text, size_t len,
+                    const char *chart_path, const char *chart,
+                    size_t chart_len) {
+  hp_diag d;
+  hp_diag_clear(&d);
+  int chart_is_new = 0;
+  if (chart && out) {
+    struct stat st;
+    if (hp_cli_check_output(chart_path) != HP_EXIT_OK ||
+        hp_cli_check_output(out) != HP_EXIT_OK)
+      return HP_EXIT_IO;
+    chart_is_new = lstat(chart_path, &st) != 0 && errno == ENOENT;
+  }
+  if (chart &&
+      hp_write_file_atomic(chart_path, chart, chart_len, &d) != HP_OK) {
+    hp_cli_print_diag(&d);
+    return HP_EXIT_IO;
+  }
+  if (out) {
+    if (hp_write_file_atomic(out, text, len, &d) != HP_OK) {
+      hp_cli_print_diag(&d);
+      if (chart_is_new)
+        unlink(chart_path);
+      return HP_EXIT_IO;
+    }
+  } else if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
+    fprintf(stderr, "hetplan: cannot write to standard output\n");
+    return HP_EXIT_IO;
+  }
+  return HP_EXIT_OK;
 }

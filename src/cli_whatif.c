@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "batch.h"
 #include "chart.h"
 #include "cli.h"
 #include "fileio.h"
@@ -101,7 +102,7 @@ static int missing_value(const char *cmd, const char *opt, int which) {
     what = "a directory";
     break;
   case OPT_FORMAT:
-    what = "table, json, csv or md";
+    what = "table, json, csv, md, xlsx or html";
     break;
   case 'o':
     what = "a FILE name";
@@ -167,8 +168,8 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o) {
     case OPT_FORMAT:
       if (hp_format_parse(optarg, &o->format) != HP_OK)
         return usage_error(cmd,
-                           "--format: expected table, json, csv or md, got "
-                           "'%s'",
+                           "--format: expected table, json, csv, md, xlsx or "
+                           "html, got '%s'",
                            optarg);
       o->format_given = 1;
       break;
@@ -225,9 +226,8 @@ static int parse_opts(const char *cmd, int argc, char **argv, opts *o) {
       return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
     }
   }
-  if (!o->format_given)
-    o->format = hp_cli_format_of_output(o->out, o->format);
-  return -1;
+  int rc = hp_cli_output_format(cmd, o->out, o->format_given, &o->format);
+  return rc ? rc : -1;
 }
 
 static int load_catalog(const opts *o, hp_catalog **cat) {
@@ -352,7 +352,9 @@ static const char *const sweep_usage =
     "usage: hetplan sweep PLAN --vary KEY=START:STOP:STEP [--vary ...]\n"
     "                     [--scenario NAME] [--threads N] [--chart FILE.png|"
     "FILE.svg]\n"
-    "                     [--catalog DIR] [--format table|json|csv|md] "
+    "                     [--catalog DIR] [--format "
+    "table|json|csv|md|xlsx|html]\n"
+    "                     "
     "[-o FILE]\n"
     "                     [--quiet]\n"
     "KEY is a numeric plan key by its dotted path, e.g.\n"
@@ -369,7 +371,9 @@ static const char *const mc_usage =
     "usage: hetplan montecarlo PLAN [--samples N] [--seed S] [--scenario "
     "NAME]\n"
     "                          [--threads N] [--chart FILE.png|FILE.svg]\n"
-    "                          [--catalog DIR] [--format table|json|csv|md] "
+    "                          [--catalog DIR] [--format "
+    "table|json|csv|md|xlsx|html]\n"
+    "                          "
     "[-o FILE]\n"
     "                          [--quiet]\n"
     "The plan's uncertain: block gives a distribution per key path\n"
@@ -411,10 +415,11 @@ static int run_engine(const char *cmd, int argc, char **argv) {
   hp_wi_axis axes[HP_WI_MAX_KEYS];
   size_t n_axes = 0;
   hp_catalog *cat = NULL;
-  hp_planfile *pf = NULL;
   hp_wi_table *t = NULL;
-  char *text = NULL, *chart = NULL;
-  size_t len = 0, chart_len = 0;
+  hp_planfile *pf = NULL;
+  hp_plan *base = NULL;
+  char *text = NULL, *chart = NULL, *doc_text = NULL;
+  size_t len = 0, chart_len = 0, doc_len = 0;
   hp_buf b;
   hp_buf_init(&b);
   for (size_t i = 0; i < o.n_vary; i++) {
@@ -449,9 +454,12 @@ static int run_engine(const char *cmd, int argc, char **argv) {
     hp_cli_warn_market(pf);
     hp_cli_warn_periods(pf, mc ? "montecarlo" : "sweep");
   }
-  /* Without a chart (which draws every row) rows stream through a
-   * temporary file: memory does not grow with the run. */
-  hp_wi_opts wo = {o.threads, o.scenario, NULL, NULL, o.chart == NULL};
+  /* Without a chart (which draws every row), a workbook or a page (which
+   * read the rows back), rows stream through a temporary file: memory does
+   * not grow with the run. */
+  hp_wi_opts wo = {o.threads, o.scenario, NULL, NULL,
+                   o.chart == NULL && o.format != HP_FORMAT_XLSX &&
+                       o.format != HP_FORMAT_HTML};
   if (!o.quiet && isatty(STDERR_FILENO))
     wo.progress = progress_bar;
   /* The run binds copies of the plan loaded here (no file is read
@@ -474,11 +482,22 @@ static int run_engine(const char *cmd, int argc, char **argv) {
                                                       : exit_of(st);
     goto out;
   }
-  if (t->spool && !o.chart) {
+  if (o.format == HP_FORMAT_XLSX || o.format == HP_FORMAT_HTML) {
+    /* The workbook and the page also show the plan as written (its SKUs,
+     * classes, inputs and card sources), solved once. */
+    hp_diag bd;
+    hp_diag_clear(&bd);
+    if (pf && hp_plan_solve(pf, cat, &base, &bd) != HP_OK)
+      base = NULL;
+    hp_doc_plan dp = {path, pf, base, NULL};
+    hp_doc doc = {cmd, &dp, pf ? 1 : 0, t, cat};
+    if ((rc = hp_cli_render_doc(&doc, o.format, &doc_text, &doc_len)) !=
+        HP_EXIT_OK)
+      goto out;
+  } else if (t->spool && !o.chart) {
     rc = stream_out(&o, t);
     goto done;
-  }
-  if (hp_wi_render(t, o.format, &b) != HP_OK) {
+  } else if (hp_wi_render(t, o.format, &b) != HP_OK) {
     fprintf(stderr, "hetplan: out of memory\n");
     rc = HP_EXIT_SOLVER;
     goto out;
@@ -492,7 +511,8 @@ static int run_engine(const char *cmd, int argc, char **argv) {
       goto out;
     }
   }
-  rc = emit(&o, b.data ? b.data : "", b.len, chart, chart_len);
+  rc = doc_text ? emit(&o, doc_text, doc_len, chart, chart_len)
+                : emit(&o, b.data ? b.data : "", b.len, chart, chart_len);
 done:;
   /* The chart draws one scenario; its subtitle says which, and so does
    * this note, since the table shows them all. */
@@ -516,10 +536,12 @@ out:
     hp_wi_axis_cleanup(&axes[i]);
   hp_buf_cleanup(&b);
   hp_free(chart);
-  if (o.chart)
+  hp_free(doc_text);
+  hp_plan_free(base);
+  hp_planfile_free(pf);
+  if (o.chart || o.format == HP_FORMAT_HTML) /* the page draws one too */
     hp_chart_shutdown();
   hp_wi_table_free(t);
-  hp_planfile_free(pf);
   hp_free(text);
   hp_catalog_free(cat);
   return rc;
@@ -540,11 +562,42 @@ int hp_cli_montecarlo(int argc, char **argv) {
 static const char *const batch_usage =
     "usage: hetplan batch PLAN... [--chart FILE.png|FILE.svg] [--catalog "
     "DIR]\n"
-    "                    [--format table|json|csv|md] [-o FILE]\n"
+    "                    [--format table|json|csv|md|xlsx|html] [-o FILE]\n"
     "Solves every scenario of every plan into one summary. A plan that does\n"
     "not load, or a scenario that cannot be met, is reported and the rest\n"
     "go on; the exit code is the worst outcome (4 infeasible < 3 bad input\n"
     "< 5 solver error).\n";
+
+/* What batch prints as each plan finishes: its unused keys, why it did
+ * not load, and each scenario that was not solved; the worst outcome so
+ * far in *ud. */
+static void batch_done(const hp_batch_item *it, void *ud) {
+  int *worst = ud;
+  if (it->pf) {
+    hp_cli_warn_unused(it->pf);
+    hp_cli_warn_periods(it->pf, "batch");
+  }
+  if (!it->plan) {
+    hp_cli_print_diag(&it->diag);
+    *worst = worse(*worst, exit_of(it->status));
+    return;
+  }
+  for (size_t j = 0; j < hp_plan_count(it->plan); j++) {
+    const hp_scenario_result *r = hp_plan_at(it->plan, j);
+    hp_cli_warn_unproven(it->path, r);
+    if (r->status == HP_RESULT_OPTIMAL)
+      continue;
+    *worst =
+        worse(*worst, r->status == HP_RESULT_INFEASIBLE ? HP_EXIT_INFEASIBLE
+                                                        : HP_EXIT_SOLVER);
+    char v1[1024], v2[1024], v3[4096];
+    fprintf(stderr, "hetplan: %s: scenario '%s' is %s: %s\n",
+            hp_cli_vis(it->path, v1, sizeof v1),
+            hp_cli_vis(r->name, v2, sizeof v2),
+            r->status == HP_RESULT_INFEASIBLE ? "infeasible" : "an error",
+            hp_cli_vis(r->explanation ? r->explanation : "", v3, sizeof v3));
+  }
+}
 
 int hp_cli_batch(int argc, char **argv) {
   opts o;
@@ -576,56 +629,32 @@ int hp_cli_batch(int argc, char **argv) {
   if ((rc = load_catalog(&o, &cat)) != HP_EXIT_OK)
     return rc;
   size_t n = (size_t)(argc - optind);
+  hp_batch_item *items = NULL;
   hp_wi_batch_entry *e = calloc(n, sizeof *e);
-  hp_plan **plans = calloc(n, sizeof *plans);
-  hp_diag *diags = calloc(n, sizeof *diags);
-  char *chart = NULL;
-  size_t chart_len = 0;
+  hp_doc_plan *dp = calloc(n, sizeof *dp);
+  char *chart = NULL, *text = NULL;
+  size_t chart_len = 0, len = 0;
   hp_buf b;
   hp_buf_init(&b);
   int worst = HP_EXIT_OK;
-  if (!e || !plans || !diags) {
+  if (!e || !dp ||
+      hp_batch_run((const char *const *)argv + optind, n, cat, batch_done,
+                   &worst, &items) != HP_OK) {
     fprintf(stderr, "hetplan: out of memory\n");
     rc = HP_EXIT_SOLVER;
     goto out;
   }
   for (size_t i = 0; i < n; i++) {
-    const char *path = argv[optind + (int)i];
-    hp_planfile *pf = NULL;
-    e[i].path = path;
-    e[i].diag = &diags[i];
-    hp_diag_clear(&diags[i]);
-    int st = hp_planfile_load(path, cat, &pf, &diags[i]);
-    if (st == HP_OK) {
-      hp_cli_warn_unused(pf);
-      hp_cli_warn_periods(pf, "batch");
-      st = hp_plan_solve(pf, cat, &plans[i], &diags[i]);
-    }
-    hp_planfile_free(pf);
-    if (st != HP_OK) {
-      e[i].status = st;
-      hp_cli_print_diag(&diags[i]);
-      worst = worse(worst, exit_of(st));
-      continue;
-    }
-    e[i].plan = plans[i];
-    for (size_t j = 0; j < hp_plan_count(plans[i]); j++) {
-      const hp_scenario_result *r = hp_plan_at(plans[i], j);
-      hp_cli_warn_unproven(path, r);
-      if (r->status == HP_RESULT_OPTIMAL)
-        continue;
-      worst =
-          worse(worst, r->status == HP_RESULT_INFEASIBLE ? HP_EXIT_INFEASIBLE
-                                                         : HP_EXIT_SOLVER);
-      char v1[1024], v2[1024], v3[4096];
-      fprintf(stderr, "hetplan: %s: scenario '%s' is %s: %s\n",
-              hp_cli_vis(path, v1, sizeof v1),
-              hp_cli_vis(r->name, v2, sizeof v2),
-              r->status == HP_RESULT_INFEASIBLE ? "infeasible" : "an error",
-              hp_cli_vis(r->explanation ? r->explanation : "", v3, sizeof v3));
-    }
+    e[i] = (hp_wi_batch_entry){items[i].path, items[i].plan, &items[i].diag,
+                               items[i].status};
+    dp[i] = (hp_doc_plan){items[i].path, items[i].pf, items[i].plan,
+                          &items[i].diag};
   }
-  if (hp_wi_render_batch(e, n, o.format, &b) != HP_OK) {
+  if (o.format == HP_FORMAT_XLSX || o.format == HP_FORMAT_HTML) {
+    hp_doc doc = {"batch", dp, n, NULL, cat};
+    if ((rc = hp_cli_render_doc(&doc, o.format, &text, &len)) != HP_EXIT_OK)
+      goto out;
+  } else if (hp_wi_render_batch(e, n, o.format, &b) != HP_OK) {
     fprintf(stderr, "hetplan: out of memory\n");
     rc = HP_EXIT_SOLVER;
     goto out;
@@ -635,18 +664,18 @@ int hp_cli_batch(int argc, char **argv) {
     rc = HP_EXIT_SOLVER;
     goto out;
   }
-  rc = emit(&o, b.data ? b.data : "", b.len, chart, chart_len);
+  rc = text ? emit(&o, text, len, chart, chart_len)
+            : emit(&o, b.data ? b.data : "", b.len, chart, chart_len);
   if (rc == HP_EXIT_OK)
     rc = worst;
 out:
   hp_buf_cleanup(&b);
   hp_free(chart);
-  if (o.chart)
+  hp_free(text);
+  if (o.chart || o.format == HP_FORMAT_HTML) /* the page draws one too */
     hp_chart_shutdown();
-  for (size_t i = 0; plans && i < n; i++)
-    hp_plan_free(plans[i]);
-  free(plans);
-  free(diags);
+  hp_batch_free(items, n);
+  free(dp);
   free(e);
   hp_catalog_free(cat);
   return rc;

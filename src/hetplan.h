@@ -325,6 +325,7 @@ typedef struct hp_plan_vendor {
   double servers;      /* servers */
   double capex_cny;    /* CNY */
   double tokens_per_s; /* tokens/s delivered */
+  double power_kw;     /* since 0.5: TDP x cards x PUE of its SKUs, kW */
 } hp_plan_vendor;
 
 /* Under the roofline demand model: the servers of one SKU given to one
@@ -341,6 +342,10 @@ typedef struct hp_plan_assign {
   int memory_bound;               /* 1 if the decode step is bandwidth bound */
   double ttft_ms;                 /* prefill time of one prompt, ms */
   double tpot_ms;                 /* time per output token at that batch, ms */
+  /* since 0.5: this class's part of its SKU line (servers / line servers) */
+  double cards;     /* cards in these servers */
+  double capex_cny; /* their capex, CNY */
+  double power_kw;  /* their power at TDP x PUE, kW */
 } hp_plan_assign;
 
 /* Services (since 0.5): one pool of servers of one SKU. A colocated pool
@@ -443,6 +448,17 @@ typedef struct hp_scenario_result {
   hp_plan_pool *pools; /* per SKU and role bought */
   size_t n_splits;
   hp_plan_split *splits; /* per (service, class, phase) and SKU used */
+  /* figures finished by the planner for every renderer (since 0.5) */
+  double margin; /* 1 - cost_per_mtok_cny / token_price_per_mtok_cny, as a
+                    fraction; meaningful only when a price is given */
+  double sustained_tokens_per_day; /* hp_result_sustained_tokens_per_day */
+  double sustained_over_workload;  /* max_tokens: sustained tokens/day over
+                                      the workload's tokens/day; 0 = none */
+  double compare_ratio; /* with `compare`, both optimal: roofline capex over
+                           flops capex (max_tokens: roofline delivered
+                           tokens/s over flops'); 0 = none */
+  double compare_off;   /* the same pair the other way, minus 1: how far the
+                           broker formula is off (0.25 = 25% too high) */
 } hp_scenario_result;
 
 /** Tokens per day that a result's bought capacity sustains: delivered
@@ -477,6 +493,26 @@ HP_API int hp_plan_solve(const hp_planfile *pf, const hp_catalog *cat,
  * explanation says what is missing. */
 HP_API int hp_plan_solve_ex(const hp_planfile *pf, const hp_catalog *cat,
                             unsigned flags, hp_plan **out, hp_diag *d);
+/** Progress of a long solve, as the hook of hp_set_progress sees it. */
+typedef struct hp_progress {
+  double elapsed_s;  /* since this solve started, s */
+  long nodes;        /* branch-and-bound nodes so far */
+  int has_incumbent; /* 1: incumbent is set */
+  double incumbent;  /* objective of the best plan found so far (CNY, or
+                        tokens/s for max_tokens) */
+  int has_bound;     /* 1: bound is set */
+  double bound;      /* no plan has a better objective than this */
+  int maximize;      /* 1: max_tokens (tokens/s, larger is better); 0: CNY */
+  int done;          /* 1: the last call of this solve (clear the line) */
+} hp_progress;
+typedef void (*hp_progress_fn)(const hp_progress *p, void *arg);
+/** Sets a hook that a long solve calls on the calling thread: first after
+ * every_s seconds of one solve (1 s when every_s <= 0), then every every_s
+ * seconds, and once more with done set when a solve that reported ends.
+ * Solves on other threads do not call it. NULL removes it. The hook must
+ * not call hetplan. The timing only decides when to report: the search and
+ * its answer are the same with or without a hook. Since 0.4. */
+HP_API void hp_set_progress(hp_progress_fn fn, void *arg, double every_s);
 /** Writes scenario i's integer program, the one hp_plan_solve solves, to
  * path as CPLEX LP (readable row and column names: the SKU, class.SKU under
  * the roofline model) for inspection or another solver (glpsol --lp, cbc).
@@ -497,10 +533,13 @@ typedef enum {
   HP_FORMAT_TABLE = 0,
   HP_FORMAT_JSON,
   HP_FORMAT_CSV,
-  HP_FORMAT_MD
+  HP_FORMAT_MD,
+  HP_FORMAT_XLSX, /* since 0.5: an Excel workbook (plan, batch, sweep,
+                     montecarlo; not through hp_report_render) */
+  HP_FORMAT_HTML  /* since 0.5: a self-contained HTML page (likewise) */
 } hp_format;
 
-/** Parses "table", "json", "csv", "md". */
+/** Parses "table", "json", "csv", "md" (or "markdown"), "xlsx", "html". */
 HP_API int hp_format_parse(const char *s, hp_format *out);
 
 /** Renders a plan into a newly allocated string (caller frees with hp_free). */

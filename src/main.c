@@ -35,10 +35,14 @@ static const char *const usage_text =
     "common options:\n"
     "  --catalog DIR   device catalog (default: $HETPLAN_CATALOG, ./devices,\n"
     "                  the source tree's devices/, or the installed one)\n"
-    "  --format F      table (default), json, csv or md (probe: table, json\n"
-    "                  or yaml; explain prints its derivation as text only)\n"
+    "  --format F      table (default), json, csv or md; plan, batch, sweep\n"
+    "                  and montecarlo also xlsx (a workbook) and html (one\n"
+    "                  self-contained page) (probe: table, json or yaml;\n"
+    "                  explain prints its derivation as text only)\n"
     "  -o FILE         write the report to FILE instead of stdout (a file is\n"
-    "                  replaced atomically, a FIFO or a device written to)\n"
+    "                  replaced atomically, a FIFO or a device written to);\n"
+    "                  its extension (.txt .json .csv .md .xlsx .html) sets\n"
+    "                  the format, and an unknown one is a usage error\n"
     "  -h, --help      this text;  --version  the version\n"
     "\n"
     "exit codes: 0 ok, 2 usage, 3 bad input, 4 infeasible scenario,\n"
@@ -50,7 +54,7 @@ static int missing_value(const char *opt, int which) {
           "hetplan: option '%s' needs a value (%s)\n"
           "(run `hetplan --help` for usage)\n",
           opt,
-          which == OPT_FORMAT    ? "table, json, csv or md"
+          which == OPT_FORMAT    ? "table, json, csv, md, xlsx or html"
           : which == OPT_CATALOG ? "a directory"
                                  : "a FILE name");
   return HP_EXIT_USAGE;
@@ -109,8 +113,8 @@ static int parse_common(int argc, char **argv, common_opts *o) {
       break;
     case OPT_FORMAT:
       if (hp_format_parse(optarg, &o->format) != HP_OK)
-        return usage_error("--format: expected table, json, csv or md, got "
-                           "'%s'",
+        return usage_error("--format: expected table, json, csv, md, xlsx "
+                           "or html, got '%s'",
                            optarg);
       o->format_given = 1;
       break;
@@ -128,9 +132,8 @@ static int parse_common(int argc, char **argv, common_opts *o) {
       return usage_error("unknown option '%s'", argv[optind - 1]);
     }
   }
-  if (!o->format_given)
-    o->format = hp_cli_format_of_output(o->out, o->format);
-  return -1;
+  int rc = hp_cli_output_format(argv[0], o->out, o->format_given, &o->format);
+  return rc ? rc : -1;
 }
 
 static int load_catalog(const char *dir, hp_catalog **cat) {
@@ -161,6 +164,11 @@ static int cmd_devices(int argc, char **argv) {
     return usage_error("devices: unexpected argument '%s' (one card ID at "
                        "most)",
                        argv[optind + 1]);
+  if (o.format == HP_FORMAT_XLSX || o.format == HP_FORMAT_HTML)
+    return usage_error("devices: the catalog is written as table, json, csv "
+                       "or md%s (a plan's workbook lists the cards it used, "
+                       "in Sources)",
+                       "");
   const char *id = optind < argc ? argv[optind] : NULL;
   hp_catalog *cat = NULL;
   if ((rc = load_catalog(o.catalog ? o.catalog : hp_cli_default_catalog(),
@@ -225,7 +233,7 @@ static int cmd_plan(int argc, char **argv) {
   /* --compare-models is plan's own flag: take it out before the common
    * options are parsed. */
   unsigned flags = 0;
-  const char *lp_dir = NULL, *chart = NULL;
+  const char *lp_dir = NULL, *chart_path = NULL, *sched_chart = NULL;
   int n = 0;
   for (int i = 0; i < argc; i++) {
     int after_o = i > 0 && strcmp(argv[i - 1], "-o") == 0;
@@ -236,7 +244,7 @@ static int cmd_plan(int argc, char **argv) {
     if (i > 0 && !after_o && strcmp(argv[i], "--schedule-chart") == 0) {
       if (i + 1 >= argc) /* issue 22: plans with periods */
         return usage_error("plan: --schedule-chart needs a FILE%s", "");
-      chart = argv[++i];
+      sched_chart = argv[++i];
       continue;
     }
     if (i > 0 && !after_o && strncmp(argv[i], "--write-lp", 10) == 0 &&
@@ -249,6 +257,16 @@ static int cmd_plan(int argc, char **argv) {
         return usage_error("plan: --write-lp needs a DIR%s", "");
       continue;
     }
+    if (i > 0 && !after_o && strncmp(argv[i], "--chart", 7) == 0 &&
+        (argv[i][7] == '\0' || argv[i][7] == '=')) {
+      if (argv[i][7] == '=')
+        chart_path = argv[i] + 8;
+      else if (i + 1 < argc)
+        chart_path = argv[++i];
+      else
+        return usage_error("plan: --chart needs a FILE.png or FILE.svg%s", "");
+      continue;
+    }
     argv[n++] = argv[i];
   }
   argc = n;
@@ -256,20 +274,30 @@ static int cmd_plan(int argc, char **argv) {
   if (rc >= 0)
     return rc;
   if (o.help) {
-    fputs("usage: hetplan plan FILE [--catalog DIR] "
-          "[--format table|json|csv|md] [-o FILE] [--compare-models]\n"
-          "                    [--write-lp DIR] [--schedule-chart FILE]\n"
-          "  --compare-models  also solve each scenario under the other "
-          "demand model\n"
-          "                    (flops <-> roofline) and show both answers\n"
-          "  --write-lp DIR    also write each scenario's integer program "
-          "as CPLEX LP,\n"
-          "                    DIR/NN-SCENARIO.lp (glpsol --lp, cbc)\n"
-          "  --schedule-chart FILE  a plan with periods: the fleet by vendor "
-          "per period\n"
-          "                    (.png or .svg; FILE-SCENARIO.ext with several "
-          "scenarios)\n",
-          stdout);
+    fputs(
+        "usage: hetplan plan FILE [--catalog DIR] "
+        "[--format table|json|csv|md|xlsx|html] [-o FILE] [--compare-models]\n"
+        "                    [--write-lp DIR] [--chart FILE.png|FILE.svg]\n"
+        "  --compare-models  also solve each scenario under the other "
+        "demand model\n"
+        "                    (flops <-> roofline) and show both answers\n"
+        "  --write-lp DIR    also write each scenario's integer program "
+        "as CPLEX LP,\n"
+        "                    DIR/NN-SCENARIO.lp (glpsol --lp, cbc)\n"
+        "  --chart FILE      also draw the vendor mix of every scenario "
+        "(capex by\n"
+        "                    vendor), PNG or SVG by the extension\n"
+        "  -o FILE.xlsx      a workbook: Summary, Vendors, SKUs, Classes, "
+        "Assumptions,\n"
+        "                    Sources, with Excel charts; -o FILE.html: "
+        "the same as\n"
+        "                    one self-contained page\n"
+        "  --schedule-chart FILE  a plan with periods: the fleet by vendor "
+        "per period\n"
+        "                    (.png or .svg; FILE-SCENARIO.ext with several "
+        "scenarios;\n"
+        "                    --chart does the same for such a plan)\n",
+        stdout);
     return HP_EXIT_OK;
   }
   if (optind >= argc)
@@ -280,10 +308,12 @@ static int cmd_plan(int argc, char **argv) {
   hp_catalog *cat = NULL;
   hp_planfile *pf = NULL;
   hp_plan *plan = NULL;
-  char *text = NULL;
-  size_t len = 0;
+  char *text = NULL, *chart = NULL;
+  size_t len = 0, chart_len = 0;
   hp_diag d;
   hp_diag_clear(&d);
+  if (chart_path && (rc = hp_cli_chart_check(chart_path, o.out)) != 0)
+    return rc;
   if ((rc = load_catalog(o.catalog ? o.catalog : hp_cli_default_catalog(),
                          &cat)))
     return rc;
@@ -295,23 +325,47 @@ static int cmd_plan(int argc, char **argv) {
   hp_cli_warn_unused(pf);
   if (lp_dir && (rc = write_lps(pf, lp_dir)) != HP_EXIT_OK)
     goto out;
+  hp_cli_progress_arm(); /* a terminal sees long solves' progress */
   if (hp_cli_plan_has_periods(pf)) { /* issue 22: the schedule */
-    rc = hp_cli_plan_periods(path, pf, o.format, chart, &text, &len);
+    if (o.format == HP_FORMAT_XLSX || o.format == HP_FORMAT_HTML) {
+      rc = usage_error("plan: a plan with periods is written as a table, "
+                       "csv, json or md (no workbook or page yet)%s",
+                       "");
+      goto out;
+    }
+    rc = hp_cli_plan_periods(path, pf, o.format,
+                             sched_chart ? sched_chart : chart_path, &text,
+                             &len);
     int e = text ? emit(o.out, text, len) : HP_EXIT_OK;
     rc = e != HP_EXIT_OK ? e : rc;
     goto out;
   }
-  if (chart) {
+  if (sched_chart) {
     rc = usage_error("plan: --schedule-chart needs a plan with periods%s", "");
     goto out;
   }
-  if (hp_plan_solve_ex(pf, cat, flags, &plan, &d) != HP_OK ||
-      hp_report_render(plan, o.format, &text, &len, &d) != HP_OK) {
+  if (hp_plan_solve_ex(pf, cat, flags, &plan, &d) != HP_OK) {
     hp_cli_print_diag(&d);
     rc = HP_EXIT_SOLVER;
     goto out;
   }
-  rc = emit(o.out, text, len);
+  if (o.format == HP_FORMAT_XLSX || o.format == HP_FORMAT_HTML) {
+    hp_doc_plan dp = {path, pf, plan, NULL};
+    hp_doc doc = {"plan", &dp, 1, NULL, cat};
+    if ((rc = hp_cli_render_doc(&doc, o.format, &text, &len)) != HP_EXIT_OK)
+      goto out;
+  } else if (hp_report_render(plan, o.format, &text, &len, &d) != HP_OK) {
+    hp_cli_print_diag(&d);
+    rc = HP_EXIT_SOLVER;
+    goto out;
+  }
+  if (chart_path) {
+    hp_doc_plan dp = {path, pf, plan, NULL};
+    if ((rc = hp_cli_plan_chart(&dp, 1, chart_path, &chart, &chart_len)) !=
+        HP_EXIT_OK)
+      goto out;
+  }
+  rc = hp_cli_emit_two(o.out, text, len, chart_path, chart, chart_len);
   if (rc == HP_EXIT_OK) {
     for (size_t i = 0; i < hp_plan_count(plan); i++) {
       const hp_scenario_result *r = hp_plan_at(plan, i);
@@ -331,6 +385,9 @@ static int cmd_plan(int argc, char **argv) {
   }
 out:
   hp_free(text);
+  hp_free(chart);
+  if (chart_path || o.format == HP_FORMAT_HTML) /* the page draws one too */
+    hp_cli_chart_done();
   hp_plan_free(plan);
   hp_planfile_free(pf);
   hp_catalog_free(cat);

@@ -475,7 +475,7 @@ static const char *share_given(double v, char *buf, size_t size) {
   if (fabs(c - floor(c + 0.5)) < 1e-9)
     snprintf(buf, size, "%.2f", v);
   else
-    snprintf(buf, size, "%.6g", v);
+    hp_fmt_sig(v, 6, buf, size);
   return buf;
 }
 
@@ -484,8 +484,7 @@ static const char *share_given(double v, char *buf, size_t size) {
 static const char *fmt_rate(double v, char *buf, size_t size) {
   if (v >= 1e4)
     return hp_fmt_grouped(v, 0, buf, size);
-  snprintf(buf, size, "%.6g", v);
-  return buf;
+  return hp_fmt_sig(v, 6, buf, size);
 }
 
 /* Says why blocking group `name` (dropping it alone makes `t` feasible)
@@ -563,11 +562,13 @@ static int explain_group(const hp_scenario *s, const hp_ip *ip, const hp_ip *t,
     if (o < 0) {
       return o;
     }
+    char n1[48], n2[48]; /* never "3.64326e+10 CNY" */
     hp_buf_printf(b,
-                  "constraints.budget_cny %.6g CNY is too low: the "
+                  "constraints.budget_cny %s CNY is too low: the "
                   "cheapest plan that meets the other constraints costs "
-                  "%.6g CNY",
-                  s->budget_cny, v);
+                  "%s CNY",
+                  hp_fmt_sig(s->budget_cny, 6, n1, sizeof n1),
+                  hp_fmt_sig(v, 6, n2, sizeof n2));
   } else if (strcmp(name, "power_mw") == 0) {
     for (size_t j = 0; j < n; j++)
       obj[j] = u[j].power_kw / 1000.0;
@@ -575,10 +576,12 @@ static int explain_group(const hp_scenario *s, const hp_ip *ip, const hp_ip *t,
     if (o < 0) {
       return o;
     }
+    char n1[48], n2[48];
     hp_buf_printf(b,
-                  "constraints.power_mw %.6g MW is too low: meeting the "
-                  "other constraints needs at least %.6g MW",
-                  s->power_mw, v);
+                  "constraints.power_mw %s MW is too low: meeting the "
+                  "other constraints needs at least %s MW",
+                  hp_fmt_sig(s->power_mw, 6, n1, sizeof n1),
+                  hp_fmt_sig(v, 4, n2, sizeof n2));
   } else if (strcmp(name, "caps") == 0) {
     hp_ip c;
     if (hp_ip_copy(&c, ip) != HP_OK) {
@@ -625,12 +628,15 @@ static int explain_group(const hp_scenario *s, const hp_ip *ip, const hp_ip *t,
       }
       if (!(cp->cards < per) || per == HUGE_VAL)
         continue;
+      char n1[48], n2[48];
       hp_buf_printf(b,
-                    "%s%s%s capped at %g cards, below one server of %g "
+                    "%s%s%s capped at %s cards, below one server of %s "
                     "cards",
                     first ? "; whole servers only (granularity: server): "
                           : ", ",
-                    cp->is_vendor ? "vendor " : "", cp->key, cp->cards, per);
+                    cp->is_vendor ? "vendor " : "", cp->key,
+                    hp_fmt_sig(cp->cards, 6, n1, sizeof n1),
+                    hp_fmt_sig(per, 6, n2, sizeof n2));
       first = 0;
     }
   }
@@ -707,10 +713,12 @@ static int explain(const hp_scenario *s, const hp_ip *ip, const hp_unit *u,
       }
     if (first)
       hp_buf_puts(b, "the devices' capacity");
+    char n1[48], n2[48];
     hp_buf_printf(b,
-                  " allow at most %.6g tokens/s, %.2f of the required %.6g "
+                  " allow at most %s tokens/s, %.2f of the required %s "
                   "tokens/s",
-                  v, need > 0 ? v / need : 0.0, need);
+                  fmt_rate(v, n1, sizeof n1), need > 0 ? v / need : 0.0,
+                  fmt_rate(need, n2, sizeof n2));
   }
 out:
   hp_free(obj);
@@ -1105,6 +1113,14 @@ void hp_planner_check(const hp_ip *ip, double *x, hp_check *out) {
 
 /* A gap in percent without exponents: three significant figures
  * ("0.0154%", "0.000688%"), "under 0.000000000001%" below that. */
+int hp_planner_check_scenario(const hp_scenario *s, const hp_ip *ip,
+                              const hp_unit *u, double *x, hp_check *out) {
+  if (s->n_services)
+    return hp_planner_check_services(ip, u, x, out);
+  hp_planner_check(ip, x, out);
+  return HP_OK;
+}
+
 static void fmt_gap(double gap, char *buf, size_t size) {
   double pct = 100 * gap;
   if (pct >= 100)
@@ -1196,10 +1212,12 @@ static int explain_nothing(const hp_scenario *s, const hp_ip *ip,
   }
   if (best < n && s->budget_cny > 0 && u[best].price_cny > s->budget_cny) {
     char num[48];
+    char nb[48];
     hp_buf_printf(b,
-                  "constraints.budget_cny %.6g CNY buys nothing: the "
+                  "constraints.budget_cny %s CNY buys nothing: the "
                   "cheapest %s the plan can buy (%s) costs %s CNY",
-                  s->budget_cny, s->gran == HP_GRAN_SERVER ? "server" : "card",
+                  hp_fmt_sig(s->budget_cny, 6, nb, sizeof nb),
+                  s->gran == HP_GRAN_SERVER ? "server" : "card",
                   s->cands[u[best].cand].spec.id,
                   hp_fmt_grouped(u[best].price_cny, 0, num, sizeof num));
     return HP_OK;
@@ -1232,6 +1250,57 @@ static int explain_nothing(const hp_scenario *s, const hp_ip *ip,
   hp_buf_cleanup(&why);
   hp_ip_cleanup(&c);
   return rc;
+}
+
+/* The figures every renderer reads but none may compute (since 0.5): the
+ * margin over the token price, the sustained tokens/day, each vendor's
+ * power, each (class, SKU) assignment's share of its SKU line, and the
+ * ratio of the two demand models' answers under --compare-models. Written
+ * by assignment, so calling it again after `compare` is set is safe. */
+static void finish_figures(hp_scenario_result *r) {
+  r->margin = r->token_price_per_mtok_cny > 0
+                  ? 1 - r->cost_per_mtok_cny / r->token_price_per_mtok_cny
+                  : 0;
+  r->sustained_tokens_per_day = hp_result_sustained_tokens_per_day(r);
+  r->sustained_over_workload =
+      r->objective && strcmp(r->objective, "max_tokens") == 0 &&
+              r->tokens_per_day > 0
+          ? r->sustained_tokens_per_day / r->tokens_per_day
+          : 0;
+  for (size_t k = 0; k < r->n_vendors; k++) {
+    r->vendors[k].power_kw = 0;
+    for (size_t l = 0; l < r->n_lines; l++)
+      if (strcmp(r->lines[l].vendor, r->vendors[k].vendor) == 0)
+        r->vendors[k].power_kw += r->lines[l].power_kw;
+  }
+  for (size_t k = 0; k < r->n_assigns; k++) {
+    hp_plan_assign *a = &r->assigns[k];
+    const hp_plan_line *l = NULL;
+    for (size_t j = 0; j < r->n_lines && !l; j++)
+      if (strcmp(r->lines[j].device, a->device) == 0)
+        l = &r->lines[j];
+    double f = l && l->servers > 0 ? a->servers / l->servers : 0;
+    a->cards = l ? f * l->cards : 0;
+    a->capex_cny = l ? f * l->capex_cny : 0;
+    a->power_kw = l ? f * l->power_kw : 0;
+  }
+  r->compare_ratio = r->compare_off = 0;
+  const hp_scenario_result *o = r->compare;
+  if (!o || r->status != HP_RESULT_OPTIMAL || o->status != HP_RESULT_OPTIMAL)
+    return;
+  const hp_scenario_result *fl = strcmp(r->demand_model, "flops") == 0 ? r : o;
+  const hp_scenario_result *rf = fl == r ? o : r;
+  /* A budget plan spends the same on both sides: what differs is what it
+   * buys. */
+  double a = fl->capex_cny, b = rf->capex_cny;
+  if (strcmp(fl->objective, "max_tokens") == 0) {
+    a = fl->delivered_tokens_per_s;
+    b = rf->delivered_tokens_per_s;
+  }
+  if (a > 0 && b > 0) {
+    r->compare_ratio = b / a;
+    r->compare_off = a / b - 1;
+  }
 }
 
 static void warm_arm(const hp_solve_warm *w, hp_ip *ip, hp_ip_cut *cut);
@@ -1267,8 +1336,12 @@ int hp_scenario_solve_opts(const hp_scenario *s, const hp_catalog *cat,
   r->node_limit = s->node_limit;
   r->token_price_per_mtok_cny = s->token_price_cny_per_mtok;
 
-  if (s->n_services)
-    return hp_scenario_solve_services(s, cat, r, d);
+  if (s->n_services) {
+    int src = hp_scenario_solve_services(s, cat, r, d);
+    if (src == HP_OK && r->status == HP_RESULT_ERROR)
+      o->error = HP_ESOLVER;
+    return src;
+  }
   hp_ip ip;
   hp_unit *u = NULL;
   hp_ip_solution sol;
@@ -1309,6 +1382,7 @@ int hp_scenario_solve_opts(const hp_scenario *s, const hp_catalog *cat,
         hp_scenario_result_cleanup(r);
         return hp_diag_oom(d);
       }
+      finish_figures(r);
       return HP_OK;
     }
     hp_buf_cleanup(&b);
@@ -1393,6 +1467,7 @@ done:
   hp_ip_solution_cleanup(&sol);
   hp_ip_cleanup(&ip);
   hp_free(u);
+  finish_figures(r);
   return HP_OK;
 fail:
   hp_ip_solution_cleanup(&sol);
@@ -1495,6 +1570,7 @@ int hp_plan_solve_ex(const hp_planfile *pf, const hp_catalog *cat,
       hp_plan_free(p);
       return rc;
     }
+    finish_figures(&p->res[i]);
   }
   *out = p;
   return HP_OK;

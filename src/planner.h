@@ -74,6 +74,18 @@ typedef struct hp_check {
 #define HP_CHECK_MAX_UNITS 9007199254740992.0 /* 2^53 */
 void hp_planner_check(const hp_ip *ip, double *x, hp_check *out);
 
+/* hp_planner_check for a program of hp_planner_build_services: whole
+ * columns rounded, each cell's fractions below 1e-12 dropped and the rest
+ * scaled to sum to 1, rows over load fractions held to 1e-9 of their terms
+ * (docs/formulation.md "Services and shared capacity"). HP_OK or
+ * HP_ENOMEM. */
+int hp_planner_check_services(const hp_ip *ip, const hp_unit *u, double *x,
+                              hp_check *out);
+/* hp_planner_check, or hp_planner_check_services for a scenario with
+ * services. HP_OK or HP_ENOMEM. */
+int hp_planner_check_scenario(const hp_scenario *s, const hp_ip *ip,
+                              const hp_unit *u, double *x, hp_check *out);
+
 /* The gap a result reports (hetplan.h, hp_scenario_result.gap) from the
  * solver's solution and the check of its point: 0 when proven. */
 double hp_planner_gap(const hp_ip_solution *sol, const hp_check *ck,

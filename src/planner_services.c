@@ -369,6 +369,14 @@ int hp_planner_build_services(const hp_scenario *s, hp_ip *ip,
   }
   /* Shares: on the compute basis, of the served tokens (each cell's tokens
    * x its fraction on the SKU); on cards and capex, of the servers. */
+  /* Served-load rows are divided by the whole load's tokens/s: shares of
+   * 1, not coefficients of 1e8 tokens/s beside servers (GLPK's simplex
+   * failed, glp_intopt 5, on three services of 1.4e8 tokens/s). */
+  double served = 0;
+  for (size_t e = 0; e < nc; e++)
+    served += cells[e].tokens_s;
+  if (!(served > 0))
+    served = 1;
   for (int side = 0; side < 2; side++) {
     if (!(side ? s->has_dom_max : s->has_dom_min))
       continue;
@@ -376,7 +384,7 @@ int hp_planner_build_services(const hp_scenario *s, hp_ip *ip,
     for (size_t c = 0; c < n; c++) {
       double w = 0;
       if (s->dom_basis == HP_BASIS_COMPUTE)
-        w = u[c].kind == HP_COL_LOAD ? u[c].tokens_per_s : 0;
+        w = u[c].kind == HP_COL_LOAD ? u[c].tokens_per_s / served : 0;
       else
         w = s->dom_basis == HP_BASIS_CARDS ? u[c].cards : u[c].price_cny;
       a[c] = ((s->cands[u[c].cand].spec.domestic ? 1.0 : 0.0) - share) * w;
@@ -399,7 +407,7 @@ int hp_planner_build_services(const hp_scenario *s, hp_ip *ip,
                    ? 0
                    : ((strcmp(s->cands[u[c].cand].spec.vendor, v) == 0) -
                       s->max_vendor_share) *
-                         u[c].tokens_per_s;
+                         u[c].tokens_per_s / served;
       ADD_ROW("max_vendor_share", -HUGE_VAL, 0.0);
     }
   }
@@ -494,11 +502,10 @@ static int feasible(const hp_ip *ip, hp_diag *d) {
 static const struct group {
   const char *prefix, *what;
 } groups[] = {
-    {"network", "the network between prefill and decode pools (KV cache "
-                "bytes/s over each server's scale-out network)"},
-    {"min_order", "constraints.min_servers_per_sku"},
-    {"max_skus", "constraints.max_skus"},
-    {"caps", "the supply caps"},
+    {"network", NULL}, /* described with its figures by group_what */
+    {"min_order", NULL},
+    {"max_skus", NULL},
+    {"caps", "the supply caps (constraints.caps)"},
     {"power_mw", "constraints.power_mw"},
     {"budget_cny", "constraints.budget_cny"},
     {"domestic_share.min", "constraints.domestic_share.min"},
@@ -550,6 +557,49 @@ static int unplaceable(const hp_scenario *s, const hp_ip *ip, const hp_unit *u,
   return b->oom ? HP_ENOMEM : HP_OK;
 }
 
+/* A group's words, with its figures where it has some. */
+static void group_what(const hp_scenario *s, size_t g, hp_buf *b) {
+  char n1[48], n2[48];
+  if (groups[g].what) {
+    hp_buf_puts(b, groups[g].what);
+    return;
+  }
+  if (strcmp(groups[g].prefix, "min_order") == 0) {
+    hp_buf_printf(b,
+                  "constraints.min_servers_per_sku: %g (an SKU in fewer "
+                  "servers is no order)",
+                  s->min_servers_per_sku);
+    return;
+  }
+  if (strcmp(groups[g].prefix, "max_skus") == 0) {
+    hp_buf_printf(b, "constraints.max_skus: %g", s->max_skus);
+    return;
+  }
+  /* The network: the KV bytes/s crossing from prefill to decode at peak,
+   * against one server's network. */
+  size_t nc = n_cells(s);
+  cell *cells = hp_calloc(nc ? nc : 1, sizeof *cells);
+  double kv = 0, net = 0;
+  if (cells) {
+    fill_cells(s, cells);
+    for (size_t e = 0; e < nc; e++)
+      if (cells[e].phase == HP_PHASE_PREFILL)
+        kv += cells[e].req_s * cells[e].kv_bytes;
+    hp_free(cells);
+  }
+  for (size_t j = 0; j < s->n_cands; j++)
+    if (hp_roof_network_bytes_s(&s->cands[j]) > net)
+      net = hp_roof_network_bytes_s(&s->cands[j]);
+  hp_buf_printf(b,
+                "the network between prefill and decode pools (the KV cache "
+                "crosses at %s GB/s at peak; a server's network carries at "
+                "most %s GB/s, so each pool needs at least %.0f servers' "
+                "network)",
+                hp_fmt_grouped(kv / 1e9, 2, n1, sizeof n1),
+                hp_fmt_grouped(net / 1e9, 2, n2, sizeof n2),
+                net > 0 ? ceil(kv / net) : 0.0);
+}
+
 static int explain(const hp_scenario *s, const hp_ip *ip, const hp_unit *u,
                    hp_buf *b, hp_diag *d) {
   int rc = unplaceable(s, ip, u, b);
@@ -573,15 +623,18 @@ static int explain(const hp_scenario *s, const hp_ip *ip, const hp_unit *u,
       return f;
     if (!f)
       continue;
-    hp_buf_printf(b, "%s%s blocks the plan: without it the services fit",
-                  blocking++ ? "; " : "", groups[g].what);
+    hp_buf_puts(b, blocking++ ? "; "
+                              : "blocking (dropped alone, each lets "
+                                "the services fit): ");
+    group_what(s, g, b);
   }
   if (!blocking) {
     hp_buf_puts(b, "no single constraint is to blame; together ");
     int first = 1;
     for (size_t g = 0; g < N_GROUPS; g++)
       if (has_group(ip, groups[g].prefix)) {
-        hp_buf_printf(b, "%s%s", first ? "" : ", ", groups[g].what);
+        hp_buf_puts(b, first ? "" : ", ");
+        group_what(s, g, b);
         first = 0;
       }
     if (first)
@@ -778,8 +831,8 @@ static int rent_warnings(const hp_scenario *s, hp_scenario_result *r) {
  * fractions hold to 1e-9 of their terms: a fraction is a share of a load,
  * and GLPK meets such rows to 1e-7 relative, so a miss of 1e-9 of a
  * server is rounding, not a reason to buy a server more. */
-static int check_point(const hp_ip *ip, const hp_unit *u, double *x,
-                       hp_check *ck) {
+int hp_planner_check_services(const hp_ip *ip, const hp_unit *u, double *x,
+                              hp_check *ck) {
   size_t n = ip->n_cols;
   for (size_t c = 0; c < n; c++)
     if (ip->is_int[c])
@@ -881,7 +934,7 @@ int hp_scenario_solve_services(const hp_scenario *s, const hp_catalog *cat,
       goto fail;
   } else {
     hp_check ck;
-    if (check_point(&ip, u, sol.x, &ck) != HP_OK) {
+    if (hp_planner_check_services(&ip, u, sol.x, &ck) != HP_OK) {
       rc = hp_diag_oom(d);
       goto fail;
     }

@@ -13,8 +13,9 @@
 
 int hp_format_parse(const char *s, hp_format *out) {
   assert(s && out);
-  static const char *const names[] = {"table", "json", "csv", "md"};
-  for (int i = 0; i < 4; i++)
+  static const char *const names[] = {"table", "json", "csv",
+                                      "md",    "xlsx", "html"};
+  for (int i = 0; i < 6; i++)
     if (strcmp(s, names[i]) == 0) {
       *out = (hp_format)i;
       return HP_OK;
@@ -33,11 +34,12 @@ const char *hp_result_unproven(const hp_scenario_result *r, char *buf,
     return NULL;
   if (r->node_limited) {
     hp_fmt_grouped(r->node_limit, 0, n, sizeof n);
+    char g[48];
     if (isfinite(r->gap))
       snprintf(buf, size,
-               "stopped at solver.node_limit (%s nodes), within %.3g%% of the "
+               "stopped at solver.node_limit (%s nodes), within %s%% of the "
                "optimum",
-               n, 100 * r->gap);
+               n, hp_fmt_sig(100 * r->gap, 3, g, sizeof g));
     else
       snprintf(buf, size,
                "stopped at solver.node_limit (%s nodes), with no bound on the "
@@ -46,8 +48,10 @@ const char *hp_result_unproven(const hp_scenario_result *r, char *buf,
     return buf;
   }
   if (r->within_gap) {
-    snprintf(buf, size, "within %.3g%% (solver.mip_gap %g)", 100 * r->mip_gap,
-             r->mip_gap);
+    char g1[48], g2[48];
+    snprintf(buf, size, "within %s%% (solver.mip_gap %s)",
+             hp_fmt_sig(100 * r->mip_gap, 3, g1, sizeof g1),
+             hp_fmt_sig(r->mip_gap, 6, g2, sizeof g2));
     return buf;
   }
   if (r->repaired) {
@@ -57,7 +61,7 @@ const char *hp_result_unproven(const hp_scenario_result *r, char *buf,
     if (!isfinite(r->gap))
       snprintf(g, sizeof g, "an unknown share");
     else if (pct >= 0.001)
-      snprintf(g, sizeof g, "%.3g%%", pct);
+      snprintf(g, sizeof g, "%s%%", hp_fmt_sig(pct, 3, (char[40]){0}, 40));
     else if (pct >= 1e-12)
       snprintf(g, sizeof g, "%.*f%%", 2 - (int)floor(log10(pct)), pct);
     snprintf(buf, size,
@@ -146,6 +150,10 @@ void hp_buf_number(hp_buf *b, double v) {
 int hp_report_render(const hp_plan *p, hp_format fmt, char **out, size_t *len,
                      hp_diag *d) {
   assert(p && out);
+  if (fmt == HP_FORMAT_XLSX || fmt == HP_FORMAT_HTML)
+    return hp_diag_set(d, HP_EINVAL, NULL, 0, 0,
+                       "a workbook or HTML page shows the plan's inputs too: "
+                       "render it with hp_report_xlsx or hp_report_html");
   hp_buf b;
   hp_buf_init(&b);
   int rc = HP_OK;
@@ -191,6 +199,9 @@ static int finish_catalog(hp_buf *b, hp_format fmt, int rc, char **out,
 int hp_catalog_render(const hp_catalog *c, hp_format fmt, char **out,
                       size_t *len, hp_diag *d) {
   assert(c && out);
+  if (fmt == HP_FORMAT_XLSX || fmt == HP_FORMAT_HTML)
+    return hp_diag_set(d, HP_EINVAL, NULL, 0, 0,
+                       "the catalog is written as table, json, csv or md");
   hp_buf b;
   hp_buf_init(&b);
   int rc = HP_OK;

@@ -129,12 +129,18 @@ static json_t *scenario_json(const hp_scenario_result *r) {
   put(o, "years", json_real(r->years), &bad);
   put(o, "tco_cny", bought(r, r->tco_cny), &bad);
   put(o, "cost_per_mtok_cny", bought(r, r->cost_per_mtok_cny), &bad);
-  if (strcmp(r->objective, "max_tokens") == 0)
-    put(o, "sustained_tokens_per_day",
-        bought(r, hp_result_sustained_tokens_per_day(r)), &bad);
-  if (r->token_price_per_mtok_cny > 0)
+  if (strcmp(r->objective, "max_tokens") == 0) {
+    put(o, "sustained_tokens_per_day", bought(r, r->sustained_tokens_per_day),
+        &bad);
+    if (r->tokens_per_day > 0)
+      put(o, "sustained_over_workload", bought(r, r->sustained_over_workload),
+          &bad);
+  }
+  if (r->token_price_per_mtok_cny > 0) {
     put(o, "token_price_per_mtok_cny", json_real(r->token_price_per_mtok_cny),
         &bad);
+    put(o, "margin", bought(r, r->margin), &bad);
+  }
   if (r->mip_gap > 0) {
     put(o, "mip_gap", json_real(r->mip_gap), &bad);
     if (r->status == HP_RESULT_OPTIMAL)
@@ -169,6 +175,7 @@ static json_t *scenario_json(const hp_scenario_result *r) {
     put(x, "servers", json_real(v->servers), &bad);
     put(x, "capex_cny", json_real(v->capex_cny), &bad);
     put(x, "tokens_per_s", json_real(v->tokens_per_s), &bad);
+    put(x, "power_kw", json_real(v->power_kw), &bad);
     if (json_array_append_new(vs, x) != 0)
       bad = 1;
   }
@@ -219,6 +226,9 @@ static json_t *scenario_json(const hp_scenario_result *r) {
           &bad);
       put(x, "ttft_ms", json_real(a->ttft_ms), &bad);
       put(x, "tpot_ms", json_real(a->tpot_ms), &bad);
+      put(x, "cards", json_real(a->cards), &bad);
+      put(x, "capex_cny", json_real(a->capex_cny), &bad);
+      put(x, "power_kw", json_real(a->power_kw), &bad);
       if (json_array_append_new(as, x) != 0)
         bad = 1;
     }
@@ -228,6 +238,10 @@ static json_t *scenario_json(const hp_scenario_result *r) {
   if (r->compare) {
     json_t *c = scenario_json(r->compare);
     put(o, "compare", c, &bad);
+    if (r->compare_ratio > 0) {
+      put(o, "compare_ratio", json_real(r->compare_ratio), &bad);
+      put(o, "compare_off", json_real(r->compare_off), &bad);
+    }
   }
   if (bad) {
     json_decref(o);

@@ -167,11 +167,14 @@ static void summary(const hp_scenario_result *r, hp_buf *b, int md) {
   if ((r->node_limited || r->repaired) &&
       hp_result_unproven(r, why, sizeof why))
     hp_buf_printf(b, "%ssolver: not proven optimal; %s\n", li, why);
-  else if (r->mip_gap > 0 && r->status == HP_RESULT_OPTIMAL)
-    hp_buf_printf(b, "%ssolver: %s %.3g%% (solver.mip_gap %g)\n", li,
+  else if (r->mip_gap > 0 && r->status == HP_RESULT_OPTIMAL) {
+    char g1[48], g2[48];
+    hp_buf_printf(b, "%ssolver: %s %s%% (solver.mip_gap %s)\n", li,
                   r->within_gap ? "not proven optimal; within"
                                 : "optimum proven; allowed gap",
-                  100 * r->mip_gap, r->mip_gap);
+                  hp_fmt_sig(100 * r->mip_gap, 3, g1, sizeof g1),
+                  hp_fmt_sig(r->mip_gap, 6, g2, sizeof g2));
+  }
   if (r->status != HP_RESULT_OPTIMAL) {
     hp_buf_printf(b, "%s%s: ", li,
                   r->status == HP_RESULT_INFEASIBLE ? "infeasible" : "error");
@@ -190,22 +193,22 @@ static void summary(const hp_scenario_result *r, hp_buf *b, int md) {
                 hp_fmt_grouped(r->cards, card_decimals(r), n1, sizeof n1), w1,
                 hp_fmt_grouped(r->servers, server_decimals(r), n2, sizeof n2),
                 hp_fmt_grouped(r->capex_cny, 2, n3, sizeof n3), w2);
-  hp_buf_printf(b, "%sdelivered: %s tokens/s; power %s MW at TDP x PUE\n", li,
+  /* kW, as the SKU table says it: one unit per quantity in a report. */
+  hp_buf_printf(b, "%sdelivered: %s tokens/s; power %s kW at TDP x PUE\n", li,
                 hp_fmt_grouped(r->delivered_tokens_per_s, 0, n1, sizeof n1),
-                hp_fmt_sig(r->power_mw, 4, n2, sizeof n2));
+                hp_fmt_grouped(r->power_mw * 1000.0, 1, n2, sizeof n2));
   if (max_tokens) {
-    double tpd = hp_result_sustained_tokens_per_day(r);
     char t1[48], t2[48], t3[48];
     hp_buf_printf(
         b,
         "%ssustains: %s tokens/day (delivered / peak %s x %s "
         "s/day)",
-        li, hp_fmt_count(tpd, t1, sizeof t1),
+        li, hp_fmt_count(r->sustained_tokens_per_day, t1, sizeof t1),
         hp_fmt_sig(r->peak_factor > 0 ? r->peak_factor : 1, 6, t2, sizeof t2),
         hp_fmt_count(r->seconds_per_day, t3, sizeof t3));
-    if (r->tokens_per_day > 0)
+    if (r->sustained_over_workload > 0)
       hp_buf_printf(b, ", %s x the workload's %s tokens/day",
-                    hp_fmt_sig(tpd / r->tokens_per_day, 3, t1, sizeof t1),
+                    hp_fmt_sig(r->sustained_over_workload, 3, t1, sizeof t1),
                     hp_fmt_count(r->tokens_per_day, t2, sizeof t2));
     hp_buf_puts(b, "\n");
   }
@@ -224,8 +227,7 @@ static void summary(const hp_scenario_result *r, hp_buf *b, int md) {
   if (r->token_price_per_mtok_cny > 0)
     hp_buf_printf(b, " (price %s CNY per million tokens: margin %.1f%%)",
                   hp_fmt_sig(r->token_price_per_mtok_cny, 4, w2, sizeof w2),
-                  100 *
-                      (1 - r->cost_per_mtok_cny / r->token_price_per_mtok_cny));
+                  100 * r->margin);
   hp_buf_puts(b, "\n");
 }
 
@@ -502,23 +504,14 @@ static void compare_block(const hp_scenario_result *r, hp_buf *b, int md) {
     }
   }
   t_render(&d, b, md ? "" : "  ", md);
-  /* A budget plan spends the same on both sides: what differs is what it
-   * buys. */
-  if (strcmp(fl->objective, "max_tokens") == 0) {
-    if (fl->delivered_tokens_per_s > 0 && rf->delivered_tokens_per_s > 0)
-      hp_buf_printf(
-          b,
-          "%sroofline tokens/s / flops tokens/s = %.3f for the same "
-          "budget (the broker formula is off by %+.1f%%)\n",
-          md ? "- " : "  ",
-          rf->delivered_tokens_per_s / fl->delivered_tokens_per_s,
-          100 * (fl->delivered_tokens_per_s / rf->delivered_tokens_per_s - 1));
-  } else if (fl->capex_cny > 0)
+  if (r->compare_ratio > 0)
     hp_buf_printf(b,
-                  "%sroofline capex / flops capex = %.3f (the broker formula "
-                  "is off by %+.1f%%)\n",
-                  md ? "- " : "  ", rf->capex_cny / fl->capex_cny,
-                  100 * (fl->capex_cny / rf->capex_cny - 1));
+                  strcmp(fl->objective, "max_tokens") == 0
+                      ? "%sroofline tokens/s / flops tokens/s = %.3f for the "
+                        "same budget (the broker formula is off by %+.1f%%)\n"
+                      : "%sroofline capex / flops capex = %.3f (the broker "
+                        "formula is off by %+.1f%%)\n",
+                  md ? "- " : "  ", r->compare_ratio, 100 * r->compare_off);
 }
 
 void hp_report_table(const hp_plan *p, hp_buf *b) {
@@ -664,18 +657,14 @@ static void csv_result(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
   snprintf(level, sizeof level, "%svendor", prefix);
   for (size_t k = 0; k < r->n_vendors; k++) {
     const hp_plan_vendor *v = &r->vendors[k];
-    double kw = 0;
-    for (size_t l = 0; l < r->n_lines; l++)
-      if (strcmp(r->lines[l].vendor, v->vendor) == 0)
-        kw += r->lines[l].power_kw;
     csv_row(b, p, r, level, NULL, v->vendor, v->domestic, v->cards, v->servers,
-            v->capex_cny, v->tokens_per_s, kw, 0, NULL, gap_col);
+            v->capex_cny, v->tokens_per_s, v->power_kw, 0, NULL, gap_col);
   }
   snprintf(level, sizeof level, "%stotal", prefix);
   csv_row(b, p, r, level, NULL, NULL, -1, r->cards, r->servers, r->capex_cny,
           r->delivered_tokens_per_s, r->power_mw * 1000.0, 0, NULL, gap_col);
-  /* Cards, capex and power of a class's servers: its SKU line's, per
-   * server. */
+  /* A class's servers: their cards, capex and power (the planner's
+   * share of the SKU line); vendor and domestic are the line's. */
   snprintf(level, sizeof level, "%sclass", prefix);
   for (size_t k = 0; k < r->n_assigns; k++) {
     const hp_plan_assign *a = &r->assigns[k];
@@ -683,11 +672,10 @@ static void csv_result(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
     for (size_t j = 0; j < r->n_lines && !l; j++)
       if (strcmp(r->lines[j].device, a->device) == 0)
         l = &r->lines[j];
-    double f = l && l->servers > 0 ? a->servers / l->servers : 0;
     csv_row(b, p, r, level, a->device, l ? l->vendor : NULL,
-            l ? l->domestic : -1, l ? f * l->cards : 0, a->servers,
-            l ? f * l->capex_cny : 0, a->tokens_per_s, l ? f * l->power_kw : 0,
-            a->tokens_per_s_per_server, a, gap_col);
+            l ? l->domestic : -1, a->cards, a->servers, a->capex_cny,
+            a->tokens_per_s, a->power_kw, a->tokens_per_s_per_server, a,
+            gap_col);
   }
 }
 

@@ -468,6 +468,25 @@ static void forward(const hp_model_desc *m, const hp_candidate *c,
   out->total_s = out->a2a_s > 0 ? overlap_time(body, out->a2a_s, al) : body;
 }
 
+void hp_roof_forward(const hp_model_desc *m, const hp_candidate *c,
+                     const hp_roof_opts *o, int tp, double prompts, double in,
+                     hp_roof_step *out) {
+  forward(m, c, o, HP_ROOF_ATTN_GROUPED, tp, 0, 0, prompts, in, out);
+}
+
+double hp_roof_weights_card(const hp_model_desc *m, const hp_roof_opts *o,
+                            int tp) {
+  return weights_card(m, tp, ep_of(m, o));
+}
+
+double hp_roof_act_bytes_token_card(const hp_model_desc *m, int tp) {
+  return act_token_card(m, tp);
+}
+
+int hp_roof_ep(const hp_model_desc *m, const hp_roof_opts *o) {
+  return ep_of(m, o);
+}
+
 void hp_roof_decode_step_attn(const hp_model_desc *m, const hp_candidate *c,
                               const hp_roof_opts *o, int tp, double batch,
                               double ctx, hp_roof_attn a, hp_roof_step *out) {

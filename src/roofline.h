@@ -190,6 +190,18 @@ void hp_roof_decode_step_attn(const hp_model_desc *m, const hp_candidate *c,
                               const hp_roof_opts *o, int tp, double batch,
                               double ctx, hp_roof_attn a, hp_roof_step *out);
 
+/* Internals the phase model (roofline_phase.c) shares with the derivation:
+ * one prefill forward pass of `prompts` prompts of `in` tokens (no decode);
+ * the weight bytes a card holds at tp (under o's EP); prefill activations
+ * per prompt token per card; the expert-parallel cards (0 = none). */
+void hp_roof_forward(const hp_model_desc *m, const hp_candidate *c,
+                     const hp_roof_opts *o, int tp, double prompts, double in,
+                     hp_roof_step *out);
+double hp_roof_weights_card(const hp_model_desc *m, const hp_roof_opts *o,
+                            int tp);
+double hp_roof_act_bytes_token_card(const hp_model_desc *m, int tp);
+int hp_roof_ep(const hp_model_desc *m, const hp_roof_opts *o);
+
 /* The whole derivation for one class on one candidate, with the attention
  * kernel of o->attention (plan key roofline.attention). Never fails: a
  * pair that cannot be served has ok = 0 and a reason. m must have

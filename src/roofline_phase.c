@@ -31,10 +31,6 @@ static double kv_card(const hp_model_desc *m, int tp) {
   return kv / fmin((double)tp, m->kv_heads > 0 ? m->kv_heads : 1);
 }
 
-static double bw_eff(const hp_candidate *c) {
-  return c->spec.fig[HP_FIG_memory_bw_tbps] * 1e12 * c->mbu;
-}
-
 /* The figures every TP degree shares. */
 static void roofs(const hp_model_desc *m, const hp_candidate *c,
                   const hp_request_class *k, const hp_roof_opts *o,
@@ -45,6 +41,12 @@ static void roofs(const hp_model_desc *m, const hp_candidate *c,
   r->link_bytes_s = hp_roof_link_bytes_s(c, o, &r->link_is_pcie);
   r->usable_bytes = hp_roof_usable_bytes(c, o);
   r->weight_bytes = hp_roof_weight_bytes(m);
+  r->eff = hp_roof_eff_find(c, o);
+  r->mfu = hp_roof_mfu(c, o);
+  r->mbu = hp_roof_mbu(c, o);
+  r->overlap = hp_roof_overlap(c, o);
+  r->kv_mbu = hp_roof_kv_mbu(c, o);
+  r->reread_hit = hp_roof_reread_hit(c, o);
   r->kv_bytes_per_token = hp_roof_kv_bytes_per_token(m);
   r->context_tokens = context;
   r->batch_slo = INT_MAX;
@@ -52,17 +54,25 @@ static void roofs(const hp_model_desc *m, const hp_candidate *c,
   (void)k;
 }
 
-/* Per TP degree: replicas, weights and KV per card, KV capacity. Returns 0
- * (r->why set) when one request of r->context_tokens does not fit. */
-static int fit_tp(const hp_model_desc *m, const hp_candidate *c, int tp,
-                  const char *what, hp_roof_result *r) {
+/* Per TP degree: replicas, weights and KV per card (EP as hp_roof_eval
+ * holds them), the prefill workspace (prefill_chunk tokens of activations,
+ * reserved on a prefill server only: a decode server runs no prompt), KV
+ * capacity. Returns 0 (r->why set) when one request of r->context_tokens
+ * does not fit. */
+static int fit_tp(const hp_model_desc *m, const hp_candidate *c,
+                  const hp_roof_opts *o, int tp, int pre, const char *what,
+                  hp_roof_result *r) {
   r->ok = 0;
   r->tp = tp;
+  r->ep = hp_roof_ep(m, o);
   r->replicas = (int)floor(c->spec.fig[HP_FIG_cards_per_server] / tp);
-  r->weight_bytes_card = r->weight_bytes / tp;
+  r->weight_bytes_card = hp_roof_weights_card(m, o, tp);
   r->kv_bytes_token_card = kv_card(m, tp);
+  r->act_bytes_token_card = hp_roof_act_bytes_token_card(m, tp);
+  r->act_bytes_card = pre ? o->prefill_chunk * r->act_bytes_token_card : 0;
   r->kv_capacity_tokens =
-      (r->usable_bytes - r->weight_bytes_card) / r->kv_bytes_token_card;
+      (r->usable_bytes - r->weight_bytes_card - r->act_bytes_card) /
+      r->kv_bytes_token_card;
   if (r->kv_capacity_tokens < r->context_tokens) {
     snprintf(r->why, sizeof r->why,
              "at TP %d the KV cache left after the weights holds %.0f "
@@ -100,29 +110,36 @@ static int largest_within(time_fn f, const hp_model_desc *m,
  * Prefill: batches of prompts, compute bound
  * ------------------------------------------------------------------------- */
 
-/* One batch of b prompts of n tokens on one replica of TP tp: each prompt's
- * FLOPs (attention within its own prompt), the weights read once for the
- * batch, the all-reduces of b x n tokens. For b = 1 this is
- * hp_roof_prefill_s. */
+/* One batch of b prompts of n tokens on one replica of TP tp, as the
+ * colocated derivation prefills a static batch: forward passes of k =
+ * floor(prefill_chunk / n) prompts (at least one), each pass timed by
+ * hp_roof_forward (per operation, with the overlap, the stack's
+ * efficiencies, all-reduce and all-to-all); the last pass carries the
+ * remainder. st is the first pass's times with total_s the whole batch.
+ * For b = 1 this is hp_roof_prefill_s. */
 static double prefill_batch_s(const hp_model_desc *m, const hp_candidate *c,
                               const hp_roof_opts *o, int tp, double b, double n,
                               hp_roof_step *st) {
-  hp_roof_step tmp;
+  hp_roof_step tmp, rest;
   if (!st)
     st = &tmp;
-  st->compute_s = b * hp_roof_prefill_flops(m, n) /
-                  (tp * hp_roof_peak_flops(m, c) * c->mfu);
-  st->memory_s = hp_roof_weight_bytes_touched(m, b * n) / tp / bw_eff(c);
-  st->comm_s = hp_roof_comm_s(m, c, o, tp, b * n);
-  st->total_s = fmax(st->compute_s, st->memory_s) + st->comm_s;
-  return st->total_s;
+  double k = fmax(1, floor(o->prefill_chunk / n));
+  double full = floor(b / k), rem = b - full * k;
+  hp_roof_forward(m, c, o, tp, fmin(b, k), n, st);
+  double t = full * (b >= k ? st->total_s : 0);
+  if (rem > 0) {
+    hp_roof_forward(m, c, o, tp, rem, n, &rest);
+    t += rest.total_s;
+  }
+  st->total_s = t;
+  return t;
 }
 
 static void prefill_tp(const hp_model_desc *m, const hp_candidate *c,
                        const hp_request_class *k, const hp_roof_opts *o, int tp,
                        hp_roof_result *r) {
   double in = k->input_tokens;
-  if (!fit_tp(m, c, tp, "prompt", r))
+  if (!fit_tp(m, c, o, tp, 1, "prompt", r))
     return;
   r->prefill_flops = hp_roof_prefill_flops(m, in);
   r->prefill_s = prefill_batch_s(m, c, o, tp, 1, in, NULL);
@@ -149,6 +166,15 @@ static void prefill_tp(const hp_model_desc *m, const hp_candidate *c,
       r->batch_slo = b;
       hi = b;
     }
+  }
+  /* A batch that ends in a part-filled pass reads the weights for fewer
+   * prompts: whole passes, when there is at least one, do no worse. */
+  double kp = fmax(1, floor(o->prefill_chunk / in));
+  if (hi > kp) {
+    int whole = (int)(floor(hi / kp) * kp);
+    if (whole / prefill_batch_s(m, c, o, tp, whole, in, NULL) >
+        hi / prefill_batch_s(m, c, o, tp, hi, in, NULL))
+      hi = whole;
   }
   r->batch = hi;
   r->batch_limit = r->batch_slo != INT_MAX        ? "ttft"
@@ -180,7 +206,7 @@ static void decode_tp(const hp_model_desc *m, const hp_candidate *c,
                       const hp_request_class *k, const hp_roof_opts *o, int tp,
                       hp_roof_result *r) {
   double in = k->input_tokens, out = k->output_tokens;
-  if (!fit_tp(m, c, tp, "request", r))
+  if (!fit_tp(m, c, o, tp, 0, "request", r))
     return;
   r->kv_read_factor = hp_roof_kv_read_factor(m, (hp_roof_attn)o->attention, tp);
   r->decode_ctx = in + out / 2.0;
@@ -224,13 +250,15 @@ static void decode_tp(const hp_model_desc *m, const hp_candidate *c,
   r->memory_bound = r->step.memory_s >= r->step.compute_s;
   /* Crossover of the pure step (no all-reduce), all weights read: as in
    * the colocated derivation. */
-  double per_seq_c = r->flops_per_token / (tp * r->peak_flops * c->mfu);
+  double per_seq_c = r->flops_per_token / (tp * r->peak_flops * r->mfu);
   double per_seq_m = hp_roof_attended(m, r->decode_ctx) *
-                     r->kv_bytes_token_card * r->kv_read_factor / bw_eff(c);
-  r->crossover_batch =
-      per_seq_c > per_seq_m
-          ? (r->weight_bytes_card / bw_eff(c)) / (per_seq_c - per_seq_m)
-          : HUGE_VAL;
+                     r->kv_bytes_token_card *
+                     (1 + (r->kv_read_factor - 1) * (1 - r->reread_hit)) /
+                     (r->bw_bytes_s * r->kv_mbu);
+  r->crossover_batch = per_seq_c > per_seq_m
+                           ? (r->weight_bytes_card / (r->bw_bytes_s * r->mbu)) /
+                                 (per_seq_c - per_seq_m)
+                           : HUGE_VAL;
   r->output_tokens_per_s_server = r->batch / r->tpot_s * r->replicas;
   r->tokens_per_s_server = r->output_tokens_per_s_server;
   r->requests_per_s_server = r->output_tokens_per_s_server / out;
@@ -254,6 +282,20 @@ void hp_roof_eval_phase(const hp_model_desc *m, const hp_candidate *c,
   double context = pre ? k->input_tokens : k->input_tokens + k->output_tokens;
   roofs(m, c, k, o, context, r);
   double cps = c->spec.fig[HP_FIG_cards_per_server];
+  if (hp_roof_ep(m, o) > 0) {
+    /* Expert parallelism: TP 1, as hp_roof_eval runs it. */
+    if (o->tp > 1) {
+      snprintf(r->why, sizeof r->why,
+               "roofline.ep runs attention data parallel (TP 1); "
+               "roofline.tp %g cannot be combined with it",
+               o->tp);
+      return;
+    }
+    int keep = r->tp_fit;
+    (pre ? prefill_tp : decode_tp)(m, c, k, o, 1, r);
+    r->tp_fit = keep;
+    return;
+  }
   if (o->tp > 0) {
     if (o->tp > cps) {
       snprintf(r->why, sizeof r->why,

@@ -420,6 +420,48 @@ static int check_rent(const hp_ynode *m, const char *file, hp_scenario *s,
   return HP_OK;
 }
 
+/* A `workload:` is one service, named after its model (or "workload"):
+ * made so when the scenario asks for what only the services program has
+ * (measured rows, minimum orders, max SKUs, rent). Plans without those
+ * keys keep the per-SKU program and its answers. */
+static int workload_as_service(hp_scenario *s) {
+  hp_service *v = hp_calloc(1, sizeof *v);
+  if (!v)
+    return HP_ENOMEM;
+  s->services = v;
+  s->n_services = 1;
+  v->model = s->model;
+  v->model.name = NULL;
+  v->model.file = NULL;
+  v->tokens_per_day = s->tokens_per_day;
+  v->requests_per_s = s->requests_per_s;
+  v->seconds_per_day = s->seconds_per_day;
+  v->peak_factor = s->peak_factor;
+  v->line = s->line;
+  v->col = s->col;
+  if (!(v->name = hp_strdup(s->model.name ? s->model.name : "workload")) ||
+      (s->model.name && !(v->model.name = hp_strdup(s->model.name))) ||
+      (s->model.file && !(v->model.file = hp_strdup(s->model.file))))
+    return HP_ENOMEM;
+  size_t n = s->n_classes ? s->n_classes : 1;
+  if (!(v->classes = hp_calloc(n, sizeof *v->classes)))
+    return HP_ENOMEM;
+  for (size_t i = 0; i < s->n_classes; i++) {
+    v->classes[i] = s->classes[i];
+    v->classes[i].name = NULL;
+    v->n_classes++;
+    if (!(v->classes[i].name = hp_strdup(s->classes[i].name)))
+      return HP_ENOMEM;
+  }
+  if (!s->n_classes) {
+    v->n_classes = 1;
+    v->classes[0].share = 1;
+    if (!(v->classes[0].name = hp_strdup(v->name)))
+      return HP_ENOMEM;
+  }
+  return HP_OK;
+}
+
 int hp_scenario_bind_services(const hp_ynode *m, const char *file,
                               const hp_catalog *cat, hp_scenario *s,
                               hp_diag *d) {
@@ -456,25 +498,28 @@ int hp_scenario_bind_services(const hp_ynode *m, const char *file,
     s->seconds_per_day = 86400;
     s->peak_factor = tpd > 0 ? peak / (tpd / 86400.0) : 1;
   }
+  if (!sv && s->has_workload && s->objective != HP_OBJ_MAX_TOKENS &&
+      (s->min_servers_per_sku > 0 || s->max_skus > 0 ||
+       s->objective == HP_OBJ_RENT || hp_ymap_get(m, "throughput")) &&
+      workload_as_service(s) != HP_OK)
+    return hp_diag_oom(d);
   if ((rc = bind_throughput(m, file, cat, s, d)) != HP_OK ||
       (rc = check_rent(m, file, s, d)) != HP_OK)
     return rc;
-  if (!s->n_services) {
+  if (!s->n_services && s->objective == HP_OBJ_RENT) {
+    const hp_ynode *o = hp_ymap_get(m, "objective");
+    return hp_diag_set(d, HP_EINVAL, file, o->line, o->col,
+                       "objective rent: there is no workload to serve");
+  }
+  if (!s->n_services && (s->min_servers_per_sku > 0 || s->max_skus > 0)) {
     const hp_ynode *c = hp_ymap_get(m, "constraints");
-    const hp_ynode *n = NULL;
-    if (c && c->kind == HP_Y_MAP && !(n = hp_ymap_get(c, "max_skus")))
+    const hp_ynode *n = hp_ymap_get(c, "max_skus");
+    if (!n)
       n = hp_ymap_get(c, "min_servers_per_sku");
-    if (n)
-      return hp_diag_set(d, HP_EINVAL, file, n->line, n->col,
-                         "constraints: min_servers_per_sku and max_skus "
-                         "apply to services (write the workload as "
-                         "services: [{name, model, ...}])");
-    if (s->objective == HP_OBJ_RENT) {
-      const hp_ynode *o = hp_ymap_get(m, "objective");
-      return hp_diag_set(d, HP_EINVAL, file, o->line, o->col,
-                         "objective rent: write the workload as services "
-                         "(services: [{name, model, ...}])");
-    }
+    return hp_diag_set(d, HP_EINVAL, file, n->line, n->col,
+                       "constraints: min_servers_per_sku and max_skus size "
+                       "a workload or services; objective max_tokens has "
+                       "neither");
   }
   return HP_OK;
 }

@@ -3,10 +3,13 @@
  * headers. The auto rule and the measurements behind it are in
  * docs/formulation.md, "Choosing the solver".
  */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include "solver_cbc.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 #include "mem.h"
 #include "status.h"
@@ -117,4 +120,68 @@ int hp_ip_solve_with(const hp_ip *ip, hp_ip_engine e, hp_ip_solution *sol,
   default:
     return hp_ip_solve(ip, sol, d);
   }
+}
+
+/* Progress. The hook is the process's, set by the thread that will report
+ * (the CLI's main thread); solves on other threads (a sweep's workers)
+ * stay silent, so that reports never interleave. */
+static hp_progress_fn progress_fn;
+static void *progress_arg;
+static double progress_every_s;
+static pthread_t progress_owner;
+static pthread_mutex_t progress_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void hp_set_progress(hp_progress_fn fn, void *arg, double every_s) {
+  pthread_mutex_lock(&progress_lock);
+  progress_fn = fn;
+  progress_arg = arg;
+  progress_every_s = every_s > 0 ? every_s : 1.0;
+  progress_owner = pthread_self();
+  pthread_mutex_unlock(&progress_lock);
+}
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int hp_ip_progress_begin(hp_ip_progress *p) {
+  memset(p, 0, sizeof *p);
+  pthread_mutex_lock(&progress_lock);
+  if (progress_fn && pthread_equal(progress_owner, pthread_self())) {
+    p->fn = progress_fn;
+    p->arg = progress_arg;
+    p->every_s = progress_every_s;
+  }
+  pthread_mutex_unlock(&progress_lock);
+  if (!p->fn)
+    return 0;
+  p->t0_s = now_s();
+  p->next_s = p->t0_s + p->every_s;
+  return 1;
+}
+
+int hp_ip_progress_due(hp_ip_progress *p) {
+  return p->fn && now_s() >= p->next_s;
+}
+
+void hp_ip_progress_tick(hp_ip_progress *p, const hp_progress *pr) {
+  if (!p->fn)
+    return;
+  double t = now_s();
+  p->last = *pr;
+  p->last.elapsed_s = t - p->t0_s;
+  p->last.done = 0;
+  p->next_s = t + p->every_s;
+  p->reported = 1;
+  p->fn(&p->last, p->arg);
+}
+
+void hp_ip_progress_end(hp_ip_progress *p) {
+  if (!p->fn || !p->reported)
+    return;
+  p->last.elapsed_s = now_s() - p->t0_s;
+  p->last.done = 1;
+  p->fn(&p->last, p->arg);
 }

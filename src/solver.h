@@ -152,4 +152,28 @@ void hp_ip_thread_cleanup(void);
  * first solve on a thread; repeated calls cost a lookup. */
 void hp_ip_thread_arm(void);
 
+/* Progress of a long solve (hp_set_progress, solver.c): a solver calls
+ * hp_ip_progress_begin at the start of a search, hp_ip_progress_due as
+ * often as it likes (a clock read once armed; 0 otherwise), then
+ * hp_ip_progress_tick with what it has when due, and hp_ip_progress_end
+ * once done. Only the thread that called hp_set_progress reports. */
+typedef struct hp_ip_progress {
+  hp_progress_fn fn; /* the hook, NULL when not armed */
+  void *arg;         /* its argument */
+  double every_s;    /* seconds before the first report and between two */
+  double t0_s;       /* monotonic clock at the start, s */
+  double next_s;     /* when the next report is due, s */
+  int reported;      /* 1 once fn has been called */
+  hp_progress last;  /* the last report */
+} hp_ip_progress;
+
+/* Arms p for the calling thread; returns 1 if a hook is set for it. */
+int hp_ip_progress_begin(hp_ip_progress *p);
+/* 1 if a report is due now. */
+int hp_ip_progress_due(hp_ip_progress *p);
+/* Reports pr (elapsed_s and done are filled in here). */
+void hp_ip_progress_tick(hp_ip_progress *p, const hp_progress *pr);
+/* Calls the hook once more with done set, if it was called at all. */
+void hp_ip_progress_end(hp_ip_progress *p);
+
 #endif

@@ -11,6 +11,7 @@
 #include "solver.h"
 
 #include <glpk.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -109,6 +110,17 @@ typedef struct turn_ctx {
   int seen;            /* nodes the turn's tree has had so far */
   int has_bound;       /* stopped with active nodes: `bound` is set */
   double bound;        /* the best local bound of the active nodes then */
+  /* A turn under GLPK's MIP presolver sees the presolved program, whose
+   * columns are not the start's. It is handed a stand-in instead: a point
+   * of that program with the start's objective value, `cutoff`, in
+   * `scratch` (n_cols + 1 values); see give_cutoff. */
+  int presolved;        /* this turn runs under GLPK's MIP presolver */
+  int has_cutoff;       /* a start exists: cutoff is its objective */
+  double cutoff;        /* objective of the best point known before the turn */
+  double *scratch;      /* room for the stand-in */
+  int out_of_memory;    /* stopped at GLPK_MEM_BYTES */
+  long nodes_before;    /* nodes of earlier turns (progress) */
+  hp_ip_progress *prog; /* progress reporting, or NULL */
 } turn_ctx;
 
 /* Stops the turn, keeping what its tree has proved: no point is better
@@ -135,6 +147,84 @@ static void stop_turn(glp_tree *tree, turn_ctx *tc) {
  * turn re-solves a node once or twice. So the budget counts both. */
 #define SOLVES_PER_NODE 4
 
+/* The quick turn's node budget (see solve_glpk). */
+#define QUICK_NODES 1000
+/* The long turn's: the 16-class generator plans (bench/) prove in 1,300
+ * to 5,300 nodes of it; a program it leaves unproven after this many gets
+ * the last turn. */
+#define LONG_NODES 20000
+
+/* Hands the presolved program the start's objective value as its first
+ * incumbent. GLPK's glp_ios_heur_sol checks integrality and computes the
+ * objective, and checks neither bounds nor rows, so a stand-in point of
+ * that value prunes every node that cannot beat the start, as the start
+ * itself would: all columns at 0 but one with a nonzero cost, a
+ * continuous one where there is one (the value met exactly, up to
+ * rounding), else an integer one rounded to the side that makes the
+ * stand-in no better than the start. Should GLPK end with the stand-in as
+ * its incumbent, nothing beats the start; solve_glpk then returns the
+ * start itself (the stand-in, postprocessed, is no point of the
+ * program). */
+static void give_cutoff(glp_tree *tree, turn_ctx *tc) {
+  glp_prob *mip = glp_ios_get_prob(tree);
+  int nc = glp_get_num_cols(mip), pick = 0;
+  double need = tc->cutoff - glp_get_obj_coef(mip, 0);
+  for (int j = 1; j <= nc; j++) {
+    tc->scratch[j] = 0;
+    double c = glp_get_obj_coef(mip, j);
+    if (c == 0)
+      continue;
+    if (glp_get_col_kind(mip, j) == GLP_CV) {
+      if (!pick || glp_get_col_kind(mip, pick) != GLP_CV)
+        pick = j;
+    } else if (!pick) {
+      pick = j;
+    }
+  }
+  if (!pick)
+    return;
+  double c = glp_get_obj_coef(mip, pick), v = need / c;
+  /* Worse than or equal to the start: above it when minimising. */
+  double worse = tc->maximize ? -1 : 1;
+  if (glp_get_col_kind(mip, pick) != GLP_CV)
+    v = worse * c > 0 ? ceil(v) : floor(v);
+  else
+    for (int k = 0; k < 4 && worse * (c * v - need) < 0; k++)
+      v = nextafter(v, worse * c > 0 ? HUGE_VAL : -HUGE_VAL);
+  tc->scratch[pick] = v;
+  glp_ios_heur_sol(tree, tc->scratch);
+}
+
+/* GLPK's memory (glp_mem_usage) at which a turn stops, as it stops at its
+ * node budget: the search tree of a large program grows by tens of
+ * kilobytes a node, and a planner must not take the machine's memory. The
+ * same program reaches it at the same node, on every machine. */
+#define GLPK_MEM_BYTES (1024.0 * 1024 * 1024)
+
+/* Progress (hp_set_progress): what the tree has found and proved. */
+static void report(glp_tree *tree, turn_ctx *tc, int t_cnt) {
+  hp_progress pr;
+  memset(&pr, 0, sizeof pr);
+  pr.nodes = tc->nodes_before + t_cnt;
+  pr.maximize = tc->maximize;
+  glp_prob *mip = glp_ios_get_prob(tree);
+  int st = glp_mip_status(mip);
+  if (st == GLP_FEAS || st == GLP_OPT) {
+    pr.has_incumbent = 1;
+    pr.incumbent = glp_mip_obj_val(mip);
+  }
+  if (tc->has_cutoff &&
+      (!pr.has_incumbent ||
+       (tc->maximize ? tc->cutoff > pr.incumbent : tc->cutoff < pr.incumbent)))
+    pr.has_incumbent = 1, pr.incumbent = tc->cutoff;
+  int p = glp_ios_best_node(tree);
+  if (p) {
+    pr.has_bound = 1;
+    pr.bound = glp_ios_node_bound(tree, p);
+  }
+  hp_ip_progress_tick(tc->prog, &pr);
+}
+
 static void on_tree(glp_tree *tree, void *info) {
   turn_ctx *tc = info;
   int a_cnt, n_cnt, t_cnt;
@@ -146,14 +236,31 @@ static void on_tree(glp_tree *tree, void *info) {
   case GLP_ISELECT:
     glp_ios_tree_size(tree, &a_cnt, &n_cnt, &t_cnt);
     tc->seen = t_cnt;
-    if (t_cnt > tc->nodes)
+    if (t_cnt > tc->nodes) {
       stop_turn(tree, tc);
+      break;
+    }
+    if ((t_cnt & 63) == 0) {
+      int count, cpeak;
+      size_t total, tpeak;
+      glp_mem_usage(&count, &cpeak, &total, &tpeak);
+      if ((double)total > GLPK_MEM_BYTES) {
+        tc->out_of_memory = 1;
+        stop_turn(tree, tc);
+        break;
+      }
+    }
+    if (tc->prog && hp_ip_progress_due(tc->prog))
+      report(tree, tc, t_cnt);
     break;
   case GLP_IHEUR:
     /* At the root, before any branching: prunes every node whose bound
      * is no better than the start. GLPK checks integrality and the
      * objective, not the rows: hp_ip_solve checked those. */
-    if (tc->start && !tc->given) {
+    if (!tc->given && tc->presolved && tc->has_cutoff) {
+      tc->given = 1;
+      give_cutoff(tree, tc);
+    } else if (tc->start && !tc->given && !tc->presolved) {
       tc->given = 1;
       glp_ios_heur_sol(tree, tc->start);
     }
@@ -249,9 +356,12 @@ static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
   int *ja = hp_malloc(nz_cap * sizeof *ja);
   double *ar = hp_malloc(nz_cap * sizeof *ar);
   double *x = hp_malloc((n ? n : 1) * sizeof *x);
-  double *start = hint ? hp_malloc((n + 1) * sizeof *start) : NULL;
+  /* The best point known: the hint, then what each turn found. */
+  double *start = hp_malloc((n + 1) * sizeof *start);
   int *gcol = hp_malloc((n ? n : 1) * sizeof *gcol);
-  if (!ia || !ja || !ar || !x || !gcol || (hint && !start)) {
+  double *fake = hp_malloc((n + 1) * sizeof *fake);
+  if (!ia || !ja || !ar || !x || !gcol || !fake || !start) {
+    hp_free(fake);
     hp_free(gcol);
     hp_free(ia);
     hp_free(ja);
@@ -260,12 +370,13 @@ static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
     hp_free(start);
     return hp_diag_oom(d);
   }
-  if (start) {
-    start[0] = 0;
+  start[0] = 0;
+  if (hint)
     memcpy(start + 1, hint, n * sizeof *start);
-  }
   for (size_t j = 0; j < n; j++)
     gcol[j] = (int)j + 1;
+  hp_ip_progress prog;
+  int prog_on = hp_ip_progress_begin(&prog);
   volatile int rc = HP_OK;
   glp_prob *volatile lp = NULL;
   jmp_buf jb;
@@ -336,89 +447,87 @@ static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
   }
 
   if (any_int) {
-    /* No single branching rule suits every plan: with domestic-share rows
-     * on the cards or capex basis, pseudo-cost branching with cuts and MIP
-     * preprocessing proves the optimum in 0.2 s where Driebeck-Tomlin
-     * takes 1-7 s, and on tightly capped whole-card plans it is the other
-     * way round (14 s against 2 ms; bench/data/full-catalog.yaml). Most
-     * plans (and sweep points) are easy, and there Driebeck-Tomlin without
-     * cuts or preprocessing, best local bound first, takes 40% of the
-     * instructions (callgrind, a 101-point full-catalog sweep). So the two take
-     * turns, each stopped after a budget of branch-and-bound nodes (not of
+    /* Three turns, each with a budget of branch-and-bound nodes (not of
      * time, so that the answer, and which of several tied optima is
-     * reported, never depends on the machine's load): 1,000 nodes for the
-     * first, then 20,000 doubling each turn. The first to prove optimality
-     * wins. The node limit (solver.node_limit) bounds all turns together;
-     * each turn starts from the best point found so far. */
-    static const struct {
-      int br, bt, cuts, pp;
-    } turns[2] = {{GLP_BR_DTH, GLP_BT_BLB, 0, GLP_PP_NONE},
-                  {GLP_BR_PCH, GLP_BT_BFS, 1, GLP_PP_ALL}};
-    /* With a start point GLPK's MIP presolver stays off (it would rename
-     * the columns the start is given in), so the root LP is solved here;
-     * a turn that runs out of nodes hands its incumbent to the next. */
+     * reported, never depends on the machine's load). Most plans and
+     * sweep points are easy, and there Driebeck-Tomlin branching without
+     * cuts or preprocessing, best local bound first, takes 40% of the
+     * instructions (callgrind, a 101-point full-catalog sweep); on
+     * tightly capped whole-card plans it proves in 2 ms what pseudo-cost
+     * branching takes 14 s for (bench/data/full-catalog.yaml). So the
+     * quick turn runs it for QUICK_NODES nodes. A program it leaves
+     * unproven gets the long turn, LONG_NODES nodes of GLPK's MIP
+     * presolver, pseudo-cost branching, GMI and MIR cuts, best local
+     * bound first, started from the quick turn's best point (give_cutoff);
+     * then the last turn runs to the end of the node limit. Each turn
+     * starts from the best point found so far. Issue 23 measured the turns
+     * that took over from each other before (20,000 nodes doubling, each
+     * from the root with the presolver off once a start existed): 82% of
+     * a 64-class plan's time came after its final plan was found, and a
+     * 16-class plan that one uninterrupted run proves in 24,000 nodes ran
+     * into the 100,000-node limit (docs/formulation.md, "Choosing the
+     * solver"). */
+    /* The quick turn sees the program as it is, so a start is handed
+     * over as it is, and GLPK's MIP presolver stays off (it would rename
+     * the columns); the root LP is solved here. */
     int use_start =
-        start && root_lp(lp) && drop_priced_out(lp, ip, start, gcol, ia);
+        hint && root_lp(lp) && drop_priced_out(lp, ip, start, gcol, ia);
     /* Without the presolver the root LP must be solved here; if it has no
      * optimum, neither has the program. */
-    int lp_ready = 0;
-    if (!use_start && !glpk_presolve) {
-      if (!root_lp(lp)) {
-        int st = glp_get_status(lp);
-        sol->status = st == GLP_NOFEAS  ? HP_SOL_INFEASIBLE
-                      : st == GLP_UNBND ? HP_SOL_UNBOUNDED
-                                        : HP_SOL_ERROR;
-        if (sol->status == HP_SOL_ERROR)
-          snprintf(sol->error, sizeof sol->error, "root LP status %d", st);
-        goto done;
-      }
-      lp_ready = 1;
+    if (!use_start && !glpk_presolve && !root_lp(lp)) {
+      int st = glp_get_status(lp);
+      sol->status = st == GLP_NOFEAS  ? HP_SOL_INFEASIBLE
+                    : st == GLP_UNBND ? HP_SOL_UNBOUNDED
+                                      : HP_SOL_ERROR;
+      if (sol->status == HP_SOL_ERROR)
+        snprintf(sol->error, sizeof sol->error, "root LP status %d", st);
+      goto done;
     }
     int n_lp = glp_get_num_cols(lp);
-    int ret = GLP_ESTOP, out_of_nodes = 0, has_bound = 0;
-    long spent_nodes = 0;
+    int ret, out_of_nodes = 0, has_bound = 0;
     double bound = 0, sign = ip->maximize ? -1 : 1;
-    turn_ctx tc = {1000, ip->maximize, use_start ? start : NULL, 0, 0, 0, 0, 0};
-    for (int turn = 0; ret == GLP_ESTOP; turn++) {
-      if (ip->node_limit > 0) {
-        if (spent_nodes >= ip->node_limit) {
-          out_of_nodes = 1;
+    turn_ctx tc;
+    memset(&tc, 0, sizeof tc);
+    tc.maximize = ip->maximize;
+    tc.start = use_start ? start : NULL;
+    tc.prog = prog_on ? &prog : NULL;
+    long left = ip->node_limit > 0 ? ip->node_limit : LONG_MAX;
+    static const struct {
+      int nodes, br, bt, cuts, pp;
+    } turns[3] = {{QUICK_NODES, GLP_BR_DTH, GLP_BT_BLB, 0, GLP_PP_NONE},
+                  {LONG_NODES, GLP_BR_PCH, GLP_BT_BLB, 1, GLP_PP_ALL},
+                  {INT_MAX - 1, GLP_BR_DTH, GLP_BT_BLB, 0, GLP_PP_NONE}};
+    for (int turn = 0; turn < 3; turn++) {
+      tc.nodes = turns[turn].nodes;
+      if (tc.nodes > left)
+        tc.nodes = (int)left;
+      if (turn > 0) {
+        /* A later turn starts from the best point found so far. */
+        tc.presolved = glpk_presolve;
+        tc.scratch = fake;
+        if (!glpk_presolve && !root_lp(lp)) {
+          ret = GLP_EFAIL;
           break;
         }
-        if (tc.nodes > ip->node_limit - spent_nodes)
-          tc.nodes = (int)(ip->node_limit - spent_nodes);
       }
-      /* The next turn starts from the best point found so far (GLPK
-       * would forget it): without a start of its own, the search takes
-       * one from the first turn that finds one. */
-      if (turn > 0 && !use_start && glp_mip_status(lp) == GLP_FEAS &&
-          (start || (start = hp_malloc((n + 1) * sizeof *start)) != NULL))
-        use_start = 1, tc.start = start;
-      if (turn > 0 && use_start) {
-        if (glp_mip_status(lp) == GLP_FEAS)
-          for (int j = 1; j <= n_lp; j++)
-            start[j] = glp_mip_col_val(lp, j);
-        if (!root_lp(lp))
-          use_start = 0, tc.start = NULL;
-      }
-      if (turn > 0 && lp_ready && !root_lp(lp))
-        lp_ready = 0;
       tc.given = 0;
       tc.solves = 0;
       tc.seen = tc.has_bound = 0;
       glp_iocp parm;
       glp_init_iocp(&parm);
-      parm.presolve = use_start || lp_ready ? GLP_OFF : GLP_ON;
+      parm.presolve = turn == 0
+                          ? (use_start || !glpk_presolve ? GLP_OFF : GLP_ON)
+                          : (glpk_presolve ? GLP_ON : GLP_OFF);
       parm.msg_lev = GLP_MSG_OFF;
       parm.mip_gap = ip->mip_gap > 0 ? ip->mip_gap : 0.0;
       /* GLPK prunes a node whose bound is within tol_obj (relative, default
        * 1e-7) of the incumbent: on a 3e10 CNY plan that is 3,000 CNY, enough
        * to miss the optimum by a card (found against CBC). */
       parm.tol_obj = 1e-10;
-      parm.pp_tech = turns[turn % 2].pp;
-      parm.br_tech = turns[turn % 2].br;
-      parm.bt_tech = turns[turn % 2].bt;
-      parm.gmi_cuts = parm.mir_cuts = turns[turn % 2].cuts ? GLP_ON : GLP_OFF;
+      parm.pp_tech = turns[turn].pp;
+      parm.br_tech = turns[turn].br;
+      parm.bt_tech = turns[turn].bt;
+      parm.gmi_cuts = parm.mir_cuts = turns[turn].cuts ? GLP_ON : GLP_OFF;
       parm.cb_func = on_tree;
       parm.cb_info = &tc;
       ret = glp_intopt(lp, &parm);
@@ -427,21 +536,52 @@ static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
         bound = tc.bound;
         has_bound = 1;
       }
-      spent_nodes += tc.nodes;
+      left -= tc.nodes;
       sol->nodes += tc.seen;
-      tc.nodes = turn == 0 ? 20000 : tc.nodes * 2;
+      /* The best point so far is kept in start[] (GLPK's columns) and
+       * its objective in tc.cutoff: GLPK's incumbent when it is better,
+       * which the stand-in of give_cutoff, postprocessed, never is (its
+       * objective is the start's or worse). */
+      int st_t = glp_mip_status(lp);
+      if (st_t == GLP_FEAS || st_t == GLP_OPT) {
+        double zx = 0;
+        for (size_t j = 0; j < n; j++)
+          zx +=
+              ip->obj[j] * (gcol[j] ? glp_mip_col_val(lp, gcol[j]) : ip->lb[j]);
+        if (!tc.has_cutoff ||
+            sign * (zx - tc.cutoff) < -1e-9 * (1 + fabs(tc.cutoff))) {
+          for (int j = 1; j <= n_lp; j++)
+            start[j] = glp_mip_col_val(lp, j);
+          tc.start = start;
+          tc.has_cutoff = 1;
+          tc.cutoff = glp_mip_obj_val(lp);
+        }
+      }
+      tc.nodes_before = sol->nodes;
+      if (ret != GLP_ESTOP)
+        break;
+      if (left <= 0 || tc.out_of_memory || turn == 2) {
+        out_of_nodes = 1;
+        break;
+      }
     }
-    if (out_of_nodes && glp_mip_status(lp) == GLP_FEAS) {
+    /* The best point found. A turn that calls the program infeasible
+     * after it was handed a point (a stand-in) found nothing better. */
+    int st = glp_mip_status(lp), have = tc.has_cutoff;
+    double z = tc.cutoff;
+    for (size_t j = 0; have && j < n; j++)
+      x[j] = gcol[j] ? start[gcol[j]] : ip->lb[j];
+    if (have && (ret == GLP_ENOPFS || ret == GLP_ENOFEAS))
+      ret = 0;
+    if (out_of_nodes && have) {
       /* The best point found, and what the search proved: nothing beats
        * the best bound of the nodes left (no better than the point). */
       sol->status = HP_SOL_OPTIMAL;
       sol->node_limited = 1;
-      sol->objective = glp_mip_obj_val(lp);
-      sol->bound = !has_bound                            ? -sign * HUGE_VAL
-                   : sign * (bound - sol->objective) < 0 ? bound
-                                                         : sol->objective;
-      for (size_t j = 0; j < n; j++)
-        x[j] = gcol[j] ? glp_mip_col_val(lp, gcol[j]) : ip->lb[j];
+      sol->objective = z;
+      sol->bound = !has_bound               ? -sign * HUGE_VAL
+                   : sign * (bound - z) < 0 ? bound
+                                            : z;
     } else if (out_of_nodes) {
       sol->status = HP_SOL_ERROR;
       sol->node_limited = 1;
@@ -455,24 +595,19 @@ static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
     } else if (ret != 0 && ret != GLP_EMIPGAP) {
       sol->status = HP_SOL_ERROR;
       snprintf(sol->error, sizeof sol->error, "glp_intopt returned %d", ret);
-    } else {
+    } else if (have) {
       /* GLP_EMIPGAP: stopped at the relative gap the plan allows, with an
-       * incumbent within it (GLPK reports it as feasible). */
-      int st = glp_mip_status(lp);
-      if (st == GLP_OPT || (ret == GLP_EMIPGAP && st == GLP_FEAS)) {
-        sol->status = HP_SOL_OPTIMAL;
-        sol->within_gap = ret == GLP_EMIPGAP;
-        /* A deleted column is at its lower bound; the objective counts it
-         * in its constant term. */
-        sol->objective = glp_mip_obj_val(lp);
-        for (size_t j = 0; j < n; j++)
-          x[j] = gcol[j] ? glp_mip_col_val(lp, gcol[j]) : ip->lb[j];
-      } else if (st == GLP_NOFEAS) {
-        sol->status = HP_SOL_INFEASIBLE;
-      } else {
-        sol->status = HP_SOL_ERROR;
-        snprintf(sol->error, sizeof sol->error, "glp_mip_status %d", st);
-      }
+       * incumbent within it (GLPK reports it as feasible). A deleted
+       * column is at its lower bound; the objective counts it in its
+       * constant term. */
+      sol->status = HP_SOL_OPTIMAL;
+      sol->within_gap = ret == GLP_EMIPGAP;
+      sol->objective = z;
+    } else if (st == GLP_NOFEAS) {
+      sol->status = HP_SOL_INFEASIBLE;
+    } else {
+      sol->status = HP_SOL_ERROR;
+      snprintf(sol->error, sizeof sol->error, "glp_mip_status %d", st);
     }
   } else {
     glp_smcp parm;
@@ -510,6 +645,9 @@ done:
   glp_error_hook(NULL, NULL);
   glp_term_hook(NULL, NULL);
 out:
+  if (prog_on)
+    hp_ip_progress_end(&prog);
+  hp_free(fake);
   hp_free(gcol);
   hp_free(ia);
   hp_free(ja);

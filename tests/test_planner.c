@@ -374,12 +374,12 @@ static void infeasible_explained(void **state) {
       "the other constraints allow a domestic share of at most 0.41 "
       "(domestic cards can serve at most 0.41 of demand); supply caps allow "
       "at most 512.5 tokens/s with domestic_share.min kept, 0.51 of the "
-      "required 1000 tokens/s");
+      "required 1,000 tokens/s");
   expect_explanation("    devices: [alpha-a]\n"
                      "    constraints: {budget_cny: 5e6}\n",
-                     "constraints.budget_cny 5e+06 CNY is too low: the "
+                     "constraints.budget_cny 5,000,000 CNY is too low: the "
                      "cheapest plan that meets the other constraints costs "
-                     "1e+07 CNY");
+                     "10,000,000 CNY");
   expect_explanation("    devices: [alpha-a]\n"
                      "    constraints: {power_mw: 0.05}\n",
                      "constraints.power_mw 0.05 MW is too low: meeting the "
@@ -387,7 +387,7 @@ static void infeasible_explained(void **state) {
   expect_explanation("    devices: [alpha-a]\n"
                      "    constraints: {caps: {alpha-a: 40}}\n",
                      "supply caps allow at most 500 tokens/s, 0.50 of the "
-                     "required 1000 tokens/s");
+                     "required 1,000 tokens/s");
   /* Large throughputs are grouped as in the reports. */
   expect_explanation("    devices: [alpha-a]\n"
                      "    workload: {tokens_per_day: 8.64e10}\n"
@@ -409,7 +409,7 @@ static void infeasible_explained(void **state) {
   expect_explanation("    devices: [alpha-a, beta-b]\n"
                      "    constraints: {caps: {alpha-a: 8, beta-b: 3}}\n",
                      "supply caps allow at most 100 tokens/s, 0.10 of the "
-                     "required 1000 tokens/s; whole servers only "
+                     "required 1,000 tokens/s; whole servers only "
                      "(granularity: server): beta-b capped at 3 cards, below "
                      "one server of 8 cards");
   expect_explanation("    devices: [alpha-a, beta-b]\n"
@@ -417,7 +417,7 @@ static void infeasible_explained(void **state) {
                      " power_mw: 0.01}\n",
                      "no single constraint is to blame; together caps, "
                      "power_mw allow at most 100 tokens/s, 0.10 of the "
-                     "required 1000 tokens/s");
+                     "required 1,000 tokens/s");
 }
 
 /* ----------------------------------------------------------------------------

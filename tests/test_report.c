@@ -153,7 +153,7 @@ static void check_share_tables(const char *out, int md) {
 static void check_share_summary(const char *out) {
   assert_non_null(strstr(out, "total: 208 cards (0.02 x10k), 26 servers, "
                               "capex 12,000,000.00 CNY (0.12 x100M CNY)\n"));
-  assert_non_null(strstr(out, "delivered: 1,000 tokens/s; power 0.07072 MW"));
+  assert_non_null(strstr(out, "delivered: 1,000 tokens/s; power 70.7 kW"));
   assert_non_null(strstr(out, "domestic share: 40.0% of compute, 76.9% of "
                               "cards, 50.0% of capex\n"));
   assert_non_null(strstr(out, "opex 247,803 CNY/year; TCO over 5 years "

@@ -80,6 +80,7 @@ static void prefill_by_hand(void **state) {
   round_card(&c);
   hp_roof_opts o;
   hp_roof_opts_default(&o);
+  o.overlap = 0; /* max(compute, memory): the hand figures */
   /* One 1,000-token prompt: 2 x 1e9 x 1000 + 2 x 1 x 1 x (64 + 64) x
    * 1000^2 / 2 = 2.000128e12 FLOP; / 50e12 FLOP/s = 40.00256 ms, over the
    * 4 ms that reading the weights takes: compute bound. TTFT 1 s: a prompt
@@ -143,6 +144,7 @@ static void prefill_memory_bound_small_prompts(void **state) {
   round_card(&c);
   hp_roof_opts o;
   hp_roof_opts_default(&o);
+  o.overlap = 0; /* max(compute, memory): the hand figures */
   hp_request_class k = {"r", 1, 10, 10, 20, 0};
   hp_roof_result r;
   hp_roof_eval_phase(&m, &c, &k, &o, HP_PHASE_PREFILL, &r);
@@ -162,6 +164,7 @@ static void decode_by_hand(void **state) {
   round_card(&c);
   hp_roof_opts o;
   hp_roof_opts_default(&o);
+  o.overlap = 0; /* max(compute, memory): the hand figures */
   /* 1,000 + 200 tokens: mean context 1,100; a step of b sequences reads
    * 2e9 B of weights and b x 1100 x 256 B of KV at 0.5 TB/s: 4 ms + b x
    * 0.5632 us; computes b x (2e9 + 4 x 64 x 1100) / 50e12 = b x 40.005632
@@ -216,6 +219,7 @@ static void decode_kv_capacity(void **state) {
   round_card(&c);
   hp_roof_opts o;
   hp_roof_opts_default(&o);
+  o.overlap = 0; /* max(compute, memory): the hand figures */
   o.max_batch = 100000;
   o.min_batch = 1;
   hp_request_class k = {"r", 1, 100000, 100000, 0, 0};
@@ -293,6 +297,7 @@ static void monotone(void **state) {
   c.spec.fig[HP_FIG_interconnect_gbps] = 100;
   hp_roof_opts o;
   hp_roof_opts_default(&o);
+  o.overlap = 0; /* max(compute, memory): the hand figures */
   hp_request_class k = {"r", 1, 2000, 300, 1000, 30};
   double p0 = rps(&m, &c, &k, &o, HP_PHASE_PREFILL);
   double d0 = rps(&m, &c, &k, &o, HP_PHASE_DECODE);
@@ -432,16 +437,17 @@ static void split_at_least_colocated(void **state) {
  * cards: relative to each other, the H20 is worth more in the decode pool
  * than in the prefill pool, by a wide margin, and the domestic card
  * prefills more per server. Where decode is memory bound: the 130B dense
- * stand-in at a 30 ms TPOT against the 910B3 (313 TFLOPS, 1.6 TB/s), and
- * the Qwen3-235B MoE (22B active: few FLOPs per byte of weights) against
- * the 910C (780 TFLOPS, 3.2 TB/s). At the Doubao plan's 50 ms TPOT in bf16
- * the H20's decode batch is compute bound and the two ratios meet
+ * stand-in at a 32 ms TPOT against the 910B3 (at 30 ms one request takes
+ * the 910B3 30.17 ms a token under MindIE's assumed efficiencies) (313
+ * TFLOPS, 1.6 TB/s), and the Qwen3-235B MoE (22B active: few FLOPs per byte of
+ * weights) against the 910C (780 TFLOPS, 3.2 TB/s). At the Doubao plan's 50 ms
+ * TPOT in bf16 the H20's decode batch is compute bound and the two ratios meet
  * (docs/roofline.md); that is not asserted here. */
 static void h20_decodes_domestic_prefills(void **state) {
   (void)state;
   const char *model[] = {"{name: dense-130b}", "{name: qwen3-235b-a22b}"};
   const char *dom[] = {"huawei-ascend-910b3", "huawei-ascend-910c"};
-  const double tpot[] = {30, 50};
+  const double tpot[] = {32, 50};
   for (int i = 0; i < 2; i++) {
     hp_planfile *pf = plan_all(model[i]);
     const hp_scenario *s = hp_planfile_scenario(pf, 0);
@@ -455,7 +461,12 @@ static void h20_decodes_domestic_prefills(void **state) {
     assert_true(ph > 0 && dh > 0 && pc > 0 && dc > 0);
     assert_true(dh / dc > 1.5 * (ph / pc));
     assert_true(pc > ph);
-    assert_true(dh > dc);
+    /* Absolutely, the H20 decodes more only against the 910B3: under the
+     * per-operation model (overlap 1) the MoE's decode step is partly
+     * compute bound, and a 910C server (780 TFLOPS) decodes Qwen3-235B at
+     * 20.3 requests/s against the H20's 18.7. The ratio above holds. */
+    if (i == 0)
+      assert_true(dh > dc);
     hp_planfile_free(pf);
   }
 }

@@ -27,6 +27,7 @@
 #include "planner.h"
 #include "report.h"
 #include "scenario.h"
+#include "whatif.h"
 
 #include "test_catalogs.h"
 
@@ -221,7 +222,7 @@ static void orders_and_max_skus(void **state) {
    * the caps or max_skus. */
   const hp_scenario_result *r = hp_plan_at(plan, 3);
   assert_int_equal(r->status, HP_RESULT_INFEASIBLE);
-  assert_non_null(strstr(r->explanation, "constraints.max_skus blocks"));
+  assert_non_null(strstr(r->explanation, "constraints.max_skus: 1"));
   hp_plan_free(plan);
 }
 
@@ -266,6 +267,57 @@ static void unplaceable_explained(void **state) {
   assert_int_equal(r->status, HP_RESULT_INFEASIBLE);
   assert_string_equal(r->explanation, "service 's', class 's' can be placed "
                                       "nowhere: alpha-a: vendor excluded");
+  hp_plan_free(plan);
+}
+
+/* Infeasible: the network between pools, a minimum order, max SKUs,
+ * each named with its figures. */
+static void explanations_name_the_new_rows(void **state) {
+  (void)state;
+  const char *text =
+      "name: ex\n"
+      "defaults:\n"
+      "  devices: [alpha-a, beta-c]\n"
+      "  services:\n"
+      "    - name: d\n"
+      "      model: {params: 7e10, layers: 80, hidden_size: 8192, heads: 64, "
+      "kv_heads: 8}\n"
+      "      requests_per_s: 300\n"
+      "      serving: disaggregated\n"
+      "      requests: [{name: q, input_tokens: 1000, output_tokens: 100}]\n"
+      "  throughput:\n"
+      "    - {service: d, device: beta-c, phase: prefill, tokens_per_s: 1e9, "
+      "source: y}\n"
+      "    - {service: d, device: beta-c, phase: decode, tokens_per_s: 1e9, "
+      "source: y}\n"
+      "    - {service: d, device: alpha-a, phase: prefill, tokens_per_s: 1e9, "
+      "source: y}\n"
+      "    - {service: d, device: alpha-a, phase: decode, tokens_per_s: 1e9, "
+      "source: y}\n"
+      "scenarios:\n"
+      "  - {name: net, constraints: {caps: {beta-c: 16, alpha-a: 8}}}\n"
+      "  - {name: order, constraints: {min_servers_per_sku: 3, caps: "
+      "{beta-c: 16, alpha-a: 16}}}\n"
+      "  - {name: skus, constraints: {max_skus: 1, caps: {beta-c: 24, "
+      "alpha-a: 8}}}\n";
+  hp_plan *plan = solve_text(text, fix_cat);
+  /* 300 requests/s x 1000 tokens x 327,680 bytes = 98.3 GB/s each way; a
+   * server carries 50: two servers a pool, four in all, three allowed. */
+  assert_string_equal(
+      hp_plan_at(plan, 0)->explanation,
+      "blocking (dropped alone, each lets the services fit): the network "
+      "between prefill and decode pools (the KV cache crosses at 98.30 GB/s "
+      "at peak; a server's network carries at most 50.00 GB/s, so each pool "
+      "needs at least 2 servers' network); the supply caps "
+      "(constraints.caps)");
+  assert_string_equal(
+      hp_plan_at(plan, 1)->explanation,
+      "blocking (dropped alone, each lets the services fit): "
+      "constraints.min_servers_per_sku: 3 (an SKU in fewer servers is no "
+      "order); the supply caps (constraints.caps)");
+  /* beta-c alone has 3 servers for 4 pools' worth of network */
+  assert_non_null(
+      strstr(hp_plan_at(plan, 2)->explanation, "constraints.max_skus: 1"));
   hp_plan_free(plan);
 }
 
@@ -645,7 +697,7 @@ static void reference(const inst *q, ref *R) {
 static void random_instances_match_reference(void **state) {
   (void)state;
   char text[16384];
-  int feasible = 0, infeasible = 0, shapes[3] = {0, 0, 0};
+  int feasible = 0, infeasible = 0, swept = 0, shapes[3] = {0, 0, 0};
   for (int i = 0; i < 240; i++) {
     inst q;
     ref R;
@@ -689,13 +741,38 @@ static void random_instances_match_reference(void **state) {
       }
       for (int e = 0; e < R.nc; e++)
         assert_true(fabs(frac[e] - 1) < 1e-6);
+      if (i % 4 == 0) {
+        /* A sweep point of the same scenario (src/whatif.c) sums the same
+         * columns: same objective; delivered tokens/s = the load served
+         * (fractions are not rounded as if they were servers). */
+        hp_planfile *pf = NULL;
+        hp_diag d;
+        hp_wi_row row;
+        double served = 0;
+        for (int e = 0; e < R.nc; e++)
+          served += R.cells[e].tokens;
+        memset(&row, 0, sizeof row);
+        assert_int_equal(
+            hp_planfile_parse(text, strlen(text), "t.yaml", fix_cat, &pf, &d),
+            HP_OK);
+        assert_int_equal(hp_wi_solve_row(hp_planfile_scenario(pf, 0), NULL, 0,
+                                         &row, NULL, NULL, NULL, &d),
+                         HP_OK);
+        assert_int_equal(row.status, HP_RESULT_OPTIMAL);
+        if (!q.rent)
+          assert_true(fabs(row.capex_cny - R.best) <= 1e-6 * R.best);
+        assert_true(fabs(row.delivered_tokens_per_s - served) <= 1e-6 * served);
+        hp_planfile_free(pf);
+        swept++;
+      }
       feasible++;
     }
     hp_plan_free(plan);
   }
-  print_message("services: %d feasible, %d infeasible instances; %d with one "
-                "pool role, %d with two, %d with three\n",
-                feasible, infeasible, shapes[0], shapes[1], shapes[2]);
+  print_message("services: %d feasible, %d infeasible instances (%d also as "
+                "sweep points); %d with one pool role, %d with two, %d with "
+                "three\n",
+                feasible, infeasible, swept, shapes[0], shapes[1], shapes[2]);
   assert_true(feasible >= 100);
   assert_true(infeasible >= 10);
 }
@@ -749,6 +826,76 @@ static void throughput_file_and_reports(void **state) {
   hp_planfile_free(pf);
 }
 
+/* A sweep point (src/whatif.c) sums the same columns as the plan: a load
+ * split 2/3 : 1/3 over two SKUs stays split (fractions are not rounded as
+ * servers are: rounded, the domestic share would read 1). */
+static void sweep_point_keeps_fractions(void **state) {
+  (void)state;
+  const char *text =
+      "name: t\n"
+      "defaults:\n"
+      "  devices: [alpha-a, beta-c]\n"
+      "  services:\n"
+      "    - {name: s, model: {params: 1e9}, tokens_per_day: 12.96e6}\n"
+      "  throughput:\n"
+      "    - {service: s, device: alpha-a, tokens_per_s: 50, source: x}\n"
+      "    - {service: s, device: beta-c, tokens_per_s: 100, source: x}\n"
+      "  constraints: {caps: {beta-c: 8}}\n"
+      "scenarios: [{name: a}]\n";
+  hp_plan *plan = solve_text(text, fix_cat);
+  const hp_scenario_result *r = hp_plan_at(plan, 0);
+  assert_true(fabs(r->capex_cny - 1300000) < 1e-6);
+  assert_true(fabs(r->domestic_share_compute - 2.0 / 3) < 1e-9);
+  hp_planfile *pf = NULL;
+  hp_diag d;
+  hp_wi_row row;
+  memset(&row, 0, sizeof row);
+  assert_int_equal(
+      hp_planfile_parse(text, strlen(text), "t.yaml", fix_cat, &pf, &d), HP_OK);
+  assert_int_equal(hp_wi_solve_row(hp_planfile_scenario(pf, 0), NULL, 0, &row,
+                                   NULL, NULL, NULL, &d),
+                   HP_OK);
+  assert_true(fabs(row.capex_cny - 1300000) < 1e-6);
+  assert_true(fabs(row.share_compute - 2.0 / 3) < 1e-9);
+  assert_true(fabs(row.delivered_tokens_per_s - 150) < 1e-9);
+  hp_planfile_free(pf);
+  hp_plan_free(plan);
+}
+
+/* A workload with what only services have (max_skus, rent) is one
+ * service named after its model; the docs' hand case (9 alpha-a + 5
+ * beta-c under a 30% cards mandate, 7 + 15 under compute) becomes all
+ * beta-c under max_skus 1. */
+static void workload_becomes_one_service(void **state) {
+  (void)state;
+  const char *text =
+      "name: t\n"
+      "defaults:\n"
+      "  devices: [alpha-a, beta-c]\n"
+      "  workload: {model: {params: 5e11}, tokens_per_day: 8.64e7}\n"
+      "  mfu: 0.5\n"
+      "  constraints: {domestic_share: {min: 0.3}}\n"
+      "scenarios:\n"
+      "  - {name: plain}\n"
+      "  - {name: one, constraints: {max_skus: 1}}\n"
+      "  - {name: rent, objective: rent, overrides: {alpha-a: "
+      "{price_hour_cny: 9}, beta-c: {price_hour_cny: 1}}}\n";
+  hp_plan *plan = solve_text(text, fix_cat);
+  const hp_scenario_result *r = hp_plan_at(plan, 0);
+  assert_int_equal(r->n_services, 0);
+  assert_true(fabs(r->capex_cny - 11500000) < 1e-6);
+  r = hp_plan_at(plan, 1);
+  assert_int_equal(r->n_services, 1);
+  assert_string_equal(r->splits[0].service, "workload");
+  assert_true(fabs(r->capex_cny - 15000000) < 1e-6);
+  assert_int_equal(r->n_lines, 1);
+  /* rent: alpha-a 100 tokens/s for 9 CNY/h, beta-c 20 for 1: beta-c is
+   * 0.05 CNY/h per token/s against 0.09: 50 beta-c, 50 CNY/h. */
+  r = hp_plan_at(plan, 2);
+  assert_true(fabs(r->rent_cny_per_hour - 50) < 1e-9);
+  hp_plan_free(plan);
+}
+
 /* `workload:` plans are untouched: no services, no pools. */
 static void workload_plans_have_no_pools(void **state) {
   (void)state;
@@ -768,6 +915,125 @@ static void workload_plans_have_no_pools(void **state) {
   hp_plan_free(plan);
 }
 
+/* ----------------------------------------------------------------------------
+ * Allocation failures: parse, solve (optimal, infeasible and explained,
+ * orders) and render fail cleanly at every allocation
+ * ------------------------------------------------------------------------- */
+
+static long fail_at, n_allocs, live;
+
+typedef union hdr {
+  size_t size;
+  max_align_t align;
+} hdr;
+
+static int should_fail(void) {
+  n_allocs++;
+  return fail_at > 0 && n_allocs == fail_at;
+}
+static void *t_malloc(size_t size, void *ud) {
+  (void)ud;
+  if (should_fail())
+    return NULL;
+  hdr *h = malloc(sizeof(hdr) + size);
+  if (!h)
+    return NULL;
+  live++;
+  return h + 1;
+}
+static void *t_realloc(void *p, size_t size, void *ud) {
+  if (!p)
+    return t_malloc(size, ud);
+  if (should_fail())
+    return NULL;
+  hdr *h = realloc((hdr *)p - 1, sizeof(hdr) + size);
+  return h ? h + 1 : NULL;
+}
+static void t_free(void *p, void *ud) {
+  (void)ud;
+  if (!p)
+    return;
+  live--;
+  free((hdr *)p - 1);
+}
+static const hp_allocator counting = {t_malloc, t_realloc, t_free, NULL};
+
+static int run_services(char **out, size_t *len) {
+  const char *text =
+      "name: t\n"
+      "defaults:\n"
+      "  devices: [alpha-a, beta-c]\n"
+      "  services:\n"
+      "    - {name: s, model: {params: 1e9}, requests_per_s: 2,\n"
+      "       requests: [{name: a, input_tokens: 50, output_tokens: 50},\n"
+      "                  {name: b, input_tokens: 50, output_tokens: 50}]}\n"
+      "    - name: d\n"
+      "      model: {params: 7e10, layers: 80, hidden_size: 8192, heads: 64,\n"
+      "              kv_heads: 8}\n"
+      "      requests_per_s: 100\n"
+      "      serving: disaggregated\n"
+      "      requests: [{name: q, input_tokens: 1000, output_tokens: 100}]\n"
+      "  throughput:\n"
+      "    - {service: s, class: a, device: alpha-a, tokens_per_s: 200, "
+      "source: x}\n"
+      "    - {service: d, device: beta-c, phase: prefill, tokens_per_s: 1e6, "
+      "source: y}\n"
+      "  mfu: 0.5\n"
+      "scenarios:\n"
+      "  - {name: free}\n"
+      "  - {name: orders, constraints: {min_servers_per_sku: 2, max_skus: "
+      "2}}\n"
+      "  - {name: none, constraints: {max_skus: 1, caps: {alpha-a: 8, "
+      "beta-c: 8}}}\n";
+  hp_planfile *pf = NULL;
+  hp_plan *plan = NULL;
+  hp_buf b;
+  int rc = hp_planfile_parse(text, strlen(text), "t.yaml", fix_cat, &pf, NULL);
+  if (rc == HP_OK)
+    rc = hp_plan_solve(pf, fix_cat, &plan, NULL);
+  hp_buf_init(&b);
+  if (rc == HP_OK) {
+    hp_report_table(plan, &b);
+    rc = b.oom ? HP_ENOMEM : hp_report_json(plan, &b);
+  }
+  if (rc == HP_OK && b.oom)
+    rc = HP_ENOMEM;
+  if (rc == HP_OK)
+    rc = hp_buf_detach(&b, out, len);
+  hp_buf_cleanup(&b);
+  hp_plan_free(plan);
+  hp_planfile_free(pf);
+  return rc;
+}
+
+static void allocation_failures_fail_cleanly(void **state) {
+  (void)state;
+  hp_set_allocator(&counting);
+  fail_at = n_allocs = live = 0;
+  char *want = NULL, *out = NULL;
+  size_t ref_len = 0, len = 0;
+  assert_int_equal(run_services(&want, &ref_len), HP_OK);
+  long total = n_allocs, failed = 0;
+  assert_non_null(strstr(want, "blocking"));
+  for (fail_at = 1; fail_at <= total; fail_at++) {
+    n_allocs = 0;
+    int rc = run_services(&out, &len);
+    if (rc == HP_OK) { /* an optional allocation: the same report */
+      assert_true(len == ref_len && memcmp(out, want, len) == 0);
+      hp_free(out);
+    } else {
+      assert_int_equal(rc, HP_ENOMEM);
+      failed++;
+    }
+    assert_int_equal(live, 1); /* want */
+  }
+  hp_free(want);
+  hp_set_allocator(NULL);
+  print_message("services: %ld allocations walked, %ld failed cleanly\n", total,
+                failed);
+  assert_true(failed > total / 2);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(shared_capacity_rounds_once),
@@ -775,8 +1041,12 @@ int main(void) {
       cmocka_unit_test(orders_and_max_skus),
       cmocka_unit_test(rent_objective),
       cmocka_unit_test(unplaceable_explained),
+      cmocka_unit_test(explanations_name_the_new_rows),
       cmocka_unit_test(workload_plans_have_no_pools),
       cmocka_unit_test(throughput_file_and_reports),
+      cmocka_unit_test(sweep_point_keeps_fractions),
+      cmocka_unit_test(workload_becomes_one_service),
+      cmocka_unit_test(allocation_failures_fail_cleanly),
       cmocka_unit_test(random_instances_match_reference),
   };
   return cmocka_run_group_tests(tests, catalogs_setup, catalogs_teardown);

@@ -68,7 +68,7 @@ if [ $rc -eq 130 ] && ! compgen -G "$TMP/sweep.csv*" > /dev/null && ! compgen -G
 # Exit codes: usage 2, infeasible 4 (with its explanation on stderr).
 expect_err 2 "hetplan: plan: missing the plan FILE" "missing FILE" "$HP" plan
 expect_err 2 "hetplan: unknown command 'frobnicate'" "unknown command" "$HP" frobnicate
-"$HP" plan x.yaml --format xml > /dev/null 2> "$TMP/err"; [ $? -eq 2 ] && grep -q "expected table, json, csv or md, got 'xml'" "$TMP/err" && ok || bad "--format xml"
+"$HP" plan x.yaml --format xml > /dev/null 2> "$TMP/err"; [ $? -eq 2 ] && grep -q "expected table, json, csv, md, xlsx or html, got 'xml'" "$TMP/err" && ok || bad "--format xml"
 "$HP" plan "$TMP/none.yaml" --catalog "$CAT" > /dev/null 2> "$TMP/err"; [ $? -eq 3 ] && grep -q "none.yaml: cannot open" "$TMP/err" && ok || bad "missing plan file"
 cat > "$TMP/inf.yaml" <<'PLAN'
 name: inf
@@ -157,7 +157,7 @@ awk '/sustains:/ { s = $2; gsub(",", "", s); tpd = s + 0 }
 # A max_tokens budget below the cheapest server buys nothing: infeasible,
 # with the cheapest server's price, in plan and sweep alike.
 printf 'name: t\ndefaults: {objective: max_tokens, workload: {model: {params: 7e9}, tokens_per_day: 1e10}, devices: [nvidia-h20, huawei-ascend-910b3], constraints: {budget_cny: 1000}}\nscenarios:\n  - name: a\n' > "$TMP/mt.yaml"
-expect_err 4 "budget_cny 1000 CNY buys nothing: the cheapest server the plan can buy (nvidia-h20) costs 840,000 CNY" "budget below a server" "$HP" plan "$TMP/mt.yaml" --catalog "$CAT"
+expect_err 4 "budget_cny 1,000 CNY buys nothing: the cheapest server the plan can buy (nvidia-h20) costs 840,000 CNY" "budget below a server" "$HP" plan "$TMP/mt.yaml" --catalog "$CAT"
 "$HP" sweep "$TMP/mt.yaml" --catalog "$CAT" --vary constraints.budget_cny=1000:1000000:999000 --format csv > "$TMP/mt.csv" 2> /dev/null
 if grep -q '^1000,a,infeasible,' "$TMP/mt.csv" && grep -q '^1000000,a,optimal,840000,' "$TMP/mt.csv"; then ok; else bad "sweep budget below a server"; cat "$TMP/mt.csv"; fi
 
@@ -201,6 +201,42 @@ awk -F, -v nj="$nj" '$4 == "class" { n++; s[$2 "/" $5] += $9; c[$2 "/" $5] += $1
         for (k in cv) if (!(k in vv)) exit 1
         exit !(n == nj && n > 0 && !badrow && length(vv) == length(cv)) }' "$TMP/rf.csv" \
   && ok || bad "roofline CSV class rows ($nj in JSON): $(grep -c ',class,' "$TMP/rf.csv") rows"
+
+# Figures the engine finishes (margin, model-comparison ratio, vendor
+# power) are in the JSON report too, and the text prints the same ones.
+(cd "$SRC" && "$HP" plan plans/doubao-roofline.yaml --catalog devices --compare-models --format json) > "$TMP/cmp.json" 2> /dev/null
+(cd "$SRC" && "$HP" plan plans/doubao-roofline.yaml --catalog devices --compare-models) > "$TMP/cmp.txt" 2> /dev/null
+jr=$(jq -r '.scenarios[0].compare_ratio' "$TMP/cmp.json")
+tr=$(sed -n 's/.*roofline capex \/ flops capex = \([0-9.]*\).*/\1/p' "$TMP/cmp.txt" | head -1)
+vp=$(jq '[.scenarios[0].vendors[].power_kw] | add' "$TMP/cmp.json")
+lp=$(jq '[.scenarios[0].lines[].power_kw] | add' "$TMP/cmp.json")
+awk -v jr="$jr" -v tr="$tr" -v vp="$vp" -v lp="$lp" 'BEGIN { exit !(tr != "" && sprintf("%.3f", jr) == tr && vp > 0 && (vp - lp) ^ 2 < 1e-12 * lp ^ 2) }' \
+  && ok || bad "engine figures in JSON: compare_ratio $jr (text $tr), vendor power $vp kW (lines $lp)"
+(cd "$SRC" && "$HP" plan plans/doubao-mandate-sweep.yaml --catalog devices --format json) > "$TMP/mg.json" 2> /dev/null
+(cd "$SRC" && "$HP" plan plans/doubao-mandate-sweep.yaml --catalog devices) > "$TMP/mg.txt" 2> /dev/null
+jm=$(jq -r '.scenarios[0].margin' "$TMP/mg.json")
+tm=$(sed -n 's/.*margin \(-*[0-9.]*\)%.*/\1/p' "$TMP/mg.txt" | head -1)
+awk -v jm="$jm" -v tm="$tm" 'BEGIN { exit !(tm != "" && sprintf("%.1f", 100 * jm) == tm) }' \
+  && ok || bad "margin in JSON $jm, text $tm%"
+
+# plan --chart draws the vendor mix; -o picks the format by its extension,
+# and one it does not know is a usage error that writes nothing.
+(cd "$SRC" && "$HP" plan plans/doubao-roofline.yaml --catalog devices --chart "$TMP/mix.svg" -o "$TMP/mix.json") 2> /dev/null
+if [ $? -eq 0 ] && grep -q "<svg" "$TMP/mix.svg" && jq -e '.scenarios | length == 3' "$TMP/mix.json" > /dev/null; then ok; else bad "plan --chart"; fi
+expect_err 2 "no-such-format.pdf: unknown extension '.pdf'" "-o FILE.pdf" "$HP" plan "$SRC/plans/doubao-minsheng-2024.yaml" --catalog "$CAT" -o "$TMP/no-such-format.pdf"
+[ ! -e "$TMP/no-such-format.pdf" ] && ok || bad "-o FILE.pdf wrote a file"
+expect_err 2 "names a workbook (.xlsx), but --format asks for another format" "--format json -o FILE.xlsx" "$HP" plan "$SRC/plans/doubao-minsheng-2024.yaml" --catalog "$CAT" --format json -o "$TMP/x.xlsx"
+expect_err 2 "the catalog is written as table, json, csv or md" "devices -o FILE.html" "$HP" devices --catalog "$CAT" -o "$TMP/d.html"
+expect_err 2 "plan: --chart needs a FILE.png or FILE.svg" "plan --chart without FILE" "$HP" plan "$SRC/plans/doubao-minsheng-2024.yaml" --chart
+(cd "$SRC" && "$HP" plan plans/doubao-minsheng-2024.yaml --catalog devices -o "$TMP/p.xlsx" && "$HP" plan plans/doubao-minsheng-2024.yaml --catalog devices -o "$TMP/p.HTML") 2> /dev/null
+if [ "$(head -c 2 "$TMP/p.xlsx")" = PK ] && grep -q "<!DOCTYPE html>" "$TMP/p.HTML"; then ok; else bad "-o FILE.xlsx / FILE.HTML"; fi
+
+# Text for people has no scientific notation: a budget too low, a gap.
+printf 'name: sci\ndefaults:\n  workload: {model: {params: 130e9}, tokens_per_day: 4.0e12}\n  devices: [nvidia-h20]\n  constraints: {budget_cny: 3.64326e+9}\nscenarios:\n  - name: a\n  - name: b\n    constraints: {budget_cny: 1e12}\n    solver: {mip_gap: 1.0e-5}\n' > "$TMP/sci.yaml"
+"$HP" plan "$TMP/sci.yaml" --catalog "$CAT" > "$TMP/sci.txt" 2> "$TMP/sci.err"
+if grep -q "budget_cny 3,643,260,000 CNY is too low: the cheapest plan that meets the other constraints costs 17,079,700,000 CNY" "$TMP/sci.err" \
+  && grep -q "solver.mip_gap 0.00001)" "$TMP/sci.txt" && ! grep -qE "[0-9]e[-+]?[0-9]" "$TMP/sci.txt" "$TMP/sci.err"; then ok; else
+  bad "scientific notation: $(grep -hE "[0-9]e[-+]?[0-9]|too low|mip_gap" "$TMP/sci.txt" "$TMP/sci.err")"; fi
 
 # Under max_tokens the workload needs no volume: the budget sets it.
 printf 'name: t\ndefaults: {objective: max_tokens, workload: {model: {params: 70e9}}, devices: [nvidia-h20], constraints: {budget_cny: 1e7}}\nscenarios:\n  - name: a\n' > "$TMP/mt2.yaml"

@@ -295,8 +295,8 @@ scenarios:
 uncertain:
   mfu: {dist: normal, mean: 0.5, sd: -1}
 PLAN
-expect 3 "$HP" montecarlo "$TMP/badmc.yaml" --catalog "$FIX" -o "$TMP/badmc.out" && {
-  grep -q "badmc.yaml:8:38: uncertain.mfu: sd must be > 0" "$TMP/err" && [ ! -e "$TMP/badmc.out" ] \
+expect 3 "$HP" montecarlo "$TMP/badmc.yaml" --catalog "$FIX" -o "$TMP/badmc.txt" && {
+  grep -q "badmc.yaml:8:38: uncertain.mfu: sd must be > 0" "$TMP/err" && [ ! -e "$TMP/badmc.txt" ] \
     && ok || { bad "bad uncertain message"; cat "$TMP/err"; }; }
 expect 3 "$HP" montecarlo "$SRC/plans/doubao-mix-2024.yaml" --catalog "$CAT" && {
   grep -q "no uncertain: block" "$TMP/err" && ok || bad "no uncertain block"; }
@@ -329,7 +329,7 @@ expect 4 "$HP" batch "$TMP/inf.yaml" --catalog "$FIX" --format csv && {
 # Both reasons on stderr: caps of 8 cards each are one server of each card,
 # 2 x 100 = 200 tokens/s of the 1,000 required (0.20).
 expect 3 "$HP" batch "$TMP/inf.yaml" "$TMP/broken.yaml" --catalog "$FIX" && {
-  grep -q "scenario 'capped' is infeasible: supply caps allow at most 200 tokens/s, 0.20 of the required 1000 tokens/s" "$TMP/err" \
+  grep -q "scenario 'capped' is infeasible: supply caps allow at most 200 tokens/s, 0.20 of the required 1,000 tokens/s" "$TMP/err" \
     && grep -q "broken.yaml:3:5: scenario 's': required key 'workload' is missing" "$TMP/err" \
     && grep -q "inf.yaml  *fine  *optimal " "$TMP/out" && ok || bad "batch infeasible and broken: $(cat "$TMP/err")"; }
 expect 3 "$HP" batch "$TMP/none.yaml" "$SRC/plans/doubao-minsheng-2024.yaml" --catalog "$CAT" --format json && {

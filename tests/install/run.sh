@@ -60,7 +60,11 @@ if [ "$soname" = "libhetplan.so.${ver%%.*}" ] && [ -e "$LIBDIR/$soname" ] &&
 # Exports: only hp_* symbols, and exactly the HP_API functions that
 # hetplan.h declares (a declaration starts a line with HP_API and ends its
 # name at the first '(').
-nm -D --defined-only "$LIB" | awk 'NF == 3 { print $3 }' | sort > "$TMP/exported"
+# (_edata, _end and __bss_start are the linker's own marks, which GNU ld
+# exports from a library linked against a DSO that exports them, as
+# libxlsxwriter does: not hetplan's API.)
+nm -D --defined-only "$LIB" |
+  awk 'NF == 3 && $3 !~ /^(_edata|_end|__bss_start)$/ { print $3 }' | sort > "$TMP/exported"
 awk '/^HP_API/ { decl = ""; on = 1 }
   on { decl = decl " " $0
        if (index($0, "(")) { sub(/\(.*/, "", decl); n = split(decl, w, /[ *]+/)

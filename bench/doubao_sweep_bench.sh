@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# doubao_sweep_bench.sh [BASE_HETPLAN [RUNS]] - issue 23's demand sweep:
+#   hetplan sweep plans/doubao-roofline.yaml
+#     --vary workload.tokens_per_day=1e12:5e12:4e10   (101 points)
+# timed with this tree's build and, alternately in the same run, with
+# BASE_HETPLAN (another build, e.g. the one at the start of the issue) on
+# the same plan and catalog; prints each run's wall and CPU seconds, the
+# medians, their ratio, and how many points are not proven optimal.
+#   BASE_HETPLAN  default: none (this build alone)
+#   RUNS          default: 3
+# Environment: HETPLAN_BUILD_DIR (default build/), HETPLAN_BENCH_CATALOG
+# (default devices/; a base build that cannot read the current catalog
+# needs one it can).
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+BUILD=${HETPLAN_BUILD_DIR:-build}
+BASE=${1:-}
+RUNS=${2:-3}
+CAT=${HETPLAN_BENCH_CATALOG:-devices}
+[ -x "$BUILD/hetplan" ] || HETPLAN_BUILD_DIR=$BUILD bash scripts/build.sh
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+ARGS=(sweep plans/doubao-roofline.yaml --vary
+      workload.tokens_per_day=1e12:5e12:4e10 --catalog "$CAT" --format csv
+      --quiet)
+echo "doubao_sweep_bench: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)," \
+     "$(date -u +%Y-%m-%dT%H:%MZ)"
+run() { # NAME BIN I
+  /usr/bin/time -f "%e %U" -o "$TMP/$1.$3.t" "$2" "${ARGS[@]}" \
+    -o "$TMP/$1.$3.csv" 2>/dev/null || true
+  read -r w u <"$TMP/$1.$3.t"
+  np=$(grep -c 'not proven' "$TMP/$1.$3.csv" || true)
+  printf '  %-5s run %d: %8.2f s wall %8.2f s cpu, %d points not proven\n' \
+    "$1" "$3" "$w" "$u" "$np"
+  echo "$w" >>"$TMP/$1.wall"
+}
+for i in $(seq 1 "$RUNS"); do
+  run new "$BUILD/hetplan" "$i"
+  [ -n "$BASE" ] && run base "$BASE" "$i"
+done
+med() { sort -g "$1" | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
+mn=$(med "$TMP/new.wall")
+echo "median wall: new $mn s"
+if [ -n "$BASE" ]; then
+  mb=$(med "$TMP/base.wall")
+  echo "median wall: base $mb s; base / new = $(awk -v a="$mb" -v b="$mn" 'BEGIN{printf "%.2f", a/b}')x"
+fi
