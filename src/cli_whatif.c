@@ -462,9 +462,14 @@ static int run_engine(const char *cmd, int argc, char **argv) {
                        o.format != HP_FORMAT_HTML};
   if (!o.quiet && isatty(STDERR_FILENO))
     wo.progress = progress_bar;
-  int st = mc ? hp_wi_montecarlo(text, len, path, cat, o.samples, o.seed, &wo,
-                                 &t, &d)
-              : hp_wi_sweep(text, len, path, cat, axes, n_axes, &wo, &t, &d);
+  /* The run binds copies of the plan loaded here (no file is read
+   * again); one that does not load is loaded by the run, which says why. */
+  int st =
+      mc   ? pf ? hp_wi_montecarlo_plan(pf, cat, o.samples, o.seed, &wo, &t, &d)
+                : hp_wi_montecarlo(text, len, path, cat, o.samples, o.seed, &wo,
+                                   &t, &d)
+        : pf ? hp_wi_sweep_plan(pf, cat, axes, n_axes, &wo, &t, &d)
+           : hp_wi_sweep(text, len, path, cat, axes, n_axes, &wo, &t, &d);
   if (st != HP_OK) {
     hp_cli_print_diag(&d);
     /* A bad --vary key, an unknown --scenario or too many points is a

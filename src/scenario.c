@@ -314,11 +314,32 @@ static int apply_model_map(const hp_ynode *map, const char *file,
   return HP_OK;
 }
 
+/* The plan being bound on this thread reads its model files and profiles
+ * through its cache (set by bind_all, so that every binder under it,
+ * scenarios, services and periods alike, reads each file once without
+ * each signature carrying the cache); NULL reads them afresh. Per thread:
+ * sweeps bind on several. */
+static _Thread_local hp_file_cache *bind_files;
+
+/* The tree of a file the binder reads, through the plan's cache when
+ * there is one; *owned is what the caller frees (NULL when cached). */
+static int read_tree(hp_fc_kind kind, const char *path, const hp_ynode **out,
+                     hp_ynode **owned, hp_diag *d) {
+  *owned = NULL;
+  if (bind_files)
+    return hp_file_cache_tree(bind_files, kind, path, out, d);
+  int rc = kind == HP_FC_HF ? hp_model_hf_load(path, owned, d)
+                            : hp_yaml_load_file(path, owned, d);
+  *out = *owned;
+  return rc;
+}
+
 /* A model file: keys checked, every figure with a source. */
 static int load_model_file(const char *path, hp_model_desc *md, model_marks *mk,
                            hp_diag *d) {
-  hp_ynode *root = NULL;
-  int rc = hp_yaml_load_file(path, &root, d);
+  hp_ynode *own = NULL;
+  const hp_ynode *root = NULL;
+  int rc = read_tree(HP_FC_YAML, path, &root, &own, d);
   if (rc != HP_OK)
     return rc;
   if (root->kind != HP_Y_MAP) {
@@ -371,7 +392,7 @@ static int load_model_file(const char *path, hp_model_desc *md, model_marks *mk,
     }
   rc = apply_model_map(root, path, "model", md, mk, d);
 out:
-  hp_ynode_free(root);
+  hp_ynode_free(own);
   return rc;
 }
 
@@ -467,11 +488,12 @@ static int bind_model(const hp_ynode *w, const char *file,
     if (!file_exists(path))
       return hp_diag_set(d, HP_ENOTFOUND, file, cfg->line, cfg->col,
                          "workload.model.config: cannot open '%.300s'", path);
-    hp_ynode *hfm = NULL;
-    if ((rc = hp_model_hf_load(path, &hfm, d)) != HP_OK)
+    hp_ynode *own = NULL;
+    const hp_ynode *hfm;
+    if ((rc = read_tree(HP_FC_HF, path, &hfm, &own, d)) != HP_OK)
       return rc;
     rc = apply_model_map(hfm, path, "config", md, &mk, d);
-    hp_ynode_free(hfm);
+    hp_ynode_free(own);
     if (rc != HP_OK)
       return rc;
     path = NULL; /* loaded */
@@ -1285,10 +1307,14 @@ static int vendor_matches(const char *card, const char *cl) {
  * refused (a profile that gives no vendor is taken at its word). */
 static int apply_measured(hp_candidate *c, const char *profile_path,
                           const char *dev_id, hp_diag *d) {
-  hp_profile *p = NULL;
-  int rc = hp_profile_load(profile_path, &p, d);
+  hp_profile *own = NULL;
+  const hp_profile *p = NULL;
+  int rc = bind_files ? hp_file_cache_profile(bind_files, profile_path, &p, d)
+                      : hp_profile_load(profile_path, &own, d);
   if (rc != HP_OK)
     return rc;
+  if (own)
+    p = own;
   long pick = dev_id ? hp_profile_find(p, dev_id) : -1;
   long cpu = -1;
   for (size_t i = 0; !dev_id && pick < 0 && i < hp_profile_count(p); i++) {
@@ -1324,7 +1350,7 @@ static int apply_measured(hp_candidate *c, const char *profile_path,
                        info.id, info.name ? info.name : "",
                        info.vendor ? info.vendor : "", why, c->spec.id,
                        c->spec.vendor, c->spec.name ? c->spec.name : "");
-      hp_profile_free(p);
+      hp_profile_free(own);
       return rc;
     }
     if (!dev_id)
@@ -1332,7 +1358,7 @@ static int apply_measured(hp_candidate *c, const char *profile_path,
   }
   double mfu, bw_gbps;
   rc = hp_profile_efficiency(p, dev_id, &mfu, &bw_gbps, d);
-  hp_profile_free(p);
+  hp_profile_free(own);
   if (rc != HP_OK)
     return rc;
   c->mfu = mfu;
@@ -1710,6 +1736,7 @@ void hp_planfile_free(hp_planfile *p) {
       hp_scenario_cleanup(&p->scen[i]);
   }
   free_periods(p->periods, p->n);
+  hp_file_cache_unref(p->files);
   hp_free(p->merged);
   hp_free(p->scen);
   hp_ynode_free(p->root);
@@ -1731,6 +1758,8 @@ static int bind_all(hp_planfile *p, hp_scenario **out, hp_periods ***per_out,
   }
   int rc = HP_OK;
   size_t i = 0;
+  hp_file_cache *outer = bind_files; /* restored below */
+  bind_files = p->files;
   for (; i < p->n; i++) {
     if ((rc = hp_periods_present(p->merged[i])
                   ? hp_periods_bind(p->merged[i], p->path, p->cat, &sc[i],
@@ -1748,6 +1777,7 @@ static int bind_all(hp_planfile *p, hp_scenario **out, hp_periods ***per_out,
       }
   }
 done:
+  bind_files = outer;
   if (rc != HP_OK) {
     for (size_t j = 0; j < i && j < p->n; j++)
       hp_scenario_cleanup(&sc[j]);
@@ -1768,7 +1798,7 @@ int hp_planfile_parse(const char *text, size_t len, const char *name,
   if (!p)
     return hp_diag_oom(d);
   p->cat = cat;
-  if (!(p->path = hp_strdup(name))) {
+  if (hp_file_cache_new(&p->files) != HP_OK || !(p->path = hp_strdup(name))) {
     rc = hp_diag_oom(d);
     goto fail;
   }
@@ -1868,6 +1898,31 @@ int hp_planfile_load(const char *path, const hp_catalog *cat, hp_planfile **out,
     return rc;
   rc = hp_planfile_parse(text, len, path, cat, out, d);
   hp_free(text);
+  return rc;
+}
+
+int hp_planfile_dup(const hp_planfile *p, hp_planfile **out, hp_diag *d) {
+  hp_planfile *q = hp_calloc(1, sizeof *q);
+  int rc;
+  if (!q)
+    return hp_diag_oom(d);
+  q->cat = p->cat;
+  q->files = hp_file_cache_ref(p->files);
+  if (!(q->path = hp_strdup(p->path)) || !(q->name = hp_strdup(p->name)) ||
+      !(q->root = hp_ynode_clone(p->root)) ||
+      !(q->merged = hp_calloc(p->n ? p->n : 1, sizeof *q->merged)))
+    goto oom;
+  for (; q->n < p->n; q->n++)
+    if (!(q->merged[q->n] = hp_ynode_clone(p->merged[q->n])))
+      goto oom;
+  if ((rc = bind_all(q, &q->scen, &q->periods, d)) != HP_OK)
+    goto fail;
+  *out = q;
+  return HP_OK;
+oom:
+  rc = hp_diag_oom(d);
+fail:
+  hp_planfile_free(q);
   return rc;
 }
 

@@ -32,7 +32,37 @@ struct hp_planfile {
   hp_scenario *scen; /* per scenario: bound */
   const hp_catalog *cat;
   struct hp_periods **periods; /* per scenario: its periods, or NULL */
+  struct hp_file_cache *files; /* model files and profiles read (shared
+                                  with copies, hp_planfile_dup) */
 };
+
+/* The files a binder reads beside the plan, each read once per plan and
+ * its copies (file_cache.c): safe to share between threads. */
+typedef struct hp_file_cache hp_file_cache;
+typedef enum {
+  HP_FC_YAML,   /* a YAML file (models/NAME.yaml): hp_yaml_load_file */
+  HP_FC_HF,     /* a Hugging Face config.json: hp_model_hf_load */
+  HP_FC_PROFILE /* a probe profile: hp_profile_load */
+} hp_fc_kind;
+/* A cache with one reference; HP_OK or HP_ENOMEM. */
+int hp_file_cache_new(hp_file_cache **out);
+/* Another reference to c; returns c. */
+hp_file_cache *hp_file_cache_ref(hp_file_cache *c);
+/* Drops a reference; the last frees every file read. NULL-safe. */
+void hp_file_cache_unref(hp_file_cache *c);
+/* The tree of the file at path read as kind (HP_FC_YAML or HP_FC_HF),
+ * read at the first ask; a failed read is not kept (its error is the
+ * reader's). *out is borrowed: valid while c is referenced. */
+int hp_file_cache_tree(hp_file_cache *c, hp_fc_kind kind, const char *path,
+                       const hp_ynode **out, hp_diag *d);
+/* The same for a probe profile (HP_FC_PROFILE). */
+struct hp_profile;
+int hp_file_cache_profile(hp_file_cache *c, const char *path,
+                          const struct hp_profile **out, hp_diag *d);
+/* A copy of plan p, bound again from its merged trees (no YAML text is
+ * parsed, and the files p read are not read again: the copy shares p's
+ * cache). *out set only on success; free with hp_planfile_free. */
+int hp_planfile_dup(const hp_planfile *p, hp_planfile **out, hp_diag *d);
 
 /* Limits (docs/limits.md). */
 #define HP_MAX_SCENARIOS 10000

@@ -30,6 +30,69 @@ static int dup_str(char **dst, const char *src) {
   return !src || (*dst = hp_strdup(src)) ? HP_OK : HP_ENOMEM;
 }
 
+/* Copies of src's request classes into *dst (n of them). */
+static int dup_classes(hp_request_class **dst, size_t *n_dst,
+                       const hp_request_class *src, size_t n) {
+  *dst = NULL;
+  *n_dst = 0;
+  if (!n)
+    return HP_OK;
+  if (!(*dst = hp_calloc(n, sizeof **dst)))
+    return HP_ENOMEM;
+  for (; *n_dst < n; ++*n_dst) {
+    (*dst)[*n_dst] = src[*n_dst];
+    if (dup_str(&(*dst)[*n_dst].name, src[*n_dst].name) != HP_OK)
+      return HP_ENOMEM;
+  }
+  return HP_OK;
+}
+
+/* A copy of src's services into s (whose services and tput are empty):
+ * each one's name, model strings and classes, and the throughput rows. */
+static int dup_services(hp_scenario *s, const hp_scenario *src) {
+  if (src->n_services) {
+    if (!(s->services = hp_calloc(src->n_services, sizeof *s->services)))
+      return HP_ENOMEM;
+    for (; s->n_services < src->n_services; s->n_services++) {
+      const hp_service *a = &src->services[s->n_services];
+      hp_service *v = &s->services[s->n_services];
+      *v = *a;
+      v->name = v->model.name = v->model.file = NULL;
+      v->classes = NULL;
+      v->n_classes = 0;
+      if (dup_str(&v->name, a->name) != HP_OK ||
+          dup_str(&v->model.name, a->model.name) != HP_OK ||
+          dup_str(&v->model.file, a->model.file) != HP_OK ||
+          dup_classes(&v->classes, &v->n_classes, a->classes, a->n_classes) !=
+              HP_OK) {
+        s->n_services++; /* cleaned up with the rest */
+        return HP_ENOMEM;
+      }
+      if (a->model.kv_dtype_file && a->model.kv_dtype_file == a->model.file)
+        v->model.kv_dtype_file = v->model.file;
+    }
+  }
+  if (dup_str(&s->tput_file, src->tput_file) != HP_OK)
+    return HP_ENOMEM;
+  if (src->n_tput) {
+    if (!(s->tput = hp_calloc(src->n_tput, sizeof *s->tput)))
+      return HP_ENOMEM;
+    for (; s->n_tput < src->n_tput; s->n_tput++) {
+      const hp_tput_row *a = &src->tput[s->n_tput];
+      hp_tput_row *w = &s->tput[s->n_tput];
+      *w = *a;
+      if (dup_str(&w->source, a->source) != HP_OK)
+        return HP_ENOMEM;
+      /* The row's file borrows the scenario's names. */
+      if (a->file && a->file == src->file)
+        w->file = s->file;
+      else if (a->file && a->file == src->tput_file)
+        w->file = s->tput_file;
+    }
+  }
+  return HP_OK;
+}
+
 int hp_scenario_copy(hp_scenario *dst, const hp_scenario *src) {
   hp_scenario s = *src;
   s.name = s.file = s.model.name = s.model.file = NULL;
@@ -37,7 +100,11 @@ int hp_scenario_copy(hp_scenario *dst, const hp_scenario *src) {
   s.cands = NULL;
   s.caps = NULL;
   s.exclude_vendors = NULL;
+  s.services = NULL;
+  s.tput = NULL;
+  s.tput_file = NULL;
   s.n_classes = s.n_cands = s.n_caps = s.n_exclude_vendors = 0;
+  s.n_services = s.n_tput = 0;
   if (dup_str(&s.name, src->name) != HP_OK ||
       dup_str(&s.file, src->file) != HP_OK ||
       dup_str(&s.model.name, src->model.name) != HP_OK ||
@@ -94,6 +161,8 @@ int hp_scenario_copy(hp_scenario *dst, const hp_scenario *src) {
                   src->exclude_vendors[s.n_exclude_vendors]) != HP_OK)
         goto oom;
   }
+  if (dup_services(&s, src) != HP_OK)
+    goto oom;
   *dst = s;
   return HP_OK;
 oom:

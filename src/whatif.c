@@ -249,9 +249,20 @@ int hp_wi_dists_parse(const char *text, size_t len, const char *path,
                       const hp_catalog *cat, hp_wi_dist **out, size_t *n_out,
                       hp_diag *d) {
   hp_planfile *pf = NULL;
+  int rc = hp_planfile_parse(text, len, path, cat, &pf, d);
+  if (rc == HP_OK)
+    rc = hp_wi_dists_of(pf, out, n_out, d);
+  hp_planfile_free(pf);
+  return rc;
+}
+
+int hp_wi_dists_of(const hp_planfile *plan, hp_wi_dist **out, size_t *n_out,
+                   hp_diag *d) {
+  hp_planfile *pf = NULL;
   hp_wi_dist *v = NULL;
   size_t n = 0;
-  int rc = hp_planfile_parse(text, len, path, cat, &pf, d);
+  /* A copy to set each key on: no file is read again. */
+  int rc = hp_planfile_dup(plan, &pf, d);
   if (rc != HP_OK)
     return rc;
   const char *file = hp_planfile_path(pf);
@@ -500,10 +511,6 @@ static void solver_thread_end(void) { hp_ip_thread_cleanup(); }
 
 typedef struct run {
   hp_wi_table *t;
-  const char *text;
-  size_t len;
-  const char *path;
-  const hp_catalog *cat;
   const hp_wi_axis *axes;  /* sweep */
   const hp_wi_dist *dists; /* Monte Carlo */
   size_t *scen;            /* plan index of each table scenario */
@@ -582,10 +589,10 @@ static void *worker(void *arg) {
   hp_diag d;
   hp_diag_clear(&d);
   int rc;
-  /* Direct runs copy the caller's bound scenarios and parse the plan only
-   * if a value must be bound again; others bind their own copy. */
-  if (!r->direct && (rc = hp_planfile_parse(r->text, r->len, r->path, r->cat,
-                                            &pf, &d)) != HP_OK) {
+  /* Direct runs copy the caller's bound scenarios and copy the plan only
+   * if a value must be bound again; others bind their own copy (from the
+   * plan's trees: no YAML is parsed and no file read). */
+  if (!r->direct && (rc = hp_planfile_dup(r->pf, &pf, &d)) != HP_OK) {
     note_fatal(r, rc, &d);
     goto out;
   }
@@ -637,8 +644,7 @@ static void *worker(void *arg) {
       /* A key set by binding the plan again: whenever a direct set
        * declines (a value the binder judges). */
       if (!set && !pf && bad == HP_OK &&
-          (rc = hp_planfile_parse(r->text, r->len, r->path, r->cat, &pf, &d)) !=
-              HP_OK) {
+          (rc = hp_planfile_dup(r->pf, &pf, &d)) != HP_OK) {
         note_fatal(r, rc, &d);
         break;
       }
@@ -1222,8 +1228,7 @@ static int check_axis(hp_planfile *pf, const hp_wi_axis *axes, size_t k,
  * once, and take at least one of its axis's values (its first, middle or
  * last): a key no value binds to fails the run with the planner's message;
  * a point whose value the plan rejects (an MFU above 1) is an error row. */
-static int check_axes(const char *text, size_t len, const char *path,
-                      const hp_catalog *cat, const hp_wi_axis *axes, size_t n,
+static int check_axes(const hp_planfile *plan, const hp_wi_axis *axes, size_t n,
                       const size_t *scen, size_t n_scen, hp_diag *d) {
   int rc = HP_OK;
   hp_planfile *pf = NULL;
@@ -1233,7 +1238,7 @@ static int check_axes(const char *text, size_t len, const char *path,
      * depend on each other (domestic_share.min <= max). */
     hp_planfile_free(pf);
     pf = NULL;
-    if ((rc = hp_planfile_parse(text, len, path, cat, &pf, d)) != HP_OK)
+    if ((rc = hp_planfile_dup(plan, &pf, d)) != HP_OK)
       break;
     rc = check_axis(pf, axes, k, scen, n_scen, d);
   }
@@ -1260,16 +1265,16 @@ static void run_cleanup(run *r) {
   memset(r, 0, sizeof *r);
 }
 
-static int run_table(hp_wi_kind kind, const char *text, size_t len,
-                     const char *path, const hp_catalog *cat,
-                     const hp_wi_axis *axes, hp_wi_dist *dists, size_t n_keys,
-                     size_t n_points, uint64_t seed, const hp_wi_opts *o,
-                     hp_wi_table **out, hp_diag *d) {
+static int run_table(hp_wi_kind kind, const hp_planfile *pf,
+                     const hp_catalog *cat, const hp_wi_axis *axes,
+                     hp_wi_dist *dists, size_t n_keys, size_t n_points,
+                     uint64_t seed, const hp_wi_opts *o, hp_wi_table **out,
+                     hp_diag *d) {
   hp_wi_opts none = {0};
   if (!o)
     o = &none;
   double t0 = now_ms();
-  hp_planfile *pf = NULL;
+  const char *path = hp_planfile_path(pf);
   hp_wi_table *t = hp_calloc(1, sizeof *t);
   run r;
   memset(&r, 0, sizeof r);
@@ -1284,8 +1289,6 @@ static int run_table(hp_wi_kind kind, const char *text, size_t len,
   t->dists = dists;
   t->n_keys = n_keys;
   t->n_points = n_points;
-  if ((rc = hp_planfile_parse(text, len, path, cat, &pf, d)) != HP_OK)
-    goto fail;
   /* Which scenarios. */
   size_t np = hp_planfile_count(pf);
   r.scen = hp_calloc(np, sizeof *r.scen);
@@ -1375,8 +1378,7 @@ static int run_table(hp_wi_kind kind, const char *text, size_t len,
   r.backwards = varied == 1 && hp_wi_tightening(axes[vk].key, axes[vk].step);
   /* Keys an uncertain: block names were checked where it was parsed. */
   if (kind == HP_WI_SWEEP &&
-      (rc = check_axes(text, len, path, cat, axes, n_keys, r.scen,
-                       t->n_scenarios, d)) != HP_OK)
+      (rc = check_axes(pf, axes, n_keys, r.scen, t->n_scenarios, d)) != HP_OK)
     goto fail;
   r.direct = 1;
   for (size_t k = 0; k < n_keys && r.direct; k++)
@@ -1390,10 +1392,6 @@ static int run_table(hp_wi_kind kind, const char *text, size_t len,
     nt = (unsigned)((n_points + r.chunk - 1) / r.chunk);
   if (nt == 0)
     nt = 1;
-  r.text = text;
-  r.len = len;
-  r.path = path;
-  r.cat = cat;
   atomic_init(&r.next, 0);
   atomic_init(&r.done, 0);
   atomic_init(&r.stop, 0);
@@ -1412,21 +1410,19 @@ static int run_table(hp_wi_kind kind, const char *text, size_t len,
   t->threads = started ? started : 1;
   t->wall_ms = now_ms() - t0;
   run_cleanup(&r);
-  hp_planfile_free(pf);
   *out = t;
   return HP_OK;
 oom:
   rc = hp_diag_oom(d);
 fail:
   run_cleanup(&r);
-  hp_planfile_free(pf);
   hp_wi_table_free(t);
   return rc;
 }
 
-int hp_wi_sweep(const char *text, size_t len, const char *path,
-                const hp_catalog *cat, const hp_wi_axis *axes, size_t n_axes,
-                const hp_wi_opts *o, hp_wi_table **out, hp_diag *d) {
+/* The sweep's own checks, before the plan is read. */
+static int sweep_size(const hp_wi_axis *axes, size_t n_axes, size_t *n_points,
+                      hp_diag *d) {
   if (n_axes == 0 || n_axes > HP_WI_MAX_KEYS)
     return hp_diag_set(d, n_axes ? HP_ELIMIT : HP_EINVAL, NULL, 0, 0,
                        "sweep: %zu --vary keys; give 1 to %d", n_axes,
@@ -1439,25 +1435,66 @@ int hp_wi_sweep(const char *text, size_t len, const char *path,
                        "sweep: %.0f grid points, more than the limit of %u "
                        "(HP_WI_MAX_POINTS)",
                        total, HP_WI_MAX_POINTS);
-  return run_table(HP_WI_SWEEP, text, len, path, cat, axes, NULL, n_axes,
-                   (size_t)total, 0, o, out, d);
+  *n_points = (size_t)total;
+  return HP_OK;
 }
 
-int hp_wi_montecarlo(const char *text, size_t len, const char *path,
-                     const hp_catalog *cat, size_t n_samples, uint64_t seed,
-                     const hp_wi_opts *o, hp_wi_table **out, hp_diag *d) {
+static int mc_size(size_t n_samples, hp_diag *d) {
   if (n_samples == 0 || n_samples > HP_WI_MAX_POINTS)
     return hp_diag_set(d, n_samples ? HP_ELIMIT : HP_EINVAL, NULL, 0, 0,
                        "montecarlo: %zu samples; give 1 to %u "
                        "(HP_WI_MAX_POINTS)",
                        n_samples, HP_WI_MAX_POINTS);
-  hp_wi_dist *dists = NULL;
-  size_t n = 0;
-  int rc = hp_wi_dists_parse(text, len, path, cat, &dists, &n, d);
+  return HP_OK;
+}
+
+int hp_wi_sweep_plan(const hp_planfile *pf, const hp_catalog *cat,
+                     const hp_wi_axis *axes, size_t n_axes, const hp_wi_opts *o,
+                     hp_wi_table **out, hp_diag *d) {
+  size_t n;
+  int rc = sweep_size(axes, n_axes, &n, d);
   if (rc != HP_OK)
     return rc;
-  return run_table(HP_WI_MONTECARLO, text, len, path, cat, NULL, dists, n,
-                   n_samples, seed, o, out, d);
+  return run_table(HP_WI_SWEEP, pf, cat, axes, NULL, n_axes, n, 0, o, out, d);
+}
+
+int hp_wi_sweep(const char *text, size_t len, const char *path,
+                const hp_catalog *cat, const hp_wi_axis *axes, size_t n_axes,
+                const hp_wi_opts *o, hp_wi_table **out, hp_diag *d) {
+  hp_planfile *pf = NULL;
+  size_t n;
+  int rc = sweep_size(axes, n_axes, &n, d);
+  if (rc == HP_OK &&
+      (rc = hp_planfile_parse(text, len, path, cat, &pf, d)) == HP_OK)
+    rc = hp_wi_sweep_plan(pf, cat, axes, n_axes, o, out, d);
+  hp_planfile_free(pf);
+  return rc;
+}
+
+int hp_wi_montecarlo_plan(const hp_planfile *pf, const hp_catalog *cat,
+                          size_t n_samples, uint64_t seed, const hp_wi_opts *o,
+                          hp_wi_table **out, hp_diag *d) {
+  hp_wi_dist *dists = NULL;
+  size_t n = 0;
+  int rc = mc_size(n_samples, d);
+  if (rc == HP_OK)
+    rc = hp_wi_dists_of(pf, &dists, &n, d);
+  if (rc != HP_OK)
+    return rc;
+  return run_table(HP_WI_MONTECARLO, pf, cat, NULL, dists, n, n_samples, seed,
+                   o, out, d);
+}
+
+int hp_wi_montecarlo(const char *text, size_t len, const char *path,
+                     const hp_catalog *cat, size_t n_samples, uint64_t seed,
+                     const hp_wi_opts *o, hp_wi_table **out, hp_diag *d) {
+  hp_planfile *pf = NULL;
+  int rc = mc_size(n_samples, d);
+  if (rc == HP_OK &&
+      (rc = hp_planfile_parse(text, len, path, cat, &pf, d)) == HP_OK)
+    rc = hp_wi_montecarlo_plan(pf, cat, n_samples, seed, o, out, d);
+  hp_planfile_free(pf);
+  return rc;
 }
 
 /* ----------------------------------------------------------------------------

@@ -64,6 +64,9 @@ double hp_wi_axis_value(const hp_wi_axis *a, size_t i);
 int hp_wi_dists_parse(const char *plan_text, size_t len, const char *path,
                       const hp_catalog *cat, hp_wi_dist **out, size_t *n_out,
                       hp_diag *d);
+/** The same for a plan already loaded (borrowed: copied, not changed). */
+int hp_wi_dists_of(const hp_planfile *pf, hp_wi_dist **out, size_t *n_out,
+                   hp_diag *d);
 /* hp_wi_dist, hp_dist_kind, hp_dist_name and hp_wi_dists_free are the
  * loader's (scenario.h), which checks the block's form. */
 
@@ -249,6 +252,11 @@ typedef struct hp_wi_opts {
 int hp_wi_sweep(const char *text, size_t len, const char *path,
                 const hp_catalog *cat, const hp_wi_axis *axes, size_t n_axes,
                 const hp_wi_opts *o, hp_wi_table **out, hp_diag *d);
+/** The same over a plan already loaded (pf, borrowed for the call): the
+ * run binds copies of it and reads no file again (the CLI's path). */
+int hp_wi_sweep_plan(const hp_planfile *pf, const hp_catalog *cat,
+                     const hp_wi_axis *axes, size_t n_axes, const hp_wi_opts *o,
+                     hp_wi_table **out, hp_diag *d);
 
 /** Draws n_samples joint samples of the plan's `uncertain:` keys (sample i
  * from stream (seed, i)) and solves the selected scenarios at each. Same
@@ -256,6 +264,10 @@ int hp_wi_sweep(const char *text, size_t len, const char *path,
 int hp_wi_montecarlo(const char *text, size_t len, const char *path,
                      const hp_catalog *cat, size_t n_samples, uint64_t seed,
                      const hp_wi_opts *o, hp_wi_table **out, hp_diag *d);
+/** The same over a plan already loaded (pf, borrowed for the call). */
+int hp_wi_montecarlo_plan(const hp_planfile *pf, const hp_catalog *cat,
+                          size_t n_samples, uint64_t seed, const hp_wi_opts *o,
+                          hp_wi_table **out, hp_diag *d);
 
 /** Solves one scenario the sweeps' way: hp_scenario_solve_opts (the
  * planner's one solve path) lean, without the infeasibility explanation,

@@ -11,6 +11,7 @@
  * Fixture catalog (tests/data/catalog): one alpha-a server = 8 cards x 25
  * TFLOPS x MFU 0.5 / (2 x 5e11 params) = 100 tokens/s for 1,000,000 CNY.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "hetplan.h"
 #include "yamlx.h"
@@ -1282,6 +1285,131 @@ static void scenario_set_matches_binding(void **state) {
   hp_planfile_free(base);
 }
 
+/* A copy of a services scenario owns its services and throughput rows:
+ * set and solved, it gives binding's plan to the bit, and freeing the copy
+ * and the plan frees each once (a copy that shared them freed them twice:
+ * `hetplan sweep plans/fleet-2025-services.yaml --vary
+ * constraints.domestic_share.min=...` aborted). */
+static void scenario_copy_owns_services(void **state) {
+  (void)state;
+  const char *text =
+      "name: t\n"
+      "defaults:\n"
+      "  devices: [alpha-a, beta-c]\n"
+      "  constraints: {domestic_share: {min: 0.2}}\n"
+      "  services:\n"
+      "    - {name: s, model: {params: 1e9}, requests_per_s: 3,\n"
+      "       requests: [{name: a, input_tokens: 50, output_tokens: 50},\n"
+      "                  {name: b, input_tokens: 50, output_tokens: 50}]}\n"
+      "  throughput:\n"
+      "    - {service: s, class: a, device: alpha-a, tokens_per_s: 500, "
+      "source: bench}\n"
+      "    - {service: s, class: b, device: beta-c, requests_per_s: 5, "
+      "source: bench}\n"
+      "scenarios: [{name: a}]\n";
+  hp_planfile *base = NULL, *pf = NULL;
+  hp_diag d;
+  assert_int_equal(
+      hp_planfile_parse(text, strlen(text), "t.yaml", fix_cat, &base, &d),
+      HP_OK);
+  const hp_scenario *b0 = hp_planfile_scenario(base, 0);
+  assert_int_equal(b0->n_services, 1);
+  assert_int_equal(b0->n_tput, 2);
+  assert_true(hp_planfile_settable(base, "constraints.domestic_share.min"));
+  hp_scenario s;
+  assert_int_equal(hp_scenario_copy(&s, b0), HP_OK);
+  assert_ptr_not_equal(s.services, b0->services);
+  assert_ptr_not_equal(s.services[0].classes, b0->services[0].classes);
+  assert_ptr_not_equal(s.tput, b0->tput);
+  assert_string_equal(s.services[0].classes[1].name, "b");
+  assert_string_equal(s.tput[1].source, "bench");
+  assert_int_equal(
+      hp_scenario_set(&s, "constraints.domestic_share.min", 0.6, &d), HP_OK);
+  assert_int_equal(
+      hp_planfile_parse(text, strlen(text), "t.yaml", fix_cat, &pf, &d), HP_OK);
+  assert_int_equal(
+      hp_planfile_set_number(pf, "constraints.domestic_share.min", 0.6, &d),
+      HP_OK);
+  hp_scenario_result a, b;
+  assert_int_equal(hp_scenario_solve(&s, fix_cat, &a, &d), HP_OK);
+  assert_int_equal(
+      hp_scenario_solve(hp_planfile_scenario(pf, 0), fix_cat, &b, &d), HP_OK);
+  assert_int_equal(a.status, HP_RESULT_OPTIMAL);
+  assert_int_equal(a.status, b.status);
+  assert_memory_equal(&a.capex_cny, &b.capex_cny, sizeof(double));
+  assert_memory_equal(&a.tco_cny, &b.tco_cny, sizeof(double));
+  assert_memory_equal(&a.servers, &b.servers, sizeof(double));
+  hp_scenario_result_cleanup(&a);
+  hp_scenario_result_cleanup(&b);
+  hp_scenario_cleanup(&s);
+  hp_planfile_free(pf);
+  hp_planfile_free(base);
+}
+
+/* A model file is read once: the plan as loaded and every copy a sweep
+ * binds (the key checks, the workers' copies for a key set by binding)
+ * share what was read. Here the file is broken once the plan has loaded,
+ * and the sweep still runs, over a key set directly and one bound again
+ * (before, each re-binding read the file again: the run failed). */
+static void model_file_read_once(void **state) {
+  (void)state;
+  char dir[] = "/tmp/hp_wi_modelXXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char mdir[64], model[96], plan[96];
+  snprintf(mdir, sizeof mdir, "%s/models", dir);
+  snprintf(model, sizeof model, "%s/tiny.yaml", mdir);
+  snprintf(plan, sizeof plan, "%s/p.yaml", dir);
+  assert_int_equal(mkdir(mdir, 0700), 0);
+  FILE *f = fopen(model, "w");
+  assert_non_null(f);
+  fputs("name: tiny\nparams: 5e11\nsources: {params: test}\n", f);
+  fclose(f);
+  const char *text = "name: t\n"
+                     "defaults:\n"
+                     "  workload: {model: {name: tiny}, tokens_per_day: "
+                     "8.64e7}\n"
+                     "  mfu: 0.5\n"
+                     "  devices: [alpha-a, beta-b]\n"
+                     "scenarios: [{name: a}, {name: b}]\n";
+  hp_planfile *pf = NULL;
+  hp_diag d;
+  assert_int_equal(
+      hp_planfile_parse(text, strlen(text), plan, fix_cat, &pf, &d), HP_OK);
+  assert_string_equal(hp_planfile_scenario(pf, 1)->model.name, "tiny");
+  /* Read again, the file would now fail to load. */
+  assert_non_null(f = fopen(model, "w"));
+  fputs("name: [tiny\n", f);
+  fclose(f);
+  static const char *const axes[] = {"workload.tokens_per_day=4e7:1.2e8:4e7",
+                                     "workload.peak_factor=1:3:1"};
+  for (int k = 0; k < 2; k++) {
+    hp_wi_axis a;
+    assert_int_equal(hp_wi_axis_parse(axes[k], &a, &d), HP_OK);
+    hp_wi_opts o = {2, NULL, NULL, NULL, 0};
+    hp_wi_table *t = NULL;
+    int rc = hp_wi_sweep_plan(pf, fix_cat, &a, 1, &o, &t, &d);
+    if (rc != HP_OK)
+      print_error("%s\n", d.msg);
+    assert_int_equal(rc, HP_OK);
+    assert_int_equal(t->n_rows, 6);
+    assert_int_equal(t->n_error, 0);
+    hp_wi_table_free(t);
+    hp_wi_axis_cleanup(&a);
+  }
+  /* The copy a Monte Carlo run checks its keys on reads nothing either. */
+  hp_planfile *q = NULL;
+  assert_int_equal(hp_planfile_dup(pf, &q, &d), HP_OK);
+  assert_int_equal(hp_planfile_set_number(q, "workload.peak_factor", 2, &d),
+                   HP_OK);
+  assert_int_equal(hp_planfile_scenario(q, 0)->peak_factor, 2);
+  hp_planfile_free(pf); /* the copy keeps what was read */
+  assert_string_equal(hp_planfile_scenario(q, 1)->model.name, "tiny");
+  hp_planfile_free(q);
+  assert_int_equal(unlink(model), 0);
+  assert_int_equal(rmdir(mdir), 0);
+  assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(axis_grid_points),
@@ -1306,6 +1434,8 @@ int main(void) {
       cmocka_unit_test(mc_summaries_from_the_engine),
       cmocka_unit_test(solve_opts_lean_and_warm),
       cmocka_unit_test(scenario_set_matches_binding),
+      cmocka_unit_test(scenario_copy_owns_services),
+      cmocka_unit_test(model_file_read_once),
   };
   return cmocka_run_group_tests(tests, catalogs_setup, catalogs_teardown);
 }
