@@ -152,7 +152,7 @@ int hp_report_xlsx(const hp_doc *doc, char **out, size_t *len, hp_diag *d) {
   }
   fmts f;
   make_formats(wb, &f);
-  for (int i = 0; i < HP_DOC_SHEETS && rc == HP_OK; i++)
+  for (int i = 0; i < s.n_sheets && rc == HP_OK; i++)
     rc = write_sheet(wb, &s.sheet[i], s.title, &f);
   lxw_error e = workbook_close(wb);
   if (rc != HP_OK) {
