@@ -294,5 +294,22 @@ t = table(wb["Sources"], "Card figures")
 check(any(r[col(t, "figure")].value == "price_server_cny" for r in t[2]),
       "periods: Sources has the prices")
 
+# A plan with periods that cannot be planned: exit 4, the workbook still
+# written, the period that fails named in the Summary.
+x = os.path.join(tmp, "periods-infeasible.xlsx")
+p = subprocess.run([HP, "plan", "tests/data/periods-infeasible.yaml",
+                    "--catalog", "tests/data/catalog", "-o", x], cwd=SRC,
+                   capture_output=True, text=True)
+check(p.returncode == 4 and os.path.exists(x),
+      "periods infeasible: exit %d, want 4 and a workbook" % p.returncode)
+if os.path.exists(x):
+    wb = openpyxl.load_workbook(x)
+    t = table(wb["Summary"], "Scenarios over periods")
+    r = t[2][0]
+    check(r[col(t, "status")].value == "infeasible"
+          and "'y2'" in (r[col(t, "explanation")].value or "")
+          and r[col(t, "NPV (CNY)")].value is None,
+          "periods infeasible: Summary %r" % ([c.value for c in r],))
+
 print("xlsx: %d failed" % len(failures))
 sys.exit(1 if failures else 0)
