@@ -1,6 +1,7 @@
 /* cli_periods.c - `hetplan plan` on a plan whose scenarios have periods
  * (issue 22): solves each one's periods (periods.c) and renders the
- * schedule (report_periods.c). main.c calls it and writes the text.
+ * schedule (report_periods.c; a workbook or HTML page through report_doc.c,
+ * issue 24). main.c calls it and writes the text.
  */
 #include <stdio.h>
 #include <string.h>
@@ -106,14 +107,24 @@ int hp_cli_plan_periods(const char *path, const hp_planfile *pf, hp_format fmt,
     }
     m++;
   }
-  hp_buf b;
-  hp_buf_init(&b);
-  if (hp_periods_render(hp_planfile_name(pf), r, m, fmt, &b) != HP_OK ||
-      hp_buf_detach(&b, text, len) != HP_OK) {
-    hp_buf_cleanup(&b);
-    fprintf(stderr, "hetplan: out of memory\n");
-    rc = HP_EXIT_SOLVER;
-    goto out;
+  if (fmt == HP_FORMAT_XLSX || fmt == HP_FORMAT_HTML) { /* issue 24 */
+    hp_doc_plan dp = {path, pf, NULL, NULL};
+    hp_doc_schedule doc = {{"schedule", &dp, 1, NULL, NULL}, r, m};
+    int e = hp_cli_render_doc(&doc.doc, fmt, text, len);
+    if (e != HP_EXIT_OK) {
+      rc = e;
+      goto out;
+    }
+  } else {
+    hp_buf b;
+    hp_buf_init(&b);
+    if (hp_periods_render(hp_planfile_name(pf), r, m, fmt, &b) != HP_OK ||
+        hp_buf_detach(&b, text, len) != HP_OK) {
+      hp_buf_cleanup(&b);
+      fprintf(stderr, "hetplan: out of memory\n");
+      rc = HP_EXIT_SOLVER;
+      goto out;
+    }
   }
   for (size_t i = 0; chart && i < m; i++) {
     if (r[i].status != HP_RESULT_OPTIMAL)

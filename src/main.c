@@ -325,14 +325,8 @@ static int cmd_plan(int argc, char **argv) {
   hp_cli_warn_unused(pf);
   if (lp_dir && (rc = write_lps(pf, lp_dir)) != HP_EXIT_OK)
     goto out;
-  hp_cli_progress_arm(); /* a terminal sees long solves' progress */
+  hp_cli_progress_arm();             /* a terminal sees long solves' progress */
   if (hp_cli_plan_has_periods(pf)) { /* issue 22: the schedule */
-    if (o.format == HP_FORMAT_XLSX || o.format == HP_FORMAT_HTML) {
-      rc = usage_error("plan: a plan with periods is written as a table, "
-                       "csv, json or md (no workbook or page yet)%s",
-                       "");
-      goto out;
-    }
     rc = hp_cli_plan_periods(path, pf, o.format,
                              sched_chart ? sched_chart : chart_path, &text,
                              &len);

@@ -1,10 +1,12 @@
-/* report_doc.c - the six sheets of a workbook or HTML report (report_doc.h).
+/* report_doc.c - the sheets of a workbook or HTML report (report_doc.h): six
+ * for plans, batches, sweeps and Monte Carlo runs, four for a plan with
+ * periods.
  *
  * Lays out finished results as tables: every column has its unit in the
  * header; a cell is a number, a text or empty (a scenario that bought
  * nothing has empty purchase cells, not zeros). Layout: building blocks,
  * then the sheets of plans (plan, batch), then those of a sweep or a Monte
- * Carlo table, then hp_doc_build.
+ * Carlo table, then those of a plan with periods, then hp_doc_build.
  */
 #include "report_doc.h"
 
@@ -15,6 +17,7 @@
 #include "catalog.h"
 #include "mem.h"
 #include "numfmt.h"
+#include "periods.h"
 #include "scenario.h"
 
 /* ----------------------------------------------------------------------------
@@ -701,11 +704,335 @@ static void table_rows(bld *b, const hp_doc *doc, hp_doc_sheets *s) {
 }
 
 /* ----------------------------------------------------------------------------
+ * A plan with periods (issue 22): Summary, Schedule, Assumptions, Sources
+ * ------------------------------------------------------------------------- */
+
+static const char *const ps_head[] = {
+    "plan",           "scenario",          "status",
+    "objective",      "objective (CNY)",   "NPV (CNY)",
+    "capex (CNY)",    "opex (CNY)",        "discount rate (% per year)",
+    "periods",        "myopic plan (CNY)", "planning ahead saves (CNY)",
+    "proven optimal", "explanation"};
+static const hp_col_fmt ps_fmt[] = {
+    HP_COL_TEXT, HP_COL_TEXT, HP_COL_TEXT, HP_COL_TEXT, HP_COL_DEC2,
+    HP_COL_DEC2, HP_COL_DEC2, HP_COL_DEC2, HP_COL_PCT,  HP_COL_INT,
+    HP_COL_DEC2, HP_COL_DEC2, HP_COL_TEXT, HP_COL_TEXT};
+static const char *const pk_head[] = {"scenario",
+                                      "period",
+                                      "SKU",
+                                      "vendor",
+                                      "domestic",
+                                      "bought (servers)",
+                                      "in service (servers)",
+                                      "owned (servers)",
+                                      "retired (servers)",
+                                      "capex (CNY)",
+                                      "opex (CNY)",
+                                      "delivered (tokens/s)"};
+static const hp_col_fmt pk_fmt[] = {HP_COL_TEXT, HP_COL_TEXT, HP_COL_TEXT,
+                                    HP_COL_TEXT, HP_COL_TEXT, HP_COL_SIG,
+                                    HP_COL_SIG,  HP_COL_SIG,  HP_COL_SIG,
+                                    HP_COL_DEC2, HP_COL_DEC2, HP_COL_INT};
+static const char *const pp_head[] = {"scenario",
+                                      "period",
+                                      "start (years)",
+                                      "length (years)",
+                                      "demand (tokens/s)",
+                                      "capacity (tokens/s)",
+                                      "domestic share of compute (%)",
+                                      "domestic share of cards (%)",
+                                      "power (kW)",
+                                      "budget (CNY)",
+                                      "capex (CNY)",
+                                      "opex (CNY)",
+                                      "discount factor",
+                                      "present value (CNY)"};
+static const hp_col_fmt pp_fmt[] = {
+    HP_COL_TEXT, HP_COL_TEXT, HP_COL_SIG, HP_COL_SIG,  HP_COL_INT,
+    HP_COL_INT,  HP_COL_PCT,  HP_COL_PCT, HP_COL_DEC1, HP_COL_DEC2,
+    HP_COL_DEC2, HP_COL_DEC2, HP_COL_SIG, HP_COL_DEC2};
+
+static void schedule_summary(bld *b, hp_doc_table *t, const char *plan,
+                             const hp_periods_result *r) {
+  int ok = r->status == HP_RESULT_OPTIMAL;
+  row(b, t);
+  txt(b, plan);
+  txt(b, r->name);
+  txt(b, hp_result_status_name(r->status));
+  txt(b, r->npv ? "npv" : "capex");
+  if (ok) {
+    num(b, r->objective_cny);
+    num(b, r->npv_cny);
+    num(b, r->capex_cny);
+    num(b, r->opex_cny);
+  } else {
+    for (int k = 0; k < 4; k++)
+      skip(b);
+  }
+  num(b, r->discount_rate);
+  num(b, (double)r->n_periods);
+  if (ok && r->has_myopic && r->myopic_status == HP_RESULT_OPTIMAL) {
+    num(b, r->myopic_objective_cny);
+    num(b, r->myopic_objective_cny - r->objective_cny);
+  } else {
+    skip(b);
+    skip(b);
+  }
+  txt(b, ok ? (r->proven ? "yes" : "no (node limit)") : "");
+  if (!ok)
+    txt(b, r->explanation);
+  else if (r->has_myopic && r->myopic_status != HP_RESULT_OPTIMAL)
+    txt(b, r->myopic_explanation ? r->myopic_explanation
+                                 : "planning period by period fails");
+  else
+    skip(b);
+}
+
+static void schedule_rows(bld *b, hp_doc_table *sk, hp_doc_table *pe,
+                          const hp_periods_result *r) {
+  if (r->status != HP_RESULT_OPTIMAL)
+    return;
+  for (size_t p = 0; p < r->n_periods; p++) {
+    const hp_period_out *o = &r->periods[p];
+    for (size_t k = 0; k < r->n_skus; k++) {
+      const hp_period_sku *x = &o->sku[k];
+      int used = 0; /* in any period, as the JSON report */
+      for (size_t q = 0; q < r->n_periods && !used; q++) {
+        const hp_period_sku *y = &r->periods[q].sku[k];
+        used = y->bought > 0 || y->owned > 0 || y->in_service > 0 ||
+               y->retired > 0;
+      }
+      if (!used)
+        continue;
+      row(b, sk);
+      txt(b, r->name);
+      txt(b, o->name);
+      txt(b, r->skus[k]);
+      txt(b, r->vendors[k]);
+      txt(b, r->domestic[k] ? "yes" : "no");
+      num(b, x->bought);
+      num(b, x->in_service);
+      num(b, x->owned);
+      num(b, x->retired);
+      num(b, x->capex_cny);
+      num(b, x->opex_cny);
+      num(b, x->tokens_per_s);
+    }
+    row(b, pe);
+    txt(b, r->name);
+    txt(b, o->name);
+    num(b, o->start_years);
+    num(b, o->years);
+    num(b, o->demand_tokens_per_s);
+    num(b, o->capacity_tokens_per_s);
+    num(b, o->domestic_share_compute);
+    num(b, o->domestic_share_cards);
+    num(b, o->power_mw * 1000.0);
+    if (o->budget_cny > 0)
+      num(b, o->budget_cny);
+    else
+      skip(b);
+    num(b, o->capex_cny);
+    num(b, o->opex_cny);
+    num(b, o->discount);
+    num(b, o->pv_cny);
+  }
+}
+
+/* The fleet in service by vendor per period (servers), for the chart. */
+static void fleet_by_vendor(bld *b, const hp_doc_schedule *S,
+                            hp_doc_sheet *sh) {
+  vendor_set vs = {{0}, 0};
+  for (size_t i = 0; i < S->n; i++) {
+    const hp_periods_result *r = &S->results[i];
+    for (size_t k = 0; r->status == HP_RESULT_OPTIMAL && k < r->n_skus; k++)
+      for (size_t p = 0; p < r->n_periods; p++)
+        if (r->periods[p].sku[k].in_service > 0)
+          vendor_slot(&vs, r->vendors[k]);
+  }
+  if (vs.n == 0)
+    return;
+  const char *head[HP_DOC_MAX_COLS];
+  hp_col_fmt fmt[HP_DOC_MAX_COLS];
+  static char vh[HP_DOC_MAX_COLS][160];
+  head[0] = "scenario / period";
+  fmt[0] = HP_COL_TEXT;
+  for (size_t k = 0; k < vs.n; k++) {
+    snprintf(vh[k], sizeof vh[k], "%s in service (servers)", vs.name[k]);
+    head[k + 1] = vh[k];
+    fmt[k + 1] = HP_COL_SIG;
+  }
+  hp_doc_table *t = table_new(sh, "Fleet in service by vendor (servers)", head,
+                              fmt, vs.n + 1);
+  t->chart = HP_DOC_CHART_STACKED;
+  t->first_series = 1;
+  t->last_series = vs.n;
+  snprintf(t->chart_title, sizeof t->chart_title,
+           "Fleet in service by vendor per period");
+  snprintf(t->x_title, sizeof t->x_title, "period");
+  snprintf(t->y_title, sizeof t->y_title, "servers in service");
+  for (size_t i = 0; i < S->n; i++) {
+    const hp_periods_result *r = &S->results[i];
+    if (r->status != HP_RESULT_OPTIMAL)
+      continue;
+    for (size_t p = 0; p < r->n_periods; p++) {
+      char label[400];
+      snprintf(label, sizeof label, "%s%s%s", S->n > 1 ? r->name : "",
+               S->n > 1 ? " / " : "", r->periods[p].name);
+      row(b, t);
+      txt(b, label);
+      for (size_t v = 0; v < vs.n; v++) {
+        double n = 0;
+        for (size_t k = 0; k < r->n_skus; k++)
+          if (strcmp(r->vendors[k], vs.name[v]) == 0)
+            n += r->periods[p].sku[k].in_service;
+        num(b, n);
+      }
+    }
+  }
+}
+
+/* What each period changes, the owned fleet and the lifetimes. */
+static void period_inputs(bld *b, hp_doc_table *t, const char *plan,
+                          const hp_scenario *sc, const hp_periods *P) {
+  const char *f = sc->file ? sc->file : "";
+  char key[240];
+  input(b, t, plan, sc, "objective", 0, P->npv ? "npv" : "capex", "", f);
+  input(b, t, plan, sc, "discount_rate", P->discount_rate, NULL,
+        "fraction per year", f);
+  for (size_t i = 0; i < P->n_fleet; i++) {
+    const hp_fleet_cohort *c = &P->fleet[i];
+    snprintf(key, sizeof key, "fleet.%s.servers", P->skus[c->sku]);
+    input(b, t, plan, sc, key, c->servers, NULL, "servers", f);
+    snprintf(key, sizeof key, "fleet.%s.age_years", P->skus[c->sku]);
+    input(b, t, plan, sc, key, c->age_years, NULL, "years", f);
+  }
+  for (size_t k = 0; P->lifetime_years && k < P->n_skus; k++)
+    if (P->lifetime_years[k] > 0 && isfinite(P->lifetime_years[k])) {
+      snprintf(key, sizeof key, "lifetime_years.%s", P->skus[k]);
+      input(b, t, plan, sc, key, P->lifetime_years[k], NULL, "years", f);
+    }
+  for (size_t p = 0; p < P->n; p++) {
+    const hp_period *q = &P->p[p];
+    const hp_scenario *s = &q->s;
+#define PKEY(k) (snprintf(key, sizeof key, "periods.%s.%s", q->name, k), key)
+    input(b, t, plan, sc, PKEY("years"), q->years, NULL, "years", f);
+    if (s->has_workload)
+      input(b, t, plan, sc, PKEY("workload.tokens_per_day"), s->tokens_per_day,
+            NULL, "tokens/day", f);
+    if (s->has_dom_min)
+      input(b, t, plan, sc, PKEY("constraints.domestic_share.min"), s->dom_min,
+            NULL, hp_basis_name(s->dom_basis), f);
+    if (s->power_mw > 0)
+      input(b, t, plan, sc, PKEY("constraints.power_mw"), s->power_mw * 1000.0,
+            NULL, "kW", f);
+    if (s->budget_cny > 0)
+      input(b, t, plan, sc, PKEY("budget_cny"), s->budget_cny, NULL, "CNY", f);
+    for (size_t i = 0; i < s->n_caps; i++) {
+      char k2[200];
+      snprintf(k2, sizeof k2, "constraints.caps.%s%s",
+               s->caps[i].is_vendor ? "vendor." : "", s->caps[i].key);
+      input(b, t, plan, sc, PKEY(k2), s->caps[i].cards, NULL, "cards", f);
+    }
+    char list[1024] = "";
+    size_t n = 0;
+    for (size_t k = 0; q->buyable && k < P->n_skus; k++)
+      if (q->buyable[k] && n + strlen(P->skus[k]) + 3 < sizeof list)
+        n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", n ? ", " : "",
+                              P->skus[k]);
+    input(b, t, plan, sc, PKEY("devices"), 0, n ? list : "none", "buyable SKUs",
+          f);
+#undef PKEY
+  }
+}
+
+static void schedule_sheets(bld *b, const hp_doc_schedule *S,
+                            hp_doc_sheets *s) {
+  const hp_doc *doc = &S->doc;
+  static const char *const names[] = {"Summary", "Schedule", "Assumptions",
+                                      "Sources"};
+  for (int i = 0; i < 4; i++)
+    s->sheet[i].name = names[i];
+  s->n_sheets = 4;
+  const hp_doc_plan *dp = doc->n_plans ? &doc->plans[0] : NULL;
+  const hp_planfile *pf = dp ? dp->pf : NULL;
+  const char *plan = pf ? hp_planfile_name(pf) : "";
+  snprintf(s->title, sizeof s->title, "Plan %s over periods (%s)", plan,
+           dp ? dp->path : "");
+  hp_doc_table *sum =
+      table_new(&s->sheet[0], "Scenarios over periods", ps_head, ps_fmt, 14);
+  hp_doc_table *sk =
+      table_new(&s->sheet[1], "Schedule: period x SKU", pk_head, pk_fmt, 12);
+  hp_doc_table *pe = table_new(&s->sheet[1], "Per period", pp_head, pp_fmt, 14);
+  static const char *const ah[] = {"plan",  "scenario", "input",
+                                   "value", "unit",     "from"};
+  static const hp_col_fmt af[] = {HP_COL_TEXT, HP_COL_TEXT, HP_COL_TEXT,
+                                  HP_COL_SIG,  HP_COL_TEXT, HP_COL_TEXT};
+  static const char *const sh[] = {"card",      "vendor",       "figure",
+                                   "value",     "unit",         "confidence",
+                                   "reference", "prices as of", "file"};
+  static const hp_col_fmt sf[] = {HP_COL_TEXT, HP_COL_TEXT, HP_COL_TEXT,
+                                  HP_COL_SIG,  HP_COL_TEXT, HP_COL_TEXT,
+                                  HP_COL_TEXT, HP_COL_TEXT, HP_COL_TEXT};
+  hp_doc_table *as =
+      table_new(&s->sheet[2], "Inputs that shaped the answer", ah, af, 6);
+  hp_doc_table *src = table_new(&s->sheet[3], "Card figures used", sh, sf, 9);
+  for (size_t i = 0; i < S->n; i++) {
+    schedule_summary(b, sum, plan, &S->results[i]);
+    schedule_rows(b, sk, pe, &S->results[i]);
+  }
+  fleet_by_vendor(b, S, &s->sheet[1]);
+  /* The chart and the periods first, the long period x SKU table last. */
+  hp_doc_sheet *sc1 = &s->sheet[1];
+  for (size_t i = 0, j = sc1->n_tables - 1; i < j; i++, j--) {
+    hp_doc_table t = sc1->tables[i];
+    sc1->tables[i] = sc1->tables[j];
+    sc1->tables[j] = t;
+  }
+  s->sheet[1].note = hp_strdup(
+      "Counts are servers. Capex is paid when bought and opex for every "
+      "period in service, both undiscounted here; the present value "
+      "discounts them to the plan's start. Retired servers reached the end "
+      "of their lifetime at the period's start.");
+  if (!s->sheet[1].note)
+    b->oom = 1;
+  for (size_t j = 0; pf && j < hp_planfile_count(pf); j++) {
+    const hp_periods *P = hp_planfile_periods(pf, j);
+    const hp_scenario *sc = hp_planfile_scenario(pf, j);
+    if (!P)
+      continue;
+    assumptions(b, as, plan, sc);
+    period_inputs(b, as, plan, sc, P);
+    for (size_t p = 0; p < P->n; p++)
+      sources(b, src, &P->p[p].s);
+  }
+}
+
+/* ----------------------------------------------------------------------------
  * The document
  * ------------------------------------------------------------------------- */
 
+const hp_doc_schedule *hp_doc_schedule_of(const hp_doc *doc) {
+  /* doc is the first member of an hp_doc_schedule (C11 6.7.2.1p15). */
+  return doc->command && strcmp(doc->command, "schedule") == 0
+             ? (const hp_doc_schedule *)doc
+             : NULL;
+}
+
 int hp_doc_build(const hp_doc *doc, hp_doc_sheets *s, hp_diag *d) {
   memset(s, 0, sizeof *s);
+  const hp_doc_schedule *S = hp_doc_schedule_of(doc);
+  if (S) {
+    bld sb = {0};
+    schedule_sheets(&sb, S, s);
+    if (sb.oom) {
+      hp_doc_sheets_cleanup(s);
+      memset(s, 0, sizeof *s);
+      return hp_diag_oom(d);
+    }
+    return HP_OK;
+  }
+  s->n_sheets = HP_DOC_SHEETS;
   static const char *const names[HP_DOC_SHEETS] = {
       "Summary", "Vendors", "SKUs", "Classes", "Assumptions", "Sources"};
   for (int i = 0; i < HP_DOC_SHEETS; i++)

@@ -1,6 +1,6 @@
 /* report_doc.h - the documents a buyer hands on: an Excel workbook
  * (report_xlsx.c) and a self-contained HTML page (report_html.c) of a plan,
- * a batch, a sweep or a Monte Carlo run.
+ * a batch, a sweep, a Monte Carlo run or a plan with periods.
  *
  * Both are drawn from one set of sheets (report_doc.c): Summary, Vendors,
  * SKUs, Classes, Assumptions and Sources, each a table whose columns carry
@@ -33,6 +33,21 @@ typedef struct hp_doc {
   const hp_wi_table *table; /* sweep or Monte Carlo rows, else NULL */
   const hp_catalog *cat;    /* the catalog the plans were bound to */
 } hp_doc;
+
+/* A plan with periods (issue 22): its scenarios' schedules, solved by
+ * periods.c, shown as four sheets (Summary, Schedule, Assumptions,
+ * Sources). Pass &x.doc to hp_report_xlsx or hp_report_html, with
+ * doc.command "schedule" and doc.plans[0] the plan file (pf) and no plan:
+ * hp_doc_schedule_of finds the schedules from there. */
+typedef struct hp_doc_schedule {
+  hp_doc doc;
+  const struct hp_periods_result *results; /* n results */
+  size_t n;
+} hp_doc_schedule;
+
+/** The schedule doc is the first member of, or NULL when doc's command is
+ * not "schedule". Borrowed, as doc. */
+const hp_doc_schedule *hp_doc_schedule_of(const hp_doc *doc);
 
 /* Number formats of a column. */
 typedef enum {
@@ -87,11 +102,13 @@ typedef struct hp_doc_sheet {
 
 typedef struct hp_doc_sheets {
   char title[400]; /* "Plan doubao-minsheng-2024 (plans/x.yaml)" */
+  int n_sheets;    /* sheets in use: 6, or 4 for a schedule (Summary,
+                      Schedule, Assumptions, Sources) */
   hp_doc_sheet sheet[HP_DOC_SHEETS];
 } hp_doc_sheets;
 
-/** Lays out the six sheets of doc. HP_OK or HP_ENOMEM (with d); free with
- * hp_doc_sheets_cleanup either way. */
+/** Lays out the sheets of doc (six, or four for a schedule). HP_OK or HP_ENOMEM
+ * (with d); free with hp_doc_sheets_cleanup either way. */
 int hp_doc_build(const hp_doc *doc, hp_doc_sheets *out, hp_diag *d);
 void hp_doc_sheets_cleanup(hp_doc_sheets *s);
 

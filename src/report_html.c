@@ -12,6 +12,7 @@
 #include "chart.h"
 #include "mem.h"
 #include "numfmt.h"
+#include "periods.h"
 #include "report_doc.h"
 
 /* Tables longer than this are cut in the page (a sweep can have a million
@@ -135,10 +136,64 @@ static void table(hp_buf *b, const hp_doc_table *t) {
 
 /* The document's chart as SVG (hp_free), or NULL when there is none or the
  * build has no cairo (the page then says so). */
+static void inline_svg(hp_buf *b, const char *svg, size_t len);
+
+/* A plan with periods: one schedule chart per solved scenario, each an
+ * inline SVG, one after the other. */
+static int schedule_svgs(const hp_doc_schedule *S, char **svg, size_t *len,
+                         hp_diag *d) {
+  hp_buf b;
+  hp_buf_init(&b);
+  int rc = HP_OK;
+  for (size_t i = 0; i < S->n && rc == HP_OK; i++) {
+    const hp_periods_result *r = &S->results[i];
+    if (r->status != HP_RESULT_OPTIMAL)
+      continue;
+    char *one = NULL;
+    size_t n = 0;
+    rc = hp_chart_periods(r, HP_CHART_SVG, &one, &n, d);
+    if (rc == HP_OK) {
+      /* cairo names its glyphs and clips "glyph0-1", "clip1" in every
+       * SVG: ids are unique in one page only with a prefix per chart. */
+      hp_buf in;
+      hp_buf_init(&in);
+      inline_svg(&in, one, n);
+      char pre[32];
+      snprintf(pre, sizeof pre, "c%zu-", i);
+      static const char *const refs[] = {"id=\"", "href=\"#", "url(#"};
+      for (const char *q = in.data; q && *q;) {
+        size_t k = 0, m = 0;
+        for (; k < 3; k++)
+          if (strncmp(q, refs[k], m = strlen(refs[k])) == 0)
+            break;
+        if (k < 3) {
+          hp_buf_append(&b, q, m);
+          hp_buf_puts(&b, pre);
+          q += m;
+        } else {
+          hp_buf_putc(&b, *q++);
+        }
+      }
+      b.oom |= in.oom;
+      hp_buf_cleanup(&in);
+      hp_buf_putc(&b, '\n');
+    }
+    hp_free(one);
+  }
+  if (rc == HP_OK && b.len == 0)
+    rc = hp_diag_set(d, HP_EINVAL, NULL, 0, 0, "no scenario has a schedule");
+  if (rc == HP_OK && (b.oom || hp_buf_detach(&b, svg, len) != HP_OK))
+    rc = hp_diag_oom(d);
+  hp_buf_cleanup(&b);
+  return rc;
+}
+
 static int chart_svg(const hp_doc *doc, char **svg, size_t *len, hp_diag *d) {
   *svg = NULL;
   *len = 0;
   int rc = HP_OK;
+  if (hp_doc_schedule_of(doc))
+    return schedule_svgs(hp_doc_schedule_of(doc), svg, len, d);
   if (doc->table) {
     if (doc->table->kind == HP_WI_MONTECARLO)
       rc = hp_chart_montecarlo(doc->table, 0, HP_CHART_SVG, svg, len, d);
@@ -199,11 +254,11 @@ int hp_report_html(const hp_doc *doc, char **out, size_t *len, hp_diag *d) {
                 "unit; the inputs and the card figures behind it are in "
                 "Assumptions and Sources.</p>\n<nav>",
                 HP_VERSION);
-  for (int i = 0; i < HP_DOC_SHEETS; i++)
+  for (int i = 0; i < s.n_sheets; i++)
     hp_buf_printf(&b, "<a href=\"#s%d\">%s</a>", i, s.sheet[i].name);
   hp_buf_puts(&b, "</nav>\n");
   int chart_done = 0;
-  for (int i = 0; i < HP_DOC_SHEETS; i++) {
+  for (int i = 0; i < s.n_sheets; i++) {
     const hp_doc_sheet *sh = &s.sheet[i];
     hp_buf_printf(&b, "<section id=\"s%d\">\n<h2>%s</h2>\n", i, sh->name);
     if (sh->note && *sh->note) {

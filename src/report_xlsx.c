@@ -46,9 +46,10 @@ static void make_formats(lxw_workbook *wb, fmts *f) {
 }
 
 /* Excel's own chart of a table whose data starts at row r0 (its header),
- * placed to the right of the table. */
+ * placed at column col, right of the sheet's widest table (a chart beside a
+ * narrow table would cover a wider one below it). */
 static void add_chart(lxw_workbook *wb, lxw_worksheet *ws, const char *sheet,
-                      const hp_doc_table *t, lxw_row_t r0) {
+                      const hp_doc_table *t, lxw_row_t r0, lxw_col_t col) {
   if (t->chart == HP_DOC_CHART_NONE || t->n_rows == 0)
     return;
   uint8_t type = t->chart == HP_DOC_CHART_STACKED ? LXW_CHART_COLUMN_STACKED
@@ -82,7 +83,7 @@ static void add_chart(lxw_workbook *wb, lxw_worksheet *ws, const char *sheet,
   lxw_chart_options o = {0};
   o.x_scale = 1.6;
   o.y_scale = 1.5;
-  worksheet_insert_chart_opt(ws, r0, (lxw_col_t)(t->n_cols + 1), c, &o);
+  worksheet_insert_chart_opt(ws, r0, col, c, &o);
 }
 
 static int write_sheet(lxw_workbook *wb, const hp_doc_sheet *sh,
@@ -95,6 +96,9 @@ static int write_sheet(lxw_workbook *wb, const hp_doc_sheet *sh,
   if (sh->note && *sh->note)
     worksheet_write_string(ws, r++, 0, sh->note, f->note);
   size_t widest = 0;
+  for (size_t k = 0; k < sh->n_tables; k++)
+    if (sh->tables[k].n_cols > widest)
+      widest = sh->tables[k].n_cols;
   for (size_t k = 0; k < sh->n_tables; k++) {
     const hp_doc_table *t = &sh->tables[k];
     r++;
@@ -115,9 +119,7 @@ static int write_sheet(lxw_workbook *wb, const hp_doc_sheet *sh,
         if (e == LXW_ERROR_MEMORY_MALLOC_FAILED)
           return HP_ENOMEM;
       }
-    add_chart(wb, ws, sh->name, t, r0);
-    if (t->n_cols > widest)
-      widest = t->n_cols;
+    add_chart(wb, ws, sh->name, t, r0, (lxw_col_t)(widest + 1));
   }
   worksheet_set_column(ws, 0, (lxw_col_t)(widest ? widest - 1 : 0), 16, NULL);
   /* Printed: A4 landscape, each sheet one page wide. */
@@ -152,7 +154,7 @@ int hp_report_xlsx(const hp_doc *doc, char **out, size_t *len, hp_diag *d) {
   }
   fmts f;
   make_formats(wb, &f);
-  for (int i = 0; i < HP_DOC_SHEETS && rc == HP_OK; i++)
+  for (int i = 0; i < s.n_sheets && rc == HP_OK; i++)
     rc = write_sheet(wb, &s.sheet[i], s.title, &f);
   lxw_error e = workbook_close(wb);
   if (rc != HP_OK) {

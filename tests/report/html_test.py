@@ -92,7 +92,10 @@ def pdf(path, name):
         return f.read()
 
 
-def page(kind, args, figures):
+SIX = ["Summary", "Vendors", "SKUs", "Classes", "Assumptions", "Sources"]
+
+
+def page(kind, args, figures, sections=SIX):
     path = os.path.join(tmp, kind + ".html")
     run(*args, "-o", path)
     with open(path, encoding="utf-8") as f:
@@ -104,9 +107,13 @@ def page(kind, args, figures):
     check(not urls, "%s: network requests: %s" % (kind, sorted(urls)[:3]))
     for fig in figures:
         check(fig in dom, "%s: %r is not in the page" % (kind, fig))
-    for sec in ["Summary", "Vendors", "SKUs", "Classes", "Assumptions", "Sources"]:
+    for sec in sections:
         check("<h2>%s</h2>" % sec in dom, "%s: no %s section" % (kind, sec))
     check("<svg" in dom, "%s: no inline SVG chart" % kind)
+    ids = re.findall(r'\bid="([^"]*)"', dom)
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    check(not dup, "%s: ids used twice (charts share glyphs): %s"
+          % (kind, dup[:3]))
     data = pdf(path, kind)
     check(data is not None and data.startswith(b"%PDF"), "%s: no PDF" % kind)
     if data:
@@ -149,6 +156,20 @@ mc = ["montecarlo", "plans/doubao-montecarlo.yaml", "--samples", "60"]
 js = json.loads(run(*mc, "--format", "json"))
 q = [q for q in js["scenarios"][0]["quantities"] if q["name"] == "capex_cny"][0]
 page("montecarlo", mc, [format(q["p50"], ",.0f"), "Percentiles"])
+
+per = "plans/doubao-2025-26.yaml"
+js = json.loads(run("plan", per, "--format", "json"))
+ok = [s for s in js["scenarios"] if s["status"] == "optimal"]
+page("periods", ["plan", per],
+     [s["name"] for s in js["scenarios"]] +
+     [format(s["npv_cny"], ",.2f") for s in ok] +
+     [ok[0]["periods"][0]["name"], ok[0]["periods"][0]["devices"][0]["device"],
+      "Fleet in service by vendor per period"],
+     ["Summary", "Schedule", "Assumptions", "Sources"])
+with open(os.path.join(tmp, "periods.html"), encoding="utf-8") as f:
+    n_svg = f.read().count("<svg")
+check(n_svg == len(ok), "periods: %d schedule charts for %d solved scenarios"
+      % (n_svg, len(ok)))
 
 shutil.rmtree(tmp, ignore_errors=True)
 print("html: %d failed" % len(failures))

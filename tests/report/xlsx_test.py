@@ -231,5 +231,85 @@ check(any(r[col(t, "input")].value == "mfu" and "doubao-montecarlo.yaml:"
           in r[col(t, "from")].value for r in t[2]),
       "montecarlo: Assumptions names the uncertain: line")
 
+# --- plan with periods (issue 22): Summary, Schedule, Assumptions, Sources -
+per = "plans/doubao-2025-26.yaml"
+x = os.path.join(tmp, "periods.xlsx")
+run("plan", per, "-o", x)
+js = json.loads(run("plan", per, "--format", "json"))
+wb = openpyxl.load_workbook(x)
+check(wb.sheetnames == ["Summary", "Schedule", "Assumptions", "Sources"],
+      "periods: sheets %s" % wb.sheetnames)
+numbers_are_numbers(wb, "periods")
+ok = [s for s in js["scenarios"] if s["status"] == "optimal"]
+check(ok, "periods: no optimal scenario in %s" % per)
+s0 = ok[0]
+t = table(wb["Summary"], "Scenarios over periods")
+check(len(t[2]) == len(js["scenarios"]), "periods: a Summary row per scenario")
+r = [r for r in t[2] if r[col(t, "scenario")].value == s0["name"]]
+check(r and near(r[0][col(t, "NPV (CNY)")].value, s0["npv_cny"]),
+      "periods: Summary NPV %r vs JSON %r"
+      % (r and r[0][col(t, "NPV (CNY)")].value, s0["npv_cny"]))
+if s0.get("myopic") and s0["myopic"]["objective_cny"] is not None:
+    check(r and near(r[0][col(t, "myopic plan (CNY)")].value,
+                     s0["myopic"]["objective_cny"]),
+          "periods: Summary myopic plan")
+t = table(wb["Schedule"], "Schedule: period x SKU")
+n_rows = sum(len(p["devices"]) for s in ok for p in s["periods"])
+check(len(t[2]) == n_rows, "periods: schedule rows %d vs JSON %d"
+      % (len(t[2]), n_rows))
+for s in ok:
+    for p in s["periods"]:
+        for dv in p["devices"]:
+            r = [r for r in t[2] if r[col(t, "scenario")].value == s["name"]
+                 and r[col(t, "period")].value == p["name"]
+                 and r[col(t, "SKU")].value == dv["device"]]
+            check(r and near(r[0][col(t, "bought (servers)")].value,
+                             dv["bought"])
+                  and near(r[0][col(t, "in service (servers)")].value,
+                           dv["in_service"])
+                  and near(r[0][col(t, "retired (servers)")].value,
+                           dv["retired"]),
+                  "periods: %s %s %s against JSON" % (s["name"], p["name"],
+                                                      dv["device"]))
+t = table(wb["Schedule"], "Per period")
+p0 = s0["periods"][-1]
+r = [r for r in t[2] if r[col(t, "scenario")].value == s0["name"]
+     and r[col(t, "period")].value == p0["name"]]
+check(r and near(r[0][col(t, "present value (CNY)")].value, p0["pv_cny"])
+      and near(r[0][col(t, "demand (tokens/s)")].value,
+               p0["demand_tokens_per_s"])
+      and near(r[0][col(t, "power (kW)")].value, p0["power_mw"] * 1000),
+      "periods: Per period PV, demand and power of %s" % p0["name"])
+t = table(wb["Schedule"], "Fleet in service by vendor")
+check(len(t[2]) == sum(len(s["periods"]) for s in ok),
+      "periods: a fleet row per scenario and period")
+check(len(wb["Schedule"]._charts) == 1, "periods: the fleet-by-vendor chart")
+t = table(wb["Assumptions"], "Inputs")
+years = [r for r in t[2] if r[col(t, "input")].value ==
+         "periods.%s.years" % p0["name"]
+         and r[col(t, "scenario")].value == s0["name"]]
+check(years and near(years[0][col(t, "value")].value, p0["years"]),
+      "periods: Assumptions names each period's length")
+t = table(wb["Sources"], "Card figures")
+check(any(r[col(t, "figure")].value == "price_server_cny" for r in t[2]),
+      "periods: Sources has the prices")
+
+# A plan with periods that cannot be planned: exit 4, the workbook still
+# written, the period that fails named in the Summary.
+x = os.path.join(tmp, "periods-infeasible.xlsx")
+p = subprocess.run([HP, "plan", "tests/data/periods-infeasible.yaml",
+                    "--catalog", "tests/data/catalog", "-o", x], cwd=SRC,
+                   capture_output=True, text=True)
+check(p.returncode == 4 and os.path.exists(x),
+      "periods infeasible: exit %d, want 4 and a workbook" % p.returncode)
+if os.path.exists(x):
+    wb = openpyxl.load_workbook(x)
+    t = table(wb["Summary"], "Scenarios over periods")
+    r = t[2][0]
+    check(r[col(t, "status")].value == "infeasible"
+          and "'y2'" in (r[col(t, "explanation")].value or "")
+          and r[col(t, "NPV (CNY)")].value is None,
+          "periods infeasible: Summary %r" % ([c.value for c in r],))
+
 print("xlsx: %d failed" % len(failures))
 sys.exit(1 if failures else 0)
