@@ -771,6 +771,49 @@ static int cmp_line(const void *a, const void *b) {
   return strcmp(x->device, y->device);
 }
 
+void hp_planner_roll_up(const hp_scenario *s, hp_scenario_result *r, int sort) {
+  double dom_t = 0, dom_c = 0, dom_k = 0;
+  for (size_t i = 0; i < r->n_lines; i++) {
+    const hp_plan_line *l = &r->lines[i];
+    r->cards += l->cards;
+    r->servers += l->servers;
+    r->capex_cny += l->capex_cny;
+    r->delivered_tokens_per_s += l->tokens_per_s;
+    r->power_mw += l->power_kw / 1000.0;
+    if (l->domestic) {
+      dom_t += l->tokens_per_s;
+      dom_c += l->cards;
+      dom_k += l->capex_cny;
+    }
+  }
+  if (sort)
+    qsort(r->lines, r->n_lines, sizeof *r->lines, cmp_line);
+  for (size_t i = 0; i < r->n_lines; i++) {
+    const hp_plan_line *l = &r->lines[i];
+    size_t k = 0;
+    while (k < r->n_vendors && strcmp(r->vendors[k].vendor, l->vendor) != 0)
+      k++;
+    hp_plan_vendor *v = &r->vendors[k];
+    if (k == r->n_vendors) {
+      r->n_vendors++;
+      v->vendor = l->vendor;
+      v->domestic = 1;
+    }
+    v->domestic &= l->domestic;
+    v->cards += l->cards;
+    v->servers += l->servers;
+    v->capex_cny += l->capex_cny;
+    v->tokens_per_s += l->tokens_per_s;
+  }
+  r->domestic_share_compute =
+      r->delivered_tokens_per_s > 0 ? dom_t / r->delivered_tokens_per_s : 0;
+  r->domestic_share_cards = r->cards > 0 ? dom_c / r->cards : 0;
+  r->domestic_share_capex = r->capex_cny > 0 ? dom_k / r->capex_cny : 0;
+  r->tco_cny = r->capex_cny + r->years * r->opex_cny_per_year;
+  r->cost_per_mtok_cny =
+      hp_planner_cost_per_mtok(s, r->tco_cny, r->delivered_tokens_per_s);
+}
+
 static int fill_lines(const hp_scenario *s, const hp_catalog *cat,
                       const hp_unit *u, const double *x, int lean,
                       hp_scenario_result *r) {
@@ -827,7 +870,6 @@ static int fill_lines(const hp_scenario *s, const hp_catalog *cat,
       as->tpot_ms = u[j].tpot_ms;
     }
   }
-  double dom_t = 0, dom_c = 0, dom_k = 0;
   for (size_t k = 0; k < nc; k++) {
     if (agg[k].servers == 0)
       continue;
@@ -849,46 +891,11 @@ static int fill_lines(const hp_scenario *s, const hp_catalog *cat,
       hp_free(opex);
       return HP_ENOMEM;
     }
-    r->cards += l->cards;
-    r->servers += l->servers;
-    r->capex_cny += l->capex_cny;
-    r->delivered_tokens_per_s += l->tokens_per_s;
-    r->power_mw += l->power_kw / 1000.0;
     r->opex_cny_per_year += opex[k];
-    if (l->domestic) {
-      dom_t += l->tokens_per_s;
-      dom_c += l->cards;
-      dom_k += l->capex_cny;
-    }
   }
   hp_free(agg);
   hp_free(opex);
-  if (!lean) /* lean: candidate order, vendors summed in it */
-    qsort(r->lines, r->n_lines, sizeof *r->lines, cmp_line);
-  for (size_t i = 0; i < r->n_lines; i++) {
-    const hp_plan_line *l = &r->lines[i];
-    size_t k = 0;
-    while (k < r->n_vendors && strcmp(r->vendors[k].vendor, l->vendor) != 0)
-      k++;
-    hp_plan_vendor *v = &r->vendors[k];
-    if (k == r->n_vendors) {
-      r->n_vendors++;
-      v->vendor = l->vendor;
-      v->domestic = 1;
-    }
-    v->domestic &= l->domestic;
-    v->cards += l->cards;
-    v->servers += l->servers;
-    v->capex_cny += l->capex_cny;
-    v->tokens_per_s += l->tokens_per_s;
-  }
-  r->domestic_share_compute =
-      r->delivered_tokens_per_s > 0 ? dom_t / r->delivered_tokens_per_s : 0;
-  r->domestic_share_cards = r->cards > 0 ? dom_c / r->cards : 0;
-  r->domestic_share_capex = r->capex_cny > 0 ? dom_k / r->capex_cny : 0;
-  r->tco_cny = r->capex_cny + r->years * r->opex_cny_per_year;
-  r->cost_per_mtok_cny =
-      hp_planner_cost_per_mtok(s, r->tco_cny, r->delivered_tokens_per_s);
+  hp_planner_roll_up(s, r, !lean); /* lean: candidate order */
   return lean ? HP_OK : hp_scenario_market_warnings(s, r);
 }
 

@@ -143,6 +143,14 @@ int hp_planner_build(const hp_scenario *s, hp_ip *ip, hp_unit **units,
 double hp_planner_cost_per_mtok(const hp_scenario *s, double tco_cny,
                                 double delivered_tokens_per_s);
 
+/* The totals of a result from its lines (r->lines, in candidate order;
+ * r->opex_cny_per_year already summed by the caller): cards, servers,
+ * capex, delivered tokens/s, power and the domestic shares summed in that
+ * order, then the lines sorted by capex (when sort), the vendors rolled up
+ * in line order, TCO and the cost per million tokens. Shared by the
+ * planner's result and the services result (planner_services.c). */
+void hp_planner_roll_up(const hp_scenario *s, hp_scenario_result *r, int sort);
+
 /* Solves one scenario into r (caller releases with
  * hp_scenario_result_cleanup). Infeasible is a result, not an error. */
 int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,

@@ -648,13 +648,6 @@ static int explain(const hp_scenario *s, const hp_ip *ip, const hp_unit *u,
  * Results
  * ------------------------------------------------------------------------- */
 
-static int cmp_line(const void *a, const void *b) {
-  const hp_plan_line *x = a, *y = b;
-  if (x->capex_cny != y->capex_cny)
-    return x->capex_cny < y->capex_cny ? 1 : -1;
-  return strcmp(x->device, y->device);
-}
-
 static int fill_services(const hp_scenario *s, const hp_catalog *cat,
                          const hp_ip *ip, const hp_unit *u, const double *x,
                          hp_scenario_result *r) {
@@ -741,7 +734,6 @@ static int fill_services(const hp_scenario *s, const hp_catalog *cat,
     sp->measured = u[k].source != NULL;
     agg[u[k].cand].tokens_per_s += sp->tokens_per_s;
   }
-  double dom_t = 0, dom_c = 0, dom_k = 0;
   for (size_t j = 0; j < nj; j++) {
     if (agg[j].servers == 0)
       continue;
@@ -756,43 +748,9 @@ static int fill_services(const hp_scenario *s, const hp_catalog *cat,
     l->tokens_per_s_per_server =
         l->servers > 0 ? l->tokens_per_s / l->servers : 0;
     l->measured = cd->measured;
-    r->cards += l->cards;
-    r->servers += l->servers;
-    r->capex_cny += l->capex_cny;
-    r->delivered_tokens_per_s += l->tokens_per_s;
-    r->power_mw += l->power_kw / 1000.0;
     r->opex_cny_per_year += opex[j];
-    if (l->domestic) {
-      dom_t += l->tokens_per_s;
-      dom_c += l->cards;
-      dom_k += l->capex_cny;
-    }
   }
-  qsort(r->lines, r->n_lines, sizeof *r->lines, cmp_line);
-  for (size_t i = 0; i < r->n_lines; i++) {
-    const hp_plan_line *l = &r->lines[i];
-    size_t k = 0;
-    while (k < r->n_vendors && strcmp(r->vendors[k].vendor, l->vendor) != 0)
-      k++;
-    hp_plan_vendor *v = &r->vendors[k];
-    if (k == r->n_vendors) {
-      r->n_vendors++;
-      v->vendor = l->vendor;
-      v->domestic = 1;
-    }
-    v->domestic &= l->domestic;
-    v->cards += l->cards;
-    v->servers += l->servers;
-    v->capex_cny += l->capex_cny;
-    v->tokens_per_s += l->tokens_per_s;
-  }
-  r->domestic_share_compute =
-      r->delivered_tokens_per_s > 0 ? dom_t / r->delivered_tokens_per_s : 0;
-  r->domestic_share_cards = r->cards > 0 ? dom_c / r->cards : 0;
-  r->domestic_share_capex = r->capex_cny > 0 ? dom_k / r->capex_cny : 0;
-  r->tco_cny = r->capex_cny + r->years * r->opex_cny_per_year;
-  r->cost_per_mtok_cny =
-      hp_planner_cost_per_mtok(s, r->tco_cny, r->delivered_tokens_per_s);
+  hp_planner_roll_up(s, r, 1);
   rc = hp_scenario_market_warnings(s, r);
 out:
   hp_free(agg);
