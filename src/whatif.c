@@ -794,8 +794,12 @@ static int drive(run *r, const hp_wi_opts *o, unsigned nt, unsigned *started,
   double last = now_ms();
   pthread_mutex_lock(&r->mu);
   for (;;) {
-    size_t e = r->emitted;
-    while (e < t->n_points && r->ready[e % r->win])
+    /* Only points inside the window: point emitted + win shares the slot
+     * of point emitted, whose ready flag is still set until it is taken. */
+    size_t e = r->emitted, end = r->emitted + r->win;
+    if (end > t->n_points)
+      end = t->n_points;
+    while (e < end && r->ready[e % r->win])
       e++;
     if (e > r->emitted && !r->fatal) {
       size_t from = r->emitted;
