@@ -11,7 +11,7 @@ OUT=build-fuzz
 mkdir -p "$OUT" tests/fuzz/crashes
 srcs=$(ls src/*.c | grep -v -E 'src/(main|cli_[a-z]+)\.c$')
 # cairo is dlopened by src/chart.c: headers only.
-libs="$(pkg-config --libs yaml-0.1 jansson) -lglpk -lm -lpthread -ldl"
+libs="$(pkg-config --libs yaml-0.1 jansson xlsxwriter) -lglpk -lm -lpthread -ldl"
 flags="-g -O1 -std=c11 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Isrc -DHP_TEST_DATA=\"$PWD/tests/data\""
 if pkg-config --exists cairo; then flags="$flags -DHETPLAN_HAVE_CAIRO=1 $(pkg-config --cflags cairo)"; fi
 status=0
