@@ -568,11 +568,50 @@ void hp_report_md(const hp_plan *p, hp_buf *b) {
  * tensor-parallel degree, batch, bound, TTFT and TPOT; NULL on other rows
  * (their columns are empty). tps_server is the per-server throughput (device
  * and class rows; 0 leaves it empty). */
+/* A services plan's extra columns (service, phase, pool, load_share, busy,
+ * kv_bytes_per_s, network_bytes_per_s, rent_cny_per_hour, figure, source): a
+ * pool row fills the pool's, a split row the load's; other rows none. */
+typedef struct csv_svc {
+  const hp_plan_pool *pool;
+  const hp_plan_split *split;
+} csv_svc;
+
+static void csv_svc_cols(hp_buf *b, const csv_svc *sv) {
+  const hp_plan_pool *o = sv ? sv->pool : NULL;
+  const hp_plan_split *l = sv ? sv->split : NULL;
+  hp_buf_putc(b, ',');
+  if (l)
+    hp_csv_field(b, l->service);
+  hp_buf_putc(b, ',');
+  if (l)
+    hp_csv_field(b, l->phase);
+  hp_buf_putc(b, ',');
+  if (o)
+    hp_csv_field(b, o->role);
+  hp_buf_putc(b, ',');
+  if (l)
+    hp_buf_number(b, l->fraction);
+  double nums[] = {o ? o->busy : 0, o ? o->kv_bytes_s : 0,
+                   o ? o->network_bytes_s : 0, o ? o->rent_cny_per_hour : 0};
+  for (int i = 0; i < 4; i++) {
+    hp_buf_putc(b, ',');
+    if (o && (i != 3 || nums[i] > 0))
+      hp_buf_number(b, nums[i]);
+  }
+  hp_buf_putc(b, ',');
+  if (l)
+    hp_buf_puts(b, l->measured ? "measured" : "modelled");
+  hp_buf_putc(b, ',');
+  if (l && l->source)
+    hp_csv_field(b, l->source);
+}
+
 static void csv_row(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
                     const char *level, const char *device, const char *vendor,
                     int domestic, double cards, double servers, double capex,
                     double tps, double power_kw, double tps_server,
-                    const hp_plan_assign *a, int gap_col) {
+                    const hp_plan_assign *a, int gap_col, int svc_col,
+                    const csv_svc *sv) {
   hp_csv_field(b, hp_plan_name(p));
   hp_buf_putc(b, ',');
   hp_csv_field(b, r->name);
@@ -592,7 +631,7 @@ static void csv_row(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
   double nums[] = {cards, servers, capex, tps, power_kw};
   for (int i = 0; i < 5; i++) {
     hp_buf_putc(b, ',');
-    if (ok)
+    if (ok && !isnan(nums[i])) /* NaN: the row has no such figure */
       hp_buf_number(b, nums[i]);
   }
   hp_buf_putc(b, ',');
@@ -627,6 +666,9 @@ static void csv_row(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
     hp_buf_number(b, a->ttft_ms);
     hp_buf_putc(b, ',');
     hp_buf_number(b, a->tpot_ms);
+  } else if (sv && sv->split) {
+    hp_csv_field(b, sv->split->request_class);
+    hp_buf_puts(b, ",,,,,");
   } else {
     hp_buf_puts(b, ",,,,,");
   }
@@ -638,6 +680,8 @@ static void csv_row(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
         (r->mip_gap > 0 || r->node_limited))
       hp_buf_puts(b, r->within_gap || r->node_limited ? "true" : "false");
   }
+  if (svc_col)
+    csv_svc_cols(b, sv);
   hp_buf_putc(b, '\n');
 }
 
@@ -645,24 +689,26 @@ static void csv_row(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
  * (class, SKU) assignments; prefix is "" or "compare-" for the other
  * demand model's answer under --compare-models. */
 static void csv_result(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
-                       const char *prefix, int gap_col) {
+                       const char *prefix, int gap_col, int svc_col) {
   char level[32];
   snprintf(level, sizeof level, "%sdevice", prefix);
   for (size_t k = 0; k < r->n_lines; k++) {
     const hp_plan_line *l = &r->lines[k];
     csv_row(b, p, r, level, l->device, l->vendor, l->domestic, l->cards,
             l->servers, l->capex_cny, l->tokens_per_s, l->power_kw,
-            l->tokens_per_s_per_server, NULL, gap_col);
+            l->tokens_per_s_per_server, NULL, gap_col, svc_col, NULL);
   }
   snprintf(level, sizeof level, "%svendor", prefix);
   for (size_t k = 0; k < r->n_vendors; k++) {
     const hp_plan_vendor *v = &r->vendors[k];
     csv_row(b, p, r, level, NULL, v->vendor, v->domestic, v->cards, v->servers,
-            v->capex_cny, v->tokens_per_s, v->power_kw, 0, NULL, gap_col);
+            v->capex_cny, v->tokens_per_s, v->power_kw, 0, NULL, gap_col,
+            svc_col, NULL);
   }
   snprintf(level, sizeof level, "%stotal", prefix);
   csv_row(b, p, r, level, NULL, NULL, -1, r->cards, r->servers, r->capex_cny,
-          r->delivered_tokens_per_s, r->power_mw * 1000.0, 0, NULL, gap_col);
+          r->delivered_tokens_per_s, r->power_mw * 1000.0, 0, NULL, gap_col,
+          svc_col, NULL);
   /* A class's servers: their cards, capex and power (the planner's
    * share of the SKU line); vendor and domestic are the line's. */
   snprintf(level, sizeof level, "%sclass", prefix);
@@ -675,7 +721,34 @@ static void csv_result(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
     csv_row(b, p, r, level, a->device, l ? l->vendor : NULL,
             l ? l->domestic : -1, a->cards, a->servers, a->capex_cny,
             a->tokens_per_s, a->power_kw, a->tokens_per_s_per_server, a,
-            gap_col);
+            gap_col, svc_col, NULL);
+  }
+  /* Services: each pool (servers, cards, capex of one SKU and role) and
+   * each load split (the share of a (service, class, phase) load one SKU
+   * serves, its server-equivalents and throughput). */
+  snprintf(level, sizeof level, "%spool", prefix);
+  for (size_t k = 0; k < r->n_pools; k++) {
+    const hp_plan_pool *o = &r->pools[k];
+    const hp_plan_line *l = NULL;
+    for (size_t j = 0; j < r->n_lines && !l; j++)
+      if (strcmp(r->lines[j].device, o->device) == 0)
+        l = &r->lines[j];
+    csv_svc sv = {o, NULL};
+    csv_row(b, p, r, level, o->device, l ? l->vendor : NULL,
+            l ? l->domestic : -1, o->cards, o->servers, o->capex_cny, NAN, NAN,
+            0, NULL, gap_col, svc_col, &sv);
+  }
+  snprintf(level, sizeof level, "%ssplit", prefix);
+  for (size_t k = 0; k < r->n_splits; k++) {
+    const hp_plan_split *x = &r->splits[k];
+    const hp_plan_line *l = NULL;
+    for (size_t j = 0; j < r->n_lines && !l; j++)
+      if (strcmp(r->lines[j].device, x->device) == 0)
+        l = &r->lines[j];
+    csv_svc sv = {NULL, x};
+    csv_row(b, p, r, level, x->device, l ? l->vendor : NULL,
+            l ? l->domestic : -1, NAN, x->servers, NAN, x->tokens_per_s, NAN,
+            x->tokens_per_s_per_server, NULL, gap_col, svc_col, &sv);
   }
 }
 
@@ -694,13 +767,20 @@ void hp_report_csv(const hp_plan *p, hp_buf *b) {
         r->mip_gap > 0 || r->node_limited ||
         (r->compare && (r->compare->mip_gap > 0 || r->compare->node_limited));
   }
-  hp_buf_puts(b, gap_col ? ",within_gap\n" : "\n");
+  int svc_col = 0;
+  for (size_t i = 0; i < hp_plan_count(p); i++)
+    svc_col |= hp_plan_at(p, i)->n_pools > 0;
+  hp_buf_puts(b, gap_col ? ",within_gap" : "");
+  hp_buf_puts(b, svc_col ? ",service,phase,pool,load_share,busy,kv_bytes_per_s,"
+                           "network_bytes_per_s,rent_cny_per_hour,"
+                           "figure,source\n"
+                         : "\n");
   for (size_t i = 0; i < hp_plan_count(p); i++) {
     const hp_scenario_result *r = hp_plan_at(p, i);
-    csv_result(b, p, r, "", gap_col);
+    csv_result(b, p, r, "", gap_col, svc_col);
     /* --compare-models: the other demand model's rows, level compare-*. */
     if (r->compare)
-      csv_result(b, p, r->compare, "compare-", gap_col);
+      csv_result(b, p, r->compare, "compare-", gap_col, svc_col);
   }
   hp_buf_guard(b, from);
 }

@@ -201,6 +201,39 @@ expect 0 "$HP" explain "$SRC/plans/doubao-disaggregated.yaml" --catalog "$CAT" \
   grep -q "^service 'doubao' (disaggregated)" "$TMP/out" &&
     grep -q "= 8.81 requests/s per server = 10,576 input tokens/s per server" "$TMP/out" &&
     ok || bad "explain --phase on a services plan"; }
+# A services plan as CSV: a row per pool and per load split, agreeing with
+# the JSON report and with the SKU lines (pools of a SKU add up to its line).
+if command -v python3 > /dev/null; then
+  "$HP" plan "$SRC/plans/fleet-2025-services.yaml" --catalog "$CAT" --format csv > "$TMP/svc.csv" 2>/dev/null &&
+  "$HP" plan "$SRC/plans/fleet-2025-services.yaml" --catalog "$CAT" --format json > "$TMP/svc.json" 2>/dev/null &&
+  python3 - "$TMP/svc.csv" "$TMP/svc.json" <<'PY' && ok || bad "services CSV rows"
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+js = {s["name"]: s for s in json.load(open(sys.argv[2]))["scenarios"]}
+assert rows and all(len(r) == len(rows[0]) for r in rows)
+for name, s in js.items():
+    pools = [r for r in rows if r["scenario"] == name and r["level"] == "pool"]
+    splits = [r for r in rows if r["scenario"] == name and r["level"] == "split"]
+    jp, jsp = s["services"]["pools"], s["services"]["splits"]
+    assert len(pools) == len(jp) and len(splits) == len(jsp), name
+    for r, p in zip(pools, jp):
+        assert r["device"] == p["device"] and r["pool"] == p["role"], name
+        assert abs(float(r["servers"]) - p["servers"]) < 1e-9 * max(1, p["servers"])
+    for r, p in zip(splits, jsp):
+        assert r["service"] == p["service"] and r["request_class"] == p["request_class"]
+        assert abs(float(r["load_share"]) - p["fraction"]) < 1e-12
+    for d in {r["device"] for r in pools}:
+        line = [r for r in rows if r["scenario"] == name and r["level"] == "device" and r["device"] == d][0]
+        tot = sum(float(r["servers"]) for r in pools if r["device"] == d)
+        assert abs(tot - float(line["servers"])) < 1e-6, (name, d, tot, line["servers"])
+    # every (service, class, phase) load is placed whole
+    cells = {}
+    for r in splits:
+        k = (r["service"], r["request_class"], r["phase"])
+        cells[k] = cells.get(k, 0) + float(r["load_share"])
+    assert cells and all(abs(v - 1) < 1e-6 for v in cells.values()), cells
+PY
+fi
 # network_gbps (issue 21): listed with its unit and source by devices ID.
 expect 0 "$HP" devices nvidia-h20 --catalog "$CAT" && {
   grep -q "^network_gbps  *3,200  Gbit/s  E  .*8 x 400 = 3,200 Gbit/s" "$TMP/out" && ok || bad "devices ID: network_gbps"; }
