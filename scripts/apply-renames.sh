@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # apply-renames.sh MAP - renames identifiers as MAP says ("old new" a line;
 # # comments and blank lines skipped), whole words only, in the C sources
-# and headers, Markdown, shell and Python files under src/ tests/ bench/
-# backends/ docs/, and in CMakeLists.txt files (comments) (run from anywhere; it works on the checkout it is in).
+# and headers, Markdown, shell and Python files and CMakeLists.txt files
+# (comments) under src/ tests/ bench/ backends/ docs/ and at the top. Run
+# it from anywhere: it works on the checkout it is in.
 # Refuses, changing nothing, a map whose new name is already a word in
 # those files, or is another line's old name (the renames would chain).
 # C files that clang-format left alone before are formatted again after.

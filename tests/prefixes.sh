@@ -77,7 +77,8 @@ hp_write_file_atomic fileio'
 command -v nm > /dev/null || { echo "prefixes: nm not found"; exit 1; }
 [ -d "$src" ] || { echo "prefixes: no $src"; exit 1; }
 
-# stem<TAB>object for each src/*.c that has one; the list of every stem.
+# Every stem of src/*.c; the objects CMake built from them (test targets
+# left out); "name stem" for each symbol they define.
 stems=$(cd "$src" && ls *.c | sed 's/\.c$//')
 objs=$(find "$build" -path '*/CMakeFiles/*' -path '*/src/*' -name '*.c.o' \
   | grep -v '/CMakeFiles/[^/]*test' | sort)
