@@ -84,12 +84,10 @@ objs=$(find "$build" -path '*/CMakeFiles/*' -path '*/src/*' -name '*.c.o' \
   | grep -v '/CMakeFiles/[^/]*test' | sort)
 [ -n "$objs" ] || { echo "prefixes: no objects under $build (build first)"; exit 1; }
 
-defs=$(for s in $stems; do
-  for o in $(printf '%s\n' $objs | grep "/src/$s\.c\.o$"); do
-    nm -g --defined-only "$o" | awk -v s="$s" \
-      '$2 ~ /^[TDBRV]$/ { print $3, s }'
-  done
-done | sort -u)
+defs=$(nm -A -g --defined-only $objs | awk '
+  $(NF - 1) ~ /^[TDBRV]$/ {
+    s = $1; sub(/\.c\.o:.*$/, "", s); sub(/.*\//, "", s); print $NF, s }' \
+  | sort -u)
 [ -n "$defs" ] || { echo "prefixes: nm listed no symbol"; exit 1; }
 
 printf '%s\n' "$defs" | awk -v stems="$stems" -v aliases="$ALIASES" \
