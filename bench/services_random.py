@@ -59,7 +59,7 @@ def device(rng, i):
     src = {k: {"conf": "E", "ref": "services_random.py"} for k in
            ("memory_gb", "memory_bw_tbps", "fp16_tflops", "tdp_w",
             "cards_per_server", "price_server_cny",
-            "network_gbps") if k in d}
+            "network_gbps", "price_hour_cny") if k in d}
     d["sources"] = src
     return d
 

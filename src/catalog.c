@@ -405,10 +405,9 @@ int hp_device_parse_tree(const hp_ynode *root, const char *file,
       (rc = hp_yget_number_in(n, "mbu", file, HP_NUM_UNIT_OPEN, &s.mbu, d)) !=
           HP_OK)
     goto fail;
-  if ((n = hp_ymap_get(root, "price_hour_cny")) &&
-      (rc = hp_yget_number_in(n, "price_hour_cny", file, HP_NUM_POSITIVE,
-                              &s.price_hour_cny, d)) != HP_OK)
-    goto fail;
+  /* price_hour_cny is a sourced figure; the field of its own (since 0.5)
+   * stays for the programs that read it. */
+  s.price_hour_cny = s.fig[HP_FIG_price_hour_cny];
 
   /* Every figure present needs a source; every source names a figure. */
   static const char *const src_keys[] = {"conf", "ref", NULL};

@@ -158,7 +158,8 @@ typedef enum {
   XX(interconnect_gbps, "interconnect_gbps", "GB/s", 0)                        \
   XX(network_gbps, "network_gbps", "Gbit/s", 0)                                \
   XX(server_power_w, "server_power_w", "W", 0)                                 \
-  XX(fp4_tflops, "fp4_tflops", "TFLOPS", 0)
+  XX(fp4_tflops, "fp4_tflops", "TFLOPS", 0)                                    \
+  XX(price_hour_cny, "price_hour_cny", "CNY/h", 0)
 
 typedef enum {
 #define HP_FIGURE_ENUM(field, key, unit, req) HP_FIG_##field,
@@ -203,7 +204,8 @@ typedef struct hp_device_spec {
   const char *market_ref;      /* source of that status */
   const char *price_as_of;     /* date of the price figures, "YYYY-MM-DD" */
   double price_hour_cny;       /* rent of one server per hour, CNY; 0 = none
-                                  (objective: rent; since 0.5) */
+                                  (objective: rent; since 0.5); the same as
+                                  fig[HP_FIG_price_hour_cny] */
 } hp_device_spec;
 
 /** Returns the YAML key of a figure ("fp16_tflops"). */

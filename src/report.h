@@ -46,5 +46,10 @@ void hp_report_explain(const hp_scenario *s, size_t cand, hp_buf *b);
  * hp_report_explain. */
 void hp_report_explain_phase(const hp_scenario *s, size_t cand, hp_phase ph,
                              hp_buf *b);
+/* The heading lines both share (report_explain.c): the card and scenario,
+ * "ID (name), scenario 'S'" with no line end, and a request class's line. */
+void hp_report_explain_title(const hp_scenario *s, const hp_candidate *c,
+                             hp_buf *b);
+void hp_report_explain_class_head(const hp_request_class *k, hp_buf *b);
 
 #endif

@@ -183,6 +183,63 @@ static size_t vendor_slot(vendor_set *vs, const char *v) {
   return vs->n++;
 }
 
+/* A table of one figure by vendor, a column per vendor of vs after the
+ * category column, drawn as stacked columns: the vendor mix of plans, the
+ * fleet of a schedule. */
+typedef struct by_vendor {
+  const char *title;  /* the table's */
+  const char *first;  /* the category column's header */
+  const char *figure; /* after the vendor's name in its column's header */
+  hp_col_fmt fmt;     /* of the vendor columns */
+  const char *chart_title, *x_title, *y_title;
+} by_vendor;
+
+static hp_doc_table *vendor_table(hp_doc_sheet *sh, const vendor_set *vs,
+                                  const by_vendor *spec) {
+  /* The table borrows its header strings. A document has one such table
+   * (plans have the mix, a schedule the fleet), so one buffer serves. */
+  static char vh[HP_DOC_MAX_COLS][160];
+  const char *head[HP_DOC_MAX_COLS];
+  hp_col_fmt fmt[HP_DOC_MAX_COLS];
+  head[0] = spec->first;
+  fmt[0] = HP_COL_TEXT;
+  for (size_t k = 0; k < vs->n; k++) {
+    snprintf(vh[k], sizeof vh[k], "%s %s", vs->name[k], spec->figure);
+    head[k + 1] = vh[k];
+    fmt[k + 1] = spec->fmt;
+  }
+  hp_doc_table *t = table_new(sh, spec->title, head, fmt, vs->n + 1);
+  t->chart = HP_DOC_CHART_STACKED;
+  t->first_series = 1;
+  t->last_series = vs->n;
+  snprintf(t->chart_title, sizeof t->chart_title, "%s", spec->chart_title);
+  snprintf(t->x_title, sizeof t->x_title, "%s", spec->x_title);
+  snprintf(t->y_title, sizeof t->y_title, "%s", spec->y_title);
+  return t;
+}
+
+/* The Assumptions and Sources tables, on sheets as and src (*at, *st set
+ * to them when not NULL). */
+static void inputs_tables(hp_doc_sheet *as, hp_doc_sheet *src,
+                          hp_doc_table **at, hp_doc_table **st) {
+  static const char *const ah[] = {"plan",  "scenario", "input",
+                                   "value", "unit",     "from"};
+  static const hp_col_fmt af[] = {HP_COL_TEXT, HP_COL_TEXT, HP_COL_TEXT,
+                                  HP_COL_SIG,  HP_COL_TEXT, HP_COL_TEXT};
+  static const char *const sh[] = {"card",      "vendor",       "figure",
+                                   "value",     "unit",         "confidence",
+                                   "reference", "prices as of", "file"};
+  static const hp_col_fmt sf[] = {HP_COL_TEXT, HP_COL_TEXT, HP_COL_TEXT,
+                                  HP_COL_SIG,  HP_COL_TEXT, HP_COL_TEXT,
+                                  HP_COL_TEXT, HP_COL_TEXT, HP_COL_TEXT};
+  hp_doc_table *a = table_new(as, "Inputs that shaped the answer", ah, af, 6);
+  hp_doc_table *s = table_new(src, "Card figures used", sh, sf, 9);
+  if (at)
+    *at = a;
+  if (st)
+    *st = s;
+}
+
 /* The rows of one result (and of its --compare-models twin) in the
  * Vendors, SKUs and Classes tables. */
 static void result_rows(bld *b, hp_doc_sheets *s, const char *plan,
@@ -419,27 +476,17 @@ static void plan_sheets(bld *b, const hp_doc *doc, hp_doc_sheets *s,
       }
   }
   /* The vendor mix: capex by vendor per scenario, for the chart. */
-  const char *head[HP_DOC_MAX_COLS];
-  hp_col_fmt fmt[HP_DOC_MAX_COLS];
-  static char vh[HP_DOC_MAX_COLS][160];
-  head[0] = "scenario";
-  fmt[0] = HP_COL_TEXT;
-  for (size_t k = 0; k < vs.n; k++) {
-    snprintf(vh[k], sizeof vh[k], "%s capex (CNY)", vs.name[k]);
-    head[k + 1] = vh[k];
-    fmt[k + 1] = HP_COL_DEC2;
-  }
+  static const by_vendor capex_mix = {
+      .title = "Capex by vendor (CNY)",
+      .first = "scenario",
+      .figure = "capex (CNY)",
+      .fmt = HP_COL_DEC2,
+      .chart_title = "Vendor mix: capex by vendor per scenario",
+      .x_title = "scenario",
+      .y_title = "capex (CNY)"};
   if (vs.n == 0)
     return;
-  hp_doc_table *mix =
-      table_new(&s->sheet[1], "Capex by vendor (CNY)", head, fmt, vs.n + 1);
-  mix->chart = HP_DOC_CHART_STACKED;
-  mix->first_series = 1;
-  mix->last_series = vs.n;
-  snprintf(mix->chart_title, sizeof mix->chart_title,
-           "Vendor mix: capex by vendor per scenario");
-  snprintf(mix->x_title, sizeof mix->x_title, "scenario");
-  snprintf(mix->y_title, sizeof mix->y_title, "capex (CNY)");
+  hp_doc_table *mix = vendor_table(&s->sheet[1], &vs, &capex_mix);
   for (size_t i = 0; i < doc->n_plans; i++) {
     const hp_plan *pl = doc->plans[i].plan;
     for (size_t j = 0; pl && j < hp_plan_count(pl); j++) {
@@ -850,27 +897,17 @@ static void fleet_by_vendor(bld *b, const hp_doc_schedule *S,
         if (r->periods[p].sku[k].in_service > 0)
           vendor_slot(&vs, r->vendors[k]);
   }
+  static const by_vendor fleet = {
+      .title = "Fleet in service by vendor (servers)",
+      .first = "scenario / period",
+      .figure = "in service (servers)",
+      .fmt = HP_COL_SIG,
+      .chart_title = "Fleet in service by vendor per period",
+      .x_title = "period",
+      .y_title = "servers in service"};
   if (vs.n == 0)
     return;
-  const char *head[HP_DOC_MAX_COLS];
-  hp_col_fmt fmt[HP_DOC_MAX_COLS];
-  static char vh[HP_DOC_MAX_COLS][160];
-  head[0] = "scenario / period";
-  fmt[0] = HP_COL_TEXT;
-  for (size_t k = 0; k < vs.n; k++) {
-    snprintf(vh[k], sizeof vh[k], "%s in service (servers)", vs.name[k]);
-    head[k + 1] = vh[k];
-    fmt[k + 1] = HP_COL_SIG;
-  }
-  hp_doc_table *t = table_new(sh, "Fleet in service by vendor (servers)", head,
-                              fmt, vs.n + 1);
-  t->chart = HP_DOC_CHART_STACKED;
-  t->first_series = 1;
-  t->last_series = vs.n;
-  snprintf(t->chart_title, sizeof t->chart_title,
-           "Fleet in service by vendor per period");
-  snprintf(t->x_title, sizeof t->x_title, "period");
-  snprintf(t->y_title, sizeof t->y_title, "servers in service");
+  hp_doc_table *t = vendor_table(sh, &vs, &fleet);
   for (size_t i = 0; i < S->n; i++) {
     const hp_periods_result *r = &S->results[i];
     if (r->status != HP_RESULT_OPTIMAL)
@@ -964,19 +1001,8 @@ static void schedule_sheets(bld *b, const hp_doc_schedule *S,
   hp_doc_table *sk =
       table_new(&s->sheet[1], "Schedule: period x SKU", pk_head, pk_fmt, 12);
   hp_doc_table *pe = table_new(&s->sheet[1], "Per period", pp_head, pp_fmt, 14);
-  static const char *const ah[] = {"plan",  "scenario", "input",
-                                   "value", "unit",     "from"};
-  static const hp_col_fmt af[] = {HP_COL_TEXT, HP_COL_TEXT, HP_COL_TEXT,
-                                  HP_COL_SIG,  HP_COL_TEXT, HP_COL_TEXT};
-  static const char *const sh[] = {"card",      "vendor",       "figure",
-                                   "value",     "unit",         "confidence",
-                                   "reference", "prices as of", "file"};
-  static const hp_col_fmt sf[] = {HP_COL_TEXT, HP_COL_TEXT, HP_COL_TEXT,
-                                  HP_COL_SIG,  HP_COL_TEXT, HP_COL_TEXT,
-                                  HP_COL_TEXT, HP_COL_TEXT, HP_COL_TEXT};
-  hp_doc_table *as =
-      table_new(&s->sheet[2], "Inputs that shaped the answer", ah, af, 6);
-  hp_doc_table *src = table_new(&s->sheet[3], "Card figures used", sh, sf, 9);
+  hp_doc_table *as, *src;
+  inputs_tables(&s->sheet[2], &s->sheet[3], &as, &src);
   for (size_t i = 0; i < S->n; i++) {
     schedule_summary(b, sum, plan, &S->results[i]);
     schedule_rows(b, sk, pe, &S->results[i]);
@@ -1094,16 +1120,6 @@ int hp_doc_build(const hp_doc *doc, hp_doc_sheets *s, hp_diag *d) {
       HP_COL_TEXT, HP_COL_TEXT, HP_COL_TEXT, HP_COL_TEXT, HP_COL_SIG,
       HP_COL_SIG,  HP_COL_DEC2, HP_COL_INT,  HP_COL_INT,  HP_COL_INT,
       HP_COL_INT,  HP_COL_TEXT, HP_COL_DEC1, HP_COL_DEC1, HP_COL_DEC1};
-  static const char *const ah[] = {"plan",  "scenario", "input",
-                                   "value", "unit",     "from"};
-  static const hp_col_fmt af[] = {HP_COL_TEXT, HP_COL_TEXT, HP_COL_TEXT,
-                                  HP_COL_SIG,  HP_COL_TEXT, HP_COL_TEXT};
-  static const char *const sh[] = {"card",      "vendor",       "figure",
-                                   "value",     "unit",         "confidence",
-                                   "reference", "prices as of", "file"};
-  static const hp_col_fmt sf[] = {HP_COL_TEXT, HP_COL_TEXT, HP_COL_TEXT,
-                                  HP_COL_SIG,  HP_COL_TEXT, HP_COL_TEXT,
-                                  HP_COL_TEXT, HP_COL_TEXT, HP_COL_TEXT};
   const char *base = doc->table ? " (the plan as written)" : "";
   char t1[160], t2[160], t3[160];
   snprintf(t1, sizeof t1, "Vendors bought%s", base);
@@ -1112,8 +1128,7 @@ int hp_doc_build(const hp_doc *doc, hp_doc_sheets *s, hp_diag *d) {
   table_new(&s->sheet[1], t1, vh, vf, 9);
   table_new(&s->sheet[2], t2, kh, kf, 13);
   table_new(&s->sheet[3], t3, ch, cf, 15);
-  table_new(&s->sheet[4], "Inputs that shaped the answer", ah, af, 6);
-  table_new(&s->sheet[5], "Card figures used", sh, sf, 9);
+  inputs_tables(&s->sheet[4], &s->sheet[5], NULL, NULL);
   if (doc->table) {
     plan_sheets(&b, doc, s, 0);
     table_sheets(&b, doc, s);

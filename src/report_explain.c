@@ -22,16 +22,23 @@ static const char *g0(double v, char *buf, size_t n) {
   return hp_fmt_grouped(v, 0, buf, n);
 }
 
-static void explain_class(const hp_scenario *s, const hp_candidate *c,
-                          const hp_request_class *k, hp_buf *b) {
-  const hp_model_desc *m = &s->model;
-  const hp_roof_opts *o = &s->roof;
-  hp_roof_result r;
-  char n1[48], n2[48], n3[48], n4[48], n5[48];
-  hp_roof_eval(m, c, k, o, &r);
-  const double *f = c->spec.fig;
+/* The heading lines `explain` and `explain --phase` share (report_phase.c):
+ * names from the plan and device files as visible text (buf.h). */
+
+void hp_report_explain_title(const hp_scenario *s, const hp_candidate *c,
+                             hp_buf *b) {
+  hp_buf_text(b, c->spec.id);
+  hp_buf_puts(b, " (");
+  hp_buf_text(b, c->spec.name ? c->spec.name : c->spec.vendor);
+  hp_buf_puts(b, "), scenario '");
+  hp_buf_text(b, s->name);
+  hp_buf_puts(b, "'");
+}
+
+void hp_report_explain_class_head(const hp_request_class *k, hp_buf *b) {
+  char n1[48], n2[48];
   hp_buf_puts(b, "\nrequest class '");
-  hp_buf_text(b, k->name); /* names as visible text (buf.h) */
+  hp_buf_text(b, k->name);
   hp_buf_printf(b, "': %s input + %s output tokens per request",
                 g0(k->input_tokens, n1, sizeof n1),
                 g0(k->output_tokens, n2, sizeof n2));
@@ -43,6 +50,17 @@ static void explain_class(const hp_scenario *s, const hp_candidate *c,
       hp_buf_printf(b, " TPOT <= %g ms", k->tpot_ms);
   }
   hp_buf_printf(b, "; %.1f%% of requests\n", 100 * k->share);
+}
+
+static void explain_class(const hp_scenario *s, const hp_candidate *c,
+                          const hp_request_class *k, hp_buf *b) {
+  const hp_model_desc *m = &s->model;
+  const hp_roof_opts *o = &s->roof;
+  hp_roof_result r;
+  char n1[48], n2[48], n3[48], n4[48], n5[48];
+  hp_roof_eval(m, c, k, o, &r);
+  const double *f = c->spec.fig;
+  hp_report_explain_class_head(k, b);
   hp_buf_printf(b,
                 "  roofs: %g TFLOPS (%s) x MFU %.2f = %.1f TFLOPS per card; "
                 "%g TB/s x MBU %.2f = %.2f TB/s per card; link %g GB/s per "
@@ -252,13 +270,8 @@ static void explain(const hp_scenario *s, size_t cand, hp_buf *b) {
   const hp_model_desc *m = &s->model;
   char n1[48], n2[48];
   const double *f = c->spec.fig;
-  /* Names from the plan and device files as visible text (buf.h). */
-  hp_buf_text(b, c->spec.id);
-  hp_buf_puts(b, " (");
-  hp_buf_text(b, c->spec.name ? c->spec.name : c->spec.vendor);
-  hp_buf_puts(b, "), scenario '");
-  hp_buf_text(b, s->name);
-  hp_buf_printf(b, "', demand model %s\n",
+  hp_report_explain_title(s, c, b);
+  hp_buf_printf(b, ", demand model %s\n",
                 hp_demand_model_name(s->demand_model));
   char fp8[80];
   if (f[HP_FIG_fp8_tflops] > 0)

@@ -52,19 +52,7 @@ static void explain_phase_class(const hp_scenario *s, const hp_model_desc *m,
   hp_roof_result r;
   char n1[48], n2[48], n3[48];
   hp_roof_eval_phase(m, c, k, o, ph, &r);
-  hp_buf_puts(b, "\nrequest class '");
-  hp_buf_text(b, k->name);
-  hp_buf_printf(b, "': %s input + %s output tokens per request",
-                g0(k->input_tokens, n1, sizeof n1),
-                g0(k->output_tokens, n2, sizeof n2));
-  if (k->ttft_ms > 0 || k->tpot_ms > 0) {
-    hp_buf_puts(b, "; SLO");
-    if (k->ttft_ms > 0)
-      hp_buf_printf(b, " TTFT <= %g ms", k->ttft_ms);
-    if (k->tpot_ms > 0)
-      hp_buf_printf(b, " TPOT <= %g ms", k->tpot_ms);
-  }
-  hp_buf_printf(b, "; %.1f%% of requests\n", 100 * k->share);
+  hp_report_explain_class_head(k, b);
   hp_buf_printf(b, "  phase %s: %s\n", pre ? "prefill" : "decode",
                 pre ? "the server runs prompts only, in batches, and hands "
                       "each request's KV cache to a decode server"
@@ -218,12 +206,8 @@ static void explain_phase(const hp_scenario *s, size_t cand, hp_phase ph,
   const hp_candidate *c = &s->cands[cand];
   const double *f = c->spec.fig;
   char n1[48];
-  hp_buf_text(b, c->spec.id);
-  hp_buf_puts(b, " (");
-  hp_buf_text(b, c->spec.name ? c->spec.name : c->spec.vendor);
-  hp_buf_puts(b, "), scenario '");
-  hp_buf_text(b, s->name);
-  hp_buf_printf(b, "', phase %s\n",
+  hp_report_explain_title(s, c, b);
+  hp_buf_printf(b, ", phase %s\n",
                 ph == HP_PHASE_PREFILL ? "prefill" : "decode");
   hp_buf_printf(b,
                 "card: %g GB, %g TB/s, %g TFLOPS fp16, %g cards per server, "

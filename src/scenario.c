@@ -1181,6 +1181,8 @@ static int apply_override(const hp_ynode *o, const char *id, const char *file,
       if ((rc = hp_yget_number_in(o->items[i], full, file, HP_NUM_POSITIVE,
                                   &c->spec.price_hour_cny, d)) != HP_OK)
         return rc;
+      c->spec.fig[HP_FIG_price_hour_cny] = c->spec.price_hour_cny;
+      c->spec.conf[HP_FIG_price_hour_cny] = HP_CONF_E;
       continue;
     }
     if (strcmp(k, "mfu") == 0 || strcmp(k, "mbu") == 0) {

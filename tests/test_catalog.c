@@ -19,6 +19,7 @@
 
 #include "catalog.h"
 #include "hetplan.h"
+#include "scenario.h"
 
 static void catalog_has_required_skus(void **state) {
   (void)state;
@@ -353,6 +354,43 @@ static void catalog_renders_market(void **state) {
   hp_catalog_free(c);
 }
 
+/* price_hour_cny is a figure with a source, as network_gbps: the Melange
+ * devices give one, and a plan's override replaces the figure and the field
+ * the rent objective reads alike. */
+static void catalog_price_hour_is_sourced(void **state) {
+  (void)state;
+  hp_catalog *c;
+  hp_diag d;
+  assert_int_equal(
+      hp_catalog_load(HP_SOURCE_DIR "/bench/melange/devices", &c, &d), HP_OK);
+  const hp_device_spec *s = hp_catalog_find(c, "melange-a10g");
+  assert_non_null(s);
+  assert_true(fabs(s->fig[HP_FIG_price_hour_cny] - 1.01) < 1e-12);
+  assert_true(s->price_hour_cny == s->fig[HP_FIG_price_hour_cny]);
+  assert_int_equal(s->conf[HP_FIG_price_hour_cny], HP_CONF_V);
+  assert_non_null(
+      strstr(s->src[HP_FIG_price_hour_cny], "gpu_info.A10G.cost 1.01"));
+  assert_string_equal(hp_figure_unit(HP_FIG_price_hour_cny), "CNY/h");
+  static const char plan[] =
+      "name: t\n"
+      "defaults:\n"
+      "  workload: {model: {params: 7e9}, tokens_per_day: 1e9}\n"
+      "  devices: [melange-a10g]\n"
+      "scenarios:\n"
+      "  - name: s\n"
+      "    overrides: {melange-a10g: {price_hour_cny: 2.5}}\n";
+  hp_planfile *pf = NULL;
+  assert_int_equal(hp_planfile_parse(plan, strlen(plan), "p.yaml", c, &pf, &d),
+                   HP_OK);
+  const hp_scenario *sc = hp_planfile_scenario(pf, 0);
+  assert_int_equal(sc->n_cands, 1);
+  assert_true(sc->cands[0].spec.price_hour_cny == 2.5);
+  assert_true(sc->cands[0].spec.fig[HP_FIG_price_hour_cny] == 2.5);
+  assert_int_equal(sc->cands[0].spec.conf[HP_FIG_price_hour_cny], HP_CONF_E);
+  hp_planfile_free(pf);
+  hp_catalog_free(c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(catalog_has_required_skus),
@@ -362,6 +400,7 @@ int main(void) {
       cmocka_unit_test(catalog_dates_checked),
       cmocka_unit_test(catalog_bad_market_refused),
       cmocka_unit_test(catalog_renders_market),
+      cmocka_unit_test(catalog_price_hour_is_sourced),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
