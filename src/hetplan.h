@@ -38,9 +38,9 @@ extern "C" {
  * CMake project version, hetplan.pc and the SONAME follow these macros
  * (CMakeLists.txt reads them from this header). */
 #define HP_VERSION_MAJOR 0
-#define HP_VERSION_MINOR 1
+#define HP_VERSION_MINOR 5
 #define HP_VERSION_PATCH 0
-#define HP_VERSION "0.1.0"
+#define HP_VERSION "0.5.0"
 /* HP_VERSION_MAJOR/MINOR/PATCH packed as one number, 0xMMmmpp, so that
  * versions compare with < (libuv's UV_VERSION_HEX). */
 #define HP_VERSION_HEX                                                         \
