@@ -554,6 +554,68 @@ static double tpot_at(const hp_model_desc *m, const hp_candidate *c,
   return st->total_s + b * prompt_share_s(m, c, o, tp, b, in) / out;
 }
 
+/* tpot_at as an hp_roof_tpot_fn: the colocated step with its prefill
+ * share. */
+static double colocated_tpot(const hp_model_desc *m, const hp_candidate *c,
+                             const hp_roof_opts *o, hp_roof_attn a, int tp,
+                             double b, const hp_request_class *k, double ctx,
+                             hp_roof_step *st) {
+  return tpot_at(m, c, o, a, tp, b, ctx, 0, k->input_tokens, k->output_tokens,
+                 st);
+}
+
+int hp_roof_choose_batch(hp_roof_tpot_fn f, const hp_model_desc *m,
+                         const hp_candidate *c, const hp_request_class *k,
+                         const hp_roof_opts *o, hp_roof_attn a, int tp,
+                         hp_roof_result *r) {
+  double ctx = r->decode_ctx;
+  r->batch_cap = (int)(o->batch > 0 ? o->batch : o->max_batch);
+  r->batch_slo = INT_MAX;
+  int hi = r->batch_mem < r->batch_cap ? r->batch_mem : r->batch_cap;
+  if (o->batch > 0) {
+    if (o->batch > r->batch_mem) {
+      snprintf(r->why, sizeof r->why,
+               "at TP %d the forced batch of %g requests needs more KV "
+               "cache than the %d requests that fit",
+               tp, o->batch, r->batch_mem);
+      return 0;
+    }
+    r->batch = (int)o->batch;
+    r->batch_limit = "forced";
+    return 1;
+  }
+  if (k->tpot_ms > 0) {
+    double slo = k->tpot_ms * 1e-3;
+    double t1 = f(m, c, o, a, tp, 1, k, ctx, NULL);
+    if (t1 > slo) {
+      snprintf(r->why, sizeof r->why,
+               "at TP %d one request alone takes %.2f ms per output "
+               "token, over the TPOT SLO of %g ms",
+               tp, t1 * 1e3, k->tpot_ms);
+      return 0;
+    }
+    /* The time per token grows with the batch: bisect for the largest
+     * batch within the SLO. */
+    if (f(m, c, o, a, tp, hi, k, ctx, NULL) > slo) {
+      int lo = 1, top = hi;
+      while (top - lo > 1) {
+        int mid = lo + (top - lo) / 2;
+        if (f(m, c, o, a, tp, mid, k, ctx, NULL) <= slo)
+          lo = mid;
+        else
+          top = mid;
+      }
+      r->batch_slo = lo;
+      hi = lo;
+    }
+  }
+  r->batch = hi;
+  r->batch_limit = r->batch_slo != INT_MAX        ? "tpot"
+                   : r->batch_mem <= r->batch_cap ? "memory"
+                                                  : "max_batch";
+  return 1;
+}
+
 /* Evaluates one TP degree; r->ok says whether it can serve the class. */
 static void eval_tp(const hp_model_desc *m, const hp_candidate *c,
                     const hp_request_class *k, const hp_roof_opts *o,
@@ -591,55 +653,8 @@ static void eval_tp(const hp_model_desc *m, const hp_candidate *c,
   }
   double bm = floor(r->kv_capacity_tokens / r->context_tokens);
   r->batch_mem = bm > INT_MAX ? INT_MAX : (int)bm;
-  r->batch_cap = (int)(o->batch > 0 ? o->batch : o->max_batch);
-  r->batch_slo = INT_MAX;
-  int hi = r->batch_mem < r->batch_cap ? r->batch_mem : r->batch_cap;
-  if (o->batch > 0) {
-    if (o->batch > r->batch_mem) {
-      snprintf(r->why, sizeof r->why,
-               "at TP %d the forced batch of %g requests needs more KV "
-               "cache than the %d requests that fit",
-               tp, o->batch, r->batch_mem);
-      return;
-    }
-    r->batch = (int)o->batch;
-    r->batch_limit = "forced";
-  } else {
-    if (k->tpot_ms > 0) {
-      double slo = k->tpot_ms * 1e-3;
-      double t1 = tpot_at(m, c, o, a, tp, 1, r->decode_ctx, r->prefill_s, in,
-                          out, NULL);
-      if (t1 > slo) {
-        snprintf(r->why, sizeof r->why,
-                 "at TP %d one request alone takes %.2f ms per output "
-                 "token, over the TPOT SLO of %g ms",
-                 tp, t1 * 1e3, k->tpot_ms);
-        return;
-      }
-      /* tpot grows with the batch: bisect for the largest batch within it. */
-      if (tpot_at(m, c, o, a, tp, hi, r->decode_ctx, r->prefill_s, in, out,
-                  NULL) > slo) {
-        int lo = 1, top = hi;
-        while (top - lo > 1) {
-          int mid = lo + (top - lo) / 2;
-          if (tpot_at(m, c, o, a, tp, mid, r->decode_ctx, r->prefill_s, in, out,
-                      NULL) <= slo)
-            lo = mid;
-          else
-            top = mid;
-        }
-        r->batch_slo = lo;
-        hi = lo;
-      }
-    }
-    r->batch = hi;
-    if (r->batch_slo != INT_MAX)
-      r->batch_limit = "tpot";
-    else if (r->batch_mem <= r->batch_cap)
-      r->batch_limit = "memory";
-    else
-      r->batch_limit = "max_batch";
-  }
+  if (!hp_roof_choose_batch(colocated_tpot, m, c, k, o, a, tp, r))
+    return;
   r->prefill_prompt_s = prompt_share_s(m, c, o, tp, r->batch, in);
   r->tpot_s = tpot_at(m, c, o, a, tp, r->batch, r->decode_ctx, r->prefill_s, in,
                       out, &r->step);

@@ -202,6 +202,26 @@ double hp_roof_weights_card(const hp_model_desc *m, const hp_roof_opts *o,
 double hp_roof_act_bytes_token_card(const hp_model_desc *m, int tp);
 int hp_roof_ep(const hp_model_desc *m, const hp_roof_opts *o);
 
+/* The time per output token of `b` sequences at mean context ctx on one
+ * replica of TP tp, for class k; st, when not NULL, gets the step. The
+ * colocated derivation passes the step plus its prefill share, the
+ * decode-only phase the pure step. */
+typedef double (*hp_roof_tpot_fn)(const hp_model_desc *m, const hp_candidate *c,
+                                  const hp_roof_opts *o, hp_roof_attn a, int tp,
+                                  double b, const hp_request_class *k,
+                                  double ctx, hp_roof_step *st);
+/* The decode batch of one TP degree, shared by hp_roof_eval and the decode
+ * phase: the forced o->batch (refused above r->batch_mem), else the
+ * largest batch up to min(r->batch_mem, max_batch) whose f stays within
+ * k's TPOT SLO (bisection; f grows with the batch). Reads r->batch_mem and
+ * r->decode_ctx; sets batch, batch_cap, batch_slo and batch_limit. Returns
+ * 1, or 0 with r->why set when no batch serves (forced batch too large, or
+ * one request alone over the SLO). */
+int hp_roof_choose_batch(hp_roof_tpot_fn f, const hp_model_desc *m,
+                         const hp_candidate *c, const hp_request_class *k,
+                         const hp_roof_opts *o, hp_roof_attn a, int tp,
+                         hp_roof_result *r);
+
 /* The whole derivation for one class on one candidate, with the attention
  * kernel of o->attention (plan key roofline.attention). Never fails: a
  * pair that cannot be served has ok = 0 and a reason. m must have
