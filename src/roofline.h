@@ -50,6 +50,11 @@ typedef struct hp_roof_eff {
   double reread_hit;   /* share of repeated KV reads (per-query-head
                           kernel) served from the L2 cache */
   double overlap;      /* share of an operation's smaller time not hidden */
+  double ar_share;     /* share of the scale-up link's per-direction
+                          bandwidth a TP all-reduce reaches (NCCL's bus
+                          bandwidth over the link figure) */
+  double layer_us;     /* fixed time of one layer in a forward pass, us
+                          (kernel launch and synchronisation floors) */
   const char *conf;    /* "fitted", "derived" or "assumed" */
   const char *source;  /* where the figures come from, one sentence */
 } hp_roof_eff;
@@ -76,9 +81,10 @@ typedef struct hp_roof_step {
                        read per card, x kv_read_factor), s */
   double comm_s;    /* 2 all-reduces per layer over the TP group, s */
   double a2a_s;     /* expert all-to-all per MoE layer (EP), s */
+  double fixed_s;   /* layers x the fixed time per layer (layer_us), s */
   hp_roof_op op[HP_ROOF_N_OPS]; /* per operation */
-  double total_s;               /* sum of the operations' times + comm, with the
-                                   all-to-all overlapped as an operation of its own */
+  double total_s; /* sum of the operations' times + comm + fixed, with the
+                     all-to-all overlapped as an operation of its own */
 } hp_roof_step;
 
 /* Everything the derivation found for one (class, SKU) pair, in SI units
@@ -105,6 +111,8 @@ typedef struct hp_roof_result {
   const hp_roof_eff *eff;      /* efficiency row used (NULL: none) */
   double mfu, mbu, overlap;    /* efficiency figures used */
   double kv_mbu, reread_hit;   /* KV-read figures used */
+  double ar_share;             /* all-reduce share of the link used */
+  double layer_us;             /* fixed time per layer and pass used, us */
   int replicas;                /* model copies per server: cards / tp */
   double weight_bytes_card;    /* weights per card at tp, bytes */
   double kv_bytes_token_card;  /* KV per token per card at tp, bytes */
@@ -254,6 +262,21 @@ double hp_roof_overlap(const hp_candidate *c, const hp_roof_opts *o);
  * o's when >= 0, else the table's. */
 double hp_roof_kv_mbu(const hp_candidate *c, const hp_roof_opts *o);
 double hp_roof_reread_hit(const hp_candidate *c, const hp_roof_opts *o);
+/* The share of the link's per-direction bandwidth a TP all-reduce reaches:
+ * o->ar_share when >= 0; else HP_ROOF_PCIE_AR_SHARE on the PCIe fallback
+ * (a card without interconnect_gbps); else the table's. */
+double hp_roof_ar_share(const hp_candidate *c, const hp_roof_opts *o);
+/* All-reduce over PCIe reaches about half the slot's per-direction
+ * bandwidth: the ring's flows share the CPU root complexes and PCIe
+ * switches. NCCL issue 1639 (NVIDIA/nccl, 2025-03-14): 8 RTX 5090 on PCIe
+ * 5.0 (64 GB/s a direction) reach an all_reduce_perf bus bandwidth of 28
+ * GB/s with 8 GPUs and 35 GB/s with 4 (0.44, 0.55); the NCCL maintainer's
+ * reply: "On PCI systems, the performance you get is usually determined
+ * by the bandwidth your CPU and memory can deliver". */
+#define HP_ROOF_PCIE_AR_SHARE 0.5
+/* The fixed time per layer and forward pass: o->layer_us when >= 0, else
+ * the table's. */
+double hp_roof_layer_us(const hp_candidate *c, const hp_roof_opts *o);
 /* Prefill throughput of one replica (tp cards, or one card under EP),
  * prompts of `in` tokens processed prefill_chunk tokens at a time, in
  * prompt tokens per second. */

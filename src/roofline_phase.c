@@ -47,6 +47,8 @@ static void roofs(const hp_model_desc *m, const hp_candidate *c,
   r->overlap = hp_roof_overlap(c, o);
   r->kv_mbu = hp_roof_kv_mbu(c, o);
   r->reread_hit = hp_roof_reread_hit(c, o);
+  r->ar_share = hp_roof_ar_share(c, o);
+  r->layer_us = hp_roof_layer_us(c, o);
   r->kv_bytes_per_token = hp_roof_kv_bytes_per_token(m);
   r->context_tokens = context;
   r->batch_slo = INT_MAX;
