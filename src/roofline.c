@@ -160,24 +160,25 @@ static const hp_roof_eff eff_table[] = {
     {"nvidia-a100", HP_ROOF_STACK_TRTLLM, 0.75, 0.90, 0.90, 0.4, 1.00,
      HOPPER_AR, HOPPER_LAYER_US, "fitted",
      "Ampere (FP16): MFU, MBU and KV MBU fitted on V29, V31, V33 of "
-     "docs/validation.md (TensorRT-LLM v0.9.0); re-read hit and overlap "
-     "from the Hopper fit"},
+     "docs/validation.md (TensorRT-LLM v0.9.0); re-read hit, overlap, "
+     "all-reduce share and layer time from the Hopper fit"},
     {"nvidia-a800", HP_ROOF_STACK_TRTLLM, 0.75, 0.90, 0.90, 0.4, 1.00,
      HOPPER_AR, HOPPER_LAYER_US, "derived",
      "the A100's row: the same silicon with a slower NVLink"},
     {"nvidia-l40s", HP_ROOF_STACK_TRTLLM, 0.70, 0.60, 0.85, 0.4, 1.00,
      HOPPER_AR, HOPPER_LAYER_US, "fitted",
      "Ada PCIe (GDDR6): MFU, MBU and KV MBU fitted on V35, V37 of "
-     "docs/validation.md (TensorRT-LLM v0.9.0); the rest from the Hopper "
-     "fit"},
+     "docs/validation.md (TensorRT-LLM v0.9.0) with PCIe all-reduces at "
+     "HP_ROOF_PCIE_AR_SHARE; the rest from the Hopper fit"},
     {"nvidia-l20", HP_ROOF_STACK_TRTLLM, 0.70, 0.60, 0.85, 0.4, 1.00, HOPPER_AR,
      HOPPER_LAYER_US, "derived",
      "the L40S's row: the same Ada PCIe design, cut down"},
     {"nvidia-", HP_ROOF_STACK_TRTLLM, 0.55, 0.90, 0.70, 0.4, 1.00, HOPPER_AR,
      HOPPER_LAYER_US, "fitted",
      "Hopper: fitted on the H100 and H200 rows V1-V6, V11-V19, V21, V23, "
-     "V25, V27 of docs/validation.md (TensorRT-LLM v0.5, v0.6.1, v0.9.0); "
-     "used for Blackwell too until its rows are measured"},
+     "V25, V27 of docs/validation.md (TensorRT-LLM v0.5, v0.6.1, v0.9.0), "
+     "the NVLink all-reduce share and layer time with them; used for "
+     "Blackwell too until its rows are measured"},
     {"nvidia-", HP_ROOF_STACK_SGLANG, 0.55, 0.90, 0.70, 0.4, 1.00, HOPPER_AR,
      HOPPER_LAYER_US, "assumed",
      "as TensorRT-LLM on Hopper: SGLang's DeepSeek deployment on 96 H100 "
