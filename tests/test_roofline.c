@@ -1092,6 +1092,19 @@ static hp_planfile *vplan(const vcase *v, const double *eff) {
   return parse_ok(text);
 }
 
+/* The pure decode step as an hp_roof_tpot_fn (decode-only rows). */
+static double pure_step(const hp_model_desc *m, const hp_candidate *c,
+                        const hp_roof_opts *o, hp_roof_attn a, int tp, double b,
+                        const hp_request_class *k, double ctx,
+                        hp_roof_step *st) {
+  hp_roof_step tmp;
+  (void)k;
+  if (!st)
+    st = &tmp;
+  hp_roof_decode_step_attn(m, c, o, tp, b, ctx, a, st);
+  return st->total_s;
+}
+
 /* The prediction of case v (the compared quantity, vcase.what). */
 static double vpredict(const vcase *v, const double *eff, hp_roof_result *r) {
   hp_planfile *pf = vplan(v, eff);
@@ -1125,22 +1138,18 @@ static double vpredict(const vcase *v, const double *eff, hp_roof_result *r) {
     break;
   case 5: {
     /* Decode-only card: the largest batch (up to the memory limit, or the
-     * forced one) whose step meets the SLO. */
+     * forced one) whose pure step meets the SLO, by the derivation's own
+     * chooser. */
     int b = v->batch > 0 ? v->batch : r->batch_mem;
-    hp_roof_step st;
-    if (v->tpot_ms > 0) {
-      int lo = 1, hi = b;
-      while (hi - lo > 1) {
-        int mid = lo + (hi - lo) / 2;
-        hp_roof_decode_step_attn(&s->model, c, &o, r->tp, mid, r->decode_ctx,
-                                 v->attn, &st);
-        if (st.total_s * 1e3 <= v->tpot_ms)
-          lo = mid;
-        else
-          hi = mid;
-      }
-      b = lo;
-    }
+    hp_roof_opts od = o;
+    hp_request_class kd = s->classes[0];
+    hp_roof_result rd = *r;
+    od.batch = 0;
+    od.max_batch = b;
+    kd.tpot_ms = v->tpot_ms;
+    assert_true(hp_roof_choose_batch(pure_step, &s->model, c, &kd, &od, v->attn,
+                                     r->tp, &rd));
+    b = rd.batch;
     hp_roof_decode_step_attn(&s->model, c, &o, r->tp, b, r->decode_ctx, v->attn,
                              &r->step);
     r->batch = b;
