@@ -35,6 +35,8 @@ void hp_roof_opts_default(hp_roof_opts *o) {
   o->reread_hit = -1;       /* the stack's figure */
   o->prefill_chunk = 8192;  /* TRT-LLM max_num_tokens, SGLang chunk default */
   o->scaleout_gbps = 50;    /* one 400 Gb/s NIC per card */
+  o->ar_share = -1;         /* the stack's figure */
+  o->layer_us = -1;         /* the stack's figure */
 }
 const char *hp_basis_name(hp_share_basis b) {
   static const char *const n[] = {"compute", "cards", "capex"};

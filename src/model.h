@@ -195,6 +195,11 @@ typedef struct hp_roof_opts {
                              parallel); 0 = none, TP inside one server */
   double scaleout_gbps;   /* per card and direction beyond the scale-up
                              domain (one server or supernode), GB/s */
+  double ar_share;        /* share of the link's per-direction bandwidth a
+                             TP all-reduce reaches, 0..1; < 0 = the
+                             stack's figure (PCIe: roofline.c's) */
+  double layer_us;        /* fixed time of a layer per forward pass, us;
+                             < 0 = the stack's figure */
 } hp_roof_opts;
 
 void hp_roof_opts_default(hp_roof_opts *o);

@@ -153,11 +153,13 @@ static void explain_class(const hp_scenario *s, const hp_candidate *c,
   hp_buf_printf(b,
                 "  4. decode step at batch %d (mean context %s tokens, %.1f "
                 "GFLOP/token): compute %.2f ms, memory %.2f ms, all-reduce "
-                "%.2f ms -> %.2f ms, %s bound",
+                "%.2f ms (at %.2f of the link), fixed %.2f ms (%g us a "
+                "layer) -> %.2f ms, %s bound",
                 r.batch, g0(r.decode_ctx, n1, sizeof n1),
                 r.flops_per_token / 1e9, r.step.compute_s * 1e3,
-                r.step.memory_s * 1e3, r.step.comm_s * 1e3,
-                r.step.total_s * 1e3, r.memory_bound ? "memory" : "compute");
+                r.step.memory_s * 1e3, r.step.comm_s * 1e3, r.ar_share,
+                r.step.fixed_s * 1e3, r.layer_us, r.step.total_s * 1e3,
+                r.memory_bound ? "memory" : "compute");
   if (hp_roof_attended(m, r.decode_ctx) < r.decode_ctx)
     hp_buf_printf(b,
                   "; sparse attention reads and attends %s of the %s "

@@ -144,48 +144,73 @@ static int ep_of(const hp_model_desc *m, const hp_roof_opts *o) {
  * a fitted row by a stated argument; "assumed" rests on a stated argument
  * only and is what a probe profile (hetplan probe) should replace.
  * Columns: MFU, MBU, KV-read MBU, re-read cache hit, overlap. */
+/* The share of NVLink a TP all-reduce reaches and the fixed time a layer
+ * takes per forward pass, fitted with the Hopper row (HP_FIT=nvidia-h);
+ * the other rows take them until measured. */
+#define HOPPER_AR 0.7
+#define HOPPER_LAYER_US 10.0
+/* Rows of other vendors' stacks keep the figures the model had before
+ * these two terms (the full link, no fixed layer time): the Hopper fit
+ * describes NCCL over NVLink and TensorRT-LLM's kernels, not HCCL or the
+ * domestic runtimes; a probe profile or a published row should set them. */
+#define NO_AR 1.0
+#define NO_LAYER_US 0.0
 static const hp_roof_eff eff_table[] = {
     /* NVIDIA on TensorRT-LLM, by generation. */
-    {"nvidia-a100", HP_ROOF_STACK_TRTLLM, 0.75, 0.90, 0.90, 0.4, 1.00, "fitted",
+    {"nvidia-a100", HP_ROOF_STACK_TRTLLM, 0.75, 0.90, 0.90, 0.4, 1.00,
+     HOPPER_AR, HOPPER_LAYER_US, "fitted",
      "Ampere (FP16): MFU, MBU and KV MBU fitted on V29, V31, V33 of "
-     "docs/validation.md (TensorRT-LLM v0.9.0); re-read hit and overlap "
-     "from the Hopper fit"},
+     "docs/validation.md (TensorRT-LLM v0.9.0); re-read hit, overlap, "
+     "all-reduce share and layer time from the Hopper fit"},
     {"nvidia-a800", HP_ROOF_STACK_TRTLLM, 0.75, 0.90, 0.90, 0.4, 1.00,
-     "derived", "the A100's row: the same silicon with a slower NVLink"},
-    {"nvidia-l40s", HP_ROOF_STACK_TRTLLM, 0.50, 0.50, 0.55, 0.4, 1.00, "fitted",
+     HOPPER_AR, HOPPER_LAYER_US, "derived",
+     "the A100's row: the same silicon with a slower NVLink"},
+    {"nvidia-l40s", HP_ROOF_STACK_TRTLLM, 0.70, 0.60, 0.85, 0.4, 1.00,
+     HOPPER_AR, HOPPER_LAYER_US, "fitted",
      "Ada PCIe (GDDR6): MFU, MBU and KV MBU fitted on V35, V37 of "
-     "docs/validation.md (TensorRT-LLM v0.9.0); the rest from the Hopper "
-     "fit"},
-    {"nvidia-l20", HP_ROOF_STACK_TRTLLM, 0.50, 0.50, 0.55, 0.4, 1.00, "derived",
+     "docs/validation.md (TensorRT-LLM v0.9.0) with PCIe all-reduces at "
+     "HP_ROOF_PCIE_AR_SHARE; the rest from the Hopper fit"},
+    {"nvidia-l20", HP_ROOF_STACK_TRTLLM, 0.70, 0.60, 0.85, 0.4, 1.00, HOPPER_AR,
+     HOPPER_LAYER_US, "derived",
      "the L40S's row: the same Ada PCIe design, cut down"},
-    {"nvidia-", HP_ROOF_STACK_TRTLLM, 0.55, 0.80, 0.70, 0.4, 1.00, "fitted",
+    {"nvidia-", HP_ROOF_STACK_TRTLLM, 0.55, 0.90, 0.70, 0.4, 1.00, HOPPER_AR,
+     HOPPER_LAYER_US, "fitted",
      "Hopper: fitted on the H100 and H200 rows V1-V6, V11-V19, V21, V23, "
-     "V25, V27 of docs/validation.md (TensorRT-LLM v0.5, v0.6.1, v0.9.0); "
-     "used for Blackwell too until its rows are measured"},
-    {"nvidia-", HP_ROOF_STACK_SGLANG, 0.55, 0.80, 0.70, 0.4, 1.00, "assumed",
+     "V25, V27 of docs/validation.md (TensorRT-LLM v0.5, v0.6.1, v0.9.0), "
+     "the NVLink all-reduce share and layer time with them; used for "
+     "Blackwell too until its rows are measured"},
+    {"nvidia-", HP_ROOF_STACK_SGLANG, 0.55, 0.90, 0.70, 0.4, 1.00, HOPPER_AR,
+     HOPPER_LAYER_US, "assumed",
      "as TensorRT-LLM on Hopper: SGLang's DeepSeek deployment on 96 H100 "
      "nearly matches DeepSeek's own (LMSYS 2025-05-05)"},
-    {"nvidia-", HP_ROOF_STACK_VLLM, 0.45, 0.70, 0.60, 0.4, 1.00, "assumed",
+    {"nvidia-", HP_ROOF_STACK_VLLM, 0.45, 0.80, 0.60, 0.4, 1.00, HOPPER_AR,
+     HOPPER_LAYER_US, "assumed",
      "0.1 below TensorRT-LLM's Hopper row on each roof: vLLM trails "
      "TensorRT-LLM/NIM on NVIDIA's own benchmark pages; to be measured"},
-    {"amd-", HP_ROOF_STACK_VLLM, 0.40, 0.65, 0.55, 0.4, 1.00, "assumed",
+    {"amd-", HP_ROOF_STACK_VLLM, 0.40, 0.65, 0.55, 0.4, 1.00, NO_AR,
+     NO_LAYER_US, "assumed",
      "ROCm vLLM: MI300X MLPerf v4.1 Llama-2-70B offline about matches 8 x "
      "H100 with 1.3x the FP8 peak: about 0.75x Hopper's MFU, and vLLM's row"
      " for the rest"},
-    {"huawei-", HP_ROOF_STACK_MINDIE, 0.45, 0.70, 0.60, 0.4, 1.00, "assumed",
+    {"huawei-", HP_ROOF_STACK_MINDIE, 0.45, 0.70, 0.60, 0.4, 1.00, NO_AR,
+     NO_LAYER_US, "assumed",
      "CloudMatrix-Infer (arXiv 2506.12708) reports 4.45 prefill tokens/s per "
      "TFLOPS, against 3.75 for SGLang on H100: near Hopper on its own "
      "stack; MindIE elsewhere taken lower"},
-    {NULL, HP_ROOF_STACK_VLLM, 0.35, 0.60, 0.50, 0.4, 1.00, "assumed",
+    {NULL, HP_ROOF_STACK_VLLM, 0.35, 0.60, 0.50, 0.4, 1.00, NO_AR, NO_LAYER_US,
+     "assumed",
      "vendor vLLM forks on domestic cards: no published measurement with an "
      "operating point (docs/validation.md); below the mature stacks by "
      "assumption"},
-    {NULL, HP_ROOF_STACK_TRTLLM, 0.35, 0.60, 0.50, 0.4, 1.00, "assumed",
+    {NULL, HP_ROOF_STACK_TRTLLM, 0.35, 0.60, 0.50, 0.4, 1.00, NO_AR,
+     NO_LAYER_US, "assumed",
      "a TensorRT-LLM figure asked of a card it does not run on: the "
      "generic row"},
-    {NULL, HP_ROOF_STACK_SGLANG, 0.35, 0.60, 0.50, 0.4, 1.00, "assumed",
+    {NULL, HP_ROOF_STACK_SGLANG, 0.35, 0.60, 0.50, 0.4, 1.00, NO_AR,
+     NO_LAYER_US, "assumed",
      "SGLang on a card without its own row: the generic row"},
-    {NULL, HP_ROOF_STACK_MINDIE, 0.35, 0.60, 0.50, 0.4, 1.00, "assumed",
+    {NULL, HP_ROOF_STACK_MINDIE, 0.35, 0.60, 0.50, 0.4, 1.00, NO_AR,
+     NO_LAYER_US, "assumed",
      "MindIE on a card without its own row: the generic row"},
 };
 
@@ -233,6 +258,18 @@ double hp_roof_overlap(const hp_candidate *c, const hp_roof_opts *o) {
 
 double hp_roof_kv_mbu(const hp_candidate *c, const hp_roof_opts *o) {
   return o->kv_mbu >= 0 ? o->kv_mbu : hp_roof_eff_find(c, o)->kv_mbu;
+}
+
+double hp_roof_ar_share(const hp_candidate *c, const hp_roof_opts *o) {
+  int pcie;
+  if (o->ar_share >= 0)
+    return o->ar_share;
+  hp_roof_link_bytes_s(c, o, &pcie);
+  return pcie ? HP_ROOF_PCIE_AR_SHARE : hp_roof_eff_find(c, o)->ar_share;
+}
+
+double hp_roof_layer_us(const hp_candidate *c, const hp_roof_opts *o) {
+  return o->layer_us >= 0 ? o->layer_us : hp_roof_eff_find(c, o)->layer_us;
 }
 
 double hp_roof_reread_hit(const hp_candidate *c, const hp_roof_opts *o) {
@@ -368,8 +405,10 @@ double hp_roof_comm_s(const hp_model_desc *m, const hp_candidate *c,
     return 0;
   int pcie;
   double link = hp_roof_link_bytes_s(c, o, &pcie);
-  /* Ring all-reduce: each rank sends and receives 2 (tp-1)/tp of the data. */
+  /* Ring all-reduce: each rank sends and receives 2 (tp-1)/tp of the data,
+   * at the share of the link an all-reduce reaches. */
   double bytes = 2.0 * (tp - 1) / tp * tokens * m->hidden_size * ACT_BYTES;
+  link *= hp_roof_ar_share(c, o);
   return 2.0 * m->layers * (o->allreduce_us * 1e-6 + bytes / link);
 }
 
@@ -460,7 +499,11 @@ static void forward(const hp_model_desc *m, const hp_candidate *c,
   }
   out->comm_s = hp_roof_comm_s(m, c, o, tp, toks);
   out->a2a_s = a2a_s(m, c, o, ep, toks, batch <= 0);
-  double body = at->time_s + ff->time_s + out->comm_s;
+  /* A layer's kernels each take a few microseconds however little they
+   * do (launch, ramp-up, tail, synchronisation): a fixed time per layer
+   * and pass, which a lone request's step shows (docs/roofline.md). */
+  out->fixed_s = m->layers * hp_roof_layer_us(c, o) * 1e-6;
+  double body = at->time_s + ff->time_s + out->comm_s + out->fixed_s;
   /* Two micro-batches may hide the all-to-all under the other's compute
    * (DeepSeek's two-batch overlap, SGLang's TBO, CloudMatrix-Infer's
    * micro-batch pipeline): overlapped like an operation, with the same
@@ -554,6 +597,68 @@ static double tpot_at(const hp_model_desc *m, const hp_candidate *c,
   return st->total_s + b * prompt_share_s(m, c, o, tp, b, in) / out;
 }
 
+/* tpot_at as an hp_roof_tpot_fn: the colocated step with its prefill
+ * share. */
+static double colocated_tpot(const hp_model_desc *m, const hp_candidate *c,
+                             const hp_roof_opts *o, hp_roof_attn a, int tp,
+                             double b, const hp_request_class *k, double ctx,
+                             hp_roof_step *st) {
+  return tpot_at(m, c, o, a, tp, b, ctx, 0, k->input_tokens, k->output_tokens,
+                 st);
+}
+
+int hp_roof_choose_batch(hp_roof_tpot_fn f, const hp_model_desc *m,
+                         const hp_candidate *c, const hp_request_class *k,
+                         const hp_roof_opts *o, hp_roof_attn a, int tp,
+                         hp_roof_result *r) {
+  double ctx = r->decode_ctx;
+  r->batch_cap = (int)(o->batch > 0 ? o->batch : o->max_batch);
+  r->batch_slo = INT_MAX;
+  int hi = r->batch_mem < r->batch_cap ? r->batch_mem : r->batch_cap;
+  if (o->batch > 0) {
+    if (o->batch > r->batch_mem) {
+      snprintf(r->why, sizeof r->why,
+               "at TP %d the forced batch of %g requests needs more KV "
+               "cache than the %d requests that fit",
+               tp, o->batch, r->batch_mem);
+      return 0;
+    }
+    r->batch = (int)o->batch;
+    r->batch_limit = "forced";
+    return 1;
+  }
+  if (k->tpot_ms > 0) {
+    double slo = k->tpot_ms * 1e-3;
+    double t1 = f(m, c, o, a, tp, 1, k, ctx, NULL);
+    if (t1 > slo) {
+      snprintf(r->why, sizeof r->why,
+               "at TP %d one request alone takes %.2f ms per output "
+               "token, over the TPOT SLO of %g ms",
+               tp, t1 * 1e3, k->tpot_ms);
+      return 0;
+    }
+    /* The time per token grows with the batch: bisect for the largest
+     * batch within the SLO. */
+    if (f(m, c, o, a, tp, hi, k, ctx, NULL) > slo) {
+      int lo = 1, top = hi;
+      while (top - lo > 1) {
+        int mid = lo + (top - lo) / 2;
+        if (f(m, c, o, a, tp, mid, k, ctx, NULL) <= slo)
+          lo = mid;
+        else
+          top = mid;
+      }
+      r->batch_slo = lo;
+      hi = lo;
+    }
+  }
+  r->batch = hi;
+  r->batch_limit = r->batch_slo != INT_MAX        ? "tpot"
+                   : r->batch_mem <= r->batch_cap ? "memory"
+                                                  : "max_batch";
+  return 1;
+}
+
 /* Evaluates one TP degree; r->ok says whether it can serve the class. */
 static void eval_tp(const hp_model_desc *m, const hp_candidate *c,
                     const hp_request_class *k, const hp_roof_opts *o,
@@ -591,55 +696,8 @@ static void eval_tp(const hp_model_desc *m, const hp_candidate *c,
   }
   double bm = floor(r->kv_capacity_tokens / r->context_tokens);
   r->batch_mem = bm > INT_MAX ? INT_MAX : (int)bm;
-  r->batch_cap = (int)(o->batch > 0 ? o->batch : o->max_batch);
-  r->batch_slo = INT_MAX;
-  int hi = r->batch_mem < r->batch_cap ? r->batch_mem : r->batch_cap;
-  if (o->batch > 0) {
-    if (o->batch > r->batch_mem) {
-      snprintf(r->why, sizeof r->why,
-               "at TP %d the forced batch of %g requests needs more KV "
-               "cache than the %d requests that fit",
-               tp, o->batch, r->batch_mem);
-      return;
-    }
-    r->batch = (int)o->batch;
-    r->batch_limit = "forced";
-  } else {
-    if (k->tpot_ms > 0) {
-      double slo = k->tpot_ms * 1e-3;
-      double t1 = tpot_at(m, c, o, a, tp, 1, r->decode_ctx, r->prefill_s, in,
-                          out, NULL);
-      if (t1 > slo) {
-        snprintf(r->why, sizeof r->why,
-                 "at TP %d one request alone takes %.2f ms per output "
-                 "token, over the TPOT SLO of %g ms",
-                 tp, t1 * 1e3, k->tpot_ms);
-        return;
-      }
-      /* tpot grows with the batch: bisect for the largest batch within it. */
-      if (tpot_at(m, c, o, a, tp, hi, r->decode_ctx, r->prefill_s, in, out,
-                  NULL) > slo) {
-        int lo = 1, top = hi;
-        while (top - lo > 1) {
-          int mid = lo + (top - lo) / 2;
-          if (tpot_at(m, c, o, a, tp, mid, r->decode_ctx, r->prefill_s, in, out,
-                      NULL) <= slo)
-            lo = mid;
-          else
-            top = mid;
-        }
-        r->batch_slo = lo;
-        hi = lo;
-      }
-    }
-    r->batch = hi;
-    if (r->batch_slo != INT_MAX)
-      r->batch_limit = "tpot";
-    else if (r->batch_mem <= r->batch_cap)
-      r->batch_limit = "memory";
-    else
-      r->batch_limit = "max_batch";
-  }
+  if (!hp_roof_choose_batch(colocated_tpot, m, c, k, o, a, tp, r))
+    return;
   r->prefill_prompt_s = prompt_share_s(m, c, o, tp, r->batch, in);
   r->tpot_s = tpot_at(m, c, o, a, tp, r->batch, r->decode_ctx, r->prefill_s, in,
                       out, &r->step);
@@ -684,6 +742,8 @@ void hp_roof_eval_attn(const hp_model_desc *m, const hp_candidate *c,
   r->overlap = hp_roof_overlap(c, o);
   r->kv_mbu = hp_roof_kv_mbu(c, o);
   r->reread_hit = hp_roof_reread_hit(c, o);
+  r->ar_share = hp_roof_ar_share(c, o);
+  r->layer_us = hp_roof_layer_us(c, o);
   r->kv_bytes_per_token = hp_roof_kv_bytes_per_token(m);
   r->context_tokens = k->input_tokens + k->output_tokens;
   r->batch_slo = INT_MAX;

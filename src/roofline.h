@@ -50,6 +50,11 @@ typedef struct hp_roof_eff {
   double reread_hit;   /* share of repeated KV reads (per-query-head
                           kernel) served from the L2 cache */
   double overlap;      /* share of an operation's smaller time not hidden */
+  double ar_share;     /* share of the scale-up link's per-direction
+                          bandwidth a TP all-reduce reaches (NCCL's bus
+                          bandwidth over the link figure) */
+  double layer_us;     /* fixed time of one layer in a forward pass, us
+                          (kernel launch and synchronisation floors) */
   const char *conf;    /* "fitted", "derived" or "assumed" */
   const char *source;  /* where the figures come from, one sentence */
 } hp_roof_eff;
@@ -76,9 +81,10 @@ typedef struct hp_roof_step {
                        read per card, x kv_read_factor), s */
   double comm_s;    /* 2 all-reduces per layer over the TP group, s */
   double a2a_s;     /* expert all-to-all per MoE layer (EP), s */
+  double fixed_s;   /* layers x the fixed time per layer (layer_us), s */
   hp_roof_op op[HP_ROOF_N_OPS]; /* per operation */
-  double total_s;               /* sum of the operations' times + comm, with the
-                                   all-to-all overlapped as an operation of its own */
+  double total_s; /* sum of the operations' times + comm + fixed, with the
+                     all-to-all overlapped as an operation of its own */
 } hp_roof_step;
 
 /* Everything the derivation found for one (class, SKU) pair, in SI units
@@ -105,6 +111,8 @@ typedef struct hp_roof_result {
   const hp_roof_eff *eff;      /* efficiency row used (NULL: none) */
   double mfu, mbu, overlap;    /* efficiency figures used */
   double kv_mbu, reread_hit;   /* KV-read figures used */
+  double ar_share;             /* all-reduce share of the link used */
+  double layer_us;             /* fixed time per layer and pass used, us */
   int replicas;                /* model copies per server: cards / tp */
   double weight_bytes_card;    /* weights per card at tp, bytes */
   double kv_bytes_token_card;  /* KV per token per card at tp, bytes */
@@ -202,6 +210,26 @@ double hp_roof_weights_card(const hp_model_desc *m, const hp_roof_opts *o,
 double hp_roof_act_bytes_token_card(const hp_model_desc *m, int tp);
 int hp_roof_ep(const hp_model_desc *m, const hp_roof_opts *o);
 
+/* The time per output token of `b` sequences at mean context ctx on one
+ * replica of TP tp, for class k; st, when not NULL, gets the step. The
+ * colocated derivation passes the step plus its prefill share, the
+ * decode-only phase the pure step. */
+typedef double (*hp_roof_tpot_fn)(const hp_model_desc *m, const hp_candidate *c,
+                                  const hp_roof_opts *o, hp_roof_attn a, int tp,
+                                  double b, const hp_request_class *k,
+                                  double ctx, hp_roof_step *st);
+/* The decode batch of one TP degree, shared by hp_roof_eval and the decode
+ * phase: the forced o->batch (refused above r->batch_mem), else the
+ * largest batch up to min(r->batch_mem, max_batch) whose f stays within
+ * k's TPOT SLO (bisection; f grows with the batch). Reads r->batch_mem and
+ * r->decode_ctx; sets batch, batch_cap, batch_slo and batch_limit. Returns
+ * 1, or 0 with r->why set when no batch serves (forced batch too large, or
+ * one request alone over the SLO). */
+int hp_roof_choose_batch(hp_roof_tpot_fn f, const hp_model_desc *m,
+                         const hp_candidate *c, const hp_request_class *k,
+                         const hp_roof_opts *o, hp_roof_attn a, int tp,
+                         hp_roof_result *r);
+
 /* The whole derivation for one class on one candidate, with the attention
  * kernel of o->attention (plan key roofline.attention). Never fails: a
  * pair that cannot be served has ok = 0 and a reason. m must have
@@ -234,6 +262,21 @@ double hp_roof_overlap(const hp_candidate *c, const hp_roof_opts *o);
  * o's when >= 0, else the table's. */
 double hp_roof_kv_mbu(const hp_candidate *c, const hp_roof_opts *o);
 double hp_roof_reread_hit(const hp_candidate *c, const hp_roof_opts *o);
+/* The share of the link's per-direction bandwidth a TP all-reduce reaches:
+ * o->ar_share when >= 0; else HP_ROOF_PCIE_AR_SHARE on the PCIe fallback
+ * (a card without interconnect_gbps); else the table's. */
+double hp_roof_ar_share(const hp_candidate *c, const hp_roof_opts *o);
+/* All-reduce over PCIe reaches about half the slot's per-direction
+ * bandwidth: the ring's flows share the CPU root complexes and PCIe
+ * switches. NCCL issue 1639 (NVIDIA/nccl, 2025-03-14): 8 RTX 5090 on PCIe
+ * 5.0 (64 GB/s a direction) reach an all_reduce_perf bus bandwidth of 28
+ * GB/s with 8 GPUs and 35 GB/s with 4 (0.44, 0.55); the NCCL maintainer's
+ * reply: "On PCI systems, the performance you get is usually determined
+ * by the bandwidth your CPU and memory can deliver". */
+#define HP_ROOF_PCIE_AR_SHARE 0.5
+/* The fixed time per layer and forward pass: o->layer_us when >= 0, else
+ * the table's. */
+double hp_roof_layer_us(const hp_candidate *c, const hp_roof_opts *o);
 /* Prefill throughput of one replica (tp cards, or one card under EP),
  * prompts of `in` tokens processed prefill_chunk tokens at a time, in
  * prompt tokens per second. */

@@ -47,6 +47,8 @@ static void roofs(const hp_model_desc *m, const hp_candidate *c,
   r->overlap = hp_roof_overlap(c, o);
   r->kv_mbu = hp_roof_kv_mbu(c, o);
   r->reread_hit = hp_roof_reread_hit(c, o);
+  r->ar_share = hp_roof_ar_share(c, o);
+  r->layer_us = hp_roof_layer_us(c, o);
   r->kv_bytes_per_token = hp_roof_kv_bytes_per_token(m);
   r->context_tokens = context;
   r->batch_slo = INT_MAX;
@@ -85,8 +87,9 @@ static int fit_tp(const hp_model_desc *m, const hp_candidate *c,
   return 1;
 }
 
-/* The largest b in [1, hi] with ok(b), given ok(1) and ok monotone
- * (decreasing). */
+/* The largest b in [1, hi] with mult x f(b) <= limit_s, given f(1) within
+ * it and f growing with b: the prefill batch under the TTFT (the decode
+ * batch is hp_roof_choose_batch's). */
 typedef double (*time_fn)(const hp_model_desc *, const hp_candidate *,
                           const hp_roof_opts *, int, double, double,
                           hp_roof_step *);
@@ -192,13 +195,16 @@ static void prefill_tp(const hp_model_desc *m, const hp_candidate *c,
  * Decode: bandwidth, KV capacity, TPOT; no prefill in the step
  * ------------------------------------------------------------------------- */
 
+/* The pure decode step as an hp_roof_tpot_fn: no prefill shares it. */
 static double decode_step_s(const hp_model_desc *m, const hp_candidate *c,
-                            const hp_roof_opts *o, int tp, double b, double ctx,
+                            const hp_roof_opts *o, hp_roof_attn a, int tp,
+                            double b, const hp_request_class *k, double ctx,
                             hp_roof_step *st) {
   hp_roof_step tmp;
+  (void)k;
   if (!st)
     st = &tmp;
-  hp_roof_decode_step_attn(m, c, o, tp, b, ctx, (hp_roof_attn)o->attention, st);
+  hp_roof_decode_step_attn(m, c, o, tp, b, ctx, a, st);
   return st->total_s;
 }
 
@@ -208,45 +214,14 @@ static void decode_tp(const hp_model_desc *m, const hp_candidate *c,
   double in = k->input_tokens, out = k->output_tokens;
   if (!fit_tp(m, c, o, tp, 0, "request", r))
     return;
-  r->kv_read_factor = hp_roof_kv_read_factor(m, (hp_roof_attn)o->attention, tp);
+  hp_roof_attn a = (hp_roof_attn)o->attention;
+  r->kv_read_factor = hp_roof_kv_read_factor(m, a, tp);
   r->decode_ctx = in + out / 2.0;
   r->flops_per_token = hp_roof_decode_flops(m, r->decode_ctx);
-  r->batch_cap = (int)(o->batch > 0 ? o->batch : o->max_batch);
-  int hi = r->batch_mem < r->batch_cap ? r->batch_mem : r->batch_cap;
-  if (o->batch > 0) {
-    if (o->batch > r->batch_mem) {
-      snprintf(r->why, sizeof r->why,
-               "at TP %d the forced batch of %g requests needs more KV "
-               "cache than the %d requests that fit",
-               tp, o->batch, r->batch_mem);
-      return;
-    }
-    r->batch = (int)o->batch;
-    r->batch_limit = "forced";
-  } else {
-    if (k->tpot_ms > 0) {
-      double slo = k->tpot_ms * 1e-3;
-      double t1 = decode_step_s(m, c, o, tp, 1, r->decode_ctx, NULL);
-      if (t1 > slo) {
-        snprintf(r->why, sizeof r->why,
-                 "at TP %d one request alone takes %.2f ms per output "
-                 "token, over the TPOT SLO of %g ms",
-                 tp, t1 * 1e3, k->tpot_ms);
-        return;
-      }
-      int b =
-          largest_within(decode_step_s, m, c, o, tp, r->decode_ctx, 1, slo, hi);
-      if (b < hi) {
-        r->batch_slo = b;
-        hi = b;
-      }
-    }
-    r->batch = hi;
-    r->batch_limit = r->batch_slo != INT_MAX        ? "tpot"
-                     : r->batch_mem <= r->batch_cap ? "memory"
-                                                    : "max_batch";
-  }
-  r->tpot_s = decode_step_s(m, c, o, tp, r->batch, r->decode_ctx, &r->step);
+  if (!hp_roof_choose_batch(decode_step_s, m, c, k, o, a, tp, r))
+    return;
+  r->tpot_s =
+      decode_step_s(m, c, o, a, tp, r->batch, k, r->decode_ctx, &r->step);
   r->memory_bound = r->step.memory_s >= r->step.compute_s;
   /* Crossover of the pure step (no all-reduce), all weights read: as in
    * the colocated derivation. */
