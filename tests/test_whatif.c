@@ -25,6 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "hetplan.h"
 #include "yamlx.h"
 #include "planner.h"
@@ -969,6 +971,47 @@ static void batch_goes_on_past_a_broken_plan(void **state) {
   hp_planfile_free(pf);
 }
 
+/* The sweep's JSON (jansson) reads back as every row's figures, exactly
+ * (a fractional plan, so most of them are not whole), with a scenario name
+ * holding a newline and an escape written as escapes. */
+static void sweep_json_reads_back(void **state) {
+  (void)state;
+  hp_wi_table *t = sweep(HEAD "  granularity: fractional\n"
+                              "scenarios:\n  - name: \"a\\nb\\e[1m\"\n",
+                         fix_cat, "mfu=0.31:0.52:0.07", 1);
+  hp_buf b;
+  hp_buf_init(&b);
+  assert_int_equal(hp_wi_render(t, HP_FORMAT_JSON, &b), HP_OK);
+  assert_null(strchr(b.data, '\033'));
+  json_error_t err;
+  json_t *root = json_loads(b.data, 0, &err);
+  assert_non_null(root);
+  json_t *rows = json_object_get(root, "rows");
+  assert_int_equal(json_array_size(rows), t->n_rows);
+  assert_int_equal(json_integer_value(json_object_get(root, "points")), 4);
+  for (size_t i = 0; i < t->n_rows; i++) {
+    const hp_wi_row *r = &t->rows[i];
+    json_t *o = json_array_get(rows, i);
+    assert_string_equal(json_string_value(json_object_get(o, "scenario")),
+                        "a\nb\033[1m");
+    assert_true(json_number_value(json_object_get(json_object_get(o, "values"),
+                                                  "mfu")) == t->values[i]);
+    assert_true(json_number_value(json_object_get(o, "capex_cny")) ==
+                r->capex_cny);
+    assert_true(json_number_value(json_object_get(o, "tco_cny")) == r->tco_cny);
+    assert_true(json_number_value(json_object_get(o, "cost_per_mtok_cny")) ==
+                r->cost_per_mtok_cny);
+    assert_true(json_number_value(json_object_get(o, "servers")) == r->servers);
+    assert_true(json_number_value(json_object_get(o, "power_mw")) ==
+                r->power_mw);
+  }
+  /* A whole number is written as its digits, as CSV writes it. */
+  assert_non_null(strstr(b.data, "\"share_compute\": 0,"));
+  json_decref(root);
+  hp_buf_cleanup(&b);
+  hp_wi_table_free(t);
+}
+
 static void renderers_carry_units(void **state) {
   (void)state;
   hp_wi_table *t =
@@ -1485,6 +1528,7 @@ int main(void) {
       cmocka_unit_test(uncertain_errors_with_marks),
       cmocka_unit_test(batch_goes_on_past_a_broken_plan),
       cmocka_unit_test(renderers_carry_units),
+      cmocka_unit_test(sweep_json_reads_back),
       cmocka_unit_test(sweep_spooled_same_as_memory),
       cmocka_unit_test(sweep_spool_full_window),
       cmocka_unit_test(mc_summaries_from_the_engine),
