@@ -143,6 +143,21 @@ typedef struct hp_wi_quantity {
   hp_wi_stats st;   /* over all samples (inputs) or the optimal ones */
 } hp_wi_quantity;
 
+/* Most bins a Monte Carlo histogram has. */
+#define HP_WI_HIST_MAX 60
+
+/* The histogram of a scenario's capex over its optimal samples, binned by
+ * the engine (whatif.c) so that the chart, the workbook and the page draw
+ * the same bins: about sqrt(n) bins, 10 to 60, from the least capex to the
+ * most; when every sample costs the same, one bin centred on that value,
+ * 2% of it wide. */
+typedef struct hp_wi_hist {
+  size_t n_bins;                 /* 0: no optimal sample */
+  double lo_cny;                 /* left edge of bin 0, CNY */
+  double width_cny;              /* width of each bin, CNY (> 0) */
+  size_t counts[HP_WI_HIST_MAX]; /* optimal samples in each bin */
+} hp_wi_hist;
+
 /* A Monte Carlo scenario's summary (engine-computed). */
 typedef struct hp_wi_mc_summary {
   size_t optimal, infeasible, errors; /* samples by status */
@@ -152,6 +167,7 @@ typedef struct hp_wi_mc_summary {
   size_t n_quantities;
   hp_wi_quantity *quantities; /* inputs, outputs, then cards per vendor
                                  bought in some sample (owned) */
+  hp_wi_hist capex_hist;      /* capex over the optimal samples */
 } hp_wi_mc_summary;
 
 typedef struct hp_wi_table {

@@ -1235,6 +1235,30 @@ static void mc_summaries_from_the_engine(void **state) {
     /* Inputs come first, over every sample. */
     assert_int_equal(a->quantities[0].st.n, 2500);
     assert_string_equal(a->quantities[4].column, "capex_cny");
+    /* The capex histogram (what the chart and the workbook draw): the
+     * same from the spool, sqrt(n) bins (10 to 60) from the least capex
+     * to the most, every optimal row counted once in its bin. */
+    const hp_wi_hist *h = &a->capex_hist;
+    const hp_wi_stats *cs = &a->quantities[4].st;
+    assert_memory_equal(h, &b->capex_hist, sizeof *h);
+    size_t want = (size_t)ceil(sqrt((double)a->optimal));
+    want = want < 10 ? 10 : want > 60 ? 60 : want;
+    assert_int_equal(h->n_bins, want);
+    assert_true(h->lo_cny == cs->min);
+    assert_true(near(h->lo_cny + h->n_bins * h->width_cny, cs->max, 1e-6));
+    size_t cnt[HP_WI_HIST_MAX] = {0}, total = 0;
+    for (size_t i = 0; i < t[0]->n_rows; i++) {
+      const hp_wi_row *r = &t[0]->rows[i];
+      if (r->scenario != s || r->status != HP_RESULT_OPTIMAL)
+        continue;
+      size_t k = (size_t)((r->capex_cny - h->lo_cny) / h->width_cny);
+      cnt[k >= h->n_bins ? h->n_bins - 1 : k]++;
+    }
+    for (size_t k = 0; k < h->n_bins; k++) {
+      assert_int_equal(h->counts[k], cnt[k]);
+      total += h->counts[k];
+    }
+    assert_int_equal(total, a->optimal);
   }
   /* A spooled table has no rows for hp_wi_column_stats: the summary is
    * where the numbers are. */
@@ -1243,6 +1267,25 @@ static void mc_summaries_from_the_engine(void **state) {
   expect_same_renders(t[0], t[1], 1);
   hp_wi_table_free(t[0]);
   hp_wi_table_free(t[1]);
+}
+
+/* Samples that all cost the same: one bin, centred on that capex, 2% of
+ * it wide (an input that moves nothing the plan buys). */
+static void mc_hist_one_value(void **state) {
+  (void)state;
+  hp_wi_table *t =
+      mc(HEAD "scenarios:\n  - name: s\n"
+              "uncertain:\n"
+              "  constraints.domestic_share.max: {dist: uniform, min: 0.5, "
+              "max: 1}\n",
+         50, 3, 1);
+  const hp_wi_hist *h = &t->mc[0].capex_hist;
+  assert_int_equal(t->mc[0].optimal, 50);
+  assert_int_equal(h->n_bins, 1);
+  assert_int_equal(h->counts[0], 50);
+  assert_true(near(h->width_cny, 0.02 * 1e7, 1e-6));
+  assert_true(near(h->lo_cny + 0.5 * h->width_cny, 1e7, 1e-6));
+  hp_wi_table_free(t);
 }
 
 /* The planner's one solve path with the sweeps' options: the lean result
@@ -1529,6 +1572,7 @@ int main(void) {
       cmocka_unit_test(batch_goes_on_past_a_broken_plan),
       cmocka_unit_test(renderers_carry_units),
       cmocka_unit_test(sweep_json_reads_back),
+      cmocka_unit_test(mc_hist_one_value),
       cmocka_unit_test(sweep_spooled_same_as_memory),
       cmocka_unit_test(sweep_spool_full_window),
       cmocka_unit_test(mc_summaries_from_the_engine),
