@@ -934,17 +934,19 @@ int hp_wi_render_to(const hp_wi_table *t, hp_format fmt, hp_wi_write_fn fn,
   return rc;
 }
 
-/* -- batch -------------------------------------------------------------- */
+/* -- batch --------------------------------------------------------------
+ *
+ * Written as each plan completes (hp_wi_batch_out): CSV and JSON rows go
+ * out at once; the aligned table and Markdown need every row's cells for
+ * their column widths, so those cells (and the notes under the table) are
+ * kept until the end: in memory up to STORE_MEM bytes, then in an unlinked
+ * temporary file, so memory does not grow with the rows.
+ */
 
 typedef struct batch_row {
   const hp_wi_batch_entry *e;
   const hp_scenario_result *r; /* NULL for a plan that failed to load */
 } batch_row;
-
-typedef struct batch_ctx {
-  const batch_row *rows;
-  int has_price;
-} batch_ctx;
 
 enum {
   BC_PLAN,
@@ -963,13 +965,11 @@ enum {
   BC_N
 };
 
-static void batch_cell(const void *ctxp, size_t ri, int col, char *out,
-                       size_t size) {
-  const batch_ctx *c = ctxp;
-  const batch_row *br = &c->rows[ri];
+#define CELL_MAX 512 /* a cell's bytes, as grid_render's buffer */
+
+/* Column col (BC_*) of a batch row as the table prints it. */
+static void batch_cell(const batch_row *br, int col, char *out, size_t size) {
   const hp_scenario_result *r = br->r;
-  if (!c->has_price && col >= BC_PRICE)
-    col += 2; /* no price column, no cost/price column */
   if (col == BC_PLAN) {
     snprintf(out, size, "%s", br->e->path);
     return;
@@ -1128,104 +1128,269 @@ static json_t *batch_json_row(const batch_row *br, const char *reason,
   return o;
 }
 
-static int render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
-                        hp_buf *b) {
-  size_t nr = 0;
-  for (size_t i = 0; i < n; i++)
-    nr += e[i].plan ? hp_plan_count(e[i].plan) : 1;
-  batch_row *rows = hp_calloc(nr ? nr : 1, sizeof *rows);
-  if (!rows)
-    return HP_ENOMEM;
-  batch_ctx c = {rows, 0};
+/* Why a row was not solved (NULL: it was), in msg when from a diag. */
+static const char *batch_reason(const batch_row *br, char *msg, size_t size) {
+  if (!br->r) {
+    hp_diag_format(br->e->diag, msg, size);
+    return msg;
+  }
+  if (br->r->status != HP_RESULT_OPTIMAL)
+    return br->r->explanation ? br->r->explanation : "";
+  return NULL;
+}
+
+/* Records (NUL-terminated strings) kept until the end of a batch: in
+ * memory, then, past STORE_MEM bytes, all in an unlinked temporary file. */
+#define STORE_MEM 16384
+typedef struct store {
+  hp_buf mem; /* the records while they fit */
+  FILE *f;    /* or every record, once they do not */
+  size_t pos; /* reading: offset in mem */
+  size_t n;   /* records */
+} store;
+
+static int store_put(store *s, const char *rec) {
+  size_t n = strlen(rec) + 1;
+  if (!s->f && s->mem.len + n > STORE_MEM) {
+    if (!(s->f = tmpfile()))
+      return HP_EIO;
+    if (s->mem.len && fwrite(s->mem.data, 1, s->mem.len, s->f) != s->mem.len)
+      return HP_EIO;
+    hp_buf_cleanup(&s->mem);
+  }
+  s->n++;
+  if (s->f)
+    return fwrite(rec, 1, n, s->f) == n ? HP_OK : HP_EIO;
+  hp_buf_append(&s->mem, rec, n);
+  return s->mem.oom ? HP_ENOMEM : HP_OK;
+}
+
+static int store_rewind(store *s) {
+  s->pos = 0;
+  return s->f && (fflush(s->f) != 0 || fseek(s->f, 0, SEEK_SET) != 0) ? HP_EIO
+                                                                      : HP_OK;
+}
+
+/* The next record into out[size] (cut short to fit): HP_OK, or HP_EIO. */
+static int store_next(store *s, char *out, size_t size) {
   size_t k = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (!e[i].plan) {
-      rows[k++].e = &e[i];
-      continue;
-    }
-    for (size_t j = 0; j < hp_plan_count(e[i].plan); j++) {
-      rows[k].e = &e[i];
-      rows[k].r = hp_plan_at(e[i].plan, j);
-      c.has_price |= rows[k].r->token_price_per_mtok_cny > 0;
-      k++;
+  if (!s->f) {
+    if (s->pos >= s->mem.len)
+      return HP_EIO;
+    const char *p = s->mem.data + s->pos;
+    size_t n = strlen(p);
+    k = n < size - 1 ? n : size - 1;
+    memcpy(out, p, k);
+    s->pos += n + 1;
+  } else {
+    int ch;
+    while ((ch = getc(s->f)) != EOF && ch != 0)
+      if (k + 1 < size)
+        out[k++] = (char)ch;
+    if (ch == EOF)
+      return HP_EIO;
+  }
+  out[k] = '\0';
+  return HP_OK;
+}
+
+static void store_cleanup(store *s) {
+  hp_buf_cleanup(&s->mem);
+  if (s->f)
+    fclose(s->f);
+  memset(s, 0, sizeof *s);
+}
+
+struct hp_wi_batch_out {
+  hp_format fmt;
+  flush_to fl;              /* where the text goes, and the first error */
+  hp_buf b;                 /* text not yet handed on */
+  size_t n_plans;           /* plans added */
+  size_t n_rows;            /* rows added */
+  int has_price;            /* some solved row has a token price */
+  size_t w[BC_N];           /* table, Markdown: each column's width so far */
+  store cells;              /* table, Markdown: BC_N records a row */
+  store notes[2];           /* table, Markdown: the not-solved and not-proven
+                               lines, formatted */
+  char row[BC_N][CELL_MAX]; /* the row being written or read back */
+  int rc;                   /* the first error: every later call returns it */
+};
+
+static int is_grid(hp_format fmt) {
+  return fmt == HP_FORMAT_TABLE || fmt == HP_FORMAT_MD;
+}
+
+int hp_wi_batch_out_new(hp_format fmt, hp_wi_write_fn fn, void *ud,
+                        hp_wi_batch_out **out) {
+  hp_wi_batch_out *o = hp_calloc(1, sizeof *o);
+  if (!o)
+    return HP_ENOMEM;
+  o->fmt = fmt;
+  o->fl = (flush_to){fn, ud, fmt == HP_FORMAT_JSON ? 2 : 1, HP_OK};
+  hp_buf_init(&o->b);
+  if (fmt == HP_FORMAT_JSON)
+    hp_buf_puts(&o->b, "{\n  \"rows\": [\n");
+  else if (fmt == HP_FORMAT_CSV)
+    hp_buf_puts(&o->b, "plan,scenario,status,capex_cny,opex_cny_per_year,"
+                       "tco_cny,cost_per_mtok_cny,token_price_per_mtok_cny,"
+                       "cards,servers,share_compute,share_cards,"
+                       "share_capex,vendor_cards,reason\n");
+  if (o->b.oom) {
+    hp_wi_batch_out_free(o);
+    return HP_ENOMEM;
+  }
+  *out = o;
+  return HP_OK;
+}
+
+/* One row as CSV into b. */
+static void batch_csv_row(const batch_row *br, const char *reason, hp_buf *b) {
+  const hp_scenario_result *r = br->r;
+  char word[96];
+  const char *st =
+      r ? hp_result_status_word(r, word, sizeof word) : "input_error";
+  hp_csv_field(b, br->e->path);
+  hp_buf_putc(b, ',');
+  hp_csv_field(b, r ? r->name : "");
+  hp_buf_putc(b, ',');
+  hp_csv_field(b, r ? hp_status_word_csv(word) : st);
+  int ok = r && r->status == HP_RESULT_OPTIMAL;
+  double vals[10] = {0};
+  if (ok)
+    batch_values(r, vals);
+  for (int q = 0; q < 10; q++) {
+    hp_buf_putc(b, ',');
+    /* No token price in the plan: left out, not 0. */
+    if (ok && (q != 4 || vals[q] > 0))
+      hp_buf_number(b, vals[q]);
+  }
+  char mix[1024] = "";
+  if (ok) {
+    size_t used = 0;
+    for (size_t v = 0; v < r->n_vendors && used + 1 < sizeof mix; v++) {
+      char num[40];
+      int w = snprintf(mix + used, sizeof mix - used, "%s%s=%s", v ? ";" : "",
+                       r->vendors[v].vendor,
+                       hp_format_number(r->vendors[v].cards, num, sizeof num));
+      if (w < 0)
+        break;
+      used += (size_t)w;
     }
   }
-  int rc = HP_OK;
+  char gap[192], why[160];
+  if (!reason && r && hp_result_unproven(r, why, sizeof why)) {
+    snprintf(gap, sizeof gap, "not proven optimal: %s", why);
+    reason = gap;
+  }
+  hp_buf_putc(b, ',');
+  hp_csv_field(b, mix);
+  hp_buf_putc(b, ',');
+  hp_csv_field(b, reason ? reason : "");
+  hp_buf_putc(b, '\n');
+}
+
+/* One row of the table or page: its cells kept, the widths grown, its
+ * notes formatted and kept. */
+static int batch_grid_row(hp_wi_batch_out *o, const batch_row *br,
+                          const char *reason) {
+  int md = o->fmt == HP_FORMAT_MD, rc = HP_OK;
+  for (int c = 0; c < BC_N && rc == HP_OK; c++) {
+    batch_cell(br, c, o->row[c], CELL_MAX);
+    size_t l = hp_cell_len(o->row[c], md);
+    if (l > o->w[c])
+      o->w[c] = l;
+    rc = store_put(&o->cells, o->row[c]);
+  }
+  char why[160];
+  for (int k = 0; k < 2 && rc == HP_OK; k++) {
+    const char *text = k == 0 ? reason
+                       : br->r && hp_result_unproven(br->r, why, sizeof why)
+                           ? why
+                           : NULL;
+    if (!text)
+      continue;
+    hp_buf line;
+    hp_buf_init(&line);
+    not_solved_line(&line, o->fmt, br->e->path, br->r ? br->r->name : "(plan)",
+                    text);
+    rc = line.oom ? HP_ENOMEM : store_put(&o->notes[k], line.data);
+    hp_buf_cleanup(&line);
+  }
+  return rc;
+}
+
+int hp_wi_batch_out_add(hp_wi_batch_out *o, const hp_wi_batch_entry *e) {
+  if (o->rc != HP_OK)
+    return o->rc;
+  size_t nr = e->plan ? hp_plan_count(e->plan) : 1;
   char msg[HP_DIAG_MSG_MAX + HP_DIAG_FILE_MAX + 64];
-  if (fmt == HP_FORMAT_JSON || fmt == HP_FORMAT_CSV) {
-    int json = fmt == HP_FORMAT_JSON;
-    hp_buf_puts(b, json ? "{\n  \"rows\": [\n"
-                        : "plan,scenario,status,capex_cny,opex_cny_per_year,"
-                          "tco_cny,cost_per_mtok_cny,token_price_per_mtok_cny,"
-                          "cards,servers,share_compute,share_cards,"
-                          "share_capex,vendor_cards,reason\n");
-    for (size_t i = 0; i < nr; i++) {
-      const batch_row *br = &rows[i];
-      const hp_scenario_result *r = br->r;
-      const char *reason = NULL;
-      if (!r) {
-        hp_diag_format(br->e->diag, msg, sizeof msg);
-        reason = msg;
-      } else if (r->status != HP_RESULT_OPTIMAL) {
-        reason = r->explanation ? r->explanation : "";
-      }
-      char word[96];
-      const char *st =
-          r ? hp_result_status_word(r, word, sizeof word) : "input_error";
-      if (json) {
-        int bad = 0;
-        json_t *o = batch_json_row(br, reason, &bad);
-        hp_buf_puts(b, "    ");
-        if ((rc = jdump(o, bad, b)) != HP_OK)
-          break;
-        hp_buf_puts(b, i + 1 < nr ? ",\n" : "\n");
-        continue;
-      }
-      hp_csv_field(b, br->e->path);
-      hp_buf_putc(b, ',');
-      hp_csv_field(b, r ? r->name : "");
-      hp_buf_putc(b, ',');
-      hp_csv_field(b, r ? hp_status_word_csv(word) : st);
-      int ok = r && r->status == HP_RESULT_OPTIMAL;
-      double vals[10] = {0};
-      if (ok)
-        batch_values(r, vals);
-      for (int q = 0; q < 10; q++) {
-        hp_buf_putc(b, ',');
-        /* No token price in the plan: left out, not 0. */
-        if (ok && (q != 4 || vals[q] > 0))
-          hp_buf_number(b, vals[q]);
-      }
-      {
-        char mix[1024] = "";
-        if (ok) {
-          size_t used = 0;
-          for (size_t v = 0; v < r->n_vendors && used + 1 < sizeof mix; v++) {
-            char num[40];
-            int w = snprintf(
-                mix + used, sizeof mix - used, "%s%s=%s", v ? ";" : "",
-                r->vendors[v].vendor,
-                hp_format_number(r->vendors[v].cards, num, sizeof num));
-            if (w < 0)
-              break;
-            used += (size_t)w;
-          }
-        }
-        char gap[192], why[160];
-        if (!reason && r && hp_result_unproven(r, why, sizeof why)) {
-          snprintf(gap, sizeof gap, "not proven optimal: %s", why);
-          reason = gap;
-        }
-        hp_buf_putc(b, ',');
-        hp_csv_field(b, mix);
-        hp_buf_putc(b, ',');
-        hp_csv_field(b, reason ? reason : "");
-        hp_buf_putc(b, '\n');
-      }
+  int rc = HP_OK;
+  o->n_plans++;
+  jansson_hp_alloc();
+  for (size_t j = 0; j < nr && rc == HP_OK; j++) {
+    batch_row br = {e, e->plan ? hp_plan_at(e->plan, j) : NULL};
+    const char *reason = batch_reason(&br, msg, sizeof msg);
+    o->has_price |= br.r && br.r->token_price_per_mtok_cny > 0;
+    if (o->fmt == HP_FORMAT_JSON) {
+      int bad = 0;
+      json_t *x = batch_json_row(&br, reason, &bad);
+      hp_buf_puts(&o->b, o->n_rows ? ",\n    " : "    ");
+      rc = jdump(x, bad, &o->b);
+    } else if (o->fmt == HP_FORMAT_CSV) {
+      batch_csv_row(&br, reason, &o->b);
+    } else {
+      rc = batch_grid_row(o, &br, reason);
     }
-    if (json)
-      hp_buf_puts(b, "  ]\n}\n");
-  } else {
+    o->n_rows++;
+    flush_rows(&o->b, &o->fl, 0);
+  }
+  if (rc == HP_OK && o->b.oom)
+    rc = HP_ENOMEM;
+  if (rc == HP_OK)
+    rc = o->fl.rc;
+  return o->rc = rc;
+}
+
+/* grid_render's fetch and cells over the kept rows; the price columns
+ * are left out when no row has a price. */
+static int batch_fetch(void *ctxp, size_t ri) {
+  hp_wi_batch_out *o = ctxp;
+  int rc = ri == 0 ? store_rewind(&o->cells) : HP_OK;
+  for (int c = 0; c < BC_N && rc == HP_OK; c++)
+    rc = store_next(&o->cells, o->row[c], CELL_MAX);
+  return rc;
+}
+
+static int batch_col(const hp_wi_batch_out *o, int col) {
+  return !o->has_price && col >= BC_PRICE ? col + 2 : col;
+}
+
+static void batch_grid_cell(const void *ctxp, size_t ri, int col, char *out,
+                            size_t size) {
+  const hp_wi_batch_out *o = ctxp;
+  (void)ri;
+  snprintf(out, size, "%s", o->row[batch_col(o, col)]);
+}
+
+/* The notes of kind k under the table, after their title. */
+static int batch_notes(hp_wi_batch_out *o, int k, const char *title) {
+  store *s = &o->notes[k];
+  int rc = s->n ? store_rewind(s) : HP_OK;
+  if (s->n)
+    hp_buf_puts(&o->b, title);
+  for (size_t i = 0; i < s->n && rc == HP_OK; i++) {
+    rc = store_next(s, o->row[0], CELL_MAX * BC_N);
+    hp_buf_puts(&o->b, o->row[0]);
+    flush_rows(&o->b, &o->fl, 0);
+  }
+  return rc;
+}
+
+int hp_wi_batch_out_finish(hp_wi_batch_out *o) {
+  int rc = o->rc;
+  if (rc == HP_OK && o->fmt == HP_FORMAT_JSON)
+    hp_buf_puts(&o->b, o->n_rows ? "\n  ]\n}\n" : "  ]\n}\n");
+  if (rc == HP_OK && is_grid(o->fmt)) {
     static const char *const all_head[BC_N] = {"plan",
                                                "scenario",
                                                "status",
@@ -1244,57 +1409,61 @@ static int render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
     int right[BC_N];
     int nc = 0;
     for (int q = 0; q < BC_N; q++) {
-      if ((q == BC_PRICE || q == BC_VS_PRICE) && !c.has_price)
+      if ((q == BC_PRICE || q == BC_VS_PRICE) && !o->has_price)
         continue;
       head[nc] = all_head[q];
       right[nc++] = all_right[q];
     }
-    if (fmt == HP_FORMAT_TABLE)
-      hp_buf_printf(b, "Batch: %zu plan%s, %zu rows\n\n", n, n == 1 ? "" : "s",
-                    nr);
-    grid g = {nc, head, right, nr, batch_cell, &c, NULL};
-    rc = grid_render(&g, b, fmt == HP_FORMAT_MD, NULL);
-    int any = 0;
-    for (size_t i = 0; i < nr; i++) {
-      const batch_row *br = &rows[i];
-      const char *reason = NULL;
-      if (!br->r) {
-        hp_diag_format(br->e->diag, msg, sizeof msg);
-        reason = msg;
-      } else if (br->r->status != HP_RESULT_OPTIMAL) {
-        reason = br->r->explanation ? br->r->explanation : "";
-      }
-      if (!reason)
-        continue;
-      if (!any)
-        hp_buf_puts(b, "\nNot solved:\n");
-      any = 1;
-      not_solved_line(b, fmt, br->e->path, br->r ? br->r->name : "(plan)",
-                      reason);
-    }
-    any = 0;
-    for (size_t i = 0; i < nr; i++) {
-      const hp_scenario_result *r = rows[i].r;
-      char why[160];
-      if (!r || !hp_result_unproven(r, why, sizeof why))
-        continue;
-      if (!any)
-        hp_buf_puts(b, "\nfeasible, not proven optimal (solver.mip_gap, "
+    if (o->fmt == HP_FORMAT_TABLE)
+      hp_buf_printf(&o->b, "Batch: %zu plan%s, %zu rows\n\n", o->n_plans,
+                    o->n_plans == 1 ? "" : "s", o->n_rows);
+    grid g = {nc, head, right, o->n_rows, batch_grid_cell, o, batch_fetch};
+    rc = grid_render(&g, &o->b, o->fmt == HP_FORMAT_MD, &o->fl);
+    if (rc == HP_OK)
+      rc = batch_notes(o, 0, "\nNot solved:\n");
+    if (rc == HP_OK)
+      rc = batch_notes(o, 1,
+                       "\nfeasible, not proven optimal (solver.mip_gap, "
                        "solver.node_limit or a repaired plan):\n");
-      any = 1;
-      not_solved_line(b, fmt, rows[i].e->path, r->name, why);
-    }
-    if (fmt == HP_FORMAT_TABLE)
-      hp_buf_puts(b, "\nCapex and TCO in 100M CNY (1e8 CNY); opex is "
-                     "electricity per year; cost per million tokens = TCO / "
-                     "tokens served over the TCO horizon.\n");
+    if (rc == HP_OK && o->fmt == HP_FORMAT_TABLE)
+      hp_buf_puts(&o->b, "\nCapex and TCO in 100M CNY (1e8 CNY); opex is "
+                         "electricity per year; cost per million tokens = "
+                         "TCO / tokens served over the TCO horizon.\n");
   }
-  hp_free(rows);
-  return rc != HP_OK || b->oom ? HP_ENOMEM : HP_OK;
+  if (rc == HP_OK && o->b.oom)
+    rc = HP_ENOMEM;
+  if (rc == HP_OK) {
+    flush_rows(&o->b, &o->fl, 1);
+    rc = o->fl.rc;
+  }
+  return o->rc = rc;
+}
+
+void hp_wi_batch_out_free(hp_wi_batch_out *o) {
+  if (!o)
+    return;
+  hp_buf_cleanup(&o->b);
+  store_cleanup(&o->cells);
+  store_cleanup(&o->notes[0]);
+  store_cleanup(&o->notes[1]);
+  hp_free(o);
+}
+
+/* hp_wi_render_batch's receiver: the caller's buffer. */
+static int append_to(const char *data, size_t len, void *ud) {
+  hp_buf *b = ud;
+  hp_buf_append(b, data, len);
+  return b->oom ? HP_ENOMEM : HP_OK;
 }
 
 int hp_wi_render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
                        hp_buf *b) {
-  size_t from = b->len;
-  return guarded(render_batch(e, n, fmt, b), fmt, b, from);
+  hp_wi_batch_out *o = NULL;
+  int rc = hp_wi_batch_out_new(fmt, append_to, b, &o);
+  for (size_t i = 0; i < n && rc == HP_OK; i++)
+    rc = hp_wi_batch_out_add(o, &e[i]);
+  if (rc == HP_OK)
+    rc = hp_wi_batch_out_finish(o);
+  hp_wi_batch_out_free(o);
+  return rc;
 }

@@ -354,9 +354,32 @@ typedef struct hp_wi_batch_entry {
   int status;          /* HP_E* of the failure (when plan is NULL) */
 } hp_wi_batch_entry;
 
-/** Every scenario of every plan in one summary table/json/csv/md. */
+/** Every scenario of every plan in one summary table/json/csv/md
+ * (hp_wi_batch_out into b). */
 int hp_wi_render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
                        hp_buf *b);
+
+/* A batch summary written as each plan completes. CSV and JSON rows are
+ * handed to fn as they are added; the table and Markdown need every row
+ * for their column widths, so their cells are kept (in memory up to 16 KB,
+ * then in an unlinked temporary file) and written by finish. Memory does
+ * not grow with the rows. */
+typedef struct hp_wi_batch_out hp_wi_batch_out;
+
+/** Starts a summary in fmt (table, json, csv or md) written through fn
+ * (called with runs of whole rows; its error stops the summary). *out
+ * (free with hp_wi_batch_out_free) set only on success; HP_ENOMEM. */
+int hp_wi_batch_out_new(hp_format fmt, hp_wi_write_fn fn, void *ud,
+                        hp_wi_batch_out **out);
+/** Adds one plan's rows (e and what it points to are borrowed for the
+ * call only). HP_OK, HP_ENOMEM, HP_EIO (the temporary file) or fn's error;
+ * after an error every call returns it. */
+int hp_wi_batch_out_add(hp_wi_batch_out *o, const hp_wi_batch_entry *e);
+/** Writes the rest (the table, its notes; JSON's closing brackets) and
+ * hands everything on. Same returns as hp_wi_batch_out_add. */
+int hp_wi_batch_out_finish(hp_wi_batch_out *o);
+/** NULL is a no-op. */
+void hp_wi_batch_out_free(hp_wi_batch_out *o);
 
 /** The unit of a plan key as the tables print it ("fraction", "CNY/Mtok",
  * "cards" for caps, ...), looked up by the key's last dotted segment, or
