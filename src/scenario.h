@@ -143,8 +143,11 @@ int hp_scenario_copy(hp_scenario *dst, const hp_scenario *src);
 /** 1 if hp_scenario_set knows key: workload.tokens_per_day, the
  * constraints' domestic_share.min/max, headroom, power_mw, budget_cny,
  * max_vendor_share and caps.ID / caps.vendor.NAME, years,
- * power_price_cny_per_kwh, utilisation, token_price_cny_per_mtok and
- * solver.mip_gap. */
+ * power_price_cny_per_kwh, utilisation, token_price_cny_per_mtok,
+ * solver.mip_gap, mfu, mbu, overrides.ID.KEY (mfu, mbu, price_hour_cny
+ * and the card figures but cards_per_server) and the roofline's
+ * memory_fraction, pcie_gbps, allreduce_latency_us, overlap, kv_mbu,
+ * reread_hit and scaleout_gbps. */
 int hp_scenario_settable(const char *key);
 /** Sets the figure at key to v in s, as binding the plan with key = v
  * would (derived figures included: requests/s from tokens/day). HP_OK, or

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "mem.h"
 #include "scenario.h"
 #include "status.h"
@@ -212,18 +213,101 @@ static const struct {
     {"utilisation", F(utilisation), HP_NUM_FRACTION},
     {"token_price_cny_per_mtok", F(token_price_cny_per_mtok), HP_NUM_POSITIVE},
     {"solver.mip_gap", F(mip_gap), HP_NUM_FRACTION},
+    /* The roofline's knobs, read when the scenario is solved. */
+    {"roofline.memory_fraction", F(roof.memory_fraction), HP_NUM_UNIT_OPEN},
+    {"roofline.pcie_gbps", F(roof.pcie_gbps), HP_NUM_POSITIVE},
+    {"roofline.allreduce_latency_us", F(roof.allreduce_us), HP_NUM_NONNEG},
+    {"roofline.overlap", F(roof.overlap), HP_NUM_FRACTION},
+    {"roofline.kv_mbu", F(roof.kv_mbu), HP_NUM_UNIT_OPEN},
+    {"roofline.reread_hit", F(roof.reread_hit), HP_NUM_FRACTION},
+    {"roofline.scaleout_gbps", F(roof.scaleout_gbps), HP_NUM_POSITIVE},
 };
 #undef F
 
+/* A card's efficiency and figures (`mfu`, `mbu`, `overrides.ID.KEY`),
+ * set on the candidates the binder gives the plan's value: the plan's mfu
+ * where nothing stronger (a profile, an override) took precedence
+ * (mfu_from "plan"), its mbu likewise (mbu_plan), an override on its card.
+ * A card's servers (cards_per_server) also scale the services' throughput
+ * rows at binding: that key is bound again. 1 if key is one of these. */
+static int card_key(const char *key, const char **id, size_t *id_len,
+                    const char **what) {
+  if (strcmp(key, "mfu") == 0 || strcmp(key, "mbu") == 0) {
+    *id = NULL;
+    *id_len = 0;
+    *what = key;
+    return 1;
+  }
+  if (strncmp(key, "overrides.", 10) != 0)
+    return 0;
+  const char *a = key + 10, *dot = strchr(a, '.');
+  if (!dot || dot == a || !dot[1] || strchr(dot + 1, '.'))
+    return 0;
+  hp_figure f;
+  *id = a;
+  *id_len = (size_t)(dot - a);
+  *what = dot + 1;
+  return strcmp(*what, "mfu") == 0 || strcmp(*what, "mbu") == 0 ||
+         strcmp(*what, "price_hour_cny") == 0 ||
+         (hp_figure_find(*what, &f) == HP_OK && f != HP_FIG_cards_per_server);
+}
+
+static int set_card(hp_scenario *s, const char *id, size_t id_len,
+                    const char *what, double v) {
+  int mfu = strcmp(what, "mfu") == 0, mbu = strcmp(what, "mbu") == 0;
+  if (!in_kind(v, mfu || mbu ? HP_NUM_UNIT_OPEN : HP_NUM_POSITIVE) ||
+      (!mfu && !mbu && v < HP_MIN_FIGURE))
+    return HP_ENOTSUP;
+  if (!id) { /* the plan's own mfu or mbu */
+    for (size_t i = 0; i < s->n_cands; i++) {
+      hp_candidate *c = &s->cands[i];
+      if (mfu && c->mfu_from && strcmp(c->mfu_from, "plan") == 0)
+        c->mfu = v;
+      else if (mbu && c->mbu_plan)
+        c->mbu = v;
+    }
+    return HP_OK;
+  }
+  for (size_t i = 0; i < s->n_cands; i++) {
+    hp_candidate *c = &s->cands[i];
+    if (strlen(c->spec.id) != id_len || strncmp(c->spec.id, id, id_len) != 0)
+      continue;
+    if (mfu) {
+      /* A profile or the override: which won is the binder's call. */
+      if (!c->mfu_from || strcmp(c->mfu_from, "override") != 0)
+        return HP_ENOTSUP;
+      c->mfu = v;
+    } else if (mbu) {
+      c->mbu = v; /* an override's mbu is applied last */
+    } else if (strcmp(what, "price_hour_cny") == 0) {
+      c->spec.price_hour_cny = v;
+    } else {
+      hp_figure f;
+      hp_figure_find(what, &f);
+      c->spec.fig[f] = v;
+    }
+    return HP_OK;
+  }
+  return HP_ENOTSUP; /* a card the scenario does not list: bind it */
+}
+
 int hp_scenario_settable(const char *key) {
+  const char *id, *what;
+  size_t id_len;
   for (size_t i = 0; i < sizeof direct / sizeof direct[0]; i++)
     if (strcmp(key, direct[i].key) == 0)
       return 1;
+  if (card_key(key, &id, &id_len, &what))
+    return 1;
   return strncmp(key, "constraints.caps.", 17) == 0 && key[17] != '\0';
 }
 
 int hp_scenario_set(hp_scenario *s, const char *key, double v, hp_diag *d) {
   (void)d; /* the binder words every refusal: see the file's header */
+  const char *id, *what;
+  size_t id_len;
+  if (card_key(key, &id, &id_len, &what))
+    return set_card(s, id, id_len, what, v);
   if (strncmp(key, "constraints.caps.", 17) == 0) {
     const char *k = key + 17;
     int is_vendor = strncmp(k, "vendor.", 7) == 0;

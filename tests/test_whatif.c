@@ -1384,7 +1384,7 @@ static void scenario_set_matches_binding(void **state) {
       hp_planfile_parse(text, strlen(text), "t.yaml", fix_cat, &base, &d),
       HP_OK);
   assert_false(hp_planfile_settable(base, "workload.users"));
-  assert_false(hp_planfile_settable(base, "mfu"));
+  assert_false(hp_planfile_settable(base, "workload.model.params"));
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     assert_true(hp_planfile_settable(base, cases[i].key));
     for (int j = 0; j < 4; j++) {
@@ -1551,6 +1551,105 @@ static void model_file_read_once(void **state) {
   assert_int_equal(rmdir(dir), 0);
 }
 
+/* hp_scenario_set on a copy of the bound scenario against binding the plan
+ * again with the key (hp_planfile_set_number), solved alike: the plan's
+ * mfu and mbu (where no override or profile took precedence: the H20's
+ * override keeps its own mfu), a card's override, and the roofline's
+ * knobs; 50 points of mfu. A roofline plan over three shipped cards. */
+static void set_keys_as_binding(void **state) {
+  (void)state;
+  const char *text =
+      "name: t\n"
+      "defaults:\n"
+      "  demand_model: roofline\n"
+      "  workload:\n"
+      "    model: {name: dense-130b}\n"
+      "    tokens_per_day: 4.0e12\n"
+      "    peak_factor: 4\n"
+      "    slo: {ttft_ms: 2000, tpot_ms: 50}\n"
+      "    requests:\n"
+      "      - {name: chat, share: 0.7, input_tokens: 1200, output_tokens: "
+      "300}\n"
+      "      - {name: doc, share: 0.3, input_tokens: 6000, output_tokens: "
+      "400}\n"
+      "  mfu: 0.5\n"
+      "  mbu: 0.8\n"
+      "  devices: [nvidia-h20, huawei-ascend-910c, cambricon-mlu590]\n"
+      "  overrides: {nvidia-h20: {price_server_cny: 1.2e6, mfu: 0.45}}\n"
+      "  roofline: {memory_fraction: 0.9, overlap: 0.2, pcie_gbps: 32}\n"
+      "  constraints: {domestic_share: {min: 0.3, basis: compute}}\n"
+      "scenarios:\n"
+      "  - name: a\n"
+      "  - name: b\n"
+      "    constraints: {domestic_share: {min: 0}}\n";
+  hp_planfile *pf = NULL;
+  hp_diag d;
+  int rc = hp_planfile_parse(text, strlen(text), HP_SOURCE_DIR "/plans/t.yaml",
+                             real_cat, &pf, &d);
+  if (rc != HP_OK)
+    print_error("%s\n", d.msg);
+  assert_int_equal(rc, HP_OK);
+  static const struct {
+    const char *key;
+    double start, step;
+    int n;
+  } keys[] = {{"mfu", 0.3, 0.01, 50},
+              {"mbu", 0.5, 0.1, 5},
+              {"overrides.nvidia-h20.mfu", 0.3, 0.1, 5},
+              {"overrides.nvidia-h20.price_server_cny", 6e5, 3e5, 5},
+              {"roofline.memory_fraction", 0.5, 0.1, 5},
+              {"roofline.overlap", 0, 0.25, 5},
+              {"roofline.pcie_gbps", 8, 16, 5}};
+  const char *vend[64];
+  size_t nv = 0;
+  for (size_t i = 0; i < hp_catalog_count(real_cat) && nv < 64; i++) {
+    const char *v = hp_catalog_at(real_cat, i)->vendor;
+    size_t j = 0;
+    while (j < nv && strcmp(vend[j], v) != 0)
+      j++;
+    if (j == nv)
+      vend[nv++] = v;
+  }
+  double vc[2][64], vs[2][64], vx[2][64];
+  for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+    assert_true(hp_planfile_settable(pf, keys[k].key));
+    for (int p = 0; p < keys[k].n; p++) {
+      double v = keys[k].start + p * keys[k].step;
+      hp_planfile *q = NULL;
+      assert_int_equal(hp_planfile_dup(pf, &q, &d), HP_OK);
+      assert_int_equal(hp_planfile_set_number(q, keys[k].key, v, &d), HP_OK);
+      for (size_t i = 0; i < hp_planfile_count(pf); i++) {
+        hp_scenario c;
+        assert_int_equal(hp_scenario_copy(&c, hp_planfile_scenario(pf, i)),
+                         HP_OK);
+        assert_int_equal(hp_scenario_set(&c, keys[k].key, v, &d), HP_OK);
+        hp_wi_row r[2];
+        assert_int_equal(
+            hp_wi_solve_row(&c, vend, nv, &r[0], vc[0], vs[0], vx[0], &d),
+            HP_OK);
+        assert_int_equal(hp_wi_solve_row(hp_planfile_scenario(q, i), vend, nv,
+                                         &r[1], vc[1], vs[1], vx[1], &d),
+                         HP_OK);
+        if (r[0].status != r[1].status || r[0].capex_cny != r[1].capex_cny ||
+            r[0].tco_cny != r[1].tco_cny || r[0].cards != r[1].cards)
+          print_error("%s = %g, scenario %zu: set %d %.17g, bound %d %.17g\n",
+                      keys[k].key, v, i, (int)r[0].status, r[0].capex_cny,
+                      (int)r[1].status, r[1].capex_cny);
+        assert_int_equal(r[0].status, r[1].status);
+        assert_true(r[0].capex_cny == r[1].capex_cny);
+        assert_true(r[0].tco_cny == r[1].tco_cny);
+        assert_true(r[0].cards == r[1].cards);
+        assert_memory_equal(vc[0], vc[1], nv * sizeof vc[0][0]);
+        hp_free(r[0].error_msg);
+        hp_free(r[1].error_msg);
+        hp_scenario_cleanup(&c);
+      }
+      hp_planfile_free(q);
+    }
+  }
+  hp_planfile_free(pf);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(axis_grid_points),
@@ -1573,6 +1672,7 @@ int main(void) {
       cmocka_unit_test(renderers_carry_units),
       cmocka_unit_test(sweep_json_reads_back),
       cmocka_unit_test(mc_hist_one_value),
+      cmocka_unit_test(set_keys_as_binding),
       cmocka_unit_test(sweep_spooled_same_as_memory),
       cmocka_unit_test(sweep_spool_full_window),
       cmocka_unit_test(mc_summaries_from_the_engine),
