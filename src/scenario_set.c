@@ -268,23 +268,39 @@ static int set_card(hp_scenario *s, const char *id, size_t id_len,
     }
     return HP_OK;
   }
+  /* An override, written by the plan or not: what the binder does with
+   * overrides.ID.KEY = v (apply_override in scenario.c). */
   for (size_t i = 0; i < s->n_cands; i++) {
     hp_candidate *c = &s->cands[i];
     if (strlen(c->spec.id) != id_len || strncmp(c->spec.id, id, id_len) != 0)
       continue;
     if (mfu) {
-      /* A profile or the override: which won is the binder's call. */
-      if (!c->mfu_from || strcmp(c->mfu_from, "override") != 0)
-        return HP_ENOTSUP;
+      /* The override wins over a profile, the plan and the device file. */
+      if (!c->mfu_from || strcmp(c->mfu_from, "override") != 0) {
+        char *from = hp_strdup("override");
+        if (!from)
+          return HP_ENOMEM;
+        hp_free(c->mfu_from);
+        c->mfu_from = from;
+      }
       c->mfu = v;
+      c->eff_default &= ~1;
     } else if (mbu) {
-      c->mbu = v; /* an override's mbu is applied last */
+      c->mbu = v; /* applied last, over a profile's and the plan's */
+      c->eff_default &= ~2;
+      c->mbu_plan = 0;
     } else if (strcmp(what, "price_hour_cny") == 0) {
       c->spec.price_hour_cny = v;
     } else {
       hp_figure f;
       hp_figure_find(what, &f);
       c->spec.fig[f] = v;
+      c->spec.conf[f] = HP_CONF_E;
+      /* A price the plan gives without its own date is not the catalog's
+       * dated price. */
+      if ((f == HP_FIG_price_server_cny || f == HP_FIG_price_card_cny) &&
+          !c->price_as_of)
+        c->spec.price_as_of = NULL;
     }
     return HP_OK;
   }
@@ -351,9 +367,9 @@ int hp_scenario_set(hp_scenario *s, const char *key, double v, hp_diag *d) {
   return HP_ENOTSUP;
 }
 
-/* The scalar at a dotted key in merged tree m, or NULL; "caps.vendor.X"
+/* The node at a dotted key in merged tree m, or NULL; "caps.vendor.X"
  * is one segment, as hp_planfile_set_number reads it. */
-static const hp_ynode *scalar_at(const hp_ynode *m, const char *key) {
+static const hp_ynode *node_at(const hp_ynode *m, const char *key) {
   char buf[512];
   if (strlen(key) >= sizeof buf)
     return NULL;
@@ -372,15 +388,20 @@ static const hp_ynode *scalar_at(const hp_ynode *m, const char *key) {
     prev = seg;
     seg = dot ? dot + 1 : NULL;
   }
-  return cur && cur->kind == HP_Y_SCALAR ? cur : NULL;
+  return cur;
 }
 
 int hp_planfile_settable(const hp_planfile *p, const char *key) {
   if (!hp_scenario_settable(key))
     return 0;
-  for (size_t i = 0; i < p->n; i++)
-    if (!scalar_at(p->merged[i], key))
+  /* An override the plan does not write is set as the binder would add
+   * it (set_card); any other key must be written. */
+  int absent_ok = strncmp(key, "overrides.", 10) == 0;
+  for (size_t i = 0; i < p->n; i++) {
+    const hp_ynode *n = node_at(p->merged[i], key);
+    if (n ? n->kind != HP_Y_SCALAR : !absent_ok)
       return 0;
+  }
   return 1;
 }
 

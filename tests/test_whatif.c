@@ -1551,6 +1551,29 @@ static void model_file_read_once(void **state) {
   assert_int_equal(rmdir(dir), 0);
 }
 
+/* Every figure a solve reads of a and b's cards, and the roofline's knobs,
+ * are the same. */
+static void same_cands(const hp_scenario *a, const hp_scenario *b) {
+  assert_int_equal(a->n_cands, b->n_cands);
+  assert_memory_equal(&a->roof, &b->roof, sizeof a->roof);
+  for (size_t i = 0; i < a->n_cands; i++) {
+    const hp_candidate *x = &a->cands[i], *y = &b->cands[i];
+    assert_string_equal(x->spec.id, y->spec.id);
+    assert_true(x->mfu == y->mfu);
+    assert_true(x->mbu == y->mbu);
+    assert_int_equal(x->eff_default, y->eff_default);
+    assert_int_equal(x->mbu_plan, y->mbu_plan);
+    assert_int_equal(x->measured, y->measured);
+    assert_string_equal(x->mfu_from ? x->mfu_from : "",
+                        y->mfu_from ? y->mfu_from : "");
+    assert_memory_equal(x->spec.fig, y->spec.fig, sizeof x->spec.fig);
+    assert_memory_equal(x->spec.conf, y->spec.conf, sizeof x->spec.conf);
+    assert_true(x->spec.price_hour_cny == y->spec.price_hour_cny);
+    assert_string_equal(x->spec.price_as_of ? x->spec.price_as_of : "-",
+                        y->spec.price_as_of ? y->spec.price_as_of : "-");
+  }
+}
+
 /* hp_scenario_set on a copy of the bound scenario against binding the plan
  * again with the key (hp_planfile_set_number), solved alike: the plan's
  * mfu and mbu (where no override or profile took precedence: the H20's
@@ -1599,7 +1622,14 @@ static void set_keys_as_binding(void **state) {
               {"overrides.nvidia-h20.price_server_cny", 6e5, 3e5, 5},
               {"roofline.memory_fraction", 0.5, 0.1, 5},
               {"roofline.overlap", 0, 0.25, 5},
-              {"roofline.pcie_gbps", 8, 16, 5}};
+              {"roofline.pcie_gbps", 8, 16, 5},
+              /* Overrides the plan does not write, added as binding would
+               * add them: a price (its catalog date then dropped), an
+               * efficiency over the plan's, a figure. */
+              {"overrides.huawei-ascend-910c.price_server_cny", 1e6, 5e5, 5},
+              {"overrides.cambricon-mlu590.mfu", 0.2, 0.15, 5},
+              {"overrides.cambricon-mlu590.mbu", 0.5, 0.1, 5},
+              {"overrides.huawei-ascend-910c.memory_bw_tbps", 1, 0.5, 5}};
   const char *vend[64];
   size_t nv = 0;
   for (size_t i = 0; i < hp_catalog_count(real_cat) && nv < 64; i++) {
@@ -1623,6 +1653,7 @@ static void set_keys_as_binding(void **state) {
         assert_int_equal(hp_scenario_copy(&c, hp_planfile_scenario(pf, i)),
                          HP_OK);
         assert_int_equal(hp_scenario_set(&c, keys[k].key, v, &d), HP_OK);
+        same_cands(&c, hp_planfile_scenario(q, i));
         hp_wi_row r[2];
         assert_int_equal(
             hp_wi_solve_row(&c, vend, nv, &r[0], vc[0], vs[0], vx[0], &d),
