@@ -83,12 +83,11 @@ static json_t *jstr(const char *s) {
   return j;
 }
 
-/* json_object_set_new that remembers failure instead of leaking. */
+/* json_object_set_new that remembers failure; it takes v (NULL: out of
+ * memory) whatever happens, and drops it on failure, o NULL included. */
 static void jput(json_t *o, const char *k, json_t *v, int *bad) {
-  if (!o || !v || json_object_set_new(o, k, v) != 0) {
-    json_decref(v);
+  if (!v || json_object_set_new(o, k, v) != 0)
     *bad = 1;
-  }
 }
 
 /* jansson writes into our buffer (report_json.c says why not json_dumps);
