@@ -18,14 +18,21 @@ typedef struct hp_batch_item {
 } hp_batch_item;
 
 /* Called after each plan is loaded and solved, or has failed, in order:
- * where the CLI prints that plan's warnings and errors. */
-typedef void (*hp_batch_fn)(const hp_batch_item *it, void *ud);
+ * where the CLI prints that plan's warnings and errors and writes its rows
+ * (hp_wi_batch_out_add). HP_OK goes on; another status stops the run,
+ * which returns it. */
+typedef int (*hp_batch_fn)(const hp_batch_item *it, void *ud);
 
 /** Loads and solves paths[0..n) with cat, calling done (may be NULL) after
- * each. *out gets n items (free with hp_batch_free), whatever each plan's
- * fate. HP_OK, or HP_ENOMEM when the items cannot be allocated. */
+ * each. keep = 1: *out gets n items (free with hp_batch_free), whatever
+ * each plan's fate, each with its plan (pf, plan) for after the run (a
+ * workbook or a chart drawn from every plan); set only on HP_OK.
+ * keep = 0: nothing is held: each plan is freed as soon as done returns,
+ * so memory holds one plan at a time, and *out is set to NULL. HP_OK,
+ * HP_ENOMEM when the items cannot be allocated, or done's status (the run
+ * stops there). */
 int hp_batch_run(const char *const *paths, size_t n, const hp_catalog *cat,
-                 hp_batch_fn done, void *ud, hp_batch_item **out);
+                 int keep, hp_batch_fn done, void *ud, hp_batch_item **out);
 /** Frees the items of hp_batch_run; NULL is a no-op. */
 void hp_batch_free(hp_batch_item *items, size_t n);
 

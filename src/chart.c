@@ -1326,58 +1326,38 @@ int hp_chart_montecarlo(const hp_wi_table *t, size_t scen, hp_chart_format f,
   if (scen >= t->n_scenarios)
     return hp_diag_set(d, HP_EINVAL, NULL, 0, 0, "chart: no scenario %zu",
                        scen);
-  /* The engine's statistics (hp_wi_table.mc), not recomputed here; the
-   * histogram itself needs the rows in memory. */
+  /* The engine's statistics and bins (hp_wi_table.mc), not recomputed
+   * here. */
   const hp_wi_quantity *cq = NULL;
   for (size_t q = 0; t->mc && q < t->mc[scen].n_quantities; q++)
     if (strcmp(t->mc[scen].quantities[q].column, "capex_cny") == 0)
       cq = &t->mc[scen].quantities[q];
-  if (!cq || !t->rows)
+  if (!cq)
     return hp_diag_set(d, HP_EINVAL, NULL, 0, 0,
-                       "chart: the table is not a finished Monte Carlo run "
-                       "held in memory");
+                       "chart: the table is not a finished Monte Carlo run");
   hp_wi_stats st = cq->st;
+  const hp_wi_hist *hg = &t->mc[scen].capex_hist;
   size_t ok = t->mc[scen].optimal, inf = t->mc[scen].infeasible,
          err = t->mc[scen].errors;
-  /* Bins: about sqrt(n) between the extremes; when every sample costs the
-   * same, one bin centred on that value, a tenth of the axis wide. */
-  int nb = 1;
-  double lo = 0, hi = 1, bw = 1, x0 = 0, x1 = 1;
+  /* The axis: half a bin beyond the extremes, or, for the one bin of
+   * samples that all cost the same, four and a half. */
+  int nb = st.n ? (int)hg->n_bins : 1;
+  double lo = 0, bw = 1, x0 = 0, x1 = 1;
   if (st.n) {
-    lo = st.min / 1e8;
-    hi = st.max / 1e8;
-    if (hi > lo) {
-      nb = (int)ceil(sqrt((double)st.n));
-      nb = nb < 10 ? 10 : nb > 60 ? 60 : nb;
-      bw = (hi - lo) / nb;
-      x0 = lo - bw * 0.5;
-      x1 = hi + bw * 0.5;
-    } else {
-      bw = fabs(lo) > 0 ? fabs(lo) * 0.02 : 0.02;
-      lo -= bw * 0.5;
-      hi += bw * 0.5;
-      x0 = lo - bw * 4.5;
-      x1 = hi + bw * 4.5;
-    }
+    lo = hg->lo_cny / 1e8;
+    bw = hg->width_cny / 1e8;
+    double pad = nb > 1 ? 0.5 : 4.5;
+    x0 = lo - bw * pad;
+    x1 = lo + nb * bw + bw * pad;
   }
-  size_t *cnt = hp_calloc((size_t)nb, sizeof *cnt);
-  if (!cnt)
-    return hp_diag_oom(d);
+  const size_t *cnt = hg->counts;
   size_t top = 0;
-  for (size_t p = 0; p < t->n_points && st.n; p++) {
-    const hp_wi_row *r = row_at(t, p, scen);
-    if (r->status != HP_RESULT_OPTIMAL)
-      continue;
-    int b = (int)((r->capex_cny / 1e8 - lo) / bw);
-    b = b >= nb ? nb - 1 : b < 0 ? 0 : b;
-    if (++cnt[b] > top)
+  for (int b = 0; b < nb && st.n; b++)
+    if (cnt[b] > top)
       top = cnt[b];
-  }
   canvas c;
-  if (canvas_open(&c, f) != HP_OK) {
-    hp_free(cnt);
+  if (canvas_open(&c, f) != HP_OK)
     return hp_diag_oom(d);
-  }
   cairo_t *cr = c.cr;
   plot pl;
   plot_init(&pl);
@@ -1447,7 +1427,6 @@ int hp_chart_montecarlo(const hp_wi_table *t, size_t scen, hp_chart_format f,
     }
     plot_message(cr, &pl, lab);
   }
-  hp_free(cnt);
   /* Samples the histogram leaves out: said, not drawn. */
   if (st.n && (inf || err)) {
     hp_chart_format_grouped((double)inf, 0, n1, sizeof n1);

@@ -211,18 +211,47 @@ static int emit(const char *path, const char *text, size_t len) {
   return HP_EXIT_OK;
 }
 
+/* The probe run as it goes (hp_profile_probe), on stderr: the figure
+ * under way on one line when stderr is a terminal (*ud), each figure that
+ * failed, and a device on which nothing could be measured. */
+static void show_progress(const hp_probe_progress *p, void *ud) {
+  int tty = *(const int *)ud;
+  /* The driver's names as visible text (buf.h). */
+  char vid[256], vname[1024], vwhy[4 * sizeof((hp_bench_result *)0)->reason];
+  hp_cli_vis(p->dev->id, vid, sizeof vid);
+  hp_cli_vis(p->dev->name, vname, sizeof vname);
+  switch (p->event) {
+  case HP_PROBE_FIGURE:
+    if (tty)
+      fprintf(stderr, "\rprobing %s %.40s: %-14s", vid, vname, p->figure);
+    return;
+  case HP_PROBE_ERROR:
+    if (tty)
+      fprintf(stderr, "\r%72s\r", "");
+    fprintf(stderr, "hetplan: probe: device %s (%s): %s: %s\n", vid, vname,
+            p->figure, hp_cli_vis(p->reason, vwhy, sizeof vwhy));
+    return;
+  case HP_PROBE_DEVICE:
+    if (tty)
+      fprintf(stderr, "\r%72s\r", "");
+    if (p->figures_ok == 0)
+      fprintf(stderr,
+              "hetplan: probe: device %s (%s): nothing could be measured\n",
+              vid, vname);
+    return;
+  }
+}
+
 int hp_cli_probe(int argc, char **argv) {
   probe_opts o;
   hp_backend_config cfg;
   const hp_backend *be;
   hp_profile *old = NULL, *prof = NULL;
-  hp_device_info *devs = NULL;
-  size_t n = 0, measured = 0, probed = 0;
+  size_t measured = 0, probed = 0;
   void *state = NULL;
   char *text = NULL;
   size_t len = 0;
   int rc, exit_code = HP_EXIT_NOTHING;
-  int tty = isatty(STDERR_FILENO);
   hp_diag d;
 
   hp_diag_clear(&d);
@@ -260,91 +289,19 @@ int hp_cli_probe(int argc, char **argv) {
     exit_code = open_exit(rc, &d);
     goto out;
   }
-  if ((rc = be->probe(state, &devs, &n, &d)) != HP_OK) {
-    print_diag("probe: ", &d);
-    goto out;
-  }
-  if (n == 0) {
-    fprintf(stderr,
-            "hetplan: probe: no %s device found: no OpenCL platform is "
-            "installed, or none has a device (the ICD loader reads "
-            "/etc/OpenCL/vendors, or OCL_ICD_VENDORS)\n",
-            be->name);
-    goto out;
-  }
-  if (o.device) {
-    size_t i;
-    for (i = 0; i < n && strcmp(devs[i].id, o.device) != 0; i++)
-      ;
-    if (i == n) {
-      fprintf(stderr, "hetplan: probe: no device '%s' (found:", o.device);
-      for (i = 0; i < n; i++)
-        fprintf(stderr, " %s", devs[i].id);
-      fprintf(stderr, ")\n");
-      exit_code = HP_EXIT_USAGE;
-      goto out;
-    }
-  }
-
   char host[256] = "unknown", date[32];
   if (gethostname(host, sizeof host) != 0)
     snprintf(host, sizeof host, "unknown");
   host[sizeof host - 1] = '\0';
   now_iso(date, sizeof date);
-  if (hp_profile_new(host, date, be->name, &prof, &d) != HP_OK) {
+  int tty = isatty(STDERR_FILENO);
+  hp_probe_opts po = {o.device, o.quick, host, date, show_progress, &tty};
+  if ((rc = hp_profile_probe(be, state, &po, &prof, &probed, &measured, &d)) !=
+      HP_OK) {
     print_diag("probe: ", &d);
+    if (rc == HP_ENODEV)
+      exit_code = HP_EXIT_USAGE;
     goto out;
-  }
-
-  for (size_t i = 0; i < n; i++) {
-    hp_bench_result res[HP_BENCH_COUNT];
-    int ok = 0;
-    if (o.device && strcmp(devs[i].id, o.device) != 0)
-      continue;
-    probed++;
-    for (int k = 0; k < HP_BENCH_COUNT; k++) {
-      hp_bench_spec spec;
-      spec.kind = (hp_bench_kind)k;
-      spec.name = hp_profile_figure_key(spec.kind);
-      spec.unit = hp_profile_figure_unit(spec.kind);
-      /* 400 ms per figure keeps a whole probe of a PoCL CPU device under
-       * 10 s with a warm kernel cache; --quick trades precision for time. */
-      spec.budget_ms = o.quick ? 120.0 : 400.0;
-      spec.repeats = o.quick ? 3 : 5;
-      /* The driver's names as visible text (buf.h). */
-      char vid[256], vname[1024], vwhy[4 * sizeof res[k].reason];
-      hp_cli_vis(devs[i].id, vid, sizeof vid);
-      hp_cli_vis(devs[i].name, vname, sizeof vname);
-      if (tty)
-        fprintf(stderr, "\rprobing %s %.40s: %-14s", vid, vname, spec.name);
-      memset(&res[k], 0, sizeof res[k]);
-      if (be->bench(state, &devs[i], &spec, &res[k], &d) != HP_OK) {
-        res[k].status = HP_BENCH_ERROR;
-        snprintf(res[k].reason, sizeof res[k].reason, "%.200s", d.msg);
-      }
-      if (res[k].status == HP_BENCH_OK)
-        ok++;
-      else if (res[k].status == HP_BENCH_ERROR) {
-        if (tty)
-          fprintf(stderr, "\r%72s\r", "");
-        fprintf(stderr, "hetplan: probe: device %s (%s): %s: %s\n", vid, vname,
-                spec.name, hp_cli_vis(res[k].reason, vwhy, sizeof vwhy));
-      }
-    }
-    if (tty)
-      fprintf(stderr, "\r%72s\r", "");
-    char vid[256], vname[1024];
-    if (ok == 0)
-      fprintf(stderr,
-              "hetplan: probe: device %s (%s): nothing could be measured\n",
-              hp_cli_vis(devs[i].id, vid, sizeof vid),
-              hp_cli_vis(devs[i].name, vname, sizeof vname));
-    else
-      measured++;
-    if (hp_profile_add_device(prof, &devs[i], res, &d) != HP_OK) {
-      print_diag("probe: ", &d);
-      goto out;
-    }
   }
 
   /* With nothing measured, -o FILE is not written: a saved profile is what
@@ -407,7 +364,6 @@ out:
   hp_free(text);
   hp_profile_free(prof);
   hp_profile_free(old);
-  hp_device_info_free(devs, n);
   if (be && state)
     be->close(state);
   return exit_code;

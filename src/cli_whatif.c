@@ -568,28 +568,32 @@ static const char *const batch_usage =
     "go on; the exit code is the worst outcome (4 infeasible < 3 bad input\n"
     "< 5 solver error).\n";
 
-/* What batch prints as each plan finishes: its unused keys, why it did
- * not load, and each scenario that was not solved; the worst outcome so
- * far in *ud. */
-static void batch_done(const hp_batch_item *it, void *ud) {
-  int *worst = ud;
+/* What batch does as each plan finishes: prints its unused keys, why it
+ * did not load and each scenario that was not solved, keeps the worst
+ * outcome so far, and, when streaming, writes the plan's rows. */
+typedef struct batch_ctx {
+  int worst;            /* the exit code so far */
+  hp_wi_batch_out *out; /* the summary written as plans finish, or NULL */
+} batch_ctx;
+
+static int batch_done(const hp_batch_item *it, void *ud) {
+  batch_ctx *bc = ud;
   if (it->pf) {
     hp_cli_warn_unused(it->pf);
     hp_cli_warn_periods(it->pf, "batch");
   }
   if (!it->plan) {
     hp_cli_print_diag(&it->diag);
-    *worst = worse(*worst, exit_of(it->status));
-    return;
+    bc->worst = worse(bc->worst, exit_of(it->status));
   }
-  for (size_t j = 0; j < hp_plan_count(it->plan); j++) {
+  for (size_t j = 0; it->plan && j < hp_plan_count(it->plan); j++) {
     const hp_scenario_result *r = hp_plan_at(it->plan, j);
     hp_cli_warn_unproven(it->path, r);
     if (r->status == HP_RESULT_OPTIMAL)
       continue;
-    *worst =
-        worse(*worst, r->status == HP_RESULT_INFEASIBLE ? HP_EXIT_INFEASIBLE
-                                                        : HP_EXIT_SOLVER);
+    bc->worst =
+        worse(bc->worst, r->status == HP_RESULT_INFEASIBLE ? HP_EXIT_INFEASIBLE
+                                                           : HP_EXIT_SOLVER);
     char v1[1024], v2[1024], v3[4096];
     fprintf(stderr, "hetplan: %s: scenario '%s' is %s: %s\n",
             hp_cli_vis(it->path, v1, sizeof v1),
@@ -597,6 +601,48 @@ static void batch_done(const hp_batch_item *it, void *ud) {
             r->status == HP_RESULT_INFEASIBLE ? "infeasible" : "an error",
             hp_cli_vis(r->explanation ? r->explanation : "", v3, sizeof v3));
   }
+  if (!bc->out)
+    return HP_OK;
+  hp_wi_batch_entry e = {it->path, it->plan, &it->diag, it->status};
+  return hp_wi_batch_out_add(bc->out, &e);
+}
+
+/* The summary written as each plan finishes (no chart, workbook or page,
+ * which draw on every plan): memory holds one plan at a time. A file
+ * appears whole or not at all, as with emit. */
+static int batch_stream(const opts *o, const char *const *paths, size_t n,
+                        const hp_catalog *cat) {
+  sink k = {NULL, {0}};
+  hp_diag_clear(&k.d);
+  if (o->out && hp_out_stream_open(o->out, &k.s, &k.d) != HP_OK) {
+    hp_cli_print_diag(&k.d);
+    return HP_EXIT_IO;
+  }
+  batch_ctx bc = {HP_EXIT_OK, NULL};
+  hp_batch_item *items = NULL;
+  int rc = hp_wi_batch_out_new(o->format, sink_write, &k, &bc.out);
+  if (rc == HP_OK)
+    rc = hp_batch_run(paths, n, cat, 0, batch_done, &bc, &items);
+  if (rc == HP_OK)
+    rc = hp_wi_batch_out_finish(bc.out);
+  if (!k.s && rc == HP_OK && fflush(stdout) != 0)
+    rc = HP_EIO;
+  int crc = hp_out_stream_close(k.s, rc == HP_OK, &k.d);
+  hp_wi_batch_out_free(bc.out);
+  hp_batch_free(items, n);
+  if (rc == HP_ENOMEM) {
+    fprintf(stderr, "hetplan: out of memory\n");
+    return HP_EXIT_SOLVER;
+  }
+  if (rc != HP_OK || crc != HP_OK) {
+    if (k.s && k.d.msg[0])
+      hp_cli_print_diag(&k.d);
+    else
+      fprintf(stderr, "hetplan: cannot write %s\n",
+              k.s ? "the output" : "to standard output");
+    return HP_EXIT_IO;
+  }
+  return bc.worst;
 }
 
 int hp_cli_batch(int argc, char **argv) {
@@ -629,6 +675,12 @@ int hp_cli_batch(int argc, char **argv) {
   if ((rc = load_catalog(&o, &cat)) != HP_EXIT_OK)
     return rc;
   size_t n = (size_t)(argc - optind);
+  const char *const *paths = (const char *const *)argv + optind;
+  if (!o.chart && o.format != HP_FORMAT_XLSX && o.format != HP_FORMAT_HTML) {
+    rc = batch_stream(&o, paths, n, cat);
+    hp_catalog_free(cat);
+    return rc;
+  }
   hp_batch_item *items = NULL;
   hp_wi_batch_entry *e = calloc(n, sizeof *e);
   hp_doc_plan *dp = calloc(n, sizeof *dp);
@@ -636,10 +688,9 @@ int hp_cli_batch(int argc, char **argv) {
   size_t chart_len = 0, len = 0;
   hp_buf b;
   hp_buf_init(&b);
-  int worst = HP_EXIT_OK;
+  batch_ctx bc = {HP_EXIT_OK, NULL};
   if (!e || !dp ||
-      hp_batch_run((const char *const *)argv + optind, n, cat, batch_done,
-                   &worst, &items) != HP_OK) {
+      hp_batch_run(paths, n, cat, 1, batch_done, &bc, &items) != HP_OK) {
     fprintf(stderr, "hetplan: out of memory\n");
     rc = HP_EXIT_SOLVER;
     goto out;
@@ -667,7 +718,7 @@ int hp_cli_batch(int argc, char **argv) {
   rc = text ? emit(&o, text, len, chart, chart_len)
             : emit(&o, b.data ? b.data : "", b.len, chart, chart_len);
   if (rc == HP_EXIT_OK)
-    rc = worst;
+    rc = bc.worst;
 out:
   hp_buf_cleanup(&b);
   hp_free(chart);

@@ -53,6 +53,8 @@ typedef struct hp_candidate {
   int eff_default;     /* bit 1: mfu, bit 2: mbu set by nobody (plan,
                           device file, profile): the roofline then takes
                           its card and stack table (roofline.h) */
+  int mbu_plan;        /* 1: mbu is the plan's `mbu:` (no profile or
+                          override took precedence; hp_scenario_set) */
   char *price_as_of;   /* the plan's own date for an overridden price
                         * (spec.price_as_of points here), or NULL */
 } hp_candidate;

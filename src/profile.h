@@ -89,4 +89,50 @@ int hp_profile_render_compare(const hp_profile *old, const hp_profile *cur,
                               hp_profile_format fmt, char **out, size_t *len,
                               hp_diag *d);
 
+/* ----------------------------------------------------------------------------
+ * The probe run (`hetplan probe`): every figure of every device of an
+ * opened backend into a new profile. The library never prints: the CLI
+ * sees the run go by through a callback. Defined in backends/probe_run.c
+ * (the hetplan_backends library: it frees the backend's device list).
+ * ------------------------------------------------------------------------- */
+
+/* What a probe run reports as it goes. */
+typedef enum {
+  HP_PROBE_FIGURE = 0, /* a figure is about to be measured */
+  HP_PROBE_ERROR,      /* a figure ended with status error (reason) */
+  HP_PROBE_DEVICE      /* a device is done (figures_ok of them measured) */
+} hp_probe_event;
+
+typedef struct hp_probe_progress {
+  hp_probe_event event;
+  const hp_device_info *dev; /* the device (borrowed for the call) */
+  const char *figure;        /* FIGURE, ERROR: its key ("fp32_gflops") */
+  const char *reason;        /* ERROR: why */
+  int figures_ok;            /* DEVICE: figures with status ok */
+} hp_probe_progress;
+
+/* Called on the calling thread; the pointers are valid for the call. */
+typedef void (*hp_probe_fn)(const hp_probe_progress *p, void *ud);
+
+typedef struct hp_probe_opts {
+  const char *device; /* only the device with this id; NULL: every one */
+  int quick;          /* 1: 120 ms and 3 repeats a figure, not 400, 5 */
+  const char *host;   /* the profile's host and date (ISO 8601), copied */
+  const char *date;
+  hp_probe_fn progress; /* or NULL */
+  void *ud;
+} hp_probe_opts;
+
+/** Probes the devices of an opened backend (be, its state) and runs every
+ * figure (hp_bench_kind) on each, or on o->device only, into a new profile
+ * *out (hp_profile_free; set only on HP_OK). A figure that fails is an
+ * error result in the profile and the run goes on. *probed gets the
+ * devices probed, *measured those with at least one figure ok (0: nothing
+ * could be measured, still HP_OK). HP_EEMPTY when the backend finds no
+ * device, HP_ENODEV when o->device names none of those found (d lists
+ * them), or the backend's probe error or HP_ENOMEM. */
+int hp_profile_probe(const hp_backend *be, void *state, const hp_probe_opts *o,
+                     hp_profile **out, size_t *probed, size_t *measured,
+                     hp_diag *d);
+
 #endif

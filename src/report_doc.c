@@ -673,31 +673,12 @@ static void table_rows(bld *b, const hp_doc *doc, hp_doc_sheets *s) {
              "Monte Carlo: capex of scenario %s", t->scenarios[0]);
     snprintf(h->x_title, sizeof h->x_title, "capex from (CNY)");
     snprintf(h->y_title, sizeof h->y_title, "samples");
-    double lo = HUGE_VAL, hi = -HUGE_VAL;
-    size_t cnt = 0;
-    for (size_t i = 0; i < t->n_rows; i++)
-      if (t->rows[i].scenario == 0 && t->rows[i].status == HP_RESULT_OPTIMAL) {
-        lo = fmin(lo, t->rows[i].capex_cny);
-        hi = fmax(hi, t->rows[i].capex_cny);
-        cnt++;
-      }
-    if (cnt) {
-      /* About sqrt(n) bins, 5 to 30 (the square-root rule). */
-      size_t nb = (size_t)sqrt((double)cnt);
-      nb = nb < 5 ? 5 : nb > 30 ? 30 : nb;
-      double w = hi > lo ? (hi - lo) / (double)nb : 1;
-      size_t counts[30] = {0};
-      for (size_t i = 0; i < t->n_rows; i++)
-        if (t->rows[i].scenario == 0 &&
-            t->rows[i].status == HP_RESULT_OPTIMAL) {
-          size_t k = (size_t)((t->rows[i].capex_cny - lo) / w);
-          counts[k >= nb ? nb - 1 : k]++;
-        }
-      for (size_t k = 0; k < nb; k++) {
-        row(b, h);
-        num(b, lo + (double)k * w);
-        num(b, (double)counts[k]);
-      }
+    /* The engine's bins (hp_wi_hist), the chart's. */
+    const hp_wi_hist *hg = t->mc ? &t->mc[0].capex_hist : NULL;
+    for (size_t k = 0; hg && k < hg->n_bins; k++) {
+      row(b, h);
+      num(b, hg->lo_cny + (double)k * hg->width_cny);
+      num(b, (double)hg->counts[k]);
     }
     return;
   }

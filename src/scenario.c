@@ -1553,6 +1553,7 @@ static int bind_devices(const hp_ynode *m, const char *file,
       goto out;
     if (mfu_set)
       from = "override";
+    c->mbu_plan = has_plan_mbu && !c->measured && !(o && hp_ymap_get(o, "mbu"));
     /* Neither set: the roofline takes its card and stack table. */
     c->eff_default = (strcmp(from, "default 0.5") == 0) |
                      (!has_plan_mbu && !(pick[i]->mbu > 0) && !c->measured &&

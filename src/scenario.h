@@ -143,19 +143,24 @@ int hp_scenario_copy(hp_scenario *dst, const hp_scenario *src);
 /** 1 if hp_scenario_set knows key: workload.tokens_per_day, the
  * constraints' domestic_share.min/max, headroom, power_mw, budget_cny,
  * max_vendor_share and caps.ID / caps.vendor.NAME, years,
- * power_price_cny_per_kwh, utilisation, token_price_cny_per_mtok and
- * solver.mip_gap. */
+ * power_price_cny_per_kwh, utilisation, token_price_cny_per_mtok,
+ * solver.mip_gap, mfu, mbu, overrides.ID.KEY (mfu, mbu, price_hour_cny
+ * and the card figures but cards_per_server) and the roofline's
+ * memory_fraction, pcie_gbps, allreduce_latency_us, overlap, kv_mbu,
+ * reread_hit and scaleout_gbps. */
 int hp_scenario_settable(const char *key);
 /** Sets the figure at key to v in s, as binding the plan with key = v
  * would (derived figures included: requests/s from tokens/day). HP_OK, or
- * HP_ENOTSUP for a key it does not know, one the scenario does not write,
- * or a value the binder may refuse: the caller then binds the plan with
- * the value (hp_planfile_set_number), which judges and words it. s is
+ * HP_ENOTSUP for a key it does not know, one the scenario does not write
+ * (an override of a card it lists may be unwritten), or a value the binder
+ * may refuse: the caller then binds the plan with the value
+ * (hp_planfile_set_number), which judges and words it; or HP_ENOMEM. s is
  * unchanged unless HP_OK. No file is read. */
 int hp_scenario_set(hp_scenario *s, const char *key, double v, hp_diag *d);
-/** 1 if every scenario of p writes key as a scalar and hp_scenario_set
- * knows it: then setting it on copies of p's bound scenarios is what
- * binding p with it would give. */
+/** 1 if every scenario of p writes key as a scalar (or, for an
+ * overrides.ID.KEY, does not write it at all) and hp_scenario_set knows
+ * it: then setting it on copies of p's bound scenarios is what binding p
+ * with it would give. */
 int hp_planfile_settable(const hp_planfile *p, const char *key);
 
 /* Deep-merges overlay into base, as a scenario entry merges into

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "mem.h"
 #include "scenario.h"
 #include "status.h"
@@ -212,18 +213,117 @@ static const struct {
     {"utilisation", F(utilisation), HP_NUM_FRACTION},
     {"token_price_cny_per_mtok", F(token_price_cny_per_mtok), HP_NUM_POSITIVE},
     {"solver.mip_gap", F(mip_gap), HP_NUM_FRACTION},
+    /* The roofline's knobs, read when the scenario is solved. */
+    {"roofline.memory_fraction", F(roof.memory_fraction), HP_NUM_UNIT_OPEN},
+    {"roofline.pcie_gbps", F(roof.pcie_gbps), HP_NUM_POSITIVE},
+    {"roofline.allreduce_latency_us", F(roof.allreduce_us), HP_NUM_NONNEG},
+    {"roofline.overlap", F(roof.overlap), HP_NUM_FRACTION},
+    {"roofline.kv_mbu", F(roof.kv_mbu), HP_NUM_UNIT_OPEN},
+    {"roofline.reread_hit", F(roof.reread_hit), HP_NUM_FRACTION},
+    {"roofline.scaleout_gbps", F(roof.scaleout_gbps), HP_NUM_POSITIVE},
 };
 #undef F
 
+/* A card's efficiency and figures (`mfu`, `mbu`, `overrides.ID.KEY`),
+ * set on the candidates the binder gives the plan's value: the plan's mfu
+ * where nothing stronger (a profile, an override) took precedence
+ * (mfu_from "plan"), its mbu likewise (mbu_plan), an override on its card.
+ * A card's servers (cards_per_server) also scale the services' throughput
+ * rows at binding: that key is bound again. 1 if key is one of these. */
+static int card_key(const char *key, const char **id, size_t *id_len,
+                    const char **what) {
+  if (strcmp(key, "mfu") == 0 || strcmp(key, "mbu") == 0) {
+    *id = NULL;
+    *id_len = 0;
+    *what = key;
+    return 1;
+  }
+  if (strncmp(key, "overrides.", 10) != 0)
+    return 0;
+  const char *a = key + 10, *dot = strchr(a, '.');
+  if (!dot || dot == a || !dot[1] || strchr(dot + 1, '.'))
+    return 0;
+  hp_figure f;
+  *id = a;
+  *id_len = (size_t)(dot - a);
+  *what = dot + 1;
+  return strcmp(*what, "mfu") == 0 || strcmp(*what, "mbu") == 0 ||
+         strcmp(*what, "price_hour_cny") == 0 ||
+         (hp_figure_find(*what, &f) == HP_OK && f != HP_FIG_cards_per_server);
+}
+
+static int set_card(hp_scenario *s, const char *id, size_t id_len,
+                    const char *what, double v) {
+  int mfu = strcmp(what, "mfu") == 0, mbu = strcmp(what, "mbu") == 0;
+  if (!in_kind(v, mfu || mbu ? HP_NUM_UNIT_OPEN : HP_NUM_POSITIVE) ||
+      (!mfu && !mbu && v < HP_MIN_FIGURE))
+    return HP_ENOTSUP;
+  if (!id) { /* the plan's own mfu or mbu */
+    for (size_t i = 0; i < s->n_cands; i++) {
+      hp_candidate *c = &s->cands[i];
+      if (mfu && c->mfu_from && strcmp(c->mfu_from, "plan") == 0)
+        c->mfu = v;
+      else if (mbu && c->mbu_plan)
+        c->mbu = v;
+    }
+    return HP_OK;
+  }
+  /* An override, written by the plan or not: what the binder does with
+   * overrides.ID.KEY = v (apply_override in scenario.c). */
+  for (size_t i = 0; i < s->n_cands; i++) {
+    hp_candidate *c = &s->cands[i];
+    if (strlen(c->spec.id) != id_len || strncmp(c->spec.id, id, id_len) != 0)
+      continue;
+    if (mfu) {
+      /* The override wins over a profile, the plan and the device file. */
+      if (!c->mfu_from || strcmp(c->mfu_from, "override") != 0) {
+        char *from = hp_strdup("override");
+        if (!from)
+          return HP_ENOMEM;
+        hp_free(c->mfu_from);
+        c->mfu_from = from;
+      }
+      c->mfu = v;
+      c->eff_default &= ~1;
+    } else if (mbu) {
+      c->mbu = v; /* applied last, over a profile's and the plan's */
+      c->eff_default &= ~2;
+      c->mbu_plan = 0;
+    } else if (strcmp(what, "price_hour_cny") == 0) {
+      c->spec.price_hour_cny = v;
+    } else {
+      hp_figure f;
+      hp_figure_find(what, &f);
+      c->spec.fig[f] = v;
+      c->spec.conf[f] = HP_CONF_E;
+      /* A price the plan gives without its own date is not the catalog's
+       * dated price. */
+      if ((f == HP_FIG_price_server_cny || f == HP_FIG_price_card_cny) &&
+          !c->price_as_of)
+        c->spec.price_as_of = NULL;
+    }
+    return HP_OK;
+  }
+  return HP_ENOTSUP; /* a card the scenario does not list: bind it */
+}
+
 int hp_scenario_settable(const char *key) {
+  const char *id, *what;
+  size_t id_len;
   for (size_t i = 0; i < sizeof direct / sizeof direct[0]; i++)
     if (strcmp(key, direct[i].key) == 0)
       return 1;
+  if (card_key(key, &id, &id_len, &what))
+    return 1;
   return strncmp(key, "constraints.caps.", 17) == 0 && key[17] != '\0';
 }
 
 int hp_scenario_set(hp_scenario *s, const char *key, double v, hp_diag *d) {
   (void)d; /* the binder words every refusal: see the file's header */
+  const char *id, *what;
+  size_t id_len;
+  if (card_key(key, &id, &id_len, &what))
+    return set_card(s, id, id_len, what, v);
   if (strncmp(key, "constraints.caps.", 17) == 0) {
     const char *k = key + 17;
     int is_vendor = strncmp(k, "vendor.", 7) == 0;
@@ -267,9 +367,9 @@ int hp_scenario_set(hp_scenario *s, const char *key, double v, hp_diag *d) {
   return HP_ENOTSUP;
 }
 
-/* The scalar at a dotted key in merged tree m, or NULL; "caps.vendor.X"
+/* The node at a dotted key in merged tree m, or NULL; "caps.vendor.X"
  * is one segment, as hp_planfile_set_number reads it. */
-static const hp_ynode *scalar_at(const hp_ynode *m, const char *key) {
+static const hp_ynode *node_at(const hp_ynode *m, const char *key) {
   char buf[512];
   if (strlen(key) >= sizeof buf)
     return NULL;
@@ -288,15 +388,20 @@ static const hp_ynode *scalar_at(const hp_ynode *m, const char *key) {
     prev = seg;
     seg = dot ? dot + 1 : NULL;
   }
-  return cur && cur->kind == HP_Y_SCALAR ? cur : NULL;
+  return cur;
 }
 
 int hp_planfile_settable(const hp_planfile *p, const char *key) {
   if (!hp_scenario_settable(key))
     return 0;
-  for (size_t i = 0; i < p->n; i++)
-    if (!scalar_at(p->merged[i], key))
+  /* An override the plan does not write is set as the binder would add
+   * it (set_card); any other key must be written. */
+  int absent_ok = strncmp(key, "overrides.", 10) == 0;
+  for (size_t i = 0; i < p->n; i++) {
+    const hp_ynode *n = node_at(p->merged[i], key);
+    if (n ? n->kind != HP_Y_SCALAR : !absent_ok)
       return 0;
+  }
   return 1;
 }
 

@@ -1027,6 +1027,41 @@ static int mc_gather(hp_wi_table *t, hp_wi_mc_summary *m, size_t s, size_t q0,
   return rc;
 }
 
+/* The capex histogram of scenario s (hp_wi_hist: its rule), from the
+ * capex statistics st (n, min, max) and one more pass over the rows. */
+static int mc_hist(const hp_wi_table *t, size_t s, const hp_wi_stats *st,
+                   hp_wi_hist *h) {
+  memset(h, 0, sizeof *h);
+  if (!st->n)
+    return HP_OK;
+  if (st->max > st->min) {
+    size_t nb = (size_t)ceil(sqrt((double)st->n));
+    h->n_bins = nb < 10 ? 10 : nb > HP_WI_HIST_MAX ? HP_WI_HIST_MAX : nb;
+    h->lo_cny = st->min;
+    h->width_cny = (st->max - st->min) / (double)h->n_bins;
+  } else {
+    h->n_bins = 1;
+    h->width_cny = fabs(st->min) > 0 ? fabs(st->min) * 0.02 : 2e6;
+    h->lo_cny = st->min - h->width_cny * 0.5;
+  }
+  hp_wi_cursor c;
+  hp_wi_rowref x;
+  int rc = hp_wi_cursor_open(t, &c), more;
+  while (rc == HP_OK && (more = hp_wi_cursor_next(&c, &x)) != 0) {
+    if (more < 0) {
+      rc = more;
+      break;
+    }
+    if (x.row->scenario != s || x.row->status != HP_RESULT_OPTIMAL)
+      continue;
+    double b = floor((x.row->capex_cny - h->lo_cny) / h->width_cny);
+    size_t k = b <= 0 ? 0 : b >= (double)h->n_bins ? h->n_bins - 1 : (size_t)b;
+    h->counts[k]++;
+  }
+  hp_wi_cursor_close(&c);
+  return rc;
+}
+
 /* Counts, the token price and the quantities of scenario s. */
 static int mc_scenario(hp_wi_table *t, size_t s, double *cols, size_t batch) {
   hp_wi_mc_summary *m = &t->mc[s];
@@ -1089,6 +1124,8 @@ static int mc_scenario(hp_wi_table *t, size_t s, double *cols, size_t batch) {
   m->share_above_price = priced ? (double)above / (double)priced : -1;
   for (size_t q0 = 0; rc == HP_OK && q0 < nq; q0 += batch)
     rc = mc_gather(t, m, s, q0, q0 + batch < nq ? q0 + batch : nq, cols);
+  if (rc == HP_OK)
+    rc = mc_hist(t, s, &m->quantities[t->n_keys].st, &m->capex_hist);
   return rc;
 }
 

@@ -143,6 +143,21 @@ typedef struct hp_wi_quantity {
   hp_wi_stats st;   /* over all samples (inputs) or the optimal ones */
 } hp_wi_quantity;
 
+/* Most bins a Monte Carlo histogram has. */
+#define HP_WI_HIST_MAX 60
+
+/* The histogram of a scenario's capex over its optimal samples, binned by
+ * the engine (whatif.c) so that the chart, the workbook and the page draw
+ * the same bins: about sqrt(n) bins, 10 to 60, from the least capex to the
+ * most; when every sample costs the same, one bin centred on that value,
+ * 2% of it wide. */
+typedef struct hp_wi_hist {
+  size_t n_bins;                 /* 0: no optimal sample */
+  double lo_cny;                 /* left edge of bin 0, CNY */
+  double width_cny;              /* width of each bin, CNY (> 0) */
+  size_t counts[HP_WI_HIST_MAX]; /* optimal samples in each bin */
+} hp_wi_hist;
+
 /* A Monte Carlo scenario's summary (engine-computed). */
 typedef struct hp_wi_mc_summary {
   size_t optimal, infeasible, errors; /* samples by status */
@@ -152,6 +167,7 @@ typedef struct hp_wi_mc_summary {
   size_t n_quantities;
   hp_wi_quantity *quantities; /* inputs, outputs, then cards per vendor
                                  bought in some sample (owned) */
+  hp_wi_hist capex_hist;      /* capex over the optimal samples */
 } hp_wi_mc_summary;
 
 typedef struct hp_wi_table {
@@ -338,9 +354,32 @@ typedef struct hp_wi_batch_entry {
   int status;          /* HP_E* of the failure (when plan is NULL) */
 } hp_wi_batch_entry;
 
-/** Every scenario of every plan in one summary table/json/csv/md. */
+/** Every scenario of every plan in one summary table/json/csv/md
+ * (hp_wi_batch_out into b). */
 int hp_wi_render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
                        hp_buf *b);
+
+/* A batch summary written as each plan completes. CSV and JSON rows are
+ * handed to fn as they are added; the table and Markdown need every row
+ * for their column widths, so their cells are kept (in memory up to 16 KB,
+ * then in an unlinked temporary file) and written by finish. Memory does
+ * not grow with the rows. */
+typedef struct hp_wi_batch_out hp_wi_batch_out;
+
+/** Starts a summary in fmt (table, json, csv or md) written through fn
+ * (called with runs of whole rows; its error stops the summary). *out
+ * (free with hp_wi_batch_out_free) set only on success; HP_ENOMEM. */
+int hp_wi_batch_out_new(hp_format fmt, hp_wi_write_fn fn, void *ud,
+                        hp_wi_batch_out **out);
+/** Adds one plan's rows (e and what it points to are borrowed for the
+ * call only). HP_OK, HP_ENOMEM, HP_EIO (the temporary file) or fn's error;
+ * after an error every call returns it. */
+int hp_wi_batch_out_add(hp_wi_batch_out *o, const hp_wi_batch_entry *e);
+/** Writes the rest (the table, its notes; JSON's closing brackets) and
+ * hands everything on. Same returns as hp_wi_batch_out_add. */
+int hp_wi_batch_out_finish(hp_wi_batch_out *o);
+/** NULL is a no-op. */
+void hp_wi_batch_out_free(hp_wi_batch_out *o);
 
 /** The unit of a plan key as the tables print it ("fraction", "CNY/Mtok",
  * "cards" for caps, ...), looked up by the key's last dotted segment, or

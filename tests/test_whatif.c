@@ -25,6 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "hetplan.h"
 #include "yamlx.h"
 #include "planner.h"
@@ -969,6 +971,47 @@ static void batch_goes_on_past_a_broken_plan(void **state) {
   hp_planfile_free(pf);
 }
 
+/* The sweep's JSON (jansson) reads back as every row's figures, exactly
+ * (a fractional plan, so most of them are not whole), with a scenario name
+ * holding a newline and an escape written as escapes. */
+static void sweep_json_reads_back(void **state) {
+  (void)state;
+  hp_wi_table *t = sweep(HEAD "  granularity: fractional\n"
+                              "scenarios:\n  - name: \"a\\nb\\e[1m\"\n",
+                         fix_cat, "mfu=0.31:0.52:0.07", 1);
+  hp_buf b;
+  hp_buf_init(&b);
+  assert_int_equal(hp_wi_render(t, HP_FORMAT_JSON, &b), HP_OK);
+  assert_null(strchr(b.data, '\033'));
+  json_error_t err;
+  json_t *root = json_loads(b.data, 0, &err);
+  assert_non_null(root);
+  json_t *rows = json_object_get(root, "rows");
+  assert_int_equal(json_array_size(rows), t->n_rows);
+  assert_int_equal(json_integer_value(json_object_get(root, "points")), 4);
+  for (size_t i = 0; i < t->n_rows; i++) {
+    const hp_wi_row *r = &t->rows[i];
+    json_t *o = json_array_get(rows, i);
+    assert_string_equal(json_string_value(json_object_get(o, "scenario")),
+                        "a\nb\033[1m");
+    assert_true(json_number_value(json_object_get(json_object_get(o, "values"),
+                                                  "mfu")) == t->values[i]);
+    assert_true(json_number_value(json_object_get(o, "capex_cny")) ==
+                r->capex_cny);
+    assert_true(json_number_value(json_object_get(o, "tco_cny")) == r->tco_cny);
+    assert_true(json_number_value(json_object_get(o, "cost_per_mtok_cny")) ==
+                r->cost_per_mtok_cny);
+    assert_true(json_number_value(json_object_get(o, "servers")) == r->servers);
+    assert_true(json_number_value(json_object_get(o, "power_mw")) ==
+                r->power_mw);
+  }
+  /* A whole number is written as its digits, as CSV writes it. */
+  assert_non_null(strstr(b.data, "\"share_compute\": 0,"));
+  json_decref(root);
+  hp_buf_cleanup(&b);
+  hp_wi_table_free(t);
+}
+
 static void renderers_carry_units(void **state) {
   (void)state;
   hp_wi_table *t =
@@ -1192,6 +1235,30 @@ static void mc_summaries_from_the_engine(void **state) {
     /* Inputs come first, over every sample. */
     assert_int_equal(a->quantities[0].st.n, 2500);
     assert_string_equal(a->quantities[4].column, "capex_cny");
+    /* The capex histogram (what the chart and the workbook draw): the
+     * same from the spool, sqrt(n) bins (10 to 60) from the least capex
+     * to the most, every optimal row counted once in its bin. */
+    const hp_wi_hist *h = &a->capex_hist;
+    const hp_wi_stats *cs = &a->quantities[4].st;
+    assert_memory_equal(h, &b->capex_hist, sizeof *h);
+    size_t want = (size_t)ceil(sqrt((double)a->optimal));
+    want = want < 10 ? 10 : want > 60 ? 60 : want;
+    assert_int_equal(h->n_bins, want);
+    assert_true(h->lo_cny == cs->min);
+    assert_true(near(h->lo_cny + h->n_bins * h->width_cny, cs->max, 1e-6));
+    size_t cnt[HP_WI_HIST_MAX] = {0}, total = 0;
+    for (size_t i = 0; i < t[0]->n_rows; i++) {
+      const hp_wi_row *r = &t[0]->rows[i];
+      if (r->scenario != s || r->status != HP_RESULT_OPTIMAL)
+        continue;
+      size_t k = (size_t)((r->capex_cny - h->lo_cny) / h->width_cny);
+      cnt[k >= h->n_bins ? h->n_bins - 1 : k]++;
+    }
+    for (size_t k = 0; k < h->n_bins; k++) {
+      assert_int_equal(h->counts[k], cnt[k]);
+      total += h->counts[k];
+    }
+    assert_int_equal(total, a->optimal);
   }
   /* A spooled table has no rows for hp_wi_column_stats: the summary is
    * where the numbers are. */
@@ -1200,6 +1267,25 @@ static void mc_summaries_from_the_engine(void **state) {
   expect_same_renders(t[0], t[1], 1);
   hp_wi_table_free(t[0]);
   hp_wi_table_free(t[1]);
+}
+
+/* Samples that all cost the same: one bin, centred on that capex, 2% of
+ * it wide (an input that moves nothing the plan buys). */
+static void mc_hist_one_value(void **state) {
+  (void)state;
+  hp_wi_table *t =
+      mc(HEAD "scenarios:\n  - name: s\n"
+              "uncertain:\n"
+              "  constraints.domestic_share.max: {dist: uniform, min: 0.5, "
+              "max: 1}\n",
+         50, 3, 1);
+  const hp_wi_hist *h = &t->mc[0].capex_hist;
+  assert_int_equal(t->mc[0].optimal, 50);
+  assert_int_equal(h->n_bins, 1);
+  assert_int_equal(h->counts[0], 50);
+  assert_true(near(h->width_cny, 0.02 * 1e7, 1e-6));
+  assert_true(near(h->lo_cny + 0.5 * h->width_cny, 1e7, 1e-6));
+  hp_wi_table_free(t);
 }
 
 /* The planner's one solve path with the sweeps' options: the lean result
@@ -1298,7 +1384,7 @@ static void scenario_set_matches_binding(void **state) {
       hp_planfile_parse(text, strlen(text), "t.yaml", fix_cat, &base, &d),
       HP_OK);
   assert_false(hp_planfile_settable(base, "workload.users"));
-  assert_false(hp_planfile_settable(base, "mfu"));
+  assert_false(hp_planfile_settable(base, "workload.model.params"));
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     assert_true(hp_planfile_settable(base, cases[i].key));
     for (int j = 0; j < 4; j++) {
@@ -1465,6 +1551,136 @@ static void model_file_read_once(void **state) {
   assert_int_equal(rmdir(dir), 0);
 }
 
+/* Every figure a solve reads of a and b's cards, and the roofline's knobs,
+ * are the same. */
+static void same_cands(const hp_scenario *a, const hp_scenario *b) {
+  assert_int_equal(a->n_cands, b->n_cands);
+  assert_memory_equal(&a->roof, &b->roof, sizeof a->roof);
+  for (size_t i = 0; i < a->n_cands; i++) {
+    const hp_candidate *x = &a->cands[i], *y = &b->cands[i];
+    assert_string_equal(x->spec.id, y->spec.id);
+    assert_true(x->mfu == y->mfu);
+    assert_true(x->mbu == y->mbu);
+    assert_int_equal(x->eff_default, y->eff_default);
+    assert_int_equal(x->mbu_plan, y->mbu_plan);
+    assert_int_equal(x->measured, y->measured);
+    assert_string_equal(x->mfu_from ? x->mfu_from : "",
+                        y->mfu_from ? y->mfu_from : "");
+    assert_memory_equal(x->spec.fig, y->spec.fig, sizeof x->spec.fig);
+    assert_memory_equal(x->spec.conf, y->spec.conf, sizeof x->spec.conf);
+    assert_true(x->spec.price_hour_cny == y->spec.price_hour_cny);
+    assert_string_equal(x->spec.price_as_of ? x->spec.price_as_of : "-",
+                        y->spec.price_as_of ? y->spec.price_as_of : "-");
+  }
+}
+
+/* hp_scenario_set on a copy of the bound scenario against binding the plan
+ * again with the key (hp_planfile_set_number), solved alike: the plan's
+ * mfu and mbu (where no override or profile took precedence: the H20's
+ * override keeps its own mfu), a card's override, and the roofline's
+ * knobs; 50 points of mfu. A roofline plan over three shipped cards. */
+static void set_keys_as_binding(void **state) {
+  (void)state;
+  const char *text =
+      "name: t\n"
+      "defaults:\n"
+      "  demand_model: roofline\n"
+      "  workload:\n"
+      "    model: {name: dense-130b}\n"
+      "    tokens_per_day: 4.0e12\n"
+      "    peak_factor: 4\n"
+      "    slo: {ttft_ms: 2000, tpot_ms: 50}\n"
+      "    requests:\n"
+      "      - {name: chat, share: 0.7, input_tokens: 1200, output_tokens: "
+      "300}\n"
+      "      - {name: doc, share: 0.3, input_tokens: 6000, output_tokens: "
+      "400}\n"
+      "  mfu: 0.5\n"
+      "  mbu: 0.8\n"
+      "  devices: [nvidia-h20, huawei-ascend-910c, cambricon-mlu590]\n"
+      "  overrides: {nvidia-h20: {price_server_cny: 1.2e6, mfu: 0.45}}\n"
+      "  roofline: {memory_fraction: 0.9, overlap: 0.2, pcie_gbps: 32}\n"
+      "  constraints: {domestic_share: {min: 0.3, basis: compute}}\n"
+      "scenarios:\n"
+      "  - name: a\n"
+      "  - name: b\n"
+      "    constraints: {domestic_share: {min: 0}}\n";
+  hp_planfile *pf = NULL;
+  hp_diag d;
+  int rc = hp_planfile_parse(text, strlen(text), HP_SOURCE_DIR "/plans/t.yaml",
+                             real_cat, &pf, &d);
+  if (rc != HP_OK)
+    print_error("%s\n", d.msg);
+  assert_int_equal(rc, HP_OK);
+  static const struct {
+    const char *key;
+    double start, step;
+    int n;
+  } keys[] = {{"mfu", 0.3, 0.01, 50},
+              {"mbu", 0.5, 0.1, 5},
+              {"overrides.nvidia-h20.mfu", 0.3, 0.1, 5},
+              {"overrides.nvidia-h20.price_server_cny", 6e5, 3e5, 5},
+              {"roofline.memory_fraction", 0.5, 0.1, 5},
+              {"roofline.overlap", 0, 0.25, 5},
+              {"roofline.pcie_gbps", 8, 16, 5},
+              /* Overrides the plan does not write, added as binding would
+               * add them: a price (its catalog date then dropped), an
+               * efficiency over the plan's, a figure. */
+              {"overrides.huawei-ascend-910c.price_server_cny", 1e6, 5e5, 5},
+              {"overrides.cambricon-mlu590.mfu", 0.2, 0.15, 5},
+              {"overrides.cambricon-mlu590.mbu", 0.5, 0.1, 5},
+              {"overrides.huawei-ascend-910c.memory_bw_tbps", 1, 0.5, 5}};
+  const char *vend[64];
+  size_t nv = 0;
+  for (size_t i = 0; i < hp_catalog_count(real_cat) && nv < 64; i++) {
+    const char *v = hp_catalog_at(real_cat, i)->vendor;
+    size_t j = 0;
+    while (j < nv && strcmp(vend[j], v) != 0)
+      j++;
+    if (j == nv)
+      vend[nv++] = v;
+  }
+  double vc[2][64], vs[2][64], vx[2][64];
+  for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+    assert_true(hp_planfile_settable(pf, keys[k].key));
+    for (int p = 0; p < keys[k].n; p++) {
+      double v = keys[k].start + p * keys[k].step;
+      hp_planfile *q = NULL;
+      assert_int_equal(hp_planfile_dup(pf, &q, &d), HP_OK);
+      assert_int_equal(hp_planfile_set_number(q, keys[k].key, v, &d), HP_OK);
+      for (size_t i = 0; i < hp_planfile_count(pf); i++) {
+        hp_scenario c;
+        assert_int_equal(hp_scenario_copy(&c, hp_planfile_scenario(pf, i)),
+                         HP_OK);
+        assert_int_equal(hp_scenario_set(&c, keys[k].key, v, &d), HP_OK);
+        same_cands(&c, hp_planfile_scenario(q, i));
+        hp_wi_row r[2];
+        assert_int_equal(
+            hp_wi_solve_row(&c, vend, nv, &r[0], vc[0], vs[0], vx[0], &d),
+            HP_OK);
+        assert_int_equal(hp_wi_solve_row(hp_planfile_scenario(q, i), vend, nv,
+                                         &r[1], vc[1], vs[1], vx[1], &d),
+                         HP_OK);
+        if (r[0].status != r[1].status || r[0].capex_cny != r[1].capex_cny ||
+            r[0].tco_cny != r[1].tco_cny || r[0].cards != r[1].cards)
+          print_error("%s = %g, scenario %zu: set %d %.17g, bound %d %.17g\n",
+                      keys[k].key, v, i, (int)r[0].status, r[0].capex_cny,
+                      (int)r[1].status, r[1].capex_cny);
+        assert_int_equal(r[0].status, r[1].status);
+        assert_true(r[0].capex_cny == r[1].capex_cny);
+        assert_true(r[0].tco_cny == r[1].tco_cny);
+        assert_true(r[0].cards == r[1].cards);
+        assert_memory_equal(vc[0], vc[1], nv * sizeof vc[0][0]);
+        hp_free(r[0].error_msg);
+        hp_free(r[1].error_msg);
+        hp_scenario_cleanup(&c);
+      }
+      hp_planfile_free(q);
+    }
+  }
+  hp_planfile_free(pf);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(axis_grid_points),
@@ -1485,6 +1701,9 @@ int main(void) {
       cmocka_unit_test(uncertain_errors_with_marks),
       cmocka_unit_test(batch_goes_on_past_a_broken_plan),
       cmocka_unit_test(renderers_carry_units),
+      cmocka_unit_test(sweep_json_reads_back),
+      cmocka_unit_test(mc_hist_one_value),
+      cmocka_unit_test(set_keys_as_binding),
       cmocka_unit_test(sweep_spooled_same_as_memory),
       cmocka_unit_test(sweep_spool_full_window),
       cmocka_unit_test(mc_summaries_from_the_engine),

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "profile.h"
 
 #define DATA(f) HP_TEST_DATA "/" f
 
@@ -90,11 +91,83 @@ static void fake_open_errors(void **state) {
   assert_true(d.line > 0 && d.column > 0);
 }
 
+/* The probe run (hp_profile_probe) as `hetplan probe` calls it: every
+ * figure of each device, or of the one asked for, reported as it goes. */
+typedef struct seen {
+  int figures, errors, devices, devices_ok;
+} seen;
+
+static void count_progress(const hp_probe_progress *p, void *ud) {
+  seen *s = ud;
+  s->figures += p->event == HP_PROBE_FIGURE;
+  s->errors += p->event == HP_PROBE_ERROR;
+  s->devices += p->event == HP_PROBE_DEVICE;
+  s->devices_ok += p->event == HP_PROBE_DEVICE && p->figures_ok > 0;
+}
+
+static void fake_probe_run(void **state) {
+  (void)state;
+  const hp_backend *b = hp_backend_find("fake");
+  hp_backend_config cfg;
+  hp_diag d;
+  void *st = NULL;
+  memset(&cfg, 0, sizeof cfg);
+  cfg.fake_file = DATA("two_devices.yaml");
+  assert_int_equal(b->open(&cfg, &st, &d), HP_OK);
+  seen s = {0, 0, 0, 0};
+  hp_probe_opts o = {NULL,           1, "host", "2026-01-01T00:00:00Z",
+                     count_progress, &s};
+  hp_profile *p = NULL;
+  size_t probed = 0, measured = 0;
+  assert_int_equal(hp_profile_probe(b, st, &o, &p, &probed, &measured, &d),
+                   HP_OK);
+  assert_int_equal(probed, 2);
+  assert_int_equal(measured, 2);
+  assert_int_equal(hp_profile_count(p), 2);
+  assert_int_equal(s.figures, 2 * HP_BENCH_COUNT);
+  assert_int_equal(s.devices, 2);
+  hp_bench_result r;
+  hp_profile_result(p, 0, HP_BENCH_FP32_PEAK, &r);
+  assert_int_equal(r.status, HP_BENCH_OK);
+  assert_true(fabs(r.value - 63707.0) < 1e-9);
+  hp_profile_free(p);
+  /* One device, then one that is not there (the ids found listed). */
+  o.device = "1:0";
+  o.progress = NULL;
+  assert_int_equal(hp_profile_probe(b, st, &o, &p, &probed, &measured, &d),
+                   HP_OK);
+  assert_int_equal(probed, 1);
+  assert_int_equal(hp_profile_count(p), 1);
+  hp_profile_free(p);
+  p = NULL;
+  o.device = "9:9";
+  assert_int_equal(hp_profile_probe(b, st, &o, &p, &probed, &measured, &d),
+                   HP_ENODEV);
+  assert_null(p);
+  assert_string_equal(d.msg, "no device '9:9' (found: 0:0 1:0)");
+  b->close(st);
+  /* Nothing measured: still a profile, with each error reported. */
+  cfg.fake_file = DATA("nothing_measured.yaml");
+  assert_int_equal(b->open(&cfg, &st, &d), HP_OK);
+  memset(&s, 0, sizeof s);
+  o = (hp_probe_opts){NULL,           1, "host", "2026-01-01T00:00:00Z",
+                      count_progress, &s};
+  assert_int_equal(hp_profile_probe(b, st, &o, &p, &probed, &measured, &d),
+                   HP_OK);
+  assert_int_equal(probed, 1);
+  assert_int_equal(measured, 0);
+  assert_true(s.errors >= 2);
+  assert_int_equal(s.devices_ok, 0);
+  hp_profile_free(p);
+  b->close(st);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(fake_registry),
       cmocka_unit_test(fake_probe_and_bench),
       cmocka_unit_test(fake_open_errors),
+      cmocka_unit_test(fake_probe_run),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
