@@ -92,7 +92,7 @@ int main(int argc, char **argv) {
     } else if (strcmp(argv[i], "--engines") == 0 && i + 1 < argc) {
       char *list = argv[++i];
       for (char *t = strtok(list, ","); t && n_eng < 3; t = strtok(NULL, ","))
-        if (!hp_ip_engine_parse(t, &engines[n_eng++])) {
+        if (!hp_solver_engine_parse(t, &engines[n_eng++])) {
           usage();
           return 2;
         }
@@ -109,7 +109,7 @@ int main(int argc, char **argv) {
   }
   if (!n_eng) {
     engines[n_eng++] = HP_IP_GLPK;
-    if (hp_ip_cbc_available()) {
+    if (hp_solver_cbc_available()) {
       engines[n_eng++] = HP_IP_CBC;
       engines[n_eng++] = HP_IP_AUTO;
     }
@@ -154,8 +154,8 @@ int main(int argc, char **argv) {
         char **names = col_names(s, &ip, u);
         snprintf(path, sizeof path, "%s/%s-%s.lp", lpdir, hp_planfile_name(pf),
                  s->name);
-        if (!names ||
-            hp_ip_write_lp(&ip, (const char *const *)names, path, &d) != HP_OK)
+        if (!names || hp_ip_export_write_lp(&ip, (const char *const *)names,
+                                            path, &d) != HP_OK)
           fprintf(stderr, "engine_bench: cannot write %s\n", path);
         for (size_t j = 0; names && j < ip.n_cols; j++)
           free(names[j]);
@@ -167,7 +167,7 @@ int main(int argc, char **argv) {
         int src = HP_OK;
         for (long r = 0; r < runs; r++) {
           double t0 = now_ms(), c0 = cpu_ms();
-          src = hp_ip_solve_with(&ip, engines[e], &sol, &d);
+          src = hp_solver_solve_with(&ip, engines[e], &sol, &d);
           double t = now_ms() - t0, c = cpu_ms() - c0;
           if (t < best)
             best = t;
@@ -179,7 +179,7 @@ int main(int argc, char **argv) {
         if (src != HP_OK) {
           hp_diag_format(&d, msg, sizeof msg);
           printf("%-26.26s %5zu %4zu %-4s %9.1f %9.1f failed: %s\n", label,
-                 ip.n_cols, ip.n_rows, hp_ip_engine_name(engines[e]), best,
+                 ip.n_cols, ip.n_rows, hp_solver_engine_name(engines[e]), best,
                  best_cpu, msg);
           rc = 1;
           continue;
@@ -193,8 +193,8 @@ int main(int argc, char **argv) {
          * tco, tokens/s for max_tokens */
         printf("%-26.26s %5zu %4zu %-4s %9.1f %9.1f %-10s %7ld %17.0f %17.0f "
                "%9.5f %s\n",
-               label, ip.n_cols, ip.n_rows, hp_ip_engine_name(engines[e]), best,
-               best_cpu, status_word(&sol), sol.nodes,
+               label, ip.n_cols, ip.n_rows, hp_solver_engine_name(engines[e]),
+               best, best_cpu, status_word(&sol), sol.nodes,
                sol.status == HP_SOL_OPTIMAL ? sol.objective : NAN,
                sol.status == HP_SOL_OPTIMAL ? bound : NAN, gap,
                s->objective == HP_OBJ_MAX_TOKENS ? "tokens/s" : "CNY");

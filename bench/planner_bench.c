@@ -5,8 +5,8 @@
  * Two modes (bench/solver_bench.sh drives both):
  *   planner_bench solve PLAN [--catalog DIR] [--export FILE] [--budget-ms MS]
  *                            [--min-runs N] [--max-runs N]
- *     For each scenario: hp_planner_build, one warm-up hp_ip_solve, then
- *     runs fitted to a time budget; prints median and min per scenario, and
+ *     For each scenario: hp_planner_build, one warm-up hp_solver_glpk_solve,
+ * then runs fitted to a time budget; prints median and min per scenario, and
  *     writes the programs, GLPK's optimum and the timings as JSON.
  *   planner_bench exec N -- CMD_A ARGS... -- CMD_B ARGS...
  *     Runs A and B alternately N times each (stdout/stderr to /dev/null),
@@ -206,7 +206,7 @@ static int cmd_solve(int argc, char **argv) {
     double build_ms = median(tb, 64);
 
     /* Warm-up: the first solve pays for GLPK's environment and page faults. */
-    if (hp_ip_solve(&ip, &sol, &d) != HP_OK) {
+    if (hp_solver_glpk_solve(&ip, &sol, &d) != HP_OK) {
       print_diag(s->name, &d);
       hp_ip_cleanup(&ip);
       hp_free(u);
@@ -216,7 +216,7 @@ static int cmd_solve(int argc, char **argv) {
     {
       hp_ip_solution s2;
       double t0 = now_ms();
-      hp_ip_solve(&ip, &s2, NULL);
+      hp_solver_glpk_solve(&ip, &s2, NULL);
       first_ms = now_ms() - t0;
       hp_ip_solution_cleanup(&s2);
     }
@@ -228,7 +228,7 @@ static int cmd_solve(int argc, char **argv) {
     for (long r = 0; r < runs; r++) {
       hp_ip_solution s2;
       double t0 = now_ms();
-      int src = hp_ip_solve(&ip, &s2, NULL);
+      int src = hp_solver_glpk_solve(&ip, &s2, NULL);
       t[r] = now_ms() - t0;
       if (src != HP_OK || s2.status != sol.status ||
           (sol.status == HP_SOL_OPTIMAL && s2.objective != sol.objective)) {
@@ -252,9 +252,9 @@ static int cmd_solve(int argc, char **argv) {
     json_t *e = json_object();
     json_object_set_new(e, "name", json_string(s->name));
     json_object_set_new(e, "objective_kind",
-                        json_string(hp_objective_name(s->objective)));
+                        json_string(hp_model_objective_name(s->objective)));
     json_object_set_new(e, "granularity",
-                        json_string(hp_granularity_name(s->gran)));
+                        json_string(hp_model_granularity_name(s->gran)));
     json_object_set_new(e, "ip", export_ip(s, &ip, u));
     json_t *g = json_object();
     json_object_set_new(g, "status", json_string(sol_status_name(sol.status)));

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # solver_bench.sh [PLAN] - issue 3's solver benchmark, in one run:
 #  1. in-process: planner_bench builds each scenario's integer program and
-#     times hp_ip_solve (GLPK) over many runs, and exports the programs;
+#     times hp_solver_glpk_solve (GLPK) over many runs, and exports the programs;
 #  2. in-process reference: pulp_reference.py solves the same exported
 #     programs with PuLP + CBC (gap 0) many times: PuLP's solve time and
 #     CBC's own wall time from its log;
@@ -52,7 +52,7 @@ echo "  GLPK $(dpkg-query -W -f='${Version}' libglpk40 2>/dev/null || echo '?'),
      "CBC $("$CBC" -quit </dev/null 2>&1 | sed -n 's/^Version: //p' | head -1)"
 
 echo
-echo "== 1. in-process GLPK (hp_planner_build + hp_ip_solve), budget ${GLPK_MS} ms/scenario"
+echo "== 1. in-process GLPK (hp_planner_build + hp_solver_glpk_solve), budget ${GLPK_MS} ms/scenario"
 "$PB" solve "$PLAN" --catalog devices --export "$TMP/instance.json" \
   --budget-ms "$GLPK_MS" --min-runs 5 --max-runs 2000
 
@@ -116,7 +116,7 @@ for sc in inst["scenarios"]:
         print("   differs: GLPK %r, CBC %r (CBC log %r), hetplan CLI %r; "
               "columns GLPK vs CBC: %s" % (go, ro, r.get("cbc_objective"),
                                            cli_obj, diff))
-print("   GLPK ms: median in-process hp_ip_solve; PuLP ms: median "
+print("   GLPK ms: median in-process hp_solver_glpk_solve; PuLP ms: median "
       "LpProblem.solve (MPS write, cbc process, solution read);")
 print("   CBC ms: median of CBC's own 'Time (Wallclock seconds)', "
       "which CBC prints to 10 ms.")

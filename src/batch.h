@@ -19,8 +19,8 @@ typedef struct hp_batch_item {
 
 /* Called after each plan is loaded and solved, or has failed, in order:
  * where the CLI prints that plan's warnings and errors and writes its rows
- * (hp_wi_batch_out_add). HP_OK goes on; another status stops the run,
- * which returns it. */
+ * (hp_report_whatif_batch_out_add). HP_OK goes on; another status stops the
+ * run, which returns it. */
 typedef int (*hp_batch_fn)(const hp_batch_item *it, void *ud);
 
 /** Loads and solves paths[0..n) with cat, calling done (may be NULL) after

@@ -195,11 +195,11 @@ void hp_buf_cell(hp_buf *b, const char *s, int markdown) {
   walk(b, s ? s : "", markdown ? ESC_MD : ESC_TEXT);
 }
 
-size_t hp_cell_len(const char *s, int markdown) {
+size_t hp_buf_cell_len(const char *s, int markdown) {
   return walk(NULL, s ? s : "", markdown ? ESC_MD : ESC_TEXT);
 }
 
-size_t hp_text_escape(const char *s, char *out, size_t size) {
+size_t hp_buf_text_escape(const char *s, char *out, size_t size) {
   size_t o = 0;
   if (size == 0)
     return 0;

@@ -39,15 +39,15 @@ void hp_buf_text(hp_buf *b, const char *s);
  * would end a table cell, start raw HTML, a link or an entity, or undo the
  * escape that follows them. */
 void hp_buf_md(hp_buf *b, const char *s);
-/* A table cell: hp_buf_md when markdown, else hp_buf_text. hp_cell_len is
+/* A table cell: hp_buf_md when markdown, else hp_buf_text. hp_buf_cell_len is
  * the terminal columns hp_buf_cell writes (wide CJK characters count 2),
  * for column widths. NULL is the empty cell. */
 void hp_buf_cell(hp_buf *b, const char *s, int markdown);
-size_t hp_cell_len(const char *s, int markdown);
+size_t hp_buf_cell_len(const char *s, int markdown);
 /* hp_buf_text into out[size] (NUL-terminated), for fixed buffers such as a
  * diagnostic's: whole characters and escapes only, cut short when out is
  * full. Returns the length written. */
-size_t hp_text_escape(const char *s, char *out, size_t size);
+size_t hp_buf_text_escape(const char *s, char *out, size_t size);
 /* A JSON string, quoted: " and \ escaped, and every character hp_buf_text
  * escapes written as \uHHHH (the same string to a JSON reader, inert on a
  * terminal); a byte that is not valid UTF-8 becomes U+FFFD. NULL is "". */

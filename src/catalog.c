@@ -99,7 +99,7 @@ static const char *const device_keys[] = {"id",
                                           "price_hour_cny",
                                           NULL};
 
-void hp_device_spec_cleanup(hp_device_spec *s) {
+void hp_catalog_device_cleanup(hp_device_spec *s) {
   hp_free((char *)s->id);
   hp_free((char *)s->vendor);
   hp_free((char *)s->name);
@@ -139,7 +139,7 @@ static int conf_parse(const char *s, hp_confidence *out) {
   return 1;
 }
 
-const char *hp_conf_name(hp_confidence c) {
+const char *hp_catalog_conf_name(hp_confidence c) {
   switch (c) {
   case HP_CONF_V:
     return "V";
@@ -159,7 +159,7 @@ const char *hp_conf_name(hp_confidence c) {
 /* The string at key, copied; *out stays NULL when the key is absent. */
 static int get_str(const hp_ynode *root, const char *key, const char *file,
                    int required, char **out, hp_diag *d) {
-  const hp_ynode *n = hp_ymap_get(root, key);
+  const hp_ynode *n = hp_yaml_map_get(root, key);
   if (!n) {
     if (required)
       return hp_diag_set(d, HP_EMISSING, file, root->line, root->col,
@@ -167,7 +167,7 @@ static int get_str(const hp_ynode *root, const char *key, const char *file,
     return HP_OK;
   }
   const char *s;
-  int rc = hp_yget_string(n, key, file, &s, d);
+  int rc = hp_yaml_get_string(n, key, file, &s, d);
   if (rc != HP_OK)
     return rc;
   *out = hp_strdup(s);
@@ -184,7 +184,7 @@ static int is_lower_id(const char *s) {
   return 1;
 }
 
-char *hp_resolve_path(const char *file, const char *rel) {
+char *hp_catalog_resolve_path(const char *file, const char *rel) {
   if (rel[0] == '/')
     return hp_strdup(rel);
   const char *slash = strrchr(file, '/');
@@ -204,7 +204,7 @@ char *hp_resolve_path(const char *file, const char *rel) {
  * Dates and the market block
  * ------------------------------------------------------------------------- */
 
-int hp_date_check(const char *s, char *why, size_t why_size) {
+int hp_catalog_date_check(const char *s, char *why, size_t why_size) {
   static const char *const months[] = {
       "January", "February", "March",     "April",   "May",      "June",
       "July",    "August",   "September", "October", "November", "December"};
@@ -237,11 +237,11 @@ int hp_date_check(const char *s, char *why, size_t why_size) {
 static int get_date(const hp_ynode *n, const char *where, const char *file,
                     const char **out, hp_diag *d) {
   const char *s;
-  int rc = hp_yget_string(n, where, file, &s, d);
+  int rc = hp_yaml_get_string(n, where, file, &s, d);
   if (rc != HP_OK)
     return rc;
   char why[64];
-  if (!hp_date_check(s, why, sizeof why))
+  if (!hp_catalog_date_check(s, why, sizeof why))
     return hp_diag_set(d, HP_ERANGE, file, n->line, n->col,
                        "%s: expected a calendar date YYYY-MM-DD, got "
                        "'%.40s'%s",
@@ -250,7 +250,7 @@ static int get_date(const hp_ynode *n, const char *where, const char *file,
   return *out ? HP_OK : hp_diag_oom(d);
 }
 
-int hp_market_parse(const char *s, hp_market *out) {
+int hp_catalog_market_parse(const char *s, hp_market *out) {
   static const hp_market all[] = {HP_MARKET_AVAILABLE, HP_MARKET_RESTRICTED,
                                   HP_MARKET_UNAVAILABLE};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
@@ -267,7 +267,7 @@ int hp_market_parse(const char *s, hp_market *out) {
 static int parse_market(const hp_ynode *root, const char *file,
                         hp_device_spec *s, hp_diag *d) {
   int rc;
-  const hp_ynode *m = hp_ymap_get(root, "market");
+  const hp_ynode *m = hp_yaml_map_get(root, "market");
   if (m) {
     static const char *const keys[] = {"china", "as_of", "ref", NULL};
     if (m->kind != HP_Y_MAP)
@@ -275,35 +275,35 @@ static int parse_market(const hp_ynode *root, const char *file,
                          "market: expected {china: available|restricted|"
                          "unavailable, as_of: YYYY-MM-DD, ref: \"...\"}, "
                          "got %s",
-                         hp_ykind_name(m->kind));
-    if ((rc = hp_ycheck_keys(m, keys, "market", file, d)) != HP_OK)
+                         hp_yaml_kind_name(m->kind));
+    if ((rc = hp_yaml_check_keys(m, keys, "market", file, d)) != HP_OK)
       return rc;
     for (int i = 0; keys[i]; i++)
-      if (!hp_ymap_get(m, keys[i]))
+      if (!hp_yaml_map_get(m, keys[i]))
         return hp_diag_set(d, HP_EMISSING, file, m->line, m->col,
                            "market: required key '%s' is missing (market "
                            "needs china, as_of and ref)",
                            keys[i]);
-    const hp_ynode *c = hp_ymap_get(m, "china");
+    const hp_ynode *c = hp_yaml_map_get(m, "china");
     const char *cs;
-    if ((rc = hp_yget_string(c, "market.china", file, &cs, d)) != HP_OK)
+    if ((rc = hp_yaml_get_string(c, "market.china", file, &cs, d)) != HP_OK)
       return rc;
-    if (hp_market_parse(cs, &s->market_china) != HP_OK)
+    if (hp_catalog_market_parse(cs, &s->market_china) != HP_OK)
       return hp_diag_set(d, HP_ERANGE, file, c->line, c->col,
                          "market.china: expected available, restricted or "
                          "unavailable, got '%.40s'",
                          cs);
-    if ((rc = get_date(hp_ymap_get(m, "as_of"), "market.as_of", file,
+    if ((rc = get_date(hp_yaml_map_get(m, "as_of"), "market.as_of", file,
                        &s->market_as_of, d)) != HP_OK)
       return rc;
     const char *rs;
-    if ((rc = hp_yget_string(hp_ymap_get(m, "ref"), "market.ref", file, &rs,
-                             d)) != HP_OK)
+    if ((rc = hp_yaml_get_string(hp_yaml_map_get(m, "ref"), "market.ref", file,
+                                 &rs, d)) != HP_OK)
       return rc;
     if (!(s->market_ref = hp_strdup(rs)))
       return hp_diag_oom(d);
   }
-  const hp_ynode *p = hp_ymap_get(root, "price_as_of");
+  const hp_ynode *p = hp_yaml_map_get(root, "price_as_of");
   if (p)
     return get_date(p, "price_as_of", file, &s->price_as_of, d);
   if (s->fig[HP_FIG_price_server_cny] > 0 || s->fig[HP_FIG_price_card_cny] > 0)
@@ -313,21 +313,21 @@ static int parse_market(const hp_ynode *root, const char *file,
   return HP_OK;
 }
 
-int hp_device_parse_tree(const hp_ynode *root, const char *file,
-                         hp_device_spec *out, hp_diag *d) {
+int hp_catalog_parse_device(const hp_ynode *root, const char *file,
+                            hp_device_spec *out, hp_diag *d) {
   hp_device_spec s;
   memset(&s, 0, sizeof s);
   int rc;
   if (root->kind != HP_Y_MAP)
     return hp_diag_set(d, HP_ETYPE, file, root->line, root->col,
                        "expected a mapping of device keys, got %s",
-                       hp_ykind_name(root->kind));
-  if ((rc = hp_ycheck_keys(root, device_keys, "device", file, d)) != HP_OK)
+                       hp_yaml_kind_name(root->kind));
+  if ((rc = hp_yaml_check_keys(root, device_keys, "device", file, d)) != HP_OK)
     return rc;
   if ((rc = get_str(root, "id", file, 1, (char **)&s.id, d)) != HP_OK)
     goto fail;
   if (!is_lower_id(s.id)) {
-    const hp_ynode *n = hp_ymap_get(root, "id");
+    const hp_ynode *n = hp_yaml_map_get(root, "id");
     rc = hp_diag_set(d, HP_ERANGE, file, n->line, n->col,
                      "id: expected lower-case letters, digits, '-' or '_', "
                      "got '%.100s'",
@@ -340,20 +340,20 @@ int hp_device_parse_tree(const hp_ynode *root, const char *file,
     goto fail;
   if ((rc = get_str(root, "notes", file, 0, (char **)&s.notes, d)) != HP_OK)
     goto fail;
-  const hp_ynode *n = hp_ymap_get(root, "domestic");
+  const hp_ynode *n = hp_yaml_map_get(root, "domestic");
   if (!n) {
     rc = hp_diag_set(d, HP_EMISSING, file, root->line, root->col,
                      "required key 'domestic' is missing (true for a Chinese "
                      "domestic card)");
     goto fail;
   }
-  if ((rc = hp_yget_bool(n, "domestic", file, &s.domestic, d)) != HP_OK)
+  if ((rc = hp_yaml_get_bool(n, "domestic", file, &s.domestic, d)) != HP_OK)
     goto fail;
-  if ((n = hp_ymap_get(root, "opencl")) &&
-      (rc = hp_yget_bool(n, "opencl", file, &s.opencl, d)) != HP_OK)
+  if ((n = hp_yaml_map_get(root, "opencl")) &&
+      (rc = hp_yaml_get_bool(n, "opencl", file, &s.opencl, d)) != HP_OK)
     goto fail;
 
-  const hp_ynode *sources = hp_ymap_get(root, "sources");
+  const hp_ynode *sources = hp_yaml_map_get(root, "sources");
   if (!sources) {
     rc = hp_diag_set(d, HP_EMISSING, file, root->line, root->col,
                      "required key 'sources' is missing (every figure needs "
@@ -364,12 +364,12 @@ int hp_device_parse_tree(const hp_ynode *root, const char *file,
     rc = hp_diag_set(d, HP_ETYPE, file, sources->line, sources->col,
                      "sources: expected a mapping of figure -> {conf, ref}, "
                      "got %s",
-                     hp_ykind_name(sources->kind));
+                     hp_yaml_kind_name(sources->kind));
     goto fail;
   }
 
   for (int f = 0; f < HP_FIG_COUNT; f++) {
-    n = hp_ymap_get(root, fig_keys[f]);
+    n = hp_yaml_map_get(root, fig_keys[f]);
     if (!n) {
       if (fig_required[f]) {
         rc = hp_diag_set(d, HP_EMISSING, file, root->line, root->col,
@@ -379,8 +379,8 @@ int hp_device_parse_tree(const hp_ynode *root, const char *file,
       }
       continue;
     }
-    if ((rc = hp_yget_number_in(n, fig_keys[f], file, HP_NUM_POSITIVE,
-                                &s.fig[f], d)) != HP_OK)
+    if ((rc = hp_yaml_get_number_in(n, fig_keys[f], file, HP_NUM_POSITIVE,
+                                    &s.fig[f], d)) != HP_OK)
       goto fail;
     if (s.fig[f] < HP_MIN_FIGURE) {
       rc = hp_diag_set(d, HP_ERANGE, file, n->line, n->col,
@@ -397,13 +397,13 @@ int hp_device_parse_tree(const hp_ynode *root, const char *file,
       goto fail;
     }
   }
-  if ((n = hp_ymap_get(root, "mfu")) &&
-      (rc = hp_yget_number_in(n, "mfu", file, HP_NUM_UNIT_OPEN, &s.mfu, d)) !=
-          HP_OK)
+  if ((n = hp_yaml_map_get(root, "mfu")) &&
+      (rc = hp_yaml_get_number_in(n, "mfu", file, HP_NUM_UNIT_OPEN, &s.mfu,
+                                  d)) != HP_OK)
     goto fail;
-  if ((n = hp_ymap_get(root, "mbu")) &&
-      (rc = hp_yget_number_in(n, "mbu", file, HP_NUM_UNIT_OPEN, &s.mbu, d)) !=
-          HP_OK)
+  if ((n = hp_yaml_map_get(root, "mbu")) &&
+      (rc = hp_yaml_get_number_in(n, "mbu", file, HP_NUM_UNIT_OPEN, &s.mbu,
+                                  d)) != HP_OK)
     goto fail;
   /* price_hour_cny is a sourced figure; the field of its own (since 0.5)
    * stays for the programs that read it. */
@@ -416,7 +416,7 @@ int hp_device_parse_tree(const hp_ynode *root, const char *file,
     hp_figure f = HP_FIG_COUNT;
     int is_fig = hp_figure_find(k, &f) == HP_OK;
     int is_eff = strcmp(k, "mfu") == 0 || strcmp(k, "mbu") == 0;
-    if ((!is_fig && !is_eff) || !hp_ymap_get(root, k)) {
+    if ((!is_fig && !is_eff) || !hp_yaml_map_get(root, k)) {
       rc = hp_diag_set(
           d, HP_EKEY, file, sources->key_line[i], sources->key_col[i],
           "sources: '%.100s' is not a figure given in this file", k);
@@ -427,14 +427,15 @@ int hp_device_parse_tree(const hp_ynode *root, const char *file,
       rc = hp_diag_set(d, HP_ETYPE, file, e->line, e->col,
                        "sources.%s: expected {conf: V|S|W|E, ref: \"...\"}, "
                        "got %s",
-                       k, hp_ykind_name(e->kind));
+                       k, hp_yaml_kind_name(e->kind));
       goto fail;
     }
     char where[128];
     snprintf(where, sizeof where, "sources.%s", k);
-    if ((rc = hp_ycheck_keys(e, src_keys, where, file, d)) != HP_OK)
+    if ((rc = hp_yaml_check_keys(e, src_keys, where, file, d)) != HP_OK)
       goto fail;
-    const hp_ynode *c = hp_ymap_get(e, "conf"), *r = hp_ymap_get(e, "ref");
+    const hp_ynode *c = hp_yaml_map_get(e, "conf"),
+                   *r = hp_yaml_map_get(e, "ref");
     if (!c || !r) {
       rc = hp_diag_set(d, HP_EMISSING, file, e->line, e->col,
                        "sources.%s: needs both 'conf' and 'ref'", k);
@@ -442,7 +443,7 @@ int hp_device_parse_tree(const hp_ynode *root, const char *file,
     }
     const char *cs, *rs;
     hp_confidence conf;
-    if ((rc = hp_yget_string(c, "conf", file, &cs, d)) != HP_OK)
+    if ((rc = hp_yaml_get_string(c, "conf", file, &cs, d)) != HP_OK)
       goto fail;
     if (!conf_parse(cs, &conf)) {
       rc = hp_diag_set(d, HP_ERANGE, file, c->line, c->col,
@@ -451,7 +452,7 @@ int hp_device_parse_tree(const hp_ynode *root, const char *file,
                        k, cs);
       goto fail;
     }
-    if ((rc = hp_yget_string(r, "ref", file, &rs, d)) != HP_OK)
+    if ((rc = hp_yaml_get_string(r, "ref", file, &rs, d)) != HP_OK)
       goto fail;
     if (is_fig) {
       s.conf[f] = conf;
@@ -463,7 +464,7 @@ int hp_device_parse_tree(const hp_ynode *root, const char *file,
   }
   for (int f = 0; f < HP_FIG_COUNT; f++) {
     if (s.fig[f] > 0 && s.conf[f] == HP_CONF_NONE) {
-      const long i = hp_ymap_index(root, fig_keys[f]);
+      const long i = hp_yaml_map_index(root, fig_keys[f]);
       rc =
           hp_diag_set(d, HP_EMISSING, file, root->key_line[i], root->key_col[i],
                       "%s: no entry under 'sources' (every figure needs a "
@@ -474,8 +475,8 @@ int hp_device_parse_tree(const hp_ynode *root, const char *file,
   }
   for (int e = 0; e < 2; e++) {
     const char *k = e ? "mbu" : "mfu";
-    long i = hp_ymap_index(root, k);
-    if (i >= 0 && !hp_ymap_get(sources, k)) {
+    long i = hp_yaml_map_index(root, k);
+    if (i >= 0 && !hp_yaml_map_get(sources, k)) {
       rc =
           hp_diag_set(d, HP_EMISSING, file, root->key_line[i], root->key_col[i],
                       "%s: no entry under 'sources' (every figure needs a "
@@ -488,7 +489,7 @@ int hp_device_parse_tree(const hp_ynode *root, const char *file,
   if ((rc = get_str(root, "measured", file, 0, &measured, d)) != HP_OK)
     goto fail;
   if (measured) {
-    s.measured = hp_resolve_path(file, measured);
+    s.measured = hp_catalog_resolve_path(file, measured);
     hp_free(measured);
     if (!s.measured) {
       rc = hp_diag_oom(d);
@@ -499,7 +500,7 @@ int hp_device_parse_tree(const hp_ynode *root, const char *file,
                     (char **)&s.measured_device, d)) != HP_OK)
     goto fail;
   if (s.measured_device && !s.measured) {
-    const hp_ynode *md = hp_ymap_get(root, "measured_device");
+    const hp_ynode *md = hp_yaml_map_get(root, "measured_device");
     rc = hp_diag_set(d, HP_EMISSING, file, md->line, md->col,
                      "measured_device needs measured: (the probe profile "
                      "it picks a device of)");
@@ -514,7 +515,7 @@ int hp_device_parse_tree(const hp_ynode *root, const char *file,
   *out = s;
   return HP_OK;
 fail:
-  hp_device_spec_cleanup(&s);
+  hp_catalog_device_cleanup(&s);
   return rc;
 }
 
@@ -538,7 +539,7 @@ void hp_catalog_free(hp_catalog *c) {
   if (!c)
     return;
   for (size_t i = 0; i < c->n; i++)
-    hp_device_spec_cleanup(&c->devs[i]);
+    hp_catalog_device_cleanup(&c->devs[i]);
   hp_free(c->devs);
   hp_free(c);
 }
@@ -609,24 +610,24 @@ int hp_catalog_load(const char *dir, hp_catalog **out, hp_diag *d) {
     if ((rc = hp_yaml_load_file(names[i], &root, d)) != HP_OK)
       goto out;
     hp_device_spec s;
-    rc = hp_device_parse_tree(root, names[i], &s, d);
+    rc = hp_catalog_parse_device(root, names[i], &s, d);
     if (rc == HP_OK) {
       /* The id must match the file name, so `--device ID` finds the file. */
       const char *base = strrchr(names[i], '/');
       base = base ? base + 1 : names[i];
       size_t stem = strcspn(base, ".");
       if (strlen(s.id) != stem || strncmp(s.id, base, stem) != 0) {
-        const hp_ynode *idn = hp_ymap_get(root, "id");
+        const hp_ynode *idn = hp_yaml_map_get(root, "id");
         rc = hp_diag_set(d, HP_ERANGE, names[i], idn->line, idn->col,
                          "id: '%s' does not match the file name '%s' "
                          "(expected '%.*s')",
                          s.id, base, (int)stem, base);
-        hp_device_spec_cleanup(&s);
+        hp_catalog_device_cleanup(&s);
       } else if ((rc = hp_catalog_add(c, &s, d)) != HP_OK) {
-        hp_device_spec_cleanup(&s);
+        hp_catalog_device_cleanup(&s);
       }
     }
-    hp_ynode_free(root);
+    hp_yaml_node_free(root);
     if (rc != HP_OK)
       goto out;
   }
@@ -662,7 +663,7 @@ const char *hp_catalog_suggest(const hp_catalog *c, const char *id) {
   const char *best = NULL;
   size_t best_d = (size_t)-1;
   for (size_t i = 0; c && i < c->n; i++) {
-    size_t dd = hp_levenshtein(id, c->devs[i].id);
+    size_t dd = hp_yaml_levenshtein(id, c->devs[i].id);
     if (dd < best_d) {
       best_d = dd;
       best = c->devs[i].id;

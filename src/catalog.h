@@ -13,24 +13,24 @@
 #include "yamlx.h"
 
 /* Parses one device mapping (already loaded) into *out (strings owned by
- * out; release with hp_device_spec_cleanup). */
-int hp_device_parse_tree(const hp_ynode *root, const char *file,
-                         hp_device_spec *out, hp_diag *d);
-void hp_device_spec_cleanup(hp_device_spec *s);
+ * out; release with hp_catalog_device_cleanup). */
+int hp_catalog_parse_device(const hp_ynode *root, const char *file,
+                            hp_device_spec *out, hp_diag *d);
+void hp_catalog_device_cleanup(hp_device_spec *s);
 /* Closest id for a did-you-mean, or NULL. */
 const char *hp_catalog_suggest(const hp_catalog *c, const char *id);
 /* `rel` resolved against the directory of `file` (an absolute `rel` is
  * kept). Caller frees with hp_free; NULL on OOM. */
-char *hp_resolve_path(const char *file, const char *rel);
+char *hp_catalog_resolve_path(const char *file, const char *rel);
 /* 1 if s is a real calendar date "YYYY-MM-DD" (year 1970 or later), else
  * 0 with why set to " (February 2025 has 28 days)" or "" for a string of
  * the wrong shape. */
-int hp_date_check(const char *s, char *why, size_t why_size);
+int hp_catalog_date_check(const char *s, char *why, size_t why_size);
 /* "available", "restricted", "unavailable" into *out; HP_ENOTFOUND for any
  * other word ("unknown" too: a file says what it knows or omits market). */
-int hp_market_parse(const char *s, hp_market *out);
+int hp_catalog_market_parse(const char *s, hp_market *out);
 /* "V", "S", ... */
-const char *hp_conf_name(hp_confidence c);
+const char *hp_catalog_conf_name(hp_confidence c);
 int hp_catalog_new_empty(hp_catalog **out);
 /* Takes ownership of *s on success. */
 int hp_catalog_add(hp_catalog *c, const hp_device_spec *s, hp_diag *d);

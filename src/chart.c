@@ -437,9 +437,9 @@ void hp_chart_sweep_texts(const hp_wi_table *t, size_t scen,
   snprintf(rest, sizeof rest, "%s%s%s", brief, same, areas);
   /* Names as visible text: control characters escaped (buf.h). */
   char plan[300], scenario[300], key[300];
-  hp_text_escape(t->plan, plan, sizeof plan);
-  hp_text_escape(t->scenarios[scen], scenario, sizeof scenario);
-  hp_text_escape(t->n_keys ? t->keys[0] : "?", key, sizeof key);
+  hp_buf_text_escape(t->plan, plan, sizeof plan);
+  hp_buf_text_escape(t->scenarios[scen], scenario, sizeof scenario);
+  hp_buf_text_escape(t->n_keys ? t->keys[0] : "?", key, sizeof key);
   subtitle s = {"plan %s, scenario %s%s", {plan, scenario}, 2, rest, brief};
   sub_fit(&s, width, ud, max_w, out->subtitle, sizeof out->subtitle);
   snprintf(out->title, sizeof out->title, "%s against %.300s",
@@ -488,8 +488,8 @@ void hp_chart_montecarlo_texts(const hp_wi_table *t, size_t scen,
   snprintf(rest, sizeof rest, "%s; %zu key%s uncertain", brief, t->n_keys,
            t->n_keys == 1 ? "" : "s");
   char plan[300], scenario[300];
-  hp_text_escape(t->plan, plan, sizeof plan);
-  hp_text_escape(t->scenarios[scen], scenario, sizeof scenario);
+  hp_buf_text_escape(t->plan, plan, sizeof plan);
+  hp_buf_text_escape(t->scenarios[scen], scenario, sizeof scenario);
   subtitle s = {"scenario %s%s", {scenario, NULL}, 1, rest, brief};
   sub_fit(&s, width, ud, max_w, out->subtitle, sizeof out->subtitle);
   snprintf(out->title, sizeof out->title, "Monte Carlo capex: %.300s", plan);
@@ -751,7 +751,7 @@ static double font_width(const char *str, void *ud) {
   font *f = ud;
   cairo_text_extents_t e;
   char s[4 * ELIDE_MAX]; /* measured as text_at draws it */
-  hp_text_escape(str, s, sizeof s);
+  hp_buf_text_escape(str, s, sizeof s);
   font_set(f->cr, f->size, f->bold);
   cairo_text_extents(f->cr, s, &e);
   return e.x_advance;
@@ -771,7 +771,7 @@ static void text_at(cairo_t *cr, double x, double y, const char *str,
    * cairo must never get a control character or a byte that is not UTF-8
    * (it would stop drawing the whole chart). */
   char s[4 * ELIDE_MAX];
-  hp_text_escape(str, s, sizeof s);
+  hp_buf_text_escape(str, s, sizeof s);
   double w = text_width(cr, s, size, bold);
   cairo_move_to(cr, x - w * halign, y + size * 0.72 * valign);
   cairo_show_text(cr, s);
@@ -990,7 +990,7 @@ static void legend_add(legend *l, const double rgb[3], int kind,
   l->it[l->n].kind = kind;
   /* Vendor names come from device files: control characters as visible
    * escapes (buf.h). */
-  hp_text_escape(label, l->it[l->n].label, sizeof l->it[0].label);
+  hp_buf_text_escape(label, l->it[l->n].label, sizeof l->it[0].label);
   size_t n = strlen(label);
   l->it[l->n].import = n > 9 && strcmp(label + n - 9, " (import)") == 0;
   l->n++;
@@ -1454,11 +1454,11 @@ int hp_chart_montecarlo(const hp_wi_table *t, size_t scen, hp_chart_format f,
 static void bar_label(const hp_wi_batch_entry *e, const hp_scenario_result *r,
                       char *buf, size_t n) {
   if (r) {
-    hp_text_escape(r->name, buf, n);
+    hp_buf_text_escape(r->name, buf, n);
     return;
   }
   const char *base = strrchr(e->path, '/');
-  size_t len = hp_text_escape(base ? base + 1 : e->path, buf, n);
+  size_t len = hp_buf_text_escape(base ? base + 1 : e->path, buf, n);
   snprintf(buf + len, n - len, " (bad input)");
 }
 

@@ -23,7 +23,7 @@ enum {
 const char *hp_cli_default_catalog(void);
 /* Prints "hetplan: file:line:col: message" on stderr. */
 /* s with its control characters as visible escapes (\x1b, \n; buf.h's
- * hp_text_escape), into buf[size], cut short at a whole character: for a
+ * hp_buf_text_escape), into buf[size], cut short at a whole character: for a
  * name quoted in a message on stderr. Returns buf. */
 const char *hp_cli_vis(const char *s, char *buf, size_t size);
 void hp_cli_print_diag(const hp_diag *d);
@@ -98,11 +98,11 @@ int hp_cli_emit_two(const char *out, const char *text, size_t len,
  * hp_free; NULL after an error) and, with chart, the fleet chart of each
  * scenario (FILE, or FILE-SCENARIO.ext with several), returning the exit
  * code. */
-int hp_cli_plan_has_periods(const hp_planfile *pf);
+int hp_cli_periods_present(const hp_planfile *pf);
 /* Tells stderr that command cmd (sweep, montecarlo, batch) plans each
  * scenario with periods as one purchase, without its periods. */
-void hp_cli_warn_periods(const hp_planfile *pf, const char *cmd);
-int hp_cli_plan_periods(const char *path, const hp_planfile *pf, hp_format fmt,
+void hp_cli_periods_warn(const hp_planfile *pf, const char *cmd);
+int hp_cli_periods_plan(const char *path, const hp_planfile *pf, hp_format fmt,
                         const char *chart, char **text, size_t *len);
 
 /* `hetplan probe ...` (backends/). */
@@ -110,9 +110,9 @@ int hp_cli_probe(int argc, char **argv);
 
 /* What-if commands (src/cli_whatif.c): `hetplan batch PLAN...`,
  * `hetplan sweep PLAN --vary ...`, `hetplan montecarlo PLAN ...`. */
-int hp_cli_batch(int argc, char **argv);
-int hp_cli_sweep(int argc, char **argv);
-int hp_cli_montecarlo(int argc, char **argv);
+int hp_cli_whatif_batch(int argc, char **argv);
+int hp_cli_whatif_sweep(int argc, char **argv);
+int hp_cli_whatif_montecarlo(int argc, char **argv);
 
 /* `hetplan explain PLAN --device ID` (src/cli_explain.c): the
  * per-SKU derivation of throughput, step by step. */

@@ -50,7 +50,7 @@ void hp_cli_warn_unproven(const char *path, const hp_scenario_result *r) {
     fprintf(stderr, "hetplan: %s: warning: %s\n", hp_cli_vis(path, p, sizeof p),
             hp_cli_vis(r->warnings[i], m, sizeof m));
   }
-  if (r->node_limited && hp_result_unproven(r, why, sizeof why))
+  if (r->node_limited && hp_report_result_unproven(r, why, sizeof why))
     fprintf(stderr,
             "hetplan: %s: scenario '%s' is not proven optimal: %s (raise "
             "solver.node_limit to search further)\n",
@@ -121,7 +121,7 @@ void hp_cli_warn_unused(const hp_planfile *pf) {
 }
 
 const char *hp_cli_vis(const char *s, char *buf, size_t size) {
-  hp_text_escape(s, buf, size);
+  hp_buf_text_escape(s, buf, size);
   return buf;
 }
 
@@ -202,7 +202,7 @@ int hp_cli_check_output(const char *path) {
   hp_diag d;
   hp_diag_clear(&d);
   int rc = HP_EXIT_OK;
-  if (hp_output_target(path, &t, &d) != HP_OK) {
+  if (hp_fileio_target(path, &t, &d) != HP_OK) {
     hp_cli_print_diag(&d);
     rc = HP_EXIT_IO;
   } else if (t.kind == HP_OUT_FD) {
@@ -223,7 +223,7 @@ int hp_cli_check_output(const char *path) {
       rc = cannot_write(t.path, "cannot create output: %s", strerror(errno));
     free(dir);
   }
-  hp_output_target_cleanup(&t);
+  hp_fileio_target_cleanup(&t);
   return rc;
 }
 

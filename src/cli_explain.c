@@ -29,7 +29,7 @@ static const char *const explain_usage =
  * plan's scenario name or an argument shows as \x1b or \n (buf.h). */
 #define VIS_MAX 1024
 static const char *vis(const char *s, char buf[VIS_MAX]) {
-  hp_text_escape(s, buf, VIS_MAX);
+  hp_buf_text_escape(s, buf, VIS_MAX);
   return buf;
 }
 
@@ -161,7 +161,7 @@ int hp_cli_explain(int argc, char **argv) {
     rc = HP_EXIT_USAGE;
     goto out;
   }
-  hp_report_explain_phase(s, k, phase, &b);
+  hp_report_phase(s, k, phase, &b);
   if (b.oom) {
     fprintf(stderr, "hetplan: out of memory\n");
     rc = HP_EXIT_SOLVER;

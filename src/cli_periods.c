@@ -13,14 +13,14 @@
 #include "periods.h"
 #include "scenario.h"
 
-int hp_cli_plan_has_periods(const hp_planfile *pf) {
+int hp_cli_periods_present(const hp_planfile *pf) {
   for (size_t i = 0; i < hp_planfile_count(pf); i++)
     if (hp_planfile_periods(pf, i))
       return 1;
   return 0;
 }
 
-void hp_cli_warn_periods(const hp_planfile *pf, const char *cmd) {
+void hp_cli_periods_warn(const hp_planfile *pf, const char *cmd) {
   char v1[1024], v2[1024];
   for (size_t i = 0; i < hp_planfile_count(pf); i++)
     if (hp_planfile_periods(pf, i))
@@ -62,7 +62,7 @@ static int write_chart(const char *chart, const hp_periods_result *r,
   return HP_EXIT_OK;
 }
 
-int hp_cli_plan_periods(const char *path, const hp_planfile *pf, hp_format fmt,
+int hp_cli_periods_plan(const char *path, const hp_planfile *pf, hp_format fmt,
                         const char *chart, char **text, size_t *len) {
   size_t n = hp_planfile_count(pf), m = 0;
   hp_periods_result *r = hp_calloc(n ? n : 1, sizeof *r);
@@ -118,7 +118,7 @@ int hp_cli_plan_periods(const char *path, const hp_planfile *pf, hp_format fmt,
   } else {
     hp_buf b;
     hp_buf_init(&b);
-    if (hp_periods_render(hp_planfile_name(pf), r, m, fmt, &b) != HP_OK ||
+    if (hp_report_periods(hp_planfile_name(pf), r, m, fmt, &b) != HP_OK ||
         hp_buf_detach(&b, text, len) != HP_OK) {
       hp_buf_cleanup(&b);
       fprintf(stderr, "hetplan: out of memory\n");

@@ -144,7 +144,7 @@ static int parse(int argc, char **argv, probe_opts *o) {
       o->fake_file = optarg;
       break;
     case OPT_KERNEL_LIMIT:
-      if (!hp_parse_number(optarg, &o->kernel_limit_ms) ||
+      if (!hp_fmt_parse_number(optarg, &o->kernel_limit_ms) ||
           !(o->kernel_limit_ms > 0))
         return usage("--kernel-limit-ms: expected a number of ms > 0, got "
                      "'%s'",
@@ -312,10 +312,10 @@ int hp_cli_probe(int argc, char **argv) {
   if (old) {
     /* The comparison goes to stdout; -o saves the new profile, never as a
      * table: --format json or yaml, else JSON for FILE.json, else YAML. */
-    rc = hp_profile_render_compare(
+    rc = hp_report_profile_compare(
         old, prof, o.fmt_given ? o.fmt : HP_PROFILE_TABLE, &text, &len, &d);
   } else if (!o.out || save) {
-    rc = hp_profile_render(prof, o.fmt, &text, &len, &d);
+    rc = hp_report_profile(prof, o.fmt, &text, &len, &d);
   }
   if (rc != HP_OK) {
     print_diag("probe: ", &d);
@@ -330,7 +330,7 @@ int hp_cli_probe(int argc, char **argv) {
                             : format_of(save) == HP_PROFILE_JSON
                                 ? HP_PROFILE_JSON
                                 : HP_PROFILE_YAML;
-      if (hp_profile_render(prof, f, &text, &len, &d) != HP_OK) {
+      if (hp_report_profile(prof, f, &text, &len, &d) != HP_OK) {
         print_diag("probe: ", &d);
         goto out;
       }

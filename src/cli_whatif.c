@@ -298,24 +298,24 @@ typedef struct sink {
 static int sink_write(const char *data, size_t len, void *ud) {
   sink *k = ud;
   if (k->s)
-    return hp_out_stream_write(k->s, data, len, &k->d);
+    return hp_fileio_stream_write(k->s, data, len, &k->d);
   return fwrite(data, 1, len, stdout) == len ? HP_OK : HP_EIO;
 }
 
-/* Writes a spooled table as it is rendered (hp_wi_render_to): the output
+/* Writes a spooled table as it is rendered (hp_report_whatif_to): the output
  * never sits whole in memory. A file appears whole or not at all, as with
  * emit. */
 static int stream_out(const opts *o, const hp_wi_table *t) {
   sink k = {NULL, {0}};
   hp_diag_clear(&k.d);
-  if (o->out && hp_out_stream_open(o->out, &k.s, &k.d) != HP_OK) {
+  if (o->out && hp_fileio_stream_open(o->out, &k.s, &k.d) != HP_OK) {
     hp_cli_print_diag(&k.d);
     return HP_EXIT_IO;
   }
-  int rc = hp_wi_render_to(t, o->format, sink_write, &k);
+  int rc = hp_report_whatif_to(t, o->format, sink_write, &k);
   if (!k.s && rc == HP_OK && fflush(stdout) != 0)
     rc = HP_EIO;
-  int crc = hp_out_stream_close(k.s, rc == HP_OK, &k.d);
+  int crc = hp_fileio_stream_close(k.s, rc == HP_OK, &k.d);
   if (rc == HP_ENOMEM) {
     fprintf(stderr, "hetplan: out of memory\n");
     return HP_EXIT_SOLVER;
@@ -441,7 +441,7 @@ static int run_engine(const char *cmd, int argc, char **argv) {
   }
   if ((rc = load_catalog(&o, &cat)) != HP_EXIT_OK)
     goto out;
-  if (hp_read_file(path, HP_YAML_MAX_BYTES, &text, &len, &d) != HP_OK) {
+  if (hp_yaml_read_file(path, HP_YAML_MAX_BYTES, &text, &len, &d) != HP_OK) {
     hp_cli_print_diag(&d);
     rc = HP_EXIT_INPUT;
     goto out;
@@ -452,7 +452,7 @@ static int run_engine(const char *cmd, int argc, char **argv) {
   if (hp_planfile_parse(text, len, path, cat, &pf, &pd) == HP_OK) {
     hp_cli_warn_unused(pf);
     hp_cli_warn_market(pf);
-    hp_cli_warn_periods(pf, mc ? "montecarlo" : "sweep");
+    hp_cli_periods_warn(pf, mc ? "montecarlo" : "sweep");
   }
   /* Without a chart (which draws every row), a workbook or a page (which
    * read the rows back), rows stream through a temporary file: memory does
@@ -497,7 +497,7 @@ static int run_engine(const char *cmd, int argc, char **argv) {
   } else if (t->spool && !o.chart) {
     rc = stream_out(&o, t);
     goto done;
-  } else if (hp_wi_render(t, o.format, &b) != HP_OK) {
+  } else if (hp_report_whatif(t, o.format, &b) != HP_OK) {
     fprintf(stderr, "hetplan: out of memory\n");
     rc = HP_EXIT_SOLVER;
     goto out;
@@ -547,11 +547,11 @@ out:
   return rc;
 }
 
-int hp_cli_sweep(int argc, char **argv) {
+int hp_cli_whatif_sweep(int argc, char **argv) {
   return run_engine("sweep", argc, argv);
 }
 
-int hp_cli_montecarlo(int argc, char **argv) {
+int hp_cli_whatif_montecarlo(int argc, char **argv) {
   return run_engine("montecarlo", argc, argv);
 }
 
@@ -580,7 +580,7 @@ static int batch_done(const hp_batch_item *it, void *ud) {
   batch_ctx *bc = ud;
   if (it->pf) {
     hp_cli_warn_unused(it->pf);
-    hp_cli_warn_periods(it->pf, "batch");
+    hp_cli_periods_warn(it->pf, "batch");
   }
   if (!it->plan) {
     hp_cli_print_diag(&it->diag);
@@ -604,7 +604,7 @@ static int batch_done(const hp_batch_item *it, void *ud) {
   if (!bc->out)
     return HP_OK;
   hp_wi_batch_entry e = {it->path, it->plan, &it->diag, it->status};
-  return hp_wi_batch_out_add(bc->out, &e);
+  return hp_report_whatif_batch_out_add(bc->out, &e);
 }
 
 /* The summary written as each plan finishes (no chart, workbook or page,
@@ -614,21 +614,21 @@ static int batch_stream(const opts *o, const char *const *paths, size_t n,
                         const hp_catalog *cat) {
   sink k = {NULL, {0}};
   hp_diag_clear(&k.d);
-  if (o->out && hp_out_stream_open(o->out, &k.s, &k.d) != HP_OK) {
+  if (o->out && hp_fileio_stream_open(o->out, &k.s, &k.d) != HP_OK) {
     hp_cli_print_diag(&k.d);
     return HP_EXIT_IO;
   }
   batch_ctx bc = {HP_EXIT_OK, NULL};
   hp_batch_item *items = NULL;
-  int rc = hp_wi_batch_out_new(o->format, sink_write, &k, &bc.out);
+  int rc = hp_report_whatif_batch_out_new(o->format, sink_write, &k, &bc.out);
   if (rc == HP_OK)
     rc = hp_batch_run(paths, n, cat, 0, batch_done, &bc, &items);
   if (rc == HP_OK)
-    rc = hp_wi_batch_out_finish(bc.out);
+    rc = hp_report_whatif_batch_out_finish(bc.out);
   if (!k.s && rc == HP_OK && fflush(stdout) != 0)
     rc = HP_EIO;
-  int crc = hp_out_stream_close(k.s, rc == HP_OK, &k.d);
-  hp_wi_batch_out_free(bc.out);
+  int crc = hp_fileio_stream_close(k.s, rc == HP_OK, &k.d);
+  hp_report_whatif_batch_out_free(bc.out);
   hp_batch_free(items, n);
   if (rc == HP_ENOMEM) {
     fprintf(stderr, "hetplan: out of memory\n");
@@ -645,7 +645,7 @@ static int batch_stream(const opts *o, const char *const *paths, size_t n,
   return bc.worst;
 }
 
-int hp_cli_batch(int argc, char **argv) {
+int hp_cli_whatif_batch(int argc, char **argv) {
   opts o;
   memset(&o, 0, sizeof o);
   int rc = parse_opts("batch", argc, argv, &o);
@@ -705,7 +705,7 @@ int hp_cli_batch(int argc, char **argv) {
     hp_doc doc = {"batch", dp, n, NULL, cat};
     if ((rc = hp_cli_render_doc(&doc, o.format, &text, &len)) != HP_EXIT_OK)
       goto out;
-  } else if (hp_wi_render_batch(e, n, o.format, &b) != HP_OK) {
+  } else if (hp_report_whatif_batch(e, n, o.format, &b) != HP_OK) {
     fprintf(stderr, "hetplan: out of memory\n");
     rc = HP_EXIT_SOLVER;
     goto out;

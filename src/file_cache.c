@@ -61,7 +61,7 @@ void hp_file_cache_unref(hp_file_cache *c) {
     return;
   for (size_t i = 0; i < c->n; i++) {
     hp_free(c->e[i].path);
-    hp_ynode_free(c->e[i].tree);
+    hp_yaml_node_free(c->e[i].tree);
     hp_profile_free(c->e[i].prf);
   }
   hp_free(c->e);
@@ -109,7 +109,7 @@ static int get(hp_file_cache *c, hp_fc_kind kind, const char *path, entry *out,
   if ((rc = read_one(kind, path, &e, d)) != HP_OK)
     goto out;
   if (!(e.path = hp_strdup(path))) {
-    hp_ynode_free(e.tree);
+    hp_yaml_node_free(e.tree);
     hp_profile_free(e.prf);
     rc = hp_diag_oom(d);
     goto out;

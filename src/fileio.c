@@ -192,7 +192,7 @@ int hp_output_fd(const char *path) {
   return atoi(num);
 }
 
-int hp_output_target(const char *path, hp_out_target *t, hp_diag *d) {
+int hp_fileio_target(const char *path, hp_out_target *t, hp_diag *d) {
   memset(t, 0, sizeof *t);
   t->path = path;
   if (!path || !*path)
@@ -247,7 +247,7 @@ int hp_output_target(const char *path, hp_out_target *t, hp_diag *d) {
   return HP_OK;
 }
 
-void hp_output_target_cleanup(hp_out_target *t) {
+void hp_fileio_target_cleanup(hp_out_target *t) {
   free(t->resolved);
   memset(t, 0, sizeof *t);
 }
@@ -255,7 +255,7 @@ void hp_output_target_cleanup(hp_out_target *t) {
 int hp_write_file_atomic(const char *path, const char *data, size_t len,
                          hp_diag *d) {
   hp_out_target t;
-  int rc = hp_output_target(path, &t, d);
+  int rc = hp_fileio_target(path, &t, d);
   if (rc == HP_OK) {
     switch (t.kind) {
     case HP_OUT_FD:
@@ -272,7 +272,7 @@ int hp_write_file_atomic(const char *path, const char *data, size_t len,
       break;
     }
   }
-  hp_output_target_cleanup(&t);
+  hp_fileio_target_cleanup(&t);
   return rc;
 }
 
@@ -292,12 +292,12 @@ struct hp_out_stream {
   int masked;       /* 1: signals are held back */
 };
 
-int hp_out_stream_open(const char *path, hp_out_stream **out, hp_diag *d) {
+int hp_fileio_stream_open(const char *path, hp_out_stream **out, hp_diag *d) {
   hp_out_stream *s = hp_calloc(1, sizeof *s);
   if (!s)
     return hp_diag_oom(d);
   s->fd = -1;
-  int rc = hp_output_target(path, &s->t, d);
+  int rc = hp_fileio_target(path, &s->t, d);
   if (rc != HP_OK)
     goto fail;
   if (s->t.kind == HP_OUT_FD) {
@@ -337,16 +337,16 @@ int hp_out_stream_open(const char *path, hp_out_stream **out, hp_diag *d) {
   *out = s;
   return HP_OK;
 fail:
-  hp_out_stream_close(s, 0, NULL);
+  hp_fileio_stream_close(s, 0, NULL);
   return rc;
 }
 
-int hp_out_stream_write(hp_out_stream *s, const char *data, size_t len,
-                        hp_diag *d) {
+int hp_fileio_stream_write(hp_out_stream *s, const char *data, size_t len,
+                           hp_diag *d) {
   return write_all(s->fd, data, len, s->t.path, d);
 }
 
-int hp_out_stream_close(hp_out_stream *s, int commit, hp_diag *d) {
+int hp_fileio_stream_close(hp_out_stream *s, int commit, hp_diag *d) {
   if (!s)
     return HP_OK;
   int rc = HP_OK;
@@ -383,7 +383,7 @@ int hp_out_stream_close(hp_out_stream *s, int commit, hp_diag *d) {
     pthread_sigmask(SIG_SETMASK, &s->saved, NULL);
   }
   hp_free(s->tmp);
-  hp_output_target_cleanup(&s->t);
+  hp_fileio_target_cleanup(&s->t);
   hp_free(s);
   return rc;
 }

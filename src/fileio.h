@@ -27,8 +27,8 @@ typedef struct hp_out_target {
 /* Classifies path. HP_OK, or HP_EINVAL (empty name) or HP_EIO with a
  * message naming the path: a directory, a dangling symbolic link, a
  * descriptor that is not open, a stat that failed. */
-int hp_output_target(const char *path, hp_out_target *t, hp_diag *d);
-void hp_output_target_cleanup(hp_out_target *t);
+int hp_fileio_target(const char *path, hp_out_target *t, hp_diag *d);
+void hp_fileio_target_cleanup(hp_out_target *t);
 
 /* Output written as it is made, to the targets hp_write_file_atomic
  * knows, with the same guarantee: a replaced or new file appears whole at
@@ -37,9 +37,9 @@ void hp_output_target_cleanup(hp_out_target *t);
  * exists. open sets *out only on success; close frees s (NULL-safe) and
  * returns the commit's error. Writes and close name the path in d. */
 typedef struct hp_out_stream hp_out_stream;
-int hp_out_stream_open(const char *path, hp_out_stream **out, hp_diag *d);
-int hp_out_stream_write(hp_out_stream *s, const char *data, size_t len,
-                        hp_diag *d);
-int hp_out_stream_close(hp_out_stream *s, int commit, hp_diag *d);
+int hp_fileio_stream_open(const char *path, hp_out_stream **out, hp_diag *d);
+int hp_fileio_stream_write(hp_out_stream *s, const char *data, size_t len,
+                           hp_diag *d);
+int hp_fileio_stream_close(hp_out_stream *s, int commit, hp_diag *d);
 
 #endif

@@ -364,6 +364,8 @@ typedef struct hp_plan_pool {
   double kv_bytes_s;        /* KV bytes/s leaving (prefill) or entering
                                (decode) the pool; 0 colocated */
   double network_bytes_s;   /* the pool's scale-out network, bytes/s */
+  double network_use;       /* kv_bytes_s / network_bytes_s; 0 without one
+                               (since 0.5) */
 } hp_plan_pool;
 
 /* Services (since 0.5): the part of one (service, class, phase) load that

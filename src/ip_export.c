@@ -112,8 +112,8 @@ static int ranged(const hp_ip_row *r) {
   return r->lo > -HUGE_VAL && r->hi < HUGE_VAL && r->lo != r->hi;
 }
 
-int hp_ip_format_lp(const hp_ip *ip, const char *const *col_names, char **out,
-                    size_t *len, hp_diag *d) {
+int hp_ip_export_format_lp(const hp_ip *ip, const char *const *col_names,
+                           char **out, size_t *len, hp_diag *d) {
   size_t n = ip->n_cols, m = ip->n_rows;
   if (n == 0)
     return hp_diag_set(d, HP_EINVAL, NULL, 0, 0,
@@ -235,11 +235,11 @@ int hp_ip_format_lp(const hp_ip *ip, const char *const *col_names, char **out,
   return HP_OK;
 }
 
-int hp_ip_write_lp(const hp_ip *ip, const char *const *col_names,
-                   const char *path, hp_diag *d) {
+int hp_ip_export_write_lp(const hp_ip *ip, const char *const *col_names,
+                          const char *path, hp_diag *d) {
   char *text;
   size_t len;
-  int rc = hp_ip_format_lp(ip, col_names, &text, &len, d);
+  int rc = hp_ip_export_format_lp(ip, col_names, &text, &len, d);
   if (rc != HP_OK)
     return rc;
   rc = hp_write_file_atomic(path, text, len, d);

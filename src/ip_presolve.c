@@ -18,7 +18,7 @@
  *     the row's bound is cut to it (tighten_cover): one unit covers the
  *     row either way, and the relaxation can no longer buy a sliver.
  *
- * hp_ip_unpresolve splits a merged column's value over its members in
+ * hp_ip_presolve_undo splits a merged column's value over its members in
  * column order: each gets its lower bound, then the first members are
  * filled to their upper bounds. So the report is deterministic: of two
  * twins, the first in catalog order is bought first.
@@ -232,7 +232,8 @@ oom:
   return HP_ENOMEM;
 }
 
-void hp_ip_unpresolve(const hp_ip_presolved *p, const double *xr, double *x) {
+void hp_ip_presolve_undo(const hp_ip_presolved *p, const double *xr,
+                         double *x) {
   size_t nr = p->ip.n_cols;
   for (size_t c = 0; c < nr; c++) {
     /* What is left of the merged value after every member's lower bound. */
@@ -285,7 +286,8 @@ int hp_ip_presolve_point(const hp_ip_presolved *p, const double *x,
   return 1;
 }
 
-int hp_ip_exclusion_cut(const hp_ip *prev, const hp_ip *cur, hp_ip_cut *cut) {
+int hp_ip_presolve_exclusion_cut(const hp_ip *prev, const hp_ip *cur,
+                                 hp_ip_cut *cut) {
   size_t n = cur->n_cols;
   if (prev->n_cols != n || prev->n_rows != cur->n_rows ||
       prev->maximize != cur->maximize || n == 0)

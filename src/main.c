@@ -325,9 +325,9 @@ static int cmd_plan(int argc, char **argv) {
   hp_cli_warn_unused(pf);
   if (lp_dir && (rc = write_lps(pf, lp_dir)) != HP_EXIT_OK)
     goto out;
-  hp_cli_progress_arm();             /* a terminal sees long solves' progress */
-  if (hp_cli_plan_has_periods(pf)) { /* issue 22: the schedule */
-    rc = hp_cli_plan_periods(path, pf, o.format,
+  hp_cli_progress_arm();            /* a terminal sees long solves' progress */
+  if (hp_cli_periods_present(pf)) { /* issue 22: the schedule */
+    rc = hp_cli_periods_plan(path, pf, o.format,
                              sched_chart ? sched_chart : chart_path, &text,
                              &len);
     int e = text ? emit(o.out, text, len) : HP_EXIT_OK;
@@ -393,17 +393,17 @@ static int no_whatif(void) {
   fprintf(stderr, "hetplan: this build has no what-if commands\n");
   return HP_EXIT_USAGE;
 }
-int hp_cli_batch(int argc, char **argv) {
+int hp_cli_whatif_batch(int argc, char **argv) {
   (void)argc;
   (void)argv;
   return no_whatif();
 }
-int hp_cli_sweep(int argc, char **argv) {
+int hp_cli_whatif_sweep(int argc, char **argv) {
   (void)argc;
   (void)argv;
   return no_whatif();
 }
-int hp_cli_montecarlo(int argc, char **argv) {
+int hp_cli_whatif_montecarlo(int argc, char **argv) {
   (void)argc;
   (void)argv;
   return no_whatif();
@@ -454,10 +454,10 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "explain"))
     return hp_cli_explain(argc - 1, argv + 1);
   if (!strcmp(cmd, "batch"))
-    return hp_cli_batch(argc - 1, argv + 1);
+    return hp_cli_whatif_batch(argc - 1, argv + 1);
   if (!strcmp(cmd, "sweep"))
-    return hp_cli_sweep(argc - 1, argv + 1);
+    return hp_cli_whatif_sweep(argc - 1, argv + 1);
   if (!strcmp(cmd, "montecarlo"))
-    return hp_cli_montecarlo(argc - 1, argv + 1);
+    return hp_cli_whatif_montecarlo(argc - 1, argv + 1);
   return usage_error("unknown command '%s'", cmd);
 }

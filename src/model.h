@@ -30,10 +30,10 @@ typedef enum {
   HP_BASIS_CAPEX        /* share of capex */
 } hp_share_basis;
 
-const char *hp_granularity_name(hp_granularity g);
-const char *hp_objective_name(hp_objective o);
-const char *hp_demand_model_name(hp_demand_model m);
-const char *hp_basis_name(hp_share_basis b);
+const char *hp_model_granularity_name(hp_granularity g);
+const char *hp_model_objective_name(hp_objective o);
+const char *hp_model_demand_model_name(hp_demand_model m);
+const char *hp_model_basis_name(hp_share_basis b);
 
 /* A supply cap, per SKU or per vendor. */
 typedef struct hp_cap {
@@ -70,8 +70,8 @@ typedef enum {
                     next wider one the card has (FP8, then FP16) */
 } hp_dtype;
 
-const char *hp_dtype_name(hp_dtype t);
-double hp_dtype_bytes(hp_dtype t);
+const char *hp_model_dtype_name(hp_dtype t);
+double hp_model_dtype_bytes(hp_dtype t);
 
 /* The model being served. params/active_params are enough for the broker
  * formula; the roofline model needs the architecture (has_arch). Counts are
@@ -132,7 +132,7 @@ typedef enum {
                                   crossing the network between them */
 } hp_serving;
 
-const char *hp_phase_name(hp_phase p);
+const char *hp_model_phase_name(hp_phase p);
 
 /* One service: a model with its volume and request classes. */
 typedef struct hp_service {
@@ -163,7 +163,7 @@ typedef struct hp_tput_row {
 } hp_tput_row;
 
 /* Knobs of the roofline model (scenario key `roofline:`), defaults in
- * hp_roof_opts_default and docs/roofline.md. */
+ * hp_model_roof_opts_default and docs/roofline.md. */
 typedef struct hp_roof_opts {
   double memory_fraction; /* usable share of memory_gb (runtime reserve) */
   double min_batch;       /* requests that must fit for a TP degree to count */
@@ -204,7 +204,7 @@ typedef struct hp_roof_opts {
                              < 0 = the stack's figure */
 } hp_roof_opts;
 
-void hp_roof_opts_default(hp_roof_opts *o);
+void hp_model_roof_opts_default(hp_roof_opts *o);
 
 typedef struct hp_scenario {
   char *name;    /* scenario name, unique in the plan */

@@ -220,9 +220,9 @@ static int put_num(const hf *h, hp_ynode *map, const char *key, double v,
   if (from)
     key_pos(h, from, &line, &col);
   snprintf(txt, sizeof txt, "%.17g", v);
-  hp_ynode *n = hp_ynode_new(HP_Y_SCALAR, txt, line, col);
-  if (!n || hp_ymap_set(map, key, n, line, col) != HP_OK) {
-    hp_ynode_free(n);
+  hp_ynode *n = hp_yaml_node_new(HP_Y_SCALAR, txt, line, col);
+  if (!n || hp_yaml_map_set(map, key, n, line, col) != HP_OK) {
+    hp_yaml_node_free(n);
     return HP_ENOMEM;
   }
   return HP_OK;
@@ -230,9 +230,9 @@ static int put_num(const hf *h, hp_ynode *map, const char *key, double v,
 
 static int put_str(hp_ynode *map, const char *key, const char *v, int line,
                    int col) {
-  hp_ynode *n = hp_ynode_new(HP_Y_SCALAR, v, line, col);
-  if (!n || hp_ymap_set(map, key, n, line, col) != HP_OK) {
-    hp_ynode_free(n);
+  hp_ynode *n = hp_yaml_node_new(HP_Y_SCALAR, v, line, col);
+  if (!n || hp_yaml_map_set(map, key, n, line, col) != HP_OK) {
+    hp_yaml_node_free(n);
     return HP_ENOMEM;
   }
   return HP_OK;
@@ -408,7 +408,7 @@ static int build(hf *h, hp_ynode **out) {
   double total, active;
   count_params(&s, &total, &active);
 
-  hp_ynode *m = hp_ynode_new(HP_Y_MAP, NULL, 1, 1);
+  hp_ynode *m = hp_yaml_node_new(HP_Y_MAP, NULL, 1, 1);
   if (!m)
     return hp_diag_oom(d);
   /* The name: the folder the config.json sits in (the repository's name
@@ -476,7 +476,7 @@ static int build(hf *h, hp_ynode **out) {
       rc = put_str(m, "weight_dtype", w, line, col);
   }
   if (rc) {
-    hp_ynode_free(m);
+    hp_yaml_node_free(m);
     return hp_diag_oom(d);
   }
   *out = m;

@@ -23,7 +23,7 @@ extern const char *const hp_model_hf_types[];
  * HP_ENOTFOUND (cannot open), HP_EINVAL (not a regular file), HP_EPARSE
  * (not JSON), HP_EMISSING (a required key), HP_ETYPE (a wrong type),
  * HP_ERANGE (an unknown model_type or a value out of range). *out is set
- * only on success; the caller frees it with hp_ynode_free. */
+ * only on success; the caller frees it with hp_yaml_node_free. */
 int hp_model_hf_load(const char *path, hp_ynode **out, hp_diag *d);
 
 #endif

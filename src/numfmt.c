@@ -27,7 +27,7 @@ static locale_t c_locale(void) {
   return c_loc;
 }
 
-int hp_parse_number(const char *s, double *out) {
+int hp_fmt_parse_number(const char *s, double *out) {
   if (!s || !*s)
     return 0;
   const char *p = s;
@@ -47,7 +47,7 @@ int hp_parse_number(const char *s, double *out) {
   return 1;
 }
 
-char *hp_format_number(double v, char *buf, size_t size) {
+char *hp_fmt_number(double v, char *buf, size_t size) {
   /* A whole number below 1e15 (counts, CNY): its digits, which is what
    * %.15g prints, without the printf and read-back (most of a sweep
    * table's numbers). */

@@ -1,5 +1,5 @@
 /* numfmt.h - numbers to text and back, at the bottom of the house: the
- * round-trip form files and JSON need (hp_format_number, hp_parse_number,
+ * round-trip form files and JSON need (hp_fmt_number, hp_fmt_parse_number,
  * in the C locale whatever the process locale) and the forms people read
  * (grouped, significant digits, SI prefixes; never an exponent). Used by
  * the loaders, the engines, the renderers and the charts alike. Depends on
@@ -12,10 +12,10 @@
 
 /* Parses a locale-independent finite number from a whole string. Returns 1 on
  * success. Used for command-line values too. */
-int hp_parse_number(const char *s, double *out);
+int hp_fmt_parse_number(const char *s, double *out);
 /* Formats a double so that it reads back exactly ("%.17g" shortened), in the
  * C locale whatever the process locale. Returns buf. */
-char *hp_format_number(double v, char *buf, size_t size);
+char *hp_fmt_number(double v, char *buf, size_t size);
 
 /* "1,234,567.89": a number with thousands separators and `decimals`. */
 char *hp_fmt_grouped(double v, int decimals, char *buf, size_t size);

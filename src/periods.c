@@ -308,15 +308,15 @@ static void truncate_after(hp_ip *ip, const hp_periods_map *m, size_t last) {
 static int solve(const hp_ip *ip, int engine, hp_ip_solution *sol,
                  int *feasible, hp_diag *d) {
   memset(sol, 0, sizeof *sol);
-  int rc = hp_ip_solve_with(ip, (hp_ip_engine)engine, sol, d);
+  int rc = hp_solver_solve_with(ip, (hp_ip_engine)engine, sol, d);
   if (rc != HP_OK && rc != HP_ESOLVER)
     return rc;
-  if (engine != HP_IP_CBC && hp_ip_cbc_available() &&
+  if (engine != HP_IP_CBC && hp_solver_cbc_available() &&
       (rc == HP_ESOLVER || sol->status == HP_SOL_ERROR ||
        sol->status == HP_SOL_INFEASIBLE)) {
     hp_ip_solution_cleanup(sol);
     memset(sol, 0, sizeof *sol);
-    rc = hp_ip_solve_cbc(ip, sol, d);
+    rc = hp_solver_cbc_solve(ip, sol, d);
     if (rc != HP_OK && rc != HP_ESOLVER)
       return rc;
   }
@@ -456,7 +456,7 @@ static void fill(const hp_periods *P, const hp_periods_map *m, const double *x,
     o->years = pd->years;
     o->demand_tokens_per_s =
         pd->s.has_workload
-            ? hp_demand_tokens_per_s(&pd->s) * (1.0 + pd->s.headroom)
+            ? hp_planner_demand_tokens_per_s(&pd->s) * (1.0 + pd->s.headroom)
             : 0;
     o->budget_cny = pd->s.budget_cny;
     o->discount = discount(P, pd->start_years);

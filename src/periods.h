@@ -130,7 +130,7 @@ void hp_periods_result_cleanup(hp_periods_result *r);
  * retired), per period demand against capacity, shares, capex, opex and
  * the present value, the NPV, and the myopic plan beside the joint one.
  * HP_OK, or HP_ENOMEM (JSON). */
-int hp_periods_render(const char *plan, const hp_periods_result *r, size_t n,
+int hp_report_periods(const char *plan, const hp_periods_result *r, size_t n,
                       hp_format fmt, hp_buf *b);
 
 #endif

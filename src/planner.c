@@ -28,13 +28,14 @@
  * Coefficients
  * ------------------------------------------------------------------------- */
 
-double hp_demand_tokens_per_s(const hp_scenario *s) {
+double hp_planner_demand_tokens_per_s(const hp_scenario *s) {
   if (!s->has_workload)
     return 0;
   return s->tokens_per_day / s->seconds_per_day * s->peak_factor;
 }
 
-double hp_server_tokens_per_s(const hp_scenario *s, const hp_candidate *c) {
+double hp_planner_server_tokens_per_s(const hp_scenario *s,
+                                      const hp_candidate *c) {
   const double *f = c->spec.fig;
   double params = s->model.active_params > 0 ? s->model.active_params : 1;
   return f[HP_FIG_cards_per_server] * f[HP_FIG_fp16_tflops] * 1e12 * c->mfu /
@@ -91,7 +92,7 @@ static double class_weight(const hp_scenario *s, size_t i) {
 int hp_planner_build(const hp_scenario *s, hp_ip *ip, hp_unit **units_out,
                      hp_diag *d) {
   if (s->n_services)
-    return hp_planner_build_services(s, ip, units_out, d);
+    return hp_planner_services_build(s, ip, units_out, d);
   int roof = hp_planner_is_roofline(s);
   size_t nk = roof ? s->n_classes : 1;
   size_t n = hp_planner_columns(s);
@@ -121,7 +122,7 @@ int hp_planner_build(const hp_scenario *s, hp_ip *ip, hp_unit **units_out,
       u[j].ttft_ms = rr.prefill_s * 1e3;
       u[j].tpot_ms = rr.tpot_s * 1e3;
     } else {
-      per_server = hp_server_tokens_per_s(s, c);
+      per_server = hp_planner_server_tokens_per_s(s, c);
     }
     double per = s->gran == HP_GRAN_CARD ? 1.0 / cps : 1.0;
     u[j].tokens_per_s = per_server * per;
@@ -158,7 +159,7 @@ int hp_planner_build(const hp_scenario *s, hp_ip *ip, hp_unit **units_out,
   if (s->objective != HP_OBJ_MAX_TOKENS && s->has_workload && !roof) {
     for (size_t j = 0; j < n; j++)
       a[j] = u[j].tokens_per_s;
-    ADD_ROW("demand", hp_demand_tokens_per_s(s) * (1.0 + s->headroom),
+    ADD_ROW("demand", hp_planner_demand_tokens_per_s(s) * (1.0 + s->headroom),
             HUGE_VAL);
   }
   if (s->objective != HP_OBJ_MAX_TOKENS && s->has_workload && roof) {
@@ -308,7 +309,7 @@ static int check_feasible(const hp_ip *ip, hp_diag *d) {
     return hp_diag_oom(d);
   memset(t.obj, 0, t.n_cols * sizeof *t.obj);
   t.node_limit = EXPLAIN_NODES;
-  int rc = hp_ip_solve(&t, &sol, d);
+  int rc = hp_solver_glpk_solve(&t, &sol, d);
   hp_ip_cleanup(&t);
   if (rc != HP_OK)
     return rc;
@@ -340,7 +341,7 @@ static int optimise(const hp_ip *ip, const double *obj, int maximize,
   /* The figures an explanation quotes are proven, whatever the plan's
    * solver.mip_gap. */
   t.mip_gap = 0;
-  int rc = hp_ip_solve(&t, &sol, d);
+  int rc = hp_solver_glpk_solve(&t, &sol, d);
   hp_ip_cleanup(&t);
   if (rc != HP_OK)
     return rc;
@@ -465,7 +466,7 @@ static int bisect_share(const hp_ip *ip, const hp_scenario *s, const hp_unit *u,
 }
 
 static const char *basis_label(const hp_scenario *s) {
-  return hp_basis_name(s->dom_basis);
+  return hp_model_basis_name(s->dom_basis);
 }
 
 /* A share the plan gave, as given: "0.30", but "0.285" (two decimals would
@@ -655,7 +656,7 @@ static int explain(const hp_scenario *s, const hp_ip *ip, const hp_unit *u,
                    "removes every candidate");
     return HP_OK;
   }
-  double need = hp_demand_tokens_per_s(s) * (1.0 + s->headroom);
+  double need = hp_planner_demand_tokens_per_s(s) * (1.0 + s->headroom);
   double *obj = hp_calloc(n ? n : 1, sizeof *obj);
   if (!obj)
     return hp_diag_oom(d);
@@ -729,7 +730,7 @@ out:
  * Results
  * ------------------------------------------------------------------------- */
 
-void hp_scenario_result_cleanup(hp_scenario_result *r) {
+void hp_planner_result_cleanup(hp_scenario_result *r) {
   if (!r)
     return;
   hp_free((char *)r->name);
@@ -752,7 +753,7 @@ void hp_scenario_result_cleanup(hp_scenario_result *r) {
   hp_free(r->splits);
   hp_free(r->pools);
   if (r->compare) {
-    hp_scenario_result_cleanup(r->compare);
+    hp_planner_result_cleanup(r->compare);
     hp_free(r->compare);
   }
   memset(r, 0, sizeof *r);
@@ -881,8 +882,8 @@ static int fill_lines(const hp_scenario *s, const hp_catalog *cat,
     l->vendor = cs ? cs->vendor : c->spec.vendor;
     l->domestic = c->spec.domestic;
     l->servers = l->cards / c->spec.fig[HP_FIG_cards_per_server];
-    l->tokens_per_s_per_server =
-        roof ? l->tokens_per_s / l->servers : hp_server_tokens_per_s(s, c);
+    l->tokens_per_s_per_server = roof ? l->tokens_per_s / l->servers
+                                      : hp_planner_server_tokens_per_s(s, c);
     l->measured = c->measured;
     char note[256]; /* fp4/fp8 weights on a card without that roof */
     if (roof && hp_roof_compute_note(&s->model, c, note, sizeof note) &&
@@ -1123,7 +1124,7 @@ void hp_planner_check(const hp_ip *ip, double *x, hp_check *out) {
 int hp_planner_check_scenario(const hp_scenario *s, const hp_ip *ip,
                               const hp_unit *u, double *x, hp_check *out) {
   if (s->n_services)
-    return hp_planner_check_services(ip, u, x, out);
+    return hp_planner_services_check(ip, u, x, out);
   hp_planner_check(ip, x, out);
   return HP_OK;
 }
@@ -1142,8 +1143,8 @@ static void fmt_gap(double gap, char *buf, size_t size) {
     snprintf(buf, size, "0%%");
 }
 
-const char *hp_status_word(hp_result_status st, int proven, double gap,
-                           int gap_is_bound, char *buf, size_t size) {
+const char *hp_planner_status_word(hp_result_status st, int proven, double gap,
+                                   int gap_is_bound, char *buf, size_t size) {
   if (st != HP_RESULT_OPTIMAL || proven) {
     snprintf(buf, size, "%s", hp_result_status_name(st));
     return buf;
@@ -1159,7 +1160,7 @@ const char *hp_status_word(hp_result_status st, int proven, double gap,
   return buf;
 }
 
-char *hp_status_word_csv(char *word) {
+char *hp_planner_status_word_csv(char *word) {
   for (char *c = word; *c; c++)
     if (*c == ',')
       *c = ';';
@@ -1192,8 +1193,8 @@ int hp_result_proven(const hp_scenario_result *r) {
 const char *hp_result_status_word(const hp_scenario_result *r, char *buf,
                                   size_t size) {
   assert(r);
-  return hp_status_word(r->status, hp_result_proven(r), r->gap,
-                        !r->node_limited, buf, size);
+  return hp_planner_status_word(r->status, hp_result_proven(r), r->gap,
+                                !r->node_limited, buf, size);
 }
 
 int hp_planner_buys_nothing(const hp_scenario *s,
@@ -1314,12 +1315,11 @@ static void warm_arm(const hp_solve_warm *w, hp_ip *ip, hp_ip_cut *cut);
 static int warm_keep(hp_solve_warm *w, hp_ip *ip, const hp_ip_solution *sol,
                      const hp_check *ck);
 
-int hp_scenario_solve_opts(const hp_scenario *s, const hp_catalog *cat,
-                           hp_solve_opts *o, hp_scenario_result *r,
-                           hp_diag *d) {
+int hp_planner_solve_opts(const hp_scenario *s, const hp_catalog *cat,
+                          hp_solve_opts *o, hp_scenario_result *r, hp_diag *d) {
   hp_solve_opts def;
   if (!o) {
-    hp_solve_opts_default(&def);
+    hp_planner_solve_opts_default(&def);
     o = &def;
   }
   o->error = HP_OK;
@@ -1329,10 +1329,10 @@ int hp_scenario_solve_opts(const hp_scenario *s, const hp_catalog *cat,
   memset(r, 0, sizeof *r);
   if (!(r->name = hp_strdup(s->name)))
     return hp_diag_oom(d);
-  r->granularity = hp_granularity_name(s->gran);
-  r->objective = hp_objective_name(s->objective);
-  r->demand_model = hp_demand_model_name(s->demand_model);
-  r->demand_tokens_per_s = hp_demand_tokens_per_s(s);
+  r->granularity = hp_model_granularity_name(s->gran);
+  r->objective = hp_model_objective_name(s->objective);
+  r->demand_model = hp_model_demand_model_name(s->demand_model);
+  r->demand_tokens_per_s = hp_planner_demand_tokens_per_s(s);
   r->demand_flops = r->demand_tokens_per_s * 2.0 * s->model.active_params;
   r->required_tokens_per_s = r->demand_tokens_per_s * (1.0 + s->headroom);
   r->tokens_per_day = s->tokens_per_day;
@@ -1344,7 +1344,7 @@ int hp_scenario_solve_opts(const hp_scenario *s, const hp_catalog *cat,
   r->token_price_per_mtok_cny = s->token_price_cny_per_mtok;
 
   if (s->n_services) {
-    int src = hp_scenario_solve_services(s, cat, r, d);
+    int src = hp_planner_services_solve(s, cat, r, d);
     if (src == HP_OK && r->status == HP_RESULT_ERROR)
       o->error = HP_ESOLVER;
     return src;
@@ -1355,7 +1355,7 @@ int hp_scenario_solve_opts(const hp_scenario *s, const hp_catalog *cat,
   memset(&sol, 0, sizeof sol);
   int rc = hp_planner_build(s, &ip, &u, d);
   if (rc != HP_OK) {
-    hp_scenario_result_cleanup(r);
+    hp_planner_result_cleanup(r);
     return rc;
   }
   if (hp_planner_is_roofline(s)) {
@@ -1386,7 +1386,7 @@ int hp_scenario_solve_opts(const hp_scenario *s, const hp_catalog *cat,
       if (!o->explain)
         hp_buf_cleanup(&b);
       else if (hp_buf_detach(&b, &r->explanation, NULL) != HP_OK) {
-        hp_scenario_result_cleanup(r);
+        hp_planner_result_cleanup(r);
         return hp_diag_oom(d);
       }
       finish_figures(r);
@@ -1398,7 +1398,7 @@ int hp_scenario_solve_opts(const hp_scenario *s, const hp_catalog *cat,
   if (warm_ok)
     warm_arm(o->warm, &ip, &cut);
   double t0 = now_ms();
-  rc = hp_ip_solve_with(&ip, (hp_ip_engine)s->engine, &sol, d);
+  rc = hp_solver_solve_with(&ip, (hp_ip_engine)s->engine, &sol, d);
   r->solve_ms = now_ms() - t0;
   ip.cut = NULL;
   ip.hint = NULL;
@@ -1480,7 +1480,7 @@ fail:
   hp_ip_solution_cleanup(&sol);
   hp_ip_cleanup(&ip);
   hp_free(u);
-  hp_scenario_result_cleanup(r);
+  hp_planner_result_cleanup(r);
   return rc;
 }
 
@@ -1498,7 +1498,7 @@ void hp_plan_free(hp_plan *p) {
   if (!p)
     return;
   for (size_t i = 0; i < p->n; i++)
-    hp_scenario_result_cleanup(&p->res[i]);
+    hp_planner_result_cleanup(&p->res[i]);
   hp_free(p->res);
   hp_free(p->name);
   hp_free(p);
@@ -1519,9 +1519,9 @@ static int solve_compare(const hp_scenario *s, const hp_catalog *cat,
     memset(c, 0, sizeof *c);
     c->name = hp_strdup(s->name);
     c->status = HP_RESULT_ERROR;
-    c->granularity = hp_granularity_name(s->gran);
-    c->objective = hp_objective_name(s->objective);
-    c->demand_model = hp_demand_model_name(HP_DEMAND_ROOFLINE);
+    c->granularity = hp_model_granularity_name(s->gran);
+    c->objective = hp_model_objective_name(s->objective);
+    c->demand_model = hp_model_demand_model_name(HP_DEMAND_ROOFLINE);
     c->explanation =
         hp_strdup(!s->model.has_arch
                       ? "the roofline model needs the model's architecture "
@@ -1530,14 +1530,14 @@ static int solve_compare(const hp_scenario *s, const hp_catalog *cat,
                       : "the roofline model needs request classes "
                         "(workload.requests)");
     if (!c->name || !c->explanation) {
-      hp_scenario_result_cleanup(c);
+      hp_planner_result_cleanup(c);
       hp_free(c);
       return hp_diag_oom(d);
     }
     r->compare = c;
     return HP_OK;
   }
-  if ((rc = hp_scenario_solve(&alt, cat, c, d)) != HP_OK) {
+  if ((rc = hp_planner_solve(&alt, cat, c, d)) != HP_OK) {
     hp_free(c);
     return rc;
   }
@@ -1553,7 +1553,7 @@ int hp_plan_solve(const hp_planfile *pf, const hp_catalog *cat, hp_plan **out,
 int hp_plan_solve_ex(const hp_planfile *pf, const hp_catalog *cat,
                      unsigned flags, hp_plan **out, hp_diag *d) {
   assert(pf && out);
-  hp_ip_thread_arm();
+  hp_solver_glpk_thread_arm();
   hp_plan *p = hp_calloc(1, sizeof *p);
   if (!p)
     return hp_diag_oom(d);
@@ -1566,7 +1566,7 @@ int hp_plan_solve_ex(const hp_planfile *pf, const hp_catalog *cat,
   }
   for (size_t i = 0; i < n; i++) {
     const hp_scenario *sc = hp_planfile_scenario(pf, i);
-    int rc = hp_scenario_solve(sc, cat, &p->res[i], d);
+    int rc = hp_planner_solve(sc, cat, &p->res[i], d);
     if (rc != HP_OK) {
       hp_plan_free(p);
       return rc;
@@ -1600,7 +1600,7 @@ const hp_scenario_result *hp_plan_at(const hp_plan *p, size_t i) {
  * The program as a file (plan --write-lp).
  * ------------------------------------------------------------------------- */
 
-int hp_scenario_write_lp(const hp_scenario *s, const char *path, hp_diag *d) {
+int hp_planner_write_lp(const hp_scenario *s, const char *path, hp_diag *d) {
   hp_ip ip;
   hp_unit *u = NULL;
   int rc = hp_planner_build(s, &ip, &u, d);
@@ -1614,14 +1614,14 @@ int hp_scenario_write_lp(const hp_scenario *s, const char *path, hp_diag *d) {
     goto out;
   }
   /* Readable column names: the SKU, and under the roofline model its
-   * request class; hp_ip_write_lp makes them LP-safe and unique. */
+   * request class; hp_ip_export_write_lp makes them LP-safe and unique. */
   for (size_t j = 0; j < n; j++) {
     names[j] = store + j * 160;
     const char *id = s->cands[u[j].cand].spec.id;
     if (s->n_services && u[j].kind == HP_COL_LOAD)
       snprintf(names[j], 160, "x.%s.%s.%s.%s", s->services[u[j].service].name,
                s->services[u[j].service].classes[u[j].cls].name,
-               hp_phase_name((hp_phase)u[j].phase), id);
+               hp_model_phase_name((hp_phase)u[j].phase), id);
     else if (s->n_services && u[j].kind == HP_COL_PICK)
       snprintf(names[j], 160, "pick.%s", id);
     else if (s->n_services)
@@ -1634,7 +1634,7 @@ int hp_scenario_write_lp(const hp_scenario *s, const char *path, hp_diag *d) {
     else
       snprintf(names[j], 160, "%s", id);
   }
-  rc = hp_ip_write_lp(&ip, (const char *const *)names, path, d);
+  rc = hp_ip_export_write_lp(&ip, (const char *const *)names, path, d);
 out:
   hp_free(names);
   hp_free(store);
@@ -1650,19 +1650,19 @@ int hp_planfile_write_lp(const hp_planfile *p, size_t i, const char *path,
     return hp_diag_set(d, HP_EINVAL, NULL, 0, 0,
                        "scenario %zu: the plan has %zu", i,
                        hp_planfile_count(p));
-  return hp_scenario_write_lp(hp_planfile_scenario(p, i), path, d);
+  return hp_planner_write_lp(hp_planfile_scenario(p, i), path, d);
 }
 
 /* ----------------------------------------------------------------------------
  * Solve options: the lean, warm-started solve of sweeps (hp_solve_opts)
  * ------------------------------------------------------------------------- */
 
-void hp_solve_opts_default(hp_solve_opts *o) {
+void hp_planner_solve_opts_default(hp_solve_opts *o) {
   memset(o, 0, sizeof *o);
   o->explain = 1;
 }
 
-void hp_solve_warm_cleanup(hp_solve_warm *w) {
+void hp_planner_warm_cleanup(hp_solve_warm *w) {
   if (!w)
     return;
   hp_free(w->x);
@@ -1671,15 +1671,16 @@ void hp_solve_warm_cleanup(hp_solve_warm *w) {
 }
 
 /* The previous point's optimum starts the search when it is feasible here
- * (hp_ip_solve checks): the solver then only has to improve on it or prove
- * it optimal. Only a point beyond the previous point's constraint can beat
- * a proven optimum: the search is confined there (not with a mip_gap,
- * where hp_ip_solve ignores the cut). */
+ * (hp_solver_glpk_solve checks): the solver then only has to improve on it or
+ * prove it optimal. Only a point beyond the previous point's constraint can
+ * beat a proven optimum: the search is confined there (not with a mip_gap,
+ * where hp_solver_glpk_solve ignores the cut). */
 static void warm_arm(const hp_solve_warm *w, hp_ip *ip, hp_ip_cut *cut) {
   if (w->n != ip->n_cols)
     return;
   ip->hint = w->x;
-  if (!(ip->mip_gap > 0) && w->proven && hp_ip_exclusion_cut(&w->prev, ip, cut))
+  if (!(ip->mip_gap > 0) && w->proven &&
+      hp_ip_presolve_exclusion_cut(&w->prev, ip, cut))
     ip->cut = cut;
 }
 
@@ -1705,7 +1706,7 @@ static int warm_keep(hp_solve_warm *w, hp_ip *ip, const hp_ip_solution *sol,
   return HP_OK;
 }
 
-int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,
-                      hp_scenario_result *r, hp_diag *d) {
-  return hp_scenario_solve_opts(s, cat, NULL, r, d);
+int hp_planner_solve(const hp_scenario *s, const hp_catalog *cat,
+                     hp_scenario_result *r, hp_diag *d) {
+  return hp_planner_solve_opts(s, cat, NULL, r, d);
 }

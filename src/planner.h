@@ -46,7 +46,7 @@ typedef struct hp_unit {
 
 /* 1 when an objective max_tokens plan bought nothing (a budget below the
  * cheapest server, or constraints that forbid any purchase): reported as
- * infeasible, and explained by hp_scenario_solve. */
+ * infeasible, and explained by hp_planner_solve. */
 int hp_planner_buys_nothing(const hp_scenario *s,
                             double delivered_tokens_per_s);
 
@@ -74,15 +74,15 @@ typedef struct hp_check {
 #define HP_CHECK_MAX_UNITS 9007199254740992.0 /* 2^53 */
 void hp_planner_check(const hp_ip *ip, double *x, hp_check *out);
 
-/* hp_planner_check for a program of hp_planner_build_services: whole
+/* hp_planner_check for a program of hp_planner_services_build: whole
  * columns rounded, an SKU not picked (or with under 1e-9 servers) emptied
  * of servers and load, each cell's fractions below 1e-12 dropped and the rest
  * scaled to sum to 1, rows over load fractions held to 1e-9 of their terms
  * (docs/formulation.md "Services and shared capacity"). HP_OK or
  * HP_ENOMEM. */
-int hp_planner_check_services(const hp_ip *ip, const hp_unit *u, double *x,
+int hp_planner_services_check(const hp_ip *ip, const hp_unit *u, double *x,
                               hp_check *out);
-/* hp_planner_check, or hp_planner_check_services for a scenario with
+/* hp_planner_check, or hp_planner_services_check for a scenario with
  * services. HP_OK or HP_ENOMEM. */
 int hp_planner_check_scenario(const hp_scenario *s, const hp_ip *ip,
                               const hp_unit *u, double *x, hp_check *out);
@@ -96,14 +96,14 @@ double hp_planner_gap(const hp_ip_solution *sol, const hp_check *ck,
  * when proven, else "feasible, not proven optimal (gap 0.0154%)", or
  * "(gap at most 0.001%)" when gap_is_bound, "(no bound on the gap)" when
  * gap is not finite. Other statuses: their name. Returns buf. */
-const char *hp_status_word(hp_result_status st, int proven, double gap,
-                           int gap_is_bound, char *buf, size_t size);
+const char *hp_planner_status_word(hp_result_status st, int proven, double gap,
+                                   int gap_is_bound, char *buf, size_t size);
 
 /* The status word as a CSV field: its comma becomes a semicolon
  * ("feasible; not proven optimal (gap 0.0154%)"), so that the field
  * needs no quotes and cut -d, still finds the columns. In place; returns
  * word. */
-char *hp_status_word_csv(char *word);
+char *hp_planner_status_word_csv(char *word);
 
 /* 1 when s is solved with per-(class, SKU) roofline columns. */
 int hp_planner_is_roofline(const hp_scenario *s);
@@ -111,25 +111,26 @@ int hp_planner_is_roofline(const hp_scenario *s);
 size_t hp_planner_columns(const hp_scenario *s);
 
 /* Throughput of one server of candidate c under the broker formula. */
-double hp_server_tokens_per_s(const hp_scenario *s, const hp_candidate *c);
+double hp_planner_server_tokens_per_s(const hp_scenario *s,
+                                      const hp_candidate *c);
 /* Demand in tokens/s at peak: tokens/day / seconds/day x peak factor. */
-double hp_demand_tokens_per_s(const hp_scenario *s);
+double hp_planner_demand_tokens_per_s(const hp_scenario *s);
 
 /* The shared-capacity program of a scenario with services
  * (planner_services.c; docs/formulation.md "Services and shared
  * capacity"): column count, build, solve. */
 size_t hp_planner_services_columns(const hp_scenario *s);
-int hp_planner_build_services(const hp_scenario *s, hp_ip *ip, hp_unit **units,
+int hp_planner_services_build(const hp_scenario *s, hp_ip *ip, hp_unit **units,
                               hp_diag *d);
 /* One cell of the services program for explain: the throughput of one
  * server of cand (tokens/s of the phase; 0 = cannot serve), the cell's
  * load at peak with headroom (*load_tokens_s) and the measured row's
  * source (*source, NULL when modelled). */
-double hp_planner_service_cell(const hp_scenario *s, size_t service, size_t cls,
-                               hp_phase ph, size_t cand, double *load_tokens_s,
-                               const char **source);
-int hp_scenario_solve_services(const hp_scenario *s, const hp_catalog *cat,
-                               hp_scenario_result *r, hp_diag *d);
+double hp_planner_services_cell(const hp_scenario *s, size_t service,
+                                size_t cls, hp_phase ph, size_t cand,
+                                double *load_tokens_s, const char **source);
+int hp_planner_services_solve(const hp_scenario *s, const hp_catalog *cat,
+                              hp_scenario_result *r, hp_diag *d);
 
 /* Builds the program for s; units receives hp_planner_columns(s) entries
  * (caller frees with hp_free). */
@@ -152,15 +153,15 @@ double hp_planner_cost_per_mtok(const hp_scenario *s, double tco_cny,
 void hp_planner_roll_up(const hp_scenario *s, hp_scenario_result *r, int sort);
 
 /* Solves one scenario into r (caller releases with
- * hp_scenario_result_cleanup). Infeasible is a result, not an error. */
-int hp_scenario_solve(const hp_scenario *s, const hp_catalog *cat,
-                      hp_scenario_result *r, hp_diag *d);
-void hp_scenario_result_cleanup(hp_scenario_result *r);
+ * hp_planner_result_cleanup). Infeasible is a result, not an error. */
+int hp_planner_solve(const hp_scenario *s, const hp_catalog *cat,
+                     hp_scenario_result *r, hp_diag *d);
+void hp_planner_result_cleanup(hp_scenario_result *r);
 
 /* One scenario's previous optimum within a run of related solves (a
  * sweep's chunk of points): handed to the next solve as a start
  * (hp_ip.hint, used if still feasible) and, when proven, as an exclusion
- * cut. Zero-initialised; released with hp_solve_warm_cleanup. */
+ * cut. Zero-initialised; released with hp_planner_warm_cleanup. */
 typedef struct hp_solve_warm {
   int valid;  /* 1 when x holds the previous solve's optimum */
   int proven; /* 1 when it was proven (no mip_gap, node limit, repair) */
@@ -168,10 +169,10 @@ typedef struct hp_solve_warm {
   double *x;  /* the optimum (owned) */
   hp_ip prev; /* its program, when valid (owned) */
 } hp_solve_warm;
-void hp_solve_warm_cleanup(hp_solve_warm *w);
+void hp_planner_warm_cleanup(hp_solve_warm *w);
 
-/* How hp_scenario_solve_opts solves; hp_solve_opts_default gives what
- * hp_scenario_solve does. */
+/* How hp_planner_solve_opts solves; hp_planner_solve_opts_default gives what
+ * hp_planner_solve does. */
 typedef struct hp_solve_opts {
   hp_solve_warm *warm; /* in/out: start from the previous optimum and keep
                           this one (NULL: a cold start) */
@@ -183,16 +184,16 @@ typedef struct hp_solve_opts {
   int error;           /* out: HP_ESOLVER or HP_EUNBOUNDED behind a result
                           with status error, else HP_OK */
 } hp_solve_opts;
-void hp_solve_opts_default(hp_solve_opts *o);
+void hp_planner_solve_opts_default(hp_solve_opts *o);
 
-/* hp_scenario_solve with options (o may be NULL: the defaults); the one
+/* hp_planner_solve with options (o may be NULL: the defaults); the one
  * solve path of plans and sweeps. Same contract. */
-int hp_scenario_solve_opts(const hp_scenario *s, const hp_catalog *cat,
-                           hp_solve_opts *o, hp_scenario_result *r, hp_diag *d);
+int hp_planner_solve_opts(const hp_scenario *s, const hp_catalog *cat,
+                          hp_solve_opts *o, hp_scenario_result *r, hp_diag *d);
 
-/* Writes the integer program hp_scenario_solve would solve for s as CPLEX
- * LP (hp_ip_write_lp): columns named by SKU (class.SKU under the roofline
- * model), rows by constraint. HP_OK, or an error with d set. */
-int hp_scenario_write_lp(const hp_scenario *s, const char *path, hp_diag *d);
+/* Writes the integer program hp_planner_solve would solve for s as CPLEX
+ * LP (hp_ip_export_write_lp): columns named by SKU (class.SKU under the
+ * roofline model), rows by constraint. HP_OK, or an error with d set. */
+int hp_planner_write_lp(const hp_scenario *s, const char *path, hp_diag *d);
 
 #endif

@@ -80,8 +80,9 @@ static void fill_cells(const hp_scenario *s, cell *c) {
         e->load_s = e->tokens_s * (1.0 + s->headroom);
         e->req_s = rps * (1.0 + s->headroom);
         if (p == HP_PHASE_PREFILL || p == HP_PHASE_DECODE)
-          e->kv_bytes =
-              v->model.has_arch ? hp_roof_kv_handoff_bytes(&v->model, q) : 0;
+          e->kv_bytes = v->model.has_arch
+                            ? hp_roof_phase_kv_handoff_bytes(&v->model, q)
+                            : 0;
       }
     }
   }
@@ -114,7 +115,7 @@ static double cell_tput(const hp_scenario *s, const cell *e, size_t j,
   if (s->demand_model == HP_DEMAND_ROOFLINE && v->model.has_arch &&
       q->input_tokens + q->output_tokens > 0) {
     hp_roof_result rr;
-    hp_roof_eval_phase(&v->model, c, q, &s->roof, e->phase, &rr);
+    hp_roof_phase_eval(&v->model, c, q, &s->roof, e->phase, &rr);
     if (!rr.ok)
       return 0;
     if (e->phase == HP_PHASE_BOTH)
@@ -128,9 +129,9 @@ static double cell_tput(const hp_scenario *s, const cell *e, size_t j,
          (2.0 * a);
 }
 
-double hp_planner_service_cell(const hp_scenario *s, size_t service, size_t cls,
-                               hp_phase ph, size_t cand, double *load_tokens_s,
-                               const char **source) {
+double hp_planner_services_cell(const hp_scenario *s, size_t service,
+                                size_t cls, hp_phase ph, size_t cand,
+                                double *load_tokens_s, const char **source) {
   cell e;
   memset(&e, 0, sizeof e);
   size_t nc = n_cells(s);
@@ -191,7 +192,7 @@ static size_t server_col(const hp_unit *u, size_t n, size_t j, int r) {
   return n;
 }
 
-int hp_planner_build_services(const hp_scenario *s, hp_ip *ip,
+int hp_planner_services_build(const hp_scenario *s, hp_ip *ip,
                               hp_unit **units_out, hp_diag *d) {
   size_t n = hp_planner_columns(s), nc = n_cells(s), nj = s->n_cands;
   int roles[N_ROLES], rc = HP_OK;
@@ -300,7 +301,8 @@ int hp_planner_build_services(const hp_scenario *s, hp_ip *ip,
                v->classes[cells[e].cls].name);
     else
       snprintf(name, sizeof name, "serve.%.22s.%.22s.%s", v->name,
-               v->classes[cells[e].cls].name, hp_phase_name(cells[e].phase));
+               v->classes[cells[e].cls].name,
+               hp_model_phase_name(cells[e].phase));
     ADD_ROW(name, 1.0, 1.0);
   }
   /* Each pool carries its load; each disaggregated pool its KV traffic. */
@@ -323,7 +325,7 @@ int hp_planner_build_services(const hp_scenario *s, hp_ip *ip,
     if (r == 0)
       continue;
     /* GB/s, so that the row's figures stay near 1. */
-    double net = hp_roof_network_bytes_s(&s->cands[j]) / 1e9, kv = 0;
+    double net = hp_roof_phase_network_bytes_s(&s->cands[j]) / 1e9, kv = 0;
     CLEAR();
     for (size_t c = 0, e = 0; c < n; c++) {
       if (u[c].kind != HP_COL_LOAD)
@@ -490,7 +492,7 @@ static int feasible(const hp_ip *ip, hp_diag *d) {
     return hp_diag_oom(d);
   memset(t.obj, 0, t.n_cols * sizeof *t.obj);
   t.node_limit = 20000;
-  int rc = hp_ip_solve(&t, &sol, d);
+  int rc = hp_solver_glpk_solve(&t, &sol, d);
   hp_ip_cleanup(&t);
   if (rc != HP_OK)
     return rc;
@@ -535,7 +537,7 @@ static int unplaceable(const hp_scenario *s, const hp_ip *ip, const hp_unit *u,
     hp_buf_printf(b, "%sservice '%s', class '%s'%s%s can be placed nowhere:",
                   b->len ? "; " : "", v->name, v->classes[cells[e].cls].name,
                   cells[e].phase ? ", phase " : "",
-                  cells[e].phase ? hp_phase_name(cells[e].phase) : "");
+                  cells[e].phase ? hp_model_phase_name(cells[e].phase) : "");
     for (size_t j = 0; j < nj; j++) {
       const hp_unit *x = &u[first + e * nj + j];
       const hp_candidate *c = &s->cands[j];
@@ -546,7 +548,7 @@ static int unplaceable(const hp_scenario *s, const hp_ip *ip, const hp_unit *u,
                                           : "no price_hour_cny (objective "
                                             "rent)";
       } else if (s->demand_model == HP_DEMAND_ROOFLINE && v->model.has_arch) {
-        hp_roof_eval_phase(&v->model, c, &v->classes[cells[e].cls], &s->roof,
+        hp_roof_phase_eval(&v->model, c, &v->classes[cells[e].cls], &s->roof,
                            cells[e].phase, &rr);
         why = rr.ok ? "no throughput" : rr.why;
       }
@@ -588,8 +590,8 @@ static void group_what(const hp_scenario *s, size_t g, hp_buf *b) {
     hp_free(cells);
   }
   for (size_t j = 0; j < s->n_cands; j++)
-    if (hp_roof_network_bytes_s(&s->cands[j]) > net)
-      net = hp_roof_network_bytes_s(&s->cands[j]);
+    if (hp_roof_phase_network_bytes_s(&s->cands[j]) > net)
+      net = hp_roof_phase_network_bytes_s(&s->cands[j]);
   hp_buf_printf(b,
                 "the network between prefill and decode pools (the KV cache "
                 "crosses at %s GB/s at peak; a server's network carries at "
@@ -706,7 +708,9 @@ static int fill_services(const hp_scenario *s, const hp_catalog *cat,
     p->busy = p->servers > 0 ? used / p->servers : 0;
     if (u[c].phase != 0) {
       p->kv_bytes_s = kv;
-      p->network_bytes_s = p->servers * hp_roof_network_bytes_s(cd);
+      p->network_bytes_s = p->servers * hp_roof_phase_network_bytes_s(cd);
+      p->network_use =
+          p->network_bytes_s > 0 ? p->kv_bytes_s / p->network_bytes_s : 0;
     }
   }
   for (size_t k = first; k < n; k++) {
@@ -724,7 +728,7 @@ static int fill_services(const hp_scenario *s, const hp_catalog *cat,
       goto out;
     }
     r->n_splits++;
-    sp->phase = hp_phase_name(e->phase);
+    sp->phase = hp_model_phase_name(e->phase);
     sp->device = cs ? cs->id : cd->spec.id;
     sp->fraction = x[k] > 1 ? 1 : x[k];
     sp->servers = x[k] * u[k].servers_at_one;
@@ -848,7 +852,7 @@ static void snap_unbought(const hp_ip *ip, const hp_unit *u, double *x) {
  * fractions hold to 1e-9 of their terms: a fraction is a share of a load,
  * and GLPK meets such rows to 1e-7 relative, so a miss of 1e-9 of a
  * server is rounding, not a reason to buy a server more. */
-int hp_planner_check_services(const hp_ip *ip, const hp_unit *u, double *x,
+int hp_planner_services_check(const hp_ip *ip, const hp_unit *u, double *x,
                               hp_check *ck) {
   size_t n = ip->n_cols;
   for (size_t c = 0; c < n; c++)
@@ -899,17 +903,17 @@ static double now_ms(void) {
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-int hp_scenario_solve_services(const hp_scenario *s, const hp_catalog *cat,
-                               hp_scenario_result *r, hp_diag *d) {
+int hp_planner_services_solve(const hp_scenario *s, const hp_catalog *cat,
+                              hp_scenario_result *r, hp_diag *d) {
   hp_ip ip;
   hp_unit *u = NULL;
   hp_ip_solution sol;
   hp_buf b;
   memset(&sol, 0, sizeof sol);
   hp_buf_init(&b);
-  int rc = hp_planner_build_services(s, &ip, &u, d);
+  int rc = hp_planner_services_build(s, &ip, &u, d);
   if (rc != HP_OK) {
-    hp_scenario_result_cleanup(r);
+    hp_planner_result_cleanup(r);
     return rc;
   }
   r->n_services = s->n_services;
@@ -929,7 +933,7 @@ int hp_scenario_solve_services(const hp_scenario *s, const hp_catalog *cat,
     r->status = HP_RESULT_INFEASIBLE;
     goto done;
   }
-  rc = hp_ip_solve_with(&ip, (hp_ip_engine)s->engine, &sol, d);
+  rc = hp_solver_solve_with(&ip, (hp_ip_engine)s->engine, &sol, d);
   r->solve_ms = now_ms() - t0;
   if (rc != HP_OK && rc != HP_ESOLVER)
     goto fail;
@@ -952,7 +956,7 @@ int hp_scenario_solve_services(const hp_scenario *s, const hp_catalog *cat,
       goto fail;
   } else {
     hp_check ck;
-    if (hp_planner_check_services(&ip, u, sol.x, &ck) != HP_OK) {
+    if (hp_planner_services_check(&ip, u, sol.x, &ck) != HP_OK) {
       rc = hp_diag_oom(d);
       goto fail;
     }
@@ -989,6 +993,6 @@ fail:
   hp_ip_solution_cleanup(&sol);
   hp_ip_cleanup(&ip);
   hp_free(u);
-  hp_scenario_result_cleanup(r);
+  hp_planner_result_cleanup(r);
   return rc;
 }

@@ -297,13 +297,13 @@ static int want_map(loadctx *L, const hp_ynode *n, const char *what) {
   if (n->kind != HP_Y_MAP)
     return hp_diag_set(L->d, HP_ETYPE, L->file, n->line, n->col,
                        "%s: expected a mapping, got %s", what,
-                       hp_ykind_name(n->kind));
+                       hp_yaml_kind_name(n->kind));
   return HP_OK;
 }
 
 static int req(loadctx *L, const hp_ynode *map, const char *key,
                const char *where, const hp_ynode **out) {
-  const hp_ynode *n = hp_ymap_get(map, key);
+  const hp_ynode *n = hp_yaml_map_get(map, key);
   if (!n)
     return hp_diag_set(L->d, HP_EMISSING, L->file, map->line, map->col,
                        "%s: required key '%s' missing", where, key);
@@ -313,7 +313,7 @@ static int req(loadctx *L, const hp_ynode *map, const char *key,
 
 static int get_str(loadctx *L, const hp_ynode *map, const char *key,
                    const char *where, int required, char **out) {
-  const hp_ynode *n = hp_ymap_get(map, key);
+  const hp_ynode *n = hp_yaml_map_get(map, key);
   const char *s;
   int rc;
   if (!n) {
@@ -322,7 +322,7 @@ static int get_str(loadctx *L, const hp_ynode *map, const char *key,
     *out = hp_strdup("");
     return *out ? HP_OK : hp_diag_oom(L->d);
   }
-  if ((rc = hp_yget_string(n, key, L->file, &s, L->d)) != HP_OK)
+  if ((rc = hp_yaml_get_string(n, key, L->file, &s, L->d)) != HP_OK)
     return rc;
   *out = hp_strdup(s);
   return *out ? HP_OK : hp_diag_oom(L->d);
@@ -330,14 +330,14 @@ static int get_str(loadctx *L, const hp_ynode *map, const char *key,
 
 static int get_count(loadctx *L, const hp_ynode *map, const char *key,
                      double max, unsigned long long *out) {
-  const hp_ynode *n = hp_ymap_get(map, key);
+  const hp_ynode *n = hp_yaml_map_get(map, key);
   double v;
   int rc;
   if (!n) {
     *out = 0;
     return HP_OK;
   }
-  if ((rc = hp_yget_number_in(n, key, L->file, HP_NUM_NONNEG, &v, L->d)))
+  if ((rc = hp_yaml_get_number_in(n, key, L->file, HP_NUM_NONNEG, &v, L->d)))
     return rc;
   if (v != floor(v) || v > max)
     return hp_diag_set(L->d, HP_ERANGE, L->file, n->line, n->col,
@@ -349,18 +349,18 @@ static int get_count(loadctx *L, const hp_ynode *map, const char *key,
 
 static int get_flag(loadctx *L, const hp_ynode *map, const char *key,
                     int *out) {
-  const hp_ynode *n = hp_ymap_get(map, key);
+  const hp_ynode *n = hp_yaml_map_get(map, key);
   if (!n) {
     *out = 0;
     return HP_OK;
   }
-  return hp_yget_bool(n, key, L->file, out, L->d);
+  return hp_yaml_get_bool(n, key, L->file, out, L->d);
 }
 
 static int pick(loadctx *L, const hp_ynode *n, const char *key,
                 const char *const *names, size_t count, int *out) {
   const char *s;
-  int rc = hp_yget_string(n, key, L->file, &s, L->d);
+  int rc = hp_yaml_get_string(n, key, L->file, &s, L->d);
   if (rc)
     return rc;
   for (size_t i = 0; i < count; i++)
@@ -389,15 +389,16 @@ static int load_figure(loadctx *L, const char *key, const hp_ynode *n,
   int rc, st;
   /* allowed + 1 leaves out "value": in JSON it is the device's KEY. */
   if ((rc = want_map(L, n, key)) ||
-      (rc = hp_ycheck_keys(n, dev ? allowed + 1 : allowed, key, L->file, L->d)))
+      (rc = hp_yaml_check_keys(n, dev ? allowed + 1 : allowed, key, L->file,
+                               L->d)))
     return rc;
   if ((rc = req(L, n, "status", key, &x)) ||
       (rc = pick(L, x, "status", hp_profile_status_names, 4, &st)))
     return rc;
   f->status = (hp_bench_status)st;
-  if ((x = hp_ymap_get(n, "unit")) != NULL) {
+  if ((x = hp_yaml_map_get(n, "unit")) != NULL) {
     const char *u;
-    if ((rc = hp_yget_string(x, "unit", L->file, &u, L->d)))
+    if ((rc = hp_yaml_get_string(x, "unit", L->file, &u, L->d)))
       return rc;
     if (strcmp(u, figures[k].unit) != 0)
       return hp_diag_set(L->d, HP_ERANGE, L->file, x->line, x->col,
@@ -407,17 +408,17 @@ static int load_figure(loadctx *L, const char *key, const hp_ynode *n,
   if (f->status == HP_BENCH_OK) {
     if (dev) {
       if ((rc = req(L, dev, key, "device", &x)) ||
-          (rc = hp_yget_number_in(x, key, L->file, HP_NUM_POSITIVE, &f->value,
-                                  L->d)))
+          (rc = hp_yaml_get_number_in(x, key, L->file, HP_NUM_POSITIVE,
+                                      &f->value, L->d)))
         return rc;
     } else if ((rc = req(L, n, "value", key, &x)) ||
-               (rc = hp_yget_number_in(x, "value", L->file, HP_NUM_POSITIVE,
-                                       &f->value, L->d))) {
+               (rc = hp_yaml_get_number_in(x, "value", L->file, HP_NUM_POSITIVE,
+                                           &f->value, L->d))) {
       return rc;
     }
-    if ((x = hp_ymap_get(n, "best")) != NULL &&
-        (rc = hp_yget_number_in(x, "best", L->file, HP_NUM_NONNEG, &f->best,
-                                L->d)))
+    if ((x = hp_yaml_map_get(n, "best")) != NULL &&
+        (rc = hp_yaml_get_number_in(x, "best", L->file, HP_NUM_NONNEG, &f->best,
+                                    L->d)))
       return rc;
   }
   unsigned long long reps = 0;
@@ -425,14 +426,14 @@ static int load_figure(loadctx *L, const char *key, const hp_ynode *n,
     return rc;
   f->repeats = (int)reps;
   const char *s;
-  if ((x = hp_ymap_get(n, "reason")) != NULL) {
-    if ((rc = hp_yget_string(x, "reason", L->file, &s, L->d)))
+  if ((x = hp_yaml_map_get(n, "reason")) != NULL) {
+    if ((rc = hp_yaml_get_string(x, "reason", L->file, &s, L->d)))
       return rc;
     if (!(f->reason = hp_strdup(s)))
       return hp_diag_oom(L->d);
   }
-  if ((x = hp_ymap_get(n, "detail")) != NULL) {
-    if ((rc = hp_yget_string(x, "detail", L->file, &s, L->d)))
+  if ((x = hp_yaml_map_get(n, "detail")) != NULL) {
+    if ((rc = hp_yaml_get_string(x, "detail", L->file, &s, L->d)))
       return rc;
     if (!(f->detail = hp_strdup(s)))
       return hp_diag_oom(L->d);
@@ -457,7 +458,7 @@ static int load_device(loadctx *L, const hp_ynode *n, pdev *v) {
     return rc;
   v->line = n->line;
   v->col = n->col;
-  json = !hp_ymap_get(n, "figures") && hp_ymap_get(n, "status");
+  json = !hp_yaml_map_get(n, "figures") && hp_yaml_map_get(n, "status");
   while (base[na]) {
     allowed[na] = base[na];
     na++;
@@ -466,7 +467,7 @@ static int load_device(loadctx *L, const hp_ynode *n, pdev *v) {
   for (int k = 0; json && k < HP_BENCH_COUNT; k++)
     allowed[na++] = figures[k].key;
   allowed[na] = NULL;
-  if ((rc = hp_ycheck_keys(n, allowed, "device", L->file, L->d)))
+  if ((rc = hp_yaml_check_keys(n, allowed, "device", L->file, L->d)))
     return rc;
   if ((rc = get_str(L, n, "id", "device", 1, &v->id)) ||
       (rc = get_str(L, n, "name", "device", 1, &v->name)) ||
@@ -493,7 +494,7 @@ static int load_device(loadctx *L, const hp_ynode *n, pdev *v) {
       (rc = get_flag(L, n, "int8_dot", &v->int8_dot)))
     return rc;
   /* The JSON report writes "" when the backend did not say. */
-  if ((x = hp_ymap_get(n, "fp16_how")) != NULL &&
+  if ((x = hp_yaml_map_get(n, "fp16_how")) != NULL &&
       !(x->kind == HP_Y_SCALAR && x->scalar && !x->scalar[0])) {
     int h;
     if ((rc = pick(L, x, "fp16_how", fp16_hows, 4, &h)))
@@ -502,7 +503,7 @@ static int load_device(loadctx *L, const hp_ynode *n, pdev *v) {
   }
   for (int k = 0; k < HP_BENCH_COUNT; k++)
     v->fig[k].status = HP_BENCH_SKIPPED;
-  if ((x = hp_ymap_get(n, json ? "status" : "figures")) == NULL)
+  if ((x = hp_yaml_map_get(n, json ? "status" : "figures")) == NULL)
     return HP_OK;
   if ((rc = want_map(L, x, json ? "status" : "figures")))
     return rc;
@@ -510,8 +511,8 @@ static int load_device(loadctx *L, const hp_ynode *n, pdev *v) {
   for (int k = 0; k < HP_BENCH_COUNT; k++)
     keys[k] = figures[k].key;
   keys[HP_BENCH_COUNT] = NULL;
-  if ((rc =
-           hp_ycheck_keys(x, keys, json ? "status" : "figures", L->file, L->d)))
+  if ((rc = hp_yaml_check_keys(x, keys, json ? "status" : "figures", L->file,
+                               L->d)))
     return rc;
   for (size_t i = 0; i < x->n; i++) {
     hp_bench_kind k;
@@ -525,7 +526,7 @@ static int load_device(loadctx *L, const hp_ynode *n, pdev *v) {
     hp_bench_kind k;
     const hp_ynode *val = n->items[i];
     if (hp_profile_figure_find(n->keys[i], &k) != HP_OK ||
-        hp_ymap_get(x, n->keys[i]) ||
+        hp_yaml_map_get(x, n->keys[i]) ||
         (val->kind == HP_Y_SCALAR && val->plain && val->scalar &&
          strcmp(val->scalar, "null") == 0))
       continue;
@@ -549,16 +550,16 @@ static int load_tree(loadctx *L, const hp_ynode *root, hp_profile **out) {
         L->d, HP_ETYPE, L->file, root->line, root->col,
         "probe profile: expected a mapping (schema_version, devices, ...), "
         "got %s%s",
-        hp_ykind_name(root->kind),
+        hp_yaml_kind_name(root->kind),
         root->kind == HP_Y_SEQ
             ? " (a `probe --compare --format json` report is not a profile; "
               "-o FILE.yaml saves one)"
             : " (the table `hetplan probe` prints is not a profile; "
               "--format yaml or -o FILE.yaml saves one)");
-  if ((rc = hp_ycheck_keys(root, allowed, "probe profile", L->file, L->d)))
+  if ((rc = hp_yaml_check_keys(root, allowed, "probe profile", L->file, L->d)))
     return rc;
   if ((rc = req(L, root, "schema_version", "probe profile", &x)) ||
-      (rc = hp_yget_number(x, "schema_version", L->file, &ver, L->d)))
+      (rc = hp_yaml_get_number(x, "schema_version", L->file, &ver, L->d)))
     return rc;
   if (ver != HP_PROFILE_SCHEMA_VERSION)
     return hp_diag_set(L->d, HP_ERANGE, L->file, x->line, x->col,
@@ -580,14 +581,14 @@ static int load_tree(loadctx *L, const hp_ynode *root, hp_profile **out) {
   if ((rc = req(L, root, "devices", "probe profile", &x)))
     goto fail;
   {
-    long di = hp_ymap_index(root, "devices"); /* present: req passed */
+    long di = hp_yaml_map_index(root, "devices"); /* present: req passed */
     p->devices_line = root->key_line[di];
     p->devices_col = root->key_col[di];
   }
   if (x->kind != HP_Y_SEQ) {
     rc = hp_diag_set(L->d, HP_ETYPE, L->file, x->line, x->col,
                      "devices: expected a sequence, got %s",
-                     hp_ykind_name(x->kind));
+                     hp_yaml_kind_name(x->kind));
     goto fail;
   }
   for (size_t i = 0; i < x->n; i++) {
@@ -621,7 +622,7 @@ int hp_profile_parse(const char *text, size_t len, const char *name,
   if (rc != HP_OK)
     return rc;
   rc = load_tree(&L, root, out);
-  hp_ynode_free(root);
+  hp_yaml_node_free(root);
   return rc;
 }
 
@@ -632,6 +633,6 @@ int hp_profile_load(const char *path, hp_profile **out, hp_diag *d) {
   if (rc != HP_OK)
     return rc;
   rc = load_tree(&L, root, out);
-  hp_ynode_free(root);
+  hp_yaml_node_free(root);
   return rc;
 }

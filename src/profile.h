@@ -18,7 +18,7 @@
 
 typedef struct hp_profile hp_profile; /* opaque */
 
-/* Output formats of hp_profile_render. */
+/* Output formats of hp_report_profile. */
 typedef enum {
   HP_PROFILE_TABLE = 0,
   HP_PROFILE_JSON,
@@ -78,14 +78,14 @@ int hp_profile_efficiency(const hp_profile *p, const char *device_id,
                           double *mfu, double *mem_bw_gbps, hp_diag *d);
 
 /** Renders the profile (caller frees *out with hp_free). */
-int hp_profile_render(const hp_profile *p, hp_profile_format fmt, char **out,
+int hp_report_profile(const hp_profile *p, hp_profile_format fmt, char **out,
                       size_t *len, hp_diag *d);
 /** Renders the change per figure from old to cur: old, new, % change, with
  * units (table or JSON). A device is compared only with one of the same
  * name (same platform and id preferred); a device of cur with no such
  * match, and one of old that nothing matched, are listed as not compared
  * (JSON: "match" is "compared", "not_in_old" or "not_in_new"). */
-int hp_profile_render_compare(const hp_profile *old, const hp_profile *cur,
+int hp_report_profile_compare(const hp_profile *old, const hp_profile *cur,
                               hp_profile_format fmt, char **out, size_t *len,
                               hp_diag *d);
 

@@ -27,8 +27,8 @@ int hp_format_parse(const char *s, hp_format *out) {
   return HP_EINVAL;
 }
 
-const char *hp_result_unproven(const hp_scenario_result *r, char *buf,
-                               size_t size) {
+const char *hp_report_result_unproven(const hp_scenario_result *r, char *buf,
+                                      size_t size) {
   char n[48];
   if (r->status != HP_RESULT_OPTIMAL)
     return NULL;
@@ -110,7 +110,7 @@ static int csv_plain(const char *s) {
   return 1;
 }
 
-void hp_csv_field(hp_buf *b, const char *s) {
+void hp_report_csv_field(hp_buf *b, const char *s) {
   if (!s)
     return;
   if (csv_plain(s)) {
@@ -142,9 +142,9 @@ void hp_csv_field(hp_buf *b, const char *s) {
   hp_buf_cleanup(&t);
 }
 
-void hp_buf_number(hp_buf *b, double v) {
+void hp_report_buf_number(hp_buf *b, double v) {
   char num[40];
-  hp_buf_puts(b, hp_format_number(v, num, sizeof num));
+  hp_buf_puts(b, hp_fmt_number(v, num, sizeof num));
 }
 
 int hp_report_render(const hp_plan *p, hp_format fmt, char **out, size_t *len,
@@ -162,13 +162,13 @@ int hp_report_render(const hp_plan *p, hp_format fmt, char **out, size_t *len,
     rc = hp_report_json(p, &b);
     break;
   case HP_FORMAT_CSV:
-    hp_report_csv(p, &b);
+    hp_report_text_csv(p, &b);
     break;
   case HP_FORMAT_MD:
-    hp_report_md(p, &b);
+    hp_report_text_md(p, &b);
     break;
   default:
-    hp_report_table(p, &b);
+    hp_report_text_table(p, &b);
     break;
   }
   if (rc != HP_OK) {
@@ -207,13 +207,13 @@ int hp_catalog_render(const hp_catalog *c, hp_format fmt, char **out,
   int rc = HP_OK;
   switch (fmt) {
   case HP_FORMAT_JSON:
-    rc = hp_catalog_json(c, &b);
+    rc = hp_report_json_catalog(c, &b);
     break;
   case HP_FORMAT_CSV:
-    hp_catalog_csv(c, &b);
+    hp_report_text_catalog_csv(c, &b);
     break;
   default:
-    hp_catalog_table(c, &b, fmt == HP_FORMAT_MD);
+    hp_report_text_catalog_table(c, &b, fmt == HP_FORMAT_MD);
     break;
   }
   return finish_catalog(&b, fmt, rc, out, len, d);
@@ -234,13 +234,13 @@ int hp_catalog_render_device(const hp_catalog *c, const char *id, hp_format fmt,
   int rc = HP_OK;
   switch (fmt) {
   case HP_FORMAT_JSON:
-    rc = hp_device_json(s, &b);
+    rc = hp_report_json_device(s, &b);
     break;
   case HP_FORMAT_CSV:
-    hp_device_csv(s, &b);
+    hp_report_text_device_csv(s, &b);
     break;
   default:
-    hp_device_table(s, &b, fmt == HP_FORMAT_MD);
+    hp_report_text_device_table(s, &b, fmt == HP_FORMAT_MD);
     break;
   }
   return finish_catalog(&b, fmt, rc, out, len, d);

@@ -6,7 +6,7 @@
  * header; a cell is a number, a text or empty (a scenario that bought
  * nothing has empty purchase cells, not zeros). Layout: building blocks,
  * then the sheets of plans (plan, batch), then those of a sweep or a Monte
- * Carlo table, then those of a plan with periods, then hp_doc_build.
+ * Carlo table, then those of a plan with periods, then hp_report_doc_build.
  */
 #include "report_doc.h"
 
@@ -336,18 +336,19 @@ static void assumptions(bld *b, hp_doc_table *t, const char *plan,
           "peak / average", f);
   }
   input(b, t, plan, sc, "demand_model", 0,
-        hp_demand_model_name(sc->demand_model), "", f);
-  input(b, t, plan, sc, "granularity", 0, hp_granularity_name(sc->gran), "", f);
-  input(b, t, plan, sc, "objective", 0, hp_objective_name(sc->objective), "",
-        f);
+        hp_model_demand_model_name(sc->demand_model), "", f);
+  input(b, t, plan, sc, "granularity", 0, hp_model_granularity_name(sc->gran),
+        "", f);
+  input(b, t, plan, sc, "objective", 0, hp_model_objective_name(sc->objective),
+        "", f);
   input(b, t, plan, sc, "constraints.headroom", sc->headroom, NULL, "fraction",
         f);
   if (sc->has_dom_min)
     input(b, t, plan, sc, "constraints.domestic_share.min", sc->dom_min, NULL,
-          hp_basis_name(sc->dom_basis), f);
+          hp_model_basis_name(sc->dom_basis), f);
   if (sc->has_dom_max)
     input(b, t, plan, sc, "constraints.domestic_share.max", sc->dom_max, NULL,
-          hp_basis_name(sc->dom_basis), f);
+          hp_model_basis_name(sc->dom_basis), f);
   if (sc->power_mw > 0)
     input(b, t, plan, sc, "constraints.power_mw", sc->power_mw * 1000.0, NULL,
           "kW", f);
@@ -423,7 +424,7 @@ static void sources(bld *b, hp_doc_table *t, const hp_scenario *sc) {
       txt(b, hp_figure_key((hp_figure)f));
       num(b, s->fig[f]);
       txt(b, hp_figure_unit((hp_figure)f));
-      txt(b, hp_conf_name(s->conf[f]));
+      txt(b, hp_catalog_conf_name(s->conf[f]));
       txt(b, s->src[f]);
       txt(b, s->price_as_of);
       txt(b, s->path);
@@ -598,7 +599,8 @@ static void table_rows(bld *b, const hp_doc *doc, hp_doc_sheets *s) {
     char text[200];
     if (mc && t->dists) {
       const hp_wi_dist *ds = &t->dists[k];
-      snprintf(text, sizeof text, "%s(%s, %s%s%s)", hp_dist_name(ds->kind),
+      snprintf(text, sizeof text, "%s(%s, %s%s%s)",
+               hp_scenario_set_dist_name(ds->kind),
                hp_fmt_sig(ds->p[0], 6, (char[48]){0}, 48),
                hp_fmt_sig(ds->p[1], 6, (char[48]){0}, 48),
                ds->kind == HP_DIST_TRIANGULAR ? ", " : "",
@@ -940,7 +942,7 @@ static void period_inputs(bld *b, hp_doc_table *t, const char *plan,
             NULL, "tokens/day", f);
     if (s->has_dom_min)
       input(b, t, plan, sc, PKEY("constraints.domestic_share.min"), s->dom_min,
-            NULL, hp_basis_name(s->dom_basis), f);
+            NULL, hp_model_basis_name(s->dom_basis), f);
     if (s->power_mw > 0)
       input(b, t, plan, sc, PKEY("constraints.power_mw"), s->power_mw * 1000.0,
             NULL, "kW", f);
@@ -1019,21 +1021,21 @@ static void schedule_sheets(bld *b, const hp_doc_schedule *S,
  * The document
  * ------------------------------------------------------------------------- */
 
-const hp_doc_schedule *hp_doc_schedule_of(const hp_doc *doc) {
+const hp_doc_schedule *hp_report_doc_schedule_of(const hp_doc *doc) {
   /* doc is the first member of an hp_doc_schedule (C11 6.7.2.1p15). */
   return doc->command && strcmp(doc->command, "schedule") == 0
              ? (const hp_doc_schedule *)doc
              : NULL;
 }
 
-int hp_doc_build(const hp_doc *doc, hp_doc_sheets *s, hp_diag *d) {
+int hp_report_doc_build(const hp_doc *doc, hp_doc_sheets *s, hp_diag *d) {
   memset(s, 0, sizeof *s);
-  const hp_doc_schedule *S = hp_doc_schedule_of(doc);
+  const hp_doc_schedule *S = hp_report_doc_schedule_of(doc);
   if (S) {
     bld sb = {0};
     schedule_sheets(&sb, S, s);
     if (sb.oom) {
-      hp_doc_sheets_cleanup(s);
+      hp_report_doc_sheets_cleanup(s);
       memset(s, 0, sizeof *s);
       return hp_diag_oom(d);
     }
@@ -1122,14 +1124,14 @@ int hp_doc_build(const hp_doc *doc, hp_doc_sheets *s, hp_diag *d) {
                   "workload as one stream (classes come with the roofline "
                   "model).");
   if (b.oom) {
-    hp_doc_sheets_cleanup(s);
+    hp_report_doc_sheets_cleanup(s);
     memset(s, 0, sizeof *s);
     return hp_diag_oom(d);
   }
   return HP_OK;
 }
 
-void hp_doc_sheets_cleanup(hp_doc_sheets *s) {
+void hp_report_doc_sheets_cleanup(hp_doc_sheets *s) {
   for (int i = 0; i < HP_DOC_SHEETS; i++) {
     hp_doc_sheet *sh = &s->sheet[i];
     for (size_t k = 0; k < sh->n_tables; k++) {

@@ -38,7 +38,7 @@ typedef struct hp_doc {
  * periods.c, shown as four sheets (Summary, Schedule, Assumptions,
  * Sources). Pass &x.doc to hp_report_xlsx or hp_report_html, with
  * doc.command "schedule" and doc.plans[0] the plan file (pf) and no plan:
- * hp_doc_schedule_of finds the schedules from there. */
+ * hp_report_doc_schedule_of finds the schedules from there. */
 typedef struct hp_doc_schedule {
   hp_doc doc;
   const struct hp_periods_result *results; /* n results */
@@ -47,7 +47,7 @@ typedef struct hp_doc_schedule {
 
 /** The schedule doc is the first member of, or NULL when doc's command is
  * not "schedule". Borrowed, as doc. */
-const hp_doc_schedule *hp_doc_schedule_of(const hp_doc *doc);
+const hp_doc_schedule *hp_report_doc_schedule_of(const hp_doc *doc);
 
 /* Number formats of a column. */
 typedef enum {
@@ -108,9 +108,9 @@ typedef struct hp_doc_sheets {
 } hp_doc_sheets;
 
 /** Lays out the sheets of doc (six, or four for a schedule). HP_OK or HP_ENOMEM
- * (with d); free with hp_doc_sheets_cleanup either way. */
-int hp_doc_build(const hp_doc *doc, hp_doc_sheets *out, hp_diag *d);
-void hp_doc_sheets_cleanup(hp_doc_sheets *s);
+ * (with d); free with hp_report_doc_sheets_cleanup either way. */
+int hp_report_doc_build(const hp_doc *doc, hp_doc_sheets *out, hp_diag *d);
+void hp_report_doc_sheets_cleanup(hp_doc_sheets *s);
 
 /** The workbook of doc, in memory (caller frees *out with hp_free).
  * HP_ENOMEM, or HP_EIO when the temporary file libxlsxwriter needs cannot

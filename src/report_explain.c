@@ -66,7 +66,7 @@ static void explain_class(const hp_scenario *s, const hp_candidate *c,
                 "%g TB/s x MBU %.2f = %.2f TB/s per card; link %g GB/s per "
                 "direction (%s)\n",
                 r.peak_flops / 1e12,
-                hp_dtype_name(hp_roof_compute_dtype(m, c, NULL)), r.mfu,
+                hp_model_dtype_name(hp_roof_compute_dtype(m, c, NULL)), r.mfu,
                 r.peak_flops * r.mfu / 1e12, f[HP_FIG_memory_bw_tbps], r.mbu,
                 f[HP_FIG_memory_bw_tbps] * r.mbu, r.link_bytes_s / 1e9,
                 r.link_is_pcie ? "no interconnect_gbps: PCIe fallback "
@@ -87,15 +87,16 @@ static void explain_class(const hp_scenario *s, const hp_candidate *c,
   hp_buf_printf(b,
                 "  1. memory fit: weights %s params x %g B = %.1f GB; usable "
                 "%g GB x %.2f = %.1f GB per card, %g cards per server\n",
-                g0(m->params, n1, sizeof n1), hp_dtype_bytes(m->weight_dtype),
-                r.weight_bytes / 1e9, f[HP_FIG_memory_gb], o->memory_fraction,
-                r.usable_bytes / 1e9, f[HP_FIG_cards_per_server]);
+                g0(m->params, n1, sizeof n1),
+                hp_model_dtype_bytes(m->weight_dtype), r.weight_bytes / 1e9,
+                f[HP_FIG_memory_gb], o->memory_fraction, r.usable_bytes / 1e9,
+                f[HP_FIG_cards_per_server]);
   if (m->kv_lora_rank > 0)
     hp_buf_printf(b,
                   "     KV cache (MLA): (%g latent + %g RoPE) x %g layers x %g "
                   "B = %s B/token; %s tokens reserved per request\n",
                   m->kv_lora_rank, m->qk_rope_head_dim, m->layers,
-                  hp_dtype_bytes(m->kv_dtype),
+                  hp_model_dtype_bytes(m->kv_dtype),
                   g0(r.kv_bytes_per_token, n1, sizeof n1),
                   g0(r.context_tokens, n2, sizeof n2));
   else
@@ -103,7 +104,7 @@ static void explain_class(const hp_scenario *s, const hp_candidate *c,
                   "     KV cache: 2 x %g layers x %g KV heads x %g dim x %g B "
                   "= %s B/token; %s tokens reserved per request\n",
                   m->layers, m->kv_heads, m->head_dim,
-                  hp_dtype_bytes(m->kv_dtype),
+                  hp_model_dtype_bytes(m->kv_dtype),
                   g0(r.kv_bytes_per_token, n1, sizeof n1),
                   g0(r.context_tokens, n2, sizeof n2));
   if (r.tp_fit)
@@ -247,11 +248,11 @@ static void explain_services(const hp_scenario *s, size_t cand, hp_buf *b) {
         double load;
         const char *src;
         double t =
-            hp_planner_service_cell(s, i, k, (hp_phase)p, cand, &load, &src);
+            hp_planner_services_cell(s, i, k, (hp_phase)p, cand, &load, &src);
         hp_buf_puts(b, "  class '");
         hp_buf_text(b, v->classes[k].name);
         hp_buf_printf(b, "'%s%s: load %s tokens/s at peak; ", p ? ", " : "",
-                      p ? hp_phase_name((hp_phase)p) : "",
+                      p ? hp_model_phase_name((hp_phase)p) : "",
                       g0(load, n1, sizeof n1));
         if (!(t > 0)) {
           hp_buf_puts(b, "this SKU cannot serve it\n");
@@ -274,7 +275,7 @@ static void explain(const hp_scenario *s, size_t cand, hp_buf *b) {
   const double *f = c->spec.fig;
   hp_report_explain_title(s, c, b);
   hp_buf_printf(b, ", demand model %s\n",
-                hp_demand_model_name(s->demand_model));
+                hp_model_demand_model_name(s->demand_model));
   char fp8[80];
   if (f[HP_FIG_fp8_tflops] > 0)
     snprintf(fp8, sizeof fp8, "%g TFLOPS fp8", f[HP_FIG_fp8_tflops]);
@@ -314,7 +315,8 @@ static void explain(const hp_scenario *s, size_t cand, hp_buf *b) {
       hp_buf_printf(b,
                     "compute roof: %s weights compute on the %s roof (%g "
                     "TFLOPS)\n",
-                    hp_dtype_name(want), got == HP_DTYPE_FP4 ? "FP4" : "FP8",
+                    hp_model_dtype_name(want),
+                    got == HP_DTYPE_FP4 ? "FP4" : "FP8",
                     hp_roof_tflops(c, got));
   }
   if (!m->has_arch) {
@@ -325,13 +327,13 @@ static void explain(const hp_scenario *s, size_t cand, hp_buf *b) {
   }
   hp_buf_puts(b, "model ");
   hp_buf_text(b, m->name ? m->name : "(unnamed)");
-  hp_buf_printf(b,
-                ": %s params (%s active), %g layers, hidden %g, %g heads, %g "
-                "KV heads x %g dim, weights %s, KV cache %s",
-                g0(m->params, n1, sizeof n1),
-                g0(m->active_params, n2, sizeof n2), m->layers, m->hidden_size,
-                m->heads, m->kv_heads, m->head_dim,
-                hp_dtype_name(m->weight_dtype), hp_dtype_name(m->kv_dtype));
+  hp_buf_printf(
+      b,
+      ": %s params (%s active), %g layers, hidden %g, %g heads, %g "
+      "KV heads x %g dim, weights %s, KV cache %s",
+      g0(m->params, n1, sizeof n1), g0(m->active_params, n2, sizeof n2),
+      m->layers, m->hidden_size, m->heads, m->kv_heads, m->head_dim,
+      hp_model_dtype_name(m->weight_dtype), hp_model_dtype_name(m->kv_dtype));
   if (m->file) {
     hp_buf_puts(b, ", from ");
     hp_buf_text(b, m->file);

@@ -192,8 +192,8 @@ static int chart_svg(const hp_doc *doc, char **svg, size_t *len, hp_diag *d) {
   *svg = NULL;
   *len = 0;
   int rc = HP_OK;
-  if (hp_doc_schedule_of(doc))
-    return schedule_svgs(hp_doc_schedule_of(doc), svg, len, d);
+  if (hp_report_doc_schedule_of(doc))
+    return schedule_svgs(hp_report_doc_schedule_of(doc), svg, len, d);
   if (doc->table) {
     if (doc->table->kind == HP_WI_MONTECARLO)
       rc = hp_chart_montecarlo(doc->table, 0, HP_CHART_SVG, svg, len, d);
@@ -230,7 +230,7 @@ static void inline_svg(hp_buf *b, const char *svg, size_t len) {
 
 int hp_report_html(const hp_doc *doc, char **out, size_t *len, hp_diag *d) {
   hp_doc_sheets s;
-  int rc = hp_doc_build(doc, &s, d);
+  int rc = hp_report_doc_build(doc, &s, d);
   if (rc != HP_OK)
     return rc;
   char *svg = NULL;
@@ -239,7 +239,7 @@ int hp_report_html(const hp_doc *doc, char **out, size_t *len, hp_diag *d) {
   hp_diag_clear(&cd);
   int crc = chart_svg(doc, &svg, &svg_len, &cd);
   if (crc == HP_ENOMEM) {
-    hp_doc_sheets_cleanup(&s);
+    hp_report_doc_sheets_cleanup(&s);
     return hp_diag_oom(d);
   }
   hp_buf b;
@@ -288,7 +288,7 @@ int hp_report_html(const hp_doc *doc, char **out, size_t *len, hp_diag *d) {
   }
   hp_buf_puts(&b, "</body>\n</html>\n");
   hp_free(svg);
-  hp_doc_sheets_cleanup(&s);
+  hp_report_doc_sheets_cleanup(&s);
   if (b.oom || hp_buf_detach(&b, out, len) != HP_OK) {
     hp_buf_cleanup(&b);
     return hp_diag_oom(d);

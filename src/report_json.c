@@ -54,10 +54,7 @@ static void services_json(const hp_scenario_result *r, json_t *o, int *bad) {
     put(x, "busy", json_real(p->busy), bad);
     put(x, "kv_bytes_per_s", json_real(p->kv_bytes_s), bad);
     put(x, "network_bytes_per_s", json_real(p->network_bytes_s), bad);
-    put(x, "network_utilisation",
-        json_real(p->network_bytes_s > 0 ? p->kv_bytes_s / p->network_bytes_s
-                                         : 0),
-        bad);
+    put(x, "network_utilisation", json_real(p->network_use), bad);
   }
   for (size_t i = 0; i < r->n_splits; i++) {
     const hp_plan_split *p = &r->splits[i];
@@ -326,12 +323,12 @@ static json_t *device_json(const hp_device_spec *s, int full) {
     const char *k = hp_figure_key((hp_figure)f);
     put(o, k, json_real(s->fig[f]), &bad);
     if (conf)
-      put(conf, k, json_string(hp_conf_name(s->conf[f])), &bad);
+      put(conf, k, json_string(hp_catalog_conf_name(s->conf[f])), &bad);
     json_t *e = json_object();
     if (e) {
       put(e, "value", json_real(s->fig[f]), &bad);
       put(e, "unit", json_string(hp_figure_unit((hp_figure)f)), &bad);
-      put(e, "conf", json_string(hp_conf_name(s->conf[f])), &bad);
+      put(e, "conf", json_string(hp_catalog_conf_name(s->conf[f])), &bad);
       put(e, "ref", s->src[f] ? json_string(s->src[f]) : json_null(), &bad);
     }
     if (src)
@@ -367,7 +364,7 @@ static json_t *device_json(const hp_device_spec *s, int full) {
   return o;
 }
 
-int hp_catalog_json(const hp_catalog *c, hp_buf *b) {
+int hp_report_json_catalog(const hp_catalog *c, hp_buf *b) {
   int bad = 0;
   use_hp_alloc();
   json_t *root = json_object();
@@ -392,7 +389,7 @@ int hp_catalog_json(const hp_catalog *c, hp_buf *b) {
   return dump(root, b);
 }
 
-int hp_device_json(const hp_device_spec *s, hp_buf *b) {
+int hp_report_json_device(const hp_device_spec *s, hp_buf *b) {
   use_hp_alloc();
   json_t *o = device_json(s, 1);
   if (!o)

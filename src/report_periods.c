@@ -214,20 +214,20 @@ static void csv(const char *plan, const hp_periods_result *r, size_t n,
         if (x->status == HP_RESULT_OPTIMAL && !active(x, k))
           continue;
         const hp_period_sku *s = &o->sku[k];
-        hp_csv_field(b, plan);
+        hp_report_csv_field(b, plan);
         hp_buf_putc(b, ',');
-        hp_csv_field(b, x->name);
+        hp_report_csv_field(b, x->name);
         hp_buf_printf(b, ",%s,%s,", hp_result_status_name(x->status),
                       objective_name(x));
-        hp_csv_field(b, o->name);
+        hp_report_csv_field(b, o->name);
         hp_buf_putc(b, ',');
-        hp_buf_number(b, o->start_years);
+        hp_report_buf_number(b, o->start_years);
         hp_buf_putc(b, ',');
-        hp_buf_number(b, o->years);
+        hp_report_buf_number(b, o->years);
         hp_buf_putc(b, ',');
-        hp_csv_field(b, x->skus[k]);
+        hp_report_csv_field(b, x->skus[k]);
         hp_buf_putc(b, ',');
-        hp_csv_field(b, x->vendors[k]);
+        hp_report_csv_field(b, x->vendors[k]);
         hp_buf_printf(b, ",%s", x->domestic[k] ? "yes" : "no");
         const double v[] = {
             s->bought,       s->in_service,          s->owned,
@@ -237,7 +237,7 @@ static void csv(const char *plan, const hp_periods_result *r, size_t n,
         for (size_t j = 0; j < sizeof v / sizeof v[0]; j++) {
           hp_buf_putc(b, ',');
           if (x->status == HP_RESULT_OPTIMAL || j == 7)
-            hp_buf_number(b, v[j]);
+            hp_report_buf_number(b, v[j]);
         }
         hp_buf_putc(b, '\n');
       }
@@ -380,7 +380,7 @@ static int json(const char *plan, const hp_periods_result *r, size_t n,
   return b->oom ? HP_ENOMEM : HP_OK;
 }
 
-int hp_periods_render(const char *plan, const hp_periods_result *r, size_t n,
+int hp_report_periods(const char *plan, const hp_periods_result *r, size_t n,
                       hp_format fmt, hp_buf *b) {
   switch (fmt) {
   case HP_FORMAT_JSON:

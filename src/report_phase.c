@@ -26,8 +26,8 @@ static const char *g2(double v, char *buf, size_t n) {
 static void handoff(const hp_model_desc *m, const hp_candidate *c,
                     const hp_request_class *k, int pre, double rps, hp_buf *b) {
   char n1[48], n2[48], n3[48], n4[48], n5[48];
-  double kv = hp_roof_kv_handoff_bytes(m, k);
-  double net = hp_roof_network_bytes_s(c);
+  double kv = hp_roof_phase_kv_handoff_bytes(m, k);
+  double net = hp_roof_phase_network_bytes_s(c);
   double gbps = c->spec.fig[HP_FIG_network_gbps];
   hp_buf_printf(b,
                 "  KV handoff: %s prompt tokens x %s B/token = %s MB per "
@@ -51,7 +51,7 @@ static void explain_phase_class(const hp_scenario *s, const hp_model_desc *m,
   const int pre = ph == HP_PHASE_PREFILL;
   hp_roof_result r;
   char n1[48], n2[48], n3[48];
-  hp_roof_eval_phase(m, c, k, o, ph, &r);
+  hp_roof_phase_eval(m, c, k, o, ph, &r);
   hp_report_explain_class_head(k, b);
   hp_buf_printf(b, "  phase %s: %s\n", pre ? "prefill" : "decode",
                 pre ? "the server runs prompts only, in batches, and hands "
@@ -150,9 +150,9 @@ static void explain_phase_class(const hp_scenario *s, const hp_model_desc *m,
   handoff(m, c, k, pre, r.requests_per_s_server, b);
   /* Beside the colocated figure: one server's worth of both pools. */
   hp_roof_result other, both;
-  hp_roof_eval_phase(m, c, k, o, pre ? HP_PHASE_DECODE : HP_PHASE_PREFILL,
+  hp_roof_phase_eval(m, c, k, o, pre ? HP_PHASE_DECODE : HP_PHASE_PREFILL,
                      &other);
-  hp_roof_eval_phase(m, c, k, o, HP_PHASE_BOTH, &both);
+  hp_roof_phase_eval(m, c, k, o, HP_PHASE_BOTH, &both);
   if (!other.ok) {
     hp_buf_printf(b, "  the %s phase cannot run on this card: %s\n",
                   pre ? "decode" : "prefill", other.why);
@@ -191,7 +191,8 @@ static void explain_model(const hp_scenario *s, const hp_candidate *c,
   hp_buf_puts(b, "model ");
   hp_buf_text(b, m->name ? m->name : "(unnamed)");
   hp_buf_printf(b, ": weights %s, KV cache %s\n",
-                hp_dtype_name(m->weight_dtype), hp_dtype_name(m->kv_dtype));
+                hp_model_dtype_name(m->weight_dtype),
+                hp_model_dtype_name(m->kv_dtype));
   if (n == 0) {
     hp_buf_puts(b, "roofline: not available: the workload has no request "
                    "classes (workload.requests)\n");
@@ -214,7 +215,7 @@ static void explain_phase(const hp_scenario *s, size_t cand, hp_phase ph,
                 "network %s Gbit/s per server%s; MFU %.2f, MBU %.2f\n",
                 f[HP_FIG_memory_gb], f[HP_FIG_memory_bw_tbps],
                 f[HP_FIG_fp16_tflops], f[HP_FIG_cards_per_server],
-                g0(hp_roof_network_bytes_s(c) * 8 / 1e9, n1, sizeof n1),
+                g0(hp_roof_phase_network_bytes_s(c) * 8 / 1e9, n1, sizeof n1),
                 f[HP_FIG_network_gbps] > 0 ? "" : " (default)", c->mfu, c->mbu);
   if (s->n_services == 0) {
     explain_model(s, c, &s->model, s->classes, s->n_classes, ph, b);
@@ -233,8 +234,8 @@ static void explain_phase(const hp_scenario *s, size_t cand, hp_phase ph,
   }
 }
 
-void hp_report_explain_phase(const hp_scenario *s, size_t cand, hp_phase ph,
-                             hp_buf *b) {
+void hp_report_phase(const hp_scenario *s, size_t cand, hp_phase ph,
+                     hp_buf *b) {
   size_t from = b->len;
   if (ph == HP_PHASE_BOTH)
     hp_report_explain(s, cand, b);

@@ -62,7 +62,7 @@ static void render_yaml(const hp_profile *p, hp_buf *b) {
       hp_buf_printf(b, "      %s:\n", hp_profile_figure_key(k));
       if (f->status == HP_BENCH_OK)
         hp_buf_printf(b, "        value: %s\n",
-                      hp_format_number(f->value, num, sizeof num));
+                      hp_fmt_number(f->value, num, sizeof num));
       else
         hp_buf_puts(b, "        value: null\n");
       hp_buf_printf(b, "        unit: \"%s\"\n        status: %s\n",
@@ -70,7 +70,7 @@ static void render_yaml(const hp_profile *p, hp_buf *b) {
                     hp_profile_status_names[f->status]);
       if (f->status == HP_BENCH_OK && f->best > 0)
         hp_buf_printf(b, "        best: %s\n",
-                      hp_format_number(f->best, num, sizeof num));
+                      hp_fmt_number(f->best, num, sizeof num));
       if (f->repeats > 0)
         hp_buf_printf(b, "        repeats: %d\n", f->repeats);
       if (f->reason) {
@@ -224,7 +224,7 @@ static int finish(hp_buf *b, char **out, size_t *len, hp_diag *d) {
   return HP_OK;
 }
 
-int hp_profile_render(const hp_profile *p, hp_profile_format fmt, char **out,
+int hp_report_profile(const hp_profile *p, hp_profile_format fmt, char **out,
                       size_t *len, hp_diag *d) {
   hp_buf b;
   hp_buf_init(&b);
@@ -278,7 +278,7 @@ static json_t *jfig(const pfig *f) {
   return f->status == HP_BENCH_OK ? json_real(f->value) : json_null();
 }
 
-int hp_profile_render_compare(const hp_profile *old, const hp_profile *cur,
+int hp_report_profile_compare(const hp_profile *old, const hp_profile *cur,
                               hp_profile_format fmt, char **out, size_t *len,
                               hp_diag *d) {
   hp_buf b;

@@ -87,10 +87,10 @@ static void t_render(table *t, hp_buf *b, const char *indent, int markdown) {
     return;
   }
   for (int c = 0; c < t->n_cols; c++) {
-    w[c] = hp_cell_len(t->head[c], markdown);
+    w[c] = hp_buf_cell_len(t->head[c], markdown);
     for (size_t r = 0; r < t->n_rows; r++)
-      if (hp_cell_len(t->cells[r][c], markdown) > w[c])
-        w[c] = hp_cell_len(t->cells[r][c], markdown);
+      if (hp_buf_cell_len(t->cells[r][c], markdown) > w[c])
+        w[c] = hp_buf_cell_len(t->cells[r][c], markdown);
   }
   for (size_t r = 0; r <= t->n_rows + 1; r++) {
     hp_buf_puts(b, indent);
@@ -116,7 +116,7 @@ static void t_render(table *t, hp_buf *b, const char *indent, int markdown) {
         }
         continue;
       }
-      size_t pad = w[c] - hp_cell_len(s, markdown);
+      size_t pad = w[c] - hp_buf_cell_len(s, markdown);
       if (markdown)
         hp_buf_puts(b, " ");
       if (t->right[c])
@@ -165,7 +165,7 @@ static void summary(const hp_scenario_result *r, hp_buf *b, int md) {
                 r->demand_model, r->granularity, r->objective);
   char why[160];
   if ((r->node_limited || r->repaired) &&
-      hp_result_unproven(r, why, sizeof why))
+      hp_report_result_unproven(r, why, sizeof why))
     hp_buf_printf(b, "%ssolver: not proven optimal; %s\n", li, why);
   else if (r->mip_gap > 0 && r->status == HP_RESULT_OPTIMAL) {
     char g1[48], g2[48];
@@ -351,8 +351,7 @@ static void services_block(const hp_scenario_result *r, hp_buf *b, int md) {
     const hp_plan_pool *p = &r->pools[i];
     int net = p->network_bytes_s > 0;
     snprintf(c4, sizeof c4, "%.1f%%", 100 * p->busy);
-    snprintf(c6, sizeof c6, "%.1f%%",
-             net ? 100 * p->kv_bytes_s / p->network_bytes_s : 0.0);
+    snprintf(c6, sizeof c6, "%.1f%%", 100 * p->network_use);
     const char *row[] = {
         p->device,
         p->role,
@@ -514,7 +513,7 @@ static void compare_block(const hp_scenario_result *r, hp_buf *b, int md) {
                   md ? "- " : "  ", r->compare_ratio, 100 * r->compare_off);
 }
 
-void hp_report_table(const hp_plan *p, hp_buf *b) {
+void hp_report_text_table(const hp_plan *p, hp_buf *b) {
   size_t from = b->len;
   for (size_t i = 0; i < hp_plan_count(p); i++) {
     const hp_scenario_result *r = hp_plan_at(p, i);
@@ -537,7 +536,7 @@ void hp_report_table(const hp_plan *p, hp_buf *b) {
   hp_buf_guard(b, from);
 }
 
-void hp_report_md(const hp_plan *p, hp_buf *b) {
+void hp_report_text_md(const hp_plan *p, hp_buf *b) {
   size_t from = b->len;
   hp_buf_puts(b, "# Plan ");
   text(b, hp_plan_name(p), 1);
@@ -581,29 +580,29 @@ static void csv_svc_cols(hp_buf *b, const csv_svc *sv) {
   const hp_plan_split *l = sv ? sv->split : NULL;
   hp_buf_putc(b, ',');
   if (l)
-    hp_csv_field(b, l->service);
+    hp_report_csv_field(b, l->service);
   hp_buf_putc(b, ',');
   if (l)
-    hp_csv_field(b, l->phase);
+    hp_report_csv_field(b, l->phase);
   hp_buf_putc(b, ',');
   if (o)
-    hp_csv_field(b, o->role);
+    hp_report_csv_field(b, o->role);
   hp_buf_putc(b, ',');
   if (l)
-    hp_buf_number(b, l->fraction);
+    hp_report_buf_number(b, l->fraction);
   double nums[] = {o ? o->busy : 0, o ? o->kv_bytes_s : 0,
                    o ? o->network_bytes_s : 0, o ? o->rent_cny_per_hour : 0};
   for (int i = 0; i < 4; i++) {
     hp_buf_putc(b, ',');
     if (o && (i != 3 || nums[i] > 0))
-      hp_buf_number(b, nums[i]);
+      hp_report_buf_number(b, nums[i]);
   }
   hp_buf_putc(b, ',');
   if (l)
     hp_buf_puts(b, l->measured ? "measured" : "modelled");
   hp_buf_putc(b, ',');
   if (l && l->source)
-    hp_csv_field(b, l->source);
+    hp_report_csv_field(b, l->source);
 }
 
 static void csv_row(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
@@ -612,17 +611,17 @@ static void csv_row(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
                     double tps, double power_kw, double tps_server,
                     const hp_plan_assign *a, int gap_col, int svc_col,
                     const csv_svc *sv) {
-  hp_csv_field(b, hp_plan_name(p));
+  hp_report_csv_field(b, hp_plan_name(p));
   hp_buf_putc(b, ',');
-  hp_csv_field(b, r->name);
+  hp_report_csv_field(b, r->name);
   hp_buf_putc(b, ',');
   char word[96];
   hp_result_status_word(r, word, sizeof word);
-  hp_csv_field(b, hp_status_word_csv(word));
+  hp_report_csv_field(b, hp_planner_status_word_csv(word));
   hp_buf_printf(b, ",%s,", level);
-  hp_csv_field(b, device ? device : "");
+  hp_report_csv_field(b, device ? device : "");
   hp_buf_putc(b, ',');
-  hp_csv_field(b, vendor ? vendor : "");
+  hp_report_csv_field(b, vendor ? vendor : "");
   hp_buf_putc(b, ',');
   if (domestic >= 0)
     hp_buf_puts(b, domestic ? "true" : "false");
@@ -632,12 +631,12 @@ static void csv_row(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
   for (int i = 0; i < 5; i++) {
     hp_buf_putc(b, ',');
     if (ok && !isnan(nums[i])) /* NaN: the row has no such figure */
-      hp_buf_number(b, nums[i]);
+      hp_report_buf_number(b, nums[i]);
   }
   hp_buf_putc(b, ',');
-  hp_buf_number(b, r->demand_tokens_per_s);
+  hp_report_buf_number(b, r->demand_tokens_per_s);
   hp_buf_putc(b, ',');
-  hp_buf_number(b, r->demand_flops);
+  hp_report_buf_number(b, r->demand_flops);
   if (strstr(level, "total") != NULL) {
     double tot[] = {r->domestic_share_compute,
                     r->domestic_share_cards,
@@ -648,26 +647,26 @@ static void csv_row(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
     for (int i = 0; i < 6; i++) {
       hp_buf_putc(b, ',');
       if (ok)
-        hp_buf_number(b, tot[i]);
+        hp_report_buf_number(b, tot[i]);
     }
     hp_buf_putc(b, ',');
-    hp_csv_field(b, r->explanation ? r->explanation : "");
+    hp_report_csv_field(b, r->explanation ? r->explanation : "");
   } else {
     hp_buf_puts(b, ",,,,,,,");
   }
   hp_buf_putc(b, ',');
   if (ok && tps_server > 0)
-    hp_buf_number(b, tps_server);
+    hp_report_buf_number(b, tps_server);
   hp_buf_putc(b, ',');
   if (a) {
-    hp_csv_field(b, a->request_class);
+    hp_report_csv_field(b, a->request_class);
     hp_buf_printf(b, ",%d,%d,%s,", a->tp, a->batch,
                   a->memory_bound ? "memory" : "compute");
-    hp_buf_number(b, a->ttft_ms);
+    hp_report_buf_number(b, a->ttft_ms);
     hp_buf_putc(b, ',');
-    hp_buf_number(b, a->tpot_ms);
+    hp_report_buf_number(b, a->tpot_ms);
   } else if (sv && sv->split) {
-    hp_csv_field(b, sv->split->request_class);
+    hp_report_csv_field(b, sv->split->request_class);
     hp_buf_puts(b, ",,,,,");
   } else {
     hp_buf_puts(b, ",,,,,");
@@ -752,7 +751,7 @@ static void csv_result(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
   }
 }
 
-void hp_report_csv(const hp_plan *p, hp_buf *b) {
+void hp_report_text_csv(const hp_plan *p, hp_buf *b) {
   size_t from = b->len;
   hp_buf_puts(b, "plan,scenario,status,level,device,vendor,domestic,cards,"
                  "servers,capex_cny,tokens_per_s,power_kw,demand_tokens_per_s,"
@@ -811,7 +810,8 @@ static const char *market_cell(const hp_device_spec *s, char *buf,
   return buf;
 }
 
-void hp_catalog_table(const hp_catalog *c, hp_buf *b, int markdown) {
+void hp_report_text_catalog_table(const hp_catalog *c, hp_buf *b,
+                                  int markdown) {
   table t = {0};
   t.n_cols = 12;
   const char *h[] = {
@@ -858,7 +858,7 @@ void hp_catalog_table(const hp_catalog *c, hp_buf *b, int markdown) {
   hp_buf_puts(b, "; `hetplan devices ID` gives a card's sources.\n");
 }
 
-void hp_catalog_csv(const hp_catalog *c, hp_buf *b) {
+void hp_report_text_catalog_csv(const hp_catalog *c, hp_buf *b) {
   hp_buf_puts(b, "id,vendor,name,domestic");
   for (int f = 0; f < HP_FIG_COUNT; f++)
     hp_buf_printf(b, ",%s,%s_conf,%s_ref", hp_figure_key((hp_figure)f),
@@ -866,29 +866,29 @@ void hp_catalog_csv(const hp_catalog *c, hp_buf *b) {
   hp_buf_puts(b, ",market_china,market_as_of,market_ref,price_as_of\n");
   for (size_t i = 0; i < hp_catalog_count(c); i++) {
     const hp_device_spec *s = hp_catalog_at(c, i);
-    hp_csv_field(b, s->id);
+    hp_report_csv_field(b, s->id);
     hp_buf_putc(b, ',');
-    hp_csv_field(b, s->vendor);
+    hp_report_csv_field(b, s->vendor);
     hp_buf_putc(b, ',');
-    hp_csv_field(b, s->name);
+    hp_report_csv_field(b, s->name);
     hp_buf_puts(b, s->domestic ? ",true" : ",false");
     for (int f = 0; f < HP_FIG_COUNT; f++) {
       hp_buf_putc(b, ',');
       if (s->fig[f] > 0)
-        hp_buf_number(b, s->fig[f]);
-      hp_buf_printf(b, ",%s,", hp_conf_name(s->conf[f]));
+        hp_report_buf_number(b, s->fig[f]);
+      hp_buf_printf(b, ",%s,", hp_catalog_conf_name(s->conf[f]));
       if (s->src[f])
-        hp_csv_field(b, s->src[f]);
+        hp_report_csv_field(b, s->src[f]);
     }
     hp_buf_printf(b, ",%s,", hp_market_name(s->market_china));
     if (s->market_as_of)
-      hp_csv_field(b, s->market_as_of);
+      hp_report_csv_field(b, s->market_as_of);
     hp_buf_putc(b, ',');
     if (s->market_ref)
-      hp_csv_field(b, s->market_ref);
+      hp_report_csv_field(b, s->market_ref);
     hp_buf_putc(b, ',');
     if (s->price_as_of)
-      hp_csv_field(b, s->price_as_of);
+      hp_report_csv_field(b, s->price_as_of);
     hp_buf_puts(b, "\n");
   }
 }
@@ -902,7 +902,8 @@ static const char *fig_plain(double v, char *buf, size_t size) {
   return hp_fmt_grouped(v, dec, buf, size);
 }
 
-void hp_device_table(const hp_device_spec *s, hp_buf *b, int markdown) {
+void hp_report_text_device_table(const hp_device_spec *s, hp_buf *b,
+                                 int markdown) {
   const char *bullet = markdown ? "- " : "";
   if (markdown) {
     hp_buf_puts(b, "## ");
@@ -958,7 +959,7 @@ void hp_device_table(const hp_device_spec *s, hp_buf *b, int markdown) {
       cell[0] = hp_figure_key((hp_figure)r);
       cell[1] = vals[r];
       cell[2] = hp_figure_unit((hp_figure)r);
-      cell[3] = hp_conf_name(s->conf[r]);
+      cell[3] = hp_catalog_conf_name(s->conf[r]);
       cell[4] = s->src[r] ? s->src[r] : "-";
     }
     if (markdown)
@@ -970,7 +971,7 @@ void hp_device_table(const hp_device_spec *s, hp_buf *b, int markdown) {
         if (markdown && k == 1)
           hp_buf_putc(b, ':');
       } else {
-        size_t len = hp_cell_len(cell[k], markdown);
+        size_t len = hp_buf_cell_len(cell[k], markdown);
         if (k == 1)
           hp_buf_repeat(b, " ", wk - len);
         hp_buf_cell(b, cell[k], markdown);
@@ -1001,30 +1002,30 @@ void hp_device_table(const hp_device_spec *s, hp_buf *b, int markdown) {
                  "estimate (the source gives the arithmetic), M measured.\n");
 }
 
-void hp_device_csv(const hp_device_spec *s, hp_buf *b) {
+void hp_report_text_device_csv(const hp_device_spec *s, hp_buf *b) {
   hp_buf_puts(b, "id,figure,value,unit,conf,ref\n");
   for (int f = 0; f < HP_FIG_COUNT; f++) {
     if (s->fig[f] <= 0)
       continue;
-    hp_csv_field(b, s->id);
+    hp_report_csv_field(b, s->id);
     hp_buf_printf(b, ",%s,", hp_figure_key((hp_figure)f));
-    hp_buf_number(b, s->fig[f]);
+    hp_report_buf_number(b, s->fig[f]);
     hp_buf_printf(b, ",%s,%s,", hp_figure_unit((hp_figure)f),
-                  hp_conf_name(s->conf[f]));
-    hp_csv_field(b, s->src[f] ? s->src[f] : "");
+                  hp_catalog_conf_name(s->conf[f]));
+    hp_report_csv_field(b, s->src[f] ? s->src[f] : "");
     hp_buf_putc(b, '\n');
   }
   if (s->market_china != HP_MARKET_UNKNOWN) {
-    hp_csv_field(b, s->id);
+    hp_report_csv_field(b, s->id);
     hp_buf_printf(b, ",market_china,%s,,,", hp_market_name(s->market_china));
-    hp_csv_field(b, s->market_ref ? s->market_ref : "");
+    hp_report_csv_field(b, s->market_ref ? s->market_ref : "");
     hp_buf_putc(b, '\n');
-    hp_csv_field(b, s->id);
+    hp_report_csv_field(b, s->id);
     hp_buf_printf(b, ",market_as_of,%s,date,,\n",
                   s->market_as_of ? s->market_as_of : "");
   }
   if (s->price_as_of) {
-    hp_csv_field(b, s->id);
+    hp_report_csv_field(b, s->id);
     hp_buf_printf(b, ",price_as_of,%s,date,,\n", s->price_as_of);
   }
 }

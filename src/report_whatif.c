@@ -117,10 +117,11 @@ static int jmember(hp_buf *b, const char *key, json_t *v, int last) {
 static void jansson_hp_alloc(void) { json_set_alloc_funcs(hp_malloc, hp_free); }
 
 /* A row's status as every format prints it: "optimal" only when proven,
- * else "feasible, not proven optimal (gap ...)" (hp_status_word). */
+ * else "feasible, not proven optimal (gap ...)" (hp_planner_status_word). */
 static const char *wi_status_word(const hp_wi_row *r, char *buf, size_t size) {
   int proven = !r->within_gap && !r->node_limited && !r->repaired;
-  return hp_status_word(r->status, proven, r->gap, !r->node_limited, buf, size);
+  return hp_planner_status_word(r->status, proven, r->gap, !r->node_limited,
+                                buf, size);
 }
 
 /* A row's JSON status into o: "feasible" for a plan not proven optimal,
@@ -139,7 +140,7 @@ static void wi_json_status(json_t *o, const hp_wi_row *r, int *bad) {
     jput(o, "gap", jnum(r->gap), bad);
 }
 
-/* Where a streaming render sends its text (hp_wi_render_to): the buffer
+/* Where a streaming render sends its text (hp_report_whatif_to): the buffer
  * is handed on and emptied after a row once it holds FLUSH_BYTES, so a
  * table of 100,000 rows needs no more memory than one of ten. */
 #define FLUSH_BYTES 65536
@@ -194,13 +195,13 @@ static int grid_render(const grid *g, hp_buf *b, int markdown, flush_to *fl) {
   if (!w)
     return HP_ENOMEM;
   for (int c = 0; c < g->n_cols; c++)
-    w[c] = hp_cell_len(g->head[c], markdown);
+    w[c] = hp_buf_cell_len(g->head[c], markdown);
   for (size_t r = 0; r < g->n_rows && rc == HP_OK; r++) {
     if (g->fetch && (rc = g->fetch(g->ctx, r)) != HP_OK)
       break;
     for (int c = 0; c < g->n_cols; c++) {
       g->cell(g->ctx, r, c, cell, sizeof cell);
-      size_t l = hp_cell_len(cell, markdown);
+      size_t l = hp_buf_cell_len(cell, markdown);
       if (l > w[c])
         w[c] = l;
     }
@@ -229,7 +230,7 @@ static int grid_render(const grid *g, hp_buf *b, int markdown, flush_to *fl) {
         g->cell(g->ctx, r - 2, c, cell, sizeof cell);
         txt = cell;
       }
-      size_t pad = w[c] - hp_cell_len(txt, markdown);
+      size_t pad = w[c] - hp_buf_cell_len(txt, markdown);
       if (markdown)
         hp_buf_putc(b, ' ');
       if (g->right[c])
@@ -327,8 +328,7 @@ static void sweep_cell(const void *ctxp, size_t ri, int col, char *out,
   (void)ri;
   out[0] = '\0';
   if ((size_t)col < t->n_keys) {
-    snprintf(out, size, "%s",
-             hp_format_number(c->x.values[col], num, sizeof num));
+    snprintf(out, size, "%s", hp_fmt_number(c->x.values[col], num, sizeof num));
     return;
   }
   int f = -1;
@@ -542,7 +542,7 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b,
   }
   if (fmt == HP_FORMAT_CSV) {
     for (size_t k = 0; k < t->n_keys; k++) {
-      hp_csv_field(b, t->keys[k]);
+      hp_report_csv_field(b, t->keys[k]);
       hp_buf_putc(b, ',');
     }
     hp_buf_puts(b, "scenario,status,capex_cny,opex_cny_per_year,tco_cny,"
@@ -562,7 +562,7 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b,
                           : "capex_cny",
                  t->vendors[c.vend[v]]);
         hp_buf_putc(b, ',');
-        hp_csv_field(b, h);
+        hp_report_csv_field(b, h);
       }
     if (err_col)
       hp_buf_puts(b, ",error");
@@ -572,14 +572,14 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b,
         goto out;
       const hp_wi_row *r = c.x.row;
       for (size_t k = 0; k < t->n_keys; k++) {
-        hp_buf_number(b, c.x.values[k]);
+        hp_report_buf_number(b, c.x.values[k]);
         hp_buf_putc(b, ',');
       }
-      hp_csv_field(b, t->scenarios[r->scenario]);
+      hp_report_csv_field(b, t->scenarios[r->scenario]);
       char word[96];
       hp_buf_putc(b, ',');
       wi_status_word(r, word, sizeof word);
-      hp_csv_field(b, hp_status_word_csv(word));
+      hp_report_csv_field(b, hp_planner_status_word_csv(word));
       int ok = r->status == HP_RESULT_OPTIMAL;
       const double vals[] = {r->capex_cny,
                              r->opex_cny_per_year,
@@ -596,7 +596,7 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b,
         hp_buf_putc(b, ',');
         /* No token price in the plan: an empty field, not 0. */
         if (ok && (k != 4 || vals[k] > 0))
-          hp_buf_number(b, vals[k]);
+          hp_report_buf_number(b, vals[k]);
       }
       if (t->n_within_gap)
         hp_buf_printf(b, ",%d", r->within_gap);
@@ -607,13 +607,13 @@ static int render_sweep(const hp_wi_table *t, hp_format fmt, hp_buf *b,
         for (int q = 0; q < 3; q++) {
           hp_buf_putc(b, ',');
           if (ok)
-            hp_buf_number(b, vv[q]);
+            hp_report_buf_number(b, vv[q]);
         }
       }
       if (err_col) {
         hp_buf_putc(b, ',');
         if (r->status == HP_RESULT_ERROR && r->error_msg)
-          hp_csv_field(b, r->error_msg);
+          hp_report_csv_field(b, r->error_msg);
       }
       hp_buf_putc(b, '\n');
       flush_rows(b, fl, 0);
@@ -730,9 +730,9 @@ static void mc_cell(const void *ctxp, size_t r, int col, char *out,
 static void fmt_stat(hp_buf *b, const hp_wi_quantity *m, double v) {
   char num[64];
   if (m->decimals < 0)
-    hp_buf_puts(b, hp_format_number(v, num, sizeof num));
+    hp_buf_puts(b, hp_fmt_number(v, num, sizeof num));
   else
-    hp_buf_number(b, v);
+    hp_report_buf_number(b, v);
 }
 
 static void mc_cell_rt(const void *ctxp, size_t r, int col, char *out,
@@ -840,11 +840,11 @@ static int render_mc(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
     if (fmt == HP_FORMAT_CSV) {
       for (size_t i = 0; i < n; i++) {
         const hp_wi_quantity *m = &l[i];
-        hp_csv_field(b, t->scenarios[s]);
+        hp_report_csv_field(b, t->scenarios[s]);
         hp_buf_putc(b, ',');
-        hp_csv_field(b, m->column[0] ? m->column : m->name);
+        hp_report_csv_field(b, m->column[0] ? m->column : m->name);
         hp_buf_putc(b, ',');
-        hp_csv_field(b, raw_unit(m));
+        hp_report_csv_field(b, raw_unit(m));
         const double vv[] = {m->st.p10, m->st.p50, m->st.p90, m->st.mean};
         for (int q = 0; q < 4; q++) {
           hp_buf_putc(b, ',');
@@ -911,15 +911,15 @@ static int guarded(int rc, hp_format fmt, hp_buf *b, size_t from) {
                                : hp_buf_guard(b, from);
 }
 
-int hp_wi_render(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
+int hp_report_whatif(const hp_wi_table *t, hp_format fmt, hp_buf *b) {
   size_t from = b->len;
   int rc = t->kind == HP_WI_SWEEP ? render_sweep(t, fmt, b, NULL)
                                   : render_mc(t, fmt, b);
   return guarded(rc, fmt, b, from);
 }
 
-int hp_wi_render_to(const hp_wi_table *t, hp_format fmt, hp_wi_write_fn fn,
-                    void *ud) {
+int hp_report_whatif_to(const hp_wi_table *t, hp_format fmt, hp_wi_write_fn fn,
+                        void *ud) {
   hp_buf b;
   hp_buf_init(&b);
   flush_to fl = {fn, ud, fmt == HP_FORMAT_JSON ? 2 : 1, HP_OK};
@@ -1219,8 +1219,8 @@ static int is_grid(hp_format fmt) {
   return fmt == HP_FORMAT_TABLE || fmt == HP_FORMAT_MD;
 }
 
-int hp_wi_batch_out_new(hp_format fmt, hp_wi_write_fn fn, void *ud,
-                        hp_wi_batch_out **out) {
+int hp_report_whatif_batch_out_new(hp_format fmt, hp_wi_write_fn fn, void *ud,
+                                   hp_wi_batch_out **out) {
   hp_wi_batch_out *o = hp_calloc(1, sizeof *o);
   if (!o)
     return HP_ENOMEM;
@@ -1235,7 +1235,7 @@ int hp_wi_batch_out_new(hp_format fmt, hp_wi_write_fn fn, void *ud,
                        "cards,servers,share_compute,share_cards,"
                        "share_capex,vendor_cards,reason\n");
   if (o->b.oom) {
-    hp_wi_batch_out_free(o);
+    hp_report_whatif_batch_out_free(o);
     return HP_ENOMEM;
   }
   *out = o;
@@ -1248,11 +1248,11 @@ static void batch_csv_row(const batch_row *br, const char *reason, hp_buf *b) {
   char word[96];
   const char *st =
       r ? hp_result_status_word(r, word, sizeof word) : "input_error";
-  hp_csv_field(b, br->e->path);
+  hp_report_csv_field(b, br->e->path);
   hp_buf_putc(b, ',');
-  hp_csv_field(b, r ? r->name : "");
+  hp_report_csv_field(b, r ? r->name : "");
   hp_buf_putc(b, ',');
-  hp_csv_field(b, r ? hp_status_word_csv(word) : st);
+  hp_report_csv_field(b, r ? hp_planner_status_word_csv(word) : st);
   int ok = r && r->status == HP_RESULT_OPTIMAL;
   double vals[10] = {0};
   if (ok)
@@ -1261,7 +1261,7 @@ static void batch_csv_row(const batch_row *br, const char *reason, hp_buf *b) {
     hp_buf_putc(b, ',');
     /* No token price in the plan: left out, not 0. */
     if (ok && (q != 4 || vals[q] > 0))
-      hp_buf_number(b, vals[q]);
+      hp_report_buf_number(b, vals[q]);
   }
   char mix[1024] = "";
   if (ok) {
@@ -1270,21 +1270,21 @@ static void batch_csv_row(const batch_row *br, const char *reason, hp_buf *b) {
       char num[40];
       int w = snprintf(mix + used, sizeof mix - used, "%s%s=%s", v ? ";" : "",
                        r->vendors[v].vendor,
-                       hp_format_number(r->vendors[v].cards, num, sizeof num));
+                       hp_fmt_number(r->vendors[v].cards, num, sizeof num));
       if (w < 0)
         break;
       used += (size_t)w;
     }
   }
   char gap[192], why[160];
-  if (!reason && r && hp_result_unproven(r, why, sizeof why)) {
+  if (!reason && r && hp_report_result_unproven(r, why, sizeof why)) {
     snprintf(gap, sizeof gap, "not proven optimal: %s", why);
     reason = gap;
   }
   hp_buf_putc(b, ',');
-  hp_csv_field(b, mix);
+  hp_report_csv_field(b, mix);
   hp_buf_putc(b, ',');
-  hp_csv_field(b, reason ? reason : "");
+  hp_report_csv_field(b, reason ? reason : "");
   hp_buf_putc(b, '\n');
 }
 
@@ -1295,17 +1295,17 @@ static int batch_grid_row(hp_wi_batch_out *o, const batch_row *br,
   int md = o->fmt == HP_FORMAT_MD, rc = HP_OK;
   for (int c = 0; c < BC_N && rc == HP_OK; c++) {
     batch_cell(br, c, o->row[c], CELL_MAX);
-    size_t l = hp_cell_len(o->row[c], md);
+    size_t l = hp_buf_cell_len(o->row[c], md);
     if (l > o->w[c])
       o->w[c] = l;
     rc = store_put(&o->cells, o->row[c]);
   }
   char why[160];
   for (int k = 0; k < 2 && rc == HP_OK; k++) {
-    const char *text = k == 0 ? reason
-                       : br->r && hp_result_unproven(br->r, why, sizeof why)
-                           ? why
-                           : NULL;
+    const char *text =
+        k == 0                                                       ? reason
+        : br->r && hp_report_result_unproven(br->r, why, sizeof why) ? why
+                                                                     : NULL;
     if (!text)
       continue;
     hp_buf line;
@@ -1318,7 +1318,8 @@ static int batch_grid_row(hp_wi_batch_out *o, const batch_row *br,
   return rc;
 }
 
-int hp_wi_batch_out_add(hp_wi_batch_out *o, const hp_wi_batch_entry *e) {
+int hp_report_whatif_batch_out_add(hp_wi_batch_out *o,
+                                   const hp_wi_batch_entry *e) {
   if (o->rc != HP_OK)
     return o->rc;
   size_t nr = e->plan ? hp_plan_count(e->plan) : 1;
@@ -1385,7 +1386,7 @@ static int batch_notes(hp_wi_batch_out *o, int k, const char *title) {
   return rc;
 }
 
-int hp_wi_batch_out_finish(hp_wi_batch_out *o) {
+int hp_report_whatif_batch_out_finish(hp_wi_batch_out *o) {
   int rc = o->rc;
   if (rc == HP_OK && o->fmt == HP_FORMAT_JSON)
     hp_buf_puts(&o->b, o->n_rows ? "\n  ]\n}\n" : "  ]\n}\n");
@@ -1438,7 +1439,7 @@ int hp_wi_batch_out_finish(hp_wi_batch_out *o) {
   return o->rc = rc;
 }
 
-void hp_wi_batch_out_free(hp_wi_batch_out *o) {
+void hp_report_whatif_batch_out_free(hp_wi_batch_out *o) {
   if (!o)
     return;
   hp_buf_cleanup(&o->b);
@@ -1448,21 +1449,21 @@ void hp_wi_batch_out_free(hp_wi_batch_out *o) {
   hp_free(o);
 }
 
-/* hp_wi_render_batch's receiver: the caller's buffer. */
+/* hp_report_whatif_batch's receiver: the caller's buffer. */
 static int append_to(const char *data, size_t len, void *ud) {
   hp_buf *b = ud;
   hp_buf_append(b, data, len);
   return b->oom ? HP_ENOMEM : HP_OK;
 }
 
-int hp_wi_render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
-                       hp_buf *b) {
+int hp_report_whatif_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
+                           hp_buf *b) {
   hp_wi_batch_out *o = NULL;
-  int rc = hp_wi_batch_out_new(fmt, append_to, b, &o);
+  int rc = hp_report_whatif_batch_out_new(fmt, append_to, b, &o);
   for (size_t i = 0; i < n && rc == HP_OK; i++)
-    rc = hp_wi_batch_out_add(o, &e[i]);
+    rc = hp_report_whatif_batch_out_add(o, &e[i]);
   if (rc == HP_OK)
-    rc = hp_wi_batch_out_finish(o);
-  hp_wi_batch_out_free(o);
+    rc = hp_report_whatif_batch_out_finish(o);
+  hp_report_whatif_batch_out_free(o);
   return rc;
 }

@@ -19,7 +19,7 @@
 
 #include "mem.h"
 #include "report_doc.h"
-#include "yamlx.h" /* hp_read_file */
+#include "yamlx.h" /* hp_yaml_read_file */
 
 /* A workbook is at most this large (a million-row sweep is ~40 MB). */
 #define XLSX_MAX_BYTES (512u * 1024 * 1024)
@@ -131,7 +131,7 @@ static int write_sheet(lxw_workbook *wb, const hp_doc_sheet *sh,
 
 int hp_report_xlsx(const hp_doc *doc, char **out, size_t *len, hp_diag *d) {
   hp_doc_sheets s;
-  int rc = hp_doc_build(doc, &s, d);
+  int rc = hp_report_doc_build(doc, &s, d);
   if (rc != HP_OK)
     return rc;
   const char *dir = getenv("TMPDIR");
@@ -140,7 +140,7 @@ int hp_report_xlsx(const hp_doc *doc, char **out, size_t *len, hp_diag *d) {
            dir && *dir ? dir : "/tmp");
   int fd = mkstemp(path);
   if (fd < 0) {
-    hp_doc_sheets_cleanup(&s);
+    hp_report_doc_sheets_cleanup(&s);
     return hp_diag_set(d, HP_EIO, NULL, 0, 0,
                        "cannot create a temporary file for the workbook in "
                        "%.200s (set TMPDIR)",
@@ -167,9 +167,9 @@ int hp_report_xlsx(const hp_doc *doc, char **out, size_t *len, hp_diag *d) {
         "cannot write the workbook: %s", lxw_strerror(e));
     goto out;
   }
-  rc = hp_read_file(path, XLSX_MAX_BYTES, out, len, d);
+  rc = hp_yaml_read_file(path, XLSX_MAX_BYTES, out, len, d);
 out:
   unlink(path);
-  hp_doc_sheets_cleanup(&s);
+  hp_report_doc_sheets_cleanup(&s);
   return rc;
 }

@@ -27,18 +27,18 @@ static void moe_split(const hp_model_desc *m, double *shared, double *routed);
  * ------------------------------------------------------------------------- */
 
 double hp_roof_kv_bytes_per_token(const hp_model_desc *m) {
-  double b = hp_dtype_bytes(m->kv_dtype);
+  double b = hp_model_dtype_bytes(m->kv_dtype);
   if (m->kv_lora_rank > 0)
     return (m->kv_lora_rank + m->qk_rope_head_dim) * m->layers * b;
   return 2.0 * m->layers * m->kv_heads * m->head_dim * b;
 }
 
 double hp_roof_weight_bytes(const hp_model_desc *m) {
-  return m->params * hp_dtype_bytes(m->weight_dtype);
+  return m->params * hp_model_dtype_bytes(m->weight_dtype);
 }
 
 double hp_roof_weight_bytes_touched(const hp_model_desc *m, double tokens) {
-  double wb = hp_dtype_bytes(m->weight_dtype);
+  double wb = hp_model_dtype_bytes(m->weight_dtype);
   if (m->active_params >= m->params || tokens <= 0)
     return m->params * wb;
   double shared, routed;
@@ -311,14 +311,14 @@ int hp_roof_compute_note(const hp_model_desc *m, const hp_candidate *c,
   snprintf(buf, n,
            "%s weights compute on the %s roof (%g TFLOPS): the card gives %s; "
            "they are still stored and read at %g byte%s a parameter",
-           hp_dtype_name(want), got == HP_DTYPE_FP8 ? "FP8" : "FP16",
+           hp_model_dtype_name(want), got == HP_DTYPE_FP8 ? "FP8" : "FP16",
            hp_roof_tflops(c, got),
            want == HP_DTYPE_FP4 && got == HP_DTYPE_FP16
                ? "neither fp4_tflops nor fp8_tflops"
            : want == HP_DTYPE_FP4 ? "no fp4_tflops"
                                   : "no fp8_tflops",
-           hp_dtype_bytes(m->weight_dtype),
-           hp_dtype_bytes(m->weight_dtype) == 1 ? "" : "s");
+           hp_model_dtype_bytes(m->weight_dtype),
+           hp_model_dtype_bytes(m->weight_dtype) == 1 ? "" : "s");
   return 1;
 }
 
@@ -365,7 +365,7 @@ static double weights_card(const hp_model_desc *m, int tp, int ep) {
   if (ep > 0) {
     double shared, routed;
     moe_split(m, &shared, &routed);
-    return (shared + routed / ep) * hp_dtype_bytes(m->weight_dtype);
+    return (shared + routed / ep) * hp_model_dtype_bytes(m->weight_dtype);
   }
   return hp_roof_weight_bytes(m) / tp;
 }
@@ -456,7 +456,7 @@ static void forward(const hp_model_desc *m, const hp_candidate *c,
                     const hp_roof_opts *o, hp_roof_attn a, int tp, double batch,
                     double ctx, double prompts, double in, hp_roof_step *out) {
   int ep = ep_of(m, o);
-  double wb = hp_dtype_bytes(m->weight_dtype);
+  double wb = hp_model_dtype_bytes(m->weight_dtype);
   double A = attn_params(m), F = m->active_params - A;
   double peak = tp * roof_peak(m, c, o) * hp_roof_mfu(c, o);
   double bw =

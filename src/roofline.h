@@ -318,15 +318,15 @@ double hp_roof_link_bytes_s(const hp_candidate *c, const hp_roof_opts *o,
    step at `batch`, tpot_s = step.total_s, prefill_s 0; tokens_per_s_server
    counts output tokens (the units of a `throughput:` row of that phase).
    A forced roofline.batch applies to decode only. */
-void hp_roof_eval_phase(const hp_model_desc *m, const hp_candidate *c,
+void hp_roof_phase_eval(const hp_model_desc *m, const hp_candidate *c,
                         const hp_request_class *k, const hp_roof_opts *o,
                         hp_phase ph, hp_roof_result *r);
 /* KV cache bytes one request hands from prefill to decode: input_tokens x kv
  * bytes/token. */
-double hp_roof_kv_handoff_bytes(const hp_model_desc *m,
-                                const hp_request_class *k);
+double hp_roof_phase_kv_handoff_bytes(const hp_model_desc *m,
+                                      const hp_request_class *k);
 /* Scale-out network of one server, bytes/s: network_gbps (or the default) x 1e9
  * / 8. */
-double hp_roof_network_bytes_s(const hp_candidate *c);
+double hp_roof_phase_network_bytes_s(const hp_candidate *c);
 
 #endif

@@ -245,7 +245,7 @@ static void decode_tp(const hp_model_desc *m, const hp_candidate *c,
  * Public entry points
  * ------------------------------------------------------------------------- */
 
-void hp_roof_eval_phase(const hp_model_desc *m, const hp_candidate *c,
+void hp_roof_phase_eval(const hp_model_desc *m, const hp_candidate *c,
                         const hp_request_class *k, const hp_roof_opts *o,
                         hp_phase ph, hp_roof_result *r) {
   if (ph == HP_PHASE_BOTH) {
@@ -310,12 +310,12 @@ void hp_roof_eval_phase(const hp_model_desc *m, const hp_candidate *c,
   *r = best;
 }
 
-double hp_roof_kv_handoff_bytes(const hp_model_desc *m,
-                                const hp_request_class *k) {
+double hp_roof_phase_kv_handoff_bytes(const hp_model_desc *m,
+                                      const hp_request_class *k) {
   return k->input_tokens * hp_roof_kv_bytes_per_token(m);
 }
 
-double hp_roof_network_bytes_s(const hp_candidate *c) {
+double hp_roof_phase_network_bytes_s(const hp_candidate *c) {
   double g = c->spec.fig[HP_FIG_network_gbps];
   return (g > 0 ? g : HP_DEFAULT_NETWORK_GBPS) * 1e9 / 8.0;
 }

@@ -33,7 +33,7 @@
 static int get_enum(const hp_ynode *n, const char *key, const char *file,
                     const char *const *choices, int *out, hp_diag *d) {
   const char *s;
-  int rc = hp_yget_string(n, key, file, &s, d);
+  int rc = hp_yaml_get_string(n, key, file, &s, d);
   if (rc != HP_OK)
     return rc;
   hp_buf b;
@@ -73,14 +73,14 @@ int hp_scenario_merge(hp_ynode *base, const hp_ynode *overlay) {
 static int merge_into(hp_ynode *base, const hp_ynode *overlay) {
   for (size_t a = 0; a < sizeof alternatives / sizeof alternatives[0]; a++) {
     for (int side = 0; side < 2; side++)
-      if (hp_ymap_get(overlay, alternatives[a][side]) &&
-          !hp_ymap_get(overlay, alternatives[a][!side]))
-        hp_ymap_remove(base, alternatives[a][!side]);
+      if (hp_yaml_map_get(overlay, alternatives[a][side]) &&
+          !hp_yaml_map_get(overlay, alternatives[a][!side]))
+        hp_yaml_map_remove(base, alternatives[a][!side]);
   }
   for (size_t i = 0; i < overlay->n; i++) {
     const hp_ynode *ov = overlay->items[i];
-    hp_ynode *bv = (hp_ynode *)hp_ymap_get(base, overlay->keys[i]);
-    if (bv && bv->kind == HP_Y_MAP && hp_yis_null(ov))
+    hp_ynode *bv = (hp_ynode *)hp_yaml_map_get(base, overlay->keys[i]);
+    if (bv && bv->kind == HP_Y_MAP && hp_yaml_is_null(ov))
       continue; /* null is an empty mapping: it adds nothing */
     if (bv && bv->kind == HP_Y_MAP && ov->kind == HP_Y_MAP) {
       int rc = merge_into(bv, ov);
@@ -88,12 +88,12 @@ static int merge_into(hp_ynode *base, const hp_ynode *overlay) {
         return rc;
       continue;
     }
-    hp_ynode *copy = hp_ynode_clone(ov);
+    hp_ynode *copy = hp_yaml_node_clone(ov);
     if (!copy)
       return HP_ENOMEM;
-    if (hp_ymap_set(base, overlay->keys[i], copy, overlay->key_line[i],
-                    overlay->key_col[i]) != HP_OK) {
-      hp_ynode_free(copy);
+    if (hp_yaml_map_set(base, overlay->keys[i], copy, overlay->key_line[i],
+                        overlay->key_col[i]) != HP_OK) {
+      hp_yaml_node_free(copy);
       return HP_ENOMEM;
     }
   }
@@ -177,23 +177,23 @@ static const char *const share_keys[] = {"min", "max", "basis", NULL};
 /* Optional number at key with a range; *out untouched when absent. */
 static int opt_num(const hp_ynode *map, const char *key, const char *where,
                    const char *file, hp_numrange r, double *out, hp_diag *d) {
-  const hp_ynode *n = hp_ymap_get(map, key);
+  const hp_ynode *n = hp_yaml_map_get(map, key);
   if (!n)
     return HP_OK;
   char full[160];
   snprintf(full, sizeof full, "%s%s%s", where ? where : "", where ? "." : "",
            key);
-  return hp_yget_number_in(n, full, file, r, out, d);
+  return hp_yaml_get_number_in(n, full, file, r, out, d);
 }
 
 /* A null value ("constraints:" with every child commented out) reads as
- * an empty mapping: it has no keys, and hp_ymap_get finds none. */
+ * an empty mapping: it has no keys, and hp_yaml_map_get finds none. */
 static int expect_map(const hp_ynode *n, const char *key, const char *file,
                       hp_diag *d) {
-  if (n->kind != HP_Y_MAP && !hp_yis_null(n))
+  if (n->kind != HP_Y_MAP && !hp_yaml_is_null(n))
     return hp_diag_set(d, HP_ETYPE, file, n->line, n->col,
                        "%s: expected a mapping, got %s", key,
-                       hp_ykind_name(n->kind));
+                       hp_yaml_kind_name(n->kind));
   return HP_OK;
 }
 
@@ -276,8 +276,8 @@ static int apply_model_map(const hp_ynode *map, const char *file,
     long j = model_num_index(k);
     if (j >= 0) {
       double x;
-      if ((rc = hp_yget_number_in(v, full, file, model_nums[j].range, &x, d)) !=
-          HP_OK)
+      if ((rc = hp_yaml_get_number_in(v, full, file, model_nums[j].range, &x,
+                                      d)) != HP_OK)
         return rc;
       if (model_nums[j].whole && x != floor(x))
         return hp_diag_set(d, HP_ERANGE, file, v->line, v->col,
@@ -302,7 +302,7 @@ static int apply_model_map(const hp_ynode *map, const char *file,
       }
     } else if (strcmp(k, "name") == 0) {
       const char *str;
-      if ((rc = hp_yget_string(v, full, file, &str, d)) != HP_OK)
+      if ((rc = hp_yaml_get_string(v, full, file, &str, d)) != HP_OK)
         return rc;
       char *dup = hp_strdup(str);
       if (!dup)
@@ -346,12 +346,13 @@ static int load_model_file(const char *path, hp_model_desc *md, model_marks *mk,
     rc = hp_diag_set(d, HP_ETYPE, path, root->line, root->col,
                      "expected a model mapping (name, params, layers, ...), "
                      "got %s",
-                     hp_ykind_name(root->kind));
+                     hp_yaml_kind_name(root->kind));
     goto out;
   }
-  if ((rc = hp_ycheck_keys(root, model_file_keys, "model", path, d)) != HP_OK)
+  if ((rc = hp_yaml_check_keys(root, model_file_keys, "model", path, d)) !=
+      HP_OK)
     goto out;
-  const hp_ynode *src = hp_ymap_get(root, "sources");
+  const hp_ynode *src = hp_yaml_map_get(root, "sources");
   if (!src) {
     rc = hp_diag_set(d, HP_EMISSING, path, root->line, root->col,
                      "model: required key 'sources' is missing (a source "
@@ -364,13 +365,13 @@ static int load_model_file(const char *path, hp_model_desc *md, model_marks *mk,
     if (model_num_index(src->keys[i]) < 0 &&
         strcmp(src->keys[i], "weight_dtype") != 0 &&
         strcmp(src->keys[i], "kv_dtype") != 0) {
-      rc = hp_ycheck_keys(src, model_keys, "sources", path, d);
+      rc = hp_yaml_check_keys(src, model_keys, "sources", path, d);
       if (rc == HP_OK)
         rc = hp_diag_set(d, HP_EKEY, path, src->key_line[i], src->key_col[i],
                          "sources: '%s' is not a figure", src->keys[i]);
       goto out;
     }
-    if (!hp_ymap_get(root, src->keys[i])) {
+    if (!hp_yaml_map_get(root, src->keys[i])) {
       rc = hp_diag_set(d, HP_EKEY, path, src->key_line[i], src->key_col[i],
                        "sources: '%s' is not a figure given in this file",
                        src->keys[i]);
@@ -379,12 +380,12 @@ static int load_model_file(const char *path, hp_model_desc *md, model_marks *mk,
     char where[96];
     snprintf(where, sizeof where, "sources.%.60s", src->keys[i]);
     const char *str;
-    if ((rc = hp_yget_string(src->items[i], where, path, &str, d)) != HP_OK)
+    if ((rc = hp_yaml_get_string(src->items[i], where, path, &str, d)) != HP_OK)
       goto out;
   }
   for (size_t i = 0; i < root->n; i++)
     if (model_num_index(root->keys[i]) >= 0 &&
-        !hp_ymap_get(src, root->keys[i])) {
+        !hp_yaml_map_get(src, root->keys[i])) {
       rc = hp_diag_set(
           d, HP_EMISSING, path, root->key_line[i], root->key_col[i],
           "%s: no source given (add it under 'sources:')", root->keys[i]);
@@ -392,7 +393,7 @@ static int load_model_file(const char *path, hp_model_desc *md, model_marks *mk,
     }
   rc = apply_model_map(root, path, "model", md, mk, d);
 out:
-  hp_ynode_free(own);
+  hp_yaml_node_free(own);
   return rc;
 }
 
@@ -458,19 +459,19 @@ static int bind_model(const hp_ynode *w, const char *file,
   int rc;
   memset(&mk, 0, sizeof mk);
   md->weight_dtype = md->kv_dtype = HP_DTYPE_BF16;
-  const hp_ynode *model = hp_ymap_get(w, "model");
-  const hp_ynode *mf = hp_ymap_get(w, "model_file");
+  const hp_ynode *model = hp_yaml_map_get(w, "model");
+  const hp_ynode *mf = hp_yaml_map_get(w, "model_file");
   if (!model && !mf)
     return hp_diag_set(d, HP_EMISSING, file, w->line, w->col,
                        "workload: required key 'model' is missing (e.g. "
                        "model: {params: 130e9}, or model: {name: "
                        "llama-3-70b} for models/llama-3-70b.yaml)");
   if (model && ((rc = expect_map(model, "workload.model", file, d)) != HP_OK ||
-                (rc = hp_ycheck_keys(model, model_keys, "workload.model", file,
-                                     d)) != HP_OK))
+                (rc = hp_yaml_check_keys(model, model_keys, "workload.model",
+                                         file, d)) != HP_OK))
     return rc;
-  const hp_ynode *mname = model ? hp_ymap_get(model, "name") : NULL;
-  const hp_ynode *cfg = model ? hp_ymap_get(model, "config") : NULL;
+  const hp_ynode *mname = model ? hp_yaml_map_get(model, "name") : NULL;
+  const hp_ynode *cfg = model ? hp_yaml_map_get(model, "config") : NULL;
   char *path = NULL;
   if (cfg) {
     /* A Hugging Face config.json (src/model_hf.c), relative to the plan. */
@@ -479,10 +480,10 @@ static int bind_model(const hp_ynode *w, const char *file,
       return hp_diag_set(d, HP_EINVAL, file, cfg->line, cfg->col,
                          "workload.model.config: give a config.json or "
                          "workload.model_file, not both");
-    if ((rc = hp_yget_string(cfg, "workload.model.config", file, &rel, d)) !=
-        HP_OK)
+    if ((rc = hp_yaml_get_string(cfg, "workload.model.config", file, &rel,
+                                 d)) != HP_OK)
       return rc;
-    if (!(path = hp_resolve_path(file, rel)))
+    if (!(path = hp_catalog_resolve_path(file, rel)))
       return hp_diag_oom(d);
     md->file = path; /* owned by the scenario from here on */
     if (!file_exists(path))
@@ -493,16 +494,16 @@ static int bind_model(const hp_ynode *w, const char *file,
     if ((rc = read_tree(HP_FC_HF, path, &hfm, &own, d)) != HP_OK)
       return rc;
     rc = apply_model_map(hfm, path, "config", md, &mk, d);
-    hp_ynode_free(own);
+    hp_yaml_node_free(own);
     if (rc != HP_OK)
       return rc;
     path = NULL; /* loaded */
   } else if (mf) {
     const char *rel;
-    if ((rc = hp_yget_string(mf, "workload.model_file", file, &rel, d)) !=
+    if ((rc = hp_yaml_get_string(mf, "workload.model_file", file, &rel, d)) !=
         HP_OK)
       return rc;
-    if (!(path = hp_resolve_path(file, rel)))
+    if (!(path = hp_catalog_resolve_path(file, rel)))
       return hp_diag_oom(d);
     if (!file_exists(path)) {
       rc = hp_diag_set(d, HP_ENOTFOUND, file, mf->line, mf->col,
@@ -510,9 +511,9 @@ static int bind_model(const hp_ynode *w, const char *file,
       hp_free(path);
       return rc;
     }
-  } else if (mname && !hp_ymap_get(model, "params")) {
+  } else if (mname && !hp_yaml_map_get(model, "params")) {
     const char *nm;
-    if ((rc = hp_yget_string(mname, "workload.model.name", file, &nm, d)) !=
+    if ((rc = hp_yaml_get_string(mname, "workload.model.name", file, &nm, d)) !=
         HP_OK)
       return rc;
     for (const char *p = nm; *p; p++)
@@ -548,7 +549,7 @@ static int bind_model(const hp_ynode *w, const char *file,
    * disagrees with the file would size one model under another's name. */
   if (mf && mname && md->name) {
     const char *nm;
-    if ((rc = hp_yget_string(mname, "workload.model.name", file, &nm, d)) !=
+    if ((rc = hp_yaml_get_string(mname, "workload.model.name", file, &nm, d)) !=
         HP_OK)
       return rc;
     if (strcmp(nm, md->name) != 0)
@@ -638,10 +639,10 @@ static int bind_requests(const hp_ynode *w, const char *file, hp_scenario *s,
       "tpot_ms", NULL};
   double ttft = 0, tpot = 0;
   int rc;
-  const hp_ynode *slo = hp_ymap_get(w, "slo");
+  const hp_ynode *slo = hp_yaml_map_get(w, "slo");
   if (slo) {
     if ((rc = expect_map(slo, "workload.slo", file, d)) != HP_OK ||
-        (rc = hp_ycheck_keys(slo, slo_keys, "workload.slo", file, d)) !=
+        (rc = hp_yaml_check_keys(slo, slo_keys, "workload.slo", file, d)) !=
             HP_OK ||
         (rc = opt_num(slo, "ttft_ms", "workload.slo", file, HP_NUM_POSITIVE,
                       &ttft, d)) != HP_OK ||
@@ -649,7 +650,7 @@ static int bind_requests(const hp_ynode *w, const char *file, hp_scenario *s,
                       &tpot, d)) != HP_OK)
       return rc;
   }
-  const hp_ynode *rq = hp_ymap_get(w, "requests");
+  const hp_ynode *rq = hp_yaml_map_get(w, "requests");
   if (!rq)
     return HP_OK;
   if (rq->kind != HP_Y_SEQ || rq->n == 0)
@@ -658,7 +659,7 @@ static int bind_requests(const hp_ynode *w, const char *file, hp_scenario *s,
                        "request classes ({name, share, input_tokens, "
                        "output_tokens}), got %s",
                        rq->kind == HP_Y_SEQ ? "an empty sequence"
-                                            : hp_ykind_name(rq->kind));
+                                            : hp_yaml_kind_name(rq->kind));
   if (rq->n > HP_MAX_CLASSES)
     return hp_diag_set(d, HP_ELIMIT, file, rq->line, rq->col,
                        "workload.requests: %zu classes, more than the limit "
@@ -674,15 +675,15 @@ static int bind_requests(const hp_ynode *w, const char *file, hp_scenario *s,
     char where[64];
     snprintf(where, sizeof where, "workload.requests[%zu]", i);
     if ((rc = expect_map(e, where, file, d)) != HP_OK ||
-        (rc = hp_ycheck_keys(e, class_keys, where, file, d)) != HP_OK)
+        (rc = hp_yaml_check_keys(e, class_keys, where, file, d)) != HP_OK)
       return rc;
     s->n_classes++;
-    const hp_ynode *nm = hp_ymap_get(e, "name");
+    const hp_ynode *nm = hp_yaml_map_get(e, "name");
     char def[32];
     const char *str = def;
     snprintf(def, sizeof def, "class-%zu", i + 1);
-    if (nm && (rc = hp_yget_string(nm, "workload.requests.name", file, &str,
-                                   d)) != HP_OK)
+    if (nm && (rc = hp_yaml_get_string(nm, "workload.requests.name", file, &str,
+                                       d)) != HP_OK)
       return rc;
     if (!(k->name = hp_strdup(str)))
       return hp_diag_oom(d);
@@ -696,7 +697,7 @@ static int bind_requests(const hp_ynode *w, const char *file, hp_scenario *s,
     k->tpot_ms = tpot;
     static const char *const need[] = {"input_tokens", "output_tokens"};
     for (int j = 0; j < 2; j++)
-      if (!hp_ymap_get(e, need[j]))
+      if (!hp_yaml_map_get(e, need[j]))
         return hp_diag_set(d, HP_EMISSING, file, e->line, e->col,
                            "%s: required key '%s' is missing (tokens per "
                            "request)",
@@ -744,13 +745,13 @@ static int bind_roofline(const hp_ynode *m, const char *file, hp_scenario *s,
   static const char *const stacks[] = {"card",   "trtllm", "vllm",
                                        "sglang", "mindie", NULL};
   static const char *const batchings[] = {"static", "continuous", NULL};
-  hp_roof_opts_default(&s->roof);
-  const hp_ynode *r = hp_ymap_get(m, "roofline");
+  hp_model_roof_opts_default(&s->roof);
+  const hp_ynode *r = hp_yaml_map_get(m, "roofline");
   int rc;
   if (!r)
     return HP_OK;
   if ((rc = expect_map(r, "roofline", file, d)) != HP_OK ||
-      (rc = hp_ycheck_keys(r, keys, "roofline", file, d)) != HP_OK)
+      (rc = hp_yaml_check_keys(r, keys, "roofline", file, d)) != HP_OK)
     return rc;
   hp_roof_opts *o = &s->roof;
   if ((rc = opt_num(r, "memory_fraction", "roofline", file, HP_NUM_UNIT_OPEN,
@@ -769,18 +770,18 @@ static int bind_roofline(const hp_ynode *m, const char *file, hp_scenario *s,
                     &o->scaleout_gbps, d)) != HP_OK)
     return rc;
   static const char *const yesno[] = {"false", "true", NULL};
-  const hp_ynode *wn = hp_ymap_get(r, "w8a8");
+  const hp_ynode *wn = hp_yaml_map_get(r, "w8a8");
   if (wn &&
       (rc = get_enum(wn, "roofline.w8a8", file, yesno, &o->w8a8, d)) != HP_OK)
     return rc;
-  const hp_ynode *sn = hp_ymap_get(r, "stack"),
-                 *bn = hp_ymap_get(r, "batching");
+  const hp_ynode *sn = hp_yaml_map_get(r, "stack"),
+                 *bn = hp_yaml_map_get(r, "batching");
   if ((sn && (rc = get_enum(sn, "roofline.stack", file, stacks, &o->stack,
                             d)) != HP_OK) ||
       (bn && (rc = get_enum(bn, "roofline.batching", file, batchings,
                             &o->batching, d)) != HP_OK))
     return rc;
-  const hp_ynode *an = hp_ymap_get(r, "attention");
+  const hp_ynode *an = hp_yaml_map_get(r, "attention");
   if (an && (rc = get_enum(an, "roofline.attention", file, kernels,
                            &o->attention, d)) != HP_OK)
     return rc;
@@ -789,13 +790,13 @@ static int bind_roofline(const hp_ynode *m, const char *file, hp_scenario *s,
   double *dst[] = {&o->min_batch, &o->max_batch,     &o->tp,
                    &o->batch,     &o->prefill_chunk, &o->ep};
   for (int i = 0; i < 6; i++) {
-    const hp_ynode *n = hp_ymap_get(r, whole[i]);
+    const hp_ynode *n = hp_yaml_map_get(r, whole[i]);
     if (!n)
       continue;
     char full[64];
     snprintf(full, sizeof full, "roofline.%s", whole[i]);
     double v;
-    if ((rc = hp_yget_number_in(n, full, file, HP_NUM_GE1, &v, d)) != HP_OK)
+    if ((rc = hp_yaml_get_number_in(n, full, file, HP_NUM_GE1, &v, d)) != HP_OK)
       return rc;
     if (v != floor(v) || v > 1e6)
       return hp_diag_set(d, HP_ERANGE, file, n->line, n->col,
@@ -817,31 +818,31 @@ static int bind_solver(const hp_ynode *m, const char *file, hp_scenario *s,
                        hp_diag *d) {
   static const char *const keys[] = {"mip_gap", "node_limit", "engine", NULL};
   static const char *const engines[] = {"glpk", "cbc", "auto", NULL};
-  const hp_ynode *r = hp_ymap_get(m, "solver");
+  const hp_ynode *r = hp_yaml_map_get(m, "solver");
   int rc;
   if (!r)
     return HP_OK;
   if ((rc = expect_map(r, "solver", file, d)) != HP_OK ||
-      (rc = hp_ycheck_keys(r, keys, "solver", file, d)) != HP_OK ||
+      (rc = hp_yaml_check_keys(r, keys, "solver", file, d)) != HP_OK ||
       (rc = opt_num(r, "mip_gap", "solver", file, HP_NUM_FRACTION, &s->mip_gap,
                     d)) != HP_OK)
     return rc;
-  const hp_ynode *e = hp_ymap_get(r, "engine");
+  const hp_ynode *e = hp_yaml_map_get(r, "engine");
   if (e) {
     if ((rc = get_enum(e, "solver.engine", file, engines, &s->engine, d)) !=
         HP_OK)
       return rc;
-    if (s->engine == HP_IP_CBC && !hp_ip_cbc_available())
+    if (s->engine == HP_IP_CBC && !hp_solver_cbc_available())
       return hp_diag_set(d, HP_ENOTSUP, file, e->line, e->col,
                          "solver.engine: this build has no CBC (built "
                          "without coinor-libcbc-dev): expected glpk or auto");
   }
-  const hp_ynode *n = hp_ymap_get(r, "node_limit");
+  const hp_ynode *n = hp_yaml_map_get(r, "node_limit");
   double v;
   if (!n)
     return HP_OK;
-  if ((rc = hp_yget_number_in(n, "solver.node_limit", file, HP_NUM_GE1, &v,
-                              d)) != HP_OK)
+  if ((rc = hp_yaml_get_number_in(n, "solver.node_limit", file, HP_NUM_GE1, &v,
+                                  d)) != HP_OK)
     return rc;
   if (v != floor(v) || v > HP_MAX_NODE_LIMIT)
     return hp_diag_set(d, HP_ERANGE, file, n->line, n->col,
@@ -854,8 +855,8 @@ static int bind_solver(const hp_ynode *m, const char *file, hp_scenario *s,
 
 static int bind_workload(const hp_ynode *m, const char *file,
                          const hp_catalog *cat, hp_scenario *s, hp_diag *d) {
-  const hp_ynode *w = hp_ymap_get(m, "workload");
-  const hp_ynode *sv = hp_ymap_get(m, "services");
+  const hp_ynode *w = hp_yaml_map_get(m, "workload");
+  const hp_ynode *sv = hp_yaml_map_get(m, "services");
   int rc;
   s->seconds_per_day = 86400;
   s->peak_factor = 1;
@@ -866,14 +867,14 @@ static int bind_workload(const hp_ynode *m, const char *file,
                        s->name, w->line);
   if (!w) {
     if (s->objective == HP_OBJ_MAX_TOKENS || sv)
-      return HP_OK; /* services: bound by hp_scenario_bind_services */
+      return HP_OK; /* services: bound by hp_scenario_services_bind */
     return hp_diag_set(d, HP_EMISSING, file, s->line, s->col,
                        "scenario '%s': required key 'workload' is missing "
                        "(in the scenario or in defaults)",
                        s->name);
   }
   if ((rc = expect_map(w, "workload", file, d)) != HP_OK ||
-      (rc = hp_ycheck_keys(w, workload_keys, "workload", file, d)) != HP_OK)
+      (rc = hp_yaml_check_keys(w, workload_keys, "workload", file, d)) != HP_OK)
     return rc;
   return hp_scenario_bind_volume(w, file, cat, s, d);
 }
@@ -886,10 +887,10 @@ int hp_scenario_bind_volume(const hp_ynode *w, const char *file,
   s->has_workload = 1;
   if ((rc = bind_model(w, file, cat, s, d)) != HP_OK)
     return rc;
-  const hp_ynode *tpd = hp_ymap_get(w, "tokens_per_day");
-  const hp_ynode *users = hp_ymap_get(w, "users");
-  const hp_ynode *tpu = hp_ymap_get(w, "tokens_per_user_per_day");
-  const hp_ynode *rps = hp_ymap_get(w, "requests_per_s");
+  const hp_ynode *tpd = hp_yaml_map_get(w, "tokens_per_day");
+  const hp_ynode *users = hp_yaml_map_get(w, "users");
+  const hp_ynode *tpu = hp_yaml_map_get(w, "tokens_per_user_per_day");
+  const hp_ynode *rps = hp_yaml_map_get(w, "requests_per_s");
   if ((rc = bind_requests(w, file, s, d)) != HP_OK)
     return rc;
   if (rps && (tpd || users)) {
@@ -900,8 +901,8 @@ int hp_scenario_bind_volume(const hp_ynode *w, const char *file,
                        tpd ? "tokens_per_day" : "users", other->line);
   }
   if (rps) {
-    if ((rc = hp_yget_number_in(rps, "workload.requests_per_s", file,
-                                HP_NUM_POSITIVE, &s->requests_per_s, d)) !=
+    if ((rc = hp_yaml_get_number_in(rps, "workload.requests_per_s", file,
+                                    HP_NUM_POSITIVE, &s->requests_per_s, d)) !=
         HP_OK)
       return rc;
     if (s->n_classes == 0)
@@ -917,21 +918,21 @@ int hp_scenario_bind_volume(const hp_ynode *w, const char *file,
                        "at line %d",
                        tpd->line);
   if (tpd) {
-    if ((rc = hp_yget_number_in(tpd, "workload.tokens_per_day", file,
-                                HP_NUM_POSITIVE, &s->tokens_per_day, d)) !=
+    if ((rc = hp_yaml_get_number_in(tpd, "workload.tokens_per_day", file,
+                                    HP_NUM_POSITIVE, &s->tokens_per_day, d)) !=
         HP_OK)
       return rc;
   } else if (users) {
-    if ((rc = hp_yget_number_in(users, "workload.users", file, HP_NUM_POSITIVE,
-                                &s->users, d)) != HP_OK)
+    if ((rc = hp_yaml_get_number_in(users, "workload.users", file,
+                                    HP_NUM_POSITIVE, &s->users, d)) != HP_OK)
       return rc;
     if (!tpu)
       return hp_diag_set(d, HP_EMISSING, file, users->line, users->col,
                          "workload.users needs tokens_per_user_per_day (in "
                          "the scenario or in defaults)");
-    if ((rc = hp_yget_number_in(tpu, "workload.tokens_per_user_per_day", file,
-                                HP_NUM_POSITIVE, &s->tokens_per_user_per_day,
-                                d)) != HP_OK)
+    if ((rc = hp_yaml_get_number_in(tpu, "workload.tokens_per_user_per_day",
+                                    file, HP_NUM_POSITIVE,
+                                    &s->tokens_per_user_per_day, d)) != HP_OK)
       return rc;
     s->tokens_per_day = s->users * s->tokens_per_user_per_day;
   } else if (!rps && s->objective != HP_OBJ_MAX_TOKENS) {
@@ -942,16 +943,16 @@ int hp_scenario_bind_volume(const hp_ynode *w, const char *file,
                        "requests");
   }
   if (tpu && !users) {
-    if ((rc = hp_yget_number_in(tpu, "workload.tokens_per_user_per_day", file,
-                                HP_NUM_POSITIVE, &s->tokens_per_user_per_day,
-                                d)) != HP_OK)
+    if ((rc = hp_yaml_get_number_in(tpu, "workload.tokens_per_user_per_day",
+                                    file, HP_NUM_POSITIVE,
+                                    &s->tokens_per_user_per_day, d)) != HP_OK)
       return rc;
   }
   if ((rc = opt_num(w, "seconds_per_day", "workload", file, HP_NUM_POSITIVE,
                     &s->seconds_per_day, d)) != HP_OK)
     return rc;
   if (s->seconds_per_day > 864000) {
-    const hp_ynode *n = hp_ymap_get(w, "seconds_per_day");
+    const hp_ynode *n = hp_yaml_map_get(w, "seconds_per_day");
     return hp_diag_set(d, HP_ERANGE, file, n->line, n->col,
                        "workload.seconds_per_day: expected at most 864000 "
                        "(10 days), got %g",
@@ -1012,12 +1013,12 @@ static int unknown_device(const hp_catalog *cat, const char *id,
 
 static int bind_constraints(const hp_ynode *m, const char *file,
                             const hp_catalog *cat, hp_scenario *s, hp_diag *d) {
-  const hp_ynode *c = hp_ymap_get(m, "constraints");
+  const hp_ynode *c = hp_yaml_map_get(m, "constraints");
   int rc;
   if (!c)
     return HP_OK;
   if ((rc = expect_map(c, "constraints", file, d)) != HP_OK ||
-      (rc = hp_ycheck_keys(c, constraint_keys, "constraints", file, d)) !=
+      (rc = hp_yaml_check_keys(c, constraint_keys, "constraints", file, d)) !=
           HP_OK)
     return rc;
   if ((rc = opt_num(c, "headroom", "constraints", file, HP_NUM_NONNEG,
@@ -1028,28 +1029,30 @@ static int bind_constraints(const hp_ynode *m, const char *file,
                     &s->budget_cny, d)) != HP_OK ||
       (rc = opt_num(c, "max_vendor_share", "constraints", file,
                     HP_NUM_UNIT_OPEN, &s->max_vendor_share, d)) != HP_OK ||
-      (rc = hp_scenario_bind_orders(c, file, s, d)) != HP_OK)
+      (rc = hp_scenario_services_bind_orders(c, file, s, d)) != HP_OK)
     return rc;
-  const hp_ynode *ds = hp_ymap_get(c, "domestic_share");
+  const hp_ynode *ds = hp_yaml_map_get(c, "domestic_share");
   if (ds) {
     if ((rc = expect_map(ds, "constraints.domestic_share", file, d)) != HP_OK ||
-        (rc = hp_ycheck_keys(ds, share_keys, "constraints.domestic_share", file,
-                             d)) != HP_OK)
+        (rc = hp_yaml_check_keys(ds, share_keys, "constraints.domestic_share",
+                                 file, d)) != HP_OK)
       return rc;
     const hp_ynode *n;
-    if ((n = hp_ymap_get(ds, "min"))) {
-      if ((rc = hp_yget_number_in(n, "constraints.domestic_share.min", file,
-                                  HP_NUM_FRACTION, &s->dom_min, d)) != HP_OK)
+    if ((n = hp_yaml_map_get(ds, "min"))) {
+      if ((rc = hp_yaml_get_number_in(n, "constraints.domestic_share.min", file,
+                                      HP_NUM_FRACTION, &s->dom_min, d)) !=
+          HP_OK)
         return rc;
       s->has_dom_min = 1;
     }
-    if ((n = hp_ymap_get(ds, "max"))) {
-      if ((rc = hp_yget_number_in(n, "constraints.domestic_share.max", file,
-                                  HP_NUM_FRACTION, &s->dom_max, d)) != HP_OK)
+    if ((n = hp_yaml_map_get(ds, "max"))) {
+      if ((rc = hp_yaml_get_number_in(n, "constraints.domestic_share.max", file,
+                                      HP_NUM_FRACTION, &s->dom_max, d)) !=
+          HP_OK)
         return rc;
       s->has_dom_max = 1;
     }
-    if ((n = hp_ymap_get(ds, "basis"))) {
+    if ((n = hp_yaml_map_get(ds, "basis"))) {
       static const char *const bases[] = {"compute", "cards", "capex", NULL};
       int b;
       if ((rc = get_enum(n, "constraints.domestic_share.basis", file, bases, &b,
@@ -1058,14 +1061,14 @@ static int bind_constraints(const hp_ynode *m, const char *file,
       s->dom_basis = (hp_share_basis)b;
     }
     if (s->has_dom_min && s->has_dom_max && s->dom_min > s->dom_max) {
-      n = hp_ymap_get(ds, "max");
+      n = hp_yaml_map_get(ds, "max");
       return hp_diag_set(d, HP_ERANGE, file, n->line, n->col,
                          "constraints.domestic_share.max: expected at least "
                          "min (%g), got %g",
                          s->dom_min, s->dom_max);
     }
   }
-  const hp_ynode *caps = hp_ymap_get(c, "caps");
+  const hp_ynode *caps = hp_yaml_map_get(c, "caps");
   if (caps) {
     if ((rc = expect_map(caps, "constraints.caps", file, d)) != HP_OK)
       return rc;
@@ -1074,8 +1077,8 @@ static int bind_constraints(const hp_ynode *m, const char *file,
       double v;
       char where[200];
       snprintf(where, sizeof where, "constraints.caps.%.100s", k);
-      if ((rc = hp_yget_number_in(caps->items[i], where, file, HP_NUM_NONNEG,
-                                  &v, d)) != HP_OK)
+      if ((rc = hp_yaml_get_number_in(caps->items[i], where, file,
+                                      HP_NUM_NONNEG, &v, d)) != HP_OK)
         return rc;
       /* Caps a plan writes are whole cards, unless the scenario buys
        * fractions of cards (granularity: fractional). A value a sweep or a
@@ -1086,7 +1089,7 @@ static int bind_constraints(const hp_ynode *m, const char *file,
         return hp_diag_set(d, HP_ERANGE, file, caps->items[i]->line,
                            caps->items[i]->col,
                            "%s: expected a whole number of cards, got %s",
-                           where, hp_format_number(v, got, sizeof got));
+                           where, hp_fmt_number(v, got, sizeof got));
       int is_vendor = strncmp(k, "vendor.", 7) == 0;
       const char *key = is_vendor ? k + 7 : k;
       if (is_vendor && !vendor_known(cat, key))
@@ -1103,20 +1106,20 @@ static int bind_constraints(const hp_ynode *m, const char *file,
         return hp_diag_oom(d);
     }
   }
-  const hp_ynode *ex = hp_ymap_get(c, "exclude_vendors");
+  const hp_ynode *ex = hp_yaml_map_get(c, "exclude_vendors");
   if (ex) {
     if (ex->kind != HP_Y_SEQ)
       return hp_diag_set(d, HP_ETYPE, file, ex->line, ex->col,
                          "constraints.exclude_vendors: expected a sequence of "
                          "vendor names, got %s",
-                         hp_ykind_name(ex->kind));
+                         hp_yaml_kind_name(ex->kind));
     s->exclude_vendors = hp_calloc(ex->n ? ex->n : 1, sizeof(char *));
     if (!s->exclude_vendors)
       return hp_diag_oom(d);
     for (size_t i = 0; i < ex->n; i++) {
       const char *v;
-      if ((rc = hp_yget_string(ex->items[i], "constraints.exclude_vendors",
-                               file, &v, d)) != HP_OK)
+      if ((rc = hp_yaml_get_string(ex->items[i], "constraints.exclude_vendors",
+                                   file, &v, d)) != HP_OK)
         return rc;
       if (!vendor_known(cat, v))
         return hp_diag_set(d, HP_ENODEV, file, ex->items[i]->line,
@@ -1161,7 +1164,7 @@ static int apply_override(const hp_ynode *o, const char *id, const char *file,
     hp_figure f;
     if (strcmp(k, "price_as_of") == 0) {
       const char *date;
-      if ((rc = hp_yget_string(o->items[i], full, file, &date, d)) != HP_OK)
+      if ((rc = hp_yaml_get_string(o->items[i], full, file, &date, d)) != HP_OK)
         return rc;
       if (!valid_date(date))
         return hp_diag_set(d, HP_ERANGE, file, o->items[i]->line,
@@ -1178,8 +1181,8 @@ static int apply_override(const hp_ynode *o, const char *id, const char *file,
       continue;
     }
     if (strcmp(k, "price_hour_cny") == 0) {
-      if ((rc = hp_yget_number_in(o->items[i], full, file, HP_NUM_POSITIVE,
-                                  &c->spec.price_hour_cny, d)) != HP_OK)
+      if ((rc = hp_yaml_get_number_in(o->items[i], full, file, HP_NUM_POSITIVE,
+                                      &c->spec.price_hour_cny, d)) != HP_OK)
         return rc;
       c->spec.fig[HP_FIG_price_hour_cny] = c->spec.price_hour_cny;
       c->spec.conf[HP_FIG_price_hour_cny] = HP_CONF_E;
@@ -1187,8 +1190,8 @@ static int apply_override(const hp_ynode *o, const char *id, const char *file,
     }
     if (strcmp(k, "mfu") == 0 || strcmp(k, "mbu") == 0) {
       double v;
-      if ((rc = hp_yget_number_in(o->items[i], full, file, HP_NUM_UNIT_OPEN, &v,
-                                  d)) != HP_OK)
+      if ((rc = hp_yaml_get_number_in(o->items[i], full, file, HP_NUM_UNIT_OPEN,
+                                      &v, d)) != HP_OK)
         return rc;
       if (k[1] == 'f') {
         c->mfu = v;
@@ -1208,11 +1211,11 @@ static int apply_override(const hp_ynode *o, const char *id, const char *file,
       allowed[j++] = "price_as_of";
       allowed[j++] = "price_hour_cny";
       allowed[j] = NULL;
-      return hp_ycheck_keys(o, allowed, where, file, d);
+      return hp_yaml_check_keys(o, allowed, where, file, d);
     }
     double v;
-    if ((rc = hp_yget_number_in(o->items[i], full, file, HP_NUM_POSITIVE, &v,
-                                d)) != HP_OK)
+    if ((rc = hp_yaml_get_number_in(o->items[i], full, file, HP_NUM_POSITIVE,
+                                    &v, d)) != HP_OK)
       return rc;
     if (v < HP_MIN_FIGURE)
       return hp_diag_set(d, HP_ERANGE, file, o->items[i]->line,
@@ -1231,9 +1234,9 @@ static int apply_override(const hp_ynode *o, const char *id, const char *file,
   }
   /* A date belongs to a price: the catalog's date does not date the plan's
    * price, and a date without a price dates nothing. */
-  const hp_ynode *pd = hp_ymap_get(o, "price_as_of");
-  int priced =
-      hp_ymap_get(o, "price_server_cny") || hp_ymap_get(o, "price_card_cny");
+  const hp_ynode *pd = hp_yaml_map_get(o, "price_as_of");
+  int priced = hp_yaml_map_get(o, "price_server_cny") ||
+               hp_yaml_map_get(o, "price_card_cny");
   if (pd && !priced)
     return hp_diag_set(d, HP_EINVAL, file, pd->line, pd->col,
                        "%s.price_as_of: dates a price, but the override gives "
@@ -1251,21 +1254,22 @@ static int measured_entry(const hp_ynode *e, const char *id, const char *file,
   static const char *const keys[] = {"file", "device", NULL};
   *dev = NULL;
   if (e->kind != HP_Y_MAP)
-    return hp_yget_string(e, "measured", file, rel, d);
+    return hp_yaml_get_string(e, "measured", file, rel, d);
   char where[160];
   snprintf(where, sizeof where, "measured.%s", id);
-  int rc = hp_ycheck_keys(e, keys, where, file, d);
+  int rc = hp_yaml_check_keys(e, keys, where, file, d);
   if (rc != HP_OK)
     return rc;
-  const hp_ynode *f = hp_ymap_get(e, "file"), *v = hp_ymap_get(e, "device");
+  const hp_ynode *f = hp_yaml_map_get(e, "file"),
+                 *v = hp_yaml_map_get(e, "device");
   if (!f)
     return hp_diag_set(d, HP_EMISSING, file, e->line, e->col,
                        "%s: 'file' is missing (expected {file: PROFILE, "
                        "device: ID})",
                        where);
-  if ((rc = hp_yget_string(f, "file", file, rel, d)) != HP_OK)
+  if ((rc = hp_yaml_get_string(f, "file", file, rel, d)) != HP_OK)
     return rc;
-  return v ? hp_yget_string(v, "device", file, dev, d) : HP_OK;
+  return v ? hp_yaml_get_string(v, "device", file, dev, d) : HP_OK;
 }
 
 /* 1 if device i of p has an ok GEMM (the figure an MFU comes from). */
@@ -1385,7 +1389,7 @@ static int bind_devices(const hp_ynode *m, const char *file,
                         const hp_catalog *cat, hp_scenario *s, double plan_mfu,
                         int has_plan_mfu, double plan_mbu, int has_plan_mbu,
                         hp_diag *d) {
-  const hp_ynode *dv = hp_ymap_get(m, "devices");
+  const hp_ynode *dv = hp_yaml_map_get(m, "devices");
   int rc;
   size_t n = 0;
   const hp_device_spec **pick = NULL;
@@ -1428,7 +1432,8 @@ static int bind_devices(const hp_ynode *m, const char *file,
       return hp_diag_oom(d);
     for (size_t i = 0; i < dv->n; i++) {
       const char *id;
-      if ((rc = hp_yget_string(dv->items[i], "devices", file, &id, d)) != HP_OK)
+      if ((rc = hp_yaml_get_string(dv->items[i], "devices", file, &id, d)) !=
+          HP_OK)
         goto out;
       const hp_device_spec *sp = hp_catalog_find(cat, id);
       if (!sp) {
@@ -1452,8 +1457,8 @@ static int bind_devices(const hp_ynode *m, const char *file,
                        dv->kind == HP_Y_MAP ? "a mapping" : "a scalar");
   }
 
-  const hp_ynode *ov = hp_ymap_get(m, "overrides");
-  const hp_ynode *ms = hp_ymap_get(m, "measured");
+  const hp_ynode *ov = hp_yaml_map_get(m, "overrides");
+  const hp_ynode *ms = hp_yaml_map_get(m, "measured");
   if (ov && (rc = expect_map(ov, "overrides", file, d)) != HP_OK)
     goto out;
   if (ms && (rc = expect_map(ms, "measured", file, d)) != HP_OK)
@@ -1473,7 +1478,7 @@ static int bind_devices(const hp_ynode *m, const char *file,
                                        &dev, d)) != HP_OK)
         goto out;
       if (pass) {
-        char *path = hp_resolve_path(file, rel);
+        char *path = hp_catalog_resolve_path(file, rel);
         if (!path) {
           rc = hp_diag_oom(d);
           goto out;
@@ -1513,14 +1518,14 @@ static int bind_devices(const hp_ynode *m, const char *file,
     }
     const char *prof = pick[i]->measured;
     char *plan_prof = NULL;
-    const hp_ynode *mp = ms ? hp_ymap_get(ms, pick[i]->id) : NULL;
+    const hp_ynode *mp = ms ? hp_yaml_map_get(ms, pick[i]->id) : NULL;
     const char *plan_dev = NULL;
     if (mp) {
       const char *rel;
       if ((rc = measured_entry(mp, pick[i]->id, file, &rel, &plan_dev, d)) !=
           HP_OK)
         goto out;
-      if (!(plan_prof = hp_resolve_path(file, rel))) {
+      if (!(plan_prof = hp_catalog_resolve_path(file, rel))) {
         rc = hp_diag_oom(d);
         goto out;
       }
@@ -1547,17 +1552,18 @@ static int bind_devices(const hp_ynode *m, const char *file,
       from = "measured";
     }
     int mfu_set = 0;
-    const hp_ynode *o = ov ? hp_ymap_get(ov, pick[i]->id) : NULL;
+    const hp_ynode *o = ov ? hp_yaml_map_get(ov, pick[i]->id) : NULL;
     if (o &&
         (rc = apply_override(o, pick[i]->id, file, c, &mfu_set, d)) != HP_OK)
       goto out;
     if (mfu_set)
       from = "override";
-    c->mbu_plan = has_plan_mbu && !c->measured && !(o && hp_ymap_get(o, "mbu"));
+    c->mbu_plan =
+        has_plan_mbu && !c->measured && !(o && hp_yaml_map_get(o, "mbu"));
     /* Neither set: the roofline takes its card and stack table. */
     c->eff_default = (strcmp(from, "default 0.5") == 0) |
                      (!has_plan_mbu && !(pick[i]->mbu > 0) && !c->measured &&
-                      !(o && hp_ymap_get(o, "mbu")))
+                      !(o && hp_yaml_map_get(o, "mbu")))
                          << 1;
     if (set_from(c, from) != HP_OK) {
       rc = hp_diag_oom(d);
@@ -1618,16 +1624,16 @@ int hp_scenario_bind(const hp_ynode *m, const char *file, const hp_catalog *cat,
     rc = hp_diag_oom(d);
     goto fail;
   }
-  if ((rc = hp_ycheck_keys(m, scenario_keys, "scenario", file, d)) != HP_OK)
+  if ((rc = hp_yaml_check_keys(m, scenario_keys, "scenario", file, d)) != HP_OK)
     goto fail;
-  const hp_ynode *n = hp_ymap_get(m, "name");
+  const hp_ynode *n = hp_yaml_map_get(m, "name");
   const char *str;
   if (!n) {
     rc = hp_diag_set(d, HP_EMISSING, file, m->line, m->col,
                      "scenario: required key 'name' is missing");
     goto fail;
   }
-  if ((rc = hp_yget_string(n, "name", file, &str, d)) != HP_OK)
+  if ((rc = hp_yaml_get_string(n, "name", file, &str, d)) != HP_OK)
     goto fail;
   if (!(s.name = hp_strdup(str))) {
     rc = hp_diag_oom(d);
@@ -1638,17 +1644,17 @@ int hp_scenario_bind(const hp_ynode *m, const char *file, const hp_catalog *cat,
                                            NULL};
   static const char *const grans[] = {"fractional", "card", "server", NULL};
   static const char *const models[] = {"flops", "roofline", NULL};
-  if ((n = hp_ymap_get(m, "objective"))) {
+  if ((n = hp_yaml_map_get(m, "objective"))) {
     if ((rc = get_enum(n, "objective", file, objectives, &e, d)) != HP_OK)
       goto fail;
     s.objective = (hp_objective)e;
   }
-  if ((n = hp_ymap_get(m, "granularity"))) {
+  if ((n = hp_yaml_map_get(m, "granularity"))) {
     if ((rc = get_enum(n, "granularity", file, grans, &e, d)) != HP_OK)
       goto fail;
     s.gran = (hp_granularity)e;
   }
-  if ((n = hp_ymap_get(m, "demand_model"))) {
+  if ((n = hp_yaml_map_get(m, "demand_model"))) {
     if ((rc = get_enum(n, "demand_model", file, models, &e, d)) != HP_OK)
       goto fail;
     s.demand_model = (hp_demand_model)e;
@@ -1659,10 +1665,10 @@ int hp_scenario_bind(const hp_ynode *m, const char *file, const hp_catalog *cat,
       (rc = bind_solver(m, file, &s, d)) != HP_OK)
     goto fail;
   if (s.demand_model == HP_DEMAND_ROOFLINE && s.has_workload) {
-    const hp_ynode *w = hp_ymap_get(m, "workload");
-    const hp_ynode *mo = hp_ymap_get(w, "model");
+    const hp_ynode *w = hp_yaml_map_get(m, "workload");
+    const hp_ynode *mo = hp_yaml_map_get(w, "model");
     if (!mo)
-      mo = hp_ymap_get(w, "model_file");
+      mo = hp_yaml_map_get(w, "model_file");
     if (!s.model.has_arch) {
       rc = hp_diag_set(d, HP_EMISSING, file, mo->line, mo->col,
                        "demand_model roofline needs the model's "
@@ -1688,8 +1694,8 @@ int hp_scenario_bind(const hp_ynode *m, const char *file, const hp_catalog *cat,
     goto fail;
   }
   double plan_mfu = 0, plan_mbu = 0.8;
-  int has_plan_mfu = hp_ymap_get(m, "mfu") != NULL;
-  int has_plan_mbu = hp_ymap_get(m, "mbu") != NULL;
+  int has_plan_mfu = hp_yaml_map_get(m, "mfu") != NULL;
+  int has_plan_mbu = hp_yaml_map_get(m, "mbu") != NULL;
   if ((rc = opt_num(m, "mfu", NULL, file, HP_NUM_UNIT_OPEN, &plan_mfu, d)) !=
           HP_OK ||
       (rc = opt_num(m, "mbu", NULL, file, HP_NUM_UNIT_OPEN, &plan_mbu, d)) !=
@@ -1707,7 +1713,7 @@ int hp_scenario_bind(const hp_ynode *m, const char *file, const hp_catalog *cat,
   if ((rc = bind_devices(m, file, cat, &s, plan_mfu, has_plan_mfu, plan_mbu,
                          has_plan_mbu, d)) != HP_OK ||
       (rc = check_kv_dtype(&s, d)) != HP_OK ||
-      (rc = hp_scenario_bind_services(m, file, cat, &s, d)) != HP_OK)
+      (rc = hp_scenario_services_bind(m, file, cat, &s, d)) != HP_OK)
     goto fail;
   *out = s;
   return HP_OK;
@@ -1725,7 +1731,7 @@ static const char *const plan_keys[] = {"name",      "description", "defaults",
 
 static void free_periods(hp_periods **per, size_t n) {
   for (size_t i = 0; per && i < n; i++)
-    hp_periods_free(per[i]);
+    hp_scenario_periods_free(per[i]);
   hp_free(per);
 }
 
@@ -1734,7 +1740,7 @@ void hp_planfile_free(hp_planfile *p) {
     return;
   for (size_t i = 0; i < p->n; i++) {
     if (p->merged)
-      hp_ynode_free(p->merged[i]);
+      hp_yaml_node_free(p->merged[i]);
     if (p->scen)
       hp_scenario_cleanup(&p->scen[i]);
   }
@@ -1742,7 +1748,7 @@ void hp_planfile_free(hp_planfile *p) {
   hp_file_cache_unref(p->files);
   hp_free(p->merged);
   hp_free(p->scen);
-  hp_ynode_free(p->root);
+  hp_yaml_node_free(p->root);
   hp_free(p->path);
   hp_free(p->name);
   hp_free(p);
@@ -1764,15 +1770,15 @@ static int bind_all(hp_planfile *p, hp_scenario **out, hp_periods ***per_out,
   hp_file_cache *outer = bind_files; /* restored below */
   bind_files = p->files;
   for (; i < p->n; i++) {
-    if ((rc = hp_periods_present(p->merged[i])
-                  ? hp_periods_bind(p->merged[i], p->path, p->cat, &sc[i],
-                                    &per[i], d)
+    if ((rc = hp_scenario_periods_present(p->merged[i])
+                  ? hp_scenario_periods_bind(p->merged[i], p->path, p->cat,
+                                             &sc[i], &per[i], d)
                   : hp_scenario_bind(p->merged[i], p->path, p->cat, &sc[i],
                                      d)) != HP_OK)
       break;
     for (size_t j = 0; j < i; j++)
       if (strcmp(sc[j].name, sc[i].name) == 0) {
-        const hp_ynode *nn = hp_ymap_get(p->merged[i], "name");
+        const hp_ynode *nn = hp_yaml_map_get(p->merged[i], "name");
         rc = hp_diag_set(d, HP_EDUP, p->path, nn->line, nn->col,
                          "scenario name '%s' is used twice", sc[i].name);
         i++;
@@ -1812,28 +1818,28 @@ int hp_planfile_parse(const char *text, size_t len, const char *name,
     rc = hp_diag_set(d, HP_ETYPE, name, r->line, r->col,
                      "expected a plan mapping (name, defaults, scenarios), "
                      "got %s",
-                     hp_ykind_name(r->kind));
+                     hp_yaml_kind_name(r->kind));
     goto fail;
   }
-  if ((rc = hp_ycheck_keys(r, plan_keys, "plan", name, d)) != HP_OK)
+  if ((rc = hp_yaml_check_keys(r, plan_keys, "plan", name, d)) != HP_OK)
     goto fail;
-  const hp_ynode *nm = hp_ymap_get(r, "name");
+  const hp_ynode *nm = hp_yaml_map_get(r, "name");
   const char *s;
   if (!nm) {
     rc = hp_diag_set(d, HP_EMISSING, name, r->line, r->col,
                      "plan: required key 'name' is missing");
     goto fail;
   }
-  if ((rc = hp_yget_string(nm, "name", name, &s, d)) != HP_OK)
+  if ((rc = hp_yaml_get_string(nm, "name", name, &s, d)) != HP_OK)
     goto fail;
   if (!(p->name = hp_strdup(s))) {
     rc = hp_diag_oom(d);
     goto fail;
   }
-  const hp_ynode *defs = hp_ymap_get(r, "defaults");
+  const hp_ynode *defs = hp_yaml_map_get(r, "defaults");
   if (defs && (rc = expect_map(defs, "defaults", name, d)) != HP_OK)
     goto fail;
-  const hp_ynode *sc = hp_ymap_get(r, "scenarios");
+  const hp_ynode *sc = hp_yaml_map_get(r, "scenarios");
   if (!sc) {
     rc = hp_diag_set(d, HP_EMISSING, name, r->line, r->col,
                      "plan: required key 'scenarios' is missing (a sequence "
@@ -1845,7 +1851,7 @@ int hp_planfile_parse(const char *text, size_t len, const char *name,
                      "scenarios: expected a non-empty sequence of scenario "
                      "mappings, got %s",
                      sc->kind == HP_Y_SEQ ? "an empty sequence"
-                                          : hp_ykind_name(sc->kind));
+                                          : hp_yaml_kind_name(sc->kind));
     goto fail;
   }
   if (sc->n > HP_MAX_SCENARIOS) {
@@ -1866,8 +1872,8 @@ int hp_planfile_parse(const char *text, size_t len, const char *name,
     if ((rc = expect_map(e, "scenarios[]", name, d)) != HP_OK)
       goto fail;
     hp_ynode *m = defs && defs->kind == HP_Y_MAP
-                      ? hp_ynode_clone(defs)
-                      : hp_ynode_new(HP_Y_MAP, NULL, e->line, e->col);
+                      ? hp_yaml_node_clone(defs)
+                      : hp_yaml_node_new(HP_Y_MAP, NULL, e->line, e->col);
     if (!m) {
       rc = hp_diag_oom(d);
       goto fail;
@@ -1881,8 +1887,8 @@ int hp_planfile_parse(const char *text, size_t len, const char *name,
     }
   }
   if ((rc = bind_all(p, &p->scen, &p->periods, d)) != HP_OK ||
-      (rc = hp_uncertain_parse(hp_ymap_get(r, "uncertain"), name, NULL, NULL,
-                               d)) != HP_OK)
+      (rc = hp_scenario_set_uncertain_parse(hp_yaml_map_get(r, "uncertain"),
+                                            name, NULL, NULL, d)) != HP_OK)
     goto fail;
   *out = p;
   return HP_OK;
@@ -1896,7 +1902,7 @@ int hp_planfile_load(const char *path, const hp_catalog *cat, hp_planfile **out,
   assert(path && out);
   char *text;
   size_t len;
-  int rc = hp_read_file(path, HP_YAML_MAX_BYTES, &text, &len, d);
+  int rc = hp_yaml_read_file(path, HP_YAML_MAX_BYTES, &text, &len, d);
   if (rc != HP_OK)
     return rc;
   rc = hp_planfile_parse(text, len, path, cat, out, d);
@@ -1912,11 +1918,11 @@ int hp_planfile_dup(const hp_planfile *p, hp_planfile **out, hp_diag *d) {
   q->cat = p->cat;
   q->files = hp_file_cache_ref(p->files);
   if (!(q->path = hp_strdup(p->path)) || !(q->name = hp_strdup(p->name)) ||
-      !(q->root = hp_ynode_clone(p->root)) ||
+      !(q->root = hp_yaml_node_clone(p->root)) ||
       !(q->merged = hp_calloc(p->n ? p->n : 1, sizeof *q->merged)))
     goto oom;
   for (; q->n < p->n; q->n++)
-    if (!(q->merged[q->n] = hp_ynode_clone(p->merged[q->n])))
+    if (!(q->merged[q->n] = hp_yaml_node_clone(p->merged[q->n])))
       goto oom;
   if ((rc = bind_all(q, &q->scen, &q->periods, d)) != HP_OK)
     goto fail;
@@ -1934,7 +1940,7 @@ const char *hp_planfile_name(const hp_planfile *p) {
   return p->name;
 }
 const hp_ynode *hp_planfile_uncertain(const hp_planfile *p) {
-  return hp_ymap_get(p->root, "uncertain");
+  return hp_yaml_map_get(p->root, "uncertain");
 }
 /* 1 if scenario s can buy the card called id. */
 static int lists_card(const hp_scenario *s, const char *id) {
@@ -1951,9 +1957,9 @@ static const hp_ynode *card_keys(const hp_ynode *m, int which,
                                       "constraints.caps"};
   *where = names[which];
   if (which < 2)
-    return hp_ymap_get(m, names[which]);
-  const hp_ynode *c = hp_ymap_get(m, "constraints");
-  return c && c->kind == HP_Y_MAP ? hp_ymap_get(c, "caps") : NULL;
+    return hp_yaml_map_get(m, names[which]);
+  const hp_ynode *c = hp_yaml_map_get(m, "constraints");
+  return c && c->kind == HP_Y_MAP ? hp_yaml_map_get(c, "caps") : NULL;
 }
 
 /* 1 if map has key `id` at line:col. */
@@ -1968,7 +1974,7 @@ static int has_key_at(const hp_ynode *map, const char *id, int line, int col) {
 size_t hp_planfile_unused_keys(const hp_planfile *p, hp_diag *w, size_t cap) {
   assert(p && (w || cap == 0));
   size_t n = 0;
-  const hp_ynode *defs = hp_ymap_get(p->root, "defaults");
+  const hp_ynode *defs = hp_yaml_map_get(p->root, "defaults");
   for (size_t i = 0; i < p->n; i++)
     for (int which = 0; which < 3; which++) {
       const char *where;
@@ -2164,20 +2170,20 @@ static int set_path(hp_ynode *m, const char *path, const char *text,
     if (cur->kind != HP_Y_MAP)
       return hp_diag_set(d, HP_ETYPE, NULL, 0, 0,
                          "path '%s': '%s' is inside %s, not a mapping", path,
-                         seg, hp_ykind_name(cur->kind));
-    hp_ynode *child = (hp_ynode *)hp_ymap_get(cur, seg);
+                         seg, hp_yaml_kind_name(cur->kind));
+    hp_ynode *child = (hp_ynode *)hp_yaml_map_get(cur, seg);
     if (!next) {
-      hp_ynode *val = hp_ynode_new(HP_Y_SCALAR, text, 0, 0);
-      if (!val || hp_ymap_set(cur, seg, val, 0, 0) != HP_OK) {
-        hp_ynode_free(val);
+      hp_ynode *val = hp_yaml_node_new(HP_Y_SCALAR, text, 0, 0);
+      if (!val || hp_yaml_map_set(cur, seg, val, 0, 0) != HP_OK) {
+        hp_yaml_node_free(val);
         return hp_diag_oom(d);
       }
       return HP_OK;
     }
-    if (!child || hp_yis_null(child)) { /* null: an empty mapping */
-      child = hp_ynode_new(HP_Y_MAP, NULL, 0, 0);
-      if (!child || hp_ymap_set(cur, seg, child, 0, 0) != HP_OK) {
-        hp_ynode_free(child);
+    if (!child || hp_yaml_is_null(child)) { /* null: an empty mapping */
+      child = hp_yaml_node_new(HP_Y_MAP, NULL, 0, 0);
+      if (!child || hp_yaml_map_set(cur, seg, child, 0, 0) != HP_OK) {
+        hp_yaml_node_free(child);
         return hp_diag_oom(d);
       }
     }
@@ -2195,7 +2201,7 @@ int hp_planfile_set_number(hp_planfile *p, const char *path, double value,
                            hp_diag *d) {
   assert(p && path);
   char num[40];
-  return set_text(p, path, hp_format_number(value, num, sizeof num), d);
+  return set_text(p, path, hp_fmt_number(value, num, sizeof num), d);
 }
 
 int hp_planfile_takes_text(const hp_planfile *p, const char *path) {
@@ -2208,7 +2214,7 @@ int hp_planfile_takes_text(const hp_planfile *p, const char *path) {
   hp_ynode **copies = hp_calloc(p->n ? p->n : 1, sizeof *copies);
   int rc = copies ? HP_OK : HP_ENOMEM;
   for (size_t i = 0; rc == HP_OK && i < p->n; i++)
-    if (!(copies[i] = hp_ynode_clone(p->merged[i])))
+    if (!(copies[i] = hp_yaml_node_clone(p->merged[i])))
       rc = HP_ENOMEM;
     else
       rc = set_path(copies[i], path, "hetplan: not a number", NULL);
@@ -2228,7 +2234,7 @@ int hp_planfile_takes_text(const hp_planfile *p, const char *path) {
     }
   }
   for (size_t i = 0; copies && i < p->n; i++)
-    hp_ynode_free(copies[i]);
+    hp_yaml_node_free(copies[i]);
   hp_free(copies);
   return rc == HP_ENOMEM ? HP_ENOMEM : takes;
 }
@@ -2240,7 +2246,7 @@ static int set_text(hp_planfile *p, const char *path, const char *text,
   if (!copies)
     return hp_diag_oom(d);
   for (size_t i = 0; i < p->n; i++) {
-    if (!(copies[i] = hp_ynode_clone(p->merged[i]))) {
+    if (!(copies[i] = hp_yaml_node_clone(p->merged[i]))) {
       rc = hp_diag_oom(d);
       goto out;
     }
@@ -2261,7 +2267,7 @@ static int set_text(hp_planfile *p, const char *path, const char *text,
     goto out;
   }
   for (size_t i = 0; i < p->n; i++) {
-    hp_ynode_free(old[i]);
+    hp_yaml_node_free(old[i]);
     hp_scenario_cleanup(&p->scen[i]);
   }
   hp_free(old);
@@ -2272,7 +2278,7 @@ static int set_text(hp_planfile *p, const char *path, const char *text,
   return HP_OK;
 out:
   for (size_t i = 0; i < p->n; i++)
-    hp_ynode_free(copies[i]);
+    hp_yaml_node_free(copies[i]);
   hp_free(copies);
   return rc;
 }

@@ -86,11 +86,11 @@ int hp_scenario_market_warnings(const hp_scenario *s, hp_scenario_result *r);
 int hp_scenario_bind_volume(const hp_ynode *w, const char *file,
                             const hp_catalog *cat, hp_scenario *s, hp_diag *d);
 /* constraints.min_servers_per_sku and constraints.max_skus of c. */
-int hp_scenario_bind_orders(const hp_ynode *c, const char *file, hp_scenario *s,
-                            hp_diag *d);
+int hp_scenario_services_bind_orders(const hp_ynode *c, const char *file,
+                                     hp_scenario *s, hp_diag *d);
 /* `services:` and `throughput:` of the merged scenario m, after the
  * candidates are bound; also checks objective rent's prices. */
-int hp_scenario_bind_services(const hp_ynode *m, const char *file,
+int hp_scenario_services_bind(const hp_ynode *m, const char *file,
                               const hp_catalog *cat, hp_scenario *s,
                               hp_diag *d);
 /* Frees s's services and throughput rows (not s itself). */
@@ -105,7 +105,7 @@ int hp_scenario_bind(const hp_ynode *m, const char *file, const hp_catalog *cat,
  * ------------------------------------------------------------------------- */
 
 /* Monte Carlo distributions: the plan's `uncertain:` block, checked by
- * the loader (hp_uncertain_parse) and drawn by whatif.c. */
+ * the loader (hp_scenario_set_uncertain_parse) and drawn by whatif.c. */
 typedef enum {
   HP_DIST_UNIFORM = 0, /* min, max */
   HP_DIST_NORMAL,      /* mean, sd */
@@ -125,21 +125,22 @@ typedef struct hp_wi_dist {
 
 /** Checks an `uncertain:` block u (NULL: none, HP_OK) of file and, when
  * out is not NULL, returns its distributions in the order written (caller
- * frees with hp_wi_dists_free). Every error names file:line:col: not a
- * non-empty mapping, more than HP_MAX_UNCERTAIN keys, an unknown
+ * frees with hp_scenario_set_dists_free). Every error names file:line:col: not
+ * a non-empty mapping, more than HP_MAX_UNCERTAIN keys, an unknown
  * distribution, a missing or extra parameter, bad ranges (sd <= 0, min >=
  * max, mode outside [min, max], median <= 0, truncation keeping under 1%).
  * Whether each key is one the plan takes is the Monte Carlo run's check
  * (hp_wi_dists_parse). The plan loader calls it. */
-int hp_uncertain_parse(const hp_ynode *u, const char *file, hp_wi_dist **out,
-                       size_t *n_out, hp_diag *d);
-void hp_wi_dists_free(hp_wi_dist *v, size_t n);
+int hp_scenario_set_uncertain_parse(const hp_ynode *u, const char *file,
+                                    hp_wi_dist **out, size_t *n_out,
+                                    hp_diag *d);
+void hp_scenario_set_dists_free(hp_wi_dist *v, size_t n);
 /** The distribution's name ("lognormal"). */
-const char *hp_dist_name(hp_dist_kind k);
+const char *hp_scenario_set_dist_name(hp_dist_kind k);
 
 /** A deep copy of src into *dst (caller releases with hp_scenario_cleanup);
  * catalog strings stay borrowed. HP_OK or HP_ENOMEM (*dst untouched). */
-int hp_scenario_copy(hp_scenario *dst, const hp_scenario *src);
+int hp_scenario_set_copy(hp_scenario *dst, const hp_scenario *src);
 /** 1 if hp_scenario_set knows key: workload.tokens_per_day, the
  * constraints' domestic_share.min/max, headroom, power_mw, budget_cny,
  * max_vendor_share and caps.ID / caps.vendor.NAME, years,
@@ -148,7 +149,7 @@ int hp_scenario_copy(hp_scenario *dst, const hp_scenario *src);
  * and the card figures but cards_per_server) and the roofline's
  * memory_fraction, pcie_gbps, allreduce_latency_us, overlap, kv_mbu,
  * reread_hit and scaleout_gbps. */
-int hp_scenario_settable(const char *key);
+int hp_scenario_set_takes(const char *key);
 /** Sets the figure at key to v in s, as binding the plan with key = v
  * would (derived figures included: requests/s from tokens/day). HP_OK, or
  * HP_ENOTSUP for a key it does not know, one the scenario does not write
@@ -161,7 +162,7 @@ int hp_scenario_set(hp_scenario *s, const char *key, double v, hp_diag *d);
  * overrides.ID.KEY, does not write it at all) and hp_scenario_set knows
  * it: then setting it on copies of p's bound scenarios is what binding p
  * with it would give. */
-int hp_planfile_settable(const hp_planfile *p, const char *key);
+int hp_scenario_set_planfile_takes(const hp_planfile *p, const char *key);
 
 /* Deep-merges overlay into base, as a scenario entry merges into
  * `defaults:` (maps key by key, anything else replaced). HP_OK or
@@ -212,14 +213,15 @@ typedef struct hp_periods {
 } hp_periods;
 
 /* 1 when merged scenario tree m has `periods:`. */
-int hp_periods_present(const hp_ynode *m);
+int hp_scenario_periods_present(const hp_ynode *m);
 /* Binds a merged scenario tree with periods: *base gets the scenario as
  * written without its period keys (what sweeps and batch see), *out the
- * periods (caller frees with hp_periods_free). Both set only on success;
- * errors name file:line:col. */
-int hp_periods_bind(const hp_ynode *m, const char *file, const hp_catalog *cat,
-                    hp_scenario *base, hp_periods **out, hp_diag *d);
-void hp_periods_free(hp_periods *p);
+ * periods (caller frees with hp_scenario_periods_free). Both set only on
+ * success; errors name file:line:col. */
+int hp_scenario_periods_bind(const hp_ynode *m, const char *file,
+                             const hp_catalog *cat, hp_scenario *base,
+                             hp_periods **out, hp_diag *d);
+void hp_scenario_periods_free(hp_periods *p);
 /* Scenario i's periods, or NULL. Valid until hp_planfile_free. */
 const hp_periods *hp_planfile_periods(const hp_planfile *p, size_t i);
 

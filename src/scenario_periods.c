@@ -36,11 +36,11 @@ static const char *const period_keys[] = {"name",
                                           NULL};
 static const char *const cohort_keys[] = {"servers", "age_years", NULL};
 
-int hp_periods_present(const hp_ynode *m) {
-  return m && m->kind == HP_Y_MAP && hp_ymap_get(m, "periods") != NULL;
+int hp_scenario_periods_present(const hp_ynode *m) {
+  return m && m->kind == HP_Y_MAP && hp_yaml_map_get(m, "periods") != NULL;
 }
 
-void hp_periods_free(hp_periods *p) {
+void hp_scenario_periods_free(hp_periods *p) {
   if (!p)
     return;
   for (size_t i = 0; i < p->n; i++) {
@@ -79,7 +79,7 @@ static double date_days(const char *s) {
 static int get_date(const hp_ynode *n, const char *key, const char *file,
                     double *days, hp_diag *d) {
   const char *s;
-  int rc = hp_yget_string(n, key, file, &s, d);
+  int rc = hp_yaml_get_string(n, key, file, &s, d);
   if (rc != HP_OK)
     return rc;
   *days = date_days(s);
@@ -95,13 +95,13 @@ static int get_date(const hp_ynode *n, const char *key, const char *file,
 static int read_fleet(const hp_ynode *f, const char *file,
                       const hp_catalog *cat, hp_fleet_cohort **out,
                       size_t *n_out, hp_diag *d) {
-  if (hp_yis_null(f))
+  if (hp_yaml_is_null(f))
     return HP_OK;
   if (f->kind != HP_Y_MAP)
     return hp_diag_set(d, HP_ETYPE, file, f->line, f->col,
                        "fleet: expected a mapping of device id to {servers, "
                        "age_years}, got %s",
-                       hp_ykind_name(f->kind));
+                       hp_yaml_kind_name(f->kind));
   size_t cap = 0, n = 0;
   for (size_t i = 0; i < f->n; i++)
     cap += f->items[i]->kind == HP_Y_SEQ ? f->items[i]->n : 1;
@@ -129,13 +129,13 @@ static int read_fleet(const hp_ynode *f, const char *file,
       if (e->kind != HP_Y_MAP) {
         rc = hp_diag_set(d, HP_ETYPE, file, e->line, e->col,
                          "%s: expected {servers: N, age_years: A}, got %s",
-                         where, hp_ykind_name(e->kind));
+                         where, hp_yaml_kind_name(e->kind));
         goto fail;
       }
-      if ((rc = hp_ycheck_keys(e, cohort_keys, where, file, d)) != HP_OK)
+      if ((rc = hp_yaml_check_keys(e, cohort_keys, where, file, d)) != HP_OK)
         goto fail;
-      const hp_ynode *sv = hp_ymap_get(e, "servers");
-      const hp_ynode *ag = hp_ymap_get(e, "age_years");
+      const hp_ynode *sv = hp_yaml_map_get(e, "servers");
+      const hp_ynode *ag = hp_yaml_map_get(e, "age_years");
       if (!sv) {
         rc = hp_diag_set(d, HP_EMISSING, file, e->line, e->col,
                          "%s: required key 'servers' is missing", where);
@@ -144,10 +144,11 @@ static int read_fleet(const hp_ynode *f, const char *file,
       c[n].sku = at;
       c[n].line = e->line;
       c[n].col = e->col;
-      if ((rc = hp_yget_number_in(sv, "servers", file, HP_NUM_NONNEG,
-                                  &c[n].servers, d)) != HP_OK ||
-          (ag && (rc = hp_yget_number_in(ag, "age_years", file, HP_NUM_NONNEG,
-                                         &c[n].age_years, d)) != HP_OK))
+      if ((rc = hp_yaml_get_number_in(sv, "servers", file, HP_NUM_NONNEG,
+                                      &c[n].servers, d)) != HP_OK ||
+          (ag &&
+           (rc = hp_yaml_get_number_in(ag, "age_years", file, HP_NUM_NONNEG,
+                                       &c[n].age_years, d)) != HP_OK))
         goto fail;
       if (c[n].servers != floor(c[n].servers)) {
         rc = hp_diag_set(d, HP_ERANGE, file, sv->line, sv->col,
@@ -169,40 +170,40 @@ fail:
 /* The overlay of period entry e: its scenario keys, with budget_cny moved
  * into constraints. NULL on OOM. */
 static hp_ynode *period_overlay(const hp_ynode *e) {
-  hp_ynode *o = hp_ynode_clone(e);
+  hp_ynode *o = hp_yaml_node_clone(e);
   if (!o)
     return NULL;
   static const char *const own[] = {"name", "years", "start", "end"};
   for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
-    hp_ymap_remove(o, own[i]);
-  long b = hp_ymap_index(o, "budget_cny");
+    hp_yaml_map_remove(o, own[i]);
+  long b = hp_yaml_map_index(o, "budget_cny");
   if (b >= 0) {
-    hp_ynode *bud = hp_ynode_clone(o->items[b]);
-    hp_ynode *cons =
-        hp_ynode_new(HP_Y_MAP, NULL, bud ? bud->line : 0, bud ? bud->col : 0);
+    hp_ynode *bud = hp_yaml_node_clone(o->items[b]);
+    hp_ynode *cons = hp_yaml_node_new(HP_Y_MAP, NULL, bud ? bud->line : 0,
+                                      bud ? bud->col : 0);
     if (!bud || !cons ||
-        hp_ymap_set(cons, "budget_cny", bud, o->key_line[b], o->key_col[b]) !=
-            HP_OK) {
-      hp_ynode_free(bud);
-      hp_ynode_free(cons);
-      hp_ynode_free(o);
+        hp_yaml_map_set(cons, "budget_cny", bud, o->key_line[b],
+                        o->key_col[b]) != HP_OK) {
+      hp_yaml_node_free(bud);
+      hp_yaml_node_free(cons);
+      hp_yaml_node_free(o);
       return NULL;
     }
-    hp_ynode *wrap = hp_ynode_new(HP_Y_MAP, NULL, o->line, o->col);
-    if (!wrap || hp_ymap_set(wrap, "constraints", cons, cons->line,
-                             cons->col) != HP_OK) {
-      hp_ynode_free(wrap);
-      hp_ynode_free(cons);
-      hp_ynode_free(o);
+    hp_ynode *wrap = hp_yaml_node_new(HP_Y_MAP, NULL, o->line, o->col);
+    if (!wrap || hp_yaml_map_set(wrap, "constraints", cons, cons->line,
+                                 cons->col) != HP_OK) {
+      hp_yaml_node_free(wrap);
+      hp_yaml_node_free(cons);
+      hp_yaml_node_free(o);
       return NULL;
     }
-    hp_ymap_remove(o, "budget_cny");
+    hp_yaml_map_remove(o, "budget_cny");
     if (hp_scenario_merge(o, wrap) != HP_OK) {
-      hp_ynode_free(wrap);
-      hp_ynode_free(o);
+      hp_yaml_node_free(wrap);
+      hp_yaml_node_free(o);
       return NULL;
     }
-    hp_ynode_free(wrap);
+    hp_yaml_node_free(wrap);
   }
   return o;
 }
@@ -213,59 +214,60 @@ static hp_ynode *period_overlay(const hp_ynode *e) {
 static int take_override_lifetimes(hp_ynode *m, const char *file,
                                    const hp_catalog *cat, double *life,
                                    hp_diag *d) {
-  hp_ynode *ov = (hp_ynode *)hp_ymap_get(m, "overrides");
+  hp_ynode *ov = (hp_ynode *)hp_yaml_map_get(m, "overrides");
   if (!ov || ov->kind != HP_Y_MAP)
     return HP_OK;
   for (size_t i = 0; i < ov->n; i++) {
     hp_ynode *e = ov->items[i];
     const hp_ynode *l =
-        e->kind == HP_Y_MAP ? hp_ymap_get(e, "lifetime_years") : NULL;
+        e->kind == HP_Y_MAP ? hp_yaml_map_get(e, "lifetime_years") : NULL;
     if (!l)
       continue;
     double v;
-    int rc =
-        hp_yget_number_in(l, "lifetime_years", file, HP_NUM_POSITIVE, &v, d);
+    int rc = hp_yaml_get_number_in(l, "lifetime_years", file, HP_NUM_POSITIVE,
+                                   &v, d);
     if (rc != HP_OK)
       return rc;
     for (size_t k = 0; k < hp_catalog_count(cat); k++)
       if (strcmp(hp_catalog_at(cat, k)->id, ov->keys[i]) == 0)
         life[k] = v;
-    hp_ymap_remove(e, "lifetime_years");
+    hp_yaml_map_remove(e, "lifetime_years");
   }
   return HP_OK;
 }
 
 /* Replaces m's devices with the SKU list ids (a sequence). */
 static int set_devices(hp_ynode *m, const char *const *ids, size_t n) {
-  const hp_ynode *old = hp_ymap_get(m, "devices");
-  long at = hp_ymap_index(m, "devices");
+  const hp_ynode *old = hp_yaml_map_get(m, "devices");
+  long at = hp_yaml_map_index(m, "devices");
   int line = old ? old->line : m->line, col = old ? old->col : m->col;
-  hp_ynode *seq = hp_ynode_new(HP_Y_SEQ, NULL, line, col);
+  hp_ynode *seq = hp_yaml_node_new(HP_Y_SEQ, NULL, line, col);
   if (!seq)
     return HP_ENOMEM;
   for (size_t i = 0; i < n; i++) {
-    hp_ynode *v = hp_ynode_new(HP_Y_SCALAR, ids[i], line, col);
-    if (!v || hp_yseq_push(seq, v) != HP_OK) {
-      hp_ynode_free(v);
-      hp_ynode_free(seq);
+    hp_ynode *v = hp_yaml_node_new(HP_Y_SCALAR, ids[i], line, col);
+    if (!v || hp_yaml_seq_push(seq, v) != HP_OK) {
+      hp_yaml_node_free(v);
+      hp_yaml_node_free(seq);
       return HP_ENOMEM;
     }
   }
-  if (hp_ymap_set(m, "devices", seq, at >= 0 ? m->key_line[at] : line,
-                  at >= 0 ? m->key_col[at] : col) != HP_OK) {
-    hp_ynode_free(seq);
+  if (hp_yaml_map_set(m, "devices", seq, at >= 0 ? m->key_line[at] : line,
+                      at >= 0 ? m->key_col[at] : col) != HP_OK) {
+    hp_yaml_node_free(seq);
     return HP_ENOMEM;
   }
   return HP_OK;
 }
 
-int hp_periods_bind(const hp_ynode *m, const char *file, const hp_catalog *cat,
-                    hp_scenario *base, hp_periods **out, hp_diag *d) {
+int hp_scenario_periods_bind(const hp_ynode *m, const char *file,
+                             const hp_catalog *cat, hp_scenario *base,
+                             hp_periods **out, hp_diag *d) {
   int rc = HP_OK;
   size_t nc = hp_catalog_count(cat);
-  const hp_ynode *pe = hp_ymap_get(m, "periods");
+  const hp_ynode *pe = hp_yaml_map_get(m, "periods");
   hp_periods *P = hp_calloc(1, sizeof *P);
-  hp_ynode *strip = hp_ynode_clone(m);
+  hp_ynode *strip = hp_yaml_node_clone(m);
   hp_ynode **trees = NULL;
   hp_scenario sb;
   memset(&sb, 0, sizeof sb);
@@ -291,7 +293,7 @@ int hp_periods_bind(const hp_ynode *m, const char *file, const hp_catalog *cat,
   }
   /* Plan-wide keys. */
   P->npv = 1;
-  const hp_ynode *ob = hp_ymap_get(m, "objective");
+  const hp_ynode *ob = hp_yaml_map_get(m, "objective");
   if (ob) {
     if (ob->kind == HP_Y_SCALAR && strcmp(ob->scalar, "npv") == 0)
       P->npv = 1;
@@ -306,22 +308,24 @@ int hp_periods_bind(const hp_ynode *m, const char *file, const hp_catalog *cat,
     }
   }
   double life = 5;
-  const hp_ynode *lt = hp_ymap_get(m, "lifetime_years");
-  const hp_ynode *dr = hp_ymap_get(m, "discount_rate");
-  if ((lt && (rc = hp_yget_number_in(lt, "lifetime_years", file,
-                                     HP_NUM_POSITIVE, &life, d)) != HP_OK) ||
-      (dr && (rc = hp_yget_number_in(dr, "discount_rate", file, HP_NUM_NONNEG,
-                                     &P->discount_rate, d)) != HP_OK))
+  const hp_ynode *lt = hp_yaml_map_get(m, "lifetime_years");
+  const hp_ynode *dr = hp_yaml_map_get(m, "discount_rate");
+  if ((lt &&
+       (rc = hp_yaml_get_number_in(lt, "lifetime_years", file, HP_NUM_POSITIVE,
+                                   &life, d)) != HP_OK) ||
+      (dr &&
+       (rc = hp_yaml_get_number_in(dr, "discount_rate", file, HP_NUM_NONNEG,
+                                   &P->discount_rate, d)) != HP_OK))
     goto fail;
   static const char *const plan_only[] = {"periods", "fleet", "lifetime_years",
                                           "discount_rate", "objective"};
   for (size_t i = 0; i < sizeof plan_only / sizeof plan_only[0]; i++)
-    hp_ymap_remove(strip, plan_only[i]);
+    hp_yaml_map_remove(strip, plan_only[i]);
   if ((rc = take_override_lifetimes(strip, file, cat, life_cat, d)) != HP_OK)
     goto fail;
   hp_fleet_cohort *fleet = NULL;
   size_t n_fleet = 0;
-  const hp_ynode *fl = hp_ymap_get(m, "fleet");
+  const hp_ynode *fl = hp_yaml_map_get(m, "fleet");
   if (fl && (rc = read_fleet(fl, file, cat, &fleet, &n_fleet, d)) != HP_OK)
     goto fail;
   P->fleet = fleet;
@@ -361,19 +365,19 @@ int hp_periods_bind(const hp_ynode *m, const char *file, const hp_catalog *cat,
       rc = hp_diag_set(d, HP_ETYPE, file, e->line, e->col,
                        "periods[]: expected a period mapping (name, years), "
                        "got %s",
-                       hp_ykind_name(e->kind));
+                       hp_yaml_kind_name(e->kind));
       break;
     }
-    if ((rc = hp_ycheck_keys(e, period_keys, "period", file, d)) != HP_OK)
+    if ((rc = hp_yaml_check_keys(e, period_keys, "period", file, d)) != HP_OK)
       break;
-    const hp_ynode *nm = hp_ymap_get(e, "name");
+    const hp_ynode *nm = hp_yaml_map_get(e, "name");
     const char *str;
     if (!nm) {
       rc = hp_diag_set(d, HP_EMISSING, file, e->line, e->col,
                        "period: required key 'name' is missing");
       break;
     }
-    if ((rc = hp_yget_string(nm, "name", file, &str, d)) != HP_OK)
+    if ((rc = hp_yaml_get_string(nm, "name", file, &str, d)) != HP_OK)
       break;
     for (size_t j = 0; j < i; j++)
       if (strcmp(P->p[j].name, str) == 0) {
@@ -387,12 +391,12 @@ int hp_periods_bind(const hp_ynode *m, const char *file, const hp_catalog *cat,
       rc = hp_diag_oom(d);
       break;
     }
-    const hp_ynode *yr = hp_ymap_get(e, "years");
-    const hp_ynode *st = hp_ymap_get(e, "start");
-    const hp_ynode *en = hp_ymap_get(e, "end");
+    const hp_ynode *yr = hp_yaml_map_get(e, "years");
+    const hp_ynode *st = hp_yaml_map_get(e, "start");
+    const hp_ynode *en = hp_yaml_map_get(e, "end");
     ends[i] = -1e18;
-    if (yr && (rc = hp_yget_number_in(yr, "years", file, HP_NUM_POSITIVE,
-                                      &pd->years, d)) != HP_OK)
+    if (yr && (rc = hp_yaml_get_number_in(yr, "years", file, HP_NUM_POSITIVE,
+                                          &pd->years, d)) != HP_OK)
       break;
     if (st && (rc = get_date(st, "start", file, &starts[i], d)) != HP_OK)
       break;
@@ -407,13 +411,13 @@ int hp_periods_bind(const hp_ynode *m, const char *file, const hp_catalog *cat,
       break;
     }
     hp_ynode *ov = period_overlay(e);
-    if (!ov || !(trees[i] = hp_ynode_clone(strip)) ||
+    if (!ov || !(trees[i] = hp_yaml_node_clone(strip)) ||
         hp_scenario_merge(trees[i], ov) != HP_OK) {
-      hp_ynode_free(ov);
+      hp_yaml_node_free(ov);
       rc = hp_diag_oom(d);
       break;
     }
-    hp_ynode_free(ov);
+    hp_yaml_node_free(ov);
     /* What the period may buy: its own devices list, bound. */
     hp_scenario sp;
     if ((rc = hp_scenario_bind(trees[i], file, cat, &sp, d)) != HP_OK)
@@ -500,7 +504,7 @@ int hp_periods_bind(const hp_ynode *m, const char *file, const hp_catalog *cat,
       rc = hp_diag_set(d, HP_EINVAL, file, pd->line, pd->col,
                        "period '%.60s': objective %s is not planned over "
                        "periods (npv or capex)",
-                       pd->name, hp_objective_name(pd->s.objective));
+                       pd->name, hp_model_objective_name(pd->s.objective));
       break;
     }
   }
@@ -512,8 +516,8 @@ int hp_periods_bind(const hp_ynode *m, const char *file, const hp_catalog *cat,
   /* Composed programs are harder than one period's: without a
    * solver.engine, GLPK first and CBC where GLPK has not proven the
    * optimum within its budget (HP_IP_AUTO, solver_cbc.h). */
-  const hp_ynode *sv = hp_ymap_get(m, "solver");
-  P->engine = sv && sv->kind == HP_Y_MAP && hp_ymap_get(sv, "engine")
+  const hp_ynode *sv = hp_yaml_map_get(m, "solver");
+  P->engine = sv && sv->kind == HP_Y_MAP && hp_yaml_map_get(sv, "engine")
                   ? sb.engine
                   : HP_IP_AUTO;
   *base = sb;
@@ -521,14 +525,14 @@ int hp_periods_bind(const hp_ynode *m, const char *file, const hp_catalog *cat,
   P = NULL;
 fail:
   for (size_t i = 0; trees && i < pe->n; i++)
-    hp_ynode_free(trees[i]);
+    hp_yaml_node_free(trees[i]);
   for (size_t i = 0; buy_cat && i < pe->n; i++)
     hp_free(buy_cat[i]);
   hp_free(trees);
   hp_free(buy_cat);
   hp_free(life_cat);
   hp_free(in_union);
-  hp_ynode_free(strip);
-  hp_periods_free(P);
+  hp_yaml_node_free(strip);
+  hp_scenario_periods_free(P);
   return rc;
 }

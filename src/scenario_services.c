@@ -37,19 +37,19 @@ void hp_scenario_services_cleanup(hp_scenario *s) {
   s->n_services = s->n_tput = 0;
 }
 
-int hp_scenario_bind_orders(const hp_ynode *c, const char *file, hp_scenario *s,
-                            hp_diag *d) {
+int hp_scenario_services_bind_orders(const hp_ynode *c, const char *file,
+                                     hp_scenario *s, hp_diag *d) {
   static const char *const keys[] = {"min_servers_per_sku", "max_skus"};
   double *out[] = {&s->min_servers_per_sku, &s->max_skus};
   for (int i = 0; i < 2; i++) {
-    const hp_ynode *n = hp_ymap_get(c, keys[i]);
+    const hp_ynode *n = hp_yaml_map_get(c, keys[i]);
     char full[64];
     double v;
     int rc;
     if (!n)
       continue;
     snprintf(full, sizeof full, "constraints.%s", keys[i]);
-    if ((rc = hp_yget_number(n, full, file, &v, d)) != HP_OK)
+    if ((rc = hp_yaml_get_number(n, full, file, &v, d)) != HP_OK)
       return rc;
     if (!(v >= 1) || v != floor(v) || v > 1e9)
       return hp_diag_set(d, HP_ERANGE, file, n->line, n->col,
@@ -86,17 +86,17 @@ static int bind_service(const hp_ynode *e, size_t idx, const char *file,
     return hp_diag_set(d, HP_ETYPE, file, e->line, e->col,
                        "%s: expected a mapping {name, model, tokens_per_day "
                        "or requests_per_s, ...}, got %s",
-                       where, hp_ykind_name(e->kind));
-  if ((rc = hp_ycheck_keys(e, service_keys, where, file, d)) != HP_OK)
+                       where, hp_yaml_kind_name(e->kind));
+  if ((rc = hp_yaml_check_keys(e, service_keys, where, file, d)) != HP_OK)
     return rc;
   v->line = e->line;
   v->col = e->col;
-  const hp_ynode *nm = hp_ymap_get(e, "name");
+  const hp_ynode *nm = hp_yaml_map_get(e, "name");
   const char *str;
   if (!nm)
     return hp_diag_set(d, HP_EMISSING, file, e->line, e->col,
                        "%s: required key 'name' is missing", where);
-  if ((rc = hp_yget_string(nm, "services.name", file, &str, d)) != HP_OK)
+  if ((rc = hp_yaml_get_string(nm, "services.name", file, &str, d)) != HP_OK)
     return rc;
   for (size_t i = 0; i < idx; i++)
     if (strcmp(s->services[i].name, str) == 0)
@@ -106,9 +106,10 @@ static int bind_service(const hp_ynode *e, size_t idx, const char *file,
                          str, s->services[i].line);
   if (!(v->name = hp_strdup(str)))
     return hp_diag_oom(d);
-  const hp_ynode *sv = hp_ymap_get(e, "serving");
+  const hp_ynode *sv = hp_yaml_map_get(e, "serving");
   if (sv) {
-    if ((rc = hp_yget_string(sv, "services.serving", file, &str, d)) != HP_OK)
+    if ((rc = hp_yaml_get_string(sv, "services.serving", file, &str, d)) !=
+        HP_OK)
       return rc;
     if (strcmp(str, "colocated") == 0)
       v->serving = HP_SERVING_COLOCATED;
@@ -187,19 +188,20 @@ static int bind_row(const hp_ynode *e, size_t idx, const char *file,
     return hp_diag_set(d, HP_ETYPE, file, e->line, e->col,
                        "%s: expected a mapping {service, class, device, "
                        "tokens_per_s or requests_per_s, source}, got %s",
-                       where, hp_ykind_name(e->kind));
-  if ((rc = hp_ycheck_keys(e, row_keys, where, file, d)) != HP_OK)
+                       where, hp_yaml_kind_name(e->kind));
+  if ((rc = hp_yaml_check_keys(e, row_keys, where, file, d)) != HP_OK)
     return rc;
   r->file = file;
   r->line = e->line;
   r->col = e->col;
   static const char *const need[] = {"service", "device", "source"};
   for (int i = 0; i < 3; i++)
-    if (!hp_ymap_get(e, need[i]))
+    if (!hp_yaml_map_get(e, need[i]))
       return hp_diag_set(d, HP_EMISSING, file, e->line, e->col,
                          "%s: required key '%s' is missing", where, need[i]);
-  const hp_ynode *n = hp_ymap_get(e, "service");
-  if ((rc = hp_yget_string(n, "throughput.service", file, &str, d)) != HP_OK)
+  const hp_ynode *n = hp_yaml_map_get(e, "service");
+  if ((rc = hp_yaml_get_string(n, "throughput.service", file, &str, d)) !=
+      HP_OK)
     return rc;
   long sv = find_service(s, str);
   if (sv < 0)
@@ -209,9 +211,10 @@ static int bind_row(const hp_ynode *e, size_t idx, const char *file,
                        where, str);
   const hp_service *v = &s->services[sv];
   r->service = (size_t)sv;
-  n = hp_ymap_get(e, "class");
+  n = hp_yaml_map_get(e, "class");
   if (n) {
-    if ((rc = hp_yget_string(n, "throughput.class", file, &str, d)) != HP_OK)
+    if ((rc = hp_yaml_get_string(n, "throughput.class", file, &str, d)) !=
+        HP_OK)
       return rc;
     size_t k = 0;
     while (k < v->n_classes && strcmp(v->classes[k].name, str) != 0)
@@ -228,8 +231,8 @@ static int bind_row(const hp_ynode *e, size_t idx, const char *file,
                        "with class",
                        where, v->name, v->n_classes);
   }
-  n = hp_ymap_get(e, "device");
-  if ((rc = hp_yget_string(n, "throughput.device", file, &str, d)) != HP_OK)
+  n = hp_yaml_map_get(e, "device");
+  if ((rc = hp_yaml_get_string(n, "throughput.device", file, &str, d)) != HP_OK)
     return rc;
   size_t c = 0;
   while (c < s->n_cands && strcmp(s->cands[c].spec.id, str) != 0)
@@ -253,9 +256,10 @@ static int bind_row(const hp_ynode *e, size_t idx, const char *file,
                        where, str);
   }
   r->cand = c;
-  n = hp_ymap_get(e, "phase");
+  n = hp_yaml_map_get(e, "phase");
   if (n) {
-    if ((rc = hp_yget_string(n, "throughput.phase", file, &str, d)) != HP_OK)
+    if ((rc = hp_yaml_get_string(n, "throughput.phase", file, &str, d)) !=
+        HP_OK)
       return rc;
     if (v->serving != HP_SERVING_DISAGGREGATED)
       return hp_diag_set(d, HP_EINVAL, file, n->line, n->col,
@@ -276,8 +280,8 @@ static int bind_row(const hp_ynode *e, size_t idx, const char *file,
                        "(prefill or decode)",
                        where, v->name);
   }
-  const hp_ynode *tk = hp_ymap_get(e, "tokens_per_s");
-  const hp_ynode *rq = hp_ymap_get(e, "requests_per_s");
+  const hp_ynode *tk = hp_yaml_map_get(e, "tokens_per_s");
+  const hp_ynode *rq = hp_yaml_map_get(e, "requests_per_s");
   if (!tk == !rq)
     return hp_diag_set(d, tk ? HP_EDUP : HP_EMISSING, file,
                        tk ? rq->line : e->line, tk ? rq->col : e->col,
@@ -286,7 +290,7 @@ static int bind_row(const hp_ynode *e, size_t idx, const char *file,
                        where);
   n = tk ? tk : rq;
   double val;
-  if ((rc = hp_yget_number(
+  if ((rc = hp_yaml_get_number(
            n, tk ? "throughput.tokens_per_s" : "throughput.requests_per_s",
            file, &val, d)) != HP_OK)
     return rc;
@@ -300,10 +304,11 @@ static int bind_row(const hp_ynode *e, size_t idx, const char *file,
                        "%s.requests_per_s: service '%s' gives no requests "
                        "(tokens per request): give tokens_per_s",
                        where, v->name);
-  const hp_ynode *per = hp_ymap_get(e, "per");
+  const hp_ynode *per = hp_yaml_map_get(e, "per");
   double scale = 1;
   if (per) {
-    if ((rc = hp_yget_string(per, "throughput.per", file, &str, d)) != HP_OK)
+    if ((rc = hp_yaml_get_string(per, "throughput.per", file, &str, d)) !=
+        HP_OK)
       return rc;
     if (strcmp(str, "card") == 0)
       scale = s->cands[c].spec.fig[HP_FIG_cards_per_server];
@@ -316,8 +321,8 @@ static int bind_row(const hp_ynode *e, size_t idx, const char *file,
     r->tokens_per_s = val * scale;
   else
     r->requests_per_s = val * scale;
-  n = hp_ymap_get(e, "source");
-  if ((rc = hp_yget_string(n, "throughput.source", file, &str, d)) != HP_OK)
+  n = hp_yaml_map_get(e, "source");
+  if ((rc = hp_yaml_get_string(n, "throughput.source", file, &str, d)) != HP_OK)
     return rc;
   if (!*str)
     return hp_diag_set(d, HP_EMISSING, file, n->line, n->col,
@@ -335,7 +340,7 @@ static int bind_row(const hp_ynode *e, size_t idx, const char *file,
                          "device %s%s%s (the first is at %s:%d)",
                          where, v->name, k->name, s->cands[c].spec.id,
                          r->phase ? ", phase " : "",
-                         r->phase ? hp_phase_name(r->phase) : "", o->file,
+                         r->phase ? hp_model_phase_name(r->phase) : "", o->file,
                          o->line);
   }
   return HP_OK;
@@ -348,7 +353,7 @@ static int bind_rows(const hp_ynode *list, const char *file,
                        "throughput: expected a sequence of rows {service, "
                        "class, device, tokens_per_s or requests_per_s, "
                        "source} or {file: PATH}, got %s",
-                       hp_ykind_name(list->kind));
+                       hp_yaml_kind_name(list->kind));
   s->tput = hp_calloc(list->n ? list->n : 1, sizeof *s->tput);
   if (!s->tput)
     return hp_diag_oom(d);
@@ -367,7 +372,7 @@ static int bind_rows(const hp_ynode *list, const char *file,
 
 static int bind_throughput(const hp_ynode *m, const char *file,
                            const hp_catalog *cat, hp_scenario *s, hp_diag *d) {
-  const hp_ynode *tp = hp_ymap_get(m, "throughput");
+  const hp_ynode *tp = hp_yaml_map_get(m, "throughput");
   int rc;
   if (!tp)
     return HP_OK;
@@ -379,15 +384,15 @@ static int bind_throughput(const hp_ynode *m, const char *file,
     return bind_rows(tp, file, cat, s, d);
   static const char *const keys[] = {"file", NULL};
   const char *rel;
-  if ((rc = hp_ycheck_keys(tp, keys, "throughput", file, d)) != HP_OK)
+  if ((rc = hp_yaml_check_keys(tp, keys, "throughput", file, d)) != HP_OK)
     return rc;
-  const hp_ynode *f = hp_ymap_get(tp, "file");
+  const hp_ynode *f = hp_yaml_map_get(tp, "file");
   if (!f)
     return hp_diag_set(d, HP_EMISSING, file, tp->line, tp->col,
                        "throughput: expected a list of rows or {file: PATH}");
-  if ((rc = hp_yget_string(f, "throughput.file", file, &rel, d)) != HP_OK)
+  if ((rc = hp_yaml_get_string(f, "throughput.file", file, &rel, d)) != HP_OK)
     return rc;
-  if (!(s->tput_file = hp_resolve_path(file, rel)))
+  if (!(s->tput_file = hp_catalog_resolve_path(file, rel)))
     return hp_diag_oom(d);
   FILE *fp = fopen(s->tput_file, "rb");
   if (!fp)
@@ -398,7 +403,7 @@ static int bind_throughput(const hp_ynode *m, const char *file,
   if ((rc = hp_yaml_load_file(s->tput_file, &doc, d)) != HP_OK)
     return rc;
   rc = bind_rows(doc, s->tput_file, cat, s, d);
-  hp_ynode_free(doc);
+  hp_yaml_node_free(doc);
   return rc;
 }
 
@@ -411,7 +416,7 @@ static int check_rent(const hp_ynode *m, const char *file, hp_scenario *s,
   for (size_t i = 0; i < s->n_cands; i++)
     k += s->cands[i].spec.price_hour_cny > 0;
   if (k == 0) {
-    const hp_ynode *o = hp_ymap_get(m, "objective");
+    const hp_ynode *o = hp_yaml_map_get(m, "objective");
     return hp_diag_set(d, HP_EMISSING, file, o ? o->line : s->line,
                        o ? o->col : s->col,
                        "objective rent: no candidate has price_hour_cny (CNY "
@@ -462,10 +467,10 @@ static int workload_as_service(hp_scenario *s) {
   return HP_OK;
 }
 
-int hp_scenario_bind_services(const hp_ynode *m, const char *file,
+int hp_scenario_services_bind(const hp_ynode *m, const char *file,
                               const hp_catalog *cat, hp_scenario *s,
                               hp_diag *d) {
-  const hp_ynode *sv = hp_ymap_get(m, "services");
+  const hp_ynode *sv = hp_yaml_map_get(m, "services");
   int rc;
   if (sv) {
     if (sv->kind != HP_Y_SEQ || sv->n == 0)
@@ -474,7 +479,7 @@ int hp_scenario_bind_services(const hp_ynode *m, const char *file,
                          "services ({name, model, tokens_per_day or "
                          "requests_per_s, ...}), got %s",
                          sv->kind == HP_Y_SEQ ? "an empty sequence"
-                                              : hp_ykind_name(sv->kind));
+                                              : hp_yaml_kind_name(sv->kind));
     if (s->objective == HP_OBJ_MAX_TOKENS)
       return hp_diag_set(d, HP_EINVAL, file, sv->line, sv->col,
                          "services: objective max_tokens is for one "
@@ -500,22 +505,22 @@ int hp_scenario_bind_services(const hp_ynode *m, const char *file,
   }
   if (!sv && s->has_workload && s->objective != HP_OBJ_MAX_TOKENS &&
       (s->min_servers_per_sku > 0 || s->max_skus > 0 ||
-       s->objective == HP_OBJ_RENT || hp_ymap_get(m, "throughput")) &&
+       s->objective == HP_OBJ_RENT || hp_yaml_map_get(m, "throughput")) &&
       workload_as_service(s) != HP_OK)
     return hp_diag_oom(d);
   if ((rc = bind_throughput(m, file, cat, s, d)) != HP_OK ||
       (rc = check_rent(m, file, s, d)) != HP_OK)
     return rc;
   if (!s->n_services && s->objective == HP_OBJ_RENT) {
-    const hp_ynode *o = hp_ymap_get(m, "objective");
+    const hp_ynode *o = hp_yaml_map_get(m, "objective");
     return hp_diag_set(d, HP_EINVAL, file, o->line, o->col,
                        "objective rent: there is no workload to serve");
   }
   if (!s->n_services && (s->min_servers_per_sku > 0 || s->max_skus > 0)) {
-    const hp_ynode *c = hp_ymap_get(m, "constraints");
-    const hp_ynode *n = hp_ymap_get(c, "max_skus");
+    const hp_ynode *c = hp_yaml_map_get(m, "constraints");
+    const hp_ynode *n = hp_yaml_map_get(c, "max_skus");
     if (!n)
-      n = hp_ymap_get(c, "min_servers_per_sku");
+      n = hp_yaml_map_get(c, "min_servers_per_sku");
     return hp_diag_set(d, HP_EINVAL, file, n->line, n->col,
                        "constraints: min_servers_per_sku and max_skus size "
                        "a workload or services; objective max_tokens has "

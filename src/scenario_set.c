@@ -8,7 +8,7 @@
  * the value and words the error. So a value is never accepted here that
  * the binder would refuse, and every message stays the binder's.
  * The plan's `uncertain:` block (Monte Carlo distributions) is checked
- * here too, for the loader (hp_uncertain_parse).
+ * here too, for the loader (hp_scenario_set_uncertain_parse).
  * No I/O: no plan, model or profile file is read.
  */
 #include <math.h>
@@ -94,7 +94,7 @@ static int dup_services(hp_scenario *s, const hp_scenario *src) {
   return HP_OK;
 }
 
-int hp_scenario_copy(hp_scenario *dst, const hp_scenario *src) {
+int hp_scenario_set_copy(hp_scenario *dst, const hp_scenario *src) {
   hp_scenario s = *src;
   s.name = s.file = s.model.name = s.model.file = NULL;
   s.classes = NULL;
@@ -307,7 +307,7 @@ static int set_card(hp_scenario *s, const char *id, size_t id_len,
   return HP_ENOTSUP; /* a card the scenario does not list: bind it */
 }
 
-int hp_scenario_settable(const char *key) {
+int hp_scenario_set_takes(const char *key) {
   const char *id, *what;
   size_t id_len;
   for (size_t i = 0; i < sizeof direct / sizeof direct[0]; i++)
@@ -384,15 +384,15 @@ static const hp_ynode *node_at(const hp_ynode *m, const char *key) {
       *dot = '\0';
     if (cur->kind != HP_Y_MAP)
       return NULL;
-    cur = hp_ymap_get(cur, seg);
+    cur = hp_yaml_map_get(cur, seg);
     prev = seg;
     seg = dot ? dot + 1 : NULL;
   }
   return cur;
 }
 
-int hp_planfile_settable(const hp_planfile *p, const char *key) {
-  if (!hp_scenario_settable(key))
+int hp_scenario_set_planfile_takes(const hp_planfile *p, const char *key) {
+  if (!hp_scenario_set_takes(key))
     return 0;
   /* An override the plan does not write is set as the binder would add
    * it (set_card); any other key must be written. */
@@ -409,7 +409,7 @@ int hp_planfile_settable(const hp_planfile *p, const char *key) {
  * The plan's `uncertain:` block
  * ------------------------------------------------------------------------- */
 
-const char *hp_dist_name(hp_dist_kind k) {
+const char *hp_scenario_set_dist_name(hp_dist_kind k) {
   static const char *const names[] = {"uniform", "normal", "triangular",
                                       "lognormal"};
   return (unsigned)k < 4 ? names[k] : "?";
@@ -427,7 +427,7 @@ static const char *const dist_keys[4][6] = {
     {"dist", "min", "mode", "max", NULL},
     {"dist", "median", "sigma", "min", "max", NULL}};
 
-void hp_wi_dists_free(hp_wi_dist *v, size_t n) {
+void hp_scenario_set_dists_free(hp_wi_dist *v, size_t n) {
   if (!v)
     return;
   for (size_t i = 0; i < n; i++)
@@ -459,19 +459,19 @@ static int parse_one_dist(const hp_ynode *v, const char *key, int kl, int kc,
     return hp_diag_set(d, HP_ETYPE, file, v->line, v->col,
                        "uncertain.%s: expected a mapping like {dist: uniform, "
                        "min: 1, max: 2}, got %s",
-                       key, hp_ykind_name(v->kind));
-  const hp_ynode *dn = hp_ymap_get(v, "dist");
+                       key, hp_yaml_kind_name(v->kind));
+  const hp_ynode *dn = hp_yaml_map_get(v, "dist");
   if (!dn)
     return hp_diag_set(d, HP_EMISSING, file, v->line, v->col,
                        "uncertain.%s: required key 'dist' is missing "
                        "(uniform, normal, triangular or lognormal)",
                        key);
   const char *ds;
-  if ((rc = hp_yget_string(dn, "dist", file, &ds, d)) != HP_OK)
+  if ((rc = hp_yaml_get_string(dn, "dist", file, &ds, d)) != HP_OK)
     return rc;
   int kind = -1;
   for (int k = 0; k < 4; k++)
-    if (strcmp(ds, hp_dist_name((hp_dist_kind)k)) == 0)
+    if (strcmp(ds, hp_scenario_set_dist_name((hp_dist_kind)k)) == 0)
       kind = k;
   if (kind < 0)
     return hp_diag_set(d, HP_EINVAL, file, dn->line, dn->col,
@@ -480,7 +480,7 @@ static int parse_one_dist(const hp_ynode *v, const char *key, int kl, int kc,
                        key, ds);
   char where[160];
   snprintf(where, sizeof where, "uncertain.%.100s (%s)", key, ds);
-  if ((rc = hp_ycheck_keys(v, dist_keys[kind], where, file, d)) != HP_OK)
+  if ((rc = hp_yaml_check_keys(v, dist_keys[kind], where, file, d)) != HP_OK)
     return rc;
   g->kind = (hp_dist_kind)kind;
   g->lo = -HUGE_VAL;
@@ -489,24 +489,24 @@ static int parse_one_dist(const hp_ynode *v, const char *key, int kl, int kc,
   g->col = kc;
   for (int i = 0; i < 3 && dist_params[kind][i]; i++) {
     const char *pn = dist_params[kind][i];
-    const hp_ynode *n = hp_ymap_get(v, pn);
+    const hp_ynode *n = hp_yaml_map_get(v, pn);
     if (!n)
       return hp_diag_set(d, HP_EMISSING, file, v->line, v->col,
                          "uncertain.%s: a %s distribution needs '%s'", key, ds,
                          pn);
     snprintf(where, sizeof where, "uncertain.%.100s.%s", key, pn);
-    if ((rc = hp_yget_number(n, where, file, &g->p[i], d)) != HP_OK)
+    if ((rc = hp_yaml_get_number(n, where, file, &g->p[i], d)) != HP_OK)
       return rc;
   }
   if (kind == HP_DIST_NORMAL || kind == HP_DIST_LOGNORMAL) {
     const hp_ynode *n;
     snprintf(where, sizeof where, "uncertain.%.100s.min", key);
-    if ((n = hp_ymap_get(v, "min")) &&
-        (rc = hp_yget_number(n, where, file, &g->lo, d)) != HP_OK)
+    if ((n = hp_yaml_map_get(v, "min")) &&
+        (rc = hp_yaml_get_number(n, where, file, &g->lo, d)) != HP_OK)
       return rc;
     snprintf(where, sizeof where, "uncertain.%.100s.max", key);
-    if ((n = hp_ymap_get(v, "max")) &&
-        (rc = hp_yget_number(n, where, file, &g->hi, d)) != HP_OK)
+    if ((n = hp_yaml_map_get(v, "max")) &&
+        (rc = hp_yaml_get_number(n, where, file, &g->hi, d)) != HP_OK)
       return rc;
     if (g->lo >= g->hi)
       return hp_diag_set(d, HP_ERANGE, file, v->line, v->col,
@@ -521,19 +521,19 @@ static int parse_one_dist(const hp_ynode *v, const char *key, int kl, int kc,
     break;
   case HP_DIST_NORMAL:
     if (!(g->p[1] > 0))
-      bad = "sd must be > 0", at = hp_ymap_get(v, "sd");
+      bad = "sd must be > 0", at = hp_yaml_map_get(v, "sd");
     break;
   case HP_DIST_TRIANGULAR:
     if (!(g->p[0] < g->p[2]))
       bad = "min must be below max";
     else if (g->p[1] < g->p[0] || g->p[1] > g->p[2])
-      bad = "mode must lie in [min, max]", at = hp_ymap_get(v, "mode");
+      bad = "mode must lie in [min, max]", at = hp_yaml_map_get(v, "mode");
     break;
   default:
     if (!(g->p[0] > 0))
-      bad = "median must be > 0", at = hp_ymap_get(v, "median");
+      bad = "median must be > 0", at = hp_yaml_map_get(v, "median");
     else if (!(g->p[1] > 0))
-      bad = "sigma must be > 0", at = hp_ymap_get(v, "sigma");
+      bad = "sigma must be > 0", at = hp_yaml_map_get(v, "sigma");
     break;
   }
   if (bad)
@@ -559,8 +559,9 @@ static int parse_one_dist(const hp_ynode *v, const char *key, int kl, int kc,
   return HP_OK;
 }
 
-int hp_uncertain_parse(const hp_ynode *u, const char *file, hp_wi_dist **out,
-                       size_t *n_out, hp_diag *d) {
+int hp_scenario_set_uncertain_parse(const hp_ynode *u, const char *file,
+                                    hp_wi_dist **out, size_t *n_out,
+                                    hp_diag *d) {
   hp_wi_dist *v = NULL;
   size_t n = 0;
   int rc;
@@ -575,7 +576,7 @@ int hp_uncertain_parse(const hp_ynode *u, const char *file, hp_wi_dist **out,
                        "uncertain: expected a non-empty mapping of key paths "
                        "to distributions, got %s",
                        u->kind == HP_Y_MAP ? "an empty mapping"
-                                           : hp_ykind_name(u->kind));
+                                           : hp_yaml_kind_name(u->kind));
   if (u->n > HP_MAX_UNCERTAIN)
     return hp_diag_set(d, HP_ELIMIT, file, u->line, u->col,
                        "uncertain: %zu keys, more than the limit of %d "
@@ -598,10 +599,10 @@ int hp_uncertain_parse(const hp_ynode *u, const char *file, hp_wi_dist **out,
     *out = v;
     *n_out = n;
   } else {
-    hp_wi_dists_free(v, n);
+    hp_scenario_set_dists_free(v, n);
   }
   return HP_OK;
 fail:
-  hp_wi_dists_free(v, n);
+  hp_scenario_set_dists_free(v, n);
   return rc;
 }

@@ -14,7 +14,7 @@
 #include "mem.h"
 #include "status.h"
 
-const char *hp_ip_engine_name(hp_ip_engine e) {
+const char *hp_solver_engine_name(hp_ip_engine e) {
   switch (e) {
   case HP_IP_GLPK:
     return "glpk";
@@ -26,10 +26,10 @@ const char *hp_ip_engine_name(hp_ip_engine e) {
   return "?";
 }
 
-int hp_ip_engine_parse(const char *s, hp_ip_engine *e) {
+int hp_solver_engine_parse(const char *s, hp_ip_engine *e) {
   static const hp_ip_engine all[] = {HP_IP_GLPK, HP_IP_CBC, HP_IP_AUTO};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-    if (strcmp(s, hp_ip_engine_name(all[i])) == 0) {
+    if (strcmp(s, hp_solver_engine_name(all[i])) == 0) {
       *e = all[i];
       return 1;
     }
@@ -50,14 +50,14 @@ static int solve_auto(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d) {
   if (t.node_limit <= 0 || t.node_limit > HP_AUTO_GLPK_NODES)
     t.node_limit = HP_AUTO_GLPK_NODES;
   hp_ip_solution g;
-  int rc = hp_ip_solve(&t, &g, d);
+  int rc = hp_solver_glpk_solve(&t, &g, d);
   if (rc == HP_ESOLVER) {
     /* GLPK failed (libglpk 5.0's MIP presolver asserts on some programs
      * whose integer rows cannot be met, e.g. 4 x - 2 y = -1): CBC
      * answers them. */
     if (d)
       hp_diag_clear(d);
-    return hp_ip_solve_cbc(ip, sol, d);
+    return hp_solver_cbc_solve(ip, sol, d);
   }
   int unproven = g.node_limited &&
                  (g.status == HP_SOL_OPTIMAL || g.status == HP_SOL_ERROR);
@@ -78,7 +78,7 @@ static int solve_auto(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d) {
    * of 22,000. GLPK's point is kept in case CBC ends worse. */
   t.hint = NULL;
   hp_ip_solution c;
-  if ((rc = hp_ip_solve_cbc(&t, &c, d)) != HP_OK) {
+  if ((rc = hp_solver_cbc_solve(&t, &c, d)) != HP_OK) {
     hp_ip_solution_cleanup(&g);
     memset(sol, 0, sizeof *sol);
     return rc;
@@ -107,18 +107,18 @@ static int solve_auto(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d) {
   return HP_OK;
 }
 
-int hp_ip_solve_with(const hp_ip *ip, hp_ip_engine e, hp_ip_solution *sol,
-                     hp_diag *d) {
+int hp_solver_solve_with(const hp_ip *ip, hp_ip_engine e, hp_ip_solution *sol,
+                         hp_diag *d) {
   switch (e) {
   case HP_IP_CBC:
-    return hp_ip_solve_cbc(ip, sol, d);
+    return hp_solver_cbc_solve(ip, sol, d);
   case HP_IP_AUTO:
-    if (hp_ip_cbc_available())
+    if (hp_solver_cbc_available())
       return solve_auto(ip, sol, d);
-    return hp_ip_solve(ip, sol, d);
+    return hp_solver_glpk_solve(ip, sol, d);
   case HP_IP_GLPK:
   default:
-    return hp_ip_solve(ip, sol, d);
+    return hp_solver_glpk_solve(ip, sol, d);
   }
 }
 
@@ -146,7 +146,7 @@ static double now_s(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-int hp_ip_progress_begin(hp_ip_progress *p) {
+int hp_solver_progress_begin(hp_ip_progress *p) {
   memset(p, 0, sizeof *p);
   pthread_mutex_lock(&progress_lock);
   if (progress_fn && pthread_equal(progress_owner, pthread_self())) {
@@ -162,11 +162,11 @@ int hp_ip_progress_begin(hp_ip_progress *p) {
   return 1;
 }
 
-int hp_ip_progress_due(hp_ip_progress *p) {
+int hp_solver_progress_due(hp_ip_progress *p) {
   return p->fn && now_s() >= p->next_s;
 }
 
-void hp_ip_progress_tick(hp_ip_progress *p, const hp_progress *pr) {
+void hp_solver_progress_tick(hp_ip_progress *p, const hp_progress *pr) {
   if (!p->fn)
     return;
   double t = now_s();
@@ -178,7 +178,7 @@ void hp_ip_progress_tick(hp_ip_progress *p, const hp_progress *pr) {
   p->fn(&p->last, p->arg);
 }
 
-void hp_ip_progress_end(hp_ip_progress *p) {
+void hp_solver_progress_end(hp_ip_progress *p) {
   if (!p->fn || !p->reported)
     return;
   p->last.elapsed_s = now_s() - p->t0_s;

@@ -23,7 +23,7 @@ typedef struct hp_ip_row {
   double lo, hi; /* lo <= a.x <= hi; -HUGE_VAL / HUGE_VAL when open */
 } hp_ip_row;
 
-/* lo <= x[col] <= hi (hp_ip_exclusion_cut). */
+/* lo <= x[col] <= hi (hp_ip_presolve_exclusion_cut). */
 typedef struct hp_ip_cut {
   size_t col;
   double lo, hi;
@@ -51,8 +51,8 @@ typedef struct hp_ip {
   const double *hint;
   /* Optional, borrowed, used only with a hint that is used: bounds on one
    * column that every point with a better objective than the hint
-   * satisfies, though the hint need not (hp_ip_exclusion_cut). The search
-   * is confined to them; when nothing there beats the hint, the hint is
+   * satisfies, though the hint need not (hp_ip_presolve_exclusion_cut). The
+   * search is confined to them; when nothing there beats the hint, the hint is
    * the optimum. Ignored with a mip_gap, where a hint is not known to be
    * optimal at its own point. */
   const struct hp_ip_cut *cut;
@@ -110,7 +110,7 @@ int hp_ip_presolve(const hp_ip *ip, hp_ip_presolved *p);
 /* Maps a solution xr of p->ip to x over the original columns: a merged
  * value is split over its members in column order, first ones filled
  * first. */
-void hp_ip_unpresolve(const hp_ip_presolved *p, const double *xr, double *x);
+void hp_ip_presolve_undo(const hp_ip_presolved *p, const double *xr, double *x);
 void hp_ip_presolve_cleanup(hp_ip_presolved *p);
 /* Maps x over the original columns to xr over p->ip's; returns 1 if xr is
  * a feasible point of p->ip (bounds, integrality and rows, to a relative
@@ -137,25 +137,26 @@ void hp_ip_improve(const hp_ip *ip, double *x, double *act);
  * integer column. For a sweep that loosens a cap step by step, it confines
  * each point's search to the units the step added. Returns 1 and fills
  * *cut, or returns 0 (no such bound). */
-int hp_ip_exclusion_cut(const hp_ip *prev, const hp_ip *cur, hp_ip_cut *cut);
+int hp_ip_presolve_exclusion_cut(const hp_ip *prev, const hp_ip *cur,
+                                 hp_ip_cut *cut);
 
 /* Solves with GLPK, after hp_ip_presolve. Returns HP_OK whenever the search ran
  * (sol->status says optimal/infeasible/unbounded); HP_ESOLVER if GLPK failed,
  * HP_ENOMEM on OOM. The caller frees sol->x with hp_free. */
-int hp_ip_solve(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d);
+int hp_solver_glpk_solve(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d);
 void hp_ip_solution_cleanup(hp_ip_solution *sol);
 /* Frees the calling thread's solver state (GLPK keeps one environment per
  * thread); call before a worker thread exits. */
-void hp_ip_thread_cleanup(void);
+void hp_solver_glpk_thread_cleanup(void);
 /* Arranges for the calling thread's solver state to be freed when the
  * thread exits (a pthread key; solver_glpk.c says why). Call before the
  * first solve on a thread; repeated calls cost a lookup. */
-void hp_ip_thread_arm(void);
+void hp_solver_glpk_thread_arm(void);
 
 /* Progress of a long solve (hp_set_progress, solver.c): a solver calls
- * hp_ip_progress_begin at the start of a search, hp_ip_progress_due as
+ * hp_solver_progress_begin at the start of a search, hp_solver_progress_due as
  * often as it likes (a clock read once armed; 0 otherwise), then
- * hp_ip_progress_tick with what it has when due, and hp_ip_progress_end
+ * hp_solver_progress_tick with what it has when due, and hp_solver_progress_end
  * once done. Only the thread that called hp_set_progress reports. */
 typedef struct hp_ip_progress {
   hp_progress_fn fn; /* the hook, NULL when not armed */
@@ -168,12 +169,12 @@ typedef struct hp_ip_progress {
 } hp_ip_progress;
 
 /* Arms p for the calling thread; returns 1 if a hook is set for it. */
-int hp_ip_progress_begin(hp_ip_progress *p);
+int hp_solver_progress_begin(hp_ip_progress *p);
 /* 1 if a report is due now. */
-int hp_ip_progress_due(hp_ip_progress *p);
+int hp_solver_progress_due(hp_ip_progress *p);
 /* Reports pr (elapsed_s and done are filled in here). */
-void hp_ip_progress_tick(hp_ip_progress *p, const hp_progress *pr);
+void hp_solver_progress_tick(hp_ip_progress *p, const hp_progress *pr);
 /* Calls the hook once more with done set, if it was called at all. */
-void hp_ip_progress_end(hp_ip_progress *p);
+void hp_solver_progress_end(hp_ip_progress *p);
 
 #endif

@@ -5,7 +5,7 @@
  * nothing on stdout or stderr), infinite bounds become COIN_DBL_MAX, its
  * status pair (Cbc_status, Cbc_secondaryStatus) becomes hp_sol_status, and
  * its solves are serialised, because CbcMain1 (which Cbc_solve runs) keeps
- * global state. Built without CBC, hp_ip_solve_cbc says so (HP_ENOTSUP).
+ * global state. Built without CBC, hp_solver_cbc_solve says so (HP_ENOTSUP).
  */
 #include "solver_cbc.h"
 
@@ -22,7 +22,7 @@
 #include <coin/Cbc_C_Interface.h>
 #include <pthread.h>
 
-int hp_ip_cbc_available(void) { return 1; }
+int hp_solver_cbc_available(void) { return 1; }
 
 static pthread_mutex_t cbc_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -121,11 +121,12 @@ static int has_point(const hp_ip *ip, int *feasible, hp_diag *d) {
   return rc;
 }
 
-int hp_ip_solve_cbc(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d) {
+int hp_solver_cbc_solve(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d) {
   memset(sol, 0, sizeof *sol);
   size_t n = ip->n_cols;
   if (n == 0) {
-    /* No variables: feasible iff every row admits 0 (as hp_ip_solve). */
+    /* No variables: feasible iff every row admits 0 (as hp_solver_glpk_solve).
+     */
     sol->status = HP_SOL_OPTIMAL;
     for (size_t i = 0; i < ip->n_rows; i++)
       if (ip->rows[i].lo > 0 || ip->rows[i].hi < 0)
@@ -251,9 +252,9 @@ out:
 
 #else /* !HETPLAN_HAVE_CBC */
 
-int hp_ip_cbc_available(void) { return 0; }
+int hp_solver_cbc_available(void) { return 0; }
 
-int hp_ip_solve_cbc(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d) {
+int hp_solver_cbc_solve(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d) {
   (void)ip;
   memset(sol, 0, sizeof *sol);
   sol->status = HP_SOL_ERROR;

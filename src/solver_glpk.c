@@ -5,8 +5,8 @@
  * longjmps or aborts) is contained with setjmp around each solve, and a 0
  * from glp_intopt/glp_simplex means "the search ran": the status comes from
  * glp_mip_status/glp_get_status. GLPK's per-thread environment is kept
- * here too (hp_ip_thread_arm, hp_ip_thread_cleanup). The program itself,
- * hp_ip, is solver-neutral (ip.c, ip_presolve.c).
+ * here too (hp_solver_glpk_thread_arm, hp_solver_glpk_thread_cleanup). The
+ * program itself, hp_ip, is solver-neutral (ip.c, ip_presolve.c).
  */
 #include "solver.h"
 
@@ -21,7 +21,7 @@
 #include "mem.h"
 #include "status.h"
 
-void hp_ip_thread_cleanup(void) { glp_free_env(); }
+void hp_solver_glpk_thread_cleanup(void) { glp_free_env(); }
 
 /* GLPK keeps one environment per thread (Debian's libglpk40 5.0 is built
  * with thread-local storage) that only glp_free_env on that thread frees,
@@ -40,7 +40,7 @@ static pthread_once_t glpk_env_once = PTHREAD_ONCE_INIT;
 
 static void glpk_env_free(void *unused) {
   (void)unused;
-  hp_ip_thread_cleanup();
+  hp_solver_glpk_thread_cleanup();
 }
 
 static void glpk_env_key_make(void) {
@@ -49,7 +49,7 @@ static void glpk_env_key_make(void) {
 
 /* Arms the calling thread's destructor; if no key or memory can be had,
  * the environment leaks at the thread's exit, as it did before. */
-void hp_ip_thread_arm(void) {
+void hp_solver_glpk_thread_arm(void) {
   pthread_once(&glpk_env_once, glpk_env_key_make);
   if (glpk_env_key_ok && !pthread_getspecific(glpk_env_key))
     (void)pthread_setspecific(glpk_env_key, &glpk_env_key);
@@ -64,7 +64,7 @@ __attribute__((destructor)) static void glpk_env_key_drop(void) {
 }
 #endif
 
-/* GLPK error containment: the hook longjmps back into hp_ip_solve. */
+/* GLPK error containment: the hook longjmps back into hp_solver_glpk_solve. */
 static _Thread_local jmp_buf *glpk_jmp;
 
 /* GLPK's terminal output: switched off, but on an abnormal termination
@@ -222,7 +222,7 @@ static void report(glp_tree *tree, turn_ctx *tc, int t_cnt) {
     pr.has_bound = 1;
     pr.bound = glp_ios_node_bound(tree, p);
   }
-  hp_ip_progress_tick(tc->prog, &pr);
+  hp_solver_progress_tick(tc->prog, &pr);
 }
 
 static void on_tree(glp_tree *tree, void *info) {
@@ -250,13 +250,13 @@ static void on_tree(glp_tree *tree, void *info) {
         break;
       }
     }
-    if (tc->prog && hp_ip_progress_due(tc->prog))
+    if (tc->prog && hp_solver_progress_due(tc->prog))
       report(tree, tc, t_cnt);
     break;
   case GLP_IHEUR:
     /* At the root, before any branching: prunes every node whose bound
      * is no better than the start. GLPK checks integrality and the
-     * objective, not the rows: hp_ip_solve checked those. */
+     * objective, not the rows: hp_solver_glpk_solve checked those. */
     if (!tc->given && tc->presolved && tc->has_cutoff) {
       tc->given = 1;
       give_cutoff(tree, tc);
@@ -341,8 +341,8 @@ static int drop_priced_out(glp_prob *lp, const hp_ip *ip, double *start,
 }
 
 /* glpk_presolve: 0 keeps GLPK's MIP presolver off even without a start
- * (hp_ip_solve's second try, when the presolver's tolerances let a point
- * past a row). glpk_scale (per thread, set by solve_scaled for a program
+ * (hp_solver_glpk_solve's second try, when the presolver's tolerances let a
+ * point past a row). glpk_scale (per thread, set by solve_scaled for a program
  * of extreme figures) lets GLPK equilibrate the matrix too
  * (glp_scale_prob: geometric mean, then equilibration, powers of two). */
 static _Thread_local int glpk_scale;
@@ -376,7 +376,7 @@ static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
   for (size_t j = 0; j < n; j++)
     gcol[j] = (int)j + 1;
   hp_ip_progress prog;
-  int prog_on = hp_ip_progress_begin(&prog);
+  int prog_on = hp_solver_progress_begin(&prog);
   volatile int rc = HP_OK;
   glp_prob *volatile lp = NULL;
   jmp_buf jb;
@@ -656,7 +656,7 @@ done:
   glp_term_hook(NULL, NULL);
 out:
   if (prog_on)
-    hp_ip_progress_end(&prog);
+    hp_solver_progress_end(&prog);
   hp_free(fake);
   hp_free(gcol);
   hp_free(ia);
@@ -787,7 +787,7 @@ static int solve_scaled(const hp_ip *ip, const double *hint, int glpk_presolve,
   return rc;
 }
 
-int hp_ip_solve(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d) {
+int hp_solver_glpk_solve(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d) {
   memset(sol, 0, sizeof *sol);
   hp_ip_presolved p;
   if (hp_ip_presolve(ip, &p) != HP_OK)
@@ -890,7 +890,7 @@ int hp_ip_solve(const hp_ip *ip, hp_ip_solution *sol, hp_diag *d) {
       rc = hp_diag_oom(d);
       sol->status = HP_SOL_ERROR;
     } else {
-      hp_ip_unpresolve(&p, rs.x, sol->x);
+      hp_ip_presolve_undo(&p, rs.x, sol->x);
     }
   }
   hp_free(rs.x);

@@ -1,7 +1,7 @@
 /* whatif.c - sweeps, Monte Carlo and batch summaries over one planner.
  *
  * Every row (grid point or sample, times scenario) is solved by a worker
- * thread through the planner's one solve path (hp_scenario_solve_opts,
+ * thread through the planner's one solve path (hp_planner_solve_opts,
  * lean, warm-started along a sweep's chunk): the point's keys are set on
  * copies of the scenarios the caller bound (hp_scenario_set), or, for
  * keys and values only the binder can judge, by binding the plan again.
@@ -75,7 +75,7 @@ int hp_wi_axis_parse(const char *spec, hp_wi_axis *out, hp_diag *d) {
     goto fail;
   }
   for (int i = 0; i < nf; i++)
-    if (!hp_parse_number(f[i], &v[i])) {
+    if (!hp_fmt_parse_number(f[i], &v[i])) {
       rc = hp_diag_set(d, HP_EINVAL, NULL, 0, 0,
                        "--vary '%.200s': '%.60s' is not a number", spec, f[i]);
       goto fail;
@@ -160,7 +160,7 @@ static uint64_t splitmix64(uint64_t *x) {
   return z ^ (z >> 31);
 }
 
-void hp_rng_seed(hp_rng *r, uint64_t seed, uint64_t stream) {
+void hp_wi_rng_seed(hp_rng *r, uint64_t seed, uint64_t stream) {
   /* Mix the stream index through splitmix64 first, so that streams i and
    * i + 1 start from unrelated states (Vigna's recommended seeding). */
   uint64_t x = seed;
@@ -174,7 +174,7 @@ void hp_rng_seed(hp_rng *r, uint64_t seed, uint64_t stream) {
 
 static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
-uint64_t hp_rng_next(hp_rng *r) {
+uint64_t hp_wi_rng_next(hp_rng *r) {
   uint64_t *s = r->s;
   uint64_t result = rotl(s[1] * 5, 7) * 9;
   uint64_t t = s[1] << 17;
@@ -187,15 +187,15 @@ uint64_t hp_rng_next(hp_rng *r) {
   return result;
 }
 
-double hp_rng_uniform(hp_rng *r) {
-  return (double)(hp_rng_next(r) >> 11) * 0x1.0p-53;
+double hp_wi_rng_uniform(hp_rng *r) {
+  return (double)(hp_wi_rng_next(r) >> 11) * 0x1.0p-53;
 }
 
 /* Standard normal by Box-Muller (one of the pair; two uniforms a draw, so
  * the stream position does not depend on a cached second value). */
 static double std_normal(hp_rng *r) {
-  double u1 = 1.0 - hp_rng_uniform(r); /* (0, 1] */
-  double u2 = hp_rng_uniform(r);
+  double u1 = 1.0 - hp_wi_rng_uniform(r); /* (0, 1] */
+  double u2 = hp_wi_rng_uniform(r);
   return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
 }
 
@@ -203,11 +203,11 @@ static double draw_once(const hp_wi_dist *g, hp_rng *r) {
   const double *p = g->p;
   switch (g->kind) {
   case HP_DIST_UNIFORM:
-    return p[0] + hp_rng_uniform(r) * (p[1] - p[0]);
+    return p[0] + hp_wi_rng_uniform(r) * (p[1] - p[0]);
   case HP_DIST_NORMAL:
     return p[0] + p[1] * std_normal(r);
   case HP_DIST_TRIANGULAR: {
-    double u = hp_rng_uniform(r), a = p[0], c = p[1], b = p[2];
+    double u = hp_wi_rng_uniform(r), a = p[0], c = p[1], b = p[2];
     double fc = (c - a) / (b - a);
     if (u < fc)
       return a + sqrt(u * (b - a) * (c - a));
@@ -273,9 +273,9 @@ int hp_wi_dists_of(const hp_planfile *plan, hp_wi_dist **out, size_t *n_out,
                      "one: see docs/whatif.md)");
     goto fail;
   }
-  /* The loader checked the block's form (hp_uncertain_parse); what is
-   * left is whether each key is one the plan takes. */
-  if ((rc = hp_uncertain_parse(u, file, &v, &n, d)) != HP_OK)
+  /* The loader checked the block's form (hp_scenario_set_uncertain_parse); what
+   * is left is whether each key is one the plan takes. */
+  if ((rc = hp_scenario_set_uncertain_parse(u, file, &v, &n, d)) != HP_OK)
     goto fail;
   for (size_t i = 0; i < n; i++) {
     hp_wi_dist *g = &v[i];
@@ -306,7 +306,7 @@ int hp_wi_dists_of(const hp_planfile *plan, hp_wi_dist **out, size_t *n_out,
   *n_out = n;
   return HP_OK;
 fail:
-  hp_wi_dists_free(v, n);
+  hp_scenario_set_dists_free(v, n);
   hp_planfile_free(pf);
   return rc;
 }
@@ -351,7 +351,7 @@ int hp_wi_solve_row(const hp_scenario *s, const char *const *vendors,
                               vendor_servers, vendor_capex, d);
 }
 
-/* The row is the planner's lean result (hp_scenario_solve_opts), copied:
+/* The row is the planner's lean result (hp_planner_solve_opts), copied:
  * the totals are the planner's own, summed in candidate order. */
 int hp_wi_solve_row_warm(const hp_scenario *s, hp_solve_warm *warm,
                          const char *const *vendors, size_t n_vendors,
@@ -370,12 +370,12 @@ int hp_wi_solve_row_warm(const hp_scenario *s, hp_solve_warm *warm,
   zero_vendors(vendor_capex, n_vendors);
 
   hp_solve_opts o;
-  hp_solve_opts_default(&o);
+  hp_planner_solve_opts_default(&o);
   o.warm = warm;
   o.explain = 0;
   o.lean = 1;
   hp_scenario_result r;
-  int rc = hp_scenario_solve_opts(s, NULL, &o, &r, d);
+  int rc = hp_planner_solve_opts(s, NULL, &o, &r, d);
   if (rc != HP_OK) {
     if (rc == HP_ENOMEM)
       return rc;
@@ -416,7 +416,7 @@ int hp_wi_solve_row_warm(const hp_scenario *s, hp_solve_warm *warm,
           break;
         }
   }
-  hp_scenario_result_cleanup(&r);
+  hp_planner_result_cleanup(&r);
   return HP_OK;
 }
 
@@ -483,8 +483,8 @@ static double now_ms(void);
  * with thread-local storage (its tls_get_ptr reads a __thread slot through
  * __tls_get_addr), so glp_* calls from several threads do not share state,
  * but each thread's environment must be freed by that thread or it leaks:
- * hp_ip_thread_cleanup (solver.h) does that. */
-static void solver_thread_end(void) { hp_ip_thread_cleanup(); }
+ * hp_solver_glpk_thread_cleanup (solver.h) does that. */
+static void solver_thread_end(void) { hp_solver_glpk_thread_cleanup(); }
 
 /* Rows are handed out in chunks of points to keep the atomic counter cold
  * but the load balanced (one point takes 0.05 to 5 ms). Chunk boundaries
@@ -550,7 +550,7 @@ static void point_values(const run *r, size_t p, double *vals) {
     }
   } else {
     hp_rng g;
-    hp_rng_seed(&g, t->seed, p);
+    hp_wi_rng_seed(&g, t->seed, p);
     for (size_t k = 0; k < t->n_keys; k++)
       vals[k] = hp_wi_dist_draw(&r->dists[k], &g);
   }
@@ -611,8 +611,8 @@ static void *worker(void *arg) {
       goto out;
     }
     for (; n_cur < n_all; n_cur++)
-      if (hp_scenario_copy(&cur[n_cur], hp_planfile_scenario(r->pf, n_cur)) !=
-          HP_OK) {
+      if (hp_scenario_set_copy(&cur[n_cur],
+                               hp_planfile_scenario(r->pf, n_cur)) != HP_OK) {
         note_fatal(r, HP_ENOMEM, NULL);
         goto out;
       }
@@ -693,7 +693,7 @@ static void *worker(void *arg) {
   }
 out:
   for (size_t si = 0; warm && si < t->n_scenarios; si++)
-    hp_solve_warm_cleanup(&warm[si]);
+    hp_planner_warm_cleanup(&warm[si]);
   hp_free(warm);
   for (size_t i = 0; i < n_cur; i++)
     hp_scenario_cleanup(&cur[i]);
@@ -889,7 +889,8 @@ void hp_wi_table_free(hp_wi_table *t) {
   hp_free(t->first_error);
   hp_free(t->plan);
   hp_free(t->path);
-  hp_wi_dists_free(t->dists, t->kind == HP_WI_MONTECARLO ? t->n_keys : 0);
+  hp_scenario_set_dists_free(t->dists,
+                             t->kind == HP_WI_MONTECARLO ? t->n_keys : 0);
   hp_free(t);
 }
 
@@ -1075,7 +1076,7 @@ static int mc_scenario(hp_wi_table *t, size_t s, double *cols, size_t batch) {
   for (size_t k = 0; k < t->n_keys; k++, q++) {
     hp_wi_quantity *x = &m->quantities[q];
     snprintf(x->name, sizeof x->name, "input %s (%s)", t->keys[k],
-             hp_dist_name(t->dists[k].kind));
+             hp_scenario_set_dist_name(t->dists[k].kind));
     snprintf(x->unit, sizeof x->unit, "%s", hp_wi_key_unit(t->keys[k]));
     x->scale = 1;
     x->decimals = -1; /* round-trip format */
@@ -1321,7 +1322,7 @@ static int run_table(hp_wi_kind kind, const hp_planfile *pf,
   memset(&r, 0, sizeof r);
   int rc;
   if (!t) {
-    hp_wi_dists_free(dists, n_keys);
+    hp_scenario_set_dists_free(dists, n_keys);
     return hp_diag_oom(d);
   }
   r.t = t;
@@ -1423,7 +1424,7 @@ static int run_table(hp_wi_kind kind, const hp_planfile *pf,
     goto fail;
   r.direct = 1;
   for (size_t k = 0; k < n_keys && r.direct; k++)
-    r.direct = hp_planfile_settable(pf, t->keys[k]);
+    r.direct = hp_scenario_set_planfile_takes(pf, t->keys[k]);
   r.pf = pf; /* read by the workers (copies of its scenarios) */
 
   unsigned nt = o->threads ? o->threads : default_threads();

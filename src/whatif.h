@@ -56,9 +56,9 @@ double hp_wi_axis_value(const hp_wi_axis *a, size_t i);
  * ------------------------------------------------------------------------- */
 
 /** The plan's `uncertain:` block into *out (n_out entries, in the order
- * written; caller frees with hp_wi_dists_free). The loader has checked its
- * form (hp_uncertain_parse); this checks each key path against the plan
- * (setting it to the distribution's centre on a copy), naming
+ * written; caller frees with hp_scenario_set_dists_free). The loader has
+ * checked its form (hp_scenario_set_uncertain_parse); this checks each key path
+ * against the plan (setting it to the distribution's centre on a copy), naming
  * file:line:col of the key. HP_EMISSING when the plan has no uncertain:
  * block. */
 int hp_wi_dists_parse(const char *plan_text, size_t len, const char *path,
@@ -67,8 +67,9 @@ int hp_wi_dists_parse(const char *plan_text, size_t len, const char *path,
 /** The same for a plan already loaded (borrowed: copied, not changed). */
 int hp_wi_dists_of(const hp_planfile *pf, hp_wi_dist **out, size_t *n_out,
                    hp_diag *d);
-/* hp_wi_dist, hp_dist_kind, hp_dist_name and hp_wi_dists_free are the
- * loader's (scenario.h), which checks the block's form. */
+/* hp_wi_dist, hp_dist_kind, hp_scenario_set_dist_name and
+ * hp_scenario_set_dists_free are the loader's (scenario.h), which checks the
+ * block's form. */
 
 /* xoshiro256** seeded by splitmix64 (Vigna): one independent stream per
  * (seed, sample index), so sample i draws the same numbers whichever thread
@@ -77,10 +78,10 @@ typedef struct hp_rng {
   uint64_t s[4]; /* state; never all zero */
 } hp_rng;
 
-void hp_rng_seed(hp_rng *r, uint64_t seed, uint64_t stream);
-uint64_t hp_rng_next(hp_rng *r);
+void hp_wi_rng_seed(hp_rng *r, uint64_t seed, uint64_t stream);
+uint64_t hp_wi_rng_next(hp_rng *r);
 /** Uniform on [0, 1) with 53 random bits. */
-double hp_rng_uniform(hp_rng *r);
+double hp_wi_rng_uniform(hp_rng *r);
 /** One draw of a distribution; truncation is by rejection (at most 1000
  * tries, then the nearest bound). */
 double hp_wi_dist_draw(const hp_wi_dist *dist, hp_rng *r);
@@ -285,7 +286,7 @@ int hp_wi_montecarlo_plan(const hp_planfile *pf, const hp_catalog *cat,
                           size_t n_samples, uint64_t seed, const hp_wi_opts *o,
                           hp_wi_table **out, hp_diag *d);
 
-/** Solves one scenario the sweeps' way: hp_scenario_solve_opts (the
+/** Solves one scenario the sweeps' way: hp_planner_solve_opts (the
  * planner's one solve path) lean, without the infeasibility explanation,
  * started from *warm (NULL: cold; it keeps this optimum for the next
  * point), and copies the result into *row. vendor_* receive n_vendors
@@ -298,7 +299,7 @@ int hp_wi_solve_row_warm(const hp_scenario *s, hp_solve_warm *warm,
                          double *vendor_servers, double *vendor_capex,
                          hp_diag *d);
 /* hp_wi_solve_row_warm from a cold start (tests compare it with
- * hp_scenario_solve). */
+ * hp_planner_solve). */
 int hp_wi_solve_row(const hp_scenario *s, const char *const *vendors,
                     size_t n_vendors, hp_wi_row *row, double *vendor_cards,
                     double *vendor_servers, double *vendor_capex, hp_diag *d);
@@ -333,18 +334,18 @@ int hp_wi_column_stats(const hp_wi_table *t, size_t scen, const char *column,
 
 /** One row per grid point and scenario (sweep), or per-scenario percentile
  * summaries (Monte Carlo), as table/json/csv/md. */
-int hp_wi_render(const hp_wi_table *t, hp_format fmt, hp_buf *b);
+int hp_report_whatif(const hp_wi_table *t, hp_format fmt, hp_buf *b);
 
 /* Receives a streaming render's text, a run of whole rows at a time:
  * HP_OK, or an error (HP_EIO) that stops the render and is returned. */
 typedef int (*hp_wi_write_fn)(const char *data, size_t len, void *ud);
 
-/** hp_wi_render written out as it goes: the text is handed to fn every
+/** hp_report_whatif written out as it goes: the text is handed to fn every
  * 64 KB or so, at a row's end, so memory does not grow with the rows (with
  * a spooled table). HP_OK, HP_ENOMEM or fn's error; what fn received is
  * then incomplete. */
-int hp_wi_render_to(const hp_wi_table *t, hp_format fmt, hp_wi_write_fn fn,
-                    void *ud);
+int hp_report_whatif_to(const hp_wi_table *t, hp_format fmt, hp_wi_write_fn fn,
+                        void *ud);
 
 /* One plan of a batch: solved, or failed to load (its diag). */
 typedef struct hp_wi_batch_entry {
@@ -356,8 +357,8 @@ typedef struct hp_wi_batch_entry {
 
 /** Every scenario of every plan in one summary table/json/csv/md
  * (hp_wi_batch_out into b). */
-int hp_wi_render_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
-                       hp_buf *b);
+int hp_report_whatif_batch(const hp_wi_batch_entry *e, size_t n, hp_format fmt,
+                           hp_buf *b);
 
 /* A batch summary written as each plan completes. CSV and JSON rows are
  * handed to fn as they are added; the table and Markdown need every row
@@ -368,18 +369,20 @@ typedef struct hp_wi_batch_out hp_wi_batch_out;
 
 /** Starts a summary in fmt (table, json, csv or md) written through fn
  * (called with runs of whole rows; its error stops the summary). *out
- * (free with hp_wi_batch_out_free) set only on success; HP_ENOMEM. */
-int hp_wi_batch_out_new(hp_format fmt, hp_wi_write_fn fn, void *ud,
-                        hp_wi_batch_out **out);
+ * (free with hp_report_whatif_batch_out_free) set only on success; HP_ENOMEM.
+ */
+int hp_report_whatif_batch_out_new(hp_format fmt, hp_wi_write_fn fn, void *ud,
+                                   hp_wi_batch_out **out);
 /** Adds one plan's rows (e and what it points to are borrowed for the
  * call only). HP_OK, HP_ENOMEM, HP_EIO (the temporary file) or fn's error;
  * after an error every call returns it. */
-int hp_wi_batch_out_add(hp_wi_batch_out *o, const hp_wi_batch_entry *e);
+int hp_report_whatif_batch_out_add(hp_wi_batch_out *o,
+                                   const hp_wi_batch_entry *e);
 /** Writes the rest (the table, its notes; JSON's closing brackets) and
- * hands everything on. Same returns as hp_wi_batch_out_add. */
-int hp_wi_batch_out_finish(hp_wi_batch_out *o);
+ * hands everything on. Same returns as hp_report_whatif_batch_out_add. */
+int hp_report_whatif_batch_out_finish(hp_wi_batch_out *o);
 /** NULL is a no-op. */
-void hp_wi_batch_out_free(hp_wi_batch_out *o);
+void hp_report_whatif_batch_out_free(hp_wi_batch_out *o);
 
 /** The unit of a plan key as the tables print it ("fraction", "CNY/Mtok",
  * "cards" for caps, ...), looked up by the key's last dotted segment, or

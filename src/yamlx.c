@@ -30,7 +30,8 @@
  * Tree helpers
  * ------------------------------------------------------------------------- */
 
-hp_ynode *hp_ynode_new(hp_ykind kind, const char *scalar, int line, int col) {
+hp_ynode *hp_yaml_node_new(hp_ykind kind, const char *scalar, int line,
+                           int col) {
   hp_ynode *n = hp_calloc(1, sizeof *n);
   if (!n)
     return NULL;
@@ -48,11 +49,11 @@ hp_ynode *hp_ynode_new(hp_ykind kind, const char *scalar, int line, int col) {
   return n;
 }
 
-void hp_ynode_free(hp_ynode *n) {
+void hp_yaml_node_free(hp_ynode *n) {
   if (!n)
     return;
   for (size_t i = 0; i < n->n; i++) {
-    hp_ynode_free(n->items[i]);
+    hp_yaml_node_free(n->items[i]);
     if (n->keys)
       hp_free(n->keys[i]);
   }
@@ -91,7 +92,7 @@ static int grow(hp_ynode *n) {
   return 1;
 }
 
-long hp_ymap_index(const hp_ynode *map, const char *key) {
+long hp_yaml_map_index(const hp_ynode *map, const char *key) {
   if (!map || map->kind != HP_Y_MAP)
     return -1;
   for (size_t i = 0; i < map->n; i++)
@@ -100,16 +101,16 @@ long hp_ymap_index(const hp_ynode *map, const char *key) {
   return -1;
 }
 
-const hp_ynode *hp_ymap_get(const hp_ynode *map, const char *key) {
-  long i = hp_ymap_index(map, key);
+const hp_ynode *hp_yaml_map_get(const hp_ynode *map, const char *key) {
+  long i = hp_yaml_map_index(map, key);
   return i < 0 ? NULL : map->items[i];
 }
 
-int hp_ymap_set(hp_ynode *map, const char *key, hp_ynode *val, int line,
-                int col) {
-  long i = hp_ymap_index(map, key);
+int hp_yaml_map_set(hp_ynode *map, const char *key, hp_ynode *val, int line,
+                    int col) {
+  long i = hp_yaml_map_index(map, key);
   if (i >= 0) {
-    hp_ynode_free(map->items[i]);
+    hp_yaml_node_free(map->items[i]);
     map->items[i] = val;
     return HP_OK;
   }
@@ -125,11 +126,11 @@ int hp_ymap_set(hp_ynode *map, const char *key, hp_ynode *val, int line,
   return HP_OK;
 }
 
-void hp_ymap_remove(hp_ynode *map, const char *key) {
-  long i = hp_ymap_index(map, key);
+void hp_yaml_map_remove(hp_ynode *map, const char *key) {
+  long i = hp_yaml_map_index(map, key);
   if (i < 0)
     return;
-  hp_ynode_free(map->items[i]);
+  hp_yaml_node_free(map->items[i]);
   hp_free(map->keys[i]);
   for (size_t j = (size_t)i + 1; j < map->n; j++) {
     map->items[j - 1] = map->items[j];
@@ -140,35 +141,35 @@ void hp_ymap_remove(hp_ynode *map, const char *key) {
   map->n--;
 }
 
-int hp_yseq_push(hp_ynode *seq, hp_ynode *val) {
+int hp_yaml_seq_push(hp_ynode *seq, hp_ynode *val) {
   if (!grow(seq))
     return HP_ENOMEM;
   seq->items[seq->n++] = val;
   return HP_OK;
 }
 
-hp_ynode *hp_ynode_clone(const hp_ynode *n) {
-  hp_ynode *c = hp_ynode_new(n->kind, n->scalar, n->line, n->col);
+hp_ynode *hp_yaml_node_clone(const hp_ynode *n) {
+  hp_ynode *c = hp_yaml_node_new(n->kind, n->scalar, n->line, n->col);
   if (!c)
     return NULL;
   c->plain = n->plain;
   for (size_t i = 0; i < n->n; i++) {
-    hp_ynode *item = hp_ynode_clone(n->items[i]);
+    hp_ynode *item = hp_yaml_node_clone(n->items[i]);
     int rc = item ? HP_OK : HP_ENOMEM;
     if (rc == HP_OK)
-      rc = n->kind == HP_Y_MAP
-               ? hp_ymap_set(c, n->keys[i], item, n->key_line[i], n->key_col[i])
-               : hp_yseq_push(c, item);
+      rc = n->kind == HP_Y_MAP ? hp_yaml_map_set(c, n->keys[i], item,
+                                                 n->key_line[i], n->key_col[i])
+                               : hp_yaml_seq_push(c, item);
     if (rc != HP_OK) {
-      hp_ynode_free(item);
-      hp_ynode_free(c);
+      hp_yaml_node_free(item);
+      hp_yaml_node_free(c);
       return NULL;
     }
   }
   return c;
 }
 
-int hp_yis_null(const hp_ynode *n) {
+int hp_yaml_is_null(const hp_ynode *n) {
   if (!n || n->kind != HP_Y_SCALAR || !n->plain)
     return 0;
   const char *s = n->scalar;
@@ -176,7 +177,7 @@ int hp_yis_null(const hp_ynode *n) {
          !strcmp(s, "NULL");
 }
 
-const char *hp_ykind_name(hp_ykind k) {
+const char *hp_yaml_kind_name(hp_ykind k) {
   switch (k) {
   case HP_Y_MAP:
     return "a mapping";
@@ -265,7 +266,7 @@ static int add_anchor(loader *L, const unsigned char *name, hp_ynode *node) {
 static int attach(loader *L, hp_ynode *n, const yaml_mark_t *m) {
   if (L->depth == 0) {
     if (L->root) {
-      hp_ynode_free(n);
+      hp_yaml_node_free(n);
       return mark_err(L, HP_EPARSE, m, "malformed YAML: %s",
                       "more than one root node");
     }
@@ -275,16 +276,16 @@ static int attach(loader *L, hp_ynode *n, const yaml_mark_t *m) {
   frame *f = &L->stack[L->depth - 1];
   int rc;
   if (f->node->kind == HP_Y_SEQ) {
-    rc = hp_yseq_push(f->node, n);
+    rc = hp_yaml_seq_push(f->node, n);
   } else {
-    rc = hp_ymap_set(f->node, f->key, n, f->key_line, f->key_col);
+    rc = hp_yaml_map_set(f->node, f->key, n, f->key_line, f->key_col);
     if (rc == HP_OK) {
       hp_free(f->key);
       f->key = NULL;
     }
   }
   if (rc != HP_OK) {
-    hp_ynode_free(n);
+    hp_yaml_node_free(n);
     return hp_diag_oom(L->d);
   }
   return HP_OK;
@@ -300,7 +301,7 @@ static int take_key(loader *L, const yaml_event_t *ev) {
                     "merge keys ('<<') are not supported%s; put shared "
                     "settings under 'defaults:'",
                     "");
-  long i = hp_ymap_index(f->node, k);
+  long i = hp_yaml_map_index(f->node, k);
   if (i >= 0) {
     char msg[HP_DIAG_MSG_MAX];
     snprintf(msg, sizeof msg,
@@ -360,7 +361,7 @@ static int check_tag(loader *L, const unsigned char *utag, hp_ykind kind,
              "the tag '!!%.100s' does not fit %s (the tags read here are "
              "!!str, !!int, !!float, !!bool and !!null on scalars, !!map and "
              "!!seq)",
-             t, hp_ykind_name(kind));
+             t, hp_yaml_kind_name(kind));
     return hp_diag_set(L->d, HP_ETYPE, L->file, (int)m->line + 1,
                        (int)m->column + 1, "%s", msg);
   }
@@ -412,13 +413,14 @@ static int on_event(loader *L, yaml_event_t *ev, int *done) {
       return take_key(L, ev);
     if ((rc = count_nodes(L, 1, m)) != HP_OK)
       return rc;
-    hp_ynode *n = hp_ynode_new(HP_Y_SCALAR, (const char *)ev->data.scalar.value,
-                               (int)m->line + 1, (int)m->column + 1);
+    hp_ynode *n =
+        hp_yaml_node_new(HP_Y_SCALAR, (const char *)ev->data.scalar.value,
+                         (int)m->line + 1, (int)m->column + 1);
     if (!n)
       return hp_diag_oom(L->d);
     n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !text;
     if ((rc = add_anchor(L, ev->data.scalar.anchor, n)) != HP_OK) {
-      hp_ynode_free(n);
+      hp_yaml_node_free(n);
       return rc;
     }
     return attach(L, n, m);
@@ -445,8 +447,8 @@ static int on_event(loader *L, yaml_event_t *ev, int *done) {
                                : ev->data.sequence_start.tag,
                         is_map ? HP_Y_MAP : HP_Y_SEQ, m, &text)) != HP_OK)
       return rc;
-    hp_ynode *n = hp_ynode_new(is_map ? HP_Y_MAP : HP_Y_SEQ, NULL,
-                               (int)m->line + 1, (int)m->column + 1);
+    hp_ynode *n = hp_yaml_node_new(is_map ? HP_Y_MAP : HP_Y_SEQ, NULL,
+                                   (int)m->line + 1, (int)m->column + 1);
     if (!n)
       return hp_diag_oom(L->d);
     const unsigned char *anc =
@@ -490,7 +492,7 @@ static int on_event(loader *L, yaml_event_t *ev, int *done) {
                       "a mapping key must be a plain scalar");
     if ((rc = count_nodes(L, subtree_size(target), m)) != HP_OK)
       return rc;
-    hp_ynode *copy = hp_ynode_clone(target);
+    hp_ynode *copy = hp_yaml_node_clone(target);
     if (!copy)
       return hp_diag_oom(L->d);
     return attach(L, copy, m);
@@ -550,7 +552,7 @@ int hp_yaml_parse(const char *text, size_t len, const char *name,
                      "file is empty: expected a YAML mapping");
   }
   if (rc != HP_OK) {
-    hp_ynode_free(L.root);
+    hp_yaml_node_free(L.root);
     return rc;
   }
   *out = L.root;
@@ -572,8 +574,8 @@ static const char *kind_of(mode_t m) {
   return "a special file";
 }
 
-int hp_read_file(const char *path, size_t max_bytes, char **out, size_t *len,
-                 hp_diag *d) {
+int hp_yaml_read_file(const char *path, size_t max_bytes, char **out,
+                      size_t *len, hp_diag *d) {
   /* O_NONBLOCK: opening a FIFO for reading waits for a writer, forever
    * when there is none; non-blocking, the open returns at once and fstat
    * refuses it. Only regular files are read (a device such as /dev/zero
@@ -659,7 +661,7 @@ out:
 int hp_yaml_load_file(const char *path, hp_ynode **out, hp_diag *d) {
   char *text;
   size_t len;
-  int rc = hp_read_file(path, HP_YAML_MAX_BYTES, &text, &len, d);
+  int rc = hp_yaml_read_file(path, HP_YAML_MAX_BYTES, &text, &len, d);
   if (rc != HP_OK)
     return rc;
   rc = hp_yaml_parse(text, len, path, out, d);
@@ -671,7 +673,7 @@ int hp_yaml_load_file(const char *path, hp_ynode **out, hp_diag *d) {
  * Key checks and typed getters
  * ------------------------------------------------------------------------- */
 
-size_t hp_levenshtein(const char *a, const char *b) {
+size_t hp_yaml_levenshtein(const char *a, const char *b) {
   size_t la = strlen(a), lb = strlen(b);
   if (la > 64 || lb > 64)
     return (size_t)-1;
@@ -699,8 +701,8 @@ size_t hp_levenshtein(const char *a, const char *b) {
   return row[lb];
 }
 
-int hp_ycheck_keys(const hp_ynode *map, const char *const *allowed,
-                   const char *where, const char *file, hp_diag *d) {
+int hp_yaml_check_keys(const hp_ynode *map, const char *const *allowed,
+                       const char *where, const char *file, hp_diag *d) {
   for (size_t i = 0; i < map->n; i++) {
     const char *k = map->keys[i];
     const char *const *a = allowed;
@@ -712,7 +714,7 @@ int hp_ycheck_keys(const hp_ynode *map, const char *const *allowed,
     const char *best = NULL;
     size_t best_dist = (size_t)-1;
     for (a = allowed; *a; a++) {
-      size_t dist = hp_levenshtein(k, *a);
+      size_t dist = hp_yaml_levenshtein(k, *a);
       if (dist < best_dist) {
         best_dist = dist;
         best = *a;
@@ -739,12 +741,12 @@ static int looks_nonfinite(const char *s) {
          strcasecmp(p, "nan") == 0;
 }
 
-int hp_yget_number(const hp_ynode *n, const char *key, const char *file,
-                   double *out, hp_diag *d) {
+int hp_yaml_get_number(const hp_ynode *n, const char *key, const char *file,
+                       double *out, hp_diag *d) {
   if (n->kind != HP_Y_SCALAR)
     return hp_diag_set(d, HP_ETYPE, file, n->line, n->col,
                        "%s: expected a number, got %s", key,
-                       hp_ykind_name(n->kind));
+                       hp_yaml_kind_name(n->kind));
   if (!n->scalar[0])
     return hp_diag_set(d, HP_ETYPE, file, n->line, n->col,
                        "%s: expected a number, got nothing", key);
@@ -753,7 +755,7 @@ int hp_yget_number(const hp_ynode *n, const char *key, const char *file,
                        "%s: expected a finite number, got '%.100s'", key,
                        n->scalar);
   double v;
-  if (!n->plain || !hp_parse_number(n->scalar, &v))
+  if (!n->plain || !hp_fmt_parse_number(n->scalar, &v))
     return hp_diag_set(d, HP_ETYPE, file, n->line, n->col,
                        "%s: expected a number, got %s'%.100s'", key,
                        n->plain ? "" : "the string ", n->scalar);
@@ -761,10 +763,10 @@ int hp_yget_number(const hp_ynode *n, const char *key, const char *file,
   return HP_OK;
 }
 
-int hp_yget_number_in(const hp_ynode *n, const char *key, const char *file,
-                      hp_numrange r, double *out, hp_diag *d) {
+int hp_yaml_get_number_in(const hp_ynode *n, const char *key, const char *file,
+                          hp_numrange r, double *out, hp_diag *d) {
   double v;
-  int rc = hp_yget_number(n, key, file, &v, d);
+  int rc = hp_yaml_get_number(n, key, file, &v, d);
   if (rc != HP_OK)
     return rc;
   const char *want = NULL;
@@ -773,7 +775,7 @@ int hp_yget_number_in(const hp_ynode *n, const char *key, const char *file,
     return hp_diag_set(d, HP_ERANGE, file, n->line, n->col,
                        "%s: expected a magnitude of at most 1e18 (limit "
                        "HP_YAML_MAX_MAGNITUDE), got %s",
-                       key, hp_format_number(v, buf, sizeof buf));
+                       key, hp_fmt_number(v, buf, sizeof buf));
   }
   switch (r) {
   case HP_NUM_ANY:
@@ -803,14 +805,14 @@ int hp_yget_number_in(const hp_ynode *n, const char *key, const char *file,
     char buf[40];
     return hp_diag_set(d, HP_ERANGE, file, n->line, n->col,
                        "%s: expected %s, got %s", key, want,
-                       hp_format_number(v, buf, sizeof buf));
+                       hp_fmt_number(v, buf, sizeof buf));
   }
   *out = v;
   return HP_OK;
 }
 
-int hp_yget_bool(const hp_ynode *n, const char *key, const char *file, int *out,
-                 hp_diag *d) {
+int hp_yaml_get_bool(const hp_ynode *n, const char *key, const char *file,
+                     int *out, hp_diag *d) {
   if (n->kind == HP_Y_SCALAR && n->plain) {
     const char *s = n->scalar;
     if (!strcasecmp(s, "true") || !strcasecmp(s, "yes") ||
@@ -827,18 +829,18 @@ int hp_yget_bool(const hp_ynode *n, const char *key, const char *file, int *out,
   if (n->kind != HP_Y_SCALAR)
     return hp_diag_set(d, HP_ETYPE, file, n->line, n->col,
                        "%s: expected true or false, got %s", key,
-                       hp_ykind_name(n->kind));
+                       hp_yaml_kind_name(n->kind));
   return hp_diag_set(d, HP_ETYPE, file, n->line, n->col,
                      "%s: expected true or false, got '%.100s'", key,
                      n->scalar);
 }
 
-int hp_yget_string(const hp_ynode *n, const char *key, const char *file,
-                   const char **out, hp_diag *d) {
+int hp_yaml_get_string(const hp_ynode *n, const char *key, const char *file,
+                       const char **out, hp_diag *d) {
   if (n->kind != HP_Y_SCALAR)
     return hp_diag_set(d, HP_ETYPE, file, n->line, n->col,
                        "%s: expected a string, got %s", key,
-                       hp_ykind_name(n->kind));
+                       hp_yaml_kind_name(n->kind));
   if (!n->scalar[0])
     return hp_diag_set(d, HP_ETYPE, file, n->line, n->col,
                        "%s: expected a string, got nothing", key);

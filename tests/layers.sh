@@ -31,7 +31,7 @@ done
 
 # Renderers never solve.
 for f in "$src"/report*.c "$src"/chart.c; do
-  hits=$(grep -n '#include "solver.h"\|hp_ip_solve(\|hp_plan_solve\|hp_scenario_solve(' "$f")
+  hits=$(grep -n '#include "solver.h"\|hp_solver_glpk_solve(\|hp_plan_solve\|hp_planner_solve(' "$f")
   [ -z "$hits" ] || bad "${f##*/} is a renderer and must not solve:" "$hits"
 done
 

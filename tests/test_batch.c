@@ -5,7 +5,7 @@
  *    the allocator hook) over 800 plans is within 8 KB of that over 200,
  *    in every format, where holding every plan (keep = 1) grows by far
  *    more;
- *  - the streamed summary is the one hp_wi_render_batch writes from plans
+ *  - the streamed summary is the one hp_report_whatif_batch writes from plans
  *    held in memory, byte for byte, past a plan that does not load and an
  *    infeasible scenario;
  *  - a table whose cells outgrow memory (16 KB) and go to the temporary
@@ -148,7 +148,7 @@ static int done(const hp_batch_item *it, void *ud) {
   if (!c->out)
     return HP_OK;
   hp_wi_batch_entry e = {it->path, it->plan, &it->diag, it->status};
-  return hp_wi_batch_out_add(c->out, &e);
+  return hp_report_whatif_batch_out_add(c->out, &e);
 }
 
 /* The peak of live bytes over a streamed batch of n plans in fmt (or,
@@ -162,7 +162,8 @@ static long long batch_peak(size_t n, hp_format fmt, int keep) {
   atomic_store(&live, 0);
   atomic_store(&peak, 0);
   if (!keep)
-    assert_int_equal(hp_wi_batch_out_new(fmt, sink_fn, &k, &c.out), HP_OK);
+    assert_int_equal(hp_report_whatif_batch_out_new(fmt, sink_fn, &k, &c.out),
+                     HP_OK);
   assert_int_equal(hp_batch_run((const char *const *)paths, n, fix_cat, keep,
                                 done, &c, &items),
                    HP_OK);
@@ -173,12 +174,12 @@ static long long batch_peak(size_t n, hp_format fmt, int keep) {
     for (size_t i = 0; i < n; i++)
       e[i] = (hp_wi_batch_entry){items[i].path, items[i].plan, &items[i].diag,
                                  items[i].status};
-    assert_int_equal(hp_wi_render_batch(e, n, fmt, &b), HP_OK);
+    assert_int_equal(hp_report_whatif_batch(e, n, fmt, &b), HP_OK);
     free(e);
     hp_buf_cleanup(&b);
   } else {
-    assert_int_equal(hp_wi_batch_out_finish(c.out), HP_OK);
-    hp_wi_batch_out_free(c.out);
+    assert_int_equal(hp_report_whatif_batch_out_finish(c.out), HP_OK);
+    hp_report_whatif_batch_out_free(c.out);
     assert_true(k.bytes > n * 100); /* every plan's rows were written */
   }
   hp_batch_free(items, n);
@@ -208,7 +209,7 @@ static void batch_memory_flat(void **state) {
   assert_true(h4 > h1 + 600 * 4096);
 }
 
-/* The streamed summary against hp_wi_render_batch over held plans. */
+/* The streamed summary against hp_report_whatif_batch over held plans. */
 static void batch_stream_same_text(void **state) {
   (void)state;
   write_plans(6);
@@ -217,13 +218,14 @@ static void batch_stream_same_text(void **state) {
     hp_buf_init(&k.b);
     ctx c = {NULL, -1, 0};
     hp_batch_item *items = NULL;
-    assert_int_equal(hp_wi_batch_out_new((hp_format)f, sink_fn, &k, &c.out),
-                     HP_OK);
+    assert_int_equal(
+        hp_report_whatif_batch_out_new((hp_format)f, sink_fn, &k, &c.out),
+        HP_OK);
     assert_int_equal(hp_batch_run((const char *const *)paths, 6, fix_cat, 0,
                                   done, &c, &items),
                      HP_OK);
-    assert_int_equal(hp_wi_batch_out_finish(c.out), HP_OK);
-    hp_wi_batch_out_free(c.out);
+    assert_int_equal(hp_report_whatif_batch_out_finish(c.out), HP_OK);
+    hp_report_whatif_batch_out_free(c.out);
     assert_null(items); /* nothing held */
 
     c = (ctx){NULL, -1, 0};
@@ -236,7 +238,7 @@ static void batch_stream_same_text(void **state) {
                                  items[i].status};
     hp_buf b;
     hp_buf_init(&b);
-    assert_int_equal(hp_wi_render_batch(e, 6, (hp_format)f, &b), HP_OK);
+    assert_int_equal(hp_report_whatif_batch(e, 6, (hp_format)f, &b), HP_OK);
     assert_int_equal(k.b.len, b.len);
     assert_memory_equal(k.b.data, b.data, b.len);
     assert_non_null(strstr(b.data, "missing2.yaml"));
@@ -257,13 +259,14 @@ static void batch_table_spooled(void **state) {
   hp_buf_init(&k.b);
   ctx c = {NULL, -1, 0};
   hp_batch_item *items = NULL;
-  assert_int_equal(hp_wi_batch_out_new(HP_FORMAT_TABLE, sink_fn, &k, &c.out),
-                   HP_OK);
+  assert_int_equal(
+      hp_report_whatif_batch_out_new(HP_FORMAT_TABLE, sink_fn, &k, &c.out),
+      HP_OK);
   assert_int_equal(hp_batch_run((const char *const *)paths, 40, fix_cat, 0,
                                 done, &c, &items),
                    HP_OK);
-  assert_int_equal(hp_wi_batch_out_finish(c.out), HP_OK);
-  hp_wi_batch_out_free(c.out);
+  assert_int_equal(hp_report_whatif_batch_out_finish(c.out), HP_OK);
+  hp_report_whatif_batch_out_free(c.out);
   hp_batch_free(items, 40);
   const char *s = k.b.data;
   assert_non_null(strstr(s, "Batch: 40 plans, 157 rows\n"));

@@ -123,8 +123,8 @@ static void catalog_market_and_price_dates(void **state) {
     if (s->market_china == HP_MARKET_UNKNOWN || !s->market_as_of ||
         !s->market_ref || strlen(s->market_ref) < 20 || !s->price_as_of)
       fail_msg("%s: no market status, date, source or price date", s->id);
-    assert_true(hp_date_check(s->market_as_of, why, sizeof why));
-    assert_true(hp_date_check(s->price_as_of, why, sizeof why));
+    assert_true(hp_catalog_date_check(s->market_as_of, why, sizeof why));
+    assert_true(hp_catalog_date_check(s->price_as_of, why, sizeof why));
     /* Not after the day this catalog was reviewed (2026-12-07). */
     assert_true(strcmp(s->market_as_of, "2026-12-07") <= 0);
     assert_true(strcmp(s->price_as_of, "2026-12-07") <= 0);
@@ -181,7 +181,7 @@ static void catalog_dates_checked(void **state) {
   static const char *const good[] = {"2024-02-29", "2000-02-29", "2025-12-31",
                                      "1970-01-01"};
   for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
-    assert_true(hp_date_check(good[i], why, sizeof why));
+    assert_true(hp_catalog_date_check(good[i], why, sizeof why));
   static const struct {
     const char *s, *why;
   } bad[] = {{"2025-02-29", " (February 2025 has 28 days)"},
@@ -198,15 +198,15 @@ static void catalog_dates_checked(void **state) {
              {"2025-01-01x", ""},
              {"", ""}};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    if (hp_date_check(bad[i].s, why, sizeof why))
+    if (hp_catalog_date_check(bad[i].s, why, sizeof why))
       fail_msg("'%s' taken for a date", bad[i].s);
     assert_string_equal(why, bad[i].why);
   }
   hp_market m;
-  assert_int_equal(hp_market_parse("restricted", &m), HP_OK);
+  assert_int_equal(hp_catalog_market_parse("restricted", &m), HP_OK);
   assert_int_equal(m, HP_MARKET_RESTRICTED);
-  assert_int_equal(hp_market_parse("unknown", &m), HP_ENOTFOUND);
-  assert_int_equal(hp_market_parse("Available", &m), HP_ENOTFOUND);
+  assert_int_equal(hp_catalog_market_parse("unknown", &m), HP_ENOTFOUND);
+  assert_int_equal(hp_catalog_market_parse("Available", &m), HP_ENOTFOUND);
 }
 
 /* A bad file of tests/data/bad/devices alone in a catalog: refused with
@@ -286,8 +286,8 @@ static void catalog_renders_market(void **state) {
     if (!china || !as_of || !ref || !pd ||
         (strcmp(china, "available") && strcmp(china, "restricted") &&
          strcmp(china, "unavailable")) ||
-        !hp_date_check(as_of, why, sizeof why) ||
-        !hp_date_check(pd, why, sizeof why) || strlen(ref) < 20)
+        !hp_catalog_date_check(as_of, why, sizeof why) ||
+        !hp_catalog_date_check(pd, why, sizeof why) || strlen(ref) < 20)
       fail_msg("%s: market or price date missing in the JSON", id);
     json_t *src = json_object_get(o, "sources");
     const char *k;

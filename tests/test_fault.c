@@ -339,10 +339,10 @@ static int run_sweep(void *vctx, char **out, size_t *len) {
   rc = hp_wi_sweep(wi_text, strlen(wi_text), "wi.yaml", c->cat, &a, 1, &o, &t,
                    &d);
   if (rc == HP_OK)
-    rc = take_buf(&b, hp_wi_render(t, HP_FORMAT_CSV, &b), &acc);
+    rc = take_buf(&b, hp_report_whatif(t, HP_FORMAT_CSV, &b), &acc);
   if (rc == HP_OK) {
     hp_buf_init(&b);
-    rc = take_buf(&b, hp_wi_render(t, HP_FORMAT_JSON, &b), &acc);
+    rc = take_buf(&b, hp_report_whatif(t, HP_FORMAT_JSON, &b), &acc);
   }
   hp_wi_table_free(t);
   hp_wi_axis_cleanup(&a);
@@ -362,10 +362,10 @@ static int run_montecarlo(void *vctx, char **out, size_t *len) {
   int rc = hp_wi_montecarlo(wi_text, strlen(wi_text), "wi.yaml", c->cat, 2, 7,
                             &o, &t, &d);
   if (rc == HP_OK)
-    rc = take_buf(&b, hp_wi_render(t, HP_FORMAT_CSV, &b), &acc);
+    rc = take_buf(&b, hp_report_whatif(t, HP_FORMAT_CSV, &b), &acc);
   if (rc == HP_OK) {
     hp_buf_init(&b);
-    rc = take_buf(&b, hp_wi_render(t, HP_FORMAT_TABLE, &b), &acc);
+    rc = take_buf(&b, hp_report_whatif(t, HP_FORMAT_TABLE, &b), &acc);
   }
   hp_wi_table_free(t);
   return finish_buf(&acc, rc, out, len);
@@ -400,10 +400,10 @@ static int run_batch(void *vctx, char **out, size_t *len) {
   if (rc == HP_OK) {
     hp_wi_batch_entry e[2] = {{"wi.yaml", plan, &d[0], HP_OK},
                               {"bad.yaml", NULL, &d[1], st}};
-    rc = take_buf(&b, hp_wi_render_batch(e, 2, HP_FORMAT_CSV, &b), &acc);
+    rc = take_buf(&b, hp_report_whatif_batch(e, 2, HP_FORMAT_CSV, &b), &acc);
     if (rc == HP_OK) {
       hp_buf_init(&b);
-      rc = take_buf(&b, hp_wi_render_batch(e, 2, HP_FORMAT_MD, &b), &acc);
+      rc = take_buf(&b, hp_report_whatif_batch(e, 2, HP_FORMAT_MD, &b), &acc);
     }
   }
   hp_plan_free(plan);

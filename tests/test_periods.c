@@ -620,7 +620,7 @@ static int fault_once(char **out) {
     rc = hp_periods_solve(hp_planfile_periods(pf, i),
                           hp_planfile_scenario_name(pf, i), NULL, &r[i], &d);
   if (rc == HP_OK)
-    rc = hp_periods_render("f", r, 2, HP_FORMAT_JSON, &b);
+    rc = hp_report_periods("f", r, 2, HP_FORMAT_JSON, &b);
   if (rc == HP_OK)
     rc = hp_buf_detach(&b, out, NULL);
   else

@@ -513,7 +513,7 @@ static void presolve_twins_and_singletons(void **state) {
 
   hp_ip_solution sol;
   hp_diag d;
-  assert_int_equal(hp_ip_solve(&ip, &sol, &d), HP_OK);
+  assert_int_equal(hp_solver_glpk_solve(&ip, &sol, &d), HP_OK);
   assert_int_equal(sol.status, HP_SOL_OPTIMAL);
   assert_true(sol.objective == 42);
   assert_true(sol.x[0] == 4 && sol.x[1] == 3 && sol.x[2] == 1);
@@ -525,7 +525,7 @@ static void presolve_twins_and_singletons(void **state) {
   assert_int_equal(hp_ip_presolve(&ip, &p), HP_OK);
   assert_int_equal(p.infeasible, 1);
   hp_ip_presolve_cleanup(&p);
-  assert_int_equal(hp_ip_solve(&ip, &sol, &d), HP_OK);
+  assert_int_equal(hp_solver_glpk_solve(&ip, &sol, &d), HP_OK);
   assert_int_equal(sol.status, HP_SOL_INFEASIBLE);
   hp_ip_solution_cleanup(&sol);
   hp_ip_cleanup(&ip);
@@ -538,7 +538,7 @@ static void presolve_twins_and_singletons(void **state) {
   double c0[1] = {0.3}, c1[1] = {3};
   assert_int_equal(hp_ip_add_row(&ip, "lo", c0, 0.1, HUGE_VAL, NULL), HP_OK);
   assert_int_equal(hp_ip_add_row(&ip, "hi", c1, -HUGE_VAL, 1, NULL), HP_OK);
-  assert_int_equal(hp_ip_solve(&ip, &sol, &d), HP_OK);
+  assert_int_equal(hp_solver_glpk_solve(&ip, &sol, &d), HP_OK);
   assert_int_equal(sol.status, HP_SOL_OPTIMAL);
   assert_true(fabs(sol.x[0] - 1.0 / 3) < 1e-12);
   hp_ip_solution_cleanup(&sol);
@@ -574,7 +574,7 @@ static void start_prices_out_columns(void **state) {
     for (int h = 0; h < 2; h++) {
       hp_ip_solution sol;
       ip.hint = h ? start : NULL;
-      assert_int_equal(hp_ip_solve(&ip, &sol, &d), HP_OK);
+      assert_int_equal(hp_solver_glpk_solve(&ip, &sol, &d), HP_OK);
       assert_int_equal(sol.status, HP_SOL_OPTIMAL);
       assert_true(fabs(sol.objective - sign * 207) < 1e-9);
       assert_true(sol.x[0] == 4 && sol.x[1] == 2 && sol.x[2] == 1);
@@ -615,7 +615,7 @@ static void node_limit_keeps_best_and_bound(void **state) {
     assert_int_equal(hp_ip_add_row(&ip, "weight", w, -HUGE_VAL, 400, NULL),
                      HP_OK);
     hp_ip_solution ex;
-    assert_int_equal(hp_ip_solve(&ip, &ex, &d), HP_OK);
+    assert_int_equal(hp_solver_glpk_solve(&ip, &ex, &d), HP_OK);
     assert_int_equal(ex.status, HP_SOL_OPTIMAL);
     assert_false(ex.node_limited);
     assert_true(ex.nodes > 3000);
@@ -624,7 +624,7 @@ static void node_limit_keeps_best_and_bound(void **state) {
     for (size_t k = 0; k < sizeof limits / sizeof *limits; k++) {
       hp_ip_solution sol;
       ip.node_limit = limits[k];
-      assert_int_equal(hp_ip_solve(&ip, &sol, &d), HP_OK);
+      assert_int_equal(hp_solver_glpk_solve(&ip, &sol, &d), HP_OK);
       assert_int_equal(sol.status, HP_SOL_OPTIMAL);
       assert_true(sol.node_limited);
       assert_true(hp_ip_point_ok(&ip, sol.x));
@@ -665,8 +665,8 @@ static void random_base(hp_scenario *s, hp_candidate cands[4], hp_cap caps[8],
   s->power_price_cny_per_kwh = 0.4;
 }
 
-/* hp_ip_exclusion_cut on hand cases, then sweeps that move one cap step by
- * step (a singleton row, a column's upper or lower bound, either way):
+/* hp_ip_presolve_exclusion_cut on hand cases, then sweeps that move one cap
+ * step by step (a singleton row, a column's upper or lower bound, either way):
  * each point is solved from the previous point's optimum with the cut,
  * and must reach the enumerated optimum. */
 static void exclusion_cut_walks_a_cap(void **state) {
@@ -681,25 +681,26 @@ static void exclusion_cut_walks_a_cap(void **state) {
   assert_int_equal(hp_ip_add_row(&a, "demand", r1, 3, HUGE_VAL, NULL), HP_OK);
   assert_int_equal(hp_ip_add_row(&a, "cap", cap, -HUGE_VAL, 7, NULL), HP_OK);
   assert_int_equal(hp_ip_copy(&b, &a), HP_OK);
-  assert_int_equal(hp_ip_exclusion_cut(&a, &b, &cut), 0); /* nothing moved */
-  b.rows[1].hi = 9; /* 2 x0 <= 7 loosened: better points have x0 >= 4 */
-  assert_int_equal(hp_ip_exclusion_cut(&a, &b, &cut), 1);
+  assert_int_equal(hp_ip_presolve_exclusion_cut(&a, &b, &cut),
+                   0); /* nothing moved */
+  b.rows[1].hi = 9;    /* 2 x0 <= 7 loosened: better points have x0 >= 4 */
+  assert_int_equal(hp_ip_presolve_exclusion_cut(&a, &b, &cut), 1);
   assert_true(cut.col == 0 && cut.lo == 4 && cut.hi == HUGE_VAL);
   b.rows[0].lo = 4; /* two rows moved */
-  assert_int_equal(hp_ip_exclusion_cut(&a, &b, &cut), 0);
+  assert_int_equal(hp_ip_presolve_exclusion_cut(&a, &b, &cut), 0);
   b.rows[1].hi = 7; /* a row on two columns moved */
-  assert_int_equal(hp_ip_exclusion_cut(&a, &b, &cut), 0);
+  assert_int_equal(hp_ip_presolve_exclusion_cut(&a, &b, &cut), 0);
   b.rows[0].lo = 3;
   b.lb[1] = 1; /* a lower bound tightened: nothing better, x1 <= -1 */
-  assert_int_equal(hp_ip_exclusion_cut(&a, &b, &cut), 1);
+  assert_int_equal(hp_ip_presolve_exclusion_cut(&a, &b, &cut), 1);
   assert_true(cut.col == 1 && cut.lo == -HUGE_VAL && cut.hi == -1);
   a.lb[1] = 2; /* loosened: better points have x1 <= 1 */
-  assert_int_equal(hp_ip_exclusion_cut(&a, &b, &cut), 1);
+  assert_int_equal(hp_ip_presolve_exclusion_cut(&a, &b, &cut), 1);
   assert_true(cut.col == 1 && cut.lo == -HUGE_VAL && cut.hi == 1);
   b.ub[1] = 5; /* and its upper bound too */
-  assert_int_equal(hp_ip_exclusion_cut(&a, &b, &cut), 0);
+  assert_int_equal(hp_ip_presolve_exclusion_cut(&a, &b, &cut), 0);
   b.obj[0] = 3; /* another objective */
-  assert_int_equal(hp_ip_exclusion_cut(&a, &b, &cut), 0);
+  assert_int_equal(hp_ip_presolve_exclusion_cut(&a, &b, &cut), 0);
   hp_ip_cleanup(&a);
   hp_ip_cleanup(&b);
 
@@ -739,13 +740,14 @@ static void exclusion_cut_walks_a_cap(void **state) {
       int found = kind != 3 && enumerate(&ip, &best, bx, wx);
       hp_ip_solution sol;
       ip.hint = have ? px : NULL;
-      ip.cut = have && hp_ip_exclusion_cut(&prev, &ip, &cut) ? &cut : NULL;
+      ip.cut =
+          have && hp_ip_presolve_exclusion_cut(&prev, &ip, &cut) ? &cut : NULL;
       cut_used += ip.cut != NULL;
-      assert_int_equal(hp_ip_solve(&ip, &sol, &d), HP_OK);
+      assert_int_equal(hp_solver_glpk_solve(&ip, &sol, &d), HP_OK);
       hp_ip_solution cold;
       ip.hint = NULL;
       ip.cut = NULL;
-      assert_int_equal(hp_ip_solve(&ip, &cold, &d), HP_OK);
+      assert_int_equal(hp_solver_glpk_solve(&ip, &cold, &d), HP_OK);
       assert_int_equal(sol.status, cold.status);
       if (kind != 3)
         assert_int_equal(sol.status == HP_SOL_OPTIMAL, found);
@@ -879,7 +881,7 @@ static void random_vs_enumeration(void **state) {
     for (size_t j = 0; j < n; j++)
       ip.ub[j] = floor(caps[j].cards / u[j].cards + 1e-9);
     hp_ip_solution sol;
-    assert_int_equal(hp_ip_solve(&ip, &sol, &d), HP_OK);
+    assert_int_equal(hp_solver_glpk_solve(&ip, &sol, &d), HP_OK);
     double best = 0, bx[8], wx[8];
     int found = enumerate(&ip, &best, bx, wx);
     if (!found) {
@@ -902,7 +904,7 @@ static void random_vs_enumeration(void **state) {
       for (int h = 0; h < 2; h++) {
         hp_ip_solution hs;
         ip.hint = starts[h];
-        assert_int_equal(hp_ip_solve(&ip, &hs, &d), HP_OK);
+        assert_int_equal(hp_solver_glpk_solve(&ip, &hs, &d), HP_OK);
         assert_int_equal(hs.status, HP_SOL_OPTIMAL);
         assert_true(fabs(hs.objective - best) <= 1e-6 * (1 + fabs(best)));
         hp_ip_solution_cleanup(&hs);
@@ -1177,7 +1179,7 @@ static int fig_enumerate(const hp_scenario *s, const fig_unit *f, const int *ub,
  * each basis with a floor, a ceiling or both; the vendor ceiling on
  * tokens/s; caps by SKU and by vendor; power; budget), so a row that
  * hp_planner_build writes wrong cannot agree with itself. The optimum
- * must be hp_scenario_solve's, and the plan it reports must meet every
+ * must be hp_planner_solve's, and the plan it reports must meet every
  * constraint again when recomputed from its lines: the domestic share, on
  * the scenario's basis, from the lines' tokens/s, cards or capex. */
 static void random_plans_vs_figures(void **state) {
@@ -1259,7 +1261,7 @@ static void random_plans_vs_figures(void **state) {
 
     hp_scenario_result r;
     hp_diag d;
-    assert_int_equal(hp_scenario_solve(&s, fix_cat, &r, &d), HP_OK);
+    assert_int_equal(hp_planner_solve(&s, fix_cat, &r, &d), HP_OK);
     double got = s.objective == HP_OBJ_MAX_TOKENS ? r.delivered_tokens_per_s
                  : s.objective == HP_OBJ_TCO      ? r.tco_cny
                                                   : r.capex_cny;
@@ -1271,7 +1273,7 @@ static void random_plans_vs_figures(void **state) {
     if (!found) {
       assert_int_equal(r.status, HP_RESULT_INFEASIBLE);
       infeasible++;
-      hp_scenario_result_cleanup(&r);
+      hp_planner_result_cleanup(&r);
       continue;
     }
     assert_int_equal(r.status, HP_RESULT_OPTIMAL);
@@ -1317,7 +1319,7 @@ static void random_plans_vs_figures(void **state) {
       assert_true(!s.has_dom_min || sh >= s.dom_min - 1e-9);
       assert_true(!s.has_dom_max || sh <= s.dom_max + 1e-9);
     }
-    hp_scenario_result_cleanup(&r);
+    hp_planner_result_cleanup(&r);
   }
   rng_state = saved;
   print_message("random plans from figures: %d optimal, %d infeasible; "
@@ -1624,7 +1626,7 @@ static void dump_ip(const hp_scenario *sp) {
     print_error("  col %zu obj %.6g [%g, %g] int %d\n", j, ip.obj[j], ip.lb[j],
                 ip.ub[j], ip.is_int[j]);
   hp_ip_solution so;
-  hp_ip_solve(&ip, &so, &dd);
+  hp_solver_glpk_solve(&ip, &so, &dd);
   print_error("  sol status %d obj %g x:", so.status, so.objective);
   for (size_t j = 0; so.x && j < ip.n_cols; j++)
     print_error(" %.17g", so.x[j]);
@@ -1798,7 +1800,7 @@ static void random_extreme_plans_checked(void **state) {
 
     hp_scenario_result r;
     hp_diag d;
-    assert_int_equal(hp_scenario_solve(&s, fix_cat, &r, &d), HP_OK);
+    assert_int_equal(hp_planner_solve(&s, fix_cat, &r, &d), HP_OK);
     if (r.status == HP_RESULT_ERROR) {
       assert_non_null(r.explanation);
       if (getenv("HP_TEST_VERBOSE")) {
@@ -1807,7 +1809,7 @@ static void random_extreme_plans_checked(void **state) {
         dump_ip(&s);
       }
       errors++;
-      hp_scenario_result_cleanup(&r);
+      hp_planner_result_cleanup(&r);
       continue;
     }
     if (r.status == HP_RESULT_INFEASIBLE) {
@@ -1816,7 +1818,7 @@ static void random_extreme_plans_checked(void **state) {
         print_error("it %d: infeasible: %s\n", it, r.explanation);
       assert_false(only_demand && n == 1);
       infeasible++;
-      hp_scenario_result_cleanup(&r);
+      hp_planner_result_cleanup(&r);
       continue;
     }
     planned++;
@@ -1909,7 +1911,7 @@ static void random_extreme_plans_checked(void **state) {
                     x[0], tok[0], need);
       assert_true(x[0] >= 1 && (x[0] - 1) * tok[0] < need * (1 + rel));
     }
-    hp_scenario_result_cleanup(&r);
+    hp_planner_result_cleanup(&r);
   }
   rng_state = saved;
   print_message("extreme random plans: %d planned (%d single-SKU optima, %d "

@@ -347,7 +347,7 @@ static void test_json_values(void **state) {
 }
 
 /* ----------------------------------------------------------------------------
- * Escaping (buf.h, hp_csv_field): names that would act on a terminal, a
+ * Escaping (buf.h, hp_report_csv_field): names that would act on a terminal, a
  * spreadsheet or a Markdown viewer
  * ------------------------------------------------------------------------- */
 
@@ -426,18 +426,18 @@ static void escape_cell_columns(void **state) {
   /* The columns hp_buf_cell takes, so that tables stay aligned: an escape
    * is as wide as its text, a CJK character two columns, an accented one
    * one, a combining mark none. */
-  assert_int_equal(hp_cell_len("abc", 0), 3);
-  assert_int_equal(hp_cell_len("a\x1b", 0), 5);
-  assert_int_equal(hp_cell_len("a\nb", 0), 4);
-  assert_int_equal(hp_cell_len("a|b", 0), 3);
-  assert_int_equal(hp_cell_len("a|b", 1), 4);
-  assert_int_equal(hp_cell_len("\xe5\x8d\x8e\xe4\xb8\xba", 0), 4);
-  assert_int_equal(hp_cell_len("caf\xc3\xa9", 0), 4);
-  assert_int_equal(hp_cell_len("e\xcc\x81", 0), 1);
-  assert_int_equal(hp_cell_len("\xc2\x9b", 0), 6);
-  assert_int_equal(hp_cell_len("\xff", 0), 4);
-  assert_int_equal(hp_cell_len(NULL, 0), 0);
-  /* hp_cell_len agrees with what hp_buf_cell writes for ASCII output. */
+  assert_int_equal(hp_buf_cell_len("abc", 0), 3);
+  assert_int_equal(hp_buf_cell_len("a\x1b", 0), 5);
+  assert_int_equal(hp_buf_cell_len("a\nb", 0), 4);
+  assert_int_equal(hp_buf_cell_len("a|b", 0), 3);
+  assert_int_equal(hp_buf_cell_len("a|b", 1), 4);
+  assert_int_equal(hp_buf_cell_len("\xe5\x8d\x8e\xe4\xb8\xba", 0), 4);
+  assert_int_equal(hp_buf_cell_len("caf\xc3\xa9", 0), 4);
+  assert_int_equal(hp_buf_cell_len("e\xcc\x81", 0), 1);
+  assert_int_equal(hp_buf_cell_len("\xc2\x9b", 0), 6);
+  assert_int_equal(hp_buf_cell_len("\xff", 0), 4);
+  assert_int_equal(hp_buf_cell_len(NULL, 0), 0);
+  /* hp_buf_cell_len agrees with what hp_buf_cell writes for ASCII output. */
   static const char *const names[] = {"Ev|l\nVendor\x1b[2J\xc2\x9b", "x\\|<",
                                       "\xfe\t"};
   for (size_t i = 0; i < 3; i++)
@@ -445,7 +445,7 @@ static void escape_cell_columns(void **state) {
       hp_buf b;
       hp_buf_init(&b);
       hp_buf_cell(&b, names[i], md);
-      assert_int_equal(b.len, hp_cell_len(names[i], md));
+      assert_int_equal(b.len, hp_buf_cell_len(names[i], md));
       hp_buf_cleanup(&b);
     }
 }
@@ -454,15 +454,15 @@ static void escape_fixed_buffer(void **state) {
   (void)state;
   char out[16];
   /* Whole escapes and whole characters only. */
-  assert_int_equal(hp_text_escape("\x1b\x1b", out, 6), 4);
+  assert_int_equal(hp_buf_text_escape("\x1b\x1b", out, 6), 4);
   assert_string_equal(out, "\\x1b");
-  assert_int_equal(hp_text_escape("a\xc3\xa9", out, 3), 1);
+  assert_int_equal(hp_buf_text_escape("a\xc3\xa9", out, 3), 1);
   assert_string_equal(out, "a");
-  assert_int_equal(hp_text_escape("a\xc3\xa9", out, 4), 3);
+  assert_int_equal(hp_buf_text_escape("a\xc3\xa9", out, 4), 3);
   assert_string_equal(out, "a\xc3\xa9");
-  assert_int_equal(hp_text_escape("x\ny", out, sizeof out), 4);
+  assert_int_equal(hp_buf_text_escape("x\ny", out, sizeof out), 4);
   assert_string_equal(out, "x\\ny");
-  assert_int_equal(hp_text_escape(NULL, out, sizeof out), 0);
+  assert_int_equal(hp_buf_text_escape(NULL, out, sizeof out), 0);
   assert_string_equal(out, "");
 }
 
@@ -516,7 +516,7 @@ static void escape_csv_field(void **state) {
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     hp_buf b;
     hp_buf_init(&b);
-    hp_csv_field(&b, cases[i][0]);
+    hp_report_csv_field(&b, cases[i][0]);
     const char *got = b.data ? b.data : "";
     if (strcmp(got, cases[i][1]) != 0)
       fail_msg("CSV field \"%s\": got \"%s\", want \"%s\"", cases[i][0], got,
@@ -600,7 +600,7 @@ static int inert_utf8(const char *s) {
 
 /* Random bytes, mostly the awkward ones: whatever a name holds, the
  * escaped text is inert UTF-8, escaping it again changes nothing, its
- * width is what hp_cell_len says, and the fixed-buffer form is a prefix
+ * width is what hp_buf_cell_len says, and the fixed-buffer form is a prefix
  * of it that never overruns. */
 static void escape_random_bytes(void **state) {
   (void)state;
@@ -629,7 +629,7 @@ static void escape_random_bytes(void **state) {
         fail_msg("round %d: escaped text is not inert: '%s'", round, out);
       /* One column a character written, two for a wide one (the pool
        * forms some, U+2FC0 for one): exact when all is ASCII. */
-      size_t chars = 0, len = hp_cell_len(in, md);
+      size_t chars = 0, len = hp_buf_cell_len(in, md);
       for (const char *p = out; *p; p++)
         chars += ((unsigned char)*p & 0xc0) != 0x80;
       if (chars == b.len)
@@ -642,7 +642,7 @@ static void escape_random_bytes(void **state) {
         hp_free(again);
         char fixed[16];
         memset(fixed, 'Z', sizeof fixed);
-        size_t k = hp_text_escape(in, fixed, 12);
+        size_t k = hp_buf_text_escape(in, fixed, 12);
         assert_true(k < 12);
         assert_int_equal(fixed[12], 'Z');
         assert_int_equal(strncmp(fixed, out, k), 0);

@@ -227,7 +227,7 @@ static void decode_crossover(void **state) {
   hp_candidate c;
   round_card(&c);
   hp_roof_opts o;
-  hp_roof_opts_default(&o);
+  hp_model_roof_opts_default(&o);
   o.kv_mbu = 0.5;   /* KV reads at the card's MBU, */
   o.reread_hit = 0; /* every repeated read from memory */
   o.overlap = 0;    /* and one max per operation */
@@ -281,7 +281,7 @@ static void fp4_roof_and_fallback(void **state) {
   /* One step of 1000 sequences at context 100, all compute: the FP4 roof
    * gives four times the FP16 roof's FLOP/s. */
   hp_roof_opts o;
-  hp_roof_opts_default(&o);
+  hp_model_roof_opts_default(&o);
   hp_roof_step st4, st8, st16;
   hp_roof_decode_step(&m, &c, &o, 1, 1000, 100, &st4);
   /* No FP4 roof: FP8, and a note that says so. */
@@ -348,7 +348,7 @@ static void sparse_attention(void **state) {
   hp_candidate c;
   round_card(&c);
   hp_roof_opts o;
-  hp_roof_opts_default(&o);
+  hp_model_roof_opts_default(&o);
   o.kv_mbu = 0.5;   /* KV reads at the card's MBU, */
   o.reread_hit = 0; /* every repeated read from memory */
   o.overlap = 0;    /* and one max per operation */
@@ -435,7 +435,7 @@ static void kv_reads_per_query_head(void **state) {
   hp_candidate c;
   round_card(&c);
   hp_roof_opts o;
-  hp_roof_opts_default(&o);
+  hp_model_roof_opts_default(&o);
   o.kv_mbu = 0.5;   /* KV reads at the card's MBU, */
   o.reread_hit = 0; /* every repeated read from memory */
   o.overlap = 0;    /* and one max per operation */
@@ -1242,7 +1242,7 @@ static void fit_grid(void) {
   h.spec.id = "nvidia-h100";
   h.spec.vendor = "NVIDIA";
   h.spec.fig[HP_FIG_interconnect_gbps] = 900;
-  hp_roof_opts_default(&o);
+  hp_model_roof_opts_default(&o);
   const hp_roof_eff *e = hp_roof_eff_find(&h, &o);
   double best[7], med, max;
   double row[7] = {e->mfu,        e->mbu,      e->overlap, e->kv_mbu,

@@ -79,7 +79,7 @@ static void prefill_by_hand(void **state) {
   hp_candidate c;
   round_card(&c);
   hp_roof_opts o;
-  hp_roof_opts_default(&o);
+  hp_model_roof_opts_default(&o);
   o.overlap = 0; /* max(compute, memory): the hand figures */
   /* One 1,000-token prompt: 2 x 1e9 x 1000 + 2 x 1 x 1 x (64 + 64) x
    * 1000^2 / 2 = 2.000128e12 FLOP; / 50e12 FLOP/s = 40.00256 ms, over the
@@ -90,7 +90,7 @@ static void prefill_by_hand(void **state) {
    * = 24.9984; input tokens/s x 1000. */
   hp_request_class k = {"r", 1, 1000, 200, 1000, 50};
   hp_roof_result r;
-  hp_roof_eval_phase(&m, &c, &k, &o, HP_PHASE_PREFILL, &r);
+  hp_roof_phase_eval(&m, &c, &k, &o, HP_PHASE_PREFILL, &r);
   assert_true(r.ok);
   assert_int_equal(r.tp, 1);
   assert_true(near(r.prefill_flops, 2.000128e12, 1e-12));
@@ -106,7 +106,7 @@ static void prefill_by_hand(void **state) {
   assert_true(r.output_tokens_per_s_server == 0 && r.tpot_s == 0);
   /* TTFT 100 ms: 2 x 40 ms fits, a batch of 2 (160 ms) does not. */
   k.ttft_ms = 100;
-  hp_roof_eval_phase(&m, &c, &k, &o, HP_PHASE_PREFILL, &r);
+  hp_roof_phase_eval(&m, &c, &k, &o, HP_PHASE_PREFILL, &r);
   assert_true(r.ok);
   assert_int_equal(r.batch, 1);
   /* TTFT 60 ms: one prompt takes 40 ms, and waiting for the one in
@@ -114,18 +114,18 @@ static void prefill_by_hand(void **state) {
    * (which does not count the wait either). TTFT 30 ms: no prefill pool
    * here, and the reason says why. */
   k.ttft_ms = 60;
-  hp_roof_eval_phase(&m, &c, &k, &o, HP_PHASE_PREFILL, &r);
+  hp_roof_phase_eval(&m, &c, &k, &o, HP_PHASE_PREFILL, &r);
   assert_true(r.ok);
   assert_int_equal(r.batch, 1);
   assert_string_equal(r.batch_limit, "ttft");
   k.ttft_ms = 30;
-  hp_roof_eval_phase(&m, &c, &k, &o, HP_PHASE_PREFILL, &r);
+  hp_roof_phase_eval(&m, &c, &k, &o, HP_PHASE_PREFILL, &r);
   assert_false(r.ok);
   assert_non_null(strstr(r.why, "takes 40.0 ms, over the TTFT SLO of 30 ms"));
   /* No TTFT: the batch goes to max_batch; throughput is the same (compute
    * bound at any batch). */
   k.ttft_ms = 0;
-  hp_roof_eval_phase(&m, &c, &k, &o, HP_PHASE_PREFILL, &r);
+  hp_roof_phase_eval(&m, &c, &k, &o, HP_PHASE_PREFILL, &r);
   assert_true(r.ok);
   assert_int_equal(r.batch, 256);
   assert_string_equal(r.batch_limit, "max_batch");
@@ -143,11 +143,11 @@ static void prefill_memory_bound_small_prompts(void **state) {
   hp_candidate c;
   round_card(&c);
   hp_roof_opts o;
-  hp_roof_opts_default(&o);
+  hp_model_roof_opts_default(&o);
   o.overlap = 0; /* max(compute, memory): the hand figures */
   hp_request_class k = {"r", 1, 10, 10, 20, 0};
   hp_roof_result r;
-  hp_roof_eval_phase(&m, &c, &k, &o, HP_PHASE_PREFILL, &r);
+  hp_roof_phase_eval(&m, &c, &k, &o, HP_PHASE_PREFILL, &r);
   assert_true(r.ok);
   assert_true(near(r.prefill_s, 4e-3, 1e-12)); /* memory: weights once */
   assert_int_equal(r.batch, 24);
@@ -163,7 +163,7 @@ static void decode_by_hand(void **state) {
   hp_candidate c;
   round_card(&c);
   hp_roof_opts o;
-  hp_roof_opts_default(&o);
+  hp_model_roof_opts_default(&o);
   o.overlap = 0; /* max(compute, memory): the hand figures */
   /* 1,000 + 200 tokens: mean context 1,100; a step of b sequences reads
    * 2e9 B of weights and b x 1100 x 256 B of KV at 0.5 TB/s: 4 ms + b x
@@ -173,7 +173,7 @@ static void decode_by_hand(void **state) {
   o.max_batch = 64;
   hp_request_class k = {"r", 1, 1000, 200, 1000, 50};
   hp_roof_result r;
-  hp_roof_eval_phase(&m, &c, &k, &o, HP_PHASE_DECODE, &r);
+  hp_roof_phase_eval(&m, &c, &k, &o, HP_PHASE_DECODE, &r);
   assert_true(r.ok);
   assert_int_equal(r.batch, 64);
   assert_string_equal(r.batch_limit, "max_batch");
@@ -188,14 +188,14 @@ static void decode_by_hand(void **state) {
   assert_true(near(r.requests_per_s_server, 64 / step / 200, 1e-12));
   /* TPOT 4.02 ms: 4 ms + b x 0.5632 us <= 4.02 ms -> b = 35. */
   k.tpot_ms = 4.02;
-  hp_roof_eval_phase(&m, &c, &k, &o, HP_PHASE_DECODE, &r);
+  hp_roof_phase_eval(&m, &c, &k, &o, HP_PHASE_DECODE, &r);
   assert_true(r.ok);
   assert_int_equal(r.batch, 35);
   assert_string_equal(r.batch_limit, "tpot");
   assert_true(near(r.tpot_s, (2e9 + 35 * 1100 * 256.0) / 0.5e12, 1e-12));
   /* TPOT 3.9 ms: the weights alone take 4 ms. */
   k.tpot_ms = 3.9;
-  hp_roof_eval_phase(&m, &c, &k, &o, HP_PHASE_DECODE, &r);
+  hp_roof_phase_eval(&m, &c, &k, &o, HP_PHASE_DECODE, &r);
   assert_false(r.ok);
   assert_non_null(strstr(r.why, "over the TPOT SLO of 3.9 ms"));
   /* The colocated figure at the same batch carries the prefill: its TPOT
@@ -203,8 +203,8 @@ static void decode_by_hand(void **state) {
   k.tpot_ms = 0;
   o.batch = 64;
   hp_roof_result both;
-  hp_roof_eval_phase(&m, &c, &k, &o, HP_PHASE_BOTH, &both);
-  hp_roof_eval_phase(&m, &c, &k, &o, HP_PHASE_DECODE, &r);
+  hp_roof_phase_eval(&m, &c, &k, &o, HP_PHASE_BOTH, &both);
+  hp_roof_phase_eval(&m, &c, &k, &o, HP_PHASE_DECODE, &r);
   assert_true(both.ok && r.ok);
   assert_true(near(both.tpot_s - r.tpot_s, 64 * 40.00256e-3 / 200, 1e-9));
 }
@@ -218,20 +218,20 @@ static void decode_kv_capacity(void **state) {
   hp_candidate c;
   round_card(&c);
   hp_roof_opts o;
-  hp_roof_opts_default(&o);
+  hp_model_roof_opts_default(&o);
   o.overlap = 0; /* max(compute, memory): the hand figures */
   o.max_batch = 100000;
   o.min_batch = 1;
   hp_request_class k = {"r", 1, 100000, 100000, 0, 0};
   hp_roof_result r;
-  hp_roof_eval_phase(&m, &c, &k, &o, HP_PHASE_DECODE, &r);
+  hp_roof_phase_eval(&m, &c, &k, &o, HP_PHASE_DECODE, &r);
   assert_true(r.ok);
   assert_int_equal(r.batch_mem, 1367);
   assert_int_equal(r.batch, 1367);
   assert_string_equal(r.batch_limit, "memory");
   /* A request longer than the whole cache cannot be decoded here. */
   k.input_tokens = 3e8;
-  hp_roof_eval_phase(&m, &c, &k, &o, HP_PHASE_DECODE, &r);
+  hp_roof_phase_eval(&m, &c, &k, &o, HP_PHASE_DECODE, &r);
   assert_false(r.ok);
 }
 
@@ -241,13 +241,13 @@ static void handoff_and_network(void **state) {
   tiny_model(&m);
   hp_request_class k = {"r", 1, 1000, 200, 0, 0};
   /* 1,000 prompt tokens x 256 B. */
-  assert_true(hp_roof_kv_handoff_bytes(&m, &k) == 256000);
+  assert_true(hp_roof_phase_kv_handoff_bytes(&m, &k) == 256000);
   hp_candidate c;
   round_card(&c);
   /* No network_gbps: one 400 Gbit/s NIC = 50e9 B/s. */
-  assert_true(hp_roof_network_bytes_s(&c) == 50e9);
+  assert_true(hp_roof_phase_network_bytes_s(&c) == 50e9);
   c.spec.fig[HP_FIG_network_gbps] = 3200;
-  assert_true(hp_roof_network_bytes_s(&c) == 400e9);
+  assert_true(hp_roof_phase_network_bytes_s(&c) == 400e9);
   /* The catalog: H20 servers 8 x 400G, with a source; a card without the
    * figure gets the default. */
   const hp_device_spec *h20 = hp_catalog_find(cat, "nvidia-h20");
@@ -257,12 +257,12 @@ static void handoff_and_network(void **state) {
   hp_candidate hc;
   memset(&hc, 0, sizeof hc);
   hc.spec = *h20;
-  assert_true(hp_roof_network_bytes_s(&hc) == 400e9);
+  assert_true(hp_roof_phase_network_bytes_s(&hc) == 400e9);
   const hp_device_spec *l20 = hp_catalog_find(cat, "nvidia-l20");
   assert_non_null(l20);
   assert_true(l20->fig[HP_FIG_network_gbps] == 0);
   hc.spec = *l20;
-  assert_true(hp_roof_network_bytes_s(&hc) ==
+  assert_true(hp_roof_phase_network_bytes_s(&hc) ==
               HP_DEFAULT_NETWORK_GBPS * 1e9 / 8);
   /* Every figure the catalog gives has a source. */
   for (size_t i = 0; i < hp_catalog_count(cat); i++) {
@@ -280,7 +280,7 @@ static double rps(const hp_model_desc *m, const hp_candidate *c,
                   const hp_request_class *k, const hp_roof_opts *o,
                   hp_phase ph) {
   hp_roof_result r;
-  hp_roof_eval_phase(m, c, k, o, ph, &r);
+  hp_roof_phase_eval(m, c, k, o, ph, &r);
   return r.ok ? r.requests_per_s_server : 0;
 }
 
@@ -296,7 +296,7 @@ static void monotone(void **state) {
   c.spec.fig[HP_FIG_cards_per_server] = 2;
   c.spec.fig[HP_FIG_interconnect_gbps] = 100;
   hp_roof_opts o;
-  hp_roof_opts_default(&o);
+  hp_model_roof_opts_default(&o);
   o.overlap = 0; /* max(compute, memory): the hand figures */
   hp_request_class k = {"r", 1, 2000, 300, 1000, 30};
   double p0 = rps(&m, &c, &k, &o, HP_PHASE_PREFILL);
@@ -405,11 +405,11 @@ static void split_at_least_colocated(void **state) {
       for (size_t q = 0; q < sizeof classes / sizeof *classes; q++) {
         hp_roof_result b, p, d;
         const hp_request_class *k = &classes[q];
-        hp_roof_eval_phase(&s->model, &s->cands[j], k, &s->roof, HP_PHASE_BOTH,
+        hp_roof_phase_eval(&s->model, &s->cands[j], k, &s->roof, HP_PHASE_BOTH,
                            &b);
-        hp_roof_eval_phase(&s->model, &s->cands[j], k, &s->roof,
+        hp_roof_phase_eval(&s->model, &s->cands[j], k, &s->roof,
                            HP_PHASE_PREFILL, &p);
-        hp_roof_eval_phase(&s->model, &s->cands[j], k, &s->roof,
+        hp_roof_phase_eval(&s->model, &s->cands[j], k, &s->roof,
                            HP_PHASE_DECODE, &d);
         /* A card that can serve a class colocated can run either phase. */
         if (b.ok)

@@ -185,8 +185,8 @@ static void scenario_model_moe_keys(void **state) {
   assert_true(m->dense_layers == 3);
   assert_true(m->sparse_attention_topk == 2048);
   assert_int_equal(m->weight_dtype, HP_DTYPE_FP4);
-  assert_string_equal(hp_dtype_name(m->weight_dtype), "fp4");
-  assert_true(hp_dtype_bytes(HP_DTYPE_FP4) == 0.5);
+  assert_string_equal(hp_model_dtype_name(m->weight_dtype), "fp4");
+  assert_true(hp_model_dtype_bytes(HP_DTYPE_FP4) == 0.5);
   hp_planfile_free(pf);
   snprintf(text, sizeof text, moe_head, "dense_layers: 61");
   expect_error(text, HP_ERANGE, 9, 27,

@@ -969,7 +969,7 @@ static void throughput_file_and_reports(void **state) {
   assert_string_equal(r->splits[0].source, "file bench");
   hp_buf b;
   hp_buf_init(&b);
-  hp_report_table(plan, &b);
+  hp_report_text_table(plan, &b);
   assert_non_null(strstr(b.data, "rent: 50.00 CNY/h for the fleet"));
   assert_non_null(strstr(b.data, "measured: s/s both on alpha-a: file bench"));
   assert_non_null(strstr(b.data, "alpha-a  colocated        4"));
@@ -1156,7 +1156,7 @@ static int run_services(char **out, size_t *len) {
     rc = hp_plan_solve(pf, fix_cat, &plan, NULL);
   hp_buf_init(&b);
   if (rc == HP_OK) {
-    hp_report_table(plan, &b);
+    hp_report_text_table(plan, &b);
     rc = b.oom ? HP_ENOMEM : hp_report_json(plan, &b);
   }
   if (rc == HP_OK && b.oom)

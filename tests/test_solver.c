@@ -1,14 +1,14 @@
 /* test_solver.c - the second solver behind the seam (issue 23).
  *
- *  - GLPK (hp_ip_solve) and CBC (hp_ip_solve_cbc) agree, status and
- *    objective to 1e-9 relative, on 300 random programs: integer and
+ *  - GLPK (hp_solver_glpk_solve) and CBC (hp_solver_cbc_solve) agree, status
+ * and objective to 1e-9 relative, on 300 random programs: integer and
  *    continuous columns, open, negative and free bounds, covering, upper,
  *    ranged and equality rows, infeasible and unbounded ones, feasible and
  *    infeasible hints; and on the shipped roofline plan's programs;
  *  - CBC's points are points of the program, at the objective it reports;
- *  - hp_ip_solve_with dispatches, and auto is GLPK on an easy program;
- *  - hp_ip_write_lp: names made LP-safe and unique, ranged rows split, the
- *    file solved by `glpsol --lp` and by `cbc` to the same optimum, and a
+ *  - hp_solver_solve_with dispatches, and auto is GLPK on an easy program;
+ *  - hp_ip_export_write_lp: names made LP-safe and unique, ranged rows split,
+ * the file solved by `glpsol --lp` and by `cbc` to the same optimum, and a
  *    failed write leaves nothing behind.
  * Tests that need CBC skip when the build has none; the file round trip
  * skips the command it cannot find.
@@ -158,7 +158,7 @@ static double objective_at(const hp_ip *ip, const double *x) {
 }
 
 static void skip_without_cbc(void) {
-  if (!hp_ip_cbc_available())
+  if (!hp_solver_cbc_available())
     skip();
 }
 
@@ -181,15 +181,15 @@ static void solver_glpk_cbc_agree_on_random_programs(void **state) {
     double *hint = NULL;
     hp_diag d;
     hp_diag_clear(&d);
-    int grc = hp_ip_solve(&ip, &g, &d);
+    int grc = hp_solver_glpk_solve(&ip, &g, &d);
     if (grc == HP_ESOLVER && strstr(d.msg, "abnormal termination")) {
       /* libglpk 5.0's MIP presolver asserts (npp3.c: q->lb < q->ub) on
        * some programs whose integer equalities have no solution: CBC
        * must answer them, and auto hands them to CBC. */
       hp_ip_solution a;
-      assert_int_equal(hp_ip_solve_cbc(&ip, &c, NULL), HP_OK);
+      assert_int_equal(hp_solver_cbc_solve(&ip, &c, NULL), HP_OK);
       assert_int_not_equal(c.status, HP_SOL_ERROR);
-      assert_int_equal(hp_ip_solve_with(&ip, HP_IP_AUTO, &a, NULL), HP_OK);
+      assert_int_equal(hp_solver_solve_with(&ip, HP_IP_AUTO, &a, NULL), HP_OK);
       assert_int_equal(a.status, c.status);
       glpk_failed++;
       hp_ip_solution_cleanup(&a);
@@ -216,20 +216,20 @@ static void solver_glpk_cbc_agree_on_random_programs(void **state) {
       ip.hint = hint;
       hinted++;
     }
-    assert_int_equal(hp_ip_solve_cbc(&ip, &c, NULL), HP_OK);
+    assert_int_equal(hp_solver_cbc_solve(&ip, &c, NULL), HP_OK);
     if (g.status != c.status || (g.status == HP_SOL_OPTIMAL &&
                                  !close_rel(g.objective, c.objective, 1e-9))) {
       /* the program, for glpsol --lp or cbc to arbitrate */
       char path[64];
       snprintf(path, sizeof path, "/tmp/hp_test_solver_%u.lp", k);
-      hp_ip_write_lp(&ip, NULL, path, NULL);
+      hp_ip_export_write_lp(&ip, NULL, path, NULL);
       fail_msg("program %u: GLPK status %d objective %.17g, CBC status %d "
                "objective %.17g (%s)",
                k, g.status, g.objective, c.status, c.objective, c.error);
     }
     if (hint) {
       hp_ip_solution h;
-      if (hp_ip_solve(&ip, &h, NULL) == HP_OK) {
+      if (hp_solver_glpk_solve(&ip, &h, NULL) == HP_OK) {
         if (h.status != g.status ||
             (g.status == HP_SOL_OPTIMAL &&
              (!close_rel(g.objective, h.objective, 1e-9) ||
@@ -292,12 +292,12 @@ static void solver_cbc_no_columns(void **state) {
   assert_int_equal(hp_ip_init(&ip, 0), HP_OK);
   double none[1] = {0};
   assert_int_equal(hp_ip_add_row(&ip, "r", none, -1, 1, NULL), HP_OK);
-  assert_int_equal(hp_ip_solve_cbc(&ip, &s, NULL), HP_OK);
+  assert_int_equal(hp_solver_cbc_solve(&ip, &s, NULL), HP_OK);
   assert_int_equal(s.status, HP_SOL_OPTIMAL);
   assert_true(s.objective == 0);
   hp_ip_solution_cleanup(&s);
   ip.rows[0].lo = 1;
-  assert_int_equal(hp_ip_solve_cbc(&ip, &s, NULL), HP_OK);
+  assert_int_equal(hp_solver_cbc_solve(&ip, &s, NULL), HP_OK);
   assert_int_equal(s.status, HP_SOL_INFEASIBLE);
   hp_ip_cleanup(&ip);
 }
@@ -330,10 +330,10 @@ static void solver_cbc_mip_gap(void **state) {
   hp_ip ip;
   hp_ip_solution g, c;
   knapsack(&ip, 40);
-  assert_int_equal(hp_ip_solve(&ip, &g, NULL), HP_OK);
+  assert_int_equal(hp_solver_glpk_solve(&ip, &g, NULL), HP_OK);
   assert_int_equal(g.status, HP_SOL_OPTIMAL);
   ip.mip_gap = 0.05;
-  assert_int_equal(hp_ip_solve_cbc(&ip, &c, NULL), HP_OK);
+  assert_int_equal(hp_solver_cbc_solve(&ip, &c, NULL), HP_OK);
   assert_int_equal(c.status, HP_SOL_OPTIMAL);
   assert_true(c.objective <= g.objective * (1 + 1e-9));
   assert_true(c.objective >= g.objective * (1 - 0.05));
@@ -354,10 +354,10 @@ static void solver_cbc_node_limit(void **state) {
   hp_ip ip;
   hp_ip_solution g, c;
   knapsack(&ip, 60);
-  assert_int_equal(hp_ip_solve(&ip, &g, NULL), HP_OK);
+  assert_int_equal(hp_solver_glpk_solve(&ip, &g, NULL), HP_OK);
   assert_int_equal(g.status, HP_SOL_OPTIMAL);
   ip.node_limit = 1;
-  assert_int_equal(hp_ip_solve_cbc(&ip, &c, NULL), HP_OK);
+  assert_int_equal(hp_solver_cbc_solve(&ip, &c, NULL), HP_OK);
   if (c.status == HP_SOL_OPTIMAL && c.node_limited) {
     /* maximising: bound >= best point found; the optimum in between */
     assert_true(c.bound >= c.objective);
@@ -395,9 +395,9 @@ static void solver_glpk_cbc_agree_on_roofline_plan(void **state) {
     hp_unit *u = NULL;
     hp_ip_solution g, c, a;
     assert_int_equal(hp_planner_build(s, &ip, &u, &d), HP_OK);
-    assert_int_equal(hp_ip_solve(&ip, &g, NULL), HP_OK);
-    assert_int_equal(hp_ip_solve_cbc(&ip, &c, NULL), HP_OK);
-    assert_int_equal(hp_ip_solve_with(&ip, HP_IP_AUTO, &a, NULL), HP_OK);
+    assert_int_equal(hp_solver_glpk_solve(&ip, &g, NULL), HP_OK);
+    assert_int_equal(hp_solver_cbc_solve(&ip, &c, NULL), HP_OK);
+    assert_int_equal(hp_solver_solve_with(&ip, HP_IP_AUTO, &a, NULL), HP_OK);
     assert_int_equal(g.status, HP_SOL_OPTIMAL);
     assert_int_equal(c.status, g.status);
     assert_false(g.node_limited || c.node_limited);
@@ -422,7 +422,8 @@ static void solver_glpk_cbc_agree_on_roofline_plan(void **state) {
 
 /* libglpk 5.0's MIP presolver fails an assertion (npp3.c: q->lb < q->ub)
  * on this program, whose first two rows have no integer solution (4 x2 -
- * 2 x6 is even): hp_ip_solve is HP_ESOLVER, and auto answers with CBC. */
+ * 2 x6 is even): hp_solver_glpk_solve is HP_ESOLVER, and auto answers with CBC.
+ */
 static void solver_auto_answers_where_glpk_fails(void **state) {
   (void)state;
   skip_without_cbc();
@@ -445,13 +446,13 @@ static void solver_auto_answers_where_glpk_fails(void **state) {
   hp_ip_solution g, c, a;
   hp_diag d;
   hp_diag_clear(&d);
-  int rc = hp_ip_solve(&ip, &g, &d);
+  int rc = hp_solver_glpk_solve(&ip, &g, &d);
   /* Were libglpk fixed, GLPK would say infeasible itself. */
   assert_true(rc == HP_ESOLVER || g.status == HP_SOL_INFEASIBLE);
-  assert_int_equal(hp_ip_solve_cbc(&ip, &c, NULL), HP_OK);
+  assert_int_equal(hp_solver_cbc_solve(&ip, &c, NULL), HP_OK);
   assert_int_equal(c.status, HP_SOL_INFEASIBLE);
   hp_diag_clear(&d);
-  assert_int_equal(hp_ip_solve_with(&ip, HP_IP_AUTO, &a, &d), HP_OK);
+  assert_int_equal(hp_solver_solve_with(&ip, HP_IP_AUTO, &a, &d), HP_OK);
   assert_int_equal(a.status, HP_SOL_INFEASIBLE);
   assert_int_equal(d.status, HP_OK);
   hp_ip_solution_cleanup(&g);
@@ -468,7 +469,7 @@ typedef struct cbc_job {
 
 static void *cbc_thread(void *arg) {
   cbc_job *j = arg;
-  j->rc = hp_ip_solve_cbc(j->ip, &j->sol, NULL);
+  j->rc = hp_solver_cbc_solve(j->ip, &j->sol, NULL);
   return NULL;
 }
 
@@ -478,7 +479,7 @@ static void solver_cbc_on_threads(void **state) {
   hp_ip ip;
   hp_ip_solution one;
   knapsack(&ip, 30);
-  assert_int_equal(hp_ip_solve_cbc(&ip, &one, NULL), HP_OK);
+  assert_int_equal(hp_solver_cbc_solve(&ip, &one, NULL), HP_OK);
   pthread_t t[4];
   cbc_job jobs[4];
   for (int i = 0; i < 4; i++) {
@@ -516,7 +517,7 @@ static void solver_cbc_prints_nothing(void **state) {
     int kind;
     hp_ip_solution c;
     random_ip(k, &ip, &kind);
-    if (hp_ip_solve_cbc(&ip, &c, NULL) == HP_OK)
+    if (hp_solver_cbc_solve(&ip, &c, NULL) == HP_OK)
       statuses |= 1 << c.status;
     hp_ip_solution_cleanup(&c);
     hp_ip_cleanup(&ip);
@@ -540,15 +541,15 @@ static void solver_cbc_prints_nothing(void **state) {
 static void solver_engine_names(void **state) {
   (void)state;
   hp_ip_engine e;
-  assert_true(hp_ip_engine_parse("glpk", &e) && e == HP_IP_GLPK);
-  assert_true(hp_ip_engine_parse("cbc", &e) && e == HP_IP_CBC);
-  assert_true(hp_ip_engine_parse("auto", &e) && e == HP_IP_AUTO);
-  assert_false(hp_ip_engine_parse("CBC", &e));
-  assert_false(hp_ip_engine_parse("", &e));
-  assert_string_equal(hp_ip_engine_name(HP_IP_AUTO), "auto");
+  assert_true(hp_solver_engine_parse("glpk", &e) && e == HP_IP_GLPK);
+  assert_true(hp_solver_engine_parse("cbc", &e) && e == HP_IP_CBC);
+  assert_true(hp_solver_engine_parse("auto", &e) && e == HP_IP_AUTO);
+  assert_false(hp_solver_engine_parse("CBC", &e));
+  assert_false(hp_solver_engine_parse("", &e));
+  assert_string_equal(hp_solver_engine_name(HP_IP_AUTO), "auto");
 }
 
-/* hp_ip_solve_with reaches each solver: the same optimum by each, and
+/* hp_solver_solve_with reaches each solver: the same optimum by each, and
  * without CBC in the build, engine cbc is an error that says so. */
 static void solver_with_dispatches(void **state) {
   (void)state;
@@ -557,10 +558,10 @@ static void solver_with_dispatches(void **state) {
   hp_ip_solution g, c;
   hp_diag d;
   hp_diag_clear(&d);
-  assert_int_equal(hp_ip_solve_with(&ip, HP_IP_GLPK, &g, &d), HP_OK);
+  assert_int_equal(hp_solver_solve_with(&ip, HP_IP_GLPK, &g, &d), HP_OK);
   assert_int_equal(g.status, HP_SOL_OPTIMAL);
-  int rc = hp_ip_solve_with(&ip, HP_IP_CBC, &c, &d);
-  if (hp_ip_cbc_available()) {
+  int rc = hp_solver_solve_with(&ip, HP_IP_CBC, &c, &d);
+  if (hp_solver_cbc_available()) {
     assert_int_equal(rc, HP_OK);
     assert_true(close_rel(g.objective, c.objective, 1e-9));
     hp_ip_solution_cleanup(&c);
@@ -620,7 +621,7 @@ static void export_lp_text(void **state) {
   named_ip(&ip);
   char *t;
   size_t len;
-  assert_int_equal(hp_ip_format_lp(&ip, NAMES, &t, &len, NULL), HP_OK);
+  assert_int_equal(hp_ip_export_format_lp(&ip, NAMES, &t, &len, NULL), HP_OK);
   assert_int_equal(strlen(t), len);
   static const char want[] =
       "\\ hetplan integer program: 4 columns, 4 rows (CPLEX LP format)\n"
@@ -646,13 +647,13 @@ static void export_lp_text(void **state) {
   /* Without names: x1.. and r1..; a name clash with a fallback is made
    * unique too. */
   const char *clash[4] = {"x2", NULL, "", "x2"};
-  assert_int_equal(hp_ip_format_lp(&ip, clash, &t, &len, NULL), HP_OK);
+  assert_int_equal(hp_ip_export_format_lp(&ip, clash, &t, &len, NULL), HP_OK);
   assert_non_null(strstr(t, " obj: + 3 x2 + 2 x2_2 - 1 x3 + 1.5 x2_3\n"));
   hp_free(t);
   /* Numbers keep all their digits. */
   ip.obj[0] = 0.1;
   ip.rows[0].lo = 123456789.123456789;
-  assert_int_equal(hp_ip_format_lp(&ip, NULL, &t, &len, NULL), HP_OK);
+  assert_int_equal(hp_ip_export_format_lp(&ip, NULL, &t, &len, NULL), HP_OK);
   assert_non_null(strstr(t, " obj: + 0.10000000000000001 x1"));
   assert_non_null(strstr(t, ">= 123456789.12345679\n"));
   hp_free(t);
@@ -721,7 +722,7 @@ static int glpsol_objective(const char *lp, double *obj, char *status) {
 }
 
 /* The written file, solved by glpsol and by cbc, gives the optimum that
- * hp_ip_solve finds in process; and an infeasible program stays
+ * hp_solver_glpk_solve finds in process; and an infeasible program stays
  * infeasible. */
 static void export_lp_round_trip(void **state) {
   (void)state;
@@ -738,15 +739,15 @@ static void export_lp_round_trip(void **state) {
     else
       random_ip(k, &ip, &kind);
     hp_ip_solution s;
-    assert_int_equal(hp_ip_solve(&ip, &s, NULL), HP_OK);
+    assert_int_equal(hp_solver_glpk_solve(&ip, &s, NULL), HP_OK);
     if (s.status != HP_SOL_OPTIMAL && s.status != HP_SOL_INFEASIBLE) {
       hp_ip_solution_cleanup(&s);
       hp_ip_cleanup(&ip);
       continue;
     }
     snprintf(path, sizeof path, "%s/p%u.lp", tmpdir, k);
-    assert_int_equal(hp_ip_write_lp(&ip, k == 0 ? NAMES : NULL, path, NULL),
-                     HP_OK);
+    assert_int_equal(
+        hp_ip_export_write_lp(&ip, k == 0 ? NAMES : NULL, path, NULL), HP_OK);
     if (glpsol) {
       double obj = NAN;
       char st = 0;
@@ -755,12 +756,14 @@ static void export_lp_round_trip(void **state) {
         /* 'f': glpsol's search ended on a point it calls feasible, not
          * optimal (its default tolerances); the value must still match */
         if ((st != 'o' && st != 'f') || !close_rel(obj, s.objective, 1e-9))
-          fail_msg("%s: glpsol status %c objective %.17g, hp_ip_solve %.17g",
+          fail_msg("%s: glpsol status %c objective %.17g, hp_solver_glpk_solve "
+                   "%.17g",
                    path, st, obj, s.objective);
       } else {
         /* 'n' no feasible point (MIP); 'i'/'n' infeasible (LP) */
         if (st != 'n' && st != 'i')
-          fail_msg("%s: glpsol status %c, hp_ip_solve infeasible", path, st);
+          fail_msg("%s: glpsol status %c, hp_solver_glpk_solve infeasible",
+                   path, st);
       }
     }
     if (cbc) {
@@ -777,7 +780,7 @@ static void export_lp_round_trip(void **state) {
         const char *v = strstr(line, "objective value");
         if (strncmp(line, "Optimal", 7) != 0 || !v ||
             !close_rel(atof(v + 15), s.objective, 1e-8))
-          fail_msg("%s: cbc says '%s', hp_ip_solve %.17g", path, line,
+          fail_msg("%s: cbc says '%s', hp_solver_glpk_solve %.17g", path, line,
                    s.objective);
       } else {
         assert_int_equal(strncmp(line, "Infeasible", 10), 0);
@@ -800,20 +803,20 @@ static void export_lp_errors(void **state) {
   hp_diag_clear(&d);
   char path[128];
   snprintf(path, sizeof path, "%s/no/such/dir/p.lp", tmpdir);
-  assert_int_equal(hp_ip_write_lp(&ip, NAMES, path, &d), HP_EIO);
+  assert_int_equal(hp_ip_export_write_lp(&ip, NAMES, path, &d), HP_EIO);
   char msg[512];
   hp_diag_format(&d, msg, sizeof msg);
   assert_non_null(strstr(msg, "no/such/dir/p.lp"));
   /* a directory */
   hp_diag_clear(&d);
-  assert_int_equal(hp_ip_write_lp(&ip, NAMES, tmpdir, &d), HP_EIO);
+  assert_int_equal(hp_ip_export_write_lp(&ip, NAMES, tmpdir, &d), HP_EIO);
   /* an existing file, replaced */
   snprintf(path, sizeof path, "%s/old.lp", tmpdir);
   FILE *f = fopen(path, "w");
   assert_non_null(f);
   fputs("old\n", f);
   fclose(f);
-  assert_int_equal(hp_ip_write_lp(&ip, NAMES, path, &d), HP_OK);
+  assert_int_equal(hp_ip_export_write_lp(&ip, NAMES, path, &d), HP_OK);
   f = fopen(path, "r");
   char first[128] = "";
   assert_non_null(fgets(first, sizeof first, f));

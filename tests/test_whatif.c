@@ -2,7 +2,7 @@
  *
  *  - grid axes: point counts, START + i x STEP without drift, bad specs;
  *  - sweeps over key paths, a bad path named in the error;
- *  - the lean row solve against hp_scenario_solve on the shipped plans;
+ *  - the lean row solve against hp_planner_solve on the shipped plans;
  *  - Monte Carlo: the same table with 1 and 2 threads, percentiles of a
  *    closed-form case and of small samples by hand, infeasible samples
  *    counted, distribution moments, uncertain: errors with file:line:col;
@@ -208,13 +208,13 @@ static void sweep_bad_path_named(void **state) {
   assert_null(t->rows[1].error_msg);
   hp_buf eb;
   hp_buf_init(&eb);
-  assert_int_equal(hp_wi_render(t, HP_FORMAT_CSV, &eb), HP_OK);
+  assert_int_equal(hp_report_whatif(t, HP_FORMAT_CSV, &eb), HP_OK);
   assert_non_null(strstr(eb.data, ",error\n"));
   assert_non_null(strstr(eb.data, "1.5,s,error,"));
   assert_non_null(strstr(eb.data, "got 1.5\"\n"));
   hp_buf_cleanup(&eb);
   hp_buf_init(&eb);
-  assert_int_equal(hp_wi_render(t, HP_FORMAT_JSON, &eb), HP_OK);
+  assert_int_equal(hp_report_whatif(t, HP_FORMAT_JSON, &eb), HP_OK);
   assert_non_null(strstr(eb.data, "\"status\": \"error\", \"error\": \"t.yaml: "
                                   "setting 'constraints.domestic_share.min'"));
   hp_buf_cleanup(&eb);
@@ -321,7 +321,7 @@ static void lean_solve_matches_planner(void **state) {
     for (size_t i = 0; i < hp_planfile_count(pf); i++) {
       const hp_scenario *s = hp_planfile_scenario(pf, i);
       hp_scenario_result r;
-      assert_int_equal(hp_scenario_solve(s, real_cat, &r, &d), HP_OK);
+      assert_int_equal(hp_planner_solve(s, real_cat, &r, &d), HP_OK);
       const char *vendors[64];
       double vc[64];
       size_t nv = r.n_vendors;
@@ -347,7 +347,7 @@ static void lean_solve_matches_planner(void **state) {
         for (size_t v = 0; v < nv; v++)
           assert_true(near(vc[v], r.vendors[v].cards, 1e-6));
       }
-      hp_scenario_result_cleanup(&r);
+      hp_planner_result_cleanup(&r);
     }
     hp_planfile_free(pf);
   }
@@ -428,14 +428,14 @@ static void sweep_warm_reuse_is_exact(void **state) {
   size_t len;
   hp_diag d;
   const char *path = HP_SOURCE_DIR "/plans/doubao-mandate-sweep.yaml";
-  assert_int_equal(hp_read_file(path, 1 << 20, &text, &len, &d), HP_OK);
+  assert_int_equal(hp_yaml_read_file(path, 1 << 20, &text, &len, &d), HP_OK);
   int distinct =
       same_as_fresh(text, len, path, "constraints.domestic_share.min",
                     "constraints.domestic_share.min=0:1:0.02", 20);
   assert_true(distinct > 10);
   hp_free(text);
   /* A per-SKU cap that binds: each point is searched only beyond the
-   * previous point's cap (hp_ip_exclusion_cut). */
+   * previous point's cap (hp_ip_presolve_exclusion_cut). */
   static const char cap_plan[] =
       "name: h20-cap\n"
       "defaults:\n"
@@ -557,7 +557,7 @@ static void tco_arithmetic_by_hand(void **state) {
         HP_OK);
     const hp_scenario *s = hp_planfile_scenario(pf, 0);
     hp_scenario_result r;
-    assert_int_equal(hp_scenario_solve(s, fix_cat, &r, &d), HP_OK);
+    assert_int_equal(hp_planner_solve(s, fix_cat, &r, &d), HP_OK);
     hp_wi_row row;
     memset(&row, 0, sizeof row);
     assert_int_equal(hp_wi_solve_row(s, NULL, 0, &row, NULL, NULL, NULL, &d),
@@ -571,7 +571,7 @@ static void tco_arithmetic_by_hand(void **state) {
     assert_true(near(row.tco_cny, cases[k].tco, 1e-6));
     assert_true(near(row.cost_per_mtok_cny, cases[k].cost_mtok, 1e-9));
     assert_true(near(row.token_price_per_mtok_cny, cases[k].price, 0));
-    hp_scenario_result_cleanup(&r);
+    hp_planner_result_cleanup(&r);
     hp_planfile_free(pf);
   }
 }
@@ -601,7 +601,7 @@ static void max_tokens_cost_by_hand(void **state) {
       hp_planfile_parse(text, strlen(text), "t.yaml", fix_cat, &pf, &d), HP_OK);
   const hp_scenario *s = hp_planfile_scenario(pf, 0);
   hp_scenario_result r;
-  assert_int_equal(hp_scenario_solve(s, fix_cat, &r, &d), HP_OK);
+  assert_int_equal(hp_planner_solve(s, fix_cat, &r, &d), HP_OK);
   hp_wi_row row;
   memset(&row, 0, sizeof row);
   assert_int_equal(hp_wi_solve_row(s, NULL, 0, &row, NULL, NULL, NULL, &d),
@@ -612,7 +612,7 @@ static void max_tokens_cost_by_hand(void **state) {
   assert_true(near(r.tco_cny, 11457664.0, 1e-6));
   assert_true(near(r.cost_per_mtok_cny, 11457664.0 / 78840.0, 1e-9));
   assert_true(near(row.cost_per_mtok_cny, 11457664.0 / 78840.0, 1e-9));
-  hp_scenario_result_cleanup(&r);
+  hp_planner_result_cleanup(&r);
   hp_planfile_free(pf);
 }
 
@@ -722,7 +722,7 @@ static void mc_infeasible_counted(void **state) {
   assert_true(inf > 900 && inf < 1100); /* binomial(2000, 0.5): 4.5 sd */
   hp_buf b;
   hp_buf_init(&b);
-  assert_int_equal(hp_wi_render(t, HP_FORMAT_TABLE, &b), HP_OK);
+  assert_int_equal(hp_report_whatif(t, HP_FORMAT_TABLE, &b), HP_OK);
   char want[64];
   snprintf(want, sizeof want, "%zu infeasible", inf);
   assert_non_null(strstr(b.data, want));
@@ -767,7 +767,7 @@ static void dist_moments(void **state) {
   static double v[200000];
   for (int k = 0; k < 4; k++) {
     hp_rng r;
-    hp_rng_seed(&r, 99, (uint64_t)k);
+    hp_wi_rng_seed(&r, 99, (uint64_t)k);
     double sum = 0;
     for (int i = 0; i < 200000; i++)
       sum += v[i] = hp_wi_dist_draw(&g[k], &r);
@@ -781,19 +781,19 @@ static void dist_moments(void **state) {
   /* Truncation keeps draws inside [min, max]. */
   hp_wi_dist t = {NULL, HP_DIST_NORMAL, {0.5, 0.3, 0}, 0.3, 0.7, 0, 0};
   hp_rng r;
-  hp_rng_seed(&r, 1, 0);
+  hp_wi_rng_seed(&r, 1, 0);
   for (int i = 0; i < 10000; i++) {
     double x = hp_wi_dist_draw(&t, &r);
     assert_true(x >= 0.3 && x <= 0.7);
   }
   /* Streams: the same (seed, index) gives the same numbers. */
   hp_rng a, b;
-  hp_rng_seed(&a, 5, 123);
-  hp_rng_seed(&b, 5, 123);
+  hp_wi_rng_seed(&a, 5, 123);
+  hp_wi_rng_seed(&b, 5, 123);
   for (int i = 0; i < 100; i++)
-    assert_true(hp_rng_next(&a) == hp_rng_next(&b));
-  hp_rng_seed(&b, 5, 124);
-  assert_true(hp_rng_next(&a) != hp_rng_next(&b));
+    assert_true(hp_wi_rng_next(&a) == hp_wi_rng_next(&b));
+  hp_wi_rng_seed(&b, 5, 124);
+  assert_true(hp_wi_rng_next(&a) != hp_wi_rng_next(&b));
 }
 
 /* Percentiles by linear interpolation between order statistics (R type 7):
@@ -959,7 +959,7 @@ static void batch_goes_on_past_a_broken_plan(void **state) {
   for (int f = 0; f < 4; f++) {
     hp_buf b;
     hp_buf_init(&b);
-    assert_int_equal(hp_wi_render_batch(e, 2, (hp_format)f, &b), HP_OK);
+    assert_int_equal(hp_report_whatif_batch(e, 2, (hp_format)f, &b), HP_OK);
     assert_non_null(strstr(b.data, "broken.yaml:3:5: scenario 's'"));
     assert_non_null(strstr(b.data, "good.yaml"));
     assert_non_null(strstr(b.data, "capped"));
@@ -981,7 +981,7 @@ static void sweep_json_reads_back(void **state) {
                          fix_cat, "mfu=0.31:0.52:0.07", 1);
   hp_buf b;
   hp_buf_init(&b);
-  assert_int_equal(hp_wi_render(t, HP_FORMAT_JSON, &b), HP_OK);
+  assert_int_equal(hp_report_whatif(t, HP_FORMAT_JSON, &b), HP_OK);
   assert_null(strchr(b.data, '\033'));
   json_error_t err;
   json_t *root = json_loads(b.data, 0, &err);
@@ -1020,7 +1020,7 @@ static void renderers_carry_units(void **state) {
             fix_cat, "constraints.domestic_share.min=0:0.2:0.1", 1);
   hp_buf b;
   hp_buf_init(&b);
-  assert_int_equal(hp_wi_render(t, HP_FORMAT_TABLE, &b), HP_OK);
+  assert_int_equal(hp_report_whatif(t, HP_FORMAT_TABLE, &b), HP_OK);
   assert_non_null(strstr(b.data, "constraints.domestic_share.min (fraction)"));
   assert_non_null(strstr(b.data, "capex (100M CNY)"));
   assert_non_null(strstr(b.data, "cost (CNY/Mtok)"));
@@ -1028,7 +1028,7 @@ static void renderers_carry_units(void **state) {
   assert_non_null(strstr(b.data, "Alpha (cards)"));
   hp_buf_cleanup(&b);
   hp_buf_init(&b);
-  assert_int_equal(hp_wi_render(t, HP_FORMAT_CSV, &b), HP_OK);
+  assert_int_equal(hp_report_whatif(t, HP_FORMAT_CSV, &b), HP_OK);
   assert_non_null(strstr(b.data, "constraints.domestic_share.min,scenario,"
                                  "status,capex_cny,opex_cny_per_year,"));
   assert_non_null(strstr(b.data, "\n0,s,optimal,10000000,291532.8,"));
@@ -1036,7 +1036,7 @@ static void renderers_carry_units(void **state) {
   assert_non_null(strstr(b.data, "\n0.1,s,infeasible,"));
   hp_buf_cleanup(&b);
   hp_buf_init(&b);
-  assert_int_equal(hp_wi_render(t, HP_FORMAT_JSON, &b), HP_OK);
+  assert_int_equal(hp_report_whatif(t, HP_FORMAT_JSON, &b), HP_OK);
   assert_non_null(strstr(b.data, "\"capex_cny\": "));
   hp_buf_cleanup(&b);
   hp_wi_table_free(t);
@@ -1046,7 +1046,7 @@ static void renderers_carry_units(void **state) {
  * Streaming: spooled rows, renders written as they go, engine summaries
  * ------------------------------------------------------------------------- */
 
-/* hp_wi_render_to's receiver: appends to an hp_buf, counting the calls. */
+/* hp_report_whatif_to's receiver: appends to an hp_buf, counting the calls. */
 typedef struct collect {
   hp_buf b;
   size_t calls;
@@ -1076,13 +1076,14 @@ static void expect_same_renders(const hp_wi_table *mem, const hp_wi_table *sp,
     hp_buf a, b;
     hp_buf_init(&a);
     hp_buf_init(&b);
-    assert_int_equal(hp_wi_render(mem, fmts[i], &a), HP_OK);
-    assert_int_equal(hp_wi_render(sp, fmts[i], &b), HP_OK);
+    assert_int_equal(hp_report_whatif(mem, fmts[i], &a), HP_OK);
+    assert_int_equal(hp_report_whatif(sp, fmts[i], &b), HP_OK);
     assert_int_equal(a.len, b.len);
     assert_memory_equal(a.data, b.data, a.len);
     collect c = {{0}, 0};
     hp_buf_init(&c.b);
-    assert_int_equal(hp_wi_render_to(sp, fmts[i], collect_write, &c), HP_OK);
+    assert_int_equal(hp_report_whatif_to(sp, fmts[i], collect_write, &c),
+                     HP_OK);
     assert_int_equal(c.b.len, a.len);
     assert_memory_equal(c.b.data, a.data, a.len);
     assert_true(c.calls >= min_calls);
@@ -1144,7 +1145,7 @@ static void sweep_spooled_same_as_memory(void **state) {
   /* 12,002 CSV rows are more than one 64 KB flush. */
   expect_same_renders(t[0], t[1], 3);
   /* A receiver that fails stops the render with its error. */
-  assert_int_equal(hp_wi_render_to(t[1], HP_FORMAT_CSV, fail_write, NULL),
+  assert_int_equal(hp_report_whatif_to(t[1], HP_FORMAT_CSV, fail_write, NULL),
                    HP_EIO);
   hp_wi_table_free(t[0]);
   hp_wi_table_free(t[1]);
@@ -1304,16 +1305,16 @@ static void solve_opts_lean_and_warm(void **state) {
       hp_planfile_parse(text, strlen(text), "t.yaml", fix_cat, &pf, &d), HP_OK);
   const hp_scenario *s = hp_planfile_scenario(pf, 0);
   hp_scenario_result full, lean;
-  assert_int_equal(hp_scenario_solve(s, fix_cat, &full, &d), HP_OK);
+  assert_int_equal(hp_planner_solve(s, fix_cat, &full, &d), HP_OK);
   hp_solve_warm w;
   memset(&w, 0, sizeof w);
   hp_solve_opts o;
-  hp_solve_opts_default(&o);
+  hp_planner_solve_opts_default(&o);
   assert_int_equal(o.explain, 1);
   o.lean = 1;
   o.explain = 0;
   o.warm = &w;
-  assert_int_equal(hp_scenario_solve_opts(s, fix_cat, &o, &lean, &d), HP_OK);
+  assert_int_equal(hp_planner_solve_opts(s, fix_cat, &o, &lean, &d), HP_OK);
   assert_int_equal(lean.status, HP_RESULT_OPTIMAL);
   assert_memory_equal(&lean.capex_cny, &full.capex_cny, sizeof(double));
   assert_memory_equal(&lean.tco_cny, &full.tco_cny, sizeof(double));
@@ -1322,24 +1323,24 @@ static void solve_opts_lean_and_warm(void **state) {
   assert_int_equal(w.valid, 1);
   assert_int_equal(w.proven, 1);
   assert_int_equal(o.error, HP_OK);
-  hp_scenario_result_cleanup(&lean);
+  hp_planner_result_cleanup(&lean);
   /* Started from that optimum, the same point gives the same plan. */
-  assert_int_equal(hp_scenario_solve_opts(s, fix_cat, &o, &lean, &d), HP_OK);
+  assert_int_equal(hp_planner_solve_opts(s, fix_cat, &o, &lean, &d), HP_OK);
   assert_memory_equal(&lean.capex_cny, &full.capex_cny, sizeof(double));
-  hp_scenario_result_cleanup(&lean);
-  hp_scenario_result_cleanup(&full);
+  hp_planner_result_cleanup(&lean);
+  hp_planner_result_cleanup(&full);
   /* Nothing can be bought: infeasible, explained by default only. */
   s = hp_planfile_scenario(pf, 1);
-  assert_int_equal(hp_scenario_solve(s, fix_cat, &full, &d), HP_OK);
+  assert_int_equal(hp_planner_solve(s, fix_cat, &full, &d), HP_OK);
   assert_int_equal(full.status, HP_RESULT_INFEASIBLE);
   assert_non_null(full.explanation);
-  assert_int_equal(hp_scenario_solve_opts(s, fix_cat, &o, &lean, &d), HP_OK);
+  assert_int_equal(hp_planner_solve_opts(s, fix_cat, &o, &lean, &d), HP_OK);
   assert_int_equal(lean.status, HP_RESULT_INFEASIBLE);
   assert_null(lean.explanation);
   assert_int_equal(w.valid, 0); /* no optimum to start the next one from */
-  hp_scenario_result_cleanup(&lean);
-  hp_scenario_result_cleanup(&full);
-  hp_solve_warm_cleanup(&w);
+  hp_planner_result_cleanup(&lean);
+  hp_planner_result_cleanup(&full);
+  hp_planner_warm_cleanup(&w);
   hp_planfile_free(pf);
 }
 
@@ -1383,14 +1384,14 @@ static void scenario_set_matches_binding(void **state) {
   assert_int_equal(
       hp_planfile_parse(text, strlen(text), "t.yaml", fix_cat, &base, &d),
       HP_OK);
-  assert_false(hp_planfile_settable(base, "workload.users"));
-  assert_false(hp_planfile_settable(base, "workload.model.params"));
+  assert_false(hp_scenario_set_planfile_takes(base, "workload.users"));
+  assert_false(hp_scenario_set_planfile_takes(base, "workload.model.params"));
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    assert_true(hp_planfile_settable(base, cases[i].key));
+    assert_true(hp_scenario_set_planfile_takes(base, cases[i].key));
     for (int j = 0; j < 4; j++) {
       double v = cases[i].v[j];
       hp_scenario s;
-      assert_int_equal(hp_scenario_copy(&s, hp_planfile_scenario(base, 0)),
+      assert_int_equal(hp_scenario_set_copy(&s, hp_planfile_scenario(base, 0)),
                        HP_OK);
       int rs = hp_scenario_set(&s, cases[i].key, v, &d);
       if (j == 0) /* the first value of each is one both take */
@@ -1405,9 +1406,9 @@ static void scenario_set_matches_binding(void **state) {
       if (rs == HP_OK) {
         assert_int_equal(rb, HP_OK);
         hp_scenario_result a, b;
-        assert_int_equal(hp_scenario_solve(&s, fix_cat, &a, &d), HP_OK);
+        assert_int_equal(hp_planner_solve(&s, fix_cat, &a, &d), HP_OK);
         assert_int_equal(
-            hp_scenario_solve(hp_planfile_scenario(pf, 0), fix_cat, &b, &d),
+            hp_planner_solve(hp_planfile_scenario(pf, 0), fix_cat, &b, &d),
             HP_OK);
         assert_int_equal(a.status, b.status);
         assert_memory_equal(&a.capex_cny, &b.capex_cny, sizeof(double));
@@ -1416,8 +1417,8 @@ static void scenario_set_matches_binding(void **state) {
                             sizeof(double));
         assert_memory_equal(&a.cards, &b.cards, sizeof(double));
         assert_memory_equal(&a.gap, &b.gap, sizeof(double));
-        hp_scenario_result_cleanup(&a);
-        hp_scenario_result_cleanup(&b);
+        hp_planner_result_cleanup(&a);
+        hp_planner_result_cleanup(&b);
       }
       hp_planfile_free(pf);
       hp_scenario_cleanup(&s);
@@ -1456,9 +1457,10 @@ static void scenario_copy_owns_services(void **state) {
   const hp_scenario *b0 = hp_planfile_scenario(base, 0);
   assert_int_equal(b0->n_services, 1);
   assert_int_equal(b0->n_tput, 2);
-  assert_true(hp_planfile_settable(base, "constraints.domestic_share.min"));
+  assert_true(
+      hp_scenario_set_planfile_takes(base, "constraints.domestic_share.min"));
   hp_scenario s;
-  assert_int_equal(hp_scenario_copy(&s, b0), HP_OK);
+  assert_int_equal(hp_scenario_set_copy(&s, b0), HP_OK);
   assert_ptr_not_equal(s.services, b0->services);
   assert_ptr_not_equal(s.services[0].classes, b0->services[0].classes);
   assert_ptr_not_equal(s.tput, b0->tput);
@@ -1472,16 +1474,16 @@ static void scenario_copy_owns_services(void **state) {
       hp_planfile_set_number(pf, "constraints.domestic_share.min", 0.6, &d),
       HP_OK);
   hp_scenario_result a, b;
-  assert_int_equal(hp_scenario_solve(&s, fix_cat, &a, &d), HP_OK);
+  assert_int_equal(hp_planner_solve(&s, fix_cat, &a, &d), HP_OK);
   assert_int_equal(
-      hp_scenario_solve(hp_planfile_scenario(pf, 0), fix_cat, &b, &d), HP_OK);
+      hp_planner_solve(hp_planfile_scenario(pf, 0), fix_cat, &b, &d), HP_OK);
   assert_int_equal(a.status, HP_RESULT_OPTIMAL);
   assert_int_equal(a.status, b.status);
   assert_memory_equal(&a.capex_cny, &b.capex_cny, sizeof(double));
   assert_memory_equal(&a.tco_cny, &b.tco_cny, sizeof(double));
   assert_memory_equal(&a.servers, &b.servers, sizeof(double));
-  hp_scenario_result_cleanup(&a);
-  hp_scenario_result_cleanup(&b);
+  hp_planner_result_cleanup(&a);
+  hp_planner_result_cleanup(&b);
   hp_scenario_cleanup(&s);
   hp_planfile_free(pf);
   hp_planfile_free(base);
@@ -1642,7 +1644,7 @@ static void set_keys_as_binding(void **state) {
   }
   double vc[2][64], vs[2][64], vx[2][64];
   for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
-    assert_true(hp_planfile_settable(pf, keys[k].key));
+    assert_true(hp_scenario_set_planfile_takes(pf, keys[k].key));
     for (int p = 0; p < keys[k].n; p++) {
       double v = keys[k].start + p * keys[k].step;
       hp_planfile *q = NULL;
@@ -1650,7 +1652,7 @@ static void set_keys_as_binding(void **state) {
       assert_int_equal(hp_planfile_set_number(q, keys[k].key, v, &d), HP_OK);
       for (size_t i = 0; i < hp_planfile_count(pf); i++) {
         hp_scenario c;
-        assert_int_equal(hp_scenario_copy(&c, hp_planfile_scenario(pf, i)),
+        assert_int_equal(hp_scenario_set_copy(&c, hp_planfile_scenario(pf, i)),
                          HP_OK);
         assert_int_equal(hp_scenario_set(&c, keys[k].key, v, &d), HP_OK);
         same_cands(&c, hp_planfile_scenario(q, i));

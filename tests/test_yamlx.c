@@ -29,15 +29,15 @@ static void yamlx_marks_are_one_based(void **state) {
   hp_ynode *root;
   hp_diag d;
   assert_int_equal(parse("a: 1\nb:\n  c: [x, y]\n", &root, &d), HP_OK);
-  const hp_ynode *b = hp_ymap_get(root, "b");
-  const hp_ynode *c = hp_ymap_get(b, "c");
+  const hp_ynode *b = hp_yaml_map_get(root, "b");
+  const hp_ynode *c = hp_yaml_map_get(b, "c");
   assert_int_equal(c->kind, HP_Y_SEQ);
   assert_int_equal(c->line, 3);
   assert_int_equal(c->col, 6);
   assert_int_equal(c->items[1]->col, 10);
   assert_int_equal(b->key_line[0], 3);
   assert_int_equal(b->key_col[0], 3);
-  hp_ynode_free(root);
+  hp_yaml_node_free(root);
 }
 
 static void yamlx_alias_bomb_refused(void **state) {
@@ -66,10 +66,10 @@ static void yamlx_aliases_expand_within_limits(void **state) {
   hp_ynode *root;
   hp_diag d;
   assert_int_equal(parse("base: &b {x: 1}\nuse: *b\n", &root, &d), HP_OK);
-  const hp_ynode *u = hp_ymap_get(root, "use");
+  const hp_ynode *u = hp_yaml_map_get(root, "use");
   assert_int_equal(u->kind, HP_Y_MAP);
-  assert_string_equal(hp_ymap_get(u, "x")->scalar, "1");
-  hp_ynode_free(root);
+  assert_string_equal(hp_yaml_map_get(u, "x")->scalar, "1");
+  hp_yaml_node_free(root);
   assert_int_equal(parse("a: *nope\n", &root, &d), HP_EPARSE);
   assert_non_null(strstr(d.msg, "unknown alias '*nope'"));
 }
@@ -124,30 +124,30 @@ static void yamlx_did_you_mean(void **state) {
   hp_diag d;
   static const char *const allowed[] = {"tokens_per_day", "peak_factor", NULL};
   assert_int_equal(parse("peak_facter: 2\n", &root, &d), HP_OK);
-  assert_int_equal(hp_ycheck_keys(root, allowed, "workload", "t.yaml", &d),
+  assert_int_equal(hp_yaml_check_keys(root, allowed, "workload", "t.yaml", &d),
                    HP_EKEY);
   assert_string_equal(d.msg, "workload: unknown key 'peak_facter' (did you "
                              "mean 'peak_factor'?)");
-  hp_ynode_free(root);
+  hp_yaml_node_free(root);
   assert_int_equal(parse("zzz: 2\n", &root, &d), HP_OK);
-  assert_int_equal(hp_ycheck_keys(root, allowed, "workload", "t.yaml", &d),
+  assert_int_equal(hp_yaml_check_keys(root, allowed, "workload", "t.yaml", &d),
                    HP_EKEY);
   assert_string_equal(d.msg, "workload: unknown key 'zzz'");
-  hp_ynode_free(root);
+  hp_yaml_node_free(root);
 }
 
 static void yamlx_numbers(void **state) {
   (void)state;
   double v;
-  assert_true(hp_parse_number("130e9", &v) && v == 130e9);
-  assert_true(hp_parse_number("-0.25", &v) && v == -0.25);
-  assert_false(hp_parse_number("1,5", &v));
-  assert_false(hp_parse_number("0x10", &v));
-  assert_false(hp_parse_number("nan", &v));
-  assert_false(hp_parse_number("inf", &v));
-  assert_false(hp_parse_number("1e999", &v));
-  assert_false(hp_parse_number(" 1", &v));
-  assert_false(hp_parse_number("", &v));
+  assert_true(hp_fmt_parse_number("130e9", &v) && v == 130e9);
+  assert_true(hp_fmt_parse_number("-0.25", &v) && v == -0.25);
+  assert_false(hp_fmt_parse_number("1,5", &v));
+  assert_false(hp_fmt_parse_number("0x10", &v));
+  assert_false(hp_fmt_parse_number("nan", &v));
+  assert_false(hp_fmt_parse_number("inf", &v));
+  assert_false(hp_fmt_parse_number("1e999", &v));
+  assert_false(hp_fmt_parse_number(" 1", &v));
+  assert_false(hp_fmt_parse_number("", &v));
   /* Round trip: every double formats and reads back exactly, whatever
    * the process locale says about the decimal point. */
   const char *locales[] = {"C", "de_DE.UTF-8", "fr_FR.UTF-8"};
@@ -164,10 +164,10 @@ static void yamlx_numbers(void **state) {
       if (!isfinite(r))
         continue;
       char buf[40];
-      hp_format_number(r, buf, sizeof buf);
+      hp_fmt_number(r, buf, sizeof buf);
       assert_null(strchr(buf, ','));
       double back;
-      assert_true(hp_parse_number(buf, &back));
+      assert_true(hp_fmt_parse_number(buf, &back));
       assert_memory_equal(&back, &r, sizeof r);
     }
   }
@@ -186,7 +186,7 @@ static void yamlx_numbers(void **state) {
       w = (double)(x % 1000);
     char want[40];
     snprintf(want, sizeof want, "%.15g", w);
-    assert_string_equal(hp_format_number(w, buf, sizeof buf), want);
+    assert_string_equal(hp_fmt_number(w, buf, sizeof buf), want);
   }
   const double edge[] = {0,
                          -0.0,
@@ -205,11 +205,11 @@ static void yamlx_numbers(void **state) {
       if (strtod(want, NULL) == edge[i])
         break;
     }
-    assert_string_equal(hp_format_number(edge[i], buf, sizeof buf), want);
+    assert_string_equal(hp_fmt_number(edge[i], buf, sizeof buf), want);
   }
-  assert_string_equal(hp_format_number(-0.0, buf, sizeof buf), "-0");
-  assert_string_equal(hp_format_number(0.1, buf, sizeof buf), "0.1");
-  assert_string_equal(hp_format_number(840000, buf, sizeof buf), "840000");
+  assert_string_equal(hp_fmt_number(-0.0, buf, sizeof buf), "-0");
+  assert_string_equal(hp_fmt_number(0.1, buf, sizeof buf), "0.1");
+  assert_string_equal(hp_fmt_number(840000, buf, sizeof buf), "840000");
 }
 
 /* A FIFO, a directory, a device and a loop of symbolic links are refused
@@ -267,18 +267,22 @@ static void yamlx_tags(void **state) {
                          &root, &d),
                    HP_OK);
   assert_int_equal(
-      hp_yget_number(hp_ymap_get(root, "a"), "a", "t.yaml", &v, &d), HP_ETYPE);
+      hp_yaml_get_number(hp_yaml_map_get(root, "a"), "a", "t.yaml", &v, &d),
+      HP_ETYPE);
   assert_non_null(strstr(d.msg, "expected a number, got the string '0.5'"));
   assert_int_equal(
-      hp_yget_number(hp_ymap_get(root, "b"), "b", "t.yaml", &v, &d), HP_ETYPE);
+      hp_yaml_get_number(hp_yaml_map_get(root, "b"), "b", "t.yaml", &v, &d),
+      HP_ETYPE);
   assert_int_equal(
-      hp_yget_number(hp_ymap_get(root, "c"), "c", "t.yaml", &v, &d), HP_OK);
+      hp_yaml_get_number(hp_yaml_map_get(root, "c"), "c", "t.yaml", &v, &d),
+      HP_OK);
   assert_true(v == 0.5);
   const char *str;
   assert_int_equal(
-      hp_yget_string(hp_ymap_get(root, "a"), "a", "t.yaml", &str, &d), HP_OK);
+      hp_yaml_get_string(hp_yaml_map_get(root, "a"), "a", "t.yaml", &str, &d),
+      HP_OK);
   assert_string_equal(str, "0.5");
-  hp_ynode_free(root);
+  hp_yaml_node_free(root);
   root = NULL;
   assert_int_equal(parse("a: 1\nb: !money 5\n", &root, &d), HP_ETYPE);
   assert_null(root);
@@ -314,7 +318,7 @@ static void yamlx_nul_refused(void **state) {
   assert_int_equal(d.column, 7);
 }
 
-/* hp_yis_null: what reads as an empty mapping where one is expected. */
+/* hp_yaml_is_null: what reads as an empty mapping where one is expected. */
 static void yamlx_null(void **state) {
   (void)state;
   hp_ynode *root;
@@ -323,16 +327,16 @@ static void yamlx_null(void **state) {
                          "g: NULL\nh: !!str\n",
                          &root, &d),
                    HP_OK);
-  assert_true(hp_yis_null(hp_ymap_get(root, "a")));
-  assert_true(hp_yis_null(hp_ymap_get(root, "b")));
-  assert_true(hp_yis_null(hp_ymap_get(root, "c")));
-  assert_true(hp_yis_null(hp_ymap_get(root, "g")));
-  assert_false(hp_yis_null(hp_ymap_get(root, "d")));
-  assert_false(hp_yis_null(hp_ymap_get(root, "e")));
-  assert_false(hp_yis_null(hp_ymap_get(root, "f")));
-  assert_false(hp_yis_null(hp_ymap_get(root, "h")));
-  assert_false(hp_yis_null(NULL));
-  hp_ynode_free(root);
+  assert_true(hp_yaml_is_null(hp_yaml_map_get(root, "a")));
+  assert_true(hp_yaml_is_null(hp_yaml_map_get(root, "b")));
+  assert_true(hp_yaml_is_null(hp_yaml_map_get(root, "c")));
+  assert_true(hp_yaml_is_null(hp_yaml_map_get(root, "g")));
+  assert_false(hp_yaml_is_null(hp_yaml_map_get(root, "d")));
+  assert_false(hp_yaml_is_null(hp_yaml_map_get(root, "e")));
+  assert_false(hp_yaml_is_null(hp_yaml_map_get(root, "f")));
+  assert_false(hp_yaml_is_null(hp_yaml_map_get(root, "h")));
+  assert_false(hp_yaml_is_null(NULL));
+  hp_yaml_node_free(root);
 }
 
 static void status_table_matches_docs(void **state) {

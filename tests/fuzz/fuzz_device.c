@@ -17,10 +17,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
   }
   hp_device_spec s;
-  if (hp_device_parse_tree(root, "devices/fuzz.yaml", &s, &d) == HP_OK)
-    hp_device_spec_cleanup(&s);
+  if (hp_catalog_parse_device(root, "devices/fuzz.yaml", &s, &d) == HP_OK)
+    hp_catalog_device_cleanup(&s);
   else if (!d.msg[0])
     abort();
-  hp_ynode_free(root);
+  hp_yaml_node_free(root);
   return 0;
 }

@@ -63,7 +63,7 @@ static void profile_round_trip(void **state) {
   assert_int_equal(
       hp_profile_new("h", "2026-01-01T00:00:00Z", "opencl", &p, &d), HP_OK);
   assert_int_equal(hp_profile_add_device(p, &info, res, &d), HP_OK);
-  assert_int_equal(hp_profile_render(p, HP_PROFILE_YAML, &text, &len, &d),
+  assert_int_equal(hp_report_profile(p, HP_PROFILE_YAML, &text, &len, &d),
                    HP_OK);
   assert_int_equal(hp_profile_parse(text, len, "rt.yaml", &q, &d), HP_OK);
   assert_int_equal(hp_profile_count(q), 1);
@@ -86,7 +86,7 @@ static void profile_round_trip(void **state) {
     hp_profile_result(q, 0, (hp_bench_kind)k, &r);
     assert_int_equal(r.status, res[k].status);
     if (r.status == HP_BENCH_OK) {
-      /* hp_format_number writes numbers that read back exactly. */
+      /* hp_fmt_number writes numbers that read back exactly. */
       assert_true(r.value == res[k].value);
       assert_true(r.best == res[k].best);
     } else {
@@ -96,7 +96,7 @@ static void profile_round_trip(void **state) {
   }
   hp_free(text);
   /* JSON carries null for a figure that is not ok. */
-  assert_int_equal(hp_profile_render(q, HP_PROFILE_JSON, &text, &len, &d),
+  assert_int_equal(hp_report_profile(q, HP_PROFILE_JSON, &text, &len, &d),
                    HP_OK);
   assert_non_null(strstr(text, "\"fp16_gflops\": null"));
   hp_free(text);
@@ -177,7 +177,7 @@ static void profile_json_round_trip(void **state) {
   char *text = NULL;
   size_t len = 0;
   assert_int_equal(hp_profile_load(DATA("two_devices.yaml"), &p, &d), HP_OK);
-  assert_int_equal(hp_profile_render(p, HP_PROFILE_JSON, &text, &len, &d),
+  assert_int_equal(hp_report_profile(p, HP_PROFILE_JSON, &text, &len, &d),
                    HP_OK);
   hp_diag_clear(&d);
   int rc = hp_profile_parse(text, len, "p.json", &q, &d);
@@ -263,7 +263,7 @@ static char *compare(const char *old_yaml, const char *cur_yaml,
       hp_profile_parse(old_yaml, strlen(old_yaml), "old.yaml", &o, &d), HP_OK);
   assert_int_equal(
       hp_profile_parse(cur_yaml, strlen(cur_yaml), "new.yaml", &c, &d), HP_OK);
-  assert_int_equal(hp_profile_render_compare(o, c, fmt, &text, &len, &d),
+  assert_int_equal(hp_report_profile_compare(o, c, fmt, &text, &len, &d),
                    HP_OK);
   hp_profile_free(o);
   hp_profile_free(c);
@@ -392,11 +392,11 @@ static void profile_oom_walk(void **state) {
     char *cmp = NULL;
     int rc = hp_profile_load(DATA("two_devices.yaml"), &p, &d);
     if (rc == HP_OK)
-      rc = hp_profile_render(p, HP_PROFILE_JSON, &text, &len, &d);
+      rc = hp_report_profile(p, HP_PROFILE_JSON, &text, &len, &d);
     if (rc == HP_OK) /* the JSON shape reads back */
       rc = hp_profile_parse(text, len, "p.json", &q, &d);
     if (rc == HP_OK)
-      rc = hp_profile_render_compare(p, q, HP_PROFILE_TABLE, &cmp, &len, &d);
+      rc = hp_report_profile_compare(p, q, HP_PROFILE_TABLE, &cmp, &len, &d);
     hp_set_allocator(NULL);
     if (rc == HP_OK) {
       done = 1;
