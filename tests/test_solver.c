@@ -6,6 +6,8 @@
  *    ranged and equality rows, infeasible and unbounded ones, feasible and
  *    infeasible hints; and on the shipped roofline plan's programs;
  *  - CBC's points are points of the program, at the objective it reports;
+ *  - a node-limited GLPK search on whole-CNY prices reports a bound on
+ *    the prices' gcd grid (GLPK's integral-objective rounding);
  *  - hp_solver_solve_with dispatches, and auto is GLPK on an easy program;
  *  - hp_ip_export_write_lp: names made LP-safe and unique, ranged rows split,
  * the file solved by `glpsol --lp` and by `cbc` to the same optimum, and a
@@ -374,6 +376,53 @@ static void solver_cbc_node_limit(void **state) {
   assert_true(c.nodes <= 2);
   hp_ip_solution_cleanup(&g);
   hp_ip_solution_cleanup(&c);
+  hp_ip_cleanup(&ip);
+}
+
+/* A multi-class covering program like the generator's 16-class plans
+ * (issue 23): whole servers of four SKUs per class, server prices whole
+ * multiples of 2,000 CNY, and a shared cap on the dearer SKUs. GLPK rounds
+ * every node's bound up to a multiple of the gcd of the integer columns'
+ * integer costs (ios_round_bound, "integral objective"), so a search
+ * stopped at its node limit reports a bound on that grid: the gcd trick
+ * of issue 23's fourth pass is GLPK's own. A rescaling of the objective
+ * that made the prices fractional would lose it (dividing by 2^5 already
+ * would: 2,000 = 2^4 x 125); with one price 0.5 CNY off the grid this
+ * test fails. */
+static void solver_glpk_bound_on_the_cost_grid(void **state) {
+  (void)state;
+  const size_t n_cls = 8, n_sku = 4, n = n_cls * n_sku;
+  const double price[4] = {840000, 1402000, 1210000, 2642000};
+  hp_ip ip;
+  hp_ip_solution g;
+  assert_int_equal(hp_ip_init(&ip, n), HP_OK);
+  double a[32], cap[32];
+  rng_state = 23;
+  for (size_t j = 0; j < n; j++) {
+    ip.is_int[j] = 1;
+    ip.obj[j] = price[j % n_sku];
+    cap[j] = j % n_sku ? 1 : 0;
+  }
+  for (size_t k = 0; k < n_cls; k++) {
+    for (size_t j = 0; j < n; j++)
+      a[j] = 0;
+    for (size_t s = 0; s < n_sku; s++)
+      a[k * n_sku + s] =
+          (s == 3 ? 6000 : 1500 + 250 * s) + rnd_in(0, 999999) * 1e-3;
+    assert_int_equal(hp_ip_add_row(&ip, "demand", a, 3e5 + rnd_in(0, 1000000),
+                                   HUGE_VAL, NULL),
+                     HP_OK);
+  }
+  assert_int_equal(hp_ip_add_row(&ip, "cap", cap, -HUGE_VAL, 300, NULL), HP_OK);
+  ip.node_limit = 400;
+  assert_int_equal(hp_solver_glpk_solve(&ip, &g, NULL), HP_OK);
+  assert_int_equal(g.status, HP_SOL_OPTIMAL);
+  assert_true(g.node_limited);
+  assert_true(g.bound <= g.objective);
+  assert_true(g.bound > 0.99 * g.objective);
+  if (fmod(g.bound, 2000) != 0)
+    fail_msg("bound %.17g is not a multiple of 2,000 CNY", g.bound);
+  hp_ip_solution_cleanup(&g);
   hp_ip_cleanup(&ip);
 }
 
@@ -837,6 +886,7 @@ int main(void) {
       cmocka_unit_test(solver_cbc_mip_gap),
       cmocka_unit_test(solver_cbc_node_limit),
       cmocka_unit_test(solver_glpk_cbc_agree_on_roofline_plan),
+      cmocka_unit_test(solver_glpk_bound_on_the_cost_grid),
       cmocka_unit_test(solver_auto_answers_where_glpk_fails),
       cmocka_unit_test(solver_cbc_on_threads),
       cmocka_unit_test(solver_cbc_prints_nothing),
