@@ -449,12 +449,14 @@ static double overlap_time(double compute, double memory, double a) {
 }
 
 /* One forward pass on one replica (tp cards, or one card under EP) of
- * `batch` decoding sequences at context ctx plus `prompts` prompts of
- * `in` tokens (prefill, whole or folded into the step), operation by
- * operation. */
-static void forward(const hp_model_desc *m, const hp_candidate *c,
-                    const hp_roof_opts *o, hp_roof_attn a, int tp, double batch,
-                    double ctx, double prompts, double in, hp_roof_step *out) {
+ * `batch` decoding sequences at context ctx, each with q query tokens (1,
+ * or 1 + the draft tokens a speculative step verifies; each sequence's KV
+ * cache is still read once), plus `prompts` prompts of `in` tokens
+ * (prefill, whole or folded into the step), operation by operation. */
+static void forward_q(const hp_model_desc *m, const hp_candidate *c,
+                      const hp_roof_opts *o, hp_roof_attn a, int tp,
+                      double batch, double q, double ctx, double prompts,
+                      double in, hp_roof_step *out) {
   int ep = ep_of(m, o);
   double wb = hp_model_dtype_bytes(m->weight_dtype);
   double A = attn_params(m), F = m->active_params - A;
@@ -462,10 +464,11 @@ static void forward(const hp_model_desc *m, const hp_candidate *c,
   double bw =
       tp * c->spec.fig[HP_FIG_memory_bw_tbps] * 1e12 * hp_roof_mbu(c, o);
   double al = hp_roof_overlap(c, o);
-  double pre = prompts * in, toks = batch + pre;
+  double pre = prompts * in, toks = batch * q + pre;
   double dec_core =
-      batch > 0 ? batch * (hp_roof_decode_flops(m, ctx) - 2 * m->active_params)
-                : 0;
+      batch > 0
+          ? batch * q * (hp_roof_decode_flops(m, ctx) - 2 * m->active_params)
+          : 0;
   double pre_core =
       pre > 0
           ? prompts * (hp_roof_prefill_flops(m, in) - 2 * m->active_params * in)
@@ -509,6 +512,19 @@ static void forward(const hp_model_desc *m, const hp_candidate *c,
    * micro-batch pipeline): overlapped like an operation, with the same
    * fitted overlap (1 on the fitted stacks: nothing hidden). */
   out->total_s = out->a2a_s > 0 ? overlap_time(body, out->a2a_s, al) : body;
+}
+
+static void forward(const hp_model_desc *m, const hp_candidate *c,
+                    const hp_roof_opts *o, hp_roof_attn a, int tp, double batch,
+                    double ctx, double prompts, double in, hp_roof_step *out) {
+  forward_q(m, c, o, a, tp, batch, 1, ctx, prompts, in, out);
+}
+
+void hp_roof_decode_step_draft(const hp_model_desc *m, const hp_candidate *c,
+                               const hp_roof_opts *o, int tp, double batch,
+                               double ctx, hp_roof_attn a, double draft,
+                               hp_roof_step *out) {
+  forward_q(m, c, o, a, tp, batch, 1 + draft, ctx, 0, 0, out);
 }
 
 void hp_roof_forward(const hp_model_desc *m, const hp_candidate *c,

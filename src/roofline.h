@@ -198,6 +198,16 @@ void hp_roof_decode_step_attn(const hp_model_desc *m, const hp_candidate *c,
                               const hp_roof_opts *o, int tp, double batch,
                               double ctx, hp_roof_attn a, hp_roof_step *out);
 
+/* The same step verifying `draft` speculative tokens per sequence (MTP):
+ * 1 + draft query tokens per sequence through every matmul and over the
+ * attended context, each sequence's KV cache read once. The tokens a step
+ * emits (1 + the expected accepted drafts) are the caller's to count:
+ * docs/validation.md, V48. */
+void hp_roof_decode_step_draft(const hp_model_desc *m, const hp_candidate *c,
+                               const hp_roof_opts *o, int tp, double batch,
+                               double ctx, hp_roof_attn a, double draft,
+                               hp_roof_step *out);
+
 /* Internals the phase model (roofline_phase.c) shares with the derivation:
  * one prefill forward pass of `prompts` prompts of `in` tokens (no decode);
  * the weight bytes a card holds at tp (under o's EP); prefill activations

@@ -1327,6 +1327,50 @@ static void validation_table(void **state) {
   assert_int_equal(bad, 0);
 }
 
+/* V48's operating point as secondary reproductions of [C1]'s Table 3 give
+ * it (docs/validation.md, "V48"; the paper's own text was not at hand): 96
+ * sequences per NPU at a KV length of 4,096, 49.4 ms a token, MTP with one
+ * draft token accepted 70% of the time (1.7 tokens a step). Pins the
+ * model's step there without and with the draft token, the figures that
+ * page compares; the V48 row itself keeps its TPOT search (batch 125). A
+ * draft token doubles the step's query tokens (matmul and attention FLOPs,
+ * all-to-all) but not its KV reads, so the step lies between the batch-96
+ * step and the batch-192 one. */
+static void cloudmatrix_decode_mtp(void **state) {
+  (void)state;
+  const vcase *v = &cases[sizeof cases / sizeof cases[0] - 1];
+  assert_string_equal(v->id, "V48");
+  hp_planfile *pf = vplan(v, NULL);
+  const hp_scenario *s = hp_planfile_scenario(pf, 0);
+  const hp_candidate *c = &s->cands[0];
+  hp_roof_result r;
+  hp_roof_eval_attn(&s->model, c, &s->classes[0], &s->roof, v->attn, &r);
+  assert_true(r.ok);
+  hp_roof_step one, mtp, two;
+  hp_roof_decode_step_attn(&s->model, c, &s->roof, r.tp, 96, r.decode_ctx,
+                           v->attn, &one);
+  hp_roof_decode_step_draft(&s->model, c, &s->roof, r.tp, 96, r.decode_ctx,
+                            v->attn, 1, &mtp);
+  hp_roof_decode_step_attn(&s->model, c, &s->roof, r.tp, 192, r.decode_ctx,
+                           v->attn, &two);
+  double tps1 = 96 / one.total_s, tps_mtp = 96 * 1.7 / mtp.total_s;
+  print_message("V48 at 96 per NPU: step %.2f ms, %.2f tokens/s (%+.1f%%); "
+                "with one draft token: step %.2f ms, TPOT %.2f ms at 1.7 "
+                "tokens a step, %.2f tokens/s (%+.1f%%); 192 per NPU: step "
+                "%.2f ms\n",
+                one.total_s * 1e3, tps1, 100 * (tps1 / v->measured - 1),
+                mtp.total_s * 1e3, mtp.total_s / 1.7 * 1e3, tps_mtp,
+                100 * (tps_mtp / v->measured - 1), two.total_s * 1e3);
+  /* The draft token's step: same weights and KV bytes as batch 96, the
+   * FLOPs and all-to-all of 192 tokens. */
+  assert_true(mtp.total_s > one.total_s && mtp.total_s < two.total_s);
+  assert_true(near(mtp.memory_s, one.memory_s, 1e-9));
+  assert_true(near(mtp.compute_s, two.compute_s, 1e-9));
+  assert_true(near(one.total_s * 1e3, 40.53, 2e-3));
+  assert_true(near(mtp.total_s * 1e3, 63.81, 2e-3));
+  hp_planfile_free(pf);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(kv_bytes_gqa_and_mla),
@@ -1344,6 +1388,7 @@ int main(void) {
       cmocka_unit_test(stack_batching_and_ep),
       cmocka_unit_test(allreduce_share_and_layer_time),
       cmocka_unit_test(validation_table),
+      cmocka_unit_test(cloudmatrix_decode_mtp),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
