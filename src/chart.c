@@ -303,16 +303,12 @@ static const hp_wi_row *row_at(const hp_wi_table *t, size_t p, size_t scen) {
   return &t->rows[p * t->n_scenarios + scen];
 }
 
-/* Rows of one scenario by status. */
+/* Rows of one scenario by status, as the engine counted them. */
 static void count_status(const hp_wi_table *t, size_t scen, size_t *ok,
                          size_t *inf, size_t *err) {
-  *ok = *inf = *err = 0;
-  for (size_t p = 0; p < t->n_points; p++) {
-    hp_result_status s = row_at(t, p, scen)->status;
-    *ok += s == HP_RESULT_OPTIMAL;
-    *inf += s == HP_RESULT_INFEASIBLE;
-    *err += s == HP_RESULT_ERROR;
-  }
+  *ok = t->counts[scen].optimal;
+  *inf = t->counts[scen].infeasible;
+  *err = t->counts[scen].errors;
 }
 
 hp_chart_metric hp_chart_sweep_metric(const hp_wi_table *t, size_t scen,
@@ -1815,7 +1811,7 @@ int hp_chart_periods(const struct hp_periods_result *r, hp_chart_format f,
   for (size_t p = 0; p < np; p++) {
     const hp_period_out *o = &r->periods[p];
     double x0 = pl.pl + slot * (double)p + slot * 0.18;
-    double bw = fmax(1, slot * 0.64), y = 0, bought = 0;
+    double bw = fmax(1, slot * 0.64), y = 0;
     for (size_t v = 0; v < nv; v++) {
       double tok = 0, new_tok = 0;
       for (size_t k = 0; k < r->n_skus; k++) {
@@ -1824,7 +1820,6 @@ int hp_chart_periods(const struct hp_periods_result *r, hp_chart_format f,
           continue;
         tok += s->tokens_per_s;
         new_tok += s->tokens_per_s * fmin(1, s->bought / s->in_service);
-        bought += s->bought;
       }
       if (tok <= 0)
         continue;
@@ -1838,8 +1833,8 @@ int hp_chart_periods(const struct hp_periods_result *r, hp_chart_format f,
                 py(&pl, y + h - hn) - py(&pl, y + h));
       y += h;
     }
-    if (bought > 0) {
-      hp_chart_format_grouped(bought, 0, lab, sizeof lab);
+    if (o->bought_servers > 0) {
+      hp_chart_format_grouped(o->bought_servers, 0, lab, sizeof lab);
       char txt[160];
       snprintf(txt, sizeof txt, "+%s", lab);
       cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);

@@ -455,6 +455,9 @@ typedef struct hp_scenario_result {
   /* figures finished by the planner for every renderer (since 0.5) */
   double margin; /* 1 - cost_per_mtok_cny / token_price_per_mtok_cny, as a
                     fraction; meaningful only when a price is given */
+  double cost_over_price_pct;      /* 100 x cost_per_mtok_cny /
+                                      token_price_per_mtok_cny, %; 0 = no price
+                                      (since 0.5) */
   double sustained_tokens_per_day; /* hp_result_sustained_tokens_per_day */
   double sustained_over_workload;  /* max_tokens: sustained tokens/day over
                                       the workload's tokens/day; 0 = none */

@@ -461,7 +461,7 @@ static void fill(const hp_periods *P, const hp_periods_map *m, const double *x,
     o->budget_cny = pd->s.budget_cny;
     o->discount = discount(P, pd->start_years);
     double cap = 0, dom = 0, cards = 0, dcards = 0, kw = 0;
-    o->capex_cny = o->opex_cny = 0;
+    o->capex_cny = o->opex_cny = o->bought_servers = 0;
     for (size_t k = 0; k < P->n_skus; k++) {
       hp_period_sku *s = &o->sku[k];
       const hp_unit *u = sku_unit(m, P, p, k);
@@ -505,6 +505,7 @@ static void fill(const hp_periods *P, const hp_periods_map *m, const double *x,
       s->capex_cny = x[hp_periods_bcol(m, p, k)] * u->price_cny;
       s->opex_cny = used * u->opex_cny_year * pd->years;
       o->capex_cny += s->capex_cny;
+      o->bought_servers += s->bought;
       o->opex_cny += s->opex_cny;
       cap += tok;
       if (pd->s.cands[k].spec.domestic) {
@@ -588,6 +589,9 @@ static int myopic(const hp_periods *P, const hp_ip *ip, const hp_periods_map *m,
     }
   }
   r->myopic_objective_cny = objective_at(ip, x);
+  r->ahead_gain_cny = r->myopic_objective_cny - r->objective_cny;
+  r->ahead_gain_pct =
+      r->objective_cny > 0 ? 100 * r->ahead_gain_cny / r->objective_cny : 0;
 out:
   hp_free(x);
   return rc;

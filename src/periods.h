@@ -62,6 +62,7 @@ typedef struct hp_period_out {
   double power_mw;               /* facility power in service, MW */
   double budget_cny;             /* the period's purchase budget, 0 = none */
   double capex_cny, opex_cny;    /* undiscounted */
+  double bought_servers;         /* servers bought at the start, all SKUs */
   double discount;               /* (1 + rate)^-start_years */
   double pv_cny;                 /* (capex + opex) x discount */
   hp_period_sku *sku;            /* n_skus entries */
@@ -88,6 +89,10 @@ typedef struct hp_periods_result {
   int has_myopic;
   hp_result_status myopic_status;
   double myopic_objective_cny; /* same objective as objective_cny */
+  double ahead_gain_cny;       /* the value of planning ahead: myopic minus
+                                  joint objective, CNY (myopic optimal) */
+  double ahead_gain_pct;       /* ahead_gain_cny / objective_cny, %; 0 when
+                                  objective_cny <= 0 */
   char *myopic_explanation;    /* why myopic planning fails, or NULL */
   size_t n_cols, n_rows;       /* the composed program */
   long nodes;                  /* branch-and-bound nodes */

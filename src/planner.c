@@ -1261,14 +1261,19 @@ static int explain_nothing(const hp_scenario *s, const hp_ip *ip,
 }
 
 /* The figures every renderer reads but none may compute (since 0.5): the
- * margin over the token price, the sustained tokens/day, each vendor's
- * power, each (class, SKU) assignment's share of its SKU line, and the
+ * margin over the token price and the cost as a share of it, the sustained
+ * tokens/day, each vendor's power, each (class, SKU) assignment's share of
+ * its SKU line, and the
  * ratio of the two demand models' answers under --compare-models. Written
  * by assignment, so calling it again after `compare` is set is safe. */
 static void finish_figures(hp_scenario_result *r) {
   r->margin = r->token_price_per_mtok_cny > 0
                   ? 1 - r->cost_per_mtok_cny / r->token_price_per_mtok_cny
                   : 0;
+  r->cost_over_price_pct =
+      r->token_price_per_mtok_cny > 0
+          ? 100.0 * r->cost_per_mtok_cny / r->token_price_per_mtok_cny
+          : 0;
   r->sustained_tokens_per_day = hp_result_sustained_tokens_per_day(r);
   r->sustained_over_workload =
       r->objective && strcmp(r->objective, "max_tokens") == 0 &&

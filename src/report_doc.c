@@ -689,17 +689,12 @@ static void table_rows(bld *b, const hp_doc *doc, hp_doc_sheets *s) {
   const char *vh[HP_DOC_MAX_COLS];
   hp_col_fmt vf[HP_DOC_MAX_COLS];
   static char vname[HP_DOC_MAX_COLS][160];
-  /* The vendors the first scenario buys at some optimal point. */
+  /* The vendors the first scenario buys at some optimal point (the
+   * engine's hp_wi_table.vendor_used). */
   size_t vi[HP_DOC_MAX_COLS], nv = 0;
-  for (size_t v = 0; v < t->n_vendors && nv < HP_DOC_MAX_COLS - 2; v++) {
-    int used = 0;
-    for (size_t i = 0; i < t->n_rows && !used; i++)
-      used = t->rows[i].scenario == 0 &&
-             t->rows[i].status == HP_RESULT_OPTIMAL &&
-             t->vendor_capex[i * t->n_vendors + v] > 0;
-    if (used)
+  for (size_t v = 0; v < t->n_vendors && nv < HP_DOC_MAX_COLS - 2; v++)
+    if (t->vendor_used[v])
       vi[nv++] = v;
-  }
   vh[0] = kh[0];
   vf[0] = HP_COL_SIG;
   vh[1] = "capex (CNY)";
@@ -803,7 +798,7 @@ static void schedule_summary(bld *b, hp_doc_table *t, const char *plan,
   num(b, (double)r->n_periods);
   if (ok && r->has_myopic && r->myopic_status == HP_RESULT_OPTIMAL) {
     num(b, r->myopic_objective_cny);
-    num(b, r->myopic_objective_cny - r->objective_cny);
+    num(b, r->ahead_gain_cny);
   } else {
     skip(b);
     skip(b);

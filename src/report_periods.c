@@ -117,15 +117,13 @@ static void text_one(const char *plan, const hp_periods_result *r, hp_buf *b,
       cny(r->opex_cny, v3, sizeof v3), r->proven ? "" : "; not proven optimal");
   if (r->has_myopic) {
     if (r->myopic_status == HP_RESULT_OPTIMAL) {
-      double gain = r->myopic_objective_cny - r->objective_cny;
       hp_buf_printf(
           b,
           "%splanned period by period (myopic): %s %s CNY, %s CNY more "
           "(%s%%): the value of planning ahead\n",
           lead, objective_name(r), cny(r->myopic_objective_cny, v1, sizeof v1),
-          cny(gain, v2, sizeof v2),
-          hp_fmt_sig(r->objective_cny > 0 ? 100 * gain / r->objective_cny : 0,
-                     3, v3, sizeof v3));
+          cny(r->ahead_gain_cny, v2, sizeof v2),
+          hp_fmt_sig(r->ahead_gain_pct, 3, v3, sizeof v3));
     } else {
       hp_buf_printf(b, "%splanned period by period (myopic): no plan: %s\n",
                     lead, r->myopic_explanation ? r->myopic_explanation : "");
@@ -286,9 +284,7 @@ static json_t *one_json(const hp_periods_result *r, int *bad) {
       put(m, "objective_cny",
           mok ? json_real(r->myopic_objective_cny) : json_null(), bad);
       put(m, "value_of_planning_ahead_cny",
-          mok ? json_real(r->myopic_objective_cny - r->objective_cny)
-              : json_null(),
-          bad);
+          mok ? json_real(r->ahead_gain_cny) : json_null(), bad);
       put(m, "explanation",
           r->myopic_explanation ? json_string(r->myopic_explanation)
                                 : json_null(),

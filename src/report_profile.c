@@ -87,82 +87,100 @@ static void render_yaml(const hp_profile *p, hp_buf *b) {
   }
 }
 
+/* jansson allocates through the library's hooks, as in report_json.c, so
+ * that fault injection reaches it. */
+static void use_hp_alloc(void) { json_set_alloc_funcs(hp_malloc, hp_free); }
+
 static json_t *jstr(const char *s) { return json_string(s ? s : ""); }
 
+/* Sets o[k] = v, taking v: a NULL o or v, or a failed set, marks *bad, and
+ * v is freed either way. */
+static void put(json_t *o, const char *k, json_t *v, int *bad) {
+  if (!o)
+    json_decref(v);
+  if (!o || !v || json_object_set_new(o, k, v) != 0)
+    *bad = 1;
+}
+
+/* Appends v to a, taking it; as put. */
+static void add(json_t *a, json_t *v, int *bad) {
+  if (!a)
+    json_decref(v);
+  if (!a || !v || json_array_append_new(a, v) != 0)
+    *bad = 1;
+}
+
 static json_t *json_profile(const hp_profile *p) {
+  int bad = 0;
   json_t *root = json_object(), *devs = json_array();
-  if (!root || !devs) {
-    json_decref(root);
-    json_decref(devs);
-    return NULL;
-  }
-  json_object_set_new(root, "schema_version", json_integer(p->schema_version));
-  json_object_set_new(root, "host", jstr(p->host));
-  json_object_set_new(root, "date", jstr(p->date));
-  json_object_set_new(root, "backend", jstr(p->backend));
-  json_object_set_new(root, "devices", devs);
-  for (size_t i = 0; i < p->n_devices; i++) {
+  put(root, "schema_version", json_integer(p->schema_version), &bad);
+  put(root, "host", jstr(p->host), &bad);
+  put(root, "date", jstr(p->date), &bad);
+  put(root, "backend", jstr(p->backend), &bad);
+  put(root, "devices", devs, &bad);
+  for (size_t i = 0; !bad && i < p->n_devices; i++) {
     const pdev *v = &p->devices[i];
     json_t *o = json_object(), *st = json_object();
-    if (!o || !st) {
-      json_decref(o);
-      json_decref(st);
-      json_decref(root);
-      return NULL;
-    }
-    json_object_set_new(o, "id", jstr(v->id));
-    json_object_set_new(o, "platform", jstr(v->platform));
-    json_object_set_new(o, "name", jstr(v->name));
-    json_object_set_new(o, "vendor", jstr(v->vendor));
-    json_object_set_new(o, "driver_version", jstr(v->driver_version));
-    json_object_set_new(o, "class",
-                        json_string(hp_profile_class_names[v->devclass]));
-    json_object_set_new(o, "compute_units", json_integer(v->compute_units));
-    json_object_set_new(o, "clock_mhz", json_integer(v->clock_mhz));
-    json_object_set_new(o, "memory_bytes",
-                        json_integer((json_int_t)v->memory_bytes));
-    json_object_set_new(o, "max_alloc_bytes",
-                        json_integer((json_int_t)v->max_alloc_bytes));
-    json_object_set_new(o, "fp16", json_boolean(v->fp16));
-    json_object_set_new(o, "fp16_how", jstr(v->fp16_how ? v->fp16_how : ""));
-    json_object_set_new(o, "fp64", json_boolean(v->fp64));
-    json_object_set_new(o, "int8_dot", json_boolean(v->int8_dot));
+    put(o, "id", jstr(v->id), &bad);
+    put(o, "platform", jstr(v->platform), &bad);
+    put(o, "name", jstr(v->name), &bad);
+    put(o, "vendor", jstr(v->vendor), &bad);
+    put(o, "driver_version", jstr(v->driver_version), &bad);
+    put(o, "class", json_string(hp_profile_class_names[v->devclass]), &bad);
+    put(o, "compute_units", json_integer(v->compute_units), &bad);
+    put(o, "clock_mhz", json_integer(v->clock_mhz), &bad);
+    put(o, "memory_bytes", json_integer((json_int_t)v->memory_bytes), &bad);
+    put(o, "max_alloc_bytes", json_integer((json_int_t)v->max_alloc_bytes),
+        &bad);
+    put(o, "fp16", json_boolean(v->fp16), &bad);
+    put(o, "fp16_how", jstr(v->fp16_how ? v->fp16_how : ""), &bad);
+    put(o, "fp64", json_boolean(v->fp64), &bad);
+    put(o, "int8_dot", json_boolean(v->int8_dot), &bad);
     for (int k = 0; k < HP_BENCH_COUNT; k++) {
       const pfig *f = &v->fig[k];
-      json_object_set_new(o, hp_profile_figure_key(k),
-                          f->status == HP_BENCH_OK ? json_real(f->value)
-                                                   : json_null());
+      put(o, hp_profile_figure_key(k),
+          f->status == HP_BENCH_OK ? json_real(f->value) : json_null(), &bad);
       json_t *s = json_object();
-      json_object_set_new(s, "status",
-                          json_string(hp_profile_status_names[f->status]));
-      json_object_set_new(s, "unit", json_string(hp_profile_figure_unit(k)));
+      put(s, "status", json_string(hp_profile_status_names[f->status]), &bad);
+      put(s, "unit", json_string(hp_profile_figure_unit(k)), &bad);
       if (f->status == HP_BENCH_OK && f->best > 0)
-        json_object_set_new(s, "best", json_real(f->best));
+        put(s, "best", json_real(f->best), &bad);
       if (f->repeats > 0)
-        json_object_set_new(s, "repeats", json_integer(f->repeats));
+        put(s, "repeats", json_integer(f->repeats), &bad);
       if (f->reason)
-        json_object_set_new(s, "reason", jstr(f->reason));
+        put(s, "reason", jstr(f->reason), &bad);
       if (f->detail)
-        json_object_set_new(s, "detail", jstr(f->detail));
-      json_object_set_new(st, hp_profile_figure_key(k), s);
+        put(s, "detail", jstr(f->detail), &bad);
+      put(st, hp_profile_figure_key(k), s, &bad);
     }
-    json_object_set_new(o, "status", st);
-    json_array_append_new(devs, o);
+    put(o, "status", st, &bad);
+    add(devs, o, &bad);
+  }
+  if (bad) {
+    json_decref(root);
+    return NULL;
   }
   return root;
 }
 
+/* jansson writes straight into the buffer, as report_json.c's does: a
+ * failed append anywhere fails the whole report (hp_buf's failure is
+ * sticky), and 17 significant digits read back as the same double. */
+static int dump_cb(const char *buffer, size_t size, void *data) {
+  hp_buf *b = data;
+  hp_buf_append(b, buffer, size);
+  return b->oom ? -1 : 0;
+}
+
+/* Writes j (taken; NULL: out of memory) to b; b->oom on failure. */
 static void dump_json(json_t *j, hp_buf *b) {
-  char *s = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-                                  JSON_REAL_PRECISION(15))
-              : NULL;
-  if (!s) {
+  if (!j || json_dump_callback(j, dump_cb, b,
+                               JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                                   JSON_REAL_PRECISION(17)) != 0)
     b->oom = 1;
-    return;
-  }
-  hp_buf_puts(b, s);
-  hp_buf_putc(b, '\n');
-  free(s); /* jansson allocates with malloc */
+  else
+    hp_buf_putc(b, '\n');
+  json_decref(j);
 }
 
 /* Bytes in GiB with the exact count, so that every number has a unit. */
@@ -231,9 +249,8 @@ int hp_report_profile(const hp_profile *p, hp_profile_format fmt, char **out,
   if (fmt == HP_PROFILE_YAML) {
     render_yaml(p, &b);
   } else if (fmt == HP_PROFILE_JSON) {
-    json_t *j = json_profile(p);
-    dump_json(j, &b);
-    json_decref(j);
+    use_hp_alloc();
+    dump_json(json_profile(p), &b);
   } else {
     render_table(p, &b);
   }
@@ -282,6 +299,9 @@ int hp_report_profile_compare(const hp_profile *old, const hp_profile *cur,
                               hp_profile_format fmt, char **out, size_t *len,
                               hp_diag *d) {
   hp_buf b;
+  int bad = 0;
+  if (fmt == HP_PROFILE_JSON)
+    use_hp_alloc();
   json_t *root = fmt == HP_PROFILE_JSON ? json_array() : NULL;
   long *pair = hp_calloc(cur->n_devices ? cur->n_devices : 1, sizeof *pair);
   unsigned char *used = hp_calloc(old->n_devices ? old->n_devices : 1, 1);
@@ -313,14 +333,15 @@ int hp_report_profile_compare(const hp_profile *old, const hp_profile *cur,
     if (root) {
       json_t *jd = json_object();
       jf = json_object();
-      json_object_set_new(jd, "id", jstr(v->id));
-      json_object_set_new(jd, "name", jstr(v->name));
-      json_object_set_new(jd, "old_id",
-                          oi >= 0 ? jstr(old->devices[oi].id) : json_null());
-      json_object_set_new(jd, "match",
-                          json_string(oi >= 0 ? "compared" : "not_in_old"));
-      json_object_set_new(jd, "figures", jf);
-      json_array_append_new(root, jd);
+      put(jd, "id", jstr(v->id), &bad);
+      put(jd, "name", jstr(v->name), &bad);
+      put(jd, "old_id", oi >= 0 ? jstr(old->devices[oi].id) : json_null(),
+          &bad);
+      put(jd, "match", json_string(oi >= 0 ? "compared" : "not_in_old"), &bad);
+      put(jd, "figures", jf, &bad);
+      add(root, jd, &bad);
+      if (bad) /* jf may be freed with jd: nothing more goes in */
+        jf = NULL;
     } else {
       hp_buf_puts(&b, "\ndevice ");
       hp_buf_text(&b, v->id);
@@ -351,12 +372,14 @@ int hp_report_profile_compare(const hp_profile *old, const hp_profile *cur,
                        : 0.0;
       if (root) {
         json_t *x = json_object();
-        json_object_set_new(x, "unit", json_string(hp_profile_figure_unit(k)));
-        json_object_set_new(x, "old", jfig(fo));
-        json_object_set_new(x, "new", jfig(fn));
-        json_object_set_new(x, "change_pct",
-                            both ? json_real(pct) : json_null());
-        json_object_set_new(jf, hp_profile_figure_key(k), x);
+        put(x, "unit", json_string(hp_profile_figure_unit(k)), &bad);
+        put(x, "old", jfig(fo), &bad);
+        put(x, "new", jfig(fn), &bad);
+        put(x, "change_pct", both ? json_real(pct) : json_null(), &bad);
+        if (jf)
+          put(jf, hp_profile_figure_key(k), x, &bad);
+        else
+          json_decref(x);
         continue;
       }
       char so[48], sn[48], sc[24];
@@ -386,12 +409,12 @@ int hp_report_profile_compare(const hp_profile *old, const hp_profile *cur,
       continue;
     if (root) {
       json_t *jd = json_object();
-      json_object_set_new(jd, "id", json_null());
-      json_object_set_new(jd, "name", jstr(o->name));
-      json_object_set_new(jd, "old_id", jstr(o->id));
-      json_object_set_new(jd, "match", json_string("not_in_new"));
-      json_object_set_new(jd, "figures", json_object());
-      json_array_append_new(root, jd);
+      put(jd, "id", json_null(), &bad);
+      put(jd, "name", jstr(o->name), &bad);
+      put(jd, "old_id", jstr(o->id), &bad);
+      put(jd, "match", json_string("not_in_new"), &bad);
+      put(jd, "figures", json_object(), &bad);
+      add(root, jd, &bad);
     } else {
       hp_buf_puts(&b, "\nold device ");
       hp_buf_text(&b, o->id);
@@ -403,8 +426,11 @@ int hp_report_profile_compare(const hp_profile *old, const hp_profile *cur,
   hp_free(pair);
   hp_free(used);
   if (root) {
+    if (bad) {
+      json_decref(root);
+      root = NULL;
+    }
     dump_json(root, &b);
-    json_decref(root);
     hp_buf_json_guard(&b, 0); /* the safety net (buf.h) */
   } else {
     hp_buf_guard(&b, 0);

@@ -254,10 +254,11 @@ static int grid_render(const grid *g, hp_buf *b, int markdown, flush_to *fl) {
   return b->oom ? HP_ENOMEM : HP_OK;
 }
 
-/* Cost as a share of the plan's token price (%), "-" without a price. */
-static void fmt_vs_price(double cost, double price, char *out, size_t size) {
+/* Cost as a share of the plan's token price (%, the engine's figure), "-"
+ * without a price. */
+static void fmt_vs_price(double pct, double price, char *out, size_t size) {
   if (price > 0)
-    snprintf(out, size, "%.2f", 100.0 * cost / price);
+    snprintf(out, size, "%.2f", pct);
   else
     snprintf(out, size, "-");
 }
@@ -364,7 +365,8 @@ static void sweep_cell(const void *ctxp, size_t ri, int col, char *out,
     snprintf(out, size, "%.4f", r->cost_per_mtok_cny);
     return;
   case SC_VS_PRICE:
-    fmt_vs_price(r->cost_per_mtok_cny, r->token_price_per_mtok_cny, out, size);
+    fmt_vs_price(r->cost_over_price_pct, r->token_price_per_mtok_cny, out,
+                 size);
     return;
   case SC_CARDS:
     fmt_cards(r->cards, out, size);
@@ -1012,7 +1014,8 @@ static void batch_cell(const batch_row *br, int col, char *out, size_t size) {
       snprintf(out, size, "-");
     return;
   case BC_VS_PRICE:
-    fmt_vs_price(r->cost_per_mtok_cny, r->token_price_per_mtok_cny, out, size);
+    fmt_vs_price(r->cost_over_price_pct, r->token_price_per_mtok_cny, out,
+                 size);
     return;
   case BC_CARDS:
     fmt_cards(r->cards, out, size);

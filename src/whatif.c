@@ -15,6 +15,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "whatif.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -393,6 +394,7 @@ int hp_wi_solve_row_warm(const hp_scenario *s, hp_solve_warm *warm,
     row->opex_cny_per_year = r.opex_cny_per_year;
     row->tco_cny = r.tco_cny;
     row->cost_per_mtok_cny = r.cost_per_mtok_cny;
+    row->cost_over_price_pct = r.cost_over_price_pct;
     row->cards = r.cards;
     row->servers = r.servers;
     row->delivered_tokens_per_s = r.delivered_tokens_per_s;
@@ -735,6 +737,9 @@ static int emit(run *r, size_t p) {
     hp_wi_row *row = &r->rows[ri];
     const double *vc = &r->vc[ri * nv];
     t->n_infeasible += row->status == HP_RESULT_INFEASIBLE;
+    t->counts[si].optimal += row->status == HP_RESULT_OPTIMAL;
+    t->counts[si].infeasible += row->status == HP_RESULT_INFEASIBLE;
+    t->counts[si].errors += row->status == HP_RESULT_ERROR;
     t->n_within_gap += row->within_gap;
     t->n_node_limited += row->node_limited;
     t->has_price |= row->token_price_per_mtok_cny > 0;
@@ -857,6 +862,21 @@ static int drive(run *r, const hp_wi_opts *o, unsigned nt, unsigned *started,
   return HP_OK;
 }
 
+int hp_wi_table_tally(hp_wi_table *t) {
+  assert(t && (t->rows || !t->n_rows));
+  if (!t->counts && !(t->counts = hp_calloc(t->n_scenarios ? t->n_scenarios : 1,
+                                            sizeof *t->counts)))
+    return HP_ENOMEM;
+  memset(t->counts, 0, t->n_scenarios * sizeof *t->counts);
+  for (size_t i = 0; i < t->n_rows; i++) {
+    hp_wi_counts *c = &t->counts[i % t->n_scenarios]; /* point-major */
+    c->optimal += t->rows[i].status == HP_RESULT_OPTIMAL;
+    c->infeasible += t->rows[i].status == HP_RESULT_INFEASIBLE;
+    c->errors += t->rows[i].status == HP_RESULT_ERROR;
+  }
+  return HP_OK;
+}
+
 void hp_wi_table_free(hp_wi_table *t) {
   if (!t)
     return;
@@ -877,6 +897,7 @@ void hp_wi_table_free(hp_wi_table *t) {
   hp_free(t->vendors);
   hp_free(t->vendor_domestic);
   hp_free(t->vendor_used);
+  hp_free(t->counts);
   hp_free(t->values);
   for (size_t i = 0; t->rows && i < t->n_rows; i++)
     hp_free(t->rows[i].error_msg);
@@ -1372,7 +1393,8 @@ static int run_table(hp_wi_kind kind, const hp_planfile *pf,
   t->n_rows = n_points * t->n_scenarios;
   size_t nv = t->n_vendors ? t->n_vendors : 1, ns = t->n_scenarios;
   size_t nkk = n_keys ? n_keys : 1;
-  if (!(t->vendor_used = hp_calloc(ns * nv, sizeof *t->vendor_used)))
+  if (!(t->vendor_used = hp_calloc(ns * nv, sizeof *t->vendor_used)) ||
+      !(t->counts = hp_calloc(ns ? ns : 1, sizeof *t->counts)))
     goto oom;
   r.chunk = kind == HP_WI_SWEEP ? WARM_CHUNK : CHUNK;
   if (o->spool && t->n_rows > SPOOL_MIN_ROWS) {

@@ -102,6 +102,8 @@ typedef struct hp_wi_row {
   double years;             /* TCO horizon, years */
   double cost_per_mtok_cny; /* TCO per million tokens served, CNY */
   double token_price_per_mtok_cny; /* plan's token price, CNY; 0 = none */
+  double cost_over_price_pct;      /* 100 x cost / token price, %; 0 = none
+                                      (the planner's figure) */
   double cards;                    /* cards */
   double servers;                  /* servers */
   double tokens_per_day;           /* demand, tokens per day */
@@ -171,6 +173,11 @@ typedef struct hp_wi_mc_summary {
   hp_wi_hist capex_hist;      /* capex over the optimal samples */
 } hp_wi_mc_summary;
 
+/* One scenario's rows by status, counted by the engine as rows complete. */
+typedef struct hp_wi_counts {
+  size_t optimal, infeasible, errors; /* rows */
+} hp_wi_counts;
+
 typedef struct hp_wi_table {
   hp_wi_kind kind;        /* sweep or Monte Carlo */
   char *plan;             /* plan name (owned) */
@@ -195,6 +202,8 @@ typedef struct hp_wi_table {
   void *spool;            /* rows in order in an unlinked temporary file
                              (FILE *), read with hp_wi_cursor; or NULL */
   int has_price;          /* some optimal row has a token price */
+  hp_wi_counts *counts;   /* n_scenarios: each scenario's rows by status
+                             (owned) */
   size_t n_infeasible;    /* rows with status infeasible */
   size_t n_error;         /* rows with status error */
   size_t n_error_solver;  /* of those, the solver's (HP_ESOLVER,
@@ -211,6 +220,10 @@ typedef struct hp_wi_table {
 } hp_wi_table;
 
 void hp_wi_table_free(hp_wi_table *t);
+/** Counts again, into t->counts (allocated if NULL), the rows of a table
+ * held in memory by scenario and status: for tables built or changed by
+ * hand (tests); a run counts as it goes. HP_OK or HP_ENOMEM. */
+int hp_wi_table_tally(hp_wi_table *t);
 
 /* One row as a cursor yields it; valid until the next call. */
 typedef struct hp_wi_rowref {

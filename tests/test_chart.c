@@ -390,6 +390,7 @@ static hp_wi_table *table(const char *key, size_t np, size_t ns) {
       t->vendor_capex[p * ns + s] = 1e9;
     }
   }
+  assert_int_equal(hp_wi_table_tally(t), HP_OK); /* the engine's counts */
   return t;
 }
 
@@ -407,6 +408,7 @@ static void table_free(hp_wi_table *t) {
   free(t->vendor_domestic);
   free(t->rows);
   free(t->vendor_capex);
+  hp_free(t->counts);
   free(t);
 }
 
@@ -425,6 +427,7 @@ static void sweep_texts_count_drawn_scenario(void **state) {
     t->rows[p * 2 + 1].status = HP_RESULT_INFEASIBLE;
   t->n_infeasible = 5; /* over both scenarios: not what a chart shows */
   t->n_error = 1;
+  assert_int_equal(hp_wi_table_tally(t), HP_OK);
   hp_chart_texts tx;
   hp_chart_sweep_texts(t, 0, NULL, NULL, 0, &tx);
   HAS(tx.subtitle,
@@ -553,6 +556,7 @@ static void montecarlo_texts(void **state) {
   t->seed = 7;
   for (size_t i = 0; i < t->n_rows; i++)
     t->rows[i].status = HP_RESULT_INFEASIBLE;
+  assert_int_equal(hp_wi_table_tally(t), HP_OK);
   hp_wi_stats st;
   assert_int_equal(hp_wi_column_stats(t, 0, "capex_cny", &st), HP_OK);
   assert_int_equal(st.n, 0);
@@ -562,10 +566,12 @@ static void montecarlo_texts(void **state) {
                    "samples, seed 7; no optimal sample (3 infeasible)");
   assert_null(strstr(tx.subtitle, "mean"));
   t->rows[0].status = HP_RESULT_ERROR;
+  assert_int_equal(hp_wi_table_tally(t), HP_OK);
   hp_chart_montecarlo_texts(t, 0, &st, NULL, NULL, 0, &tx);
   HAS(tx.subtitle, "no optimal sample (2 infeasible, 1 invalid)");
   t->rows[2].status = HP_RESULT_OPTIMAL; /* point 1, scenario 0 */
   t->rows[2].capex_cny = 4e8;
+  assert_int_equal(hp_wi_table_tally(t), HP_OK);
   assert_int_equal(hp_wi_column_stats(t, 0, "capex_cny", &st), HP_OK);
   hp_chart_montecarlo_texts(t, 0, &st, NULL, NULL, 0, &tx);
   HAS(tx.subtitle, "1 optimal, 1 infeasible, 1 invalid; mean 4.00 (100M "

@@ -186,6 +186,11 @@ static void sku_stops_being_sold(void **state) {
   assert_int_equal(r.has_myopic, 1);
   assert_int_equal(r.myopic_status, HP_RESULT_OPTIMAL);
   assert_float_equal(r.myopic_objective_cny, 3e6, 1e-3);
+  /* The engine's figures the renderers print: 1M CNY, 50% of 2M. */
+  assert_float_equal(r.ahead_gain_cny, 1e6, 1e-3);
+  assert_float_equal(r.ahead_gain_pct, 50, 1e-9);
+  assert_float_equal(r.periods[0].bought_servers, 2, 1e-9);
+  assert_float_equal(r.periods[1].bought_servers, 0, 1e-9);
   hp_periods_result_cleanup(&r);
 }
 
@@ -283,6 +288,9 @@ static void delivery_cap_buys_ahead(void **state) {
   assert_float_equal(r.periods[0].sku[a].in_service, 1, 1e-9);
   assert_float_equal(r.periods[1].sku[a].bought, 1, 1e-9);
   assert_float_equal(r.periods[1].sku[a].in_service, 3, 1e-9);
+  /* Bought counts servers bought, in service yet or not. */
+  assert_float_equal(r.periods[0].bought_servers, 2, 1e-9);
+  assert_float_equal(r.periods[1].bought_servers, 1, 1e-9);
   assert_int_equal(r.myopic_status, HP_RESULT_INFEASIBLE);
   hp_periods_result_cleanup(&r);
 }

@@ -571,6 +571,12 @@ static void tco_arithmetic_by_hand(void **state) {
     assert_true(near(row.tco_cny, cases[k].tco, 1e-6));
     assert_true(near(row.cost_per_mtok_cny, cases[k].cost_mtok, 1e-9));
     assert_true(near(row.token_price_per_mtok_cny, cases[k].price, 0));
+    /* Cost as a share of the price: 112.0993 / 30 = 373.66%, a figure of
+     * the planner's result that the row copies; 0 without a price. */
+    double pct =
+        cases[k].price > 0 ? 100 * cases[k].cost_mtok / cases[k].price : 0;
+    assert_true(near(r.cost_over_price_pct, pct, 1e-9));
+    assert_true(near(row.cost_over_price_pct, pct, 1e-9));
     hp_planner_result_cleanup(&r);
     hp_planfile_free(pf);
   }
@@ -720,6 +726,15 @@ static void mc_infeasible_counted(void **state) {
   }
   assert_int_equal(t->n_infeasible, inf);
   assert_true(inf > 900 && inf < 1100); /* binomial(2000, 0.5): 4.5 sd */
+  /* The engine's per-scenario counts, the chart's; a recount agrees. */
+  assert_non_null(t->counts);
+  for (int pass = 0; pass < 2; pass++) {
+    assert_int_equal(t->counts[0].infeasible, inf);
+    assert_int_equal(t->counts[0].optimal, 2000 - inf);
+    assert_int_equal(t->counts[0].errors, 0);
+    memset(t->counts, 0, sizeof *t->counts);
+    assert_int_equal(hp_wi_table_tally(t), HP_OK);
+  }
   hp_buf b;
   hp_buf_init(&b);
   assert_int_equal(hp_report_whatif(t, HP_FORMAT_TABLE, &b), HP_OK);
@@ -747,6 +762,8 @@ static void mc_invalid_samples_counted(void **state) {
       bad += invalid;
     }
     assert_int_equal(t->n_error, bad);
+    assert_int_equal(t->counts[0].errors, bad);
+    assert_int_equal(t->counts[0].optimal + t->counts[0].infeasible, 200 - bad);
     assert_true(bad > 0 && bad < 200);
     first_invalid |= t->rows[0].status == HP_RESULT_ERROR;
     hp_wi_table_free(t);
