@@ -478,6 +478,20 @@ static json_t *sweep_json_row(const sweep_ctx *c, int *bad) {
 
 /* The sweep as JSON: its header members, then a row a line, handed on as
  * they are written. */
+
+/* The header's within_gap and node_limited counts, each only when some
+ * row has it (sweep and Monte Carlo alike). */
+static int gap_members(hp_buf *b, const hp_wi_table *t) {
+  int rc = HP_OK;
+  if (t->n_within_gap &&
+      (rc = jmember(b, "within_gap", json_integer((json_int_t)t->n_within_gap),
+                    0)) != HP_OK)
+    return rc;
+  if (t->n_node_limited)
+    rc = jmember(b, "node_limited", json_integer((json_int_t)t->n_node_limited),
+                 0);
+  return rc;
+}
 static int sweep_json(sweep_ctx *c, hp_buf *b, flush_to *fl) {
   const hp_wi_table *t = c->t;
   int rc = HP_OK;
@@ -499,13 +513,7 @@ static int sweep_json(sweep_ctx *c, hp_buf *b, flush_to *fl) {
       (rc = jmember(b, "errors", json_integer((json_int_t)t->n_error), 0)) !=
           HP_OK)
     return rc;
-  if (t->n_within_gap &&
-      (rc = jmember(b, "within_gap", json_integer((json_int_t)t->n_within_gap),
-                    0)) != HP_OK)
-    return rc;
-  if (t->n_node_limited &&
-      (rc = jmember(b, "node_limited",
-                    json_integer((json_int_t)t->n_node_limited), 0)) != HP_OK)
+  if ((rc = gap_members(b, t)) != HP_OK)
     return rc;
   hp_buf_puts(b, "  \"rows\": [\n");
   for (size_t ri = 0; ri < t->n_rows; ri++) {
@@ -772,13 +780,7 @@ static int mc_json(const hp_wi_table *t, hp_buf *b) {
     return rc;
   /* jansson's integers are signed 64-bit; a seed is any unsigned one. */
   hp_buf_printf(b, "  \"seed\": %llu,\n", (unsigned long long)t->seed);
-  if (t->n_within_gap &&
-      (rc = jmember(b, "within_gap", json_integer((json_int_t)t->n_within_gap),
-                    0)) != HP_OK)
-    return rc;
-  if (t->n_node_limited &&
-      (rc = jmember(b, "node_limited",
-                    json_integer((json_int_t)t->n_node_limited), 0)) != HP_OK)
+  if ((rc = gap_members(b, t)) != HP_OK)
     return rc;
   hp_buf_puts(b, "  \"scenarios\": [\n");
   for (size_t s = 0; s < t->n_scenarios; s++) {
