@@ -9,8 +9,9 @@
 #   BASE_HETPLAN  default: none (this build alone)
 #   RUNS          default: 3
 # Environment: HETPLAN_BUILD_DIR (default build/), HETPLAN_BENCH_CATALOG
-# (default devices/; a base build that cannot read the current catalog
-# needs one it can).
+# (default devices/), HETPLAN_BENCH_BASE_CATALOG (the base build's; default
+# the same: a base build that cannot read the current catalog needs one it
+# can, e.g. `python3 bench/strip_catalog.py devices /tmp/oldcat`).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -18,31 +19,33 @@ BUILD=${HETPLAN_BUILD_DIR:-build}
 BASE=${1:-}
 RUNS=${2:-3}
 CAT=${HETPLAN_BENCH_CATALOG:-devices}
+BASE_CAT=${HETPLAN_BENCH_BASE_CATALOG:-$CAT}
 [ -x "$BUILD/hetplan" ] || HETPLAN_BUILD_DIR=$BUILD bash scripts/build.sh
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 ARGS=(sweep plans/doubao-roofline.yaml --vary
-      workload.tokens_per_day=1e12:5e12:4e10 --catalog "$CAT" --format csv
-      --quiet)
+      workload.tokens_per_day=1e12:5e12:4e10 --format csv --quiet)
 echo "doubao_sweep_bench: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)," \
      "$(date -u +%Y-%m-%dT%H:%MZ)"
-run() { # NAME BIN I
-  /usr/bin/time -f "%e %U" -o "$TMP/$1.$3.t" "$2" "${ARGS[@]}" \
-    -o "$TMP/$1.$3.csv" 2>/dev/null || true
-  read -r w u <"$TMP/$1.$3.t"
+run() { # NAME BIN I CATALOG
+  /usr/bin/time -f "%e %U %S" -o "$TMP/$1.$3.t" "$2" "${ARGS[@]}" \
+    --catalog "$4" -o "$TMP/$1.$3.csv" 2>/dev/null || true
+  read -r w u sy <"$TMP/$1.$3.t"
+  u=$(awk -v a="$u" -v b="$sy" 'BEGIN{print a+b}')
+  echo "$u" >>"$TMP/$1.cpu"
   np=$(grep -c 'not proven' "$TMP/$1.$3.csv" || true)
   printf '  %-5s run %d: %8.2f s wall %8.2f s cpu, %d points not proven\n' \
     "$1" "$3" "$w" "$u" "$np"
   echo "$w" >>"$TMP/$1.wall"
 }
 for i in $(seq 1 "$RUNS"); do
-  run new "$BUILD/hetplan" "$i"
-  [ -n "$BASE" ] && run base "$BASE" "$i"
+  run new "$BUILD/hetplan" "$i" "$CAT"
+  [ -n "$BASE" ] && run base "$BASE" "$i" "$BASE_CAT"
 done
 med() { sort -g "$1" | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
-mn=$(med "$TMP/new.wall")
-echo "median wall: new $mn s"
+mn=$(med "$TMP/new.wall") cn=$(med "$TMP/new.cpu")
+echo "median: new $mn s wall, $cn s cpu"
 if [ -n "$BASE" ]; then
-  mb=$(med "$TMP/base.wall")
-  echo "median wall: base $mb s; base / new = $(awk -v a="$mb" -v b="$mn" 'BEGIN{printf "%.2f", a/b}')x"
+  mb=$(med "$TMP/base.wall") cb=$(med "$TMP/base.cpu")
+  echo "median: base $mb s wall, $cb s cpu; base / new = $(awk -v a="$mb" -v b="$mn" 'BEGIN{printf "%.2f", a/b}')x wall, $(awk -v a="$cb" -v b="$cn" 'BEGIN{printf "%.2f", a/b}')x cpu"
 fi
