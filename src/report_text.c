@@ -684,6 +684,15 @@ static void csv_row(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
   hp_buf_putc(b, '\n');
 }
 
+/* The SKU line of a device (its vendor and domestic flag), or NULL. */
+static const hp_plan_line *line_of(const hp_scenario_result *r,
+                                   const char *device) {
+  for (size_t j = 0; j < r->n_lines; j++)
+    if (strcmp(r->lines[j].device, device) == 0)
+      return &r->lines[j];
+  return NULL;
+}
+
 /* A scenario's rows: its SKU lines, vendors, total and (roofline) its
  * (class, SKU) assignments; prefix is "" or "compare-" for the other
  * demand model's answer under --compare-models. */
@@ -713,10 +722,7 @@ static void csv_result(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
   snprintf(level, sizeof level, "%sclass", prefix);
   for (size_t k = 0; k < r->n_assigns; k++) {
     const hp_plan_assign *a = &r->assigns[k];
-    const hp_plan_line *l = NULL;
-    for (size_t j = 0; j < r->n_lines && !l; j++)
-      if (strcmp(r->lines[j].device, a->device) == 0)
-        l = &r->lines[j];
+    const hp_plan_line *l = line_of(r, a->device);
     csv_row(b, p, r, level, a->device, l ? l->vendor : NULL,
             l ? l->domestic : -1, a->cards, a->servers, a->capex_cny,
             a->tokens_per_s, a->power_kw, a->tokens_per_s_per_server, a,
@@ -728,10 +734,7 @@ static void csv_result(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
   snprintf(level, sizeof level, "%spool", prefix);
   for (size_t k = 0; k < r->n_pools; k++) {
     const hp_plan_pool *o = &r->pools[k];
-    const hp_plan_line *l = NULL;
-    for (size_t j = 0; j < r->n_lines && !l; j++)
-      if (strcmp(r->lines[j].device, o->device) == 0)
-        l = &r->lines[j];
+    const hp_plan_line *l = line_of(r, o->device);
     csv_svc sv = {o, NULL};
     csv_row(b, p, r, level, o->device, l ? l->vendor : NULL,
             l ? l->domestic : -1, o->cards, o->servers, o->capex_cny, NAN, NAN,
@@ -740,10 +743,7 @@ static void csv_result(hp_buf *b, const hp_plan *p, const hp_scenario_result *r,
   snprintf(level, sizeof level, "%ssplit", prefix);
   for (size_t k = 0; k < r->n_splits; k++) {
     const hp_plan_split *x = &r->splits[k];
-    const hp_plan_line *l = NULL;
-    for (size_t j = 0; j < r->n_lines && !l; j++)
-      if (strcmp(r->lines[j].device, x->device) == 0)
-        l = &r->lines[j];
+    const hp_plan_line *l = line_of(r, x->device);
     csv_svc sv = {NULL, x};
     csv_row(b, p, r, level, x->device, l ? l->vendor : NULL,
             l ? l->domestic : -1, NAN, x->servers, NAN, x->tokens_per_s, NAN,
