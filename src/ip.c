@@ -90,6 +90,7 @@ int hp_ip_copy(hp_ip *dst, const hp_ip *src) {
   t.node_limit = src->node_limit;
   t.mip_gap = src->mip_gap;
   t.hint = src->hint;
+  t.sweep_point = src->sweep_point;
   for (size_t i = 0; i < src->n_rows; i++)
     if (hp_ip_add_row(&t, src->rows[i].name, src->rows[i].a, src->rows[i].lo,
                       src->rows[i].hi, NULL) != HP_OK) {

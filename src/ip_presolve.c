@@ -196,6 +196,7 @@ int hp_ip_presolve(const hp_ip *ip, hp_ip_presolved *p) {
   p->ip.maximize = ip->maximize;
   p->ip.node_limit = ip->node_limit;
   p->ip.mip_gap = ip->mip_gap;
+  p->ip.sweep_point = ip->sweep_point;
   for (size_t c = 0; c < nr; c++)
     p->ip.ub[c] = 0;
   for (size_t j = 0; j < n; j++) {

@@ -1400,6 +1400,8 @@ int hp_planner_solve_opts(const hp_scenario *s, const hp_catalog *cat,
     hp_buf_cleanup(&b);
   }
   hp_ip_cut cut;
+  /* A sweep's point, with or without its neighbour's optimum. */
+  ip.sweep_point = o->warm != NULL;
   if (warm_ok)
     warm_arm(o->warm, &ip, &cut);
   double t0 = now_ms();

@@ -56,6 +56,11 @@ typedef struct hp_ip {
    * the optimum. Ignored with a mip_gap, where a hint is not known to be
    * optimal at its own point. */
   const struct hp_ip_cut *cut;
+  /* 1: one of a sweep's neighbouring programs, solved one after another
+   * (hp_solve_opts.warm). GLPK then runs its long turn breadth-first
+   * without cuts, with or without a hint (docs/formulation.md, "Choosing
+   * the solver"). Changes the search, never the optimal value. */
+  int sweep_point;
   size_t n_rows;
   hp_ip_row rows[HP_IP_MAX_ROWS];
 } hp_ip;

@@ -492,21 +492,27 @@ static int solve_glpk(const hp_ip *ip, const double *hint, int glpk_presolve,
     tc.start = use_start ? start : NULL;
     tc.prog = prog_on ? &prog : NULL;
     long left = ip->node_limit > 0 ? ip->node_limit : LONG_MAX;
-    /* A warm-started solve (a sweep point handed its neighbour's optimum)
-     * runs the long turn breadth-first: with a near-optimal incumbent
-     * from the start, best-local-bound spends its nodes deep in the tree
-     * with cuts that grow slower per node (issue 23: 4 warm points of the
-     * doubao demand sweep, 4.12e12 to 4.00e12 tokens/day, 2.6 s of CPU
-     * against 4.0 s; the build before the portfolio ran this turn
-     * breadth-first too). A cold solve keeps best-local-bound, which
-     * proves the 16-class generator plans. */
+    /* A sweep's point (ip->sweep_point, with or without its neighbour's
+     * optimum as a hint) runs the long turn breadth-first and without
+     * cuts: with a near-optimal incumbent from the quick turn or the
+     * hint, best-local-bound spends its nodes deep in the tree, and GLPK's
+     * cuts make each node slower without closing these programs' gaps
+     * (issue 23: the 101-point doubao demand sweep's one cold point,
+     * 4.56e12 tokens/day, 41,785 nodes and 5.0 s of CPU with cuts and
+     * best-local-bound, 17,711 nodes and 0.67 s without; the whole sweep
+     * 7.0 s against 1.7 s). A plan solved on its own keeps cuts and
+     * best-local-bound, which prove the full catalog's share-on-cards
+     * scenario in 4,076 nodes (15,256 without) and close the 16-class
+     * generator plans' gaps further. */
     struct {
       int nodes, br, bt, cuts, pp;
     } turns[3] = {{QUICK_NODES, GLP_BR_DTH, GLP_BT_BLB, 0, GLP_PP_NONE},
                   {LONG_NODES, GLP_BR_PCH, GLP_BT_BLB, 1, GLP_PP_ALL},
                   {INT_MAX - 1, GLP_BR_DTH, GLP_BT_BLB, 0, GLP_PP_NONE}};
-    if (hint)
+    if (ip->sweep_point) {
       turns[1].bt = GLP_BT_BFS;
+      turns[1].cuts = 0;
+    }
     for (int turn = 0; turn < 3; turn++) {
       tc.nodes = turns[turn].nodes;
       if (tc.nodes > left)

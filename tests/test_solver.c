@@ -469,6 +469,59 @@ static void solver_glpk_cbc_agree_on_roofline_plan(void **state) {
   hp_catalog_free(cat);
 }
 
+/* A sweep's point (hp_ip.sweep_point) runs GLPK's long turn breadth-first
+ * without cuts (docs/formulation.md, "Choosing the solver"): the same
+ * optimum as a plan solved on its own, found in other nodes. The program
+ * is the shipped roofline plan's mix-2024 scenario at FACTOR times its
+ * demand (the demand sweep of bench/doubao_sweep_bench.sh), where the
+ * quick turn does not prove it and the long turn runs. */
+static void solver_glpk_sweep_point_same_optimum(void **state) {
+  (void)state;
+  const double factor = 4.4 / 4.0;
+  hp_catalog *cat = NULL;
+  hp_planfile *pf = NULL;
+  hp_diag d;
+  assert_int_equal(hp_catalog_load(HP_SOURCE_DIR "/devices", &cat, &d), HP_OK);
+  assert_int_equal(hp_planfile_load(HP_SOURCE_DIR "/plans/doubao-roofline.yaml",
+                                    cat, &pf, &d),
+                   HP_OK);
+  const hp_scenario *s = NULL;
+  for (size_t k = 0; k < hp_planfile_count(pf); k++)
+    if (strcmp(hp_planfile_scenario(pf, k)->name, "mix-2024") == 0)
+      s = hp_planfile_scenario(pf, k);
+  assert_non_null(s);
+  hp_ip ip;
+  hp_unit *u = NULL;
+  hp_ip_solution a, b;
+  assert_int_equal(hp_planner_build(s, &ip, &u, &d), HP_OK);
+  size_t n_demand = 0;
+  for (size_t i = 0; i < ip.n_rows; i++)
+    if (strncmp(ip.rows[i].name, "demand.", 7) == 0) {
+      ip.rows[i].lo *= factor;
+      n_demand++;
+    }
+  assert_int_equal(n_demand, 3);
+  assert_int_equal(hp_solver_glpk_solve(&ip, &a, NULL), HP_OK);
+  ip.sweep_point = 1;
+  assert_int_equal(hp_solver_glpk_solve(&ip, &b, NULL), HP_OK);
+  print_message("plain %ld nodes, sweep point %ld nodes\n", a.nodes, b.nodes);
+  assert_int_equal(a.status, HP_SOL_OPTIMAL);
+  assert_int_equal(b.status, HP_SOL_OPTIMAL);
+  assert_false(a.node_limited || b.node_limited);
+  if (!close_rel(a.objective, b.objective, 1e-12))
+    fail_msg("plain %.17g, sweep point %.17g", a.objective, b.objective);
+  assert_true(hp_ip_point_ok(&ip, b.x));
+  /* past the quick turn, and searched differently */
+  assert_true(a.nodes > 1000 && b.nodes > 1000);
+  assert_true(a.nodes != b.nodes);
+  hp_ip_solution_cleanup(&a);
+  hp_ip_solution_cleanup(&b);
+  hp_ip_cleanup(&ip);
+  hp_free(u);
+  hp_planfile_free(pf);
+  hp_catalog_free(cat);
+}
+
 /* libglpk 5.0's MIP presolver fails an assertion (npp3.c: q->lb < q->ub)
  * on this program, whose first two rows have no integer solution (4 x2 -
  * 2 x6 is even): hp_solver_glpk_solve is HP_ESOLVER, and auto answers with CBC.
@@ -887,6 +940,7 @@ int main(void) {
       cmocka_unit_test(solver_cbc_node_limit),
       cmocka_unit_test(solver_glpk_cbc_agree_on_roofline_plan),
       cmocka_unit_test(solver_glpk_bound_on_the_cost_grid),
+      cmocka_unit_test(solver_glpk_sweep_point_same_optimum),
       cmocka_unit_test(solver_auto_answers_where_glpk_fails),
       cmocka_unit_test(solver_cbc_on_threads),
       cmocka_unit_test(solver_cbc_prints_nothing),
