@@ -11,15 +11,26 @@
 # Environment: HETPLAN_BUILD_DIR (default build/), HETPLAN_BENCH_CATALOG
 # (default devices/), HETPLAN_BENCH_BASE_CATALOG (the base build's; default
 # the same: a base build that cannot read the current catalog needs one it
-# can, e.g. `python3 bench/strip_catalog.py devices /tmp/oldcat`).
+# can, e.g. `python3 bench/strip_catalog.py devices /tmp/oldcat`), and
+# HETPLAN_BENCH_BASE_TREE: a checkout of the base build's own tree; the
+# base then runs there, on that tree's plans/doubao-roofline.yaml and
+# devices/ (each build on its own shipped plan: the sweep a user of each
+# would run), e.g. HETPLAN_BENCH_BASE_TREE=/work/wt/base for 4c6385b.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BASE=${1:-}
+[ -z "$BASE" ] || BASE=$(realpath "$BASE")
+BT=${HETPLAN_BENCH_BASE_TREE:-}
+[ -z "$BT" ] || BT=$(cd "$BT" && pwd)
 cd "$ROOT"
 BUILD=${HETPLAN_BUILD_DIR:-build}
-BASE=${1:-}
 RUNS=${2:-3}
 CAT=${HETPLAN_BENCH_CATALOG:-devices}
 BASE_CAT=${HETPLAN_BENCH_BASE_CATALOG:-$CAT}
+BASE_TREE=$BT
+if [ -n "$BASE_TREE" ]; then
+  BASE_CAT=${HETPLAN_BENCH_BASE_CATALOG:-$BASE_TREE/devices}
+fi
 [ -x "$BUILD/hetplan" ] || HETPLAN_BUILD_DIR=$BUILD bash scripts/build.sh
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
@@ -27,9 +38,10 @@ ARGS=(sweep plans/doubao-roofline.yaml --vary
       workload.tokens_per_day=1e12:5e12:4e10 --format csv --quiet)
 echo "doubao_sweep_bench: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)," \
      "$(date -u +%Y-%m-%dT%H:%MZ)"
-run() { # NAME BIN I CATALOG
-  /usr/bin/time -f "%e %U %S" -o "$TMP/$1.$3.t" "$2" "${ARGS[@]}" \
-    --catalog "$4" -o "$TMP/$1.$3.csv" 2>/dev/null || true
+run() { # NAME BIN I CATALOG [TREE]
+  (cd "${5:-$ROOT}" &&
+    /usr/bin/time -f "%e %U %S" -o "$TMP/$1.$3.t" "$2" "${ARGS[@]}" \
+      --catalog "$4" -o "$TMP/$1.$3.csv" 2>/dev/null) || true
   read -r w u sy <"$TMP/$1.$3.t"
   u=$(awk -v a="$u" -v b="$sy" 'BEGIN{print a+b}')
   echo "$u" >>"$TMP/$1.cpu"
@@ -40,7 +52,7 @@ run() { # NAME BIN I CATALOG
 }
 for i in $(seq 1 "$RUNS"); do
   run new "$BUILD/hetplan" "$i" "$CAT"
-  [ -n "$BASE" ] && run base "$BASE" "$i" "$BASE_CAT"
+  [ -n "$BASE" ] && run base "$BASE" "$i" "$BASE_CAT" "$BASE_TREE"
 done
 med() { sort -g "$1" | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 mn=$(med "$TMP/new.wall") cn=$(med "$TMP/new.cpu")

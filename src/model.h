@@ -254,8 +254,10 @@ typedef struct hp_scenario {
   double mip_gap;    /* relative gap at which the search may stop; 0 = exact */
   double node_limit; /* branch-and-bound nodes before the search stops with
                         the best plan found (a whole number) */
-  int engine;        /* solver.engine, an hp_ip_engine (solver_cbc.h):
-                        0 = glpk, the default */
+  int engine;        /* solver.engine, an hp_ip_engine (solver_cbc.h);
+                        meaningful when engine_given */
+  int engine_given;  /* 1: the plan names solver.engine; else the planner
+                        picks (hp_planner_engine) */
   /* services (issue 21); n_services == 0 for a `workload:` plan */
   hp_service *services; /* owned */
   size_t n_services;

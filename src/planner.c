@@ -1349,7 +1349,7 @@ int hp_planner_solve_opts(const hp_scenario *s, const hp_catalog *cat,
   r->token_price_per_mtok_cny = s->token_price_cny_per_mtok;
 
   if (s->n_services) {
-    int src = hp_planner_services_solve(s, cat, r, d);
+    int src = hp_planner_services_solve(s, cat, o->lean, r, d);
     if (src == HP_OK && r->status == HP_RESULT_ERROR)
       o->error = HP_ESOLVER;
     return src;
@@ -1405,7 +1405,8 @@ int hp_planner_solve_opts(const hp_scenario *s, const hp_catalog *cat,
   if (warm_ok)
     warm_arm(o->warm, &ip, &cut);
   double t0 = now_ms();
-  rc = hp_solver_solve_with(&ip, (hp_ip_engine)s->engine, &sol, d);
+  rc = hp_solver_solve_with(&ip, (hp_ip_engine)hp_planner_engine(s, o->lean),
+                            &sol, d);
   r->solve_ms = now_ms() - t0;
   ip.cut = NULL;
   ip.hint = NULL;
@@ -1711,6 +1712,12 @@ static int warm_keep(hp_solve_warm *w, hp_ip *ip, const hp_ip_solution *sol,
   w->valid = 1;
   w->proven = !sol->within_gap && !sol->node_limited && !ck->repaired;
   return HP_OK;
+}
+
+int hp_planner_engine(const hp_scenario *s, int lean) {
+  if (s->engine_given)
+    return s->engine;
+  return lean ? HP_IP_GLPK : HP_IP_AUTO;
 }
 
 int hp_planner_solve(const hp_scenario *s, const hp_catalog *cat,

@@ -130,7 +130,14 @@ double hp_planner_services_cell(const hp_scenario *s, size_t service,
                                 size_t cls, hp_phase ph, size_t cand,
                                 double *load_tokens_s, const char **source);
 int hp_planner_services_solve(const hp_scenario *s, const hp_catalog *cat,
-                              hp_scenario_result *r, hp_diag *d);
+                              int lean, hp_scenario_result *r, hp_diag *d);
+
+/* The solver for s's program (an hp_ip_engine): the plan's solver.engine
+ * when it names one; else auto for a plan solved on its own (GLPK, then
+ * CBC where GLPK has not proven the optimum in 5,000 nodes) and GLPK for
+ * a sweep's or a Monte Carlo's point (lean: thousands of small programs,
+ * each proven by GLPK in 1-2 ms where CBC takes 30-90 ms). */
+int hp_planner_engine(const hp_scenario *s, int lean);
 
 /* Builds the program for s; units receives hp_planner_columns(s) entries
  * (caller frees with hp_free). */

@@ -904,7 +904,7 @@ static double now_ms(void) {
 }
 
 int hp_planner_services_solve(const hp_scenario *s, const hp_catalog *cat,
-                              hp_scenario_result *r, hp_diag *d) {
+                              int lean, hp_scenario_result *r, hp_diag *d) {
   hp_ip ip;
   hp_unit *u = NULL;
   hp_ip_solution sol;
@@ -933,7 +933,8 @@ int hp_planner_services_solve(const hp_scenario *s, const hp_catalog *cat,
     r->status = HP_RESULT_INFEASIBLE;
     goto done;
   }
-  rc = hp_solver_solve_with(&ip, (hp_ip_engine)s->engine, &sol, d);
+  rc = hp_solver_solve_with(&ip, (hp_ip_engine)hp_planner_engine(s, lean),
+                            &sol, d);
   r->solve_ms = now_ms() - t0;
   if (rc != HP_OK && rc != HP_ESOLVER)
     goto fail;

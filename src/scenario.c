@@ -832,6 +832,7 @@ static int bind_solver(const hp_ynode *m, const char *file, hp_scenario *s,
     if ((rc = get_enum(e, "solver.engine", file, engines, &s->engine, d)) !=
         HP_OK)
       return rc;
+    s->engine_given = 1;
     if (s->engine == HP_IP_CBC && !hp_solver_cbc_available())
       return hp_diag_set(d, HP_ENOTSUP, file, e->line, e->col,
                          "solver.engine: this build has no CBC (built "

@@ -516,10 +516,7 @@ int hp_scenario_periods_bind(const hp_ynode *m, const char *file,
   /* Composed programs are harder than one period's: without a
    * solver.engine, GLPK first and CBC where GLPK has not proven the
    * optimum within its budget (HP_IP_AUTO, solver_cbc.h). */
-  const hp_ynode *sv = hp_yaml_map_get(m, "solver");
-  P->engine = sv && sv->kind == HP_Y_MAP && hp_yaml_map_get(sv, "engine")
-                  ? sb.engine
-                  : HP_IP_AUTO;
+  P->engine = sb.engine_given ? sb.engine : HP_IP_AUTO;
   *base = sb;
   *out = P;
   P = NULL;

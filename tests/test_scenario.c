@@ -16,6 +16,7 @@
 #include "hetplan.h"
 #include "roofline.h"
 #include "scenario.h"
+#include "solver_cbc.h"
 
 static hp_catalog *cat;
 
@@ -671,6 +672,25 @@ static void scenario_roofline_attention(void **state) {
   hp_planfile_free(pf);
 }
 
+/* solver.engine: unset unless a plan names one (the planner then picks,
+ * hp_planner_engine); a named one is kept with engine_given. */
+static void scenario_solver_engine(void **state) {
+  (void)state;
+  char text[1024];
+  snprintf(text, sizeof text,
+           "%sscenarios:\n  - name: a\n  - name: b\n"
+           "    solver: {engine: glpk}\n  - name: c\n"
+           "    solver: {engine: auto}\n",
+           good_head);
+  hp_planfile *pf = parse_ok(text);
+  assert_false(hp_planfile_scenario(pf, 0)->engine_given);
+  assert_true(hp_planfile_scenario(pf, 1)->engine_given);
+  assert_int_equal(hp_planfile_scenario(pf, 1)->engine, HP_IP_GLPK);
+  assert_true(hp_planfile_scenario(pf, 2)->engine_given);
+  assert_int_equal(hp_planfile_scenario(pf, 2)->engine, HP_IP_AUTO);
+  hp_planfile_free(pf);
+}
+
 /* solver.mip_gap: 0 (prove the optimum) unless a plan says otherwise; a
  * fraction; settable by path like any numeric key; nothing else under
  * solver:. */
@@ -954,6 +974,7 @@ int main(void) {
       cmocka_unit_test(hf_config_not_regular),
       cmocka_unit_test(scenario_set_number_by_path),
       cmocka_unit_test(scenario_solver_mip_gap),
+      cmocka_unit_test(scenario_solver_engine),
       cmocka_unit_test(scenario_solver_node_limit),
       cmocka_unit_test(unused_card_keys),
       cmocka_unit_test(error_unknown_key),

@@ -675,6 +675,33 @@ static void solver_with_dispatches(void **state) {
   hp_ip_cleanup(&ip);
 }
 
+/* The engine a plan gets (hp_planner_engine): without solver.engine, auto
+ * for a plan solved on its own and GLPK for a sweep's or Monte Carlo's
+ * (lean) point; a named engine everywhere. */
+static void solver_default_engine(void **state) {
+  (void)state;
+  hp_catalog *cat = NULL;
+  hp_planfile *pf = NULL;
+  hp_diag d;
+  assert_int_equal(hp_catalog_load(HP_SOURCE_DIR "/devices", &cat, &d), HP_OK);
+  assert_int_equal(hp_planfile_load(HP_SOURCE_DIR "/plans/doubao-roofline.yaml",
+                                    cat, &pf, &d),
+                   HP_OK);
+  hp_scenario s = *hp_planfile_scenario(pf, 0);
+  assert_false(s.engine_given);
+  assert_int_equal(hp_planner_engine(&s, 0), HP_IP_AUTO);
+  assert_int_equal(hp_planner_engine(&s, 1), HP_IP_GLPK);
+  const hp_ip_engine named[] = {HP_IP_GLPK, HP_IP_CBC, HP_IP_AUTO};
+  for (size_t i = 0; i < 3; i++) {
+    s.engine_given = 1;
+    s.engine = named[i];
+    assert_int_equal(hp_planner_engine(&s, 0), named[i]);
+    assert_int_equal(hp_planner_engine(&s, 1), named[i]);
+  }
+  hp_planfile_free(pf);
+  hp_catalog_free(cat);
+}
+
 /* ----------------------------------------------------------------------------
  * Export
  * ------------------------------------------------------------------------- */
@@ -945,6 +972,7 @@ int main(void) {
       cmocka_unit_test(solver_cbc_on_threads),
       cmocka_unit_test(solver_cbc_prints_nothing),
       cmocka_unit_test(solver_engine_names),
+      cmocka_unit_test(solver_default_engine),
       cmocka_unit_test(solver_with_dispatches),
       cmocka_unit_test(export_lp_text),
       cmocka_unit_test_setup_teardown(export_lp_round_trip, export_setup,
