@@ -37,8 +37,24 @@ static hp_doc_table *table_new(hp_doc_sheet *sh, const char *title,
   hp_doc_table *t = &sh->tables[sh->n_tables++];
   snprintf(t->title, sizeof t->title, "%s", title);
   t->n_cols = n;
+  /* The table keeps its own copy of the headers, so that callers build
+   * them in buffers of their own (several documents at once, on several
+   * threads, never share one). */
+  size_t len = 1;
+  for (size_t i = 0; i < n; i++)
+    len += strlen(head[i]) + 1;
+  char *p = t->head_text = hp_malloc(len);
+  if (!p)
+    sh->oom = 1;
   for (size_t i = 0; i < n; i++) {
-    t->head[i] = head[i];
+    size_t k = strlen(head[i]) + 1;
+    if (p) {
+      memcpy(p, head[i], k);
+      t->head[i] = p;
+      p += k;
+    } else {
+      t->head[i] = "";
+    }
     t->fmt[i] = fmt[i];
   }
   return t;
@@ -196,9 +212,7 @@ typedef struct by_vendor {
 
 static hp_doc_table *vendor_table(hp_doc_sheet *sh, const vendor_set *vs,
                                   const by_vendor *spec) {
-  /* The table borrows its header strings. A document has one such table
-   * (plans have the mix, a schedule the fleet), so one buffer serves. */
-  static char vh[HP_DOC_MAX_COLS][160];
+  char vh[HP_DOC_MAX_COLS][160];
   const char *head[HP_DOC_MAX_COLS];
   hp_col_fmt fmt[HP_DOC_MAX_COLS];
   head[0] = spec->first;
@@ -534,7 +548,7 @@ static void table_rows(bld *b, const hp_doc *doc, hp_doc_sheets *s) {
   int mc = t->kind == HP_WI_MONTECARLO;
   const char *head[HP_DOC_MAX_COLS];
   hp_col_fmt fmt[HP_DOC_MAX_COLS];
-  static char kh[HP_WI_MAX_KEYS][200];
+  char kh[HP_WI_MAX_KEYS][200];
   size_t n = 0;
   head[n] = mc ? "sample" : "point";
   fmt[n++] = HP_COL_INT;
@@ -688,7 +702,7 @@ static void table_rows(bld *b, const hp_doc *doc, hp_doc_sheets *s) {
    * each vendor's capex under it (what the chart draws). */
   const char *vh[HP_DOC_MAX_COLS];
   hp_col_fmt vf[HP_DOC_MAX_COLS];
-  static char vname[HP_DOC_MAX_COLS][160];
+  char vname[HP_DOC_MAX_COLS][160];
   /* The vendors the first scenario buys at some optimal point (the
    * engine's hp_wi_table.vendor_used). */
   size_t vi[HP_DOC_MAX_COLS], nv = 0;
@@ -1023,13 +1037,20 @@ const hp_doc_schedule *hp_report_doc_schedule_of(const hp_doc *doc) {
              : NULL;
 }
 
+static int sheets_oom(const hp_doc_sheets *s) {
+  for (int i = 0; i < HP_DOC_SHEETS; i++)
+    if (s->sheet[i].oom)
+      return 1;
+  return 0;
+}
+
 int hp_report_doc_build(const hp_doc *doc, hp_doc_sheets *s, hp_diag *d) {
   memset(s, 0, sizeof *s);
   const hp_doc_schedule *S = hp_report_doc_schedule_of(doc);
   if (S) {
     bld sb = {0};
     schedule_sheets(&sb, S, s);
-    if (sb.oom) {
+    if (sb.oom || sheets_oom(s)) {
       hp_report_doc_sheets_cleanup(s);
       memset(s, 0, sizeof *s);
       return hp_diag_oom(d);
@@ -1118,7 +1139,7 @@ int hp_report_doc_build(const hp_doc *doc, hp_doc_sheets *s, hp_diag *d) {
         hp_strdup("No request classes: the flops demand model serves the "
                   "workload as one stream (classes come with the roofline "
                   "model).");
-  if (b.oom) {
+  if (b.oom || sheets_oom(s)) {
     hp_report_doc_sheets_cleanup(s);
     memset(s, 0, sizeof *s);
     return hp_diag_oom(d);
@@ -1136,6 +1157,8 @@ void hp_report_doc_sheets_cleanup(hp_doc_sheets *s) {
       hp_free(t->cells);
       t->cells = NULL;
       t->n_rows = 0;
+      hp_free(t->head_text);
+      t->head_text = NULL;
     }
     hp_free(sh->note);
     sh->note = NULL;

@@ -35,6 +35,7 @@
 #include "hetplan.h"
 #include "mem.h"
 #include "report.h"
+#include "report_doc.h"
 
 static hp_catalog *cat;
 
@@ -87,6 +88,60 @@ static char *render(const char *text, hp_format fmt) {
   hp_plan_free(plan);
   hp_planfile_free(pf);
   return out;
+}
+
+/* A workbook's or page's sheets own their header strings: sheets built for
+ * one plan keep their headers while another plan's are built (two
+ * documents at once, as on two threads; the vendor columns' headers came
+ * from one static buffer before). */
+static void doc_sheets_own_headers(void **state) {
+  (void)state;
+  static const char BETA[] =
+      "name: beta\n"
+      "defaults:\n"
+      "  workload: {model: {params: 5e11}, tokens_per_day: 8.64e7}\n"
+      "  mfu: 0.5\n"
+      "  devices: [beta-c]\n"
+      "scenarios:\n"
+      "  - name: s\n";
+  const char *texts[2] = {SHARE, BETA};
+  hp_planfile *pf[2] = {NULL, NULL};
+  hp_plan *plan[2] = {NULL, NULL};
+  hp_doc_plan dp[2];
+  hp_doc doc[2];
+  static hp_doc_sheets sh[2];
+  hp_diag d;
+  for (int k = 0; k < 2; k++) {
+    assert_int_equal(hp_planfile_parse(texts[k], strlen(texts[k]), "t.yaml",
+                                       cat, &pf[k], &d),
+                     HP_OK);
+    assert_int_equal(hp_plan_solve(pf[k], cat, &plan[k], &d), HP_OK);
+    dp[k] = (hp_doc_plan){"t.yaml", pf[k], plan[k], NULL};
+    doc[k] = (hp_doc){"plan", &dp[k], 1, NULL, cat};
+  }
+  assert_int_equal(hp_report_doc_build(&doc[0], &sh[0], &d), HP_OK);
+  /* a snapshot of the first document's headers */
+  hp_buf before, after;
+  hp_buf_init(&before);
+  hp_buf_init(&after);
+  for (int i = 0; i < HP_DOC_SHEETS; i++)
+    for (size_t t = 0; t < sh[0].sheet[i].n_tables; t++)
+      for (size_t c = 0; c < sh[0].sheet[i].tables[t].n_cols; c++)
+        hp_buf_printf(&before, "%s|", sh[0].sheet[i].tables[t].head[c]);
+  assert_non_null(strstr(before.data, "Beta"));
+  assert_int_equal(hp_report_doc_build(&doc[1], &sh[1], &d), HP_OK);
+  for (int i = 0; i < HP_DOC_SHEETS; i++)
+    for (size_t t = 0; t < sh[0].sheet[i].n_tables; t++)
+      for (size_t c = 0; c < sh[0].sheet[i].tables[t].n_cols; c++)
+        hp_buf_printf(&after, "%s|", sh[0].sheet[i].tables[t].head[c]);
+  assert_string_equal(before.data, after.data);
+  hp_buf_cleanup(&before);
+  hp_buf_cleanup(&after);
+  for (int k = 0; k < 2; k++) {
+    hp_report_doc_sheets_cleanup(&sh[k]);
+    hp_plan_free(plan[k]);
+    hp_planfile_free(pf[k]);
+  }
 }
 
 /* Splits the first line of text whose first cell is `first` into cells:
@@ -797,6 +852,7 @@ int main(void) {
       cmocka_unit_test(escape_random_bytes),
       cmocka_unit_test(escape_every_format),
       cmocka_unit_test(numbers_for_people),
+      cmocka_unit_test(doc_sheets_own_headers),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
