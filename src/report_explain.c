@@ -320,9 +320,7 @@ static void explain(const hp_scenario *s, size_t cand, hp_buf *b) {
                     hp_roof_tflops(c, got));
   }
   if (!m->has_arch) {
-    hp_buf_puts(b, "roofline: not available: the model has no architecture "
-                   "(give layers, hidden_size, heads, ... or a models/ "
-                   "file)\n");
+    hp_buf_puts(b, HP_ROOF_UNAVAILABLE_NO_ARCH "\n");
     return;
   }
   hp_buf_puts(b, "model ");
@@ -340,8 +338,7 @@ static void explain(const hp_scenario *s, size_t cand, hp_buf *b) {
   }
   hp_buf_puts(b, "\n");
   if (s->n_classes == 0) {
-    hp_buf_puts(b, "roofline: not available: the workload has no request "
-                   "classes (workload.requests)\n");
+    hp_buf_puts(b, HP_ROOF_UNAVAILABLE_NO_CLASSES "\n");
     return;
   }
   for (size_t i = 0; i < s->n_classes; i++)

@@ -183,9 +183,7 @@ static void explain_model(const hp_scenario *s, const hp_candidate *c,
                           const hp_request_class *classes, size_t n,
                           hp_phase ph, hp_buf *b) {
   if (!m->has_arch) {
-    hp_buf_puts(b, "roofline: not available: the model has no architecture "
-                   "(give layers, hidden_size, heads, ... or a models/ "
-                   "file)\n");
+    hp_buf_puts(b, HP_ROOF_UNAVAILABLE_NO_ARCH "\n");
     return;
   }
   hp_buf_puts(b, "model ");
@@ -194,8 +192,7 @@ static void explain_model(const hp_scenario *s, const hp_candidate *c,
                 hp_model_dtype_name(m->weight_dtype),
                 hp_model_dtype_name(m->kv_dtype));
   if (n == 0) {
-    hp_buf_puts(b, "roofline: not available: the workload has no request "
-                   "classes (workload.requests)\n");
+    hp_buf_puts(b, HP_ROOF_UNAVAILABLE_NO_CLASSES "\n");
     return;
   }
   for (size_t i = 0; i < n; i++)

@@ -339,4 +339,13 @@ double hp_roof_phase_kv_handoff_bytes(const hp_model_desc *m,
  * / 8. */
 double hp_roof_phase_network_bytes_s(const hp_candidate *c);
 
+/* Why `hetplan explain` has no roofline derivation to show (its and
+ * `explain --phase`'s one wording). */
+#define HP_ROOF_UNAVAILABLE_NO_ARCH                                            \
+  "roofline: not available: the model has no architecture (give layers, "     \
+  "hidden_size, heads, ... or a models/ file)"
+#define HP_ROOF_UNAVAILABLE_NO_CLASSES                                         \
+  "roofline: not available: the workload has no request classes "             \
+  "(workload.requests)"
+
 #endif
