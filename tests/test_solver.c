@@ -426,6 +426,15 @@ static void solver_glpk_bound_on_the_cost_grid(void **state) {
   hp_ip_cleanup(&ip);
 }
 
+/* The shipped catalog and plans/doubao-roofline.yaml bound to it. */
+static void load_roofline_plan(hp_catalog **cat, hp_planfile **pf) {
+  hp_diag d;
+  assert_int_equal(hp_catalog_load(HP_SOURCE_DIR "/devices", cat, &d), HP_OK);
+  assert_int_equal(hp_planfile_load(HP_SOURCE_DIR "/plans/doubao-roofline.yaml",
+                                    *cat, pf, &d),
+                   HP_OK);
+}
+
 /* The shipped roofline plan's programs (one per scenario): the planner's
  * real rows (demand per class, domestic share, vendor caps). */
 static void solver_glpk_cbc_agree_on_roofline_plan(void **state) {
@@ -434,10 +443,7 @@ static void solver_glpk_cbc_agree_on_roofline_plan(void **state) {
   hp_catalog *cat = NULL;
   hp_planfile *pf = NULL;
   hp_diag d;
-  assert_int_equal(hp_catalog_load(HP_SOURCE_DIR "/devices", &cat, &d), HP_OK);
-  assert_int_equal(hp_planfile_load(HP_SOURCE_DIR "/plans/doubao-roofline.yaml",
-                                    cat, &pf, &d),
-                   HP_OK);
+  load_roofline_plan(&cat, &pf);
   for (size_t k = 0; k < hp_planfile_count(pf); k++) {
     const hp_scenario *s = hp_planfile_scenario(pf, k);
     hp_ip ip;
@@ -481,10 +487,7 @@ static void solver_glpk_sweep_point_same_optimum(void **state) {
   hp_catalog *cat = NULL;
   hp_planfile *pf = NULL;
   hp_diag d;
-  assert_int_equal(hp_catalog_load(HP_SOURCE_DIR "/devices", &cat, &d), HP_OK);
-  assert_int_equal(hp_planfile_load(HP_SOURCE_DIR "/plans/doubao-roofline.yaml",
-                                    cat, &pf, &d),
-                   HP_OK);
+  load_roofline_plan(&cat, &pf);
   const hp_scenario *s = NULL;
   for (size_t k = 0; k < hp_planfile_count(pf); k++)
     if (strcmp(hp_planfile_scenario(pf, k)->name, "mix-2024") == 0)
@@ -682,11 +685,7 @@ static void solver_default_engine(void **state) {
   (void)state;
   hp_catalog *cat = NULL;
   hp_planfile *pf = NULL;
-  hp_diag d;
-  assert_int_equal(hp_catalog_load(HP_SOURCE_DIR "/devices", &cat, &d), HP_OK);
-  assert_int_equal(hp_planfile_load(HP_SOURCE_DIR "/plans/doubao-roofline.yaml",
-                                    cat, &pf, &d),
-                   HP_OK);
+  load_roofline_plan(&cat, &pf);
   hp_scenario s = *hp_planfile_scenario(pf, 0);
   assert_false(s.engine_given);
   assert_int_equal(hp_planner_engine(&s, 0), HP_IP_AUTO);
