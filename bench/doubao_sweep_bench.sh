@@ -20,14 +20,13 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BASE=${1:-}
 [ -z "$BASE" ] || BASE=$(realpath "$BASE")
-BT=${HETPLAN_BENCH_BASE_TREE:-}
-[ -z "$BT" ] || BT=$(cd "$BT" && pwd)
+BASE_TREE=${HETPLAN_BENCH_BASE_TREE:-}
+[ -z "$BASE_TREE" ] || BASE_TREE=$(cd "$BASE_TREE" && pwd)
 cd "$ROOT"
 BUILD=${HETPLAN_BUILD_DIR:-build}
 RUNS=${2:-3}
 CAT=${HETPLAN_BENCH_CATALOG:-devices}
 BASE_CAT=${HETPLAN_BENCH_BASE_CATALOG:-$CAT}
-BASE_TREE=$BT
 if [ -n "$BASE_TREE" ]; then
   BASE_CAT=${HETPLAN_BENCH_BASE_CATALOG:-$BASE_TREE/devices}
 fi

@@ -44,8 +44,6 @@ static hp_doc_table *table_new(hp_doc_sheet *sh, const char *title,
   for (size_t i = 0; i < n; i++)
     len += strlen(head[i]) + 1;
   char *p = t->head_text = hp_malloc(len);
-  if (!p)
-    sh->oom = 1;
   for (size_t i = 0; i < n; i++) {
     size_t k = strlen(head[i]) + 1;
     if (p) {
@@ -1037,10 +1035,12 @@ const hp_doc_schedule *hp_report_doc_schedule_of(const hp_doc *doc) {
              : NULL;
 }
 
+/* 1 if a table found no memory for its headers (table_new). */
 static int sheets_oom(const hp_doc_sheets *s) {
   for (int i = 0; i < HP_DOC_SHEETS; i++)
-    if (s->sheet[i].oom)
-      return 1;
+    for (size_t k = 0; k < s->sheet[i].n_tables; k++)
+      if (!s->sheet[i].tables[k].head_text)
+        return 1;
   return 0;
 }
 

@@ -81,7 +81,7 @@ typedef struct hp_doc_table {
   char title[160]; /* shown above the table */
   size_t n_cols;
   const char *head[HP_DOC_MAX_COLS]; /* header with its unit (in head_text) */
-  char *head_text;                   /* owned: the header strings */
+  char *head_text; /* owned: the header strings; NULL only when out of memory */
   hp_col_fmt fmt[HP_DOC_MAX_COLS];
   size_t n_rows, cap;
   hp_doc_cell *cells;               /* n_rows x n_cols */
@@ -97,7 +97,6 @@ typedef struct hp_doc_sheet {
   size_t n_tables;
   hp_doc_table tables[HP_DOC_MAX_TABLES]; /* one below the other */
   char *note;                             /* a sentence under the title */
-  int oom;                                /* a table's headers found no memory */
 } hp_doc_sheet;
 
 #define HP_DOC_SHEETS 6
