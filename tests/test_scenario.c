@@ -689,6 +689,11 @@ static void scenario_solver_engine(void **state) {
   assert_true(hp_planfile_scenario(pf, 2)->engine_given);
   assert_int_equal(hp_planfile_scenario(pf, 2)->engine, HP_IP_AUTO);
   hp_planfile_free(pf);
+  snprintf(text, sizeof text,
+           "%sscenarios:\n  - name: a\n    solver: {engine: highs}\n",
+           good_head);
+  expect_error(text, HP_ERANGE, 10, 22,
+               "solver.engine: expected one of glpk, cbc, auto, got 'highs'");
 }
 
 /* solver.mip_gap: 0 (prove the optimum) unless a plan says otherwise; a
